@@ -1,0 +1,66 @@
+import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { age, clip } from '../src/core/format.js';
+import { reply, type Reply } from '../src/core/reply.js';
+import { tokenize } from '../src/core/tokenize.js';
+import type { Note } from '../src/services/types.js';
+
+const MEMORY_ONLY = ' (storage not configured: notes are kept in memory until restart)';
+
+export default defineCommand({
+  name: 'note',
+  description: 'The team notebook',
+  usage: '/note add <text> | list [n] | search <words>',
+  examples: ['/note add rotated the backup key', '/note list 5', '/note search backup'],
+  roles: ['viewer'],
+  sideEffects: true,
+  subcommands: {
+    add: {
+      description: 'add a note',
+      usage: '/note add <text>',
+      args: [{ name: 'text', type: 'text', description: 'the note', required: true, maxLength: 2000 }],
+      roles: ['writer'],
+      sideEffects: true,
+      async handler(ctx) {
+        const { principal, platform, room } = ctx.invocation;
+        const note = await ctx.services.notes.add({
+          authorKey: principal.key,
+          authorName: principal.name,
+          platform,
+          room,
+          body: String(ctx.args.text),
+        });
+        return reply(`note #${note.id} saved${ctx.services.notesDurable ? '' : MEMORY_ONLY}`, { visibility: 'channel' });
+      },
+    },
+    list: {
+      description: 'the newest notes',
+      usage: '/note list [n]',
+      args: [{ name: 'n', type: 'integer', description: 'how many (1-50)', min: 1, max: 50, default: 10 }],
+      roles: ['viewer'],
+      sideEffects: false,
+      async handler(ctx) {
+        const notes = await ctx.services.notes.list(Number(ctx.args.n));
+        return listing(ctx, notes, 'no notes yet; add one with /note add <text>');
+      },
+    },
+    search: {
+      description: 'notes containing all of the words',
+      usage: '/note search <words>',
+      args: [{ name: 'words', type: 'text', description: 'words to look for', required: true, maxLength: 200 }],
+      roles: ['viewer'],
+      sideEffects: false,
+      async handler(ctx) {
+        const words = tokenize(String(ctx.args.words)).map((t) => t.value).filter(Boolean);
+        const notes = await ctx.services.notes.search(words, 20);
+        return listing(ctx, notes, `no notes match "${clip(String(ctx.args.words), 60)}"`);
+      },
+    },
+  },
+});
+
+function listing(ctx: CommandContext, notes: readonly Note[], empty: string): Reply {
+  if (notes.length === 0) return reply(empty);
+  const now = ctx.services.now();
+  const lines = notes.map((n) => `#${n.id} ${n.authorName} · ${age(n.createdAt, now)} — ${clip(n.body.replace(/\s+/g, ' '), 300)}`);
+  return reply(lines.join('\n'), { visibility: 'channel' });
+}

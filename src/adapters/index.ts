@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { HttpServer } from '../http/server.js';
+import type { App } from '../main.js';
+import type { Adapter } from './types.js';
+
+export interface AdapterEnv {
+  readonly app: App;
+  readonly http: HttpServer;
+  readonly log: Logger;
+}
+
+/** Builds one platform's adapter, or returns undefined when its config section is absent. */
+export type AdapterFactory = (env: AdapterEnv) => Adapter | undefined | Promise<Adapter | undefined>;
+
+/** Every platform adapter `opsline start` may run; each looks at its own config section. */
+export const adapterFactories: readonly AdapterFactory[] = [];

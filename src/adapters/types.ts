@@ -1,0 +1,13 @@
+import type { Invocation } from '../core/define-command.js';
+import type { Reply } from '../core/reply.js';
+import type { ThreadStarter } from '../core/thread.js';
+
+/** What an adapter hands each verified platform event to. */
+export type DispatchFn = (inv: Invocation, threads: ThreadStarter) => Promise<Reply>;
+
+/** Adapters translate, nothing more: platform event → Invocation, Reply → platform message. */
+export interface Adapter {
+  readonly name: string;
+  start(dispatch: DispatchFn): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,31 @@
+import { ConsoleAdapter } from '../adapters/console/adapter.js';
+import { Screen } from '../adapters/console/screen.js';
+import { ConsoleTransport } from '../adapters/console/transport.js';
+import { buildConfig, ConfigError, loadConfigFile } from '../config/load.js';
+import { demoConfig, osUser } from '../config/demo.js';
+import { createLogger } from '../log.js';
+import { buildApp } from '../main.js';
+
+export interface ConsoleRun {
+  readonly demo: boolean;
+  readonly configFlag?: string;
+}
+
+/** `opsline console [--demo]`: returns the exit code. */
+export async function runConsole(run: ConsoleRun): Promise<number> {
+  const loaded = run.demo ? undefined : loadConfigFile(run.configFlag);
+  if (!run.demo && !loaded)
+    throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG, create ./opsline.yaml, or run with --demo']);
+  const config = loaded?.config ?? buildConfig(demoConfig());
+  const log = createLogger({ level: config.log.level, secrets: loaded?.secrets });
+  const app = await buildApp(config, { log, demo: run.demo });
+  const user = config.console?.user ?? osUser();
+  const screen = new Screen(process.stdout, process.stdout.isTTY === true && process.stdin.isTTY === true);
+  const transport = new ConsoleTransport(screen);
+  app.transports.add(transport);
+  const adapter = new ConsoleAdapter({ input: process.stdin, screen, transport, principal: { key: `console:${user}`, name: user } });
+  await adapter.start((inv, threads) => app.dispatcher.dispatch(inv, threads));
+  await adapter.done;
+  await app.stop();
+  return 0;
+}

@@ -1,0 +1,35 @@
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import { adapterFactories } from '../adapters/index.js';
+import type { Adapter } from '../adapters/types.js';
+import { HttpServer } from '../http/server.js';
+import { createLogger } from '../log.js';
+import { buildApp } from '../main.js';
+
+/** `opsline start`: the configured adapters and the one HTTP server, until SIGINT or SIGTERM. */
+export async function runStart(configFlag: string | undefined): Promise<number> {
+  const loaded = loadConfigFile(configFlag);
+  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  const { config } = loaded;
+  const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
+  const app = await buildApp(config, { log });
+  const http = new HttpServer(log);
+  const adapters: Adapter[] = [];
+  for (const factory of adapterFactories) {
+    const adapter = await factory({ app, http, log });
+    if (adapter) adapters.push(adapter);
+  }
+  const dispatch = app.dispatcher.dispatch.bind(app.dispatcher);
+  for (const a of adapters) await a.start(dispatch);
+  const port = await http.listen(config.http.port, config.http.host);
+  log.info({ port, adapters: adapters.map((a) => a.name) }, 'opsline started');
+  if (adapters.length === 0) log.warn('no chat adapter is configured (add a slack or discord section)');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('stopping');
+  for (const a of adapters.reverse()) await a.stop().catch((err: unknown) => log.error({ err, adapter: a.name }, 'adapter stop failed'));
+  await http.close();
+  await app.stop();
+  return 0;
+}

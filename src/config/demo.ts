@@ -1,0 +1,21 @@
+import { userInfo } from 'node:os';
+import type { ConfigInput } from './schema.js';
+
+/** The local OS user name, as used in `console:<user>` principal keys. */
+export function osUser(): string {
+  try {
+    return userInfo().username.replace(/[\s:]/g, '_') || 'user';
+  } catch {
+    return process.env.USER ?? 'user';
+  }
+}
+
+/** Embedded defaults for `opsline console --demo`: the local user is admin; everything else is in memory. */
+export function demoConfig(user = osUser()): ConfigInput {
+  return {
+    log: { level: 'warn' },
+    console: { user },
+    access: { users: [{ key: `console:${user}`, name: user, roles: ['admin'] }] },
+    status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
+  };
+}

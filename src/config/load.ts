@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { checkedConfigSchema, type Config } from './schema.js';
+
+/** A config that cannot be used; `issues` lists every offending key path with what was expected. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: readonly string[],
+  ) {
+    super(`invalid config ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface Loaded {
+  readonly config: Config;
+  readonly source: string;
+  /** Values substituted from the environment: redacted wherever they could be logged. */
+  readonly secrets: readonly string[];
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Parses YAML text, substitutes `${ENV}` in string values, validates, and deep-freezes. */
+export function parseConfig(text: string, env: NodeJS.ProcessEnv, source: string): Loaded {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
+  const issues: string[] = [];
+  const secrets: string[] = [];
+  const raw: unknown = doc.toJS() ?? {};
+  const substituted = substitute(raw, [], env, issues, secrets);
+  return { ...validate(substituted, source, issues), secrets };
+}
+
+/** Validates an already-built object (the embedded demo defaults, tests). */
+export function buildConfig(raw: unknown, source = 'embedded defaults'): Config {
+  return validate(raw, source, []).config;
+}
+
+function validate(raw: unknown, source: string, issues: string[]): { config: Config; source: string } {
+  const r = checkedConfigSchema.safeParse(raw);
+  if (!r.success) for (const i of r.error.issues) issues.push(`${i.path.join('.') || '(top level)'}: ${i.message}`);
+  if (issues.length > 0 || !r.success) throw new ConfigError(source, issues);
+  return { config: deepFreeze(r.data), source };
+}
+
+function substitute(v: unknown, path: (string | number)[], env: NodeJS.ProcessEnv, issues: string[], secrets: string[]): unknown {
+  if (typeof v === 'string') {
+    return v.replace(ENV_REF, (_m, name: string) => {
+      const value = env[name];
+      if (value === undefined) {
+        issues.push(`${path.join('.')}: environment variable ${name} is not set`);
+        return '';
+      }
+      if (value.length >= 4) secrets.push(value);
+      return value;
+    });
+  }
+  if (Array.isArray(v)) return v.map((x, i) => substitute(x, [...path, i], env, issues, secrets));
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, [...path, k], env, issues, secrets)]));
+  }
+  return v;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/** Where the config comes from: --config, then OPSLINE_CONFIG, then ./opsline.yaml. */
+export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv): { path: string; explicit: boolean } {
+  if (flag) return { path: flag, explicit: true };
+  if (env.OPSLINE_CONFIG) return { path: env.OPSLINE_CONFIG, explicit: true };
+  return { path: 'opsline.yaml', explicit: false };
+}
+
+/** Reads the config file; undefined when the default file is absent (an explicit path must exist). */
+export function loadConfigFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Loaded | undefined {
+  const { path, explicit } = configPath(flag, env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (!explicit && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(path, [`cannot read: ${(err as Error).message}`]);
+  }
+  return parseConfig(text, env, path);
+}

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { ROLES } from '../core/access.js';
+
+const role = z.enum(ROLES);
+/** A plain SQL identifier, optionally schema-qualified; anything else is a config error. */
+const IDENT = /^[A-Za-z_][A-Za-z0-9_$]{0,63}$/;
+const ident = z.string().regex(IDENT, 'a plain identifier (letters, digits, _ and $; not starting with a digit)');
+const qualifiedIdent = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,63}(\.[A-Za-z_][A-Za-z0-9_$]{0,63})?$/, 'a plain table name, optionally schema.table');
+const principalKey = z
+  .string()
+  .regex(/^(slack:[A-Z0-9]+:[A-Z0-9]+|discord:\d{5,25}|console:[^\s:]+)$/, 'slack:<team_id>:<user_id>, discord:<user_id> or console:<user>');
+const url = z.string().url();
+const snowflake = z.string().regex(/^\d{5,25}$/, 'a Discord id (digits)');
+const z85Key = z.string().length(40, 'a 40-character Z85 CURVE key');
+
+const http = z.strictObject({ port: z.number().int().min(0).max(65535).default(3000), host: z.string().default('0.0.0.0') });
+
+const slack = z.strictObject({
+  mode: z.enum(['http', 'socket']).default('http'),
+  signingSecret: z.string().min(1),
+  botToken: z.string().min(1),
+  appToken: z.string().min(1).optional(),
+  commandPrefix: z.string().regex(/^[a-z0-9-]{0,10}$/, 'lower-case letters, digits and -').default(''),
+  apiUrl: url.default('https://slack.com/api/'),
+  editIntervalMs: z.number().int().min(0).default(1500),
+});
+
+const discord = z.strictObject({
+  mode: z.enum(['gateway', 'http']).default('gateway'),
+  token: z.string().min(1),
+  applicationId: snowflake,
+  publicKey: z.string().regex(/^[0-9a-fA-F]{64}$/, '64 hex characters').optional(),
+  guildId: snowflake.optional(),
+  apiUrl: url.default('https://discord.com/api'),
+  editIntervalMs: z.number().int().min(0).default(2000),
+  guilds: z.array(snowflake).optional(),
+  channels: z.array(snowflake).optional(),
+});
+
+const mysql = z.strictObject({
+  url: z.string().min(1).optional(),
+  vault: z.strictObject({ role: z.string().regex(/^[A-Za-z0-9_-]+$/), mount: z.string().default('database') }).optional(),
+  timeoutMs: z.number().int().min(100).default(2000),
+  poolSize: z.number().int().min(1).max(100).default(10),
+});
+
+const vault = z.strictObject({
+  addr: url,
+  token: z.string().min(1).optional(),
+  approle: z.strictObject({ roleId: z.string().min(1), secretId: z.string().min(1) }).optional(),
+});
+
+const status = z.strictObject({
+  table: qualifiedIdent,
+  statusColumn: ident,
+  timeColumn: ident.optional(),
+  statuses: z.array(z.string().min(1).max(100)).min(1).optional(),
+  doneStatuses: z.array(z.string().min(1).max(100)).min(1).default(['Success']),
+  cacheMs: z.number().int().min(0).default(0),
+});
+
+const access = z.strictObject({
+  users: z.array(z.strictObject({ key: principalKey, name: z.string().optional(), roles: z.array(role).min(1) })).default([]),
+  commands: z.record(z.string(), z.array(role)).optional(),
+  channels: z.record(z.string(), z.array(z.string())).optional(),
+});
+
+const agentRef = z.strictObject({ name: ident, endpoint: z.string().regex(/^tcp:\/\/.+:\d+$/, 'tcp://host:port'), serverKey: z85Key });
+
+const drive = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/),
+  device: z.string().regex(/^(\/dev\/[A-Za-z0-9/_-]+|stdio:\/.+)$/, '/dev/… or stdio:/absolute/path'),
+  speed: z.string().regex(/^\d+[kKmM]?$/).optional(),
+});
+
+const agentCommand = z.strictObject({
+  argv: z.array(z.string()).min(1),
+  refPattern: z.string().default('^[A-Za-z0-9._/-]{1,100}$'),
+  timeoutSec: z.number().int().min(1).default(600),
+});
+
+const agent = z.strictObject({
+  bind: z.string().regex(/^tcp:\/\/.+:\d+$/, 'tcp://host:port'),
+  keys: z.strictObject({ public: z85Key, secret: z85Key }),
+  allowedClients: z.array(z85Key).min(1),
+  imagesDir: z.string().min(1),
+  stateDir: z.string().min(1),
+  drives: z.array(drive).default([]),
+  commands: z.record(z.string(), agentCommand).default({}),
+});
+
+const deployTarget = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/),
+  kind: z.enum(['webhook', 'command']),
+  agent: z.string().optional(),
+  command: z.string().optional(),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH']).optional(),
+  url: url.optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  roles: z.array(role).optional(),
+  confirm: z.boolean().default(false),
+});
+
+export const configSchema = z.strictObject({
+  http: http.default({ port: 3000, host: '0.0.0.0' }),
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({ level: 'info' }),
+  console: z.strictObject({ user: z.string().regex(/^[^\s:]+$/, 'a user name without spaces or colons') }).optional(),
+  slack: slack.optional(),
+  discord: discord.optional(),
+  mysql: mysql.optional(),
+  vault: vault.optional(),
+  redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\//, 'redis://host:port') }).optional(),
+  status: status.optional(),
+  access: access.default({ users: [] }),
+  agents: z.array(agentRef).optional(),
+  clientKeys: z.strictObject({ public: z85Key, secret: z85Key }).optional(),
+  agent: agent.optional(),
+  deploy: z.strictObject({ targets: z.array(deployTarget).default([]) }).optional(),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Rules that span keys; each adds an issue at the key a user must change. */
+export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
+  if (c.slack?.mode === 'socket' && !c.slack.appToken)
+    ctx.addIssue({ code: 'custom', path: ['slack', 'appToken'], message: 'required when slack.mode is socket' });
+  if (c.discord?.mode === 'http' && !c.discord.publicKey)
+    ctx.addIssue({ code: 'custom', path: ['discord', 'publicKey'], message: 'required when discord.mode is http' });
+  if (c.mysql && !c.mysql.url && !c.mysql.vault)
+    ctx.addIssue({ code: 'custom', path: ['mysql'], message: 'needs url or vault' });
+  if (c.mysql?.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: 'required by mysql.vault' });
+  if (c.vault && !c.vault.token && !c.vault.approle)
+    ctx.addIssue({ code: 'custom', path: ['vault'], message: 'needs token or approle' });
+  if (c.agents?.length && !c.clientKeys)
+    ctx.addIssue({ code: 'custom', path: ['clientKeys'], message: 'required when agents are listed' });
+  c.deploy?.targets.forEach((t, i) => {
+    if (t.kind === 'webhook' && !t.url) ctx.addIssue({ code: 'custom', path: ['deploy', 'targets', i, 'url'], message: 'required for a webhook target' });
+    if (t.kind === 'command' && (!t.agent || !t.command))
+      ctx.addIssue({ code: 'custom', path: ['deploy', 'targets', i], message: 'a command target needs agent and command' });
+  });
+});

@@ -1,0 +1,55 @@
+export const ROLES = ['viewer', 'writer', 'operator', 'deployer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface AccessUser {
+  readonly key: string;
+  readonly name?: string;
+  readonly roles: readonly Role[];
+}
+
+export interface AccessConfig {
+  readonly users: readonly AccessUser[];
+  /** Per-command role overrides, keyed `note` (all subcommands) or `note add` (one). */
+  readonly commands?: Readonly<Record<string, readonly Role[]>>;
+  /** Per-command channel allowlists, keyed like `commands`. */
+  readonly channels?: Readonly<Record<string, readonly string[]>>;
+}
+
+export type Decision =
+  | { readonly allow: true; readonly roles: readonly Role[] }
+  | { readonly allow: false; readonly reason: 'unknown_principal' | 'missing_role' | 'channel'; readonly needed: readonly Role[] };
+
+/** Deny by default: a caller must be listed, hold one of the command's roles (or admin), and be in an allowed room. */
+export class Access {
+  readonly #users = new Map<string, AccessUser>();
+
+  constructor(private readonly config: AccessConfig) {
+    for (const u of config.users) this.#users.set(u.key, u);
+  }
+
+  user(key: string): AccessUser | undefined {
+    return this.#users.get(key);
+  }
+
+  rolesOf(key: string): readonly Role[] {
+    return this.#users.get(key)?.roles ?? [];
+  }
+
+  /** The roles a command path needs: config override for the path, then for the command, then its definition. */
+  needed(path: string, defaults: readonly Role[]): readonly Role[] {
+    const command = path.split(' ')[0] ?? path;
+    return this.config.commands?.[path] ?? this.config.commands?.[command] ?? defaults;
+  }
+
+  decide(principalKey: string, path: string, defaults: readonly Role[], room?: string): Decision {
+    const needed = this.needed(path, defaults);
+    const user = this.#users.get(principalKey);
+    if (!user) return { allow: false, reason: 'unknown_principal', needed };
+    const ok = user.roles.includes('admin') || user.roles.some((r) => needed.includes(r));
+    if (!ok) return { allow: false, reason: 'missing_role', needed };
+    const command = path.split(' ')[0] ?? path;
+    const rooms = this.config.channels?.[path] ?? this.config.channels?.[command];
+    if (rooms && room !== undefined && !rooms.includes(room)) return { allow: false, reason: 'channel', needed };
+    return { allow: true, roles: user.roles };
+  }
+}

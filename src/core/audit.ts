@@ -1,0 +1,59 @@
+import type { Logger } from 'pino';
+
+export type AuditDecision = 'allow' | 'deny' | 'invalid' | 'unknown';
+export type AuditOutcome = 'ok' | 'error' | 'refused';
+
+/** One row of the audit trail: every invocation, allowed or not, becomes exactly one. */
+export interface AuditRecord {
+  readonly at: Date;
+  readonly invocationId: string;
+  readonly principalKey: string;
+  readonly platform: string;
+  readonly room: string;
+  readonly command: string;
+  readonly argsJson: string;
+  readonly decision: AuditDecision;
+  readonly outcome: AuditOutcome;
+  readonly jobId?: string;
+  readonly durationMs: number;
+  readonly errorCode?: string;
+}
+
+/**
+ * Where audit records go. `write` must not add a round trip before the reply: implementations
+ * buffer and write in the background; `flush` waits for everything written so far (clean shutdown).
+ */
+export interface AuditSink {
+  write(record: AuditRecord): void;
+  recent(limit: number): Promise<readonly AuditRecord[]>;
+  flush(): Promise<void>;
+}
+
+/** Keeps records in memory (unit tests, the demo); bounded so a long-running console cannot grow forever. */
+export class MemoryAuditSink implements AuditSink {
+  readonly records: AuditRecord[] = [];
+  constructor(private readonly max = 10_000) {}
+
+  write(record: AuditRecord): void {
+    this.records.push(record);
+    if (this.records.length > this.max) this.records.shift();
+  }
+
+  async recent(limit: number): Promise<readonly AuditRecord[]> {
+    return this.records.slice(-limit).reverse();
+  }
+
+  async flush(): Promise<void> {}
+}
+
+/** Without MySQL: each record is one structured log line, and the newest are kept for /audit. */
+export class LogAuditSink extends MemoryAuditSink {
+  constructor(private readonly log: Logger, max = 1000) {
+    super(max);
+  }
+
+  override write(record: AuditRecord): void {
+    super.write(record);
+    this.log.info({ audit: record }, 'audit');
+  }
+}

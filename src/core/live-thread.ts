@@ -1,0 +1,124 @@
+import type { Logger } from 'pino';
+import type { ThreadRef, ThreadTransport, ThreadStarter } from './thread.js';
+
+/**
+ * One thread of long work: a root, one live status message edited in place (coalesced to at most one
+ * edit per `editIntervalMs`), milestone lines, and a final line that mentions the requester.
+ * Transport failures on status edits are logged and retried with the next edit; the final state
+ * always gets one more attempt in `finish()`.
+ */
+export class LiveThread {
+  #ref: ThreadRef;
+  #pending: string | undefined;
+  #lastSent: string | undefined;
+  #lastEditAt = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #inFlight: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly transport: ThreadTransport,
+    ref: ThreadRef,
+    private readonly log?: Logger,
+  ) {
+    this.#ref = ref;
+  }
+
+  /** Starts a thread: root message, then the live status message, whose id goes into the ref. */
+  static async open(
+    starter: ThreadStarter,
+    transport: ThreadTransport,
+    rootText: string,
+    initialStatus: string,
+    log?: Logger,
+  ): Promise<LiveThread> {
+    const ref = await starter.startThread(rootText);
+    const statusId = await transport.postReply(ref, initialStatus);
+    const t = new LiveThread(transport, { ...ref, statusId }, log);
+    t.#lastSent = initialStatus;
+    t.#lastEditAt = Date.now();
+    return t;
+  }
+
+  /** Reopens a thread from a stored reference (another process, or after a restart). */
+  static reopen(transport: ThreadTransport, ref: ThreadRef, log?: Logger): LiveThread {
+    return new LiveThread(transport, ref, log);
+  }
+
+  get ref(): ThreadRef {
+    return this.#ref;
+  }
+
+  /** Sets the live status text; edits are coalesced so only the newest text is sent. */
+  status(text: string): void {
+    this.#pending = text;
+    this.#schedule();
+  }
+
+  async milestone(text: string): Promise<void> {
+    await this.#post(text);
+  }
+
+  /** Lands the final status, then posts `text` mentioning the requester. */
+  async finish(finalStatus: string, text: string): Promise<void> {
+    this.#pending = finalStatus;
+    await this.flush();
+    await this.transport.close?.(this.#ref);
+    await this.#post(`${this.transport.mention(this.#ref.requester)} ${text}`);
+  }
+
+  /** Sends the newest pending status now (waiting for an edit in flight), ignoring the interval. */
+  async flush(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#inFlight;
+    if (this.#pending !== undefined) await this.#send();
+    await this.#inFlight;
+  }
+
+  #schedule(): void {
+    if (this.#timer) return;
+    const wait = Math.max(0, this.#lastEditAt + this.transport.editIntervalMs - Date.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#inFlight.then(() => this.#send());
+    }, wait);
+    this.#timer.unref?.();
+  }
+
+  #send(): Promise<void> {
+    const text = this.#pending;
+    if (text === undefined) return this.#inFlight;
+    this.#pending = undefined;
+    if (text === this.#lastSent) return this.#inFlight;
+    this.#lastEditAt = Date.now();
+    this.#inFlight = this.#editOrPost(text).then(
+      () => {
+        this.#lastSent = text;
+      },
+      (err: unknown) => {
+        this.log?.warn({ err }, 'status edit failed; keeping the text for the next edit');
+        if (this.#pending === undefined) this.#pending = text;
+        this.#schedule();
+      },
+    );
+    return this.#inFlight;
+  }
+
+  async #editOrPost(text: string): Promise<void> {
+    if (this.#ref.statusId === undefined) {
+      const statusId = await this.transport.postReply(this.#ref, text);
+      this.#ref = { ...this.#ref, statusId };
+    } else {
+      await this.transport.edit(this.#ref, this.#ref.statusId, text);
+    }
+  }
+
+  async #post(text: string): Promise<void> {
+    try {
+      await this.transport.postReply(this.#ref, text);
+    } catch (err) {
+      this.log?.warn({ err }, 'thread reply failed');
+      throw err;
+    }
+  }
+}

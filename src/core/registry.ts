@@ -1,0 +1,81 @@
+import type { ArgSpec, CommandDef, Handler } from './define-command.js';
+import type { Role } from './access.js';
+import { nextToken } from './tokenize.js';
+
+/** What one command path (`status`, `note add`) resolves to. */
+export interface Target {
+  readonly command: CommandDef;
+  readonly sub?: string;
+  /** `note add`, or the bare name for commands without subcommands. */
+  readonly path: string;
+  readonly usage: string;
+  readonly args: readonly ArgSpec[];
+  readonly roles: readonly Role[];
+  readonly sideEffects: boolean;
+  readonly handler: Handler;
+}
+
+export class Registry {
+  readonly #byName = new Map<string, CommandDef>();
+
+  /** Built from the explicit list in commands/index.ts; a duplicate name fails at startup. */
+  constructor(commands: readonly CommandDef[]) {
+    for (const c of commands) {
+      if (this.#byName.has(c.name)) throw new Error(`duplicate command name: ${c.name}`);
+      this.#byName.set(c.name, c);
+    }
+  }
+
+  get(name: string): CommandDef | undefined {
+    return this.#byName.get(name);
+  }
+
+  all(): readonly CommandDef[] {
+    return [...this.#byName.values()];
+  }
+
+  /** Every runnable path, one per subcommand. */
+  targets(): Target[] {
+    return this.all().flatMap((c) =>
+      c.subcommands ? Object.keys(c.subcommands).map((s) => targetOf(c, s)) : [targetOf(c, undefined)],
+    );
+  }
+
+  /**
+   * Chooses the subcommand from the first word of `text` (or from `explicitSub`), falling back to the
+   * default subcommand; returns the target and the argument text that remains.
+   */
+  resolve(command: CommandDef, text: string, explicitSub?: string): { target: Target; rest: string } | { error: string } {
+    if (!command.subcommands) return { target: targetOf(command, undefined), rest: text };
+    const names = Object.keys(command.subcommands);
+    if (explicitSub !== undefined) {
+      return command.subcommands[explicitSub]
+        ? { target: targetOf(command, explicitSub), rest: text }
+        : { error: `unknown subcommand "${explicitSub}"; one of: ${names.join(', ')}` };
+    }
+    const first = safeFirst(text);
+    if (first && command.subcommands[first.value]) return { target: targetOf(command, first.value), rest: text.slice(first.end) };
+    if (command.defaultSubcommand) return { target: targetOf(command, command.defaultSubcommand), rest: text };
+    return first
+      ? { error: `unknown subcommand "${first.value.slice(0, 40)}"; one of: ${names.join(', ')}` }
+      : { error: `which one? ${names.join(', ')}` };
+  }
+}
+
+function safeFirst(text: string): { value: string; end: number } | undefined {
+  try {
+    const t = nextToken(text, 0);
+    return t && { value: t.token.value, end: t.end };
+  } catch {
+    return undefined;
+  }
+}
+
+export function targetOf(c: CommandDef, sub: string | undefined): Target {
+  const s = sub === undefined ? undefined : c.subcommands?.[sub];
+  if (s) {
+    return { command: c, sub, path: `${c.name} ${sub}`, usage: s.usage, args: s.args ?? [], roles: s.roles, sideEffects: s.sideEffects, handler: s.handler };
+  }
+  if (!c.handler) throw new Error(`command ${c.name} needs a subcommand`);
+  return { command: c, path: c.name, usage: c.usage, args: c.args ?? [], roles: c.roles, sideEffects: c.sideEffects, handler: c.handler };
+}

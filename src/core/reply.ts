@@ -1,0 +1,34 @@
+/** Platform-free shapes every adapter renders. */
+
+export type Visibility = 'ephemeral' | 'channel';
+
+export interface Field {
+  readonly label: string;
+  readonly value: string;
+}
+
+export interface Reply {
+  readonly text: string;
+  readonly fields?: readonly Field[];
+  readonly visibility: Visibility;
+  /** Set on error replies: the stable error code. */
+  readonly code?: string;
+}
+
+export function reply(text: string, opts: { fields?: readonly Field[]; visibility?: Visibility } = {}): Reply {
+  return { text, fields: opts.fields, visibility: opts.visibility ?? 'ephemeral' };
+}
+
+/** A text progress bar: `bar(0.42, 10)` → `████▏░░░░░`-like string of exactly `width` cells. */
+export function bar(fraction: number, width = 20): string {
+  const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+  const full = Math.round(f * width);
+  return '█'.repeat(full) + '░'.repeat(width - full);
+}
+
+/** Renders a reply as plain lines; used by the console and as the text fallback of rich platforms. */
+export function replyToText(r: Reply): string {
+  const lines = [r.text];
+  for (const f of r.fields ?? []) lines.push(`  ${f.label}: ${f.value}`);
+  return lines.join('\n');
+}

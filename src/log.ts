@@ -1,0 +1,35 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+/** Keys whose values never reach a log line, wherever they appear in a logged object. */
+const REDACT_KEYS = ['token', 'botToken', 'appToken', 'signingSecret', 'secret', 'secretId', 'password', 'publicKey', 'authorization', 'Authorization'];
+const REDACT_PATHS = REDACT_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
+
+export interface LogOptions {
+  readonly level: string;
+  /** Exact secret values (from ${ENV} substitution) to scrub from every line. */
+  readonly secrets?: readonly string[];
+  readonly destination?: DestinationStream;
+}
+
+/** The one pino root; logs go to stderr so the console adapter owns stdout. */
+export function createLogger(opts: LogOptions): Logger {
+  const secrets = [...(opts.secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  return pino(
+    {
+      level: opts.level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      hooks: secrets.length ? { streamWrite: (line) => scrub(line, secrets) } : {},
+    },
+    opts.destination ?? pino.destination({ fd: 2, sync: true }),
+  );
+}
+
+function scrub(line: string, secrets: readonly string[]): string {
+  let out = line;
+  for (const s of secrets) {
+    out = out.split(s).join('[redacted]');
+    const json = JSON.stringify(s).slice(1, -1);
+    if (json !== s) out = out.split(json).join('[redacted]');
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import { commands } from '../commands/index.js';
+import { Access } from './core/access.js';
+import { LogAuditSink, type AuditSink } from './core/audit.js';
+import { Dispatcher } from './core/dispatcher.js';
+import { Registry } from './core/registry.js';
+import { Transports } from './core/thread.js';
+import type { Config } from './config/schema.js';
+import { MemoryNotesRepository } from './services/memory/notes.js';
+import { MemoryTasksRepository, sampleTasks } from './services/memory/tasks.js';
+import { TaskStatusService } from './services/status.js';
+import type { Services, StatusService } from './services/types.js';
+
+export interface App {
+  readonly config: Config;
+  readonly registry: Registry;
+  readonly access: Access;
+  readonly services: Services;
+  readonly dispatcher: Dispatcher;
+  readonly transports: Transports;
+  readonly log: Logger;
+  /** Graceful stop: waits for the audit trail to be written. */
+  stop(): Promise<void>;
+}
+
+export interface BuildOptions {
+  readonly log: Logger;
+  /** In-memory services with sample data (console --demo, unit tests). */
+  readonly demo?: boolean;
+  readonly now?: () => Date;
+  readonly audit?: AuditSink;
+}
+
+/** The composition root: config → services → registry → dispatcher. Adapters are added by the caller. */
+export async function buildApp(config: Config, opts: BuildOptions): Promise<App> {
+  const now = opts.now ?? (() => new Date());
+  const log = opts.log;
+  const registry = new Registry(commands);
+  const access = new Access(config.access);
+  const services = await buildServices(config, opts, now);
+  const dispatcher = new Dispatcher({ registry, access, services, log });
+  return {
+    config,
+    registry,
+    access,
+    services,
+    dispatcher,
+    transports: new Transports(),
+    log,
+    async stop() {
+      await services.audit.flush();
+    },
+  };
+}
+
+async function buildServices(config: Config, opts: BuildOptions, now: () => Date): Promise<Services> {
+  if (config.mysql) throw new Error('the mysql section is not supported yet by this build (see the MySQL data layer issue)');
+  const audit = opts.audit ?? new LogAuditSink(opts.log);
+  const notes = new MemoryNotesRepository(now);
+  let status: StatusService | undefined;
+  if (opts.demo && config.status) {
+    status = new TaskStatusService(new MemoryTasksRepository(sampleTasks(now())), {
+      statuses: config.status.statuses,
+      doneStatuses: config.status.doneStatuses,
+      cacheMs: config.status.cacheMs,
+      now,
+    });
+    await seedNotes(notes);
+  }
+  return { status, notes, notesDurable: false, audit, now };
+}
+
+async function seedNotes(notes: MemoryNotesRepository): Promise<void> {
+  const author = { authorKey: 'console:demo', authorName: 'demo', platform: 'console', room: 'console' };
+  await notes.add({ ...author, body: 'Welcome to the opsline demo. Try /note add <text> and /note search <words>.' });
+  await notes.add({ ...author, body: 'Backups rotate at 02:00 UTC; the restore runbook is in the wiki.' });
+}

@@ -1,0 +1,27 @@
+import type { NewNote, Note, NotesRepository } from '../types.js';
+
+/** In-memory notebook with the same contract as the MySQL repository. */
+export class MemoryNotesRepository implements NotesRepository {
+  readonly #notes: Note[] = [];
+  #nextId = 1;
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async add(note: NewNote): Promise<Note> {
+    const stored: Note = { ...note, id: this.#nextId++, createdAt: this.now() };
+    this.#notes.push(stored);
+    return stored;
+  }
+
+  async list(limit: number): Promise<Note[]> {
+    return this.#notes.slice(-limit).reverse();
+  }
+
+  async search(words: readonly string[], limit: number): Promise<Note[]> {
+    const lower = words.map((w) => w.toLowerCase());
+    return this.#notes
+      .filter((n) => lower.every((w) => n.body.toLowerCase().includes(w)))
+      .slice(-limit)
+      .reverse();
+  }
+}

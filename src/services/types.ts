@@ -1,0 +1,62 @@
+import type { AuditSink } from '../core/audit.js';
+
+export const STATUS_WINDOWS = ['today', '24h', '7d', 'all'] as const;
+export type StatusWindow = (typeof STATUS_WINDOWS)[number];
+
+export interface StatusCount {
+  readonly status: string;
+  readonly count: number;
+}
+
+/** Reads the monitored application's task table; one GROUP BY per call. */
+export interface TasksRepository {
+  /** False when no time column is configured: only the `all` window can be answered. */
+  readonly hasTimeColumn: boolean;
+  countByStatus(since: Date | undefined): Promise<StatusCount[]>;
+}
+
+export interface Note {
+  readonly id: number;
+  readonly authorKey: string;
+  readonly authorName: string;
+  readonly platform: string;
+  readonly room: string;
+  readonly body: string;
+  readonly createdAt: Date;
+}
+
+export type NewNote = Omit<Note, 'id' | 'createdAt'>;
+
+export interface NotesRepository {
+  add(note: NewNote): Promise<Note>;
+  /** Newest first. */
+  list(limit: number): Promise<Note[]>;
+  /** Notes containing every word (case-insensitive), newest first. */
+  search(words: readonly string[], limit: number): Promise<Note[]>;
+}
+
+export interface StatusReport {
+  readonly window: StatusWindow;
+  readonly counts: readonly StatusCount[];
+  readonly total: number;
+  readonly done: number;
+  readonly at: Date;
+}
+
+export interface StatusService {
+  readonly hasTimeColumn: boolean;
+  report(window: StatusWindow): Promise<StatusReport>;
+}
+
+/**
+ * Everything a command may use, built once in the composition root. A feature whose config section
+ * is absent leaves its service undefined, and its commands say so.
+ */
+export interface Services {
+  readonly status?: StatusService;
+  readonly notes: NotesRepository;
+  /** False when notes live only in memory (no `mysql` section). */
+  readonly notesDurable: boolean;
+  readonly audit: AuditSink;
+  readonly now: () => Date;
+}
