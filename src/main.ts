@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
 import { Access } from './core/access.js';
+import type { CommandDef } from './core/define-command.js';
 import { LogAuditSink, type AuditSink } from './core/audit.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { Registry } from './core/registry.js';
@@ -29,13 +30,15 @@ export interface BuildOptions {
   readonly demo?: boolean;
   readonly now?: () => Date;
   readonly audit?: AuditSink;
+  /** Replaces the command list (tests add a command of their own, e.g. a test job). */
+  readonly commands?: readonly CommandDef[];
 }
 
 /** The composition root: config → services → registry → dispatcher. Adapters are added by the caller. */
 export async function buildApp(config: Config, opts: BuildOptions): Promise<App> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log;
-  const registry = new Registry(commands);
+  const registry = new Registry(opts.commands ?? commands);
   const access = new Access(config.access);
   const services = await buildServices(config, opts, now);
   const dispatcher = new Dispatcher({ registry, access, services, log });
