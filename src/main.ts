@@ -68,8 +68,8 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
       cacheMs: config.status.cacheMs,
       now,
     });
-    await seedNotes(notes);
   }
+  if (opts.demo) await seedNotes(notes);
   return { status, notes, notesDurable: false, audit, now };
 }
 

@@ -19,7 +19,10 @@ export type Decision =
   | { readonly allow: true; readonly roles: readonly Role[] }
   | { readonly allow: false; readonly reason: 'unknown_principal' | 'missing_role' | 'channel'; readonly needed: readonly Role[] };
 
-/** Deny by default: a caller must be listed, hold one of the command's roles (or admin), and be in an allowed room. */
+/**
+ * Deny by default: a caller must be listed, hold one of the command's roles (admin holds all; any
+ * role includes viewer), and be in an allowed room when the command has a channel allowlist.
+ */
 export class Access {
   readonly #users = new Map<string, AccessUser>();
 
@@ -45,7 +48,8 @@ export class Access {
     const needed = this.needed(path, defaults);
     const user = this.#users.get(principalKey);
     if (!user) return { allow: false, reason: 'unknown_principal', needed };
-    const ok = user.roles.includes('admin') || user.roles.some((r) => needed.includes(r));
+    // Every listed user may do what a viewer may: an operator needs /drives and /help too.
+    const ok = user.roles.includes('admin') || needed.includes('viewer') || user.roles.some((r) => needed.includes(r));
     if (!ok) return { allow: false, reason: 'missing_role', needed };
     const command = path.split(' ')[0] ?? path;
     const rooms = this.config.channels?.[path] ?? this.config.channels?.[command];

@@ -66,13 +66,24 @@ export class LiveThread {
     await this.#post(`${this.transport.mention(this.#ref.requester)} ${text}`);
   }
 
-  /** Sends the newest pending status now (waiting for an edit in flight), ignoring the interval. */
+  /**
+   * Sends the newest pending status now (after any edit in flight), ignoring the interval.
+   * A failed send is tried again, up to three times, so the final state lands whenever it can.
+   */
   async flush(): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      this.#cancelTimer();
+      await this.#inFlight;
+      if (this.#pending === undefined) return;
+      await this.#send();
+    }
+    this.#cancelTimer();
+    if (this.#pending !== undefined) this.log?.error('could not deliver the final status after 3 attempts');
+  }
+
+  #cancelTimer(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#inFlight;
-    if (this.#pending !== undefined) await this.#send();
-    await this.#inFlight;
   }
 
   #schedule(): void {

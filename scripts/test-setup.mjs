@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Makes sure what the integration tests need is installed and running: xorriso, MariaDB on
+// 127.0.0.1:3306 (root, empty password) and Redis on 127.0.0.1:6379. As root it installs missing
+// packages with apt-get and starts stopped services; otherwise it fails with the exact command to run.
+// Every child process gets an argv array; nothing goes through a shell.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, chownSync } from 'node:fs';
+import { connect } from 'node:net';
+
+const isRoot = process.getuid?.() === 0;
+let aptUpdated = false;
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: opts.quiet ? 'pipe' : 'inherit', encoding: 'utf8', timeout: opts.timeout ?? 600_000, input: opts.input });
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`, error: r.error };
+}
+
+function has(cmd, args = ['--version']) {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return !r.error;
+}
+
+function fail(message, command) {
+  console.error(`test setup: ${message}${command ? `\n  run: ${command}` : ''}`);
+  process.exit(1);
+}
+
+function aptInstall(pkgs) {
+  if (!isRoot) fail(`missing ${pkgs.join(', ')}`, `sudo apt-get update && sudo apt-get install -y ${pkgs.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!aptUpdated) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    aptUpdated = true;
+  }
+  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
+  if (r.status !== 0) fail(`apt-get could not install ${pkgs.join(', ')}`);
+}
+
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+    s.setTimeout(1000, () => (s.destroy(), resolve(false)));
+  });
+}
+
+async function waitPort(port, seconds) {
+  for (let i = 0; i < seconds * 4; i++) {
+    if (await portOpen(port)) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+async function xorriso() {
+  if (has('xorriso', ['-version'])) return;
+  aptInstall(['xorriso']);
+}
+
+async function mariadb() {
+  if (!(await portOpen(3306))) {
+    if (!existsSync('/usr/sbin/mariadbd')) aptInstall(['mariadb-server', 'mariadb-client']);
+    if (!isRoot) fail('MariaDB is installed but not running on 127.0.0.1:3306', 'sudo start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd');
+    if (!existsSync('/run/mysqld')) {
+      mkdirSync('/run/mysqld', { recursive: true });
+      const id = spawnSync('id', ['-u', 'mysql'], { encoding: 'utf8' });
+      const gid = spawnSync('id', ['-g', 'mysql'], { encoding: 'utf8' });
+      if (id.status === 0) chownSync('/run/mysqld', Number(id.stdout.trim()), Number(gid.stdout.trim()));
+    }
+    run('start-stop-daemon', ['--start', '--oknodo', '--background', '--exec', '/usr/sbin/mariadbd']);
+    if (!(await waitPort(3306, 30))) fail('MariaDB did not start on 127.0.0.1:3306', 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd');
+  }
+  // The tests log in as root with an empty password over TCP; a fresh Debian install uses unix_socket only.
+  const tcp = run('mariadb', ['-h', '127.0.0.1', '-P', '3306', '-uroot', '-e', 'SELECT 1'], { quiet: true });
+  if (tcp.ok) return;
+  if (!isRoot) fail(`cannot log in to MariaDB as root with an empty password over TCP:\n${tcp.out}`);
+  const sql = "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket;";
+  const fix = run('mariadb', ['-uroot', '-e', sql], { quiet: true });
+  if (!fix.ok) fail(`could not allow root over TCP:\n${fix.out}`);
+}
+
+async function redis() {
+  if (await portOpen(6379)) return;
+  if (!has('redis-server')) aptInstall(['redis-server']);
+  const r = run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no'], { quiet: true });
+  if (!r.ok || !(await waitPort(6379, 15))) fail(`Redis did not start on 127.0.0.1:6379 ${r.out}`, "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no");
+}
+
+await xorriso();
+await mariadb();
+await redis();
+console.log('test setup: xorriso, MariaDB and Redis are ready');

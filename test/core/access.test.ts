@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { Access, ROLES, type Role } from '../../src/core/access.js';
+import { Registry } from '../../src/core/registry.js';
+
+/** What each command path needs, from DESIGN.md; admin may run everything. */
+const NEEDS: Record<string, Role> = {
+  help: 'viewer',
+  whoami: 'viewer',
+  status: 'viewer',
+  'note add': 'writer',
+  'note list': 'viewer',
+  'note search': 'viewer',
+  audit: 'admin',
+};
+
+describe('access matrix', () => {
+  const registry = new Registry(commands);
+  const access = new Access({ users: ROLES.map((r) => ({ key: `console:${r}`, roles: [r] })) });
+  const targets = registry.targets();
+
+  it('covers every command path', () => {
+    expect(targets.map((t) => t.path).sort()).toEqual(Object.keys(NEEDS).sort());
+  });
+
+  for (const role of ROLES) {
+    for (const path of Object.keys(NEEDS)) {
+      const need = NEEDS[path]!;
+      const allowed = role === 'admin' || need === 'viewer' || need === role;
+      it(`${role} ${allowed ? 'may' : 'may not'} run /${path}`, () => {
+        const t = targets.find((x) => x.path === path)!;
+        const d = access.decide(`console:${role}`, path, t.roles, 'room');
+        expect(d.allow).toBe(allowed);
+        if (!d.allow) expect(d).toMatchObject({ reason: 'missing_role', needed: [need] });
+      });
+    }
+  }
+
+  it('denies unknown principals everything, naming the role needed', () => {
+    for (const t of targets) {
+      const d = access.decide('slack:T1:UNKNOWN', t.path, t.roles, 'room');
+      expect(d).toEqual({ allow: false, reason: 'unknown_principal', needed: t.roles });
+    }
+  });
+
+  it('never matches on a display name or a similar key', () => {
+    expect(access.decide('console:ADMIN', 'audit', ['admin']).allow).toBe(false);
+    expect(access.decide('console:admin ', 'audit', ['admin']).allow).toBe(false);
+    expect(access.decide('admin', 'audit', ['admin']).allow).toBe(false);
+  });
+});
+
+describe('overrides and channels', () => {
+  const access = new Access({
+    users: [
+      { key: 'console:w', roles: ['writer'] },
+      { key: 'console:o', roles: ['operator'] },
+      { key: 'console:a', roles: ['admin'] },
+    ],
+    commands: { status: ['operator'], 'note list': ['writer'] },
+    channels: { note: ['C1'] },
+  });
+
+  it('applies per-command and per-subcommand role overrides', () => {
+    expect(access.decide('console:w', 'status', ['viewer']).allow).toBe(false);
+    expect(access.decide('console:o', 'status', ['viewer']).allow).toBe(true);
+    expect(access.decide('console:o', 'note list', ['viewer'], 'C1').allow).toBe(false);
+    expect(access.decide('console:w', 'note list', ['viewer'], 'C1').allow).toBe(true);
+  });
+
+  it('restricts commands with a channel allowlist, admins included', () => {
+    expect(access.decide('console:w', 'note add', ['writer'], 'C2')).toMatchObject({ allow: false, reason: 'channel' });
+    expect(access.decide('console:a', 'note add', ['writer'], 'C2')).toMatchObject({ allow: false, reason: 'channel' });
+    expect(access.decide('console:w', 'note add', ['writer'], 'C1').allow).toBe(true);
+  });
+});

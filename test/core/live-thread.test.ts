@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { LiveThread } from '../../src/core/live-thread.js';
+import type { Principal, ThreadRef, ThreadTransport } from '../../src/core/thread.js';
+import { RecordingTransport } from '../helpers/test-adapter.js';
+
+const alice: Principal = { key: 'console:alice', name: 'alice' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function open(t: ThreadTransport & { starter(p: Principal): { startThread(s: string): Promise<ThreadRef> } }) {
+  return LiveThread.open(t.starter(alice), t, 'burning x.iso on dvd1 for @alice', 'queued');
+}
+
+describe('LiveThread', () => {
+  it('posts a root and a status message whose id goes into the serialisable ref', async () => {
+    const t = new RecordingTransport(50);
+    const th = await open(t);
+    expect(t.messages).toEqual([
+      { kind: 'root', id: 'm1', text: 'burning x.iso on dvd1 for @alice' },
+      { kind: 'reply', id: 'm2', text: 'queued' },
+    ]);
+    expect(JSON.parse(JSON.stringify(th.ref))).toEqual({ platform: 'test', channel: 'room', rootId: 'm1', statusId: 'm2', requester: alice });
+  });
+
+  it('coalesces status edits to at most one per interval, sending only the newest text', async () => {
+    const t = new RecordingTransport(80);
+    const th = await open(t);
+    for (let i = 1; i <= 20; i++) th.status(`${i * 5}%`);
+    await sleep(130);
+    th.status('done 100%');
+    await th.flush();
+    const edits = t.messages.filter((m) => m.kind === 'edit');
+    expect(edits.map((e) => e.text)).toEqual(['100%', 'done 100%']);
+    expect(edits.every((e) => e.id === 'm2')).toBe(true);
+  });
+
+  it('finishes with the final status and a mention, in that order', async () => {
+    const t = new RecordingTransport(10_000);
+    const th = await open(t);
+    th.status('50%');
+    await th.milestone('verifying');
+    await th.finish('100% ✔', 'burn finished');
+    expect(t.messages.slice(2)).toEqual([
+      { kind: 'reply', id: 'm3', text: 'verifying' },
+      { kind: 'edit', id: 'm2', text: '100% ✔' },
+      { kind: 'reply', id: 'm4', text: '@alice burn finished' },
+    ]);
+  });
+
+  it('reopens from a stored ref in another "process" and edits the same status message', async () => {
+    const t = new RecordingTransport(0);
+    const ref = JSON.parse(JSON.stringify((await open(t)).ref)) as ThreadRef;
+    const again = LiveThread.reopen(t, ref);
+    await again.finish('cancelled', 'cancelled by bob');
+    expect(t.messages.slice(2)).toEqual([
+      { kind: 'edit', id: 'm2', text: 'cancelled' },
+      { kind: 'reply', id: 'm3', text: '@alice cancelled by bob' },
+    ]);
+  });
+
+  it('keeps the newest text when an edit fails and still lands the final state', async () => {
+    const t = new RecordingTransport(0);
+    const th = await open(t);
+    let failures = 2;
+    const edit = t.edit.bind(t);
+    t.edit = async (ref, id, text) => {
+      if (failures-- > 0) throw new Error('429 rate limited');
+      return edit(ref, id, text);
+    };
+    await th.finish('final', 'done');
+    expect(t.messages.filter((m) => m.kind === 'edit').map((m) => m.text)).toEqual(['final']);
+    expect(t.messages.at(-1)?.text).toBe('@alice done');
+  });
+});

@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = join(import.meta.dirname, '../../dist/src/cli.js');
+
+function run(args: string[], input = '', env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: tmpdir(), ...env }, cwd: tmpdir() });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+    child.stdin.end(input);
+  });
+}
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+});
+
+describe('opsline CLI', () => {
+  it('answers the demo commands from a pipe and exits 0 at end of input', async () => {
+    const r = await run(['console', '--demo'], '/help\n/whoami\n/status\n/note add hello\n/note list\n');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('You may run:');
+    expect(r.out).toMatch(/You are \S+\n  key: console:\S+\n  roles: admin/);
+    expect(r.out).toMatch(/Tasks, today: \d+ total, \d+% done/);
+    expect(r.out).toContain('note #3 saved');
+    expect(r.out).toMatch(/#3 \S+ · just now — hello\n#2 demo/);
+  });
+
+  it('survives bad input without ending the REPL', async () => {
+    const lines = ['', '   ', '/nope', '/note add "x', `/note add ${'z'.repeat(10_240)}`, '/note add \u0001', 'plain text', '/whoami'];
+    const r = await run(['console', '--demo'], `${lines.join('\n')}\n`);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('unknown command /nope; try /help');
+    expect(r.out).toContain('input too long: 10244 characters, at most 4000');
+    expect(r.out).toContain('input contains control characters');
+    expect(r.out.trimEnd()).toMatch(/roles: admin$/);
+  });
+
+  it('exits 2 listing every offending key of a bad config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsline-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'http: { port: -1 }\nslack: { signingSecret: "${NOPE_SECRET}" }\n');
+    const r = await run(['--config', file, 'console'], '');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`invalid config ${file}:`);
+    expect(r.err).toContain('slack.signingSecret: environment variable NOPE_SECRET is not set');
+    expect(r.err).toMatch(/http\.port: /);
+    expect(r.err).toMatch(/slack\.botToken: /);
+  });
+
+  it('uses OPSLINE_CONFIG and the console user from the config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsline-cli-'));
+    const file = join(dir, 'ok.yaml');
+    writeFileSync(file, 'console: { user: carol }\naccess: { users: [ { key: "console:carol", roles: [viewer] } ] }\n');
+    const r = await run(['console'], '/whoami\n/note add x\n', { OPSLINE_CONFIG: file });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('You are carol\n  key: console:carol\n  roles: viewer');
+    expect(r.out).toContain('/note add needs the writer role; your key is console:carol');
+  });
+
+  it('refuses to run the console without a config unless --demo', async () => {
+    const r = await run(['console'], '');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('no config found');
+  });
+});

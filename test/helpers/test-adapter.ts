@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import type { Role } from '../../src/core/access.js';
+import { MemoryAuditSink } from '../../src/core/audit.js';
+import type { CommandDef } from '../../src/core/define-command.js';
+import type { Reply } from '../../src/core/reply.js';
+import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../src/core/thread.js';
+import { buildConfig } from '../../src/config/load.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { buildApp, type App } from '../../src/main.js';
+
+export interface ThreadMessage {
+  readonly kind: 'root' | 'reply' | 'edit';
+  readonly id: string;
+  readonly text: string;
+}
+
+/** Records every thread call, like a platform would show them. */
+export class RecordingTransport implements ThreadTransport {
+  readonly platform = 'test';
+  readonly messages: ThreadMessage[] = [];
+  #next = 1;
+  constructor(readonly editIntervalMs = 0) {}
+
+  starter(requester: Principal): ThreadStarter {
+    return {
+      startThread: async (text) => {
+        const id = `m${this.#next++}`;
+        this.messages.push({ kind: 'root', id, text });
+        return { platform: this.platform, channel: 'room', rootId: id, requester } satisfies ThreadRef;
+      },
+    };
+  }
+  async postReply(_ref: ThreadRef, text: string): Promise<string> {
+    const id = `m${this.#next++}`;
+    this.messages.push({ kind: 'reply', id, text });
+    return id;
+  }
+  async edit(_ref: ThreadRef, id: string, text: string): Promise<void> {
+    this.messages.push({ kind: 'edit', id, text });
+  }
+  mention(who: Principal): string {
+    return `@${who.name}`;
+  }
+}
+
+/** Drives the real dispatcher the way an adapter does: `say(key, '/note add hi')` → the replies. */
+export class TestAdapter {
+  private constructor(
+    readonly app: App,
+    readonly audit: MemoryAuditSink,
+    readonly transport: RecordingTransport,
+  ) {}
+
+  static async create(opts: { config?: ConfigInput; demo?: boolean; commands?: readonly CommandDef[]; now?: () => Date } = {}) {
+    const config = buildConfig(opts.config ?? { access: { users: [] } }, 'test');
+    const audit = new MemoryAuditSink();
+    const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now });
+    const transport = new RecordingTransport();
+    app.transports.add(transport);
+    return new TestAdapter(app, audit, transport);
+  }
+
+  async say(principalKey: string, line: string, room = 'room'): Promise<Reply[]> {
+    const m = /^\/(\S*)\s*([\s\S]*)$/.exec(line.trim());
+    if (!m) throw new Error(`not a command line: ${line}`);
+    const principal = { key: principalKey, name: principalKey.split(':').pop() ?? principalKey };
+    const reply = await this.app.dispatcher.dispatch(
+      { id: randomUUID(), platform: 'test', principal, room, command: m[1] ?? '', text: m[2] ?? '', receivedAt: new Date() },
+      this.transport.starter(principal),
+    );
+    return [reply];
+  }
+
+  /** The one reply text, for the common case. */
+  async text(principalKey: string, line: string, room?: string): Promise<string> {
+    const [r] = await this.say(principalKey, line, room);
+    return r?.text ?? '';
+  }
+}
+
+export const ADMIN = 'console:admin';
+
+/** Allowlist entries from `{ key: roles }`. */
+export function users(entries: Record<string, Role[]>): { key: string; roles: Role[] }[] {
+  return Object.entries(entries).map(([key, roles]) => ({ key, roles }));
+}
