@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { HttpServer } from '../http/server.js';
 import type { App } from '../main.js';
+import { discordAdapterFactory } from './discord/factory.js';
+import { slackAdapterFactory } from './slack/index.js';
 import type { Adapter } from './types.js';
 
 export interface AdapterEnv {
@@ -13,4 +15,4 @@ export interface AdapterEnv {
 export type AdapterFactory = (env: AdapterEnv) => Adapter | undefined | Promise<Adapter | undefined>;
 
 /** Every platform adapter `opsline start` may run; each looks at its own config section. */
-export const adapterFactories: readonly AdapterFactory[] = [];
+export const adapterFactories: readonly AdapterFactory[] = [slackAdapterFactory, discordAdapterFactory];

@@ -1,0 +1,104 @@
+import { App, SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/schema.js';
+import type { HttpServer } from '../../http/server.js';
+import type { Adapter, DispatchFn } from '../types.js';
+import { boltLogger } from './bolt-logger.js';
+import { handleCommand } from './command.js';
+import { EVENTS_PATH, MountedReceiver } from './http-receiver.js';
+import { RecentKeys } from './recent-keys.js';
+import { SlackTransport } from './transport.js';
+
+export type SlackConfig = NonNullable<Config['slack']>;
+
+export interface SlackAdapterOptions {
+  readonly config: SlackConfig;
+  readonly http: HttpServer;
+  readonly log: Logger;
+  /** Default 2000 ms: Slack allows 3 s from its side, and the network needs some of it. */
+  readonly ackBudgetMs?: number;
+  /** Socket Mode reconnects by itself in production; tests turn it off to stop cleanly. */
+  readonly autoReconnect?: boolean;
+}
+
+/**
+ * Slack over HTTP (Bolt mounted on the bot's HTTP server at /slack/events) or Socket Mode (Bolt's
+ * own WebSocket client). Only slash commands are handled; every one is verified by Bolt (signature
+ * or the authenticated socket) before our listener runs.
+ */
+export class SlackAdapter implements Adapter {
+  readonly name = 'slack';
+  readonly transport: SlackTransport;
+  readonly #app: App;
+  readonly #socket: SocketModeReceiver | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #seen = new RecentKeys();
+  #connected = false;
+  #dispatch: DispatchFn | undefined;
+
+  constructor(private readonly opts: SlackAdapterOptions) {
+    const { config: cfg, log } = opts;
+    const logger = boltLogger(log);
+    const clientOptions = {
+      slackApiUrl: cfg.apiUrl,
+      logger,
+      timeout: 10_000,
+      // Bolt's default retries for half an hour; a live status must give up sooner and try the next edit.
+      retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 5_000 },
+    };
+    let receiver: Receiver;
+    if (cfg.mode === 'socket') {
+      if (!cfg.appToken) throw new Error('slack.appToken is required in socket mode');
+      this.#socket = new SocketModeReceiver({
+        appToken: cfg.appToken,
+        logger,
+        autoReconnectEnabled: opts.autoReconnect ?? true,
+        installerOptions: { clientOptions },
+      });
+      receiver = this.#socket;
+    } else {
+      const mounted = new MountedReceiver(cfg.signingSecret, logger);
+      opts.http.route('POST', EVENTS_PATH, mounted.handle);
+      receiver = mounted;
+    }
+    this.#app = new App({
+      receiver,
+      socketMode: cfg.mode === 'socket',
+      // A fixed authorize (instead of `token`) keeps Bolt from calling auth.test on events.
+      authorize: async () => ({ botToken: cfg.botToken }),
+      clientOptions,
+      logger,
+      ignoreSelf: false,
+    });
+    this.transport = new SlackTransport(new webApi.WebClient(cfg.botToken, clientOptions), cfg.editIntervalMs);
+    this.#app.error(async (err) => log.error({ err }, 'slack listener failed'));
+    this.#app.command(/^\//, async ({ command, ack, respond, context }) => {
+      if (!this.#dispatch) return ack();
+      const run = handleCommand(
+        { dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, prefix: cfg.commandPrefix, log, ackBudgetMs: opts.ackBudgetMs ?? 2000 },
+        { command, ack, respond, retryNum: context.retryNum },
+      );
+      this.#inFlight.add(run);
+      await run.finally(() => this.#inFlight.delete(run));
+    });
+  }
+
+  async start(dispatch: DispatchFn): Promise<void> {
+    this.#dispatch = dispatch;
+    if (this.#socket) {
+      const client = this.#socket.client;
+      client.on('connected', () => (this.#connected = true));
+      for (const down of ['disconnected', 'reconnecting']) client.on(down, () => (this.#connected = false));
+      this.opts.http.readyCheck('slack', async () => (this.#connected ? undefined : 'socket mode is not connected'));
+    }
+    await this.#app.start();
+  }
+
+  /** Stops taking commands, then waits (at most 10 s) for late replies already under way. */
+  async stop(): Promise<void> {
+    this.#dispatch = undefined;
+    await this.#app.stop();
+    const pending = Promise.allSettled([...this.#inFlight]);
+    await Promise.race([pending, new Promise((r) => setTimeout(r, 10_000).unref())]);
+  }
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { SlashCommand } from '@slack/bolt';
+import { errorReply } from '../../core/error-reply.js';
+import { toBotError } from '../../core/errors.js';
+import type { Invocation } from '../../core/define-command.js';
+import type { Reply } from '../../core/reply.js';
+import type { DispatchFn } from '../types.js';
+import { principalKey, registryName } from './names.js';
+import type { RecentKeys } from './recent-keys.js';
+import { toSlackMessage, unescapeText, type SlackMessage } from './render.js';
+import type { SlackTransport } from './transport.js';
+
+export interface CommandDeps {
+  readonly dispatch: DispatchFn;
+  readonly transport: SlackTransport;
+  readonly seen: RecentKeys;
+  readonly prefix: string;
+  readonly log: Logger;
+  /**
+   * How long a command may take to answer inside the ack. Slack's deadline is 3 s end to end, so
+   * this leaves room for the network; slower commands are acked empty and answered via response_url.
+   */
+  readonly ackBudgetMs: number;
+}
+
+export interface CommandEvent {
+  readonly command: SlashCommand;
+  readonly ack: (msg?: SlackMessage) => Promise<void>;
+  readonly respond: (msg: SlackMessage) => Promise<unknown>;
+  readonly retryNum?: number;
+}
+
+const LATE = Symbol('late');
+
+/** One slash command: drop redeliveries, dispatch, answer in the ack or later through response_url. */
+export async function handleCommand(deps: CommandDeps, ev: CommandEvent): Promise<void> {
+  const { command: c } = ev;
+  const log = deps.log.child({ trigger: c.trigger_id, slackCommand: c.command });
+  // A retry carries the trigger id of the first delivery; running it again could start a job twice.
+  if (c.trigger_id && !deps.seen.firstSeen(c.trigger_id)) {
+    log.info({ retryNum: ev.retryNum }, 'redelivered command ignored');
+    await ev.ack();
+    return;
+  }
+  const inv = invocationOf(c, deps.prefix);
+  const starter = deps.transport.starter(inv.principal, c.channel_id);
+  const work: Promise<Reply> = deps.dispatch(inv, starter).catch((err: unknown) => {
+    // The dispatcher maps handler errors itself; this only catches a bug, and the user still hears back.
+    log.error({ err }, 'dispatch failed');
+    return errorReply(toBotError(err, inv.id));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), deps.ackBudgetMs)));
+  const first = await Promise.race([work, late]);
+  clearTimeout(timer);
+  if (first !== LATE) {
+    await ev.ack(toSlackMessage(first));
+    return;
+  }
+  await ev.ack();
+  const reply = await work;
+  try {
+    await ev.respond(toSlackMessage(reply));
+  } catch (err) {
+    log.warn({ err, invocationId: inv.id }, 'late reply through response_url failed');
+  }
+}
+
+function invocationOf(c: SlashCommand, prefix: string): Invocation {
+  return {
+    id: randomUUID(),
+    platform: 'slack',
+    principal: { key: principalKey(c.team_id, c.user_id), name: c.user_name || c.user_id },
+    room: c.channel_id,
+    command: registryName(prefix, c.command),
+    text: unescapeText(c.text ?? ''),
+    receivedAt: new Date(),
+  };
+}

@@ -1,0 +1,36 @@
+import type { Reply } from '../../core/reply.js';
+
+/** Slack shows at most ~4000 characters of a message comfortably; longer text is cut, visibly. */
+const MAX_TEXT = 3900;
+
+/**
+ * Escapes Slack's control characters so user-supplied text (a note body) cannot become a
+ * `<!channel>` ping or a disguised link. Only plain user mentions `<@U…>` that the bot itself
+ * produced survive, because the final thread line must notify the requester.
+ */
+export function escapeText(text: string): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escaped.replace(/&lt;@([UW][A-Z0-9]{2,})&gt;/g, '<@$1>');
+}
+
+/** Slack sends command text with &, < and > entity-encoded; commands work on the text as typed. */
+export function unescapeText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+export function clip(text: string): string {
+  return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT)}\n… (cut: ${text.length} characters in all)`;
+}
+
+/** A message body for an ack or a response_url post. */
+export interface SlackMessage {
+  readonly text: string;
+  readonly response_type: 'in_channel' | 'ephemeral';
+}
+
+/** Reply → Slack message: fields become `*label:* value` lines; visibility picks the response type. */
+export function toSlackMessage(r: Reply): SlackMessage {
+  const lines = [escapeText(r.text)];
+  for (const f of r.fields ?? []) lines.push(`*${escapeText(f.label)}:* ${escapeText(f.value)}`);
+  return { text: clip(lines.join('\n')), response_type: r.visibility === 'channel' ? 'in_channel' : 'ephemeral' };
+}

@@ -1,0 +1,95 @@
+import { pino } from 'pino';
+import { SlackAdapter } from '../../src/adapters/slack/adapter.js';
+import { commands } from '../../commands/index.js';
+import { buildConfig } from '../../src/config/load.js';
+import type { CommandDef } from '../../src/core/define-command.js';
+import { HttpServer } from '../../src/http/server.js';
+import { buildApp, type App } from '../../src/main.js';
+import { SlackDouble } from './slack-double.js';
+import { postSigned, slashBody, type PostResult, type SlashFields } from './slack-request.js';
+
+export const SECRET = 'test-signing-secret-0123456789';
+
+export interface BotOptions {
+  readonly mode?: 'http' | 'socket';
+  readonly prefix?: string;
+  readonly editIntervalMs?: number;
+  readonly ackBudgetMs?: number;
+  /** Extra commands (a test job), added to the real list. */
+  readonly extra?: (app: () => App) => readonly CommandDef[];
+}
+
+export interface SlackBot {
+  readonly app: App;
+  readonly http: HttpServer;
+  readonly adapter: SlackAdapter;
+  readonly slack: SlackDouble;
+  readonly url: string;
+  /** Sends `/cmd text` as a signed slash command; `fields` override the defaults. */
+  command(line: string, fields?: Partial<SlashFields>, opts?: { retryNum?: number; trigger?: string }): Promise<PostResult>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real pipeline behind the real Bolt endpoint: buildApp (demo services), the shared HTTP server
+ * on port 0, the Slack adapter pointed at a local Slack double. Users: UADMIN (admin), UVIEW
+ * (viewer); anyone else is unknown.
+ */
+export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
+  const slack = await new SlackDouble().start();
+  const config = buildConfig({
+    log: { level: 'silent' },
+    slack: {
+      mode: o.mode ?? 'http',
+      signingSecret: SECRET,
+      botToken: 'xoxb-test',
+      appToken: o.mode === 'socket' ? 'xapp-test' : undefined,
+      commandPrefix: o.prefix ?? '',
+      apiUrl: slack.apiUrl,
+      editIntervalMs: o.editIntervalMs ?? 1500,
+    },
+    access: {
+      users: [
+        { key: 'slack:T1:UADMIN', name: 'alice', roles: ['admin'] },
+        { key: 'slack:T1:UVIEW', name: 'victor', roles: ['viewer'] },
+      ],
+    },
+    status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
+  });
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  let built: App | undefined;
+  const extra = o.extra?.(() => built!) ?? [];
+  const app = await buildApp(config, { log, demo: true, commands: [...commands, ...extra] });
+  built = app;
+  const http = new HttpServer(log);
+  const adapter = new SlackAdapter({ config: config.slack!, http, log, ackBudgetMs: o.ackBudgetMs, autoReconnect: false });
+  app.transports.add(adapter.transport);
+  await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
+  const port = await http.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}/slack/events`;
+  let n = 0;
+  return {
+    app,
+    http,
+    adapter,
+    slack,
+    url,
+    command(line, fields = {}, opts = {}) {
+      const m = /^(\S+)\s*([\s\S]*)$/.exec(line);
+      const body = slashBody({
+        command: m?.[1] ?? line,
+        text: m?.[2] ?? '',
+        response_url: slack.responseUrl(`r${++n}`),
+        trigger_id: opts.trigger,
+        ...fields,
+      });
+      return postSigned(url, body, { secret: SECRET, retryNum: opts.retryNum });
+    },
+    async stop() {
+      await adapter.stop();
+      await http.close();
+      await app.stop();
+      await slack.stop();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/** One recorded call: a Web API method (`chat.update`) or `response_url`. */
+export interface RecordedCall {
+  readonly method: string;
+  readonly body: Record<string, unknown>;
+  readonly at: number;
+  readonly status: number;
+}
+
+/**
+ * A local stand-in for slack.com at the protocol level: the Web API (`/api/<method>`), response
+ * URLs (`/response/<id>`), and Socket Mode (`apps.connections.open` → a WebSocket on `/socket`
+ * that sends hello, pushes envelopes and collects the acks). Listens on port 0, so tests can run
+ * in parallel.
+ */
+export class SlackDouble {
+  readonly calls: RecordedCall[] = [];
+  readonly acks: Record<string, unknown>[] = [];
+  readonly #limits = new Map<string, { times: number; retryAfterSec: number }>();
+  readonly #server: Server = createServer((req, res) => void this.#handle(req, res));
+  readonly #wss = new WebSocketServer({ noServer: true });
+  readonly #sockets = new Set<WebSocket>();
+  #ts = 1_700_000_000_000_100;
+  #port = 0;
+
+  async start(): Promise<this> {
+    this.#server.on('upgrade', (req, socket, head) => {
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        this.#sockets.add(ws);
+        ws.on('close', () => this.#sockets.delete(ws));
+        ws.on('message', (data) => this.acks.push(JSON.parse(String(data)) as Record<string, unknown>));
+        ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'double' } }));
+      });
+    });
+    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
+    this.#port = (this.#server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const ws of this.#sockets) ws.terminate();
+    this.#wss.close();
+    this.#server.closeAllConnections();
+    await new Promise<void>((r) => this.#server.close(() => r()));
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.#port}/api/`;
+  }
+
+  responseUrl(id: string): string {
+    return `http://127.0.0.1:${this.#port}/response/${id}`;
+  }
+
+  get socketCount(): number {
+    return this.#sockets.size;
+  }
+
+  /** The next `times` calls of `method` get 429 with Retry-After. */
+  rateLimit(method: string, times: number, retryAfterSec: number): void {
+    this.#limits.set(method, { times, retryAfterSec });
+  }
+
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method && c.status === 200);
+  }
+
+  async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const v = probe();
+      if (v) return v;
+      if (Date.now() > until) throw new Error(`waitFor: timed out after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Pushes a Socket Mode envelope to every open socket and resolves with its ack. */
+  async sendEnvelope(type: string, payload: Record<string, unknown>, envelopeId: string, retryAttempt = 0): Promise<Record<string, unknown>> {
+    const msg = JSON.stringify({ type, envelope_id: envelopeId, payload, accepts_response_payload: true, retry_attempt: retryAttempt, retry_reason: '' });
+    for (const ws of this.#sockets) ws.send(msg);
+    return this.waitFor(() => this.acks.find((a) => a.envelope_id === envelopeId));
+  }
+
+  async #handle(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const method = path.startsWith('/api/') ? path.slice(5) : 'response_url';
+    const body = parseBody(raw, req.headers['content-type'] ?? '');
+    const limit = this.#limits.get(method);
+    if (limit && limit.times > 0) {
+      limit.times -= 1;
+      this.calls.push({ method, body, at: Date.now(), status: 429 });
+      res.writeHead(429, { 'retry-after': String(limit.retryAfterSec), 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
+    this.calls.push({ method, body, at: Date.now(), status: 200 });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(this.#answer(method, body)));
+  }
+
+  #answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'chat.postMessage':
+        return { ok: true, channel: body.channel, ts: this.#nextTs(), message: { text: body.text } };
+      case 'chat.update':
+        return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
+      case 'apps.connections.open':
+        return { ok: true, url: `ws://127.0.0.1:${this.#port}/socket` };
+      case 'auth.test':
+        return { ok: true, team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' };
+      case 'response_url':
+        return { ok: true };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  #nextTs(): string {
+    const n = String(this.#ts++);
+    return `${n.slice(0, 10)}.${n.slice(10)}`;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseBody(raw: string, type: string): Record<string, unknown> {
+  if (raw === '') return {};
+  if (type.includes('json')) return JSON.parse(raw) as Record<string, unknown>;
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+/** Slack's v0 request signature over `v0:<timestamp>:<body>`. */
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
