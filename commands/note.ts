@@ -1,9 +1,11 @@
 import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { UserError } from '../src/core/errors.js';
 import { age, clip } from '../src/core/format.js';
 import { reply, type Reply } from '../src/core/reply.js';
 import { tokenize } from '../src/core/tokenize.js';
 import type { Note } from '../src/services/types.js';
 
+const MAX_SEARCH_WORDS = 8;
 const MEMORY_ONLY = ' (storage not configured: notes are kept in memory until restart)';
 
 export default defineCommand({
@@ -51,6 +53,9 @@ export default defineCommand({
       sideEffects: false,
       async handler(ctx) {
         const words = tokenize(String(ctx.args.words)).map((t) => t.value).filter(Boolean);
+        if (words.length === 0) throw new UserError('usage', 'give at least one word to search for');
+        // The MySQL statement has a fixed number of word slots, so its text never depends on input.
+        if (words.length > MAX_SEARCH_WORDS) throw new UserError('bad_input', `search takes at most ${MAX_SEARCH_WORDS} words`);
         const notes = await ctx.services.notes.search(words, 20);
         return listing(ctx, notes, `no notes match "${clip(String(ctx.args.words), 60)}"`);
       },

@@ -9,6 +9,7 @@ import { Transports } from './core/thread.js';
 import type { Config } from './config/schema.js';
 import { MemoryNotesRepository } from './services/memory/notes.js';
 import { MemoryTasksRepository, sampleTasks } from './services/memory/tasks.js';
+import { buildMysqlServices } from './services/db/index.js';
 import { TaskStatusService } from './services/status.js';
 import type { Services, StatusService } from './services/types.js';
 
@@ -40,7 +41,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const log = opts.log;
   const registry = new Registry(opts.commands ?? commands);
   const access = new Access(config.access);
-  const services = await buildServices(config, opts, now);
+  const { services, close } = await buildServices(config, opts, now);
   const dispatcher = new Dispatcher({ registry, access, services, log });
   return {
     config,
@@ -52,12 +53,24 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     log,
     async stop() {
       await services.audit.flush();
+      await close();
     },
   };
 }
 
-async function buildServices(config: Config, opts: BuildOptions, now: () => Date): Promise<Services> {
-  if (config.mysql) throw new Error('the mysql section is not supported yet by this build (see the MySQL data layer issue)');
+interface Built {
+  readonly services: Services;
+  /** Releases what the services hold (the MySQL pool), after the audit trail is flushed. */
+  readonly close: () => Promise<void>;
+}
+
+async function buildServices(config: Config, opts: BuildOptions, now: () => Date): Promise<Built> {
+  if (config.mysql) {
+    const m = buildMysqlServices(config, opts.log, now);
+    const audit = opts.audit ?? m.audit;
+    const services: Services = { status: m.status, notes: m.notes, notesDurable: true, audit, now };
+    return { services, close: () => m.stop() };
+  }
   const audit = opts.audit ?? new LogAuditSink(opts.log);
   const notes = new MemoryNotesRepository(now);
   let status: StatusService | undefined;
@@ -70,7 +83,7 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
     });
   }
   if (opts.demo) await seedNotes(notes);
-  return { status, notes, notesDurable: false, audit, now };
+  return { services: { status, notes, notesDurable: false, audit, now }, close: async () => {} };
 }
 
 async function seedNotes(notes: MemoryNotesRepository): Promise<void> {

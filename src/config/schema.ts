@@ -40,7 +40,15 @@ const discord = z.strictObject({
 });
 
 const mysql = z.strictObject({
-  url: z.string().min(1).optional(),
+  url: z.string().regex(/^mysql:\/\/[^/]+/, 'mysql://user:password@host:port/database').optional(),
+  // Fields instead of a URL, for passwords that are awkward to percent-encode.
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535).default(3306),
+  user: z.string().min(1).optional(),
+  password: z.string().optional(),
+  database: ident.optional(),
+  // `opsline migrate` needs DDL rights the bot's own user must not have.
+  migrateUrl: z.string().regex(/^mysql:\/\/[^/]+/, 'mysql://user:password@host:port/database').optional(),
   vault: z.strictObject({ role: z.string().regex(/^[A-Za-z0-9_-]+$/), mount: z.string().default('database') }).optional(),
   timeoutMs: z.number().int().min(100).default(2000),
   poolSize: z.number().int().min(1).max(100).default(10),
@@ -130,8 +138,11 @@ export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['slack', 'appToken'], message: 'required when slack.mode is socket' });
   if (c.discord?.mode === 'http' && !c.discord.publicKey)
     ctx.addIssue({ code: 'custom', path: ['discord', 'publicKey'], message: 'required when discord.mode is http' });
-  if (c.mysql && !c.mysql.url && !c.mysql.vault)
-    ctx.addIssue({ code: 'custom', path: ['mysql'], message: 'needs url or vault' });
+  if (c.mysql && !c.mysql.url && !c.mysql.host && !c.mysql.vault)
+    ctx.addIssue({ code: 'custom', path: ['mysql'], message: 'needs url, host (with user and database) or vault' });
+  if (c.mysql?.url && c.mysql.host) ctx.addIssue({ code: 'custom', path: ['mysql', 'host'], message: 'give either url or host, not both' });
+  if (c.mysql?.host && (!c.mysql.user || !c.mysql.database))
+    ctx.addIssue({ code: 'custom', path: ['mysql'], message: 'host needs user and database' });
   if (c.mysql?.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: 'required by mysql.vault' });
   if (c.vault && !c.vault.token && !c.vault.approle)
     ctx.addIssue({ code: 'custom', path: ['vault'], message: 'needs token or approle' });

@@ -1,0 +1,170 @@
+import type { Logger } from 'pino';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { AuditDecision, AuditOutcome, AuditRecord, AuditSink } from '../../core/audit.js';
+import { statement, type Db } from './db.js';
+import { isConnectionError } from './errors.js';
+
+const INSERT = statement(
+  'audit.insertBatch',
+  `INSERT INTO audit_log (at, invocation_id, principal_key, platform, room, command, args_json, decision, outcome, job_id, duration_ms, error_code)
+   VALUES ?`,
+);
+const RECENT = statement(
+  'audit.recent',
+  `SELECT at, invocation_id, principal_key, platform, room, command, args_json, decision, outcome, job_id, duration_ms, error_code
+   FROM audit_log ORDER BY id DESC LIMIT ?`,
+);
+
+export interface AuditSinkOptions {
+  /** How long a record may wait for companions before its batch is written. */
+  readonly flushMs?: number;
+  readonly batchSize?: number;
+  /** Records kept while MySQL is down; beyond this the oldest go to the log instead. */
+  readonly maxBuffer?: number;
+}
+
+/**
+ * The audit trail in `audit_log`. `write` only queues, so the reply never waits for MySQL; batches
+ * go out in the background, are retried while the server is unreachable, and `flush` (clean
+ * shutdown) writes what is left or, if MySQL stays down, puts it in the structured log so nothing is lost.
+ */
+export class MysqlAuditSink implements AuditSink {
+  #buffer: AuditRecord[] = [];
+  #writing: Promise<boolean> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #failures = 0;
+  readonly #flushMs: number;
+  readonly #batchSize: number;
+  readonly #maxBuffer: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    opts: AuditSinkOptions = {},
+  ) {
+    this.#flushMs = opts.flushMs ?? 200;
+    this.#batchSize = opts.batchSize ?? 100;
+    this.#maxBuffer = opts.maxBuffer ?? 10_000;
+  }
+
+  /** Records not yet in MySQL. */
+  get pending(): number {
+    return this.#buffer.length;
+  }
+
+  write(record: AuditRecord): void {
+    this.#buffer.push(record);
+    if (this.#buffer.length > this.#maxBuffer) this.#spill(this.#buffer.splice(0, this.#buffer.length - this.#maxBuffer), 'audit buffer full');
+    if (this.#buffer.length >= this.#batchSize && this.#failures === 0) void this.#drain();
+    else this.#schedule(this.#flushMs);
+  }
+
+  async recent(limit: number): Promise<readonly AuditRecord[]> {
+    await this.#drain();
+    return (await this.db.rows<AuditRow>(RECENT, [String(limit)])).map(fromRow);
+  }
+
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (let attempt = 1; this.#buffer.length > 0 || this.#writing; attempt++) {
+      if (await this.#drain()) continue;
+      if (attempt >= 3) this.#spill(this.#buffer.splice(0), 'audit not written to MySQL at shutdown');
+      else await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+
+  #schedule(ms: number): void {
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#drain();
+    }, ms);
+    this.#timer.unref();
+  }
+
+  /** One writer at a time; resolves true when the buffer was emptied. */
+  #drain(): Promise<boolean> {
+    this.#writing ??= this.#loop().finally(() => (this.#writing = undefined));
+    return this.#writing;
+  }
+
+  async #loop(): Promise<boolean> {
+    while (this.#buffer.length > 0) {
+      const batch = this.#buffer.splice(0, this.#batchSize);
+      try {
+        await this.db.batch(INSERT, [batch.map(toRow)]);
+        this.#failures = 0;
+      } catch (err) {
+        if (!isConnectionError(err) && !isUnavailable(err)) {
+          // A batch the server rejects would block the trail forever: log it instead.
+          this.#spill(batch, 'audit batch rejected by MySQL');
+          continue;
+        }
+        this.#buffer.unshift(...batch);
+        this.#failures++;
+        this.#schedule(Math.min(this.#flushMs * 2 ** this.#failures, 30_000));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  #spill(records: readonly AuditRecord[], why: string): void {
+    for (const audit of records) this.log.warn({ audit }, why);
+  }
+}
+
+function isUnavailable(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 'unavailable';
+}
+
+interface AuditRow extends RowDataPacket {
+  at: Date;
+  invocation_id: string;
+  principal_key: string;
+  platform: string;
+  room: string;
+  command: string;
+  args_json: string;
+  decision: AuditDecision;
+  outcome: AuditOutcome;
+  job_id: string | null;
+  duration_ms: number;
+  error_code: string | null;
+}
+
+/** Values cut to their column widths so one odd record cannot make a batch fail. */
+function toRow(r: AuditRecord): (string | number | Date | null)[] {
+  return [
+    r.at,
+    r.invocationId.slice(0, 64),
+    r.principalKey.slice(0, 128),
+    r.platform.slice(0, 16),
+    r.room.slice(0, 128),
+    r.command.slice(0, 64),
+    r.argsJson.slice(0, 16_000),
+    r.decision,
+    r.outcome,
+    r.jobId?.slice(0, 64) ?? null,
+    Math.max(0, Math.round(r.durationMs)),
+    r.errorCode?.slice(0, 32) ?? null,
+  ];
+}
+
+function fromRow(r: AuditRow): AuditRecord {
+  return {
+    at: r.at,
+    invocationId: r.invocation_id,
+    principalKey: r.principal_key,
+    platform: r.platform,
+    room: r.room,
+    command: r.command,
+    argsJson: r.args_json,
+    decision: r.decision,
+    outcome: r.outcome,
+    jobId: r.job_id ?? undefined,
+    durationMs: r.duration_ms,
+    errorCode: r.error_code ?? undefined,
+  };
+}

@@ -1,0 +1,97 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { statement, type Db } from './db.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** DDL statements, each safe to run again (MySQL commits DDL implicitly, so a half-applied step must be re-runnable). */
+  readonly up: readonly string[];
+}
+
+const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci';
+
+/** The bot's own tables, in order. Never edit a released migration: add a new one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'notes and audit_log',
+    up: [
+      `CREATE TABLE IF NOT EXISTS notes (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        author_key VARCHAR(128) NOT NULL,
+        author_name VARCHAR(128) NOT NULL,
+        platform VARCHAR(16) NOT NULL,
+        room VARCHAR(128) NOT NULL,
+        body VARCHAR(2000) NOT NULL,
+        created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        KEY notes_created (created_at)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS audit_log (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        at DATETIME(3) NOT NULL,
+        invocation_id VARCHAR(64) NOT NULL,
+        principal_key VARCHAR(128) NOT NULL,
+        platform VARCHAR(16) NOT NULL,
+        room VARCHAR(128) NOT NULL,
+        command VARCHAR(64) NOT NULL,
+        args_json TEXT NOT NULL,
+        decision VARCHAR(16) NOT NULL,
+        outcome VARCHAR(16) NOT NULL,
+        job_id VARCHAR(64) NULL,
+        duration_ms INT UNSIGNED NOT NULL,
+        error_code VARCHAR(32) NULL,
+        KEY audit_at (at),
+        KEY audit_principal (principal_key, at)
+      ) ${TABLE_OPTIONS}`,
+    ],
+  },
+];
+
+const CREATE_VERSIONS = statement(
+  'migrations.createTable',
+  `CREATE TABLE IF NOT EXISTS schema_migrations (
+     version INT UNSIGNED NOT NULL PRIMARY KEY,
+     name VARCHAR(200) NOT NULL,
+     applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
+   ) ${TABLE_OPTIONS}`,
+);
+const APPLIED = statement('migrations.applied', 'SELECT version FROM schema_migrations');
+const RECORD = statement('migrations.record', 'INSERT IGNORE INTO schema_migrations (version, name) VALUES (?, ?)');
+const LOCK = statement('migrations.lock', 'SELECT GET_LOCK(CONCAT(DATABASE(), ?), ?) AS got');
+const UNLOCK = statement('migrations.unlock', 'SELECT RELEASE_LOCK(CONCAT(DATABASE(), ?)) AS released');
+const LOCK_NAME = '.opsline_migrate';
+
+export interface MigrateResult {
+  readonly applied: readonly Migration[];
+  readonly current: number;
+}
+
+/**
+ * Applies the missing migrations in order. A named lock keeps two replicas that start
+ * `opsline migrate` together from racing; running it again when up to date changes nothing.
+ */
+export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrateResult> {
+  // GET_LOCK belongs to a session, so the whole run holds one connection.
+  const conn = await db.pool.getConnection();
+  try {
+    const [[lock]] = await conn.query<RowDataPacket[]>(LOCK.sql, [LOCK_NAME, 30]);
+    if (lock?.got !== 1) throw new Error('another opsline migrate is running (lock not acquired within 30 s)');
+    try {
+      await conn.query(CREATE_VERSIONS.sql);
+      const [rows] = await conn.query<RowDataPacket[]>(APPLIED.sql);
+      const done = new Set(rows.map((r) => Number(r.version)));
+      const applied: Migration[] = [];
+      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (done.has(m.version)) continue;
+        for (const sql of m.up) await conn.query(sql);
+        await conn.query(RECORD.sql, [m.version, m.name]);
+        applied.push(m);
+      }
+      return { applied, current: Math.max(0, ...done, ...applied.map((m) => m.version)) };
+    } finally {
+      await conn.query(UNLOCK.sql, [LOCK_NAME]);
+    }
+  } finally {
+    conn.release();
+  }
+}

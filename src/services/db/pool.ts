@@ -1,0 +1,61 @@
+import { createPool as createMysqlPool, type Pool, type PoolOptions } from 'mysql2/promise';
+import type { Config } from '../../config/schema.js';
+
+export type { Pool };
+export type MysqlConfig = NonNullable<Config['mysql']>;
+
+export interface PoolSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database?: string;
+  readonly timeoutMs: number;
+  readonly poolSize: number;
+}
+
+/** Connection settings from `mysql.url` or from the separate fields; `url` overrides the config's own URL (migrate). */
+export function poolSettings(config: MysqlConfig, url = config.url): PoolSettings {
+  const base = { timeoutMs: config.timeoutMs, poolSize: config.poolSize };
+  if (!url) {
+    if (!config.host || !config.user) throw new Error('mysql: needs url, or host and user (mysql.vault comes with the Vault issue)');
+    return { ...base, host: config.host, port: config.port, user: config.user, password: config.password ?? '', database: config.database };
+  }
+  const u = new URL(url);
+  if (u.protocol !== 'mysql:') throw new Error('mysql.url must start with mysql://');
+  const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined;
+  return {
+    ...base,
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database,
+  };
+}
+
+/**
+ * A mysql2 promise pool. utf8mb4 so emoji survive; UTC both ways so DATETIME values mean the same
+ * on every replica; the connect timeout bounds how long an unreachable server can hold a caller.
+ */
+export function createPool(s: PoolSettings): Pool {
+  const options: PoolOptions = {
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    password: s.password,
+    database: s.database,
+    connectionLimit: s.poolSize,
+    maxIdle: s.poolSize,
+    idleTimeout: 60_000,
+    connectTimeout: s.timeoutMs,
+    enableKeepAlive: true,
+    charset: 'UTF8MB4_UNICODE_520_CI',
+    timezone: 'Z',
+    dateStrings: false,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    multipleStatements: false,
+  };
+  return createMysqlPool(options);
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { createPool, Db, migrate, type Pool } from '../../src/services/db/index.js';
+
+/** The test server: MariaDB on 127.0.0.1:3306, root with an empty password (scripts/test-setup.mjs). */
+export const MYSQL_HOST = '127.0.0.1';
+export const MYSQL_PORT = 3306;
+
+const silent = pino({ level: 'silent' });
+
+export interface TestDatabase {
+  /** Database name, also the name of the least-privilege user: `opsline_t_<random>`. */
+  readonly name: string;
+  /** Root on this database (DDL, seeding, checking what the bot wrote). */
+  readonly admin: Pool;
+  readonly adminUrl: string;
+  /** The bot's user: SELECT and INSERT on notes and audit_log, SELECT on tasks — the GRANTs of docs/security.md. */
+  readonly appUser: string;
+  readonly appPassword: string;
+  /** `mysql://` URL for the bot's user, optionally through another port (a proxy). */
+  appUrl(port?: number): string;
+  /** Rows of a SELECT (or the result of anything else) run as root on this database. */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+export interface TestDatabaseOptions {
+  /** Create the monitored application's table: `classic` has no time column, `timed` adds created_at. */
+  readonly tasks?: 'classic' | 'timed';
+}
+
+function rootPool(database?: string): Pool {
+  return createPool({ host: MYSQL_HOST, port: MYSQL_PORT, user: 'root', password: '', database, timeoutMs: 5000, poolSize: 4 });
+}
+
+/** A fresh database with the bot's tables migrated and a least-privilege user; drop() removes both. */
+export async function createTestDatabase(opts: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const name = `opsline_t_${randomBytes(6).toString('hex')}`;
+  const appPassword = randomBytes(12).toString('hex');
+  const server = rootPool();
+  await server.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`);
+  await server.end();
+  const admin = rootPool(name);
+  await migrate(new Db(admin, 5000, silent));
+  if (opts.tasks) {
+    const time = opts.tasks === 'timed' ? ', created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP' : '';
+    await admin.query(
+      `CREATE TABLE tasks (task_id INT AUTO_INCREMENT PRIMARY KEY, task_title VARCHAR(50), task_status VARCHAR(50)${time}) DEFAULT CHARSET=utf8mb4`,
+    );
+  }
+  // Exactly the statements docs/security.md gives, with this test's names.
+  await admin.query(`CREATE USER '${name}'@'%' IDENTIFIED BY '${appPassword}'`);
+  await admin.query(`GRANT SELECT, INSERT ON ${name}.notes TO '${name}'@'%'`);
+  await admin.query(`GRANT SELECT, INSERT ON ${name}.audit_log TO '${name}'@'%'`);
+  if (opts.tasks) await admin.query(`GRANT SELECT ON ${name}.tasks TO '${name}'@'%'`);
+  return {
+    name,
+    admin,
+    adminUrl: `mysql://root@${MYSQL_HOST}:${MYSQL_PORT}/${name}`,
+    appUser: name,
+    appPassword,
+    appUrl: (port = MYSQL_PORT) => `mysql://${name}:${appPassword}@${MYSQL_HOST}:${port}/${name}`,
+    async sql<T>(text: string, params: unknown[] = []) {
+      const [rows] = await admin.query(text, params);
+      return rows as T[];
+    },
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.query(`DROP USER IF EXISTS '${name}'@'%'`);
+      await admin.end();
+    },
+  };
+}
+
+/** Inserts `counts` rows per status into the tasks table, in one statement per status. */
+export async function seedTasks(db: TestDatabase, counts: Record<string, number>, createdAt?: Date): Promise<void> {
+  for (const [status, n] of Object.entries(counts)) {
+    const rows = Array.from({ length: n }, (_, i) => (createdAt ? [`t${i}`, status, createdAt] : [`t${i}`, status]));
+    if (rows.length === 0) continue;
+    const cols = createdAt ? '(task_title, task_status, created_at)' : '(task_title, task_status)';
+    await db.admin.query(`INSERT INTO tasks ${cols} VALUES ?`, [rows]);
+  }
+}
