@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
 import { runConsole } from './cli/console.js';
+import { runRegister } from './cli/register.js';
 import { runStart } from './cli/start.js';
 
 const program = new Command('opsline')
@@ -30,13 +31,21 @@ program
     process.exitCode = await runStart(program.opts<{ config?: string }>().config);
   });
 
+program
+  .command('register')
+  .description('register the slash commands with Discord (bulk overwrite)')
+  .argument('<platform>', 'discord')
+  .option('--guild <id>', 'register to one guild (updates at once) instead of globally; default discord.guildId')
+  .action(async (platform: string, opts: { guild?: string }) => {
+    process.exitCode = await runRegister({ platform, guild: opts.guild, configFlag: program.opts<{ config?: string }>().config });
+  });
+
 const later: [string, string, string][] = [
   ['worker', 'run job workers only', 'the /burn issue'],
   ['agent', 'run the device agent on this host', 'the device agent issue'],
   ['keys', 'generate CURVE key pairs', 'the device agent issue'],
   ['migrate', "create or upgrade the bot's tables", 'the MySQL data layer issue'],
   ['manifest', 'print the Slack app manifest', 'the Slack adapter issue'],
-  ['register', 'register slash commands with Discord', 'the Discord adapter issue'],
   ['doctor', 'check the config and every dependency it names', 'the operations work'],
   ['vault', 'Vault operations (revoke)', 'the Vault issue'],
 ];

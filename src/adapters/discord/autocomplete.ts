@@ -1,0 +1,51 @@
+import { InteractionResponseType } from 'discord.js';
+import type { ArgSpec } from '../../core/define-command.js';
+import { rank } from './completions.js';
+import type { Incoming, InteractionEnv } from './env.js';
+import { readOptions } from './options.js';
+import type { Responder } from './session.js';
+
+/** Autocomplete has the same 3 s deadline and no deferral, so a slow source yields no suggestions. */
+const COMPLETE_WITHIN_MS = 2000;
+
+/**
+ * Suggests values for the option being typed, from the source its ArgSpec names. Only callers on
+ * the allowlist get suggestions: target and image names are not for strangers.
+ */
+export async function handleAutocomplete(inc: Incoming, responder: Responder, env: InteractionEnv): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = await suggestions(inc, env);
+  } catch (err) {
+    env.log.warn({ err, command: inc.command }, 'autocomplete source failed');
+  }
+  await responder.callback({
+    type: InteractionResponseType.ApplicationCommandAutocompleteResult,
+    data: { choices: names.map((n) => ({ name: n, value: n })) },
+  });
+}
+
+async function suggestions(inc: Incoming, env: InteractionEnv): Promise<string[]> {
+  if (!env.access.user(`discord:${inc.userId}`)) return [];
+  const { subcommand, focused } = readOptions(inc.options);
+  if (!focused) return [];
+  const spec = specFor(env, inc.command, subcommand, focused.name);
+  if (!spec) return [];
+  const source = spec.autocomplete ? env.completers[spec.autocomplete] : undefined;
+  const candidates = source ? await withDeadline(Promise.resolve(source(focused.value))) : (spec.choices ?? []);
+  return rank(candidates, focused.value);
+}
+
+function specFor(env: InteractionEnv, command: string, sub: string | undefined, option: string): ArgSpec | undefined {
+  const def = env.registry.get(command);
+  const args = sub === undefined ? def?.args : def?.subcommands?.[sub]?.args;
+  return args?.find((a) => a.name === option);
+}
+
+function withDeadline(p: Promise<readonly string[]>): Promise<readonly string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<readonly string[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), COMPLETE_WITHIN_MS);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}

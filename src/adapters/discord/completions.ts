@@ -1,0 +1,22 @@
+import type { Config } from '../../config/schema.js';
+
+/** Candidate values for one completion source (`ArgSpec.autocomplete`), e.g. image names or deploy targets. */
+export type Completer = (typed: string) => Promise<readonly string[]> | readonly string[];
+export type Completers = Readonly<Record<string, Completer>>;
+
+/**
+ * Sources that config alone can answer. `images` needs the device agent's list; whoever builds that
+ * service passes its completer in through the factory's options.
+ */
+export function configCompleters(config: Config): Record<string, Completer> {
+  return { targets: () => (config.deploy?.targets ?? []).map((t) => t.name) };
+}
+
+/** Case-insensitive: names starting with the typed text first, then names containing it; at most `max`. */
+export function rank(candidates: readonly string[], typed: string, max = 25): string[] {
+  const t = typed.toLowerCase();
+  const unique = [...new Set(candidates)].filter((c) => c.length > 0 && c.length <= 100);
+  const starts = unique.filter((c) => c.toLowerCase().startsWith(t));
+  const contains = unique.filter((c) => !c.toLowerCase().startsWith(t) && c.toLowerCase().includes(t));
+  return [...starts, ...contains].slice(0, max);
+}

@@ -1,0 +1,54 @@
+import type { AdapterEnv } from '../index.js';
+import type { Adapter } from '../types.js';
+import { configCompleters, type Completers } from './completions.js';
+import type { DiscordConfig, InteractionEnv } from './env.js';
+import { createGatewayClient, DiscordGatewayAdapter } from './gateway.js';
+import { DiscordHttpAdapter } from './http.js';
+import { createDiscordRest } from './rest.js';
+import { DiscordTransport } from './transport.js';
+import { ed25519Verifier } from './verify.js';
+
+export interface DiscordOptions {
+  /** Extra completion sources (e.g. `images` from the device service), merged over the config ones. */
+  readonly completers?: Completers;
+  /** Defer when the reply is not ready by then; Discord's deadline is 3 s, transit takes some of it. */
+  readonly deferAfterMs?: number;
+}
+
+/** The Discord thread transport alone: for a worker that reports progress without running the adapter. */
+export function createDiscordTransport(config: DiscordConfig): DiscordTransport {
+  return new DiscordTransport(createDiscordRest(config), config.editIntervalMs);
+}
+
+/**
+ * Builds the Discord adapter for `discord.mode` (gateway or http) and registers the thread
+ * transport; undefined when the `discord` section is absent.
+ */
+export function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {}): Adapter | undefined {
+  const config = env.app.config.discord;
+  if (!config) return undefined;
+  const log = env.log.child({ adapter: 'discord' });
+  // In gateway mode the client's own REST instance is reused so that one rate-limit state covers all calls.
+  const client = config.mode === 'gateway' ? createGatewayClient(config.apiUrl) : undefined;
+  const rest = client ? client.rest.setToken(config.token) : createDiscordRest(config);
+  const transport = new DiscordTransport(rest, config.editIntervalMs);
+  env.app.transports.add(transport);
+  const ienv: InteractionEnv = {
+    config,
+    rest,
+    transport,
+    registry: env.app.registry,
+    access: env.app.access,
+    audit: env.app.services.audit,
+    completers: { ...configCompleters(env.app.config), ...opts.completers },
+    log,
+    deferAfterMs: opts.deferAfterMs ?? 1500,
+  };
+  if (client) return new DiscordGatewayAdapter(client, ienv);
+  // The schema requires publicKey in http mode; this check only narrows the type.
+  if (!config.publicKey) throw new Error('discord.publicKey is required when discord.mode is http');
+  return new DiscordHttpAdapter(env.http, ed25519Verifier(config.publicKey), ienv);
+}
+
+/** The factory `opsline start` runs. */
+export const discordAdapterFactory = (env: AdapterEnv): Adapter | undefined => createDiscordAdapter(env);

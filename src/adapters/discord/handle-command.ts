@@ -1,0 +1,89 @@
+import type { Invocation } from '../../core/define-command.js';
+import { reply } from '../../core/reply.js';
+import type { Principal, ThreadRef, ThreadStarter } from '../../core/thread.js';
+import type { DispatchFn } from '../types.js';
+import type { Incoming, InteractionEnv } from './env.js';
+import { readOptions } from './options.js';
+import { InteractionSession, type Responder } from './session.js';
+
+/**
+ * One slash command: place check, dispatch, and the answer within Discord's deadline. The reply
+ * is sent directly when the dispatcher is quick; otherwise the interaction is deferred at
+ * `deferAfterMs` and the reply follows through the interaction webhook.
+ */
+export async function handleCommand(inc: Incoming, responder: Responder, dispatch: DispatchFn, env: InteractionEnv): Promise<void> {
+  const session = new InteractionSession({ rest: env.rest, applicationId: env.config.applicationId, token: inc.token, responder });
+  const principal: Principal = { key: `discord:${inc.userId}`, name: inc.userName };
+  const log = env.log.child({ interactionId: inc.id, command: inc.command, principal: principal.key });
+  const refused = placeRefusal(inc, env);
+  if (refused) {
+    auditPlaceRefusal(inc, principal, env);
+    await session.finish(reply(refused));
+    return;
+  }
+  const { subcommand, values } = readOptions(inc.options);
+  const inv: Invocation = {
+    id: inc.id,
+    platform: 'discord',
+    principal,
+    room: inc.channelId,
+    command: inc.command,
+    options: { subcommand, values },
+    receivedAt: inc.receivedAt,
+  };
+  const timer = setTimeout(() => {
+    session.deferIfOpen().catch((err: unknown) => log.warn({ err }, 'deferring the interaction failed'));
+  }, Math.max(0, env.deferAfterMs - (Date.now() - inc.receivedAt.getTime())));
+  try {
+    const r = await dispatch(inv, starter(session, inc, principal, env));
+    clearTimeout(timer);
+    await session.finish(r);
+  } catch (err) {
+    clearTimeout(timer);
+    // The dispatcher maps handler errors itself; this is a failed Discord call or a bug.
+    log.error({ err }, 'interaction failed');
+    await session.finish(reply(`internal error (reference ${inc.id})`)).catch(() => undefined);
+  }
+}
+
+/** The interaction reply becomes the root; a thread started from it carries the job's progress. */
+function starter(session: InteractionSession, inc: Incoming, requester: Principal, env: InteractionEnv): ThreadStarter {
+  return {
+    async startThread(rootText: string): Promise<ThreadRef> {
+      const rootId = await session.openRoot(rootText);
+      const ref: ThreadRef = { platform: 'discord', channel: inc.channelId, rootId, requester };
+      try {
+        return { ...ref, threadId: await env.transport.createThread(inc.channelId, rootId, rootText) };
+      } catch (err) {
+        // E.g. the command ran inside a thread, where no thread can be started: report in the channel.
+        env.log.warn({ err, channel: inc.channelId }, 'could not start a thread; progress goes to the channel');
+        return ref;
+      }
+    },
+  };
+}
+
+/** The optional guild and channel allowlists (`discord.guilds`, `discord.channels`). */
+function placeRefusal(inc: Incoming, env: InteractionEnv): string | undefined {
+  const { guilds, channels } = env.config;
+  if (guilds && !(inc.guildId && guilds.includes(inc.guildId))) return 'opsline is not enabled in this server';
+  if (channels && !channels.includes(inc.channelId)) return 'opsline is not enabled in this channel';
+  return undefined;
+}
+
+/** Refused before the dispatcher, so written here: every invocation leaves one audit record. */
+function auditPlaceRefusal(inc: Incoming, principal: Principal, env: InteractionEnv): void {
+  env.audit.write({
+    at: inc.receivedAt,
+    invocationId: inc.id,
+    principalKey: principal.key,
+    platform: 'discord',
+    room: inc.channelId,
+    command: inc.command.slice(0, 64),
+    argsJson: JSON.stringify({ guild: inc.guildId ?? null, ...readOptions(inc.options) }).slice(0, 4000),
+    decision: 'deny',
+    outcome: 'refused',
+    durationMs: Math.max(0, Date.now() - inc.receivedAt.getTime()),
+    errorCode: 'denied',
+  });
+}

@@ -1,0 +1,106 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InteractionResponseType, InteractionType } from 'discord.js';
+import { text, type HttpServer } from '../../http/server.js';
+import type { Adapter, DispatchFn } from '../types.js';
+import { handleAutocomplete } from './autocomplete.js';
+import type { Incoming, InteractionEnv } from './env.js';
+import { handleCommand } from './handle-command.js';
+import { incomingFrom, interactionPayload } from './payload.js';
+import type { Responder } from './session.js';
+import type { Verifier } from './verify.js';
+
+export const INTERACTIONS_PATH = '/discord/interactions';
+const MAX_BODY = 1024 * 1024;
+
+/**
+ * HTTP interactions: Discord POSTs each interaction to `/discord/interactions`. The signature is
+ * checked over the raw bytes before anything is parsed; the first answer is the HTTP response, so
+ * any replica behind a load balancer can take any request.
+ */
+export class DiscordHttpAdapter implements Adapter {
+  readonly name = 'discord';
+  #dispatch: DispatchFn | undefined;
+
+  constructor(
+    http: HttpServer,
+    private readonly verify: Verifier,
+    private readonly env: InteractionEnv,
+  ) {
+    http.route('POST', INTERACTIONS_PATH, (req, res) => this.#handle(req, res));
+  }
+
+  async start(dispatch: DispatchFn): Promise<void> {
+    this.#dispatch = dispatch;
+  }
+
+  async stop(): Promise<void> {
+    this.#dispatch = undefined;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    if (!body) return text(res, 413, 'request too large\n');
+    if (!this.verify(header(req, 'x-signature-ed25519'), header(req, 'x-signature-timestamp'), body)) {
+      return text(res, 401, 'invalid request signature\n');
+    }
+    const parsed = interactionPayload.safeParse(safeJson(body));
+    if (!parsed.success) return text(res, 400, 'bad interaction payload\n');
+    const p = parsed.data;
+    if (p.type === InteractionType.Ping) return json(res, { type: InteractionResponseType.Pong });
+    const dispatch = this.#dispatch;
+    if (!dispatch) return text(res, 503, 'not started\n');
+    const inc = incomingFrom(p, new Date());
+    if (!inc) return text(res, 400, 'unsupported interaction\n');
+    if (p.type === InteractionType.ApplicationCommand && (p.data?.type ?? 1) === 1) {
+      return this.#answer(res, inc, (r) => handleCommand(inc, r, dispatch, this.env));
+    }
+    if (p.type === InteractionType.ApplicationCommandAutocomplete) return this.#answer(res, inc, (r) => handleAutocomplete(inc, r, this.env));
+    return text(res, 400, 'unsupported interaction\n');
+  }
+
+  /** Waits until the first answer is written; the rest of the work (follow-ups, threads) goes on after. */
+  async #answer(res: ServerResponse, inc: Incoming, work: (r: Responder) => Promise<void>): Promise<void> {
+    let answered!: () => void;
+    const sent = new Promise<void>((resolve) => (answered = resolve));
+    const responder: Responder = {
+      async callback(body) {
+        if (res.headersSent) throw new Error('this interaction was already answered');
+        json(res, body);
+        answered();
+      },
+    };
+    const done = work(responder).catch((err: unknown) => this.env.log.error({ err, interactionId: inc.id }, 'discord interaction failed'));
+    await Promise.race([sent, done]);
+    if (!res.headersSent) text(res, 500, 'no answer\n');
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function safeJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function json(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** The raw bytes, which the signature covers; undefined when the body is larger than any interaction. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

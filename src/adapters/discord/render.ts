@@ -1,0 +1,33 @@
+import { MessageFlags } from 'discord.js';
+import type { Reply } from '../../core/reply.js';
+
+/** Discord refuses message content longer than this. */
+export const MAX_CONTENT = 2000;
+
+export interface MessageBody {
+  content: string;
+  flags?: number;
+  allowed_mentions: { parse: []; users?: string[] };
+}
+
+/**
+ * A message body whose text never pings anyone by accident: user-supplied text (notes, refs) may
+ * contain `@everyone` or role mentions, so only the users named in `users` can be notified.
+ */
+export function messageBody(text: string, opts: { ephemeral?: boolean; users?: readonly string[] } = {}): MessageBody {
+  const body: MessageBody = { content: clipContent(text), allowed_mentions: { parse: [] } };
+  if (opts.users?.length) body.allowed_mentions.users = [...opts.users];
+  if (opts.ephemeral) body.flags = MessageFlags.Ephemeral;
+  return body;
+}
+
+/** A Reply as Discord markdown: the text, then one bold-labelled line per field. */
+export function replyBody(r: Reply): MessageBody {
+  const lines = [r.text, ...(r.fields ?? []).map((f) => `**${f.label}:** ${f.value}`)];
+  return messageBody(lines.join('\n'), { ephemeral: r.visibility === 'ephemeral' });
+}
+
+function clipContent(text: string): string {
+  const t = text.trim() === '' ? '(empty)' : text;
+  return t.length > MAX_CONTENT ? `${t.slice(0, MAX_CONTENT - 1)}…` : t;
+}

@@ -1,0 +1,63 @@
+import { ChannelType, Routes, ThreadAutoArchiveDuration, type REST } from 'discord.js';
+import type { Principal, ThreadRef, ThreadTransport } from '../../core/thread.js';
+import { messageBody } from './render.js';
+
+interface IdOnly {
+  readonly id: string;
+}
+
+/** `discord:<user_id>` → the user id, or undefined for a key of another platform. */
+export function discordUserId(key: string): string | undefined {
+  return /^discord:(\d+)$/.exec(key)?.[1];
+}
+
+/**
+ * Thread messages with the bot token. The interaction token dies after 15 minutes, a burn can take
+ * longer, and a worker in another process only has the stored ThreadRef, so nothing here uses it.
+ * Rate limits (429) are handled by @discordjs/rest, which waits and retries.
+ */
+export class DiscordTransport implements ThreadTransport {
+  readonly platform = 'discord';
+
+  constructor(
+    private readonly rest: REST,
+    readonly editIntervalMs: number,
+  ) {}
+
+  /** A public thread started from the root message (the interaction reply). */
+  async createThread(channelId: string, messageId: string, name: string): Promise<string> {
+    const thread = (await this.rest.post(Routes.threads(channelId, messageId), {
+      body: { name: threadName(name), auto_archive_duration: ThreadAutoArchiveDuration.OneDay, type: ChannelType.PublicThread },
+    })) as IdOnly;
+    return thread.id;
+  }
+
+  async postReply(ref: ThreadRef, text: string): Promise<string> {
+    const msg = (await this.rest.post(Routes.channelMessages(target(ref)), { body: messageBody(text, { users: requester(ref) }) })) as IdOnly;
+    return msg.id;
+  }
+
+  async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
+    await this.rest.patch(Routes.channelMessage(target(ref), messageId), { body: messageBody(text, { users: requester(ref) }) });
+  }
+
+  mention(who: Principal): string {
+    const id = discordUserId(who.key);
+    return id ? `<@${id}>` : `@${who.name}`;
+  }
+}
+
+/** Without a thread (creation failed, e.g. the command ran inside a thread) messages go to the channel. */
+function target(ref: ThreadRef): string {
+  return ref.threadId ?? ref.channel;
+}
+
+function requester(ref: ThreadRef): string[] {
+  const id = discordUserId(ref.requester.key);
+  return id ? [id] : [];
+}
+
+function threadName(text: string): string {
+  const first = (text.split('\n')[0] ?? '').replace(/[*_`~|>]/g, '').trim() || 'opsline job';
+  return first.length > 100 ? `${first.slice(0, 99)}…` : first;
+}

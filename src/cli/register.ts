@@ -1,0 +1,36 @@
+import { commands } from '../../commands/index.js';
+import { registerDiscordCommands } from '../adapters/discord/register.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import { Registry } from '../core/registry.js';
+
+export interface RegisterRun {
+  readonly platform: string;
+  readonly guild?: string;
+  readonly configFlag?: string;
+  readonly out?: NodeJS.WritableStream;
+}
+
+const SNOWFLAKE = /^\d{5,25}$/;
+
+/** `opsline register discord [--guild ID]`: bulk-overwrites the application commands; returns the exit code. */
+export async function runRegister(run: RegisterRun): Promise<number> {
+  const out = run.out ?? process.stdout;
+  if (run.platform !== 'discord') {
+    process.stderr.write(`opsline register: unknown platform "${run.platform}" (only discord registers commands; Slack uses opsline manifest slack)\n`);
+    return 2;
+  }
+  const loaded = loadConfigFile(run.configFlag);
+  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  const discord = loaded.config.discord;
+  if (!discord) throw new ConfigError(loaded.source, ['discord: the section is required to register commands']);
+  const guild = run.guild ?? discord.guildId;
+  if (guild !== undefined && !SNOWFLAKE.test(guild)) {
+    process.stderr.write(`opsline register: --guild must be a Discord id (digits), not "${guild}"\n`);
+    return 2;
+  }
+  // Building the registry checks the command list (duplicates) before anything is sent.
+  const names = await registerDiscordCommands(discord, new Registry(commands).all(), guild);
+  const scope = guild ? `guild ${guild}` : 'globally';
+  out.write(`registered ${names.length} commands ${scope}: ${names.map((n) => `/${n}`).join(' ')}\n`);
+  return 0;
+}
