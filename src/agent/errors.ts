@@ -1,0 +1,12 @@
+import type { AgentErrorCode } from './protocol.js';
+
+/** A refusal the agent sends back as an `error` message; the message is safe to show. */
+export class AgentError extends Error {
+  override readonly name = 'AgentError';
+  constructor(
+    readonly code: AgentErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

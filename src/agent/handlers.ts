@@ -1,0 +1,37 @@
+import type { AgentServer } from './server.js';
+import { AgentError } from './errors.js';
+import { listImages } from './images.js';
+import type { Peer } from './jobs.js';
+import { PROTOCOL_VERSION, type AgentMessage, type HelloInfo, type Request } from './protocol.js';
+
+/** One request → the messages to send back to its sender (job events flow separately, to watchers). */
+export async function handleRequest(agent: AgentServer, peer: Peer, req: Request): Promise<AgentMessage[]> {
+  const reply = (data: unknown): AgentMessage[] => [{ v: 1, op: 'reply', id: req.id, data }];
+  switch (req.op) {
+    case 'heartbeat':
+      return [];
+    case 'hello': {
+      const info: HelloInfo = { agent: agent.name, v: PROTOCOL_VERSION, heartbeatMs: agent.heartbeatMs, drives: agent.jobs.drives().length };
+      return reply(info);
+    }
+    case 'images':
+      return reply(await listImages(agent.imagesDirectory));
+    case 'drives':
+      return reply(agent.jobs.drives());
+    case 'burn': {
+      const r = await agent.jobs.burn(peer, req);
+      const accepted: AgentMessage = { v: 1, op: 'accepted', id: req.id, jobId: req.jobId, attached: r.attached };
+      // A job that finished before the caller re-attached: its result follows at once.
+      return r.finished ? [accepted, { v: 1, op: 'done', jobId: req.jobId, result: r.finished }] : [accepted];
+    }
+    case 'status':
+      return reply(agent.jobs.status(peer, req.jobId, req.watch));
+    case 'cancel':
+      agent.jobs.cancel(req.jobId);
+      return reply({ jobId: req.jobId, cancelling: true });
+    case 'eject':
+      return reply(await agent.jobs.eject(req.drive));
+    case 'run':
+      throw new AgentError('unsupported', 'run (deploy commands) is not built into this agent version yet');
+  }
+}

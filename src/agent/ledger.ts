@@ -1,0 +1,85 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BurnResult } from './protocol.js';
+
+export interface LedgerEntry {
+  readonly jobId: string;
+  readonly image: string;
+  readonly drive: string;
+  readonly startedAt: string;
+  /** xorriso's pid while writing, so a restarted agent can stop an orphaned burn. */
+  pid?: number;
+  result?: BurnResult;
+}
+
+/** Finished jobs kept for `status`; older ones are dropped so the file stays small. */
+const KEEP_FINISHED = 500;
+
+/**
+ * The agent's record of burn jobs by jobId, in `<stateDir>/jobs.json`. It is rewritten whole (temp
+ * file + rename, synchronously) on each state change, so a crash leaves either the old or the new
+ * file, and a job that was running when the agent died is found on the next start.
+ */
+export class JobLedger {
+  private readonly file: string;
+  private readonly entries = new Map<string, LedgerEntry>();
+
+  constructor(stateDir: string) {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    this.file = join(stateDir, 'jobs.json');
+    for (const e of this.read()) this.entries.set(e.jobId, e);
+  }
+
+  get(jobId: string): LedgerEntry | undefined {
+    return this.entries.get(jobId);
+  }
+
+  /** Entries without a result: jobs that were running when the previous agent process stopped. */
+  unfinished(): LedgerEntry[] {
+    return [...this.entries.values()].filter((e) => !e.result);
+  }
+
+  start(entry: LedgerEntry): void {
+    this.entries.set(entry.jobId, entry);
+    this.save();
+  }
+
+  setPid(jobId: string, pid: number | undefined): void {
+    const e = this.entries.get(jobId);
+    if (!e) return;
+    if (pid === undefined) delete e.pid;
+    else e.pid = pid;
+    this.save();
+  }
+
+  finish(jobId: string, result: BurnResult): void {
+    const e = this.entries.get(jobId);
+    if (!e) return;
+    e.result = result;
+    delete e.pid;
+    this.prune();
+    this.save();
+  }
+
+  private prune(): void {
+    const finished = [...this.entries.values()].filter((e) => e.result);
+    for (const e of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.entries.delete(e.jobId);
+  }
+
+  private read(): LedgerEntry[] {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      return [];
+    }
+    const data = JSON.parse(text) as { jobs?: LedgerEntry[] };
+    return Array.isArray(data.jobs) ? data.jobs : [];
+  }
+
+  private save(): void {
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ v: 1, jobs: [...this.entries.values()] }), { mode: 0o600 });
+    renameSync(tmp, this.file);
+  }
+}

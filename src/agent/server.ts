@@ -1,0 +1,133 @@
+import { hostname } from 'node:os';
+import * as zmq from 'zeromq';
+import type { Logger } from 'pino';
+import type { DriveConfig } from './drives.js';
+import { AgentError } from './errors.js';
+import { handleRequest } from './handlers.js';
+import { JobManager, type Peer } from './jobs.js';
+import { JobLedger } from './ledger.js';
+import { PROTOCOL_VERSION, requestSchema, type AgentMessage } from './protocol.js';
+import { ZapHandler } from './zap.js';
+
+export interface AgentOptions {
+  readonly bind: string;
+  readonly keys: { readonly public: string; readonly secret: string };
+  readonly allowedClients: readonly string[];
+  readonly imagesDir: string;
+  readonly stateDir: string;
+  readonly drives: readonly DriveConfig[];
+  readonly heartbeatMs?: number;
+  /** Shown in `hello`; defaults to the host name. */
+  readonly name?: string;
+  readonly xorriso?: string;
+  readonly log: Logger;
+}
+
+/** A client that has sent nothing for this many heartbeat intervals gets no more heartbeats. */
+const PEER_TTL_BEATS = 5;
+
+/**
+ * The device agent: a CURVE ROUTER whose ZAP handler admits only configured client keys. Requests
+ * are handled concurrently; replies and job events share one outbox because a zeromq.js socket
+ * allows one pending send at a time.
+ */
+export class AgentServer {
+  readonly jobs: JobManager;
+  readonly name: string;
+  readonly heartbeatMs: number;
+  private readonly context = new zmq.Context();
+  private readonly router: zmq.Router;
+  private readonly zap: ZapHandler;
+  private readonly peers = new Map<string, { peer: Peer; seen: number }>();
+  private outbox: Promise<void> = Promise.resolve();
+  private loop: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly o: AgentOptions) {
+    this.name = o.name ?? hostname();
+    this.heartbeatMs = o.heartbeatMs ?? 2_000;
+    // Its own context, so its ZAP endpoint cannot clash with another agent or client in this process.
+    this.zap = new ZapHandler(this.context, o.allowedClients, o.log);
+    this.router = new zmq.Router({ context: this.context, curveServer: true, curveSecretKey: o.keys.secret, curvePublicKey: o.keys.public, linger: 0, handover: true, zapDomain: 'opsline' });
+    const ledger = new JobLedger(o.stateDir);
+    this.jobs = new JobManager({ ledger, drives: o.drives, imagesDir: o.imagesDir, xorriso: o.xorriso, log: o.log, send: (p, m) => this.send(p, m) });
+  }
+
+  static async start(o: AgentOptions): Promise<AgentServer> {
+    const server = new AgentServer(o);
+    await server.jobs.recover();
+    await server.zap.start();
+    await server.router.bind(o.bind);
+    server.loop = server.receive();
+    server.timer = setInterval(() => server.beat(), server.heartbeatMs);
+    o.log.info({ endpoint: server.endpoint, drives: o.drives.map((d) => d.name), clients: o.allowedClients.length }, 'agent listening');
+    return server;
+  }
+
+  get imagesDirectory(): string {
+    return this.o.imagesDir;
+  }
+
+  /** The bound endpoint, with the real port when bound to port 0 or `*`. */
+  get endpoint(): string {
+    return this.router.lastEndpoint ?? this.o.bind;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.jobs.stop();
+    await this.outbox;
+    this.router.close();
+    await this.loop;
+    await this.zap.close();
+  }
+
+  private async receive(): Promise<void> {
+    try {
+      for await (const [peer, frame] of this.router) {
+        if (!peer || !frame) continue;
+        const key = peer.toString('hex');
+        const known = this.peers.has(key);
+        this.peers.set(key, { peer, seen: Date.now() });
+        // A new (or returning) client learns at once that we are alive, not one interval later.
+        if (!known) this.send(peer, { v: 1, op: 'heartbeat' });
+        void this.handle(peer, frame);
+      }
+    } catch (err) {
+      if (!this.router.closed) this.o.log.error({ err }, 'agent receive loop stopped');
+    }
+  }
+
+  private async handle(peer: Peer, frame: Buffer): Promise<void> {
+    let id: string | undefined;
+    try {
+      const raw: unknown = JSON.parse(frame.toString('utf8'));
+      if (raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string') id = (raw as { id: string }).id.slice(0, 64);
+      if ((raw as { v?: unknown } | null)?.v !== PROTOCOL_VERSION) throw new AgentError('unsupported', `protocol version ${PROTOCOL_VERSION} only`);
+      const parsed = requestSchema.safeParse(raw);
+      if (!parsed.success) throw new AgentError('bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; '));
+      const req = parsed.data;
+      for (const m of await handleRequest(this, peer, req)) this.send(peer, m);
+    } catch (err) {
+      const e = err instanceof AgentError ? err : err instanceof SyntaxError ? new AgentError('bad_request', 'not JSON') : undefined;
+      if (!e) this.o.log.error({ err, id }, 'request failed');
+      const code = e?.code ?? 'internal';
+      this.send(peer, { v: 1, op: 'error', ...(id ? { id } : {}), code, message: e?.message ?? 'internal error on the agent' });
+    }
+  }
+
+  send(peer: Peer, msg: AgentMessage): void {
+    const frame = JSON.stringify(msg);
+    this.outbox = this.outbox
+      .then(() => (this.router.closed ? undefined : this.router.send([peer, frame])))
+      .catch((err: unknown) => this.o.log.warn({ err, op: msg.op }, 'could not send to a client'));
+  }
+
+  private beat(): void {
+    const now = Date.now();
+    for (const [key, p] of this.peers) {
+      if (now - p.seen > this.heartbeatMs * PEER_TTL_BEATS) this.peers.delete(key);
+      else this.send(p.peer, { v: 1, op: 'heartbeat' });
+    }
+  }
+}

@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+import * as zmq from 'zeromq';
+import type { Logger } from 'pino';
+import type { AgentMessage, JobStatus, RequestInput } from '../../agent/protocol.js';
+import { DeviceError } from './errors.js';
+import { JobEventStream } from './job-stream.js';
+import type { AgentState, JobEvent } from './types.js';
+
+export interface AgentEndpoint {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly serverKey: string;
+  readonly heartbeatMs?: number | undefined;
+  /** Missed heartbeat intervals before the agent is reported down. */
+  readonly liveness?: number | undefined;
+  readonly requestTimeoutMs?: number | undefined;
+}
+
+export interface ClientKeys {
+  readonly public: string;
+  readonly secret: string;
+}
+
+type Outgoing = RequestInput extends infer R ? (R extends { id: string } ? Omit<R, 'v' | 'id'> : never) : never;
+interface Pending {
+  resolve: (m: AgentMessage) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * One DEALER to one agent. libzmq reconnects by itself; this adds request ids with timeouts, an
+ * up/down state from heartbeats, and job streams that re-attach (status + watch) when the agent
+ * comes back, so a lost agent shows up as an event, never as silence.
+ */
+export class AgentConnection {
+  state: AgentState = 'connecting';
+  lastSeen: number | undefined;
+  private readonly socket: zmq.Dealer;
+  private readonly pending = new Map<string, Pending>();
+  private readonly streams = new Map<string, Set<JobEventStream>>();
+  private readonly waiters = new Set<() => void>();
+  private readonly hb: number;
+  private readonly timeoutMs: number;
+  private outbox: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 0;
+
+  constructor(
+    readonly ep: AgentEndpoint,
+    keys: ClientKeys,
+    private readonly log: Logger,
+    private readonly onState: (state: AgentState) => void,
+  ) {
+    this.hb = ep.heartbeatMs ?? 2_000;
+    this.timeoutMs = ep.requestTimeoutMs ?? 10_000;
+    this.socket = new zmq.Dealer({
+      curveServerKey: ep.serverKey,
+      curvePublicKey: keys.public,
+      curveSecretKey: keys.secret,
+      // A stable identity lets the agent keep routing a job's events to us across reconnects.
+      routingId: `opsline-${randomBytes(8).toString('hex')}`,
+      // Never queue a request for an agent that is not connected: a burn delivered late is worse than a refusal.
+      immediate: true,
+      sendTimeout: 0,
+      linger: 0,
+      reconnectInterval: 200,
+      reconnectMaxInterval: 5_000,
+      // ZMTP heartbeats make libzmq drop a dead TCP connection and reconnect.
+      heartbeatInterval: this.hb,
+      heartbeatTimeout: this.hb * 3,
+    });
+  }
+
+  start(): void {
+    this.socket.connect(this.ep.endpoint);
+    void this.receive();
+    void this.watchEvents();
+    this.timer = setInterval(() => this.tick(), this.hb);
+  }
+
+  /** Sends one request and resolves with its `reply` or `accepted`; agent errors reject as DeviceError. */
+  async request(msg: Outgoing, timeoutMs = this.timeoutMs): Promise<AgentMessage> {
+    const deadline = Date.now() + timeoutMs;
+    await this.whenUp(timeoutMs);
+    const id = `${++this.seq}`;
+    return new Promise<AgentMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new DeviceError('timeout', `agent ${this.ep.name} did not answer ${msg.op} within ${timeoutMs} ms`, 'timeout'));
+      }, Math.max(1, deadline - Date.now()));
+      this.pending.set(id, { resolve, reject, timer });
+      this.send({ v: 1, id, ...msg } as RequestInput).catch((err: Error) => this.fail(id, this.downError(err.message)));
+    });
+  }
+
+  /** A stream registered before the request that starts it: job events may overtake `accepted`. */
+  openStream(jobId: string): JobEventStream {
+    const s = new JobEventStream(this.ep.name, jobId, false, () => this.streams.get(jobId)?.delete(s));
+    const set = this.streams.get(jobId) ?? new Set();
+    set.add(s);
+    this.streams.set(jobId, set);
+    return s;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    for (const id of [...this.pending.keys()]) this.fail(id, new DeviceError('unavailable', 'device client closed', 'down'));
+    for (const set of this.streams.values()) for (const s of set) s.close();
+    await this.outbox;
+    this.socket.close();
+  }
+
+  private send(req: RequestInput): Promise<void> {
+    const frame = JSON.stringify(req);
+    const sent = this.outbox.then(() => this.socket.send(frame));
+    this.outbox = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private async receive(): Promise<void> {
+    try {
+      for await (const [frame] of this.socket) {
+        if (!frame) continue;
+        let msg: AgentMessage;
+        try {
+          msg = JSON.parse(frame.toString('utf8')) as AgentMessage;
+        } catch {
+          continue;
+        }
+        this.lastSeen = Date.now();
+        if (this.state !== 'up') this.setState('up');
+        this.dispatch(msg);
+      }
+    } catch (err) {
+      if (!this.socket.closed) this.log.error({ err, agent: this.ep.name }, 'device client receive loop stopped');
+    }
+  }
+
+  private dispatch(msg: AgentMessage): void {
+    switch (msg.op) {
+      case 'heartbeat':
+        return;
+      case 'reply':
+      case 'accepted':
+        return this.settle(msg.id, msg);
+      case 'error':
+        if (msg.id !== undefined) return this.fail(msg.id, DeviceError.fromAgent(this.ep.name, msg.code, msg.message));
+        if (msg.jobId) return this.emit({ type: 'error', jobId: msg.jobId, code: msg.code, message: msg.message });
+        return;
+      case 'progress': {
+        const { jobId, phase, bytes, total, rate } = msg;
+        return this.emit({ type: 'progress', jobId, phase, bytes, total, rate });
+      }
+      case 'log':
+        return this.emit({ type: 'log', jobId: msg.jobId, line: msg.line });
+      case 'done':
+        return this.emit({ type: 'done', jobId: msg.jobId, result: msg.result });
+    }
+  }
+
+  private async watchEvents(): Promise<void> {
+    try {
+      for await (const ev of this.socket.events) {
+        if (ev.type === 'handshake:error:auth') {
+          this.log.warn({ agent: this.ep.name, status: ev.error.status }, 'agent refused our CURVE key');
+          this.setState('refused');
+        } else if (ev.type === 'disconnect' && this.state === 'up') this.setState('down');
+      }
+    } catch {
+      // The observer ends with the socket.
+    }
+  }
+
+  private tick(): void {
+    this.send({ v: 1, id: 'hb', op: 'heartbeat' }).catch(() => undefined);
+    const silent = this.lastSeen === undefined ? Infinity : Date.now() - this.lastSeen;
+    if (this.state === 'up' && silent > this.hb * (this.ep.liveness ?? 3)) this.setState('down');
+  }
+
+  private setState(state: AgentState): void {
+    if (state === this.state) return;
+    const before = this.state;
+    this.state = state;
+    this.log.info({ agent: this.ep.name, state, before }, 'agent state changed');
+    this.onState(state);
+    if (state === 'up') {
+      for (const w of this.waiters) w();
+      if (before !== 'connecting') this.reattach();
+    } else if (state === 'down' || state === 'refused') {
+      for (const id of [...this.pending.keys()]) this.fail(id, this.downError());
+    }
+    if (before === 'up' || state === 'up')
+      for (const [jobId, set] of this.streams) for (const s of set) s.push({ type: 'agent', jobId, state });
+  }
+
+  /** After the agent comes back: ask about each watched job, subscribing again if it still runs. */
+  private reattach(): void {
+    for (const jobId of this.streams.keys()) {
+      this.request({ op: 'status', jobId, watch: true })
+        .then((m) => {
+          const st = (m as { data: JobStatus }).data;
+          if (st.state === 'finished') this.emit({ type: 'done', jobId, result: st.result });
+          if (st.state === 'unknown') this.emit({ type: 'error', jobId, code: 'not_found', message: `agent ${this.ep.name} no longer knows job ${jobId}` });
+        })
+        .catch((err: Error) => this.log.warn({ err, jobId, agent: this.ep.name }, 'could not re-attach to a job'));
+    }
+  }
+
+  private whenUp(timeoutMs: number): Promise<void> {
+    if (this.state === 'up') return Promise.resolve();
+    if (this.state === 'refused') return Promise.reject(this.downError());
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(t);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const t = setTimeout(() => {
+        this.waiters.delete(done);
+        reject(this.downError());
+      }, timeoutMs);
+      this.waiters.add(done);
+    });
+  }
+
+  private downError(detail?: string): DeviceError {
+    if (this.state === 'refused')
+      return new DeviceError('unavailable', `agent ${this.ep.name} refused this bot's key: add clientKeys.public to the agent's allowedClients`, 'refused');
+    return new DeviceError('unavailable', `agent ${this.ep.name} is not reachable (${this.state}${detail ? `: ${detail}` : ''})`, 'down');
+  }
+
+  private emit(e: JobEvent): void {
+    for (const s of this.streams.get(e.jobId) ?? []) s.push(e);
+  }
+
+  private settle(id: string, msg: AgentMessage): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    p.resolve(msg);
+  }
+
+  private fail(id: string, err: Error): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    p.reject(err);
+  }
+}
