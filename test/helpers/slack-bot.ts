@@ -57,10 +57,11 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  let built: App | undefined;
-  const extra = o.extra?.(() => built!) ?? [];
+  // Test commands reach the app (its transports) lazily: it is built after the command list.
+  const holder: { app?: App } = {};
+  const extra = o.extra?.(() => holder.app!) ?? [];
   const app = await buildApp(config, { log, demo: true, commands: [...commands, ...extra] });
-  built = app;
+  holder.app = app;
   const http = new HttpServer(log);
   const adapter = new SlackAdapter({ config: config.slack!, http, log, ackBudgetMs: o.ackBudgetMs, autoReconnect: false });
   app.transports.add(adapter.transport);

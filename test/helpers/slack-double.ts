@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -9,6 +9,10 @@ export interface RecordedCall {
   readonly body: Record<string, unknown>;
   readonly at: number;
   readonly status: number;
+  /** The Authorization header: which token the caller used. */
+  readonly auth?: string;
+  /** What the double answered (a `ts` for chat.postMessage). */
+  readonly response?: Record<string, unknown>;
 }
 
 /**
@@ -86,22 +90,24 @@ export class SlackDouble {
     return this.waitFor(() => this.acks.find((a) => a.envelope_id === envelopeId));
   }
 
-  async #handle(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const method = path.startsWith('/api/') ? path.slice(5) : 'response_url';
     const body = parseBody(raw, req.headers['content-type'] ?? '');
+    const auth = req.headers.authorization;
     const limit = this.#limits.get(method);
     if (limit && limit.times > 0) {
       limit.times -= 1;
-      this.calls.push({ method, body, at: Date.now(), status: 429 });
+      this.calls.push({ method, body, at: Date.now(), status: 429, auth });
       res.writeHead(429, { 'retry-after': String(limit.retryAfterSec), 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
-    this.calls.push({ method, body, at: Date.now(), status: 200 });
+    const response = this.#answer(method, body);
+    this.calls.push({ method, body, at: Date.now(), status: 200, response, auth });
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(this.#answer(method, body)));
+    res.end(JSON.stringify(response));
   }
 
   #answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
