@@ -28,7 +28,7 @@ export class MysqlTasksRepository implements TasksRepository {
     private readonly db: Db,
     t: TasksTable,
   ) {
-    const table = escapeId(t.table, true);
+    const table = escapeId(t.table); // splits schema.table and quotes each part
     const status = escapeId(t.statusColumn);
     this.#all = statement('tasks.countByStatus', `SELECT ${status} AS status, COUNT(*) AS n FROM ${table} GROUP BY ${status}`);
     this.hasTimeColumn = t.timeColumn !== undefined;

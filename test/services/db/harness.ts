@@ -37,7 +37,7 @@ export async function startBot(url: string, extra: Partial<ConfigInput> = {}): P
     },
     'test',
   );
-  const app = await buildApp(config, { log: pino({ level: 'silent' }) });
+  const app = await buildApp(config, { log: pino({ level: process.env.TEST_LOG ?? 'silent' }) });
   return {
     app,
     say(key, line) {

@@ -1,0 +1,104 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../../src/core/audit.js';
+import { createPool, Db, MysqlAuditSink } from '../../../src/services/db/index.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/mysql.js';
+import { ADMIN, startBot, VIEWER, WRITER } from './harness.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+interface Row {
+  principal_key: string;
+  command: string;
+  decision: string;
+  outcome: string;
+  error_code: string | null;
+  args_json: string;
+  room: string;
+  platform: string;
+}
+
+const rows = () => db.sql<Row>('SELECT * FROM audit_log ORDER BY id');
+
+function record(i: number): AuditRecord {
+  return {
+    at: new Date(),
+    invocationId: `inv-${i}`,
+    principalKey: 'console:x',
+    platform: 'test',
+    room: 'C1',
+    command: 'status',
+    argsJson: '{"text":""}',
+    decision: 'allow',
+    outcome: 'ok',
+    durationMs: 3,
+  };
+}
+
+describe('audit_log', () => {
+  it('gets exactly one row per invocation: allowed, denied, invalid, unknown and failed', async () => {
+    await db.sql('DELETE FROM audit_log');
+    const bot = await startBot(db.appUrl());
+    await bot.say(WRITER, '/note add hello');
+    await bot.say(VIEWER, '/note add not allowed');
+    await bot.say(VIEWER, '/note list abc');
+    await bot.say(VIEWER, '/nosuchcommand');
+    await bot.say(VIEWER, '/status'); // no status section: a handled error
+    await bot.say('console:stranger', '/whoami');
+    await bot.stop();
+    const got = (await rows()).map((r) => [r.principal_key, r.command, r.decision, r.outcome, r.error_code]);
+    expect(got).toEqual([
+      [WRITER, 'note add', 'allow', 'ok', null],
+      [VIEWER, 'note add', 'deny', 'refused', 'denied'],
+      [VIEWER, 'note list', 'invalid', 'refused', 'usage'],
+      [VIEWER, 'nosuchcommand', 'unknown', 'refused', 'unknown_command'],
+      [VIEWER, 'status', 'allow', 'error', 'not_configured'],
+      ['console:stranger', 'whoami', 'deny', 'refused', 'denied'],
+    ]);
+    expect((await rows())[0]).toMatchObject({ platform: 'test', room: 'C1', args_json: `{"text":"add hello"}` });
+  });
+
+  it('adds no round trip before the reply: write only queues, a batch goes out later', async () => {
+    await db.sql('DELETE FROM audit_log');
+    const pool = createPool({ host: '127.0.0.1', port: 3306, user: db.appUser, password: db.appPassword, database: db.name, timeoutMs: 2000, poolSize: 2 });
+    const sink = new MysqlAuditSink(new Db(pool, 2000, pino({ level: 'silent' })), pino({ level: 'silent' }), { flushMs: 60_000 });
+    for (let i = 0; i < 5; i++) expect(sink.write(record(i))).toBeUndefined();
+    expect(sink.pending).toBe(5);
+    expect(await rows()).toHaveLength(0);
+    await sink.flush();
+    expect(sink.pending).toBe(0);
+    expect(await rows()).toHaveLength(5);
+    await pool.end();
+  });
+
+  it('loses nothing on a clean shutdown, even with hundreds of records queued', async () => {
+    await db.sql('DELETE FROM audit_log');
+    const bot = await startBot(db.appUrl());
+    await Promise.all(Array.from({ length: 400 }, (_, i) => bot.say(i % 2 ? VIEWER : 'console:nobody', '/whoami')));
+    await bot.stop();
+    const all = await rows();
+    expect(all).toHaveLength(400);
+    expect(all.filter((r) => r.decision === 'deny')).toHaveLength(200);
+  });
+
+  it('/audit shows the newest rows to admins only', async () => {
+    await db.sql('DELETE FROM audit_log');
+    const bot = await startBot(db.appUrl());
+    await bot.say(VIEWER, '/whoami');
+    await bot.say(VIEWER, '/note list');
+    const r = await bot.say(ADMIN, '/audit 5');
+    const lines = r.text.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^just now console:viewer \/note list allow\/ok \d+ms$/);
+    expect(lines[1]).toMatch(/^just now console:viewer \/whoami allow\/ok \d+ms$/);
+    expect((await bot.say(VIEWER, '/audit')).code).toBe('denied');
+    for (const n of ['0', '-1', '1e9', 'abc']) expect((await bot.say(ADMIN, `/audit ${n}`)).code, n).toBe('usage');
+    await bot.stop();
+  });
+});

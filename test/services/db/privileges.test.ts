@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, type Pool } from '../../../src/services/db/index.js';
+import { createTestDatabase, seedTasks, type TestDatabase } from '../../helpers/mysql.js';
+import { ADMIN, startBot, VIEWER, WRITER } from './harness.js';
+
+let db: TestDatabase;
+let app: Pool;
+beforeAll(async () => {
+  db = await createTestDatabase({ tasks: 'classic' });
+  await seedTasks(db, { Success: 2, Failed: 1 });
+  app = createPool({ host: '127.0.0.1', port: 3306, user: db.appUser, password: db.appPassword, database: db.name, timeoutMs: 2000, poolSize: 2 });
+});
+afterAll(async () => {
+  await app?.end();
+  await db?.drop();
+});
+
+async function counts(): Promise<string> {
+  const [r] = await db.sql('SELECT (SELECT COUNT(*) FROM notes) AS notes, (SELECT COUNT(*) FROM audit_log) AS audit, (SELECT COUNT(*) FROM tasks) AS tasks');
+  return JSON.stringify(r);
+}
+
+describe('least privilege', () => {
+  it('the bot runs every MySQL-backed command as a user with only the documented grants', async () => {
+    const grants = (await db.sql<Record<string, string>>(`SHOW GRANTS FOR '${db.appUser}'@'%'`)).map((r) => Object.values(r)[0]);
+    expect(grants.filter((g) => !g?.startsWith('GRANT USAGE')).sort()).toEqual([
+      `GRANT SELECT ON \`${db.name}\`.\`tasks\` TO \`${db.appUser}\`@\`%\``,
+      `GRANT SELECT, INSERT ON \`${db.name}\`.\`audit_log\` TO \`${db.appUser}\`@\`%\``,
+      `GRANT SELECT, INSERT ON \`${db.name}\`.\`notes\` TO \`${db.appUser}\`@\`%\``,
+    ]);
+    const bot = await startBot(db.appUrl(), { status: { table: 'tasks', statusColumn: 'task_status' } });
+    expect((await bot.say(VIEWER, '/status')).text).toMatch(/^Tasks, all time: 3 total, 67% done/);
+    expect((await bot.say(WRITER, '/note add least privilege works')).text).toMatch(/^note #\d+ saved$/);
+    expect((await bot.say(VIEWER, '/note search privilege')).text).toMatch(/least privilege works/);
+    expect((await bot.say(ADMIN, '/audit 3')).text).toMatch(/\/note search allow\/ok/);
+    await bot.stop();
+  });
+
+  it.each([
+    ['UPDATE notes SET body = ?', ['x']],
+    ['DELETE FROM notes', []],
+    ['UPDATE audit_log SET outcome = ?', ['ok']],
+    ['DELETE FROM audit_log', []],
+    ['UPDATE tasks SET task_status = ?', ['Success']],
+    ['DELETE FROM tasks', []],
+    ['INSERT INTO tasks (task_title, task_status) VALUES (?, ?)', ['x', 'Success']],
+    ['TRUNCATE TABLE notes', []],
+    ['DROP TABLE audit_log', []],
+    ['CREATE TABLE evil (id INT)', []],
+  ])('the server refuses %s', async (sql, params) => {
+    const before = await counts();
+    const err = await app.query(sql, params).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string },
+    );
+    expect(err?.code).toMatch(/^ER_(TABLEACCESS|DBACCESS)_DENIED_ERROR$/);
+    expect(await counts()).toBe(before);
+  });
+
+  it('docs/security.md gives the same GRANT statements', () => {
+    const doc = readFileSync(new URL('../../../docs/security.md', import.meta.url), 'utf8');
+    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.notes TO 'opsline'@'10.0.0.%';");
+    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.audit_log TO 'opsline'@'10.0.0.%';");
+    expect(doc).toContain("GRANT SELECT ON flasktest.tasks TO 'opsline'@'10.0.0.%';");
+    expect(doc).not.toMatch(/GRANT (ALL|UPDATE|DELETE)/);
+  });
+});
