@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Principal } from '../../core/thread.js';
 import { replyToText } from '../../core/reply.js';
 import type { Adapter, DispatchFn } from '../types.js';
@@ -9,6 +9,8 @@ import type { ConsoleTransport } from './transport.js';
 
 export interface ConsoleOptions {
   readonly input: Readable;
+  /** The terminal, for the prompt and echo; only used when the screen is a TTY. */
+  readonly output?: Writable;
   readonly screen: Screen;
   readonly transport: ConsoleTransport;
   readonly principal: Principal;
@@ -39,13 +41,20 @@ export class ConsoleAdapter implements Adapter {
 
   async start(dispatch: DispatchFn): Promise<void> {
     const { screen, input } = this.opts;
-    const rl = createInterface({ input, terminal: screen.tty, crlfDelay: Infinity });
+    const rl = createInterface({ input, output: screen.tty ? this.opts.output : undefined, terminal: screen.tty, crlfDelay: Infinity });
     this.#rl = rl;
     rl.setPrompt('opsline> ');
+    let busy = false;
+    // Output that arrives while the user is typing (job progress) redraws the prompt and their input.
+    screen.onPrompt(() => {
+      if (!busy) rl.prompt(true);
+    });
     void (async () => {
       if (screen.tty) rl.prompt();
       for await (const line of rl) {
+        busy = true;
         await this.#handle(line, dispatch);
+        busy = false;
         if (screen.tty) rl.prompt();
       }
       this.#resolveDone();

@@ -7,11 +7,17 @@ import type { Writable } from 'node:stream';
 export class Screen {
   readonly #live = new Map<string, string>();
   #drawn = 0;
+  #prompt: (() => void) | undefined;
 
   constructor(
     private readonly out: Writable,
     readonly tty: boolean,
   ) {}
+
+  /** On a TTY, redraws the input prompt below whatever was just written. */
+  onPrompt(redraw: () => void): void {
+    this.#prompt = redraw;
+  }
 
   print(text: string): void {
     this.#clear();
@@ -37,12 +43,15 @@ export class Screen {
   }
 
   #clear(): void {
-    if (this.#drawn > 0) this.out.write('\x1b[1A\x1b[2K'.repeat(this.#drawn) + '\r');
+    if (!this.tty) return;
+    // The cursor sits on the prompt line, below the live lines.
+    this.out.write('\r\x1b[2K' + '\x1b[1A\x1b[2K'.repeat(this.#drawn));
     this.#drawn = 0;
   }
 
   #draw(): void {
     for (const text of this.#live.values()) this.out.write(`${text}\n`);
     this.#drawn = this.#live.size;
+    if (this.tty) this.#prompt?.();
   }
 }

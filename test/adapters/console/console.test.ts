@@ -38,7 +38,8 @@ describe('Screen', () => {
     s.setLive('a', '20%');
     s.print('milestone');
     s.endLive('a');
-    expect(sink.out).toBe('10%\n' + '\x1b[1A\x1b[2K\r20%\n' + '\x1b[1A\x1b[2K\rmilestone\n20%\n' + '\x1b[1A\x1b[2K\r20%\n');
+    const clear = (n: number) => '\r\x1b[2K' + '\x1b[1A\x1b[2K'.repeat(n);
+    expect(sink.out).toBe(`${clear(0)}10%\n${clear(1)}20%\n${clear(1)}milestone\n20%\n${clear(1)}20%\n`);
   });
   it('prints no live lines when not a TTY', () => {
     const sink = new Sink();
