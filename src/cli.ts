@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
+import { runAgent } from './cli/agent.js';
 import { runConsole } from './cli/console.js';
+import { runKeys } from './cli/keys.js';
+import { runManifest } from './cli/manifest.js';
 import { runRegister } from './cli/register.js';
 import { runStart } from './cli/start.js';
 
@@ -40,12 +43,40 @@ program
     process.exitCode = await runRegister({ platform, guild: opts.guild, configFlag: program.opts<{ config?: string }>().config });
   });
 
+program
+  .command('manifest')
+  .description('print the Slack app manifest generated from the command definitions')
+  .argument('<platform>', 'slack')
+  .option('--url <base>', 'public https base URL of `opsline start` (http mode); /slack/events is appended')
+  .option('--mode <mode>', 'http or socket (default: slack.mode from the config, else http)')
+  .option('--prefix <prefix>', 'command prefix (default: slack.commandPrefix from the config)')
+  .option('--name <name>', 'app and bot display name', 'opsline')
+  .option('--format <format>', 'json or yaml', 'json')
+  .action(async (platform: string, opts: { url?: string; mode?: string; prefix?: string; name: string; format: string }) => {
+    const configFlag = program.opts<{ config?: string }>().config;
+    process.exitCode = await runManifest({ platform, configFlag, ...opts, out: process.stdout, err: process.stderr });
+  });
+
+program
+  .command('agent')
+  .description("run the device agent on this host (the config's agent section)")
+  .action(async () => {
+    process.exitCode = await runAgent(program.opts<{ config?: string }>().config);
+  });
+
+program
+  .command('keys')
+  .description('generate a CURVE key pair: <dir>/<name>.key (mode 0600) and <dir>/<name>.pub')
+  .argument('<name>', 'a name for the pair, e.g. agent-burner1 or bot')
+  .option('--dir <dir>', 'where to write the files', '.')
+  .option('--force', 'replace existing files')
+  .action(async (name: string, opts: { dir: string; force?: boolean }) => {
+    process.exitCode = await runKeys({ name, dir: opts.dir, force: opts.force === true });
+  });
+
 const later: [string, string, string][] = [
   ['worker', 'run job workers only', 'the /burn issue'],
-  ['agent', 'run the device agent on this host', 'the device agent issue'],
-  ['keys', 'generate CURVE key pairs', 'the device agent issue'],
   ['migrate', "create or upgrade the bot's tables", 'the MySQL data layer issue'],
-  ['manifest', 'print the Slack app manifest', 'the Slack adapter issue'],
   ['doctor', 'check the config and every dependency it names', 'the operations work'],
   ['vault', 'Vault operations (revoke)', 'the Vault issue'],
 ];

@@ -1,0 +1,65 @@
+import type { CommandDef } from '../../core/define-command.js';
+import { EVENTS_PATH } from './http-receiver.js';
+import { slackCommandName } from './names.js';
+
+export interface ManifestOptions {
+  readonly prefix: string;
+  readonly mode: 'http' | 'socket';
+  /** The public base URL of `opsline start` (http mode); `/slack/events` is appended. */
+  readonly baseUrl?: string;
+  readonly name?: string;
+}
+
+/** Where a request URL goes when none was given: valid, obviously a placeholder. */
+export const PLACEHOLDER_BASE = 'https://opsline.example.com';
+// Slack's own limits on manifest fields (see the manifest reference).
+const MAX_COMMAND = 32;
+const MAX_DESCRIPTION = 2000;
+const MAX_HINT = 1000;
+
+/**
+ * The Slack app manifest, generated from the command definitions so that Slack's command list never
+ * drifts from the registry. Scopes are the two the adapter needs: `commands` to receive slash
+ * commands and `chat:write` to post thread roots, replies and status edits.
+ */
+export function slackManifest(commands: readonly CommandDef[], o: ManifestOptions): Record<string, unknown> {
+  const name = o.name ?? 'opsline';
+  const url = o.mode === 'http' ? requestUrl(o.baseUrl ?? PLACEHOLDER_BASE) : undefined;
+  return {
+    _metadata: { major_version: 1, minor_version: 1 },
+    display_information: { name, description: 'Chat-ops: status, notes, device jobs and deploys from slash commands' },
+    features: {
+      bot_user: { display_name: name, always_online: false },
+      slash_commands: commands.map((c) => slashCommand(c, o.prefix, url)),
+    },
+    oauth_config: { scopes: { bot: ['commands', 'chat:write'] } },
+    settings: { org_deploy_enabled: false, socket_mode_enabled: o.mode === 'socket', token_rotation_enabled: false },
+  };
+}
+
+function slashCommand(c: CommandDef, prefix: string, url: string | undefined): Record<string, unknown> {
+  const command = slackCommandName(prefix, c.name);
+  if (command.length > MAX_COMMAND) throw new Error(`Slack command ${command} is longer than ${MAX_COMMAND} characters; use a shorter slack.commandPrefix`);
+  const hint = usageHint(c);
+  return {
+    command,
+    ...(url ? { url } : {}),
+    description: c.description.slice(0, MAX_DESCRIPTION),
+    ...(hint ? { usage_hint: hint.slice(0, MAX_HINT) } : {}),
+    // Plain text in, so `@name` and `#channel` reach commands as typed, not as <@U…> ids.
+    should_escape: false,
+  };
+}
+
+/** `/note add <text> | list [n]` → `add <text> | list [n]`: Slack shows the hint after the command. */
+function usageHint(c: CommandDef): string {
+  return c.usage.replace(new RegExp(`^/${c.name}\\b\\s*`), '').trim();
+}
+
+function requestUrl(base: string): string {
+  const u = new URL(base);
+  if (u.protocol !== 'https:') throw new Error(`Slack requires an https request URL, not ${base}`);
+  const path = u.pathname.replace(/\/+$/, '');
+  u.pathname = path.endsWith(EVENTS_PATH) ? path : `${path}${EVENTS_PATH}`;
+  return u.toString();
+}

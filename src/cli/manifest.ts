@@ -1,0 +1,56 @@
+import type { Writable } from 'node:stream';
+import { stringify } from 'yaml';
+import { commands } from '../../commands/index.js';
+import { PLACEHOLDER_BASE, slackManifest } from '../adapters/slack/manifest.js';
+import { loadConfigFile } from '../config/load.js';
+
+export interface ManifestRun {
+  readonly platform: string;
+  readonly configFlag?: string;
+  /** Public base URL of the bot (http mode). */
+  readonly url?: string;
+  /** Override slack.mode and slack.commandPrefix, e.g. before a config with tokens exists. */
+  readonly mode?: string;
+  readonly prefix?: string;
+  readonly name?: string;
+  readonly format: string;
+  readonly out: Writable;
+  readonly err: Writable;
+}
+
+/**
+ * `opsline manifest slack`: prints the app manifest to paste into "Create an app → From a manifest".
+ * The config is optional (the manifest comes first, the tokens after), so flags can stand in for it.
+ */
+export async function runManifest(run: ManifestRun): Promise<number> {
+  if (run.platform !== 'slack') {
+    run.err.write(`opsline manifest: only "slack" has a manifest (Discord commands are registered with opsline register discord)\n`);
+    return 2;
+  }
+  if (run.format !== 'json' && run.format !== 'yaml') {
+    run.err.write(`opsline manifest: --format must be json or yaml, not ${run.format}\n`);
+    return 2;
+  }
+  if (run.mode !== undefined && run.mode !== 'http' && run.mode !== 'socket') {
+    run.err.write(`opsline manifest: --mode must be http or socket, not ${run.mode}\n`);
+    return 2;
+  }
+  const slack = loadConfigFile(run.configFlag)?.config.slack;
+  const mode = (run.mode as 'http' | 'socket' | undefined) ?? slack?.mode ?? 'http';
+  const prefix = run.prefix ?? slack?.commandPrefix ?? '';
+  if (!/^[a-z0-9-]{0,10}$/.test(prefix)) {
+    run.err.write(`opsline manifest: the prefix must be lower-case letters, digits and -, at most 10 characters\n`);
+    return 2;
+  }
+  if (mode === 'http' && !run.url)
+    run.err.write(`opsline manifest: no --url given; request URLs use ${PLACEHOLDER_BASE}, edit them before creating the app\n`);
+  let manifest: Record<string, unknown>;
+  try {
+    manifest = slackManifest(commands, { prefix, mode, baseUrl: run.url, name: run.name });
+  } catch (err) {
+    run.err.write(`opsline manifest: ${(err as Error).message}\n`);
+    return 2;
+  }
+  run.out.write(run.format === 'yaml' ? stringify(manifest) : `${JSON.stringify(manifest, null, 2)}\n`);
+  return 0;
+}

@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { commands } from '../../../commands/index.js';
+import { slackManifest } from '../../../src/adapters/slack/manifest.js';
+import { runManifest } from '../../../src/cli/manifest.js';
+
+// A config without a slack section: the manifest falls back to http mode and no prefix.
+const dir = mkdtempSync(join(tmpdir(), 'opsline-manifest-'));
+const plain = join(dir, 'plain.yaml');
+writeFileSync(plain, 'log: { level: warn }\n');
+
+type SlashCommand = { command: string; url?: string; description: string; usage_hint?: string; should_escape: boolean };
+const slashCommands = (m: Record<string, unknown>) => (m.features as { slash_commands: SlashCommand[] }).slash_commands;
+
+async function run(args: Partial<Parameters<typeof runManifest>[0]>): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (c: Buffer) => (o += String(c)));
+  err.on('data', (c: Buffer) => (e += String(c)));
+  const code = await runManifest({ platform: 'slack', format: 'json', configFlag: plain, out, err, ...args });
+  return { code, out: o, err: e };
+}
+
+describe('slack manifest', () => {
+  it('lists every registry command with its description, usage hint and request URL', () => {
+    const m = slackManifest(commands, { prefix: '', mode: 'http', baseUrl: 'https://bot.example.org/' });
+    const cmds = slashCommands(m);
+    expect(cmds.map((c) => c.command)).toEqual(commands.map((c) => `/${c.name}`));
+    const note = cmds.find((c) => c.command === '/note');
+    expect(note).toEqual({
+      command: '/note',
+      url: 'https://bot.example.org/slack/events',
+      description: 'The team notebook',
+      usage_hint: 'add <text> | list [n] | search <words>',
+      should_escape: false,
+    });
+    expect(m.oauth_config).toEqual({ scopes: { bot: ['commands', 'chat:write'] } });
+    expect(m.settings).toMatchObject({ socket_mode_enabled: false });
+  });
+
+  it('uses socket mode instead of request URLs, and applies the prefix', () => {
+    const m = slackManifest(commands, { prefix: 'ops-', mode: 'socket' });
+    const cmds = slashCommands(m);
+    expect(cmds.every((c) => c.url === undefined && c.command.startsWith('/ops-'))).toBe(true);
+    expect(m.settings).toMatchObject({ socket_mode_enabled: true });
+  });
+
+  it('refuses a non-https request URL', () => {
+    expect(() => slackManifest(commands, { prefix: '', mode: 'http', baseUrl: 'http://bot.example.org' })).toThrow(/https/);
+  });
+
+  it('prints JSON from the CLI, warning on stderr when the URL is a placeholder', async () => {
+    const r = await run({});
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('no --url given');
+    const m = JSON.parse(r.out) as Record<string, unknown>;
+    expect(slashCommands(m)[0]?.url).toBe('https://opsline.example.com/slack/events');
+  });
+
+  it('takes mode and prefix from the config file, and prints YAML on request', async () => {
+    const file = join(dir, 'socket.yaml');
+    writeFileSync(file, 'slack: { mode: socket, signingSecret: s, botToken: b, appToken: a, commandPrefix: "x-" }\n');
+    const r = await run({ configFlag: file, format: 'yaml' });
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    const m = parse(r.out) as Record<string, unknown>;
+    expect(slashCommands(m).map((c) => c.command)).toContain('/x-status');
+    expect(m.settings).toMatchObject({ socket_mode_enabled: true });
+  });
+
+  it('exits 2 for another platform or a bad option', async () => {
+    expect((await run({ platform: 'discord' })).code).toBe(2);
+    expect((await run({ format: 'xml' })).code).toBe(2);
+    expect((await run({ mode: 'carrier-pigeon' })).code).toBe(2);
+    expect((await run({ prefix: 'Bad Prefix' })).code).toBe(2);
+  });
+});
