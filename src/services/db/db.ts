@@ -61,7 +61,7 @@ export class Db {
       const left = Math.max(1, this.timeoutMs - (Date.now() - started));
       // mysql2's typings want a mutable any[]; the values are bound, never spliced into the text.
       const values = params as Param[];
-      const [result] = await within(mode === 'execute' ? conn.execute(st.sql, values) : conn.query(st.sql, values), left);
+      const [result] = await within(mode === 'execute' ? conn.execute(st.sql, values) : conn.query(st.sql, values), left, this.timeoutMs);
       conn.release();
       return result;
     } catch (err) {
@@ -78,11 +78,11 @@ export class Db {
   }
 }
 
-/** Rejects with a DeadlineError when `p` has not settled within `ms`. */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
+/** Rejects with a DeadlineError (naming the whole budget) when `p` has not settled within `ms`. */
+function within<T>(p: Promise<T>, ms: number, budget = ms): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(ms)), ms);
+    timer = setTimeout(() => reject(new DeadlineError(budget)), ms);
   });
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }

@@ -36,7 +36,7 @@ export function poolSettings(config: MysqlConfig, url = config.url): PoolSetting
 
 /**
  * A mysql2 promise pool. utf8mb4 so emoji survive; UTC both ways so DATETIME values mean the same
- * on every replica; the connect timeout bounds how long an unreachable server can hold a caller.
+ * on every replica; connections open lazily, so building it never waits for the server.
  */
 export function createPool(s: PoolSettings): Pool {
   const options: PoolOptions = {
@@ -48,7 +48,8 @@ export function createPool(s: PoolSettings): Pool {
     connectionLimit: s.poolSize,
     maxIdle: s.poolSize,
     idleTimeout: 60_000,
-    connectTimeout: s.timeoutMs,
+    // Db's own deadline (timeoutMs) answers the caller; this only stops a hung connect attempt later.
+    connectTimeout: s.timeoutMs + 500,
     enableKeepAlive: true,
     charset: 'UTF8MB4_UNICODE_520_CI',
     timezone: 'Z',

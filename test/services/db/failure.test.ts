@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, seedTasks, type TestDatabase } from '../../helpers/mysql.js';
+import { ADMIN, startBot, VIEWER, WRITER, type Bot } from './harness.js';
+import { TcpProxy } from './tcp-proxy.js';
+
+let db: TestDatabase;
+let proxy: TcpProxy;
+let bot: Bot;
+
+beforeAll(async () => {
+  db = await createTestDatabase({ tasks: 'classic' });
+  await seedTasks(db, { Success: 3, Failed: 1 });
+  proxy = new TcpProxy(MYSQL_HOST, MYSQL_PORT);
+  const port = await proxy.open();
+  // Default mysql.timeoutMs (2000): the reply time asserted below is the out-of-the-box one.
+  bot = await startBot(db.appUrl(port), { status: { table: 'tasks', statusColumn: 'task_status' } });
+});
+afterAll(async () => {
+  await proxy?.open();
+  await bot?.stop();
+  await proxy?.close();
+  await db?.drop();
+});
+
+async function timed(key: string, line: string) {
+  const t0 = performance.now();
+  const reply = await bot.say(key, line);
+  return { reply, ms: performance.now() - t0 };
+}
+
+async function auditRows(): Promise<number> {
+  const [r] = await db.sql<{ n: number }>('SELECT COUNT(*) AS n FROM audit_log');
+  return Number(r?.n);
+}
+
+describe('MySQL unreachable', () => {
+  it('replies "database unavailable" quickly when the server is gone, keeps running, and recovers', async () => {
+    expect((await bot.say(VIEWER, '/status')).text).toMatch(/^Tasks, all time: 4 total/);
+    await bot.app.services.audit.flush();
+    const rowsBefore = await auditRows();
+
+    await proxy.close();
+    for (const line of ['/status', '/note list', '/note add written while down']) {
+      const { reply, ms } = await timed(line.includes('add') ? WRITER : VIEWER, line);
+      expect(reply.code, line).toBe('unavailable');
+      expect(reply.text, line).toMatch(/^database unavailable/);
+      expect(ms, line).toBeLessThan(2000);
+    }
+    // Commands that do not need MySQL still work.
+    expect((await bot.say(VIEWER, '/whoami')).text).toBe('You are viewer');
+
+    await proxy.open();
+    expect((await bot.say(VIEWER, '/status')).text).toMatch(/^Tasks, all time: 4 total/);
+    expect((await bot.say(WRITER, '/note add back again')).text).toMatch(/^note #\d+ saved$/);
+    // Six invocations since rowsBefore; the audit rows of the outage were kept and written once MySQL came back.
+    await bot.app.services.audit.flush();
+    expect((await auditRows()) - rowsBefore).toBe(6);
+    expect((await bot.say(ADMIN, '/audit 7')).text).toMatch(/\/note add allow\/error \(unavailable\)/);
+  });
+
+  it('gives up within about 2 s when the network swallows packets, then recovers', async () => {
+    expect((await bot.say(VIEWER, '/status')).text).toMatch(/4 total/);
+    proxy.blackhole();
+    const hung = await Promise.all([timed(VIEWER, '/status'), timed(VIEWER, '/note list'), timed(VIEWER, '/note search x')]);
+    for (const { reply, ms } of hung) {
+      expect(reply.code).toBe('unavailable');
+      expect(reply.text).toBe('database unavailable (no answer within 2000 ms)');
+      expect(ms).toBeGreaterThan(1900);
+      expect(ms).toBeLessThan(2500);
+    }
+    expect((await timed(VIEWER, '/whoami')).ms).toBeLessThan(100);
+
+    await proxy.close();
+    await proxy.open();
+    const back = await timed(VIEWER, '/status');
+    expect(back.reply.text).toMatch(/^Tasks, all time: 4 total/);
+    expect(back.ms).toBeLessThan(1000);
+  });
+});
