@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
 import { runAgent } from './cli/agent.js';
 import { runConsole } from './cli/console.js';
+import { runMigrate } from './cli/migrate.js';
 import { runKeys } from './cli/keys.js';
 import { runManifest } from './cli/manifest.js';
 import { runRegister } from './cli/register.js';
@@ -74,9 +75,15 @@ program
     process.exitCode = await runKeys({ name, dir: opts.dir, force: opts.force === true });
   });
 
+program
+  .command('migrate')
+  .description("create or upgrade the bot's own MySQL tables (uses mysql.migrateUrl when set)")
+  .action(async () => {
+    process.exitCode = await runMigrate(program.opts<{ config?: string }>().config);
+  });
+
 const later: [string, string, string][] = [
   ['worker', 'run job workers only', 'the /burn issue'],
-  ['migrate', "create or upgrade the bot's tables", 'the MySQL data layer issue'],
   ['doctor', 'check the config and every dependency it names', 'the operations work'],
   ['vault', 'Vault operations (revoke)', 'the Vault issue'],
 ];

@@ -27,6 +27,8 @@ export interface TestDatabase {
 export interface TestDatabaseOptions {
   /** Create the monitored application's table: `classic` has no time column, `timed` adds created_at. */
   readonly tasks?: 'classic' | 'timed';
+  /** Run the bot's migrations (default); without them the app user gets no grants on notes or audit_log. */
+  readonly migrate?: boolean;
 }
 
 function rootPool(database?: string): Pool {
@@ -41,7 +43,8 @@ export async function createTestDatabase(opts: TestDatabaseOptions = {}): Promis
   await server.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`);
   await server.end();
   const admin = rootPool(name);
-  await migrate(new Db(admin, 5000, silent));
+  const migrated = opts.migrate ?? true;
+  if (migrated) await migrate(new Db(admin, 5000, silent));
   if (opts.tasks) {
     const time = opts.tasks === 'timed' ? ', created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP' : '';
     await admin.query(
@@ -50,8 +53,8 @@ export async function createTestDatabase(opts: TestDatabaseOptions = {}): Promis
   }
   // Exactly the statements docs/security.md gives, with this test's names.
   await admin.query(`CREATE USER '${name}'@'%' IDENTIFIED BY '${appPassword}'`);
-  await admin.query(`GRANT SELECT, INSERT ON ${name}.notes TO '${name}'@'%'`);
-  await admin.query(`GRANT SELECT, INSERT ON ${name}.audit_log TO '${name}'@'%'`);
+  if (migrated) await admin.query(`GRANT SELECT, INSERT ON ${name}.notes TO '${name}'@'%'`);
+  if (migrated) await admin.query(`GRANT SELECT, INSERT ON ${name}.audit_log TO '${name}'@'%'`);
   if (opts.tasks) await admin.query(`GRANT SELECT ON ${name}.tasks TO '${name}'@'%'`);
   return {
     name,

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMigrate } from '../../../src/cli/migrate.js';
+import { createPool, Db, migrate, MIGRATIONS } from '../../../src/services/db/index.js';
+import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, type TestDatabase } from '../../helpers/mysql.js';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+let db: TestDatabase;
+let dir: string;
+beforeAll(async () => {
+  db = await createTestDatabase({ migrate: false });
+  dir = mkdtempSync(join(tmpdir(), 'opsline-migrate-'));
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await db?.drop();
+});
+
+function configFile(yaml: string): string {
+  const path = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(path, yaml);
+  return path;
+}
+
+async function migrateCli(path: string) {
+  const io = { out: new Capture(), err: new Capture() };
+  const code = await runMigrate(path, io);
+  return { code, out: io.out.text, err: io.err.text };
+}
+
+describe('opsline migrate', () => {
+  it('uses mysql.migrateUrl, creates the tables once, and is a no-op the second time', async () => {
+    // The bot's own user (url) has no DDL rights; migrate must use migrateUrl.
+    const path = configFile(`mysql:\n  url: ${db.appUrl()}\n  migrateUrl: ${db.adminUrl}\nlog: { level: silent }\n`);
+    const first = await migrateCli(path);
+    expect(first).toEqual({ code: 0, out: `applied 1: notes and audit_log\ndatabase ${db.name} is now at version 1\n`, err: '' });
+    const second = await migrateCli(path);
+    expect(second).toEqual({ code: 0, out: `database ${db.name} is up to date (version 1)\n`, err: '' });
+    const versions = await db.sql<{ version: number }>('SELECT version FROM schema_migrations');
+    expect(versions.map((v) => v.version)).toEqual([1]);
+  });
+
+  it('creates utf8mb4 tables with the columns DESIGN.md names', async () => {
+    const cols = await db.sql<{ t: string; c: string; cs: string | null }>(
+      `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, CHARACTER_SET_NAME AS cs FROM information_schema.COLUMNS
+       WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN ('notes', 'audit_log') ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+      [db.name],
+    );
+    const names = (t: string) => cols.filter((c) => c.t === t).map((c) => c.c);
+    expect(names('notes')).toEqual(['id', 'author_key', 'author_name', 'platform', 'room', 'body', 'created_at']);
+    expect(names('audit_log')).toEqual([
+      'id', 'at', 'invocation_id', 'principal_key', 'platform', 'room', 'command', 'args_json',
+      'decision', 'outcome', 'job_id', 'duration_ms', 'error_code',
+    ]);
+    for (const c of cols) if (c.cs !== null) expect(c.cs, `${c.t}.${c.c}`).toBe('utf8mb4');
+  });
+
+  it('lets concurrent runs race safely: each migration is applied exactly once', async () => {
+    const extra = [...MIGRATIONS, { version: 2, name: 'test index', up: ['CREATE INDEX IF NOT EXISTS notes_author ON notes (author_key)'] }];
+    const pools = Array.from({ length: 3 }, () =>
+      createPool({ host: MYSQL_HOST, port: MYSQL_PORT, user: 'root', password: '', database: db.name, timeoutMs: 5000, poolSize: 1 }),
+    );
+    const results = await Promise.all(pools.map((p) => migrate(new Db(p, 5000, pino({ level: 'silent' })), extra)));
+    expect(results.map((r) => r.applied.map((m) => m.version)).flat()).toEqual([2]);
+    expect(results.map((r) => r.current)).toEqual([2, 2, 2]);
+    await Promise.all(pools.map((p) => p.end()));
+  });
+
+  it('fails with a clear message and exit 1 when MySQL cannot be reached', async () => {
+    const path = configFile('mysql:\n  url: mysql://root@127.0.0.1:1/nowhere\n  timeoutMs: 500\nlog: { level: silent }\n');
+    const r = await migrateCli(path);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^opsline migrate: ECONNREFUSED/);
+  });
+
+  it('refuses a config without a mysql section', async () => {
+    await expect(runMigrate(configFile('log: { level: silent }\n'))).rejects.toThrow(/mysql: required by opsline migrate/);
+  });
+});
