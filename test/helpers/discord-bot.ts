@@ -1,0 +1,104 @@
+import { pino } from 'pino';
+import { commands } from '../../commands/index.js';
+import { createDiscordAdapter, type DiscordOptions } from '../../src/adapters/discord/factory.js';
+import type { Adapter } from '../../src/adapters/types.js';
+import { buildConfig } from '../../src/config/load.js';
+import { MemoryAuditSink } from '../../src/core/audit.js';
+import { HttpServer } from '../../src/http/server.js';
+import { buildApp, type App } from '../../src/main.js';
+import { DiscordDouble } from './discord-double.js';
+import { IDS } from './discord-payloads.js';
+import { postInteraction, signHeaders, signingKeys, type PostResult, type SigningKeys } from './discord-request.js';
+import { discordTestCommands, type DiscordTestJob } from './discord-test-job.js';
+
+export const USERS = { admin: '80351110224678912', viewer: '80351110224678913', stranger: '80351110224678914' } as const;
+
+export interface DiscordBotOptions extends DiscordOptions {
+  readonly mode?: 'gateway' | 'http';
+  readonly editIntervalMs?: number;
+  readonly slowMs?: number;
+  readonly guilds?: string[];
+  readonly channels?: string[];
+}
+
+export interface DiscordBot {
+  readonly double: DiscordDouble;
+  readonly app: App;
+  readonly http: HttpServer;
+  readonly adapter: Adapter;
+  readonly audit: MemoryAuditSink;
+  readonly job: DiscordTestJob;
+  readonly keys: SigningKeys;
+  /** `http://127.0.0.1:<port>/discord/interactions` */
+  readonly url: string;
+  /** Signs and POSTs an interaction payload (http mode). */
+  post(payload: unknown): Promise<PostResult>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real pipeline behind the real Discord adapter: buildApp with demo services, the shared HTTP
+ * server on port 0, discord.js pointed at a local Discord double. Users: admin, viewer, and a
+ * stranger who is not on the allowlist.
+ */
+export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<DiscordBot> {
+  const double = await new DiscordDouble().start();
+  const keys = signingKeys();
+  const config = buildConfig({
+    log: { level: 'silent' },
+    discord: {
+      mode: o.mode ?? 'gateway',
+      token: double.botToken,
+      applicationId: IDS.application,
+      publicKey: keys.publicKeyHex,
+      apiUrl: double.apiUrl,
+      editIntervalMs: o.editIntervalMs ?? 50,
+      guilds: o.guilds,
+      channels: o.channels,
+    },
+    access: {
+      users: [
+        { key: `discord:${USERS.admin}`, name: 'alice', roles: ['admin'] },
+        { key: `discord:${USERS.viewer}`, name: 'victor', roles: ['viewer'] },
+      ],
+    },
+    status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
+    deploy: {
+      targets: [
+        { name: 'site', kind: 'webhook', url: 'https://ci.example.com/hooks/deploy' },
+        { name: 'staging', kind: 'webhook', url: 'https://ci.example.com/hooks/deploy' },
+      ],
+    },
+  });
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const audit = new MemoryAuditSink();
+  // The test commands reach the app (its transports) lazily: it is built after the command list.
+  let app: App | undefined;
+  const job = discordTestCommands(() => app as App, { slowMs: o.slowMs });
+  app = await buildApp(config, { log, demo: true, audit, commands: [...commands, ...job.commands] });
+  const http = new HttpServer(log);
+  const adapter = createDiscordAdapter({ app, http, log }, { deferAfterMs: o.deferAfterMs, completers: o.completers });
+  if (!adapter) throw new Error('no discord adapter was built');
+  await adapter.start((inv, threads) => (app as App).dispatcher.dispatch(inv, threads));
+  const port = await http.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}/discord/interactions`;
+  return {
+    double,
+    app,
+    http,
+    adapter,
+    audit,
+    job,
+    keys,
+    url,
+    post(payload) {
+      const body = JSON.stringify(payload);
+      return postInteraction(url, body, signHeaders(keys, body));
+    },
+    async stop() {
+      await adapter.stop();
+      await http.close();
+      await double.stop();
+    },
+  };
+}
