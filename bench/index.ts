@@ -1,3 +1,6 @@
+import { slackAckBench } from './slack-ack.js';
+import { statusBench } from './status.js';
+
 /**
  * `npm run bench [name…]`: runs each benchmark in turn (all when no name is given) and prints its
  * report. Benchmarks report ratios against a baseline measured side by side in the same run.
@@ -8,7 +11,7 @@ export interface Bench {
   run(): Promise<string>;
 }
 
-const benches: readonly Bench[] = [];
+const benches: readonly Bench[] = [slackAckBench, statusBench];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));
