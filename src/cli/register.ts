@@ -8,6 +8,7 @@ export interface RegisterRun {
   readonly guild?: string;
   readonly configFlag?: string;
   readonly out?: NodeJS.WritableStream;
+  readonly err?: NodeJS.WritableStream;
 }
 
 const SNOWFLAKE = /^\d{5,25}$/;
@@ -15,8 +16,9 @@ const SNOWFLAKE = /^\d{5,25}$/;
 /** `opsline register discord [--guild ID]`: bulk-overwrites the application commands; returns the exit code. */
 export async function runRegister(run: RegisterRun): Promise<number> {
   const out = run.out ?? process.stdout;
+  const err = run.err ?? process.stderr;
   if (run.platform !== 'discord') {
-    process.stderr.write(`opsline register: unknown platform "${run.platform}" (only discord registers commands; Slack uses opsline manifest slack)\n`);
+    err.write(`opsline register: unknown platform "${run.platform}" (only discord registers commands; Slack uses opsline manifest slack)\n`);
     return 2;
   }
   const loaded = loadConfigFile(run.configFlag);
@@ -25,7 +27,7 @@ export async function runRegister(run: RegisterRun): Promise<number> {
   if (!discord) throw new ConfigError(loaded.source, ['discord: the section is required to register commands']);
   const guild = run.guild ?? discord.guildId;
   if (guild !== undefined && !SNOWFLAKE.test(guild)) {
-    process.stderr.write(`opsline register: --guild must be a Discord id (digits), not "${guild}"\n`);
+    err.write(`opsline register: --guild must be a Discord id (digits), not "${guild}"\n`);
     return 2;
   }
   // Building the registry checks the command list (duplicates) before anything is sent.

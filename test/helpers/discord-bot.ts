@@ -73,13 +73,12 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const audit = new MemoryAuditSink();
   // The test commands reach the app (its transports) lazily: it is built after the command list.
-  let app: App | undefined;
-  const job = discordTestCommands(() => app as App, { slowMs: o.slowMs });
-  app = await buildApp(config, { log, demo: true, audit, commands: [...commands, ...job.commands] });
+  const job = discordTestCommands(() => app, { slowMs: o.slowMs });
+  const app: App = await buildApp(config, { log, demo: true, audit, commands: [...commands, ...job.commands] });
   const http = new HttpServer(log);
   const adapter = createDiscordAdapter({ app, http, log }, { deferAfterMs: o.deferAfterMs, completers: o.completers });
   if (!adapter) throw new Error('no discord adapter was built');
-  await adapter.start((inv, threads) => (app as App).dispatcher.dispatch(inv, threads));
+  await adapter.start((inv, threads) => app.dispatcher.dispatch(inv, threads));
   const port = await http.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/discord/interactions`;
   return {
@@ -91,9 +90,12 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
     job,
     keys,
     url,
-    post(payload) {
+    async post(payload) {
       const body = JSON.stringify(payload);
-      return postInteraction(url, body, signHeaders(keys, body));
+      const r = await postInteraction(url, body, signHeaders(keys, body));
+      const token = (payload as { token?: string }).token;
+      if (token && r.status === 200 && r.json) double.acknowledge(token, r.json);
+      return r;
     },
     async stop() {
       await adapter.stop();

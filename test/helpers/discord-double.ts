@@ -95,6 +95,11 @@ export class DiscordDouble {
     return payload;
   }
 
+  /** What Discord does with an HTTP interaction's response body: the callback, without a REST call. */
+  acknowledge(token: string, response: Record<string, unknown>): void {
+    this.#callback(token, response);
+  }
+
   /** From now on the token is refused, as Discord refuses it 15 minutes after the interaction. */
   expireToken(token: string): void {
     const i = this.#interactions.get(token);

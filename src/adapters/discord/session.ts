@@ -1,6 +1,9 @@
-import { InteractionResponseType, Routes, type APIInteractionResponse, type REST } from 'discord.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DiscordAPIError, InteractionResponseType, Routes, type APIInteractionResponse, type REST } from 'discord.js';
 import type { Reply } from '../../core/reply.js';
 import { messageBody, replyBody, type MessageBody } from './render.js';
+
+const UNKNOWN_MESSAGE = 10008;
 
 /** Sends the one interaction callback: a REST call (gateway) or the HTTP response body (HTTP interactions). */
 export interface Responder {
@@ -75,10 +78,25 @@ export class InteractionSession {
 
   async #webhook(method: 'post' | 'patch', body: MessageBody): Promise<{ id: string }> {
     const { rest, applicationId, token } = this.init;
-    if (method === 'patch') return (await rest.patch(this.#original(), { body, auth: false })) as { id: string };
+    if (method === 'patch') return this.#patchOriginal(body);
     return (await rest.post(Routes.webhook(applicationId, token), { body, auth: false, query: new URLSearchParams({ wait: 'true' }) })) as {
       id: string;
     };
+  }
+
+  /**
+   * In HTTP mode Discord creates the deferred placeholder only once it has read our HTTP response,
+   * so an edit sent right after it can arrive first and find no message: retry that case briefly.
+   */
+  async #patchOriginal(body: MessageBody): Promise<{ id: string }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.init.rest.patch(this.#original(), { body, auth: false })) as { id: string };
+      } catch (err) {
+        if (attempt >= 5 || !(err instanceof DiscordAPIError && err.code === UNKNOWN_MESSAGE)) throw err;
+        await sleep(100 * attempt);
+      }
+    }
   }
 
   #original(): `/webhooks/${string}/${string}/messages/${string}` {
