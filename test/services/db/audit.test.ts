@@ -101,4 +101,23 @@ describe('audit_log', () => {
     for (const n of ['0', '-1', '1e9', 'abc']) expect((await bot.say(ADMIN, `/audit ${n}`)).code, n).toBe('usage');
     await bot.stop();
   });
+
+  it('puts what it cannot write into the log at shutdown, so nothing is lost while MySQL is down', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const pool = createPool({ host: '127.0.0.1', port: 1, user: 'nobody', password: '', database: 'none', timeoutMs: 300, poolSize: 1 });
+    const sink = new MysqlAuditSink(new Db(pool, 300, pino({ level: 'silent' })), log, { flushMs: 10 });
+    sink.write(record(1));
+    sink.write(record(2));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sink.pending).toBe(2); // kept for a retry, not dropped
+    await sink.flush();
+    expect(sink.pending).toBe(0);
+    const spilled = lines.map((l) => JSON.parse(l) as { msg: string; audit?: { invocationId: string } }).filter((l) => l.audit);
+    expect(spilled.map((l) => [l.msg, l.audit?.invocationId])).toEqual([
+      ['audit not written to MySQL at shutdown', 'inv-1'],
+      ['audit not written to MySQL at shutdown', 'inv-2'],
+    ]);
+    await pool.end();
+  });
 });

@@ -1,4 +1,6 @@
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, Db, MysqlNotesRepository } from '../../../src/services/db/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/mysql.js';
 import { ADMIN, startBot, VIEWER, WRITER, type Bot } from './harness.js';
 
@@ -116,5 +118,17 @@ describe('/note against MySQL', () => {
     expect((await bot.say(VIEWER, '/note add sneaky')).code).toBe('denied');
     expect(await noteCount()).toBe(before);
     expect((await bot.say(ADMIN, '/note add admin may')).text).toMatch(/saved/);
+  });
+
+  it('the repository stores what the chat layer would refuse (a NUL byte, control characters) verbatim', async () => {
+    const pool = createPool({ host: '127.0.0.1', port: 3306, user: db.appUser, password: db.appPassword, database: db.name, timeoutMs: 2000, poolSize: 1 });
+    const repo = new MysqlNotesRepository(new Db(pool, 2000, pino({ level: 'silent' })));
+    const body = 'nul\u0000byte\u0007bell 🚀 \'quote\' 100%_';
+    const saved = await repo.add({ authorKey: 'discord:12345', authorName: '🦊 fox', platform: 'discord', room: '99999', body });
+    const [listed] = await repo.list(1);
+    expect(listed).toEqual(saved);
+    expect(listed?.body).toBe(body);
+    expect((await repo.search(['\u0000byte'], 5)).map((n) => n.id)).toEqual([saved.id]);
+    await pool.end();
   });
 });

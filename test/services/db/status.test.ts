@@ -105,6 +105,21 @@ describe('/status with a time column', () => {
   });
 });
 
+describe('/status with a table that is not there', () => {
+  it('says the setup is wrong rather than failing obscurely', async () => {
+    const db = await createTestDatabase();
+    const bot = await startBot(db.appUrl(), { status: { table: 'missing_tasks', statusColumn: 'task_status' } });
+    try {
+      const r = await bot.say(VIEWER, '/status');
+      expect(r.code).toBe('not_configured');
+      expect(r.text).toMatch(/^database setup problem \(ER_TABLEACCESS_DENIED_ERROR\)/);
+    } finally {
+      await bot.stop();
+      await db.drop();
+    }
+  });
+});
+
 describe('status identifiers', () => {
   it.each([
     ['table', 'tasks; DROP TABLE notes'],
