@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { registryName, slackCommandName, userIdOf } from '../../../src/adapters/slack/names.js';
+import { RecentKeys } from '../../../src/adapters/slack/recent-keys.js';
+import { escapeText, toSlackMessage, unescapeText } from '../../../src/adapters/slack/render.js';
+
+describe('slack rendering', () => {
+  it('escapes control characters but keeps the bot-made user mention', () => {
+    expect(escapeText('<!channel> a & b <http://evil|click> <@U123ABC> done')).toBe('&lt;!channel&gt; a &amp; b &lt;http://evil|click&gt; <@U123ABC> done');
+  });
+
+  it('decodes the entities Slack puts in command text', () => {
+    expect(unescapeText('a &lt; b &amp;&amp; c &gt; d &amp;lt;')).toBe('a < b && c > d &lt;');
+  });
+
+  it('renders fields as lines, picks the response type, and cuts very long text', () => {
+    expect(toSlackMessage({ text: 'hi', fields: [{ label: 'key', value: 'v' }], visibility: 'channel' })).toEqual({
+      text: 'hi\n*key:* v',
+      response_type: 'in_channel',
+    });
+    const long = toSlackMessage({ text: 'x'.repeat(10_000), visibility: 'ephemeral' });
+    expect(long.text.length).toBeLessThan(4000);
+    expect(long.text).toContain('10000 characters');
+    expect(long.response_type).toBe('ephemeral');
+  });
+});
+
+describe('slack names', () => {
+  it('maps prefixed Slack commands to registry names and back', () => {
+    expect(slackCommandName('ops-', 'status')).toBe('/ops-status');
+    expect(registryName('ops-', '/ops-status')).toBe('status');
+    expect(registryName('', '/Status')).toBe('status');
+    expect(registryName('ops-', '/status')).toBe('status');
+    expect(userIdOf('slack:T1:U42')).toBe('U42');
+    expect(userIdOf('discord:123')).toBeUndefined();
+  });
+});
+
+describe('recent keys', () => {
+  it('reports a repeat within the TTL and forgets it after', () => {
+    let now = 0;
+    const keys = new RecentKeys(1000, 100, () => now);
+    expect(keys.firstSeen('a')).toBe(true);
+    expect(keys.firstSeen('a')).toBe(false);
+    now = 1500;
+    expect(keys.firstSeen('a')).toBe(true);
+  });
+
+  it('keeps at most max keys', () => {
+    const keys = new RecentKeys(60_000, 2, () => 0);
+    for (const k of ['a', 'b', 'c']) keys.firstSeen(k);
+    expect(keys.firstSeen('a')).toBe(true);
+    expect(keys.firstSeen('c')).toBe(false);
+  });
+});
