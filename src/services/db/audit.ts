@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { AuditDecision, AuditOutcome, AuditRecord, AuditSink } from '../../core/audit.js';
+import { UserError } from '../../core/errors.js';
 import { statement, type Db } from './db.js';
 import { isConnectionError } from './errors.js';
 
@@ -60,7 +61,8 @@ export class MysqlAuditSink implements AuditSink {
   }
 
   async recent(limit: number): Promise<readonly AuditRecord[]> {
-    await this.#drain();
+    // Queued rows go first so /audit shows everything up to now; if that fails, reading would too.
+    if (!(await this.#drain())) throw new UserError('unavailable', 'database unavailable (the audit trail cannot be read now)');
     return (await this.db.rows<AuditRow>(RECENT, [String(limit)])).map(fromRow);
   }
 

@@ -40,8 +40,8 @@ describe('MySQL unreachable', () => {
     const rowsBefore = await auditRows();
 
     await proxy.close();
-    for (const line of ['/status', '/note list', '/note add written while down']) {
-      const { reply, ms } = await timed(line.includes('add') ? WRITER : VIEWER, line);
+    for (const line of ['/status', '/note list', '/note add written while down', '/audit']) {
+      const { reply, ms } = await timed(line.includes('add') ? WRITER : line === '/audit' ? ADMIN : VIEWER, line);
       expect(reply.code, line).toBe('unavailable');
       expect(reply.text, line).toMatch(/^database unavailable/);
       expect(ms, line).toBeLessThan(2000);
@@ -52,9 +52,9 @@ describe('MySQL unreachable', () => {
     await proxy.open();
     expect((await bot.say(VIEWER, '/status')).text).toMatch(/^Tasks, all time: 4 total/);
     expect((await bot.say(WRITER, '/note add back again')).text).toMatch(/^note #\d+ saved$/);
-    // Six invocations since rowsBefore; the audit rows of the outage were kept and written once MySQL came back.
+    // Seven invocations since rowsBefore; the audit rows of the outage were kept and written once MySQL came back.
     await bot.app.services.audit.flush();
-    expect((await auditRows()) - rowsBefore).toBe(6);
+    expect((await auditRows()) - rowsBefore).toBe(7);
     expect((await bot.say(ADMIN, '/audit 7')).text).toMatch(/\/note add allow\/error \(unavailable\)/);
   });
 
