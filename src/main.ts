@@ -12,6 +12,7 @@ import { MemoryTasksRepository, sampleTasks } from './services/memory/tasks.js';
 import { buildMysqlServices } from './services/db/index.js';
 import { TaskStatusService } from './services/status.js';
 import type { Services, StatusService } from './services/types.js';
+import { buildBurns } from './jobs/setup.js';
 
 export interface App {
   readonly config: Config;
@@ -21,6 +22,8 @@ export interface App {
   readonly dispatcher: Dispatcher;
   readonly transports: Transports;
   readonly log: Logger;
+  /** Waits for jobs running in this process (the demo lets a burn finish before it exits). */
+  idle(): Promise<void>;
   /** Graceful stop: waits for the audit trail to be written. */
   stop(): Promise<void>;
 }
@@ -31,6 +34,10 @@ export interface BuildOptions {
   readonly demo?: boolean;
   readonly now?: () => Date;
   readonly audit?: AuditSink;
+  /** An in-process device agent with a virtual drive and a sample image (console --demo; needs xorriso). */
+  readonly demoAgent?: boolean;
+  /** Run job workers in this process (default true; `opsline start --no-workers` turns them off). */
+  readonly workers?: boolean;
   /** Replaces the command list (tests add a command of their own, e.g. a test job). */
   readonly commands?: readonly CommandDef[];
 }
@@ -41,19 +48,26 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const log = opts.log;
   const registry = new Registry(opts.commands ?? commands);
   const access = new Access(config.access);
-  const { services, close } = await buildServices(config, opts, now);
-  const dispatcher = new Dispatcher({ registry, access, services, log });
+  const transports = new Transports();
+  const built = await buildServices(config, opts, now);
+  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, workers: opts.workers !== false }, transports);
+  const services: Services = { ...built.services, burns: burns?.service };
+  const dispatcher = new Dispatcher({ registry, access, services, log, transports });
   return {
     config,
     registry,
     access,
     services,
     dispatcher,
-    transports: new Transports(),
+    transports,
     log,
+    async idle() {
+      await burns?.idle();
+    },
     async stop() {
+      await burns?.close();
       await services.audit.flush();
-      await close();
+      await built.close();
     },
   };
 }

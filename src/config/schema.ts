@@ -75,7 +75,15 @@ const access = z.strictObject({
   channels: z.record(z.string(), z.array(z.string())).optional(),
 });
 
-const agentRef = z.strictObject({ name: ident, endpoint: z.string().regex(/^tcp:\/\/.+:\d+$/, 'tcp://host:port'), serverKey: z85Key });
+const agentRef = z.strictObject({
+  name: ident,
+  endpoint: z.string().regex(/^tcp:\/\/.+:\d+$/, 'tcp://host:port'),
+  serverKey: z85Key,
+  // Client side of the heartbeat: the agent is reported down after `liveness` silent intervals.
+  heartbeatMs: z.number().int().min(50).max(60_000).default(2000),
+  liveness: z.number().int().min(2).max(20).default(3),
+  requestTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+});
 
 const drive = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/),
@@ -97,6 +105,9 @@ const agent = z.strictObject({
   stateDir: z.string().min(1),
   drives: z.array(drive).default([]),
   commands: z.record(z.string(), agentCommand).default({}),
+  /** Shown to clients in `hello`; defaults to the host name. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
+  heartbeatMs: z.number().int().min(50).max(60_000).default(2000),
 });
 
 const deployTarget = z.strictObject({
@@ -120,7 +131,20 @@ export const configSchema = z.strictObject({
   discord: discord.optional(),
   mysql: mysql.optional(),
   vault: vault.optional(),
-  redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\//, 'redis://host:port') }).optional(),
+  redis: z
+    .strictObject({
+      url: z.string().regex(/^rediss?:\/\//, 'redis://host:port'),
+      // Keys and queue names start with this, so several bots (or test runs) can share one Redis.
+      prefix: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and -').default('opsline'),
+    })
+    .optional(),
+  jobs: z
+    .strictObject({
+      // A worker that dies holds its job's lock this long; then another worker re-attaches to the burn.
+      lockDurationMs: z.number().int().min(1000).default(30_000),
+      stalledIntervalMs: z.number().int().min(500).default(15_000),
+    })
+    .default({ lockDurationMs: 30_000, stalledIntervalMs: 15_000 }),
   status: status.optional(),
   access: access.default({ users: [] }),
   agents: z.array(agentRef).optional(),
@@ -146,6 +170,8 @@ export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
   if (c.mysql?.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: 'required by mysql.vault' });
   if (c.vault && !c.vault.token && !c.vault.approle)
     ctx.addIssue({ code: 'custom', path: ['vault'], message: 'needs token or approle' });
+  if (c.agents?.length && !c.redis)
+    ctx.addIssue({ code: 'custom', path: ['redis'], message: 'required when agents are listed (burn jobs run in BullMQ)' });
   if (c.agents?.length && !c.clientKeys)
     ctx.addIssue({ code: 'custom', path: ['clientKeys'], message: 'required when agents are listed' });
   c.deploy?.targets.forEach((t, i) => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Reply } from './reply.js';
-import type { Principal, ThreadStarter } from './thread.js';
+import type { LiveThread } from './live-thread.js';
+import type { Principal, ThreadRef, ThreadStarter } from './thread.js';
 import type { Role } from './access.js';
 import type { Services } from '../services/types.js';
 import type { Registry } from './registry.js';
@@ -56,6 +57,12 @@ export interface CommandContext {
   readonly access: Access;
   /** How this platform starts a thread for long work. */
   readonly threads: ThreadStarter;
+  /** Starts a thread on this platform: the root, then the live status message (its id is in the ref). */
+  openThread(rootText: string, initialStatus: string): Promise<LiveThread>;
+  /** Reopens a stored thread (any platform this process has a transport for). */
+  reopenThread(ref: ThreadRef): LiveThread | undefined;
+  /** How this platform mentions someone (`<@U123>`, `@alice`). */
+  mention(who: Principal): string;
   /** A handler that starts a job records its id here so the audit row carries it. */
   setJobId(id: string): void;
 }

@@ -7,7 +7,8 @@ import { errorReply } from './error-reply.js';
 import { parseText, parseValues } from './parse.js';
 import type { Registry, Target } from './registry.js';
 import type { Reply } from './reply.js';
-import type { ThreadStarter } from './thread.js';
+import { LiveThread } from './live-thread.js';
+import type { ThreadStarter, Transports } from './thread.js';
 import type { Services } from '../services/types.js';
 
 export interface DispatcherDeps {
@@ -15,6 +16,8 @@ export interface DispatcherDeps {
   readonly access: Access;
   readonly services: Services;
   readonly log: Logger;
+  /** Thread transports by platform, for commands that start or reopen threads. */
+  readonly transports?: Transports;
   /** Longest argument text accepted; longer input is refused before parsing. */
   readonly maxInputLength?: number;
 }
@@ -61,6 +64,16 @@ export class Dispatcher {
           registry: this.deps.registry,
           access: this.deps.access,
           threads,
+          openThread: (root, status) => {
+            const transport = this.deps.transports?.get(inv.platform);
+            if (!transport) throw new UserError('not_configured', `threads are not available on ${inv.platform}`);
+            return LiveThread.open(threads, transport, root, status, log);
+          },
+          reopenThread: (ref) => {
+            const transport = this.deps.transports?.get(ref.platform);
+            return transport && LiveThread.reopen(transport, ref, log);
+          },
+          mention: (who) => this.deps.transports?.get(inv.platform)?.mention(who) ?? `@${who.name}`,
           setJobId: (id) => {
             jobId = id;
           },

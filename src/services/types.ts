@@ -1,4 +1,5 @@
 import type { AuditSink } from '../core/audit.js';
+import type { BurnService } from './burns.js';
 
 export const STATUS_WINDOWS = ['today', '24h', '7d', 'all'] as const;
 export type StatusWindow = (typeof STATUS_WINDOWS)[number];
@@ -59,4 +60,6 @@ export interface Services {
   readonly notesDurable: boolean;
   readonly audit: AuditSink;
   readonly now: () => Date;
+  /** Burns, images, drives and eject; undefined without agents (or the demo's in-process agent). */
+  readonly burns?: BurnService;
 }

@@ -11,6 +11,13 @@ const NEEDS: Record<string, Role> = {
   'note add': 'writer',
   'note list': 'viewer',
   'note search': 'viewer',
+  'burn start': 'operator',
+  'burn status': 'viewer',
+  'burn cancel': 'operator',
+  'burn list': 'viewer',
+  images: 'viewer',
+  drives: 'viewer',
+  eject: 'operator',
   audit: 'admin',
 };
 

@@ -1,0 +1,120 @@
+import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { UserError } from '../src/core/errors.js';
+import { reply } from '../src/core/reply.js';
+import { renderProgress } from '../src/jobs/progress.js';
+import type { BurnService } from '../src/services/burns.js';
+import type { BurnJobView } from '../src/services/queue/types.js';
+import { newJobId } from '../src/services/queue/types.js';
+
+const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.iso$/;
+const JOB = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const DRIVE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}(\/[A-Za-z0-9][A-Za-z0-9_-]{0,31})?$/;
+
+export function burnsOf(ctx: CommandContext): BurnService {
+  const burns = ctx.services.burns;
+  if (!burns) throw new UserError('not_configured', 'burning is not configured here (no device agents and no job queue)');
+  return burns;
+}
+
+export default defineCommand({
+  name: 'burn',
+  description: 'Burn an ISO image to a CD/DVD drive, with progress in a thread',
+  usage: '/burn <image.iso> [drive] [--no-verify] | status [job] | cancel <job> | list',
+  examples: ['/burn release-1.4.iso', '/burn release-1.4.iso dvd1 --no-verify', '/burn status b7k2x9q', '/burn cancel b7k2x9q', '/burn list'],
+  roles: ['operator'],
+  sideEffects: true,
+  defaultSubcommand: 'start',
+  subcommands: {
+    start: {
+      description: 'queue a burn',
+      usage: '/burn <image.iso> [drive] [--no-verify]',
+      args: [
+        { name: 'image', type: 'string', description: 'image name (see /images)', required: true, pattern: IMAGE, maxLength: 132, autocomplete: 'images' },
+        { name: 'drive', type: 'string', description: 'drive name (see /drives)', pattern: DRIVE, maxLength: 65 },
+        { name: 'no-verify', type: 'boolean', description: 'skip the read-back verify', flag: true },
+      ],
+      roles: ['operator'],
+      sideEffects: true,
+      async handler(ctx) {
+        const burns = burnsOf(ctx);
+        const image = String(ctx.args.image);
+        const drive = await burns.resolveDrive(ctx.args.drive as string | undefined);
+        await burns.image(drive.agent, image);
+        const id = newJobId();
+        const who = ctx.invocation.principal;
+        const thread = await ctx.openThread(`burning ${image} on ${drive.drive} for ${ctx.mention(who)} (job ${id})`, 'queued');
+        try {
+          const { position } = await burns.add(id, drive, image, ctx.args['no-verify'] !== true, who, thread.ref);
+          ctx.setJobId(id);
+          if (position > 0) thread.status(`queued: ${position} job${position === 1 ? '' : 's'} ahead on ${drive.drive}`);
+          const place = position === 0 ? 'starting now' : `${position} ahead of it`;
+          return reply(`burn job ${id} queued on ${drive.agent}/${drive.drive} (${place}); progress is in the thread`);
+        } catch (err) {
+          await thread.finish('✘ not queued', `could not queue the burn: ${(err as Error).message}`).catch(() => undefined);
+          throw err;
+        }
+      },
+    },
+    status: {
+      description: 'one job, or every running job',
+      usage: '/burn status [job]',
+      args: [{ name: 'job', type: 'string', description: 'job id', pattern: JOB, maxLength: 64 }],
+      roles: ['viewer'],
+      sideEffects: false,
+      async handler(ctx) {
+        const burns = burnsOf(ctx);
+        if (typeof ctx.args.job === 'string') return reply(describe(await burns.job(ctx.args.job)));
+        const running = (await burns.queue.list()).filter((j) => j.state === 'running');
+        return reply(running.length ? running.map(describe).join('\n') : 'no burn is running; /burn list shows the queue');
+      },
+    },
+    cancel: {
+      description: 'remove a queued job or abort a running one',
+      usage: '/burn cancel <job>',
+      args: [{ name: 'job', type: 'string', description: 'job id', required: true, pattern: JOB, maxLength: 64 }],
+      roles: ['operator'],
+      sideEffects: true,
+      async handler(ctx) {
+        const burns = burnsOf(ctx);
+        const id = String(ctx.args.job);
+        const job = await burns.job(id);
+        ctx.setJobId(id);
+        const by = ctx.mention(ctx.invocation.principal);
+        const outcome = await burns.queue.removeQueued(id);
+        if (outcome === 'removed') {
+          await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', `burn cancelled by ${by} before it started`);
+          return reply(`burn job ${id} removed from the queue`);
+        }
+        if (outcome === 'running') {
+          await burns.devices.cancel(job.data.agent, id);
+          return reply(`cancelling burn job ${id} on ${job.data.drive}; the thread shows when it has stopped`);
+        }
+        throw new UserError('conflict', `burn job ${id} has already ${outcome === 'failed' ? 'failed' : 'finished'}`);
+      },
+    },
+    list: {
+      description: 'queued and running jobs per drive',
+      usage: '/burn list',
+      roles: ['viewer'],
+      sideEffects: false,
+      async handler(ctx) {
+        const jobs = await burnsOf(ctx).queue.list();
+        return reply(jobs.length ? jobs.map(describe).join('\n') : 'no burns queued or running');
+      },
+    },
+  },
+});
+
+function describe(j: BurnJobView): string {
+  const head = `${j.id} ${j.data.image} on ${j.data.agent}/${j.data.drive} for ${j.data.requester.name}`;
+  switch (j.state) {
+    case 'queued':
+      return `${head}: queued${j.position ? `, ${j.position} ahead` : ''}`;
+    case 'running':
+      return `${head}: ${j.progress ? renderProgress(j.progress) : 'starting'}`;
+    case 'finished':
+      return `${head}: ${j.result?.ok ? 'done ✔' : `✘ ${j.result?.outcome ?? 'finished'}`}${j.result?.message ? ` (${j.result.message})` : ''}`;
+    case 'failed':
+      return `${head}: ✘ failed: ${j.error ?? 'unknown error'}`;
+  }
+}

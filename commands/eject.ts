@@ -1,0 +1,19 @@
+import { defineCommand } from '../src/core/define-command.js';
+import { reply } from '../src/core/reply.js';
+import { burnsOf } from './burn.js';
+
+export default defineCommand({
+  name: 'eject',
+  description: "Open a drive's tray",
+  usage: '/eject [drive]',
+  examples: ['/eject', '/eject dvd1'],
+  args: [{ name: 'drive', type: 'string', description: 'drive name (see /drives)', maxLength: 65, pattern: /^[A-Za-z0-9][A-Za-z0-9_/-]{0,64}$/ }],
+  roles: ['operator'],
+  sideEffects: true,
+  async handler(ctx) {
+    const burns = burnsOf(ctx);
+    const d = await burns.resolveDrive(ctx.args.drive as string | undefined);
+    const r = await burns.devices.eject(d.agent, d.drive);
+    return reply(`${d.agent}/${d.drive}: ${r.message}`);
+  },
+});

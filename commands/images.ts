@@ -1,0 +1,21 @@
+import { defineCommand } from '../src/core/define-command.js';
+import { reply } from '../src/core/reply.js';
+import { burnsOf } from './burn.js';
+
+export default defineCommand({
+  name: 'images',
+  description: 'ISO images that can be burnt, per device host',
+  usage: '/images',
+  examples: ['/images'],
+  roles: ['viewer'],
+  sideEffects: false,
+  async handler(ctx) {
+    const lines: string[] = [];
+    for (const a of await burnsOf(ctx).images()) {
+      if (a.error) lines.push(`${a.agent}: unavailable (${a.error})`);
+      else if (a.images.length === 0) lines.push(`${a.agent}: no images`);
+      else for (const i of a.images) lines.push(`${a.agent}: ${i.name}  ${(i.size / 1_000_000).toFixed(1)} MB  volume "${i.volumeId}"`);
+    }
+    return reply(lines.join('\n') || 'no device agents configured');
+  },
+});

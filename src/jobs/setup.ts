@@ -1,0 +1,59 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Transports } from '../core/thread.js';
+import { startDemoAgent } from '../demo/agent.js';
+import { BurnService } from '../services/burns.js';
+import { createDeviceClient } from '../services/devices/index.js';
+import { BullBurnQueue } from '../services/queue/bullmq.js';
+import { MemoryBurnQueue } from '../services/queue/memory.js';
+import { burnProcessor } from './burn.js';
+import { BurnWorkers } from './workers.js';
+
+export interface Burns {
+  readonly service: BurnService;
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The burn machinery: with `agents` and `redis` configured, the ZeroMQ client and BullMQ queues (and
+ * workers unless turned off); in the demo, an in-process agent and queue; otherwise nothing.
+ */
+export async function buildBurns(
+  config: Config,
+  opts: { log: Logger; demoAgent: boolean; workers: boolean },
+  transports: Transports,
+): Promise<Burns | undefined> {
+  const log = opts.log;
+  if (opts.demoAgent) {
+    const agent = await startDemoAgent(log);
+    const queue = new MemoryBurnQueue();
+    const service = new BurnService(agent.client, queue);
+    queue.work(agent.drives, burnProcessor({ devices: agent.client, transports, log }));
+    return {
+      service,
+      idle: () => queue.idle(),
+      async close() {
+        await queue.close();
+        await agent.close();
+      },
+    };
+  }
+  const devices = createDeviceClient(config, log);
+  if (!devices) return undefined;
+  const redis = config.redis;
+  if (!redis) throw new Error('unreachable: the config schema requires redis with agents');
+  const queue = new BullBurnQueue({ url: redis.url, prefix: redis.prefix, ...config.jobs, log });
+  const service = new BurnService(devices, queue);
+  const workers = opts.workers ? new BurnWorkers(service, burnProcessor({ devices, transports, log }), log) : undefined;
+  await workers?.start();
+  return {
+    service,
+    idle: async () => {},
+    async close() {
+      workers?.stop();
+      await queue.close();
+      await devices.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import type { BurnService } from '../services/burns.js';
+import type { BurnProcessor } from '../services/queue/types.js';
+
+/**
+ * Runs burn workers for every drive the agents report. Drives live in each agent's own config, so
+ * the bot discovers them: at start, whenever an agent comes up, and every `intervalMs`.
+ */
+export class BurnWorkers {
+  #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly burns: BurnService,
+    private readonly processor: BurnProcessor,
+    private readonly log: Logger,
+    private readonly intervalMs = 30_000,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.discover();
+    this.#unsubscribe = this.burns.devices.onStateChange((_agent, state) => {
+      if (state === 'up') void this.discover();
+    });
+    this.#timer = setInterval(() => void this.discover(), this.intervalMs);
+    this.#timer.unref();
+  }
+
+  async discover(): Promise<void> {
+    for (const a of await this.burns.drives()) {
+      if (a.error) {
+        this.log.debug({ agent: a.agent, error: a.error }, 'agent not answering; its workers start when it does');
+        continue;
+      }
+      this.burns.queue.work(
+        a.drives.map((d) => ({ agent: a.agent, drive: d.name })),
+        this.processor,
+      );
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#unsubscribe?.();
+  }
+}

@@ -1,0 +1,81 @@
+import { UserError } from '../core/errors.js';
+import type { Principal, ThreadRef } from '../core/thread.js';
+import type { AgentState, DeviceClient, DriveInfo, ImageInfo } from './devices/types.js';
+import type { BurnJobView, BurnQueue } from './queue/types.js';
+
+export interface AgentDrives {
+  readonly agent: string;
+  readonly state: AgentState;
+  readonly drives: readonly DriveInfo[];
+  readonly error?: string;
+}
+
+export interface DriveRef {
+  readonly agent: string;
+  readonly drive: string;
+}
+
+/** /burn, /images, /drives and /eject over the device client and the per-drive queues. */
+export class BurnService {
+  constructor(
+    readonly devices: DeviceClient,
+    readonly queue: BurnQueue,
+  ) {}
+
+  /** Every agent with its drives; an agent that does not answer is listed with the reason. */
+  async drives(): Promise<AgentDrives[]> {
+    return Promise.all(
+      this.devices.agents().map(async (a) => {
+        try {
+          return { agent: a.name, state: a.state, drives: await this.devices.drives(a.name) };
+        } catch (err) {
+          return { agent: a.name, state: a.state, drives: [], error: (err as Error).message };
+        }
+      }),
+    );
+  }
+
+  async images(): Promise<{ agent: string; images: readonly ImageInfo[]; error?: string }[]> {
+    return Promise.all(
+      this.devices.agents().map(async (a) => {
+        try {
+          return { agent: a.name, images: await this.devices.images(a.name) };
+        } catch (err) {
+          return { agent: a.name, images: [], error: (err as Error).message };
+        }
+      }),
+    );
+  }
+
+  /** `dvd1`, `burner1/dvd1`, or nothing when there is exactly one drive. */
+  async resolveDrive(name: string | undefined): Promise<DriveRef> {
+    const all = (await this.drives()).flatMap((a) => a.drives.map((d) => ({ agent: a.agent, drive: d.name })));
+    const label = (d: DriveRef) => `${d.agent}/${d.drive}`;
+    if (all.length === 0) throw new UserError('unavailable', 'no drives available (is the device agent up? /drives shows)');
+    if (name === undefined) {
+      if (all.length === 1) return all[0]!;
+      throw new UserError('usage', `which drive? one of: ${all.map(label).join(', ')}`);
+    }
+    const [agent, drive] = name.includes('/') ? name.split('/', 2) : [undefined, name];
+    const matches = all.filter((d) => d.drive === drive && (agent === undefined || d.agent === agent));
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw new UserError('usage', `drive ${name} exists on several agents; say one of: ${matches.map(label).join(', ')}`);
+    throw new UserError('not_found', `no drive named ${name}; known: ${all.map(label).join(', ')}`);
+  }
+
+  async image(agent: string, name: string): Promise<ImageInfo> {
+    const found = (await this.devices.images(agent)).find((i) => i.name === name);
+    if (!found) throw new UserError('not_found', `no image ${name} on ${agent}; /images lists what can be burnt`);
+    return found;
+  }
+
+  async add(id: string, drive: DriveRef, image: string, verify: boolean, requester: Principal, thread: ThreadRef) {
+    return this.queue.add(id, { ...drive, image, verify, requester, thread, requestedAt: new Date().toISOString() });
+  }
+
+  async job(id: string): Promise<BurnJobView> {
+    const job = await this.queue.get(id);
+    if (!job) throw new UserError('not_found', `no burn job ${id}; /burn list shows the queued and running ones`);
+    return job;
+  }
+}
