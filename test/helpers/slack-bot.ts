@@ -63,7 +63,8 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
   const app = await buildApp(config, { log, demo: true, commands: [...commands, ...extra] });
   holder.app = app;
   const http = new HttpServer(log);
-  const adapter = new SlackAdapter({ config: config.slack!, http, log, ackBudgetMs: o.ackBudgetMs, autoReconnect: false });
+  const commandNames = app.registry.all().map((c) => c.name);
+  const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames, ackBudgetMs: o.ackBudgetMs, autoReconnect: false });
   app.transports.add(adapter.transport);
   await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
   const port = await http.listen(0, '127.0.0.1');

@@ -6,6 +6,7 @@ import type { Adapter, DispatchFn } from '../types.js';
 import { boltLogger } from './bolt-logger.js';
 import { handleCommand } from './command.js';
 import { EVENTS_PATH, MountedReceiver } from './http-receiver.js';
+import { commandRenamer } from './names.js';
 import { RecentKeys } from './recent-keys.js';
 import { SlackTransport } from './transport.js';
 
@@ -15,6 +16,8 @@ export interface SlackAdapterOptions {
   readonly config: SlackConfig;
   readonly http: HttpServer;
   readonly log: Logger;
+  /** Registry command names: reply text that mentions them gets the configured prefix. */
+  readonly commandNames?: readonly string[];
   /** Default 2000 ms: Slack allows 3 s from its side, and the network needs some of it. */
   readonly ackBudgetMs?: number;
   /** Socket Mode reconnects by itself in production; tests turn it off to stop cleanly. */
@@ -70,12 +73,13 @@ export class SlackAdapter implements Adapter {
       logger,
       ignoreSelf: false,
     });
-    this.transport = new SlackTransport(new webApi.WebClient(cfg.botToken, clientOptions), cfg.editIntervalMs);
+    const rename = commandRenamer(cfg.commandPrefix, opts.commandNames ?? []);
+    this.transport = new SlackTransport(new webApi.WebClient(cfg.botToken, clientOptions), cfg.editIntervalMs, rename);
     this.#app.error(async (err) => log.error({ err }, 'slack listener failed'));
     this.#app.command(/^\//, async ({ command, ack, respond, context }) => {
       if (!this.#dispatch) return ack();
       const run = handleCommand(
-        { dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, prefix: cfg.commandPrefix, log, ackBudgetMs: opts.ackBudgetMs ?? 2000 },
+        { dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, prefix: cfg.commandPrefix, rename, log, ackBudgetMs: opts.ackBudgetMs ?? 2000 },
         { command, ack, respond, retryNum: context.retryNum },
       );
       this.#inFlight.add(run);

@@ -16,6 +16,8 @@ export interface CommandDeps {
   readonly transport: SlackTransport;
   readonly seen: RecentKeys;
   readonly prefix: string;
+  /** Puts the prefix into command names that reply text mentions. */
+  readonly rename: (text: string) => string;
   readonly log: Logger;
   /**
    * How long a command may take to answer inside the ack. Slack's deadline is 3 s end to end, so
@@ -55,13 +57,13 @@ export async function handleCommand(deps: CommandDeps, ev: CommandEvent): Promis
   const first = await Promise.race([work, late]);
   clearTimeout(timer);
   if (first !== LATE) {
-    await ev.ack(toSlackMessage(first));
+    await ev.ack(toSlackMessage(first, deps.rename));
     return;
   }
   await ev.ack();
   const reply = await work;
   try {
-    await ev.respond(toSlackMessage(reply));
+    await ev.respond(toSlackMessage(reply, deps.rename));
   } catch (err) {
     log.warn({ err, invocationId: inv.id }, 'late reply through response_url failed');
   }

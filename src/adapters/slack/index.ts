@@ -5,7 +5,8 @@ import { SlackAdapter } from './adapter.js';
 export const slackAdapterFactory: AdapterFactory = ({ app, http, log }) => {
   const config = app.config.slack;
   if (!config) return undefined;
-  const adapter = new SlackAdapter({ config, http, log: log.child({ adapter: 'slack' }) });
+  const commandNames = app.registry.all().map((c) => c.name);
+  const adapter = new SlackAdapter({ config, http, log: log.child({ adapter: 'slack' }), commandNames });
   app.transports.add(adapter.transport);
   return adapter;
 };

@@ -22,3 +22,14 @@ export function userIdOf(key: string): string | undefined {
   const m = /^slack:[^:]+:([A-Z0-9]+)$/.exec(key);
   return m?.[1];
 }
+
+/**
+ * Rewrites `/status` to `/ops-status` in text the bot shows, so usage lines and hints (written
+ * platform-free, without the prefix) name the commands as Slack knows them. Identity without a prefix.
+ */
+export function commandRenamer(prefix: string, names: readonly string[]): (text: string) => string {
+  if (prefix === '' || names.length === 0) return (text) => text;
+  const alternatives = [...names].sort((a, b) => b.length - a.length).join('|');
+  const pattern = new RegExp(`(^|[\\s(\`'"])/(${alternatives})(?![\\w-])`, 'g');
+  return (text) => text.replace(pattern, `$1/${prefix}$2`);
+}

@@ -28,9 +28,12 @@ export interface SlackMessage {
   readonly response_type: 'in_channel' | 'ephemeral';
 }
 
-/** Reply → Slack message: fields become `*label:* value` lines; visibility picks the response type. */
-export function toSlackMessage(r: Reply): SlackMessage {
+/**
+ * Reply → Slack message: fields become `*label:* value` lines; visibility picks the response type;
+ * `rename` puts the command prefix into command names the text mentions.
+ */
+export function toSlackMessage(r: Reply, rename: (text: string) => string = (t) => t): SlackMessage {
   const lines = [escapeText(r.text)];
   for (const f of r.fields ?? []) lines.push(`*${escapeText(f.label)}:* ${escapeText(f.value)}`);
-  return { text: clip(lines.join('\n')), response_type: r.visibility === 'channel' ? 'in_channel' : 'ephemeral' };
+  return { text: clip(rename(lines.join('\n'))), response_type: r.visibility === 'channel' ? 'in_channel' : 'ephemeral' };
 }

@@ -21,29 +21,35 @@ export class SlackTransport implements ThreadTransport {
   constructor(
     private readonly client: WebClient,
     readonly editIntervalMs: number,
+    /** Puts the command prefix into command names the text mentions (`/burn cancel …`). */
+    private readonly rename: (text: string) => string = (t) => t,
   ) {}
 
   /** The ThreadStarter for one invocation: the root goes to the channel the command came from. */
   starter(requester: Principal, channel: string): ThreadStarter {
     return {
       startThread: async (rootText) => {
-        const ts = await this.#post({ channel, text: clip(escapeText(rootText)) });
+        const ts = await this.#post({ channel, text: this.#text(rootText) });
         return { platform: this.platform, channel, rootId: ts, requester };
       },
     };
   }
 
   async postReply(ref: ThreadRef, text: string): Promise<string> {
-    return this.#post({ channel: ref.channel, thread_ts: ref.rootId, text: clip(escapeText(text)) });
+    return this.#post({ channel: ref.channel, thread_ts: ref.rootId, text: this.#text(text) });
   }
 
   async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
-    await this.client.chat.update({ channel: ref.channel, ts: messageId, text: clip(escapeText(text)) });
+    await this.client.chat.update({ channel: ref.channel, ts: messageId, text: this.#text(text) });
   }
 
   mention(who: Principal): string {
     const id = userIdOf(who.key);
     return id ? `<@${id}>` : `@${who.name}`;
+  }
+
+  #text(text: string): string {
+    return clip(this.rename(escapeText(text)));
   }
 
   async #post(args: { channel: string; text: string; thread_ts?: string }): Promise<string> {

@@ -81,4 +81,11 @@ describe('slack command prefix', () => {
     const r = await bot.command('/ops-status all');
     expect(r.json?.text).toMatch(/^Tasks, all time:/);
   });
+
+  it('names commands with the prefix in /help, as Slack knows them', async () => {
+    const r = await bot.command('/ops-help');
+    expect(r.json?.text).toContain('/ops-note add &lt;text&gt;');
+    expect(r.json?.text).toContain('/ops-help &lt;command&gt; shows examples');
+    expect(r.json?.text).not.toMatch(/(^|\s)\/note\b/);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { registryName, slackCommandName, userIdOf } from '../../../src/adapters/slack/names.js';
+import { commandRenamer, registryName, slackCommandName, userIdOf } from '../../../src/adapters/slack/names.js';
 import { RecentKeys } from '../../../src/adapters/slack/recent-keys.js';
 import { escapeText, toSlackMessage, unescapeText } from '../../../src/adapters/slack/render.js';
 
@@ -32,6 +32,13 @@ describe('slack names', () => {
     expect(registryName('ops-', '/status')).toBe('status');
     expect(userIdOf('slack:T1:U42')).toBe('U42');
     expect(userIdOf('discord:123')).toBeUndefined();
+  });
+
+  it('puts the prefix into command names mentioned in text, and only there', () => {
+    const rename = commandRenamer('ops-', ['note', 'status', 'help']);
+    expect(rename('/note add <text> · try /help or (/status 7d)')).toBe('/ops-note add <text> · try /ops-help or (/ops-status 7d)');
+    expect(rename('/notes /note-taking a/status /burn')).toBe('/notes /note-taking a/status /burn');
+    expect(commandRenamer('', ['note'])('/note')).toBe('/note');
   });
 });
 
