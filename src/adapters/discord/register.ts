@@ -1,4 +1,4 @@
-import { Routes } from 'discord.js';
+import { DiscordAPIError, Routes } from 'discord.js';
 import type { CommandDef } from '../../core/define-command.js';
 import { applicationCommands } from './commands-json.js';
 import type { DiscordConfig } from './env.js';
@@ -12,6 +12,18 @@ import { createDiscordRest } from './rest.js';
 export async function registerDiscordCommands(config: DiscordConfig, defs: readonly CommandDef[], guildId?: string): Promise<string[]> {
   const rest = createDiscordRest(config);
   const route = guildId ? Routes.applicationGuildCommands(config.applicationId, guildId) : Routes.applicationCommands(config.applicationId);
-  const result = (await rest.put(route, { body: applicationCommands(defs) })) as { name: string }[];
-  return result.map((c) => c.name);
+  try {
+    const result = (await rest.put(route, { body: applicationCommands(defs) })) as { name: string }[];
+    return result.map((c) => c.name);
+  } catch (err) {
+    throw new Error(explain(err, guildId), { cause: err });
+  }
+}
+
+/** The usual causes, in the words of the setup guide, instead of a bare API error. */
+function explain(err: unknown, guildId: string | undefined): string {
+  if (!(err instanceof DiscordAPIError)) return (err as Error).message;
+  if (err.status === 401) return 'Discord refused discord.token (401): reset the bot token and update the config';
+  if (err.status === 403 && guildId) return `no access to guild ${guildId} (403): add the bot with the applications.commands scope`;
+  return `Discord refused the commands: ${err.message}`;
 }

@@ -94,4 +94,9 @@ describe('opsline register discord', () => {
     expect(double.callsTo('PUT', new RegExp(`^/applications/${IDS.application}/commands$`))).toHaveLength(1);
     expect((await run('not-a-guild')).code).toBe(2);
   });
+
+  it('explains a refused token', async () => {
+    writeFileSync(configPath, `discord:\n  token: wrong-token\n  applicationId: "${IDS.application}"\n  apiUrl: ${double.apiUrl}\n`);
+    await expect(run(IDS.guild)).rejects.toThrow(/Discord refused discord.token \(401\)/);
+  });
 });
