@@ -77,7 +77,8 @@ export class SlackAdapter implements Adapter {
     this.transport = new SlackTransport(new webApi.WebClient(cfg.botToken, clientOptions), cfg.editIntervalMs, rename);
     this.#app.error(async (err) => log.error({ err }, 'slack listener failed'));
     this.#app.command(/^\//, async ({ command, ack, respond, context }) => {
-      if (!this.#dispatch) return ack();
+      // Between stop() and the process exit: say so rather than leave the command unanswered.
+      if (!this.#dispatch) return ack({ response_type: 'ephemeral', text: 'opsline is restarting; try again in a moment' });
       const run = handleCommand(
         { dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, prefix: cfg.commandPrefix, rename, log, ackBudgetMs: opts.ackBudgetMs ?? 2000 },
         { command, ack, respond, retryNum: context.retryNum },
