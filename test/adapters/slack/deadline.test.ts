@@ -25,8 +25,9 @@ describe('slack ack deadline', () => {
     bot = await startSlackBot({ ackBudgetMs: 100, extra: () => [slow] });
     const r = await bot.command('/slow');
     expect(r.status).toBe(200);
+    // Acked empty, before the 400 ms answer existed; well inside Slack's 3 s even on a loaded machine.
     expect(r.text).toBe('');
-    expect(r.ms).toBeLessThan(350);
+    expect(r.ms).toBeLessThan(3000);
     const late = await bot.slack.waitFor(() => bot!.slack.callsOf('response_url')[0]);
     expect(late.body).toEqual({ text: 'slow answer', response_type: 'in_channel' });
   });
@@ -44,7 +45,8 @@ describe('slack ack deadline', () => {
     bot.slack.rateLimit('chat.postMessage', 1, 1);
     const r = await bot.command('/testjob');
     expect(r.status).toBe(200);
-    expect(r.ms).toBeLessThan(500);
+    expect(r.text).toBe('');
+    expect(r.ms).toBeLessThan(3000);
     const late = await bot.slack.waitFor(() => bot!.slack.callsOf('response_url')[0], 5_000);
     expect(late.body).toEqual({ text: 'started test job job-1', response_type: 'ephemeral' });
     await job!.runs[0];
