@@ -13,6 +13,8 @@ import { buildMysqlServices } from './services/db/index.js';
 import { TaskStatusService } from './services/status.js';
 import type { Services, StatusService } from './services/types.js';
 import { buildBurns } from './jobs/setup.js';
+import type { DeviceClient } from './services/devices/types.js';
+import type { BurnQueue } from './services/queue/types.js';
 
 export interface App {
   readonly config: Config;
@@ -36,6 +38,8 @@ export interface BuildOptions {
   readonly audit?: AuditSink;
   /** An in-process device agent with a virtual drive and a sample image (console --demo; needs xorriso). */
   readonly demoAgent?: boolean;
+  /** Burn machinery built by the caller (tests: a device client and queue of their choosing). */
+  readonly burns?: { readonly devices: DeviceClient; readonly queue: BurnQueue };
   /** Run job workers in this process (default true; `opsline start --no-workers` turns them off). */
   readonly workers?: boolean;
   /** Replaces the command list (tests add a command of their own, e.g. a test job). */
@@ -50,7 +54,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const access = new Access(config.access);
   const transports = new Transports();
   const built = await buildServices(config, opts, now);
-  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, workers: opts.workers !== false }, transports);
+  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, workers: opts.workers !== false, given: opts.burns }, transports);
   const services: Services = { ...built.services, burns: burns?.service };
   const dispatcher = new Dispatcher({ registry, access, services, log, transports });
   return {

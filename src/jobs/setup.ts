@@ -4,6 +4,8 @@ import type { Transports } from '../core/thread.js';
 import { startDemoAgent } from '../demo/agent.js';
 import { BurnService } from '../services/burns.js';
 import { createDeviceClient } from '../services/devices/index.js';
+import type { DeviceClient } from '../services/devices/types.js';
+import type { BurnQueue } from '../services/queue/types.js';
 import { BullBurnQueue } from '../services/queue/bullmq.js';
 import { MemoryBurnQueue } from '../services/queue/memory.js';
 import { burnProcessor } from './burn.js';
@@ -21,7 +23,7 @@ export interface Burns {
  */
 export async function buildBurns(
   config: Config,
-  opts: { log: Logger; demoAgent: boolean; workers: boolean },
+  opts: { log: Logger; demoAgent: boolean; workers: boolean; given?: { devices: DeviceClient; queue: BurnQueue } },
   transports: Transports,
 ): Promise<Burns | undefined> {
   const log = opts.log;
@@ -39,13 +41,18 @@ export async function buildBurns(
       },
     };
   }
+  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, opts.workers, transports, log);
   const devices = createDeviceClient(config, log);
   if (!devices) return undefined;
   const redis = config.redis;
   if (!redis) throw new Error('unreachable: the config schema requires redis with agents');
   const queue = new BullBurnQueue({ url: redis.url, prefix: redis.prefix, ...config.jobs, log });
+  return withWorkers(devices, queue, opts.workers, transports, log);
+}
+
+async function withWorkers(devices: DeviceClient, queue: BurnQueue, run: boolean, transports: Transports, log: Logger): Promise<Burns> {
   const service = new BurnService(devices, queue);
-  const workers = opts.workers ? new BurnWorkers(service, burnProcessor({ devices, transports, log }), log) : undefined;
+  const workers = run ? new BurnWorkers(service, burnProcessor({ devices, transports, log }), log) : undefined;
   await workers?.start();
   return {
     service,

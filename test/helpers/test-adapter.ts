@@ -7,7 +7,7 @@ import type { Reply } from '../../src/core/reply.js';
 import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../src/core/thread.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { buildApp, type App } from '../../src/main.js';
+import { buildApp, type App, type BuildOptions } from '../../src/main.js';
 
 export interface ThreadMessage {
   readonly kind: 'root' | 'reply' | 'edit';
@@ -52,10 +52,12 @@ export class TestAdapter {
     readonly transport: RecordingTransport,
   ) {}
 
-  static async create(opts: { config?: ConfigInput; demo?: boolean; commands?: readonly CommandDef[]; now?: () => Date } = {}) {
+  static async create(
+    opts: { config?: ConfigInput; demo?: boolean; commands?: readonly CommandDef[]; now?: () => Date; burns?: BuildOptions['burns'] } = {},
+  ) {
     const config = buildConfig(opts.config ?? { access: { users: [] } }, 'test');
     const audit = new MemoryAuditSink();
-    const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now });
+    const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now, burns: opts.burns });
     const transport = new RecordingTransport();
     app.transports.add(transport);
     return new TestAdapter(app, audit, transport);

@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryBurnQueue } from '../../src/services/queue/memory.js';
+import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
+import { makeIso } from '../helpers/iso.js';
+import { TestAdapter, users, type ThreadMessage } from '../helpers/test-adapter.js';
+
+const OP = 'console:op';
+const VIEWER = 'console:vic';
+const fixtures: AgentFixture[] = [];
+const bots: TestAdapter[] = [];
+
+afterEach(async () => {
+  await Promise.all(bots.splice(0).map((b) => b.app.stop()));
+  await Promise.all(fixtures.splice(0).map((f) => f.cleanup()));
+});
+
+/** A real agent with pseudo-drives, the in-process queue, and the real dispatcher. */
+async function setup(drives = ['virtual'], speed = '1500k') {
+  const f = await agentFixture(drives, speed);
+  fixtures.push(f);
+  await makeIso(f.imagesDir, 'release.iso', { bytes: 2 * 1024 * 1024 });
+  await f.start();
+  const devices = f.client();
+  const bot = await TestAdapter.create({
+    config: { access: { users: users({ [OP]: ['operator'], [VIEWER]: ['viewer'] }) } },
+    burns: { devices, queue: new MemoryBurnQueue() },
+  });
+  bots.push(bot);
+  return { f, bot };
+}
+
+async function until(check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const texts = (ms: readonly ThreadMessage[]) => ms.filter((m) => m.kind !== 'edit').map((m) => m.text);
+const finished = (bot: TestAdapter, n = 1) => () => bot.transport.messages.filter((m) => m.text.startsWith('@op ')).length >= n;
+
+describe('/burn through the dispatcher, a real agent and xorriso', () => {
+  it('burns, verifies and reports in one thread with a live status and a final mention', async () => {
+    const { bot } = await setup();
+    const [r] = await bot.say(OP, '/burn release.iso');
+    expect(r?.text).toMatch(/^burn job (b[a-z0-9]{6}) queued on a1\/virtual \(starting now\); progress is in the thread$/);
+    const id = /job (b[a-z0-9]{6})/.exec(r!.text)![1]!;
+    await until(finished(bot));
+    const m = bot.transport.messages;
+    expect(texts(m)).toEqual([
+      `burning release.iso on virtual for @op (job ${id})`,
+      'queued',
+      'writing release.iso to virtual',
+      'verifying…',
+      'ejecting…',
+      expect.stringMatching(/^verified ✔ image sha256 ([0-9a-f]{64}), disc sha256 \1$/),
+      'eject skipped: a pseudo-drive has no tray',
+      '@op burn of release.iso on virtual finished ✔ (verified)',
+    ]);
+    const edits = m.filter((x) => x.kind === 'edit');
+    expect(edits.every((e) => e.id === 'm2')).toBe(true);
+    expect(edits.some((e) => /^writing [█░]{20} \d+% · /.test(e.text))).toBe(true);
+    expect(edits.at(-1)?.text).toMatch(/^✔ done in \d+:\d\d$/);
+    expect(bot.audit.records.at(-1)).toMatchObject({ command: 'burn start', outcome: 'ok', jobId: id });
+    expect(await bot.text(VIEWER, `/burn status ${id}`)).toMatch(new RegExp(`^${id} release.iso on a1/virtual for op: done ✔`));
+  });
+
+  it('refuses bad input before anything is queued', async () => {
+    const { bot } = await setup();
+    const cases: [string, string][] = [
+      ['/burn ../etc/passwd.iso', 'image has characters that are not allowed. Usage: /burn <image.iso> [drive] [--no-verify]'],
+      ['/burn /etc/passwd.iso', 'image has characters that are not allowed. Usage: /burn <image.iso> [drive] [--no-verify]'],
+      ['/burn "a;rm -rf /.iso"', 'image has characters that are not allowed. Usage: /burn <image.iso> [drive] [--no-verify]'],
+      ['/burn $(id).iso', 'image has characters that are not allowed. Usage: /burn <image.iso> [drive] [--no-verify]'],
+      ['/burn missing.iso', 'no image missing.iso on a1; /images lists what can be burnt'],
+      ['/burn release.iso dvd9', 'no drive named dvd9; known: a1/virtual'],
+      ['/burn release.iso virtual --fast', 'unknown option --fast. Usage: /burn <image.iso> [drive] [--no-verify]'],
+      ['/burn cancel nope', 'no burn job nope; /burn list shows the queued and running ones'],
+      ['/burn status "b1; DROP"', 'job has characters that are not allowed. Usage: /burn status [job]'],
+    ];
+    for (const [line, expected] of cases) expect(await bot.text(OP, line)).toBe(expected);
+    expect(await bot.text(VIEWER, '/burn release.iso')).toBe('/burn start needs the operator role; your key is console:vic (an admin can grant it)');
+    expect(bot.transport.messages).toEqual([]);
+    expect(await bot.text(OP, '/burn list')).toBe('no burns queued or running');
+  });
+
+  it('runs two burns on one drive one after the other, and cancels a queued one', async () => {
+    const { bot } = await setup();
+    const first = await bot.text(OP, '/burn release.iso');
+    const second = await bot.text(OP, '/burn release.iso virtual --no-verify');
+    const third = await bot.text(OP, '/burn release.iso');
+    expect(first).toContain('(starting now)');
+    expect(second).toContain('(1 ahead of it)');
+    expect(third).toContain('(2 ahead of it)');
+    const [id1, id2, id3] = [first, second, third].map((t) => /job (b[a-z0-9]{6})/.exec(t)![1]!);
+    const list = await bot.text(VIEWER, '/burn list');
+    expect(list.split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^${id1} release.iso on a1/virtual for op: `)),
+      `${id2} release.iso on a1/virtual for op: queued, 1 ahead`,
+      `${id3} release.iso on a1/virtual for op: queued, 2 ahead`,
+    ]);
+    expect(await bot.text(OP, `/burn cancel ${id3}`)).toBe(`burn job ${id3} removed from the queue`);
+    expect(bot.transport.messages.at(-1)?.text).toBe('@op burn cancelled by @op before it started');
+    await until(finished(bot, 3));
+    const lines = texts(bot.transport.messages);
+    const end1 = lines.indexOf('@op burn of release.iso on virtual finished ✔ (verified)');
+    const start2 = lines.lastIndexOf('writing release.iso to virtual');
+    expect(end1).toBeGreaterThan(-1);
+    expect(start2).toBeGreaterThan(end1);
+    expect(lines.at(-1)).toBe('@op burn of release.iso on virtual finished ✔');
+    expect(await bot.text(OP, `/burn cancel ${id1}`)).toBe(`burn job ${id1} has already finished`);
+  });
+
+  it('cancels a running burn on the agent and says so in the thread', async () => {
+    const { bot } = await setup(['virtual'], '300k');
+    const id = /job (b[a-z0-9]{6})/.exec(await bot.text(OP, '/burn release.iso'))![1]!;
+    await until(() => bot.transport.messages.some((m) => m.kind === 'edit' && m.text.startsWith('writing')));
+    expect(await bot.text(OP, `/burn cancel ${id}`)).toBe(`cancelling burn job ${id} on virtual; the thread shows when it has stopped`);
+    await until(finished(bot));
+    expect(bot.transport.messages.at(-1)?.text).toBe('@op burn of release.iso on virtual was cancelled; the disc may be unusable');
+    expect(bot.transport.messages.filter((m) => m.kind === 'edit').at(-1)?.text).toBe('✘ cancelled');
+  });
+
+  it('lists drives and images, and ejects', async () => {
+    const { bot } = await setup(['virtual', 'dvd2']);
+    expect(await bot.text(VIEWER, '/images')).toMatch(/^a1: release\.iso {2}2\.\d MB {2}volume "OPSLINE_TEST"$/);
+    expect(await bot.text(VIEWER, '/drives')).toMatch(/^a1 \((up|connecting)\):\n {2}virtual {2}pseudo 1500k {2}idle\n {2}dvd2 {2}pseudo 1500k {2}idle$/);
+    expect(await bot.text(OP, '/eject')).toBe('which drive? one of: a1/virtual, a1/dvd2. Usage: /eject [drive]');
+    expect(await bot.text(OP, '/eject a1/dvd2')).toMatch(/^a1\/dvd2: /);
+    expect(await bot.text(VIEWER, '/eject dvd2')).toBe('/eject needs the operator role; your key is console:vic (an admin can grant it)');
+  });
+});
