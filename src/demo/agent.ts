@@ -72,7 +72,7 @@ async function sampleImage(root: string, out: string): Promise<void> {
     await run('xorriso', ['-as', 'mkisofs', '-quiet', '-V', 'OPSLINE_DEMO', '-o', out, src]);
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Error(missing ? 'the demo needs xorriso: apt-get install xorriso' : `could not build the sample image: ${(err as Error).message}`);
+    throw new Error(missing ? 'the demo needs xorriso: apt-get install xorriso' : `could not build the sample image: ${(err as Error).message}`, { cause: err });
   } finally {
     await rm(src, { recursive: true, force: true });
   }
