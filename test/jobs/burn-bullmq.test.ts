@@ -1,0 +1,111 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AGENT_LOST } from '../../src/jobs/burn.js';
+import { BullBurnQueue } from '../../src/services/queue/bullmq.js';
+import { agentFixture, freePort, type AgentFixture } from '../helpers/agent-fixture.js';
+import { startCli } from '../helpers/cli-child.js';
+import { makeIso } from '../helpers/iso.js';
+import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
+import { TestAdapter, users } from '../helpers/test-adapter.js';
+
+const OP = 'console:op';
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+const log = pino({ level: 'silent' });
+const queueFor = (prefix: string) => new BullBurnQueue({ url: REDIS_URL, prefix, lockDurationMs: 4000, stalledIntervalMs: 1000, log });
+
+async function fixture(drives: string[], speed: string): Promise<AgentFixture> {
+  const f = await agentFixture(drives, speed);
+  cleanups.push(() => f.cleanup());
+  await makeIso(f.imagesDir, 'release.iso', { bytes: 2 * 1024 * 1024 });
+  return f;
+}
+
+async function bot(f: AgentFixture, endpoint?: string) {
+  const r = redisPrefix();
+  cleanups.push(() => r.cleanup());
+  const b = await TestAdapter.create({
+    config: { access: { users: users({ [OP]: ['operator'] }) } },
+    burns: { devices: f.client(endpoint), queue: queueFor(r.prefix) },
+  });
+  cleanups.push(() => b.app.stop());
+  return { b, prefix: r.prefix };
+}
+
+async function until(check: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const jobId = (t: string) => /job (b[a-z0-9]{6})/.exec(t)![1]!;
+
+describe('/burn on BullMQ and Redis', () => {
+  it('runs burns on two drives side by side', async () => {
+    const f = await fixture(['d1', 'd2'], '800k');
+    await f.start();
+    const { b } = await bot(f);
+    expect(await b.text(OP, '/burn release.iso d1')).toContain('(starting now)');
+    expect(await b.text(OP, '/burn release.iso d2')).toContain('(starting now)');
+    const lines = () => b.transport.messages.filter((m) => m.kind !== 'edit').map((m) => m.text);
+    await until(() => lines().filter((l) => l.startsWith('@op ')).length === 2);
+    const all = lines();
+    const firstEnd = all.findIndex((l) => l.startsWith('@op '));
+    expect(all.indexOf('writing release.iso to d1')).toBeLessThan(firstEnd);
+    expect(all.indexOf('writing release.iso to d2')).toBeLessThan(firstEnd);
+    expect(all.filter((l) => l.startsWith('@op ')).sort()).toEqual([
+      '@op burn of release.iso on d1 finished ✔ (verified)',
+      '@op burn of release.iso on d2 finished ✔ (verified)',
+    ]);
+  });
+
+  it('cancels a running burn from another process (its own queue and agent client)', async () => {
+    const f = await fixture(['d1'], '300k');
+    await f.start();
+    const { b, prefix } = await bot(f);
+    const id = jobId(await b.text(OP, '/burn release.iso'));
+    await until(() => b.transport.messages.some((m) => m.kind === 'edit' && m.text.startsWith('writing')));
+    const other = await TestAdapter.create({
+      config: { access: { users: users({ [OP]: ['operator'] }) } },
+      burns: { devices: f.client(), queue: queueFor(prefix) },
+    });
+    cleanups.push(() => other.app.stop());
+    expect(await other.text(OP, `/burn status ${id}`)).toMatch(new RegExp(`^${id} release.iso on a1/d1 for op: writing [█░]{20} \\d+%`));
+    expect(await other.text(OP, `/burn cancel ${id}`)).toBe(`cancelling burn job ${id} on d1; the thread shows when it has stopped`);
+    await until(() => b.transport.messages.some((m) => m.text.startsWith('@op ')));
+    expect(b.transport.messages.at(-1)?.text).toBe('@op burn of release.iso on d1 was cancelled; the disc may be unusable');
+  });
+
+  it('fails the job within the heartbeat timeout when the agent dies mid-burn', async () => {
+    const f = await fixture(['d1'], '300k');
+    const endpoint = `tcp://127.0.0.1:${await freePort()}`;
+    const o = f.options();
+    const config = join(f.root, 'agent.yaml');
+    await writeFile(
+      config,
+      JSON.stringify({
+        log: { level: 'info' },
+        agent: { bind: endpoint, keys: o.keys, allowedClients: o.allowedClients, imagesDir: f.imagesDir, stateDir: f.stateDir, drives: f.drives, heartbeatMs: 200 },
+      }),
+    );
+    const agent = await startCli(['--config', config, 'agent'], 'agent listening');
+    cleanups.push(async () => void agent.kill('SIGKILL'));
+    const { b } = await bot(f, endpoint);
+    const id = jobId(await b.text(OP, '/burn release.iso'));
+    await until(() => b.transport.messages.some((m) => m.kind === 'edit' && m.text.startsWith('writing')));
+    const killedAt = Date.now();
+    agent.kill('SIGKILL');
+    await until(() => b.transport.messages.some((m) => m.text.startsWith('@op ')), 10_000);
+    expect(Date.now() - killedAt).toBeLessThan(3000);
+    expect(b.transport.messages.at(-1)?.text).toBe(`@op ${AGENT_LOST} (release.iso on d1)`);
+    await until(() => false, 300).catch(() => undefined);
+    expect(await b.text(OP, `/burn status ${id}`)).toBe(`${id} release.iso on a1/d1 for op: ✘ failed: ${AGENT_LOST}`);
+  });
+});
