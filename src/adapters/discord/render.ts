@@ -1,4 +1,4 @@
-import { MessageFlags } from 'discord.js';
+import { escapeMarkdown, MessageFlags } from 'discord.js';
 import type { Reply } from '../../core/reply.js';
 
 /** Discord refuses message content longer than this. */
@@ -21,9 +21,23 @@ export function messageBody(text: string, opts: { ephemeral?: boolean; users?: r
   return body;
 }
 
+/**
+ * Command output is plain text: a note body or an image name must not turn into formatting or a
+ * disguised link (`[docs](https://evil)`), so markdown is escaped. Mentions (`<@id>`) are kept;
+ * allowed_mentions decides who is notified.
+ */
+export function plain(text: string): string {
+  return escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
+}
+
+/** A message body from plain text (thread roots, status lines, milestones). */
+export function plainBody(text: string, opts: { ephemeral?: boolean; users?: readonly string[] } = {}): MessageBody {
+  return messageBody(plain(text), opts);
+}
+
 /** A Reply as Discord markdown: the text, then one bold-labelled line per field. */
 export function replyBody(r: Reply): MessageBody {
-  const lines = [r.text, ...(r.fields ?? []).map((f) => `**${f.label}:** ${f.value}`)];
+  const lines = [plain(r.text), ...(r.fields ?? []).map((f) => `**${plain(f.label)}:** ${plain(f.value)}`)];
   return messageBody(lines.join('\n'), { ephemeral: r.visibility === 'ephemeral' });
 }
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscordAPIError, InteractionResponseType, Routes, type APIInteractionResponse, type REST } from 'discord.js';
 import type { Reply } from '../../core/reply.js';
-import { messageBody, replyBody, type MessageBody } from './render.js';
+import { messageBody, plainBody, replyBody, type MessageBody } from './render.js';
 
 const UNKNOWN_MESSAGE = 10008;
 
@@ -39,12 +39,12 @@ export class InteractionSession {
   /** Makes the interaction reply the root message of a thread and returns its message id. */
   openRoot(text: string): Promise<string> {
     return this.#serial(async () => {
-      if (this.#rootUsed) return (await this.#webhook('post', messageBody(text))).id;
+      if (this.#rootUsed) return (await this.#webhook('post', plainBody(text))).id;
       // Deferring first lets the PATCH return the message id in both gateway and HTTP mode.
       if (this.#state === 'open') await this.#defer();
       this.#rootUsed = true;
       this.#state = 'answered';
-      return (await this.#webhook('patch', messageBody(text))).id;
+      return (await this.#webhook('patch', plainBody(text))).id;
     });
   }
 

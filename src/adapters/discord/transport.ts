@@ -1,6 +1,6 @@
 import { ChannelType, Routes, ThreadAutoArchiveDuration, type REST } from 'discord.js';
 import type { Principal, ThreadRef, ThreadTransport } from '../../core/thread.js';
-import { messageBody } from './render.js';
+import { plainBody } from './render.js';
 
 interface IdOnly {
   readonly id: string;
@@ -33,12 +33,12 @@ export class DiscordTransport implements ThreadTransport {
   }
 
   async postReply(ref: ThreadRef, text: string): Promise<string> {
-    const msg = (await this.rest.post(Routes.channelMessages(target(ref)), { body: messageBody(text, { users: requester(ref) }) })) as IdOnly;
+    const msg = (await this.rest.post(Routes.channelMessages(target(ref)), { body: plainBody(text, { users: requester(ref) }) })) as IdOnly;
     return msg.id;
   }
 
   async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
-    await this.rest.patch(Routes.channelMessage(target(ref), messageId), { body: messageBody(text, { users: requester(ref) }) });
+    await this.rest.patch(Routes.channelMessage(target(ref), messageId), { body: plainBody(text, { users: requester(ref) }) });
   }
 
   mention(who: Principal): string {
