@@ -183,6 +183,8 @@ export class DiscordDouble {
 
   #thread(parentId: string, messageId: string, body: Record<string, unknown> | undefined): [number, unknown] {
     if (!this.messages.has(messageId)) return [404, { code: 10008, message: 'Unknown Message' }];
+    // As Discord: a thread cannot be started inside a thread.
+    if (this.threads.some((x) => x.id === parentId)) return [400, { code: 50024, message: 'Cannot execute action on this channel type' }];
     const t = { id: this.nextId(), parentId, messageId, name: String(body?.name ?? '') };
     this.threads.push(t);
     return [201, { id: t.id, type: 11, parent_id: parentId, guild_id: IDS.guild, name: t.name }];

@@ -116,6 +116,18 @@ describe('discord adapter over the gateway', () => {
     expect(mention?.body?.allowed_mentions).toEqual({ parse: [], users: [USERS.admin] });
   });
 
+  it('reports in the thread itself when the job was started inside a thread', async () => {
+    const inThread = bot.job.threads[0]?.ref.threadId ?? '';
+    const started = bot.job.nextThread();
+    bot.double.sendInteraction({ command: 'testjob', userId: USERS.admin, userName: 'alice', channelId: inThread });
+    const thread = await started;
+    expect(thread.ref.threadId).toBeUndefined();
+    await thread.finish('done', 'finished');
+    const msgs = bot.double.messagesIn(inThread);
+    expect(msgs.find((m) => m.id === thread.ref.statusId)?.content).toBe('done');
+    expect(msgs.at(-1)?.content).toBe(`<@${USERS.admin}> finished`);
+  });
+
   it('suggests deploy targets to allowlisted callers only', async () => {
     const options = [{ name: 'run', type: 1, options: [{ name: 'target', type: 3, value: 'S', focused: true }] }];
     const p = bot.double.sendInteraction({ type: 4, command: 'deploy', options, userId: USERS.viewer });
