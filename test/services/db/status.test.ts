@@ -85,7 +85,8 @@ describe('/status with a time column', () => {
   beforeAll(async () => {
     db = await createTestDatabase({ tasks: 'timed' });
     const now = Date.now();
-    await seedTasks(db, { Success: 4 }, new Date(now - 60_000));
+    // "now", not a minute ago, so that "today" holds these rows even just after midnight.
+    await seedTasks(db, { Success: 4 }, new Date(now));
     await seedTasks(db, { Failed: 2 }, new Date(now - 2 * 86_400_000));
     await seedTasks(db, { Pending: 3 }, new Date(now - 10 * 86_400_000));
     bot = await startBot(db.appUrl(), { status: { table: 'tasks', statusColumn: 'task_status', timeColumn: 'created_at' } });
