@@ -44,7 +44,11 @@ export function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {})
     log,
     deferAfterMs: opts.deferAfterMs ?? 1500,
   };
-  if (client) return new DiscordGatewayAdapter(client, ienv);
+  if (client) {
+    // A replica whose gateway session is down receives no interactions: /readyz says so.
+    env.http.readyCheck('discord', async () => (client.isReady() ? undefined : 'discord gateway not connected'));
+    return new DiscordGatewayAdapter(client, ienv);
+  }
   // The schema requires publicKey in http mode; this check only narrows the type.
   if (!config.publicKey) throw new Error('discord.publicKey is required when discord.mode is http');
   return new DiscordHttpAdapter(env.http, ed25519Verifier(config.publicKey), ienv);

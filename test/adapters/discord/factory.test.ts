@@ -36,4 +36,19 @@ describe('the discord adapter factory', () => {
       await http.close();
     }
   });
+
+  it('in gateway mode reports not ready on /readyz until the gateway session is up', async () => {
+    const config = buildConfig({ discord: { token: 't0ken', applicationId: IDS.application } });
+    const app = await buildApp(config, { log });
+    const http = new HttpServer(log);
+    expect(discordAdapterFactory({ app, http, log })?.name).toBe('discord');
+    const port = await http.listen(0, '127.0.0.1');
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.text()).toContain('discord gateway not connected');
+    } finally {
+      await http.close();
+    }
+  });
 });

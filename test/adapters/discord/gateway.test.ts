@@ -25,6 +25,8 @@ describe('discord adapter over the gateway', () => {
     expect(bot.double.gateway.identifies[0]?.token).toBe(bot.double.botToken);
     // The double asks for a heartbeat every 500 ms and ACKs it; a client that stopped would be dropped.
     await bot.double.waitFor(() => bot.double.gateway.heartbeats > 0, 3000);
+    const ready = await fetch(bot.url.replace('/discord/interactions', '/readyz'));
+    expect(ready.status).toBe(200);
   });
 
   it('answers /status in the channel, directly in the callback', async () => {
