@@ -1,3 +1,4 @@
+import { burnBench } from './burn.js';
 import { slackAckBench } from './slack-ack.js';
 import { statusBench } from './status.js';
 
@@ -11,7 +12,7 @@ export interface Bench {
   run(): Promise<string>;
 }
 
-const benches: readonly Bench[] = [slackAckBench, statusBench];
+const benches: readonly Bench[] = [slackAckBench, statusBench, burnBench];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));

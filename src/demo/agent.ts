@@ -22,12 +22,12 @@ export interface DemoAgent {
  * one virtual drive (an xorriso `stdio:` pseudo-drive, throttled so a burn takes a few seconds)
  * and a generated sample image. Everything lives in a temp dir that `close` removes.
  */
-export async function startDemoAgent(log: Logger): Promise<DemoAgent> {
+export async function startDemoAgent(log: Logger, opts: { speed?: string; fillerBytes?: number } = {}): Promise<DemoAgent> {
   const root = await mkdtemp(join(tmpdir(), 'opsline-demo-'));
   const imagesDir = join(root, 'images');
   await mkdir(imagesDir);
   await mkdir(join(root, 'state'));
-  await sampleImage(root, join(imagesDir, 'sample.iso'));
+  await sampleImage(root, join(imagesDir, 'sample.iso'), opts.fillerBytes ?? 4 * 1024 * 1024);
   const server = zmq.curveKeyPair();
   const client = zmq.curveKeyPair();
   const agent = await AgentServer.start({
@@ -36,7 +36,7 @@ export async function startDemoAgent(log: Logger): Promise<DemoAgent> {
     allowedClients: [client.publicKey],
     imagesDir,
     stateDir: join(root, 'state'),
-    drives: [{ name: 'virtual', device: `stdio:${join(root, 'virtual-drive.img')}`, speed: '600k' }],
+    drives: [{ name: 'virtual', device: `stdio:${join(root, 'virtual-drive.img')}`, ...(opts.speed === '' ? {} : { speed: opts.speed ?? '600k' }) }],
     name: 'demo',
     log: log.child({ component: 'demo-agent' }),
   });
@@ -56,14 +56,14 @@ export async function startDemoAgent(log: Logger): Promise<DemoAgent> {
   };
 }
 
-/** A small ISO 9660 image with a text file and 4 MB of deterministic filler. */
-async function sampleImage(root: string, out: string): Promise<void> {
+/** A small ISO 9660 image with a text file and deterministic filler. */
+async function sampleImage(root: string, out: string, fillerBytes: number): Promise<void> {
   const src = join(root, 'sample-src');
   await mkdir(src);
   await writeFile(join(src, 'README.TXT'), 'opsline demo image\n');
   const chunks: Buffer[] = [];
   let block = createHash('sha256').update('opsline').digest();
-  for (let i = 0; i < (4 * 1024 * 1024) / 32; i++) {
+  for (let i = 0; i < fillerBytes / 32; i++) {
     block = createHash('sha256').update(block).digest();
     chunks.push(block);
   }

@@ -1,0 +1,121 @@
+import { pino } from 'pino';
+import type { Bench } from './index.js';
+import { LiveThread } from '../src/core/live-thread.js';
+import { Transports, type Principal, type ThreadRef, type ThreadTransport } from '../src/core/thread.js';
+import { startDemoAgent } from '../src/demo/agent.js';
+import { burnProcessor } from '../src/jobs/burn.js';
+import { renderProgress } from '../src/jobs/progress.js';
+import type { DeviceClient, JobStream } from '../src/services/devices/types.js';
+import { BullBurnQueue } from '../src/services/queue/bullmq.js';
+import { newJobId } from '../src/services/queue/types.js';
+
+const RUNS = Number(process.env.BENCH_BURN_RUNS ?? 15);
+const EDIT_INTERVAL_MS = 1500;
+const log = pino({ level: 'silent' });
+const requester: Principal = { key: 'console:bench', name: 'bench' };
+
+/** Records when each status text was produced (from an agent event) and when it reached "chat". */
+class TimingTransport implements ThreadTransport {
+  readonly platform = 'bench';
+  readonly editIntervalMs = EDIT_INTERVAL_MS;
+  readonly produced = new Map<string, number>();
+  readonly freshness: number[] = [];
+  readonly milestones: { text: string; at: number }[] = [];
+  /** When the agent accepted each burn (the `burn` request resolved), by job id. */
+  readonly accepted = new Map<string, number>();
+  #n = 0;
+  async postReply(_ref: ThreadRef, text: string): Promise<string> {
+    this.milestones.push({ text, at: performance.now() });
+    return String(++this.#n);
+  }
+  async edit(_ref: ThreadRef, _id: string, text: string): Promise<void> {
+    const at = this.produced.get(text);
+    if (at !== undefined) this.freshness.push(performance.now() - at);
+  }
+  mention(who: Principal): string {
+    return `@${who.name}`;
+  }
+}
+
+/** Passes the agent's events through, noting when each progress text could first have been shown. */
+function timed(devices: DeviceClient, t: TimingTransport): DeviceClient {
+  const wrap = (s: JobStream): JobStream => {
+    s.on((e) => {
+      if (e.type === 'progress') t.produced.set(renderProgress(e), performance.now());
+    });
+    return s;
+  };
+  return Object.assign(Object.create(devices) as DeviceClient, {
+    burn: async (agent: string, req: Parameters<DeviceClient['burn']>[1]) => {
+      const s = await devices.burn(agent, req);
+      t.accepted.set(req.jobId, performance.now());
+      return wrap(s);
+    },
+    watch: async (agent: string, id: string) => wrap(await devices.watch(agent, id)),
+  });
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+export const burnBench: Bench = {
+  name: 'burn',
+  description: `enqueue → agent start latency (BullMQ vs a direct agent call), and progress freshness against the ${EDIT_INTERVAL_MS} ms edit interval`,
+  async run() {
+    const agent = await startDemoAgent(log, { speed: '', fillerBytes: 1024 * 1024 });
+    const prefix = `opsline-bench-${process.pid}`;
+    const queue = new BullBurnQueue({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix, lockDurationMs: 30_000, stalledIntervalMs: 15_000, log });
+    try {
+      // Start latency: until the agent has accepted the burn. Baseline: the same request sent directly.
+      const direct: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const t0 = performance.now();
+        const s = await agent.client.burn('demo', { jobId: newJobId(), image: 'sample.iso', drive: 'virtual', verify: false });
+        direct.push(performance.now() - t0);
+        await s.result;
+        s.close();
+      }
+      const t = new TimingTransport();
+      const transports = new Transports();
+      transports.add(t);
+      queue.work(agent.drives, burnProcessor({ devices: timed(agent.client, t), transports, log }));
+      const run = async (verify: boolean) => {
+        const thread = await LiveThread.open({ startThread: async () => ({ platform: 'bench', channel: 'b', rootId: 'r', requester }) }, t, 'bench', 'queued');
+        const before = t.milestones.length;
+        const id = newJobId();
+        const t0 = performance.now();
+        await queue.add(id, { agent: 'demo', drive: 'virtual', image: 'sample.iso', verify, requester, thread: thread.ref, requestedAt: new Date().toISOString() });
+        while (!t.milestones.slice(before).some((m) => m.text.startsWith('@bench'))) await new Promise((r) => setTimeout(r, 5));
+        return (t.accepted.get(id) ?? NaN) - t0;
+      };
+      const queued: number[] = [];
+      for (let i = 0; i < RUNS; i++) queued.push(await run(false));
+      // Freshness: one slow burn (throttled agent) so that many progress events arrive between edits.
+      await queue.close();
+      await agent.close();
+      const slow = await startDemoAgent(log, { speed: '1000k', fillerBytes: 6 * 1024 * 1024 });
+      const slowQueue = new BullBurnQueue({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `${prefix}-slow`, lockDurationMs: 30_000, stalledIntervalMs: 15_000, log });
+      slowQueue.work(slow.drives, burnProcessor({ devices: timed(slow.client, t), transports, log }));
+      const thread = await LiveThread.open({ startThread: async () => ({ platform: 'bench', channel: 'b', rootId: 'r', requester }) }, t, 'bench', 'queued');
+      const before = t.milestones.length;
+      await slowQueue.add(newJobId(), { agent: 'demo', drive: 'virtual', image: 'sample.iso', verify: false, requester, thread: thread.ref, requestedAt: new Date().toISOString() });
+      while (!t.milestones.slice(before).some((m) => m.text.startsWith('@bench'))) await new Promise((r) => setTimeout(r, 20));
+      await slowQueue.close();
+      await slow.close();
+      const f = (n: number) => `${n.toFixed(1)} ms`;
+      return [
+        `runs: ${RUNS} (1 MB image, unthrottled pseudo-drive); freshness from one 6 MB burn at 1000k`,
+        `enqueue → agent accepted, via BullMQ and a worker: p50 ${f(pct(queued, 50))}, p99 ${f(pct(queued, 99))}`,
+        `burn request → agent accepted, direct:            p50 ${f(pct(direct, 50))}, p99 ${f(pct(direct, 99))}`,
+        `ratio (queue / direct): p50 ${(pct(queued, 50) / pct(direct, 50)).toFixed(2)}×, p99 ${(pct(queued, 99) / pct(direct, 99)).toFixed(2)}×`,
+        `progress freshness (agent event → chat edit): p50 ${f(pct(t.freshness, 50))} over ${t.freshness.length} edits; ` +
+          `ratio to the edit interval ${(pct(t.freshness, 50) / EDIT_INTERVAL_MS).toFixed(2)}`,
+      ].join('\n');
+    } finally {
+      await queue.close().catch(() => undefined);
+      await agent.close().catch(() => undefined);
+    }
+  },
+};
