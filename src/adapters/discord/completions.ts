@@ -1,15 +1,19 @@
 import type { Config } from '../../config/schema.js';
+import type { Services } from '../../services/types.js';
 
 /** Candidate values for one completion source (`ArgSpec.autocomplete`), e.g. image names or deploy targets. */
 export type Completer = (typed: string) => Promise<readonly string[]> | readonly string[];
 export type Completers = Readonly<Record<string, Completer>>;
 
 /**
- * Sources that config alone can answer. `images` needs the device agent's list; whoever builds that
- * service passes its completer in through the factory's options.
+ * The sources the command definitions name: deploy targets from config, image names from every
+ * device agent (an agent that does not answer just contributes none; the caller bounds the wait).
  */
-export function configCompleters(config: Config): Record<string, Completer> {
-  return { targets: () => (config.deploy?.targets ?? []).map((t) => t.name) };
+export function builtInCompleters(config: Config, services: Services): Record<string, Completer> {
+  return {
+    targets: () => (config.deploy?.targets ?? []).map((t) => t.name),
+    images: async () => ((await services.burns?.images()) ?? []).flatMap((a) => a.images.map((i) => i.name)),
+  };
 }
 
 /** Case-insensitive: names starting with the typed text first, then names containing it; at most `max`. */

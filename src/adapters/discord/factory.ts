@@ -1,6 +1,6 @@
 import type { AdapterEnv } from '../index.js';
 import type { Adapter } from '../types.js';
-import { configCompleters, type Completers } from './completions.js';
+import { builtInCompleters, type Completers } from './completions.js';
 import type { DiscordConfig, InteractionEnv } from './env.js';
 import { createGatewayClient, DiscordGatewayAdapter } from './gateway.js';
 import { DiscordHttpAdapter } from './http.js';
@@ -9,7 +9,7 @@ import { DiscordTransport } from './transport.js';
 import { ed25519Verifier } from './verify.js';
 
 export interface DiscordOptions {
-  /** Extra completion sources (e.g. `images` from the device service), merged over the config ones. */
+  /** Completion sources that replace or add to the built-in ones (tests, extensions). */
   readonly completers?: Completers;
   /** Defer when the reply is not ready by then; Discord's deadline is 3 s, transit takes some of it. */
   readonly deferAfterMs?: number;
@@ -40,7 +40,7 @@ export function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {})
     registry: env.app.registry,
     access: env.app.access,
     audit: env.app.services.audit,
-    completers: { ...configCompleters(env.app.config), ...opts.completers },
+    completers: { ...builtInCompleters(env.app.config, env.app.services), ...opts.completers },
     log,
     deferAfterMs: opts.deferAfterMs ?? 1500,
   };
