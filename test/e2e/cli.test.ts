@@ -35,6 +35,26 @@ describe('opsline CLI', () => {
     expect(r.out).toMatch(/#3 \S+ · just now — hello\n#2 demo/);
   });
 
+  it('burns the sample image on the virtual drive and waits for the thread to finish before exiting', async () => {
+    const r = await run(['console', '--demo'], '/images\n/drives\n/burn sample.iso\n/burn list\n');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^demo: sample\.iso {2}4\.\d MB {2}volume "OPSLINE_DEMO"$/m);
+    expect(r.out).toMatch(/^ {2}virtual {2}pseudo 600k {2}idle$/m);
+    const id = /^burn job (b[a-z0-9]{6}) queued on demo\/virtual \(starting now\)/m.exec(r.out)?.[1];
+    expect(id).toBeDefined();
+    const thread = r.out.split('\n').filter((l) => l.startsWith('    │ '));
+    expect(thread).toEqual([
+      '    │ queued',
+      '    │ writing sample.iso to virtual',
+      '    │ verifying…',
+      '    │ ejecting…',
+      expect.stringMatching(/^ {4}│ verified ✔ image sha256 ([0-9a-f]{64}), disc sha256 \1$/),
+      '    │ eject skipped: a pseudo-drive has no tray',
+      expect.stringMatching(/^ {4}│ @\S+ burn of sample\.iso on virtual finished ✔ \(verified\)$/),
+    ]);
+  }, 60_000);
+
   it('survives bad input without ending the REPL', async () => {
     const lines = ['', '   ', '/nope', '/note add "x', `/note add ${'z'.repeat(10_240)}`, '/note add \u0001', 'plain text', '/whoami'];
     const r = await run(['console', '--demo'], `${lines.join('\n')}\n`);
