@@ -57,7 +57,8 @@ function argOption(a: ArgSpec): APIApplicationCommandBasicOption {
     // Discord refuses choices together with autocomplete, and more than 25 choices: those are completed instead.
     ...((a.autocomplete || a.choices) && { autocomplete: true }),
     ...(a.minLength !== undefined && { min_length: Math.min(a.minLength, MAX_STRING) }),
-    ...(a.maxLength !== undefined && { max_length: Math.min(a.maxLength, MAX_STRING) }),
+    // The same limit the text parser applies, so Discord's own input box stops the user first.
+    max_length: Math.min(a.maxLength ?? (a.type === 'text' ? 4000 : 200), MAX_STRING),
   };
 }
 
