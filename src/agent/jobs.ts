@@ -133,10 +133,11 @@ export class JobManager {
   }
 
   /** Graceful stop: running burns are cancelled (and recorded as such) rather than left orphaned. */
-  async stop(): Promise<void> {
+  async stop(): Promise<boolean> {
     const all = [...this.running.values()];
     for (const r of all) r.job.cancel();
     await Promise.all(all.map((r) => r.finished));
+    return all.length > 0;
   }
 
   private attach(peer: Peer, jobId: string): { attached: true; finished?: BurnResult } | undefined {

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as zmq from 'zeromq';
 import type { Logger } from 'pino';
 import type { DriveConfig } from './drives.js';
@@ -23,6 +24,9 @@ export interface AgentOptions {
   readonly log: Logger;
 }
 
+const FLUSH_MS = 250;
+/** On close, queued replies and final `done` events still get this long to leave. */
+const LINGER_MS = 2_000;
 /** A client that has sent nothing for this many heartbeat intervals gets no more heartbeats. */
 const PEER_TTL_BEATS = 5;
 
@@ -48,7 +52,7 @@ export class AgentServer {
     this.heartbeatMs = o.heartbeatMs ?? 2_000;
     // Its own context, so its ZAP endpoint cannot clash with another agent or client in this process.
     this.zap = new ZapHandler(this.context, o.allowedClients, o.log);
-    this.router = new zmq.Router({ context: this.context, curveServer: true, curveSecretKey: o.keys.secret, curvePublicKey: o.keys.public, linger: 0, handover: true, zapDomain: 'opsline' });
+    this.router = new zmq.Router({ context: this.context, curveServer: true, curveSecretKey: o.keys.secret, curvePublicKey: o.keys.public, linger: LINGER_MS, handover: true, zapDomain: 'opsline' });
     const ledger = new JobLedger(o.stateDir);
     this.jobs = new JobManager({ ledger, drives: o.drives, imagesDir: o.imagesDir, xorriso: o.xorriso, log: o.log, send: (p, m) => this.send(p, m) });
   }
@@ -74,9 +78,12 @@ export class AgentServer {
   }
 
   async close(): Promise<void> {
+    // Heartbeats go on while burns are cancelled, so clients do not report us down too early.
+    const hadJobs = await this.jobs.stop();
     clearInterval(this.timer);
-    await this.jobs.stop();
     await this.outbox;
+    // A send resolves once queued; seen in tests: closing at once lost the final `done` despite linger.
+    if (hadJobs) await sleep(FLUSH_MS);
     this.router.close();
     await this.loop;
     await this.zap.close();

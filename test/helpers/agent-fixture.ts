@@ -75,3 +75,16 @@ export async function agentFixture(driveNames: string[] = ['virtual'], speed?: s
   };
   return f;
 }
+
+/** A loopback port that was free a moment ago; for agents that must come back on the same endpoint. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -184,8 +184,8 @@ export class AgentConnection {
     this.state = state;
     this.log.info({ agent: this.ep.name, state, before }, 'agent state changed');
     this.onState(state);
+    for (const w of [...this.waiters]) w();
     if (state === 'up') {
-      for (const w of this.waiters) w();
       if (before !== 'connecting') this.reattach();
     } else if (state === 'down' || state === 'refused') {
       for (const id of [...this.pending.keys()]) this.fail(id, this.downError());
@@ -211,10 +211,13 @@ export class AgentConnection {
     if (this.state === 'up') return Promise.resolve();
     if (this.state === 'refused') return Promise.reject(this.downError());
     return new Promise((resolve, reject) => {
+      // Called on every state change: up lets the request go, refused fails it at once.
       const done = (): void => {
+        if (this.state !== 'up' && this.state !== 'refused') return;
         clearTimeout(t);
         this.waiters.delete(done);
-        resolve();
+        if (this.state === 'up') resolve();
+        else reject(this.downError());
       };
       const t = setTimeout(() => {
         this.waiters.delete(done);

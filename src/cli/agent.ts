@@ -1,0 +1,31 @@
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import { AgentServer } from '../agent/server.js';
+import { createLogger } from '../log.js';
+
+/** `opsline agent`: the device agent from the config's `agent` section, until SIGINT or SIGTERM. */
+export async function runAgent(configFlag: string | undefined): Promise<number> {
+  const loaded = loadConfigFile(configFlag);
+  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  const { config } = loaded;
+  if (!config.agent) throw new ConfigError(loaded.source, ['agent: this section is required by `opsline agent`']);
+  const a = config.agent;
+  const log = createLogger({ level: config.log.level, secrets: loaded.secrets }).child({ component: 'agent' });
+  const server = await AgentServer.start({
+    bind: a.bind,
+    keys: a.keys,
+    allowedClients: a.allowedClients,
+    imagesDir: a.imagesDir,
+    stateDir: a.stateDir,
+    drives: a.drives,
+    heartbeatMs: a.heartbeatMs,
+    ...(a.name ? { name: a.name } : {}),
+    log,
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('stopping: running burns are cancelled');
+  await server.close();
+  return 0;
+}

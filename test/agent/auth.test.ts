@@ -1,0 +1,58 @@
+import * as zmq from 'zeromq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
+
+let f: AgentFixture;
+beforeAll(async () => {
+  f = await agentFixture(['d1']);
+  await f.start();
+});
+afterAll(() => f.cleanup());
+
+describe('CURVE and the ZAP allowlist', () => {
+  it('accepts a listed client key', async () => {
+    const c = f.client();
+    expect(await c.hello('a1')).toMatchObject({ v: 1 });
+    expect(c.state('a1')).toBe('up');
+  });
+
+  it('refuses an unknown client key at the handshake, and the client says why', async () => {
+    const stranger = zmq.curveKeyPair();
+    const c = f.client(undefined, stranger, { requestTimeoutMs: 3_000 });
+    const states: string[] = [];
+    c.onStateChange((_a, s) => states.push(s));
+    await expect(c.hello('a1')).rejects.toMatchObject({ code: 'unavailable', agentCode: 'refused', message: expect.stringContaining('allowedClients') });
+    expect(states).toContain('refused');
+    expect(c.state('a1')).toBe('refused');
+  });
+
+  it('never answers a client that does not speak CURVE', async () => {
+    const plain = new zmq.Dealer({ linger: 0, receiveTimeout: 700 });
+    plain.connect(f.agent!.endpoint);
+    await plain.send(JSON.stringify({ v: 1, id: '1', op: 'hello' })).catch(() => undefined);
+    await expect(plain.receive()).rejects.toMatchObject({ code: 'EAGAIN' });
+    plain.close();
+  });
+
+  it('answers malformed requests with a bad_request error', async () => {
+    const keys = f.clientKeys;
+    const raw = new zmq.Dealer({ linger: 0, receiveTimeout: 3_000, curveServerKey: f.serverKeys.publicKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey });
+    raw.connect(f.agent!.endpoint);
+    const next = async (): Promise<Record<string, unknown>> => {
+      for (;;) {
+        const [frame] = await raw.receive();
+        const m = JSON.parse(frame!.toString()) as Record<string, unknown>;
+        if (m.op !== 'heartbeat') return m;
+      }
+    };
+    await raw.send('not json');
+    expect(await next()).toMatchObject({ op: 'error', code: 'bad_request' });
+    await raw.send(JSON.stringify({ v: 2, id: 'x', op: 'hello' }));
+    expect(await next()).toMatchObject({ op: 'error', id: 'x', code: 'unsupported' });
+    await raw.send(JSON.stringify({ v: 1, id: 'y', op: 'burn', jobId: 'j', image: 'a.iso', drive: 'd1', argv: ['sh'] }));
+    expect(await next()).toMatchObject({ op: 'error', id: 'y', code: 'bad_request' });
+    await raw.send(JSON.stringify({ v: 1, id: 'z', op: 'run', jobId: 'j', command: 'x', ref: 'main' }));
+    expect(await next()).toMatchObject({ op: 'error', id: 'z', code: 'unsupported' });
+    raw.close();
+  });
+});

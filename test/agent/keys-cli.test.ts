@@ -1,0 +1,36 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isZ85Key } from '../../src/agent/z85.js';
+import { runKeys } from '../../src/cli/keys.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'opsline-keys-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('opsline keys', () => {
+  it('writes a Z85 key pair readable as YAML with mode 0600, and the public key alone beside it', async () => {
+    const out = new PassThrough();
+    expect(await runKeys({ name: 'agent1', dir, force: false, out })).toBe(0);
+    const key = await readFile(join(dir, 'agent1.key'), 'utf8');
+    const pair = parse(key) as { public: string; secret: string };
+    expect(isZ85Key(pair.public) && isZ85Key(pair.secret)).toBe(true);
+    expect((await stat(join(dir, 'agent1.key'))).mode & 0o777).toBe(0o600);
+    expect((await readFile(join(dir, 'agent1.pub'), 'utf8')).trim()).toBe(pair.public);
+    expect(String(out.read())).toContain(pair.public);
+    expect(String(out.read() ?? '')).not.toContain(pair.secret);
+  });
+
+  it('never overwrites a key without --force, and refuses odd names', async () => {
+    expect(await runKeys({ name: 'agent1', dir, force: false, out: new PassThrough() })).toBe(1);
+    const before = await readFile(join(dir, 'agent1.key'), 'utf8');
+    expect(await runKeys({ name: 'agent1', dir, force: true, out: new PassThrough() })).toBe(0);
+    expect(await readFile(join(dir, 'agent1.key'), 'utf8')).not.toBe(before);
+    expect(await runKeys({ name: '../x', dir, force: false, out: new PassThrough() })).toBe(2);
+  });
+});

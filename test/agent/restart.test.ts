@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPath } from '../../src/agent/burner/verify.js';
+import { isXorriso } from '../../src/agent/orphans.js';
+import type { JobEvent } from '../../src/services/devices/index.js';
+import { buildAgentChild } from '../helpers/agent-build.js';
+import { agentFixture, freePort, type AgentFixture } from '../helpers/agent-fixture.js';
+import { makeIso } from '../helpers/iso.js';
+
+let f: AgentFixture;
+let entry: string;
+let built: string;
+let configPath: string;
+let endpoint: string;
+const children: ChildProcess[] = [];
+
+/** `opsline agent` in a child process; resolves once it logs that it is listening. */
+async function startChild(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [entry, configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('agent listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`agent exited with ${code}: ${err}`)));
+  });
+  return child;
+}
+
+beforeAll(async () => {
+  f = await agentFixture(['d1'], '1000k');
+  const [child] = await Promise.all([buildAgentChild(), makeIso(f.imagesDir, 'big.iso', { bytes: 4 * 1024 * 1024, volumeId: 'BIG' })]);
+  ({ entry, dir: built } = child);
+  endpoint = `tcp://127.0.0.1:${await freePort()}`;
+  const o = f.options();
+  configPath = join(f.root, 'agent.yaml');
+  // JSON is YAML: the same config file a device host would have.
+  await writeFile(
+    configPath,
+    JSON.stringify({
+      log: { level: 'info' },
+      agent: { name: 'child', bind: endpoint, keys: o.keys, allowedClients: o.allowedClients, imagesDir: f.imagesDir, stateDir: f.stateDir, drives: f.drives, heartbeatMs: 200 },
+    }),
+  );
+}, 60_000);
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await f.cleanup();
+  await rm(built, { recursive: true, force: true });
+});
+
+describe('agent restart mid-burn', () => {
+  it('reports the burn as failed-interrupted afterwards, stops the orphaned xorriso and never burns again', async () => {
+    const first = await startChild();
+    const c = f.client(endpoint);
+    const s = await c.burn('a1', { jobId: 'crash-1', image: 'big.iso', drive: 'd1' });
+    const events: JobEvent[] = [];
+    s.on((e) => events.push(e));
+    await until(() => events.some((e) => e.type === 'progress' && e.bytes > 0));
+    const ledger = JSON.parse(readFileSync(join(f.stateDir, 'jobs.json'), 'utf8')) as { jobs: { jobId: string; pid?: number }[] };
+    const pid = ledger.jobs.find((j) => j.jobId === 'crash-1')?.pid;
+    expect(pid).toBeGreaterThan(0);
+    expect(isXorriso(pid!)).toBe(true);
+
+    first.kill('SIGKILL');
+    await until(() => events.some((e) => e.type === 'agent' && e.state === 'down'));
+    expect(c.state('a1')).toBe('down');
+    await expect(c.status('a1', 'crash-1')).rejects.toMatchObject({ code: 'unavailable' });
+
+    await startChild();
+    // The stream re-attaches by itself when the agent is back, and learns the burn's fate.
+    const r = await s.result;
+    expect(r).toMatchObject({ outcome: 'failed_interrupted', ok: false, image: 'big.iso', drive: 'd1' });
+    expect(events.some((e) => e.type === 'agent' && e.state === 'up')).toBe(true);
+    expect(isXorriso(pid!)).toBe(false);
+
+    const size = (await stat(readPath(f.drives[0]!.device))).size;
+    const again = await c.burn('a1', { jobId: 'crash-1', image: 'big.iso', drive: 'd1' });
+    expect(again.attached).toBe(true);
+    expect((await again.result).outcome).toBe('failed_interrupted');
+    expect(await c.drives('a1')).toEqual([{ name: 'd1', kind: 'pseudo', speed: '1000k' }]);
+    await new Promise((res) => setTimeout(res, 300));
+    expect((await stat(readPath(f.drives[0]!.device))).size).toBe(size);
+  });
+});
+
+async function until(cond: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

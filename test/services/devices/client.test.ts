@@ -1,0 +1,85 @@
+import * as zmq from 'zeromq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeviceClient, type AgentState, type JobEvent } from '../../../src/services/devices/index.js';
+import { agentFixture, freePort, silent, type AgentFixture } from '../../helpers/agent-fixture.js';
+import { makeIso } from '../../helpers/iso.js';
+
+let f: AgentFixture;
+beforeAll(async () => {
+  f = await agentFixture(['d1'], '1000k');
+  await makeIso(f.imagesDir, 'img.iso', { bytes: 3 * 1024 * 1024 });
+});
+afterAll(() => f.cleanup());
+
+/** A CURVE ROUTER that heartbeats while `alive` and never answers anything else: a hung agent. */
+async function mute(keys: { publicKey: string; secretKey: string }) {
+  const router = new zmq.Router({ curveServer: true, curveSecretKey: keys.secretKey, linger: 0 });
+  await router.bind('tcp://127.0.0.1:*');
+  const state = { alive: true };
+  void (async () => {
+    try {
+      for await (const [peer] of router) if (state.alive && peer) await router.send([peer, JSON.stringify({ v: 1, op: 'heartbeat' })]);
+    } catch {
+      // closed
+    }
+  })();
+  return { endpoint: router.lastEndpoint!, state, close: () => router.close() };
+}
+
+describe('DeviceClient', () => {
+  it('times a request out when the agent heartbeats but does not answer', async () => {
+    const m = await mute(f.serverKeys);
+    const c = f.client(m.endpoint, undefined, { requestTimeoutMs: 600 });
+    const t0 = Date.now();
+    await expect(c.images('a1')).rejects.toMatchObject({ code: 'timeout', message: expect.stringContaining('images') });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(c.state('a1')).toBe('up');
+    m.close();
+  });
+
+  it('reports the agent down after missed heartbeats, even while TCP stays open', async () => {
+    const m = await mute(f.serverKeys);
+    const c = f.client(m.endpoint, undefined, { heartbeatMs: 100 });
+    const states: AgentState[] = [];
+    c.onStateChange((_a, s) => states.push(s));
+    await until(() => c.state('a1') === 'up');
+    m.state.alive = false;
+    await until(() => c.state('a1') === 'down', 3_000);
+    expect(states).toEqual(['up', 'down']);
+    expect(c.agents()[0]).toMatchObject({ name: 'a1', state: 'down' });
+    m.state.alive = true;
+    await until(() => c.state('a1') === 'up', 3_000);
+    m.close();
+  });
+
+  it('reconnects to a restarted agent and keeps job streams honest across a graceful stop', async () => {
+    const endpoint = `tcp://127.0.0.1:${await freePort()}`;
+    const agent = await f.start({ bind: endpoint });
+    const c = f.client(endpoint);
+    const s = await c.burn('a1', { jobId: 'grace-1', image: 'img.iso', drive: 'd1' });
+    const events: JobEvent[] = [];
+    s.on((e) => events.push(e));
+    await until(() => events.some((e) => e.type === 'progress' && e.bytes > 0));
+    // A graceful stop cancels the burn and tells the watcher, rather than leaving it wondering.
+    await agent.close();
+    expect(await s.result).toMatchObject({ outcome: 'cancelled' });
+    await until(() => c.state('a1') === 'down', 5_000);
+    await f.start({ bind: endpoint });
+    expect(await c.status('a1', 'grace-1')).toMatchObject({ state: 'finished', result: { outcome: 'cancelled' } });
+    expect(c.state('a1')).toBe('up');
+  });
+
+  it('refuses an unknown agent name and builds nothing without agents in config', async () => {
+    const c = f.client('tcp://127.0.0.1:9');
+    await expect(c.hello('nope')).rejects.toMatchObject({ code: 'not_found' });
+    expect(createDeviceClient({ agents: undefined, clientKeys: undefined }, silent)).toBeUndefined();
+  });
+});
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
