@@ -8,6 +8,7 @@ import { runKeys } from './cli/keys.js';
 import { runManifest } from './cli/manifest.js';
 import { runRegister } from './cli/register.js';
 import { runStart } from './cli/start.js';
+import { runWorker } from './cli/worker.js';
 
 const program = new Command('opsline')
   .description('Chat-ops bot for Slack, Discord and the console')
@@ -30,9 +31,17 @@ program
 
 program
   .command('start')
-  .description('run the bot: the configured adapters and the HTTP server (/healthz, /readyz)')
+  .description('run the bot: the configured adapters, the HTTP server (/healthz, /readyz) and the job workers')
+  .option('--no-workers', 'do not run job workers in this process (run `opsline worker` elsewhere)')
+  .action(async (opts: { workers: boolean }) => {
+    process.exitCode = await runStart(program.opts<{ config?: string }>().config, { workers: opts.workers });
+  });
+
+program
+  .command('worker')
+  .description('run job workers only: burns on every drive the agents report, with progress in chat')
   .action(async () => {
-    process.exitCode = await runStart(program.opts<{ config?: string }>().config);
+    process.exitCode = await runWorker(program.opts<{ config?: string }>().config);
   });
 
 program
@@ -83,7 +92,6 @@ program
   });
 
 const later: [string, string, string][] = [
-  ['worker', 'run job workers only', 'the /burn issue'],
   ['doctor', 'check the config and every dependency it names', 'the operations work'],
   ['vault', 'Vault operations (revoke)', 'the Vault issue'],
 ];

@@ -24,6 +24,8 @@ export interface App {
   readonly dispatcher: Dispatcher;
   readonly transports: Transports;
   readonly log: Logger;
+  /** Starts job workers in this process; call it after the platform transports are registered. */
+  startWorkers(): Promise<void>;
   /** Waits for jobs running in this process (the demo lets a burn finish before it exits). */
   idle(): Promise<void>;
   /** Graceful stop: waits for the audit trail to be written. */
@@ -40,8 +42,6 @@ export interface BuildOptions {
   readonly demoAgent?: boolean;
   /** Burn machinery built by the caller (tests: a device client and queue of their choosing). */
   readonly burns?: { readonly devices: DeviceClient; readonly queue: BurnQueue };
-  /** Run job workers in this process (default true; `opsline start --no-workers` turns them off). */
-  readonly workers?: boolean;
   /** Replaces the command list (tests add a command of their own, e.g. a test job). */
   readonly commands?: readonly CommandDef[];
 }
@@ -54,7 +54,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const access = new Access(config.access);
   const transports = new Transports();
   const built = await buildServices(config, opts, now);
-  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, workers: opts.workers !== false, given: opts.burns }, transports);
+  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns }, transports);
   const services: Services = { ...built.services, burns: burns?.service };
   const dispatcher = new Dispatcher({ registry, access, services, log, transports });
   return {
@@ -65,6 +65,9 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     dispatcher,
     transports,
     log,
+    async startWorkers() {
+      await burns?.startWorkers();
+    },
     async idle() {
       await burns?.idle();
     },

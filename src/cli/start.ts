@@ -5,8 +5,11 @@ import { HttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
 import { buildApp } from '../main.js';
 
-/** `opsline start`: the configured adapters and the one HTTP server, until SIGINT or SIGTERM. */
-export async function runStart(configFlag: string | undefined): Promise<number> {
+/**
+ * `opsline start`: the configured adapters, the one HTTP server and (unless `workers` is false) the
+ * job workers, until SIGINT or SIGTERM.
+ */
+export async function runStart(configFlag: string | undefined, opts: { workers?: boolean } = {}): Promise<number> {
   const loaded = loadConfigFile(configFlag);
   if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
   const { config } = loaded;
@@ -20,6 +23,8 @@ export async function runStart(configFlag: string | undefined): Promise<number> 
   }
   const dispatch = app.dispatcher.dispatch.bind(app.dispatcher);
   for (const a of adapters) await a.start(dispatch);
+  // After the adapters: their transports must be registered before a worker reopens a thread.
+  if (opts.workers !== false) await app.startWorkers();
   const port = await http.listen(config.http.port, config.http.host);
   log.info({ port, adapters: adapters.map((a) => a.name) }, 'opsline started');
   if (adapters.length === 0) log.warn('no chat adapter is configured (add a slack or discord section)');

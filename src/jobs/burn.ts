@@ -27,13 +27,14 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
     if (!transport) log.warn({ platform: data.thread.platform }, 'no transport for this thread here; the burn runs without chat progress');
     const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log);
     let stream: JobStream;
+    // On a re-attach, the phase already announced in the thread: do not announce it twice.
+    let phase: string | undefined;
     try {
-      stream = await open(deps.devices, id, data, out);
+      ({ stream, phase } = await open(deps.devices, id, data, out));
     } catch (err) {
       await out.finish(`✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`);
       throw new UnrecoverableError((err as Error).message);
     }
-    let phase: string | undefined;
     const started = Date.now();
     for await (const e of stream) {
       if (e.type === 'progress') {
@@ -64,13 +65,13 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
   };
 }
 
-async function open(devices: DeviceClient, id: string, data: BurnJobData, out: ThreadReporter): Promise<JobStream> {
+async function open(devices: DeviceClient, id: string, data: BurnJobData, out: ThreadReporter): Promise<{ stream: JobStream; phase?: string }> {
   const known = await devices.status(data.agent, id);
   if (known.state === 'unknown') {
-    return devices.burn(data.agent, { jobId: id, image: data.image, drive: data.drive, verify: data.verify });
+    return { stream: await devices.burn(data.agent, { jobId: id, image: data.image, drive: data.drive, verify: data.verify }) };
   }
   if (known.state === 'running') await out.milestone('re-attached to the running burn (the previous worker stopped)');
-  return devices.watch(data.agent, id);
+  return { stream: await devices.watch(data.agent, id), phase: known.state === 'running' ? known.progress?.phase : undefined };
 }
 
 async function report(out: ThreadReporter, data: BurnJobData, r: BurnResult, seconds: number): Promise<void> {

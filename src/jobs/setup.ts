@@ -13,6 +13,8 @@ import { BurnWorkers } from './workers.js';
 
 export interface Burns {
   readonly service: BurnService;
+  /** Starts this process's workers; call it once the platform transports are registered. */
+  startWorkers(): Promise<void>;
   idle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -23,7 +25,7 @@ export interface Burns {
  */
 export async function buildBurns(
   config: Config,
-  opts: { log: Logger; demoAgent: boolean; workers: boolean; given?: { devices: DeviceClient; queue: BurnQueue } },
+  opts: { log: Logger; demoAgent: boolean; given?: { devices: DeviceClient; queue: BurnQueue } },
   transports: Transports,
 ): Promise<Burns | undefined> {
   const log = opts.log;
@@ -31,9 +33,9 @@ export async function buildBurns(
     const agent = await startDemoAgent(log);
     const queue = new MemoryBurnQueue();
     const service = new BurnService(agent.client, queue);
-    queue.work(agent.drives, burnProcessor({ devices: agent.client, transports, log }));
     return {
       service,
+      startWorkers: async () => queue.work(agent.drives, burnProcessor({ devices: agent.client, transports, log })),
       idle: () => queue.idle(),
       async close() {
         await queue.close();
@@ -41,21 +43,24 @@ export async function buildBurns(
       },
     };
   }
-  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, opts.workers, transports, log);
+  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, transports, log);
   const devices = createDeviceClient(config, log);
   if (!devices) return undefined;
   const redis = config.redis;
   if (!redis) throw new Error('unreachable: the config schema requires redis with agents');
   const queue = new BullBurnQueue({ url: redis.url, prefix: redis.prefix, ...config.jobs, log });
-  return withWorkers(devices, queue, opts.workers, transports, log);
+  return withWorkers(devices, queue, transports, log);
 }
 
-async function withWorkers(devices: DeviceClient, queue: BurnQueue, run: boolean, transports: Transports, log: Logger): Promise<Burns> {
+async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger): Promise<Burns> {
   const service = new BurnService(devices, queue);
-  const workers = run ? new BurnWorkers(service, burnProcessor({ devices, transports, log }), log) : undefined;
-  await workers?.start();
+  let workers: BurnWorkers | undefined;
   return {
     service,
+    async startWorkers() {
+      workers ??= new BurnWorkers(service, burnProcessor({ devices, transports, log }), log);
+      await workers.start();
+    },
     idle: async () => {},
     async close() {
       workers?.stop();

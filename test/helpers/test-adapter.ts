@@ -60,6 +60,7 @@ export class TestAdapter {
     const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now, burns: opts.burns });
     const transport = new RecordingTransport();
     app.transports.add(transport);
+    await app.startWorkers();
     return new TestAdapter(app, audit, transport);
   }
 

@@ -1,0 +1,80 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSlackTransport } from '../../src/adapters/slack/client.js';
+import { buildConfig } from '../../src/config/load.js';
+import { buildApp } from '../../src/main.js';
+import { agentFixture } from '../helpers/agent-fixture.js';
+import { startCli } from '../helpers/cli-child.js';
+import { makeIso } from '../helpers/iso.js';
+import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
+import { SlackDouble } from '../helpers/slack-double.js';
+import { countingXorriso } from '../helpers/xorriso-counter.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+describe('a worker killed mid-burn', () => {
+  it('is replaced by one that re-attaches: xorriso runs once and the same Slack thread gets the result', async () => {
+    const slack = await new SlackDouble().start();
+    cleanups.push(() => slack.stop());
+    const f = await agentFixture(['d1'], '400k');
+    cleanups.push(() => f.cleanup());
+    await makeIso(f.imagesDir, 'release.iso', { bytes: 3 * 1024 * 1024 });
+    const xorriso = await countingXorriso(f.root);
+    const agent = await f.start({ xorriso: xorriso.path });
+    const redis = redisPrefix();
+    cleanups.push(() => redis.cleanup());
+    const raw = {
+      log: { level: 'info' as const },
+      slack: { signingSecret: 'secret-0123456789', botToken: 'xoxb-test', apiUrl: slack.apiUrl, editIntervalMs: 300 },
+      agents: [{ name: 'a1', endpoint: agent.endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: 200 }],
+      clientKeys: { public: f.clientKeys.publicKey, secret: f.clientKeys.secretKey },
+      redis: { url: REDIS_URL, prefix: redis.prefix },
+      jobs: { lockDurationMs: 2000, stalledIntervalMs: 500 },
+      access: { users: [{ key: 'slack:T1:UOP', roles: ['operator' as const] }] },
+    };
+    const configPath = join(f.root, 'bot.yaml');
+    await writeFile(configPath, JSON.stringify(raw));
+    const worker = () => startCli(['--config', configPath, 'worker'], 'opsline worker started');
+    const first = await worker();
+    cleanups.push(async () => void first.kill('SIGKILL'));
+
+    // The bot side: the real dispatcher, threads in the Slack double; no workers in this process.
+    const config = buildConfig({ ...raw, log: { level: 'silent' } });
+    const log = pino({ level: 'silent' });
+    const app = await buildApp(config, { log });
+    cleanups.push(() => app.stop());
+    const transport = createSlackTransport(config.slack!, log, []);
+    app.transports.add(transport);
+    const op = { key: 'slack:T1:UOP', name: 'olga' };
+    const reply = await app.dispatcher.dispatch(
+      { id: 'inv-1', platform: 'slack', principal: op, room: 'C1', command: 'burn', text: 'release.iso', receivedAt: new Date() },
+      transport.starter(op, 'C1'),
+    );
+    expect(reply.text).toMatch(/^burn job b[a-z0-9]{6} queued on a1\/d1 \(starting now\)/);
+    const root = slack.callsOf('chat.postMessage')[0]!;
+    const rootTs = root.response?.ts as string;
+    expect(root.body.text).toMatch(/^burning release\.iso on d1 for <@UOP> \(job b[a-z0-9]{6}\)$/);
+
+    await slack.waitFor(() => slack.callsOf('chat.update').some((c) => String(c.body.text).startsWith('writing')), 15_000);
+    first.kill('SIGKILL');
+    const second = await worker();
+    cleanups.push(async () => void second.kill('SIGKILL'));
+
+    const final = await slack.waitFor(
+      () => slack.callsOf('chat.postMessage').find((c) => String(c.body.text).startsWith('<@UOP> ')),
+      40_000,
+    );
+    expect(final.body.text).toBe('<@UOP> burn of release.iso on d1 finished ✔ (verified)');
+    const thread = slack.callsOf('chat.postMessage').slice(1);
+    expect(thread.every((c) => c.body.thread_ts === rootTs)).toBe(true);
+    const texts = thread.map((c) => String(c.body.text));
+    expect(texts).toContain('re-attached to the running burn (the previous worker stopped)');
+    expect(texts.filter((t) => t === 'writing release.iso to d1')).toHaveLength(1);
+    expect(await xorriso.burns()).toBe(1);
+  }, 90_000);
+});
