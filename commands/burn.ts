@@ -63,9 +63,9 @@ export default defineCommand({
       sideEffects: false,
       async handler(ctx) {
         const burns = burnsOf(ctx);
-        if (typeof ctx.args.job === 'string') return reply(describe(await burns.job(ctx.args.job)));
+        if (typeof ctx.args.job === 'string') return reply(describeBurn(await burns.job(ctx.args.job)));
         const running = (await burns.queue.list()).filter((j) => j.state === 'running');
-        return reply(running.length ? running.map(describe).join('\n') : 'no burn is running; /burn list shows the queue');
+        return reply(running.length ? running.map(describeBurn).join('\n') : 'no burn is running; /burn list shows the queue');
       },
     },
     cancel: {
@@ -99,13 +99,13 @@ export default defineCommand({
       sideEffects: false,
       async handler(ctx) {
         const jobs = await burnsOf(ctx).queue.list();
-        return reply(jobs.length ? jobs.map(describe).join('\n') : 'no burns queued or running');
+        return reply(jobs.length ? jobs.map(describeBurn).join('\n') : 'no burns queued or running');
       },
     },
   },
 });
 
-function describe(j: BurnJobView): string {
+export function describeBurn(j: BurnJobView): string {
   const head = `${j.id} ${j.data.image} on ${j.data.agent}/${j.data.drive} for ${j.data.requester.name}`;
   switch (j.state) {
     case 'queued':

@@ -5,9 +5,10 @@ import drives from './drives.js';
 import eject from './eject.js';
 import help from './help.js';
 import images from './images.js';
+import jobs from './jobs.js';
 import note from './note.js';
 import status from './status.js';
 import whoami from './whoami.js';
 
 /** Every command the bot knows, listed explicitly; the registry refuses duplicates at startup. */
-export const commands: readonly CommandDef[] = [help, whoami, status, note, burn, images, drives, eject, audit];
+export const commands: readonly CommandDef[] = [help, whoami, status, note, burn, images, drives, eject, jobs, audit];

@@ -18,6 +18,7 @@ const NEEDS: Record<string, Role> = {
   images: 'viewer',
   drives: 'viewer',
   eject: 'operator',
+  jobs: 'viewer',
   audit: 'admin',
 };
 

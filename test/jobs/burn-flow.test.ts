@@ -100,6 +100,9 @@ describe('/burn through the dispatcher, a real agent and xorriso', () => {
       `${id2} release.iso on a1/virtual for op: queued, 1 ahead`,
       `${id3} release.iso on a1/virtual for op: queued, 2 ahead`,
     ]);
+    const jobs = (await bot.text(VIEWER, '/jobs')).split('\n');
+    expect(jobs.slice(1)).toEqual(list.split('\n').slice(1).map((l) => `burn ${l}`));
+    expect(jobs[0]).toMatch(new RegExp(`^burn ${id1} release.iso on a1/virtual for op: `));
     expect(await bot.text(OP, `/burn cancel ${id3}`)).toBe(`burn job ${id3} removed from the queue`);
     expect(bot.transport.messages.at(-1)?.text).toBe('@op burn cancelled by @op before it started');
     await until(finished(bot, 3));

@@ -1,0 +1,18 @@
+import { defineCommand } from '../src/core/define-command.js';
+import { reply } from '../src/core/reply.js';
+import { describeBurn } from './burn.js';
+
+export default defineCommand({
+  name: 'jobs',
+  description: 'Queued and running jobs of every kind',
+  usage: '/jobs',
+  examples: ['/jobs'],
+  roles: ['viewer'],
+  sideEffects: false,
+  async handler(ctx) {
+    const lines: string[] = [];
+    if (ctx.services.burns) lines.push(...(await ctx.services.burns.queue.list()).map((j) => `burn ${describeBurn(j)}`));
+    if (lines.length) return reply(lines.join('\n'));
+    return reply(ctx.services.burns ? 'no jobs queued or running' : 'no job queue is configured here');
+  },
+});
