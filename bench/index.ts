@@ -1,3 +1,5 @@
+import { agentBurnBench } from './agent-burn.js';
+import { agentRttBench } from './agent-rtt.js';
 import { burnBench } from './burn.js';
 import { slackAckBench } from './slack-ack.js';
 import { statusBench } from './status.js';
@@ -12,7 +14,7 @@ export interface Bench {
   run(): Promise<string>;
 }
 
-const benches: readonly Bench[] = [slackAckBench, statusBench, burnBench];
+const benches: readonly Bench[] = [slackAckBench, statusBench, burnBench, agentRttBench, agentBurnBench];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));

@@ -1,0 +1,105 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import * as zmq from 'zeromq';
+import { AgentServer } from '../src/agent/server.js';
+import { ZmqDeviceClient } from '../src/services/devices/client.js';
+import type { Bench } from './index.js';
+
+const N = 3_000;
+const WARMUP = 200;
+/** Both sides run in alternating blocks, so load from anything else on the machine hits both alike. */
+const BLOCK = 100;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function timeInto(out: number[], n: number, once: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await once();
+    out.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+}
+
+interface Side {
+  readonly once: () => Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Bare DEALER/ROUTER echo on loopback: no CURVE, no JSON, no validation. The floor to compare with. */
+async function bare(): Promise<Side> {
+  const router = new zmq.Router({ linger: 0 });
+  await router.bind('tcp://127.0.0.1:*');
+  const dealer = new zmq.Dealer({ linger: 0 });
+  dealer.connect(router.lastEndpoint!);
+  void (async () => {
+    try {
+      for await (const [peer, msg] of router) await router.send([peer!, msg!]);
+    } catch {
+      // closed
+    }
+  })();
+  return {
+    once: async () => {
+      await dealer.send('{"v":1,"id":"1","op":"hello"}');
+      await dealer.receive();
+    },
+    close: async () => {
+      dealer.close();
+      router.close();
+    },
+  };
+}
+
+/** The real path: DeviceClient.hello() → CURVE → agent (zod, handler) → reply → pending-request map. */
+async function curve(): Promise<Side> {
+  const dir = await mkdtemp(join(tmpdir(), 'opsline-bench-rtt-'));
+  const server = zmq.curveKeyPair();
+  const client = zmq.curveKeyPair();
+  const log = pino({ level: 'silent' });
+  const agent = await AgentServer.start({
+    bind: 'tcp://127.0.0.1:*',
+    keys: { public: server.publicKey, secret: server.secretKey },
+    allowedClients: [client.publicKey],
+    imagesDir: dir,
+    stateDir: join(dir, 'state'),
+    drives: [],
+    log,
+  });
+  const c = new ZmqDeviceClient([{ name: 'a', endpoint: agent.endpoint, serverKey: server.publicKey }], { public: client.publicKey, secret: client.secretKey }, log);
+  return {
+    once: () => c.hello('a'),
+    close: async () => {
+      await c.close();
+      await agent.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const agentRttBench: Bench = {
+  name: 'agent-rtt',
+  description: `request round trip on loopback, ${N} sequential requests: DeviceClient over CURVE vs bare DEALER/ROUTER (target: within 2×)`,
+  async run() {
+    const sides = [await bare(), await curve()];
+    const [b, c]: number[][] = [[], []];
+    try {
+      for (const side of sides) await timeInto([], WARMUP, side.once);
+      for (let done = 0; done < N; done += BLOCK) {
+        await timeInto(b!, BLOCK, sides[0]!.once);
+        await timeInto(c!, BLOCK, sides[1]!.once);
+      }
+    } finally {
+      for (const side of sides) await side.close();
+    }
+    b!.sort((x, y) => x - y);
+    c!.sort((x, y) => x - y);
+    const row = (name: string, s: number[]): string => `${name.padEnd(28)} p50 ${percentile(s, 50).toFixed(3)} ms   p99 ${percentile(s, 99).toFixed(3)} ms`;
+    const r50 = percentile(c!, 50) / percentile(b!, 50);
+    const r99 = percentile(c!, 99) / percentile(b!, 99);
+    return [row('bare DEALER/ROUTER', b!), row('DeviceClient + CURVE agent', c!), `ratio p50 ${r50.toFixed(2)}×, p99 ${r99.toFixed(2)}× (target ≤ 2×)`].join('\n');
+  },
+};
