@@ -8,6 +8,7 @@ import { runKeys } from './cli/keys.js';
 import { runManifest } from './cli/manifest.js';
 import { runRegister } from './cli/register.js';
 import { runStart } from './cli/start.js';
+import { runVaultRevoke } from './cli/vault.js';
 import { runWorker } from './cli/worker.js';
 
 const program = new Command('opsline')
@@ -91,9 +92,17 @@ program
     process.exitCode = await runMigrate(program.opts<{ config?: string }>().config);
   });
 
+program
+  .command('vault')
+  .description('Vault operations for the MySQL credentials')
+  .command('revoke')
+  .description("revoke every MySQL lease issued for mysql.vault.role (incident response); prints how many")
+  .action(async () => {
+    process.exitCode = await runVaultRevoke(program.opts<{ config?: string }>().config);
+  });
+
 const later: [string, string, string][] = [
   ['doctor', 'check the config and every dependency it names', 'the operations work'],
-  ['vault', 'Vault operations (revoke)', 'the Vault issue'],
 ];
 for (const [name, description, issue] of later) {
   program

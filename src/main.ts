@@ -10,6 +10,7 @@ import type { Config } from './config/schema.js';
 import { MemoryNotesRepository } from './services/memory/notes.js';
 import { MemoryTasksRepository, sampleTasks } from './services/memory/tasks.js';
 import { buildMysqlServices } from './services/db/index.js';
+import { buildVaultServices, type Secrets, type VaultMysqlCredentials } from './services/secrets/index.js';
 import { TaskStatusService } from './services/status.js';
 import type { Services, StatusService } from './services/types.js';
 import { buildBurns } from './jobs/setup.js';
@@ -26,6 +27,10 @@ export interface App {
   readonly log: Logger;
   /** Starts job workers in this process; call it after the platform transports are registered. */
   startWorkers(): Promise<void>;
+  /** Secret references (`vault:<path>#<key>`) read from Vault's KV engine; undefined without a vault section. */
+  readonly secrets: Secrets | undefined;
+  /** The Vault lease behind the MySQL login, with mysql.vault. */
+  readonly mysqlCredentials: VaultMysqlCredentials | undefined;
   /** Waits for jobs running in this process (the demo lets a burn finish before it exits). */
   idle(): Promise<void>;
   /** Graceful stop: waits for the audit trail to be written. */
@@ -65,6 +70,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     dispatcher,
     transports,
     log,
+    secrets: built.secrets,
+    mysqlCredentials: built.vault,
     async startWorkers() {
       await burns?.startWorkers();
     },
@@ -81,16 +88,26 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
 
 interface Built {
   readonly services: Services;
+  readonly secrets?: Secrets;
+  readonly vault?: VaultMysqlCredentials;
   /** Releases what the services hold (the MySQL pool), after the audit trail is flushed. */
   readonly close: () => Promise<void>;
 }
 
 async function buildServices(config: Config, opts: BuildOptions, now: () => Date): Promise<Built> {
+  const vault = await buildVaultServices(config, opts.log);
   if (config.mysql) {
-    const m = buildMysqlServices(config, opts.log, now);
+    const lease = vault?.mysql;
+    const m = buildMysqlServices(config, opts.log, now, undefined, lease?.db);
     const audit = opts.audit ?? m.audit;
     const services: Services = { status: m.status, notes: m.notes, notesDurable: true, audit, now };
-    return { services, close: () => m.stop() };
+    // No rotation may start while the pool closes; the lease goes last, once nothing uses it.
+    const close = async () => {
+      await lease?.credentials.halt();
+      await m.stop();
+      await lease?.credentials.revoke();
+    };
+    return { services, secrets: vault?.secrets, vault: lease?.credentials, close };
   }
   const audit = opts.audit ?? new LogAuditSink(opts.log);
   const notes = new MemoryNotesRepository(now);
@@ -104,7 +121,7 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
     });
   }
   if (opts.demo) await seedNotes(notes);
-  return { services: { status, notes, notesDurable: false, audit, now }, close: async () => {} };
+  return { services: { status, notes, notesDurable: false, audit, now }, secrets: vault?.secrets, close: async () => {} };
 }
 
 async function seedNotes(notes: MemoryNotesRepository): Promise<void> {

@@ -14,6 +14,7 @@ const principalKey = z
 const url = z.string().url();
 const snowflake = z.string().regex(/^\d{5,25}$/, 'a Discord id (digits)');
 const z85Key = z.string().length(40, 'a 40-character Z85 CURVE key');
+const vaultPath = z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a Vault path: letters, digits, _ and -, separated by /');
 
 const http = z.strictObject({ port: z.number().int().min(0).max(65535).default(3000), host: z.string().default('0.0.0.0') });
 
@@ -49,7 +50,7 @@ const mysql = z.strictObject({
   database: ident.optional(),
   // `opsline migrate` needs DDL rights the bot's own user must not have.
   migrateUrl: z.string().regex(/^mysql:\/\/[^/]+/, 'mysql://user:password@host:port/database').optional(),
-  vault: z.strictObject({ role: z.string().regex(/^[A-Za-z0-9_-]+$/), mount: z.string().default('database') }).optional(),
+  vault: z.strictObject({ role: z.string().regex(/^[A-Za-z0-9_-]+$/), mount: vaultPath.default('database') }).optional(),
   timeoutMs: z.number().int().min(100).default(2000),
   poolSize: z.number().int().min(1).max(100).default(10),
 });
@@ -57,7 +58,13 @@ const mysql = z.strictObject({
 const vault = z.strictObject({
   addr: url,
   token: z.string().min(1).optional(),
-  approle: z.strictObject({ roleId: z.string().min(1), secretId: z.string().min(1) }).optional(),
+  approle: z.strictObject({ roleId: z.string().min(1), secretId: z.string().min(1), mount: vaultPath.default('approle') }).optional(),
+  // One Vault request may take this long; beyond it Vault counts as unreachable.
+  timeoutMs: z.number().int().min(100).default(5000),
+  // First wait before trying again to get new MySQL credentials; it doubles up to 30 s.
+  retryMs: z.number().int().min(10).default(1000),
+  // Where `vault:` secret references (deploy webhook secrets) are read from.
+  kv: z.strictObject({ mount: vaultPath.default('secret'), version: z.union([z.literal(1), z.literal(2)]).default(2) }).default({ mount: 'secret', version: 2 }),
 });
 
 const status = z.strictObject({
@@ -162,11 +169,14 @@ export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['slack', 'appToken'], message: 'required when slack.mode is socket' });
   if (c.discord?.mode === 'http' && !c.discord.publicKey)
     ctx.addIssue({ code: 'custom', path: ['discord', 'publicKey'], message: 'required when discord.mode is http' });
-  if (c.mysql && !c.mysql.url && !c.mysql.host && !c.mysql.vault)
-    ctx.addIssue({ code: 'custom', path: ['mysql'], message: 'needs url, host (with user and database) or vault' });
+  // Even with mysql.vault the server's address comes from url (without user) or host.
+  if (c.mysql && !c.mysql.url && !c.mysql.host)
+    ctx.addIssue({ code: 'custom', path: ['mysql'], message: 'needs url, or host (with user and database, or database and vault)' });
   if (c.mysql?.url && c.mysql.host) ctx.addIssue({ code: 'custom', path: ['mysql', 'host'], message: 'give either url or host, not both' });
-  if (c.mysql?.host && (!c.mysql.user || !c.mysql.database))
+  if (c.mysql?.host && ((!c.mysql.user && !c.mysql.vault) || !c.mysql.database))
     ctx.addIssue({ code: 'custom', path: ['mysql'], message: 'host needs user and database' });
+  if (c.mysql?.vault && (c.mysql.user || c.mysql.password !== undefined || (c.mysql.url && /^mysql:\/\/[^/]*@/.test(c.mysql.url))))
+    ctx.addIssue({ code: 'custom', path: ['mysql', 'vault'], message: 'Vault issues the user and password: leave them out of mysql.url, user and password' });
   if (c.mysql?.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: 'required by mysql.vault' });
   if (c.vault && !c.vault.token && !c.vault.approle)
     ctx.addIssue({ code: 'custom', path: ['vault'], message: 'needs token or approle' });

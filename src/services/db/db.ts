@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { DeadlineError, errorCode, isConnectionError, toDbError } from './errors.js';
+import { UserError } from '../../core/errors.js';
+import { DeadlineError, errorCode, isAccessDenied, isConnectionError, toDbError } from './errors.js';
 import type { Pool } from './pool.js';
 
 /** One named SQL statement: the name is what logs and errors refer to. */
@@ -21,11 +22,45 @@ export type Param = string | number | Date | null | Param[];
  * than returned, so a hung socket never blocks later callers and the pool heals by reconnecting.
  */
 export class Db {
+  #pool: Pool;
+  /** Statements running per pool, so a swapped-out pool is ended only once its last one is done. */
+  readonly #inflight = new Map<Pool, { count: number; idle: (() => void)[] }>();
+  /** Set while the credentials are known dead: statements fail at once instead of waiting for MySQL. */
+  #down: string | undefined;
+  /** Asked when MySQL refuses the credentials (dynamic credentials may have been revoked). */
+  guard: CredentialGuard | undefined;
+
   constructor(
-    readonly pool: Pool,
+    pool: Pool,
     private readonly timeoutMs: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#pool = pool;
+  }
+
+  /** The pool new statements use; it changes when credentials rotate. */
+  get pool(): Pool {
+    return this.#pool;
+  }
+
+  /**
+   * Puts `next` in service at once, then waits for the statements still running on the old pool
+   * and ends it, so a rotation fails none of them. Resolves with how many were still running.
+   */
+  async swap(next: Pool): Promise<number> {
+    const old = this.#pool;
+    this.#pool = next;
+    this.#down = undefined;
+    const running = this.#inflight.get(old)?.count ?? 0;
+    if (running > 0) await new Promise<void>((resolve) => this.#inflight.get(old)?.idle.push(resolve));
+    await old.end().catch(() => undefined);
+    return running;
+  }
+
+  /** Fail statements at once with "database unavailable (reason)" until the next swap, or `undefined` to resume. */
+  suspend(reason: string | undefined): void {
+    this.#down = reason;
+  }
 
   /** A SELECT through a server-side prepared statement. */
   async rows<T extends RowDataPacket>(st: Statement, params: readonly Param[] = []): Promise<T[]> {
@@ -47,15 +82,32 @@ export class Db {
   }
 
   async #run(st: Statement, params: readonly Param[], mode: 'execute' | 'query'): Promise<unknown> {
+    if (this.#down) throw new UserError('unavailable', `database unavailable (${this.#down})`);
+    // The statement stays on the pool it started on, even if a swap happens meanwhile.
+    const pool = this.#pool;
+    const slot = this.#inflight.get(pool) ?? { count: 0, idle: [] };
+    this.#inflight.set(pool, slot);
+    slot.count++;
+    try {
+      return await this.#runOn(pool, st, params, mode);
+    } finally {
+      if (--slot.count === 0) {
+        this.#inflight.delete(pool);
+        for (const resolve of slot.idle.splice(0)) resolve();
+      }
+    }
+  }
+
+  async #runOn(pool: Pool, st: Statement, params: readonly Param[], mode: 'execute' | 'query'): Promise<unknown> {
     const started = Date.now();
-    const acquiring = this.pool.getConnection();
+    const acquiring = pool.getConnection();
     let conn: PoolConnection;
     try {
       conn = await within(acquiring, this.timeoutMs);
     } catch (err) {
       // The pool may still hand us a connection later: give it straight back.
       acquiring.then((c) => c.release(), () => undefined);
-      throw this.#fail(st, err);
+      throw await this.#fail(st, err);
     }
     try {
       const left = Math.max(1, this.timeoutMs - (Date.now() - started));
@@ -67,15 +119,23 @@ export class Db {
     } catch (err) {
       if (err instanceof DeadlineError || isConnectionError(err)) conn.destroy();
       else conn.release();
-      throw this.#fail(st, err);
+      throw await this.#fail(st, err);
     }
   }
 
-  #fail(st: Statement, err: unknown): unknown {
-    const mapped = toDbError(err);
+  async #fail(st: Statement, err: unknown): Promise<unknown> {
     this.log.warn({ statement: st.name, code: errorCode(err), err: err instanceof Error ? err.message : String(err) }, 'mysql statement failed');
-    return mapped;
+    // A refusal of revoked or expired credentials is an outage until new ones arrive, not a setup problem.
+    if (this.guard && isAccessDenied(err) && !(await this.guard.verify().catch(() => false)))
+      return new UserError('unavailable', `database unavailable (${this.#down ?? 'the MySQL credentials are no longer valid'})`, { cause: err });
+    return toDbError(err);
   }
+}
+
+/** What a Db asks when MySQL refuses its user: are the credentials still valid? */
+export interface CredentialGuard {
+  /** Resolves false when the credentials are dead (revoked or expired); new ones are then on their way. */
+  verify(): Promise<boolean>;
 }
 
 /** Rejects with a DeadlineError (naming the whole budget) when `p` has not settled within `ms`. */

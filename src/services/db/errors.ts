@@ -33,6 +33,14 @@ export function isConnectionError(err: unknown): boolean {
   return (code !== undefined && CONNECTION_CODES.has(code)) || (err as { fatal?: unknown } | undefined)?.fatal === true;
 }
 
+const ACCESS_DENIED_CODES = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR']);
+
+/** MySQL refused the user: wrong grants, or (with Vault) credentials that were revoked or expired. */
+export function isAccessDenied(err: unknown): boolean {
+  const code = errorCode(err);
+  return code !== undefined && ACCESS_DENIED_CODES.has(code);
+}
+
 /** A deadline passed before the server answered. */
 export class DeadlineError extends Error {
   readonly code = 'DEADLINE';

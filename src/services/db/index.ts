@@ -28,11 +28,11 @@ export interface MysqlServices {
  * Everything backed by MySQL, from config. Nothing connects here: the pool opens connections on
  * first use, so the bot starts (and answers "database unavailable") while MySQL is down.
  */
-export function buildMysqlServices(config: Config, log: Logger, now: () => Date, auditOpts?: AuditSinkOptions): MysqlServices {
+export function buildMysqlServices(config: Config, log: Logger, now: () => Date, auditOpts?: AuditSinkOptions, given?: Db): MysqlServices {
   if (!config.mysql) throw new Error('buildMysqlServices needs a mysql section');
   const dbLog = log.child({ component: 'mysql' });
-  const settings = poolSettings(config.mysql);
-  const db = new Db(createPool(settings), settings.timeoutMs, dbLog);
+  // `given`: a Db whose pool Vault's credentials rotate (src/services/secrets/).
+  const db = given ?? newDb(config.mysql, dbLog);
   const audit = new MysqlAuditSink(db, dbLog, auditOpts);
   const status = config.status
     ? new TaskStatusService(new MysqlTasksRepository(db, config.status), {
@@ -52,4 +52,9 @@ export function buildMysqlServices(config: Config, log: Logger, now: () => Date,
       await db.end();
     },
   };
+}
+
+function newDb(mysql: NonNullable<Config['mysql']>, log: Logger): Db {
+  const settings = poolSettings(mysql);
+  return new Db(createPool(settings), settings.timeoutMs, log);
 }

@@ -18,8 +18,9 @@ export interface PoolSettings {
 export function poolSettings(config: MysqlConfig, url = config.url): PoolSettings {
   const base = { timeoutMs: config.timeoutMs, poolSize: config.poolSize };
   if (!url) {
-    if (!config.host || !config.user) throw new Error('mysql: needs url, or host and user (mysql.vault comes with the Vault issue)');
-    return { ...base, host: config.host, port: config.port, user: config.user, password: config.password ?? '', database: config.database };
+    // With mysql.vault the user and password come from Vault (src/services/secrets/mysql-lease.ts).
+    if (!config.host || (!config.user && !config.vault)) throw new Error('mysql: needs url, or host and user (or host and vault)');
+    return { ...base, host: config.host, port: config.port, user: config.user ?? '', password: config.password ?? '', database: config.database };
   }
   const u = new URL(url);
   if (u.protocol !== 'mysql:') throw new Error('mysql.url must start with mysql://');
