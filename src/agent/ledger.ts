@@ -73,7 +73,13 @@ export class JobLedger {
     } catch {
       return [];
     }
-    const data = JSON.parse(text) as { jobs?: LedgerEntry[] };
+    let data: { jobs?: LedgerEntry[] };
+    try {
+      data = JSON.parse(text) as { jobs?: LedgerEntry[] };
+    } catch (err) {
+      // Refuse to start rather than forget jobs: a forgotten jobId could be burnt a second time.
+      throw new Error(`the job ledger ${this.file} is not valid JSON (${(err as Error).message}); fix or move it aside`, { cause: err });
+    }
     return Array.isArray(data.jobs) ? data.jobs : [];
   }
 

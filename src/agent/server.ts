@@ -25,6 +25,8 @@ export interface AgentOptions {
 }
 
 const FLUSH_MS = 250;
+/** Requests are small JSON; libzmq drops a peer that sends more, before we parse anything. */
+const MAX_REQUEST_BYTES = 64 * 1024;
 /** On close, queued replies and final `done` events still get this long to leave. */
 const LINGER_MS = 2_000;
 /** A client that has sent nothing for this many heartbeat intervals gets no more heartbeats. */
@@ -52,7 +54,7 @@ export class AgentServer {
     this.heartbeatMs = o.heartbeatMs ?? 2_000;
     // Its own context, so its ZAP endpoint cannot clash with another agent or client in this process.
     this.zap = new ZapHandler(this.context, o.allowedClients, o.log);
-    this.router = new zmq.Router({ context: this.context, curveServer: true, curveSecretKey: o.keys.secret, curvePublicKey: o.keys.public, linger: LINGER_MS, handover: true, zapDomain: 'opsline' });
+    this.router = new zmq.Router({ context: this.context, curveServer: true, curveSecretKey: o.keys.secret, curvePublicKey: o.keys.public, linger: LINGER_MS, handover: true, zapDomain: 'opsline', maxMessageSize: MAX_REQUEST_BYTES });
     const ledger = new JobLedger(o.stateDir);
     this.jobs = new JobManager({ ledger, drives: o.drives, imagesDir: o.imagesDir, xorriso: o.xorriso, log: o.log, send: (p, m) => this.send(p, m) });
   }

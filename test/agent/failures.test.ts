@@ -1,0 +1,30 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { JobLedger } from '../../src/agent/ledger.js';
+import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
+import { makeIso } from '../helpers/iso.js';
+
+let f: AgentFixture;
+beforeAll(async () => {
+  f = await agentFixture(['d1']);
+  await makeIso(f.imagesDir, 'x.iso');
+  // A pseudo-drive whose directory does not exist: xorriso cannot acquire it.
+  await f.start({ drives: [{ name: 'gone', device: `stdio:${join(f.root, 'no-such-dir', 'drive.img')}` }] });
+});
+afterAll(() => f.cleanup());
+
+it('turns an xorriso failure into a failed result with a clear reason, and frees the drive', async () => {
+  const c = f.client();
+  const s = await c.burn('a1', { jobId: 'fail-1', image: 'x.iso', drive: 'gone' });
+  const r = await s.result;
+  expect(r).toMatchObject({ outcome: 'failed', ok: false, verified: false });
+  expect(r.message).toMatch(/^the drive is not available/);
+  expect((await c.drives('a1'))[0]).not.toHaveProperty('busyWith');
+  expect(await c.eject('a1', 'gone')).toMatchObject({ ejected: 'no-op', message: expect.stringContaining('pseudo-drive') });
+});
+
+it('refuses to start on an unreadable ledger rather than forget its jobs', async () => {
+  await writeFile(join(f.root, 'jobs.json'), '{not json');
+  expect(() => new JobLedger(f.root)).toThrow(/not valid JSON/);
+});
