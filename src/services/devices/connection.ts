@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AgentMessage, JobStatus, RequestInput } from '../../agent/protocol.js';
 import { DeviceError } from './errors.js';
 import { JobEventStream } from './job-stream.js';
+import { PendingRequests } from './pending-requests.js';
 import type { AgentState, JobEvent } from './types.js';
 
 export interface AgentEndpoint {
@@ -22,11 +23,6 @@ export interface ClientKeys {
 }
 
 type Outgoing = RequestInput extends infer R ? (R extends { id: string } ? Omit<R, 'v' | 'id'> : never) : never;
-interface Pending {
-  resolve: (m: AgentMessage) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
 
 /**
  * One DEALER to one agent. libzmq reconnects by itself; this adds request ids with timeouts, an
@@ -37,14 +33,13 @@ export class AgentConnection {
   state: AgentState = 'connecting';
   lastSeen: number | undefined;
   private readonly socket: zmq.Dealer;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new PendingRequests();
   private readonly streams = new Map<string, Set<JobEventStream>>();
   private readonly waiters = new Set<() => void>();
   private readonly hb: number;
   private readonly timeoutMs: number;
   private outbox: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
-  private seq = 0;
 
   constructor(
     readonly ep: AgentEndpoint,
@@ -83,15 +78,12 @@ export class AgentConnection {
   async request(msg: Outgoing, timeoutMs = this.timeoutMs): Promise<AgentMessage> {
     const deadline = Date.now() + timeoutMs;
     await this.whenUp(timeoutMs);
-    const id = `${++this.seq}`;
-    return new Promise<AgentMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new DeviceError('timeout', `agent ${this.ep.name} did not answer ${msg.op} within ${timeoutMs} ms`, 'timeout'));
-      }, Math.max(1, deadline - Date.now()));
-      this.pending.set(id, { resolve, reject, timer });
-      this.send({ v: 1, id, ...msg } as RequestInput).catch((err: Error) => this.fail(id, this.downError(err.message)));
-    });
+    const { id, answer } = this.pending.add(
+      deadline - Date.now(),
+      () => new DeviceError('timeout', `agent ${this.ep.name} did not answer ${msg.op} within ${timeoutMs} ms`, 'timeout'),
+    );
+    this.send({ v: 1, id, ...msg } as RequestInput).catch((err: Error) => this.pending.fail(id, this.downError(err.message)));
+    return answer;
   }
 
   /** A stream registered before the request that starts it: job events may overtake `accepted`. */
@@ -105,7 +97,7 @@ export class AgentConnection {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    for (const id of [...this.pending.keys()]) this.fail(id, new DeviceError('unavailable', 'device client closed', 'down'));
+    this.pending.failAll(() => new DeviceError('unavailable', 'device client closed', 'down'));
     for (const set of this.streams.values()) for (const s of set) s.close();
     await this.outbox;
     this.socket.close();
@@ -143,9 +135,9 @@ export class AgentConnection {
         return;
       case 'reply':
       case 'accepted':
-        return this.settle(msg.id, msg);
+        return this.pending.settle(msg.id, msg);
       case 'error':
-        if (msg.id !== undefined) return this.fail(msg.id, DeviceError.fromAgent(this.ep.name, msg.code, msg.message));
+        if (msg.id !== undefined) return this.pending.fail(msg.id, DeviceError.fromAgent(this.ep.name, msg.code, msg.message));
         if (msg.jobId) return this.emit({ type: 'error', jobId: msg.jobId, code: msg.code, message: msg.message });
         return;
       case 'progress': {
@@ -188,7 +180,7 @@ export class AgentConnection {
     if (state === 'up') {
       if (before !== 'connecting') this.reattach();
     } else if (state === 'down' || state === 'refused') {
-      for (const id of [...this.pending.keys()]) this.fail(id, this.downError());
+      this.pending.failAll(() => this.downError());
     }
     if (before === 'up' || state === 'up')
       for (const [jobId, set] of this.streams) for (const s of set) s.push({ type: 'agent', jobId, state });
@@ -235,21 +227,5 @@ export class AgentConnection {
 
   private emit(e: JobEvent): void {
     for (const s of this.streams.get(e.jobId) ?? []) s.push(e);
-  }
-
-  private settle(id: string, msg: AgentMessage): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    clearTimeout(p.timer);
-    this.pending.delete(id);
-    p.resolve(msg);
-  }
-
-  private fail(id: string, err: Error): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    clearTimeout(p.timer);
-    this.pending.delete(id);
-    p.reject(err);
   }
 }
