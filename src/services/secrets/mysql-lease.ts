@@ -179,7 +179,7 @@ export class VaultMysqlCredentials extends EventEmitter implements CredentialGua
     } catch (err) {
       await pool.end().catch(() => undefined);
       await this.o.client.revoke(lease.id).catch(() => undefined);
-      throw new Error(`new credentials for ${lease.username} do not work: ${(err as Error).message}`);
+      throw new Error(`new credentials for ${lease.username} do not work: ${(err as Error).message}`, { cause: err });
     }
     const old = this.#lease;
     const wasDead = this.#dead;

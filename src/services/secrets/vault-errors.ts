@@ -15,9 +15,13 @@ export class VaultError extends Error {
     this.name = 'VaultError';
   }
 
-  /** Vault answered and refused the lease (revoked, expired, unknown): new credentials are needed. */
+  /**
+   * Vault answered that the lease does not exist (revoked or expired), so its MySQL user is gone.
+   * Other refusals (a policy that no longer allows renewal, a sealed Vault) leave the login working
+   * until its TTL runs out.
+   */
   get leaseGone(): boolean {
-    return this.status === 400 || this.status === 404;
+    return (this.status === 400 || this.status === 404) && /not found/i.test(this.reason);
   }
 }
 
