@@ -1,14 +1,15 @@
-import { App, SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
+import { App, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { HttpServer } from '../../http/server.js';
 import type { Adapter, DispatchFn } from '../types.js';
 import { boltLogger } from './bolt-logger.js';
+import { createSlackTransport, slackClientOptions } from './client.js';
 import { handleCommand } from './command.js';
 import { EVENTS_PATH, MountedReceiver } from './http-receiver.js';
 import { commandRenamer } from './names.js';
 import { RecentKeys } from './recent-keys.js';
-import { SlackTransport } from './transport.js';
+import type { SlackTransport } from './transport.js';
 
 export type SlackConfig = NonNullable<Config['slack']>;
 
@@ -42,13 +43,7 @@ export class SlackAdapter implements Adapter {
   constructor(private readonly opts: SlackAdapterOptions) {
     const { config: cfg, log } = opts;
     const logger = boltLogger(log);
-    const clientOptions = {
-      slackApiUrl: cfg.apiUrl,
-      logger,
-      timeout: 10_000,
-      // Bolt's default retries for half an hour; a live status must give up sooner and try the next edit.
-      retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 5_000 },
-    };
+    const clientOptions = slackClientOptions(cfg, logger);
     let receiver: Receiver;
     if (cfg.mode === 'socket') {
       if (!cfg.appToken) throw new Error('slack.appToken is required in socket mode');
@@ -74,7 +69,7 @@ export class SlackAdapter implements Adapter {
       ignoreSelf: false,
     });
     const rename = commandRenamer(cfg.commandPrefix, opts.commandNames ?? []);
-    this.transport = new SlackTransport(new webApi.WebClient(cfg.botToken, clientOptions), cfg.editIntervalMs, rename);
+    this.transport = createSlackTransport(cfg, log, opts.commandNames ?? []);
     this.#app.error(async (err) => log.error({ err }, 'slack listener failed'));
     this.#app.command(/^\//, async ({ command, ack, respond, context }) => {
       // Between stop() and the process exit: say so rather than leave the command unanswered.
