@@ -7,7 +7,7 @@ import { loadConfigFile } from '../config/load.js';
 export interface ManifestRun {
   readonly platform: string;
   readonly configFlag?: string;
-  /** Public base URL of the bot (http mode). */
+  /** Public base URL of the bot (http mode); defaults to slack.publicUrl. */
   readonly url?: string;
   /** Override slack.mode and slack.commandPrefix, e.g. before a config with tokens exists. */
   readonly mode?: string;
@@ -42,11 +42,12 @@ export async function runManifest(run: ManifestRun): Promise<number> {
     run.err.write(`opsline manifest: the prefix must be lower-case letters, digits and -, at most 10 characters\n`);
     return 2;
   }
-  if (mode === 'http' && !run.url)
-    run.err.write(`opsline manifest: no --url given; request URLs use ${PLACEHOLDER_BASE}, edit them before creating the app\n`);
+  const url = run.url ?? slack?.publicUrl;
+  if (mode === 'http' && !url)
+    run.err.write(`opsline manifest: no --url or slack.publicUrl; request URLs use ${PLACEHOLDER_BASE}, edit them before creating the app\n`);
   let manifest: Record<string, unknown>;
   try {
-    manifest = slackManifest(commands, { prefix, mode, baseUrl: run.url, name: run.name });
+    manifest = slackManifest(commands, { prefix, mode, baseUrl: url, name: run.name });
   } catch (err) {
     run.err.write(`opsline manifest: ${(err as Error).message}\n`);
     return 2;

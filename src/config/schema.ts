@@ -26,6 +26,8 @@ const slack = z.strictObject({
   commandPrefix: z.string().regex(/^[a-z0-9-]{0,10}$/, 'lower-case letters, digits and -').default(''),
   apiUrl: url.default('https://slack.com/api/'),
   editIntervalMs: z.number().int().min(0).default(1500),
+  // The bot's public base URL (https://ops.example.com): request URLs in `opsline manifest slack`.
+  publicUrl: z.string().regex(/^https:\/\/[^\s/]+(\/[^\s]*)?$/, 'an https:// URL').optional(),
 });
 
 const discord = z.strictObject({

@@ -58,7 +58,7 @@ describe('slack manifest', () => {
   it('prints JSON from the CLI, warning on stderr when the URL is a placeholder', async () => {
     const r = await run({});
     expect(r.code).toBe(0);
-    expect(r.err).toContain('no --url given');
+    expect(r.err).toContain('no --url or slack.publicUrl');
     const m = JSON.parse(r.out) as Record<string, unknown>;
     expect(slashCommands(m)[0]?.url).toBe('https://opsline.example.com/slack/events');
   });
@@ -72,6 +72,14 @@ describe('slack manifest', () => {
     const m = parse(r.out) as Record<string, unknown>;
     expect(slashCommands(m).map((c) => c.command)).toContain('/x-status');
     expect(m.settings).toMatchObject({ socket_mode_enabled: true });
+  });
+
+  it('takes the request URL from slack.publicUrl', async () => {
+    const file = join(dir, 'public.yaml');
+    writeFileSync(file, 'slack: { signingSecret: s, botToken: b, publicUrl: "https://ops.example.net/bot" }\n');
+    const r = await run({ configFlag: file });
+    expect(r.err).toBe('');
+    expect(slashCommands(JSON.parse(r.out) as Record<string, unknown>)[0]?.url).toBe('https://ops.example.net/bot/slack/events');
   });
 
   it('exits 2 for another platform or a bad option', async () => {
