@@ -1,5 +1,4 @@
 import type { AgentServer } from './server.js';
-import { AgentError } from './errors.js';
 import { listImages } from './images.js';
 import type { Peer } from './jobs.js';
 import { PROTOCOL_VERSION, type AgentMessage, type HelloInfo, type Request } from './protocol.js';
@@ -25,13 +24,17 @@ export async function handleRequest(agent: AgentServer, peer: Peer, req: Request
       return r.finished ? [accepted, { v: 1, op: 'done', jobId: req.jobId, result: r.finished }] : [accepted];
     }
     case 'status':
-      return reply(agent.jobs.status(peer, req.jobId, req.watch));
+      return reply(agent.runs.knows(req.jobId) ? agent.runs.status(peer, req.jobId, req.watch) : agent.jobs.status(peer, req.jobId, req.watch));
     case 'cancel':
-      agent.jobs.cancel(req.jobId);
+      if (agent.runs.knows(req.jobId)) agent.runs.cancel(req.jobId);
+      else agent.jobs.cancel(req.jobId);
       return reply({ jobId: req.jobId, cancelling: true });
     case 'eject':
       return reply(await agent.jobs.eject(req.drive));
-    case 'run':
-      throw new AgentError('unsupported', 'run (deploy commands) is not built into this agent version yet');
+    case 'run': {
+      const r = agent.runs.run(peer, req);
+      const accepted: AgentMessage = { v: 1, op: 'accepted', id: req.id, jobId: req.jobId, attached: r.attached };
+      return r.finished ? [accepted, { v: 1, op: 'done', jobId: req.jobId, result: r.finished }] : [accepted];
+    }
   }
 }

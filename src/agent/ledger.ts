@@ -12,6 +12,13 @@ export interface LedgerEntry {
   result?: BurnResult;
 }
 
+/** What every ledger entry has, whatever kind of job it records. */
+export interface LedgerShape {
+  readonly jobId: string;
+  pid?: number;
+  result?: unknown;
+}
+
 /** Finished jobs kept for `status`; older ones are dropped so the file stays small. */
 const KEEP_FINISHED = 500;
 
@@ -20,26 +27,27 @@ const KEEP_FINISHED = 500;
  * file + rename, synchronously) on each state change, so a crash leaves either the old or the new
  * file, and a job that was running when the agent died is found on the next start.
  */
-export class JobLedger {
+export class JobLedger<E extends LedgerShape = LedgerEntry> {
   private readonly file: string;
-  private readonly entries = new Map<string, LedgerEntry>();
+  private readonly entries = new Map<string, E>();
 
-  constructor(stateDir: string) {
+  /** `file` names the ledger inside stateDir: burns use jobs.json, deploy commands runs.json. */
+  constructor(stateDir: string, file = 'jobs.json') {
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    this.file = join(stateDir, 'jobs.json');
+    this.file = join(stateDir, file);
     for (const e of this.read()) this.entries.set(e.jobId, e);
   }
 
-  get(jobId: string): LedgerEntry | undefined {
+  get(jobId: string): E | undefined {
     return this.entries.get(jobId);
   }
 
   /** Entries without a result: jobs that were running when the previous agent process stopped. */
-  unfinished(): LedgerEntry[] {
+  unfinished(): E[] {
     return [...this.entries.values()].filter((e) => !e.result);
   }
 
-  start(entry: LedgerEntry): void {
+  start(entry: E): void {
     this.entries.set(entry.jobId, entry);
     this.save();
   }
@@ -52,7 +60,7 @@ export class JobLedger {
     this.save();
   }
 
-  finish(jobId: string, result: BurnResult): void {
+  finish(jobId: string, result: NonNullable<E['result']>): void {
     const e = this.entries.get(jobId);
     if (!e) return;
     e.result = result;
@@ -66,16 +74,16 @@ export class JobLedger {
     for (const e of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.entries.delete(e.jobId);
   }
 
-  private read(): LedgerEntry[] {
+  private read(): E[] {
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
     } catch {
       return [];
     }
-    let data: { jobs?: LedgerEntry[] };
+    let data: { jobs?: E[] };
     try {
-      data = JSON.parse(text) as { jobs?: LedgerEntry[] };
+      data = JSON.parse(text) as { jobs?: E[] };
     } catch (err) {
       // Refuse to start rather than forget jobs: a forgotten jobId could be burnt a second time.
       throw new Error(`the job ledger ${this.file} is not valid JSON (${(err as Error).message}); fix or move it aside`, { cause: err });

@@ -50,6 +50,8 @@ export type AgentErrorCode =
   | 'not_running'
   | 'unsupported'
   | 'burn_failed'
+  | 'unknown_command'
+  | 'bad_ref'
   | 'internal';
 
 export type Phase = 'writing' | 'verifying' | 'ejecting';
@@ -87,6 +89,29 @@ export interface BurnResult {
   readonly finishedAt: string;
 }
 
+export type RunOutcome = 'ok' | 'failed' | 'timeout' | 'cancelled' | 'failed_interrupted';
+
+/** The result of a `run` job (a deploy command); `kind` tells it apart from a burn's result on the wire. */
+export interface RunResult {
+  readonly kind: 'run';
+  readonly outcome: RunOutcome;
+  readonly ok: boolean;
+  readonly message: string;
+  readonly command: string;
+  readonly ref: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly durationMs: number;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+}
+
+/** `status {jobId}` for a run job: running (with the last lines of output), or finished. */
+export type RunStatus =
+  | { readonly jobId: string; readonly state: 'running'; readonly command: string; readonly ref: string; readonly tail: readonly string[] }
+  | { readonly jobId: string; readonly state: 'finished'; readonly result: RunResult }
+  | { readonly jobId: string; readonly state: 'unknown' };
+
 export interface Progress {
   readonly phase: Phase;
   readonly bytes: number;
@@ -119,6 +144,6 @@ export type AgentMessage =
   | { v: 1; op: 'accepted'; id: string; jobId: string; attached: boolean }
   | ({ v: 1; op: 'progress'; jobId: string } & Progress)
   | { v: 1; op: 'log'; jobId: string; line: string }
-  | { v: 1; op: 'done'; jobId: string; result: BurnResult }
+  | { v: 1; op: 'done'; jobId: string; result: BurnResult | RunResult }
   | { v: 1; op: 'error'; id?: string; jobId?: string; code: AgentErrorCode; message: string }
   | { v: 1; op: 'heartbeat' };

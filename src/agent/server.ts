@@ -8,6 +8,8 @@ import { handleRequest } from './handlers.js';
 import { JobManager, type Peer } from './jobs.js';
 import { JobLedger } from './ledger.js';
 import { PROTOCOL_VERSION, requestSchema, type AgentMessage } from './protocol.js';
+import type { CommandConfig } from './runner/argv.js';
+import { RunManager } from './runner/run-manager.js';
 import { ZapHandler } from './zap.js';
 
 export interface AgentOptions {
@@ -17,6 +19,8 @@ export interface AgentOptions {
   readonly imagesDir: string;
   readonly stateDir: string;
   readonly drives: readonly DriveConfig[];
+  /** Deploy commands this host will run (`agent.commands`); none by default. */
+  readonly commands?: Readonly<Record<string, CommandConfig>>;
   readonly heartbeatMs?: number;
   /** Shown in `hello`; defaults to the host name. */
   readonly name?: string;
@@ -39,6 +43,7 @@ const PEER_TTL_BEATS = 5;
  */
 export class AgentServer {
   readonly jobs: JobManager;
+  readonly runs: RunManager;
   readonly name: string;
   readonly heartbeatMs: number;
   private readonly context = new zmq.Context();
@@ -57,11 +62,13 @@ export class AgentServer {
     this.router = new zmq.Router({ context: this.context, curveServer: true, curveSecretKey: o.keys.secret, curvePublicKey: o.keys.public, linger: LINGER_MS, handover: true, zapDomain: 'opsline', maxMessageSize: MAX_REQUEST_BYTES });
     const ledger = new JobLedger(o.stateDir);
     this.jobs = new JobManager({ ledger, drives: o.drives, imagesDir: o.imagesDir, xorriso: o.xorriso, log: o.log, send: (p, m) => this.send(p, m) });
+    this.runs = new RunManager(o.stateDir, o.commands ?? {}, o.log, (p, m) => this.send(p, m));
   }
 
   static async start(o: AgentOptions): Promise<AgentServer> {
     const server = new AgentServer(o);
     await server.jobs.recover();
+    server.runs.recover();
     await server.zap.start();
     await server.router.bind(o.bind);
     server.loop = server.receive();
@@ -81,11 +88,11 @@ export class AgentServer {
 
   async close(): Promise<void> {
     // Heartbeats go on while burns are cancelled, so clients do not report us down too early.
-    const hadJobs = await this.jobs.stop();
+    const [hadJobs, hadRuns] = await Promise.all([this.jobs.stop(), this.runs.stop()]);
     clearInterval(this.timer);
     await this.outbox;
     // A send resolves once queued; seen in tests: closing at once lost the final `done` despite linger.
-    if (hadJobs) await sleep(FLUSH_MS);
+    if (hadJobs || hadRuns) await sleep(FLUSH_MS);
     this.router.close();
     await this.loop;
     await this.zap.close();

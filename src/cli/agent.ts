@@ -17,6 +17,7 @@ export async function runAgent(configFlag: string | undefined): Promise<number> 
     imagesDir: a.imagesDir,
     stateDir: a.stateDir,
     drives: a.drives,
+    commands: a.commands,
     heartbeatMs: a.heartbeatMs,
     ...(a.name ? { name: a.name } : {}),
     log,

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus } from '../../agent/protocol.js';
+import type { DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, RunStatus } from '../../agent/protocol.js';
 import { AgentConnection, type AgentEndpoint, type ClientKeys } from './connection.js';
 import { DeviceError } from './errors.js';
-import type { AgentState, AgentSummary, BurnRequest, DeviceClient, JobStream } from './types.js';
+import { runStream, type RunStream } from './run-stream.js';
+import type { AgentState, AgentSummary, BurnRequest, DeviceClient, JobStream, RunRequest } from './types.js';
 
 const dataOf = <T>(m: unknown): T => (m as { data: T }).data;
 
@@ -73,6 +74,41 @@ export class ZmqDeviceClient implements DeviceClient {
       stream.close();
       throw err;
     }
+  }
+
+  /** Runs a command from the agent's own config (the bot sends its name and the ref, never an argv), or re-attaches. */
+  async run(agent: string, req: RunRequest): Promise<RunStream> {
+    const conn = this.conn(agent);
+    const stream = conn.openStream(req.jobId);
+    try {
+      const m = await conn.request({ op: 'run', jobId: req.jobId, command: req.command, ref: req.ref });
+      stream.attached = (m as { attached?: boolean }).attached === true;
+      return runStream(stream);
+    } catch (err) {
+      stream.close();
+      throw err;
+    }
+  }
+
+  /** Re-attaches to a run job by id; a finished one yields its `done` at once. */
+  async watchRun(agent: string, jobId: string): Promise<RunStream> {
+    const conn = this.conn(agent);
+    const stream = conn.openStream(jobId);
+    stream.attached = true;
+    try {
+      const st = dataOf<RunStatus>(await conn.request({ op: 'status', jobId, watch: true }));
+      if (st.state === 'unknown') throw new DeviceError('not_found', `agent ${agent} has no job ${jobId}`, 'unknown_job');
+      // The runtime result is a RunResult; the per-job stream is typed for burns (see runStream).
+      if (st.state === 'finished') stream.push({ type: 'done', jobId, result: st.result as never });
+      return runStream(stream);
+    } catch (err) {
+      stream.close();
+      throw err;
+    }
+  }
+
+  async runStatus(agent: string, jobId: string): Promise<RunStatus> {
+    return dataOf<RunStatus>(await this.conn(agent).request({ op: 'status', jobId, watch: false }));
   }
 
   async status(agent: string, jobId: string): Promise<JobStatus> {

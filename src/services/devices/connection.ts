@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as zmq from 'zeromq';
 import type { Logger } from 'pino';
-import type { AgentMessage, JobStatus, RequestInput } from '../../agent/protocol.js';
+import type { AgentMessage, BurnResult, JobStatus, RequestInput } from '../../agent/protocol.js';
 import { DeviceError } from './errors.js';
 import { JobEventStream } from './job-stream.js';
 import { PendingRequests } from './pending-requests.js';
@@ -147,7 +147,8 @@ export class AgentConnection {
       case 'log':
         return this.emit({ type: 'log', jobId: msg.jobId, line: msg.line });
       case 'done':
-        return this.emit({ type: 'done', jobId: msg.jobId, result: msg.result });
+        // A run job's result travels in the same event; ZmqDeviceClient.run() hands it on as a RunResult.
+        return this.emit({ type: 'done', jobId: msg.jobId, result: msg.result as BurnResult });
     }
   }
 

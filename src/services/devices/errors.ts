@@ -10,6 +10,8 @@ const CODES: Record<AgentErrorCode, ErrorCode> = {
   not_running: 'conflict',
   unsupported: 'not_configured',
   burn_failed: 'internal',
+  unknown_command: 'not_found',
+  bad_ref: 'bad_input',
   internal: 'internal',
 };
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { ZmqDeviceClient } from './client.js';
 
-export type { AgentState, AgentSummary, BurnRequest, DeviceClient, JobEvent, JobStream } from './types.js';
+export type { AgentState, AgentSummary, BurnRequest, DeviceClient, JobEvent, JobStream, RunEvent, RunRequest, RunResult, RunStatus, RunStream } from './types.js';
 export type { BurnOutcome, BurnResult, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, Progress } from './types.js';
 export type { AgentEndpoint, ClientKeys } from './connection.js';
 export { DeviceError } from './errors.js';

@@ -1,5 +1,8 @@
-import type { BurnResult, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase } from '../../agent/protocol.js';
+import type { BurnResult, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, RunStatus } from '../../agent/protocol.js';
+import type { RunStream } from './run-stream.js';
 
+export type { RunEvent, RunStream } from './run-stream.js';
+export type { RunResult, RunOutcome, RunStatus } from '../../agent/protocol.js';
 export type { BurnResult, BurnOutcome, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, Progress } from '../../agent/protocol.js';
 
 /**
@@ -25,6 +28,14 @@ export interface BurnRequest {
   /** Eject after a good verify; default true. */
   readonly eject?: boolean;
   readonly speed?: string;
+}
+
+export interface RunRequest {
+  /** The caller's idempotency key (the queue job id): a known id re-attaches, never runs again. */
+  readonly jobId: string;
+  /** A command name from the agent's own `agent.commands`. */
+  readonly command: string;
+  readonly ref: string;
 }
 
 /** What a job stream delivers, in order; `done` or `error` is always last. */
@@ -64,5 +75,9 @@ export interface DeviceClient {
   status(agent: string, jobId: string): Promise<JobStatus>;
   cancel(agent: string, jobId: string): Promise<void>;
   eject(agent: string, drive: string): Promise<EjectResult>;
+  /** Runs a deploy command named in the agent's config, or re-attaches when the jobId is known. */
+  run(agent: string, req: RunRequest): Promise<RunStream>;
+  watchRun(agent: string, jobId: string): Promise<RunStream>;
+  runStatus(agent: string, jobId: string): Promise<RunStatus>;
   close(): Promise<void>;
 }

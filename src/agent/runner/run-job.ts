@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { RunOutcome, RunResult } from '../protocol.js';
+
+export interface RunJobOptions {
+  readonly jobId: string;
+  readonly command: string;
+  readonly ref: string;
+  readonly argv: readonly string[];
+  readonly timeoutSec: number;
+  readonly onLine: (line: string) => void;
+  readonly onPid?: (pid: number | undefined) => void;
+}
+
+/** Lines kept for `status` (the bot shows the last 20). */
+const TAIL = 20;
+/** Longest line forwarded; a command printing megabytes on one line must not flood the socket. */
+const MAX_LINE = 2000;
+/** After SIGTERM, the command gets this long to stop before SIGKILL. */
+const KILL_GRACE_MS = 5_000;
+
+/** One deploy command: spawned with argv (never a shell) in its own process group. `done` never rejects. */
+export class RunJob {
+  readonly tail: string[] = [];
+  readonly done: Promise<RunResult>;
+  private readonly child: ChildProcess;
+  private stopping: 'timeout' | 'cancelled' | undefined;
+  private readonly started = Date.now();
+
+  constructor(private readonly o: RunJobOptions) {
+    const [file, ...args] = o.argv;
+    // detached: the command's own children are in its process group, so a kill reaches them too.
+    this.child = spawn(file ?? '', args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, detached: true, env: { ...process.env, OPSLINE_JOB_ID: o.jobId, OPSLINE_REF: o.ref } });
+    if (this.child.pid !== undefined) o.onPid?.(this.child.pid);
+    const onLine = (raw: string): void => {
+      const line = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE)}…` : raw;
+      this.tail.push(line);
+      if (this.tail.length > TAIL) this.tail.shift();
+      o.onLine(line);
+    };
+    const readers = [this.child.stdout, this.child.stderr].flatMap((s) => (s ? [createInterface({ input: s })] : []));
+    for (const r of readers) r.on('line', onLine);
+    const closed = Promise.all(readers.map((r) => new Promise((res) => r.once('close', res))));
+    const timer = setTimeout(() => this.stop('timeout'), o.timeoutSec * 1000);
+    this.done = new Promise<RunResult>((resolve) => {
+      this.child.once('error', (err) => resolve(this.result('failed', null, null, `cannot run ${o.command}: ${err.message}`)));
+      this.child.once('exit', (code, signal) => {
+        // Output read before the exit event still belongs to the job: wait for both streams to end.
+        void closed.then(() => resolve(this.finished(code, signal)));
+      });
+    }).finally(() => {
+      clearTimeout(timer);
+      o.onPid?.(undefined);
+    });
+  }
+
+  cancel(): void {
+    this.stop('cancelled');
+  }
+
+  private stop(why: 'timeout' | 'cancelled'): void {
+    if (this.stopping || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.stopping = why;
+    this.kill('SIGTERM');
+    const t = setTimeout(() => this.kill('SIGKILL'), KILL_GRACE_MS);
+    t.unref();
+    void this.done.then(() => clearTimeout(t));
+  }
+
+  private kill(signal: NodeJS.Signals): void {
+    try {
+      if (this.child.pid !== undefined) process.kill(-this.child.pid, signal);
+    } catch {
+      this.child.kill(signal);
+    }
+  }
+
+  private finished(code: number | null, signal: NodeJS.Signals | null): RunResult {
+    if (this.stopping === 'timeout') return this.result('timeout', code, signal, `${this.o.command} timed out after ${this.o.timeoutSec} s and was stopped`);
+    if (this.stopping === 'cancelled') return this.result('cancelled', code, signal, `${this.o.command} was cancelled`);
+    if (code === 0) return this.result('ok', 0, null, `${this.o.command} exited 0`);
+    return this.result('failed', code, signal, signal ? `${this.o.command} was killed by ${signal}` : `${this.o.command} exited ${code}`);
+  }
+
+  private result(outcome: RunOutcome, exitCode: number | null, signal: string | null, message: string): RunResult {
+    const now = Date.now();
+    return {
+      kind: 'run',
+      outcome,
+      ok: outcome === 'ok',
+      message,
+      command: this.o.command,
+      ref: this.o.ref,
+      exitCode,
+      signal,
+      durationMs: now - this.started,
+      startedAt: new Date(this.started).toISOString(),
+      finishedAt: new Date(now).toISOString(),
+    };
+  }
+}
