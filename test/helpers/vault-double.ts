@@ -103,6 +103,8 @@ export class VaultDouble {
   readonly leases = new Map<string, Lease>();
   readonly kv = new Map<string, Record<string, string>>();
   readonly requests: { method: string; path: string }[] = [];
+  /** Every secret value this double handed out (passwords, tokens, secret ids), for tests that check logs. */
+  readonly handedOut: string[] = [];
   /** Set to make sys/leases/renew answer with this error instead (a policy change, a sealed Vault…). */
   refuseRenewals: { status: number; errors: string[] } | undefined;
   /** Set to make database/creds answer with this error (Vault cannot create users right now). */
@@ -132,6 +134,7 @@ export class VaultDouble {
   addToken(rules: readonly Rule[] | 'root', ttlSec = 0): string {
     const id = `hvs.${randomAlnum(24)}`;
     this.#tokens.set(id, { id, rules, ttlSec, expiresAt: ttlSec ? Date.now() + ttlSec * 1000 : undefined });
+    this.handedOut.push(id);
     return id;
   }
 
@@ -139,6 +142,7 @@ export class VaultDouble {
     const roleId = randomUUID();
     const secretId = randomUUID();
     this.#approles.set(roleId, { secretId, rules, tokenTtlSec });
+    this.handedOut.push(secretId);
     return { roleId, secretId };
   }
 
@@ -237,6 +241,7 @@ export class VaultDouble {
     // Vault's default MySQL username template: v-<display>-<role>-<random>, at most 32 characters.
     const username = `v-token-${roleName.slice(0, 8)}-${randomAlnum(20)}`.slice(0, 32);
     const password = `A1a-${randomAlnum(16)}`;
+    this.handedOut.push(password);
     const now = Date.now();
     const expiration = new Date(now + role.defaultTtlSec * 1000).toISOString().slice(0, 19).replace('T', ' ');
     for (const st of role.creationStatements) await this.#root.query(fillStatement(st, { name: username, password, expiration }));

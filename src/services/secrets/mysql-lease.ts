@@ -23,7 +23,7 @@ const REVOKED = 'the MySQL credentials were revoked or expired; waiting for new 
 /**
  * Keeps the bot's MySQL login alive: renews the lease at two thirds of its TTL and, when renewal is
  * refused or the lease nears its max TTL, fetches new credentials and swaps the Db's pool (new pool
- * first, the old one drained, then its lease revoked). Emits 'renewed', 'rotated' and 'dead'.
+ * first, the old one drained, then its lease revoked). Emits 'renewed', 'rotating', 'rotated' and 'dead'.
  */
 export class VaultMysqlCredentials extends EventEmitter implements CredentialGuard {
   #lease: DbLease | undefined;
@@ -32,7 +32,6 @@ export class VaultMysqlCredentials extends EventEmitter implements CredentialGua
   #expiry: NodeJS.Timeout | undefined;
   #rotating: Promise<void> | undefined;
   #verifying: Promise<boolean> | undefined;
-  #verifiedAt = 0;
   #dead = false;
   #stopped = false;
   /** Cuts a retry wait short when the bot stops. */
@@ -64,14 +63,18 @@ export class VaultMysqlCredentials extends EventEmitter implements CredentialGua
   /** CredentialGuard: MySQL refused us; renewing tells whether the lease still exists. */
   verify(): Promise<boolean> {
     if (this.#dead) return Promise.resolve(false);
-    if (this.#rotating || Date.now() - this.#verifiedAt < 2000) return Promise.resolve(true);
+    // No caching beyond one call at a time: a revocation right after a good check must still be seen.
+    if (this.#rotating) return Promise.resolve(true);
     this.#verifying ??= this.#renew().finally(() => (this.#verifying = undefined));
     return this.#verifying;
   }
 
   /** Fetches new credentials now and swaps the pool; concurrent calls share one rotation. */
   rotate(reason: string): Promise<void> {
-    this.#rotating ??= this.#rotate(reason).finally(() => (this.#rotating = undefined));
+    if (!this.#rotating) {
+      this.emit('rotating', reason);
+      this.#rotating = this.#rotate(reason).finally(() => (this.#rotating = undefined));
+    }
     return this.#rotating;
   }
 
@@ -103,7 +106,6 @@ export class VaultMysqlCredentials extends EventEmitter implements CredentialGua
   #adopt(lease: DbLease): void {
     this.#lease = lease;
     this.#dead = false;
-    this.#verifiedAt = Date.now();
     this.#plan(lease, lease.ttlMs, lease.renewable ? 'renew' : 'rotate');
   }
 
@@ -124,7 +126,6 @@ export class VaultMysqlCredentials extends EventEmitter implements CredentialGua
     try {
       const r = await this.o.client.renew(lease.id);
       if (this.#lease !== lease) return true;
-      this.#verifiedAt = Date.now();
       // Vault caps a renewal at the role's max TTL: a shorter TTL than first granted means the end is near.
       const nearMax = !r.renewable || r.ttlMs < lease.ttlMs;
       this.#plan(lease, r.ttlMs, nearMax ? 'rotate' : 'renew');

@@ -1,0 +1,62 @@
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/log.js';
+import { botPolicy } from '../../helpers/vault-double.js';
+import { ROLE, startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+
+let world: VaultWorld | undefined;
+let bot: Bot | undefined;
+afterEach(async () => {
+  await bot?.stop();
+  await world?.close();
+  bot = world = undefined;
+});
+
+/** A pino root at trace level that keeps every line it writes. */
+function capturingLogger(): { log: ReturnType<typeof createLogger>; lines: string[] } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { log: createLogger({ level: 'trace', destination: destination as never }), lines };
+}
+
+describe('secrets in logs', () => {
+  it('no Vault-issued password, token or AppRole secret id reaches a log line, through issue, rotation, revocation and errors', async () => {
+    world = await vaultWorld({ defaultTtlSec: 2, maxTtlSec: 60 });
+    const approle = world.vault.addAppRole(botPolicy('database', ROLE), 1);
+    const { log, lines } = capturingLogger();
+    bot = await startVaultBot(vaultConfig(world, { token: undefined, approle }), log);
+    const creds = bot.app.mysqlCredentials!;
+    expect((await bot.say(WRITER, '/note add one')).text).toMatch(/saved$/);
+
+    // Renewal refused (after a second AppRole login) → rotation.
+    world.vault.refuseRenewals = { status: 403, errors: ['1 error occurred:\n\t* permission denied\n\n'] };
+    await once(creds, 'rotated');
+    world.vault.refuseRenewals = undefined;
+    // Revoked under the bot, while Vault refuses new credentials for a while → outage, retries, recovery.
+    world.vault.refuseCreds = { status: 500, errors: ['1 error occurred:\n\t* internal error\n\n'] };
+    for (const id of [...world.vault.leases.keys()]) await fetch(`${world.vault.addr}/v1/sys/leases/revoke`, { method: 'PUT', headers: { 'x-vault-token': world.vault.addToken('root') }, body: JSON.stringify({ lease_id: id }) });
+    expect((await bot.say(WRITER, '/note add two')).text).toMatch(/^database unavailable/);
+    await new Promise((r) => setTimeout(r, 200));
+    world.vault.refuseCreds = undefined;
+    await until('recovery', () => creds.rotations >= 2);
+    expect((await bot.say(WRITER, '/note add three')).text).toMatch(/saved$/);
+    const user = creds.username!;
+    await bot.stop();
+    bot = undefined;
+
+    const text = lines.join('\n');
+    // The log did describe all of it (so the check below is not vacuous)…
+    for (const msg of ['mysql credentials issued by Vault', 'mysql credentials rotated', 'mysql lease renewal refused', 'could not get new mysql credentials from Vault', 'mysql statement failed', 'mysql lease revoked at shutdown'])
+      expect(text).toContain(msg);
+    expect(text).toContain(user);
+    // …without any secret Vault handed out.
+    expect(world.vault.handedOut.length).toBeGreaterThanOrEqual(6);
+    for (const secret of world.vault.handedOut) expect(text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { runVaultRevoke } from '../../../src/cli/vault.js';
+import { revokerPolicy } from '../../helpers/vault-double.js';
+import { ROLE, startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+
+let world: VaultWorld | undefined;
+const bots: Bot[] = [];
+let dir: string | undefined;
+afterEach(async () => {
+  for (const b of bots.splice(0)) await b.stop();
+  await world?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  world = dir = undefined;
+});
+
+/** `opsline vault revoke --config <file>` with the given token; what it printed and its exit status. */
+async function revoke(w: VaultWorld, token: string): Promise<{ code: number; out: string; err: string }> {
+  dir = mkdtempSync(join(tmpdir(), 'opsline-vault-'));
+  const file = join(dir, 'opsline.yaml');
+  const input = vaultConfig(w);
+  writeFileSync(file, stringify({ mysql: input.mysql, vault: { addr: w.vault.addr, token } }));
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (d: Buffer) => (o += d.toString()));
+  err.on('data', (d: Buffer) => (e += d.toString()));
+  const code = await runVaultRevoke(file, { out, err });
+  return { code, out: o, err: e };
+}
+
+describe('opsline vault revoke', () => {
+  it('revokes every lease of the role, drops the users, and the bot says the database is unavailable until it has new credentials', async () => {
+    world = await vaultWorld({ defaultTtlSec: 60, maxTtlSec: 120 });
+    const a = await startVaultBot(vaultConfig(world));
+    const b = await startVaultBot(vaultConfig(world));
+    bots.push(a, b);
+    const users = [a.app.mysqlCredentials!.username!, b.app.mysqlCredentials!.username!];
+    expect((await a.say(WRITER, '/note add before the incident')).text).toMatch(/saved$/);
+
+    // Vault cannot issue new users for now, so the outage is visible.
+    world.vault.refuseCreds = { status: 503, errors: ['Vault is sealed'] };
+    const r = await revoke(world, world.vault.addToken(revokerPolicy('database', ROLE)));
+    expect(r).toEqual({ code: 0, out: `revoked 2 leases under database/creds/${ROLE}\n`, err: '' });
+    for (const u of users) expect(await world.vault.userExists(u)).toBe(false);
+
+    expect((await a.say(WRITER, '/note add during the incident')).text).toMatch(/^database unavailable \(the MySQL credentials were revoked/);
+    const t0 = Date.now();
+    expect((await a.say(WRITER, '/note list')).text).toMatch(/^database unavailable/);
+    expect(Date.now() - t0).toBeLessThan(500);
+
+    world.vault.refuseCreds = undefined;
+    await until('new credentials', () => a.app.mysqlCredentials!.rotations >= 1);
+    expect(a.app.mysqlCredentials!.username).not.toBe(users[0]);
+    expect((await a.say(WRITER, '/note add after the incident')).text).toMatch(/saved$/);
+  });
+
+  it('reports 0 when there is nothing to revoke', async () => {
+    world = await vaultWorld({ defaultTtlSec: 60, maxTtlSec: 120 });
+    expect(await revoke(world, world.vault.addToken(revokerPolicy('database', ROLE)))).toEqual({ code: 0, out: `revoked 0 leases under database/creds/${ROLE}\n`, err: '' });
+  });
+
+  it('explains a token without sudo on the lease prefix, and revokes nothing', async () => {
+    world = await vaultWorld({ defaultTtlSec: 60, maxTtlSec: 120 });
+    const bot = await startVaultBot(vaultConfig(world));
+    bots.push(bot);
+    const r = await revoke(world, world.token);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`opsline vault revoke: Vault at ${world.vault.addr} refused list sys/leases/lookup/database/creds/${ROLE}/: permission denied`);
+    expect(r.err).toContain('"sudo"');
+    expect(await world.vault.userExists(bot.app.mysqlCredentials!.username!)).toBe(true);
+  });
+});

@@ -1,0 +1,58 @@
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectedUsers, startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+
+let world: VaultWorld | undefined;
+let bot: Bot | undefined;
+afterEach(async () => {
+  await bot?.stop();
+  await world?.close();
+  bot = world = undefined;
+});
+
+const PERMISSION_DENIED = { status: 403, errors: ['1 error occurred:\n\t* permission denied\n\n'] };
+
+describe('rotation when renewal is refused', () => {
+  it('swaps to new credentials with 0 failed commands in a 200-command run across the rotation', async () => {
+    world = await vaultWorld({ defaultTtlSec: 2, maxTtlSec: 60 });
+    // The policy no longer allows renewal: the old login still works until its TTL, but cannot be extended.
+    world.vault.refuseRenewals = PERMISSION_DENIED;
+    const started = Date.now();
+    bot = await startVaultBot(vaultConfig(world));
+    const creds = bot.app.mysqlCredentials!;
+    const first = creds.username!;
+    const rotating = once(creds, 'rotating');
+    const rotated = once(creds, 'rotated');
+
+    // The renewal falls at ~1.33 s; the first half of the run comes shortly before it.
+    await new Promise((r) => setTimeout(r, Math.max(0, started + 1150 - Date.now())));
+    const users = new Set<string>();
+    const failures: string[] = [];
+    let issued = 0;
+    let adds = 0;
+    const worker = async () => {
+      while (issued < 200) {
+        const n = ++issued;
+        // The second half starts as the rotation begins, back to back, so statements are in flight across the swap.
+        if (n > 100) await rotating;
+        users.add(creds.username!);
+        const line = n % 3 === 0 ? '/note list 3' : `/note add rotation run ${n}`;
+        if (n % 3 !== 0) adds++;
+        const r = await bot!.say(WRITER, line);
+        if (!/saved$|rotation run/.test(r.text)) failures.push(`${n}: ${r.text}`);
+        if (n <= 100) await new Promise((res) => setTimeout(res, 10));
+      }
+    };
+    await Promise.all(Array.from({ length: 10 }, worker));
+    const [event] = (await rotated) as [{ from: string; to: string; drained: number }];
+
+    expect(failures).toEqual([]);
+    expect(issued).toBeGreaterThanOrEqual(200);
+    expect(event.from).toBe(first);
+    expect(users).toEqual(new Set([first, event.to]));
+    expect((await world.db.sql<{ n: number }>('SELECT COUNT(*) AS n FROM notes'))[0]?.n).toBe(adds);
+    // The old pool was drained and ended, then its lease revoked: its user is gone from MariaDB.
+    await until('the old user dropped', async () => !(await world!.vault.userExists(first)));
+    expect(await connectedUsers(world.db)).toEqual([event.to]);
+  });
+});
