@@ -29,7 +29,7 @@ describe('opsline CLI', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('You may run:');
-    expect(r.out).toMatch(/You are \S+\n  key: console:\S+\n  roles: admin/);
+    expect(r.out).toMatch(/You are \S+\n {2}key: console:\S+\n {2}roles: admin/);
     expect(r.out).toMatch(/Tasks, today: \d+ total, \d+% done/);
     expect(r.out).toContain('note #3 saved');
     expect(r.out).toMatch(/#3 \S+ · just now — hello\n#2 demo/);
