@@ -52,7 +52,7 @@ describe('CURVE and the ZAP allowlist', () => {
     await raw.send(JSON.stringify({ v: 1, id: 'y', op: 'burn', jobId: 'j', image: 'a.iso', drive: 'd1', argv: ['sh'] }));
     expect(await next()).toMatchObject({ op: 'error', id: 'y', code: 'bad_request' });
     await raw.send(JSON.stringify({ v: 1, id: 'z', op: 'run', jobId: 'j', command: 'x', ref: 'main' }));
-    expect(await next()).toMatchObject({ op: 'error', id: 'z', code: 'unsupported' });
+    expect(await next()).toMatchObject({ op: 'error', id: 'z', code: 'unknown_command' });
     raw.close();
   });
 });
