@@ -7,7 +7,7 @@ import { burnProcessor } from '../src/jobs/burn.js';
 import { renderProgress } from '../src/jobs/progress.js';
 import type { DeviceClient, JobStream } from '../src/services/devices/types.js';
 import { BullBurnQueue } from '../src/services/queue/bullmq.js';
-import { newJobId } from '../src/services/queue/types.js';
+import { burnLanes, newJobId } from '../src/services/queue/types.js';
 
 const RUNS = Number(process.env.BENCH_BURN_RUNS ?? 15);
 const EDIT_INTERVAL_MS = 1500;
@@ -80,7 +80,7 @@ export const burnBench: Bench = {
       const t = new TimingTransport();
       const transports = new Transports();
       transports.add(t);
-      queue.work(agent.drives, burnProcessor({ devices: timed(agent.client, t), transports, log }));
+      queue.work(burnLanes(agent.drives), burnProcessor({ devices: timed(agent.client, t), transports, log }));
       const run = async (verify: boolean) => {
         const thread = await LiveThread.open({ startThread: async () => ({ platform: 'bench', channel: 'b', rootId: 'r', requester }) }, t, 'bench', 'queued');
         const before = t.milestones.length;
@@ -97,7 +97,7 @@ export const burnBench: Bench = {
       await agent.close();
       const slow = await startDemoAgent(log, { speed: '1000k', fillerBytes: 6 * 1024 * 1024 });
       const slowQueue = new BullBurnQueue({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `${prefix}-slow`, lockDurationMs: 30_000, stalledIntervalMs: 15_000, log });
-      slowQueue.work(slow.drives, burnProcessor({ devices: timed(slow.client, t), transports, log }));
+      slowQueue.work(burnLanes(slow.drives), burnProcessor({ devices: timed(slow.client, t), transports, log }));
       const thread = await LiveThread.open({ startThread: async () => ({ platform: 'bench', channel: 'b', rootId: 'r', requester }) }, t, 'bench', 'queued');
       const before = t.milestones.length;
       await slowQueue.add(newJobId(), { agent: 'demo', drive: 'virtual', image: 'sample.iso', verify: false, requester, thread: thread.ref, requestedAt: new Date().toISOString() });

@@ -5,7 +5,7 @@ import { startDemoAgent } from '../demo/agent.js';
 import { BurnService } from '../services/burns.js';
 import { createDeviceClient } from '../services/devices/index.js';
 import type { DeviceClient } from '../services/devices/types.js';
-import type { BurnQueue } from '../services/queue/types.js';
+import { burnLanes, type BurnQueue } from '../services/queue/types.js';
 import { BullBurnQueue } from '../services/queue/bullmq.js';
 import { MemoryBurnQueue } from '../services/queue/memory.js';
 import { burnProcessor } from './burn.js';
@@ -35,7 +35,7 @@ export async function buildBurns(
     const service = new BurnService(agent.client, queue);
     return {
       service,
-      startWorkers: async () => queue.work(agent.drives, burnProcessor({ devices: agent.client, transports, log })),
+      startWorkers: async () => queue.work(burnLanes(agent.drives), burnProcessor({ devices: agent.client, transports, log })),
       idle: () => queue.idle(),
       async close() {
         await queue.close();

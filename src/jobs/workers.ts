@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { BurnService } from '../services/burns.js';
-import type { BurnProcessor } from '../services/queue/types.js';
+import { burnLane, type BurnProcessor } from '../services/queue/types.js';
 
 /**
  * Runs burn workers for every drive the agents report. Drives live in each agent's own config, so
@@ -33,7 +33,7 @@ export class BurnWorkers {
         continue;
       }
       this.burns.queue.work(
-        a.drives.map((d) => ({ agent: a.agent, drive: d.name })),
+        a.drives.map((d) => burnLane(a.agent, d.name)),
         this.processor,
       );
     }

@@ -1,0 +1,153 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { JobKind, JobProcessor, JobQueue, JobState, JobView } from './jobs.js';
+
+export interface BullOptions {
+  readonly url: string;
+  readonly prefix: string;
+  readonly lockDurationMs: number;
+  readonly stalledIntervalMs: number;
+  readonly log: Logger;
+}
+
+const PROGRESS_EVERY_MS = 1000;
+
+/**
+ * BullMQ, one queue per lane (`<kind>.<lane>`: `burn.<agent>.<drive>`, `deploy.<target>`), one job
+ * at a time on each. A Redis hash maps job ids to queues so any process can find, show or cancel a
+ * job by id alone. Jobs are never retried (attempts 1); a job whose worker died is handed to another
+ * worker, which re-attaches.
+ */
+export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
+  readonly #queues = new Map<string, Queue<D>>();
+  readonly #workers = new Map<string, Worker<D>>();
+  readonly #redis: Redis;
+  readonly #jobsKey: string;
+
+  constructor(
+    private readonly opts: BullOptions,
+    private readonly kind: JobKind<D>,
+  ) {
+    this.#redis = new Redis(opts.url, { maxRetriesPerRequest: 2, lazyConnect: false });
+    this.#redis.on('error', (err) => opts.log.warn({ err }, 'redis error'));
+    this.#jobsKey = `${opts.prefix}:${kind.name}:jobs`;
+  }
+
+  async add(id: string, data: D): Promise<{ position: number }> {
+    const name = this.#name(this.kind.lane(data));
+    const q = this.#queue(name);
+    await this.#redis.hset(this.#jobsKey, id, name);
+    // BullMQ's name type is derived from the data type; the job name is the kind.
+    await q.add(this.kind.name as never, data as never, {
+      jobId: id,
+      attempts: 1,
+      removeOnComplete: { age: 7 * 86400, count: 1000 },
+      removeOnFail: { age: 7 * 86400, count: 1000 },
+    });
+    const counts = await q.getJobCounts('waiting', 'active', 'prioritized', 'delayed');
+    return { position: Math.max(0, Object.values(counts).reduce((a, b) => a + b, 0) - 1) };
+  }
+
+  async get(id: string): Promise<JobView<D, R, P> | undefined> {
+    const name = await this.#redis.hget(this.#jobsKey, id);
+    if (!name) return undefined;
+    const job = await this.#queue(name).getJob(id);
+    return job ? this.#view(job) : undefined;
+  }
+
+  async list(): Promise<JobView<D, R, P>[]> {
+    const names = [...new Set(Object.values(await this.#redis.hgetall(this.#jobsKey)))].sort();
+    const out: JobView<D, R, P>[] = [];
+    for (const name of names) {
+      const jobs = await this.#queue(name).getJobs(['active', 'waiting', 'prioritized'], 0, -1, true);
+      for (const job of jobs) out.push(await this.#view(job));
+    }
+    return out;
+  }
+
+  async removeQueued(id: string): Promise<'removed' | JobState | 'unknown'> {
+    const view = await this.get(id);
+    if (!view) return 'unknown';
+    if (view.state !== 'queued') return view.state;
+    const name = this.#name(this.kind.lane(view.data));
+    const removed = await this.#queue(name).remove(id);
+    return removed === 1 ? 'removed' : ((await this.get(id))?.state ?? 'unknown');
+  }
+
+  work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void {
+    for (const lane of lanes) {
+      const name = this.#name(lane);
+      if (this.#workers.has(name)) continue;
+      const worker = new Worker<D>(name, (job) => processor(job.id ?? '', job.data, throttle(job)), {
+        connection: { url: this.opts.url },
+        prefix: this.opts.prefix,
+        concurrency: 1,
+        lockDuration: this.opts.lockDurationMs,
+        stalledInterval: this.opts.stalledIntervalMs,
+        maxStalledCount: 5,
+      });
+      worker.on('error', (err) => this.opts.log.warn({ err, queue: name }, 'worker error'));
+      worker.on('failed', (job, err) => this.opts.log.info({ jobId: job?.id, err: err.message, kind: this.kind.name }, 'job failed'));
+      this.#workers.set(name, worker);
+    }
+  }
+
+  /**
+   * Stops without waiting for running burns: their locks lapse and another worker re-attaches
+   * (a burn can take twenty minutes; a restart should not).
+   */
+  async close(): Promise<void> {
+    await Promise.all([...this.#workers.values()].map((w) => w.close(true)));
+    await Promise.all([...this.#queues.values()].map((q) => q.close()));
+    this.#redis.disconnect();
+  }
+
+  #name(lane: string): string {
+    return `${this.kind.name}.${lane}`;
+  }
+
+  #queue(name: string): Queue<D> {
+    let q = this.#queues.get(name);
+    if (!q) {
+      q = new Queue<D>(name, { connection: { url: this.opts.url }, prefix: this.opts.prefix });
+      q.on('error', (err) => this.opts.log.warn({ err, queue: name }, 'queue error'));
+      this.#queues.set(name, q);
+    }
+    return q;
+  }
+
+  async #view(job: Job<D>): Promise<JobView<D, R, P>> {
+    const raw = await job.getState();
+    const state: JobState =
+      raw === 'active' ? 'running' : raw === 'completed' ? 'finished' : raw === 'failed' ? 'failed' : 'queued';
+    let position: number | undefined;
+    if (state === 'queued') {
+      const name = this.#name(this.kind.lane(job.data));
+      const ahead = await this.#queue(name).getJobs(['active', 'waiting', 'prioritized'], 0, -1, true);
+      position = Math.max(0, ahead.findIndex((j) => j.id === job.id));
+    }
+    const progress = typeof job.progress === 'object' && job.progress ? (job.progress as unknown as P) : undefined;
+    return {
+      id: job.id ?? '',
+      data: job.data,
+      state,
+      ...(position !== undefined ? { position } : {}),
+      ...(progress ? { progress } : {}),
+      ...(job.returnvalue ? { result: job.returnvalue as R } : {}),
+      ...(job.failedReason ? { error: job.failedReason } : {}),
+    };
+  }
+}
+
+/** Stores progress on the job at most once a second, for status from any process; `final` progress always lands. */
+function throttle<D, P extends object>(job: Job<D>): (p: P) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    const final = 'bytes' in p && 'total' in p && p.bytes === p.total;
+    if (now - last < PROGRESS_EVERY_MS && !final) return;
+    last = now;
+    void job.updateProgress({ ...p }).catch(() => undefined);
+  };
+}

@@ -1,0 +1,37 @@
+/** The shape every kind of job queue shares (burns per drive, deploys per target). */
+export type JobState = 'queued' | 'running' | 'finished' | 'failed';
+
+export interface JobView<D, R, P> {
+  readonly id: string;
+  readonly data: D;
+  readonly state: JobState;
+  /** Jobs ahead of this one in its lane (queued jobs only). */
+  readonly position?: number;
+  readonly progress?: P;
+  readonly result?: R;
+  readonly error?: string;
+}
+
+/** Runs one job to its end; throws when the job cannot finish. */
+export type JobProcessor<D, R, P> = (id: string, data: D, progress: (p: P) => void) => Promise<R>;
+
+/**
+ * Jobs in lanes (a drive, a deploy target): one job at a time per lane, ids unique across lanes.
+ * A job is never retried.
+ */
+export interface JobQueue<D, R, P> {
+  add(id: string, data: D): Promise<{ position: number }>;
+  get(id: string): Promise<JobView<D, R, P> | undefined>;
+  /** Queued and running jobs, per lane in order. */
+  list(): Promise<JobView<D, R, P>[]>;
+  removeQueued(id: string): Promise<'removed' | JobState | 'unknown'>;
+  /** Runs `processor` for the given lanes in this process (idempotent per lane). */
+  work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void;
+  close(): Promise<void>;
+}
+
+/** How a kind of job is queued: its name (queue names, Redis keys) and the lane a job belongs to. */
+export interface JobKind<D> {
+  readonly name: string;
+  lane(data: D): string;
+}

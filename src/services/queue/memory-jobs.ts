@@ -1,0 +1,111 @@
+import type { JobKind, JobProcessor, JobQueue, JobState, JobView } from './jobs.js';
+
+interface Entry<D, R, P> {
+  id: string;
+  data: D;
+  state: JobState;
+  progress?: P;
+  result?: R;
+  error?: string;
+}
+
+/** The in-process queue for the demo and unit tests: the same contract, one job at a time per lane. */
+export class MemoryJobQueue<D, R, P> implements JobQueue<D, R, P> {
+  readonly #jobs = new Map<string, Entry<D, R, P>>();
+  readonly #byLane = new Map<string, Entry<D, R, P>[]>();
+  readonly #processors = new Map<string, JobProcessor<D, R, P>>();
+  readonly #running = new Map<string, Promise<void>>();
+  #closed = false;
+
+  constructor(private readonly kind: JobKind<D>) {}
+
+  async add(id: string, data: D): Promise<{ position: number }> {
+    const key = this.kind.lane(data);
+    const entry: Entry<D, R, P> = { id, data, state: 'queued' };
+    this.#jobs.set(id, entry);
+    const line = this.#byLane.get(key) ?? [];
+    line.push(entry);
+    this.#byLane.set(key, line);
+    const position = line.filter((e) => e.state === 'queued' || e.state === 'running').length - 1;
+    this.#pump(key);
+    return { position };
+  }
+
+  async get(id: string): Promise<JobView<D, R, P> | undefined> {
+    const e = this.#jobs.get(id);
+    return e && this.#view(e);
+  }
+
+  async list(): Promise<JobView<D, R, P>[]> {
+    return [...this.#byLane.keys()].sort().flatMap((k) =>
+      (this.#byLane.get(k) ?? []).filter((e) => e.state === 'queued' || e.state === 'running').map((e) => this.#view(e)),
+    );
+  }
+
+  async removeQueued(id: string): Promise<'removed' | JobState | 'unknown'> {
+    const e = this.#jobs.get(id);
+    if (!e) return 'unknown';
+    if (e.state !== 'queued') return e.state;
+    const key = this.kind.lane(e.data);
+    this.#byLane.set(key, (this.#byLane.get(key) ?? []).filter((x) => x !== e));
+    this.#jobs.delete(id);
+    return 'removed';
+  }
+
+  work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void {
+    for (const key of lanes) {
+      if (this.#processors.has(key)) continue;
+      this.#processors.set(key, processor);
+      this.#pump(key);
+    }
+  }
+
+  /** Waits for running jobs (the demo lets a burn finish before it exits). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all(this.#running.values());
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #pump(key: string): void {
+    const processor = this.#processors.get(key);
+    if (!processor || this.#running.has(key) || this.#closed) return;
+    const next = (this.#byLane.get(key) ?? []).find((e) => e.state === 'queued');
+    if (!next) return;
+    next.state = 'running';
+    const run = processor(next.id, next.data, (p) => (next.progress = p)).then(
+      (result) => {
+        next.state = 'finished';
+        next.result = result;
+      },
+      (err: unknown) => {
+        next.state = 'failed';
+        next.error = (err as Error).message;
+      },
+    );
+    this.#running.set(
+      key,
+      run.finally(() => {
+        this.#running.delete(key);
+        this.#pump(key);
+      }),
+    );
+  }
+
+  #view(e: Entry<D, R, P>): JobView<D, R, P> {
+    const line = this.#byLane.get(this.kind.lane(e.data)) ?? [];
+    const active = line.filter((x) => x.state === 'queued' || x.state === 'running');
+    return {
+      id: e.id,
+      data: e.data,
+      state: e.state,
+      ...(e.state === 'queued' ? { position: active.indexOf(e) } : {}),
+      ...(e.progress ? { progress: e.progress } : {}),
+      ...(e.result ? { result: e.result } : {}),
+      ...(e.error ? { error: e.error } : {}),
+    };
+  }
+}
+
