@@ -18,6 +18,9 @@ export interface MysqlLeaseOptions {
 }
 
 const RENEW_AT = 2 / 3;
+/** setTimeout fires at once for anything longer (and warns), so a very long TTL is renewed early instead. */
+const MAX_DELAY = 2 ** 31 - 1;
+const clampDelay = (ms: number) => Math.min(MAX_DELAY, Math.max(10, ms));
 const REVOKED = 'the MySQL credentials were revoked or expired; waiting for new ones from Vault';
 
 /**
@@ -113,11 +116,13 @@ export class VaultMysqlCredentials extends EventEmitter implements CredentialGua
   #plan(lease: DbLease, ttlMs: number, next: 'renew' | 'rotate'): void {
     clearTimeout(this.#timer);
     clearTimeout(this.#expiry);
-    if (this.#stopped) return;
+    // A lease without a TTL never expires: nothing to plan.
+    if (this.#stopped || ttlMs <= 0) return;
     const act = next === 'renew' ? () => void this.#renew() : () => void this.rotate('the lease is near its max TTL');
-    this.#timer = setTimeout(act, Math.max(10, ttlMs * RENEW_AT)).unref();
+    this.#timer = setTimeout(act, clampDelay(ttlMs * RENEW_AT)).unref();
     // If nothing has replaced it by then, Vault drops the user: say so instead of letting MySQL refuse.
-    this.#expiry = setTimeout(() => this.#lease === lease && this.#die('the lease expired'), ttlMs).unref();
+    // (A TTL beyond setTimeout's ~24.8-day limit is renewed long before its expiry timer could matter.)
+    if (ttlMs <= MAX_DELAY) this.#expiry = setTimeout(() => this.#lease === lease && this.#die('the lease expired'), ttlMs).unref();
   }
 
   async #renew(): Promise<boolean> {
