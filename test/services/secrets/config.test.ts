@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig, ConfigError } from '../../../src/config/load.js';
 import { poolSettings } from '../../../src/services/db/index.js';
 
-function issues(raw: unknown): string[] {
+function issues(raw: unknown): readonly string[] {
   try {
     buildConfig(raw);
     return [];
