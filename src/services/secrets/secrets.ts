@@ -1,5 +1,6 @@
 import { UserError } from '../../core/errors.js';
 import type { VaultClient } from './vault-client.js';
+import { VaultError } from './vault-errors.js';
 
 /**
  * Secrets that are read when needed rather than written into the config, e.g. a deploy target's
@@ -38,7 +39,9 @@ export class VaultKvSecrets implements Secrets {
   async get(ref: string): Promise<string> {
     const { path, key } = parseSecretRef(ref);
     const data = await this.client.kvRead(path).catch((err: unknown) => {
-      throw new UserError('unavailable', `secret ${ref} cannot be read: ${(err as Error).message}`);
+      // The reply stays short and free of Vault's address; the cause (for the log) has the details.
+      const why = err instanceof VaultError ? (err.status === undefined ? 'Vault is unreachable' : `HTTP ${err.status}: ${err.reason}`) : 'unexpected error';
+      throw new UserError('unavailable', `secret ${ref} cannot be read from Vault (${why})`, { cause: err });
     });
     const value = data[key];
     if (typeof value !== 'string') throw new UserError('not_configured', `secret ${ref}: no string field "${key}" at ${path}`);

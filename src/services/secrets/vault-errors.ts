@@ -40,7 +40,9 @@ export function describeFailure(err: unknown): { status: number | undefined; rea
     const errors = Array.isArray(body?.errors) ? body.errors.filter((x): x is string => typeof x === 'string') : [];
     // Vault wraps some messages as "1 error occurred:\n\t* permission denied\n\n".
     const words = errors.map((m) => m.replace(/^\d+ errors? occurred:\s*/, '').replace(/\s*\*\s*/g, ' ').trim()).filter(Boolean);
-    return { status: e.response.statusCode, reason: words.join('; ') || `HTTP ${e.response.statusCode}` };
+    // Vault answers a path with nothing there with 404 and an empty list.
+    const fallback = e.response.statusCode === 404 ? 'nothing at this path' : `HTTP ${e.response.statusCode}`;
+    return { status: e.response.statusCode, reason: words.join('; ') || fallback };
   }
   const code = typeof e.code === 'string' ? e.code : undefined;
   const message = typeof e.message === 'string' && e.message ? e.message : undefined;

@@ -35,10 +35,11 @@ describe('secret references', () => {
   it('names the reference, never a value, when a field or secret is missing or not allowed', async () => {
     const secrets = secretsWith(vault.addToken(botPolicy('database', ROLE)));
     await expect(secrets.get('vault:opsline/deploy/site#nope')).rejects.toMatchObject({ code: 'not_configured', message: 'secret vault:opsline/deploy/site#nope: no string field "nope" at opsline/deploy/site' });
-    await expect(secrets.get('vault:opsline/deploy/missing#token')).rejects.toThrow(/^secret vault:opsline\/deploy\/missing#token cannot be read: .*HTTP 404/);
+    await expect(secrets.get('vault:opsline/deploy/missing#token')).rejects.toThrow('secret vault:opsline/deploy/missing#token cannot be read from Vault (HTTP 404: nothing at this path)');
     const denied = (await secrets.get('vault:other/thing#token').catch((e: unknown) => e)) as Error;
-    expect(denied.message).toMatch(/refused read secret\/data\/other\/thing: permission denied/);
-    expect(denied.message).not.toContain('not-for-the-bot');
+    expect(denied).toMatchObject({ code: 'unavailable', message: 'secret vault:other/thing#token cannot be read from Vault (HTTP 403: permission denied)' });
+    // The operator's detail is kept for the log.
+    expect((denied.cause as Error).message).toMatch(/refused read secret\/data\/other\/thing: permission denied — the token is not allowed/);
   });
 
   it('has an in-memory implementation with the same contract', async () => {
