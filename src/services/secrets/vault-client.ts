@@ -47,7 +47,10 @@ export class VaultClient {
   constructor(private readonly config: VaultConfig) {
     this.addr = config.addr.replace(/\/$/, '');
     // noCustomHTTPVerbs: LIST becomes GET ?list=1, which every HTTP stack (and Vault) accepts.
-    this.#api = nodeVault({ endpoint: this.addr, token: config.token, noCustomHTTPVerbs: true, requestOptions: { timeout: config.timeoutMs } });
+    // node-vault would also read VAULT_TOKEN, VAULT_PREFIX, VAULT_NAMESPACE and VAULT_SKIP_VERIFY from the
+    // environment; only the config decides here (and only src/config/ reads the environment).
+    const options = { endpoint: this.addr, noCustomHTTPVerbs: true, requestOptions: { timeout: config.timeoutMs }, rpDefaults: { strictSSL: true } };
+    this.#api = Object.assign(nodeVault(options), { token: config.token ?? '', pathPrefix: '', namespace: undefined });
   }
 
   /** Checks the token (lookup-self) or logs in with AppRole; called once, again only after a 403. */

@@ -30,9 +30,11 @@ const ROUTES: Record<string, string> = {
   'PUT /v1/sys/leases/renew?gone': 'error-lease-not-found',
 };
 let samples: Server;
+const loginTokens: unknown[] = [];
 let addr = '';
 beforeAll(async () => {
   samples = createServer((req, res) => {
+    if (req.url?.startsWith('/v1/auth/approle/login')) loginTokens.push(req.headers['x-vault-token']);
     let key = `${req.method} ${req.url}`;
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
@@ -73,8 +75,16 @@ describe('the client reads the documented Vault responses', () => {
     expect(await c.kvRead('my-secret')).toEqual({ foo: 'bar' });
   });
 
-  it('an AppRole login', async () => {
-    await client({ approle: { roleId: 'r', secretId: 's' } }).login();
+  it('an AppRole login, ignoring the VAULT_* environment that node-vault would read', async () => {
+    process.env.VAULT_TOKEN = 'hvs.from-the-environment';
+    process.env.VAULT_PREFIX = '/elsewhere';
+    try {
+      await client({ approle: { roleId: 'r', secretId: 's' } }).login();
+    } finally {
+      delete process.env.VAULT_TOKEN;
+      delete process.env.VAULT_PREFIX;
+    }
+    expect(loginTokens).toEqual([undefined]);
   });
 
   it("Vault's errors: permission denied and lease not found", async () => {
