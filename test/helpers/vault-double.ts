@@ -188,8 +188,10 @@ export class VaultDouble {
     if (path === 'sys/leases/revoke' && write) return this.#allow(token, path, 'update') ?? this.#revoke(String(body.lease_id ?? ''));
     if (path.startsWith('sys/leases/revoke-prefix/') && write) {
       this.#allow(token, path, 'update', true);
-      const prefix = path.slice('sys/leases/revoke-prefix/'.length);
-      for (const id of [...this.leases.keys()]) if (id.startsWith(prefix)) await this.#revoke(id);
+      // As in Vault: a prefix without a trailing slash is one lease id if there is one, else a path (so role "app" never hits "app2").
+      const given = path.slice('sys/leases/revoke-prefix/'.length);
+      const prefix = given.endsWith('/') || this.leases.has(given) ? given : `${given}/`;
+      for (const id of [...this.leases.keys()]) if (id === prefix || id.startsWith(prefix)) await this.#revoke(id);
       return undefined;
     }
     if (path.startsWith('sys/leases/lookup/') && method === 'GET' && list) {

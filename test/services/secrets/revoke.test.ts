@@ -60,9 +60,13 @@ describe('opsline vault revoke', () => {
     expect((await a.say(WRITER, '/note add after the incident')).text).toMatch(/saved$/);
   });
 
-  it('reports 0 when there is nothing to revoke', async () => {
+  it('reports 0 when there is nothing to revoke, and leaves a role whose name merely starts the same alone', async () => {
     world = await vaultWorld({ defaultTtlSec: 60, maxTtlSec: 120 });
+    world.vault.addRole(`${ROLE}2`, { creationStatements: ["CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'"], defaultTtlSec: 60, maxTtlSec: 120 });
+    const other = await fetch(`${world.vault.addr}/v1/database/creds/${ROLE}2`, { headers: { 'x-vault-token': world.vault.addToken('root') } });
+    const { data } = (await other.json()) as { data: { username: string } };
     expect(await revoke(world, world.vault.addToken(revokerPolicy('database', ROLE)))).toEqual({ code: 0, out: `revoked 0 leases under database/creds/${ROLE}\n`, err: '' });
+    expect(await world.vault.userExists(data.username)).toBe(true);
   });
 
   it('explains a token without sudo on the lease prefix, and revokes nothing', async () => {
