@@ -1,6 +1,8 @@
 import type { CommandDef } from '../src/core/define-command.js';
 import audit from './audit.js';
 import burn from './burn.js';
+import confirm from './confirm.js';
+import deploy from './deploy.js';
 import drives from './drives.js';
 import eject from './eject.js';
 import help from './help.js';
@@ -11,4 +13,4 @@ import status from './status.js';
 import whoami from './whoami.js';
 
 /** Every command the bot knows, listed explicitly; the registry refuses duplicates at startup. */
-export const commands: readonly CommandDef[] = [help, whoami, status, note, burn, images, drives, eject, jobs, audit];
+export const commands: readonly CommandDef[] = [help, whoami, status, note, burn, images, drives, eject, deploy, confirm, jobs, audit];

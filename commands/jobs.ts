@@ -1,6 +1,7 @@
 import { defineCommand } from '../src/core/define-command.js';
 import { reply } from '../src/core/reply.js';
 import { describeBurn } from './burn.js';
+import { describeDeployJob } from './deploy-describe.js';
 
 export default defineCommand({
   name: 'jobs',
@@ -12,7 +13,8 @@ export default defineCommand({
   async handler(ctx) {
     const lines: string[] = [];
     if (ctx.services.burns) lines.push(...(await ctx.services.burns.queue.list()).map((j) => `burn ${describeBurn(j)}`));
+    if (ctx.services.deploys) lines.push(...(await ctx.services.deploys.queue.list()).map((j) => `deploy ${describeDeployJob(j)}`));
     if (lines.length) return reply(lines.join('\n'));
-    return reply(ctx.services.burns ? 'no jobs queued or running' : 'no job queue is configured here');
+    return reply(ctx.services.burns || ctx.services.deploys ? 'no jobs queued or running' : 'no job queue is configured here');
   },
 });

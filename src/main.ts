@@ -3,6 +3,7 @@ import { commands } from '../commands/index.js';
 import { Access } from './core/access.js';
 import type { CommandDef } from './core/define-command.js';
 import { LogAuditSink, type AuditSink } from './core/audit.js';
+import { Confirmations } from './core/confirmations.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { Registry } from './core/registry.js';
 import { Transports } from './core/thread.js';
@@ -14,6 +15,7 @@ import { buildVaultServices, type Secrets, type VaultMysqlCredentials } from './
 import { TaskStatusService } from './services/status.js';
 import type { Services, StatusService } from './services/types.js';
 import { buildBurns } from './jobs/setup.js';
+import { buildDeploys } from './jobs/deploy-setup.js';
 import type { DeviceClient } from './services/devices/types.js';
 import type { BurnQueue } from './services/queue/types.js';
 
@@ -47,6 +49,10 @@ export interface BuildOptions {
   readonly demoAgent?: boolean;
   /** Burn machinery built by the caller (tests: a device client and queue of their choosing). */
   readonly burns?: { readonly devices: DeviceClient; readonly queue: BurnQueue };
+  /** Config values that came from ${ENV}: masked in deploy output shown in chat. */
+  readonly secretValues?: readonly string[];
+  /** Secret references for deploy webhooks (tests: fixed values); default Vault's KV with a vault section. */
+  readonly secrets?: Secrets;
   /** Replaces the command list (tests add a command of their own, e.g. a test job). */
   readonly commands?: readonly CommandDef[];
 }
@@ -60,8 +66,11 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const transports = new Transports();
   const built = await buildServices(config, opts, now);
   const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns }, transports);
-  const services: Services = { ...built.services, burns: burns?.service };
-  const dispatcher = new Dispatcher({ registry, access, services, log, transports });
+  const secrets = opts.secrets ?? built.secrets;
+  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [] }, transports);
+  const services: Services = { ...built.services, burns: burns?.service, deploys: deploys?.service };
+  const confirmations = new Confirmations(() => now().getTime());
+  const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations });
   return {
     config,
     registry,
@@ -70,15 +79,17 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     dispatcher,
     transports,
     log,
-    secrets: built.secrets,
+    secrets,
     mysqlCredentials: built.vault,
     async startWorkers() {
       await burns?.startWorkers();
+      await deploys?.startWorkers();
     },
     async idle() {
       await burns?.idle();
     },
     async stop() {
+      await deploys?.close();
       await burns?.close();
       await services.audit.flush();
       await built.close();

@@ -14,7 +14,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
   const { config } = loaded;
   const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
-  const app = await buildApp(config, { log });
+  const app = await buildApp(config, { log, secretValues: loaded.secrets });
   const http = new HttpServer(log);
   const adapters: Adapter[] = [];
   for (const factory of adapterFactories) {

@@ -13,7 +13,7 @@ export async function runWorker(configFlag: string | undefined): Promise<number>
   const { config } = loaded;
   if (!config.agents?.length) throw new ConfigError(loaded.source, ['agents: `opsline worker` needs at least one device agent']);
   const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
-  const app = await buildApp(config, { log });
+  const app = await buildApp(config, { log, secretValues: loaded.secrets });
   addWorkerTransports(app, log);
   await app.startWorkers();
   log.info({ agents: config.agents.map((a) => a.name) }, 'opsline worker started');

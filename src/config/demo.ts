@@ -17,5 +17,7 @@ export function demoConfig(user = osUser()): ConfigInput {
     console: { user },
     access: { users: [{ key: `console:${user}`, name: user, roles: ['admin'] }] },
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
+    // A harmless command on the in-process demo agent; it asks for confirmation so the whole flow shows.
+    deploy: { targets: [{ name: 'demo', kind: 'command', agent: 'demo', command: 'hello', defaultRef: 'main', confirm: true }] },
   };
 }

@@ -123,13 +123,30 @@ const deployTarget = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/),
   kind: z.enum(['webhook', 'command']),
   agent: z.string().optional(),
-  command: z.string().optional(),
+  command: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'a command name from the agent host\'s agent.commands').optional(),
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH']).optional(),
   url: url.optional(),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.string().optional(),
   roles: z.array(role).optional(),
   confirm: z.boolean().default(false),
+  // The bot refuses a ref that does not match before anything is queued; the agent checks its own pattern again.
+  refPattern: z.string().default('^[A-Za-z0-9._/-]{1,100}$'),
+  // Used when /deploy is given no ref; without it a ref is required.
+  defaultRef: z.string().optional(),
+  // Webhook: HTTP statuses that count as success (default any 2xx), and how long one request may take.
+  successStatus: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+  timeoutSec: z.number().int().min(1).max(3600).default(30),
+  // Webhook: poll this URL after the trigger until its body matches doneMatch (or failMatch).
+  poll: z
+    .strictObject({
+      url,
+      intervalSec: z.number().min(0.05).max(600).default(5),
+      timeoutSec: z.number().int().min(1).max(86_400).default(900),
+      doneMatch: z.string().default('"status"\\s*:\\s*"(success|succeeded|done|ok)"'),
+      failMatch: z.string().default('"status"\\s*:\\s*"(failure|failed|error|cancelled)"'),
+    })
+    .optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -190,5 +207,16 @@ export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
     if (t.kind === 'webhook' && !t.url) ctx.addIssue({ code: 'custom', path: ['deploy', 'targets', i, 'url'], message: 'required for a webhook target' });
     if (t.kind === 'command' && (!t.agent || !t.command))
       ctx.addIssue({ code: 'custom', path: ['deploy', 'targets', i], message: 'a command target needs agent and command' });
+    if (t.kind === 'command' && t.agent && c.agents && !c.agents.some((a) => a.name === t.agent))
+      ctx.addIssue({ code: 'custom', path: ['deploy', 'targets', i, 'agent'], message: `no agent named ${t.agent} in agents` });
+    for (const [key, pattern] of [['refPattern', t.refPattern], ['poll', t.poll?.doneMatch], ['poll', t.poll?.failMatch]] as const) {
+      try {
+        if (pattern !== undefined) new RegExp(pattern, 'u');
+      } catch {
+        ctx.addIssue({ code: 'custom', path: ['deploy', 'targets', i, key], message: 'not a valid regular expression' });
+      }
+    }
+    if (c.deploy && c.deploy.targets.filter((x) => x.name === t.name).length > 1)
+      ctx.addIssue({ code: 'custom', path: ['deploy', 'targets', i, 'name'], message: `duplicate target name ${t.name}` });
   });
 });

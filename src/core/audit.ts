@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 
 export type AuditDecision = 'allow' | 'deny' | 'invalid' | 'unknown';
-export type AuditOutcome = 'ok' | 'error' | 'refused';
+/** `pending`: allowed, and held until the caller confirms (the confirmation is a record of its own). */
+export type AuditOutcome = 'ok' | 'error' | 'refused' | 'pending';
 
 /** One row of the audit trail: every invocation, allowed or not, becomes exactly one. */
 export interface AuditRecord {

@@ -65,7 +65,16 @@ export interface CommandContext {
   mention(who: Principal): string;
   /** A handler that starts a job records its id here so the audit row carries it. */
   setJobId(id: string): void;
+  /** Runs the request this caller is asked to confirm under `code` (the /confirm command and confirm buttons). */
+  confirm(code: string): Promise<Reply>;
 }
+
+/**
+ * Asked after parsing and authorisation, before the handler: a prompt means "ask first" (the
+ * dispatcher holds the request and replies with a confirmation code); undefined runs it now. It may
+ * throw a UserError to refuse before anything is asked (a bad ref, a locked target).
+ */
+export type ConfirmCheck = (ctx: CommandContext) => Promise<string | undefined> | string | undefined;
 
 export type Handler = (ctx: CommandContext) => Promise<Reply> | Reply;
 
@@ -76,6 +85,7 @@ export interface SubcommandDef {
   readonly roles: readonly Role[];
   readonly sideEffects: boolean;
   readonly handler: Handler;
+  readonly confirm?: ConfirmCheck;
 }
 
 export interface CommandDef {

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Access, Decision } from './access.js';
 import type { AuditDecision, AuditOutcome } from './audit.js';
-import type { Invocation } from './define-command.js';
+import { Confirmations, type Pending } from './confirmations.js';
+import type { Args, CommandContext, Invocation } from './define-command.js';
 import { UserError, toBotError } from './errors.js';
 import { errorReply } from './error-reply.js';
 import { parseText, parseValues } from './parse.js';
@@ -20,6 +21,8 @@ export interface DispatcherDeps {
   readonly transports?: Transports;
   /** Longest argument text accepted; longer input is refused before parsing. */
   readonly maxInputLength?: number;
+  /** Requests held for confirmation; tests pass one with their own clock. */
+  readonly confirmations?: Confirmations;
 }
 
 type Step<T> = { ok: true; value: T } | { ok: false; error: UserError; decision: AuditDecision; usage?: string };
@@ -29,11 +32,17 @@ type Step<T> = { ok: true; value: T } | { ok: false; error: UserError; decision:
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 /**
- * The fixed pipeline: resolve → authorise → parse → run → audit. Authorisation comes before parsing
- * so that a caller who may not run a command learns nothing about its arguments.
+ * The fixed pipeline: resolve → authorise → parse → confirm → run → audit. Authorisation comes
+ * before parsing so that a caller who may not run a command learns nothing about its arguments.
+ * A command that asks for confirmation is held (audited as `pending`) until its caller confirms
+ * the code through the `confirm` command (typed, or a platform button that sends it).
  */
 export class Dispatcher {
-  constructor(private readonly deps: DispatcherDeps) {}
+  readonly confirmations: Confirmations;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.confirmations = deps.confirmations ?? new Confirmations();
+  }
 
   async dispatch(inv: Invocation, threads: ThreadStarter): Promise<Reply> {
     const started = performance.now();
@@ -56,28 +65,13 @@ export class Dispatcher {
       decision = 'allow';
       const { target, args } = parsed.value;
       try {
-        reply = await target.handler({
-          invocation: inv,
-          args,
-          services: this.deps.services,
-          log,
-          registry: this.deps.registry,
-          access: this.deps.access,
-          threads,
-          openThread: (root, status) => {
-            const transport = this.deps.transports?.get(inv.platform);
-            if (!transport) throw new UserError('not_configured', `threads are not available on ${inv.platform}`);
-            return LiveThread.open(threads, transport, root, status, log);
-          },
-          reopenThread: (ref) => {
-            const transport = this.deps.transports?.get(ref.platform);
-            return transport && LiveThread.reopen(transport, ref, log);
-          },
-          mention: (who) => this.deps.transports?.get(inv.platform)?.mention(who) ?? `@${who.name}`,
-          setJobId: (id) => {
-            jobId = id;
-          },
-        });
+        const ctx = this.context(inv, args, threads, log, (id) => (jobId = id));
+        const prompt = target.confirm ? await target.confirm(ctx) : undefined;
+        if (prompt === undefined) reply = await target.handler(ctx);
+        else {
+          reply = this.ask(inv, target.path, args, prompt);
+          outcome = 'pending';
+        }
       } catch (err) {
         const e = toBotError(err, inv.id);
         if (e.code === 'internal') log.error({ err }, 'command failed');
@@ -104,6 +98,58 @@ export class Dispatcher {
     });
     log.debug({ decision, outcome, durationMs }, 'done');
     return reply;
+  }
+
+  /** Holds the request and answers with the code its caller must confirm. */
+  private ask(inv: Invocation, path: string, args: Args, prompt: string): Reply {
+    const p = this.confirmations.add({ principalKey: inv.principal.key, path, args, invocation: inv });
+    const secs = Math.round(this.confirmations.ttlMs / 1000);
+    return { text: `${prompt}\nConfirm within ${secs} s: /confirm ${p.code}`, visibility: 'ephemeral', confirm: { code: p.code, expiresInSec: secs } };
+  }
+
+  /** Runs a held request for the caller who confirms it: theirs, in time, and still allowed. */
+  private async confirmed(code: string, inv: Invocation, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void): Promise<Reply> {
+    const taken = this.confirmations.take(code, inv.principal.key);
+    if (!taken.ok) {
+      if (taken.reason === 'foreign') throw new UserError('denied', `confirmation ${code} belongs to ${taken.owner ?? 'someone else'}; only they can confirm it. Nothing was run`);
+      if (taken.reason === 'expired') throw new UserError('timeout', `confirmation ${code} has expired; nothing was run. Ask again`);
+      throw new UserError('not_found', `no request is waiting for confirmation ${code} (codes last ${Math.round(this.confirmations.ttlMs / 1000)} s); nothing was run`);
+    }
+    const p: Pending = taken.pending;
+    const [name, sub] = p.path.split(' ');
+    const def = this.deps.registry.get(name ?? '');
+    const resolved = def && this.deps.registry.resolve(def, '', sub);
+    if (!resolved || 'error' in resolved) throw new UserError('not_found', `/${p.path} is no longer available`);
+    const target = resolved.target;
+    const d = this.deps.access.decide(inv.principal.key, target.path, target.roles, p.invocation.room);
+    if (!d.allow) throw new UserError('denied', refusal(d, target.path, inv.principal.key));
+    log.info({ confirms: p.invocation.id, path: p.path }, 'confirmed');
+    // The original request's own context, but threads start where the confirmation came from.
+    return target.handler(this.context({ ...p.invocation, platform: inv.platform }, p.args, threads, log, setJobId));
+  }
+
+  private context(inv: Invocation, args: Args, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void): CommandContext {
+    return {
+      invocation: inv,
+      args,
+      services: this.deps.services,
+      log,
+      registry: this.deps.registry,
+      access: this.deps.access,
+      threads,
+      openThread: (root, status) => {
+        const transport = this.deps.transports?.get(inv.platform);
+        if (!transport) throw new UserError('not_configured', `threads are not available on ${inv.platform}`);
+        return LiveThread.open(threads, transport, root, status, log);
+      },
+      reopenThread: (ref) => {
+        const transport = this.deps.transports?.get(ref.platform);
+        return transport && LiveThread.reopen(transport, ref, log);
+      },
+      mention: (who) => this.deps.transports?.get(inv.platform)?.mention(who) ?? `@${who.name}`,
+      setJobId,
+      confirm: (code) => this.confirmed(code, inv, threads, log, setJobId),
+    };
   }
 
   private resolve(inv: Invocation): Step<{ target: Target; rest: string }> {

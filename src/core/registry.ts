@@ -1,4 +1,4 @@
-import type { ArgSpec, CommandDef, Handler } from './define-command.js';
+import type { ArgSpec, CommandDef, ConfirmCheck, Handler } from './define-command.js';
 import type { Role } from './access.js';
 import { nextToken } from './tokenize.js';
 
@@ -13,6 +13,7 @@ export interface Target {
   readonly roles: readonly Role[];
   readonly sideEffects: boolean;
   readonly handler: Handler;
+  readonly confirm?: ConfirmCheck;
 }
 
 export class Registry {
@@ -74,7 +75,7 @@ function safeFirst(text: string): { value: string; end: number } | undefined {
 export function targetOf(c: CommandDef, sub: string | undefined): Target {
   const s = sub === undefined ? undefined : c.subcommands?.[sub];
   if (s) {
-    return { command: c, sub, path: `${c.name} ${sub}`, usage: s.usage, args: s.args ?? [], roles: s.roles, sideEffects: s.sideEffects, handler: s.handler };
+    return { command: c, sub, path: `${c.name} ${sub}`, usage: s.usage, args: s.args ?? [], roles: s.roles, sideEffects: s.sideEffects, handler: s.handler, ...(s.confirm ? { confirm: s.confirm } : {}) };
   }
   if (!c.handler) throw new Error(`command ${c.name} needs a subcommand`);
   return { command: c, path: c.name, usage: c.usage, args: c.args ?? [], roles: c.roles, sideEffects: c.sideEffects, handler: c.handler };

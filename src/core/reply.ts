@@ -13,6 +13,8 @@ export interface Reply {
   readonly visibility: Visibility;
   /** Set on error replies: the stable error code. */
   readonly code?: string;
+  /** The request waits for its caller to confirm: adapters add a button that confirms `code`. */
+  readonly confirm?: { readonly code: string; readonly expiresInSec: number };
 }
 
 export function reply(text: string, opts: { fields?: readonly Field[]; visibility?: Visibility } = {}): Reply {

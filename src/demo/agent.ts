@@ -11,6 +11,13 @@ import { ZmqDeviceClient } from '../services/devices/client.js';
 
 const run = promisify(execFile);
 
+const DEMO_DEPLOY = [
+  "const ref = process.argv[1];",
+  "const steps = ['fetching ' + ref, 'building', 'running tests: 12 passed', 'switching the symlink', 'deployed ' + ref];",
+  "let i = 0;",
+  "const t = setInterval(() => { console.log(steps[i++]); if (i === steps.length) clearInterval(t); }, 400);",
+].join('\n');
+
 export interface DemoAgent {
   readonly client: ZmqDeviceClient;
   readonly drives: readonly { agent: string; drive: string }[];
@@ -36,6 +43,8 @@ export async function startDemoAgent(log: Logger, opts: { speed?: string; filler
     allowedClients: [client.publicKey],
     imagesDir,
     stateDir: join(root, 'state'),
+    // The demo deploy target runs this: a harmless script that prints a few lines, slowly enough to watch.
+    commands: { hello: { argv: [process.execPath, '-e', DEMO_DEPLOY, '{ref}'], refPattern: '^[A-Za-z0-9._/-]{1,100}$', timeoutSec: 60 } },
     drives: [{ name: 'virtual', device: `stdio:${join(root, 'virtual-drive.img')}`, ...(opts.speed === '' ? {} : { speed: opts.speed ?? '600k' }) }],
     name: 'demo',
     log: log.child({ component: 'demo-agent' }),

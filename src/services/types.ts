@@ -1,5 +1,6 @@
 import type { AuditSink } from '../core/audit.js';
 import type { BurnService } from './burns.js';
+import type { DeployService } from './deploy/service.js';
 
 export const STATUS_WINDOWS = ['today', '24h', '7d', 'all'] as const;
 export type StatusWindow = (typeof STATUS_WINDOWS)[number];
@@ -62,4 +63,6 @@ export interface Services {
   readonly now: () => Date;
   /** Burns, images, drives and eject; undefined without agents (or the demo's in-process agent). */
   readonly burns?: BurnService;
+  /** Deploy targets, locks and jobs; undefined without `deploy.targets`. */
+  readonly deploys?: DeployService;
 }

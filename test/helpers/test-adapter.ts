@@ -53,11 +53,11 @@ export class TestAdapter {
   ) {}
 
   static async create(
-    opts: { config?: ConfigInput; demo?: boolean; commands?: readonly CommandDef[]; now?: () => Date; burns?: BuildOptions['burns'] } = {},
+    opts: { config?: ConfigInput; demo?: boolean; commands?: readonly CommandDef[]; now?: () => Date; burns?: BuildOptions['burns']; secrets?: BuildOptions['secrets'] } = {},
   ) {
     const config = buildConfig(opts.config ?? { access: { users: [] } }, 'test');
     const audit = new MemoryAuditSink();
-    const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now, burns: opts.burns });
+    const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now, burns: opts.burns, secrets: opts.secrets });
     const transport = new RecordingTransport();
     app.transports.add(transport);
     await app.startWorkers();

@@ -1,0 +1,17 @@
+import { defineCommand } from '../src/core/define-command.js';
+
+/**
+ * Confirms a held request by its code. Buttons on Slack and Discord send the same thing on behalf
+ * of whoever pressed them, so every path to a confirmation is this one command (and is audited).
+ */
+export default defineCommand({
+  name: 'confirm',
+  description: 'Confirm a request that asked for confirmation (within 60 s)',
+  usage: '/confirm <code>',
+  examples: ['/confirm K7P2QX'],
+  args: [{ name: 'code', type: 'string', description: 'the code the request showed', required: true, pattern: /^[A-Za-z0-9]{6}$/, maxLength: 6 }],
+  // Anyone listed may confirm their own request; the held command's roles are checked again on confirm.
+  roles: ['viewer'],
+  sideEffects: true,
+  handler: (ctx) => ctx.confirm(String(ctx.args.code)),
+});

@@ -1,0 +1,23 @@
+import type { TargetState } from '../src/services/deploy/service.js';
+import { describeHolder } from '../src/services/deploy/service.js';
+import type { DeployJobView } from '../src/services/deploy/types.js';
+
+/** One /deploy list line: the target, what it runs, its lock, and its last deploy. */
+export function describeDeploy(s: TargetState): string {
+  const t = s.target;
+  const what = t.kind === 'webhook' ? 'webhook' : `${t.command} on ${t.agent}`;
+  const flags = [what, ...(t.confirm ? ['asks to confirm'] : [])].join(', ');
+  const lock = s.lock ? `🔒 locked by ${describeHolder(s.lock)}` : 'unlocked';
+  const last = s.last
+    ? `last: ${s.last.ref} by ${s.last.by.name} at ${s.last.at.slice(0, 16).replace('T', ' ')} UTC, ${s.last.outcome === 'ok' ? '✔' : '✘'} ${s.last.summary}`
+    : 'never deployed here';
+  return `${t.name} (${flags}): ${lock}; ${last}`;
+}
+
+/** A deploy job in /jobs. */
+export function describeDeployJob(j: DeployJobView): string {
+  const head = `${j.id} ${j.data.target} at ${j.data.ref} for ${j.data.requester.name}`;
+  if (j.state === 'running') return `${head}: running${j.progress ? `, ${j.progress.lines} lines of output` : ''}`;
+  if (j.state === 'queued') return `${head}: queued`;
+  return `${head}: ${j.state}`;
+}

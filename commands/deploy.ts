@@ -1,0 +1,103 @@
+import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { UserError } from '../src/core/errors.js';
+import { reply } from '../src/core/reply.js';
+import { describeHolder, type DeployService } from '../src/services/deploy/service.js';
+import type { DeployTarget } from '../src/services/deploy/types.js';
+import { newJobId } from '../src/services/queue/types.js';
+import { describeDeploy } from './deploy-describe.js';
+
+const TARGET = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+const target = { name: 'target', type: 'string', description: 'deploy target (see /deploy list)', required: true, pattern: TARGET, maxLength: 32, autocomplete: 'targets' } as const;
+
+function deploysOf(ctx: CommandContext): DeployService {
+  const d = ctx.services.deploys;
+  if (!d) throw new UserError('not_configured', 'deploying is not configured here (no deploy.targets)');
+  return d;
+}
+
+/** Everything that refuses a deploy before anything is asked, queued or locked. */
+async function check(ctx: CommandContext): Promise<{ deploys: DeployService; t: DeployTarget; ref: string }> {
+  const deploys = deploysOf(ctx);
+  const t = deploys.target(String(ctx.args.target));
+  const key = ctx.invocation.principal.key;
+  if (!deploys.mayDeploy(t, ctx.access.rolesOf(key))) throw new UserError('denied', `deploying ${t.name} needs the ${(t.roles ?? ['deployer']).join(' or ')} role; your key is ${key}`);
+  const ref = deploys.ref(t, ctx.args.ref as string | undefined);
+  const held = await deploys.store.holder(t.name);
+  if (held) throw new UserError('conflict', `${t.name} is locked by ${describeHolder(held)}`);
+  return { deploys, t, ref };
+}
+
+export default defineCommand({
+  name: 'deploy',
+  description: 'Deploy a target (a CI webhook or a command on an agent host), with output in a thread',
+  usage: '/deploy <target> [ref] | list | lock <target> [reason] | unlock <target>',
+  examples: ['/deploy site main', '/deploy list', '/deploy lock site release freeze', '/deploy unlock site'],
+  roles: ['deployer'],
+  sideEffects: true,
+  defaultSubcommand: 'run',
+  subcommands: {
+    run: {
+      description: 'deploy a target at a ref',
+      usage: '/deploy <target> [ref]',
+      args: [target, { name: 'ref', type: 'string', description: 'branch, tag or commit (the target decides what is allowed)', maxLength: 200 }],
+      roles: ['deployer'],
+      sideEffects: true,
+      async confirm(ctx) {
+        const { t, ref } = await check(ctx);
+        return t.confirm ? `deploy ${t.name} at ${ref}?` : undefined;
+      },
+      async handler(ctx) {
+        const { deploys, t, ref } = await check(ctx);
+        const id = newJobId('d');
+        const who = ctx.invocation.principal;
+        const thread = await ctx.openThread(`deploying ${t.name} at ${ref} for ${ctx.mention(who)} (job ${id})`, 'queued');
+        try {
+          await deploys.start(id, t, ref, who, thread.ref);
+          ctx.setJobId(id);
+          return reply(`deploy job ${id} of ${t.name} at ${ref} queued; output is in the thread`);
+        } catch (err) {
+          await thread.finish('✘ not queued', `could not queue the deploy: ${(err as Error).message}`).catch(() => undefined);
+          throw err;
+        }
+      },
+    },
+    list: {
+      description: 'targets, lock state and the last deploy of each',
+      usage: '/deploy list',
+      roles: ['viewer'],
+      sideEffects: false,
+      async handler(ctx) {
+        const states = await deploysOf(ctx).states();
+        return reply(states.length ? states.map(describeDeploy).join('\n') : 'no deploy targets are configured');
+      },
+    },
+    lock: {
+      description: 'lock a target so nobody deploys it',
+      usage: '/deploy lock <target> [reason]',
+      args: [target, { name: 'reason', type: 'text', description: 'why (shown to whoever tries to deploy)', maxLength: 200 }],
+      roles: ['deployer'],
+      sideEffects: true,
+      async handler(ctx) {
+        const deploys = deploysOf(ctx);
+        const t = deploys.target(String(ctx.args.target));
+        await deploys.lock(t, ctx.invocation.principal, ctx.args.reason as string | undefined);
+        return reply(`${t.name} is locked by you${ctx.args.reason ? ` ("${String(ctx.args.reason)}")` : ''}; /deploy unlock ${t.name} frees it`, { visibility: 'channel' });
+      },
+    },
+    unlock: {
+      description: 'unlock a target (the holder or an admin)',
+      usage: '/deploy unlock <target>',
+      args: [target],
+      roles: ['deployer'],
+      sideEffects: true,
+      async handler(ctx) {
+        const deploys = deploysOf(ctx);
+        const t = deploys.target(String(ctx.args.target));
+        const who = ctx.invocation.principal;
+        const held = await deploys.unlock(t, who, ctx.access.rolesOf(who.key).includes('admin'));
+        const theirs = held.by.key === who.key ? '' : ` (it was held by ${held.by.name})`;
+        return reply(`${t.name} is unlocked${theirs}`, { visibility: 'channel' });
+      },
+    },
+  },
+});

@@ -1,0 +1,60 @@
+import { randomInt } from 'node:crypto';
+import type { Args, Invocation } from './define-command.js';
+
+/** How long a confirmation stays valid. */
+export const CONFIRM_TTL_MS = 60_000;
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** A request held until its caller confirms it: the parsed invocation, not a closure, so it stays plain data. */
+export interface Pending {
+  readonly code: string;
+  readonly principalKey: string;
+  readonly path: string;
+  readonly args: Args;
+  readonly invocation: Invocation;
+  readonly expiresAt: number;
+}
+
+export type Taken = { ok: true; pending: Pending } | { ok: false; reason: 'unknown' | 'expired' | 'foreign'; owner?: string };
+
+/**
+ * Requests waiting for confirmation, by a short code. Only the principal who asked may confirm; a
+ * press by anyone else leaves the request waiting, an expired one is gone. In this process: a
+ * confirmation must reach the replica that asked (see docs/deploy.md).
+ */
+export class Confirmations {
+  readonly #byCode = new Map<string, Pending>();
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    readonly ttlMs = CONFIRM_TTL_MS,
+  ) {}
+
+  add(p: Omit<Pending, 'code' | 'expiresAt'>): Pending {
+    this.#sweep();
+    let code: string;
+    do code = Array.from({ length: 6 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+    while (this.#byCode.has(code));
+    const pending: Pending = { ...p, code, expiresAt: this.now() + this.ttlMs };
+    this.#byCode.set(code, pending);
+    return pending;
+  }
+
+  /** Takes the request for `principalKey`; it is used up only when it is theirs and still valid. */
+  take(code: string, principalKey: string): Taken {
+    const p = this.#byCode.get(code.toUpperCase());
+    if (!p) return { ok: false, reason: 'unknown' };
+    if (p.expiresAt <= this.now()) {
+      this.#byCode.delete(p.code);
+      return { ok: false, reason: 'expired' };
+    }
+    if (p.principalKey !== principalKey) return { ok: false, reason: 'foreign', owner: p.invocation.principal.name };
+    this.#byCode.delete(p.code);
+    return { ok: true, pending: p };
+  }
+
+  #sweep(): void {
+    const now = this.now();
+    for (const [code, p] of this.#byCode) if (p.expiresAt <= now) this.#byCode.delete(code);
+  }
+}

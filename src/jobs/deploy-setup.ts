@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Transports } from '../core/thread.js';
+import { MemoryDeployStore } from '../services/deploy/memory-store.js';
+import { RedisDeployStore } from '../services/deploy/redis-store.js';
+import { DeployService } from '../services/deploy/service.js';
+import { DEPLOY_KIND, type DeployJobData, type DeployProgress, type DeployQueue, type DeployResult, type DeployStore } from '../services/deploy/types.js';
+import type { DeviceClient } from '../services/devices/types.js';
+import { BullJobQueue } from '../services/queue/bull-jobs.js';
+import { MemoryJobQueue } from '../services/queue/memory-jobs.js';
+import type { Secrets } from '../services/secrets/index.js';
+import { deployProcessor } from './deploy.js';
+
+export interface Deploys {
+  readonly service: DeployService;
+  startWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DeployOptions {
+  readonly log: Logger;
+  /** The agents' client (the burn machinery's, or the demo agent's), for command targets. */
+  readonly devices?: DeviceClient;
+  readonly secrets?: Secrets;
+  readonly masked: readonly string[];
+}
+
+/**
+ * The deploy machinery, from `deploy.targets`: with `redis`, BullMQ queues (one per target) and
+ * Redis locks, so every replica sees one lock; without it (the demo, a single console) both live
+ * in this process.
+ */
+export function buildDeploys(config: Config, opts: DeployOptions, transports: Transports): Deploys | undefined {
+  const targets = config.deploy?.targets ?? [];
+  if (targets.length === 0) return undefined;
+  const log = opts.log.child({ service: 'deploy' });
+  let queue: DeployQueue;
+  let store: DeployStore;
+  if (config.redis) {
+    queue = new BullJobQueue<DeployJobData, DeployResult, DeployProgress>({ url: config.redis.url, prefix: config.redis.prefix, ...config.jobs, log }, DEPLOY_KIND);
+    store = new RedisDeployStore(config.redis.url, config.redis.prefix, log);
+  } else {
+    queue = new MemoryJobQueue<DeployJobData, DeployResult, DeployProgress>(DEPLOY_KIND);
+    store = new MemoryDeployStore();
+  }
+  const service = new DeployService(targets, queue, store);
+  return {
+    service,
+    async startWorkers() {
+      const processor = deployProcessor({ service, devices: opts.devices, secrets: opts.secrets, masked: opts.masked, transports, log });
+      queue.work(targets.map((t) => t.name), processor);
+    },
+    async close() {
+      await queue.close();
+      await store.close();
+    },
+  };
+}

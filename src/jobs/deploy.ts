@@ -1,0 +1,100 @@
+import { UnrecoverableError } from 'bullmq';
+import type { Logger } from 'pino';
+import { LiveThread } from '../core/live-thread.js';
+import type { Transports } from '../core/thread.js';
+import type { DeviceClient, RunResult, RunStream } from '../services/devices/types.js';
+import type { DeployService } from '../services/deploy/service.js';
+import { mask } from '../services/deploy/template.js';
+import type { DeployJobData, DeployProgress, DeployResult, DeployTarget } from '../services/deploy/types.js';
+import { describeWebhook, runWebhook } from '../services/deploy/webhook.js';
+import type { JobProcessor } from '../services/queue/jobs.js';
+import type { Secrets } from '../services/secrets/index.js';
+import { duration } from './progress.js';
+import { ThreadReporter } from './reporter.js';
+import { OutputLog } from './output-log.js';
+
+export interface DeployDeps {
+  readonly service: DeployService;
+  readonly devices?: DeviceClient;
+  readonly secrets?: Secrets;
+  /** Config values that came from ${ENV}: masked wherever output is shown. */
+  readonly masked: readonly string[];
+  readonly transports: Transports;
+  readonly log: Logger;
+}
+
+/**
+ * Runs one deploy job: says what runs (secrets masked), keeps the last 20 lines in the live status,
+ * posts the full log in chunks, and ends with the exit code or HTTP status and the duration. The
+ * target's lock is released however the job ends. Never retried; a command target re-attaches.
+ */
+export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, DeployResult, DeployProgress> {
+  return async (id, data, progress) => {
+    const log = deps.log.child({ jobId: id, target: data.target });
+    const transport = deps.transports.get(data.thread.platform);
+    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log);
+    const output = new OutputLog((text) => out.status(text), progress);
+    const started = Date.now();
+    let result: DeployResult;
+    try {
+      const t = deps.service.target(data.target);
+      result = t.kind === 'webhook' ? await webhook(deps, t, data, out, output) : await command(deps, id, t, data, out, output);
+    } catch (err) {
+      result = { outcome: 'failed', ok: false, message: (err as Error).message, durationMs: Date.now() - started };
+    }
+    try {
+      for (const chunk of output.chunks()) await out.milestone(chunk);
+      const code = result.exitCode !== undefined ? `exit ${result.exitCode ?? result.outcome}` : result.httpStatus !== undefined ? `HTTP ${result.httpStatus}` : result.outcome;
+      const took = duration(result.durationMs / 1000);
+      const head = `${result.ok ? '✔' : '✘'} ${code} · ${took}`;
+      await out.finish(head, `deploy of ${data.target} ${data.ref} ${result.ok ? 'finished ✔' : `failed: ${result.message}`} (${code}, ${took})`);
+    } finally {
+      await deps.service.releaseFor(data.target, id).catch((err: unknown) => log.error({ err }, 'could not release the deploy lock'));
+      const summary = result.exitCode !== undefined ? `exit ${result.exitCode}` : result.httpStatus !== undefined ? `HTTP ${result.httpStatus}` : result.message;
+      await deps.service.store
+        .setLast(data.target, { jobId: id, by: data.requester, ref: data.ref, at: new Date().toISOString(), outcome: result.outcome, summary })
+        .catch((err: unknown) => log.warn({ err }, 'could not record the last deploy'));
+    }
+    if (!result.ok && result.outcome !== 'cancelled') throw new UnrecoverableError(result.message);
+    return result;
+  };
+}
+
+async function webhook(deps: DeployDeps, t: DeployTarget, data: DeployJobData, out: ThreadReporter, output: OutputLog): Promise<DeployResult> {
+  const vars = { target: t.name, ref: data.ref, user: data.requester.name };
+  await out.milestone(`running: ${describeWebhook(t, vars, deps.masked)}`);
+  return runWebhook({ target: t, vars, ...(deps.secrets ? { secrets: deps.secrets } : {}), masked: deps.masked, onLine: (l) => output.add(l) });
+}
+
+async function command(deps: DeployDeps, id: string, t: DeployTarget, data: DeployJobData, out: ThreadReporter, output: OutputLog): Promise<DeployResult> {
+  const devices = deps.devices;
+  const agent = t.agent ?? '';
+  const name = t.command ?? '';
+  if (!devices) throw new Error('no device agents are configured for command targets');
+  await out.milestone(`running: ${name} ${data.ref} on ${agent} (the command is defined on the agent host)`);
+  const known = await devices.runStatus(agent, id);
+  let stream: RunStream;
+  if (known.state === 'unknown') stream = await devices.run(agent, { jobId: id, command: name, ref: data.ref });
+  else {
+    if (known.state === 'running') {
+      await out.milestone('re-attached to the running command (the previous worker stopped)');
+      for (const l of known.tail) output.add(l);
+    }
+    stream = await devices.watchRun(agent, id);
+  }
+  for await (const e of stream) {
+    if (e.type === 'log') output.add(mask(e.line, deps.masked));
+    else if (e.type === 'done') return fromRun(e.result);
+    else if (e.type === 'error') throw new Error(e.message);
+    else if (e.type === 'agent' && e.state === 'down') {
+      stream.close();
+      throw new Error(`agent ${agent} was lost during the deploy; the command may still be running there`);
+    }
+  }
+  throw new Error('lost track of the deploy command');
+}
+
+function fromRun(r: RunResult): DeployResult {
+  const outcome = r.outcome === 'failed_interrupted' ? 'failed' : r.outcome;
+  return { outcome, ok: r.ok, message: r.message, exitCode: r.exitCode, durationMs: r.durationMs };
+}

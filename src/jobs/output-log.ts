@@ -1,0 +1,47 @@
+import type { DeployProgress } from '../services/deploy/types.js';
+
+/** Lines in the live status message. */
+const TAIL = 20;
+/** One chat message of the full log; Discord's limit is 2000 characters. */
+const CHUNK = 1800;
+/** A deploy that prints more keeps the first lines and says how many were dropped. */
+const MAX_LINES = 5000;
+
+/** A job's output: the live tail for the status message, and the full log in chunks at the end. */
+export class OutputLog {
+  readonly #lines: string[] = [];
+  #dropped = 0;
+  #total = 0;
+
+  constructor(
+    private readonly status: (text: string) => void,
+    private readonly progress: (p: DeployProgress) => void,
+  ) {}
+
+  add(line: string): void {
+    this.#total++;
+    if (this.#lines.length < MAX_LINES) this.#lines.push(line);
+    else this.#dropped++;
+    const tail = this.#lines.slice(-TAIL);
+    this.status(`running · ${this.#total} line${this.#total === 1 ? '' : 's'} of output\n${tail.join('\n')}`);
+    this.progress({ lines: this.#total, last: line.slice(0, 200) });
+  }
+
+  /** The full log as messages of at most CHUNK characters, numbered. */
+  chunks(): string[] {
+    if (this.#lines.length === 0) return [];
+    const parts: string[] = [];
+    let cur = '';
+    for (const raw of this.#lines) {
+      const line = raw.length > CHUNK - 40 ? `${raw.slice(0, CHUNK - 41)}…` : raw;
+      if (cur && cur.length + line.length + 1 > CHUNK - 40) {
+        parts.push(cur);
+        cur = '';
+      }
+      cur = cur ? `${cur}\n${line}` : line;
+    }
+    if (cur) parts.push(cur);
+    if (this.#dropped) parts.push(`(${this.#dropped} more lines not kept)`);
+    return parts.map((p, i) => `log ${i + 1}/${parts.length}:\n${p}`);
+  }
+}

@@ -1,0 +1,108 @@
+import type { Role } from '../../core/access.js';
+import { UserError } from '../../core/errors.js';
+import type { Principal, ThreadRef } from '../../core/thread.js';
+import type { DeployJobView, DeployQueue, DeployStore, DeployTarget, LastDeploy, LockHolder } from './types.js';
+
+/** The roles every deploy target needs unless it names its own. */
+export const DEFAULT_DEPLOY_ROLES: readonly Role[] = ['deployer'];
+/** Refs are short; this also bounds what a pattern is ever tested against. */
+const MAX_REF = 200;
+
+export interface TargetState {
+  readonly target: DeployTarget;
+  readonly lock?: LockHolder;
+  readonly last?: LastDeploy;
+}
+
+/** /deploy over the configured targets, the per-target queues, and the lock and history store. */
+export class DeployService {
+  readonly #targets: ReadonlyMap<string, DeployTarget>;
+
+  constructor(
+    targets: readonly DeployTarget[],
+    readonly queue: DeployQueue,
+    readonly store: DeployStore,
+  ) {
+    this.#targets = new Map(targets.map((t) => [t.name, t]));
+  }
+
+  targets(): DeployTarget[] {
+    return [...this.#targets.values()];
+  }
+
+  target(name: string): DeployTarget {
+    const t = this.#targets.get(name);
+    if (!t) throw new UserError('not_found', `no deploy target ${name}; known: ${[...this.#targets.keys()].join(', ') || 'none'}`);
+    return t;
+  }
+
+  /** Per-target roles: admin may deploy everything. */
+  mayDeploy(t: DeployTarget, roles: readonly Role[]): boolean {
+    const needed = t.roles ?? DEFAULT_DEPLOY_ROLES;
+    return roles.includes('admin') || roles.some((r) => needed.includes(r));
+  }
+
+  /** The ref to deploy: the one given (matched whole against the target's pattern) or the target's default. */
+  ref(t: DeployTarget, given: string | undefined): string {
+    const ref = given ?? t.defaultRef;
+    if (ref === undefined) throw new UserError('usage', `${t.name} needs a ref: /deploy ${t.name} <ref>`);
+    if (ref.length > MAX_REF || !new RegExp(`^(?:${t.refPattern})$`, 'u').test(ref))
+      throw new UserError('bad_input', `ref ${JSON.stringify(ref.slice(0, 40))}${ref.length > 40 ? '…' : ''} is not allowed for ${t.name} (it must match ${t.refPattern})`);
+    return ref;
+  }
+
+  /** Takes the target's lock for a job, queues the job, and gives the lock back if queueing fails. */
+  async start(id: string, t: DeployTarget, ref: string, requester: Principal, thread: ThreadRef): Promise<void> {
+    const holder: LockHolder = { by: requester, since: new Date().toISOString(), jobId: id, reason: `deploy ${ref}` };
+    const got = await this.store.lock(t.name, holder);
+    if (!got.ok) throw new UserError('conflict', `${t.name} is locked by ${describeHolder(got.holder)}`);
+    try {
+      await this.queue.add(id, { target: t.name, ref, requester, thread, requestedAt: holder.since });
+    } catch (err) {
+      await this.store.release(t.name, holder);
+      throw err;
+    }
+  }
+
+  /** Releases a lock that this job took (and only that one). */
+  async releaseFor(target: string, jobId: string): Promise<void> {
+    const held = await this.store.holder(target);
+    if (held?.jobId === jobId) await this.store.release(target, held);
+  }
+
+  async lock(t: DeployTarget, by: Principal, reason: string | undefined): Promise<void> {
+    const got = await this.store.lock(t.name, { by, since: new Date().toISOString(), ...(reason ? { reason } : {}) });
+    if (!got.ok) throw new UserError('conflict', `${t.name} is already locked by ${describeHolder(got.holder)}`);
+  }
+
+  /** The holder or an admin may unlock; a deploy's own lock goes when the deploy ends. */
+  async unlock(t: DeployTarget, by: Principal, isAdmin: boolean): Promise<LockHolder> {
+    const held = await this.store.holder(t.name);
+    if (!held) throw new UserError('conflict', `${t.name} is not locked`);
+    if (held.by.key !== by.key && !isAdmin) throw new UserError('denied', `${t.name} is locked by ${describeHolder(held)}; only they or an admin may unlock it`);
+    if (held.jobId && (await this.queue.get(held.jobId))?.state === 'running' && !isAdmin)
+      throw new UserError('conflict', `${t.name} is held by running deploy ${held.jobId}; it is released when the deploy ends`);
+    if (!(await this.store.release(t.name, held))) throw new UserError('conflict', `the lock on ${t.name} changed meanwhile; look again with /deploy list`);
+    return held;
+  }
+
+  async states(): Promise<TargetState[]> {
+    return Promise.all(
+      this.targets().map(async (target) => {
+        const [lock, last] = await Promise.all([this.store.holder(target.name), this.store.last(target.name)]);
+        return { target, ...(lock ? { lock } : {}), ...(last ? { last } : {}) };
+      }),
+    );
+  }
+
+  async job(id: string): Promise<DeployJobView> {
+    const job = await this.queue.get(id);
+    if (!job) throw new UserError('not_found', `no deploy job ${id}`);
+    return job;
+  }
+}
+
+export function describeHolder(h: LockHolder): string {
+  const what = h.jobId ? `deploy ${h.jobId}` : h.reason ? `"${h.reason}"` : 'a manual lock';
+  return `${h.by.name} (${h.by.key}) since ${h.since.slice(0, 19).replace('T', ' ')} UTC: ${what}`;
+}

@@ -1,0 +1,67 @@
+import type { Principal, ThreadRef } from '../../core/thread.js';
+import type { Config } from '../../config/schema.js';
+import type { JobKind, JobQueue, JobView } from '../queue/jobs.js';
+
+export type DeployTarget = NonNullable<Config['deploy']>['targets'][number];
+
+/** Everything a worker in any process needs to run and report one deploy. Serialisable. */
+export interface DeployJobData {
+  readonly target: string;
+  readonly ref: string;
+  readonly requester: Principal;
+  readonly thread: ThreadRef;
+  readonly requestedAt: string;
+}
+
+export type DeployOutcome = 'ok' | 'failed' | 'timeout' | 'cancelled';
+
+export interface DeployResult {
+  readonly outcome: DeployOutcome;
+  readonly ok: boolean;
+  readonly message: string;
+  /** Command targets. */
+  readonly exitCode?: number | null;
+  /** Webhook targets: the trigger's HTTP status. */
+  readonly httpStatus?: number;
+  readonly durationMs: number;
+}
+
+/** Lines of output so far (kept on the job for /deploy status from any process). */
+export interface DeployProgress {
+  readonly lines: number;
+  readonly last?: string;
+}
+
+export type DeployJobView = JobView<DeployJobData, DeployResult, DeployProgress>;
+export type DeployQueue = JobQueue<DeployJobData, DeployResult, DeployProgress>;
+/** One lane per target: a target deploys one job at a time. */
+export const DEPLOY_KIND: JobKind<DeployJobData> = { name: 'deploy', lane: (d) => d.target };
+
+/** Who holds a target's lock: a running deploy (with its job id) or a person who locked it by hand. */
+export interface LockHolder {
+  readonly by: Principal;
+  readonly since: string;
+  readonly reason?: string;
+  readonly jobId?: string;
+}
+
+export interface LastDeploy {
+  readonly jobId: string;
+  readonly by: Principal;
+  readonly ref: string;
+  readonly at: string;
+  readonly outcome: DeployOutcome;
+  readonly summary: string;
+}
+
+/** Locks and the last deploy per target: Redis with the BullMQ setup, memory in the demo. */
+export interface DeployStore {
+  /** Takes the lock, or returns who holds it. */
+  lock(target: string, holder: LockHolder): Promise<{ ok: true } | { ok: false; holder: LockHolder }>;
+  holder(target: string): Promise<LockHolder | undefined>;
+  /** Removes the lock only if it is still exactly `expected` (so a late release never frees someone else's lock). */
+  release(target: string, expected: LockHolder): Promise<boolean>;
+  setLast(target: string, last: LastDeploy): Promise<void>;
+  last(target: string): Promise<LastDeploy | undefined>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemorySecrets } from '../../src/services/secrets/index.js';
+import { HookServer } from '../helpers/hook-server.js';
+import { TestAdapter, users } from '../helpers/test-adapter.js';
+import { texts, until } from './deploy-helpers.js';
+
+const DEP = 'console:dee';
+const TOKEN = 's3cr3t-ci-token-value';
+let hooks: HookServer;
+let bot: TestAdapter;
+
+beforeAll(async () => {
+  hooks = await new HookServer().start();
+  const target = (name: string, path: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    kind: 'webhook' as const,
+    method: 'POST' as const,
+    url: hooks.url(`${path}?target={target}`),
+    headers: { Authorization: 'Bearer {vault:ci/site#token}', 'X-Deploy-Ref': '{ref}' },
+    body: '{"ref":"{ref}","target":"{target}","user":"{user}","token":"{vault:ci/site#token}"}',
+    ...extra,
+  });
+  bot = await TestAdapter.create({
+    config: {
+      access: { users: users({ [DEP]: ['deployer'] }) },
+      deploy: {
+        targets: [
+          target('site', '/ok'),
+          target('broken', '/fail'),
+          target('slow', '/hang', { timeoutSec: 1 }),
+          target('polled', '/ok', { poll: { url: hooks.url('/status/{ref}'), intervalSec: 0.1, timeoutSec: 10 } }),
+        ],
+      },
+    },
+    secrets: new MemorySecrets({ 'vault:ci/site#token': TOKEN }),
+  });
+});
+afterAll(async () => {
+  await bot.app.stop();
+  await hooks.stop();
+});
+
+const mark = () => bot.transport.messages.length;
+const since = (n: number) => bot.transport.messages.slice(n);
+const done = (n: number) => () => since(n).some((m) => m.kind === 'reply' && m.text.startsWith('@dee '));
+
+describe('/deploy of a webhook target', () => {
+  it('sends method, headers, body and the Vault secret; shows what runs with the secret masked', async () => {
+    const n = mark();
+    expect(await bot.text(DEP, '/deploy site v1.4.0')).toMatch(/^deploy job d[a-z0-9]{6} of site at v1\.4\.0 queued/);
+    await until(done(n));
+    const req = hooks.requests.at(-1)!;
+    expect(req).toMatchObject({ method: 'POST', path: '/ok?target=site' });
+    expect(req.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(req.headers['x-deploy-ref']).toBe('v1.4.0');
+    expect(JSON.parse(req.body)).toEqual({ ref: 'v1.4.0', target: 'site', user: 'dee', token: TOKEN });
+    const thread = since(n);
+    expect(thread.every((m) => !m.text.includes(TOKEN))).toBe(true);
+    expect(texts(thread)).toContainEqual(expect.stringMatching(/^running: POST http:\/\/127\.0\.0\.1:\d+\/ok\?target=site \(headers Authorization: •••, X-Deploy-Ref: •••\) body .*"token":"•••"/));
+    expect(texts(thread).at(-1)).toMatch(/^@dee deploy of site v1\.4\.0 finished ✔ \(HTTP 202, 0:0\d\)$/);
+    expect(thread.filter((m) => m.kind === 'edit').at(-1)?.text).toMatch(/^✔ HTTP 202 · 0:0\d$/);
+    expect(texts(thread)).toContainEqual(expect.stringContaining('{"queued":true}'));
+  });
+
+  it('reports a failure status, releases the lock and records the last deploy', async () => {
+    const n = mark();
+    await bot.text(DEP, '/deploy broken main');
+    await until(done(n));
+    expect(texts(since(n)).at(-1)).toMatch(/^@dee deploy of broken main failed: the webhook answered HTTP 500 \(HTTP 500, /);
+    expect(texts(since(n))).toContainEqual(expect.stringContaining('build exploded'));
+    const list = await bot.text(DEP, '/deploy list');
+    expect(list).toMatch(/^broken \(webhook\): unlocked; last: main by dee at .* UTC, ✘ HTTP 500$/m);
+    expect(list).toMatch(/^site \(webhook\): unlocked; last: v1\.4\.0 by dee .* ✔ HTTP 202$/m);
+  });
+
+  it('gives up on a webhook that does not answer within timeoutSec', async () => {
+    const n = mark();
+    await bot.text(DEP, '/deploy slow main');
+    await until(done(n), 10_000);
+    expect(texts(since(n)).at(-1)).toMatch(/^@dee deploy of slow main failed: no answer within 1 s/);
+    expect(await bot.text(DEP, '/deploy list')).toMatch(/^slow \(webhook\): unlocked; last: main by dee .* ✘ no answer within 1 s$/m);
+  });
+
+  it('polls the status URL until it reports done', async () => {
+    hooks.statusBody = '{"status":"running"}';
+    const n = mark();
+    await bot.text(DEP, '/deploy polled rc-2');
+    await until(() => hooks.requests.filter((r) => r.path === '/status/rc-2').length >= 2);
+    hooks.statusBody = '{"status":"success"}';
+    await until(done(n));
+    expect(texts(since(n)).at(-1)).toMatch(/^@dee deploy of polled rc-2 finished ✔/);
+  });
+});
