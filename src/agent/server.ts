@@ -10,6 +10,7 @@ import { JobLedger } from './ledger.js';
 import { PROTOCOL_VERSION, requestSchema, type AgentMessage } from './protocol.js';
 import type { CommandConfig } from './runner/argv.js';
 import { RunManager } from './runner/run-manager.js';
+import { SendQueue } from './send-queue.js';
 import { ZapHandler } from './zap.js';
 
 export interface AgentOptions {
@@ -50,7 +51,7 @@ export class AgentServer {
   private readonly router: zmq.Router;
   private readonly zap: ZapHandler;
   private readonly peers = new Map<string, { peer: Peer; seen: number }>();
-  private outbox: Promise<void> = Promise.resolve();
+  private readonly outbox: SendQueue<[Peer, string]>;
   private loop: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -60,6 +61,7 @@ export class AgentServer {
     // Its own context, so its ZAP endpoint cannot clash with another agent or client in this process.
     this.zap = new ZapHandler(this.context, o.allowedClients, o.log);
     this.router = new zmq.Router({ context: this.context, curveServer: true, curveSecretKey: o.keys.secret, curvePublicKey: o.keys.public, linger: LINGER_MS, handover: true, zapDomain: 'opsline', maxMessageSize: MAX_REQUEST_BYTES });
+    this.outbox = new SendQueue((frames) => (this.router.closed ? Promise.resolve() : this.router.send(frames)));
     const ledger = new JobLedger(o.stateDir);
     this.jobs = new JobManager({ ledger, drives: o.drives, imagesDir: o.imagesDir, xorriso: o.xorriso, log: o.log, send: (p, m) => this.send(p, m) });
     this.runs = new RunManager(o.stateDir, o.commands ?? {}, o.log, (p, m) => this.send(p, m));
@@ -90,7 +92,7 @@ export class AgentServer {
     // Heartbeats go on while burns are cancelled, so clients do not report us down too early.
     const [hadJobs, hadRuns] = await Promise.all([this.jobs.stop(), this.runs.stop()]);
     clearInterval(this.timer);
-    await this.outbox;
+    await this.outbox.idle();
     // A send resolves once queued; seen in tests: closing at once lost the final `done` despite linger.
     if (hadJobs || hadRuns) await sleep(FLUSH_MS);
     this.router.close();
@@ -133,10 +135,7 @@ export class AgentServer {
   }
 
   send(peer: Peer, msg: AgentMessage): void {
-    const frame = JSON.stringify(msg);
-    this.outbox = this.outbox
-      .then(() => (this.router.closed ? undefined : this.router.send([peer, frame])))
-      .catch((err: unknown) => this.o.log.warn({ err, op: msg.op }, 'could not send to a client'));
+    this.outbox.send([peer, JSON.stringify(msg)]).catch((err: unknown) => this.o.log.warn({ err, op: msg.op }, 'could not send to a client'));
   }
 
   private beat(): void {

@@ -3,6 +3,7 @@ import * as zmq from 'zeromq';
 import type { Logger } from 'pino';
 import type { AgentMessage, BurnResult, JobStatus, RequestInput } from '../../agent/protocol.js';
 import { DeviceError } from './errors.js';
+import { SendQueue } from '../../agent/send-queue.js';
 import { JobEventStream } from './job-stream.js';
 import { PendingRequests } from './pending-requests.js';
 import type { AgentState, JobEvent } from './types.js';
@@ -38,7 +39,7 @@ export class AgentConnection {
   private readonly waiters = new Set<() => void>();
   private readonly hb: number;
   private readonly timeoutMs: number;
-  private outbox: Promise<void> = Promise.resolve();
+  private readonly outbox: SendQueue<string>;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -65,6 +66,7 @@ export class AgentConnection {
       heartbeatInterval: this.hb,
       heartbeatTimeout: this.hb * 3,
     });
+    this.outbox = new SendQueue((frame) => this.socket.send(frame));
   }
 
   start(): void {
@@ -99,15 +101,12 @@ export class AgentConnection {
     clearInterval(this.timer);
     this.pending.failAll(() => new DeviceError('unavailable', 'device client closed', 'down'));
     for (const set of this.streams.values()) for (const s of set) s.close();
-    await this.outbox;
+    await this.outbox.idle();
     this.socket.close();
   }
 
   private send(req: RequestInput): Promise<void> {
-    const frame = JSON.stringify(req);
-    const sent = this.outbox.then(() => this.socket.send(frame));
-    this.outbox = sent.catch(() => undefined);
-    return sent;
+    return this.outbox.send(JSON.stringify(req));
   }
 
   private async receive(): Promise<void> {
