@@ -181,7 +181,11 @@ export class VaultDouble {
   async #route(method: string, path: string, list: boolean, body: Record<string, unknown>, header: unknown): Promise<unknown> {
     const write = method === 'PUT' || method === 'POST';
     const approle = /^auth\/([A-Za-z0-9_/-]+)\/login$/.exec(path);
-    if (approle && write) return this.#login(body);
+    if (approle && write) {
+      // Stricter than Vault on purpose: the bot must not send a (stale, expired) token with a login.
+      if (header !== undefined) throw denied();
+      return this.#login(body);
+    }
     const token = this.#token(header);
     if (path === 'auth/token/lookup-self' && method === 'GET') return this.#lookupSelf(token);
     if (path === 'sys/leases/renew' && write) return this.#allow(token, path, 'update') ?? this.#renew(String(body.lease_id ?? ''));

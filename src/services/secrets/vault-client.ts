@@ -68,6 +68,8 @@ export class VaultClient {
       await this.#raw('token lookup-self', () => this.#api.tokenLookupSelf(), 'check vault.token');
       return;
     }
+    // A login needs no token; sending the expired one could only get the login refused.
+    this.#api.token = '';
     const res = await this.#raw(
       `AppRole login at auth/${approle.mount}`,
       () => this.#api.approleLogin({ mount_point: approle.mount, role_id: approle.roleId, secret_id: approle.secretId }),
