@@ -42,19 +42,16 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     } catch (err) {
       result = { outcome: 'failed', ok: false, message: (err as Error).message, durationMs: Date.now() - started };
     }
-    try {
-      for (const chunk of output.chunks()) await out.milestone(chunk);
-      const code = result.exitCode !== undefined ? `exit ${result.exitCode ?? result.outcome}` : result.httpStatus !== undefined ? `HTTP ${result.httpStatus}` : result.outcome;
-      const took = duration(result.durationMs / 1000);
-      const head = `${result.ok ? '✔' : '✘'} ${code} · ${took}`;
-      await out.finish(head, `deploy of ${data.target} ${data.ref} ${result.ok ? 'finished ✔' : `failed: ${result.message}`} (${code}, ${took})`);
-    } finally {
-      await deps.service.releaseFor(data.target, id).catch((err: unknown) => log.error({ err }, 'could not release the deploy lock'));
-      const summary = result.exitCode !== undefined ? `exit ${result.exitCode}` : result.httpStatus !== undefined ? `HTTP ${result.httpStatus}` : result.message;
-      await deps.service.store
-        .setLast(data.target, { jobId: id, by: data.requester, ref: data.ref, at: new Date().toISOString(), outcome: result.outcome, summary })
-        .catch((err: unknown) => log.warn({ err }, 'could not record the last deploy'));
-    }
+    for (const chunk of output.chunks()) await out.milestone(chunk);
+    // The lock goes (and the history is written) before the final line, so whoever reads it can deploy again.
+    await deps.service.releaseFor(data.target, id).catch((err: unknown) => log.error({ err }, 'could not release the deploy lock'));
+    const code = result.exitCode !== undefined ? `exit ${result.exitCode ?? result.outcome}` : result.httpStatus !== undefined ? `HTTP ${result.httpStatus}` : undefined;
+    await deps.service.store
+      .setLast(data.target, { jobId: id, by: data.requester, ref: data.ref, at: new Date().toISOString(), outcome: result.outcome, summary: code ?? result.message })
+      .catch((err: unknown) => log.warn({ err }, 'could not record the last deploy'));
+    const took = duration(result.durationMs / 1000);
+    const head = `${result.ok ? '✔' : '✘'} ${code ?? result.outcome} · ${took}`;
+    await out.finish(head, `deploy of ${data.target} ${data.ref} ${result.ok ? 'finished ✔' : `failed: ${result.message}`} (${code ?? result.outcome}, ${took})`);
     if (!result.ok && result.outcome !== 'cancelled') throw new UnrecoverableError(result.message);
     return result;
   };

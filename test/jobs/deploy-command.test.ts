@@ -1,0 +1,136 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryBurnQueue } from '../../src/services/queue/memory.js';
+import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
+import { TestAdapter, users } from '../helpers/test-adapter.js';
+import { texts, until } from './deploy-helpers.js';
+
+const DEP = 'console:dee';
+const DEP2 = 'console:dan';
+const ADMIN = 'console:ada';
+const VIEW = 'console:vic';
+let f: AgentFixture;
+let bot: TestAdapter;
+let marker: string;
+let clock = Date.now();
+
+beforeAll(async () => {
+  f = await agentFixture([]);
+  marker = join(f.root, 'ran');
+  const script = join(f.root, 'deploy.mjs');
+  await writeFile(
+    script,
+    `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker)}, process.argv[2] + '\\n');\nfor (let i = 1; i <= 25; i++) console.log('line ' + i);\nawait new Promise((r) => setTimeout(r, Number(process.env.OPSLINE_REF === 'slow' ? 1500 : 0)));\nprocess.exit(3);\n`,
+  );
+  await f.start({ commands: { app: { argv: [process.execPath, script, '{ref}'], refPattern: '^[A-Za-z0-9._/-]{1,100}$', timeoutSec: 30 } } });
+  bot = await TestAdapter.create({
+    config: {
+      access: { users: users({ [DEP]: ['deployer'], [DEP2]: ['deployer'], [ADMIN]: ['admin'], [VIEW]: ['viewer'] }) },
+      deploy: {
+        targets: [
+          { name: 'app', kind: 'command', agent: 'a1', command: 'app' },
+          { name: 'guarded', kind: 'command', agent: 'a1', command: 'app', confirm: true, defaultRef: 'main' },
+          { name: 'ops-only', kind: 'command', agent: 'a1', command: 'app', roles: ['operator'] },
+        ],
+      },
+    },
+    burns: { devices: f.client(), queue: new MemoryBurnQueue() },
+    now: () => new Date(clock),
+  });
+});
+afterAll(async () => {
+  await bot.app.stop();
+  await f.cleanup();
+});
+
+const mark = () => bot.transport.messages.length;
+const since = (n: number) => bot.transport.messages.slice(n);
+const finished = (n: number, who = 'dee') => () => since(n).some((m) => m.kind === 'reply' && m.text.startsWith(`@${who} `));
+const ran = async () => (await readFile(marker, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+
+describe('/deploy of a command target through a real agent', () => {
+  it('runs the script, tails 20 lines live, posts the log and reports exit 3', async () => {
+    const n = mark();
+    const r = await bot.text(DEP, '/deploy app v2.0');
+    const id = /job (d[a-z0-9]{6})/.exec(r)![1];
+    await until(finished(n));
+    const thread = since(n);
+    expect(texts(thread)[0]).toBe(`deploying app at v2.0 for @dee (job ${id})`);
+    expect(texts(thread)).toContain('running: app v2.0 on a1 (the command is defined on the agent host)');
+    const tails = thread.filter((m) => m.kind === 'edit' && m.text.startsWith('running ·'));
+    for (const t of tails) expect(t.text.split('\n').length).toBeLessThanOrEqual(21);
+    const log = texts(thread).filter((t) => t.startsWith('log '));
+    expect(log.join('\n')).toContain('line 1\nline 2');
+    expect(log.join('\n')).toContain('line 25');
+    expect(thread.filter((m) => m.kind === 'edit').at(-1)?.text).toMatch(/^✘ exit 3 · 0:0\d$/);
+    expect(texts(thread).at(-1)).toMatch(/^@dee deploy of app v2\.0 failed: app exited 3 \(exit 3, 0:0\d\)$/);
+    expect(await ran()).toEqual(['v2.0']);
+    expect(await bot.text(VIEW, '/deploy list')).toMatch(/^app \(app on a1\): unlocked; last: v2\.0 by dee .* ✘ exit 3$/m);
+  });
+
+  it('refuses injection attempts and oversized refs before anything is queued', async () => {
+    const before = { msgs: mark(), ran: (await ran()).length, audit: bot.audit.records.length };
+    for (const ref of ['"; rm -rf /"', '$(id)', '`id`', 'main;id', '../../etc/passwd;x', 'a'.repeat(101)]) {
+      const r = await bot.say(DEP, `/deploy app ${ref}`);
+      expect(r[0]).toMatchObject({ code: 'bad_input', text: expect.stringMatching(/^ref .* is not allowed for app/) });
+    }
+    // A newline splits the words (too many arguments); quoted, it reaches the ref check.
+    expect((await bot.say(DEP, '/deploy app main\nid'))[0]?.code).toBe('usage');
+    expect((await bot.say(DEP, '/deploy app "main\nid"'))[0]?.code).toBe('bad_input');
+    expect((await bot.say(DEP, `/deploy app ${'x'.repeat(1024 * 1024)}`))[0]).toMatchObject({ code: 'bad_input', text: expect.stringMatching(/^input too long/) });
+    expect(bot.transport.messages.length).toBe(before.msgs);
+    expect(await bot.app.services.deploys!.queue.list()).toEqual([]);
+    expect((await ran()).length).toBe(before.ran);
+    expect(await bot.app.services.deploys!.store.holder('app')).toBeUndefined();
+    expect(bot.audit.records.length).toBe(before.audit + 9);
+  });
+
+  it('refuses a second deploy while one runs, naming the holder; releases the lock at the end', async () => {
+    const n = mark();
+    const [a, b] = await Promise.all([bot.say(DEP, '/deploy app slow'), bot.say(DEP2, '/deploy app slow')]);
+    const replies = [a![0]!, b![0]!];
+    expect(replies.filter((r) => r.code === undefined)).toHaveLength(1);
+    const refused = replies.find((r) => r.code === 'conflict')!;
+    expect(refused.text).toMatch(/^app is locked by (dee|dan) \(console:(dee|dan)\) since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: deploy d[a-z0-9]{6}$/);
+    await until(() => since(n).some((m) => /^@(dee|dan) deploy of app slow/.test(m.text)));
+    await until(async () => (await bot.app.services.deploys!.store.holder('app')) === undefined);
+  });
+
+  it('lets only the holder or an admin unlock a manual lock', async () => {
+    expect(await bot.text(DEP, '/deploy lock app release freeze')).toBe('app is locked by you ("release freeze"); /deploy unlock app frees it');
+    expect(await bot.text(DEP2, '/deploy app main')).toMatch(/^app is locked by dee \(console:dee\) since .* UTC: "release freeze"$/);
+    expect(await bot.text(DEP2, '/deploy unlock app')).toMatch(/only they or an admin may unlock it$/);
+    expect(await bot.text(DEP2, '/deploy lock app mine')).toMatch(/^app is already locked by dee/);
+    expect(await bot.text(VIEW, '/deploy list')).toMatch(/^app \(app on a1\): 🔒 locked by dee .*"release freeze"/m);
+    expect(await bot.text(ADMIN, '/deploy unlock app')).toBe('app is unlocked (it was held by dee)');
+    expect(await bot.text(DEP, '/deploy unlock app')).toBe('app is not locked');
+    expect(await bot.text(VIEW, '/deploy lock app x')).toMatch(/needs the deployer role/);
+  });
+
+  it('applies per-target roles', async () => {
+    expect(await bot.text(DEP, '/deploy ops-only main')).toMatch(/^deploying ops-only needs the operator role/);
+  });
+
+  it('asks to confirm; a confirmation by someone else or after 60 s runs nothing', async () => {
+    const before = (await ran()).length;
+    const [ask] = await bot.say(DEP, '/deploy guarded');
+    expect(ask).toMatchObject({ text: expect.stringMatching(/^deploy guarded at main\?\nConfirm within 60 s: \/confirm [A-Z2-9]{6}$/), confirm: { expiresInSec: 60 } });
+    const code = ask!.confirm!.code;
+    expect(bot.audit.records.at(-1)).toMatchObject({ command: 'deploy run', decision: 'allow', outcome: 'pending' });
+    expect(await bot.text(DEP2, `/confirm ${code}`)).toBe(`confirmation ${code} belongs to dee; only they can confirm it. Nothing was run`);
+    expect(bot.audit.records.at(-1)).toMatchObject({ command: 'confirm', principalKey: DEP2, outcome: 'error', errorCode: 'denied' });
+    clock += 61_000;
+    expect(await bot.text(DEP, `/confirm ${code}`)).toBe(`confirmation ${code} has expired; nothing was run. Ask again`);
+    expect(await bot.text(DEP, `/confirm ${code}`)).toMatch(/^no request is waiting for confirmation/);
+    expect((await ran()).length).toBe(before);
+    expect(await bot.app.services.deploys!.queue.list()).toEqual([]);
+
+    const [again] = await bot.say(DEP, '/deploy guarded');
+    const n = mark();
+    expect(await bot.text(DEP, `/confirm ${again!.confirm!.code.toLowerCase()}`)).toMatch(/^deploy job d[a-z0-9]{6} of guarded at main queued/);
+    expect(bot.audit.records.at(-1)).toMatchObject({ command: 'confirm', principalKey: DEP, outcome: 'ok', jobId: expect.stringMatching(/^d/) });
+    await until(finished(n));
+    expect((await ran()).length).toBe(before + 1);
+  });
+});
