@@ -16,6 +16,9 @@ export async function runMigrate(configFlag: string | undefined, io: MigrateIo =
   if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
   const { config } = loaded;
   if (!config.mysql) throw new ConfigError(loaded.source, ['mysql: required by opsline migrate']);
+  // Vault's users exist only for the bot's everyday statements; tables need an account with DDL rights.
+  if (config.mysql.vault && !config.mysql.migrateUrl)
+    throw new ConfigError(loaded.source, ['mysql.migrateUrl: required by opsline migrate when mysql.vault is set (the Vault-issued user cannot create tables)']);
   const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
   const settings = { ...poolSettings(config.mysql, config.mysql.migrateUrl ?? config.mysql.url), poolSize: 1 };
   const db = new Db(createPool(settings), settings.timeoutMs, log);

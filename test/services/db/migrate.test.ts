@@ -87,4 +87,9 @@ describe('opsline migrate', () => {
   it('refuses a config without a mysql section', async () => {
     await expect(runMigrate(configFile('log: { level: silent }\n'))).rejects.toThrow(/mysql: required by opsline migrate/);
   });
+
+  it('refuses Vault-issued credentials without a migrateUrl, naming the key', async () => {
+    const path = configFile('mysql: { host: 127.0.0.1, database: opsline, vault: { role: opsline-app } }\nvault: { addr: "http://127.0.0.1:1", token: t }\nlog: { level: silent }\n');
+    await expect(runMigrate(path)).rejects.toThrow(/mysql\.migrateUrl: required by opsline migrate when mysql\.vault is set/);
+  });
 });
