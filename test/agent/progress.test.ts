@@ -10,7 +10,7 @@ describe('ProgressParser', () => {
     const p = new ProgressParser(3.5 * MB, () => t);
     expect(p.parse('Beginning to write data track.')).toBeUndefined();
     t = 2_000;
-    expect(p.parse('xorriso : UPDATE :    1 of    3 MB written (fifo 55%) [buf  50%]')).toEqual({ bytes: MB, total: 3.5 * MB, rate: MB });
+    expect(p.parse('xorriso : UPDATE :    1 of    3 MB written (fifo 55%) [buf  50%]')).toEqual({ bytes: MB, total: 3.5 * MB, rate: 0 });
     t = 2_500;
     expect(p.parse('xorriso : UPDATE :    2 of    3 MB written (fifo 30%) [buf  50%]   1.5x.')).toEqual({ bytes: 2 * MB, total: 3.5 * MB, rate: 2 * MB });
     // Repeated lines and lines that go backwards never move the count back.

@@ -49,7 +49,8 @@ export class ProgressParser {
     this.bytes = Math.max(this.bytes, Math.min(raw, this.total));
     const t = this.now();
     if (this.bytes > this.lastBytes && t > this.lastAt) {
-      this.rate = Math.round(((this.bytes - this.lastBytes) * 1000) / (t - this.lastAt));
+      // The first movement is mostly xorriso filling its fifo, not the drive writing: no rate from it.
+      this.rate = this.lastBytes === 0 ? 0 : Math.round(((this.bytes - this.lastBytes) * 1000) / (t - this.lastAt));
       this.lastAt = t;
       this.lastBytes = this.bytes;
     }
