@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { SlackAdapter } from '../../src/adapters/slack/adapter.js';
 import { commands } from '../../commands/index.js';
 import { buildConfig } from '../../src/config/load.js';
+import type { ConfigInput } from '../../src/config/schema.js';
 import type { CommandDef } from '../../src/core/define-command.js';
 import { HttpServer } from '../../src/http/server.js';
 import { buildApp, type App } from '../../src/main.js';
@@ -15,6 +16,8 @@ export interface BotOptions {
   readonly prefix?: string;
   readonly editIntervalMs?: number;
   readonly ackBudgetMs?: number;
+  /** Deploy targets (tests of the confirm button). */
+  readonly deploy?: ConfigInput['deploy'];
   /** Extra commands (a test job), added to the real list. */
   readonly extra?: (app: () => App) => readonly CommandDef[];
 }
@@ -55,6 +58,7 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
       ],
     },
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
+    ...(o.deploy ? { deploy: o.deploy } : {}),
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // Test commands reach the app (its transports) lazily: it is built after the command list.
@@ -67,6 +71,7 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
   const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames, ackBudgetMs: o.ackBudgetMs, autoReconnect: false });
   app.transports.add(adapter.transport);
   await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
+  await app.startWorkers();
   const port = await http.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/slack/events`;
   let n = 0;

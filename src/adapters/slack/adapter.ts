@@ -6,6 +6,7 @@ import type { Adapter, DispatchFn } from '../types.js';
 import { boltLogger } from './bolt-logger.js';
 import { createSlackTransport, slackClientOptions } from './client.js';
 import { handleCommand } from './command.js';
+import { CONFIRM_ACTION, handleConfirmAction } from './confirm-action.js';
 import { EVENTS_PATH, MountedReceiver } from './http-receiver.js';
 import { commandRenamer } from './names.js';
 import { RecentKeys } from './recent-keys.js';
@@ -78,6 +79,14 @@ export class SlackAdapter implements Adapter {
         { dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, prefix: cfg.commandPrefix, rename, log, ackBudgetMs: opts.ackBudgetMs ?? 2000 },
         { command, ack, respond, retryNum: context.retryNum },
       );
+      this.#inFlight.add(run);
+      await run.finally(() => this.#inFlight.delete(run));
+    });
+    // Confirm buttons arrive on the same verified endpoint (or socket) as slash commands.
+    this.#app.action({ type: 'block_actions', action_id: CONFIRM_ACTION }, async ({ ack, body, respond }) => {
+      await ack();
+      if (!this.#dispatch || body.actions[0]?.type !== 'button') return;
+      const run = handleConfirmAction({ dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, rename, log }, body as never, respond);
       this.#inFlight.add(run);
       await run.finally(() => this.#inFlight.delete(run));
     });

@@ -22,10 +22,15 @@ export function clip(text: string): string {
   return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT)}\n… (cut: ${text.length} characters in all)`;
 }
 
+/** The action id of the Confirm button a reply that asks for confirmation carries. */
+export const CONFIRM_ACTION = 'opsline_confirm';
+
 /** A message body for an ack or a response_url post. */
 export interface SlackMessage {
   readonly text: string;
   readonly response_type: 'in_channel' | 'ephemeral';
+  /** Block Kit: only for a reply that asks for confirmation (the text stays as the fallback). */
+  readonly blocks?: readonly Record<string, unknown>[];
 }
 
 /**
@@ -35,5 +40,9 @@ export interface SlackMessage {
 export function toSlackMessage(r: Reply, rename: (text: string) => string = (t) => t): SlackMessage {
   const lines = [escapeText(r.text)];
   for (const f of r.fields ?? []) lines.push(`*${escapeText(f.label)}:* ${escapeText(f.value)}`);
-  return { text: clip(rename(lines.join('\n'))), response_type: r.visibility === 'channel' ? 'in_channel' : 'ephemeral' };
+  const text = clip(rename(lines.join('\n')));
+  const response_type = r.visibility === 'channel' ? 'in_channel' : 'ephemeral';
+  if (!r.confirm) return { text, response_type };
+  const button = { type: 'button', action_id: CONFIRM_ACTION, style: 'danger', text: { type: 'plain_text', text: 'Confirm' }, value: r.confirm.code };
+  return { text, response_type, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, { type: 'actions', block_id: CONFIRM_ACTION, elements: [button] }] };
 }
