@@ -3,6 +3,7 @@ import { commands } from '../../commands/index.js';
 import { createDiscordAdapter, type DiscordOptions } from '../../src/adapters/discord/factory.js';
 import type { Adapter } from '../../src/adapters/types.js';
 import { buildConfig } from '../../src/config/load.js';
+import type { ConfigInput } from '../../src/config/schema.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
 import { HttpServer } from '../../src/http/server.js';
 import { buildApp, type App } from '../../src/main.js';
@@ -19,6 +20,8 @@ export interface DiscordBotOptions extends DiscordOptions {
   readonly slowMs?: number;
   readonly guilds?: string[];
   readonly channels?: string[];
+  /** Replaces the default deploy targets (two webhooks that are never called). */
+  readonly deploy?: ConfigInput['deploy'];
 }
 
 export interface DiscordBot {
@@ -63,7 +66,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
       ],
     },
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
-    deploy: {
+    deploy: o.deploy ?? {
       targets: [
         { name: 'site', kind: 'webhook', url: 'https://ci.example.com/hooks/deploy' },
         { name: 'staging', kind: 'webhook', url: 'https://ci.example.com/hooks/deploy' },
@@ -79,6 +82,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
   const adapter = createDiscordAdapter({ app, http, log }, { deferAfterMs: o.deferAfterMs, completers: o.completers });
   if (!adapter) throw new Error('no discord adapter was built');
   await adapter.start((inv, threads) => app.dispatcher.dispatch(inv, threads));
+  await app.startWorkers();
   const port = await http.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/discord/interactions`;
   return {
@@ -100,6 +104,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
     async stop() {
       await adapter.stop();
       await http.close();
+      await app.stop();
       await double.stop();
     },
   };

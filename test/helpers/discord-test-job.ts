@@ -15,8 +15,8 @@ export interface DiscordTestJob {
 /**
  * `/testjob` (a stand-in for /burn until the job queue lands): opens a LiveThread through the
  * platform's ThreadStarter and returns; the test then reports progress as a worker would.
- * `/slow` answers after `slowMs`, to exercise the deferral. `/deploy run <target>` offers
- * autocomplete from the `targets` source.
+ * `/slow` answers after `slowMs`, to exercise the deferral. (Autocomplete tests use the real
+ * `/deploy run <target>`.)
  */
 export function discordTestCommands(app: () => App, opts: { slowMs?: number } = {}): DiscordTestJob {
   const threads: LiveThread[] = [];
@@ -53,26 +53,8 @@ export function discordTestCommands(app: () => App, opts: { slowMs?: number } = 
       return reply('finally done', { visibility: ctx.args.private ? 'ephemeral' : 'channel' });
     },
   });
-  const deploy = defineCommand({
-    name: 'deploy',
-    description: 'Deploy a target',
-    usage: '/deploy run <target>',
-    examples: ['/deploy run site'],
-    roles: ['deployer'],
-    sideEffects: true,
-    subcommands: {
-      run: {
-        description: 'deploy a target',
-        usage: '/deploy run <target>',
-        args: [{ name: 'target', type: 'string', description: 'deploy target', required: true, autocomplete: 'targets' }],
-        roles: ['deployer'],
-        sideEffects: true,
-        handler: (ctx) => reply(`would deploy ${String(ctx.args.target)}`),
-      },
-    },
-  });
   return {
-    commands: [testjob, slow, deploy],
+    commands: [testjob, slow],
     threads,
     nextThread: () => new Promise((r) => waiters.push(r)),
   };

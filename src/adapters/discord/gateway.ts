@@ -4,6 +4,7 @@ import type { Adapter, DispatchFn } from '../types.js';
 import { handleAutocomplete } from './autocomplete.js';
 import type { Incoming, InteractionEnv } from './env.js';
 import { handleCommand } from './handle-command.js';
+import { confirmPress } from './payload.js';
 import type { Responder } from './session.js';
 
 /** A gateway client that only needs the Guilds intent: interactions arrive without privileged intents. */
@@ -40,6 +41,11 @@ export class DiscordGatewayAdapter implements Adapter {
     try {
       if (i.isChatInputCommand()) await handleCommand(incoming(i), this.#responder(i), dispatch, this.env);
       else if (i.isAutocomplete()) await handleAutocomplete(incoming(i), this.#responder(i), this.env);
+      else if (i.isButton()) {
+        const base = { id: i.id, token: i.token, userId: i.user.id, userName: i.user.globalName ?? i.user.username, guildId: i.guildId ?? undefined, channelId: i.channelId, receivedAt: new Date() };
+        const press = confirmPress(base, i.customId);
+        if (press) await handleCommand(press, this.#responder(i), dispatch, this.env);
+      }
     } catch (err) {
       this.env.log.error({ err, interactionId: i.id }, 'discord interaction failed');
     }

@@ -55,6 +55,8 @@ export class DiscordHttpAdapter implements Adapter {
       return this.#answer(res, inc, (r) => handleCommand(inc, r, dispatch, this.env));
     }
     if (p.type === InteractionType.ApplicationCommandAutocomplete) return this.#answer(res, inc, (r) => handleAutocomplete(inc, r, this.env));
+    // Only the Confirm button gets this far (incomingFrom refuses other components).
+    if (p.type === InteractionType.MessageComponent) return this.#answer(res, inc, (r) => handleCommand(inc, r, dispatch, this.env));
     return text(res, 400, 'unsupported interaction\n');
   }
 

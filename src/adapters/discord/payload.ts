@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Incoming } from './env.js';
 import type { RawOption } from './options.js';
+import { CONFIRM_PREFIX } from './render.js';
 
 const user = z.object({ id: z.string().regex(/^\d+$/), username: z.string(), global_name: z.string().nullish() });
 const option: z.ZodType<RawOption> = z.lazy(() =>
@@ -23,7 +24,10 @@ export const interactionPayload = z.object({
   channel: z.object({ id: z.string() }).optional(),
   member: z.object({ user }).optional(),
   user: user.optional(),
-  data: z.object({ name: z.string(), type: z.number().optional(), options: z.array(option).optional() }).optional(),
+  // Commands carry a name; message components (the Confirm button) a custom_id.
+  data: z
+    .object({ name: z.string().optional(), type: z.number().optional(), options: z.array(option).optional(), custom_id: z.string().max(100).optional(), component_type: z.number().optional() })
+    .optional(),
 });
 
 export type InteractionPayload = z.infer<typeof interactionPayload>;
@@ -33,6 +37,8 @@ export function incomingFrom(p: InteractionPayload, receivedAt: Date): Incoming 
   const u = p.member?.user ?? p.user;
   const channelId = p.channel?.id ?? p.channel_id;
   if (!u || !channelId || !p.data || !p.token) return undefined;
+  if (p.data.custom_id !== undefined) return confirmPress({ id: p.id, token: p.token, userId: u.id, userName: u.global_name ?? u.username, guildId: p.guild_id, channelId, receivedAt }, p.data.custom_id);
+  if (p.data.name === undefined) return undefined;
   return {
     id: p.id,
     token: p.token,
@@ -44,4 +50,13 @@ export function incomingFrom(p: InteractionPayload, receivedAt: Date): Incoming 
     options: p.data.options,
     receivedAt,
   };
+}
+
+/**
+ * A Confirm button press as an Incoming for `/confirm <code>` by whoever pressed it, so the
+ * dispatcher decides (and audits) exactly as for a typed confirmation. Any other component: undefined.
+ */
+export function confirmPress(base: Omit<Incoming, 'command' | 'options'>, customId: string): Incoming | undefined {
+  if (!customId.startsWith(CONFIRM_PREFIX)) return undefined;
+  return { ...base, command: 'confirm', options: [{ name: 'code', type: 3, value: customId.slice(CONFIRM_PREFIX.length) }] };
 }

@@ -1,4 +1,4 @@
-import { escapeMarkdown, MessageFlags } from 'discord.js';
+import { ButtonStyle, ComponentType, escapeMarkdown, MessageFlags, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
 import type { Reply } from '../../core/reply.js';
 
 /** Discord refuses message content longer than this. */
@@ -8,7 +8,13 @@ export interface MessageBody {
   content: string;
   flags?: number;
   allowed_mentions: { parse: []; users?: string[] };
+  /** Message components: only the Confirm button of a reply that asks for confirmation. */
+  components?: APIActionRowComponent<APIButtonComponent>[];
 }
+
+/** The custom_id of a Confirm button: the prefix and the confirmation code. */
+export const CONFIRM_PREFIX = 'opsline_confirm:';
+
 
 /**
  * A message body whose text never pings anyone by accident: user-supplied text (notes, refs) may
@@ -38,7 +44,10 @@ export function plainBody(text: string, opts: { ephemeral?: boolean; users?: rea
 /** A Reply as Discord markdown: the text, then one bold-labelled line per field. */
 export function replyBody(r: Reply): MessageBody {
   const lines = [plain(r.text), ...(r.fields ?? []).map((f) => `**${plain(f.label)}:** ${plain(f.value)}`)];
-  return messageBody(lines.join('\n'), { ephemeral: r.visibility === 'ephemeral' });
+  const body = messageBody(lines.join('\n'), { ephemeral: r.visibility === 'ephemeral' });
+  if (r.confirm)
+    body.components = [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Confirm', custom_id: `${CONFIRM_PREFIX}${r.confirm.code}` }] }];
+  return body;
 }
 
 function clipContent(text: string): string {
