@@ -18,6 +18,11 @@ const NEEDS: Record<string, Role> = {
   images: 'viewer',
   drives: 'viewer',
   eject: 'operator',
+  'deploy run': 'deployer',
+  'deploy list': 'viewer',
+  'deploy lock': 'deployer',
+  'deploy unlock': 'deployer',
+  confirm: 'viewer',
   jobs: 'viewer',
   audit: 'admin',
 };
