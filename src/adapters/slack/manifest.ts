@@ -33,7 +33,13 @@ export function slackManifest(commands: readonly CommandDef[], o: ManifestOption
       slash_commands: commands.map((c) => slashCommand(c, o.prefix, url)),
     },
     oauth_config: { scopes: { bot: ['commands', 'chat:write'] } },
-    settings: { org_deploy_enabled: false, socket_mode_enabled: o.mode === 'socket', token_rotation_enabled: false },
+    settings: {
+      // Confirm buttons (deploys with confirm: true) come back as interactions on the same verified endpoint.
+      interactivity: { is_enabled: true, ...(url ? { request_url: url } : {}) },
+      org_deploy_enabled: false,
+      socket_mode_enabled: o.mode === 'socket',
+      token_rotation_enabled: false,
+    },
   };
 }
 

@@ -41,7 +41,7 @@ describe('slack manifest', () => {
       should_escape: false,
     });
     expect(m.oauth_config).toEqual({ scopes: { bot: ['commands', 'chat:write'] } });
-    expect(m.settings).toMatchObject({ socket_mode_enabled: false });
+    expect(m.settings).toMatchObject({ socket_mode_enabled: false, interactivity: { is_enabled: true, request_url: expect.stringMatching(/\/slack\/events$/) } });
   });
 
   it('uses socket mode instead of request URLs, and applies the prefix', () => {
