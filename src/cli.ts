@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
 import { runAgent } from './cli/agent.js';
 import { runConsole } from './cli/console.js';
+import { runDoctor } from './cli/doctor.js';
 import { runMigrate } from './cli/migrate.js';
 import { runKeys } from './cli/keys.js';
 import { runManifest } from './cli/manifest.js';
@@ -15,12 +16,6 @@ const program = new Command('opsline')
   .description('Chat-ops bot for Slack, Discord and the console')
   .addOption(new Option('-c, --config <file>', 'config file (default: $OPSLINE_CONFIG or ./opsline.yaml)'))
   .showHelpAfterError();
-
-/** A subcommand that a later piece of work builds: says so and exits 2 instead of pretending. */
-function notBuilt(name: string, what: string): void {
-  process.stderr.write(`opsline ${name}: not built yet in this version (${what})\n`);
-  process.exitCode = 2;
-}
 
 program
   .command('console')
@@ -101,17 +96,12 @@ program
     process.exitCode = await runVaultRevoke(program.opts<{ config?: string }>().config);
   });
 
-const later: [string, string, string][] = [
-  ['doctor', 'check the config and every dependency it names', 'the operations work'],
-];
-for (const [name, description, issue] of later) {
-  program
-    .command(name)
-    .description(`${description} (not built yet)`)
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => notBuilt(name, `comes with ${issue}`));
-}
+program
+  .command('doctor')
+  .description('validate the config and check every dependency it names, one line each')
+  .action(async () => {
+    process.exitCode = await runDoctor(program.opts<{ config?: string }>().config);
+  });
 
 try {
   await program.parseAsync(process.argv);

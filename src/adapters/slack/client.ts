@@ -18,8 +18,15 @@ export function slackClientOptions(cfg: SlackConfig, logger: ReturnType<typeof b
   };
 }
 
+/** A Web API client with the bot token; `retries` overrides the retry count (doctor: fail fast). */
+export function slackWebClient(cfg: SlackConfig, logger: ReturnType<typeof boltLogger>, opts: { retries?: number } = {}): webApi.WebClient {
+  const options = slackClientOptions(cfg, logger);
+  const retryConfig = opts.retries === undefined ? options.retryConfig : { ...options.retryConfig, retries: opts.retries };
+  return new webApi.WebClient(cfg.botToken, { ...options, retryConfig });
+}
+
 /** The Slack thread transport alone, for a worker that reports progress without running the adapter. */
 export function createSlackTransport(cfg: SlackConfig, log: Logger, commandNames: readonly string[]): SlackTransport {
-  const client = new webApi.WebClient(cfg.botToken, slackClientOptions(cfg, boltLogger(log)));
+  const client = slackWebClient(cfg, boltLogger(log));
   return new SlackTransport(client, cfg.editIntervalMs, commandRenamer(cfg.commandPrefix, commandNames));
 }

@@ -1,0 +1,56 @@
+import { platformChecks } from '../adapters/doctor.js';
+import { deviceHostChecks } from '../agent/doctor.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import { rootCause, type Check } from '../doctor/types.js';
+import { mysqlChecks } from '../services/db/doctor.js';
+import { agentChecks } from '../services/devices/doctor.js';
+import { redisChecks } from '../services/queue/doctor.js';
+import { vaultChecks } from '../services/secrets/doctor.js';
+
+export interface DoctorIo {
+  readonly out: NodeJS.WritableStream;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * `opsline doctor`: validates the config (a bad one exits 2 with every offending key), then checks
+ * every dependency it names, one line each, all at once; exits 1 when any check fails.
+ */
+export async function runDoctor(configFlag: string | undefined, io: DoctorIo = { out: process.stdout }): Promise<number> {
+  const loaded = loadConfigFile(configFlag);
+  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  const { config } = loaded;
+  const checks: Check[] = [
+    ...vaultChecks(config),
+    ...mysqlChecks(config),
+    ...redisChecks(config),
+    ...agentChecks(config),
+    ...platformChecks(config),
+    ...deviceHostChecks(config),
+  ];
+  const width = Math.max(6, ...checks.map((c) => c.name.length));
+  io.out.write(`ok   ${'config'.padEnd(width)}  ${loaded.source} is valid\n`);
+  const results = await Promise.all(checks.map((c) => settle(c, io.timeoutMs ?? 10_000)));
+  results.forEach((r, i) => io.out.write(`${r.ok ? 'ok  ' : 'FAIL'} ${checks[i]!.name.padEnd(width)}  ${oneLine(r.detail)}\n`));
+  if (checks.length === 0) io.out.write('(the config names no dependencies to check)\n');
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+async function settle(c: Check, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return { ok: true, detail: await Promise.race([c.run(), timeout]) };
+  } catch (err) {
+    return { ok: false, detail: rootCause(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function oneLine(s: string): string {
+  const line = s.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}

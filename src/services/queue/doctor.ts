@@ -1,0 +1,30 @@
+import { Redis } from 'ioredis';
+import type { Config } from '../../config/schema.js';
+import type { Check } from '../../doctor/types.js';
+
+/** Redis answers PING, and says whether it keeps data across a restart (queued jobs depend on it). */
+export function redisChecks(config: Config): Check[] {
+  const redis = config.redis;
+  if (!redis) return [];
+  return [
+    {
+      name: 'redis',
+      async run() {
+        const r = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+        let last: Error | undefined;
+        r.on('error', (err: Error) => (last = err));
+        try {
+          await r.connect().catch((err: unknown) => {
+            throw last ?? err;
+          });
+          await r.ping();
+          const aof = (await r.config('GET', 'appendonly').catch(() => [])) as string[];
+          const persistence = aof[1] === 'yes' ? 'appendonly on' : 'appendonly off: queued jobs are lost if Redis restarts (docs/burn.md)';
+          return `${redis.url.replace(/\/\/[^@]*@/, '//')} answers; ${persistence}`;
+        } finally {
+          r.disconnect();
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,111 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../src/cli/doctor.js';
+import { agentFixture } from '../helpers/agent-fixture.js';
+import { createTestDatabase } from '../helpers/mysql.js';
+import { REDIS_URL } from '../helpers/redis.js';
+import { SlackDouble } from '../helpers/slack-double.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function doctor(config: unknown, dir: string): Promise<{ code: number; lines: string[] }> {
+  const path = join(dir, `doctor-${Math.random().toString(36).slice(2)}.yaml`);
+  await writeFile(path, JSON.stringify(config));
+  let out = '';
+  const sink = new Writable({
+    write(c: Buffer, _e, cb) {
+      out += c.toString();
+      cb();
+    },
+  });
+  const code = await runDoctor(path, { out: sink, timeoutMs: 5000 });
+  return { code, lines: out.trimEnd().split('\n') };
+}
+
+/** `ok   agent a1    detail` → `ok agent a1`. */
+function head(line: string): string {
+  const m = /^(ok|FAIL)\s+(.+?)(\s{2,}|$)/.exec(line);
+  return m ? `${m[1]} ${m[2]}` : line;
+}
+
+describe('opsline doctor', () => {
+  it('checks every dependency the config names, one line each', async () => {
+    const db = await createTestDatabase({ tasks: 'classic' });
+    cleanups.push(() => db.drop());
+    const slack = await new SlackDouble().start();
+    cleanups.push(() => slack.stop());
+    const f = await agentFixture(['d1']);
+    cleanups.push(() => f.cleanup());
+    const agent = await f.start();
+    await mkdir(join(f.root, 'spare-state'));
+    const good = {
+      log: { level: 'silent' },
+      mysql: { url: db.appUrl() },
+      status: { table: 'tasks', statusColumn: 'task_status' },
+      redis: { url: REDIS_URL },
+      agents: [{ name: 'a1', endpoint: agent.endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: 200 }],
+      clientKeys: { public: f.clientKeys.publicKey, secret: f.clientKeys.secretKey },
+      slack: { signingSecret: 'secret', botToken: 'xoxb-doctor', apiUrl: slack.apiUrl },
+      agent: {
+        bind: 'tcp://127.0.0.1:1',
+        keys: { public: f.serverKeys.publicKey, secret: f.serverKeys.secretKey },
+        allowedClients: [f.clientKeys.publicKey],
+        imagesDir: f.imagesDir,
+        stateDir: join(f.root, 'spare-state'),
+        drives: f.drives,
+      },
+    };
+    await db.sql("INSERT INTO tasks (task_title, task_status) VALUES ('a', 'Success')");
+    const ok = await doctor(good, f.root);
+    expect(ok.code).toBe(0);
+    expect(ok.lines.map((l) => head(l))).toEqual([
+      'ok config',
+      'ok mysql',
+      'ok status table',
+      'ok redis',
+      'ok agent a1',
+      'ok slack',
+      'ok xorriso',
+      'ok images dir',
+      'ok state dir',
+      'ok drive d1',
+    ]);
+    expect(ok.lines[1]).toContain(`${db.appUser}@`);
+    expect(ok.lines[1]).toContain('0 notes, 0 audit rows');
+    expect(ok.lines[2]).toContain('tasks: 1 row');
+    expect(ok.lines[4]).toContain('drives d1');
+    expect(ok.lines[5]).toContain('team T1, bot user UBOT');
+
+    const bad = await doctor(
+      {
+        ...good,
+        mysql: { url: `mysql://${db.appUser}:wrong@127.0.0.1:3306/${db.name}`, timeoutMs: 1000 },
+        status: { table: 'nope', statusColumn: 'x' },
+        redis: { url: 'redis://127.0.0.1:1' },
+        agents: [{ ...good.agents[0]!, endpoint: 'tcp://127.0.0.1:1', requestTimeoutMs: 500 }],
+        slack: { ...good.slack, apiUrl: 'http://127.0.0.1:1/api/' },
+        agent: { ...good.agent, imagesDir: join(f.root, 'missing') },
+      },
+      f.root,
+    );
+    expect(bad.code).toBe(1);
+    const fails = bad.lines.filter((l) => l.startsWith('FAIL')).map((l) => head(l));
+    expect(fails).toEqual(['FAIL mysql', 'FAIL status table', 'FAIL redis', 'FAIL agent a1', 'FAIL slack', 'FAIL images dir']);
+    expect(bad.lines.find((l) => l.startsWith('FAIL mysql'))).toMatch(/Access denied|denied/i);
+    expect(bad.lines.find((l) => l.startsWith('FAIL redis'))).toMatch(/ECONNREFUSED 127\.0\.0\.1:1$/);
+    expect(bad.lines.find((l) => l.startsWith('FAIL agent a1'))).toMatch(/tcp:\/\/127\.0\.0\.1:1: .*not reachable/);
+  }, 60_000);
+
+  it('says when the config names nothing to check', async () => {
+    const f = await agentFixture([]);
+    cleanups.push(() => f.cleanup());
+    const r = await doctor({ log: { level: 'silent' } }, f.root);
+    expect(r.code).toBe(0);
+    expect(r.lines.at(-1)).toBe('(the config names no dependencies to check)');
+  });
+});
