@@ -4,6 +4,8 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor.js';
 import { agentFixture } from '../helpers/agent-fixture.js';
+import { DiscordDouble } from '../helpers/discord-double.js';
+import { IDS } from '../helpers/discord-payloads.js';
 import { createTestDatabase } from '../helpers/mysql.js';
 import { REDIS_URL } from '../helpers/redis.js';
 import { SlackDouble } from '../helpers/slack-double.js';
@@ -39,6 +41,8 @@ describe('opsline doctor', () => {
     cleanups.push(() => db.drop());
     const slack = await new SlackDouble().start();
     cleanups.push(() => slack.stop());
+    const discord = await new DiscordDouble().start();
+    cleanups.push(() => discord.stop());
     const f = await agentFixture(['d1']);
     cleanups.push(() => f.cleanup());
     const agent = await f.start();
@@ -51,6 +55,7 @@ describe('opsline doctor', () => {
       agents: [{ name: 'a1', endpoint: agent.endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: 200 }],
       clientKeys: { public: f.clientKeys.publicKey, secret: f.clientKeys.secretKey },
       slack: { signingSecret: 'secret', botToken: 'xoxb-doctor', apiUrl: slack.apiUrl },
+      discord: { token: discord.botToken, applicationId: IDS.bot, apiUrl: discord.apiUrl },
       agent: {
         bind: 'tcp://127.0.0.1:1',
         keys: { public: f.serverKeys.publicKey, secret: f.serverKeys.secretKey },
@@ -70,6 +75,7 @@ describe('opsline doctor', () => {
       'ok redis',
       'ok agent a1',
       'ok slack',
+      'ok discord',
       'ok xorriso',
       'ok images dir',
       'ok state dir',
@@ -80,6 +86,7 @@ describe('opsline doctor', () => {
     expect(ok.lines[2]).toContain('tasks: 1 row');
     expect(ok.lines[4]).toContain('drives d1');
     expect(ok.lines[5]).toContain('team T1, bot user UBOT');
+    expect(ok.lines[6]).toContain(`bot token works: opsline (${IDS.bot}) (gateway mode)`);
 
     const bad = await doctor(
       {
@@ -89,13 +96,14 @@ describe('opsline doctor', () => {
         redis: { url: 'redis://127.0.0.1:1' },
         agents: [{ ...good.agents[0]!, endpoint: 'tcp://127.0.0.1:1', requestTimeoutMs: 500 }],
         slack: { ...good.slack, apiUrl: 'http://127.0.0.1:1/api/' },
+        discord: { ...good.discord, token: 'wrong-token' },
         agent: { ...good.agent, imagesDir: join(f.root, 'missing') },
       },
       f.root,
     );
     expect(bad.code).toBe(1);
     const fails = bad.lines.filter((l) => l.startsWith('FAIL')).map((l) => head(l));
-    expect(fails).toEqual(['FAIL mysql', 'FAIL status table', 'FAIL redis', 'FAIL agent a1', 'FAIL slack', 'FAIL images dir']);
+    expect(fails).toEqual(['FAIL mysql', 'FAIL status table', 'FAIL redis', 'FAIL agent a1', 'FAIL slack', 'FAIL discord', 'FAIL images dir']);
     expect(bad.lines.find((l) => l.startsWith('FAIL mysql'))).toMatch(/Access denied|denied/i);
     expect(bad.lines.find((l) => l.startsWith('FAIL redis'))).toMatch(/ECONNREFUSED 127\.0\.0\.1:1$/);
     expect(bad.lines.find((l) => l.startsWith('FAIL agent a1'))).toMatch(/tcp:\/\/127\.0\.0\.1:1: .*not reachable/);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayDouble } from './discord-gateway.js';
-import { IDS, interactionPayload, messagePayload, type InteractionSpec } from './discord-payloads.js';
+import { IDS, interactionPayload, messagePayload, userPayload, type InteractionSpec } from './discord-payloads.js';
 
 /** One REST call the bot made; `route` is the path after `/api/v10`. */
 export interface RestCall {
@@ -143,6 +143,7 @@ export class DiscordDouble {
       ['GET', /^\/webhooks\/\d+\/([^/]+)\/messages\/@original$/, (m) => this.#withToken(m[1] ?? '', (i) => (i.original ? [200, this.#json(i.original)] : [404, { code: 10008, message: 'Unknown Message' }]))],
       ['DELETE', /^\/webhooks\/\d+\/([^/]+)\/messages\/@original$/, (m) => this.#withToken(m[1] ?? '', (i) => (i.original && this.messages.delete(i.original.id), [204, undefined]))],
       ['POST', /^\/webhooks\/\d+\/([^/]+)$/, (m, body) => this.#withToken(m[1] ?? '', (i) => [200, this.#json(this.#store(i.channelId, body))])],
+      ['GET', /^\/users\/@me$/, (_m, _body, req) => this.#bot(req, () => [200, userPayload(IDS.bot, 'opsline', true)])],
       ['POST', /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/, (m, body, req) => this.#bot(req, () => this.#thread(m[1] ?? '', m[2] ?? '', body))],
       ['POST', /^\/channels\/(\d+)\/messages$/, (m, body, req) => this.#bot(req, () => [200, this.#json(this.#store(m[1] ?? '', body))])],
       ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m, body, req) => this.#bot(req, () => this.#edit(m[2] ?? '', body))],
