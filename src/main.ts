@@ -87,6 +87,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     },
     async idle() {
       await burns?.idle();
+      await deploys?.idle();
     },
     async stop() {
       await deploys?.close();

@@ -14,6 +14,8 @@ import { deployProcessor } from './deploy.js';
 export interface Deploys {
   readonly service: DeployService;
   startWorkers(): Promise<void>;
+  /** Waits for deploys running in this process (in-process queue only: the demo finishes them before it exits). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,11 +38,12 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
   const log = opts.log.child({ service: 'deploy' });
   let queue: DeployQueue;
   let store: DeployStore;
+  let memory: MemoryJobQueue<DeployJobData, DeployResult, DeployProgress> | undefined;
   if (config.redis) {
     queue = new BullJobQueue<DeployJobData, DeployResult, DeployProgress>({ url: config.redis.url, prefix: config.redis.prefix, ...config.jobs, log }, DEPLOY_KIND);
     store = new RedisDeployStore(config.redis.url, config.redis.prefix, log);
   } else {
-    queue = new MemoryJobQueue<DeployJobData, DeployResult, DeployProgress>(DEPLOY_KIND);
+    queue = memory = new MemoryJobQueue<DeployJobData, DeployResult, DeployProgress>(DEPLOY_KIND);
     store = new MemoryDeployStore();
   }
   const service = new DeployService(targets, queue, store);
@@ -50,6 +53,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
       const processor = deployProcessor({ service, devices: opts.devices, secrets: opts.secrets, masked: opts.masked, transports, log });
       queue.work(targets.map((t) => t.name), processor);
     },
+    idle: async () => memory?.idle(),
     async close() {
       await queue.close();
       await store.close();
