@@ -1,7 +1,8 @@
 import type { DeployProgress } from '../services/deploy/types.js';
 
-/** Lines in the live status message. */
+/** Lines in the live status message, each cut to TAIL_LINE characters so 20 fit in one chat message. */
 const TAIL = 20;
+const TAIL_LINE = 80;
 /** One chat message of the full log; Discord's limit is 2000 characters. */
 const CHUNK = 1800;
 /** A deploy that prints more keeps the first lines and says how many were dropped. */
@@ -22,7 +23,7 @@ export class OutputLog {
     this.#total++;
     if (this.#lines.length < MAX_LINES) this.#lines.push(line);
     else this.#dropped++;
-    const tail = this.#lines.slice(-TAIL);
+    const tail = this.#lines.slice(-TAIL).map((l) => (l.length > TAIL_LINE ? `${l.slice(0, TAIL_LINE - 1)}…` : l));
     this.status(`running · ${this.#total} line${this.#total === 1 ? '' : 's'} of output\n${tail.join('\n')}`);
     this.progress({ lines: this.#total, last: line.slice(0, 200) });
   }

@@ -1,6 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { deployProcessor } from '../../src/jobs/deploy.js';
 import { MemoryBurnQueue } from '../../src/services/queue/memory.js';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
 import { TestAdapter, users } from '../helpers/test-adapter.js';
@@ -67,6 +69,16 @@ describe('/deploy of a command target through a real agent', () => {
     expect(texts(thread).at(-1)).toMatch(/^@dee deploy of app v2\.0 failed: app exited 3 \(exit 3, 0:0\d\)$/);
     expect(await ran()).toEqual(['v2.0']);
     expect(await bot.text(VIEW, '/deploy list')).toMatch(/^app \(app on a1\): unlocked; last: v2\.0 by dee .* ✘ exit 3$/m);
+  });
+
+  it('re-attaches by job id when a worker runs the same job again: the command does not run twice', async () => {
+    const n = mark();
+    const id = /job (d[a-z0-9]{6})/.exec(await bot.text(DEP, '/deploy app again'))![1]!;
+    await until(finished(n));
+    const job = await bot.app.services.deploys!.job(id);
+    const processor = deployProcessor({ service: bot.app.services.deploys!, devices: f.client(), masked: [], transports: bot.app.transports, log: pino({ level: 'silent' }) });
+    await expect(processor(id, job.data, () => undefined)).rejects.toThrow(/exited 3/);
+    expect((await ran()).filter((r) => r === 'again')).toHaveLength(1);
   });
 
   it('refuses injection attempts and oversized refs before anything is queued', async () => {
