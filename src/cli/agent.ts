@@ -1,11 +1,11 @@
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, requireConfigFile } from '../config/load.js';
 import { AgentServer } from '../agent/server.js';
 import { createLogger } from '../log.js';
+import { untilSignal } from './signals.js';
 
 /** `opsline agent`: the device agent from the config's `agent` section, until SIGINT or SIGTERM. */
 export async function runAgent(configFlag: string | undefined): Promise<number> {
-  const loaded = loadConfigFile(configFlag);
-  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   if (!config.agent) throw new ConfigError(loaded.source, ['agent: this section is required by `opsline agent`']);
   const a = config.agent;
@@ -22,10 +22,7 @@ export async function runAgent(configFlag: string | undefined): Promise<number> 
     ...(a.name ? { name: a.name } : {}),
     log,
   });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilSignal();
   log.info('stopping: running burns are cancelled');
   await server.close();
   return 0;

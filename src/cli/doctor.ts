@@ -1,6 +1,6 @@
 import { platformChecks } from '../adapters/doctor.js';
 import { deviceHostChecks } from '../agent/doctor.js';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { requireConfigFile } from '../config/load.js';
 import { rootCause, type Check } from '../doctor/types.js';
 import { mysqlChecks } from '../services/db/doctor.js';
 import { agentChecks } from '../services/devices/doctor.js';
@@ -17,8 +17,7 @@ export interface DoctorIo {
  * every dependency it names, one line each, all at once; exits 1 when any check fails.
  */
 export async function runDoctor(configFlag: string | undefined, io: DoctorIo = { out: process.stdout }): Promise<number> {
-  const loaded = loadConfigFile(configFlag);
-  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   const checks: Check[] = [
     ...vaultChecks(config),

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, requireConfigFile } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { createPool, Db, migrate, poolSettings } from '../services/db/index.js';
 
@@ -12,8 +12,7 @@ export interface MigrateIo {
  * when given, because the bot's everyday user has no DDL rights (docs/security.md).
  */
 export async function runMigrate(configFlag: string | undefined, io: MigrateIo = { out: process.stdout, err: process.stderr }): Promise<number> {
-  const loaded = loadConfigFile(configFlag);
-  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   if (!config.mysql) throw new ConfigError(loaded.source, ['mysql: required by opsline migrate']);
   // Vault's users exist only for the bot's everyday statements; tables need an account with DDL rights.

@@ -1,6 +1,6 @@
 import { commands } from '../../commands/index.js';
 import { registerDiscordCommands } from '../adapters/discord/register.js';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, requireConfigFile } from '../config/load.js';
 import { Registry } from '../core/registry.js';
 
 export interface RegisterRun {
@@ -21,8 +21,7 @@ export async function runRegister(run: RegisterRun): Promise<number> {
     err.write(`opsline register: unknown platform "${run.platform}" (only discord registers commands; Slack uses opsline manifest slack)\n`);
     return 2;
   }
-  const loaded = loadConfigFile(run.configFlag);
-  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  const loaded = requireConfigFile(run.configFlag);
   const discord = loaded.config.discord;
   if (!discord) throw new ConfigError(loaded.source, ['discord: the section is required to register commands']);
   const guild = run.guild ?? discord.guildId;

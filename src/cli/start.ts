@@ -1,17 +1,17 @@
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { requireConfigFile } from '../config/load.js';
 import { adapterFactories } from '../adapters/index.js';
 import type { Adapter } from '../adapters/types.js';
 import { HttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
 import { buildApp } from '../main.js';
+import { untilSignal } from './signals.js';
 
 /**
  * `opsline start`: the configured adapters, the one HTTP server and (unless `workers` is false) the
  * job workers, until SIGINT or SIGTERM.
  */
 export async function runStart(configFlag: string | undefined, opts: { workers?: boolean } = {}): Promise<number> {
-  const loaded = loadConfigFile(configFlag);
-  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
   const app = await buildApp(config, { log, secretValues: loaded.secrets });
@@ -28,10 +28,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const port = await http.listen(config.http.port, config.http.host);
   log.info({ port, adapters: adapters.map((a) => a.name) }, 'opsline started');
   if (adapters.length === 0) log.warn('no chat adapter is configured (add a slack or discord section)');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilSignal();
   log.info('stopping');
   for (const a of adapters.reverse()) await a.stop().catch((err: unknown) => log.error({ err, adapter: a.name }, 'adapter stop failed'));
   await http.close();

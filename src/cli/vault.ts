@@ -1,4 +1,4 @@
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, requireConfigFile } from '../config/load.js';
 import { leasePrefix, VaultClient } from '../services/secrets/index.js';
 
 export interface VaultIo {
@@ -14,8 +14,7 @@ export interface VaultIo {
  * sys/leases/revoke-prefix/<prefix> (docs/vault.md): usually an operator's token, not the bot's.
  */
 export async function runVaultRevoke(configFlag: string | undefined, io: VaultIo = { out: process.stdout, err: process.stderr }): Promise<number> {
-  const loaded = loadConfigFile(configFlag);
-  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   if (!config.vault || !config.mysql?.vault) throw new ConfigError(loaded.source, ['mysql.vault and vault: required by opsline vault revoke']);
   const client = new VaultClient(config.vault);

@@ -1,15 +1,15 @@
 import { addWorkerTransports } from '../adapters/transports.js';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, requireConfigFile } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { buildApp } from '../main.js';
+import { untilSignal } from './signals.js';
 
 /**
  * `opsline worker`: job workers only, until SIGINT or SIGTERM. It runs no chat adapter, but it
  * reports progress into threads with the platforms' tokens, so any worker can report for any job.
  */
 export async function runWorker(configFlag: string | undefined): Promise<number> {
-  const loaded = loadConfigFile(configFlag);
-  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   if (!config.agents?.length) throw new ConfigError(loaded.source, ['agents: `opsline worker` needs at least one device agent']);
   const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
@@ -17,10 +17,7 @@ export async function runWorker(configFlag: string | undefined): Promise<number>
   addWorkerTransports(app, log);
   await app.startWorkers();
   log.info({ agents: config.agents.map((a) => a.name) }, 'opsline worker started');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilSignal();
   log.info('stopping; running burns go on at their agents and the next worker re-attaches');
   await app.stop();
   return 0;

@@ -91,3 +91,10 @@ export function loadConfigFile(flag: string | undefined, env: NodeJS.ProcessEnv 
   }
   return parseConfig(text, env, path);
 }
+
+/** Like loadConfigFile, for commands that cannot run without a config: a missing one is a ConfigError. */
+export function requireConfigFile(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Loaded {
+  const loaded = loadConfigFile(flag, env);
+  if (!loaded) throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG or create ./opsline.yaml']);
+  return loaded;
+}
