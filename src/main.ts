@@ -4,6 +4,7 @@ import { Access } from './core/access.js';
 import type { CommandDef } from './core/define-command.js';
 import { LogAuditSink, type AuditSink } from './core/audit.js';
 import { Confirmations } from './core/confirmations.js';
+import { RedisConfirmations } from './services/redis-confirmations.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { Registry } from './core/registry.js';
 import { Transports } from './core/thread.js';
@@ -69,7 +70,9 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const secrets = opts.secrets ?? built.secrets;
   const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [] }, transports);
   const services: Services = { ...built.services, burns: burns?.service, deploys: deploys?.service };
-  const confirmations = new Confirmations(() => now().getTime());
+  // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
+  const redisConfirm = config.redis && new RedisConfirmations(config.redis.url, config.redis.prefix, log, () => now().getTime());
+  const confirmations = redisConfirm || new Confirmations(() => now().getTime());
   const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations });
   return {
     config,
@@ -92,6 +95,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     async stop() {
       await deploys?.close();
       await burns?.close();
+      await redisConfirm?.close();
       await services.audit.flush();
       await built.close();
     },

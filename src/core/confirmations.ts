@@ -19,10 +19,22 @@ export type Taken = { ok: true; pending: Pending } | { ok: false; reason: 'unkno
 
 /**
  * Requests waiting for confirmation, by a short code. Only the principal who asked may confirm; a
- * press by anyone else leaves the request waiting, an expired one is gone. In this process: a
- * confirmation must reach the replica that asked (see docs/deploy.md).
+ * press by anyone else leaves the request waiting, an expired one is gone.
  */
-export class Confirmations {
+export interface ConfirmStore {
+  readonly ttlMs: number;
+  add(p: Omit<Pending, 'code' | 'expiresAt'>): Promise<Pending>;
+  /** Takes the request for `principalKey`; it is used up only when it is theirs and still valid. */
+  take(code: string, principalKey: string): Promise<Taken>;
+}
+
+/** A fresh code: six characters nobody confuses when reading them aloud (no 0/O, 1/I). */
+export function confirmCode(): string {
+  return Array.from({ length: 6 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+}
+
+/** In this process: the demo, a single replica, unit tests (see RedisConfirmations for several replicas). */
+export class Confirmations implements ConfirmStore {
   readonly #byCode = new Map<string, Pending>();
 
   constructor(
@@ -30,18 +42,17 @@ export class Confirmations {
     readonly ttlMs = CONFIRM_TTL_MS,
   ) {}
 
-  add(p: Omit<Pending, 'code' | 'expiresAt'>): Pending {
+  async add(p: Omit<Pending, 'code' | 'expiresAt'>): Promise<Pending> {
     this.#sweep();
     let code: string;
-    do code = Array.from({ length: 6 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+    do code = confirmCode();
     while (this.#byCode.has(code));
     const pending: Pending = { ...p, code, expiresAt: this.now() + this.ttlMs };
     this.#byCode.set(code, pending);
     return pending;
   }
 
-  /** Takes the request for `principalKey`; it is used up only when it is theirs and still valid. */
-  take(code: string, principalKey: string): Taken {
+  async take(code: string, principalKey: string): Promise<Taken> {
     const p = this.#byCode.get(code.toUpperCase());
     if (!p) return { ok: false, reason: 'unknown' };
     if (p.expiresAt <= this.now()) {

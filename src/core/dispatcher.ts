@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Access, Decision } from './access.js';
 import type { AuditDecision, AuditOutcome } from './audit.js';
-import { Confirmations, type Pending } from './confirmations.js';
+import { Confirmations, type ConfirmStore, type Pending } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
 import { UserError, toBotError } from './errors.js';
 import { errorReply } from './error-reply.js';
@@ -22,7 +22,7 @@ export interface DispatcherDeps {
   /** Longest argument text accepted; longer input is refused before parsing. */
   readonly maxInputLength?: number;
   /** Requests held for confirmation; tests pass one with their own clock. */
-  readonly confirmations?: Confirmations;
+  readonly confirmations?: ConfirmStore;
 }
 
 type Step<T> = { ok: true; value: T } | { ok: false; error: UserError; decision: AuditDecision; usage?: string };
@@ -38,7 +38,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
  * the code through the `confirm` command (typed, or a platform button that sends it).
  */
 export class Dispatcher {
-  readonly confirmations: Confirmations;
+  readonly confirmations: ConfirmStore;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.confirmations = deps.confirmations ?? new Confirmations();
@@ -69,7 +69,7 @@ export class Dispatcher {
         const prompt = target.confirm ? await target.confirm(ctx) : undefined;
         if (prompt === undefined) reply = await target.handler(ctx);
         else {
-          reply = this.ask(inv, target.path, args, prompt);
+          reply = await this.ask(inv, target.path, args, prompt);
           outcome = 'pending';
         }
       } catch (err) {
@@ -101,15 +101,15 @@ export class Dispatcher {
   }
 
   /** Holds the request and answers with the code its caller must confirm. */
-  private ask(inv: Invocation, path: string, args: Args, prompt: string): Reply {
-    const p = this.confirmations.add({ principalKey: inv.principal.key, path, args, invocation: inv });
+  private async ask(inv: Invocation, path: string, args: Args, prompt: string): Promise<Reply> {
+    const p = await this.confirmations.add({ principalKey: inv.principal.key, path, args, invocation: inv });
     const secs = Math.round(this.confirmations.ttlMs / 1000);
     return { text: `${prompt}\nConfirm within ${secs} s: /confirm ${p.code}`, visibility: 'ephemeral', confirm: { code: p.code, expiresInSec: secs } };
   }
 
   /** Runs a held request for the caller who confirms it: theirs, in time, and still allowed. */
   private async confirmed(code: string, inv: Invocation, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void): Promise<Reply> {
-    const taken = this.confirmations.take(code, inv.principal.key);
+    const taken = await this.confirmations.take(code, inv.principal.key);
     if (!taken.ok) {
       if (taken.reason === 'foreign') throw new UserError('denied', `confirmation ${code} belongs to ${taken.owner ?? 'someone else'}; only they can confirm it. Nothing was run`);
       if (taken.reason === 'expired') throw new UserError('timeout', `confirmation ${code} has expired; nothing was run. Ask again`);

@@ -18,7 +18,12 @@ beforeAll(async () => {
   const config = {
     redis: { url: REDIS_URL, prefix: redis.prefix },
     access: { users: users({ [DEP]: ['deployer'], [DEP2]: ['deployer'] }) },
-    deploy: { targets: [{ name: 'site', kind: 'webhook' as const, url: hooks.url('/ok'), body: '{"ref":"{ref}"}' }] },
+    deploy: {
+      targets: [
+        { name: 'site', kind: 'webhook' as const, url: hooks.url('/ok'), body: '{"ref":"{ref}"}' },
+        { name: 'guarded', kind: 'webhook' as const, url: hooks.url('/ok?guarded'), confirm: true },
+      ],
+    },
   };
   // Two bots on one Redis, as two replicas behind a load balancer.
   replicas = await Promise.all([TestAdapter.create({ config }), TestAdapter.create({ config })]);
@@ -54,6 +59,18 @@ describe('deploys on BullMQ with Redis locks', () => {
     await until(() => all().some((m) => m.text.startsWith('@dan ')));
     expect(texts(all()).filter((t) => t.startsWith('@dan '))).toEqual([expect.stringMatching(/^@dan deploy of site v9 finished ✔ \(HTTP 202/)]);
     expect(all().length).toBeGreaterThan(n);
-    expect(await a.text(DEP, '/deploy list')).toMatch(/^site \(webhook\): unlocked; last: v9 by dan .* ✔ HTTP 202$/);
+    expect(await a.text(DEP, '/deploy list')).toMatch(/^site \(webhook\): unlocked; last: v9 by dan .* ✔ HTTP 202$/m);
+  });
+
+  it('holds confirmations in Redis: asked on one replica, confirmed on the other, once; foreign presses refused', async () => {
+    const [a, b] = replicas as [TestAdapter, TestAdapter];
+    const [ask] = await a.say(DEP, '/deploy guarded main');
+    const code = ask!.confirm!.code;
+    expect(await b.text(DEP2, `/confirm ${code}`)).toBe(`confirmation ${code} belongs to dee; only they can confirm it. Nothing was run`);
+    const before = hooks.requests.filter((r) => r.path === '/ok?guarded').length;
+    const [first, second] = await Promise.all([b.text(DEP, `/confirm ${code}`), a.text(DEP, `/confirm ${code}`)]);
+    expect([first, second].filter((t) => /^deploy job d[a-z0-9]{6} of guarded at main queued/.test(t))).toHaveLength(1);
+    expect([first, second].filter((t) => t.startsWith('no request is waiting for confirmation'))).toHaveLength(1);
+    await until(() => hooks.requests.filter((r) => r.path === '/ok?guarded').length === before + 1);
   });
 });
