@@ -85,7 +85,7 @@ export default defineCommand({
       },
     },
     unlock: {
-      description: 'unlock a target (the holder or an admin)',
+      description: 'unlock a target; its holder or an admin may',
       usage: '/deploy unlock <target>',
       args: [target],
       roles: ['deployer'],
