@@ -6,6 +6,7 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import type { CommandDef } from '../../src/core/define-command.js';
 import { HttpServer } from '../../src/http/server.js';
 import { buildApp, type App } from '../../src/main.js';
+import type { SeenKeys } from '../../src/services/redis-seen-keys.js';
 import { SlackDouble } from './slack-double.js';
 import { postSigned, slashBody, type PostResult, type SlashFields } from './slack-request.js';
 
@@ -18,6 +19,8 @@ export interface BotOptions {
   readonly ackBudgetMs?: number;
   /** Deploy targets (tests of the confirm button). */
   readonly deploy?: ConfigInput['deploy'];
+  /** Where trigger ids are remembered (default: this bot's memory). */
+  readonly seen?: SeenKeys;
   /** Extra commands (a test job), added to the real list. */
   readonly extra?: (app: () => App) => readonly CommandDef[];
 }
@@ -68,7 +71,7 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
   holder.app = app;
   const http = new HttpServer(log);
   const commandNames = app.registry.all().map((c) => c.name);
-  const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames, ackBudgetMs: o.ackBudgetMs, autoReconnect: false });
+  const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames, ackBudgetMs: o.ackBudgetMs, autoReconnect: false, seen: o.seen });
   app.transports.add(adapter.transport);
   await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
   await app.startWorkers();

@@ -10,6 +10,7 @@ import { CONFIRM_ACTION, handleConfirmAction } from './confirm-action.js';
 import { EVENTS_PATH, MountedReceiver } from './http-receiver.js';
 import { commandRenamer } from './names.js';
 import { RecentKeys } from './recent-keys.js';
+import type { SeenKeys } from '../../services/redis-seen-keys.js';
 import type { SlackTransport } from './transport.js';
 
 export type SlackConfig = NonNullable<Config['slack']>;
@@ -24,6 +25,8 @@ export interface SlackAdapterOptions {
   readonly ackBudgetMs?: number;
   /** Socket Mode reconnects by itself in production; tests turn it off to stop cleanly. */
   readonly autoReconnect?: boolean;
+  /** Where trigger ids are remembered; default this process's memory (Redis when configured: every replica). */
+  readonly seen?: SeenKeys;
 }
 
 /**
@@ -37,12 +40,13 @@ export class SlackAdapter implements Adapter {
   readonly #app: App;
   readonly #socket: SocketModeReceiver | undefined;
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #seen = new RecentKeys();
+  readonly #seen: SeenKeys;
   #connected = false;
   #dispatch: DispatchFn | undefined;
 
   constructor(private readonly opts: SlackAdapterOptions) {
     const { config: cfg, log } = opts;
+    this.#seen = opts.seen ?? new RecentKeys();
     const logger = boltLogger(log);
     const clientOptions = slackClientOptions(cfg, logger);
     let receiver: Receiver;
@@ -109,5 +113,6 @@ export class SlackAdapter implements Adapter {
     await this.#app.stop();
     const pending = Promise.allSettled([...this.#inFlight]);
     await Promise.race([pending, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    this.#seen.close?.();
   }
 }

@@ -7,14 +7,14 @@ import type { Invocation } from '../../core/define-command.js';
 import type { Reply } from '../../core/reply.js';
 import type { DispatchFn } from '../types.js';
 import { principalKey, registryName } from './names.js';
-import type { RecentKeys } from './recent-keys.js';
+import type { SeenKeys } from '../../services/redis-seen-keys.js';
 import { toSlackMessage, unescapeText, type SlackMessage } from './render.js';
 import type { SlackTransport } from './transport.js';
 
 export interface CommandDeps {
   readonly dispatch: DispatchFn;
   readonly transport: SlackTransport;
-  readonly seen: RecentKeys;
+  readonly seen: SeenKeys;
   readonly prefix: string;
   /** Puts the prefix into command names that reply text mentions. */
   readonly rename: (text: string) => string;
@@ -40,7 +40,7 @@ export async function handleCommand(deps: CommandDeps, ev: CommandEvent): Promis
   const { command: c } = ev;
   const log = deps.log.child({ trigger: c.trigger_id, slackCommand: c.command });
   // A retry carries the trigger id of the first delivery; running it again could start a job twice.
-  if (c.trigger_id && !deps.seen.firstSeen(c.trigger_id)) {
+  if (c.trigger_id && !(await deps.seen.firstSeen(c.trigger_id))) {
     log.info({ retryNum: ev.retryNum }, 'redelivered command ignored');
     await ev.ack();
     return;

@@ -6,7 +6,7 @@ import { toBotError } from '../../core/errors.js';
 import type { Invocation } from '../../core/define-command.js';
 import type { DispatchFn } from '../types.js';
 import { principalKey } from './names.js';
-import type { RecentKeys } from './recent-keys.js';
+import type { SeenKeys } from '../../services/redis-seen-keys.js';
 import { CONFIRM_ACTION, toSlackMessage, type SlackMessage } from './render.js';
 import type { SlackTransport } from './transport.js';
 
@@ -15,7 +15,7 @@ export { CONFIRM_ACTION };
 export interface ConfirmDeps {
   readonly dispatch: DispatchFn;
   readonly transport: SlackTransport;
-  readonly seen: RecentKeys;
+  readonly seen: SeenKeys;
   readonly rename: (text: string) => string;
   readonly log: Logger;
 }
@@ -26,7 +26,7 @@ export interface ConfirmDeps {
  * dispatcher decides, and audits, exactly as for a typed confirmation.
  */
 export async function handleConfirmAction(deps: ConfirmDeps, body: BlockAction<ButtonAction>, respond: (m: SlackMessage & { replace_original?: boolean }) => Promise<unknown>): Promise<void> {
-  if (body.trigger_id && !deps.seen.firstSeen(`action:${body.trigger_id}`)) return;
+  if (body.trigger_id && !(await deps.seen.firstSeen(`action:${body.trigger_id}`))) return;
   const code = body.actions[0]?.value ?? '';
   const team = body.team?.id ?? body.user.team_id ?? '';
   const channel = body.channel?.id ?? '';

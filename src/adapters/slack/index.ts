@@ -1,12 +1,17 @@
 import type { AdapterFactory } from '../index.js';
+import { RedisSeenKeys } from '../../services/redis-seen-keys.js';
 import { SlackAdapter } from './adapter.js';
+import { RecentKeys } from './recent-keys.js';
 
 /** The Slack adapter when `slack` is configured; its transport lets workers reopen Slack threads. */
 export const slackAdapterFactory: AdapterFactory = ({ app, http, log }) => {
   const config = app.config.slack;
   if (!config) return undefined;
   const commandNames = app.registry.all().map((c) => c.name);
-  const adapter = new SlackAdapter({ config, http, log: log.child({ adapter: 'slack' }), commandNames });
+  const slackLog = log.child({ adapter: 'slack' });
+  // With Redis, a retry that reaches another replica is recognised too.
+  const seen = app.config.redis ? new RedisSeenKeys(app.config.redis.url, app.config.redis.prefix, new RecentKeys(), slackLog) : undefined;
+  const adapter = new SlackAdapter({ config, http, log: slackLog, commandNames, seen });
   app.transports.add(adapter.transport);
   return adapter;
 };

@@ -1,8 +1,10 @@
+import type { SeenKeys } from '../../services/redis-seen-keys.js';
+
 /**
  * Remembers keys (Slack trigger ids) for a while, so a redelivered request is recognised and not
  * run a second time. In-memory: a retry that lands on another replica is not caught here.
  */
-export class RecentKeys {
+export class RecentKeys implements SeenKeys {
   readonly #seen = new Map<string, number>();
 
   constructor(

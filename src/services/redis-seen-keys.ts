@@ -1,0 +1,43 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/** Remembers keys (Slack trigger ids) so a redelivery is not run twice. */
+export interface SeenKeys {
+  /** True the first time a key is offered within the TTL; false for a repeat. */
+  firstSeen(key: string): boolean | Promise<boolean>;
+  close?(): void;
+}
+
+/**
+ * Across replicas: `SET <prefix>:seen:<key> NX PX ttl` in Redis, so a Slack retry that lands on
+ * another replica behind the load balancer is recognised too. While Redis cannot answer, the
+ * replica's own memory decides (a retry to the same replica is still caught).
+ */
+export class RedisSeenKeys implements SeenKeys {
+  readonly #redis: Redis;
+
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    private readonly local: SeenKeys,
+    private readonly log: Logger,
+    private readonly ttlMs = 10 * 60_000,
+  ) {
+    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    this.#redis.on('error', (err) => log.warn({ err }, 'redis error (seen keys)'));
+  }
+
+  async firstSeen(key: string): Promise<boolean> {
+    const local = await this.local.firstSeen(key);
+    try {
+      return (await this.#redis.set(`${this.prefix}:seen:${key}`, '1', 'PX', this.ttlMs, 'NX')) === 'OK';
+    } catch (err) {
+      this.log.warn({ err }, 'redis unavailable; this replica alone decides whether a request is a retry');
+      return local;
+    }
+  }
+
+  close(): void {
+    this.#redis.disconnect();
+  }
+}
