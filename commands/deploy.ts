@@ -7,6 +7,7 @@ import { newJobId } from '../src/services/queue/types.js';
 import { describeDeploy } from './deploy-describe.js';
 
 const TARGET = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+const JOB = /^d[a-z0-9]{6}$/;
 const target = { name: 'target', type: 'string', description: 'deploy target (see /deploy list)', required: true, pattern: TARGET, maxLength: 32, autocomplete: 'targets' } as const;
 
 function deploysOf(ctx: CommandContext): DeployService {
@@ -30,8 +31,8 @@ async function check(ctx: CommandContext): Promise<{ deploys: DeployService; t: 
 export default defineCommand({
   name: 'deploy',
   description: 'Deploy a target (a CI webhook or a command on an agent host), with output in a thread',
-  usage: '/deploy <target> [ref] | list | lock <target> [reason] | unlock <target>',
-  examples: ['/deploy site main', '/deploy list', '/deploy lock site release freeze', '/deploy unlock site'],
+  usage: '/deploy <target> [ref] | list | lock <target> [reason] | unlock <target> | cancel <job>',
+  examples: ['/deploy site main', '/deploy list', '/deploy lock site release freeze', '/deploy unlock site', '/deploy cancel d7k2x9q'],
   roles: ['deployer'],
   sideEffects: true,
   defaultSubcommand: 'run',
@@ -97,6 +98,31 @@ export default defineCommand({
         const held = await deploys.unlock(t, who, ctx.access.rolesOf(who.key).includes('admin'));
         const theirs = held.by.key === who.key ? '' : ` (it was held by ${held.by.name})`;
         return reply(`${t.name} is unlocked${theirs}`, { visibility: 'channel' });
+      },
+    },
+    cancel: {
+      description: 'stop a running command deploy, or drop a queued one',
+      usage: '/deploy cancel <job>',
+      args: [{ name: 'job', type: 'string', description: 'deploy job id (see /jobs)', required: true, pattern: JOB, maxLength: 7 }],
+      roles: ['deployer'],
+      sideEffects: true,
+      async handler(ctx) {
+        const deploys = deploysOf(ctx);
+        const id = String(ctx.args.job);
+        const job = await deploys.job(id);
+        ctx.setJobId(id);
+        const t = deploys.target(job.data.target);
+        if (!deploys.mayDeploy(t, ctx.access.rolesOf(ctx.invocation.principal.key))) throw new UserError('denied', `cancelling a deploy of ${t.name} needs the ${(t.roles ?? ['deployer']).join(' or ')} role`);
+        const by = ctx.mention(ctx.invocation.principal);
+        const outcome = await deploys.queue.removeQueued(id);
+        if (outcome === 'removed') {
+          await deploys.releaseFor(t.name, id);
+          await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', `deploy cancelled by ${by} before it started`);
+          return reply(`deploy job ${id} removed from the queue; ${t.name} is unlocked`);
+        }
+        if (outcome !== 'running') throw new UserError('conflict', `deploy job ${id} has already ${outcome === 'failed' ? 'failed' : 'finished'}`);
+        await deploys.cancelRunning(t, id);
+        return reply(`cancelling deploy job ${id} on ${t.agent}; the thread shows when it has stopped and ${t.name} is unlocked then`);
       },
     },
   },

@@ -46,7 +46,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
     queue = memory = new MemoryJobQueue<DeployJobData, DeployResult, DeployProgress>(DEPLOY_KIND);
     store = new MemoryDeployStore();
   }
-  const service = new DeployService(targets, queue, store);
+  const service = new DeployService(targets, queue, store, opts.devices);
   return {
     service,
     async startWorkers() {

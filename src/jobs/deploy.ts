@@ -45,7 +45,8 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     for (const chunk of output.chunks()) await out.milestone(chunk);
     // The lock goes (and the history is written) before the final line, so whoever reads it can deploy again.
     await deps.service.releaseFor(data.target, id).catch((err: unknown) => log.error({ err }, 'could not release the deploy lock'));
-    const code = result.exitCode !== undefined ? `exit ${result.exitCode ?? result.outcome}` : result.httpStatus !== undefined ? `HTTP ${result.httpStatus}` : undefined;
+    // A command stopped by a signal (timeout, cancel) has no exit code: its outcome says what happened.
+    const code = typeof result.exitCode === 'number' ? `exit ${result.exitCode}` : result.httpStatus !== undefined ? `HTTP ${result.httpStatus}` : undefined;
     await deps.service.store
       .setLast(data.target, { jobId: id, by: data.requester, ref: data.ref, at: new Date().toISOString(), outcome: result.outcome, summary: code ?? result.message })
       .catch((err: unknown) => log.warn({ err }, 'could not record the last deploy'));

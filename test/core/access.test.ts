@@ -22,6 +22,7 @@ const NEEDS: Record<string, Role> = {
   'deploy list': 'viewer',
   'deploy lock': 'deployer',
   'deploy unlock': 'deployer',
+  'deploy cancel': 'deployer',
   confirm: 'viewer',
   jobs: 'viewer',
   audit: 'admin',

@@ -109,6 +109,18 @@ describe('/deploy of a command target through a real agent', () => {
     await until(async () => (await bot.app.services.deploys!.store.holder('app')) === undefined);
   });
 
+  it('cancels a running command deploy: the thread says so and the lock is freed', async () => {
+    const n = mark();
+    const id = /job (d[a-z0-9]{6})/.exec(await bot.text(DEP, '/deploy app slow'))![1]!;
+    await until(async () => (await bot.app.services.deploys!.job(id)).state === 'running' && since(n).some((m) => m.text.startsWith('running ·')));
+    expect(await bot.text(DEP2, `/deploy cancel ${id}`)).toBe(`cancelling deploy job ${id} on a1; the thread shows when it has stopped and app is unlocked then`);
+    await until(finished(n));
+    expect(texts(since(n)).at(-1)).toMatch(/^@dee deploy of app slow failed: app was cancelled \(cancelled, 0:0\d\)$/);
+    expect(await bot.app.services.deploys!.store.holder('app')).toBeUndefined();
+    expect(await bot.text(DEP2, `/deploy cancel ${id}`)).toBe(`deploy job ${id} has already finished`);
+    expect(await bot.text(DEP2, '/deploy cancel dzzzzzz')).toBe('no deploy job dzzzzzz');
+  });
+
   it('lets only the holder or an admin unlock a manual lock', async () => {
     expect(await bot.text(DEP, '/deploy lock app release freeze')).toBe('app is locked by you ("release freeze"); /deploy unlock app frees it');
     expect(await bot.text(DEP2, '/deploy app main')).toMatch(/^app is locked by dee \(console:dee\) since .* UTC: "release freeze"$/);

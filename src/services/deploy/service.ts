@@ -1,6 +1,7 @@
 import type { Role } from '../../core/access.js';
 import { UserError } from '../../core/errors.js';
 import type { Principal, ThreadRef } from '../../core/thread.js';
+import type { DeviceClient } from '../devices/types.js';
 import type { DeployJobView, DeployQueue, DeployStore, DeployTarget, LastDeploy, LockHolder } from './types.js';
 
 /** The roles every deploy target needs unless it names its own. */
@@ -22,6 +23,8 @@ export class DeployService {
     targets: readonly DeployTarget[],
     readonly queue: DeployQueue,
     readonly store: DeployStore,
+    /** The agents' client, for command targets. */
+    readonly devices?: DeviceClient,
   ) {
     this.#targets = new Map(targets.map((t) => [t.name, t]));
   }
@@ -84,6 +87,13 @@ export class DeployService {
       throw new UserError('conflict', `${t.name} is held by running deploy ${held.jobId}; it is released when the deploy ends`);
     if (!(await this.store.release(t.name, held))) throw new UserError('conflict', `the lock on ${t.name} changed meanwhile; look again with /deploy list`);
     return held;
+  }
+
+  /** Stops a running command deploy on its agent; the job then ends as cancelled and frees the lock. */
+  async cancelRunning(t: DeployTarget, id: string): Promise<void> {
+    // A webhook has been sent already; only a command on an agent can still be stopped.
+    if (t.kind !== 'command' || !this.devices) throw new UserError('conflict', `deploy job ${id} is a webhook that has been sent; it cannot be called back`);
+    await this.devices.cancel(t.agent ?? '', id);
   }
 
   async states(): Promise<TargetState[]> {
