@@ -38,7 +38,7 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     let result: DeployResult;
     try {
       const t = deps.service.target(data.target);
-      result = t.kind === 'webhook' ? await webhook(deps, t, data, out, output) : await command(deps, id, t, data, out, output);
+      result = t.kind === 'webhook' ? await webhook(deps, id, t, data, out, output) : await command(deps, id, t, data, out, output);
     } catch (err) {
       result = { outcome: 'failed', ok: false, message: (err as Error).message, durationMs: Date.now() - started };
     }
@@ -58,8 +58,11 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
   };
 }
 
-async function webhook(deps: DeployDeps, t: DeployTarget, data: DeployJobData, out: ThreadReporter, output: OutputLog): Promise<DeployResult> {
+async function webhook(deps: DeployDeps, id: string, t: DeployTarget, data: DeployJobData, out: ThreadReporter, output: OutputLog): Promise<DeployResult> {
   const vars = { target: t.name, ref: data.ref, user: data.requester.name };
+  // No agent keeps a ledger for a webhook: a job handed over after its worker died must not call it twice.
+  if (!(await deps.service.store.markStarted(id)))
+    return { outcome: 'failed', ok: false, message: 'the previous worker stopped after this webhook may have been sent; it was not sent again (check the CI)', durationMs: 0 };
   await out.milestone(`running: ${describeWebhook(t, vars, deps.masked)}`);
   return runWebhook({ target: t, vars, ...(deps.secrets ? { secrets: deps.secrets } : {}), masked: deps.masked, onLine: (l) => output.add(l) });
 }

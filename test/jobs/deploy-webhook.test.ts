@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { deployProcessor } from '../../src/jobs/deploy.js';
 import { MemorySecrets } from '../../src/services/secrets/index.js';
 import { HookServer } from '../helpers/hook-server.js';
 import { TestAdapter, users } from '../helpers/test-adapter.js';
@@ -62,6 +64,17 @@ describe('/deploy of a webhook target', () => {
     expect(texts(thread)).toContainEqual(expect.stringContaining('{"queued":true}'));
   });
 
+  it('never calls a webhook twice for one job, even when a worker runs the job again', async () => {
+    const n = mark();
+    const id = /job (d[a-z0-9]{6})/.exec(await bot.text(DEP, '/deploy site once'))![1]!;
+    await until(done(n));
+    const sent = hooks.requests.length;
+    const job = await bot.app.services.deploys!.job(id);
+    const processor = deployProcessor({ service: bot.app.services.deploys!, masked: [], transports: bot.app.transports, log: pino({ level: 'silent' }) });
+    await expect(processor(id, job.data, () => undefined)).rejects.toThrow(/it was not sent again/);
+    expect(hooks.requests.length).toBe(sent);
+  });
+
   it('reports a failure status, releases the lock and records the last deploy', async () => {
     const n = mark();
     await bot.text(DEP, '/deploy broken main');
@@ -70,7 +83,7 @@ describe('/deploy of a webhook target', () => {
     expect(texts(since(n))).toContainEqual(expect.stringContaining('build exploded'));
     const list = await bot.text(DEP, '/deploy list');
     expect(list).toMatch(/^broken \(webhook\): unlocked; last: main by dee at .* UTC, ✘ HTTP 500$/m);
-    expect(list).toMatch(/^site \(webhook\): unlocked; last: v1\.4\.0 by dee .* ✔ HTTP 202$/m);
+    expect(list).toMatch(/^site \(webhook\): unlocked; last: once by dee .* ✘ the previous worker stopped/m);
   });
 
   it('gives up on a webhook that does not answer within timeoutSec', async () => {

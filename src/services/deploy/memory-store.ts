@@ -4,6 +4,7 @@ import type { DeployStore, LastDeploy, LockHolder } from './types.js';
 export class MemoryDeployStore implements DeployStore {
   readonly #locks = new Map<string, LockHolder>();
   readonly #last = new Map<string, LastDeploy>();
+  readonly #started = new Set<string>();
 
   async lock(target: string, holder: LockHolder): Promise<{ ok: true } | { ok: false; holder: LockHolder }> {
     const held = this.#locks.get(target);
@@ -29,6 +30,12 @@ export class MemoryDeployStore implements DeployStore {
 
   async last(target: string): Promise<LastDeploy | undefined> {
     return this.#last.get(target);
+  }
+
+  async markStarted(jobId: string): Promise<boolean> {
+    if (this.#started.has(jobId)) return false;
+    this.#started.add(jobId);
+    return true;
   }
 
   async close(): Promise<void> {}

@@ -49,6 +49,11 @@ export class RedisDeployStore implements DeployStore {
     return raw ? (JSON.parse(raw) as LastDeploy) : undefined;
   }
 
+  async markStarted(jobId: string): Promise<boolean> {
+    // Kept as long as BullMQ keeps the job (7 days): a job handed over later than that no longer exists.
+    return (await this.#redis.set(`${this.prefix}:deploy:started:${jobId}`, '1', 'EX', 7 * 86_400, 'NX')) === 'OK';
+  }
+
   async close(): Promise<void> {
     this.#redis.disconnect();
   }

@@ -62,6 +62,8 @@ export interface DeployStore {
   /** Removes the lock only if it is still exactly `expected` (so a late release never frees someone else's lock). */
   release(target: string, expected: LockHolder): Promise<boolean>;
   setLast(target: string, last: LastDeploy): Promise<void>;
+  /** Marks a job as started; false when it was already (a worker took over a job another one began). */
+  markStarted(jobId: string): Promise<boolean>;
   last(target: string): Promise<LastDeploy | undefined>;
   close(): Promise<void>;
 }
