@@ -99,6 +99,8 @@ export interface CommandDef {
   readonly roles: readonly Role[];
   readonly sideEffects: boolean;
   readonly handler?: Handler;
+  /** For a command without subcommands: ask before running (see ConfirmCheck). */
+  readonly confirm?: ConfirmCheck;
   readonly subcommands?: Readonly<Record<string, SubcommandDef>>;
   /** Used when the first word is not a subcommand name (`/burn image.iso` → `start`). */
   readonly defaultSubcommand?: string;

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import type { Access, Decision } from './access.js';
+import type { Access } from './access.js';
 import type { AuditDecision, AuditOutcome } from './audit.js';
-import { Confirmations, type ConfirmStore, type Pending } from './confirmations.js';
+import { askToConfirm, takeConfirmed } from './confirm-step.js';
+import { Confirmations, type ConfirmStore } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
 import { UserError, toBotError } from './errors.js';
 import { errorReply } from './error-reply.js';
 import { parseText, parseValues } from './parse.js';
+import { refusal } from './refusal.js';
 import type { Registry, Target } from './registry.js';
 import type { Reply } from './reply.js';
 import { LiveThread } from './live-thread.js';
@@ -69,7 +71,7 @@ export class Dispatcher {
         const prompt = target.confirm ? await target.confirm(ctx) : undefined;
         if (prompt === undefined) reply = await target.handler(ctx);
         else {
-          reply = await this.ask(inv, target.path, args, prompt);
+          reply = await askToConfirm(this.confirmations, inv, target.path, args, prompt);
           outcome = 'pending';
         }
       } catch (err) {
@@ -100,32 +102,12 @@ export class Dispatcher {
     return reply;
   }
 
-  /** Holds the request and answers with the code its caller must confirm. */
-  private async ask(inv: Invocation, path: string, args: Args, prompt: string): Promise<Reply> {
-    const p = await this.confirmations.add({ principalKey: inv.principal.key, path, args, invocation: inv });
-    const secs = Math.round(this.confirmations.ttlMs / 1000);
-    return { text: `${prompt}\nConfirm within ${secs} s: /confirm ${p.code}`, visibility: 'ephemeral', confirm: { code: p.code, expiresInSec: secs } };
-  }
-
   /** Runs a held request for the caller who confirms it: theirs, in time, and still allowed. */
   private async confirmed(code: string, inv: Invocation, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void): Promise<Reply> {
-    const taken = await this.confirmations.take(code, inv.principal.key);
-    if (!taken.ok) {
-      if (taken.reason === 'foreign') throw new UserError('denied', `confirmation ${code} belongs to ${taken.owner ?? 'someone else'}; only they can confirm it. Nothing was run`);
-      if (taken.reason === 'expired') throw new UserError('timeout', `confirmation ${code} has expired; nothing was run. Ask again`);
-      throw new UserError('not_found', `no request is waiting for confirmation ${code} (codes last ${Math.round(this.confirmations.ttlMs / 1000)} s); nothing was run`);
-    }
-    const p: Pending = taken.pending;
-    const [name, sub] = p.path.split(' ');
-    const def = this.deps.registry.get(name ?? '');
-    const resolved = def && this.deps.registry.resolve(def, '', sub);
-    if (!resolved || 'error' in resolved) throw new UserError('not_found', `/${p.path} is no longer available`);
-    const target = resolved.target;
-    const d = this.deps.access.decide(inv.principal.key, target.path, target.roles, p.invocation.room);
-    if (!d.allow) throw new UserError('denied', refusal(d, target.path, inv.principal.key));
-    log.info({ confirms: p.invocation.id, path: p.path }, 'confirmed');
+    const { pending, target } = await takeConfirmed(this.confirmations, this.deps.registry, this.deps.access, code, inv);
+    log.info({ confirms: pending.invocation.id, path: pending.path }, 'confirmed');
     // The original request's own context, but threads start where the confirmation came from.
-    return target.handler(this.context({ ...p.invocation, platform: inv.platform }, p.args, threads, log, setJobId));
+    return target.handler(this.context({ ...pending.invocation, platform: inv.platform }, pending.args, threads, log, setJobId));
   }
 
   private context(inv: Invocation, args: Args, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void): CommandContext {
@@ -184,14 +166,6 @@ export class Dispatcher {
       return { ok: false, decision: 'invalid', error: e, usage: target.usage };
     }
   }
-}
-
-function refusal(d: Extract<Decision, { allow: false }>, path: string, key: string): string {
-  const roles = d.needed.length > 0 ? d.needed.join(' or ') : 'admin';
-  if (d.reason === 'channel') return `/${path} is not allowed in this channel`;
-  if (d.reason === 'unknown_principal')
-    return `you are not on the allowlist. /${path} needs the ${roles} role; your key is ${key} (an admin can add it)`;
-  return `/${path} needs the ${roles} role; your key is ${key} (an admin can grant it)`;
 }
 
 /** Arguments as the audit row keeps them; very long text is cut (its length is kept) so rows stay small. */

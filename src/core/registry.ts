@@ -78,5 +78,5 @@ export function targetOf(c: CommandDef, sub: string | undefined): Target {
     return { command: c, sub, path: `${c.name} ${sub}`, usage: s.usage, args: s.args ?? [], roles: s.roles, sideEffects: s.sideEffects, handler: s.handler, ...(s.confirm ? { confirm: s.confirm } : {}) };
   }
   if (!c.handler) throw new Error(`command ${c.name} needs a subcommand`);
-  return { command: c, path: c.name, usage: c.usage, args: c.args ?? [], roles: c.roles, sideEffects: c.sideEffects, handler: c.handler };
+  return { command: c, path: c.name, usage: c.usage, args: c.args ?? [], roles: c.roles, sideEffects: c.sideEffects, handler: c.handler, ...(c.confirm ? { confirm: c.confirm } : {}) };
 }

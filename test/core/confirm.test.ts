@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { defineCommand } from '../../src/core/define-command.js';
+import { UserError } from '../../src/core/errors.js';
+import { reply } from '../../src/core/reply.js';
+import { TestAdapter, users } from '../helpers/test-adapter.js';
+
+const ME = 'console:me';
+const YOU = 'console:you';
+
+async function setup() {
+  let runs = 0;
+  let clock = Date.now();
+  const danger = defineCommand({
+    name: 'danger',
+    description: 'd',
+    usage: '/danger <what>',
+    examples: [],
+    args: [{ name: 'what', type: 'string', description: 'w', required: true }],
+    roles: ['operator'],
+    sideEffects: true,
+    confirm: (ctx) => {
+      if (ctx.args.what === 'bad') throw new UserError('bad_input', 'not that');
+      return ctx.args.what === 'quick' ? undefined : `really ${String(ctx.args.what)}?`;
+    },
+    handler: (ctx) => reply(`did ${String(ctx.args.what)} (${++runs})`),
+  });
+  const bot = await TestAdapter.create({
+    config: { access: { users: users({ [ME]: ['operator'], [YOU]: ['viewer'] }) } },
+    commands: [...commands, danger],
+    now: () => new Date(clock),
+  });
+  return { bot, runs: () => runs, tick: (ms: number) => (clock += ms) };
+}
+
+describe('the confirm step', () => {
+  it('holds a request until its caller confirms it, once, and audits both', async () => {
+    const { bot, runs } = await setup();
+    const [ask] = await bot.say(ME, '/danger drop');
+    expect(ask).toMatchObject({ text: expect.stringMatching(/^really drop\?\nConfirm within 60 s: \/confirm [A-Z2-9]{6}$/), visibility: 'ephemeral', confirm: { expiresInSec: 60 } });
+    expect(runs()).toBe(0);
+    const code = ask!.confirm!.code;
+    expect(await bot.text(ME, `/confirm ${code}`)).toBe('did drop (1)');
+    expect(await bot.text(ME, `/confirm ${code}`)).toMatch(/^no request is waiting for confirmation/);
+    expect(runs()).toBe(1);
+    const rows = bot.audit.records.map((r) => [r.command, r.outcome]);
+    expect(rows).toEqual([['danger', 'pending'], ['confirm', 'ok'], ['confirm', 'error']]);
+    await bot.app.stop();
+  });
+
+  it('runs at once when the check says so, and refuses before asking when it throws', async () => {
+    const { bot, runs } = await setup();
+    expect(await bot.text(ME, '/danger quick')).toBe('did quick (1)');
+    expect((await bot.say(ME, '/danger bad'))[0]).toMatchObject({ code: 'bad_input', text: 'not that' });
+    expect(runs()).toBe(1);
+    await bot.app.stop();
+  });
+
+  it('runs nothing for someone else, for a caller without the role, or after 60 s', async () => {
+    const { bot, runs, tick } = await setup();
+    const code = (await bot.say(ME, '/danger drop'))[0]!.confirm!.code;
+    expect((await bot.say(YOU, `/confirm ${code}`))[0]).toMatchObject({ code: 'denied', text: expect.stringMatching(/belongs to me/) });
+    expect((await bot.say(YOU, '/danger drop'))[0]).toMatchObject({ code: 'denied' });
+    tick(60_001);
+    expect((await bot.say(ME, `/confirm ${code}`))[0]).toMatchObject({ code: 'timeout' });
+    expect((await bot.say(ME, '/confirm nope')).at(0)?.code).toBe('usage');
+    expect(runs()).toBe(0);
+    await bot.app.stop();
+  });
+});
