@@ -104,6 +104,8 @@ const agentCommand = z.strictObject({
   argv: z.array(z.string()).min(1),
   refPattern: z.string().default('^[A-Za-z0-9._/-]{1,100}$'),
   timeoutSec: z.number().int().min(1).default(600),
+  // The command's environment besides PATH, OPSLINE_JOB_ID and OPSLINE_REF: the agent's own is not passed on.
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).optional(),
 });
 
 const agent = z.strictObject({

@@ -23,6 +23,7 @@ beforeAll(async () => {
     commands: {
       app: { argv: [process.execPath, script, '{ref}'], refPattern: '^[A-Za-z0-9._/-]{1,100}$', timeoutSec: 30 },
       slow: { argv: [process.execPath, '-e', 'console.log("started"); setTimeout(() => {}, 60000)'], refPattern: '^[a-z]+$', timeoutSec: 1 },
+      env: { argv: [process.execPath, '-e', 'console.log(Object.keys(process.env).sort().join(","))'], refPattern: '^[a-z]+$', timeoutSec: 30, env: { DEPLOY_HOME: '/srv' } },
       loose: { argv: [process.execPath, script, '{ref}'], refPattern: '[a-z]+', timeoutSec: 30 },
     },
   });
@@ -60,6 +61,12 @@ describe('run (deploy commands)', () => {
     // An unanchored pattern in config is anchored by the agent.
     await expect(c.run('a1', { jobId: 'loose-1', command: 'loose', ref: 'main; id' })).rejects.toMatchObject({ agentCode: 'bad_ref' });
     await expect(c.run('a1', { jobId: 'nope-1', command: 'nope', ref: 'main' })).rejects.toMatchObject({ code: 'not_found', agentCode: 'unknown_command' });
+  });
+
+  it('passes only PATH, the job id, the ref and the command\'s own env, never the agent\'s environment', async () => {
+    const c = f.client();
+    const events = await collect(await c.run('a1', { jobId: 'env-1', command: 'env', ref: 'x' }));
+    expect(events.filter((e) => e.type === 'log')).toEqual([{ type: 'log', line: 'DEPLOY_HOME,OPSLINE_JOB_ID,OPSLINE_REF,PATH' }]);
   });
 
   it('kills a command that runs past its timeout', async () => {

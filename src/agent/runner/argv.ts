@@ -5,6 +5,7 @@ export interface CommandConfig {
   readonly argv: readonly string[];
   readonly refPattern: string;
   readonly timeoutSec: number;
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_REF_PATTERN = '^[A-Za-z0-9._/-]{1,100}$';

@@ -8,6 +8,8 @@ export interface RunJobOptions {
   readonly ref: string;
   readonly argv: readonly string[];
   readonly timeoutSec: number;
+  /** Extra environment from the command's config; nothing is inherited from the agent. */
+  readonly env?: Readonly<Record<string, string>>;
   readonly onLine: (line: string) => void;
   readonly onPid?: (pid: number | undefined) => void;
 }
@@ -16,6 +18,8 @@ export interface RunJobOptions {
 const TAIL = 20;
 /** Longest line forwarded; a command printing megabytes on one line must not flood the socket. */
 const MAX_LINE = 2000;
+/** The whole environment a command starts with, beyond its config's `env`: the agent's own (its keys) is not passed on. */
+const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** After SIGTERM, the command gets this long to stop before SIGKILL. */
 const KILL_GRACE_MS = 5_000;
 
@@ -30,7 +34,8 @@ export class RunJob {
   constructor(private readonly o: RunJobOptions) {
     const [file, ...args] = o.argv;
     // detached: the command's own children are in its process group, so a kill reaches them too.
-    this.child = spawn(file ?? '', args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, detached: true, env: { ...process.env, OPSLINE_JOB_ID: o.jobId, OPSLINE_REF: o.ref } });
+    const env = { PATH: BASE_PATH, ...o.env, OPSLINE_JOB_ID: o.jobId, OPSLINE_REF: o.ref };
+    this.child = spawn(file ?? '', args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, detached: true, env });
     if (this.child.pid !== undefined) o.onPid?.(this.child.pid);
     const onLine = (raw: string): void => {
       const line = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE)}…` : raw;

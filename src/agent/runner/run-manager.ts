@@ -77,6 +77,7 @@ export class RunManager {
       ref: req.ref,
       argv,
       timeoutSec: cmd.timeoutSec,
+      ...(cmd.env ? { env: cmd.env } : {}),
       onLine: (line) => publish({ v: 1, op: 'log', jobId: req.jobId, line }),
       onPid: (pid) => this.ledger.setPid(req.jobId, pid),
     });
