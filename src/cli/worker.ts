@@ -11,12 +11,15 @@ import { untilSignal } from './signals.js';
 export async function runWorker(configFlag: string | undefined): Promise<number> {
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
-  if (!config.agents?.length) throw new ConfigError(loaded.source, ['agents: `opsline worker` needs at least one device agent']);
+  // In-process queues would leave a worker nothing to take: it needs Redis, and burns (agents) or deploys to run.
+  const deploys = config.redis ? (config.deploy?.targets.length ?? 0) : 0;
+  if (!config.agents?.length && !deploys)
+    throw new ConfigError(loaded.source, ['agents: `opsline worker` needs at least one device agent, or deploy.targets with redis']);
   const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
   const app = await buildApp(config, { log, secretValues: loaded.secrets });
   addWorkerTransports(app, log);
   await app.startWorkers();
-  log.info({ agents: config.agents.map((a) => a.name) }, 'opsline worker started');
+  log.info({ agents: (config.agents ?? []).map((a) => a.name), deployTargets: deploys }, 'opsline worker started');
   await untilSignal();
   log.info('stopping; running burns go on at their agents and the next worker re-attaches');
   await app.stop();
