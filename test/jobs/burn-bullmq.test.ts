@@ -66,6 +66,37 @@ describe('/burn on BullMQ and Redis', () => {
     ]);
   });
 
+  it('runs two burns on one drive one after the other, and removes a queued one from another process', async () => {
+    const f = await fixture(['d1'], '1500k');
+    await f.start();
+    const { b, prefix } = await bot(f);
+    const id1 = jobId(await b.text(OP, '/burn release.iso'));
+    const second = await b.text(OP, '/burn release.iso d1 --no-verify');
+    expect(second).toContain('(1 ahead of it)');
+    const third = await b.text(OP, '/burn release.iso');
+    expect(third).toContain('(2 ahead of it)');
+    const [id2, id3] = [jobId(second), jobId(third)];
+    const other = await TestAdapter.create({
+      config: { access: { users: users({ [OP]: ['operator'] }) } },
+      burns: { devices: f.client(), queue: queueFor(prefix) },
+    });
+    cleanups.push(() => other.app.stop());
+    expect(await other.text(OP, `/burn status ${id3}`)).toBe(`${id3} release.iso on a1/d1 for op: queued, 2 ahead`);
+    expect(await other.text(OP, `/burn cancel ${id3}`)).toBe(`burn job ${id3} removed from the queue`);
+    expect(await other.text(OP, `/burn status ${id3}`)).toBe(`no burn job ${id3}; /burn list shows the queued and running ones`);
+    const lines = () => b.transport.messages.filter((m) => m.kind !== 'edit').map((m) => m.text);
+    await until(() => lines().filter((l) => l.startsWith('@op ')).length === 2);
+    const all = lines();
+    // The canceller's process closes the thread (both test transports stand for one chat platform).
+    expect(other.transport.messages.at(-1)?.text).toBe('@op burn cancelled by @op before it started');
+    const firstEnd = all.indexOf('@op burn of release.iso on d1 finished ✔ (verified)');
+    expect(all.lastIndexOf('writing release.iso to d1')).toBeGreaterThan(firstEnd);
+    expect(all.filter((l) => l === 'writing release.iso to d1')).toHaveLength(2);
+    expect(all.at(-1)).toBe('@op burn of release.iso on d1 finished ✔');
+    expect(await b.text(OP, `/burn status ${id1}`)).toMatch(new RegExp(`^${id1} release.iso on a1/d1 for op: done ✔`));
+    expect(await b.text(OP, `/burn status ${id2}`)).toMatch(new RegExp(`^${id2} release.iso on a1/d1 for op: done ✔`));
+  });
+
   it('cancels a running burn from another process (its own queue and agent client)', async () => {
     const f = await fixture(['d1'], '300k');
     await f.start();

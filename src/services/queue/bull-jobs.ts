@@ -21,9 +21,12 @@ const PROGRESS_EVERY_MS = 1000;
  */
 export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   readonly #queues = new Map<string, Queue<D>>();
+  /** Per queue: the global concurrency of 1 is set (once) before its first job or worker. */
+  readonly #oneAtATime = new Map<string, Promise<unknown>>();
   readonly #workers = new Map<string, Worker<D>>();
   readonly #redis: Redis;
   readonly #jobsKey: string;
+  readonly #queuesKey: string;
 
   constructor(
     private readonly opts: BullOptions,
@@ -32,12 +35,14 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     this.#redis = new Redis(opts.url, { maxRetriesPerRequest: 2, lazyConnect: false });
     this.#redis.on('error', (err) => opts.log.warn({ err }, 'redis error'));
     this.#jobsKey = `${opts.prefix}:${kind.name}:jobs`;
+    this.#queuesKey = `${opts.prefix}:${kind.name}:queues`;
   }
 
   async add(id: string, data: D): Promise<{ position: number }> {
     const name = this.#name(this.kind.lane(data));
     const q = this.#queue(name);
-    await this.#redis.hset(this.#jobsKey, id, name);
+    await this.#oneAtATime.get(name);
+    await this.#redis.multi().hset(this.#jobsKey, id, name).sadd(this.#queuesKey, name).exec();
     // BullMQ's name type is derived from the data type; the job name is the kind.
     await q.add(this.kind.name as never, data as never, {
       jobId: id,
@@ -45,19 +50,22 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       removeOnComplete: { age: 7 * 86400, count: 1000 },
       removeOnFail: { age: 7 * 86400, count: 1000 },
     });
-    const counts = await q.getJobCounts('waiting', 'active', 'prioritized', 'delayed');
-    return { position: Math.max(0, Object.values(counts).reduce((a, b) => a + b, 0) - 1) };
+    // The job is queued now: a failure to count must not make the caller think it is not (and queue it twice).
+    const counts = await q.getJobCounts('waiting', 'active', 'prioritized', 'delayed').catch(() => undefined);
+    return { position: counts ? Math.max(0, Object.values(counts).reduce((a, b) => a + b, 0) - 1) : 0 };
   }
 
   async get(id: string): Promise<JobView<D, R, P> | undefined> {
     const name = await this.#redis.hget(this.#jobsKey, id);
     if (!name) return undefined;
     const job = await this.#queue(name).getJob(id);
+    // BullMQ removes old jobs (removeOnComplete/Fail); their index entries go when first found missing.
+    if (!job) await this.#redis.hdel(this.#jobsKey, id);
     return job ? this.#view(job) : undefined;
   }
 
   async list(): Promise<JobView<D, R, P>[]> {
-    const names = [...new Set(Object.values(await this.#redis.hgetall(this.#jobsKey)))].sort();
+    const names = (await this.#redis.smembers(this.#queuesKey)).sort();
     const out: JobView<D, R, P>[] = [];
     for (const name of names) {
       const jobs = await this.#queue(name).getJobs(['active', 'waiting', 'prioritized'], 0, -1, true);
@@ -72,13 +80,16 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     if (view.state !== 'queued') return view.state;
     const name = this.#name(this.kind.lane(view.data));
     const removed = await this.#queue(name).remove(id);
-    return removed === 1 ? 'removed' : ((await this.get(id))?.state ?? 'unknown');
+    if (removed !== 1) return (await this.get(id))?.state ?? 'unknown';
+    await this.#redis.hdel(this.#jobsKey, id);
+    return 'removed';
   }
 
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void {
     for (const lane of lanes) {
       const name = this.#name(lane);
       if (this.#workers.has(name)) continue;
+      this.#queue(name);
       const worker = new Worker<D>(name, (job) => processor(job.id ?? '', job.data, throttle(job)), {
         connection: { url: this.opts.url },
         prefix: this.opts.prefix,
@@ -113,6 +124,12 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       q = new Queue<D>(name, { connection: { url: this.opts.url }, prefix: this.opts.prefix });
       q.on('error', (err) => this.opts.log.warn({ err, queue: name }, 'queue error'));
       this.#queues.set(name, q);
+      // Worker concurrency is per process; with workers in several processes, only a global limit
+      // keeps one job at a time on a drive (a second burn would find the drive busy and fail).
+      this.#oneAtATime.set(
+        name,
+        q.setGlobalConcurrency(1).catch((err: unknown) => this.opts.log.warn({ err, queue: name }, 'could not set global concurrency')),
+      );
     }
     return q;
   }
