@@ -23,7 +23,9 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const screen = new Screen(process.stdout, process.stdout.isTTY === true && process.stdin.isTTY === true);
   const transport = new ConsoleTransport(screen);
   app.transports.add(transport);
-  await app.startWorkers();
+  // Only the demo works its own in-process queue. With a real config the queues are shared: a
+  // console worker would take Slack and Discord jobs it cannot report, and stop them at end of input.
+  if (run.demo) await app.startWorkers();
   const adapter = new ConsoleAdapter({ input: process.stdin, output: process.stdout, screen, transport, principal: { key: `console:${user}`, name: user } });
   await adapter.start((inv, threads) => app.dispatcher.dispatch(inv, threads));
   await adapter.done;

@@ -13,7 +13,12 @@ export interface BurnDeps {
   readonly devices: DeviceClient;
   readonly transports: Transports;
   readonly log: Logger;
+  /** True once this process is shutting down: a stream cut by the shutdown is not the burn's end. */
+  readonly stopping?: () => boolean;
 }
+
+/** Thrown when this process stops mid-job: the job stays active, its lock lapses, another worker re-attaches. */
+export class WorkerStopping extends Error {}
 
 /**
  * Runs one burn job. The agent is the source of truth: the job first asks the agent about its id,
@@ -32,6 +37,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
     try {
       ({ stream, phase } = await open(deps.devices, id, data, out));
     } catch (err) {
+      if (deps.stopping?.()) throw new WorkerStopping('stopping before the burn was handed to the agent');
       await out.finish(`✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`);
       throw new UnrecoverableError((err as Error).message);
     }
@@ -60,6 +66,8 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
         return e.result;
       }
     }
+    // A graceful stop closes the device client under us: say nothing, the next worker re-attaches.
+    if (deps.stopping?.()) throw new WorkerStopping('this worker is stopping; the burn goes on at the agent');
     await out.finish('✘ failed', `lost track of the burn of ${data.image} on ${data.drive}`);
     throw new UnrecoverableError('job stream ended without a result');
   };

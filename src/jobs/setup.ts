@@ -55,14 +55,16 @@ export async function buildBurns(
 async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger): Promise<Burns> {
   const service = new BurnService(devices, queue);
   let workers: BurnWorkers | undefined;
+  let stopping = false;
   return {
     service,
     async startWorkers() {
-      workers ??= new BurnWorkers(service, burnProcessor({ devices, transports, log }), log);
+      workers ??= new BurnWorkers(service, burnProcessor({ devices, transports, log, stopping: () => stopping }), log);
       await workers.start();
     },
     idle: async () => {},
     async close() {
+      stopping = true;
       workers?.stop();
       await queue.close();
       await devices.close();

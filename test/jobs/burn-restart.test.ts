@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -17,8 +18,18 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-describe('a worker killed mid-burn', () => {
-  it('is replaced by one that re-attaches: xorriso runs once and the same Slack thread gets the result', async () => {
+describe('a worker stopped mid-burn', () => {
+  it('with SIGKILL, is replaced by one that re-attaches: xorriso runs once and the same Slack thread gets the result', async () => {
+    await restartMidBurn('SIGKILL');
+  }, 90_000);
+
+  it('with SIGTERM, says nothing in the thread and leaves the burn to the next worker', async () => {
+    await restartMidBurn('SIGTERM');
+  }, 90_000);
+});
+
+async function restartMidBurn(signal: NodeJS.Signals): Promise<void> {
+  {
     const slack = await new SlackDouble().start();
     cleanups.push(() => slack.stop());
     const f = await agentFixture(['d1'], '400k');
@@ -61,7 +72,8 @@ describe('a worker killed mid-burn', () => {
     expect(root.body.text).toMatch(/^burning release\.iso on d1 for <@UOP> \(job b[a-z0-9]{6}\)$/);
 
     await slack.waitFor(() => slack.callsOf('chat.update').some((c) => String(c.body.text).startsWith('writing')), 15_000);
-    first.kill('SIGKILL');
+    first.kill(signal);
+    if (signal === 'SIGTERM') expect((await once(first, 'exit'))[0]).toBe(0);
     const second = await worker();
     cleanups.push(async () => void second.kill('SIGKILL'));
 
@@ -75,6 +87,7 @@ describe('a worker killed mid-burn', () => {
     const texts = thread.map((c) => String(c.body.text));
     expect(texts).toContain('re-attached to the running burn (the previous worker stopped)');
     expect(texts.filter((t) => t === 'writing release.iso to d1')).toHaveLength(1);
+    expect(texts.filter((t) => /failed|lost track|✘/.test(t))).toEqual([]);
     expect(await xorriso.burns()).toBe(1);
-  }, 90_000);
-});
+  }
+}
