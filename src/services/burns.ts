@@ -35,6 +35,10 @@ export class BurnService {
     );
   }
 
+  async drivesOf(agent: string): Promise<AgentDrives[]> {
+    return [{ agent, state: this.devices.state(agent), drives: await this.devices.drives(agent) }];
+  }
+
   async images(): Promise<{ agent: string; images: readonly ImageInfo[]; error?: string }[]> {
     return Promise.all(
       this.devices.agents().map(async (a) => {
@@ -49,7 +53,10 @@ export class BurnService {
 
   /** `dvd1`, `burner1/dvd1`, or nothing when there is exactly one drive. */
   async resolveDrive(name: string | undefined): Promise<DriveRef> {
-    const all = (await this.drives()).flatMap((a) => a.drives.map((d) => ({ agent: a.agent, drive: d.name })));
+    // `agent/drive` asks that agent alone, so another agent being down does not slow it down.
+    const named = name?.includes('/') ? name.split('/', 1)[0] : undefined;
+    const agents = named && this.devices.agents().some((a) => a.name === named) ? await this.drivesOf(named) : await this.drives();
+    const all = agents.flatMap((a) => a.drives.map((d) => ({ agent: a.agent, drive: d.name })));
     const label = (d: DriveRef) => `${d.agent}/${d.drive}`;
     if (all.length === 0) throw new UserError('unavailable', 'no drives available (is the device agent up? /drives shows)');
     if (name === undefined) {

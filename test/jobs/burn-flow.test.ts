@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBurnQueue } from '../../src/services/queue/memory.js';
-import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
+import { ZmqDeviceClient } from '../../src/services/devices/client.js';
+import { agentFixture, freePort, silent, type AgentFixture } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
 import { TestAdapter, users, type ThreadMessage } from '../helpers/test-adapter.js';
 
@@ -132,5 +133,37 @@ describe('/burn through the dispatcher, a real agent and xorriso', () => {
     expect(await bot.text(OP, '/eject')).toBe('which drive? one of: a1/virtual, a1/dvd2. Usage: /eject [drive]');
     expect(await bot.text(OP, '/eject a1/dvd2')).toMatch(/^a1\/dvd2: /);
     expect(await bot.text(VIEWER, '/eject dvd2')).toBe('/eject needs the operator role; your key is console:vic (an admin can grant it)');
+  });
+});
+
+describe('with one of two agents down', () => {
+  it('answers /drives, /images and /burn agent/drive promptly, naming the agent that is down', async () => {
+    const f = await agentFixture(['virtual'], '1500k');
+    fixtures.push(f);
+    await makeIso(f.imagesDir, 'release.iso', { bytes: 1024 * 1024 });
+    const agent = await f.start();
+    const keys = { public: f.clientKeys.publicKey, secret: f.clientKeys.secretKey };
+    const devices = new ZmqDeviceClient(
+      [
+        { name: 'a1', endpoint: agent.endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: 200, requestTimeoutMs: 10_000 },
+        { name: 'a2', endpoint: `tcp://127.0.0.1:${await freePort()}`, serverKey: f.serverKeys.publicKey, heartbeatMs: 200, requestTimeoutMs: 10_000 },
+      ],
+      keys,
+      silent,
+    );
+    const bot = await TestAdapter.create({
+      config: { access: { users: users({ [OP]: ['operator'] }) } },
+      burns: { devices, queue: new MemoryBurnQueue() },
+    });
+    bots.push(bot);
+    await until(() => devices.state('a2') === 'down' && devices.state('a1') === 'up');
+    for (const line of ['/drives', '/images', '/burn release.iso a1/virtual']) {
+      const t0 = Date.now();
+      const text = await bot.text(OP, line);
+      expect(Date.now() - t0, line).toBeLessThan(2000);
+      if (line !== '/burn release.iso a1/virtual') expect(text).toContain('a2');
+      if (line === '/drives') expect(text).toMatch(/^a2 \(down\): unavailable \(agent a2 is not reachable \(down\)\)$/m);
+    }
+    await until(finished(bot));
   });
 });

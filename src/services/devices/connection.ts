@@ -41,6 +41,7 @@ export class AgentConnection {
   private readonly timeoutMs: number;
   private readonly outbox: SendQueue<string>;
   private timer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
 
   constructor(
     readonly ep: AgentEndpoint,
@@ -73,7 +74,10 @@ export class AgentConnection {
     this.socket.connect(this.ep.endpoint);
     void this.receive();
     void this.watchEvents();
+    this.startedAt = Date.now();
     this.timer = setInterval(() => this.tick(), this.hb);
+    // The first heartbeat goes now, so the first request need not wait a whole interval for "up".
+    this.tick();
   }
 
   /** Sends one request and resolves with its `reply` or `accepted`; agent errors reject as DeviceError. */
@@ -166,8 +170,11 @@ export class AgentConnection {
 
   private tick(): void {
     this.send({ v: 1, id: 'hb', op: 'heartbeat' }).catch(() => undefined);
+    const limit = this.hb * (this.ep.liveness ?? 3);
     const silent = this.lastSeen === undefined ? Infinity : Date.now() - this.lastSeen;
-    if (this.state === 'up' && silent > this.hb * (this.ep.liveness ?? 3)) this.setState('down');
+    if (this.state === 'up' && silent > limit) this.setState('down');
+    // An agent that never answered is down too, so requests to it fail fast instead of waiting.
+    if (this.state === 'connecting' && Date.now() - this.startedAt > limit) this.setState('down');
   }
 
   private setState(state: AgentState): void {
@@ -199,9 +206,12 @@ export class AgentConnection {
     }
   }
 
-  private whenUp(timeoutMs: number): Promise<void> {
+  private whenUp(requestTimeoutMs: number): Promise<void> {
     if (this.state === 'up') return Promise.resolve();
     if (this.state === 'refused') return Promise.reject(this.downError());
+    // A down agent gets two heartbeats to come back (it answers the next one if it has); waiting the
+    // whole request timeout would make /images or /drives slow whenever one of several agents is down.
+    const timeoutMs = this.state === 'down' ? Math.min(requestTimeoutMs, this.hb * 2) : requestTimeoutMs;
     return new Promise((resolve, reject) => {
       // Called on every state change: up lets the request go, refused fails it at once.
       const done = (): void => {
