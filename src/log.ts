@@ -18,14 +18,19 @@ export function createLogger(opts: LogOptions): Logger {
     {
       level: opts.level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      hooks: secrets.length ? { streamWrite: (line) => scrub(line, secrets) } : {},
+      hooks: { streamWrite: (line) => scrub(line, secrets) },
     },
     opts.destination ?? pino.destination({ fd: 2, sync: true }),
   );
 }
 
+// Deeper than pino's redact paths reach: a secret-named key at any depth of the written JSON line
+// (an HTTP client error carries its request headers several levels down), and bearer/Slack tokens.
+const KEY_VALUE = new RegExp(`"(${REDACT_KEYS.join('|')})":"(?:[^"\\\\]|\\\\.)*"`, 'gi');
+const TOKENS = /\b(Bearer|Bot) [A-Za-z0-9._~+/-]{8,}=*|\bxox[abposr]-[A-Za-z0-9-]{6,}|\bxapp-[A-Za-z0-9-]{6,}/g;
+
 function scrub(line: string, secrets: readonly string[]): string {
-  let out = line;
+  let out = line.replace(KEY_VALUE, '"$1":"[redacted]"').replace(TOKENS, (m) => (m.startsWith('B') ? `${m.split(' ')[0]} [redacted]` : '[redacted]'));
   for (const s of secrets) {
     out = out.split(s).join('[redacted]');
     const json = JSON.stringify(s).slice(1, -1);

@@ -5,6 +5,7 @@ import { askToConfirm, takeConfirmed } from './confirm-step.js';
 import { Confirmations, type ConfirmStore } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
 import { UserError, toBotError } from './errors.js';
+import { CONTROL } from './input.js';
 import { errorReply } from './error-reply.js';
 import { parseText, parseValues } from './parse.js';
 import { refusal } from './refusal.js';
@@ -29,9 +30,6 @@ export interface DispatcherDeps {
 
 type Step<T> = { ok: true; value: T } | { ok: false; error: UserError; decision: AuditDecision; usage?: string };
 
-// Control characters other than tab and newline never belong in a command.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 /**
  * The fixed pipeline: resolve → authorise → parse → confirm → run → audit. Authorisation comes

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserError } from './errors.js';
+import { refuseControl } from './input.js';
 import { nextToken } from './tokenize.js';
 import type { ArgSpec, Args, ArgValue } from './define-command.js';
 
@@ -43,6 +44,7 @@ export function parseValues(specs: readonly ArgSpec[], values: Readonly<Record<s
   for (const [name, value] of Object.entries(values)) {
     const spec = specs.find((s) => s.name === name);
     if (!spec) throw new UserError('usage', `unknown option ${name}`);
+    if (typeof value === 'string') refuseControl(value);
     out[name] = spec.type === 'boolean' ? value === true || value === 'true' : validate(spec, String(value));
   }
   return finish(specs, out);

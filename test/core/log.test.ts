@@ -33,4 +33,17 @@ describe('logger', () => {
     expect(first.nested).toEqual({ deeper: { token: '[redacted]' } });
     expect(JSON.parse(lines[1]!).msg).toBe('request failed with header Bearer [redacted] and secret [redacted]');
   });
+
+  it('redacts secret-named keys deeper than the redact paths, and tokens it was never told about', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ level: 'info', destination });
+    log.warn({ err: { original: { config: { headers: { Authorization: 'Bearer abcdefghijklmnop' } } } }, a: { b: { c: { d: { token: 'tok-1234567' } } } } }, 'web api failed');
+    log.warn('retrying with xoxb-1111-2222-abcdef and Bot MTIzNDU2Nzg5MDEy.abc and an xapp-1-A0-123456 app token');
+    const all = lines.join('');
+    for (const leaked of ['abcdefghijklmnop', 'tok-1234567', 'xoxb-1111', 'MTIzNDU2Nzg5MDEy', 'xapp-1-A0']) expect(all).not.toContain(leaked);
+    const first = JSON.parse(lines[0]!) as { err: { original: { config: { headers: Record<string, string> } } }; a: unknown };
+    expect(first.err.original.config.headers.Authorization).toBe('[redacted]');
+    expect(first.a).toEqual({ b: { c: { d: { token: '[redacted]' } } } });
+    expect(JSON.parse(lines[1]!).msg).toBe('retrying with [redacted] and Bot [redacted] and an [redacted] app token');
+  });
 });

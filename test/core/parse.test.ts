@@ -86,4 +86,8 @@ describe('parseValues', () => {
     expect(usageError(() => parseValues(list, { x: 1 }))).toBe('unknown option x');
     expect(usageError(() => parseValues(burn, {}))).toBe('missing image');
   });
+  it('refuses control characters in structured values, as in typed text', () => {
+    for (const bad of ['\u001b[2J', 'a\u0000b', 'bell\u0007']) expect(() => parseValues(note, { text: bad })).toThrow('input contains control characters');
+    expect(parseValues(note, { text: 'tab\tand\nnewline' })).toEqual({ text: 'tab\tand\nnewline' });
+  });
 });
