@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as zmq from 'zeromq';
 
@@ -30,6 +30,8 @@ export async function runKeys(run: KeysRun): Promise<number> {
   // Z85 uses characters YAML treats specially (# : & * ! …), hence the quotes.
   const pair = `# opsline CURVE key pair "${run.name}" (Z85). Keep this file secret.\npublic: "${publicKey}"\nsecret: "${secretKey}"\n`;
   try {
+    // writeFile's mode applies only to a new file: an existing one is made private before the secret goes in.
+    if (run.force) await chmod(keyFile, 0o600).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
     await writeFile(keyFile, pair, { mode: 0o600, flag });
     await writeFile(pubFile, `${publicKey}\n`, { mode: 0o644, flag });
   } catch (err) {

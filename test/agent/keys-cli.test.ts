@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -32,5 +32,12 @@ describe('opsline keys', () => {
     expect(await runKeys({ name: 'agent1', dir, force: true, out: new PassThrough() })).toBe(0);
     expect(await readFile(join(dir, 'agent1.key'), 'utf8')).not.toBe(before);
     expect(await runKeys({ name: '../x', dir, force: false, out: new PassThrough() })).toBe(2);
+  });
+
+  it('makes a replaced key file private even when it was not', async () => {
+    await writeFile(join(dir, 'open.key'), 'old\n', { mode: 0o644 });
+    await chmod(join(dir, 'open.key'), 0o644);
+    expect(await runKeys({ name: 'open', dir, force: true, out: new PassThrough() })).toBe(0);
+    expect((await stat(join(dir, 'open.key'))).mode & 0o777).toBe(0o600);
   });
 });
