@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
-import { Access } from './core/access.js';
+import { Access, unknownAccessKeys } from './core/access.js';
+import { ConfigError } from './config/load.js';
 import type { CommandDef } from './core/define-command.js';
 import { LogAuditSink, type AuditSink } from './core/audit.js';
 import { Confirmations } from './core/confirmations.js';
@@ -63,6 +64,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const now = opts.now ?? (() => new Date());
   const log = opts.log;
   const registry = new Registry(opts.commands ?? commands);
+  const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
+  if (badKeys.length) throw new ConfigError('config', badKeys);
   const access = new Access(config.access);
   const transports = new Transports();
   const built = await buildServices(config, opts, now);

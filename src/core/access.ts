@@ -57,3 +57,18 @@ export class Access {
     return { allow: true, roles: user.roles };
   }
 }
+
+/**
+ * Override keys must name a command (`status`) or a command and subcommand (`note add`) exactly:
+ * a mistyped key would otherwise silently leave a command open. Returns one issue per bad key.
+ */
+export function unknownAccessKeys(config: AccessConfig, paths: readonly string[]): string[] {
+  const known = new Set(paths.flatMap((p) => [p, p.split(' ')[0] ?? p]));
+  const issues: string[] = [];
+  for (const section of ['commands', 'channels'] as const) {
+    for (const key of Object.keys(config[section] ?? {})) {
+      if (!known.has(key)) issues.push(`access.${section}.${key}: no command or subcommand is called "${key}" (known: ${[...known].sort().join(', ')})`);
+    }
+  }
+  return issues;
+}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
-import { Access, ROLES, type Role } from '../../src/core/access.js';
+import { Access, ROLES, unknownAccessKeys, type Role } from '../../src/core/access.js';
 import { Registry } from '../../src/core/registry.js';
+import { TestAdapter } from '../helpers/test-adapter.js';
 
 /** What each command path needs, from DESIGN.md; admin may run everything. */
 const NEEDS: Record<string, Role> = {
@@ -86,5 +87,19 @@ describe('overrides and channels', () => {
     expect(access.decide('console:w', 'note add', ['writer'], 'C2')).toMatchObject({ allow: false, reason: 'channel' });
     expect(access.decide('console:a', 'note add', ['writer'], 'C2')).toMatchObject({ allow: false, reason: 'channel' });
     expect(access.decide('console:w', 'note add', ['writer'], 'C1').allow).toBe(true);
+  });
+});
+
+describe('override keys', () => {
+  it('must name a command or subcommand exactly', () => {
+    const paths = new Registry(commands).targets().map((t) => t.path);
+    expect(unknownAccessKeys({ users: [], commands: { status: ['admin'], 'note add': ['admin'], note: ['writer'] }, channels: { burn: ['C1'] } }, paths)).toEqual([]);
+    const issues = unknownAccessKeys({ users: [], commands: { Status: ['admin'], 'note delete': ['admin'] }, channels: { brun: ['C1'] } }, paths);
+    expect(issues.map((i) => i.split(':')[0])).toEqual(['access.commands.Status', 'access.commands.note delete', 'access.channels.brun']);
+    expect(issues[0]).toContain('no command or subcommand is called "Status"');
+  });
+
+  it('stop the bot from starting when mistyped', async () => {
+    await expect(TestAdapter.create({ config: { access: { users: [], commands: { Status: ['admin'] } } } })).rejects.toThrow(/access\.commands\.Status: no command/);
   });
 });
