@@ -46,7 +46,11 @@ export default defineCommand({
         try {
           const { position } = await burns.add(id, drive, image, ctx.args['no-verify'] !== true, who, thread.ref);
           ctx.setJobId(id);
-          if (position > 0) thread.status(`queued: ${position} job${position === 1 ? '' : 's'} ahead on ${drive.drive}`);
+          if (position > 0) {
+            // Sent now, not after the edit interval: later, the worker may already own the status message.
+            thread.status(`queued: ${position} job${position === 1 ? '' : 's'} ahead on ${drive.drive}`);
+            await thread.flush();
+          }
           const place = position === 0 ? 'starting now' : `${position} ahead of it`;
           return reply(`burn job ${id} queued on ${drive.agent}/${drive.drive} (${place}); progress is in the thread`);
         } catch (err) {
