@@ -74,8 +74,8 @@ async function mariadb() {
   // The tests log in as root with an empty password over TCP; a fresh Debian install uses unix_socket only.
   const tcp = run('mariadb', ['-h', '127.0.0.1', '-P', '3306', '-uroot', '-e', 'SELECT 1'], { quiet: true });
   if (tcp.ok) return;
-  if (!isRoot) fail(`cannot log in to MariaDB as root with an empty password over TCP:\n${tcp.out}`);
   const sql = "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket;";
+  if (!isRoot) fail(`cannot log in to MariaDB as root with an empty password over TCP:\n${tcp.out}`, `sudo mariadb -uroot -e "${sql}"`);
   const fix = run('mariadb', ['-uroot', '-e', sql], { quiet: true });
   if (!fix.ok) fail(`could not allow root over TCP:\n${fix.out}`);
 }
