@@ -6,7 +6,7 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import type { CommandDef } from '../../src/core/define-command.js';
 import { HttpServer } from '../../src/http/server.js';
 import { buildApp, type App } from '../../src/main.js';
-import type { SeenKeys } from '../../src/services/redis-seen-keys.js';
+import type { SeenKeys } from '../../src/services/seen-keys.js';
 import { SlackDouble } from './slack-double.js';
 import { postSigned, slashBody, type PostResult, type SlashFields } from './slack-request.js';
 

@@ -1,3 +1,4 @@
+import { RecentKeys, RedisSeenKeys } from '../../services/seen-keys.js';
 import type { AdapterEnv } from '../index.js';
 import type { Adapter } from '../types.js';
 import { builtInCompleters, type Completers } from './completions.js';
@@ -51,7 +52,10 @@ export function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {})
   }
   // The schema requires publicKey in http mode; this check only narrows the type.
   if (!config.publicKey) throw new Error('discord.publicKey is required when discord.mode is http');
-  return new DiscordHttpAdapter(env.http, ed25519Verifier(config.publicKey), ienv);
+  // With Redis, a replay that reaches another replica is caught too.
+  const redis = env.app.config.redis;
+  const seen = redis ? new RedisSeenKeys(redis.url, redis.prefix, new RecentKeys(), log) : new RecentKeys();
+  return new DiscordHttpAdapter(env.http, ed25519Verifier(config.publicKey), ienv, seen);
 }
 
 /** The factory `opsline start` runs. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InteractionResponseType, InteractionType } from 'discord.js';
 import { text, type HttpServer } from '../../http/server.js';
+import { RecentKeys, type SeenKeys } from '../../services/seen-keys.js';
 import type { Adapter, DispatchFn } from '../types.js';
 import { handleAutocomplete } from './autocomplete.js';
 import type { Incoming, InteractionEnv } from './env.js';
@@ -25,6 +26,8 @@ export class DiscordHttpAdapter implements Adapter {
     http: HttpServer,
     private readonly verify: Verifier,
     private readonly env: InteractionEnv,
+    /** Interaction ids already handled: a replayed signed request (within the 5-minute window) runs nothing. */
+    private readonly seen: SeenKeys = new RecentKeys(),
   ) {
     http.route('POST', INTERACTIONS_PATH, (req, res) => this.#handle(req, res));
   }
@@ -35,6 +38,7 @@ export class DiscordHttpAdapter implements Adapter {
 
   async stop(): Promise<void> {
     this.#dispatch = undefined;
+    this.seen.close?.();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -51,6 +55,8 @@ export class DiscordHttpAdapter implements Adapter {
     if (!dispatch) return text(res, 503, 'not started\n');
     const inc = incomingFrom(p, new Date());
     if (!inc) return text(res, 400, 'unsupported interaction\n');
+    if (p.type !== InteractionType.ApplicationCommandAutocomplete && !(await this.seen.firstSeen(`discord:${p.id}`)))
+      return text(res, 409, 'interaction already handled\n');
     if (p.type === InteractionType.ApplicationCommand && (p.data?.type ?? 1) === 1) {
       return this.#answer(res, inc, (r) => handleCommand(inc, r, dispatch, this.env));
     }

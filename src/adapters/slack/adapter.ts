@@ -9,8 +9,7 @@ import { handleCommand } from './command.js';
 import { CONFIRM_ACTION, handleConfirmAction } from './confirm-action.js';
 import { EVENTS_PATH, MountedReceiver } from './http-receiver.js';
 import { commandRenamer } from './names.js';
-import { RecentKeys } from './recent-keys.js';
-import type { SeenKeys } from '../../services/redis-seen-keys.js';
+import { RecentKeys, type SeenKeys } from '../../services/seen-keys.js';
 import type { SlackTransport } from './transport.js';
 
 export type SlackConfig = NonNullable<Config['slack']>;

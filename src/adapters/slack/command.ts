@@ -7,7 +7,7 @@ import type { Invocation } from '../../core/define-command.js';
 import type { Reply } from '../../core/reply.js';
 import type { DispatchFn } from '../types.js';
 import { principalKey, registryName } from './names.js';
-import type { SeenKeys } from '../../services/redis-seen-keys.js';
+import type { SeenKeys } from '../../services/seen-keys.js';
 import { toSlackMessage, unescapeText, type SlackMessage } from './render.js';
 import type { SlackTransport } from './transport.js';
 

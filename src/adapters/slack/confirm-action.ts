@@ -6,7 +6,7 @@ import { toBotError } from '../../core/errors.js';
 import type { Invocation } from '../../core/define-command.js';
 import type { DispatchFn } from '../types.js';
 import { principalKey } from './names.js';
-import type { SeenKeys } from '../../services/redis-seen-keys.js';
+import type { SeenKeys } from '../../services/seen-keys.js';
 import { CONFIRM_ACTION, toSlackMessage, type SlackMessage } from './render.js';
 import type { SlackTransport } from './transport.js';
 

@@ -1,7 +1,6 @@
 import type { AdapterFactory } from '../index.js';
-import { RedisSeenKeys } from '../../services/redis-seen-keys.js';
+import { RedisSeenKeys, RecentKeys } from '../../services/seen-keys.js';
 import { SlackAdapter } from './adapter.js';
-import { RecentKeys } from './recent-keys.js';
 
 /** The Slack adapter when `slack` is configured; its transport lets workers reopen Slack threads. */
 export const slackAdapterFactory: AdapterFactory = ({ app, http, log }) => {

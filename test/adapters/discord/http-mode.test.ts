@@ -41,6 +41,15 @@ describe('discord HTTP interactions', () => {
     expect(bot.audit.records.find((a) => a.invocationId === add.id)).toMatchObject({ command: 'note add', decision: 'allow', outcome: 'ok' });
   });
 
+  it('runs a replayed signed interaction only once', async () => {
+    const add = bot.double.interaction({ command: 'note', options: [{ name: 'add', type: 1, options: [{ name: 'text', type: 3, value: 'replayed once' }] }], userId: USERS.admin });
+    expect((await bot.post(add)).status).toBe(200);
+    const replay = await bot.post(add);
+    expect(replay.status).toBe(409);
+    expect((await bot.app.services.notes.search(['replayed'], 5)).map((n) => n.body)).toEqual(['replayed once']);
+    expect(bot.audit.records.filter((a) => a.invocationId === add.id)).toHaveLength(1);
+  });
+
   it('refuses a stranger ephemerally', async () => {
     const r = await bot.post(bot.double.interaction({ command: 'status', userId: USERS.stranger }));
     expect(r.json).toMatchObject({ type: 4, data: { flags: EPHEMERAL, content: expect.stringContaining(`discord:${USERS.stranger}`) } });

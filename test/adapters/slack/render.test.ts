@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commandRenamer, registryName, slackCommandName, userIdOf } from '../../../src/adapters/slack/names.js';
-import { RecentKeys } from '../../../src/adapters/slack/recent-keys.js';
+import { RecentKeys } from '../../../src/services/seen-keys.js';
 import { escapeText, toSlackMessage, unescapeText } from '../../../src/adapters/slack/render.js';
 
 describe('slack rendering', () => {

@@ -1,7 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RecentKeys } from '../../../src/adapters/slack/recent-keys.js';
-import { RedisSeenKeys } from '../../../src/services/redis-seen-keys.js';
+import { RecentKeys, RedisSeenKeys } from '../../../src/services/seen-keys.js';
 import { REDIS_URL, redisPrefix } from '../../helpers/redis.js';
 import { startSlackBot, type SlackBot } from '../../helpers/slack-bot.js';
 

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
-/** Remembers keys (Slack trigger ids) so a redelivery is not run twice. */
+/** Remembers keys (Slack trigger ids, Discord interaction ids) so a redelivery or replay is not run twice. */
 export interface SeenKeys {
   /** True the first time a key is offered within the TTL; false for a repeat. */
   firstSeen(key: string): boolean | Promise<boolean>;
@@ -10,7 +10,7 @@ export interface SeenKeys {
 
 /**
  * Across replicas: `SET <prefix>:seen:<key> NX PX ttl` in Redis, so a Slack retry that lands on
- * another replica behind the load balancer is recognised too. While Redis cannot answer, the
+ * another replica behind the load balancer (or a replayed Discord interaction) is recognised too. While Redis cannot answer, the
  * replica's own memory decides (a retry to the same replica is still caught).
  */
 export class RedisSeenKeys implements SeenKeys {
@@ -39,5 +39,36 @@ export class RedisSeenKeys implements SeenKeys {
 
   close(): void {
     this.#redis.disconnect();
+  }
+}
+
+/**
+ * Remembers keys (Slack trigger ids, Discord interaction ids) for a while in this process, so a
+ * redelivered or replayed request is recognised and not run a second time.
+ */
+export class RecentKeys implements SeenKeys {
+  readonly #seen = new Map<string, number>();
+
+  constructor(
+    private readonly ttlMs = 10 * 60_000,
+    private readonly max = 50_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** True the first time a key is offered within the TTL; false for a repeat. */
+  firstSeen(key: string): boolean {
+    const t = this.now();
+    this.#prune(t);
+    if (this.#seen.has(key)) return false;
+    this.#seen.set(key, t);
+    return true;
+  }
+
+  #prune(t: number): void {
+    // Map iteration is insertion order, so the oldest entries come first.
+    for (const [k, at] of this.#seen) {
+      if (t - at < this.ttlMs && this.#seen.size <= this.max) break;
+      this.#seen.delete(k);
+    }
   }
 }
