@@ -2,6 +2,7 @@ import { InteractionResponseType } from 'discord.js';
 import type { ArgSpec } from '../../core/define-command.js';
 import { rank } from './completions.js';
 import type { Incoming, InteractionEnv } from './env.js';
+import { placeRefusal } from './handle-command.js';
 import { readOptions } from './options.js';
 import type { Responder } from './session.js';
 
@@ -10,7 +11,7 @@ const COMPLETE_WITHIN_MS = 2000;
 
 /**
  * Suggests values for the option being typed, from the source its ArgSpec names. Only callers on
- * the allowlist get suggestions: target and image names are not for strangers.
+ * the allowlist, in an allowed server and channel, get suggestions: names are not for strangers.
  */
 export async function handleAutocomplete(inc: Incoming, responder: Responder, env: InteractionEnv): Promise<void> {
   let names: string[] = [];
@@ -26,7 +27,7 @@ export async function handleAutocomplete(inc: Incoming, responder: Responder, en
 }
 
 async function suggestions(inc: Incoming, env: InteractionEnv): Promise<string[]> {
-  if (!env.access.user(`discord:${inc.userId}`)) return [];
+  if (!env.access.user(`discord:${inc.userId}`) || placeRefusal(inc, env)) return [];
   const { subcommand, focused } = readOptions(inc.options);
   if (!focused) return [];
   const spec = specFor(env, inc.command, subcommand, focused.name);

@@ -12,7 +12,20 @@ export type Completers = Readonly<Record<string, Completer>>;
 export function builtInCompleters(config: Config, services: Services): Record<string, Completer> {
   return {
     targets: () => (config.deploy?.targets ?? []).map((t) => t.name),
-    images: async () => ((await services.burns?.images()) ?? []).flatMap((a) => a.images.map((i) => i.name)),
+    images: cached(5000, async () => ((await services.burns?.images()) ?? []).flatMap((a) => a.images.map((i) => i.name))),
+  };
+}
+
+/** Every keystroke asks for suggestions; the agents are asked at most once per `ms`. */
+function cached(ms: number, load: () => Promise<readonly string[]>): Completer {
+  let value: { at: number; names: Promise<readonly string[]> } | undefined;
+  return () => {
+    if (!value || Date.now() - value.at > ms) {
+      const names = load();
+      value = { at: Date.now(), names };
+      names.catch(() => (value = undefined));
+    }
+    return value.names;
   };
 }
 

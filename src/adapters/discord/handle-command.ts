@@ -64,7 +64,7 @@ function starter(session: InteractionSession, inc: Incoming, requester: Principa
 }
 
 /** The optional guild and channel allowlists (`discord.guilds`, `discord.channels`). */
-function placeRefusal(inc: Incoming, env: InteractionEnv): string | undefined {
+export function placeRefusal(inc: Incoming, env: InteractionEnv): string | undefined {
   const { guilds, channels } = env.config;
   if (guilds && !(inc.guildId && guilds.includes(inc.guildId))) return 'opsline is not enabled in this server';
   if (channels && !channels.includes(inc.channelId)) return 'opsline is not enabled in this channel';

@@ -39,6 +39,17 @@ describe('discord deadlines and allowlists', () => {
     expect(followUp?.body).toMatchObject({ content: 'finally done', flags: EPHEMERAL });
   });
 
+  it('suggests nothing outside discord.channels', async () => {
+    const options = [{ name: 'run', type: 1, options: [{ name: 'target', type: 3, value: 's', focused: true }] }];
+    const answer = async (channelId?: string) => {
+      const p = bot.double.sendInteraction({ type: 4, command: 'deploy', options, userId: USERS.admin, ...(channelId ? { channelId } : {}) });
+      const call = await bot.double.waitFor(() => bot.double.callsTo('POST', /\/callback$/).find((c) => c.route.includes(p.token)));
+      return call.body as { data: { choices: unknown[] } };
+    };
+    expect((await answer()).data.choices.length).toBeGreaterThan(0);
+    expect((await answer('1100000000000000077')).data.choices).toEqual([]);
+  });
+
   it('refuses a channel outside discord.channels before dispatching, and audits it', async () => {
     const p = bot.double.sendInteraction({ command: 'status', userId: USERS.admin, channelId: '1100000000000000077' });
     const call = await bot.double.waitFor(() => bot.double.callsTo('POST', /\/callback$/).find((c) => c.route.includes(p.token)));
