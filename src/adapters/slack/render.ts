@@ -1,16 +1,26 @@
+import { randomBytes } from 'node:crypto';
 import type { Reply } from '../../core/reply.js';
 
 /** Slack shows at most ~4000 characters of a message comfortably; longer text is cut, visibly. */
 const MAX_TEXT = 3900;
 
+// A mention the bot writes is marked with a per-process nonce that user text cannot know, so only
+// the bot's own mentions become pings; a `<@U…>` typed into a note stays literal text.
+const NONCE = randomBytes(8).toString('hex');
+const BOT_MENTION = new RegExp(`\uE000${NONCE}:([UW][A-Z0-9]{2,})\uE001`, 'g');
+
+/** How the bot writes a mention (the final thread line notifies the requester); escapeText turns it into `<@U…>`. */
+export function mentionOf(userId: string): string {
+  return `\uE000${NONCE}:${userId}\uE001`;
+}
+
 /**
  * Escapes Slack's control characters so user-supplied text (a note body) cannot become a
- * `<!channel>` ping or a disguised link. Only plain user mentions `<@U…>` that the bot itself
- * produced survive, because the final thread line must notify the requester.
+ * `<!channel>` or `<@U…>` ping or a disguised link. Only the mentions the bot itself wrote survive.
  */
 export function escapeText(text: string): string {
   const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return escaped.replace(/&lt;@([UW][A-Z0-9]{2,})&gt;/g, '<@$1>');
+  return escaped.replace(BOT_MENTION, '<@$1>');
 }
 
 /** Slack sends command text with &, < and > entity-encoded; commands work on the text as typed. */

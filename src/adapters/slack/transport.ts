@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import { UserError } from '../../core/errors.js';
 import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
 import { userIdOf } from './names.js';
-import { clip, escapeText } from './render.js';
+import { clip, escapeText, mentionOf } from './render.js';
 
 type WebClient = webApi.WebClient;
 
@@ -45,7 +45,7 @@ export class SlackTransport implements ThreadTransport {
 
   mention(who: Principal): string {
     const id = userIdOf(who.key);
-    return id ? `<@${id}>` : `@${who.name}`;
+    return id ? mentionOf(id) : `@${who.name}`;
   }
 
   #text(text: string): string {

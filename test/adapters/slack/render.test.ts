@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { commandRenamer, registryName, slackCommandName, userIdOf } from '../../../src/adapters/slack/names.js';
 import { RecentKeys } from '../../../src/services/seen-keys.js';
-import { escapeText, toSlackMessage, unescapeText } from '../../../src/adapters/slack/render.js';
+import { escapeText, mentionOf, toSlackMessage, unescapeText } from '../../../src/adapters/slack/render.js';
 
 describe('slack rendering', () => {
   it('escapes control characters but keeps the bot-made user mention', () => {
-    expect(escapeText('<!channel> a & b <http://evil|click> <@U123ABC> done')).toBe('&lt;!channel&gt; a &amp; b &lt;http://evil|click&gt; <@U123ABC> done');
+    expect(escapeText('<!channel> a & b <http://evil|click> <@U123ABC> done')).toBe('&lt;!channel&gt; a &amp; b &lt;http://evil|click&gt; &lt;@U123ABC&gt; done');
+    expect(escapeText(`${mentionOf('U123ABC')} finished`)).toBe('<@U123ABC> finished');
+    expect(escapeText('\uE000guess:U123ABC\uE001')).not.toContain('<@');
   });
 
   it('decodes the entities Slack puts in command text', () => {
