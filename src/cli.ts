@@ -12,6 +12,12 @@ import { runStart } from './cli/start.js';
 import { runVaultRevoke } from './cli/vault.js';
 import { runWorker } from './cli/worker.js';
 
+// A promise nobody awaited must not take down a bot that serves a whole workspace: say so and go on.
+process.on('unhandledRejection', (err) => {
+  const e = err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
+  process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'unhandled rejection (bug); still running', err: e })}\n`);
+});
+
 const program = new Command('opsline')
   .description('Chat-ops bot for Slack, Discord and the console')
   .addOption(new Option('-c, --config <file>', 'config file (default: $OPSLINE_CONFIG or ./opsline.yaml)'))

@@ -79,7 +79,12 @@ export class JobManager {
     if (taken) throw new AgentError('busy', `drive ${drive.name} is busy with job ${taken}`);
 
     const entry: LedgerEntry = { jobId: req.jobId, image: image.name, drive: drive.name, startedAt: new Date().toISOString() };
-    this.o.ledger.start(entry);
+    try {
+      this.o.ledger.start(entry);
+    } catch (err) {
+      // Without a ledger entry a restart could not know this burn: better not to start it.
+      throw new AgentError('internal', `cannot record the job in the state directory: ${(err as Error).message}`);
+    }
     const watchers = new Map([[peer.toString('hex'), peer]]);
     const job = new BurnJob({
       jobId: req.jobId,
@@ -89,13 +94,19 @@ export class JobManager {
       eject: req.eject,
       speed: req.speed,
       xorriso: this.o.xorriso,
-      onPid: (pid) => this.o.ledger.setPid(req.jobId, pid),
+      onPid: (pid) => this.savePid(req.jobId, pid),
       onEvent: (e) =>
         this.publish(watchers, e.op === 'log' ? { v: 1, op: 'log', jobId: req.jobId, line: e.line } : { v: 1, op: 'progress', jobId: req.jobId, ...e.progress }),
     });
     this.driveJobs.set(drive.name, req.jobId);
     const finished = job.run().then((result) => {
-      this.o.ledger.finish(req.jobId, result);
+      try {
+        this.o.ledger.finish(req.jobId, result);
+      } catch (err) {
+        // The ledger keeps the result in memory before it writes the file, so this agent still knows
+        // it (nobody burns again); only a restart before the next successful write would forget it.
+        this.o.log.error({ err, jobId: req.jobId }, 'could not write the burn result to the ledger file');
+      }
       this.running.delete(req.jobId);
       this.driveJobs.delete(drive.name);
       this.o.log.info({ jobId: req.jobId, outcome: result.outcome, drive: drive.name }, 'burn finished');
@@ -140,14 +151,23 @@ export class JobManager {
     return all.length > 0;
   }
 
+  /** The pid lets a restarted agent stop an orphaned xorriso; failing to record it must not stop the burn. */
+  private savePid(jobId: string, pid: number | undefined): void {
+    try {
+      this.o.ledger.setPid(jobId, pid);
+    } catch (err) {
+      this.o.log.error({ err, jobId }, 'could not write the xorriso pid to the ledger file');
+    }
+  }
+
   private attach(peer: Peer, jobId: string): { attached: true; finished?: BurnResult } | undefined {
     const r = this.running.get(jobId);
     if (r) {
       r.watchers.set(peer.toString('hex'), peer);
       return { attached: true };
     }
-    const e = this.o.ledger.get(jobId);
-    if (e?.result) return { attached: true, finished: e.result };
+    const finished = this.o.ledger.get(jobId)?.result;
+    if (finished) return { attached: true, finished };
     return undefined;
   }
 

@@ -1,4 +1,4 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../src/agent/burner/verify.js';
 import type { JobEvent } from '../../src/services/devices/index.js';
@@ -114,6 +114,26 @@ describe('burn', () => {
     const w = await c1.watch('a1', 'again-1');
     expect(await w.result).toEqual(r1);
     await expect(c1.watch('a1', 'no-such-job')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('finishes a burn, frees the drive and keeps its result when the ledger file cannot be written', async () => {
+    const c = f.client();
+    // A directory where the ledger writes its temporary file makes every save fail (root ignores modes).
+    const blocker = `${f.stateDir}/jobs.json.${process.pid}.tmp`;
+    await mkdir(blocker);
+    await expect(c.burn('a1', { jobId: 'not-recorded', image: 'beta.iso', drive: 'd5' })).rejects.toThrow(/cannot record the job in the state directory: EISDIR/);
+    await rm(blocker, { recursive: true });
+    try {
+      const s = await c.burn('a1', { jobId: 'ledger-fail', image: 'beta.iso', drive: 'd5', verify: false });
+      await mkdir(blocker);
+      expect((await s.result).outcome).toBe('ok');
+      expect(await c.status('a1', 'ledger-fail')).toMatchObject({ state: 'finished', result: { outcome: 'ok' } });
+      const again = await c.burn('a1', { jobId: 'ledger-fail', image: 'beta.iso', drive: 'd5' });
+      expect(again.attached).toBe(true);
+      expect((await c.drives('a1')).find((d) => d.name === 'd5')?.busyWith).toBeUndefined();
+    } finally {
+      await rm(blocker, { recursive: true, force: true });
+    }
   });
 
   it('lists images and drives, and answers hello', async () => {
