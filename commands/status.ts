@@ -30,7 +30,8 @@ function render(r: StatusReport) {
   const digits = Math.max(String(r.total).length, 1);
   const lines = r.counts.map((c) => `${c.status.padEnd(width)}  ${String(c.count).padStart(digits)}`);
   lines.push(`${'Total'.padEnd(width)}  ${String(r.total).padStart(digits)}`);
-  return reply(`Tasks, ${LABEL[r.window]}: ${r.total} total, ${pct}% done\n${bar(r.total ? r.done / r.total : 0)} ${pct}%\n${lines.join('\n')}`, {
+  return reply(`Tasks, ${LABEL[r.window]}: ${r.total} total, ${pct}% done`, {
     visibility: 'channel',
+    pre: `${bar(r.total ? r.done / r.total : 0)} ${pct}%\n${lines.join('\n')}`,
   });
 }

@@ -15,10 +15,17 @@ export interface Reply {
   readonly code?: string;
   /** The request waits for its caller to confirm: adapters add a button that confirms `code`. */
   readonly confirm?: { readonly code: string; readonly expiresInSec: number };
+  /** A table or bar shown after the text in a fixed-width font (a code block on Slack and Discord). */
+  readonly pre?: string;
 }
 
-export function reply(text: string, opts: { fields?: readonly Field[]; visibility?: Visibility } = {}): Reply {
-  return { text, fields: opts.fields, visibility: opts.visibility ?? 'ephemeral' };
+export function reply(text: string, opts: { fields?: readonly Field[]; visibility?: Visibility; pre?: string } = {}): Reply {
+  return { text, fields: opts.fields, visibility: opts.visibility ?? 'ephemeral', ...(opts.pre !== undefined ? { pre: opts.pre } : {}) };
+}
+
+/** A fixed-width block for chat markdown; backtick runs inside are broken up so the block cannot be closed early. */
+export function codeBlock(pre: string): string {
+  return `\`\`\`\n${pre.replace(/`{3,}/g, (m) => m.split('').join('\u200b'))}\n\`\`\``;
 }
 
 /** A text progress bar: `bar(0.42, 10)` → `████▏░░░░░`-like string of exactly `width` cells. */
@@ -31,6 +38,7 @@ export function bar(fraction: number, width = 20): string {
 /** Renders a reply as plain lines; used by the console and as the text fallback of rich platforms. */
 export function replyToText(r: Reply): string {
   const lines = [r.text];
+  if (r.pre !== undefined) lines.push(r.pre);
   for (const f of r.fields ?? []) lines.push(`  ${f.label}: ${f.value}`);
   return lines.join('\n');
 }

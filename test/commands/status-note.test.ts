@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ADMIN, TestAdapter, users } from '../helpers/test-adapter.js';
+import { replyToText } from '../../src/core/reply.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
 
@@ -14,7 +15,8 @@ describe('/status on the demo data', () => {
     });
     const [r] = await t.say(ADMIN, '/status all');
     expect(r?.visibility).toBe('channel');
-    const lines = r!.text.split('\n');
+    const lines = replyToText(r!).split('\n');
+    expect(r!.pre?.split('\n')[0]).toMatch(/^[█░]{20} \d+%$/);
     expect(lines[0]).toMatch(/^Tasks, all time: 240 total, \d+% done$/);
     expect(lines[1]).toMatch(/^[█░]{20} \d+%$/);
     expect(lines.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['Success', 'Pending', 'Failed', 'Cancelled', 'Total']);

@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, MessageFlags, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
-import type { Reply } from '../../core/reply.js';
+import { codeBlock, type Reply } from '../../core/reply.js';
 
 /** Discord refuses message content longer than this. */
 export const MAX_CONTENT = 2000;
@@ -43,7 +43,9 @@ export function plainBody(text: string, opts: { ephemeral?: boolean; users?: rea
 
 /** A Reply as Discord markdown: the text, then one bold-labelled line per field. */
 export function replyBody(r: Reply): MessageBody {
-  const lines = [plain(r.text), ...(r.fields ?? []).map((f) => `**${plain(f.label)}:** ${plain(f.value)}`)];
+  // Inside a code block Discord shows text literally, so the block is not markdown-escaped.
+  const pre = r.pre !== undefined ? [codeBlock(r.pre)] : [];
+  const lines = [plain(r.text), ...pre, ...(r.fields ?? []).map((f) => `**${plain(f.label)}:** ${plain(f.value)}`)];
   const body = messageBody(lines.join('\n'), { ephemeral: r.visibility === 'ephemeral' });
   if (r.confirm)
     body.components = [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Confirm', custom_id: `${CONFIRM_PREFIX}${r.confirm.code}` }] }];

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Reply } from '../../core/reply.js';
+import { codeBlock, type Reply } from '../../core/reply.js';
 
 /** Slack shows at most ~4000 characters of a message comfortably; longer text is cut, visibly. */
 const MAX_TEXT = 3900;
@@ -49,6 +49,7 @@ export interface SlackMessage {
  */
 export function toSlackMessage(r: Reply, rename: (text: string) => string = (t) => t): SlackMessage {
   const lines = [escapeText(r.text)];
+  if (r.pre !== undefined) lines.push(codeBlock(escapeText(r.pre)));
   for (const f of r.fields ?? []) lines.push(`*${escapeText(f.label)}:* ${escapeText(f.value)}`);
   const text = clip(rename(lines.join('\n')));
   const response_type = r.visibility === 'channel' ? 'in_channel' : 'ephemeral';

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, buildConfig } from '../../../src/config/load.js';
 import { createTestDatabase, seedTasks, type TestDatabase } from '../../helpers/mysql.js';
 import { startBot, VIEWER, type Bot } from './harness.js';
+import { replyToText } from '../../../src/core/reply.js';
 
 const STATUSES = ['Success', 'Pending', 'Failed', 'Cancelled'];
 
@@ -29,7 +30,7 @@ describe('/status on the classic table without a time column', () => {
   it('counts by status in the configured order, shows zeros and unknown statuses, the total, % done and a bar', async () => {
     const r = await bot.say(VIEWER, '/status');
     expect(r.code).toBeUndefined();
-    expect(r.text.split('\n')).toEqual([
+    expect(replyToText(r).split('\n')).toEqual([
       'Tasks, all time: 11 total, 45% done',
       `${'█'.repeat(9)}${'░'.repeat(11)} 45%`,
       'Success     5',
@@ -39,7 +40,7 @@ describe('/status on the classic table without a time column', () => {
       'Weird       1',
       'Total      11',
     ]);
-    expect((await bot.say(VIEWER, '/status all')).text).toBe(r.text);
+    expect(replyToText(await bot.say(VIEWER, '/status all'))).toBe(replyToText(r));
   });
 
   it('refuses other windows with a clear message', async () => {
@@ -55,7 +56,7 @@ describe('/status on the classic table without a time column', () => {
   it('runs one GROUP BY for many concurrent identical requests (single-flight)', async () => {
     const before = await selectsBy(db);
     const replies = await Promise.all(Array.from({ length: 25 }, () => bot.say(VIEWER, '/status all')));
-    expect(new Set(replies.map((r) => r.text)).size).toBe(1);
+    expect(new Set(replies.map((r) => replyToText(r))).size).toBe(1);
     expect(replies[0]?.text).toMatch(/11 total/);
     expect((await selectsBy(db)) - before).toBe(1);
     // Without a cache, the next request asks again and sees new rows.
@@ -71,7 +72,7 @@ describe('/status on the classic table without a time column', () => {
       expect(first.text).toMatch(/^Tasks, all time: 12 total/);
       const before = await selectsBy(db);
       await seedTasks(db, { Failed: 1 });
-      expect((await cached.say(VIEWER, '/status')).text).toBe(first.text);
+      expect(replyToText(await cached.say(VIEWER, '/status'))).toBe(replyToText(first));
       expect(await selectsBy(db)).toBe(before);
     } finally {
       await cached.stop();
@@ -97,12 +98,12 @@ describe('/status with a time column', () => {
   });
 
   it('filters by window and names it; the default is today', async () => {
-    expect((await bot.say(VIEWER, '/status')).text).toMatch(/^Tasks, today: 4 total, 100% done\n/);
-    expect((await bot.say(VIEWER, '/status 24h')).text).toMatch(/^Tasks, last 24 hours: 4 total, 100% done\n/);
+    expect(replyToText(await bot.say(VIEWER, '/status'))).toMatch(/^Tasks, today: 4 total, 100% done\n/);
+    expect(replyToText(await bot.say(VIEWER, '/status 24h'))).toMatch(/^Tasks, last 24 hours: 4 total, 100% done\n/);
     const week = await bot.say(VIEWER, '/status 7d');
-    expect(week.text).toMatch(/^Tasks, last 7 days: 6 total, 67% done\n/);
-    expect(week.text).toMatch(/\nFailed\s+2\n/);
-    expect((await bot.say(VIEWER, '/status all')).text).toMatch(/^Tasks, all time: 9 total, 44% done\n/);
+    expect(replyToText(week)).toMatch(/^Tasks, last 7 days: 6 total, 67% done\n/);
+    expect(replyToText(week)).toMatch(/\nFailed\s+2\n/);
+    expect(replyToText(await bot.say(VIEWER, '/status all'))).toMatch(/^Tasks, all time: 9 total, 44% done\n/);
   });
 });
 
