@@ -49,6 +49,8 @@ export interface BuildOptions {
   readonly audit?: AuditSink;
   /** An in-process device agent with a virtual drive and a sample image (console --demo; needs xorriso). */
   readonly demoAgent?: boolean;
+  /** Where the composition root tells a person about a feature it had to leave off (the console prints it). */
+  readonly notice?: (text: string) => void;
   /** Burn machinery built by the caller (tests: a device client and queue of their choosing). */
   readonly burns?: { readonly devices: DeviceClient; readonly queue: BurnQueue };
   /** Config values that came from ${ENV}: masked in deploy output shown in chat. */
@@ -69,7 +71,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const access = new Access(config.access);
   const transports = new Transports();
   const built = await buildServices(config, opts, now);
-  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns }, transports);
+  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: opts.notice }, transports);
   const secrets = opts.secrets ?? built.secrets;
   const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [] }, transports);
   const services: Services = { ...built.services, burns: burns?.service, deploys: deploys?.service };

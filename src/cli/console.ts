@@ -18,7 +18,13 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
     throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG, create ./opsline.yaml, or run with --demo']);
   const config = loaded?.config ?? buildConfig(demoConfig());
   const log = createLogger({ level: config.log.level, secrets: loaded?.secrets });
-  const app = await buildApp(config, { log, demo: run.demo, demoAgent: run.demo, secretValues: loaded?.secrets });
+  const app = await buildApp(config, {
+    log,
+    demo: run.demo,
+    demoAgent: run.demo,
+    secretValues: loaded?.secrets,
+    notice: (text) => process.stderr.write(`opsline: ${text}\n`),
+  });
   const user = config.console?.user ?? osUser();
   const screen = new Screen(process.stdout, process.stdout.isTTY === true && process.stdin.isTTY === true);
   const transport = new ConsoleTransport(screen);

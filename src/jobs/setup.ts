@@ -25,12 +25,17 @@ export interface Burns {
  */
 export async function buildBurns(
   config: Config,
-  opts: { log: Logger; demoAgent: boolean; given?: { devices: DeviceClient; queue: BurnQueue } },
+  opts: { log: Logger; demoAgent: boolean; given?: { devices: DeviceClient; queue: BurnQueue }; notice?: (text: string) => void },
   transports: Transports,
 ): Promise<Burns | undefined> {
   const log = opts.log;
   if (opts.demoAgent) {
-    const agent = await startDemoAgent(log);
+    // The rest of the demo works without xorriso; say why burns are off instead of not starting.
+    const agent = await startDemoAgent(log).catch((err: unknown) => {
+      opts.notice?.(`burns and deploys are off in this demo: ${(err as Error).message}`);
+      return undefined;
+    });
+    if (!agent) return undefined;
     const queue = new MemoryBurnQueue();
     const service = new BurnService(agent.client, queue);
     return {

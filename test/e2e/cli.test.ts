@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,16 @@ describe('opsline CLI', () => {
       expect.stringMatching(/^ {4}│ @\S+ burn of sample\.iso on virtual finished ✔ \(verified\)$/),
     ]);
   }, 60_000);
+
+  it('runs the demo without xorriso, saying burns are off', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'opsline-nox-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const r = await run(['console', '--demo'], '/whoami\n/burn sample.iso\n', { PATH: bin });
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('opsline: burns and deploys are off in this demo: the demo needs xorriso: apt-get install xorriso\n');
+    expect(r.out).toContain('roles: admin');
+    expect(r.out).toContain('burning is not configured here');
+  });
 
   it('survives bad input without ending the REPL', async () => {
     const lines = ['', '   ', '/nope', '/note add "x', `/note add ${'z'.repeat(10_240)}`, '/note add \u0001', 'plain text', '/whoami'];
