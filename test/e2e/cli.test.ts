@@ -43,15 +43,15 @@ describe('opsline CLI', () => {
     expect(r.out).toMatch(/^ {2}virtual {2}pseudo 600k {2}idle$/m);
     const id = /^burn job (b[a-z0-9]{6}) queued on demo\/virtual \(starting now\)/m.exec(r.out)?.[1];
     expect(id).toBeDefined();
-    const thread = r.out.split('\n').filter((l) => l.startsWith('    │ '));
+    const thread = r.out.split('\n').filter((l) => l.startsWith('   #1 │ '));
     expect(thread).toEqual([
-      '    │ queued',
-      '    │ writing sample.iso to virtual',
-      '    │ verifying…',
-      '    │ ejecting…',
-      expect.stringMatching(/^ {4}│ verified ✔ image sha256 ([0-9a-f]{64}), disc sha256 \1$/),
-      '    │ eject skipped: a pseudo-drive has no tray',
-      expect.stringMatching(/^ {4}│ @\S+ burn of sample\.iso on virtual finished ✔ \(verified\)$/),
+      '   #1 │ queued',
+      '   #1 │ writing sample.iso to virtual',
+      '   #1 │ verifying…',
+      '   #1 │ ejecting…',
+      expect.stringMatching(/^ {3}#1 │ verified ✔ image sha256 ([0-9a-f]{64}), disc sha256 \1$/),
+      '   #1 │ eject skipped: a pseudo-drive has no tray',
+      expect.stringMatching(/^ {3}#1 │ @\S+ burn of sample\.iso on virtual finished ✔ \(verified\)$/),
     ]);
   }, 60_000);
 

@@ -37,7 +37,7 @@ describe('the demo deploy target', () => {
     expect(r.out).toMatch(/^demo \(hello on demo, asks to confirm\): unlocked; never deployed here$/m);
     expect(r.out).toMatch(/^deploy demo at v1\.0\?\nConfirm within 60 s: \/confirm [A-Z2-9]{6}$/m);
     expect(r.out).toMatch(/^deploy job d[a-z0-9]{6} of demo at v1\.0 queued; output is in the thread$/m);
-    expect(r.out).toContain('    │ deployed v1.0');
+    expect(r.out).toContain('   #1 │ deployed v1.0');
     expect(r.out).toMatch(/@\S+ deploy of demo v1\.0 finished ✔ \(exit 0, 0:0\d\)/);
   }, 30_000);
 });

@@ -83,6 +83,6 @@ describe('ConsoleAdapter', () => {
     th.status('50%');
     await th.milestone('verifying');
     await th.finish('100%', 'done');
-    expect(sink.out).toBe('burning a.iso on virtual for @t\n    │ queued\n    │ verifying\n    │ @t done\n');
+    expect(sink.out).toBe('#1 burning a.iso on virtual for @t\n   #1 │ queued\n   #1 │ verifying\n   #1 │ @t done\n');
   });
 });
