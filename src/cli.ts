@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
+import { scrub } from './log.js';
 import { runAgent } from './cli/agent.js';
 import { runConsole } from './cli/console.js';
 import { runDoctor } from './cli/doctor.js';
@@ -15,7 +16,7 @@ import { runWorker } from './cli/worker.js';
 // A promise nobody awaited must not take down a bot that serves a whole workspace: say so and go on.
 process.on('unhandledRejection', (err) => {
   const e = err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
-  process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'unhandled rejection (bug); still running', err: e })}\n`);
+  process.stderr.write(`${scrub(JSON.stringify({ level: 50, time: Date.now(), msg: 'unhandled rejection (bug); still running', err: e }))}\n`);
 });
 
 const program = new Command('opsline')

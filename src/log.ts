@@ -29,7 +29,8 @@ export function createLogger(opts: LogOptions): Logger {
 const KEY_VALUE = new RegExp(`"(${REDACT_KEYS.join('|')})":"(?:[^"\\\\]|\\\\.)*"`, 'gi');
 const TOKENS = /\b(Bearer|Bot) [A-Za-z0-9._~+/-]{8,}=*|\bxox[abposr]-[A-Za-z0-9-]{6,}|\bxapp-[A-Za-z0-9-]{6,}/g;
 
-function scrub(line: string, secrets: readonly string[]): string {
+/** Redacts secret-named keys, bearer/bot/Slack tokens and the given exact values from one written line. */
+export function scrub(line: string, secrets: readonly string[] = []): string {
   let out = line.replace(KEY_VALUE, '"$1":"[redacted]"').replace(TOKENS, (m) => (m.startsWith('B') ? `${m.split(' ')[0]} [redacted]` : '[redacted]'));
   for (const s of secrets) {
     out = out.split(s).join('[redacted]');
