@@ -1,5 +1,6 @@
 import { defineCommand, type CommandContext } from '../src/core/define-command.js';
 import { UserError } from '../src/core/errors.js';
+import { DeviceError } from '../src/services/devices/errors.js';
 import { reply } from '../src/core/reply.js';
 import { renderProgress } from '../src/jobs/progress.js';
 import type { BurnService } from '../src/services/burns.js';
@@ -90,7 +91,14 @@ export default defineCommand({
           return reply(`burn job ${id} removed from the queue`);
         }
         if (outcome === 'running') {
-          await burns.devices.cancel(job.data.agent, id);
+          // Marked first: a job still waiting for its drive (not yet on the agent) then never starts.
+          await burns.queue.requestCancel(id);
+          try {
+            await burns.devices.cancel(job.data.agent, id);
+          } catch (err) {
+            if (!(err instanceof DeviceError) || err.agentCode !== 'unknown_job') throw err;
+            return reply(`burn job ${id} had not reached the drive yet; it will not start`);
+          }
           return reply(`cancelling burn job ${id} on ${job.data.drive}; the thread shows when it has stopped`);
         }
         throw new UserError('conflict', `burn job ${id} has already ${outcome === 'failed' ? 'failed' : 'finished'}`);

@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { LiveThread } from '../core/live-thread.js';
 import type { Transports } from '../core/thread.js';
+import { DeviceError } from '../services/devices/errors.js';
 import type { BurnResult, DeviceClient, JobStream } from '../services/devices/types.js';
 import type { BurnJobData, BurnProcessor } from '../services/queue/types.js';
 import { duration, renderProgress } from './progress.js';
@@ -15,6 +16,8 @@ export interface BurnDeps {
   readonly log: Logger;
   /** True once this process is shutting down: a stream cut by the shutdown is not the burn's end. */
   readonly stopping?: () => boolean;
+  /** True when someone cancelled the job before the agent had it (see JobQueue.requestCancel). */
+  readonly cancelRequested?: (id: string) => Promise<boolean>;
 }
 
 /** Thrown when this process stops mid-job: the job stays active, its lock lapses, another worker re-attaches. */
@@ -35,7 +38,12 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
     // On a re-attach, the phase already announced in the thread: do not announce it twice.
     let phase: string | undefined;
     try {
-      ({ stream, phase } = await open(deps.devices, id, data, out));
+      const opened = await open(deps.devices, id, data, out, () => deps.stopping?.() === true, () => deps.cancelRequested?.(id) ?? Promise.resolve(false));
+      if (!opened) {
+        await out.finish('✘ cancelled', `burn of ${data.image} on ${data.drive} was cancelled before it started`);
+        return cancelledBeforeStart(data);
+      }
+      ({ stream, phase } = opened);
     } catch (err) {
       if (deps.stopping?.()) throw new WorkerStopping('stopping before the burn was handed to the agent');
       await out.finish(`✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`);
@@ -73,13 +81,40 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
   };
 }
 
-async function open(devices: DeviceClient, id: string, data: BurnJobData, out: ThreadReporter): Promise<{ stream: JobStream; phase?: string }> {
+/** How often a job whose drive is still busy (with a burn this bot lost track of) asks again. */
+const BUSY_RETRY_MS = 5000;
+
+async function open(
+  devices: DeviceClient,
+  id: string,
+  data: BurnJobData,
+  out: ThreadReporter,
+  stopping: () => boolean,
+  cancelled: () => Promise<boolean>,
+): Promise<{ stream: JobStream; phase?: string } | undefined> {
   const known = await devices.status(data.agent, id);
   if (known.state === 'unknown') {
-    return { stream: await devices.burn(data.agent, { jobId: id, image: data.image, drive: data.drive, verify: data.verify }) };
+    for (;;) {
+      if (await cancelled()) return undefined;
+      try {
+        return { stream: await devices.burn(data.agent, { jobId: id, image: data.image, drive: data.drive, verify: data.verify }) };
+      } catch (err) {
+        // After an "agent lost" the agent may in fact still be burning the previous job: wait for the
+        // drive instead of failing every job queued behind it.
+        if (!(err instanceof DeviceError) || err.agentCode !== 'busy' || stopping()) throw err;
+        out.status(`waiting: ${err.message}`);
+        await new Promise((r) => setTimeout(r, BUSY_RETRY_MS));
+      }
+    }
   }
   if (known.state === 'running') await out.milestone('re-attached to the running burn (the previous worker stopped)');
   return { stream: await devices.watch(data.agent, id), phase: known.state === 'running' ? known.progress?.phase : undefined };
+}
+
+/** The result of a job cancelled before the agent had it: nothing was written. */
+function cancelledBeforeStart(data: BurnJobData): BurnResult {
+  const now = new Date().toISOString();
+  return { outcome: 'cancelled', ok: false, message: 'cancelled before it started', image: data.image, drive: data.drive, verified: false, ejected: false, startedAt: now, finishedAt: now };
 }
 
 async function report(out: ThreadReporter, data: BurnJobData, r: BurnResult, seconds: number): Promise<void> {

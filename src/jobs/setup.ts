@@ -40,7 +40,8 @@ export async function buildBurns(
     const service = new BurnService(agent.client, queue);
     return {
       service,
-      startWorkers: async () => queue.work(burnLanes(agent.drives), burnProcessor({ devices: agent.client, transports, log })),
+      startWorkers: async () =>
+        queue.work(burnLanes(agent.drives), burnProcessor({ devices: agent.client, transports, log, cancelRequested: (id) => queue.cancelRequested(id) })),
       idle: () => queue.idle(),
       async close() {
         await queue.close();
@@ -64,7 +65,8 @@ async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: 
   return {
     service,
     async startWorkers() {
-      workers ??= new BurnWorkers(service, burnProcessor({ devices, transports, log, stopping: () => stopping }), log);
+      const cancelRequested = (id: string) => queue.cancelRequested(id);
+      workers ??= new BurnWorkers(service, burnProcessor({ devices, transports, log, stopping: () => stopping, cancelRequested }), log);
       await workers.start();
     },
     idle: async () => {},

@@ -126,6 +126,28 @@ describe('/burn through the dispatcher, a real agent and xorriso', () => {
     expect(bot.transport.messages.filter((m) => m.kind === 'edit').at(-1)?.text).toBe('✘ cancelled');
   });
 
+  it('waits for a drive still busy with a burn it lost track of, instead of failing', async () => {
+    const { f, bot } = await setup(['virtual'], '1500k');
+    const direct = await f.client().burn('a1', { jobId: 'lost-track', image: 'release.iso', drive: 'virtual', verify: false });
+    expect(await bot.text(OP, '/burn release.iso')).toMatch(/^burn job b[a-z0-9]{6} queued/);
+    await until(() => bot.transport.messages.some((m) => m.kind === 'edit' && m.text === 'waiting: drive virtual is busy with job lost-track'));
+    await direct.result;
+    await until(finished(bot), 30_000);
+    expect(bot.transport.messages.at(-1)?.text).toBe('@op burn of release.iso on virtual finished ✔ (verified)');
+  }, 40_000);
+
+  it('cancels a job that waits for a busy drive, so it never starts', async () => {
+    const { f, bot } = await setup(['virtual'], '1500k');
+    const direct = await f.client().burn('a1', { jobId: 'lost-track-2', image: 'release.iso', drive: 'virtual', verify: false });
+    const id = /job (b[a-z0-9]{6})/.exec(await bot.text(OP, '/burn release.iso'))![1]!;
+    await until(() => bot.transport.messages.some((m) => m.kind === 'edit' && m.text.startsWith('waiting: ')));
+    expect(await bot.text(OP, `/burn cancel ${id}`)).toBe(`burn job ${id} had not reached the drive yet; it will not start`);
+    await direct.result;
+    await until(finished(bot), 15_000);
+    expect(bot.transport.messages.at(-1)?.text).toBe('@op burn of release.iso on virtual was cancelled before it started');
+    expect(await f.client().status('a1', id)).toEqual({ jobId: id, state: 'unknown' });
+  }, 40_000);
+
   it('lists drives and images, and ejects', async () => {
     const { bot } = await setup(['virtual', 'dvd2']);
     expect(await bot.text(VIEWER, '/images')).toMatch(/^a1: release\.iso {2}2\.\d MB {2}volume "OPSLINE_TEST"$/);

@@ -74,6 +74,14 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     return out;
   }
 
+  async requestCancel(id: string): Promise<void> {
+    await this.#redis.set(`${this.#jobsKey}:cancel:${id}`, '1', 'EX', 86_400);
+  }
+
+  async cancelRequested(id: string): Promise<boolean> {
+    return (await this.#redis.exists(`${this.#jobsKey}:cancel:${id}`)) === 1;
+  }
+
   async removeQueued(id: string): Promise<'removed' | JobState | 'unknown'> {
     const view = await this.get(id);
     if (!view) return 'unknown';

@@ -25,6 +25,12 @@ export interface JobQueue<D, R, P> {
   /** Queued and running jobs, per lane in order. */
   list(): Promise<JobView<D, R, P>[]>;
   removeQueued(id: string): Promise<'removed' | JobState | 'unknown'>;
+  /**
+   * Marks a started job as cancelled before its worker has handed it on (e.g. while it waits for a
+   * busy drive); the worker checks `cancelRequested` before it starts the real work.
+   */
+  requestCancel(id: string): Promise<void>;
+  cancelRequested(id: string): Promise<boolean>;
   /** Runs `processor` for the given lanes in this process (idempotent per lane). */
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void;
   close(): Promise<void>;

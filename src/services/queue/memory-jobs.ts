@@ -12,6 +12,7 @@ interface Entry<D, R, P> {
 /** The in-process queue for the demo and unit tests: the same contract, one job at a time per lane. */
 export class MemoryJobQueue<D, R, P> implements JobQueue<D, R, P> {
   readonly #jobs = new Map<string, Entry<D, R, P>>();
+  readonly #cancelled = new Set<string>();
   readonly #byLane = new Map<string, Entry<D, R, P>[]>();
   readonly #processors = new Map<string, JobProcessor<D, R, P>>();
   readonly #running = new Map<string, Promise<void>>();
@@ -40,6 +41,14 @@ export class MemoryJobQueue<D, R, P> implements JobQueue<D, R, P> {
     return [...this.#byLane.keys()].sort().flatMap((k) =>
       (this.#byLane.get(k) ?? []).filter((e) => e.state === 'queued' || e.state === 'running').map((e) => this.#view(e)),
     );
+  }
+
+  async requestCancel(id: string): Promise<void> {
+    this.#cancelled.add(id);
+  }
+
+  async cancelRequested(id: string): Promise<boolean> {
+    return this.#cancelled.has(id);
   }
 
   async removeQueued(id: string): Promise<'removed' | JobState | 'unknown'> {
