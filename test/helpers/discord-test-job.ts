@@ -13,7 +13,7 @@ export interface DiscordTestJob {
 }
 
 /**
- * `/testjob` (a stand-in for /burn until the job queue lands): opens a LiveThread through the
+ * `/testjob` (a minimal job that tests the Discord thread transport without a device agent): opens a LiveThread through the
  * platform's ThreadStarter and returns; the test then reports progress as a worker would.
  * `/slow` answers after `slowMs`, to exercise the deferral. (Autocomplete tests use the real
  * `/deploy run <target>`.)

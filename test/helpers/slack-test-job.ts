@@ -11,7 +11,7 @@ export interface TestJob {
 }
 
 /**
- * `/testjob`: a stand-in for /burn until the job queue lands. It opens a LiveThread through the
+ * `/testjob`: a minimal job that tests the Slack thread transport without a device agent. It opens a LiveThread through the
  * platform's ThreadStarter, reports `steps` status updates `stepMs` apart, a milestone halfway,
  * and finishes with a mention of the requester, as a real job worker would.
  */

@@ -1,6 +1,6 @@
 import type { BurnResult, Progress } from '../devices/types.js';
 import { BullJobQueue, type BullOptions } from './bull-jobs.js';
-import { BURN_KIND, burnLane, type BurnJobData, type BurnQueue } from './types.js';
+import { BURN_KIND, type BurnJobData, type BurnQueue } from './types.js';
 
 export type { BullOptions } from './bull-jobs.js';
 
@@ -11,6 +11,3 @@ export class BullBurnQueue extends BullJobQueue<BurnJobData, BurnResult, Progres
   }
 }
 
-export function queueName(agent: string, drive: string): string {
-  return `burn.${burnLane(agent, drive)}`;
-}
