@@ -7,6 +7,7 @@ import type { Args, CommandContext, Invocation } from './define-command.js';
 import { UserError, toBotError } from './errors.js';
 import { CONTROL } from './input.js';
 import { errorReply } from './error-reply.js';
+import { attempt, type Step } from './pipeline-step.js';
 import { parseText, parseValues } from './parse.js';
 import { refusal } from './refusal.js';
 import type { Registry, Target } from './registry.js';
@@ -28,14 +29,22 @@ export interface DispatcherDeps {
   readonly confirmations?: ConfirmStore;
 }
 
-type Step<T> = { ok: true; value: T } | { ok: false; error: UserError; decision: AuditDecision; usage?: string };
-
+/** How one invocation ended: everything its audit row and its reply need. */
+interface Ending {
+  readonly decision: AuditDecision;
+  readonly outcome: AuditOutcome;
+  readonly reply: Reply;
+  readonly errorCode?: string;
+  readonly path?: string;
+}
 
 /**
  * The fixed pipeline: resolve → authorise → parse → confirm → run → audit. Authorisation comes
  * before parsing so that a caller who may not run a command learns nothing about its arguments.
  * A command that asks for confirmation is held (audited as `pending`) until its caller confirms
  * the code through the `confirm` command (typed, or a platform button that sends it).
+ * Every step runs under `attempt`, so whatever one throws, the caller gets a short coded reply and
+ * the invocation exactly one audit row.
  */
 export class Dispatcher {
   readonly confirmations: ConfirmStore;
@@ -48,56 +57,60 @@ export class Dispatcher {
     const started = performance.now();
     const log = this.deps.log.child({ invocationId: inv.id, platform: inv.platform, command: inv.command, principal: inv.principal.key });
     let jobId: string | undefined;
-    let decision: AuditDecision;
-    let reply: Reply;
-    let outcome: AuditOutcome = 'ok';
-    let errorCode: string | undefined;
-    const resolved = this.resolve(inv);
-    const allowed = resolved.ok ? this.authorise(inv, resolved.value) : resolved;
-    const parsed = allowed.ok ? this.parse(inv, allowed.value.target, allowed.value.rest) : allowed;
-    if (!parsed.ok) {
-      decision = parsed.decision;
-      outcome = 'refused';
-      errorCode = parsed.error.code;
-      reply = errorReply(parsed.error, parsed.usage);
-      log.info({ code: parsed.error.code }, 'refused');
-    } else {
-      decision = 'allow';
-      const { target, args } = parsed.value;
-      try {
-        const ctx = this.context(inv, args, threads, log, (id) => (jobId = id));
-        const prompt = target.confirm ? await target.confirm(ctx) : undefined;
-        if (prompt === undefined) reply = await target.handler(ctx);
-        else {
-          reply = await askToConfirm(this.confirmations, inv, target.path, args, prompt);
-          outcome = 'pending';
-        }
-      } catch (err) {
-        const e = toBotError(err, inv.id);
-        if (e.code === 'internal') log.error({ err }, 'command failed');
-        else log.info({ code: e.code }, 'command error');
-        outcome = 'error';
-        errorCode = e.code;
-        reply = errorReply(e, target.usage);
-      }
+    let end: Ending;
+    try {
+      end = await this.pipeline(inv, threads, log, (id) => (jobId = id));
+    } catch (err) {
+      // Not reached by design (every step is guarded); kept so a future step cannot cost the audit row.
+      log.error({ err }, 'dispatcher failed');
+      const e = toBotError(err, inv.id);
+      end = { decision: 'invalid', outcome: 'error', errorCode: e.code, reply: errorReply(e) };
     }
     const durationMs = Math.round(performance.now() - started);
-    this.deps.services.audit.write({
-      at: inv.receivedAt,
-      invocationId: inv.id,
-      principalKey: inv.principal.key,
-      platform: inv.platform,
-      room: inv.room,
-      command: resolved.ok ? resolved.value.target.path : inv.command.slice(0, 64),
-      argsJson: argsJson(inv),
-      decision,
-      outcome,
-      jobId,
-      durationMs,
-      errorCode,
-    });
-    log.debug({ decision, outcome, durationMs }, 'done');
-    return reply;
+    try {
+      this.deps.services.audit.write({
+        at: inv.receivedAt,
+        invocationId: inv.id,
+        principalKey: inv.principal.key,
+        platform: inv.platform,
+        room: inv.room,
+        command: end.path ?? inv.command.slice(0, 64),
+        argsJson: argsJson(inv),
+        decision: end.decision,
+        outcome: end.outcome,
+        jobId,
+        durationMs,
+        errorCode: end.errorCode,
+      });
+    } catch (err) {
+      log.error({ err }, 'audit write failed');
+    }
+    log.debug({ decision: end.decision, outcome: end.outcome, durationMs }, 'done');
+    return end.reply;
+  }
+
+  private async pipeline(inv: Invocation, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void): Promise<Ending> {
+    const bug = (step: string) => (err: unknown) => log.error({ err, step }, 'step failed');
+    const resolved = await attempt('invalid', inv.id, () => this.resolve(inv), bug('resolve'));
+    const path = resolved.ok ? resolved.value.target.path : undefined;
+    const allowed = resolved.ok ? await attempt('deny', inv.id, () => this.authorise(inv, resolved.value), bug('authorise')) : resolved;
+    const parsed = allowed.ok ? await attempt('invalid', inv.id, () => this.parse(inv, allowed.value.target, allowed.value.rest), bug('parse')) : allowed;
+    if (!parsed.ok) {
+      log.info({ code: parsed.error.code }, 'refused');
+      const outcome = parsed.error.code === 'internal' ? 'error' : 'refused';
+      return { decision: parsed.decision, outcome, errorCode: parsed.error.code, reply: safeErrorReply(parsed.error, parsed.usage), path };
+    }
+    const { target, args } = parsed.value;
+    let outcome: AuditOutcome = 'ok';
+    const ran = await attempt<Reply>('allow', inv.id, async () => {
+      const ctx = this.context(inv, args, threads, log, setJobId);
+      const prompt = target.confirm ? await target.confirm(ctx) : undefined;
+      if (prompt === undefined) return { ok: true, value: await target.handler(ctx) };
+      outcome = 'pending';
+      return { ok: true, value: await askToConfirm(this.confirmations, inv, target.path, args, prompt) };
+    }, (err) => (err instanceof UserError ? log.info({ code: err.code }, 'command error') : log.error({ err }, 'command failed')));
+    if (ran.ok) return { decision: 'allow', outcome, reply: ran.value, path };
+    return { decision: 'allow', outcome: 'error', errorCode: ran.error.code, reply: safeErrorReply(ran.error, target.usage), path };
   }
 
   /** Runs a held request for the caller who confirms it: theirs, in time, and still allowed. */
@@ -160,15 +173,29 @@ export class Dispatcher {
       const args = inv.options ? parseValues(target.args, inv.options.values) : parseText(target.args, rest);
       return { ok: true, value: { target, args } };
     } catch (err) {
-      const e = toBotError(err);
-      return { ok: false, decision: 'invalid', error: e, usage: target.usage };
+      // A bug (not a UserError) goes on to `attempt`, which logs it and gives the caller a reference.
+      if (!(err instanceof UserError)) throw err;
+      return { ok: false, decision: 'invalid', error: err, usage: target.usage };
     }
   }
 }
 
 /** Arguments as the audit row keeps them; very long text is cut (its length is kept) so rows stay small. */
 function argsJson(inv: Invocation): string {
-  if (inv.options) return JSON.stringify(inv.options).slice(0, 4000);
-  const text = inv.text ?? '';
-  return JSON.stringify(text.length > 2000 ? { text: text.slice(0, 2000), length: text.length } : { text });
+  try {
+    if (inv.options) return JSON.stringify(inv.options).slice(0, 4000);
+    const text = inv.text ?? '';
+    return JSON.stringify(text.length > 2000 ? { text: text.slice(0, 2000), length: text.length } : { text });
+  } catch {
+    return '{"unserialisable":true}';
+  }
+}
+
+/** The error reply, or a fixed line if building it fails (a usage getter that throws, say). */
+function safeErrorReply(err: UserError, usage?: string): Reply {
+  try {
+    return errorReply(err, typeof usage === 'string' ? usage : undefined);
+  } catch {
+    return { text: 'something went wrong on our side', visibility: 'ephemeral', code: 'internal' };
+  }
 }
