@@ -25,9 +25,14 @@ export type Decision =
  */
 export class Access {
   readonly #users = new Map<string, AccessUser>();
+  // Overrides are keyed by command paths that come from input: Maps, so `constructor` is just a name.
+  readonly #commands: ReadonlyMap<string, readonly Role[]>;
+  readonly #channels: ReadonlyMap<string, readonly string[]>;
 
-  constructor(private readonly config: AccessConfig) {
+  constructor(config: AccessConfig) {
     for (const u of config.users) this.#users.set(u.key, u);
+    this.#commands = new Map(Object.entries(config.commands ?? {}));
+    this.#channels = new Map(Object.entries(config.channels ?? {}));
   }
 
   user(key: string): AccessUser | undefined {
@@ -41,7 +46,7 @@ export class Access {
   /** The roles a command path needs: config override for the path, then for the command, then its definition. */
   needed(path: string, defaults: readonly Role[]): readonly Role[] {
     const command = path.split(' ')[0] ?? path;
-    return this.config.commands?.[path] ?? this.config.commands?.[command] ?? defaults;
+    return this.#commands.get(path) ?? this.#commands.get(command) ?? defaults;
   }
 
   decide(principalKey: string, path: string, defaults: readonly Role[], room?: string): Decision {
@@ -52,7 +57,7 @@ export class Access {
     const ok = user.roles.includes('admin') || needed.includes('viewer') || user.roles.some((r) => needed.includes(r));
     if (!ok) return { allow: false, reason: 'missing_role', needed };
     const command = path.split(' ')[0] ?? path;
-    const rooms = this.config.channels?.[path] ?? this.config.channels?.[command];
+    const rooms = this.#channels.get(path) ?? this.#channels.get(command);
     if (rooms && room !== undefined && !rooms.includes(room)) return { allow: false, reason: 'channel', needed };
     return { allow: true, roles: user.roles };
   }

@@ -113,7 +113,7 @@ export function defineCommand(def: CommandDef): CommandDef {
   if (!NAME.test(def.name)) throw new Error(`command name "${def.name}" must match ${NAME}`);
   const subs = Object.entries(def.subcommands ?? {});
   if (subs.length === 0 && !def.handler) throw new Error(`command ${def.name} has neither handler nor subcommands`);
-  if (def.defaultSubcommand && !def.subcommands?.[def.defaultSubcommand])
+  if (def.defaultSubcommand && !(def.subcommands && Object.hasOwn(def.subcommands, def.defaultSubcommand)))
     throw new Error(`command ${def.name}: default subcommand ${def.defaultSubcommand} is not defined`);
   for (const [sub, s] of subs) {
     if (!NAME.test(sub)) throw new Error(`command ${def.name}: subcommand name "${sub}" must match ${NAME}`);

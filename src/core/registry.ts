@@ -50,12 +50,12 @@ export class Registry {
     if (!command.subcommands) return { target: targetOf(command, undefined), rest: text };
     const names = Object.keys(command.subcommands);
     if (explicitSub !== undefined) {
-      return command.subcommands[explicitSub]
+      return Object.hasOwn(command.subcommands, explicitSub)
         ? { target: targetOf(command, explicitSub), rest: text }
         : { error: `unknown subcommand "${explicitSub}"; one of: ${names.join(', ')}` };
     }
     const first = safeFirst(text);
-    if (first && command.subcommands[first.value]) return { target: targetOf(command, first.value), rest: text.slice(first.end) };
+    if (first && Object.hasOwn(command.subcommands, first.value)) return { target: targetOf(command, first.value), rest: text.slice(first.end) };
     if (command.defaultSubcommand) return { target: targetOf(command, command.defaultSubcommand), rest: text };
     return first
       ? { error: `unknown subcommand "${first.value.slice(0, 40)}"; one of: ${names.join(', ')}` }
@@ -73,7 +73,7 @@ function safeFirst(text: string): { value: string; end: number } | undefined {
 }
 
 export function targetOf(c: CommandDef, sub: string | undefined): Target {
-  const s = sub === undefined ? undefined : c.subcommands?.[sub];
+  const s = sub !== undefined && c.subcommands && Object.hasOwn(c.subcommands, sub) ? c.subcommands[sub] : undefined;
   if (s) {
     return { command: c, sub, path: `${c.name} ${sub}`, usage: s.usage, args: s.args ?? [], roles: s.roles, sideEffects: s.sideEffects, handler: s.handler, ...(s.confirm ? { confirm: s.confirm } : {}) };
   }

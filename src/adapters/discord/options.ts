@@ -28,11 +28,12 @@ export function readOptions(options: readonly RawOption[] | undefined): ReadOpti
   const sub = list.find((o) => o.type === SUBCOMMAND || o.type === SUBCOMMAND_GROUP);
   // opsline commands have no subcommand groups; a group is read as its name so the dispatcher refuses it.
   const leaves = sub ? (sub.type === SUBCOMMAND ? (sub.options ?? []) : []) : list;
-  const values: Record<string, ArgValue> = {};
+  const entries: [string, ArgValue][] = [];
   let focused: ReadOptions['focused'];
   for (const o of leaves) {
-    if (typeof o.value === 'string' || typeof o.value === 'number' || typeof o.value === 'boolean') values[o.name] = o.value;
+    if (typeof o.value === 'string' || typeof o.value === 'number' || typeof o.value === 'boolean') entries.push([o.name, o.value]);
     if (o.focused) focused = { name: o.name, value: String(o.value ?? '') };
   }
-  return { subcommand: sub?.name, values, focused };
+  // fromEntries defines own properties, so an option named `__proto__` stays a name the parser refuses.
+  return { subcommand: sub?.name, values: Object.fromEntries(entries), focused };
 }

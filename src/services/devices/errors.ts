@@ -27,7 +27,8 @@ export class DeviceError extends UserError {
   }
 
   static fromAgent(agent: string, code: AgentErrorCode, message: string): DeviceError {
-    const mapped = CODES[code] ?? 'internal';
+    // `code` comes from the agent's frame: an own-property check keeps `constructor` from mapping to a function.
+    const mapped = Object.hasOwn(CODES, code) ? CODES[code] : 'internal';
     return new DeviceError(mapped, mapped === 'internal' ? `agent ${agent}: ${message}` : message, code);
   }
 }
