@@ -61,6 +61,10 @@ describe('run (deploy commands)', () => {
     // An unanchored pattern in config is anchored by the agent.
     await expect(c.run('a1', { jobId: 'loose-1', command: 'loose', ref: 'main; id' })).rejects.toMatchObject({ agentCode: 'bad_ref' });
     await expect(c.run('a1', { jobId: 'nope-1', command: 'nope', ref: 'main' })).rejects.toMatchObject({ code: 'not_found', agentCode: 'unknown_command' });
+    // Names every plain object has are unknown commands too, not a command with no pattern.
+    for (const command of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      await expect(c.run('a1', { jobId: `proto-${command.replace(/_/g, '')}`, command, ref: 'main' })).rejects.toMatchObject({ code: 'not_found', agentCode: 'unknown_command' });
+    }
   });
 
   it('passes only PATH, the job id, the ref and the command\'s own env, never the agent\'s environment', async () => {

@@ -32,14 +32,15 @@ async function suggestions(inc: Incoming, env: InteractionEnv): Promise<string[]
   if (!focused) return [];
   const spec = specFor(env, inc.command, subcommand, focused.name);
   if (!spec) return [];
-  const source = spec.autocomplete ? env.completers[spec.autocomplete] : undefined;
+  const source = spec.autocomplete && Object.hasOwn(env.completers, spec.autocomplete) ? env.completers[spec.autocomplete] : undefined;
   const candidates = source ? await withDeadline(Promise.resolve(source(focused.value))) : (spec.choices ?? []);
   return rank(candidates, focused.value);
 }
 
 function specFor(env: InteractionEnv, command: string, sub: string | undefined, option: string): ArgSpec | undefined {
   const def = env.registry.get(command);
-  const args = sub === undefined ? def?.args : def?.subcommands?.[sub]?.args;
+  const subs = def?.subcommands;
+  const args = sub === undefined ? def?.args : subs && Object.hasOwn(subs, sub) ? subs[sub]?.args : undefined;
   return args?.find((a) => a.name === option);
 }
 

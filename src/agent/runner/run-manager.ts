@@ -32,20 +32,23 @@ export class RunManager {
   private readonly running = new Map<string, Running>();
   private readonly byCommand = new Map<string, string>();
   private readonly ledger: JobLedger<RunEntry>;
+  // Keyed by the name a request carries: a Map, so `__proto__` is an unknown command, not Object.prototype.
+  private readonly commands: ReadonlyMap<string, CommandConfig>;
 
   constructor(
     stateDir: string,
-    private readonly commands: Readonly<Record<string, CommandConfig>>,
+    commands: Readonly<Record<string, CommandConfig>>,
     private readonly log: Logger,
     private readonly send: (peer: Peer, msg: AgentMessage) => void,
   ) {
     this.ledger = new JobLedger<RunEntry>(stateDir, 'runs.json');
+    this.commands = new Map(Object.entries(commands));
   }
 
   /** A run cut short by an agent restart is failed, never restarted; its process group is stopped if still there. */
   recover(): void {
     for (const e of this.ledger.unfinished()) {
-      const argv0 = this.commands[e.command]?.argv[0];
+      const argv0 = this.commands.get(e.command)?.argv[0];
       const stopped = e.pid !== undefined && argv0 !== undefined && stopOrphanRun(e.pid, argv0);
       this.log.warn({ jobId: e.jobId, command: e.command, stoppedOrphan: stopped }, 'deploy command was interrupted by an agent restart');
       const now = new Date().toISOString();
@@ -62,8 +65,8 @@ export class RunManager {
   run(peer: Peer, req: RunRequest): { attached: boolean; finished?: RunResult } {
     const known = this.attach(peer, req.jobId);
     if (known) return known;
-    const cmd = this.commands[req.command];
-    if (!cmd) throw new AgentError('unknown_command', `no command named ${req.command} on this agent (known: ${Object.keys(this.commands).join(', ') || 'none'})`);
+    const cmd = this.commands.get(req.command);
+    if (!cmd) throw new AgentError('unknown_command', `no command named ${req.command} on this agent (known: ${[...this.commands.keys()].join(', ') || 'none'})`);
     const argv = commandArgv(req.command, cmd, req.ref);
     const busy = this.byCommand.get(req.command);
     if (busy) throw new AgentError('busy', `${req.command} is already running (job ${busy})`);

@@ -43,7 +43,7 @@ export class VaultKvSecrets implements Secrets {
       const why = err instanceof VaultError ? (err.status === undefined ? 'Vault is unreachable' : `HTTP ${err.status}: ${err.reason}`) : 'unexpected error';
       throw new UserError('unavailable', `secret ${ref} cannot be read from Vault (${why})`, { cause: err });
     });
-    const value = data[key];
+    const value = Object.hasOwn(data, key) ? data[key] : undefined;
     if (typeof value !== 'string') throw new UserError('not_configured', `secret ${ref}: no string field "${key}" at ${path}`);
     return value;
   }
