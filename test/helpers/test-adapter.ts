@@ -65,9 +65,13 @@ export class TestAdapter {
   }
 
   async say(principalKey: string, line: string, room = 'room'): Promise<Reply[]> {
+    return this.sayAs({ key: principalKey, name: principalKey.split(':').pop() ?? principalKey }, line, room);
+  }
+
+  /** Like `say`, with a display name of the caller's choosing (platforms let anyone set one). */
+  async sayAs(principal: Principal, line: string, room = 'room'): Promise<Reply[]> {
     const m = /^\/(\S*)\s*([\s\S]*)$/.exec(line.trim());
     if (!m) throw new Error(`not a command line: ${line}`);
-    const principal = { key: principalKey, name: principalKey.split(':').pop() ?? principalKey };
     const reply = await this.app.dispatcher.dispatch(
       { id: randomUUID(), platform: 'test', principal, room, command: m[1] ?? '', text: m[2] ?? '', receivedAt: new Date() },
       this.transport.starter(principal),

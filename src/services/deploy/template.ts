@@ -1,46 +1,92 @@
 import { UserError } from '../../core/errors.js';
 import { isSecretRef, type Secrets } from '../secrets/index.js';
 
+/** The caller-controlled values a template may name. `user` is a display name anyone can choose. */
 export interface DeployVars {
   readonly target: string;
   readonly ref: string;
   readonly user: string;
 }
 
-const VAR = /\{(target|ref|user)\}/g;
+/**
+ * Where a filled value lands, which decides how a caller value is escaped: percent-encoded in a
+ * URL or form body, a JSON string's content in a JSON body, refused with a line break in a header.
+ */
+export type Destination = 'url' | 'json' | 'form' | 'header';
+
+/** A configured template split once: literal configured text, and slots for caller values. */
+type Piece = { readonly text: string } | { readonly slot: keyof DeployVars };
+
+const SLOT = /\{(target|ref|user)\}/g;
 const SECRET = /\{(vault:[^{}\s]+)\}/g;
+const LINE_BREAK = /[\r\n\0]/;
 export const MASK = '•••';
 
-/** Fills `{target}`, `{ref}` and `{user}`; `escape` makes each value safe where it lands (a URL, a JSON string). */
-export function fill(template: string, vars: DeployVars, escape: (v: string) => string = (v) => v): string {
-  return template.replace(VAR, (_m, k: keyof DeployVars) => escape(vars[k]));
+function split(template: string): Piece[] {
+  const out: Piece[] = [];
+  let at = 0;
+  for (const m of template.matchAll(SLOT)) {
+    if (m.index > at) out.push({ text: template.slice(at, m.index) });
+    out.push({ slot: m[1] as keyof DeployVars });
+    at = m.index + m[0].length;
+  }
+  if (at < template.length) out.push({ text: template.slice(at) });
+  return out;
 }
 
-/** A value inside a JSON string literal: quotes and backslashes in a display name cannot end the string. */
-export const jsonEscape = (v: string): string => JSON.stringify(v).slice(1, -1);
+function escape(dest: Destination, name: string, value: string): string {
+  if (dest === 'url' || dest === 'form') return encodeURIComponent(value);
+  if (dest === 'json') return JSON.stringify(value).slice(1, -1);
+  if (LINE_BREAK.test(value)) throw new UserError('bad_input', `{${name}} contains a line break, which cannot go in a header`);
+  return value;
+}
+
+/** Joins the pieces, each slot filled with its caller value escaped for `dest`; nothing filled in is read again. */
+function join(pieces: readonly Piece[], vars: DeployVars, dest: Destination): string {
+  return pieces.map((p) => ('slot' in p ? escape(dest, p.slot, vars[p.slot]) : p.text)).join('');
+}
 
 /**
- * Resolves secret references: a whole value `vault:<path>#<key>`, or `{vault:<path>#<key>}` inside it.
- * Every resolved value is added to `found` so that everything shown or logged can be masked.
+ * Fills a configured template for sending (docs/deploy.md, "Templates"). Secret references — a
+ * whole value `vault:<path>#<key>` or `{vault:<path>#<key>}` inside it — are resolved in the
+ * configured text FIRST; only then are the caller values substituted, escaped for `dest`, and never
+ * interpreted again, so a display name `{vault:ci/prod#token}` is sent as those characters.
+ * Every resolved secret is added to `found` so whatever is shown or logged can be masked.
  */
-export async function resolveSecrets(value: string, secrets: Secrets | undefined, found: Set<string>): Promise<string> {
+export async function render(template: string, vars: DeployVars, dest: Destination, secrets: Secrets | undefined, found: Set<string>): Promise<string> {
   const need = (): Secrets => {
     if (!secrets) throw new UserError('not_configured', 'this target uses a vault: secret but no vault section is configured');
     return secrets;
   };
-  if (isSecretRef(value)) {
-    const v = await need().get(value);
-    found.add(v);
-    return v;
-  }
-  const refs = [...value.matchAll(SECRET)].map((m) => m[1]!);
-  let out = value;
-  for (const ref of refs) {
+  const reveal = async (ref: string): Promise<string> => {
     const v = await need().get(ref);
     found.add(v);
-    out = out.split(`{${ref}}`).join(v);
+    return v;
+  };
+  if (isSecretRef(template)) return reveal(template);
+  const pieces: Piece[] = [];
+  for (const p of split(template)) {
+    if ('slot' in p) pieces.push(p);
+    else pieces.push({ text: await replaceAsync(p.text, SECRET, (ref) => reveal(ref)) });
   }
-  return out;
+  return join(pieces, vars, dest);
+}
+
+/** What `render` would send, for the thread: secret references shown as •••, caller values as given. */
+export function preview(template: string, vars: DeployVars, dest: Destination, masked: readonly string[]): string {
+  if (isSecretRef(template)) return MASK;
+  const pieces = split(template).map((p) => ('slot' in p ? p : { text: mask(p.text.replace(SECRET, MASK), masked) }));
+  return join(pieces, vars, dest);
+}
+
+async function replaceAsync(text: string, re: RegExp, by: (ref: string) => Promise<string>): Promise<string> {
+  let out = '';
+  let at = 0;
+  for (const m of text.matchAll(re)) {
+    out += text.slice(at, m.index) + (await by(m[1]!));
+    at = m.index + m[0].length;
+  }
+  return out + text.slice(at);
 }
 
 /** Replaces every secret value (and config values from ${ENV}) in `text`; short values are left, they would mask noise. */
@@ -56,4 +102,10 @@ export function showHeaders(headers: Record<string, string>): string {
   return Object.entries(headers)
     .map(([k, v]) => `${k}: ${plain.has(k.toLowerCase()) ? v : MASK}`)
     .join(', ');
+}
+
+/** How a body template's caller values are escaped: per its configured content-type (JSON unless a form). */
+export function bodyDestination(headers: Readonly<Record<string, string>> | undefined): Destination {
+  const type = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+  return /^application\/x-www-form-urlencoded\b/i.test(type) ? 'form' : 'json';
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Secrets } from '../secrets/index.js';
-import { fill, jsonEscape, mask, resolveSecrets, showHeaders, type DeployVars } from './template.js';
+import { bodyDestination, mask, preview, render, showHeaders, type DeployVars } from './template.js';
 import type { DeployResult, DeployTarget } from './types.js';
 
 export interface WebhookRun {
@@ -18,9 +18,9 @@ const BODY_LINES = 20;
 
 /** What will be sent, secrets masked: the first line of the thread. */
 export function describeWebhook(t: DeployTarget, vars: DeployVars, masked: readonly string[]): string {
-  const url = mask(fill(t.url ?? '', vars, encodeURIComponent), masked);
+  const url = preview(t.url ?? '', vars, 'url', masked);
   const headers = t.headers && Object.keys(t.headers).length ? ` (headers ${showHeaders(t.headers)})` : '';
-  const body = t.body ? ` body ${mask(fill(t.body, vars, jsonEscape), masked).replace(/\{vault:[^{}\s]+\}/g, '•••')}` : '';
+  const body = t.body ? ` body ${preview(t.body, vars, bodyDestination(t.headers), masked)}` : '';
   return `${t.method ?? 'POST'} ${url}${headers}${body}`;
 }
 
@@ -34,9 +34,10 @@ export async function runWebhook(w: WebhookRun): Promise<DeployResult> {
   const found = new Set<string>(w.masked);
   const say = (line: string): void => w.onLine(mask(line, found));
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(t.headers ?? {})) headers[k] = await resolveSecrets(fill(v, w.vars), w.secrets, found);
-  const body = t.body === undefined ? undefined : await resolveSecrets(fill(t.body, w.vars, jsonEscape), w.secrets, found);
-  const url = fill(t.url ?? '', w.vars, encodeURIComponent);
+  // Secrets are resolved in the configured text before caller values go in (docs/deploy.md, "Templates").
+  for (const [k, v] of Object.entries(t.headers ?? {})) headers[k] = await render(v, w.vars, 'header', w.secrets, found);
+  const body = t.body === undefined ? undefined : await render(t.body, w.vars, bodyDestination(t.headers), w.secrets, found);
+  const url = await render(t.url ?? '', w.vars, 'url', w.secrets, found);
   const method = t.method ?? 'POST';
   if (body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   const result = (r: Omit<DeployResult, 'durationMs'>): DeployResult => ({ ...r, durationMs: Date.now() - started });
@@ -54,12 +55,12 @@ export async function runWebhook(w: WebhookRun): Promise<DeployResult> {
   const ok = t.successStatus ? t.successStatus.includes(res.status) : res.status >= 200 && res.status < 300;
   if (!ok) return result({ outcome: 'failed', ok: false, httpStatus: res.status, message: `the webhook answered HTTP ${res.status}` });
   if (!t.poll) return result({ outcome: 'ok', ok: true, httpStatus: res.status, message: `the webhook answered HTTP ${res.status}` });
-  const polled = await poll(t.poll, w.vars, say, w.signal);
+  const polled = await poll(t.poll, w.vars, w.secrets, found, say, w.signal);
   return result({ ...polled, httpStatus: res.status });
 }
 
-async function poll(p: NonNullable<DeployTarget['poll']>, vars: DeployVars, say: (l: string) => void, signal?: AbortSignal): Promise<Omit<DeployResult, 'durationMs'>> {
-  const url = fill(p.url, vars, encodeURIComponent);
+async function poll(p: NonNullable<DeployTarget['poll']>, vars: DeployVars, secrets: Secrets | undefined, found: Set<string>, say: (l: string) => void, signal?: AbortSignal): Promise<Omit<DeployResult, 'durationMs'>> {
+  const url = await render(p.url, vars, 'url', secrets, found);
   const done = new RegExp(p.doneMatch, 'u');
   const failed = new RegExp(p.failMatch, 'u');
   const until = Date.now() + p.timeoutSec * 1000;

@@ -1,27 +1,71 @@
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../src/config/load.js';
-import { fill, jsonEscape, mask, resolveSecrets } from '../../../src/services/deploy/template.js';
+import { bodyDestination, mask, preview, render } from '../../../src/services/deploy/template.js';
 import { describeWebhook } from '../../../src/services/deploy/webhook.js';
 import { MemorySecrets } from '../../../src/services/secrets/index.js';
 
 const vars = { target: 'site', ref: 'v1/main', user: 'Bob "the builder" \\' };
+const secrets = new MemorySecrets({ 'vault:ci/site#token': 'tok-123456', 'vault:ci/prod#token': 'PROD-SECRET-1' });
+const fill = (template: string, dest: Parameters<typeof render>[2], v = vars) => render(template, v, dest, secrets, new Set());
 
-describe('deploy templates', () => {
-  it('fills placeholders escaped for where they land', () => {
-    expect(fill('{"ref":"{ref}","by":"{user}"}', vars, jsonEscape)).toBe('{"ref":"v1/main","by":"Bob \\"the builder\\" \\\\"}');
-    expect(JSON.parse(fill('{"by":"{user}"}', vars, jsonEscape))).toEqual({ by: vars.user });
-    expect(fill('https://ci/x?ref={ref}&t={target}', vars, encodeURIComponent)).toBe('https://ci/x?ref=v1%2Fmain&t=site');
-    expect(fill('{nope} {ref}', vars)).toBe('{nope} v1/main');
+/** Caller values that look like references: each must arrive as the same characters, never resolved. */
+const HOSTILE = ['{vault:ci/prod#token}', 'vault:ci/prod#token', '${HOME}', '{ref}', '{user}', '{vault:ci/prod#{ref}}'];
+
+describe('deploy templates, per destination', () => {
+  it('JSON body: caller values are a JSON string\'s content', async () => {
+    expect(await fill('{"ref":"{ref}","by":"{user}"}', 'json')).toBe('{"ref":"v1/main","by":"Bob \\"the builder\\" \\\\"}');
+    expect(JSON.parse(await fill('{"by":"{user}"}', 'json', { ...vars, user: 'a"}\n,"x":"y' }))).toEqual({ by: 'a"}\n,"x":"y' });
   });
 
-  it('resolves Vault references and remembers their values for masking', async () => {
-    const secrets = new MemorySecrets({ 'vault:ci/site#token': 'tok-123456' });
+  it('URL and form body: caller values are percent-encoded', async () => {
+    expect(await fill('https://ci/x?ref={ref}&t={target}', 'url')).toBe('https://ci/x?ref=v1%2Fmain&t=site');
+    expect(await fill('ref={ref}&by={user}', 'form', { ...vars, user: 'a&b=c' })).toBe('ref=v1%2Fmain&by=a%26b%3Dc');
+    expect(bodyDestination({ 'Content-Type': 'application/x-www-form-urlencoded' })).toBe('form');
+    expect(bodyDestination({ accept: 'text/plain' })).toBe('json');
+  });
+
+  it('header: caller values go in as they are, but a line break is refused', async () => {
+    expect(await fill('by {user}', 'header')).toBe('by Bob "the builder" \\');
+    for (const user of ['a\r\nX-Evil: 1', 'a\nb', 'a\0b']) {
+      await expect(fill('by {user}', 'header', { ...vars, user })).rejects.toMatchObject({ code: 'bad_input', message: '{user} contains a line break, which cannot go in a header' });
+    }
+  });
+
+  it('leaves unknown braces alone', async () => {
+    expect(await fill('{nope} {ref}', 'header')).toBe('{nope} v1/main');
+  });
+});
+
+describe('secrets come from the configured text only', () => {
+  it('resolves Vault references in the template and remembers their values for masking', async () => {
     const found = new Set<string>();
-    expect(await resolveSecrets('Bearer {vault:ci/site#token}', secrets, found)).toBe('Bearer tok-123456');
-    expect(await resolveSecrets('vault:ci/site#token', secrets, found)).toBe('tok-123456');
+    expect(await render('Bearer {vault:ci/site#token}', vars, 'header', secrets, found)).toBe('Bearer tok-123456');
+    expect(await render('vault:ci/site#token', vars, 'header', secrets, found)).toBe('tok-123456');
     expect([...found]).toEqual(['tok-123456']);
-    await expect(resolveSecrets('{vault:ci/site#token}', undefined, new Set())).rejects.toMatchObject({ code: 'not_configured' });
-    await expect(resolveSecrets('{vault:ci/other#token}', secrets, new Set())).rejects.toMatchObject({ message: 'secret vault:ci/other#token is not set' });
+    await expect(render('{vault:ci/site#token}', vars, 'header', undefined, new Set())).rejects.toMatchObject({ code: 'not_configured' });
+    await expect(render('{vault:ci/other#token}', vars, 'header', secrets, new Set())).rejects.toMatchObject({ message: 'secret vault:ci/other#token is not set' });
+  });
+
+  for (const dest of ['json', 'url', 'form', 'header'] as const) {
+    it(`never interprets a caller value (${dest})`, async () => {
+      for (const user of HOSTILE) {
+        const found = new Set<string>();
+        const out = await render('{user}|{ref}|{vault:ci/site#token}', { ...vars, user, ref: user }, dest, secrets, found);
+        const escaped = dest === 'json' ? JSON.stringify(user).slice(1, -1) : dest === 'header' ? user : encodeURIComponent(user);
+        expect(out).toBe(`${escaped}|${escaped}|tok-123456`);
+        expect(out).not.toContain('PROD-SECRET-1');
+        expect([...found]).toEqual(['tok-123456']);
+      }
+    });
+  }
+
+  it('a resolved secret is not read again either', async () => {
+    const tricky = new MemorySecrets({ 'vault:ci/site#token': '{ref}{vault:ci/prod#token}' });
+    expect(await render('{vault:ci/site#token}', vars, 'header', tricky, new Set())).toBe('{ref}{vault:ci/prod#token}');
+  });
+
+  it('the preview masks configured secrets and shows caller values literally', () => {
+    expect(preview('{"t":"{vault:ci/site#token}","by":"{user}"}', { ...vars, user: '{vault:x/y#z}' }, 'json', [])).toBe('{"t":"•••","by":"{vault:x/y#z}"}');
   });
 
   it('masks ${ENV} values and Vault references in what the thread shows', () => {
