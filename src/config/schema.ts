@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../core/access.js';
+import { DEFAULT_REF_PATTERN } from './ref-pattern.js';
 
 const role = z.enum(ROLES);
 /** A plain SQL identifier, optionally schema-qualified; anything else is a config error. */
@@ -102,7 +103,7 @@ const drive = z.strictObject({
 
 const agentCommand = z.strictObject({
   argv: z.array(z.string()).min(1),
-  refPattern: z.string().default('^[A-Za-z0-9._/-]{1,100}$'),
+  refPattern: z.string().default(DEFAULT_REF_PATTERN),
   timeoutSec: z.number().int().min(1).default(600),
   // The command's environment besides PATH, OPSLINE_JOB_ID and OPSLINE_REF: the agent's own is not passed on.
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).optional(),
@@ -133,7 +134,7 @@ const deployTarget = z.strictObject({
   roles: z.array(role).optional(),
   confirm: z.boolean().default(false),
   // The bot refuses a ref that does not match before anything is queued; the agent checks its own pattern again.
-  refPattern: z.string().default('^[A-Za-z0-9._/-]{1,100}$'),
+  refPattern: z.string().default(DEFAULT_REF_PATTERN),
   // Used when /deploy is given no ref; without it a ref is required.
   defaultRef: z.string().optional(),
   // Webhook: HTTP statuses that count as success (default any 2xx), and how long one request may take.

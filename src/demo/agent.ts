@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import * as zmq from 'zeromq';
 import { AgentServer } from '../agent/server.js';
+import { DEFAULT_REF_PATTERN } from '../config/ref-pattern.js';
 import { ZmqDeviceClient } from '../services/devices/client.js';
 
 const run = promisify(execFile);
@@ -44,7 +45,7 @@ export async function startDemoAgent(log: Logger, opts: { speed?: string; filler
     imagesDir,
     stateDir: join(root, 'state'),
     // The demo deploy target runs this: a harmless script that prints a few lines, slowly enough to watch.
-    commands: { hello: { argv: [process.execPath, '-e', DEMO_DEPLOY, '{ref}'], refPattern: '^[A-Za-z0-9._/-]{1,100}$', timeoutSec: 60 } },
+    commands: { hello: { argv: [process.execPath, '-e', DEMO_DEPLOY, '--', '{ref}'], refPattern: DEFAULT_REF_PATTERN, timeoutSec: 60 } },
     drives: [{ name: 'virtual', device: `stdio:${join(root, 'virtual-drive.img')}`, ...(opts.speed === '' ? {} : { speed: opts.speed ?? '600k' }) }],
     name: 'demo',
     log: log.child({ component: 'demo-agent' }),

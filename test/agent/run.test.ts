@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/services/devices/index.js';
+import { DEFAULT_REF_PATTERN } from '../../src/agent/runner/argv.js';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
 
 let f: AgentFixture;
@@ -25,6 +26,7 @@ beforeAll(async () => {
       slow: { argv: [process.execPath, '-e', 'console.log("started"); setTimeout(() => {}, 60000)'], refPattern: '^[a-z]+$', timeoutSec: 1 },
       env: { argv: [process.execPath, '-e', 'console.log(Object.keys(process.env).sort().join(","))'], refPattern: '^[a-z]+$', timeoutSec: 30, env: { DEPLOY_HOME: '/srv' } },
       loose: { argv: [process.execPath, script, '{ref}'], refPattern: '[a-z]+', timeoutSec: 30 },
+      safe: { argv: [process.execPath, script, '--', '{ref}'], refPattern: DEFAULT_REF_PATTERN, timeoutSec: 30 },
     },
   });
 });
@@ -65,6 +67,16 @@ describe('run (deploy commands)', () => {
     for (const command of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
       await expect(c.run('a1', { jobId: `proto-${command.replace(/_/g, '')}`, command, ref: 'main' })).rejects.toMatchObject({ code: 'not_found', agentCode: 'unknown_command' });
     }
+  });
+
+  it('with the default pattern, refuses a ref that is an option or a path, and runs nothing', async () => {
+    const c = f.client();
+    const { readFile } = await import('node:fs/promises');
+    const before = await readFile(marker, 'utf8');
+    for (const [i, ref] of ['-rf', '-f', '--force', '../../etc/passwd', '/etc/passwd', 'a/../b'].entries()) {
+      await expect(c.run('a1', { jobId: `opt-${i}`, command: 'safe', ref })).rejects.toMatchObject({ code: 'bad_input', agentCode: 'bad_ref' });
+    }
+    expect(await readFile(marker, 'utf8')).toBe(before);
   });
 
   it('passes only PATH, the job id, the ref and the command\'s own env, never the agent\'s environment', async () => {

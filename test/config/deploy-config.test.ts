@@ -14,7 +14,7 @@ function issuesOf(raw: unknown): readonly string[] {
 describe('deploy config', () => {
   it('fills defaults for a webhook target', () => {
     const c = buildConfig({ deploy: { targets: [{ name: 'site', kind: 'webhook', url: 'https://ci.example.com/hook' }] } });
-    expect(c.deploy?.targets[0]).toMatchObject({ confirm: false, refPattern: '^[A-Za-z0-9._/-]{1,100}$', timeoutSec: 30 });
+    expect(c.deploy?.targets[0]).toMatchObject({ confirm: false, refPattern: '^(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$', timeoutSec: 30 });
   });
 
   it('names every offending key of bad targets', () => {

@@ -8,7 +8,7 @@ export interface CommandConfig {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export const DEFAULT_REF_PATTERN = '^[A-Za-z0-9._/-]{1,100}$';
+export { DEFAULT_REF_PATTERN } from '../../config/ref-pattern.js';
 
 /**
  * True when `ref` matches the whole pattern. The pattern is anchored again here so a config that
