@@ -16,12 +16,21 @@ function deploysOf(ctx: CommandContext): DeployService {
   return d;
 }
 
+/** The target named in the arguments, if the caller may act on it: its own `roles` replace deployer (admin always may). */
+function targetFor(ctx: CommandContext, deploys: DeployService, name: string, doing: string): DeployTarget {
+  const t = deploys.target(name);
+  const key = ctx.invocation.principal.key;
+  if (!deploys.mayDeploy(t, ctx.access.rolesOf(key))) {
+    const own = t.roles ? ` (${t.name} names its own roles, which replace deployer)` : '';
+    throw new UserError('denied', `${doing} ${t.name} needs the ${[...(t.roles ?? ['deployer']), 'admin'].join(' or ')} role${own}; your key is ${key}`);
+  }
+  return t;
+}
+
 /** Everything that refuses a deploy before anything is asked, queued or locked. */
 async function check(ctx: CommandContext): Promise<{ deploys: DeployService; t: DeployTarget; ref: string }> {
   const deploys = deploysOf(ctx);
-  const t = deploys.target(String(ctx.args.target));
-  const key = ctx.invocation.principal.key;
-  if (!deploys.mayDeploy(t, ctx.access.rolesOf(key))) throw new UserError('denied', `deploying ${t.name} needs the ${(t.roles ?? ['deployer']).join(' or ')} role; your key is ${key}`);
+  const t = targetFor(ctx, deploys, String(ctx.args.target), 'deploying');
   const ref = deploys.ref(t, ctx.args.ref as string | undefined);
   const held = await deploys.store.holder(t.name);
   if (held) throw new UserError('conflict', `${t.name} is locked by ${describeHolder(held)}`);
@@ -38,7 +47,7 @@ export default defineCommand({
   defaultSubcommand: 'run',
   subcommands: {
     run: {
-      description: 'deploy a target at a ref',
+      description: 'deploy a target at a ref (needs deployer, or the target\'s own roles when it names some)',
       usage: '/deploy <target> [ref]',
       args: [target, { name: 'ref', type: 'string', description: 'branch, tag or commit (the target decides what is allowed)', maxLength: 200 }],
       roles: ['deployer'],
@@ -80,7 +89,7 @@ export default defineCommand({
       sideEffects: true,
       async handler(ctx) {
         const deploys = deploysOf(ctx);
-        const t = deploys.target(String(ctx.args.target));
+        const t = targetFor(ctx, deploys, String(ctx.args.target), 'locking');
         await deploys.lock(t, ctx.invocation.principal, ctx.args.reason as string | undefined);
         return reply(`${t.name} is locked by you${ctx.args.reason ? ` ("${String(ctx.args.reason)}")` : ''}; /deploy unlock ${t.name} frees it`, { visibility: 'channel' });
       },
@@ -93,7 +102,7 @@ export default defineCommand({
       sideEffects: true,
       async handler(ctx) {
         const deploys = deploysOf(ctx);
-        const t = deploys.target(String(ctx.args.target));
+        const t = targetFor(ctx, deploys, String(ctx.args.target), 'unlocking');
         const who = ctx.invocation.principal;
         const held = await deploys.unlock(t, who, ctx.access.rolesOf(who.key).includes('admin'));
         const theirs = held.by.key === who.key ? '' : ` (it was held by ${held.by.name})`;
@@ -111,8 +120,7 @@ export default defineCommand({
         const id = String(ctx.args.job);
         const job = await deploys.job(id);
         ctx.setJobId(id);
-        const t = deploys.target(job.data.target);
-        if (!deploys.mayDeploy(t, ctx.access.rolesOf(ctx.invocation.principal.key))) throw new UserError('denied', `cancelling a deploy of ${t.name} needs the ${(t.roles ?? ['deployer']).join(' or ')} role`);
+        const t = targetFor(ctx, deploys, job.data.target, 'cancelling a deploy of');
         const by = ctx.mention(ctx.invocation.principal);
         const outcome = await deploys.queue.removeQueued(id);
         if (outcome === 'removed') {

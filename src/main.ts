@@ -18,6 +18,7 @@ import { TaskStatusService } from './services/status.js';
 import type { Services, StatusService } from './services/types.js';
 import { buildBurns } from './jobs/setup.js';
 import { buildDeploys } from './jobs/deploy-setup.js';
+import { perTargetRoles } from './services/deploy/service.js';
 import type { DeviceClient } from './services/devices/types.js';
 import type { BurnQueue } from './services/queue/types.js';
 
@@ -68,7 +69,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const registry = new Registry(opts.commands ?? commands);
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
   if (badKeys.length) throw new ConfigError('config', badKeys);
-  const access = new Access(config.access);
+  const access = new Access(config.access, perTargetRoles(config.deploy?.targets ?? []));
   const transports = new Transports();
   const built = await buildServices(config, opts, now);
   const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: opts.notice }, transports);

@@ -28,11 +28,17 @@ export class Access {
   // Overrides are keyed by command paths that come from input: Maps, so `constructor` is just a name.
   readonly #commands: ReadonlyMap<string, readonly Role[]>;
   readonly #channels: ReadonlyMap<string, readonly string[]>;
+  readonly #extra: ReadonlyMap<string, readonly Role[]>;
 
-  constructor(config: AccessConfig) {
+  /**
+   * `extra`: roles that also pass the check for a path, because a rule the command applies after
+   * parsing may let them in (a deploy target's own `roles`); the command then makes the final call.
+   */
+  constructor(config: AccessConfig, extra: ReadonlyMap<string, readonly Role[]> = new Map()) {
     for (const u of config.users) this.#users.set(u.key, u);
     this.#commands = new Map(Object.entries(config.commands ?? {}));
     this.#channels = new Map(Object.entries(config.channels ?? {}));
+    this.#extra = extra;
   }
 
   user(key: string): AccessUser | undefined {
@@ -43,10 +49,13 @@ export class Access {
     return this.#users.get(key)?.roles ?? [];
   }
 
-  /** The roles a command path needs: config override for the path, then for the command, then its definition. */
+  /** The roles a command path needs: config override for the path, then for the command, then its definition (plus `extra`). */
   needed(path: string, defaults: readonly Role[]): readonly Role[] {
     const command = path.split(' ')[0] ?? path;
-    return this.#commands.get(path) ?? this.#commands.get(command) ?? defaults;
+    const override = this.#commands.get(path) ?? this.#commands.get(command);
+    if (override) return override;
+    const extra = this.#extra.get(path) ?? [];
+    return extra.length ? [...new Set([...defaults, ...extra])] : defaults;
   }
 
   decide(principalKey: string, path: string, defaults: readonly Role[], room?: string): Decision {

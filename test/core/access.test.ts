@@ -103,3 +103,14 @@ describe('override keys', () => {
     await expect(TestAdapter.create({ config: { access: { users: [], commands: { Status: ['admin'] } } } })).rejects.toThrow(/access\.commands\.Status: no command/);
   });
 });
+
+describe('extra roles for per-target paths (deploy targets naming their own roles)', () => {
+  const extra = new Map([['deploy run', ['operator' as const]]]);
+
+  it('widen the definition\'s roles, but a configured override still wins', () => {
+    const users = [{ key: 'console:ops', roles: ['operator' as const] }];
+    expect(new Access({ users }, extra).decide('console:ops', 'deploy run', ['deployer'])).toMatchObject({ allow: true });
+    expect(new Access({ users }, extra).needed('deploy lock', ['deployer'])).toEqual(['deployer']);
+    expect(new Access({ users, commands: { deploy: ['admin'] } }, extra).needed('deploy run', ['deployer'])).toEqual(['admin']);
+  });
+});

@@ -12,6 +12,7 @@ const DEP = 'console:dee';
 const DEP2 = 'console:dan';
 const ADMIN = 'console:ada';
 const VIEW = 'console:vic';
+const OPS = 'console:ole';
 let f: AgentFixture;
 let bot: TestAdapter;
 let marker: string;
@@ -28,7 +29,7 @@ beforeAll(async () => {
   await f.start({ commands: { app: { argv: [process.execPath, script, '{ref}'], refPattern: '^[A-Za-z0-9._/-]{1,100}$', timeoutSec: 30 } } });
   bot = await TestAdapter.create({
     config: {
-      access: { users: users({ [DEP]: ['deployer'], [DEP2]: ['deployer'], [ADMIN]: ['admin'], [VIEW]: ['viewer'] }) },
+      access: { users: users({ [DEP]: ['deployer'], [DEP2]: ['deployer'], [ADMIN]: ['admin'], [VIEW]: ['viewer'], [OPS]: ['operator'] }) },
       deploy: {
         targets: [
           { name: 'app', kind: 'command', agent: 'a1', command: 'app' },
@@ -129,11 +130,23 @@ describe('/deploy of a command target through a real agent', () => {
     expect(await bot.text(VIEW, '/deploy list')).toMatch(/^app \(app on a1\): 🔒 locked by dee .*"release freeze"/m);
     expect(await bot.text(ADMIN, '/deploy unlock app')).toBe('app is unlocked (it was held by dee)');
     expect(await bot.text(DEP, '/deploy unlock app')).toBe('app is not locked');
-    expect(await bot.text(VIEW, '/deploy lock app x')).toMatch(/needs the deployer role/);
+    expect(await bot.text(VIEW, '/deploy lock app x')).toMatch(/^\/deploy lock needs the deployer or operator role/);
   });
 
-  it('applies per-target roles', async () => {
-    expect(await bot.text(DEP, '/deploy ops-only main')).toMatch(/^deploying ops-only needs the operator role/);
+  it('a target\'s roles replace deployer for it: an operator may deploy it, a deployer may not', async () => {
+    expect(await bot.text(DEP, '/deploy ops-only main')).toBe('deploying ops-only needs the operator or admin role (ops-only names its own roles, which replace deployer); your key is console:dee');
+    expect(bot.audit.records.at(-1)).toMatchObject({ principalKey: DEP, command: 'deploy run', errorCode: 'denied' });
+    const before = (await ran()).length;
+    const n = mark();
+    expect(await bot.text(OPS, '/deploy ops-only opsref')).toMatch(/^deploy job d[a-z0-9]{6} of ops-only at opsref queued/);
+    await until(finished(n, 'ole'));
+    expect((await ran()).slice(before)).toEqual(['opsref']);
+    // Without roles of its own a target still needs deployer, and the operator may not lock it either.
+    expect(await bot.text(OPS, '/deploy app main')).toBe('deploying app needs the deployer or admin role; your key is console:ole');
+    expect(await bot.text(OPS, '/deploy lock app x')).toBe('locking app needs the deployer or admin role; your key is console:ole');
+    expect(await bot.text(OPS, '/help deploy')).toContain('needs deployer, or the target\'s own roles');
+    // A viewer is refused before parsing, naming every role that can deploy something.
+    expect(await bot.text(VIEW, '/deploy ops-only main')).toBe('/deploy run needs the deployer or operator role; your key is console:vic (an admin can grant it)');
   });
 
   it('asks to confirm; a confirmation by someone else or after 60 s runs nothing', async () => {

@@ -6,6 +6,19 @@ import type { DeployJobView, DeployQueue, DeployStore, DeployTarget, LastDeploy,
 
 /** The roles every deploy target needs unless it names its own. */
 export const DEFAULT_DEPLOY_ROLES: readonly Role[] = ['deployer'];
+/** The /deploy paths whose refusal depends on the target: its own `roles` replace deployer for it. */
+const PER_TARGET_PATHS = ['deploy run', 'deploy lock', 'deploy unlock', 'deploy cancel'];
+
+/**
+ * Roles that get past the check before parsing for the per-target paths: deployer (the paths' own
+ * roles) plus every role some target names, so that an operator may reach a `roles: [operator]`
+ * target; which target they may deploy is decided by `mayDeploy` (docs/deploy.md, "Who may deploy").
+ */
+export function perTargetRoles(targets: readonly Pick<DeployTarget, 'roles'>[]): ReadonlyMap<string, readonly Role[]> {
+  const named = [...new Set(targets.flatMap((t) => t.roles ?? []))];
+  return new Map(named.length ? PER_TARGET_PATHS.map((p) => [p, named]) : []);
+}
+
 /** Refs are short; this also bounds what a pattern is ever tested against. */
 const MAX_REF = 200;
 
@@ -39,7 +52,7 @@ export class DeployService {
     return t;
   }
 
-  /** Per-target roles: admin may deploy everything. */
+  /** A target's `roles` replace the default deployer requirement for it; admin may deploy everything. */
   mayDeploy(t: DeployTarget, roles: readonly Role[]): boolean {
     const needed = t.roles ?? DEFAULT_DEPLOY_ROLES;
     return roles.includes('admin') || roles.some((r) => needed.includes(r));
