@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { JobManager } from '../src/agent/jobs.js';
 import { JobLedger } from '../src/agent/ledger.js';
-import type { AgentMessage } from '../src/agent/protocol.js';
+import type { AgentMessage } from '../src/protocol/index.js';
 import type { Bench } from './index.js';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BurnResult } from './protocol.js';
+import type { BurnResult } from '../protocol/index.js';
 
 export interface LedgerEntry {
   readonly jobId: string;

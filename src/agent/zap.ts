@@ -1,6 +1,6 @@
 import * as zmq from 'zeromq';
 import type { Logger } from 'pino';
-import { z85Encode } from './z85.js';
+import { z85Encode } from '../protocol/index.js';
 
 /** libzmq asks this well-known inproc endpoint, in the socket's own context, to approve each handshake. */
 const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';

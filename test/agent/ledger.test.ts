@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { JobLedger } from '../../src/agent/ledger.js';
-import { z85Encode } from '../../src/agent/z85.js';
+import { z85Encode } from '../../src/protocol/index.js';
 
 let dir: string;
 beforeAll(async () => {

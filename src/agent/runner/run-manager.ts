@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { AgentError } from '../errors.js';
 import { JobLedger } from '../ledger.js';
 import type { Peer } from '../jobs.js';
-import type { AgentMessage, Request, RunResult, RunStatus } from '../protocol.js';
+import type { AgentMessage, Request, RunResult, RunStatus } from '../../protocol/index.js';
 import { commandArgv, type CommandConfig } from './argv.js';
 import { RunJob } from './run-job.js';
 
@@ -98,7 +98,7 @@ export class RunManager {
     const r = this.running.get(jobId);
     if (r) {
       if (watch) r.watchers.set(peer.toString('hex'), peer);
-      return { jobId, state: 'running', command: r.entry.command, ref: r.entry.ref, tail: [...r.job.tail] };
+      return { jobId, state: 'running', command: r.entry.command, ref: r.entry.ref, startedAt: r.entry.startedAt, tail: [...r.job.tail] };
     }
     const e = this.ledger.get(jobId);
     return e?.result ? { jobId, state: 'finished', result: e.result } : { jobId, state: 'unknown' };
