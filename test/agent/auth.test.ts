@@ -53,6 +53,29 @@ describe('CURVE and the ZAP allowlist', () => {
     expect(await next()).toMatchObject({ op: 'error', id: 'y', code: 'bad_request' });
     await raw.send(JSON.stringify({ v: 1, id: 'z', op: 'run', jobId: 'j', command: 'x', ref: 'main' }));
     expect(await next()).toMatchObject({ op: 'error', id: 'z', code: 'unknown_command' });
+    for (const frame of ['null', '[]', '"x"', Buffer.from([0x7b, 0xff, 0x7d]), '{"v":1,"id":"p","op":"hello","__proto__":{"x":1}}', JSON.stringify({ v: 1, id: 'q', op: '__proto__' })]) {
+      await raw.send(frame);
+      expect(await next()).toMatchObject({ op: 'error', code: 'bad_request' });
+    }
+    raw.close();
+  });
+
+  it('takes a heartbeat as docs/agent.md shows it, without an id, and answers nothing to it', async () => {
+    const keys = f.clientKeys;
+    const raw = new zmq.Dealer({ linger: 0, receiveTimeout: 3_000, curveServerKey: f.serverKeys.publicKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey });
+    raw.connect(f.agent!.endpoint);
+    await raw.send(JSON.stringify({ v: 1, op: 'heartbeat' }));
+    await raw.send(JSON.stringify({ v: 1, op: 'heartbeat', id: 'hb' }));
+    await raw.send(JSON.stringify({ v: 1, id: 'h', op: 'hello' }));
+    const got: unknown[] = [];
+    for (;;) {
+      const m = JSON.parse((await raw.receive())[0]!.toString()) as { op: string };
+      got.push(m);
+      if (m.op !== 'heartbeat') break;
+    }
+    // Anything but heartbeats before hello's reply would be an answer to a heartbeat.
+    expect(got.at(-1)).toMatchObject({ v: 1, op: 'reply', id: 'h', data: { agent: 'test-agent', v: 1, heartbeatMs: 200, drives: 1 } });
+    expect(got.slice(0, -1).every((m) => JSON.stringify(m) === '{"v":1,"op":"heartbeat"}')).toBe(true);
     raw.close();
   });
 });
