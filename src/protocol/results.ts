@@ -4,7 +4,7 @@ import { jobIdField, PROTOCOL_VERSION } from './requests.js';
 /** The shapes inside the agent's answers: reply data, job results and statuses (docs/agent.md). */
 
 const bytes = z.number().int().nonnegative();
-const isoTime = z.string().describe('ISO 8601 UTC time, e.g. `2026-11-27T12:00:00.000Z`');
+const isoTime = z.iso.datetime().describe('ISO 8601 UTC time, e.g. `2026-11-27T12:00:00.000Z`');
 
 export const phaseSchema = z.enum(['writing', 'verifying', 'ejecting']);
 export const progressFields = {
