@@ -12,7 +12,8 @@ const SPEED = /^\d+[kKmM]?$/;
 
 export const versionField = z.literal(PROTOCOL_VERSION).describe('protocol version');
 export const requestId = z.string().min(1).max(64).describe('chosen by the client, unique among its requests in flight; echoed in the answer');
-export const jobIdField = z.string().regex(JOB_ID, 'a job id (letters, digits, . _ : -)').describe("the client's idempotency key: a known jobId re-attaches, never starts again");
+export const jobIdField = z.string().regex(JOB_ID, 'a job id (letters, digits, . _ : -)').describe('the job, by the id its client chose');
+const newJobId = jobIdField.describe("the client's idempotency key: a jobId the agent knows re-attaches the client to that job, never starts it again");
 const driveName = z.string().regex(DRIVE_NAME, 'a drive name').describe('a drive named in the agent\'s config');
 const base = { v: versionField, id: requestId };
 
@@ -27,8 +28,8 @@ const drives = z.strictObject({ ...base, op: z.literal('drives') });
 const burn = z.strictObject({
   ...base,
   op: z.literal('burn'),
-  jobId: jobIdField,
-  image: z.string().max(300).describe(`an image file name in the agent's images directory; must match ${IMAGE_NAME.source}, else bad_image`),
+  jobId: newJobId,
+  image: z.string().max(300).describe(`an image file name in the agent's images directory, matching \`${IMAGE_NAME.source}\`; else bad_image`),
   drive: driveName,
   verify: z.boolean().default(true).describe('read the disc back and compare SHA-256 with the image'),
   // Not in DESIGN.md's list: the burn issue asks for "eject after a good verify unless told not to".
@@ -46,7 +47,7 @@ const eject = z.strictObject({ ...base, op: z.literal('eject'), drive: driveName
 const run = z.strictObject({
   ...base,
   op: z.literal('run'),
-  jobId: jobIdField,
+  jobId: newJobId,
   command: z.string().max(64).describe("a command named in the agent's `agent.commands`, else unknown_command"),
   ref: z.string().max(200).describe("checked against that command's refPattern, else bad_ref"),
 });

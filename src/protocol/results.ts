@@ -64,15 +64,15 @@ export const runOutcomeSchema = z.enum(['ok', 'failed', 'timeout', 'cancelled', 
 export const runResultSchema = z.object({
   kind: z.literal('run').describe("tells a run's result from a burn's (which has no `kind`)"),
   outcome: runOutcomeSchema,
-  ok: z.boolean(),
-  message: z.string(),
+  ok: z.boolean().describe('true exactly when outcome is `ok` (exit 0)'),
+  message: z.string().describe('one line for people'),
   command: z.string(),
   ref: z.string(),
-  exitCode: z.number().int().nullable(),
-  signal: z.string().nullable(),
-  durationMs: z.number().nonnegative(),
-  startedAt: isoTime,
-  finishedAt: isoTime,
+  exitCode: z.number().int().nullable().describe('null when the command was stopped by a signal or could not start'),
+  signal: z.string().nullable().describe('e.g. `SIGTERM` after a timeout or cancel'),
+  durationMs: z.number().nonnegative().describe('milliseconds from start to end, measured by the agent'),
+  startedAt: isoTime.describe('when the agent started the command'),
+  finishedAt: isoTime.describe('when it ended'),
 });
 
 const unknownJob = z.object({ jobId: jobIdField, state: z.literal('unknown').describe('the agent has no such job') });

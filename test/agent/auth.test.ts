@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import * as zmq from 'zeromq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
@@ -24,6 +25,25 @@ describe('CURVE and the ZAP allowlist', () => {
     await expect(c.hello('a1')).rejects.toMatchObject({ code: 'unavailable', agentCode: 'refused', message: expect.stringContaining('allowedClients') });
     expect(states).toContain('refused');
     expect(c.state('a1')).toBe('refused');
+  });
+
+  it('logs a refused key at warn once, however often it retries the handshake', async () => {
+    const warnings: { msg?: string; clientKey?: string; suppressed?: number }[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as (typeof warnings)[number]) });
+    const g = await agentFixture(['d1']);
+    const agent = await g.start({ log });
+    const stranger = zmq.curveKeyPair();
+    for (let i = 0; i < 3; i++) {
+      const d = new zmq.Dealer({ linger: 0, curveServerKey: g.serverKeys.publicKey, curvePublicKey: stranger.publicKey, curveSecretKey: stranger.secretKey });
+      const refused = (async () => {
+        for await (const ev of d.events) if (ev.type === 'handshake:error:auth') return;
+      })();
+      d.connect(agent.endpoint);
+      await refused;
+      d.close();
+    }
+    expect(warnings.filter((w) => w.msg === 'refused a client key that is not in agent.allowedClients').map((w) => w.clientKey)).toEqual([stranger.publicKey]);
+    await g.cleanup();
   });
 
   it('never answers a client that does not speak CURVE', async () => {
