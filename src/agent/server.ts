@@ -6,7 +6,7 @@ import type { DriveConfig } from './drives.js';
 import { AgentError } from './errors.js';
 import { handleRequest } from './handlers.js';
 import { JobManager, type Peer } from './jobs.js';
-import { JobLedger } from './ledger.js';
+import { burnEntrySchema, JobLedger } from './ledger.js';
 import { decodeFrame, encodeFrame, MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES, requestSchema, SendQueue, type AgentMessage } from '../protocol/index.js';
 import type { CommandConfig } from './runner/argv.js';
 import { RunManager } from './runner/run-manager.js';
@@ -60,7 +60,7 @@ export class AgentServer {
     // Requests are small JSON; libzmq drops a peer that sends more than MAX_REQUEST_BYTES, before we parse anything.
     this.router = new zmq.Router({ context: this.context, curveServer: true, curveSecretKey: o.keys.secret, curvePublicKey: o.keys.public, linger: LINGER_MS, handover: true, zapDomain: 'opsline', maxMessageSize: MAX_REQUEST_BYTES });
     this.outbox = new SendQueue((frames) => (this.router.closed ? Promise.resolve() : this.router.send(frames)));
-    const ledger = new JobLedger(o.stateDir);
+    const ledger = new JobLedger(o.stateDir, 'jobs.json', burnEntrySchema);
     this.jobs = new JobManager({ ledger, drives: o.drives, imagesDir: o.imagesDir, xorriso: o.xorriso, log: o.log, send: (p, m) => this.send(p, m) });
     this.runs = new RunManager(o.stateDir, o.commands ?? {}, o.log, (p, m) => this.send(p, m));
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AgentError } from '../errors.js';
-import { JobLedger } from '../ledger.js';
+import { JobLedger, runEntrySchema } from '../ledger.js';
 import type { Peer } from '../jobs.js';
 import type { AgentMessage, Request, RunResult, RunStatus } from '../../protocol/index.js';
 import { commandArgv, type CommandConfig } from './argv.js';
@@ -39,7 +39,7 @@ export class RunManager {
     private readonly log: Logger,
     private readonly send: (peer: Peer, msg: AgentMessage) => void,
   ) {
-    this.ledger = new JobLedger<RunEntry>(stateDir, 'runs.json');
+    this.ledger = new JobLedger<RunEntry>(stateDir, 'runs.json', runEntrySchema);
   }
 
   /** A run cut short by an agent restart is failed, never restarted; its process group is stopped if still there. */
