@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BEGIN, END, protocolTables, withTables } from '../../src/protocol/doc-tables.js';
-import { requestSchemas } from '../../src/protocol/index.js';
+import { agentMessageSchema, burnResultSchema, helloInfoSchema, requestSchema, requestSchemas } from '../../src/protocol/index.js';
 
 const doc = await readFile(new URL('../../docs/agent.md', import.meta.url), 'utf8');
 
@@ -19,6 +19,19 @@ describe("docs/agent.md's protocol tables", () => {
     expect(tables).toContain('| `speed` | string | no | matches `^\\d+[kKmM]?$` |');
     expect(tables).toContain('| `verify` | boolean | no (default `true`) |');
     expect(tables).toContain('| `drives` | integer | yes | ≥ 0 |');
+  });
+
+  it("has an example session whose every line fits the schemas", () => {
+    const block = /```json\n(→ [\s\S]*?)```/.exec(doc)?.[1] ?? '';
+    const lines = block.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(6);
+    for (const line of lines) {
+      const msg: unknown = JSON.parse(line.slice(2));
+      const parsed = line.startsWith('→') ? requestSchema.safeParse(msg) : agentMessageSchema.safeParse(msg);
+      expect(parsed.error?.issues ?? [], line).toEqual([]);
+      if (parsed.data?.op === 'reply' && parsed.data.id === '7') expect(helloInfoSchema.safeParse(parsed.data.data).success).toBe(true);
+      if (parsed.data?.op === 'done') expect(burnResultSchema.safeParse(parsed.data.result).success).toBe(true);
+    }
   });
 
   it('change when a schema changes, so a stale document fails the first test', () => {
