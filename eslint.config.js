@@ -1,6 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const childProcess = { name: 'child_process', message: 'use node:child_process spawn/execFile with argv arrays' };
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -10,8 +12,17 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { paths: [{ name: 'child_process', message: 'use node:child_process spawn/execFile with argv arrays' }] }],
+      'no-restricted-imports': ['error', { paths: [childProcess] }],
     },
+  },
+  // The agent and the bot's device client share only src/protocol/ (docs/agent.md); neither reaches into the other.
+  {
+    files: ['src/services/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [childProcess], patterns: [{ group: ['**/agent/*'], message: 'import the wire protocol from src/protocol/, not from the agent' }] }] },
+  },
+  {
+    files: ['src/agent/**/*.ts', 'src/protocol/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [childProcess], patterns: [{ group: ['**/services/*', '**/core/*', '**/adapters/*', '**/jobs/*'], message: 'the agent and the protocol module do not depend on the bot' }] }] },
   },
   {
     files: ['scripts/**/*.mjs'],

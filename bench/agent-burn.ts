@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { JobManager } from '../src/agent/jobs.js';
-import { JobLedger } from '../src/agent/ledger.js';
-import type { AgentMessage } from '../src/agent/protocol.js';
+import { burnEntrySchema, JobLedger } from '../src/agent/ledger.js';
+import type { AgentMessage } from '../src/protocol/index.js';
 import type { Bench } from './index.js';
 
 const run = promisify(execFile);
@@ -27,7 +27,7 @@ async function agentBurn(dir: string, device: string): Promise<number> {
   let done: (m: AgentMessage) => void = () => undefined;
   const finished = new Promise<AgentMessage>((r) => (done = r));
   const jobs = new JobManager({
-    ledger: new JobLedger(join(dir, 'state')),
+    ledger: new JobLedger(join(dir, 'state'), 'jobs.json', burnEntrySchema),
     drives: [{ name: 'bench', device }],
     imagesDir: join(dir, 'images'),
     log: pino({ level: 'silent' }),

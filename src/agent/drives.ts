@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { DriveInfo, EjectResult } from './protocol.js';
+import type { DriveInfo, EjectResult } from '../protocol/index.js';
 
 export interface DriveConfig {
   readonly name: string;

@@ -1,4 +1,4 @@
-import type { AgentErrorCode } from './protocol.js';
+import type { AgentErrorCode } from '../protocol/index.js';
 
 /** A refusal the agent sends back as an `error` message; the message is safe to show. */
 export class AgentError extends Error {

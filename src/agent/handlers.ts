@@ -1,14 +1,17 @@
 import type { AgentServer } from './server.js';
 import { listImages } from './images.js';
 import type { Peer } from './jobs.js';
-import { PROTOCOL_VERSION, type AgentMessage, type HelloInfo, type Request } from './protocol.js';
+import { PROTOCOL_VERSION, type AgentMessage, type HelloInfo, type Request } from '../protocol/index.js';
 
 /** One request → the messages to send back to its sender (job events flow separately, to watchers). */
 export async function handleRequest(agent: AgentServer, peer: Peer, req: Request): Promise<AgentMessage[]> {
+  // A client's heartbeat only marks it alive (the receive loop did that); it gets no answer.
+  return req.op === 'heartbeat' ? [] : answer(agent, peer, req);
+}
+
+async function answer(agent: AgentServer, peer: Peer, req: Exclude<Request, { op: 'heartbeat' }>): Promise<AgentMessage[]> {
   const reply = (data: unknown): AgentMessage[] => [{ v: 1, op: 'reply', id: req.id, data }];
   switch (req.op) {
-    case 'heartbeat':
-      return [];
     case 'hello': {
       const info: HelloInfo = { agent: agent.name, v: PROTOCOL_VERSION, heartbeatMs: agent.heartbeatMs, drives: agent.jobs.drives().length };
       return reply(info);

@@ -1,6 +1,6 @@
 import { open, readdir, realpath, lstat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { IMAGE_NAME, type ImageInfo } from './protocol.js';
+import { IMAGE_NAME, type ImageInfo } from '../protocol/index.js';
 
 const SECTOR = 2048;
 /** The primary volume descriptor sits at sector 16 of an ISO 9660 file system. */

@@ -5,7 +5,7 @@ import { AgentError } from './errors.js';
 import { ImageError, resolveImage } from './images.js';
 import type { JobLedger, LedgerEntry } from './ledger.js';
 import { stopOrphan } from './orphans.js';
-import type { AgentMessage, BurnResult, DriveInfo, EjectResult, JobStatus, Request } from './protocol.js';
+import type { AgentMessage, BurnResult, DriveInfo, EjectResult, JobStatus, Request } from '../protocol/index.js';
 
 type BurnRequest = Extract<Request, { op: 'burn' }>;
 /** A client, by its ZeroMQ routing id; events for a job go to every client watching it. */
@@ -88,6 +88,7 @@ export class JobManager {
     const watchers = new Map([[peer.toString('hex'), peer]]);
     const job = new BurnJob({
       jobId: req.jobId,
+      startedAt: entry.startedAt,
       image,
       drive,
       verify: req.verify,
@@ -122,7 +123,7 @@ export class JobManager {
     const r = this.running.get(jobId);
     if (r) {
       if (watch) r.watchers.set(peer.toString('hex'), peer);
-      return { jobId, state: 'running', image: r.entry.image, drive: r.entry.drive, ...(r.job.progress ? { progress: r.job.progress } : {}) };
+      return { jobId, state: 'running', image: r.entry.image, drive: r.entry.drive, startedAt: r.entry.startedAt, ...(r.job.progress ? { progress: r.job.progress } : {}) };
     }
     const e = this.o.ledger.get(jobId);
     if (e?.result) return { jobId, state: 'finished', result: e.result };

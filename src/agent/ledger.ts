@@ -1,16 +1,19 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BurnResult } from './protocol.js';
+import { z } from 'zod';
+import { burnResultSchema, runResultSchema } from '../protocol/index.js';
 
-export interface LedgerEntry {
-  readonly jobId: string;
-  readonly image: string;
-  readonly drive: string;
-  readonly startedAt: string;
-  /** xorriso's pid while writing, so a restarted agent can stop an orphaned burn. */
-  pid?: number;
-  result?: BurnResult;
-}
+const common = {
+  jobId: z.string().min(1),
+  startedAt: z.iso.datetime(),
+  /** The child's pid while it runs, so a restarted agent can stop an orphan. */
+  pid: z.number().int().positive().optional(),
+};
+/** A burn in `jobs.json`. */
+export const burnEntrySchema = z.object({ ...common, image: z.string(), drive: z.string(), result: burnResultSchema.optional() });
+/** A deploy command in `runs.json`. */
+export const runEntrySchema = z.object({ ...common, command: z.string(), ref: z.string(), result: runResultSchema.optional() });
+export type LedgerEntry = z.output<typeof burnEntrySchema>;
 
 /** What every ledger entry has, whatever kind of job it records. */
 export interface LedgerShape {
@@ -30,11 +33,16 @@ const KEEP_FINISHED = 500;
 export class JobLedger<E extends LedgerShape = LedgerEntry> {
   private readonly file: string;
   private readonly entries = new Map<string, E>();
+  private readonly schema: z.ZodType<{ jobs: E[] }>;
 
-  /** `file` names the ledger inside stateDir: burns use jobs.json, deploy commands runs.json. */
-  constructor(stateDir: string, file = 'jobs.json') {
+  /**
+   * `file` names the ledger inside stateDir (burns use jobs.json, deploy commands runs.json);
+   * `entry` is its entries' schema: the file is read back through it, like any input from outside the process.
+   */
+  constructor(stateDir: string, file: string, entry: z.ZodType<E>) {
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     this.file = join(stateDir, file);
+    this.schema = z.object({ jobs: z.array(entry).default([]) });
     for (const e of this.read()) this.entries.set(e.jobId, e);
   }
 
@@ -81,14 +89,19 @@ export class JobLedger<E extends LedgerShape = LedgerEntry> {
     } catch {
       return [];
     }
-    let data: { jobs?: E[] };
+    let raw: unknown;
     try {
-      data = JSON.parse(text) as { jobs?: E[] };
+      raw = JSON.parse(text);
     } catch (err) {
       // Refuse to start rather than forget jobs: a forgotten jobId could be burnt a second time.
       throw new Error(`the job ledger ${this.file} is not valid JSON (${(err as Error).message}); fix or move it aside`, { cause: err });
     }
-    return Array.isArray(data.jobs) ? data.jobs : [];
+    const data = this.schema.safeParse(raw);
+    if (!data.success) {
+      const where = data.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new Error(`the job ledger ${this.file} has entries this agent cannot read (${where}); fix or move it aside`);
+    }
+    return data.data.jobs;
   }
 
   private save(): void {

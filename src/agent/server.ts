@@ -6,11 +6,10 @@ import type { DriveConfig } from './drives.js';
 import { AgentError } from './errors.js';
 import { handleRequest } from './handlers.js';
 import { JobManager, type Peer } from './jobs.js';
-import { JobLedger } from './ledger.js';
-import { PROTOCOL_VERSION, requestSchema, type AgentMessage } from './protocol.js';
+import { burnEntrySchema, JobLedger } from './ledger.js';
+import { decodeFrame, encodeFrame, MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES, requestSchema, SendQueue, type AgentMessage } from '../protocol/index.js';
 import type { CommandConfig } from './runner/argv.js';
 import { RunManager } from './runner/run-manager.js';
-import { SendQueue } from './send-queue.js';
 import { ZapHandler } from './zap.js';
 
 export interface AgentOptions {
@@ -30,8 +29,6 @@ export interface AgentOptions {
 }
 
 const FLUSH_MS = 250;
-/** Requests are small JSON; libzmq drops a peer that sends more, before we parse anything. */
-const MAX_REQUEST_BYTES = 64 * 1024;
 /** On close, queued replies and final `done` events still get this long to leave. */
 const LINGER_MS = 2_000;
 /** A client that has sent nothing for this many heartbeat intervals gets no more heartbeats. */
@@ -60,9 +57,10 @@ export class AgentServer {
     this.heartbeatMs = o.heartbeatMs ?? 2_000;
     // Its own context, so its ZAP endpoint cannot clash with another agent or client in this process.
     this.zap = new ZapHandler(this.context, o.allowedClients, o.log);
+    // Requests are small JSON; libzmq drops a peer that sends more than MAX_REQUEST_BYTES, before we parse anything.
     this.router = new zmq.Router({ context: this.context, curveServer: true, curveSecretKey: o.keys.secret, curvePublicKey: o.keys.public, linger: LINGER_MS, handover: true, zapDomain: 'opsline', maxMessageSize: MAX_REQUEST_BYTES });
     this.outbox = new SendQueue((frames) => (this.router.closed ? Promise.resolve() : this.router.send(frames)));
-    const ledger = new JobLedger(o.stateDir);
+    const ledger = new JobLedger(o.stateDir, 'jobs.json', burnEntrySchema);
     this.jobs = new JobManager({ ledger, drives: o.drives, imagesDir: o.imagesDir, xorriso: o.xorriso, log: o.log, send: (p, m) => this.send(p, m) });
     this.runs = new RunManager(o.stateDir, o.commands ?? {}, o.log, (p, m) => this.send(p, m));
   }
@@ -117,25 +115,30 @@ export class AgentServer {
   }
 
   private async handle(peer: Peer, frame: Buffer): Promise<void> {
-    let id: string | undefined;
+    const req = decodeFrame(frame, requestSchema, MAX_REQUEST_BYTES);
+    if (!req.ok) {
+      const code = req.reason === 'version' ? 'unsupported' : 'bad_request';
+      return this.send(peer, { v: 1, op: 'error', ...(req.id ? { id: req.id } : {}), code, message: req.detail });
+    }
+    const { id } = req.value;
     try {
-      const raw: unknown = JSON.parse(frame.toString('utf8'));
-      if (raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string') id = (raw as { id: string }).id.slice(0, 64);
-      if ((raw as { v?: unknown } | null)?.v !== PROTOCOL_VERSION) throw new AgentError('unsupported', `protocol version ${PROTOCOL_VERSION} only`);
-      const parsed = requestSchema.safeParse(raw);
-      if (!parsed.success) throw new AgentError('bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; '));
-      const req = parsed.data;
-      for (const m of await handleRequest(this, peer, req)) this.send(peer, m);
+      for (const m of await handleRequest(this, peer, req.value)) this.send(peer, m);
     } catch (err) {
-      const e = err instanceof AgentError ? err : err instanceof SyntaxError ? new AgentError('bad_request', 'not JSON') : undefined;
+      const e = err instanceof AgentError ? err : undefined;
       if (!e) this.o.log.error({ err, id }, 'request failed');
-      const code = e?.code ?? 'internal';
-      this.send(peer, { v: 1, op: 'error', ...(id ? { id } : {}), code, message: e?.message ?? 'internal error on the agent' });
+      this.send(peer, { v: 1, op: 'error', ...(id ? { id } : {}), code: e?.code ?? 'internal', message: e?.message ?? 'internal error on the agent' });
     }
   }
 
   send(peer: Peer, msg: AgentMessage): void {
-    this.outbox.send([peer, JSON.stringify(msg)]).catch((err: unknown) => this.o.log.warn({ err, op: msg.op }, 'could not send to a client'));
+    const frame = encodeFrame(msg, MAX_MESSAGE_BYTES);
+    if (frame === undefined) {
+      // Clients drop what is larger (docs/agent.md): say so to the asker rather than leave it waiting.
+      this.o.log.error({ op: msg.op }, 'a message was too large to send');
+      if (msg.op === 'reply' || msg.op === 'accepted') this.send(peer, { v: 1, op: 'error', id: msg.id, code: 'internal', message: 'the answer is too large to send' });
+      return;
+    }
+    this.outbox.send([peer, frame]).catch((err: unknown) => this.o.log.warn({ err, op: msg.op }, 'could not send to a client'));
   }
 
   private beat(): void {

@@ -1,6 +1,6 @@
 import * as zmq from 'zeromq';
 import type { Logger } from 'pino';
-import { z85Encode } from './z85.js';
+import { WarnLimiter, z85Encode } from '../protocol/index.js';
 
 /** libzmq asks this well-known inproc endpoint, in the socket's own context, to approve each handshake. */
 const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
@@ -12,11 +12,14 @@ const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
 export class ZapHandler {
   private readonly socket: zmq.Reply;
   private readonly allowed: ReadonlySet<string>;
+  // A refused client retries its handshake every reconnect interval: one line a minute per key is enough.
+  private readonly refusals: WarnLimiter;
   private loop: Promise<void> | undefined;
 
   constructor(context: zmq.Context, allowed: readonly string[], private readonly log: Logger) {
     this.socket = new zmq.Reply({ context, linger: 0 });
     this.allowed = new Set(allowed);
+    this.refusals = new WarnLimiter(log);
   }
 
   async start(): Promise<void> {
@@ -30,7 +33,7 @@ export class ZapHandler {
         const [version, requestId, , address, , mechanism, credentials] = frames;
         const key = mechanism?.toString() === 'CURVE' && credentials?.length === 32 ? z85Encode(credentials) : undefined;
         const ok = key !== undefined && this.allowed.has(key);
-        if (!ok) this.log.warn({ address: address?.toString(), mechanism: mechanism?.toString(), clientKey: key }, 'refused a client key that is not in agent.allowedClients');
+        if (!ok) this.refusals.warn(`${mechanism?.toString()}:${key ?? ''}`, { address: address?.toString(), mechanism: mechanism?.toString(), clientKey: key }, 'refused a client key that is not in agent.allowedClients');
         else this.log.debug({ address: address?.toString(), clientKey: key }, 'client key accepted');
         await this.socket.send([version ?? '1.0', requestId ?? '', ok ? '200' : '400', ok ? 'OK' : 'client key not allowed', ok ? key : '', '']);
       }

@@ -49,7 +49,6 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
       await out.finish(`✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`);
       throw new UnrecoverableError((err as Error).message);
     }
-    const started = Date.now();
     for await (const e of stream) {
       if (e.type === 'progress') {
         if (e.phase !== phase) {
@@ -69,7 +68,8 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
         throw new UnrecoverableError(e.message);
       } else if (e.type === 'done') {
         stream.close();
-        await report(out, data, e.result, (Date.now() - started) / 1000);
+        // The agent's own start time: a worker that re-attached did not see the burn begin.
+        await report(out, data, e.result, (Date.parse(e.result.finishedAt) - Date.parse(e.result.startedAt)) / 1000);
         if (!e.result.ok && e.result.outcome !== 'cancelled') throw new UnrecoverableError(e.result.message);
         return e.result;
       }

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { JobLedger } from '../../src/agent/ledger.js';
+import { burnEntrySchema, JobLedger } from '../../src/agent/ledger.js';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
 
@@ -26,5 +26,10 @@ it('turns an xorriso failure into a failed result with a clear reason, and frees
 
 it('refuses to start on an unreadable ledger rather than forget its jobs', async () => {
   await writeFile(join(f.root, 'jobs.json'), '{not json');
-  expect(() => new JobLedger(f.root)).toThrow(/not valid JSON/);
+  expect(() => new JobLedger(f.root, 'jobs.json', burnEntrySchema)).toThrow(/not valid JSON/);
+  // Valid JSON that is not a ledger is refused too: a job read wrongly could be burnt again.
+  await writeFile(join(f.root, 'jobs.json'), JSON.stringify({ v: 1, jobs: [{ jobId: 'j1', image: 'a.iso', drive: 'd1', startedAt: '2026-01-01T00:00:00.000Z', result: { outcome: 'ok' } }] }));
+  expect(() => new JobLedger(f.root, 'jobs.json', burnEntrySchema)).toThrow(/cannot read \(jobs\.0\.result\.ok: /);
+  await writeFile(join(f.root, 'jobs.json'), 'null');
+  expect(() => new JobLedger(f.root, 'jobs.json', burnEntrySchema)).toThrow(/cannot read/);
 });

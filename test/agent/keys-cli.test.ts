@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isZ85Key } from '../../src/agent/z85.js';
+import { isZ85Key } from '../../src/protocol/index.js';
 import { runKeys } from '../../src/cli/keys.js';
 
 let dir: string;

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSlackTransport } from '../../src/adapters/slack/client.js';
 import { buildConfig } from '../../src/config/load.js';
+import { duration } from '../../src/jobs/progress.js';
 import { buildApp } from '../../src/main.js';
 import { agentFixture } from '../helpers/agent-fixture.js';
 import { startCli } from '../helpers/cli-child.js';
@@ -89,5 +90,12 @@ async function restartMidBurn(signal: NodeJS.Signals): Promise<void> {
     expect(texts.filter((t) => t === 'writing release.iso to d1')).toHaveLength(1);
     expect(texts.filter((t) => /failed|lost track|✘/.test(t))).toEqual([]);
     expect(await xorriso.burns()).toBe(1);
+    // The duration is the agent's (started → finished), not the time since this worker re-attached.
+    const jobId = /job (b[a-z0-9]{6})/.exec(reply.text)![1]!;
+    const st = await f.client(agent.endpoint).status('a1', jobId);
+    if (st.state !== 'finished') throw new Error(`job ${jobId} is ${st.state}`);
+    const seconds = (Date.parse(st.result.finishedAt) - Date.parse(st.result.startedAt)) / 1000;
+    const doneStatus = slack.callsOf('chat.update').map((c) => String(c.body.text)).filter((t) => t.startsWith('✔ done in'));
+    expect(doneStatus).toEqual([`✔ done in ${duration(seconds)}`]);
   }
 }

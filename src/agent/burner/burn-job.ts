@@ -1,7 +1,7 @@
 import type { DriveConfig } from '../drives.js';
 import { ejectDrive, isPseudo } from '../drives.js';
 import type { ResolvedImage } from '../images.js';
-import type { BurnOutcome, BurnResult, Phase, Progress } from '../protocol.js';
+import type { BurnOutcome, BurnResult, Phase, Progress } from '../../protocol/index.js';
 import { verifyBurn } from './verify.js';
 import { XorrisoWrite } from './xorriso.js';
 
@@ -9,6 +9,8 @@ export type JobEvent = { op: 'progress'; progress: Progress } | { op: 'log'; lin
 
 export interface BurnJobOptions {
   readonly jobId: string;
+  /** The ledger's start time, so the result and `status` agree on it. */
+  readonly startedAt: string;
   readonly image: ResolvedImage;
   readonly drive: DriveConfig;
   readonly verify: boolean;
@@ -28,7 +30,6 @@ export class BurnJob {
   private write: XorrisoWrite | undefined;
   private readonly abort = new AbortController();
   private cancelled = false;
-  private readonly startedAt = new Date().toISOString();
 
   constructor(private readonly o: BurnJobOptions) {}
 
@@ -116,7 +117,7 @@ export class BurnJob {
       verified: false,
       ejected: false,
       ...extra,
-      startedAt: this.startedAt,
+      startedAt: this.o.startedAt,
       finishedAt: new Date().toISOString(),
     };
   }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { RunOutcome, RunResult } from '../protocol.js';
+import type { RunOutcome, RunResult } from '../../protocol/index.js';
 
 export interface RunJobOptions {
   readonly jobId: string;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AgentError } from '../errors.js';
-import { JobLedger } from '../ledger.js';
+import { JobLedger, runEntrySchema } from '../ledger.js';
 import type { Peer } from '../jobs.js';
-import type { AgentMessage, Request, RunResult, RunStatus } from '../protocol.js';
+import type { AgentMessage, Request, RunResult, RunStatus } from '../../protocol/index.js';
 import { commandArgv, type CommandConfig } from './argv.js';
 import { RunJob } from './run-job.js';
 
@@ -41,7 +41,7 @@ export class RunManager {
     private readonly log: Logger,
     private readonly send: (peer: Peer, msg: AgentMessage) => void,
   ) {
-    this.ledger = new JobLedger<RunEntry>(stateDir, 'runs.json');
+    this.ledger = new JobLedger<RunEntry>(stateDir, 'runs.json', runEntrySchema);
     this.commands = new Map(Object.entries(commands));
   }
 
@@ -101,7 +101,7 @@ export class RunManager {
     const r = this.running.get(jobId);
     if (r) {
       if (watch) r.watchers.set(peer.toString('hex'), peer);
-      return { jobId, state: 'running', command: r.entry.command, ref: r.entry.ref, tail: [...r.job.tail] };
+      return { jobId, state: 'running', command: r.entry.command, ref: r.entry.ref, startedAt: r.entry.startedAt, tail: [...r.job.tail] };
     }
     const e = this.ledger.get(jobId);
     return e?.result ? { jobId, state: 'finished', result: e.result } : { jobId, state: 'unknown' };

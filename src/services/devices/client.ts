@@ -1,11 +1,31 @@
 import type { Logger } from 'pino';
-import type { DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, RunStatus } from '../../agent/protocol.js';
-import { AgentConnection, type AgentEndpoint, type ClientKeys } from './connection.js';
+import type { z } from 'zod';
+import {
+  burnStatusSchema,
+  cancelReplySchema,
+  driveInfoSchema,
+  ejectResultSchema,
+  helloInfoSchema,
+  imageInfoSchema,
+  runStatusSchema,
+  type BurnResult,
+  type DriveInfo,
+  type EjectResult,
+  type HelloInfo,
+  type ImageInfo,
+  type JobStatus,
+  type RunResult,
+  type RunStatus,
+} from '../../protocol/index.js';
+import { AgentConnection, type AgentEndpoint, type ClientKeys, type Outgoing } from './connection.js';
 import { DeviceError } from './errors.js';
 import { runStream, type RunStream } from './run-stream.js';
-import type { AgentState, AgentSummary, BurnRequest, DeviceClient, JobStream, RunRequest } from './types.js';
+import type { AgentState, AgentSummary, AnyResult, BurnRequest, DeviceClient, JobStream, RunRequest } from './types.js';
 
-const dataOf = <T>(m: unknown): T => (m as { data: T }).data;
+const isBurnResult = (r: AnyResult): r is BurnResult => !('kind' in r);
+const isRunResult = (r: AnyResult): r is RunResult => 'kind' in r && r.kind === 'run';
+const imageList = imageInfoSchema.array();
+const driveList = driveInfoSchema.array();
 
 /** The ZeroMQ DeviceClient: one AgentConnection per configured agent. */
 export class ZmqDeviceClient implements DeviceClient {
@@ -36,23 +56,23 @@ export class ZmqDeviceClient implements DeviceClient {
   }
 
   async hello(agent: string): Promise<HelloInfo> {
-    return dataOf<HelloInfo>(await this.conn(agent).request({ op: 'hello' }));
+    return this.ask(agent, { op: 'hello' }, helloInfoSchema);
   }
 
   async images(agent: string): Promise<ImageInfo[]> {
-    return dataOf<ImageInfo[]>(await this.conn(agent).request({ op: 'images' }));
+    return this.ask(agent, { op: 'images' }, imageList);
   }
 
   async drives(agent: string): Promise<DriveInfo[]> {
-    return dataOf<DriveInfo[]>(await this.conn(agent).request({ op: 'drives' }));
+    return this.ask(agent, { op: 'drives' }, driveList);
   }
 
   async burn(agent: string, req: BurnRequest): Promise<JobStream> {
     const conn = this.conn(agent);
-    const stream = conn.openStream(req.jobId);
+    const stream = conn.openStream(req.jobId, isBurnResult);
     try {
       const m = await conn.request({ op: 'burn', jobId: req.jobId, image: req.image, drive: req.drive, verify: req.verify ?? true, eject: req.eject ?? true, ...(req.speed ? { speed: req.speed } : {}) });
-      stream.attached = (m as { attached?: boolean }).attached === true;
+      stream.attached = this.accepted(agent, 'burn', m);
       return stream;
     } catch (err) {
       stream.close();
@@ -62,10 +82,10 @@ export class ZmqDeviceClient implements DeviceClient {
 
   async watch(agent: string, jobId: string): Promise<JobStream> {
     const conn = this.conn(agent);
-    const stream = conn.openStream(jobId);
+    const stream = conn.openStream(jobId, isBurnResult);
     stream.attached = true;
     try {
-      const st = dataOf<JobStatus>(await conn.request({ op: 'status', jobId, watch: true }));
+      const st = await this.ask(agent, { op: 'status', jobId, watch: true }, burnStatusSchema);
       if (st.state === 'unknown') throw new DeviceError('not_found', `agent ${agent} has no job ${jobId}`, 'unknown_job');
       if (st.state === 'finished') stream.push({ type: 'done', jobId, result: st.result });
       else if (st.progress) stream.push({ type: 'progress', jobId, ...st.progress });
@@ -79,10 +99,10 @@ export class ZmqDeviceClient implements DeviceClient {
   /** Runs a command from the agent's own config (the bot sends its name and the ref, never an argv), or re-attaches. */
   async run(agent: string, req: RunRequest): Promise<RunStream> {
     const conn = this.conn(agent);
-    const stream = conn.openStream(req.jobId);
+    const stream = conn.openStream(req.jobId, isRunResult);
     try {
       const m = await conn.request({ op: 'run', jobId: req.jobId, command: req.command, ref: req.ref });
-      stream.attached = (m as { attached?: boolean }).attached === true;
+      stream.attached = this.accepted(agent, 'run', m);
       return runStream(stream);
     } catch (err) {
       stream.close();
@@ -93,13 +113,12 @@ export class ZmqDeviceClient implements DeviceClient {
   /** Re-attaches to a run job by id; a finished one yields its `done` at once. */
   async watchRun(agent: string, jobId: string): Promise<RunStream> {
     const conn = this.conn(agent);
-    const stream = conn.openStream(jobId);
+    const stream = conn.openStream(jobId, isRunResult);
     stream.attached = true;
     try {
-      const st = dataOf<RunStatus>(await conn.request({ op: 'status', jobId, watch: true }));
+      const st = await this.ask(agent, { op: 'status', jobId, watch: true }, runStatusSchema);
       if (st.state === 'unknown') throw new DeviceError('not_found', `agent ${agent} has no job ${jobId}`, 'unknown_job');
-      // The runtime result is a RunResult; the per-job stream is typed for burns (see runStream).
-      if (st.state === 'finished') stream.push({ type: 'done', jobId, result: st.result as never });
+      if (st.state === 'finished') stream.push({ type: 'done', jobId, result: st.result });
       return runStream(stream);
     } catch (err) {
       stream.close();
@@ -108,25 +127,43 @@ export class ZmqDeviceClient implements DeviceClient {
   }
 
   async runStatus(agent: string, jobId: string): Promise<RunStatus> {
-    return dataOf<RunStatus>(await this.conn(agent).request({ op: 'status', jobId, watch: false }));
+    return this.ask(agent, { op: 'status', jobId, watch: false }, runStatusSchema);
   }
 
   async status(agent: string, jobId: string): Promise<JobStatus> {
-    return dataOf<JobStatus>(await this.conn(agent).request({ op: 'status', jobId, watch: false }));
+    return this.ask(agent, { op: 'status', jobId, watch: false }, burnStatusSchema);
   }
 
   async cancel(agent: string, jobId: string): Promise<void> {
-    await this.conn(agent).request({ op: 'cancel', jobId });
+    await this.ask(agent, { op: 'cancel', jobId }, cancelReplySchema);
   }
 
   async eject(agent: string, drive: string): Promise<EjectResult> {
     // A real tray can take a while; the default request timeout is tuned for quick questions.
-    return dataOf<EjectResult>(await this.conn(agent).request({ op: 'eject', drive }, 65_000));
+    return this.ask(agent, { op: 'eject', drive }, ejectResultSchema, 65_000);
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.conns.values()].map((c) => c.close()));
     this.listeners.clear();
+  }
+
+  /** One request whose `reply` data is parsed against the op's schema: a wrong shape is a DeviceError, never a cast. */
+  private async ask<S extends z.ZodType>(agent: string, msg: Outgoing, schema: S, timeoutMs?: number): Promise<z.output<S>> {
+    const m = await this.conn(agent).request(msg, timeoutMs);
+    const data = m.op === 'reply' ? schema.safeParse(m.data) : undefined;
+    if (data?.success) return data.data;
+    throw this.badReply(agent, msg.op, data?.error.issues[0]?.message ?? `${m.op} instead of reply`);
+  }
+
+  /** `accepted` answers burn and run; its `attached` says whether the agent knew the job already. */
+  private accepted(agent: string, op: 'burn' | 'run', m: Awaited<ReturnType<AgentConnection['request']>>): boolean {
+    if (m.op !== 'accepted') throw this.badReply(agent, op, `${m.op} instead of accepted`);
+    return m.attached;
+  }
+
+  private badReply(agent: string, op: string, why: string): DeviceError {
+    return new DeviceError('internal', `agent ${agent} sent a malformed answer to ${op}: ${why}`, 'bad_reply');
   }
 
   private conn(agent: string): AgentConnection {

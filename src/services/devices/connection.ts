@@ -1,12 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import * as zmq from 'zeromq';
 import type { Logger } from 'pino';
-import type { AgentMessage, BurnResult, JobStatus, RequestInput } from '../../agent/protocol.js';
+import {
+  agentMessageSchema,
+  decodeFrame,
+  encodeFrame,
+  MAX_MESSAGE_BYTES,
+  MAX_REQUEST_BYTES,
+  SendQueue,
+  statusReplySchema,
+  WarnLimiter,
+  type AgentMessage,
+  type AnswerMessage,
+  type Decoded,
+  type RequestInput,
+} from '../../protocol/index.js';
 import { DeviceError } from './errors.js';
-import { SendQueue } from '../../agent/send-queue.js';
-import { JobEventStream } from './job-stream.js';
+import { JobEventStream, type EventSink } from './job-stream.js';
 import { PendingRequests } from './pending-requests.js';
-import type { AgentState, JobEvent } from './types.js';
+import type { AgentState, AnyResult, JobEvent } from './types.js';
 
 export interface AgentEndpoint {
   readonly name: string;
@@ -23,7 +35,15 @@ export interface ClientKeys {
   readonly secret: string;
 }
 
-type Outgoing = RequestInput extends infer R ? (R extends { id: string } ? Omit<R, 'v' | 'id'> : never) : never;
+/** A request as callers write it: the connection adds `v` and `id`. */
+export type Outgoing = RequestInput extends infer R ? (R extends { op: infer O } ? (O extends 'heartbeat' ? never : Omit<R, 'v' | 'id'>) : never) : never;
+
+const HEARTBEAT = JSON.stringify({ v: 1, op: 'heartbeat' });
+
+function anyStatus(data: unknown) {
+  const st = statusReplySchema.safeParse(data);
+  return st.success ? st.data : undefined;
+}
 
 /**
  * One DEALER to one agent. libzmq reconnects by itself; this adds request ids with timeouts, an
@@ -35,7 +55,8 @@ export class AgentConnection {
   lastSeen: number | undefined;
   private readonly socket: zmq.Dealer;
   private readonly pending = new PendingRequests();
-  private readonly streams = new Map<string, Set<JobEventStream>>();
+  private readonly streams = new Map<string, Set<EventSink>>();
+  private readonly drops: WarnLimiter;
   private readonly waiters = new Set<() => void>();
   private readonly hb: number;
   private readonly timeoutMs: number;
@@ -68,6 +89,7 @@ export class AgentConnection {
       heartbeatTimeout: this.hb * 3,
     });
     this.outbox = new SendQueue((frame) => this.socket.send(frame));
+    this.drops = new WarnLimiter(log);
   }
 
   start(): void {
@@ -81,21 +103,26 @@ export class AgentConnection {
   }
 
   /** Sends one request and resolves with its `reply` or `accepted`; agent errors reject as DeviceError. */
-  async request(msg: Outgoing, timeoutMs = this.timeoutMs): Promise<AgentMessage> {
+  async request(msg: Outgoing, timeoutMs = this.timeoutMs): Promise<AnswerMessage> {
     const deadline = Date.now() + timeoutMs;
     await this.whenUp(timeoutMs);
     const { id, answer } = this.pending.add(
       deadline - Date.now(),
       () => new DeviceError('timeout', `agent ${this.ep.name} did not answer ${msg.op} within ${timeoutMs} ms`, 'timeout'),
     );
-    this.send({ v: 1, id, ...msg } as RequestInput).catch((err: Error) => this.pending.fail(id, this.downError(err.message)));
+    const frame = encodeFrame({ v: 1, id, ...msg }, MAX_REQUEST_BYTES);
+    if (frame === undefined) this.pending.fail(id, new DeviceError('bad_input', `the ${msg.op} request is larger than ${MAX_REQUEST_BYTES} bytes`));
+    else this.outbox.send(frame).catch((err: Error) => this.pending.fail(id, this.downError(err.message)));
     return answer;
   }
 
-  /** A stream registered before the request that starts it: job events may overtake `accepted`. */
-  openStream(jobId: string): JobEventStream {
-    const s = new JobEventStream(this.ep.name, jobId, false, () => this.streams.get(jobId)?.delete(s));
-    const set = this.streams.get(jobId) ?? new Set();
+  /**
+   * A stream registered before the request that starts it: job events may overtake `accepted`.
+   * `isResult` says which kind of job it is (burn or run), so its `done` is typed.
+   */
+  openStream<R extends AnyResult>(jobId: string, isResult: (r: AnyResult) => r is R): JobEventStream<R> {
+    const s: JobEventStream<R> = new JobEventStream(this.ep.name, jobId, false, isResult, () => this.streams.get(jobId)?.delete(s));
+    const set = this.streams.get(jobId) ?? new Set<EventSink>();
     set.add(s);
     this.streams.set(jobId, set);
     return s;
@@ -109,27 +136,33 @@ export class AgentConnection {
     this.socket.close();
   }
 
-  private send(req: RequestInput): Promise<void> {
-    return this.outbox.send(JSON.stringify(req));
-  }
-
   private async receive(): Promise<void> {
     try {
       for await (const [frame] of this.socket) {
         if (!frame) continue;
-        let msg: AgentMessage;
-        try {
-          msg = JSON.parse(frame.toString('utf8')) as AgentMessage;
-        } catch {
+        // Nothing an agent sends may end this loop: a bad frame is dropped, the connection stays.
+        const msg = decodeFrame(frame, agentMessageSchema, MAX_MESSAGE_BYTES);
+        if (!msg.ok) {
+          this.dropped(msg);
           continue;
         }
         this.lastSeen = Date.now();
         if (this.state !== 'up') this.setState('up');
-        this.dispatch(msg);
+        try {
+          this.dispatch(msg.value);
+        } catch (err) {
+          this.log.error({ err, agent: this.ep.name, op: msg.value.op }, 'could not handle a message from the agent');
+        }
       }
     } catch (err) {
       if (!this.socket.closed) this.log.error({ err, agent: this.ep.name }, 'device client receive loop stopped');
     }
+  }
+
+  /** Logged at warn, at most once a minute per reason; an answer we could not read fails its request now, not at the timeout. */
+  private dropped(d: Extract<Decoded<unknown>, { ok: false }>): void {
+    this.drops.warn(d.reason, { agent: this.ep.name, reason: d.reason, detail: d.detail.slice(0, 300) }, 'dropped a message from the agent that does not fit the protocol');
+    if (d.id !== undefined) this.pending.fail(d.id, new DeviceError('internal', `agent ${this.ep.name} sent a malformed answer (${d.detail.slice(0, 200)})`, 'bad_reply'));
   }
 
   private dispatch(msg: AgentMessage): void {
@@ -141,8 +174,8 @@ export class AgentConnection {
         return this.pending.settle(msg.id, msg);
       case 'error':
         if (msg.id !== undefined) return this.pending.fail(msg.id, DeviceError.fromAgent(this.ep.name, msg.code, msg.message));
-        if (msg.jobId) return this.emit({ type: 'error', jobId: msg.jobId, code: msg.code, message: msg.message });
-        return;
+        // An error without an id answers a frame the agent could not read at all: nothing of ours waits for it.
+        return this.drops.warn('error_without_id', { agent: this.ep.name, code: msg.code, message: msg.message.slice(0, 300) }, 'the agent could not read a message from this bot');
       case 'progress': {
         const { jobId, phase, bytes, total, rate } = msg;
         return this.emit({ type: 'progress', jobId, phase, bytes, total, rate });
@@ -150,8 +183,8 @@ export class AgentConnection {
       case 'log':
         return this.emit({ type: 'log', jobId: msg.jobId, line: msg.line });
       case 'done':
-        // A run job's result travels in the same event; ZmqDeviceClient.run() hands it on as a RunResult.
-        return this.emit({ type: 'done', jobId: msg.jobId, result: msg.result as BurnResult });
+        // Each stream checks the result's kind (burn or run) against its own.
+        return this.emit({ type: 'done', jobId: msg.jobId, result: msg.result });
     }
   }
 
@@ -159,7 +192,7 @@ export class AgentConnection {
     try {
       for await (const ev of this.socket.events) {
         if (ev.type === 'handshake:error:auth') {
-          this.log.warn({ agent: this.ep.name, status: ev.error.status }, 'agent refused our CURVE key');
+          this.drops.warn('refused', { agent: this.ep.name, status: ev.error.status }, 'agent refused our CURVE key');
           this.setState('refused');
         } else if (ev.type === 'disconnect' && this.state === 'up') this.setState('down');
       }
@@ -169,7 +202,7 @@ export class AgentConnection {
   }
 
   private tick(): void {
-    this.send({ v: 1, id: 'hb', op: 'heartbeat' }).catch(() => undefined);
+    this.outbox.send(HEARTBEAT).catch(() => undefined);
     const limit = this.hb * (this.ep.liveness ?? 3);
     const silent = this.lastSeen === undefined ? Infinity : Date.now() - this.lastSeen;
     if (this.state === 'up' && silent > limit) this.setState('down');
@@ -198,7 +231,9 @@ export class AgentConnection {
     for (const jobId of this.streams.keys()) {
       this.request({ op: 'status', jobId, watch: true })
         .then((m) => {
-          const st = (m as { data: JobStatus }).data;
+          // Burn and run statuses differ only while running; a finished run's result is routed like a burn's.
+          const st = m.op === 'reply' ? anyStatus(m.data) : undefined;
+          if (!st) throw new DeviceError('internal', `agent ${this.ep.name} sent a malformed status for ${jobId}`, 'bad_reply');
           if (st.state === 'finished') this.emit({ type: 'done', jobId, result: st.result });
           if (st.state === 'unknown') this.emit({ type: 'error', jobId, code: 'not_found', message: `agent ${this.ep.name} no longer knows job ${jobId}` });
         })
@@ -235,7 +270,7 @@ export class AgentConnection {
     return new DeviceError('unavailable', `agent ${this.ep.name} is not reachable (${this.state}${detail ? `: ${detail}` : ''})`, 'down');
   }
 
-  private emit(e: JobEvent): void {
+  private emit(e: JobEvent<AnyResult>): void {
     for (const s of this.streams.get(e.jobId) ?? []) s.push(e);
   }
 }

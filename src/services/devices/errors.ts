@@ -1,4 +1,4 @@
-import type { AgentErrorCode } from '../../agent/protocol.js';
+import type { AgentErrorCode } from '../../protocol/index.js';
 import { UserError, type ErrorCode } from '../../core/errors.js';
 
 const CODES: Record<AgentErrorCode, ErrorCode> = {
@@ -9,7 +9,6 @@ const CODES: Record<AgentErrorCode, ErrorCode> = {
   unknown_job: 'not_found',
   not_running: 'conflict',
   unsupported: 'not_configured',
-  burn_failed: 'internal',
   unknown_command: 'not_found',
   bad_ref: 'bad_input',
   internal: 'internal',
@@ -20,14 +19,15 @@ export class DeviceError extends UserError {
   constructor(
     code: ErrorCode,
     message: string,
-    readonly agentCode?: AgentErrorCode | 'down' | 'refused' | 'timeout',
+    /** `bad_reply`: the agent answered with a shape the protocol does not allow (docs/agent.md). */
+    readonly agentCode?: AgentErrorCode | 'down' | 'refused' | 'timeout' | 'bad_reply',
   ) {
     super(code, message);
     this.name = 'DeviceError';
   }
 
   static fromAgent(agent: string, code: AgentErrorCode, message: string): DeviceError {
-    // `code` comes from the agent's frame: an own-property check keeps `constructor` from mapping to a function.
+    // The code was parsed against the protocol's enum; the own-property check keeps that true if a caller is not.
     const mapped = Object.hasOwn(CODES, code) ? CODES[code] : 'internal';
     return new DeviceError(mapped, mapped === 'internal' ? `agent ${agent}: ${message}` : message, code);
   }

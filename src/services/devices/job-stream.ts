@@ -1,23 +1,33 @@
-import type { BurnResult } from '../../agent/protocol.js';
 import { DeviceError } from './errors.js';
-import type { JobEvent, JobStream } from './types.js';
+import type { AnyResult, JobEvent, JobStream } from './types.js';
 
-/** A JobStream fed by the connection; events queue for iterators until read, and end after done/error. */
-export class JobEventStream implements JobStream {
-  readonly result: Promise<BurnResult>;
-  private listeners = new Set<(e: JobEvent) => void>();
-  private queue: JobEvent[] = [];
-  private waiting: ((r: IteratorResult<JobEvent>) => void)[] = [];
+/** What the connection pushes: it routes by jobId and does not know the job's kind. */
+export interface EventSink {
+  push(e: JobEvent<AnyResult>): void;
+  close(): void;
+}
+
+/**
+ * A JobStream fed by the connection; events queue for iterators until read, and end after
+ * done/error. `isResult` tells this job kind's result from the other kind's: a `done` of the wrong
+ * kind ends the stream with an error instead of handing a run's result to a burn (or back).
+ */
+export class JobEventStream<R extends AnyResult = AnyResult> implements JobStream<R>, EventSink {
+  readonly result: Promise<R>;
+  private listeners = new Set<(e: JobEvent<R>) => void>();
+  private queue: JobEvent<R>[] = [];
+  private waiting: ((r: IteratorResult<JobEvent<R>>) => void)[] = [];
   private ended = false;
-  private settle!: { resolve: (r: BurnResult) => void; reject: (e: Error) => void };
+  private settle!: { resolve: (r: R) => void; reject: (e: Error) => void };
 
   constructor(
     readonly agent: string,
     readonly jobId: string,
     public attached: boolean,
+    private readonly isResult: (r: AnyResult) => r is R,
     private readonly onClose: () => void,
   ) {
-    this.result = new Promise<BurnResult>((resolve, reject) => (this.settle = { resolve, reject }));
+    this.result = new Promise<R>((resolve, reject) => (this.settle = { resolve, reject }));
     // A caller that only iterates must not get an unhandled rejection from `result`.
     this.result.catch(() => undefined);
   }
@@ -26,8 +36,9 @@ export class JobEventStream implements JobStream {
     return this.ended;
   }
 
-  push(e: JobEvent): void {
+  push(event: JobEvent<AnyResult>): void {
     if (this.ended) return;
+    const e = this.typed(event);
     for (const l of this.listeners) l(e);
     const w = this.waiting.shift();
     if (w) w({ value: e, done: false });
@@ -37,7 +48,7 @@ export class JobEventStream implements JobStream {
     if (e.type === 'done' || e.type === 'error') this.end();
   }
 
-  on(listener: (e: JobEvent) => void): () => void {
+  on(listener: (e: JobEvent<R>) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -48,6 +59,13 @@ export class JobEventStream implements JobStream {
     this.end();
   }
 
+  private typed(e: JobEvent<AnyResult>): JobEvent<R> {
+    if (e.type !== 'done') return e;
+    if (this.isResult(e.result)) return { ...e, result: e.result };
+    const kind = 'kind' in e.result ? 'run' : 'burn';
+    return { type: 'error', jobId: e.jobId, code: 'bad_result', message: `agent ${this.agent} sent a ${kind} result for job ${this.jobId}` };
+  }
+
   private end(): void {
     this.ended = true;
     for (const w of this.waiting.splice(0)) w({ value: undefined, done: true });
@@ -55,7 +73,7 @@ export class JobEventStream implements JobStream {
     this.onClose();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<JobEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<JobEvent<R>> {
     return {
       next: () => {
         const e = this.queue.shift();

@@ -1,7 +1,7 @@
-import type { AgentMessage } from '../../agent/protocol.js';
+import type { AnswerMessage } from '../../protocol/index.js';
 
 interface Pending {
-  resolve: (m: AgentMessage) => void;
+  resolve: (m: AnswerMessage) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -12,16 +12,16 @@ export class PendingRequests {
   private seq = 0;
 
   /** A fresh id and a promise for its answer; `onTimeout` builds the error if the deadline passes. */
-  add(timeoutMs: number, onTimeout: () => Error): { id: string; answer: Promise<AgentMessage> } {
+  add(timeoutMs: number, onTimeout: () => Error): { id: string; answer: Promise<AnswerMessage> } {
     const id = `${++this.seq}`;
-    const answer = new Promise<AgentMessage>((resolve, reject) => {
+    const answer = new Promise<AnswerMessage>((resolve, reject) => {
       const timer = setTimeout(() => this.fail(id, onTimeout()), Math.max(1, timeoutMs));
       this.pending.set(id, { resolve, reject, timer });
     });
     return { id, answer };
   }
 
-  settle(id: string, msg: AgentMessage): void {
+  settle(id: string, msg: AnswerMessage): void {
     const p = this.take(id);
     p?.resolve(msg);
   }

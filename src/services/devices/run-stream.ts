@@ -1,4 +1,4 @@
-import type { RunResult } from '../../agent/protocol.js';
+import type { RunResult } from '../../protocol/index.js';
 import type { JobStream } from './types.js';
 
 /** What a deploy command's stream delivers; `done` or `error` is last. */
@@ -15,11 +15,8 @@ export interface RunStream extends AsyncIterable<RunEvent> {
   close(): void;
 }
 
-/**
- * A run job's events over the same per-job stream burns use: the connection routes by jobId and
- * does not know the job's kind, so the `done` result is a RunResult here.
- */
-export function runStream(s: JobStream): RunStream {
+/** A run job's events, from the per-job stream the connection feeds (typed for run results). */
+export function runStream(s: JobStream<RunResult>): RunStream {
   return {
     jobId: s.jobId,
     attached: s.attached,
@@ -27,7 +24,7 @@ export function runStream(s: JobStream): RunStream {
     async *[Symbol.asyncIterator]() {
       for await (const e of s) {
         if (e.type === 'log') yield { type: 'log', line: e.line };
-        else if (e.type === 'done') yield { type: 'done', result: e.result as unknown as RunResult };
+        else if (e.type === 'done') yield { type: 'done', result: e.result };
         else if (e.type === 'error') yield { type: 'error', code: e.code, message: e.message };
         else if (e.type === 'agent') yield { type: 'agent', state: e.state };
       }

@@ -1,9 +1,9 @@
-import type { BurnResult, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, RunStatus } from '../../agent/protocol.js';
+import type { BurnResult, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, RunResult, RunStatus } from '../../protocol/index.js';
 import type { RunStream } from './run-stream.js';
 
 export type { RunEvent, RunStream } from './run-stream.js';
-export type { RunResult, RunOutcome, RunStatus } from '../../agent/protocol.js';
-export type { BurnResult, BurnOutcome, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, Progress } from '../../agent/protocol.js';
+export type { RunResult, RunOutcome, RunStatus } from '../../protocol/index.js';
+export type { BurnResult, BurnOutcome, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, Progress } from '../../protocol/index.js';
 
 /**
  * `connecting` until the first heartbeat; `down` after missed heartbeats; `refused` when the agent
@@ -38,24 +38,27 @@ export interface RunRequest {
   readonly ref: string;
 }
 
-/** What a job stream delivers, in order; `done` or `error` is always last. */
-export type JobEvent =
+/** Either kind of job result: a burn's, or a run's (`kind: 'run'`). */
+export type AnyResult = BurnResult | RunResult;
+
+/** What a job stream delivers, in order; `done` or `error` is always last. `R` is the job kind's result. */
+export type JobEvent<R extends AnyResult = BurnResult> =
   | { readonly type: 'progress'; readonly jobId: string; readonly phase: Phase; readonly bytes: number; readonly total: number; readonly rate: number }
   | { readonly type: 'log'; readonly jobId: string; readonly line: string }
-  | { readonly type: 'done'; readonly jobId: string; readonly result: BurnResult }
+  | { readonly type: 'done'; readonly jobId: string; readonly result: R }
   | { readonly type: 'error'; readonly jobId: string; readonly code: string; readonly message: string }
   /** The agent went down or came back; the job may still be running there, so the stream stays open. */
   | { readonly type: 'agent'; readonly jobId: string; readonly state: AgentState };
 
 /** The events of one burn job. Iterate it, or subscribe with `on`; both see every event from now on. */
-export interface JobStream extends AsyncIterable<JobEvent> {
+export interface JobStream<R extends AnyResult = BurnResult> extends AsyncIterable<JobEvent<R>> {
   readonly agent: string;
   readonly jobId: string;
   /** True when the agent already knew the jobId: this call re-attached instead of starting a burn. */
   readonly attached: boolean;
   /** The result once `done` arrives; rejects with a DeviceError on an `error` event. */
-  readonly result: Promise<BurnResult>;
-  on(listener: (e: JobEvent) => void): () => void;
+  readonly result: Promise<R>;
+  on(listener: (e: JobEvent<R>) => void): () => void;
   /** Stops delivering events here; the job itself goes on (use `cancel` to stop it). */
   close(): void;
 }

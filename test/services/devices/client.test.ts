@@ -1,7 +1,7 @@
-import * as zmq from 'zeromq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeviceClient, type AgentState, type JobEvent } from '../../../src/services/devices/index.js';
 import { agentFixture, freePort, silent, type AgentFixture } from '../../helpers/agent-fixture.js';
+import { fakeAgent } from '../../helpers/fake-agent.js';
 import { makeIso } from '../../helpers/iso.js';
 
 let f: AgentFixture;
@@ -11,19 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => f.cleanup());
 
-/** A CURVE ROUTER that heartbeats while `alive` and never answers anything else: a hung agent. */
+/** An agent that heartbeats while `alive` and never answers anything else: a hung agent. */
 async function mute(keys: { publicKey: string; secretKey: string }) {
-  const router = new zmq.Router({ curveServer: true, curveSecretKey: keys.secretKey, linger: 0 });
-  await router.bind('tcp://127.0.0.1:*');
-  const state = { alive: true };
-  void (async () => {
-    try {
-      for await (const [peer] of router) if (state.alive && peer) await router.send([peer, JSON.stringify({ v: 1, op: 'heartbeat' })]);
-    } catch {
-      // closed
-    }
-  })();
-  return { endpoint: router.lastEndpoint!, state, close: () => router.close() };
+  const fake = await fakeAgent(keys);
+  fake.answer = () => undefined;
+  return { endpoint: fake.endpoint, state: fake, close: () => fake.close() };
 }
 
 describe('DeviceClient', () => {
