@@ -23,8 +23,9 @@ export default defineCommand({
       roles: ['writer'],
       sideEffects: true,
       async handler(ctx) {
-        const { principal, platform, room } = ctx.invocation;
+        const { id: invocationId, principal, platform, room } = ctx.invocation;
         const note = await ctx.services.notes.add({
+          invocationId,
           authorKey: principal.key,
           authorName: principal.name,
           platform,

@@ -76,6 +76,8 @@ async function mariadb() {
   if (tcp.ok) return;
   const sql = "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket;";
   if (!isRoot) fail(`cannot log in to MariaDB as root with an empty password over TCP:\n${tcp.out}`, `sudo mariadb -uroot -e "${sql}"`);
+  // This changes how root logs in on this machine, so say so (once: afterwards the TCP login works).
+  console.log(`test setup: MariaDB's root could not log in over TCP with an empty password; changing its login to allow that:\n  ${sql}`);
   const fix = run('mariadb', ['-uroot', '-e', sql], { quiet: true });
   if (!fix.ok) fail(`could not allow root over TCP:\n${fix.out}`);
 }

@@ -1,7 +1,7 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
-const REDACT_KEYS = ['token', 'botToken', 'appToken', 'signingSecret', 'secret', 'secretId', 'password', 'publicKey', 'authorization', 'Authorization'];
+const REDACT_KEYS = ['token', 'botToken', 'appToken', 'signingSecret', 'secret', 'secretId', 'password', 'publicKey', 'authorization', 'Authorization', 'response_url', 'responseUrl'];
 const REDACT_PATHS = REDACT_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
 export interface LogOptions {
@@ -28,10 +28,17 @@ export function createLogger(opts: LogOptions): Logger {
 // (an HTTP client error carries its request headers several levels down), and bearer/Slack tokens.
 const KEY_VALUE = new RegExp(`"(${REDACT_KEYS.join('|')})":"(?:[^"\\\\]|\\\\.)*"`, 'gi');
 const TOKENS = /\b(Bearer|Bot) [A-Za-z0-9._~+/-]{8,}=*|\bxox[abposr]-[A-Za-z0-9-]{6,}|\bxapp-[A-Za-z0-9-]{6,}/g;
+// Credentials that travel inside URLs (an HTTP client error carries its URL): a Discord interaction
+// token (`/webhooks/<app>/<token>/…`, `/interactions/<id>/<token>/callback`, valid 15 minutes) and
+// the secret tail of a Slack response_url (`/commands|actions/<team>/<id>/<secret>`, valid 30 minutes).
+const URL_TOKENS = /(\/webhooks\/\d+\/|\/interactions\/\d+\/)[A-Za-z0-9._-]+|(\/(?:commands|actions)\/[A-Z0-9]+\/)[0-9]+\/[A-Za-z0-9_-]+/g;
 
-/** Redacts secret-named keys, bearer/bot/Slack tokens and the given exact values from one written line. */
+/** Redacts secret-named keys, bearer/bot/Slack tokens, tokens in platform URLs and the given exact values from one written line. */
 export function scrub(line: string, secrets: readonly string[] = []): string {
-  let out = line.replace(KEY_VALUE, '"$1":"[redacted]"').replace(TOKENS, (m) => (m.startsWith('B') ? `${m.split(' ')[0]} [redacted]` : '[redacted]'));
+  let out = line
+    .replace(KEY_VALUE, '"$1":"[redacted]"')
+    .replace(TOKENS, (m) => (m.startsWith('B') ? `${m.split(' ')[0]} [redacted]` : '[redacted]'))
+    .replace(URL_TOKENS, (_m, discord: string | undefined, slack: string | undefined) => `${discord ?? slack ?? ''}[redacted]`);
   for (const s of secrets) {
     out = out.split(s).join('[redacted]');
     const json = JSON.stringify(s).slice(1, -1);

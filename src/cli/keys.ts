@@ -1,4 +1,5 @@
-import { chmod, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, lstat, rename, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as zmq from 'zeromq';
 
@@ -11,34 +12,90 @@ export interface KeysRun {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
+/** One file of the pair: where it goes, what it holds, and who may read it. */
+interface PairFile {
+  readonly path: string;
+  readonly text: string;
+  readonly mode: number;
+}
+
 /**
  * `opsline keys <name>`: a fresh CURVE key pair in `<dir>/<name>.key` (both keys, mode 0600) and
  * `<dir>/<name>.pub` (the public key alone, to hand to the other side). Existing files are never
- * overwritten without --force: replacing a key silently would lock an agent or a bot out.
+ * overwritten without --force: replacing a key silently would lock an agent or a bot out. Both
+ * files are written whole or not at all, and a symlink in their place is refused (docs/agent.md).
  */
 export async function runKeys(run: KeysRun): Promise<number> {
   const out = run.out ?? process.stdout;
-  if (!NAME.test(run.name)) {
-    process.stderr.write(`opsline keys: the name must be letters, digits, _ or - (got ${JSON.stringify(run.name)})\n`);
-    return 2;
-  }
+  const fail = (code: number, message: string): number => {
+    process.stderr.write(`opsline keys: ${message}\n`);
+    return code;
+  };
+  if (!NAME.test(run.name)) return fail(2, `the name must be letters, digits, _ or - (got ${JSON.stringify(run.name)})`);
   const { publicKey, secretKey } = zmq.curveKeyPair();
   const dir = resolve(run.dir);
-  const keyFile = join(dir, `${run.name}.key`);
-  const pubFile = join(dir, `${run.name}.pub`);
-  const flag = run.force ? 'w' : 'wx';
   // Z85 uses characters YAML treats specially (# : & * ! …), hence the quotes.
-  const pair = `# opsline CURVE key pair "${run.name}" (Z85). Keep this file secret.\npublic: "${publicKey}"\nsecret: "${secretKey}"\n`;
-  try {
-    // writeFile's mode applies only to a new file: an existing one is made private before the secret goes in.
-    if (run.force) await chmod(keyFile, 0o600).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
-    await writeFile(keyFile, pair, { mode: 0o600, flag });
-    await writeFile(pubFile, `${publicKey}\n`, { mode: 0o644, flag });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    process.stderr.write(`opsline keys: ${e.code === 'EEXIST' ? `${e.path ?? keyFile} exists (use --force to replace it)` : e.message}\n`);
-    return 1;
+  const files: PairFile[] = [
+    { path: join(dir, `${run.name}.key`), text: `# opsline CURVE key pair "${run.name}" (Z85). Keep this file secret.\npublic: "${publicKey}"\nsecret: "${secretKey}"\n`, mode: 0o600 },
+    { path: join(dir, `${run.name}.pub`), text: `${publicKey}\n`, mode: 0o644 },
+  ];
+  // Every check before anything is written, so a refusal leaves the directory as it was.
+  for (const f of files) {
+    const kind = await kindOf(f.path);
+    if (kind === 'symlink') return fail(1, `${f.path} is a symbolic link; refusing to write through it (remove it, or point --dir at the real directory)`);
+    if (kind === 'other') return fail(1, `${f.path} exists and is not a regular file`);
+    if (kind === 'file' && !run.force) return fail(1, `${f.path} exists (use --force to replace it)`);
   }
-  out.write(`wrote ${keyFile} (mode 0600) and ${pubFile}\npublic key: ${publicKey}\n`);
+  try {
+    await installPair(files, run.force);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { dest?: string };
+    return fail(1, e.code === 'EEXIST' ? `${e.dest ?? e.path ?? files[0]!.path} appeared meanwhile; nothing was changed` : e.message);
+  }
+  out.write(`wrote ${files[0]!.path} (mode 0600) and ${files[1]!.path}\npublic key: ${publicKey}\n`);
   return 0;
+}
+
+async function kindOf(path: string): Promise<'none' | 'file' | 'symlink' | 'other'> {
+  try {
+    const st = await lstat(path);
+    return st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : 'other';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+    throw err;
+  }
+}
+
+/**
+ * Writes each file to a fresh temporary name in the same directory (created exclusively, with its
+ * final mode from the start), then moves both into place. rename() and link() replace or create the
+ * directory entry itself and never follow a symlink there. Without --force, link() refuses a file
+ * that appeared since the checks. If the second move fails, the first is undone, so no half pair.
+ */
+async function installPair(files: readonly PairFile[], force: boolean): Promise<void> {
+  const tag = randomBytes(6).toString('hex');
+  const temps = files.map((f) => `${f.path}.${tag}.tmp`);
+  const backups = files.map((f) => `${f.path}.${tag}.old`);
+  const placed: number[] = [];
+  try {
+    for (const [i, f] of files.entries()) await writeFile(temps[i]!, f.text, { mode: f.mode, flag: 'wx' });
+    for (const [i, f] of files.entries()) {
+      if (force) await link(f.path, backups[i]!).catch(ignoreMissing);
+      if (force) await rename(temps[i]!, f.path);
+      else await link(temps[i]!, f.path);
+      placed.push(i);
+    }
+  } catch (err) {
+    for (const i of placed) {
+      const f = files[i]!;
+      await (force ? rename(backups[i]!, f.path).catch(() => unlink(f.path)) : unlink(f.path)).catch(() => undefined);
+    }
+    throw err;
+  } finally {
+    for (const p of [...temps, ...backups]) await unlink(p).catch(() => undefined);
+  }
+}
+
+function ignoreMissing(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'ENOENT') throw err;
 }

@@ -27,9 +27,13 @@ export interface Note {
   readonly createdAt: Date;
 }
 
-export type NewNote = Omit<Note, 'id' | 'createdAt'>;
+export type NewNote = Omit<Note, 'id' | 'createdAt'> & {
+  /** The invocation that adds it: a note is stored at most once per invocation, however often the write is retried. */
+  readonly invocationId?: string;
+};
 
 export interface NotesRepository {
+  /** Resolves once the note is stored (now or by an earlier try of the same invocation); rejects when it is not. */
   add(note: NewNote): Promise<Note>;
   /** Newest first. */
   list(limit: number): Promise<Note[]>;

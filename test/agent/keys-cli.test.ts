@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -39,5 +39,28 @@ describe('opsline keys', () => {
     await chmod(join(dir, 'open.key'), 0o644);
     expect(await runKeys({ name: 'open', dir, force: true, out: new PassThrough() })).toBe(0);
     expect((await stat(join(dir, 'open.key'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a half-present pair without --force and writes nothing (the .pub alone does not get a fresh .key)', async () => {
+    await writeFile(join(dir, 'half.pub'), 'old public\n');
+    expect(await runKeys({ name: 'half', dir, force: false, out: new PassThrough() })).toBe(1);
+    await expect(stat(join(dir, 'half.key'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await readFile(join(dir, 'half.pub'), 'utf8')).toBe('old public\n');
+    // With --force both are replaced together, and they match.
+    expect(await runKeys({ name: 'half', dir, force: true, out: new PassThrough() })).toBe(0);
+    const pair = parse(await readFile(join(dir, 'half.key'), 'utf8')) as { public: string };
+    expect((await readFile(join(dir, 'half.pub'), 'utf8')).trim()).toBe(pair.public);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp') || f.endsWith('.old'))).toEqual([]);
+  });
+
+  it('never writes through a symlink, even with --force', async () => {
+    const target = join(dir, 'precious.txt');
+    await writeFile(target, 'do not touch\n');
+    await symlink(target, join(dir, 'linked.key'));
+    expect(await runKeys({ name: 'linked', dir, force: true, out: new PassThrough() })).toBe(1);
+    expect(await readFile(target, 'utf8')).toBe('do not touch\n');
+    expect((await lstat(join(dir, 'linked.key'))).isSymbolicLink()).toBe(true);
+    expect(await readlink(join(dir, 'linked.key'))).toBe(target);
+    await expect(stat(join(dir, 'linked.pub'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -46,4 +46,22 @@ describe('logger', () => {
     expect(first.a).toEqual({ b: { c: { d: { token: '[redacted]' } } } });
     expect(JSON.parse(lines[1]!).msg).toBe('retrying with [redacted] and Bot [redacted] and an [redacted] app token');
   });
+
+  it('redacts interaction tokens and response_url secrets inside URLs, and response_url values', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ level: 'info', destination });
+    const discord = 'https://discord.com/api/v10/webhooks/1100000000000000001/aW50ZXJhY3Rpb246MTIz.abc-_9/messages/@original';
+    const callback = 'https://discord.com/api/v10/interactions/1200000000000000003/aW50ZXJhY3Rpb246OTk5.xyz/callback';
+    const slack = 'https://hooks.slack.com/commands/T0123ABCD/7006012345678/Zk3kd9Qx1mNoPqRs';
+    log.error({ err: { url: discord, message: `PATCH ${discord} failed` } }, `callback ${callback} failed`);
+    log.warn({ response_url: slack, note: `late reply to ${slack.replace('commands', 'actions')}` }, 'late reply failed');
+    const all = lines.join('');
+    for (const leaked of ['aW50ZXJhY3Rpb246MTIz', 'aW50ZXJhY3Rpb246OTk5', 'Zk3kd9Qx1mNoPqRs']) expect(all).not.toContain(leaked);
+    const first = JSON.parse(lines[0]!) as { err: { url: string }; msg: string };
+    expect(first.err.url).toBe('https://discord.com/api/v10/webhooks/1100000000000000001/[redacted]/messages/@original');
+    expect(first.msg).toBe('callback https://discord.com/api/v10/interactions/1200000000000000003/[redacted]/callback failed');
+    const second = JSON.parse(lines[1]!) as { response_url: string; note: string };
+    expect(second.response_url).toBe('[redacted]');
+    expect(second.note).toBe('late reply to https://hooks.slack.com/actions/T0123ABCD/[redacted]');
+  });
 });

@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { commands } from '../../commands/index.js';
 import { createDiscordAdapter, type DiscordOptions } from '../../src/adapters/discord/factory.js';
 import type { Adapter } from '../../src/adapters/types.js';
@@ -20,6 +20,8 @@ export interface DiscordBotOptions extends DiscordOptions {
   readonly slowMs?: number;
   readonly guilds?: string[];
   readonly channels?: string[];
+  /** The bot's logger (default: silent pino, or TEST_LOG_LEVEL). */
+  readonly log?: Logger;
   /** Replaces the default deploy targets (two webhooks that are never called). */
   readonly deploy?: ConfigInput['deploy'];
 }
@@ -73,7 +75,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
       ],
     },
   });
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const audit = new MemoryAuditSink();
   // The test commands reach the app (its transports) lazily: it is built after the command list.
   const job = discordTestCommands(() => app, { slowMs: o.slowMs });

@@ -1,8 +1,9 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { SlackAdapter } from '../../src/adapters/slack/adapter.js';
 import { commands } from '../../commands/index.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
+import type { AuditSink } from '../../src/core/audit.js';
 import type { CommandDef } from '../../src/core/define-command.js';
 import { HttpServer } from '../../src/http/server.js';
 import { buildApp, type App } from '../../src/main.js';
@@ -21,6 +22,10 @@ export interface BotOptions {
   readonly deploy?: ConfigInput['deploy'];
   /** Where trigger ids are remembered (default: this bot's memory). */
   readonly seen?: SeenKeys;
+  /** The bot's logger (default: silent pino, or TEST_LOG_LEVEL). */
+  readonly log?: Logger;
+  /** Where audit records go (default: the silent log). */
+  readonly audit?: AuditSink;
   /** Extra commands (a test job), added to the real list. */
   readonly extra?: (app: () => App) => readonly CommandDef[];
 }
@@ -63,11 +68,11 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
     ...(o.deploy ? { deploy: o.deploy } : {}),
   });
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // Test commands reach the app (its transports) lazily: it is built after the command list.
   const holder: { app?: App } = {};
   const extra = o.extra?.(() => holder.app!) ?? [];
-  const app = await buildApp(config, { log, demo: true, commands: [...commands, ...extra] });
+  const app = await buildApp(config, { log, demo: true, commands: [...commands, ...extra], ...(o.audit ? { audit: o.audit } : {}) });
   holder.app = app;
   const http = new HttpServer(log);
   const commandNames = app.registry.all().map((c) => c.name);

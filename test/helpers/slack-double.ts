@@ -17,7 +17,7 @@ export interface RecordedCall {
 
 /**
  * A local stand-in for slack.com at the protocol level: the Web API (`/api/<method>`), response
- * URLs (`/response/<id>`), and Socket Mode (`apps.connections.open` → a WebSocket on `/socket`
+ * URLs (`/commands/T1/<n>/<id>`), and Socket Mode (`apps.connections.open` → a WebSocket on `/socket`
  * that sends hello, pushes envelopes and collects the acks). Listens on port 0, so tests can run
  * in parallel.
  */
@@ -30,6 +30,7 @@ export class SlackDouble {
   readonly #sockets = new Set<WebSocket>();
   #ts = 1_700_000_000_000_100;
   #port = 0;
+  #responseUrls = 0;
 
   async start(): Promise<this> {
     this.#server.on('upgrade', (req, socket, head) => {
@@ -56,8 +57,9 @@ export class SlackDouble {
     return `http://127.0.0.1:${this.#port}/api/`;
   }
 
+  /** Shaped like Slack's (`/commands/<team>/<id>/<secret>`), so log redaction is tested against the real shape. */
   responseUrl(id: string): string {
-    return `http://127.0.0.1:${this.#port}/response/${id}`;
+    return `http://127.0.0.1:${this.#port}/commands/T1/${++this.#responseUrls}/${id}`;
   }
 
   get socketCount(): number {

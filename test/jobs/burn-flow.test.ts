@@ -180,9 +180,10 @@ describe('with one of two agents down', () => {
     bots.push(bot);
     await until(() => devices.state('a2') === 'down' && devices.state('a1') === 'up');
     for (const line of ['/drives', '/images', '/burn release.iso a1/virtual']) {
+      // Generous: well under a2's 10 s request timeout, so a reply that waited for a2 still fails.
       const t0 = Date.now();
       const text = await bot.text(OP, line);
-      expect(Date.now() - t0, line).toBeLessThan(2000);
+      expect(Date.now() - t0, line).toBeLessThan(8000);
       if (line !== '/burn release.iso a1/virtual') expect(text).toContain('a2');
       if (line === '/drives') expect(text).toMatch(/^a2 \(down\): unavailable \(agent a2 is not reachable \(down\)\)$/m);
     }

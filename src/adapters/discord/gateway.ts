@@ -1,10 +1,10 @@
 import { once } from 'node:events';
-import { Client, Events, GatewayIntentBits, Routes, type ChatInputCommandInteraction, type AutocompleteInteraction, type Interaction } from 'discord.js';
+import { Client, Events, GatewayIntentBits, InteractionResponseType, MessageFlags, Routes, type ChatInputCommandInteraction, type AutocompleteInteraction, type Interaction } from 'discord.js';
 import type { Adapter, DispatchFn } from '../types.js';
 import { handleAutocomplete } from './autocomplete.js';
 import type { Incoming, InteractionEnv } from './env.js';
 import { handleCommand } from './handle-command.js';
-import { confirmPress } from './payload.js';
+import { checkIncoming, confirmPress } from './payload.js';
 import type { Responder } from './session.js';
 
 /** A gateway client that only needs the Guilds intent: interactions arrive without privileged intents. */
@@ -39,16 +39,37 @@ export class DiscordGatewayAdapter implements Adapter {
 
   async #route(i: Interaction, dispatch: DispatchFn): Promise<void> {
     try {
-      if (i.isChatInputCommand()) await handleCommand(incoming(i), this.#responder(i), dispatch, this.env);
-      else if (i.isAutocomplete()) await handleAutocomplete(incoming(i), this.#responder(i), this.env);
-      else if (i.isButton()) {
+      if (i.isChatInputCommand()) {
+        const inc = await this.#checked(i, incoming(i));
+        if (inc) await handleCommand(inc, this.#responder(i), dispatch, this.env);
+      } else if (i.isAutocomplete()) {
+        const inc = checkIncoming(incoming(i));
+        if ('ok' in inc) await handleAutocomplete(inc.ok, this.#responder(i), this.env);
+        // A malformed autocomplete gets no suggestions; there is nothing else to say to it.
+        else await this.#responder(i).callback({ type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } });
+      } else if (i.isButton()) {
         const base = { id: i.id, token: i.token, userId: i.user.id, userName: i.user.globalName ?? i.user.username, guildId: i.guildId ?? undefined, channelId: i.channelId, receivedAt: new Date() };
         const press = confirmPress(base, i.customId);
-        if (press) await handleCommand(press, this.#responder(i), dispatch, this.env);
+        const inc = press && (await this.#checked(i, press));
+        if (inc) await handleCommand(inc, this.#responder(i), dispatch, this.env);
       }
     } catch (err) {
       this.env.log.error({ err, interactionId: i.id }, 'discord interaction failed');
     }
+  }
+
+  /**
+   * discord.js builds these objects from gateway frames without limits of opsline's own; the same
+   * checks as for HTTP interactions apply (src/adapters/discord/payload.ts). A refusal is one short
+   * private reply; nothing is dispatched, so nothing is stored.
+   */
+  async #checked(i: Interaction, inc: Incoming): Promise<Incoming | undefined> {
+    const r = checkIncoming(inc);
+    if ('ok' in r) return r.ok;
+    this.env.log.warn({ interactionId: i.id, reason: r.bad }, 'refused a malformed interaction');
+    const content = `opsline cannot read this interaction (${r.bad.slice(0, 200)})`;
+    await this.#responder(i).callback({ type: InteractionResponseType.ChannelMessageWithSource, data: { content, flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } } });
+    return undefined;
   }
 
   #responder(i: Interaction): Responder {

@@ -6,7 +6,7 @@ import type { Adapter, DispatchFn } from '../types.js';
 import { handleAutocomplete } from './autocomplete.js';
 import type { Incoming, InteractionEnv } from './env.js';
 import { handleCommand } from './handle-command.js';
-import { incomingFrom, interactionPayload } from './payload.js';
+import { checkIncoming, incomingFrom, interactionPayload } from './payload.js';
 import type { Responder } from './session.js';
 import type { Verifier } from './verify.js';
 
@@ -48,13 +48,19 @@ export class DiscordHttpAdapter implements Adapter {
       return text(res, 401, 'invalid request signature\n');
     }
     const parsed = interactionPayload.safeParse(safeJson(body));
-    if (!parsed.success) return text(res, 400, 'bad interaction payload\n');
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      return text(res, 400, `bad interaction payload${i ? ` (${i.path.join('.')}: ${i.message})` : ''}\n`);
+    }
     const p = parsed.data;
     if (p.type === InteractionType.Ping) return json(res, { type: InteractionResponseType.Pong });
     const dispatch = this.#dispatch;
     if (!dispatch) return text(res, 503, 'not started\n');
-    const inc = incomingFrom(p, new Date());
-    if (!inc) return text(res, 400, 'unsupported interaction\n');
+    const found = incomingFrom(p, new Date());
+    if (!found) return text(res, 400, 'unsupported interaction\n');
+    const checked = checkIncoming(found);
+    if ('bad' in checked) return text(res, 400, `bad interaction payload (${checked.bad})\n`);
+    const inc = checked.ok;
     if (p.type !== InteractionType.ApplicationCommandAutocomplete && !(await this.seen.firstSeen(`discord:${p.id}`)))
       return text(res, 409, 'interaction already handled\n');
     if (p.type === InteractionType.ApplicationCommand && (p.data?.type ?? 1) === 1) {

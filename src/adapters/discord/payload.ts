@@ -3,34 +3,75 @@ import type { Incoming } from './env.js';
 import type { RawOption } from './options.js';
 import { CONFIRM_PREFIX } from './render.js';
 
-const user = z.object({ id: z.string().regex(/^\d+$/), username: z.string(), global_name: z.string().nullish() });
-const option: z.ZodType<RawOption> = z.lazy(() =>
-  z.object({
-    name: z.string(),
-    type: z.number(),
-    value: z.unknown().optional(),
+/*
+ * Everything opsline reads from a Discord interaction, as schemas with Discord's own limits and the
+ * limits of the columns values end up in (principal keys and rooms VARCHAR(128), author names
+ * VARCHAR(128)). Fields opsline does not read are ignored. See docs/security.md.
+ */
+
+const snowflake = z.string().regex(/^\d{1,20}$/, 'not a Discord id');
+// The token goes into webhook URL paths: its alphabet is checked, not only its length.
+const token = z.string().regex(/^[A-Za-z0-9._-]{1,500}$/, 'not an interaction token');
+const name = z.string().min(1).max(80);
+const commandName = z.string().regex(/^[-_\p{L}\p{N}]{1,32}$/u, 'not a command or option name');
+
+/**
+ * Options nest at most three deep in Discord (group → subcommand → value), so the schema is three
+ * fixed levels, not a recursive one: a body nested 1,000 deep is refused at the fourth level
+ * without recursion (a recursive schema overflowed the stack on it).
+ */
+function optionLevel(inner: z.ZodType<readonly RawOption[]> | undefined): z.ZodType<RawOption> {
+  return z.object({
+    name: commandName,
+    type: z.number().int().min(1).max(11),
+    value: z.union([z.string().max(6000), z.number(), z.boolean()]).optional(),
     focused: z.boolean().optional(),
-    options: z.array(option).optional(),
-  }),
-);
+    options: inner ? inner.optional() : z.undefined({ error: 'options nested too deep' }),
+  });
+}
+const optionList = (inner?: z.ZodType<readonly RawOption[]>): z.ZodType<readonly RawOption[]> => z.array(optionLevel(inner)).max(25);
+export const rawOptions = optionList(optionList(optionList()));
+
+const user = z.object({ id: snowflake, username: name, global_name: name.nullish() });
 
 /** The fields of an HTTP interaction that opsline reads; the rest of Discord's payload is ignored. */
 export const interactionPayload = z.object({
-  id: z.string(),
-  type: z.number(),
-  token: z.string().optional(),
-  guild_id: z.string().optional(),
-  channel_id: z.string().optional(),
-  channel: z.object({ id: z.string() }).optional(),
+  id: snowflake,
+  type: z.number().int(),
+  token: token.optional(),
+  guild_id: snowflake.optional(),
+  channel_id: snowflake.optional(),
+  channel: z.object({ id: snowflake }).optional(),
   member: z.object({ user }).optional(),
   user: user.optional(),
   // Commands carry a name; message components (the Confirm button) a custom_id.
   data: z
-    .object({ name: z.string().optional(), type: z.number().optional(), options: z.array(option).optional(), custom_id: z.string().max(100).optional(), component_type: z.number().optional() })
+    .object({ name: commandName.optional(), type: z.number().int().optional(), options: rawOptions.optional(), custom_id: z.string().max(100).optional(), component_type: z.number().int().optional() })
     .optional(),
 });
 
 export type InteractionPayload = z.infer<typeof interactionPayload>;
+
+/** The Incoming both modes build, checked once more (the gateway's comes from discord.js objects, not this payload). */
+const incoming = z.object({
+  id: snowflake,
+  token,
+  userId: snowflake,
+  userName: name,
+  guildId: snowflake.optional(),
+  channelId: snowflake,
+  command: commandName,
+  options: rawOptions.optional(),
+  receivedAt: z.date(),
+});
+
+/** The Incoming, or the first problem with it (`field: message`). */
+export function checkIncoming(inc: Incoming): { readonly ok: Incoming } | { readonly bad: string } {
+  const r = incoming.safeParse(inc);
+  if (r.success) return { ok: inc };
+  const i = r.error.issues[0];
+  return { bad: i ? `${i.path.join('.') || 'interaction'}: ${i.message}` : 'invalid interaction' };
+}
 
 /** An application command or autocomplete payload as an Incoming, or undefined when a part is missing. */
 export function incomingFrom(p: InteractionPayload, receivedAt: Date): Incoming | undefined {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscordAPIError, InteractionResponseType, Routes, type APIInteractionResponse, type REST } from 'discord.js';
 import type { Reply } from '../../core/reply.js';
 import { messageBody, plainBody, replyBody, type MessageBody } from './render.js';
+import { createdId } from './rest.js';
 
 const UNKNOWN_MESSAGE = 10008;
 
@@ -79,9 +80,7 @@ export class InteractionSession {
   async #webhook(method: 'post' | 'patch', body: MessageBody): Promise<{ id: string }> {
     const { rest, applicationId, token } = this.init;
     if (method === 'patch') return this.#patchOriginal(body);
-    return (await rest.post(Routes.webhook(applicationId, token), { body, auth: false, query: new URLSearchParams({ wait: 'true' }) })) as {
-      id: string;
-    };
+    return { id: createdId(await rest.post(Routes.webhook(applicationId, token), { body, auth: false, query: new URLSearchParams({ wait: 'true' }) }), 'a follow-up') };
   }
 
   /**
@@ -91,7 +90,7 @@ export class InteractionSession {
   async #patchOriginal(body: MessageBody): Promise<{ id: string }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.init.rest.patch(this.#original(), { body, auth: false })) as { id: string };
+        return { id: createdId(await this.init.rest.patch(this.#original(), { body, auth: false }), 'an edit of the reply') };
       } catch (err) {
         if (attempt >= 5 || !(err instanceof DiscordAPIError && err.code === UNKNOWN_MESSAGE)) throw err;
         await sleep(100 * attempt);

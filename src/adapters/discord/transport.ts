@@ -1,10 +1,7 @@
 import { ChannelType, Routes, ThreadAutoArchiveDuration, type REST } from 'discord.js';
 import type { Principal, ThreadRef, ThreadTransport } from '../../core/thread.js';
 import { plainBody } from './render.js';
-
-interface IdOnly {
-  readonly id: string;
-}
+import { createdId } from './rest.js';
 
 /** `discord:<user_id>` → the user id, or undefined for a key of another platform. */
 export function discordUserId(key: string): string | undefined {
@@ -26,15 +23,15 @@ export class DiscordTransport implements ThreadTransport {
 
   /** A public thread started from the root message (the interaction reply). */
   async createThread(channelId: string, messageId: string, name: string): Promise<string> {
-    const thread = (await this.rest.post(Routes.threads(channelId, messageId), {
+    const thread = await this.rest.post(Routes.threads(channelId, messageId), {
       body: { name: threadName(name), auto_archive_duration: ThreadAutoArchiveDuration.OneDay, type: ChannelType.PublicThread },
-    })) as IdOnly;
-    return thread.id;
+    });
+    return createdId(thread, 'a thread');
   }
 
   async postReply(ref: ThreadRef, text: string): Promise<string> {
-    const msg = (await this.rest.post(Routes.channelMessages(target(ref)), { body: plainBody(text, { users: requester(ref) }) })) as IdOnly;
-    return msg.id;
+    const msg = await this.rest.post(Routes.channelMessages(target(ref)), { body: plainBody(text, { users: requester(ref) }) });
+    return createdId(msg, 'a message');
   }
 
   async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {

@@ -8,6 +8,7 @@ import { createSlackTransport, slackClientOptions } from './client.js';
 import { handleCommand } from './command.js';
 import { CONFIRM_ACTION, handleConfirmAction } from './confirm-action.js';
 import { EVENTS_PATH, MountedReceiver } from './http-receiver.js';
+import { blockActions, firstIssue } from './inbound.js';
 import { commandRenamer } from './names.js';
 import { RecentKeys, type SeenKeys } from '../../services/seen-keys.js';
 import type { SlackTransport } from './transport.js';
@@ -59,7 +60,7 @@ export class SlackAdapter implements Adapter {
       });
       receiver = this.#socket;
     } else {
-      const mounted = new MountedReceiver(cfg.signingSecret, logger);
+      const mounted = new MountedReceiver(cfg.signingSecret, logger, this.#seen);
       opts.http.route('POST', EVENTS_PATH, mounted.handle);
       receiver = mounted;
     }
@@ -88,8 +89,11 @@ export class SlackAdapter implements Adapter {
     // Confirm buttons arrive on the same verified endpoint (or socket) as slash commands.
     this.#app.action({ type: 'block_actions', action_id: CONFIRM_ACTION }, async ({ ack, body, respond }) => {
       await ack();
-      if (!this.#dispatch || body.actions[0]?.type !== 'button') return;
-      const run = handleConfirmAction({ dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, rename, log }, body as never, respond);
+      // Socket Mode bodies reach here unchecked (HTTP ones were checked by the receiver already).
+      const press = blockActions.safeParse(body);
+      if (!press.success) return log.warn({ reason: firstIssue(press.error) }, 'refused a malformed button press');
+      if (!this.#dispatch || press.data.actions[0]?.type !== 'button') return;
+      const run = handleConfirmAction({ dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, rename, log }, press.data, respond);
       this.#inFlight.add(run);
       await run.finally(() => this.#inFlight.delete(run));
     });

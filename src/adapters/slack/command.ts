@@ -8,7 +8,8 @@ import type { Reply } from '../../core/reply.js';
 import type { DispatchFn } from '../types.js';
 import { principalKey, registryName } from './names.js';
 import type { SeenKeys } from '../../services/seen-keys.js';
-import { toSlackMessage, unescapeText, type SlackMessage } from './render.js';
+import { firstIssue, slashCommand, type SlashCommandIn } from './inbound.js';
+import { escapeText, toSlackMessage, unescapeText, type SlackMessage } from './render.js';
 import type { SlackTransport } from './transport.js';
 
 export interface CommandDeps {
@@ -37,7 +38,15 @@ const LATE = Symbol('late');
 
 /** One slash command: drop redeliveries, dispatch, answer in the ack or later through response_url. */
 export async function handleCommand(deps: CommandDeps, ev: CommandEvent): Promise<void> {
-  const { command: c } = ev;
+  // Socket Mode bodies reach here unchecked (HTTP ones were checked by the receiver already).
+  const parsed = slashCommand.safeParse(ev.command);
+  if (!parsed.success) {
+    const reason = firstIssue(parsed.error);
+    deps.log.warn({ reason }, 'refused a malformed slash command');
+    await ev.ack({ response_type: 'ephemeral', text: `opsline cannot read this command (${escapeText(reason.slice(0, 200))})` });
+    return;
+  }
+  const c = parsed.data;
   const log = deps.log.child({ trigger: c.trigger_id, slackCommand: c.command });
   // A retry carries the trigger id of the first delivery; running it again could start a job twice.
   if (c.trigger_id && !(await deps.seen.firstSeen(c.trigger_id))) {
@@ -69,14 +78,14 @@ export async function handleCommand(deps: CommandDeps, ev: CommandEvent): Promis
   }
 }
 
-function invocationOf(c: SlashCommand, prefix: string): Invocation {
+function invocationOf(c: SlashCommandIn, prefix: string): Invocation {
   return {
     id: randomUUID(),
     platform: 'slack',
     principal: { key: principalKey(c.team_id, c.user_id), name: c.user_name || c.user_id },
     room: c.channel_id,
     command: registryName(prefix, c.command),
-    text: unescapeText(c.text ?? ''),
+    text: unescapeText(c.text),
     receivedAt: new Date(),
   };
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { errorReply } from '../../core/error-reply.js';
 import { toBotError } from '../../core/errors.js';
 import type { Invocation } from '../../core/define-command.js';
 import type { DispatchFn } from '../types.js';
+import type { BlockActionsIn } from './inbound.js';
 import { principalKey } from './names.js';
 import type { SeenKeys } from '../../services/seen-keys.js';
 import { CONFIRM_ACTION, toSlackMessage, type SlackMessage } from './render.js';
@@ -25,7 +25,7 @@ export interface ConfirmDeps {
  * slash commands) and acked it. The press becomes `/confirm <code>` by whoever pressed it, so the
  * dispatcher decides, and audits, exactly as for a typed confirmation.
  */
-export async function handleConfirmAction(deps: ConfirmDeps, body: BlockAction<ButtonAction>, respond: (m: SlackMessage & { replace_original?: boolean }) => Promise<unknown>): Promise<void> {
+export async function handleConfirmAction(deps: ConfirmDeps, body: BlockActionsIn, respond: (m: SlackMessage & { replace_original?: boolean }) => Promise<unknown>): Promise<void> {
   if (body.trigger_id && !(await deps.seen.firstSeen(`action:${body.trigger_id}`))) return;
   const code = body.actions[0]?.value ?? '';
   const team = body.team?.id ?? body.user.team_id ?? '';

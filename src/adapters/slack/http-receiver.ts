@@ -1,23 +1,30 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HTTPReceiver, type App, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import { HTTPModuleFunctions, HTTPReceiver, isValidSlackRequest, type App, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import type { SeenKeys } from '../../services/seen-keys.js';
+import { readInbound } from './inbound.js';
 
 export const EVENTS_PATH = '/slack/events';
 /** Slack's replay window: a request signed more than 5 minutes from now (either way) is refused. */
 const WINDOW_SEC = 5 * 60;
 /** A slash command body is a few hundred bytes; anything near this is not from Slack. */
-const BODY_LIMIT = '64kb';
+const BODY_LIMIT = 64 * 1024;
 
 /**
- * Bolt's HTTPReceiver does the signature check, url_verification and acks, but it wants to own a
- * port; this receiver keeps its request listener and lets the bot's one HTTP server call it.
+ * Bolt's HTTPReceiver does url_verification and acks, but it wants to own a port; this receiver
+ * keeps its request listener and lets the bot's one HTTP server call it. Before Bolt sees a
+ * request, this checks the signature and the window itself, refuses a replay of the same signed
+ * bytes, and reads the body strictly against opsline's schemas (src/adapters/slack/inbound.ts).
  * start() and stop() are no-ops because the shared server's lifecycle belongs to `opsline start`.
  */
 export class MountedReceiver implements Receiver {
   readonly #inner: HTTPReceiver;
 
   constructor(
-    signingSecret: string,
-    logger: BoltLogger,
+    private readonly signingSecret: string,
+    private readonly logger: BoltLogger,
+    /** Signed requests already seen (by a hash of timestamp and body); Redis when configured, so every replica knows. */
+    private readonly seen: SeenKeys,
     private readonly now: () => number = Date.now,
   ) {
     this.#inner = new HTTPReceiver({
@@ -40,13 +47,55 @@ export class MountedReceiver implements Receiver {
 
   /** The route handler for POST /slack/events. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.#handle(req, res).catch((err: unknown) => {
+      this.logger.error(`slack request failed before dispatch: ${String(err)}`);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  };
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Bolt refuses stale timestamps but accepts ones in the future; a replay window has two sides.
-    const ts = Number(req.headers['x-slack-request-timestamp']);
-    if (!Number.isFinite(ts) || Math.abs(this.now() / 1000 - ts) > WINDOW_SEC) {
+    const tsHeader = header(req, 'x-slack-request-timestamp');
+    const ts = Number(tsHeader);
+    if (!tsHeader || !Number.isFinite(ts) || Math.abs(this.now() / 1000 - ts) > WINDOW_SEC) {
       req.resume();
       res.writeHead(401).end();
       return;
     }
-    this.#inner.requestListener(req, res);
-  };
+    let buffered: Awaited<ReturnType<typeof HTTPModuleFunctions.bufferIncomingMessage>>;
+    try {
+      // Bolt's listener reuses these bytes (it checks for rawBody) instead of reading the stream again.
+      buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, BODY_LIMIT);
+    } catch {
+      res.writeHead(413).end();
+      return;
+    }
+    const raw = buffered.rawBody.toString('utf8');
+    const signature = header(req, 'x-slack-signature') ?? '';
+    const headers = { 'x-slack-signature': signature, 'x-slack-request-timestamp': ts };
+    if (!isValidSlackRequest({ signingSecret: this.signingSecret, body: raw, headers, nowMilliseconds: this.now() })) {
+      res.writeHead(401).end();
+      return;
+    }
+    const inbound = readInbound(header(req, 'content-type'), raw);
+    if (inbound.kind === 'bad') {
+      this.logger.warn(`refused a signed Slack request: ${inbound.reason}`);
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(`bad request: ${inbound.reason.slice(0, 200)}\n`);
+      return;
+    }
+    // The same signed bytes again (within the window, which the key outlives) run nothing, with or
+    // without a trigger_id: the signature covers timestamp and body, so only Slack can make a new key.
+    const key = `slack-req:${createHash('sha256').update(`${tsHeader}:`).update(buffered.rawBody).digest('hex')}`;
+    if (!(await this.seen.firstSeen(key))) {
+      this.logger.info('replayed Slack request ignored');
+      res.writeHead(200).end();
+      return;
+    }
+    this.#inner.requestListener(buffered, res);
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }

@@ -82,7 +82,7 @@ export class Db {
   }
 
   async #run(st: Statement, params: readonly Param[], mode: 'execute' | 'query'): Promise<unknown> {
-    if (this.#down) throw new UserError('unavailable', `database unavailable (${this.#down})`);
+    if (this.#down) throw unsent(new UserError('unavailable', `database unavailable (${this.#down})`));
     // The statement stays on the pool it started on, even if a swap happens meanwhile.
     const pool = this.#pool;
     const slot = this.#inflight.get(pool) ?? { count: 0, idle: [] };
@@ -107,7 +107,7 @@ export class Db {
     } catch (err) {
       // The pool may still hand us a connection later: give it straight back.
       acquiring.then((c) => c.release(), () => undefined);
-      throw await this.#fail(st, err);
+      throw unsent(await this.#fail(st, err));
     }
     try {
       const left = Math.max(1, this.timeoutMs - (Date.now() - started));
@@ -136,6 +136,22 @@ export class Db {
 export interface CredentialGuard {
   /** Resolves false when the credentials are dead (revoked or expired); new ones are then on their way. */
   verify(): Promise<boolean>;
+}
+
+// Failures that happened before the statement left this process (no connection, or the Db is suspended).
+const UNSENT = new WeakSet<object>();
+
+function unsent<E>(err: E): E {
+  if (typeof err === 'object' && err !== null) UNSENT.add(err);
+  return err;
+}
+
+/**
+ * True when a failed statement never reached MySQL, so it certainly did not run. Otherwise (no
+ * answer, connection lost mid-statement) it may have run: a write must find out before saying "not saved".
+ */
+export function neverSent(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && UNSENT.has(err);
 }
 
 /** Rejects with a DeadlineError (naming the whole budget) when `p` has not settled within `ms`. */

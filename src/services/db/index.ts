@@ -44,7 +44,7 @@ export function buildMysqlServices(config: Config, log: Logger, now: () => Date,
     : undefined;
   return {
     db,
-    notes: new MysqlNotesRepository(db, now),
+    notes: new MysqlNotesRepository(db, now, config.mysql.saveDeadlineMs),
     audit,
     status,
     async stop() {

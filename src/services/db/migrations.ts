@@ -6,6 +6,11 @@ export interface Migration {
   readonly name: string;
   /** DDL statements, each safe to run again (MySQL commits DDL implicitly, so a half-applied step must be re-runnable). */
   readonly up: readonly string[];
+  /**
+   * For DDL that cannot say IF NOT EXISTS on every server: a SELECT that returns a row when the
+   * change is already in place (a run that stopped between the DDL and recording it); `up` is then skipped.
+   */
+  readonly present?: string;
 }
 
 const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci';
@@ -45,6 +50,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE_OPTIONS}`,
     ],
   },
+  {
+    version: 2,
+    name: 'notes.invocation_id (a note is saved once per invocation)',
+    // One ALTER, so it applies whole or not at all. Old rows keep NULL, which a UNIQUE key allows many times.
+    up: ['ALTER TABLE notes ADD COLUMN invocation_id VARCHAR(64) NULL, ADD UNIQUE KEY notes_invocation (invocation_id)'],
+    present: "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' AND COLUMN_NAME = 'invocation_id'",
+  },
 ];
 
 const CREATE_VERSIONS = statement(
@@ -83,7 +95,8 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
       const applied: Migration[] = [];
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
         if (done.has(m.version)) continue;
-        for (const sql of m.up) await conn.query(sql);
+        const [present] = m.present ? await conn.query<RowDataPacket[]>(m.present) : [[]];
+        if (present.length === 0) for (const sql of m.up) await conn.query(sql);
         await conn.query(RECORD.sql, [m.version, m.name]);
         applied.push(m);
       }

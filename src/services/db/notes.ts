@@ -1,15 +1,12 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import type { NewNote, Note, NotesRepository } from '../types.js';
 import { statement, type Db } from './db.js';
+import { saveNote } from './note-write.js';
 
 /** Words a search may combine; the statement has this many fixed slots so its text never depends on input. */
 export const MAX_SEARCH_WORDS = 8;
 
 const COLUMNS = 'id, author_key, author_name, platform, room, body, created_at';
-const ADD = statement(
-  'notes.add',
-  'INSERT INTO notes (author_key, author_name, platform, room, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-);
 const LIST = statement('notes.list', `SELECT ${COLUMNS} FROM notes ORDER BY id DESC LIMIT ?`);
 // Unused slots are bound to '%', which matches every body; '!' escapes % and _ in the words.
 const SEARCH = statement(
@@ -33,13 +30,16 @@ export class MysqlNotesRepository implements NotesRepository {
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
+    /** `mysql.saveDeadlineMs`: how long an add whose answer was lost keeps trying to find out. */
+    private readonly saveDeadlineMs = 10_000,
   ) {}
 
-  async add(note: NewNote): Promise<Note> {
+  async add({ invocationId, ...note }: NewNote): Promise<Note> {
     // The bot's clock, not the server's, so ages are consistent with the rest of the reply.
     const createdAt = new Date(Math.floor(this.now().getTime()));
-    const r = await this.db.exec(ADD, [note.authorKey, note.authorName, note.platform, note.room, note.body, createdAt]);
-    return { ...note, id: r.insertId, createdAt };
+    const values = [note.authorKey, note.authorName, note.platform, note.room, note.body, createdAt];
+    const saved = await saveNote(this.db, values, invocationId, createdAt, { withinMs: this.saveDeadlineMs });
+    return { ...note, ...saved };
   }
 
   async list(limit: number): Promise<Note[]> {

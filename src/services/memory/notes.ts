@@ -7,9 +7,14 @@ export class MemoryNotesRepository implements NotesRepository {
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  async add(note: NewNote): Promise<Note> {
+  readonly #byInvocation = new Map<string, Note>();
+
+  async add({ invocationId, ...note }: NewNote): Promise<Note> {
+    const earlier = invocationId === undefined ? undefined : this.#byInvocation.get(invocationId);
+    if (earlier) return earlier;
     const stored: Note = { ...note, id: this.#nextId++, createdAt: this.now() };
     this.#notes.push(stored);
+    if (invocationId !== undefined) this.#byInvocation.set(invocationId, stored);
     return stored;
   }
 

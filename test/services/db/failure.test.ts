@@ -34,17 +34,18 @@ async function auditRows(): Promise<number> {
 }
 
 describe('MySQL unreachable', () => {
-  it('replies "database unavailable" quickly when the server is gone, keeps running, and recovers', async () => {
+  it('replies "database unavailable" without waiting when the server is gone, keeps running, and recovers', async () => {
     expect((await bot.say(VIEWER, '/status')).text).toMatch(/^Tasks, all time: 4 total/);
     await bot.app.services.audit.flush();
     const rowsBefore = await auditRows();
 
     await proxy.close();
     for (const line of ['/status', '/note list', '/note add written while down', '/audit']) {
-      const { reply, ms } = await timed(line.includes('add') ? WRITER : line === '/audit' ? ADMIN : VIEWER, line);
+      const reply = await bot.say(line.includes('add') ? WRITER : line === '/audit' ? ADMIN : VIEWER, line);
       expect(reply.code, line).toBe('unavailable');
-      expect(reply.text, line).toMatch(/^database unavailable/);
-      expect(ms, line).toBeLessThan(2000);
+      // The refused connection is reported as such, not after waiting out the 2 s deadline (no clock needed).
+      if (line === '/audit') expect(reply.text).toMatch(/^database unavailable/);
+      else expect(reply.text, line).toBe(`${line.includes('add') ? 'note not saved: ' : ''}database unavailable (cannot reach MySQL); try again shortly`);
     }
     // Commands that do not need MySQL still work.
     expect((await bot.say(VIEWER, '/whoami')).text).toBe('You are viewer');
@@ -58,22 +59,24 @@ describe('MySQL unreachable', () => {
     expect((await bot.say(ADMIN, '/audit 7')).text).toMatch(/\/note add allow\/error \(unavailable\)/);
   });
 
-  it('gives up within about 2 s when the network swallows packets, then recovers', async () => {
+  it('gives up after mysql.timeoutMs when the network swallows packets, then recovers', async () => {
     expect((await bot.say(VIEWER, '/status')).text).toMatch(/4 total/);
     proxy.blackhole();
-    const hung = await Promise.all([timed(VIEWER, '/status'), timed(VIEWER, '/note list'), timed(VIEWER, '/note search x')]);
-    for (const { reply, ms } of hung) {
+    let settled = 0;
+    const pending = [timed(VIEWER, '/status'), timed(VIEWER, '/note list'), timed(VIEWER, '/note search x')].map((p) => p.finally(() => settled++));
+    // A command that needs no MySQL answers while the others hang.
+    expect((await bot.say(VIEWER, '/whoami')).text).toBe('You are viewer');
+    expect(settled).toBe(0);
+    for (const { reply, ms } of await Promise.all(pending)) {
       expect(reply.code).toBe('unavailable');
       expect(reply.text).toBe('database unavailable (no answer within 2000 ms)');
-      expect(ms).toBeGreaterThan(1900);
-      expect(ms).toBeLessThan(2500);
+      // Timers never fire early, so the lower bound holds on any machine; the upper one only says "gave up".
+      expect(ms).toBeGreaterThanOrEqual(1990);
+      expect(ms).toBeLessThan(30_000);
     }
-    expect((await timed(VIEWER, '/whoami')).ms).toBeLessThan(100);
 
     await proxy.close();
     await proxy.open();
-    const back = await timed(VIEWER, '/status');
-    expect(back.reply.text).toMatch(/^Tasks, all time: 4 total/);
-    expect(back.ms).toBeLessThan(1000);
+    expect((await bot.say(VIEWER, '/status')).text).toMatch(/^Tasks, all time: 4 total/);
   });
 });

@@ -44,11 +44,15 @@ describe('opsline migrate', () => {
     // The bot's own user (url) has no DDL rights; migrate must use migrateUrl.
     const path = configFile(`mysql:\n  url: ${db.appUrl()}\n  migrateUrl: ${db.adminUrl}\nlog: { level: silent }\n`);
     const first = await migrateCli(path);
-    expect(first).toEqual({ code: 0, out: `applied 1: notes and audit_log\ndatabase ${db.name} is now at version 1\n`, err: '' });
+    expect(first).toEqual({
+      code: 0,
+      out: `applied 1: notes and audit_log\napplied 2: notes.invocation_id (a note is saved once per invocation)\ndatabase ${db.name} is now at version 2\n`,
+      err: '',
+    });
     const second = await migrateCli(path);
-    expect(second).toEqual({ code: 0, out: `database ${db.name} is up to date (version 1)\n`, err: '' });
+    expect(second).toEqual({ code: 0, out: `database ${db.name} is up to date (version 2)\n`, err: '' });
     const versions = await db.sql<{ version: number }>('SELECT version FROM schema_migrations');
-    expect(versions.map((v) => v.version)).toEqual([1]);
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
   });
 
   it('creates utf8mb4 tables with the columns DESIGN.md names', async () => {
@@ -58,7 +62,7 @@ describe('opsline migrate', () => {
       [db.name],
     );
     const names = (t: string) => cols.filter((c) => c.t === t).map((c) => c.c);
-    expect(names('notes')).toEqual(['id', 'author_key', 'author_name', 'platform', 'room', 'body', 'created_at']);
+    expect(names('notes')).toEqual(['id', 'author_key', 'author_name', 'platform', 'room', 'body', 'created_at', 'invocation_id']);
     expect(names('audit_log')).toEqual([
       'id', 'at', 'invocation_id', 'principal_key', 'platform', 'room', 'command', 'args_json',
       'decision', 'outcome', 'job_id', 'duration_ms', 'error_code',
@@ -67,13 +71,14 @@ describe('opsline migrate', () => {
   });
 
   it('lets concurrent runs race safely: each migration is applied exactly once', async () => {
-    const extra = [...MIGRATIONS, { version: 2, name: 'test index', up: ['CREATE INDEX IF NOT EXISTS notes_author ON notes (author_key)'] }];
+    const next = MIGRATIONS.length + 1;
+    const extra = [...MIGRATIONS, { version: next, name: 'test index', up: ['CREATE INDEX IF NOT EXISTS notes_author ON notes (author_key)'] }];
     const pools = Array.from({ length: 3 }, () =>
       createPool({ host: MYSQL_HOST, port: MYSQL_PORT, user: 'root', password: '', database: db.name, timeoutMs: 5000, poolSize: 1 }),
     );
     const results = await Promise.all(pools.map((p) => migrate(new Db(p, 5000, pino({ level: 'silent' })), extra)));
-    expect(results.map((r) => r.applied.map((m) => m.version)).flat()).toEqual([2]);
-    expect(results.map((r) => r.current)).toEqual([2, 2, 2]);
+    expect(results.map((r) => r.applied.map((m) => m.version)).flat()).toEqual([next]);
+    expect(results.map((r) => r.current)).toEqual([next, next, next]);
     await Promise.all(pools.map((p) => p.end()));
   });
 
@@ -91,5 +96,13 @@ describe('opsline migrate', () => {
   it('refuses Vault-issued credentials without a migrateUrl, naming the key', async () => {
     const path = configFile('mysql: { host: 127.0.0.1, database: opsline, vault: { role: opsline-app } }\nvault: { addr: "http://127.0.0.1:1", token: t }\nlog: { level: silent }\n');
     await expect(runMigrate(path)).rejects.toThrow(/mysql\.migrateUrl: required by opsline migrate when mysql\.vault is set/);
+  });
+
+  it('skips a step whose change is already in place (a run that stopped before recording it)', async () => {
+    const root = createPool({ host: MYSQL_HOST, port: MYSQL_PORT, user: 'root', password: '', database: db.name, timeoutMs: 5000, poolSize: 1 });
+    await root.query('DELETE FROM schema_migrations WHERE version = 2');
+    const r = await migrate(new Db(root, 5000, pino({ level: 'silent' })));
+    expect(r.applied.map((m) => m.version)).toEqual([2]);
+    await root.end();
   });
 });

@@ -8,7 +8,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
-  #mode: 'forward' | 'blackhole' = 'forward';
+  #mode: 'forward' | 'blackhole' | 'drop-answers' = 'forward';
   port = 0;
 
   constructor(
@@ -44,6 +44,14 @@ export class TcpProxy {
     for (const s of this.#sockets) s.pause();
   }
 
+  /**
+   * Forwards requests but throws the server's answers away: statements run, their callers never
+   * hear (lost replies). open() forwards answers again; a connection whose greeting was lost stays mute.
+   */
+  dropAnswers(): void {
+    this.#mode = 'drop-answers';
+  }
+
   #accept(client: Socket): void {
     this.#sockets.add(client);
     client.on('close', () => this.#sockets.delete(client));
@@ -61,6 +69,8 @@ export class TcpProxy {
     upstream.on('error', () => upstream.destroy());
     client.on('close', () => upstream.destroy());
     client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.on('data', (chunk: Buffer) => {
+      if (this.#mode === 'forward') client.write(chunk);
+    });
   }
 }

@@ -49,10 +49,9 @@ describe('opsline vault revoke', () => {
     expect(r).toEqual({ code: 0, out: `revoked 2 leases under database/creds/${ROLE}\n`, err: '' });
     for (const u of users) expect(await world.vault.userExists(u)).toBe(false);
 
-    expect((await a.say(WRITER, '/note add during the incident')).text).toMatch(/^database unavailable \(the MySQL credentials were revoked/);
-    const t0 = Date.now();
-    expect((await a.say(WRITER, '/note list')).text).toMatch(/^database unavailable/);
-    expect(Date.now() - t0).toBeLessThan(500);
+    expect((await a.say(WRITER, '/note add during the incident')).text).toMatch(/^note not saved: database unavailable \(the MySQL credentials were revoked/);
+    // Suspended until new credentials arrive: the reason is the revocation, not a connect attempt that timed out.
+    expect((await a.say(WRITER, '/note list')).text).toMatch(/^database unavailable \(the MySQL credentials were revoked/);
 
     world.vault.refuseCreds = undefined;
     await until('new credentials', () => a.app.mysqlCredentials!.rotations >= 1);
