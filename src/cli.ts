@@ -64,8 +64,9 @@ program
   .option('--mode <mode>', 'http or socket (default: slack.mode from the config, else http)')
   .option('--prefix <prefix>', 'command prefix (default: slack.commandPrefix from the config)')
   .option('--name <name>', 'app and bot display name', 'opsline')
+  .option('--umbrella <name>', 'the command that reaches every other one (default: slack.umbrellaCommand, else opsline)')
   .option('--format <format>', 'json or yaml', 'json')
-  .action(async (platform: string, opts: { url?: string; mode?: string; prefix?: string; name: string; format: string }) => {
+  .action(async (platform: string, opts: { url?: string; mode?: string; prefix?: string; name: string; umbrella?: string; format: string }) => {
     const configFlag = program.opts<{ config?: string }>().config;
     process.exitCode = await runManifest({ platform, configFlag, ...opts, out: process.stdout, err: process.stderr });
   });
