@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { AuditRecord, AuditSink } from '../core/audit.js';
 
 /** Where a command's name label comes from: a registry path, or `unknown` for anything a caller made up. */
