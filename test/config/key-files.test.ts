@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runKeys } from '../../src/cli/keys.js';
-import { ConfigError, loadConfigFile } from '../../src/config/load.js';
+import type { ConfigError} from '../../src/config/load.js';
+import { loadConfigFile } from '../../src/config/load.js';
 
 // Key pairs read from the files `opsline keys` writes, as docs/configuration.md shows.
 describe('keys from files', () => {
