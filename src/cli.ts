@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
 import { scrub } from './log.js';
@@ -19,8 +20,12 @@ process.on('unhandledRejection', (err) => {
   process.stderr.write(`${scrub(JSON.stringify({ level: 50, time: Date.now(), msg: 'unhandled rejection (bug); still running', err: e }))}\n`);
 });
 
+// dist/src/cli.js → the package's own package.json, in a checkout and in an installed package alike.
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('opsline')
   .description('Chat-ops bot for Slack, Discord and the console')
+  .version(version, '-V, --version', 'print the version')
   .addOption(new Option('-c, --config <file>', 'config file (default: $OPSLINE_CONFIG or ./opsline.yaml)'))
   .showHelpAfterError();
 
