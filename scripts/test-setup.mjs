@@ -89,7 +89,14 @@ async function redis() {
   if (!r.ok || !(await waitPort(6379, 15))) fail(`Redis did not start on 127.0.0.1:6379 ${r.out}`, "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no");
 }
 
+// promtool (Prometheus's own checker) lints what /metrics serves; it ships in Debian's prometheus package.
+async function promtool() {
+  if (has('promtool', ['--version'])) return;
+  aptInstall(['prometheus']);
+}
+
 await xorriso();
+await promtool();
 await mariadb();
 await redis();
 console.log('test setup: xorriso, MariaDB and Redis are ready');

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
 import { scrub } from './log.js';
@@ -19,8 +20,12 @@ process.on('unhandledRejection', (err) => {
   process.stderr.write(`${scrub(JSON.stringify({ level: 50, time: Date.now(), msg: 'unhandled rejection (bug); still running', err: e }))}\n`);
 });
 
+// dist/src/cli.js → the package's own package.json, in a checkout and in an installed package alike.
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('opsline')
   .description('Chat-ops bot for Slack, Discord and the console')
+  .version(version, '-V, --version', 'print the version')
   .addOption(new Option('-c, --config <file>', 'config file (default: $OPSLINE_CONFIG or ./opsline.yaml)'))
   .showHelpAfterError();
 
@@ -64,8 +69,9 @@ program
   .option('--mode <mode>', 'http or socket (default: slack.mode from the config, else http)')
   .option('--prefix <prefix>', 'command prefix (default: slack.commandPrefix from the config)')
   .option('--name <name>', 'app and bot display name', 'opsline')
+  .option('--umbrella <name>', 'the command that reaches every other one (default: slack.umbrellaCommand, else opsline)')
   .option('--format <format>', 'json or yaml', 'json')
-  .action(async (platform: string, opts: { url?: string; mode?: string; prefix?: string; name: string; format: string }) => {
+  .action(async (platform: string, opts: { url?: string; mode?: string; prefix?: string; name: string; umbrella?: string; format: string }) => {
     const configFlag = program.opts<{ config?: string }>().config;
     process.exitCode = await runManifest({ platform, configFlag, ...opts, out: process.stdout, err: process.stderr });
   });

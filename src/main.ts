@@ -21,6 +21,8 @@ import { buildDeploys } from './jobs/deploy-setup.js';
 import { perTargetRoles } from './services/deploy/service.js';
 import type { DeviceClient } from './services/devices/types.js';
 import type { BurnQueue } from './services/queue/types.js';
+import type { Db } from './services/db/index.js';
+import type { Metrics } from './metrics/metrics.js';
 
 export interface App {
   readonly config: Config;
@@ -36,6 +38,8 @@ export interface App {
   readonly secrets: Secrets | undefined;
   /** The Vault lease behind the MySQL login, with mysql.vault. */
   readonly mysqlCredentials: VaultMysqlCredentials | undefined;
+  /** The MySQL handle behind the services, with a mysql section (readiness checks). */
+  readonly db: Db | undefined;
   /** Waits for jobs running in this process (the demo lets a burn finish before it exits). */
   idle(): Promise<void>;
   /** Graceful stop: waits for the audit trail to be written. */
@@ -58,6 +62,8 @@ export interface BuildOptions {
   readonly secretValues?: readonly string[];
   /** Secret references for deploy webhooks (tests: fixed values); default Vault's KV with a vault section. */
   readonly secrets?: Secrets;
+  /** Counts every audited invocation (`opsline start`'s /metrics). */
+  readonly metrics?: Metrics;
   /** Replaces the command list (tests add a command of their own, e.g. a test job). */
   readonly commands?: readonly CommandDef[];
 }
@@ -75,7 +81,9 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: opts.notice }, transports);
   const secrets = opts.secrets ?? built.secrets;
   const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [] }, transports);
-  const services: Services = { ...built.services, burns: burns?.service, deploys: deploys?.service };
+  // The audit trail has one record per invocation, so metering it counts every command once.
+  const audit = opts.metrics ? opts.metrics.meterAudit(built.services.audit) : built.services.audit;
+  const services: Services = { ...built.services, audit, burns: burns?.service, deploys: deploys?.service };
   // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
   const redisConfirm = config.redis && new RedisConfirmations(config.redis.url, config.redis.prefix, log, () => now().getTime());
   const confirmations = redisConfirm || new Confirmations(() => now().getTime());
@@ -90,6 +98,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     log,
     secrets,
     mysqlCredentials: built.vault,
+    db: built.db,
     async startWorkers() {
       await burns?.startWorkers();
       await deploys?.startWorkers();
@@ -112,6 +121,7 @@ interface Built {
   readonly services: Services;
   readonly secrets?: Secrets;
   readonly vault?: VaultMysqlCredentials;
+  readonly db?: Db;
   /** Releases what the services hold (the MySQL pool), after the audit trail is flushed. */
   readonly close: () => Promise<void>;
 }
@@ -129,7 +139,7 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
       await m.stop();
       await lease?.credentials.revoke();
     };
-    return { services, secrets: vault?.secrets, vault: lease?.credentials, close };
+    return { services, secrets: vault?.secrets, vault: lease?.credentials, db: m.db, close };
   }
   const audit = opts.audit ?? new LogAuditSink(opts.log);
   const notes = new MemoryNotesRepository(now);

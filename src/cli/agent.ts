@@ -1,7 +1,7 @@
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { AgentServer } from '../agent/server.js';
 import { createLogger } from '../log.js';
-import { untilSignal } from './signals.js';
+import { stopWithin, untilSignal } from './signals.js';
 
 /** `opsline agent`: the device agent from the config's `agent` section, until SIGINT or SIGTERM. */
 export async function runAgent(configFlag: string | undefined): Promise<number> {
@@ -10,6 +10,8 @@ export async function runAgent(configFlag: string | undefined): Promise<number> 
   if (!config.agent) throw new ConfigError(loaded.source, ['agent: this section is required by `opsline agent`']);
   const a = config.agent;
   const log = createLogger({ level: config.log.level, secrets: loaded.secrets }).child({ component: 'agent' });
+  // The agent's allowlist is its CURVE client keys, read at start: SIGHUP only says so.
+  const signalled = untilSignal(() => log.warn('SIGHUP: the agent reloads nothing; restart it to apply a new config'));
   const server = await AgentServer.start({
     bind: a.bind,
     keys: a.keys,
@@ -22,8 +24,8 @@ export async function runAgent(configFlag: string | undefined): Promise<number> 
     ...(a.name ? { name: a.name } : {}),
     log,
   });
-  await untilSignal();
-  log.info('stopping: running burns are cancelled');
-  await server.close();
-  return 0;
+  await signalled;
+  // A burn cut short is never resumed (a disc is never burnt twice): it is cancelled and reported failed.
+  log.info('stopping: running burns are cancelled and reported');
+  return stopWithin(log, () => server.close());
 }

@@ -13,6 +13,8 @@ export interface ManifestRun {
   readonly mode?: string;
   readonly prefix?: string;
   readonly name?: string;
+  /** Override slack.umbrellaCommand. */
+  readonly umbrella?: string;
   readonly format: string;
   readonly out: Writable;
   readonly err: Writable;
@@ -47,7 +49,7 @@ export async function runManifest(run: ManifestRun): Promise<number> {
     run.err.write(`opsline manifest: no --url or slack.publicUrl; request URLs use ${PLACEHOLDER_BASE}, edit them before creating the app\n`);
   let manifest: Record<string, unknown>;
   try {
-    manifest = slackManifest(commands, { prefix, mode, baseUrl: url, name: run.name });
+    manifest = slackManifest(commands, { prefix, mode, baseUrl: url, name: run.name, umbrella: run.umbrella ?? slack?.umbrellaCommand });
   } catch (err) {
     run.err.write(`opsline manifest: ${(err as Error).message}\n`);
     return 2;

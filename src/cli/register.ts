@@ -1,6 +1,9 @@
 import { commands } from '../../commands/index.js';
+import { discordCommandProblems } from '../adapters/discord/commands-check.js';
+import { applicationCommands } from '../adapters/discord/commands-json.js';
 import { registerDiscordCommands } from '../adapters/discord/register.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
+import type { CommandDef } from '../core/define-command.js';
 import { Registry } from '../core/registry.js';
 
 export interface RegisterRun {
@@ -9,6 +12,8 @@ export interface RegisterRun {
   readonly configFlag?: string;
   readonly out?: NodeJS.WritableStream;
   readonly err?: NodeJS.WritableStream;
+  /** The command list (tests check a refusal); default the real one. */
+  readonly commands?: readonly CommandDef[];
 }
 
 const SNOWFLAKE = /^\d{5,25}$/;
@@ -30,7 +35,13 @@ export async function runRegister(run: RegisterRun): Promise<number> {
     return 2;
   }
   // Building the registry checks the command list (duplicates) before anything is sent.
-  const names = await registerDiscordCommands(discord, new Registry(commands).all(), guild);
+  const defs = new Registry(run.commands ?? commands).all();
+  const problems = discordCommandProblems(applicationCommands(defs));
+  if (problems.length > 0) {
+    err.write(`opsline register: Discord would refuse these commands:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 2;
+  }
+  const names = await registerDiscordCommands(discord, defs, guild);
   const scope = guild ? `guild ${guild}` : 'globally';
   out.write(`registered ${names.length} commands ${scope}: ${names.map((n) => `/${n}`).join(' ')}\n`);
   return 0;

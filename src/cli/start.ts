@@ -1,10 +1,14 @@
 import { requireConfigFile } from '../config/load.js';
 import { adapterFactories } from '../adapters/index.js';
 import type { Adapter } from '../adapters/types.js';
+import { mountReadyChecks } from '../http/ready-checks.js';
 import { HttpServer } from '../http/server.js';
+import { Metrics } from '../metrics/metrics.js';
+import { mountMetrics } from '../metrics/mount.js';
 import { createLogger } from '../log.js';
 import { buildApp } from '../main.js';
-import { untilSignal } from './signals.js';
+import { accessReloader } from './reload-access.js';
+import { stopWithin, untilSignal } from './signals.js';
 
 /**
  * `opsline start`: the configured adapters, the one HTTP server and (unless `workers` is false) the
@@ -14,24 +18,36 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
-  const app = await buildApp(config, { log, secretValues: loaded.secrets });
+  // Command names for metric labels; anything else a caller types is counted as `unknown`.
+  const known = new Set<string>();
+  const metrics = new Metrics((name) => known.has(name));
+  const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics });
+  for (const t of app.registry.targets()) known.add(t.path);
   const http = new HttpServer(log);
+  const closeChecks = mountReadyChecks(http, app, log);
   const adapters: Adapter[] = [];
   for (const factory of adapterFactories) {
     const adapter = await factory({ app, http, log });
     if (adapter) adapters.push(adapter);
   }
+  mountMetrics(http, app, metrics, adapters.map((a) => a.name));
   const dispatch = app.dispatcher.dispatch.bind(app.dispatcher);
   for (const a of adapters) await a.start(dispatch);
   // After the adapters: their transports must be registered before a worker reopens a thread.
   if (opts.workers !== false) await app.startWorkers();
   const port = await http.listen(config.http.port, config.http.host);
+  // Handlers first, so a signal sent as soon as the start is logged is not lost. SIGHUP reloads the allowlist.
+  const signalled = untilSignal(accessReloader(app, configFlag, log));
   log.info({ port, adapters: adapters.map((a) => a.name) }, 'opsline started');
   if (adapters.length === 0) log.warn('no chat adapter is configured (add a slack or discord section)');
-  await untilSignal();
-  log.info('stopping');
-  for (const a of adapters.reverse()) await a.stop().catch((err: unknown) => log.error({ err, adapter: a.name }, 'adapter stop failed'));
-  await http.close();
-  await app.stop();
-  return 0;
+  await signalled;
+  log.info('stopping: no new commands; running burns go on at their agents and the next worker re-attaches');
+  return stopWithin(log, async () => {
+    // Adapters first: they stop taking commands and finish the acks and replies under way.
+    for (const a of adapters.reverse()) await a.stop().catch((err: unknown) => log.error({ err, adapter: a.name }, 'adapter stop failed'));
+    await http.close();
+    await closeChecks();
+    // Workers let go of their jobs (the agent keeps burning), the audit trail is flushed, pools close.
+    await app.stop();
+  });
 }

@@ -2,7 +2,8 @@ import { addWorkerTransports } from '../adapters/transports.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { buildApp } from '../main.js';
-import { untilSignal } from './signals.js';
+import { accessReloader } from './reload-access.js';
+import { stopWithin, untilSignal } from './signals.js';
 
 /**
  * `opsline worker`: job workers only, until SIGINT or SIGTERM. It runs no chat adapter, but it
@@ -19,9 +20,10 @@ export async function runWorker(configFlag: string | undefined): Promise<number>
   const app = await buildApp(config, { log, secretValues: loaded.secrets });
   addWorkerTransports(app, log);
   await app.startWorkers();
+  // The worker holds the app's allowlist too: SIGHUP reloads it, as for `opsline start`.
+  const signalled = untilSignal(accessReloader(app, configFlag, log));
   log.info({ agents: (config.agents ?? []).map((a) => a.name), deployTargets: deploys }, 'opsline worker started');
-  await untilSignal();
+  await signalled;
   log.info('stopping; running burns go on at their agents and the next worker re-attaches');
-  await app.stop();
-  return 0;
+  return stopWithin(log, () => app.stop());
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { resolveKeyFiles } from './key-files.js';
 import { checkedConfigSchema, type Config } from './schema.js';
 
 /** A config that cannot be used; `issues` lists every offending key path with what was expected. */
@@ -29,7 +30,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv, source: string
   const issues: string[] = [];
   const secrets: string[] = [];
   const raw: unknown = doc.toJS() ?? {};
-  const substituted = substitute(raw, [], env, issues, secrets);
+  const substituted = resolveKeyFiles(substitute(raw, [], env, issues, secrets), source, issues, secrets);
   return { ...validate(substituted, source, issues), secrets };
 }
 

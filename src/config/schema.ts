@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../core/access.js';
 import { DEFAULT_REF_PATTERN } from './ref-pattern.js';
+import { isSlackBuiltin } from '../adapters/slack/builtins.js';
 
 const role = z.enum(ROLES);
 /** A plain SQL identifier, optionally schema-qualified; anything else is a config error. */
@@ -25,6 +26,12 @@ const slack = z.strictObject({
   botToken: z.string().min(1),
   appToken: z.string().min(1).optional(),
   commandPrefix: z.string().regex(/^[a-z0-9-]{0,10}$/, 'lower-case letters, digits and -').default(''),
+  // One command that reaches every other (`/opsline status`), whatever names collide (docs/slack.md).
+  umbrellaCommand: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,31}$/, 'lower-case letters, digits, - and _, at most 31 characters')
+    .refine((n) => !isSlackBuiltin(n), 'one of Slack\'s built-in commands, which Slack refuses')
+    .default('opsline'),
   apiUrl: url.default('https://slack.com/api/'),
   editIntervalMs: z.number().int().min(0).default(1500),
   // The bot's public base URL (https://ops.example.com): request URLs in `opsline manifest slack`.

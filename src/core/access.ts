@@ -41,6 +41,14 @@ export class Access {
     this.#extra = extra;
   }
 
+  /** SIGHUP: a validated allowlist replaces this one; every holder of this object sees it at once. */
+  reload(config: AccessConfig): void {
+    // `config` is readonly to the rest of the class; only a reload replaces it, all at once.
+    (this as unknown as { config: AccessConfig }).config = config;
+    this.#users.clear();
+    for (const u of config.users) this.#users.set(u.key, u);
+  }
+
   user(key: string): AccessUser | undefined {
     return this.#users.get(key);
   }

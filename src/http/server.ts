@@ -7,14 +7,28 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void |
 /** A readiness check: resolves to an error message when not ready. */
 export type ReadyCheck = () => Promise<string | undefined>;
 
+/** One check's answer in `/readyz`. */
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+/** Told about every response when it is sent (the metrics' ack latency). */
+export type ResponseObserver = (method: string, path: string, status: number, seconds: number) => void;
+
+// A check that hangs (a dead MySQL host) must not hang /readyz: it counts as down after this long.
+const CHECK_TIMEOUT_MS = 3000;
+
 /**
  * The bot's one HTTP server. Platform adapters mount their endpoints (`/slack/events`,
- * `/discord/interactions`); `/healthz` says the process is up, `/readyz` runs the readiness checks.
+ * `/discord/interactions`); `/healthz` says the process is up, `/readyz` runs the readiness checks,
+ * `/metrics` is mounted by src/metrics/ (docs/hosting.md says which to expose).
  */
 export class HttpServer {
   readonly #routes = new Map<string, RouteHandler>();
   readonly #checks = new Map<string, ReadyCheck>();
   readonly #server: Server;
+  #observer: ResponseObserver | undefined;
 
   constructor(private readonly log: Logger) {
     this.#server = createServer((req, res) => void this.#handle(req, res));
@@ -30,6 +44,29 @@ export class HttpServer {
 
   readyCheck(name: string, check: ReadyCheck): void {
     this.#checks.set(name, check);
+  }
+
+  /** Names of the readiness checks mounted so far. */
+  checkNames(): string[] {
+    return [...this.#checks.keys()];
+  }
+
+  observe(observer: ResponseObserver): void {
+    this.#observer = observer;
+  }
+
+  /** Runs every readiness check at once, each bounded by CHECK_TIMEOUT_MS. */
+  async readiness(): Promise<Map<string, CheckResult>> {
+    const entries = await Promise.all(
+      [...this.#checks].map(async ([name, check]): Promise<[string, CheckResult]> => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${CHECK_TIMEOUT_MS} ms`), CHECK_TIMEOUT_MS)));
+        const problem = await Promise.race([check().catch((e: unknown) => (e as Error).message || String(e)), timeout]);
+        clearTimeout(timer);
+        return [name, problem ? { ok: false, detail: problem } : { ok: true }];
+      }),
+    );
+    return new Map(entries);
   }
 
   async listen(port: number, host: string): Promise<number> {
@@ -50,7 +87,13 @@ export class HttpServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const handler = this.#routes.get(`${req.method ?? 'GET'} ${path}`);
+    const method = req.method ?? 'GET';
+    const handler = this.#routes.get(`${method} ${path}`);
+    const observer = this.#observer;
+    if (observer && handler) {
+      const started = process.hrtime.bigint();
+      res.once('finish', () => observer(method, path, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+    }
     if (!handler) {
       const known = [...this.#routes.keys()].some((k) => k.endsWith(` ${path}`));
       return text(res, known ? 405 : 404, known ? 'method not allowed\n' : 'not found\n');
@@ -64,13 +107,12 @@ export class HttpServer {
     }
   }
 
+  /** `{ ready, checks: { name: { ok, detail? } } }`: 503 while any configured dependency is down. */
   async #ready(res: ServerResponse): Promise<void> {
-    const failures: string[] = [];
-    for (const [name, check] of this.#checks) {
-      const problem = await check().catch((e: unknown) => (e as Error).message);
-      if (problem) failures.push(`${name}: ${problem}`);
-    }
-    text(res, failures.length ? 503 : 200, failures.length ? `${failures.join('\n')}\n` : 'ready\n');
+    const results = await this.readiness();
+    const ready = [...results.values()].every((r) => r.ok);
+    res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`${JSON.stringify({ ready, checks: Object.fromEntries(results) })}\n`);
   }
 }
 

@@ -80,7 +80,7 @@ export class SlackAdapter implements Adapter {
       // Between stop() and the process exit: say so rather than leave the command unanswered.
       if (!this.#dispatch) return ack({ response_type: 'ephemeral', text: 'opsline is restarting; try again in a moment' });
       const run = handleCommand(
-        { dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, prefix: cfg.commandPrefix, rename, log, ackBudgetMs: opts.ackBudgetMs ?? 2000 },
+        { dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, prefix: cfg.commandPrefix, umbrella: cfg.umbrellaCommand, rename, log, ackBudgetMs: opts.ackBudgetMs ?? 2000 },
         { command, ack, respond, retryNum: context.retryNum },
       );
       this.#inFlight.add(run);

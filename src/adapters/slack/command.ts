@@ -6,7 +6,7 @@ import { toBotError } from '../../core/errors.js';
 import type { Invocation } from '../../core/define-command.js';
 import type { Reply } from '../../core/reply.js';
 import type { DispatchFn } from '../types.js';
-import { principalKey, registryName } from './names.js';
+import { principalKey, routeSlash } from './names.js';
 import type { SeenKeys } from '../../services/seen-keys.js';
 import { firstIssue, slashCommand, type SlashCommandIn } from './inbound.js';
 import { escapeText, toSlackMessage, unescapeText, type SlackMessage } from './render.js';
@@ -17,6 +17,8 @@ export interface CommandDeps {
   readonly transport: SlackTransport;
   readonly seen: SeenKeys;
   readonly prefix: string;
+  /** The command that reaches every other one: `/opsline status today`. */
+  readonly umbrella: string;
   /** Puts the prefix into command names that reply text mentions. */
   readonly rename: (text: string) => string;
   readonly log: Logger;
@@ -54,7 +56,7 @@ export async function handleCommand(deps: CommandDeps, ev: CommandEvent): Promis
     await ev.ack();
     return;
   }
-  const inv = invocationOf(c, deps.prefix);
+  const inv = invocationOf(c, deps.prefix, deps.umbrella);
   const starter = deps.transport.starter(inv.principal, c.channel_id);
   const work: Promise<Reply> = deps.dispatch(inv, starter).catch((err: unknown) => {
     // The dispatcher maps handler errors itself; this only catches a bug, and the user still hears back.
@@ -78,14 +80,15 @@ export async function handleCommand(deps: CommandDeps, ev: CommandEvent): Promis
   }
 }
 
-function invocationOf(c: SlashCommandIn, prefix: string): Invocation {
+function invocationOf(c: SlashCommandIn, prefix: string, umbrella: string): Invocation {
+  const routed = routeSlash(prefix, umbrella, c.command, unescapeText(c.text));
   return {
     id: randomUUID(),
     platform: 'slack',
     principal: { key: principalKey(c.team_id, c.user_id), name: c.user_name || c.user_id },
     room: c.channel_id,
-    command: registryName(prefix, c.command),
-    text: unescapeText(c.text),
+    command: routed.command,
+    text: routed.text,
     receivedAt: new Date(),
   };
 }

@@ -1,5 +1,6 @@
 import type { CommandDef } from '../../core/define-command.js';
 import { EVENTS_PATH } from './http-receiver.js';
+import { slackManifestProblems, SLACK_LIMITS, type CheckedManifest } from './manifest-check.js';
 import { slackCommandName } from './names.js';
 
 export interface ManifestOptions {
@@ -8,29 +9,44 @@ export interface ManifestOptions {
   /** The public base URL of `opsline start` (http mode); `/slack/events` is appended. */
   readonly baseUrl?: string;
   readonly name?: string;
+  /** The command that reaches every other one (slack.umbrellaCommand); default `opsline`. */
+  readonly umbrella?: string;
+}
+
+/** A manifest Slack would refuse, with every reason. */
+export class ManifestError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Slack would refuse this manifest:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ManifestError';
+  }
 }
 
 /** Where a request URL goes when none was given: valid, obviously a placeholder. */
 export const PLACEHOLDER_BASE = 'https://opsline.example.com';
-// Slack's own limits on manifest fields (see the manifest reference).
-const MAX_COMMAND = 32;
-const MAX_DESCRIPTION = 2000;
-const MAX_HINT = 1000;
 
 /**
  * The Slack app manifest, generated from the command definitions so that Slack's command list never
  * drifts from the registry. Scopes are the two the adapter needs: `commands` to receive slash
- * commands and `chat:write` to post thread roots, replies and status edits.
+ * commands and `chat:write` to post thread roots, replies and status edits. Throws ManifestError
+ * rather than return a manifest Slack would refuse.
  */
-export function slackManifest(commands: readonly CommandDef[], o: ManifestOptions): Record<string, unknown> {
+export function slackManifest(commands: readonly CommandDef[], o: ManifestOptions): CheckedManifest & Record<string, unknown> {
   const name = o.name ?? 'opsline';
   const url = o.mode === 'http' ? requestUrl(o.baseUrl ?? PLACEHOLDER_BASE) : undefined;
-  return {
+  const umbrellaName = `/${o.umbrella ?? 'opsline'}`;
+  const umbrella = {
+    command: umbrellaName,
+    ...(url ? { url } : {}),
+    description: `Any opsline command: ${umbrellaName} <command> [arguments]`,
+    usage_hint: '<command> [arguments], e.g. status today',
+    should_escape: false,
+  };
+  const manifest = {
     _metadata: { major_version: 1, minor_version: 1 },
     display_information: { name, description: 'Chat-ops: status, notes, device jobs and deploys from slash commands' },
     features: {
       bot_user: { display_name: name, always_online: false },
-      slash_commands: commands.map((c) => slashCommand(c, o.prefix, url)),
+      slash_commands: [umbrella, ...commands.map((c) => slashCommand(c, o.prefix, url))],
     },
     oauth_config: { scopes: { bot: ['commands', 'chat:write'] } },
     settings: {
@@ -41,17 +57,18 @@ export function slackManifest(commands: readonly CommandDef[], o: ManifestOption
       token_rotation_enabled: false,
     },
   };
+  const problems = slackManifestProblems(manifest);
+  if (problems.length > 0) throw new ManifestError(problems);
+  return manifest;
 }
 
-function slashCommand(c: CommandDef, prefix: string, url: string | undefined): Record<string, unknown> {
-  const command = slackCommandName(prefix, c.name);
-  if (command.length > MAX_COMMAND) throw new Error(`Slack command ${command} is longer than ${MAX_COMMAND} characters; use a shorter slack.commandPrefix`);
+function slashCommand(c: CommandDef, prefix: string, url: string | undefined) {
   const hint = usageHint(c);
   return {
-    command,
+    command: slackCommandName(prefix, c.name),
     ...(url ? { url } : {}),
-    description: c.description.slice(0, MAX_DESCRIPTION),
-    ...(hint ? { usage_hint: hint.slice(0, MAX_HINT) } : {}),
+    description: c.description.slice(0, SLACK_LIMITS.description),
+    ...(hint ? { usage_hint: hint.slice(0, SLACK_LIMITS.usageHint) } : {}),
     // Plain text in, so `@name` and `#channel` reach commands as typed, not as <@U…> ids.
     should_escape: false,
   };

@@ -1,15 +1,34 @@
+import { isSlackBuiltin } from './builtins.js';
+
+/** What a command whose name Slack reserves gets in front of it: `/status` → `/ops-status` (docs/slack.md). */
+export const BUILTIN_RENAME = 'ops-';
+
 /**
  * Slack command names are shared across a workspace, so the configured prefix keeps ours apart:
- * with prefix `ops-`, the registry's `status` is `/ops-status` in Slack.
+ * with prefix `ops-`, the registry's `status` is `/ops-status` in Slack. A name that is one of Slack's
+ * built-ins gets BUILTIN_RENAME too, since Slack refuses a manifest that declares it.
  */
 export function slackCommandName(prefix: string, name: string): string {
-  return `/${prefix}${name}`;
+  const plain = `${prefix}${name}`;
+  return isSlackBuiltin(plain) ? `/${prefix}${BUILTIN_RENAME}${name}` : `/${plain}`;
 }
 
 /** `/ops-status` → `status`; a name without the prefix passes through so the dispatcher can refuse it. */
 export function registryName(prefix: string, slashCommand: string): string {
   const bare = slashCommand.replace(/^\//, '').toLowerCase();
-  return prefix !== '' && bare.startsWith(prefix) ? bare.slice(prefix.length) : bare;
+  const name = prefix !== '' && bare.startsWith(prefix) ? bare.slice(prefix.length) : bare;
+  const renamed = name.startsWith(BUILTIN_RENAME) ? name.slice(BUILTIN_RENAME.length) : undefined;
+  return renamed !== undefined && isSlackBuiltin(`${prefix}${renamed}`) ? renamed : name;
+}
+
+/**
+ * The umbrella command (`/opsline status today`) reaches every command, whatever Slack did to the
+ * others' names; alone, it shows help. Other commands pass through registryName.
+ */
+export function routeSlash(prefix: string, umbrella: string, slashCommand: string, text: string): { command: string; text: string } {
+  if (slashCommand.replace(/^\//, '').toLowerCase() !== umbrella) return { command: registryName(prefix, slashCommand), text };
+  const m = /^\s*\/?(\S+)\s*([\s\S]*)$/.exec(text);
+  return m ? { command: (m[1] ?? '').toLowerCase(), text: m[2] ?? '' } : { command: 'help', text: '' };
 }
 
 /** `slack:<team_id>:<user_id>`: ids, never the display name, so a rename cannot change access. */
@@ -24,12 +43,13 @@ export function userIdOf(key: string): string | undefined {
 }
 
 /**
- * Rewrites `/status` to `/ops-status` in text the bot shows, so usage lines and hints (written
- * platform-free, without the prefix) name the commands as Slack knows them. Identity without a prefix.
+ * Rewrites `/status` to its Slack name (`/ops-status`) in text the bot shows, so usage lines and hints
+ * (written platform-free) name the commands as Slack knows them.
  */
 export function commandRenamer(prefix: string, names: readonly string[]): (text: string) => string {
-  if (prefix === '' || names.length === 0) return (text) => text;
-  const alternatives = [...names].sort((a, b) => b.length - a.length).join('|');
+  const renamed = new Map(names.map((n) => [n, slackCommandName(prefix, n)] as const).filter(([n, s]) => s !== `/${n}`));
+  if (renamed.size === 0) return (text) => text;
+  const alternatives = [...renamed.keys()].sort((a, b) => b.length - a.length).join('|');
   const pattern = new RegExp(`(^|[\\s(\`'"])/(${alternatives})(?![\\w-])`, 'g');
-  return (text) => text.replace(pattern, `$1/${prefix}$2`);
+  return (text) => text.replace(pattern, (_m, lead: string, name: string) => `${lead}${renamed.get(name) ?? `/${name}`}`);
 }

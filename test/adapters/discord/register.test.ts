@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../../commands/index.js';
+import { discordCommandProblems } from '../../../src/adapters/discord/commands-check.js';
 import { applicationCommands } from '../../../src/adapters/discord/commands-json.js';
 import { runRegister } from '../../../src/cli/register.js';
-import { defineCommand } from '../../../src/core/define-command.js';
+import { defineCommand, type CommandDef } from '../../../src/core/define-command.js';
 import { reply } from '../../../src/core/reply.js';
 import { DiscordDouble } from '../../helpers/discord-double.js';
 import { IDS } from '../../helpers/discord-payloads.js';
@@ -60,6 +61,35 @@ describe('application commands from the definitions', () => {
   });
 });
 
+describe("Discord's rules for application commands", () => {
+  it('accepts the real commands', () => {
+    expect(discordCommandProblems(applicationCommands(commands))).toEqual([]);
+  });
+
+  it('names every broken rule: name, description, option count, order, choices, duplicates', () => {
+    const opt = (name: string, required = false) => ({ type: 3, name, description: 'd', required });
+    const problems = discordCommandProblems([
+      { name: 'Bad Name', description: 'x' },
+      { name: 'ok', description: '' },
+      { name: 'many', description: 'x', options: Array.from({ length: 26 }, (_, i) => opt(`o${i}`)) },
+      { name: 'order', description: 'x', options: [opt('a'), opt('b', true)] },
+      // Discord's own types forbid this combination; the check must catch it from untyped input too.
+      { name: 'choice', description: 'x', options: [{ ...opt('c'), autocomplete: true, choices: [{ name: 'v', value: 'v' }] } as never] },
+      { name: 'ok', description: 'again' },
+    ]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\/Bad Name: the name must be/),
+        expect.stringMatching(/^\/ok: the description must be 1–100/),
+        expect.stringMatching(/^\/many: 26 options/),
+        expect.stringMatching(/^\/order b: a required option must come before/),
+        expect.stringMatching(/^\/choice c: choices and autocomplete/),
+        expect.stringMatching(/^\/ok: declared twice/),
+      ]),
+    );
+  });
+});
+
 describe('opsline register discord', () => {
   let double: DiscordDouble;
   let configPath: string;
@@ -72,13 +102,34 @@ describe('opsline register discord', () => {
     await double?.stop();
   });
 
-  async function run(guild?: string): Promise<{ code: number; out: string }> {
+  async function run(guild?: string, list?: readonly CommandDef[]): Promise<{ code: number; out: string; err: string }> {
     const out = new PassThrough();
+    const err = new PassThrough();
     const chunks: Buffer[] = [];
+    const errs: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
-    const code = await runRegister({ platform: 'discord', guild, configFlag: configPath, out, err: new PassThrough() });
-    return { code, out: Buffer.concat(chunks).toString() };
+    err.on('data', (c: Buffer) => errs.push(c));
+    const code = await runRegister({ platform: 'discord', guild, configFlag: configPath, out, err, commands: list });
+    return { code, out: Buffer.concat(chunks).toString(), err: Buffer.concat(errs).toString() };
   }
+
+  it('refuses, before sending anything, commands Discord would refuse', async () => {
+    const before = double.callsTo('PUT', /commands$/).length;
+    const many = defineCommand({
+      name: 'many',
+      description: 'too many options',
+      usage: '/many',
+      examples: [],
+      sideEffects: false,
+      roles: ['viewer'],
+      args: Array.from({ length: 26 }, (_, i) => ({ name: `o${i}`, type: 'string' as const, description: 'd' })),
+      handler: () => reply('ok'),
+    });
+    const r = await run(IDS.guild, [many]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('/many: 26 options (at most 25)');
+    expect(double.callsTo('PUT', /commands$/)).toHaveLength(before);
+  });
 
   it('bulk-overwrites the guild commands with the bot token', async () => {
     const r = await run(IDS.guild);

@@ -5,7 +5,10 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { commands } from '../../../commands/index.js';
+import { SLACK_BUILTINS } from '../../../src/adapters/slack/builtins.js';
 import { slackManifest } from '../../../src/adapters/slack/manifest.js';
+import { defineCommand } from '../../../src/core/define-command.js';
+import { reply } from '../../../src/core/reply.js';
 import { runManifest } from '../../../src/cli/manifest.js';
 
 // A config without a slack section: the manifest falls back to http mode and no prefix.
@@ -31,7 +34,8 @@ describe('slack manifest', () => {
   it('lists every registry command with its description, usage hint and request URL', () => {
     const m = slackManifest(commands, { prefix: '', mode: 'http', baseUrl: 'https://bot.example.org/' });
     const cmds = slashCommands(m);
-    expect(cmds.map((c) => c.command)).toEqual(commands.map((c) => `/${c.name}`));
+    // The umbrella first, then every command; /status is a Slack built-in and gets its accepted name.
+    expect(cmds.map((c) => c.command)).toEqual(['/opsline', ...commands.map((c) => (c.name === 'status' ? '/ops-status' : `/${c.name}`))]);
     const note = cmds.find((c) => c.command === '/note');
     expect(note).toEqual({
       command: '/note',
@@ -47,7 +51,7 @@ describe('slack manifest', () => {
   it('uses socket mode instead of request URLs, and applies the prefix', () => {
     const m = slackManifest(commands, { prefix: 'ops-', mode: 'socket' });
     const cmds = slashCommands(m);
-    expect(cmds.every((c) => c.url === undefined && c.command.startsWith('/ops-'))).toBe(true);
+    expect(cmds.every((c) => c.url === undefined && (c.command === '/opsline' || c.command.startsWith('/ops-')))).toBe(true);
     expect(m.settings).toMatchObject({ socket_mode_enabled: true });
   });
 
@@ -87,5 +91,46 @@ describe('slack manifest', () => {
     expect((await run({ format: 'xml' })).code).toBe(2);
     expect((await run({ mode: 'carrier-pigeon' })).code).toBe(2);
     expect((await run({ prefix: 'Bad Prefix' })).code).toBe(2);
+  });
+});
+
+describe('slack manifest: names Slack accepts', () => {
+  // '' and 'ops-' are the usual settings; 'a' makes /a + 'way' a built-in with the extra command below.
+  const prefixes = ['', 'ops-', 'x-', 'a', 'sh', 'st'];
+  const clash = ['way', 'rug', 'ar', 'atus'].map((name) =>
+    defineCommand({ name, description: `collides once prefixed: ${name}`, usage: `/${name}`, examples: [], sideEffects: false, roles: ['viewer'], handler: () => reply(name) }),
+  );
+  const lists = { real: commands, clashing: [...commands, ...clash] };
+
+  for (const prefix of prefixes) {
+    for (const [label, list] of Object.entries(lists)) {
+      it(`declares no Slack built-in with prefix "${prefix}" (${label} commands)`, () => {
+        const names = slashCommands(slackManifest(list, { prefix, mode: 'socket' })).map((c) => c.command);
+        expect(names.filter((n) => SLACK_BUILTINS.has(n.slice(1)))).toEqual([]);
+        expect(new Set(names).size).toBe(names.length);
+        expect(names.every((n) => /^\/[a-z0-9_-]{1,31}$/.test(n))).toBe(true);
+        expect(names).toContain('/opsline');
+      });
+    }
+  }
+
+  it('gives /status the accepted name /ops-status without a prefix, and keeps /ops-status with one', () => {
+    expect(slashCommands(slackManifest(commands, { prefix: '', mode: 'socket' })).map((c) => c.command)).toContain('/ops-status');
+    expect(slashCommands(slackManifest(commands, { prefix: 'ops-', mode: 'socket' })).map((c) => c.command)).toContain('/ops-status');
+  });
+
+  it('refuses, with the reason, an umbrella that is a built-in or a command name, and an over-long name', () => {
+    expect(() => slackManifest(commands, { prefix: '', mode: 'socket', umbrella: 'who' })).toThrow(/\/who: one of Slack's built-in/);
+    expect(() => slackManifest(commands, { prefix: '', mode: 'socket', umbrella: 'note' })).toThrow(/\/note: declared twice/);
+    const long = defineCommand({ name: 'a'.repeat(31), description: 'long', usage: '/x', examples: [], sideEffects: false, roles: ['viewer'], handler: () => reply('') });
+    expect(() => slackManifest([long], { prefix: 'ops-', mode: 'socket' })).toThrow(/longer than 32/);
+    expect(() => slackManifest(commands, { prefix: '', mode: 'socket', name: 'n'.repeat(36) })).toThrow(/display_information.name/);
+  });
+
+  it('exits 2 from the CLI with the reason instead of printing a manifest Slack refuses', async () => {
+    const r = await run({ umbrella: 'remind' });
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain("/remind: one of Slack's built-in commands");
   });
 });

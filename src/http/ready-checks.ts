@@ -1,0 +1,36 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { App } from '../main.js';
+import { statement } from '../services/db/index.js';
+import type { HttpServer } from './server.js';
+
+const PING = statement('ready.ping', 'SELECT 1 AS ok');
+
+/**
+ * The readiness checks of `opsline start` for what the config names: MySQL, Redis and each device
+ * agent (chat adapters add their own connection checks). `/readyz` is 503 while any is down
+ * (docs/hosting.md). Returns what closes the check's own Redis connection.
+ */
+export function mountReadyChecks(http: HttpServer, app: App, log: Logger): () => Promise<void> {
+  const db = app.db;
+  if (db) http.readyCheck('mysql', async () => void (await db.rows(PING)));
+  let redis: Redis | undefined;
+  const r = app.config.redis;
+  if (r) {
+    // Its own connection, failing fast: a readiness probe must not queue behind a dead server.
+    redis = new Redis(r.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, lazyConnect: false });
+    redis.on('error', (err: Error) => log.debug({ err }, 'readiness redis connection'));
+    const client = redis;
+    http.readyCheck('redis', async () => (client.status === 'ready' ? ((await client.ping()) === 'PONG' ? undefined : 'no PONG') : `connection ${client.status}`));
+  }
+  const devices = app.services.burns?.devices;
+  for (const a of devices?.agents() ?? []) {
+    http.readyCheck(`agent:${a.name}`, async () => {
+      const state = devices?.state(a.name);
+      return state === 'up' ? undefined : `agent ${a.name} is ${state ?? 'unknown'}`;
+    });
+  }
+  return async () => {
+    redis?.disconnect();
+  };
+}

@@ -1,0 +1,41 @@
+import type { App } from '../main.js';
+import type { HttpServer } from '../http/server.js';
+import type { Metrics } from './metrics.js';
+import { addSources } from './sources.js';
+
+// The HTTP endpoints whose response is the platform's acknowledgement.
+const ACK_PATHS = new Map([
+  ['/slack/events', 'slack'],
+  ['/discord/interactions', 'discord'],
+]);
+
+/**
+ * `/metrics` on the bot's HTTP server, and the scrape-time sources: the app's queues, agents and
+ * audit buffer; each adapter's connection from its readiness check (an adapter without one, HTTP
+ * mode, is up while the server is). Keep `/metrics` private (docs/hosting.md).
+ */
+export function mountMetrics(http: HttpServer, app: App, metrics: Metrics, adapterNames: readonly string[]): void {
+  const queues = new Map<string, { list(): Promise<readonly { state: 'queued' | 'running' | 'finished' | 'failed' }[]> }>();
+  if (app.services.burns) queues.set('burn', app.services.burns.queue);
+  if (app.services.deploys) queues.set('deploy', app.services.deploys.queue);
+  const audit = app.services.audit as { pending?: number };
+  addSources(metrics, {
+    queues,
+    devices: app.services.burns?.devices,
+    auditPending: () => audit.pending ?? 0,
+    adapters: async () => {
+      const checks = new Set(http.checkNames());
+      const results = adapterNames.some((a) => checks.has(a)) ? await http.readiness() : new Map();
+      return new Map(adapterNames.map((a) => [a, results.get(a)?.ok ?? !checks.has(a)] as const));
+    },
+  });
+  http.observe((method, path, _status, seconds) => {
+    const platform = method === 'POST' ? ACK_PATHS.get(path) : undefined;
+    if (platform) metrics.ackSeconds.observe({ platform }, seconds);
+  });
+  http.route('GET', '/metrics', async (_req, res) => {
+    const { contentType, body } = await metrics.text();
+    res.writeHead(200, { 'content-type': contentType });
+    res.end(body);
+  });
+}

@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repo = join(import.meta.dirname, '..', '..');
+const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
+const dir = mkdtempSync(join(tmpdir(), 'opsline-pack-'));
+const prefix = join(dir, 'prefix');
+const opsline = join(prefix, 'bin', 'opsline');
+
+function run(cmd: string, args: string[], opts: { cwd?: string; input?: string } = {}) {
+  const r = spawnSync(cmd, args, { cwd: opts.cwd ?? dir, input: opts.input, encoding: 'utf8', timeout: 240_000, env: { ...process.env, OPSLINE_CONFIG: '' } });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+// `npm pack`, then `npm install -g` of the tarball into a temporary prefix: opsline without the repository.
+describe('the packed package', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('packs dist and docs, nothing from tests or benchmarks', () => {
+    const packed = run('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: repo });
+    expect(packed.code, packed.out).toBe(0);
+    const files = (JSON.parse(packed.out.slice(packed.out.indexOf('['))) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/src/cli.js', 'dist/commands/index.js', 'docs/configuration.md']));
+    expect(files.filter((f) => /^(test|bench|dist\/bench|dist\/test|src|deploy\/keys)\//.test(f))).toEqual([]);
+  });
+
+  it('installs with npm install -g and runs: --version, console --demo from a pipe, doctor', () => {
+    const installed = run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(dir, `opsline-${version}.tgz`)]);
+    expect(installed.code, installed.out).toBe(0);
+
+    const v = run(opsline, ['--version']);
+    expect(v).toEqual({ code: 0, out: `${version}\n` });
+
+    // From another directory, with no config: the demo needs nothing but the package (and xorriso for the burn).
+    const demo = run(opsline, ['console', '--demo'], { input: '/help\n/status\n/burn sample.iso\n' });
+    expect(demo.code, demo.out).toBe(0);
+    expect(demo.out).toContain('You may run:');
+    expect(demo.out).toMatch(/burn of sample\.iso on virtual finished ✔ \(verified\)/);
+
+    const config = join(dir, 'doctor.yaml');
+    writeFileSync(config, 'redis: { url: "redis://127.0.0.1:6379" }\n');
+    const doctor = run(opsline, ['--config', config, 'doctor']);
+    expect(doctor.code, doctor.out).toBe(0);
+    expect(doctor.out).toMatch(/redis/i);
+  }, 300_000);
+});

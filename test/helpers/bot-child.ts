@@ -1,0 +1,44 @@
+import { once } from 'node:events';
+import { startCli } from './cli-child.js';
+
+export interface BotChild {
+  readonly base: string;
+  readonly pid: number;
+  output(): string;
+  /** Sends a signal and waits for the exit: the exit code and how long it took. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+  signal(signal: NodeJS.Signals): void;
+}
+
+/** `opsline start --config <file>` in a child process, on the port it logged (use `http.port: 0`). */
+export async function startBotChild(configPath: string): Promise<BotChild> {
+  const child = await startCli(['--config', configPath, 'start'], 'opsline started');
+  const m = /"port":(\d+)[^\n]*opsline started/.exec(child.output());
+  if (!m) throw new Error(`no port in the start log:\n${child.output()}`);
+  let exited: Promise<[number | null]> | undefined;
+  return {
+    base: `http://127.0.0.1:${m[1]}`,
+    pid: child.pid!,
+    output: () => child.output(),
+    signal: (s) => void child.kill(s),
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null) return { code: child.exitCode, ms: 0 };
+      const started = Date.now();
+      exited ??= once(child, 'exit') as Promise<[number | null]>;
+      child.kill(signal);
+      const [code] = await exited;
+      return { code, ms: Date.now() - started };
+    },
+  };
+}
+
+/** Asks `probe` again every 100 ms until it returns something; the deadline only bounds a hang. */
+export async function poll<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`poll: nothing after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
