@@ -1,5 +1,6 @@
 import { requireConfigFile } from '../config/load.js';
 import { adapterFactories } from '../adapters/index.js';
+import { chatPosters } from '../adapters/posters.js';
 import type { Adapter } from '../adapters/types.js';
 import { HttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
@@ -25,6 +26,8 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   for (const a of adapters) await a.start(dispatch);
   // After the adapters: their transports must be registered before a worker reopens a thread.
   if (opts.workers !== false) await app.startWorkers();
+  // Schedules run with or without job workers: each tick runs once across every process (docs/schedules.md).
+  await app.startSchedules(chatPosters(app, log));
   const port = await http.listen(config.http.port, config.http.host);
   log.info({ port, adapters: adapters.map((a) => a.name) }, 'opsline started');
   if (adapters.length === 0) log.warn('no chat adapter is configured (add a slack or discord section)');
