@@ -79,8 +79,9 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
   const transports = new Transports();
   const built = await buildServices(config, opts, now);
-  let dispatcher: Dispatcher | undefined;
-  const schedules = buildSchedules(config, { log, now, status: built.services.status, dispatcher: () => dispatcher! });
+  // Schedules run commands through the dispatcher, which is built after the services they are part of.
+  const late: { dispatcher?: Dispatcher } = {};
+  const schedules = buildSchedules(config, { log, now, status: built.services.status, dispatcher: () => late.dispatcher! });
   const failed = schedules && ((f: Parameters<typeof schedules.jobFailed>[0]) => schedules.jobFailed(f));
   const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: opts.notice, failed }, transports);
   const secrets = opts.secrets ?? built.secrets;
@@ -89,7 +90,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
   const redisConfirm = config.redis && new RedisConfirmations(config.redis.url, config.redis.prefix, log, () => now().getTime());
   const confirmations = redisConfirm || new Confirmations(() => now().getTime());
-  dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations });
+  const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations });
+  late.dispatcher = dispatcher;
   return {
     config,
     registry,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AlertEntry, ScheduleEntry } from '../config/schedules.js';
+import { durationMs, type AlertEntry, type ScheduleEntry } from '../config/schedules.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { UserError } from '../core/errors.js';
 import { reply, type Reply } from '../core/reply.js';
@@ -9,8 +9,13 @@ import type { StatusService } from '../services/types.js';
 import { checkAlert, timeOfDay } from './alert.js';
 import type { Outbox, ScheduleStore, Tick } from './types.js';
 
-/** A run that starts more than this long after it was due is marked late (a catch-up after downtime). */
-export const LATE_AFTER_MS = 60_000;
+/**
+ * A run that starts more than this long after it was due is marked late (a catch-up after
+ * downtime): one interval for a schedule that runs more often than once a minute, else a minute.
+ */
+export function lateAfterMs(s: ScheduleEntry): number {
+  return s.every !== undefined ? Math.min(60_000, durationMs(s.every)) : 60_000;
+}
 
 /** The system principal a schedule runs as: never a chat user's key (those have a platform prefix). */
 export function schedulePrincipal(name: string): Principal {
@@ -44,9 +49,9 @@ export class ScheduleRunner {
   /** Runs `name` and records its outcome; returns the outcome in words. */
   async run(name: string, tick: Tick): Promise<string> {
     const now = this.deps.now();
-    const late = !tick.manual && now.getTime() - tick.scheduledAt.getTime() > LATE_AFTER_MS;
     const s = this.schedules.get(name);
     const a = this.alerts.get(name);
+    const late = s !== undefined && !tick.manual && now.getTime() - tick.scheduledAt.getTime() > lateAfterMs(s);
     let outcome: string;
     try {
       if (s) outcome = await this.#schedule(s, tick, now, late);
