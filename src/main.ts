@@ -20,7 +20,7 @@ import { buildBurns } from './jobs/setup.js';
 import { buildDeploys } from './jobs/deploy-setup.js';
 import type { DeviceClient } from './services/devices/types.js';
 import type { BurnQueue } from './services/queue/types.js';
-import { scheduleIssues, schedulePrincipals } from './schedules/check.js';
+import { scheduleIssues, withSchedulePrincipals } from './schedules/check.js';
 import { buildSchedules } from './schedules/setup.js';
 import type { ChannelPoster } from './schedules/types.js';
 
@@ -74,7 +74,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
   if (badKeys.length) throw new ConfigError('config', badKeys);
   // Each schedule runs as its own system principal, with the roles its config entry gives it.
-  const access = new Access({ ...config.access, users: [...config.access.users, ...schedulePrincipals(config.schedules)] });
+  const access = new Access(withSchedulePrincipals(config.access, config.schedules));
   const scheduleProblems = scheduleIssues(config.schedules, registry, access);
   if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
   const transports = new Transports();

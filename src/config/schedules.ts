@@ -92,6 +92,7 @@ export type JobFailuresConfig = z.output<typeof jobFailures>;
 export type PostTarget = z.output<typeof postTarget>;
 
 interface Shape {
+  readonly status?: { readonly timeColumn?: string };
   readonly slack?: unknown;
   readonly discord?: unknown;
   readonly schedules?: readonly ScheduleEntry[];
@@ -117,6 +118,8 @@ export function checkSchedules(c: Shape, issue: Issue): void {
     const at = ['alerts', i];
     if (a.above === undefined && a.percentDoneBelow === undefined) issue(at, 'give above (with status) or percentDoneBelow, or both');
     if (a.above !== undefined && a.status === undefined) issue([...at, 'status'], 'required with above: the status whose count is watched');
+    if (!c.status) issue(at, 'alerts watch the status table: add a status section');
+    else if (a.window !== 'all' && !c.status.timeColumn) issue([...at, 'window'], 'only all works without status.timeColumn');
     posts.push([at, a.post, a.mention]);
     unique(seen, a.name, `alerts.${i}`, [...at, 'name'], issue);
   });

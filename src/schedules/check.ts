@@ -1,5 +1,5 @@
 import type { ScheduleEntry } from '../config/schedules.js';
-import type { Access, AccessUser } from '../core/access.js';
+import type { Access, AccessConfig, AccessUser } from '../core/access.js';
 import { parseText } from '../core/parse.js';
 import type { Registry } from '../core/registry.js';
 import { schedulePrincipal } from './runner.js';
@@ -7,6 +7,11 @@ import { schedulePrincipal } from './runner.js';
 /** Each schedule's system principal with the schedule's roles: extra entries for the allowlist. */
 export function schedulePrincipals(schedules: readonly ScheduleEntry[] | undefined): AccessUser[] {
   return (schedules ?? []).map((s) => ({ ...schedulePrincipal(s.name), roles: s.roles }));
+}
+
+/** The configured allowlist plus each schedule's system principal (added, never replacing an entry). */
+export function withSchedulePrincipals(access: AccessConfig, schedules: readonly ScheduleEntry[] | undefined): AccessConfig {
+  return { ...access, users: [...access.users, ...schedulePrincipals(schedules)] };
 }
 
 /**

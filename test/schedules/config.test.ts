@@ -26,12 +26,12 @@ async function issues(config: Record<string, unknown>): Promise<readonly string[
   return [];
 }
 
-/** `opsline start` with a config file: its exit code and stderr. */
-function start(yaml: string): Promise<{ code: number | null; err: string }> {
+/** `opsline <command>` (default start) with a config file: its exit code and stderr. */
+function start(yaml: string, command = 'start'): Promise<{ code: number | null; err: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'opsline-sched-'));
   writeFileSync(join(dir, 'opsline.yaml'), yaml);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '--config', join(dir, 'opsline.yaml'), 'start'], { env: { PATH: process.env.PATH }, cwd: dir });
+    const child = spawn(process.execPath, [CLI, '--config', join(dir, 'opsline.yaml'), command], { env: { PATH: process.env.PATH }, cwd: dir });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
@@ -44,6 +44,12 @@ const header = `http: { port: 0, host: 127.0.0.1 }\nslack: { signingSecret: s3cr
 describe('opsline start refuses a bad schedule with its key path', () => {
   it('a command with side effects', async () => {
     const r = await start(`${header}schedules:\n  - { name: adder, every: 1m, command: /note add hi, post: { platform: slack, channel: C1 } }\n`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('schedules.0.command: /note add has side effects; only read-only commands may be scheduled');
+  });
+
+  it('and opsline doctor names the same key', async () => {
+    const r = await start(`${header}schedules:\n  - { name: adder, every: 1m, command: /note add hi, post: { platform: slack, channel: C1 } }\n`, 'doctor');
     expect(r.code).toBe(2);
     expect(r.err).toContain('schedules.0.command: /note add has side effects; only read-only commands may be scheduled');
   });
@@ -65,7 +71,9 @@ describe('schedule and alert config', () => {
   it('accepts read-only commands, including subcommands, and defaults timezone and roles', async () => {
     const c = buildConfig({ slack, schedules: [schedule({ command: '/note list 5' }), schedule({ name: 'j', command: '/jobs', cron: '0 9 * * 1-5', every: undefined })] });
     expect(c.schedules?.[0]).toMatchObject({ timezone: 'UTC', roles: ['viewer'] });
-    expect(await issues({ schedules: [schedule({ command: '/note list 5' }), schedule({ name: 'b', command: '/burn list' }), schedule({ name: 'd', command: '/deploy list' })] })).toEqual([]);
+    // Every command docs/schedules.md calls read-only.
+    const readOnly = ['/status', '/burn list', '/burn status', '/jobs', '/deploy list', '/note list', '/note search x', '/images', '/drives', '/help', '/schedule list'];
+    expect(await issues({ schedules: readOnly.map((command, i) => schedule({ name: `s${i}`, command })) })).toEqual([]);
   });
 
   it('names every problem at its key', async () => {
@@ -94,6 +102,8 @@ describe('schedule and alert config', () => {
     expect(await issues({ alerts: [alert({ above: undefined })] })).toEqual(['alerts.0: give above (with status) or percentDoneBelow, or both']);
     expect(await issues({ alerts: [alert({ status: undefined })] })).toEqual(['alerts.0.status: required with above: the status whose count is watched']);
     expect(await issues({ alerts: [alert({ after: '25:00' })] })).toEqual(['alerts.0.after: a time of day, HH:MM (24-hour)']);
+    expect(await issues({ status: undefined, alerts: [alert({})] })).toEqual(['alerts.0: alerts watch the status table: add a status section']);
+    expect(await issues({ status: { table: 't.tasks', statusColumn: 's' }, alerts: [alert({})] })).toEqual(['alerts.0.window: only all works without status.timeColumn']);
     expect(await issues({ alerts: [alert({ mention: ['discord:80351110224678912'] })] })).toEqual([
       'alerts.0.mention.0: posts go to slack: a discord user cannot be mentioned there',
     ]);
