@@ -9,8 +9,9 @@ import help from './help.js';
 import images from './images.js';
 import jobs from './jobs.js';
 import note from './note.js';
+import schedule from './schedule.js';
 import status from './status.js';
 import whoami from './whoami.js';
 
 /** Every command the bot knows, listed explicitly; the registry refuses duplicates at startup. */
-export const commands: readonly CommandDef[] = [help, whoami, status, note, burn, images, drives, eject, deploy, confirm, jobs, audit];
+export const commands: readonly CommandDef[] = [help, whoami, status, note, burn, images, drives, eject, deploy, confirm, jobs, audit, schedule];

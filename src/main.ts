@@ -23,6 +23,9 @@ import type { DeviceClient } from './services/devices/types.js';
 import type { BurnQueue } from './services/queue/types.js';
 import type { Db } from './services/db/index.js';
 import type { Metrics } from './metrics/metrics.js';
+import { scheduleIssues, withSchedulePrincipals } from './schedules/check.js';
+import { buildSchedules } from './schedules/setup.js';
+import type { ChannelPoster } from './schedules/types.js';
 
 export interface App {
   readonly config: Config;
@@ -34,6 +37,8 @@ export interface App {
   readonly log: Logger;
   /** Starts job workers in this process; call it after the platform transports are registered. */
   startWorkers(): Promise<void>;
+  /** Starts schedules and alerts for the platforms these posters cover (docs/schedules.md). */
+  startSchedules(posters: readonly ChannelPoster[]): Promise<void>;
   /** Secret references (`vault:<path>#<key>`) read from Vault's KV engine; undefined without a vault section. */
   readonly secrets: Secrets | undefined;
   /** The Vault lease behind the MySQL login, with mysql.vault. */
@@ -75,19 +80,27 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const registry = new Registry(opts.commands ?? commands);
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
   if (badKeys.length) throw new ConfigError('config', badKeys);
-  const access = new Access(config.access, perTargetRoles(config.deploy?.targets ?? []));
+  // Each schedule runs as its own system principal, with the roles its config entry gives it.
+  const access = new Access(withSchedulePrincipals(config.access, config.schedules), perTargetRoles(config.deploy?.targets ?? []));
+  const scheduleProblems = scheduleIssues(config.schedules, registry, access);
+  if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
   const transports = new Transports();
   const built = await buildServices(config, opts, now);
-  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: opts.notice }, transports);
+  // Schedules run commands through the dispatcher, which is built after the services they are part of.
+  const late: { dispatcher?: Dispatcher } = {};
+  const schedules = buildSchedules(config, { log, now, status: built.services.status, dispatcher: () => late.dispatcher! });
+  const failed = schedules && ((f: Parameters<typeof schedules.jobFailed>[0]) => schedules.jobFailed(f));
+  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: opts.notice, failed }, transports);
   const secrets = opts.secrets ?? built.secrets;
-  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [] }, transports);
+  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed }, transports);
   // The audit trail has one record per invocation, so metering it counts every command once.
   const audit = opts.metrics ? opts.metrics.meterAudit(built.services.audit) : built.services.audit;
-  const services: Services = { ...built.services, audit, burns: burns?.service, deploys: deploys?.service };
+  const services: Services = { ...built.services, audit, burns: burns?.service, deploys: deploys?.service, schedules: schedules?.service };
   // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
   const redisConfirm = config.redis && new RedisConfirmations(config.redis.url, config.redis.prefix, log, () => now().getTime());
   const confirmations = redisConfirm || new Confirmations(() => now().getTime());
   const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations });
+  late.dispatcher = dispatcher;
   return {
     config,
     registry,
@@ -103,11 +116,15 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       await burns?.startWorkers();
       await deploys?.startWorkers();
     },
+    async startSchedules(posters) {
+      await schedules?.start(posters);
+    },
     async idle() {
       await burns?.idle();
       await deploys?.idle();
     },
     async stop() {
+      await schedules?.close();
       await deploys?.close();
       await burns?.close();
       await redisConfirm?.close();

@@ -1,4 +1,5 @@
 import { ConsoleAdapter } from '../adapters/console/adapter.js';
+import { ConsolePoster } from '../adapters/console/poster.js';
 import { Screen } from '../adapters/console/screen.js';
 import { ConsoleTransport } from '../adapters/console/transport.js';
 import { buildConfig, ConfigError, loadConfigFile } from '../config/load.js';
@@ -32,6 +33,8 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   // Only the demo works its own in-process queue. With a real config the queues are shared: a
   // console worker would take Slack and Discord jobs it cannot report, and stop them at end of input.
   if (run.demo) await app.startWorkers();
+  // The console shows only console posts; Slack and Discord ones are left to `opsline start` or `worker`.
+  await app.startSchedules([new ConsolePoster(screen)]);
   const adapter = new ConsoleAdapter({ input: process.stdin, output: process.stdout, screen, transport, principal: { key: `console:${user}`, name: user } });
   await adapter.start((inv, threads) => app.dispatcher.dispatch(inv, threads));
   await adapter.done;

@@ -1,6 +1,10 @@
 import { platformChecks } from '../adapters/doctor.js';
 import { deviceHostChecks } from '../agent/doctor.js';
-import { requireConfigFile } from '../config/load.js';
+import { commands } from '../../commands/index.js';
+import { ConfigError, requireConfigFile } from '../config/load.js';
+import { Access } from '../core/access.js';
+import { Registry } from '../core/registry.js';
+import { scheduleIssues, withSchedulePrincipals } from '../schedules/check.js';
 import { rootCause, type Check } from '../doctor/types.js';
 import { mysqlChecks } from '../services/db/doctor.js';
 import { agentChecks } from '../services/devices/doctor.js';
@@ -19,6 +23,9 @@ export interface DoctorIo {
 export async function runDoctor(configFlag: string | undefined, io: DoctorIo = { out: process.stdout }): Promise<number> {
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
+  // A scheduled command is checked against the commands, as `opsline start` does.
+  const scheduled = scheduleIssues(config.schedules, new Registry(commands), new Access(withSchedulePrincipals(config.access, config.schedules)));
+  if (scheduled.length) throw new ConfigError(loaded.source, scheduled);
   const checks: Check[] = [
     ...vaultChecks(config),
     ...mysqlChecks(config),

@@ -1,5 +1,6 @@
 import { requireConfigFile } from '../config/load.js';
 import { adapterFactories } from '../adapters/index.js';
+import { chatPosters } from '../adapters/posters.js';
 import type { Adapter } from '../adapters/types.js';
 import { mountReadyChecks } from '../http/ready-checks.js';
 import { HttpServer } from '../http/server.js';
@@ -35,6 +36,8 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   for (const a of adapters) await a.start(dispatch);
   // After the adapters: their transports must be registered before a worker reopens a thread.
   if (opts.workers !== false) await app.startWorkers();
+  // Schedules run with or without job workers: each tick runs once across every process (docs/schedules.md).
+  await app.startSchedules(chatPosters(app, log));
   const port = await http.listen(config.http.port, config.http.host);
   // Handlers first, so a signal sent as soon as the start is logged is not lost. SIGHUP reloads the allowlist.
   const signalled = untilSignal(accessReloader(app, configFlag, log));

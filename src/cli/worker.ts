@@ -1,3 +1,4 @@
+import { chatPosters } from '../adapters/posters.js';
 import { addWorkerTransports } from '../adapters/transports.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { createLogger } from '../log.js';
@@ -14,12 +15,14 @@ export async function runWorker(configFlag: string | undefined): Promise<number>
   const { config } = loaded;
   // In-process queues would leave a worker nothing to take: it needs Redis, and burns (agents) or deploys to run.
   const deploys = config.redis ? (config.deploy?.targets.length ?? 0) : 0;
-  if (!config.agents?.length && !deploys)
-    throw new ConfigError(loaded.source, ['agents: `opsline worker` needs at least one device agent, or deploy.targets with redis']);
+  const scheduled = config.redis ? (config.schedules?.length ?? 0) + (config.alerts?.length ?? 0) : 0;
+  if (!config.agents?.length && !deploys && !scheduled)
+    throw new ConfigError(loaded.source, ['agents: `opsline worker` needs at least one device agent, or deploy.targets, schedules or alerts with redis']);
   const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
   const app = await buildApp(config, { log, secretValues: loaded.secrets });
   addWorkerTransports(app, log);
   await app.startWorkers();
+  await app.startSchedules(chatPosters(app, log));
   // The worker holds the app's allowlist too: SIGHUP reloads it, as for `opsline start`.
   const signalled = untilSignal(accessReloader(app, configFlag, log));
   log.info({ agents: (config.agents ?? []).map((a) => a.name), deployTargets: deploys }, 'opsline worker started');

@@ -19,5 +19,8 @@ export function demoConfig(user = osUser()): ConfigInput {
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
     // A harmless command on the in-process demo agent; it asks for confirmation so the whole flow shows.
     deploy: { targets: [{ name: 'demo', kind: 'command', agent: 'demo', command: 'hello', defaultRef: 'main', confirm: true }] },
+    // A digest and an alert that print on the console within a minute, so a newcomer sees them (docs/schedules.md).
+    schedules: [{ name: 'demo-digest', every: '40s', command: '/status 24h', post: { platform: 'console', channel: 'ops' } }],
+    alerts: [{ name: 'demo-failures', every: '20s', window: '24h', status: 'Failed', above: 3, post: { platform: 'console', channel: 'ops' }, mention: [`console:${user}`] }],
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '../core/access.js';
 import { DEFAULT_REF_PATTERN } from './ref-pattern.js';
 import { isSlackBuiltin } from '../adapters/slack/builtins.js';
+import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';
 
 const role = z.enum(ROLES);
 /** A plain SQL identifier, optionally schema-qualified; anything else is a config error. */
@@ -189,6 +190,10 @@ export const configSchema = z.strictObject({
   clientKeys: z.strictObject({ public: z85Key, secret: z85Key }).optional(),
   agent: agent.optional(),
   deploy: z.strictObject({ targets: z.array(deployTarget).default([]) }).optional(),
+  // Read-only commands posted on a schedule, status alerts and job failures: docs/schedules.md.
+  schedules: z.array(scheduleEntry).optional(),
+  alerts: z.array(alertEntry).optional(),
+  jobFailures: jobFailures.optional(),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -196,6 +201,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 
 /** Rules that span keys; each adds an issue at the key a user must change. */
 export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
+  checkSchedules(c, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   if (c.slack?.mode === 'socket' && !c.slack.appToken)
     ctx.addIssue({ code: 'custom', path: ['slack', 'appToken'], message: 'required when slack.mode is socket' });
   if (c.discord?.mode === 'http' && !c.discord.publicKey)

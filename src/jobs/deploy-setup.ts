@@ -10,6 +10,7 @@ import { BullJobQueue } from '../services/queue/bull-jobs.js';
 import { MemoryJobQueue } from '../services/queue/memory-jobs.js';
 import type { Secrets } from '../services/secrets/index.js';
 import { deployProcessor } from './deploy.js';
+import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
 export interface Deploys {
   readonly service: DeployService;
@@ -25,6 +26,8 @@ export interface DeployOptions {
   readonly devices?: DeviceClient;
   readonly secrets?: Secrets;
   readonly masked: readonly string[];
+  /** Told about every deploy that fails (jobFailures, docs/schedules.md). */
+  readonly failed?: JobFailedHook;
 }
 
 /**
@@ -51,7 +54,8 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
     service,
     async startWorkers() {
       const processor = deployProcessor({ service, devices: opts.devices, secrets: opts.secrets, masked: opts.masked, transports, log });
-      queue.work(targets.map((t) => t.name), processor);
+      const describe = (d: DeployJobData) => ({ what: `${d.target} ${d.ref}`, requester: d.requester });
+      queue.work(targets.map((t) => t.name), reportFailures('deploy', describe, processor, opts.failed));
     },
     idle: async () => memory?.idle(),
     async close() {

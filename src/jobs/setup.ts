@@ -5,11 +5,12 @@ import { startDemoAgent } from '../demo/agent.js';
 import { BurnService } from '../services/burns.js';
 import { createDeviceClient } from '../services/devices/index.js';
 import type { DeviceClient } from '../services/devices/types.js';
-import { burnLanes, type BurnQueue } from '../services/queue/types.js';
+import { burnLanes, type BurnJobData, type BurnProcessor, type BurnQueue } from '../services/queue/types.js';
 import { BullBurnQueue } from '../services/queue/bullmq.js';
 import { MemoryBurnQueue } from '../services/queue/memory.js';
 import { burnProcessor } from './burn.js';
 import { BurnWorkers } from './workers.js';
+import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
 export interface Burns {
   readonly service: BurnService;
@@ -25,7 +26,7 @@ export interface Burns {
  */
 export async function buildBurns(
   config: Config,
-  opts: { log: Logger; demoAgent: boolean; given?: { devices: DeviceClient; queue: BurnQueue }; notice?: (text: string) => void },
+  opts: { log: Logger; demoAgent: boolean; given?: { devices: DeviceClient; queue: BurnQueue }; notice?: (text: string) => void; failed?: JobFailedHook },
   transports: Transports,
 ): Promise<Burns | undefined> {
   const log = opts.log;
@@ -41,7 +42,7 @@ export async function buildBurns(
     return {
       service,
       startWorkers: async () =>
-        queue.work(burnLanes(agent.drives), burnProcessor({ devices: agent.client, transports, log, cancelRequested: (id) => queue.cancelRequested(id) })),
+        queue.work(burnLanes(agent.drives), withFailures(burnProcessor({ devices: agent.client, transports, log, cancelRequested: (id) => queue.cancelRequested(id) }), opts.failed)),
       idle: () => queue.idle(),
       async close() {
         await queue.close();
@@ -49,16 +50,16 @@ export async function buildBurns(
       },
     };
   }
-  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, transports, log);
+  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, transports, log, opts.failed);
   const devices = createDeviceClient(config, log);
   if (!devices) return undefined;
   const redis = config.redis;
   if (!redis) throw new Error('unreachable: the config schema requires redis with agents');
   const queue = new BullBurnQueue({ url: redis.url, prefix: redis.prefix, ...config.jobs, log });
-  return withWorkers(devices, queue, transports, log);
+  return withWorkers(devices, queue, transports, log, opts.failed);
 }
 
-async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger): Promise<Burns> {
+async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger, failed?: JobFailedHook): Promise<Burns> {
   const service = new BurnService(devices, queue);
   let workers: BurnWorkers | undefined;
   let stopping = false;
@@ -66,7 +67,7 @@ async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: 
     service,
     async startWorkers() {
       const cancelRequested = (id: string) => queue.cancelRequested(id);
-      workers ??= new BurnWorkers(service, burnProcessor({ devices, transports, log, stopping: () => stopping, cancelRequested }), log);
+      workers ??= new BurnWorkers(service, withFailures(burnProcessor({ devices, transports, log, stopping: () => stopping, cancelRequested }), failed), log);
       await workers.start();
     },
     idle: async () => {},
@@ -77,4 +78,9 @@ async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: 
       await devices.close();
     },
   };
+}
+
+/** A failed burn is also posted to `jobFailures` when configured (docs/schedules.md). */
+function withFailures(processor: BurnProcessor, failed: JobFailedHook | undefined): BurnProcessor {
+  return reportFailures('burn', (d: BurnJobData) => ({ what: `${d.image} on ${d.drive}`, requester: d.requester }), processor, failed);
 }

@@ -1,6 +1,7 @@
 import type { AuditSink } from '../core/audit.js';
 import type { BurnService } from './burns.js';
 import type { DeployService } from './deploy/service.js';
+import type { ScheduleService } from '../schedules/setup.js';
 
 export const STATUS_WINDOWS = ['today', '24h', '7d', 'all'] as const;
 export type StatusWindow = (typeof STATUS_WINDOWS)[number];
@@ -69,4 +70,6 @@ export interface Services {
   readonly burns?: BurnService;
   /** Deploy targets, locks and jobs; undefined without `deploy.targets`. */
   readonly deploys?: DeployService;
+  /** Schedules and alerts for /schedule; undefined without `schedules`, `alerts` or `jobFailures`. */
+  readonly schedules?: ScheduleService;
 }

@@ -27,6 +27,8 @@ const NEEDS: Record<string, Role> = {
   confirm: 'viewer',
   jobs: 'viewer',
   audit: 'admin',
+  'schedule list': 'viewer',
+  'schedule run': 'admin',
 };
 
 describe('access matrix', () => {

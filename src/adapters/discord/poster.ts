@@ -1,0 +1,24 @@
+import { Routes, type REST } from 'discord.js';
+import type { ChannelPoster, Post } from '../../schedules/types.js';
+import { replyBody } from './render.js';
+import { discordUserId } from './transport.js';
+
+/**
+ * Schedule, alert and job-failure posts in Discord: a channel message with the bot token. Only
+ * the listed principals may be notified (allowed_mentions), whatever the command's text holds.
+ */
+export class DiscordPoster implements ChannelPoster {
+  readonly platform = 'discord';
+
+  constructor(private readonly rest: REST) {}
+
+  async post(channel: string, p: Post): Promise<void> {
+    const ids = p.mentions.map(discordUserId).filter((id): id is string => id !== undefined);
+    const body = replyBody({ ...p.reply, visibility: 'channel' });
+    if (ids.length) {
+      body.content = `${body.content} ${ids.map((id) => `<@${id}>`).join(' ')}`;
+      body.allowed_mentions.users = ids;
+    }
+    await this.rest.post(Routes.channelMessages(channel), { body });
+  }
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { App } from '../main.js';
+import type { ChannelPoster } from '../schedules/types.js';
+import { DiscordPoster } from './discord/poster.js';
+import { createDiscordRest } from './discord/rest.js';
+import { boltLogger } from './slack/bolt-logger.js';
+import { slackWebClient } from './slack/client.js';
+import { commandRenamer } from './slack/names.js';
+import { SlackPoster } from './slack/poster.js';
+
+/** Channel posters for every configured chat platform, from config alone (no adapter needed). */
+export function chatPosters(app: App, log: Logger): ChannelPoster[] {
+  const { slack, discord } = app.config;
+  const posters: ChannelPoster[] = [];
+  if (slack) {
+    const client = slackWebClient(slack, boltLogger(log.child({ adapter: 'slack' })));
+    posters.push(new SlackPoster(client, commandRenamer(slack.commandPrefix, app.registry.all().map((c) => c.name))));
+  }
+  if (discord) posters.push(new DiscordPoster(createDiscordRest(discord)));
+  return posters;
+}

@@ -1,0 +1,43 @@
+import type { Logger } from 'pino';
+import type { PostTarget } from '../config/schedules.js';
+import type { ChannelPoster, Clock, Outbox, Post } from './types.js';
+
+/** Posters by platform: the ones this process can post with. */
+export class ChannelPosters {
+  readonly #byPlatform = new Map<string, ChannelPoster>();
+
+  add(p: ChannelPoster): void {
+    this.#byPlatform.set(p.platform, p);
+  }
+
+  get(platform: string): ChannelPoster | undefined {
+    return this.#byPlatform.get(platform);
+  }
+
+  platforms(): ReadonlySet<string> {
+    return new Set(this.#byPlatform.keys());
+  }
+}
+
+/**
+ * Delivers a post with this process's poster for the platform, or hands it to the clock, which
+ * queues it for a process that has one (with Redis). The only place that chooses a route, so a
+ * general relay between processes can take over here later.
+ */
+export class RoutingOutbox implements Outbox {
+  constructor(
+    private readonly posters: ChannelPosters,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async deliver(target: PostTarget, post: Post): Promise<void> {
+    const local = this.posters.get(target.platform);
+    if (local) return local.post(target.channel, post);
+    if (await this.clock.handOffPost(target, post)) {
+      this.log.info({ platform: target.platform }, 'no poster for this platform here; handed the post to a process that has one');
+      return;
+    }
+    throw new Error(`this process cannot post to ${target.platform}, and without Redis no other process can take the post`);
+  }
+}

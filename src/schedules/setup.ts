@@ -1,0 +1,124 @@
+import type { Logger } from 'pino';
+import { durationMs, type AlertEntry, type ScheduleEntry } from '../config/schedules.js';
+import type { Config } from '../config/schema.js';
+import type { Dispatcher } from '../core/dispatcher.js';
+import { UserError } from '../core/errors.js';
+import type { StatusService } from '../services/types.js';
+import { BullClock } from './bull-clock.js';
+import { jobFailurePost, type JobFailure } from './job-failures.js';
+import { ChannelPosters, RoutingOutbox } from './outbox.js';
+import { ScheduleRunner } from './runner.js';
+import { MemoryScheduleStore, RedisScheduleStore } from './stores.js';
+import { TimerClock } from './timer-clock.js';
+import type { ChannelPoster, Clock, ClockEntry, LastRun, ScheduleStore } from './types.js';
+
+export interface ScheduleRow {
+  readonly name: string;
+  readonly kind: 'schedule' | 'alert';
+  /** `every 15m` or `cron 0 9 * * 1-5 Europe/Berlin`. */
+  readonly when: string;
+  readonly post: string;
+  readonly next?: Date;
+  readonly last?: LastRun;
+}
+
+/** What `/schedule` needs: every schedule and alert with its next and last run; run one now. */
+export interface ScheduleService {
+  list(): Promise<ScheduleRow[]>;
+  /** Runs it here when this process can post there, else hands it to one that can. */
+  runNow(name: string): Promise<string>;
+}
+
+export interface Schedules {
+  readonly service: ScheduleService;
+  /** Starts the clock for the platforms these posters cover (call once the process knows them). */
+  start(posters: readonly ChannelPoster[]): Promise<void>;
+  /** Posts a failed burn or deploy to `jobFailures.post`, when configured for that kind. */
+  jobFailed(f: JobFailure): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ScheduleDeps {
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly status?: StatusService;
+  /** The dispatcher is built after the services, this among them: it is looked up at run time. */
+  readonly dispatcher: () => Dispatcher;
+}
+
+/** Schedules, alerts and job-failure posts from config; undefined when none is configured. */
+export function buildSchedules(config: Config, deps: ScheduleDeps): Schedules | undefined {
+  const schedules = new Map<string, ScheduleEntry>((config.schedules ?? []).map((s) => [s.name, s]));
+  const alerts = new Map<string, AlertEntry>((config.alerts ?? []).map((a) => [a.name, a]));
+  if (schedules.size === 0 && alerts.size === 0 && !config.jobFailures) return undefined;
+  const log = deps.log.child({ service: 'schedules' });
+  const posters = new ChannelPosters();
+  const post = (target: { platform: string; channel: string }, p: Parameters<ChannelPoster['post']>[1]) => {
+    const poster = posters.get(target.platform);
+    if (!poster) throw new Error(`no poster for ${target.platform} in this process`);
+    return poster.post(target.channel, p);
+  };
+  const redis = config.redis;
+  const clock: Clock = redis ? new BullClock({ url: redis.url, prefix: redis.prefix, log, post }) : new TimerClock(log);
+  const store: ScheduleStore = redis ? new RedisScheduleStore(redis.url, redis.prefix, log) : new MemoryScheduleStore();
+  const outbox = new RoutingOutbox(posters, clock, log);
+  const runner = new ScheduleRunner(schedules, alerts, {
+    get dispatcher() {
+      return deps.dispatcher();
+    },
+    status: deps.status,
+    store,
+    outbox,
+    log,
+    now: deps.now,
+  });
+  const entries = new Map<string, ClockEntry>([...[...schedules.values()].map(scheduleClock), ...[...alerts.values()].map(alertClock)]);
+  const failures = config.jobFailures;
+  return {
+    service: {
+      async list() {
+        return Promise.all([...entries.values()].map(async (e) => row(e, schedules.has(e.name) ? 'schedule' : 'alert', clock, store)));
+      },
+      async runNow(name) {
+        const e = entries.get(name);
+        if (!e) throw new UserError('not_found', `no schedule or alert called ${name.slice(0, 40)}; see /schedule list`);
+        if (posters.get(e.platform)) return runner.run(name, { scheduledAt: deps.now(), manual: true });
+        if (await clock.handOff(e)) return `handed to a process that can post to ${e.platform}; /schedule list shows the outcome`;
+        throw new UserError('unavailable', `no running process can post to ${e.platform}; start one (for console posts: opsline console)`);
+      },
+    },
+    async start(list) {
+      for (const p of list) posters.add(p);
+      await clock.start([...entries.values()], posters.platforms(), async (name, tick) => void (await runner.run(name, tick)));
+    },
+    async jobFailed(f) {
+      if (!failures || !failures.kinds.includes(f.kind)) return;
+      await outbox.deliver(failures.post, jobFailurePost(f, failures.mention)).catch((err: unknown) => log.warn({ err, jobId: f.id }, 'could not post the job failure'));
+    },
+    async close() {
+      await clock.close();
+      await store.close();
+    },
+  };
+}
+
+function scheduleClock(s: ScheduleEntry): [string, ClockEntry] {
+  const base = { name: s.name, platform: s.post.platform, channel: s.post.channel, timezone: s.timezone };
+  return [s.name, s.cron !== undefined ? { ...base, cron: s.cron } : { ...base, everyMs: durationMs(s.every ?? '1m') }];
+}
+
+function alertClock(a: AlertEntry): [string, ClockEntry] {
+  return [a.name, { name: a.name, platform: a.post.platform, channel: a.post.channel, timezone: a.timezone, everyMs: durationMs(a.every) }];
+}
+
+async function row(e: ClockEntry, kind: ScheduleRow['kind'], clock: Clock, store: ScheduleStore): Promise<ScheduleRow> {
+  const when = e.cron !== undefined ? `cron ${e.cron} ${e.timezone}` : `every ${everyText(e.everyMs ?? 0)}`;
+  const [next, last] = await Promise.all([clock.nextRun(e).catch(() => undefined), store.lastRun(e.name).catch(() => undefined)]);
+  return { name: e.name, kind, when, post: `${e.platform} ${e.channel}`, ...(next ? { next } : {}), ...(last ? { last } : {}) };
+}
+
+function everyText(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
+}
