@@ -9,6 +9,8 @@ import { RedisConfirmations } from './services/redis-confirmations.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { Registry } from './core/registry.js';
 import { Transports } from './core/thread.js';
+import { buildRelay } from './relay/build.js';
+import type { ThreadRelay } from './relay/entry.js';
 import type { Config } from './config/schema.js';
 import { MemoryNotesRepository } from './services/memory/notes.js';
 import { MemoryTasksRepository, sampleTasks } from './services/memory/tasks.js';
@@ -28,6 +30,8 @@ export interface App {
   readonly services: Services;
   readonly dispatcher: Dispatcher;
   readonly transports: Transports;
+  /** Carries thread updates between processes (Redis) or inside this one (docs/console.md). */
+  readonly relay: ThreadRelay;
   readonly log: Logger;
   /** Starts job workers in this process; call it after the platform transports are registered. */
   startWorkers(): Promise<void>;
@@ -69,12 +73,18 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
   if (badKeys.length) throw new ConfigError('config', badKeys);
   const access = new Access(config.access);
-  const transports = new Transports();
+  const relay = buildRelay(config, log);
+  const transports = new Transports(relay);
   const built = await buildServices(config, opts, now);
-  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: opts.notice }, transports);
+  let devicesOff: string | undefined;
+  const onOff = (reason: string) => {
+    devicesOff = reason;
+    opts.notice?.(reason);
+  };
+  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: onOff }, transports);
   const secrets = opts.secrets ?? built.secrets;
-  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [] }, transports);
-  const services: Services = { ...built.services, burns: burns?.service, deploys: deploys?.service };
+  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], devicesOff }, transports);
+  const services: Services = { ...built.services, burns: burns?.service, deploys: deploys?.service, relay, ...(devicesOff ? { devicesOff } : {}) };
   // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
   const redisConfirm = config.redis && new RedisConfirmations(config.redis.url, config.redis.prefix, log, () => now().getTime());
   const confirmations = redisConfirm || new Confirmations(() => now().getTime());
@@ -86,6 +96,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     services,
     dispatcher,
     transports,
+    relay,
     log,
     secrets,
     mysqlCredentials: built.vault,
@@ -101,6 +112,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       await deploys?.close();
       await burns?.close();
       await redisConfirm?.close();
+      await relay.close();
       await services.audit.flush();
       await built.close();
     },

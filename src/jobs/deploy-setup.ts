@@ -25,6 +25,8 @@ export interface DeployOptions {
   readonly devices?: DeviceClient;
   readonly secrets?: Secrets;
   readonly masked: readonly string[];
+  /** Why command targets cannot run here (the demo without xorriso); they are refused with it. */
+  readonly devicesOff?: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
     queue = memory = new MemoryJobQueue<DeployJobData, DeployResult, DeployProgress>(DEPLOY_KIND);
     store = new MemoryDeployStore();
   }
-  const service = new DeployService(targets, queue, store, opts.devices);
+  const service = new DeployService(targets, queue, store, opts.devices, opts.devicesOff);
   return {
     service,
     async startWorkers() {

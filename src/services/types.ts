@@ -1,6 +1,7 @@
 import type { AuditSink } from '../core/audit.js';
 import type { BurnService } from './burns.js';
 import type { DeployService } from './deploy/service.js';
+import type { ThreadRelay } from '../relay/entry.js';
 
 export const STATUS_WINDOWS = ['today', '24h', '7d', 'all'] as const;
 export type StatusWindow = (typeof STATUS_WINDOWS)[number];
@@ -65,4 +66,8 @@ export interface Services {
   readonly burns?: BurnService;
   /** Deploy targets, locks and jobs; undefined without `deploy.targets`. */
   readonly deploys?: DeployService;
+  /** Thread updates between processes: /burn watch and /deploy watch follow a job through it. */
+  readonly relay?: ThreadRelay;
+  /** Why burns, images, drives and command deploys are off here (the demo without xorriso). */
+  readonly devicesOff?: string;
 }

@@ -128,7 +128,7 @@ export class AgentConnection {
         this.dispatch(msg);
       }
     } catch (err) {
-      if (!this.socket.closed) this.log.error({ err, agent: this.ep.name }, 'device client receive loop stopped');
+      if (!this.socket.closed) this.log.error({ err }, 'device client receive loop stopped');
     }
   }
 
@@ -159,7 +159,7 @@ export class AgentConnection {
     try {
       for await (const ev of this.socket.events) {
         if (ev.type === 'handshake:error:auth') {
-          this.log.warn({ agent: this.ep.name, status: ev.error.status }, 'agent refused our CURVE key');
+          this.log.warn({ status: ev.error.status }, 'agent refused our CURVE key');
           this.setState('refused');
         } else if (ev.type === 'disconnect' && this.state === 'up') this.setState('down');
       }
@@ -181,7 +181,7 @@ export class AgentConnection {
     if (state === this.state) return;
     const before = this.state;
     this.state = state;
-    this.log.info({ agent: this.ep.name, state, before }, 'agent state changed');
+    this.log.info({ state, before }, 'agent state changed');
     this.onState(state);
     for (const w of [...this.waiters]) w();
     if (state === 'up') {
@@ -202,7 +202,7 @@ export class AgentConnection {
           if (st.state === 'finished') this.emit({ type: 'done', jobId, result: st.result });
           if (st.state === 'unknown') this.emit({ type: 'error', jobId, code: 'not_found', message: `agent ${this.ep.name} no longer knows job ${jobId}` });
         })
-        .catch((err: Error) => this.log.warn({ err, jobId, agent: this.ep.name }, 'could not re-attach to a job'));
+        .catch((err: Error) => this.log.warn({ err, jobId }, 'could not re-attach to a job'));
     }
   }
 

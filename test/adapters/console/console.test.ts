@@ -68,7 +68,7 @@ describe('ConsoleAdapter', () => {
       '  roles: admin',
       'type a command, for example /help',
       'commands start with "/", for example /help',
-      'unknown command /nope; try /help',
+      'unknown command /nope; did you mean /note? try /help',
       'note #3 saved (storage not configured: notes are kept in memory until restart)',
       '#3 tester · just now — "x',
       '',
@@ -78,7 +78,7 @@ describe('ConsoleAdapter', () => {
   it('renders a thread as indented lines under its root', async () => {
     const sink = new Sink();
     const screen = new Screen(sink, false);
-    const transport = new ConsoleTransport(screen, 0);
+    const transport = new ConsoleTransport(screen, { editIntervalMs: 0 });
     const th = await LiveThread.open(transport.starter({ key: 'console:t', name: 't' }), transport, 'burning a.iso on virtual for @t', 'queued');
     th.status('50%');
     await th.milestone('verifying');
