@@ -6,6 +6,7 @@ import { renderProgress } from '../src/jobs/progress.js';
 import type { BurnService } from '../src/services/burns.js';
 import type { BurnJobView } from '../src/services/queue/types.js';
 import { newJobId } from '../src/services/queue/types.js';
+import { hasEnded, watchJob } from '../src/jobs/watch.js';
 
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.iso$/;
 const JOB = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
@@ -13,15 +14,15 @@ const DRIVE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}(\/[A-Za-z0-9][A-Za-z0-9_-]{0,31})
 
 export function burnsOf(ctx: CommandContext): BurnService {
   const burns = ctx.services.burns;
-  if (!burns) throw new UserError('not_configured', 'burning is not configured here (no device agents and no job queue)');
+  if (!burns) throw new UserError(ctx.services.devicesOff ? 'unavailable' : 'not_configured', ctx.services.devicesOff ?? 'burning is not configured here (no device agents and no job queue)');
   return burns;
 }
 
 export default defineCommand({
   name: 'burn',
   description: 'Burn an ISO image to a CD/DVD drive, with progress in a thread',
-  usage: '/burn <image.iso> [drive] [--no-verify] | status [job] | cancel <job> | list',
-  examples: ['/burn release-1.4.iso', '/burn release-1.4.iso dvd1 --no-verify', '/burn status b7k2x9q', '/burn cancel b7k2x9q', '/burn list'],
+  usage: '/burn <image.iso> [drive] [--no-verify] | status [job] | cancel <job> | watch <job> | list',
+  examples: ['/burn release-1.4.iso', '/burn release-1.4.iso dvd1 --no-verify', '/burn status b7k2x9q', '/burn cancel b7k2x9q', '/burn watch b7k2x9q', '/burn list'],
   roles: ['operator'],
   sideEffects: true,
   defaultSubcommand: 'start',
@@ -30,7 +31,7 @@ export default defineCommand({
       description: 'queue a burn',
       usage: '/burn <image.iso> [drive] [--no-verify]',
       args: [
-        { name: 'image', type: 'string', description: 'image name (see /images)', required: true, pattern: IMAGE, maxLength: 132, autocomplete: 'images' },
+        { name: 'image', type: 'string', description: 'image name (see /images)', required: true, pattern: IMAGE, patternHint: 'must be an image name ending in .iso (letters, digits, . _ -); /images lists them', maxLength: 132, autocomplete: 'images' },
         { name: 'drive', type: 'string', description: 'drive name (see /drives)', pattern: DRIVE, maxLength: 65 },
         { name: 'no-verify', type: 'boolean', description: 'skip the read-back verify', flag: true },
       ],
@@ -45,7 +46,7 @@ export default defineCommand({
         const who = ctx.invocation.principal;
         const thread = await ctx.openThread(`burning ${image} on ${drive.drive} for ${ctx.mention(who)} (job ${id})`, 'queued');
         try {
-          const { position } = await burns.add(id, drive, image, ctx.args['no-verify'] !== true, who, thread.ref);
+          const { position, note } = await burns.add(id, drive, image, ctx.args['no-verify'] !== true, who, thread.ref);
           ctx.setJobId(id);
           if (position > 0) {
             // Sent now, not after the edit interval: later, the worker may already own the status message.
@@ -53,7 +54,7 @@ export default defineCommand({
             await thread.flush();
           }
           const place = position === 0 ? 'starting now' : `${position} ahead of it`;
-          return reply(`burn job ${id} queued on ${drive.agent}/${drive.drive} (${place}); progress is in the thread`);
+          return reply(`burn job ${id} queued on ${drive.agent}/${drive.drive} (${place}); progress is in the thread${note}`);
         } catch (err) {
           await thread.finish('✘ not queued', `could not queue the burn: ${(err as Error).message}`).catch(() => undefined);
           throw err;
@@ -102,6 +103,30 @@ export default defineCommand({
           return reply(`cancelling burn job ${id} on ${job.data.drive}; the thread shows when it has stopped`);
         }
         throw new UserError('conflict', `burn job ${id} has already ${outcome === 'failed' ? 'failed' : 'finished'}`);
+      },
+    },
+    watch: {
+      description: 'follow a job, wherever it started, to its end',
+      usage: '/burn watch <job>',
+      args: [{ name: 'job', type: 'string', description: 'job id', required: true, pattern: JOB, maxLength: 64 }],
+      roles: ['viewer'],
+      sideEffects: false,
+      async handler(ctx) {
+        const burns = burnsOf(ctx);
+        const job = await burns.job(String(ctx.args.job));
+        const { image, agent, drive, requester } = job.data;
+        return watchJob(ctx, {
+          kind: 'burn',
+          id: job.id,
+          state: job.state,
+          thread: job.data.thread,
+          title: `${image} on ${agent}/${drive} for ${requester.name}`,
+          summary: describeBurn(job),
+          ended: async () => {
+            const now = await burns.queue.get(job.id);
+            return now && hasEnded(now.state) ? describeBurn(now) : undefined;
+          },
+        });
       },
     },
     list: {

@@ -4,7 +4,8 @@ import { reply } from '../src/core/reply.js';
 import { describeHolder, type DeployService } from '../src/services/deploy/service.js';
 import type { DeployTarget } from '../src/services/deploy/types.js';
 import { newJobId } from '../src/services/queue/types.js';
-import { describeDeploy } from './deploy-describe.js';
+import { describeDeploy, describeDeployJob } from './deploy-describe.js';
+import { hasEnded, watchJob } from '../src/jobs/watch.js';
 
 const TARGET = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const JOB = /^d[a-z0-9]{6}$/;
@@ -31,6 +32,7 @@ function targetFor(ctx: CommandContext, deploys: DeployService, name: string, do
 async function check(ctx: CommandContext): Promise<{ deploys: DeployService; t: DeployTarget; ref: string }> {
   const deploys = deploysOf(ctx);
   const t = targetFor(ctx, deploys, String(ctx.args.target), 'deploying');
+  deploys.ready(t);
   const ref = deploys.ref(t, ctx.args.ref as string | undefined);
   const held = await deploys.store.holder(t.name);
   if (held) throw new UserError('conflict', `${t.name} is locked by ${describeHolder(held)}`);
@@ -40,8 +42,8 @@ async function check(ctx: CommandContext): Promise<{ deploys: DeployService; t: 
 export default defineCommand({
   name: 'deploy',
   description: 'Deploy a target (a CI webhook or a command on an agent host), with output in a thread',
-  usage: '/deploy <target> [ref] | list | lock <target> [reason] | unlock <target> | cancel <job>',
-  examples: ['/deploy site main', '/deploy list', '/deploy lock site release freeze', '/deploy unlock site', '/deploy cancel d7k2x9q'],
+  usage: '/deploy <target> [ref] | list | lock <target> [reason] | unlock <target> | cancel <job> | watch <job>',
+  examples: ['/deploy site main', '/deploy list', '/deploy lock site release freeze', '/deploy unlock site', '/deploy cancel d7k2x9q', '/deploy watch d7k2x9q'],
   roles: ['deployer'],
   sideEffects: true,
   defaultSubcommand: 'run',
@@ -62,9 +64,9 @@ export default defineCommand({
         const who = ctx.invocation.principal;
         const thread = await ctx.openThread(`deploying ${t.name} at ${ref} for ${ctx.mention(who)} (job ${id})`, 'queued');
         try {
-          await deploys.start(id, t, ref, who, thread.ref);
+          const { note } = await deploys.start(id, t, ref, who, thread.ref);
           ctx.setJobId(id);
-          return reply(`deploy job ${id} of ${t.name} at ${ref} queued; output is in the thread`);
+          return reply(`deploy job ${id} of ${t.name} at ${ref} queued; output is in the thread${note}`);
         } catch (err) {
           await thread.finish('✘ not queued', `could not queue the deploy: ${(err as Error).message}`).catch(() => undefined);
           throw err;
@@ -107,6 +109,30 @@ export default defineCommand({
         const held = await deploys.unlock(t, who, ctx.access.rolesOf(who.key).includes('admin'));
         const theirs = held.by.key === who.key ? '' : ` (it was held by ${held.by.name})`;
         return reply(`${t.name} is unlocked${theirs}`, { visibility: 'channel' });
+      },
+    },
+    watch: {
+      description: 'follow a deploy, wherever it started, to its end',
+      usage: '/deploy watch <job>',
+      args: [{ name: 'job', type: 'string', description: 'deploy job id (see /jobs)', required: true, pattern: JOB, maxLength: 7 }],
+      roles: ['viewer'],
+      sideEffects: false,
+      async handler(ctx) {
+        const deploys = deploysOf(ctx);
+        const job = await deploys.job(String(ctx.args.job));
+        const { target, ref, requester } = job.data;
+        return watchJob(ctx, {
+          kind: 'deploy',
+          id: job.id,
+          state: job.state,
+          thread: job.data.thread,
+          title: `${target} at ${ref} for ${requester.name}`,
+          summary: describeDeployJob(job),
+          ended: async () => {
+            const now = await deploys.queue.get(job.id);
+            return now && hasEnded(now.state) ? describeDeployJob(now) : undefined;
+          },
+        });
       },
     },
     cancel: {

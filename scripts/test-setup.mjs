@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Makes sure what the integration tests need is installed and running: xorriso, MariaDB on
+// Makes sure what the integration tests need is installed and running: xorriso, tmux, MariaDB on
 // 127.0.0.1:3306 (root, empty password) and Redis on 127.0.0.1:6379. As root it installs missing
 // packages with apt-get and starts stopped services; otherwise it fails with the exact command to run.
 // Every child process gets an argv array; nothing goes through a shell.
@@ -58,6 +58,12 @@ async function xorriso() {
   aptInstall(['xorriso']);
 }
 
+// The console's terminal tests drive it in a real terminal: a tmux session (test/helpers/tmux.ts).
+async function tmux() {
+  if (has('tmux', ['-V'])) return;
+  aptInstall(['tmux']);
+}
+
 async function mariadb() {
   if (!(await portOpen(3306))) {
     if (!existsSync('/usr/sbin/mariadbd')) aptInstall(['mariadb-server', 'mariadb-client']);
@@ -97,6 +103,7 @@ async function promtool() {
 
 await xorriso();
 await promtool();
+await tmux();
 await mariadb();
 await redis();
-console.log('test setup: xorriso, MariaDB and Redis are ready');
+console.log('test setup: xorriso, tmux, MariaDB and Redis are ready');

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
 import { scrub } from './log.js';
@@ -13,6 +12,7 @@ import { runRegister } from './cli/register.js';
 import { runStart } from './cli/start.js';
 import { runVaultRevoke } from './cli/vault.js';
 import { runWorker } from './cli/worker.js';
+import { version } from './version.js';
 
 // A promise nobody awaited must not take down a bot that serves a whole workspace: say so and go on.
 process.on('unhandledRejection', (err) => {
@@ -20,21 +20,24 @@ process.on('unhandledRejection', (err) => {
   process.stderr.write(`${scrub(JSON.stringify({ level: 50, time: Date.now(), msg: 'unhandled rejection (bug); still running', err: e }))}\n`);
 });
 
-// dist/src/cli.js → the package's own package.json, in a checkout and in an installed package alike.
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
 const program = new Command('opsline')
   .description('Chat-ops bot for Slack, Discord and the console')
-  .version(version, '-V, --version', 'print the version')
+  .version(version(), '-V, --version', 'print the version')
   .addOption(new Option('-c, --config <file>', 'config file (default: $OPSLINE_CONFIG or ./opsline.yaml)'))
+  // `opsline console --help` lists --config too: it goes before or after the subcommand alike.
+  .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError();
 
 program
   .command('console')
   .description('the console adapter in this terminal (reads commands from stdin)')
   .option('--demo', 'embedded defaults: in-memory stores, sample data, you are admin')
-  .action(async (opts: { demo?: boolean }) => {
-    process.exitCode = await runConsole({ demo: opts.demo === true, configFlag: program.opts<{ config?: string }>().config });
+  .addOption(new Option('--log-level <level>', 'log level (default: log.level; on a terminal, warn instead of info)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .action(async (opts: { demo?: boolean; logLevel?: string }) => {
+    process.exitCode = await runConsole({ demo: opts.demo === true, configFlag: program.opts<{ config?: string }>().config, logLevel: opts.logLevel });
+    // Input has ended and the app has stopped: nothing may keep the console alive now (a stray handle
+    // in a library would otherwise hang it); the timer does not itself keep the process up.
+    setTimeout(() => process.exit(), 2000).unref();
   });
 
 program

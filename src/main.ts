@@ -9,6 +9,8 @@ import { RedisConfirmations } from './services/redis-confirmations.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { Registry } from './core/registry.js';
 import { Transports } from './core/thread.js';
+import { buildRelay } from './relay/build.js';
+import type { ThreadRelay } from './relay/entry.js';
 import type { Config } from './config/schema.js';
 import { MemoryNotesRepository } from './services/memory/notes.js';
 import { MemoryTasksRepository, sampleTasks } from './services/memory/tasks.js';
@@ -34,6 +36,8 @@ export interface App {
   readonly services: Services;
   readonly dispatcher: Dispatcher;
   readonly transports: Transports;
+  /** Carries thread updates between processes (Redis) or inside this one (docs/console.md). */
+  readonly relay: ThreadRelay;
   readonly log: Logger;
   /** Starts job workers in this process; call it after the platform transports are registered. */
   startWorkers(): Promise<void>;
@@ -84,18 +88,24 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const access = new Access(withSchedulePrincipals(config.access, config.schedules), perTargetRoles(config.deploy?.targets ?? []));
   const scheduleProblems = scheduleIssues(config.schedules, registry, access);
   if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
-  const transports = new Transports();
+  const relay = buildRelay(config, log);
+  const transports = new Transports(relay);
   const built = await buildServices(config, opts, now);
   // Schedules run commands through the dispatcher, which is built after the services they are part of.
   const late: { dispatcher?: Dispatcher } = {};
   const schedules = buildSchedules(config, { log, now, status: built.services.status, dispatcher: () => late.dispatcher! });
   const failed = schedules && ((f: Parameters<typeof schedules.jobFailed>[0]) => schedules.jobFailed(f));
-  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: opts.notice, failed }, transports);
+  let devicesOff: string | undefined;
+  const onOff = (reason: string) => {
+    devicesOff = reason;
+    opts.notice?.(reason);
+  };
+  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: onOff, failed }, transports);
   const secrets = opts.secrets ?? built.secrets;
-  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed }, transports);
+  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed, devicesOff }, transports);
   // The audit trail has one record per invocation, so metering it counts every command once.
   const audit = opts.metrics ? opts.metrics.meterAudit(built.services.audit) : built.services.audit;
-  const services: Services = { ...built.services, audit, burns: burns?.service, deploys: deploys?.service, schedules: schedules?.service };
+  const services: Services = { ...built.services, audit, burns: burns?.service, deploys: deploys?.service, schedules: schedules?.service, relay, ...(devicesOff ? { devicesOff } : {}) };
   // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
   const redisConfirm = config.redis && new RedisConfirmations(config.redis.url, config.redis.prefix, log, () => now().getTime());
   const confirmations = redisConfirm || new Confirmations(() => now().getTime());
@@ -108,6 +118,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     services,
     dispatcher,
     transports,
+    relay,
     log,
     secrets,
     mysqlCredentials: built.vault,
@@ -128,6 +139,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       await deploys?.close();
       await burns?.close();
       await redisConfirm?.close();
+      await relay.close();
       await services.audit.flush();
       await built.close();
     },

@@ -2,43 +2,95 @@ import { ConsoleAdapter } from '../adapters/console/adapter.js';
 import { ConsolePoster } from '../adapters/console/poster.js';
 import { Screen } from '../adapters/console/screen.js';
 import { ConsoleTransport } from '../adapters/console/transport.js';
-import { buildConfig, ConfigError, loadConfigFile } from '../config/load.js';
+import { buildConfig, ConfigError, loadConfigFile, type Loaded } from '../config/load.js';
 import { demoConfig, osUser } from '../config/demo.js';
+import type { Config } from '../config/schema.js';
 import { createLogger } from '../log.js';
-import { buildApp } from '../main.js';
+import { prettyDestination, terminalLevel } from '../log-pretty.js';
+import { buildApp, type App } from '../main.js';
+import { applyOwnThread } from '../relay/apply.js';
+import { version } from '../version.js';
 
 export interface ConsoleRun {
   readonly demo: boolean;
   readonly configFlag?: string;
+  /** `--log-level`: wins over the config's `log.level`. */
+  readonly logLevel?: string;
 }
 
-/** `opsline console [--demo]`: returns the exit code. */
+/** `opsline console [--demo]`: returns the exit code once input has ended and its jobs are done or left. */
 export async function runConsole(run: ConsoleRun): Promise<number> {
   const loaded = run.demo ? undefined : loadConfigFile(run.configFlag);
   if (!run.demo && !loaded)
     throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG, create ./opsline.yaml, or run with --demo']);
   const config = loaded?.config ?? buildConfig(demoConfig());
-  const log = createLogger({ level: config.log.level, secrets: loaded?.secrets });
+  const tty = process.stdout.isTTY === true && process.stdin.isTTY === true;
+  const screen = new Screen(process.stdout, tty, { columns: () => process.stdout.columns || 80, err: process.stderr });
   const app = await buildApp(config, {
-    log,
+    log: consoleLogger(config, loaded, run.logLevel, screen),
     demo: run.demo,
     demoAgent: run.demo,
     secretValues: loaded?.secrets,
-    notice: (text) => process.stderr.write(`opsline: ${text}\n`),
+    notice: (text) => screen.printLog(`opsline: ${text}`),
   });
   const user = config.console?.user ?? osUser();
-  const screen = new Screen(process.stdout, process.stdout.isTTY === true && process.stdin.isTTY === true);
-  const transport = new ConsoleTransport(screen);
+  // Threads started here are followed through the relay, so a job run by a worker elsewhere shows here.
+  const transport: ConsoleTransport = new ConsoleTransport(screen, {
+    channel: `console:${app.relay.origin}`,
+    onThread: (ref) => void applyOwnThread(app.relay, ref, transport),
+  });
   app.transports.add(transport);
   // Only the demo works its own in-process queue. With a real config the queues are shared: a
-  // console worker would take Slack and Discord jobs it cannot report, and stop them at end of input.
+  // console worker would take Slack and Discord jobs and stop them at end of input.
   if (run.demo) await app.startWorkers();
   // The console shows only console posts; Slack and Discord ones are left to `opsline start` or `worker`.
   await app.startSchedules([new ConsolePoster(screen)]);
   const adapter = new ConsoleAdapter({ input: process.stdin, output: process.stdout, screen, transport, principal: { key: `console:${user}`, name: user } });
+  if (tty) screen.print(`opsline ${version()} · /help lists the commands · Ctrl-D quits`);
+  const onResize = () => setImmediate(() => screen.resize());
+  process.stdout.on('resize', onResize);
+  // In a pipe, Ctrl-C is a signal (on a terminal readline reads it as a key while input is open).
+  const onInterrupt = () => adapter.interrupt();
+  process.on('SIGINT', onInterrupt);
   await adapter.start((inv, threads) => app.dispatcher.dispatch(inv, threads));
   await adapter.done;
-  await app.idle();
+  process.off('SIGINT', onInterrupt);
+  const left = await waitForJobs(transport, screen, run.demo);
+  if (!left) await app.idle();
+  process.stdout.off('resize', onResize);
   await app.stop();
   return 0;
+}
+
+/**
+ * Input has ended: with threads still running, says which and waits for them; Ctrl-C leaves them
+ * (to the workers, or, in the demo, cancels them: the demo's agent lives in this process).
+ * Returns true when the user left.
+ */
+async function waitForJobs(transport: ConsoleTransport, screen: Screen, demo: boolean): Promise<boolean> {
+  const running = transport.running();
+  if (running.length === 0) return false;
+  const them = running.length === 1 ? 'it' : 'them';
+  const how = demo
+    ? `Ctrl-C cancels ${them} and quits (the demo runs ${them} in this process)`
+    : `Ctrl-C quits and leaves ${them} to the workers (/burn watch or /deploy watch follows one again)`;
+  const jobs = running.length === 1 ? '1 job' : `${running.length} jobs`;
+  screen.print(`waiting for ${jobs} to end; ${how}:\n${running.map((r) => `  ${r}`).join('\n')}`);
+  let onSigint: (() => void) | undefined;
+  const interrupted = new Promise<true>((resolve) => process.once('SIGINT', (onSigint = () => resolve(true))));
+  const left = await Promise.race([transport.allEnded().then(() => false as const), interrupted]);
+  if (onSigint) process.off('SIGINT', onSigint);
+  if (left) screen.print(demo ? 'cancelling the running jobs and quitting' : 'quitting; the jobs go on at the workers');
+  return left;
+}
+
+/**
+ * On a terminal, log lines are for people (pino-pretty), at `warn` unless asked for, and printed
+ * above the prompt; elsewhere they stay JSON on stderr. Either way stdout carries only the conversation.
+ */
+function consoleLogger(config: Config, loaded: Loaded | undefined, flag: string | undefined, screen: Screen): App['log'] {
+  const secrets = loaded?.secrets;
+  if (!process.stderr.isTTY) return createLogger({ level: flag ?? config.log.level, secrets });
+  const destination = prettyDestination((text) => screen.printLog(text), process.stderr.hasColors?.() === true);
+  return createLogger({ level: terminalLevel(config.log.level, flag), secrets, destination });
 }

@@ -26,6 +26,8 @@ export interface ArgSpec {
   readonly minLength?: number;
   readonly maxLength?: number;
   readonly pattern?: RegExp;
+  /** What the pattern asks for, said when a value does not match (`must end in .iso`). */
+  readonly patternHint?: string;
   readonly default?: string | number | boolean;
   /** A completion source name the platform may offer (`images`, `targets`). */
   readonly autocomplete?: string;

@@ -10,6 +10,7 @@ import { errorReply } from './error-reply.js';
 import { attempt, type Step } from './pipeline-step.js';
 import { parseText, parseValues } from './parse.js';
 import { refusal } from './refusal.js';
+import { closest } from './suggest.js';
 import type { Registry, Target } from './registry.js';
 import type { Reply } from './reply.js';
 import { LiveThread } from './live-thread.js';
@@ -149,7 +150,8 @@ export class Dispatcher {
     const def = this.deps.registry.get(inv.command.toLowerCase());
     if (!def) {
       const name = inv.command.slice(0, 32).replace(new RegExp(CONTROL, 'g'), '?');
-      return { ok: false, decision: 'unknown', error: new UserError('unknown_command', `unknown command /${name}; try /help`) };
+      const near = closest(inv.command.slice(0, 32), this.deps.registry.all().map((c) => c.name));
+      return { ok: false, decision: 'unknown', error: new UserError('unknown_command', `unknown command /${name}; ${near ? `did you mean /${near}? ` : ''}try /help`) };
     }
     const text = inv.text ?? '';
     const max = this.deps.maxInputLength ?? 4000;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { postFinal } from '../relay/relayed-transport.js';
 import type { ThreadRef, ThreadTransport, ThreadStarter } from './thread.js';
 
 /**
@@ -63,7 +64,12 @@ export class LiveThread {
     this.#pending = finalStatus;
     await this.flush();
     await this.transport.close?.(this.#ref);
-    await this.#post(`${this.transport.mention(this.#ref.requester)} ${text}`);
+    try {
+      await postFinal(this.transport, this.#ref, text);
+    } catch (err) {
+      this.log?.warn({ err }, 'final reply failed');
+      throw err;
+    }
   }
 
   /**

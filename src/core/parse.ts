@@ -97,7 +97,7 @@ function schemaFor(spec: ArgSpec): z.ZodType<ArgValue> {
       .refine((v) => v.length <= maxLength, {
         error: (iss) => `${n} is too long (${String(iss.input).length} characters, at most ${maxLength})`,
       });
-    if (spec.pattern) s = s.regex(spec.pattern, `${n} has characters that are not allowed`);
+    if (spec.pattern) s = s.regex(spec.pattern, `${n} ${spec.patternHint ?? 'has characters that are not allowed'}`);
     schema = s;
   }
   schemas.set(spec, schema);

@@ -1,3 +1,6 @@
+import type { ThreadRelay } from '../relay/entry.js';
+import { RelayedTransport } from '../relay/relayed-transport.js';
+
 export interface Principal {
   /** `slack:<team>:<user>`, `discord:<user>` or `console:<user>`; never a display name. */
   readonly key: string;
@@ -27,6 +30,8 @@ export interface ThreadTransport {
   mention(who: Principal): string;
   /** Optional: the thread's status will not change again (the console stops redrawing it). */
   close?(ref: ThreadRef): Promise<void>;
+  /** Optional: posts the thread's final line, mentioning `ref.requester` (default: a reply that starts with `mention`). */
+  finalReply?(ref: ThreadRef, text: string): Promise<string>;
 }
 
 /** Per invocation: how this platform starts a thread (a channel message, an interaction reply, a console line). */
@@ -34,13 +39,33 @@ export interface ThreadStarter {
   startThread(rootText: string): Promise<ThreadRef>;
 }
 
-/** Transports by platform, so a worker can reopen a thread it did not start. */
+/**
+ * Transports by platform, so a worker can reopen a thread it did not start. With a relay, every
+ * thread is reachable: updates go to the local transport (if any) and through the relay, to the
+ * process that owns the thread and to watchers (docs/console.md).
+ */
 export class Transports {
   readonly #byPlatform = new Map<string, ThreadTransport>();
+  readonly #relayed = new Map<string, ThreadTransport>();
+
+  constructor(private readonly relay?: ThreadRelay) {}
+
   add(t: ThreadTransport): void {
     this.#byPlatform.set(t.platform, t);
+    this.#relayed.delete(t.platform);
   }
+
   get(platform: string): ThreadTransport | undefined {
+    const local = this.#byPlatform.get(platform);
+    if (!this.relay) return local;
+    if (!local) return new RelayedTransport(platform, undefined, this.relay);
+    let t = this.#relayed.get(platform);
+    if (!t) this.#relayed.set(platform, (t = new RelayedTransport(platform, local, this.relay)));
+    return t;
+  }
+
+  /** The transport registered for `platform` in this process, without the relay. */
+  local(platform: string): ThreadTransport | undefined {
     return this.#byPlatform.get(platform);
   }
 }

@@ -33,9 +33,15 @@ export interface DemoAgent {
 export async function startDemoAgent(log: Logger, opts: { speed?: string; fillerBytes?: number } = {}): Promise<DemoAgent> {
   const root = await mkdtemp(join(tmpdir(), 'opsline-demo-'));
   const imagesDir = join(root, 'images');
-  await mkdir(imagesDir);
-  await mkdir(join(root, 'state'));
-  await sampleImage(root, join(imagesDir, 'sample.iso'), opts.fillerBytes ?? 4 * 1024 * 1024);
+  try {
+    await mkdir(imagesDir);
+    await mkdir(join(root, 'state'));
+    await sampleImage(root, join(imagesDir, 'sample.iso'), opts.fillerBytes ?? 4 * 1024 * 1024);
+  } catch (err) {
+    // Without xorriso (or any other failure here) nothing of the demo may stay behind in /tmp.
+    await rm(root, { recursive: true, force: true });
+    throw err;
+  }
   const server = zmq.curveKeyPair();
   const client = zmq.curveKeyPair();
   const agent = await AgentServer.start({
@@ -82,7 +88,7 @@ async function sampleImage(root: string, out: string, fillerBytes: number): Prom
     await run('xorriso', ['-as', 'mkisofs', '-quiet', '-V', 'OPSLINE_DEMO', '-o', out, src]);
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Error(missing ? 'the demo needs xorriso: apt-get install xorriso' : `could not build the sample image: ${(err as Error).message}`, { cause: err });
+    throw new Error(missing ? 'xorriso is missing (apt-get install xorriso)' : `could not build the sample image: ${(err as Error).message}`, { cause: err });
   } finally {
     await rm(src, { recursive: true, force: true });
   }

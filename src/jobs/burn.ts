@@ -5,7 +5,7 @@ import type { Transports } from '../core/thread.js';
 import { DeviceError } from '../services/devices/errors.js';
 import type { BurnResult, DeviceClient, JobStream } from '../services/devices/types.js';
 import type { BurnJobData, BurnProcessor } from '../services/queue/types.js';
-import { duration, renderProgress } from './progress.js';
+import { digestMilestone, duration, RateSmoother, renderProgress } from './progress.js';
 import { ThreadReporter } from './reporter.js';
 
 export const AGENT_LOST = 'device agent lost during burn; the disc may be unusable';
@@ -49,6 +49,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
       await out.finish(`✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`);
       throw new UnrecoverableError((err as Error).message);
     }
+    const smooth = new RateSmoother();
     for await (const e of stream) {
       if (e.type === 'progress') {
         if (e.phase !== phase) {
@@ -56,7 +57,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
           await out.milestone(e.phase === 'writing' ? `writing ${data.image} to ${data.drive}` : `${e.phase}…`);
         }
         progress(e);
-        out.status(renderProgress(e));
+        out.status(renderProgress(smooth.update(e)));
       } else if (e.type === 'log') {
         log.debug({ line: e.line }, 'agent log');
       } else if (e.type === 'agent' && e.state === 'down') {
@@ -118,12 +119,7 @@ function cancelledBeforeStart(data: BurnJobData): BurnResult {
 }
 
 async function report(out: ThreadReporter, data: BurnJobData, r: BurnResult, seconds: number): Promise<void> {
-  if (r.verified && r.imageSha256) {
-    const same = r.imageSha256 === r.driveSha256;
-    await out.milestone(`${same ? 'verified ✔' : 'verify ✘'} image sha256 ${r.imageSha256}, disc sha256 ${r.driveSha256 ?? '?'}`);
-  } else if (r.outcome === 'verify_mismatch') {
-    await out.milestone(`verify ✘ image sha256 ${r.imageSha256 ?? '?'}, disc sha256 ${r.driveSha256 ?? '?'}`);
-  }
+  if ((r.verified && r.imageSha256) || r.outcome === 'verify_mismatch') await out.milestone(digestMilestone(r.imageSha256, r.driveSha256));
   if (r.ejected === true) await out.milestone('ejected');
   else if (r.ejected === 'no-op') await out.milestone('eject skipped: a pseudo-drive has no tray');
   const what = `${data.image} on ${data.drive}`;

@@ -28,6 +28,8 @@ export interface DeployOptions {
   readonly masked: readonly string[];
   /** Told about every deploy that fails (jobFailures, docs/schedules.md). */
   readonly failed?: JobFailedHook;
+  /** Why command targets cannot run here (the demo without xorriso); they are refused with it. */
+  readonly devicesOff?: string;
 }
 
 /**
@@ -49,7 +51,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
     queue = memory = new MemoryJobQueue<DeployJobData, DeployResult, DeployProgress>(DEPLOY_KIND);
     store = new MemoryDeployStore();
   }
-  const service = new DeployService(targets, queue, store, opts.devices);
+  const service = new DeployService(targets, queue, store, opts.devices, opts.devicesOff);
   return {
     service,
     async startWorkers() {

@@ -27,3 +27,33 @@ export function duration(seconds: number): string {
   const ss = String(s % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
+
+/**
+ * Smooths the rate an agent reports (xorriso's reading jumps around) with an exponentially weighted
+ * moving average, so speed and ETA move steadily; it starts over with each phase.
+ */
+export class RateSmoother {
+  #phase: string | undefined;
+  #rate = 0;
+
+  constructor(private readonly alpha = 0.2) {}
+
+  update(p: Progress): Progress {
+    if (p.phase !== this.#phase || this.#rate === 0) {
+      this.#phase = p.phase;
+      this.#rate = p.rate;
+    } else if (p.rate > 0) {
+      this.#rate = this.alpha * p.rate + (1 - this.alpha) * this.#rate;
+    }
+    return { ...p, rate: this.#rate };
+  }
+}
+
+/**
+ * The verify milestone, short enough for an 80-column terminal under a thread mark: the digest on
+ * its own line, and both only when they differ.
+ */
+export function digestMilestone(image: string | undefined, disc: string | undefined): string {
+  if (image && image === disc) return `verified ✔ the disc matches the image\nsha256 ${image}`;
+  return `verify ✘ the disc differs from the image\nimage ${image ?? '?'}\ndisc  ${disc ?? '?'}`;
+}

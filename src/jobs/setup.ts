@@ -33,7 +33,7 @@ export async function buildBurns(
   if (opts.demoAgent) {
     // The rest of the demo works without xorriso; say why burns are off instead of not starting.
     const agent = await startDemoAgent(log).catch((err: unknown) => {
-      opts.notice?.(`burns and deploys are off in this demo: ${(err as Error).message}`);
+      opts.notice?.(`burns, images, drives and deploys are off in this demo: ${(err as Error).message}`);
       return undefined;
     });
     if (!agent) return undefined;

@@ -2,6 +2,7 @@ import { UserError } from '../core/errors.js';
 import type { Principal, ThreadRef } from '../core/thread.js';
 import type { AgentState, DeviceClient, DriveInfo, ImageInfo } from './devices/types.js';
 import type { BurnJobView, BurnQueue } from './queue/types.js';
+import { noWorkerNote } from './queue/no-worker.js';
 
 export interface AgentDrives {
   readonly agent: string;
@@ -76,8 +77,11 @@ export class BurnService {
     return found;
   }
 
+  /** Queues a burn; `note` says when no worker takes jobs for the drive (and what to start). */
   async add(id: string, drive: DriveRef, image: string, verify: boolean, requester: Principal, thread: ThreadRef) {
-    return this.queue.add(id, { ...drive, image, verify, requester, thread, requestedAt: new Date().toISOString() });
+    const data = { ...drive, image, verify, requester, thread, requestedAt: new Date().toISOString() };
+    const { position } = await this.queue.add(id, data);
+    return { position, note: await noWorkerNote(this.queue, data, `burns on ${drive.agent}/${drive.drive}`) };
   }
 
   async job(id: string): Promise<BurnJobView> {

@@ -2,6 +2,7 @@ import type { AuditSink } from '../core/audit.js';
 import type { BurnService } from './burns.js';
 import type { DeployService } from './deploy/service.js';
 import type { ScheduleService } from '../schedules/setup.js';
+import type { ThreadRelay } from '../relay/entry.js';
 
 export const STATUS_WINDOWS = ['today', '24h', '7d', 'all'] as const;
 export type StatusWindow = (typeof STATUS_WINDOWS)[number];
@@ -72,4 +73,8 @@ export interface Services {
   readonly deploys?: DeployService;
   /** Schedules and alerts for /schedule; undefined without `schedules`, `alerts` or `jobFailures`. */
   readonly schedules?: ScheduleService;
+  /** Thread updates between processes: /burn watch and /deploy watch follow a job through it. */
+  readonly relay?: ThreadRelay;
+  /** Why burns, images, drives and command deploys are off here (the demo without xorriso). */
+  readonly devicesOff?: string;
 }

@@ -88,7 +88,7 @@ describe('dispatcher outcomes', () => {
 
   it('answers an unknown command', async () => {
     const t = await bot();
-    expect(await t.say(ADMIN, '/nope now')).toMatchObject([{ text: 'unknown command /nope; try /help', code: 'unknown_command' }]);
+    expect(await t.say(ADMIN, '/nope now')).toMatchObject([{ text: 'unknown command /nope; did you mean /note? try /help', code: 'unknown_command' }]);
     expect(t.audit.records[0]).toMatchObject({ decision: 'unknown', command: 'nope' });
   });
 });

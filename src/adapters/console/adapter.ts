@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Principal } from '../../core/thread.js';
 import { replyToText } from '../../core/reply.js';
 import type { Adapter, DispatchFn } from '../types.js';
 import type { Screen } from './screen.js';
 import type { ConsoleTransport } from './transport.js';
+
+export const PROMPT = 'opsline> ';
 
 export interface ConsoleOptions {
   readonly input: Readable;
@@ -15,6 +17,9 @@ export interface ConsoleOptions {
   readonly transport: ConsoleTransport;
   readonly principal: Principal;
 }
+
+/** How input ended: end of input (Ctrl-D, a pipe's end) or an interrupt (Ctrl-C). */
+export type InputEnd = 'eof' | 'interrupt';
 
 /** Splits `/name rest` into the command name and its argument text. */
 export function splitLine(line: string): { command: string; text: string } | { hint: string } {
@@ -28,37 +33,71 @@ export function splitLine(line: string): { command: string; text: string } | { h
 }
 
 /**
- * A readline REPL on the terminal or a pipe. Lines run one after another; a bad line gets a short
- * reply and never ends the loop. `done` settles at end of input.
+ * A readline REPL on the terminal or a pipe. Lines run one after another (typed ahead lines wait
+ * their turn); a bad line gets a short reply and never ends the loop. On a terminal the prompt
+ * stays below the output while commands run. `done` settles once input has ended and every line
+ * read has been answered; the prompt is never drawn again after that.
  */
 export class ConsoleAdapter implements Adapter {
   readonly name = 'console';
-  #resolveDone!: () => void;
-  readonly done = new Promise<void>((r) => (this.#resolveDone = r));
-  #rl: ReturnType<typeof createInterface> | undefined;
+  #resolveDone!: (end: InputEnd) => void;
+  readonly done = new Promise<InputEnd>((r) => (this.#resolveDone = r));
+  #rl: Interface | undefined;
+  #interrupted = false;
 
   constructor(private readonly opts: ConsoleOptions) {}
 
   async start(dispatch: DispatchFn): Promise<void> {
-    const { screen, input } = this.opts;
-    const rl = createInterface({ input, output: screen.tty ? this.opts.output : undefined, terminal: screen.tty, crlfDelay: Infinity });
+    const { screen, input, output } = this.opts;
+    const tty = screen.tty;
+    const rl = createInterface({ input, output: tty ? output : undefined, terminal: tty, crlfDelay: Infinity });
     this.#rl = rl;
-    rl.setPrompt('opsline> ');
-    let busy = false;
-    // Output that arrives while the user is typing (job progress) redraws the prompt and their input.
-    screen.onPrompt(() => {
-      if (!busy) rl.prompt(true);
-    });
-    void (async () => {
-      if (screen.tty) rl.prompt();
-      for await (const line of rl) {
-        busy = true;
-        await this.#handle(line, dispatch);
-        busy = false;
-        if (screen.tty) rl.prompt();
+    rl.setPrompt(PROMPT);
+    if (tty && output) {
+      screen.setPrompt({
+        cursorRow: () => rl.getCursorPos().rows,
+        // readline redraws from `cursorRow` rows above the cursor: make room for them first.
+        redraw: () => {
+          const rows = rl.getCursorPos().rows;
+          if (rows > 0) output.write('\n'.repeat(rows));
+          rl.prompt(true);
+        },
+      });
+    }
+    const lines: string[] = [];
+    let running: Promise<void> | undefined;
+    let closed = false;
+    const pump = () => {
+      if (running) return;
+      const line = lines.shift();
+      if (line === undefined) {
+        if (closed) this.#resolveDone(this.#interrupted ? 'interrupt' : 'eof');
+        return;
       }
-      this.#resolveDone();
-    })();
+      running = this.#handle(line, dispatch).finally(() => {
+        running = undefined;
+        pump();
+      });
+    };
+    rl.on('line', (line) => {
+      screen.commitInput(PROMPT + line);
+      lines.push(line);
+      pump();
+    });
+    // Ctrl-C on the terminal (readline has it in raw mode); in a pipe the process gets SIGINT instead.
+    rl.on('SIGINT', () => this.interrupt());
+    rl.on('close', () => {
+      closed = true;
+      if (tty) screen.closeInput(`${PROMPT}${rl.line}${this.#interrupted ? '^C' : ''}`);
+      pump();
+    });
+    if (tty) rl.prompt();
+  }
+
+  /** Ctrl-C: input ends as an interrupt. */
+  interrupt(): void {
+    this.#interrupted = true;
+    this.#rl?.close();
   }
 
   async stop(): Promise<void> {

@@ -1,22 +1,35 @@
 import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
 import type { Screen } from './screen.js';
 
+export interface ConsoleTransportOptions {
+  /** This console's own channel: thread refs name it, so the relay brings updates back here. */
+  readonly channel?: string;
+  readonly editIntervalMs?: number;
+  /** Called for each thread this console starts (the console follows it through the relay). */
+  readonly onThread?: (ref: ThreadRef) => void;
+}
+
 /**
  * Threads on the console: the root is a line marked `#n`, replies are indented under it with the
  * same mark (two jobs' lines interleave in a pipe, and the mark says which is which), and the
- * status is a live line on a terminal.
+ * status is a live line on a terminal. A thread runs until its final line.
  */
 export class ConsoleTransport implements ThreadTransport {
   readonly platform = 'console';
   readonly editIntervalMs: number;
+  readonly channel: string;
   #next = 1;
   #threads = 0;
+  /** Threads that have not had their final line, by root id: what "running" means at exit. */
+  readonly #open = new Map<string, string>();
+  #allEnded: (() => void) | undefined;
 
   constructor(
     private readonly screen: Screen,
-    editIntervalMs = 200,
+    private readonly opts: ConsoleTransportOptions = {},
   ) {
-    this.editIntervalMs = editIntervalMs;
+    this.editIntervalMs = opts.editIntervalMs ?? 200;
+    this.channel = opts.channel ?? 'console';
   }
 
   starter(requester: Principal): ThreadStarter {
@@ -24,7 +37,10 @@ export class ConsoleTransport implements ThreadTransport {
       startThread: async (rootText) => {
         const rootId = `#${++this.#threads}`;
         this.screen.print(`${rootId} ${rootText}`);
-        return { platform: this.platform, channel: 'console', rootId, requester };
+        this.#open.set(rootId, rootText);
+        const ref = { platform: this.platform, channel: this.channel, rootId, requester };
+        this.opts.onThread?.(ref);
+        return ref;
       },
     };
   }
@@ -42,8 +58,35 @@ export class ConsoleTransport implements ThreadTransport {
     if (ref.statusId) this.screen.endLive(ref.statusId);
   }
 
+  async finalReply(ref: ThreadRef, text: string): Promise<string> {
+    const id = await this.postReply(ref, `${this.mention(ref.requester)} ${text}`);
+    if (this.#open.delete(ref.rootId) && this.#open.size === 0) {
+      const ended = this.#allEnded;
+      this.#allEnded = undefined;
+      ended?.();
+    }
+    return id;
+  }
+
   mention(who: Principal): string {
     return `@${who.name}`;
+  }
+
+  /** Root lines of the threads still running (started here and not yet ended). */
+  running(): string[] {
+    return [...this.#open].map(([id, root]) => `${id} ${root}`);
+  }
+
+  /** Settles when every thread started here has ended. */
+  allEnded(): Promise<void> {
+    if (this.#open.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const before = this.#allEnded;
+      this.#allEnded = () => {
+        before?.();
+        resolve();
+      };
+    });
   }
 }
 

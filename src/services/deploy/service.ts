@@ -2,6 +2,7 @@ import type { Role } from '../../core/access.js';
 import { UserError } from '../../core/errors.js';
 import type { Principal, ThreadRef } from '../../core/thread.js';
 import type { DeviceClient } from '../devices/types.js';
+import { noWorkerNote } from '../queue/no-worker.js';
 import type { DeployJobView, DeployQueue, DeployStore, DeployTarget, LastDeploy, LockHolder } from './types.js';
 
 /** The roles every deploy target needs unless it names its own. */
@@ -38,6 +39,8 @@ export class DeployService {
     readonly store: DeployStore,
     /** The agents' client, for command targets. */
     readonly devices?: DeviceClient,
+    /** Why command targets cannot run here (the demo without xorriso). */
+    private readonly devicesOff?: string,
   ) {
     this.#targets = new Map(targets.map((t) => [t.name, t]));
   }
@@ -50,6 +53,11 @@ export class DeployService {
     const t = this.#targets.get(name);
     if (!t) throw new UserError('not_found', `no deploy target ${name}; known: ${[...this.#targets.keys()].join(', ') || 'none'}`);
     return t;
+  }
+
+  /** Refuses a command target whose agents are off here, before anything is asked or queued. */
+  ready(t: DeployTarget): void {
+    if (t.kind === 'command' && this.devicesOff) throw new UserError('unavailable', this.devicesOff);
   }
 
   /** A target's `roles` replace the default deployer requirement for it; admin may deploy everything. */
@@ -67,17 +75,22 @@ export class DeployService {
     return ref;
   }
 
-  /** Takes the target's lock for a job, queues the job, and gives the lock back if queueing fails. */
-  async start(id: string, t: DeployTarget, ref: string, requester: Principal, thread: ThreadRef): Promise<void> {
+  /**
+   * Takes the target's lock for a job, queues the job, and gives the lock back if queueing fails.
+   * `note` says when no worker takes deploys of the target (and what to start).
+   */
+  async start(id: string, t: DeployTarget, ref: string, requester: Principal, thread: ThreadRef): Promise<{ note: string }> {
     const holder: LockHolder = { by: requester, since: new Date().toISOString(), jobId: id, reason: `deploy ${ref}` };
     const got = await this.store.lock(t.name, holder);
     if (!got.ok) throw new UserError('conflict', `${t.name} is locked by ${describeHolder(got.holder)}`);
+    const data = { target: t.name, ref, requester, thread, requestedAt: holder.since };
     try {
-      await this.queue.add(id, { target: t.name, ref, requester, thread, requestedAt: holder.since });
+      await this.queue.add(id, data);
     } catch (err) {
       await this.store.release(t.name, holder);
       throw err;
     }
+    return { note: await noWorkerNote(this.queue, data, `deploys of ${t.name}`) };
   }
 
   /** Releases a lock that this job took (and only that one). */

@@ -155,7 +155,7 @@ export class AgentConnection {
         }
       }
     } catch (err) {
-      if (!this.socket.closed) this.log.error({ err, agent: this.ep.name }, 'device client receive loop stopped');
+      if (!this.socket.closed) this.log.error({ err }, 'device client receive loop stopped');
     }
   }
 
@@ -214,7 +214,7 @@ export class AgentConnection {
     if (state === this.state) return;
     const before = this.state;
     this.state = state;
-    this.log.info({ agent: this.ep.name, state, before }, 'agent state changed');
+    this.log.info({ state, before }, 'agent state changed');
     this.onState(state);
     for (const w of [...this.waiters]) w();
     if (state === 'up') {
@@ -237,7 +237,7 @@ export class AgentConnection {
           if (st.state === 'finished') this.emit({ type: 'done', jobId, result: st.result });
           if (st.state === 'unknown') this.emit({ type: 'error', jobId, code: 'not_found', message: `agent ${this.ep.name} no longer knows job ${jobId}` });
         })
-        .catch((err: Error) => this.log.warn({ err, jobId, agent: this.ep.name }, 'could not re-attach to a job'));
+        .catch((err: Error) => this.log.warn({ err, jobId }, 'could not re-attach to a job'));
     }
   }
 

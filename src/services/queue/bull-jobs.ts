@@ -93,6 +93,11 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     return 'removed';
   }
 
+  /** BullMQ names each worker's connection after its queue, so Redis can list them (CLIENT LIST). */
+  async workers(data: D): Promise<number> {
+    return this.#queue(this.#name(this.kind.lane(data))).getWorkersCount();
+  }
+
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void {
     for (const lane of lanes) {
       const name = this.#name(lane);

@@ -31,6 +31,8 @@ export interface JobQueue<D, R, P> {
    */
   requestCancel(id: string): Promise<void>;
   cancelRequested(id: string): Promise<boolean>;
+  /** Workers (in any process) that take jobs of `data`'s lane; a job nobody takes waits forever. */
+  workers?(data: D): Promise<number>;
   /** Runs `processor` for the given lanes in this process (idempotent per lane). */
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void;
   close(): Promise<void>;

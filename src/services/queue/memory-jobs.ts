@@ -61,6 +61,10 @@ export class MemoryJobQueue<D, R, P> implements JobQueue<D, R, P> {
     return 'removed';
   }
 
+  async workers(data: D): Promise<number> {
+    return this.#processors.has(this.kind.lane(data)) ? 1 : 0;
+  }
+
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void {
     for (const key of lanes) {
       if (this.#processors.has(key)) continue;

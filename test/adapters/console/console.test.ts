@@ -31,23 +31,59 @@ describe('splitLine', () => {
 });
 
 describe('Screen', () => {
-  it('redraws live lines in place on a TTY and keeps them below printed lines', () => {
+  const up = (n: number) => (n > 0 ? `\x1b[${n}A` : '');
+  const clear = (n: number) => `${up(n)}\r\x1b[J`;
+
+  it('goes up by screen rows, not entries: wrapped lines, wide characters and the prompt count', () => {
     const sink = new Sink();
-    const s = new Screen(sink, true);
-    s.setLive('a', '10%');
-    s.setLive('a', '20%');
+    let promptRow = 0;
+    let prompts = 0;
+    const s = new Screen(sink, true, { columns: () => 10 });
+    s.setPrompt({ cursorRow: () => promptRow, redraw: () => void prompts++ });
+    s.setLive('a', 'x'.repeat(25)); // 3 rows at 10 columns
+    s.setLive('b', '🔥'.repeat(6)); // 12 columns wide: 2 rows
+    promptRow = 1; // the input wrapped onto a second row
     s.print('milestone');
-    s.endLive('a');
-    const clear = (n: number) => '\r\x1b[2K' + '\x1b[1A\x1b[2K'.repeat(n);
-    expect(sink.out).toBe(`${clear(0)}10%\n${clear(1)}20%\n${clear(1)}milestone\n20%\n${clear(1)}20%\n`);
+    expect(sink.out).toBe(
+      `${clear(0)}xxxxxxxxxx\nxxxxxxxxxx\nxxxxx\n` +
+        `${clear(3)}xxxxxxxxxx\nxxxxxxxxxx\nxxxxx\n🔥🔥🔥🔥🔥\n🔥\n` +
+        `${clear(1 + 5)}milestone\nxxxxxxxxxx\nxxxxxxxxxx\nxxxxx\n🔥🔥🔥🔥🔥\n🔥\n`,
+    );
+    expect(prompts).toBe(3);
   });
-  it('prints no live lines when not a TTY', () => {
+
+  it('measures again at the new width after a resize', () => {
+    const sink = new Sink();
+    let columns = 20;
+    const s = new Screen(sink, true, { columns: () => columns });
+    s.setLive('a', 'y'.repeat(20)); // one row at 20 columns
+    columns = 10; // the terminal re-flows that row onto two
+    sink.out = '';
+    s.resize();
+    expect(sink.out).toBe(`${clear(2)}yyyyyyyyyy\nyyyyyyyyyy\n`);
+  });
+
+  it('keeps the entered line above the live lines and draws no prompt once input has closed', () => {
+    const sink = new Sink();
+    let prompts = 0;
+    const s = new Screen(sink, true, { columns: () => 80 });
+    s.setPrompt({ cursorRow: () => 0, redraw: () => void prompts++ });
+    s.setLive('a', '50%');
+    s.commitInput('opsline> /whoami'); // readline left the cursor below it
+    s.closeInput('opsline> ');
+    s.print('bye');
+    expect(sink.out).toBe(`${clear(0)}50%\n${clear(2)}opsline> /whoami\n50%\n${clear(1)}opsline> \n50%\n${clear(1)}bye\n50%\n`);
+    expect(prompts).toBe(2);
+  });
+
+  it("prints permanent lines and a live line's last text when it ends, when not a TTY", () => {
     const sink = new Sink();
     const s = new Screen(sink, false);
     s.setLive('a', '10%');
+    s.setLive('a', '✔ done in 0:07');
     s.print('milestone');
     s.endLive('a');
-    expect(sink.out).toBe('milestone\n');
+    expect(sink.out).toBe('milestone\n✔ done in 0:07\n');
   });
 });
 
@@ -68,7 +104,7 @@ describe('ConsoleAdapter', () => {
       '  roles: admin',
       'type a command, for example /help',
       'commands start with "/", for example /help',
-      'unknown command /nope; try /help',
+      'unknown command /nope; did you mean /note? try /help',
       'note #3 saved (storage not configured: notes are kept in memory until restart)',
       '#3 tester · just now — "x',
       '',
@@ -78,11 +114,11 @@ describe('ConsoleAdapter', () => {
   it('renders a thread as indented lines under its root', async () => {
     const sink = new Sink();
     const screen = new Screen(sink, false);
-    const transport = new ConsoleTransport(screen, 0);
+    const transport = new ConsoleTransport(screen, { editIntervalMs: 0 });
     const th = await LiveThread.open(transport.starter({ key: 'console:t', name: 't' }), transport, 'burning a.iso on virtual for @t', 'queued');
     th.status('50%');
     await th.milestone('verifying');
     await th.finish('100%', 'done');
-    expect(sink.out).toBe('#1 burning a.iso on virtual for @t\n   #1 │ queued\n   #1 │ verifying\n   #1 │ @t done\n');
+    expect(sink.out).toBe('#1 burning a.iso on virtual for @t\n   #1 │ queued\n   #1 │ verifying\n   #1 │ 100%\n   #1 │ @t done\n');
   });
 });

@@ -1,0 +1,21 @@
+import type { DestinationStream } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+
+/**
+ * A pino destination that formats each line for people (pino-pretty, the pino project's own
+ * formatter) and hands it to `write`: the console prints log lines above its prompt this way.
+ * Redaction has happened by then (pino's streamWrite hook runs first, see src/log.ts).
+ */
+export function prettyDestination(write: (text: string) => void, colorize: boolean): DestinationStream {
+  const format = prettyFactory({ colorize, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' });
+  return {
+    write(line: string) {
+      write(format(line));
+    },
+  };
+}
+
+/** On a terminal, the default `info` is too chatty next to a prompt: it becomes `warn` unless asked for. */
+export function terminalLevel(configured: string, flag: string | undefined): string {
+  return flag ?? (configured === 'info' ? 'warn' : configured);
+}

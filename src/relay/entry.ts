@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { ThreadRef } from '../core/thread.js';
+
+/**
+ * One update of a thread, as the relay carries it between processes (docs/console.md, "Progress from
+ * any process"). `o` is the writing process, so an owner skips what it drew itself.
+ */
+export const relayEntrySchema = z.strictObject({
+  o: z.string().min(1).max(80),
+  op: z.enum(['reply', 'edit', 'close', 'final']),
+  id: z.string().max(200).optional(),
+  text: z.string().max(40_000).optional(),
+});
+
+export type RelayEntry = z.infer<typeof relayEntrySchema>;
+export type RelayUpdate = Omit<RelayEntry, 'o'>;
+
+/** Parses one relayed entry; undefined for anything that does not fit (dropped by the reader). */
+export function parseEntry(raw: string): RelayEntry | undefined {
+  try {
+    const r = relayEntrySchema.safeParse(JSON.parse(raw));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A thread's name in the relay: unique because each console process has its own channel. */
+export function threadKey(ref: ThreadRef): string {
+  return `${ref.platform}:${ref.channel}:${ref.rootId}`;
+}
+
+/** Handles one entry in order; returns true when the thread has ended and following should stop. */
+export type EntryHandler = (e: RelayEntry) => Promise<boolean> | boolean;
+
+export interface Following {
+  /** Stops reading (idempotent); `done` settles soon after. */
+  stop(): void;
+  /** Settles when following ends: the thread's final line, `stop()`, or the relay closing. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Carries thread updates from the process that runs a job to every process that shows the thread:
+ * the owner of a console thread, and anyone who watches the job. Publishing never waits for readers
+ * and never fails the job; each thread keeps a bounded backlog that expires.
+ */
+export interface ThreadRelay {
+  /** This process, as written into each entry. */
+  readonly origin: string;
+  publish(ref: ThreadRef, update: RelayUpdate): void;
+  /** Reads the thread's updates from the oldest one kept, then new ones as they come. */
+  follow(ref: ThreadRef, onEntry: EntryHandler): Following;
+  close(): Promise<void>;
+}

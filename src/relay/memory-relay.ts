@@ -1,0 +1,63 @@
+import type { ThreadRef } from '../core/thread.js';
+import { threadKey, type EntryHandler, type Following, type RelayEntry, type RelayUpdate, type ThreadRelay } from './entry.js';
+
+/**
+ * The relay inside one process (the demo, unit tests): the same contract as Redis, so /burn watch
+ * works in the demo. Bounded like the streams: `maxLen` entries per thread, `maxThreads` threads.
+ */
+export class MemoryRelay implements ThreadRelay {
+  readonly #threads = new Map<string, RelayEntry[]>();
+  readonly #listeners = new Map<string, Set<(e: RelayEntry) => void>>();
+  readonly #following = new Set<() => void>();
+
+  constructor(
+    readonly origin: string,
+    private readonly maxLen = 500,
+    private readonly maxThreads = 200,
+  ) {}
+
+  publish(ref: ThreadRef, update: RelayUpdate): void {
+    const key = threadKey(ref);
+    const entry: RelayEntry = { o: this.origin, ...update };
+    const log = this.#threads.get(key) ?? [];
+    this.#threads.delete(key);
+    this.#threads.set(key, log);
+    log.push(entry);
+    if (log.length > this.maxLen) log.shift();
+    // The oldest thread goes first (a Map iterates in insertion order; a write moves a thread last).
+    if (this.#threads.size > this.maxThreads) this.#threads.delete(this.#threads.keys().next().value as string);
+    for (const l of this.#listeners.get(key) ?? []) l(entry);
+  }
+
+  follow(ref: ThreadRef, onEntry: EntryHandler): Following {
+    const key = threadKey(ref);
+    let stopped = false;
+    let chain = Promise.resolve();
+    let finish!: () => void;
+    const done = new Promise<void>((r) => (finish = r));
+    const listeners = this.#listeners.get(key) ?? new Set();
+    this.#listeners.set(key, listeners);
+    const stop = () => {
+      stopped = true;
+      this.#following.delete(stop);
+      listeners.delete(take);
+      if (listeners.size === 0) this.#listeners.delete(key);
+      void chain.then(finish);
+    };
+    // Entries are handled one after another, in order, even when the handler is slow.
+    function take(e: RelayEntry): void {
+      chain = chain.then(async () => {
+        if (!stopped && (await onEntry(e))) stop();
+      });
+    }
+    for (const e of this.#threads.get(key) ?? []) take(e);
+    listeners.add(take);
+    this.#following.add(stop);
+    return { stop, done };
+  }
+
+  async close(): Promise<void> {
+    for (const stop of [...this.#following]) stop();
+    this.#listeners.clear();
+  }
+}

@@ -1,0 +1,102 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ThreadRef } from '../core/thread.js';
+import { parseEntry, threadKey, type EntryHandler, type Following, type RelayUpdate, type ThreadRelay } from './entry.js';
+
+export interface RedisRelayOptions {
+  readonly url: string;
+  readonly prefix: string;
+  readonly origin: string;
+  readonly log: Logger;
+  /** Entries kept per thread (approximately: Redis trims in whole nodes). */
+  readonly maxLen?: number;
+  /** Seconds a thread's backlog outlives its last update. */
+  readonly ttlSec?: number;
+}
+
+/**
+ * The relay on Redis Streams, one stream per thread. A stream (unlike pub/sub) lets a reader that
+ * comes late, the owner starting to read after the job began or a watcher, replay what it missed;
+ * MAXLEN and EXPIRE bound it, and XADD never waits for a reader, so a console that went away costs
+ * the worker one bounded stream that expires.
+ */
+export class RedisRelay implements ThreadRelay {
+  readonly origin: string;
+  readonly #redis: Redis;
+  readonly #readers = new Set<Redis>();
+  readonly #maxLen: number;
+  readonly #ttl: number;
+  #closed = false;
+
+  constructor(private readonly opts: RedisRelayOptions) {
+    this.origin = opts.origin;
+    this.#maxLen = opts.maxLen ?? 500;
+    this.#ttl = opts.ttlSec ?? 86_400;
+    this.#redis = new Redis(opts.url, { maxRetriesPerRequest: 2 });
+    this.#redis.on('error', (err) => opts.log.debug({ err }, 'relay redis error'));
+  }
+
+  publish(ref: ThreadRef, update: RelayUpdate): void {
+    if (this.#closed) return;
+    const key = this.#key(ref);
+    const raw = JSON.stringify({ o: this.origin, ...update });
+    void this.#redis
+      .multi()
+      .xadd(key, 'MAXLEN', '~', String(this.#maxLen), '*', 'e', raw)
+      .expire(key, this.#ttl)
+      .exec()
+      .catch((err: unknown) => this.opts.log.debug({ err }, 'thread update not relayed'));
+  }
+
+  follow(ref: ThreadRef, onEntry: EntryHandler): Following {
+    const key = this.#key(ref);
+    // A blocking read holds its connection: each followed thread gets its own, closed when it ends.
+    const reader = this.#redis.duplicate();
+    reader.on('error', (err) => this.opts.log.debug({ err }, 'relay reader error'));
+    this.#readers.add(reader);
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      reader.disconnect();
+    };
+    const done = (async () => {
+      let last = '0';
+      while (!stopped && !this.#closed) {
+        let res: [string, [string, string[]][]][] | null;
+        try {
+          res = (await reader.xread('COUNT', 100, 'BLOCK', 2000, 'STREAMS', key, last)) as typeof res;
+        } catch (err) {
+          if (stopped || this.#closed) break;
+          this.opts.log.debug({ err }, 'relay read failed; retrying');
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        for (const [id, fields] of res?.[0]?.[1] ?? []) {
+          last = id;
+          const entry = fields[0] === 'e' && fields[1] !== undefined ? parseEntry(fields[1]) : undefined;
+          if (!entry) {
+            this.opts.log.warn({ key, id }, 'dropped a relayed thread update that does not fit the schema');
+            continue;
+          }
+          if (await onEntry(entry)) {
+            stopped = true;
+            break;
+          }
+        }
+      }
+      this.#readers.delete(reader);
+      reader.disconnect();
+    })();
+    return { stop, done };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const r of this.#readers) r.disconnect();
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  #key(ref: ThreadRef): string {
+    return `${this.opts.prefix}:thread:${threadKey(ref)}`;
+  }
+}

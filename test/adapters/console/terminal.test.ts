@@ -1,0 +1,75 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { CLI } from '../../helpers/cli-child.js';
+import { tmuxPane, type TmuxPane } from '../../helpers/tmux.js';
+
+const BAR = /│ (writing|verifying) [█░]{20} \d+%/;
+let pane: TmuxPane | undefined;
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+});
+afterEach(async () => {
+  await pane?.kill();
+});
+
+const has = (text: string | RegExp) => (lines: string[]) => lines.some((l) => (typeof text === 'string' ? l.includes(text) : text.test(l)));
+const count = (lines: string[], re: RegExp) => lines.filter((l) => re.test(l)).length;
+
+describe('the console in a real terminal (tmux)', () => {
+  it('keeps typed input and every output line while a burn redraws, through a resize and Ctrl-D, then exits', async () => {
+    pane = await tmuxPane([process.execPath, CLI, 'console', '--demo'], { width: 80, height: 24 });
+    await pane.waitFor('the prompt', has(/^opsline>$/), 60_000);
+    expect((await pane.lines())[0]).toMatch(/^opsline \d+\.\d+\.\d+ · \/help lists the commands · Ctrl-D quits$/);
+    await pane.type('/burn sample.iso');
+    await pane.keys(['Enter']);
+    await pane.waitFor('the live bar', has(/│ writing [█░]{20} \d+%/));
+    // Typed while the bar redraws: the reply goes above, the bar stays below it, the prompt last.
+    await pane.type('/whoami');
+    await pane.keys(['Enter']);
+    await pane.waitFor('the reply', has(/^You are \S+$/));
+    await pane.resize(60, 20);
+    // A half-typed command must survive the redraws that follow.
+    await pane.type('/note list 1');
+    const before = (await pane.lines()).find((l) => BAR.test(l));
+    const during = await pane.waitFor('a redraw with the typed text kept', (l) => l.some((x) => BAR.test(x) && x !== before) && l.filter(Boolean).at(-1) === 'opsline> /note list 1');
+    expect(count(during, BAR)).toBe(1);
+    await pane.keys(['Enter']);
+    await pane.waitFor('the note', has(/^#2 demo · /));
+    await pane.keys(['C-d']);
+    await pane.waitFor('what it waits for', has('waiting for 1 job to end; Ctrl-C cancels it and quits'));
+    expect(await pane.exited()).toBe(0);
+    const lines = (await pane.lines()).filter((l) => l !== '');
+    // Nothing lost: every command as typed, its reply, every milestone and the final lines.
+    const expected = [
+      /^opsline> \/burn sample\.iso$/,
+      /^#1 burning sample\.iso on virtual for @\S+ \(job b[a-z0-9]{6}\)$/,
+      /^ {3}#1 │ queued$/,
+      /^burn job b[a-z0-9]{6} queued on demo\/virtual \(starting now\); progress is in the thread$/,
+      /^ {3}#1 │ writing sample\.iso to virtual$/,
+      /^opsline> \/whoami$/,
+      /^You are \S+$/,
+      /^opsline> \/note list 1$/,
+      /^#2 demo · /,
+      /^opsline>$/,
+      /^waiting for 1 job to end; /,
+      /^ {3}#1 │ verifying…$/,
+      /^ {3}#1 │ verified ✔ the disc matches the image$/,
+      /^ {3}#1 │ sha256 [0-9a-f]{64}$/,
+      /^ {3}#1 │ ✔ done in \d+:\d\d$/,
+      /^ {3}#1 │ @\S+ burn of sample\.iso on virtual finished ✔ \(verified\)$/,
+    ];
+    for (const re of expected) expect(count(lines, re), String(re)).toBe(1);
+    // Nothing duplicated: no stale copy of a live bar, no line twice.
+    expect(count(lines, BAR)).toBe(0);
+    expect(lines.filter((l, i) => lines.indexOf(l) !== i)).toEqual([]);
+  }, 90_000);
+
+  it('quits at once with nothing running, ending on a fresh line', async () => {
+    pane = await tmuxPane([process.execPath, CLI, 'console', '--demo'], { width: 80, height: 24 });
+    await pane.waitFor('the prompt', has(/^opsline>$/), 60_000);
+    await pane.keys(['C-c']);
+    expect(await pane.exited()).toBe(0);
+    expect((await pane.lines()).filter(Boolean).at(-1)).toBe('opsline> ^C');
+  }, 90_000);
+});
