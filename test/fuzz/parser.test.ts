@@ -37,7 +37,7 @@ describe('fuzz: the command parser', () => {
           expect(e).toBeInstanceOf(UserError);
         }
       }),
-      { numRuns: runs(30_000) },
+      { numRuns: runs(40_000) },
     );
   });
 
@@ -56,7 +56,7 @@ describe('fuzz: the command parser', () => {
           return args;
         });
       }),
-      { numRuns: runs(30_000) },
+      { numRuns: runs(35_000) },
     );
   });
 
