@@ -15,7 +15,7 @@ describe('fault: SIGKILL of the worker mid-burn', () => {
     const first = await w.startWorker();
     const root = await w.burn('release.iso', 'd1');
     // The worker and the agent are both separate processes here, as in production (`opsline worker`, `opsline agent`).
-    await w.slack.waitFor(() => w!.texts('chat.update').some((t) => t.startsWith('writing')), 60_000);
+    await w.writing();
     first.kill('SIGKILL');
     await w.startWorker();
     expect(await w.final(root)).toBe('<@UOP> burn of release.iso on d1 finished ✔ (verified)');

@@ -37,6 +37,8 @@ export interface BurnWorld {
   burn(image: string, drive: string): Promise<string>;
   /** Texts of chat.update calls, or of the posts in the thread rooted at `thread`, in order. */
   texts(method: 'chat.update' | 'chat.postMessage', thread?: string): string[];
+  /** Resolves once the live status shows bytes written (so xorriso itself is running, not just spawned). */
+  writing(ms?: number): Promise<unknown>;
   /** The final mention in the thread rooted at `rootTs`. */
   final(rootTs: string, ms?: number): Promise<string>;
   cleanup(): Promise<void>;
@@ -104,6 +106,7 @@ export async function burnWorld(o: BurnWorldOptions = {}): Promise<BurnWorld> {
       return root.response?.ts as string;
     },
     texts: (method, thread) => slack.callsOf(method).filter((c) => thread === undefined || c.body.thread_ts === thread).map((c) => String(c.body.text)),
+    writing: (ms = 60_000) => slack.waitFor(() => w.texts('chat.update').some((t) => /^writing .* [1-9]\d*%/.test(t)), ms),
     final: (rootTs, ms = 60_000) => slack.waitFor(() => w.texts('chat.postMessage', rootTs).find((t) => t.startsWith('<@UOP> ')), ms),
     async cleanup() {
       for (const c of cleanups.reverse()) await c().catch(() => undefined);
