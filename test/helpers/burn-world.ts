@@ -97,10 +97,14 @@ export async function burnWorld(o: BurnWorldOptions = {}): Promise<BurnWorld> {
     startWorker: () => child(['worker'], 'opsline worker started'),
     async burn(image, drive) {
       const roots = slack.callsOf('chat.postMessage').filter((c) => !c.body.thread_ts).length;
-      const reply = await app.dispatcher.dispatch(
-        { id: `inv-${++invocations}`, platform: 'slack', principal: op, room: 'C1', command: 'burn', text: `${image} ${drive}`, receivedAt: new Date() },
-        transport.starter(op, 'C1'),
-      );
+      const send = () =>
+        app.dispatcher.dispatch(
+          { id: `inv-${++invocations}`, platform: 'slack', principal: op, room: 'C1', command: 'burn', text: `${image} ${drive}`, receivedAt: new Date() },
+          transport.starter(op, 'C1'),
+        );
+      // The bot's device client reconnects by itself once a just-started agent listens: until then "unavailable".
+      let reply = await send();
+      for (const end = Date.now() + 20_000; reply.code === 'unavailable' && Date.now() < end; reply = await send()) await new Promise((r) => setTimeout(r, 200));
       if (!/^burn job b[a-z0-9]{6} queued/.test(reply.text)) throw new Error(`burn not queued: ${reply.text}`);
       const root = slack.callsOf('chat.postMessage').filter((c) => !c.body.thread_ts)[roots]!;
       return root.response?.ts as string;
