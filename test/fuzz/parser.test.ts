@@ -39,7 +39,7 @@ describe('fuzz: the command parser', () => {
       }),
       { numRuns: runs(40_000) },
     );
-  });
+  }, 300_000);
 
   it('parseText over every command path gives frozen arguments that fit their specs, or a usage error', () => {
     fc.assert(
@@ -58,7 +58,7 @@ describe('fuzz: the command parser', () => {
       }),
       { numRuns: runs(35_000) },
     );
-  });
+  }, 300_000);
 
   it('parseValues (Discord options) refuses unknown and prototype-named option names and wrong types', () => {
     const values = fc.dictionary(fc.oneof(hostileString, fc.constantFrom(...PROTO_NAMES)), fc.oneof(hostileString, fc.integer(), fc.boolean(), hostileJson), { maxKeys: 4 });
@@ -70,7 +70,7 @@ describe('fuzz: the command parser', () => {
       }),
       { numRuns: runs(15_000) },
     );
-  });
+  }, 300_000);
 });
 
 describe('fuzz: any command line through the real dispatcher', () => {
@@ -92,5 +92,5 @@ describe('fuzz: any command line through the real dispatcher', () => {
     );
     expect((await bot.app.services.notes.list(50)).length).toBe(before);
     await bot.app.stop();
-  }, 120_000);
+  }, 300_000);
 });
