@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { JobManager } from '../src/agent/jobs.js';
 import { burnEntrySchema, JobLedger } from '../src/agent/ledger.js';
 import type { AgentMessage } from '../src/protocol/index.js';
-import type { Bench } from './index.js';
+import { row, type Bench } from './report.js';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -50,7 +50,7 @@ async function direct(image: string, device: string): Promise<number> {
 
 export const agentBurnBench: Bench = {
   name: 'agent-burn',
-  description: 'burn + verify of a 200 MB image on a pseudo-drive: the agent vs xorriso and sha256sum run directly (target: ≤ 10% overhead)',
+  description: 'burn + verify of a 200 MB image on a pseudo-drive: the agent vs xorriso and sha256sum run directly',
   async run() {
     const dir = await mkdtemp(join(tmpdir(), 'opsline-bench-burn-'));
     try {
@@ -60,7 +60,6 @@ export const agentBurnBench: Bench = {
       const image = join(dir, 'images', 'bench.iso');
       await run('xorriso', ['-as', 'mkisofs', '-quiet', '-V', 'BENCH', '-o', image, join(dir, 'src')]);
       await rm(join(dir, 'src'), { recursive: true });
-      const rows: string[] = [];
       let a = Infinity;
       let d = Infinity;
       // Alternate and keep the best of three, so page-cache warmth favours neither side.
@@ -70,10 +69,7 @@ export const agentBurnBench: Bench = {
         await rm(join(dir, `direct-${i}.img`));
         await rm(join(dir, `agent-${i}.img`));
       }
-      rows.push(`xorriso + sha256sum directly  ${(d / 1000).toFixed(2)} s`);
-      rows.push(`agent burn + verify           ${(a / 1000).toFixed(2)} s`);
-      rows.push(`overhead ${(((a - d) / d) * 100).toFixed(1)}% (target ≤ 10%)`);
-      return rows.join('\n');
+      return [row('burn + verify, 200 MB pseudo-drive (best of 3)', a / 1000, 's', d / 1000, '≤ 1.05× xorriso + sha256sum', (_v, r) => r !== null && r <= 1.05)];
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

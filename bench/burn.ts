@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import type { Bench } from './index.js';
+import { pct, row, type Bench } from './report.js';
 import { LiveThread } from '../src/core/live-thread.js';
 import { Transports, type Principal, type ThreadRef, type ThreadTransport } from '../src/core/thread.js';
 import { startDemoAgent } from '../src/demo/agent.js';
@@ -55,11 +55,6 @@ function timed(devices: DeviceClient, t: TimingTransport): DeviceClient {
   });
 }
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-}
-
 export const burnBench: Bench = {
   name: 'burn',
   description: `enqueue → agent start latency (BullMQ vs a direct agent call), and progress freshness against the ${EDIT_INTERVAL_MS} ms edit interval`,
@@ -104,15 +99,10 @@ export const burnBench: Bench = {
       while (!t.milestones.slice(before).some((m) => m.text.startsWith('@bench'))) await new Promise((r) => setTimeout(r, 20));
       await slowQueue.close();
       await slow.close();
-      const f = (n: number) => `${n.toFixed(1)} ms`;
       return [
-        `runs: ${RUNS} (1 MB image, unthrottled pseudo-drive); freshness from one 6 MB burn at 1000k`,
-        `enqueue → agent accepted, via BullMQ and a worker: p50 ${f(pct(queued, 50))}, p99 ${f(pct(queued, 99))}`,
-        `burn request → agent accepted, direct:            p50 ${f(pct(direct, 50))}, p99 ${f(pct(direct, 99))}`,
-        `ratio (queue / direct): p50 ${(pct(queued, 50) / pct(direct, 50)).toFixed(2)}×, p99 ${(pct(queued, 99) / pct(direct, 99)).toFixed(2)}×`,
-        `progress freshness (agent event → chat edit): p50 ${f(pct(t.freshness, 50))} over ${t.freshness.length} edits; ` +
-          `ratio to the edit interval ${(pct(t.freshness, 50) / EDIT_INTERVAL_MS).toFixed(2)}`,
-      ].join('\n');
+        row('enqueue → agent start p50', pct(queued, 50), 'ms', pct(direct, 50), 'p50 < 20 ms (baseline: the burn request sent directly)', (v) => v < 20),
+        row('progress freshness p50 (agent event → chat edit)', pct(t.freshness, 50), 'ms', EDIT_INTERVAL_MS, '≤ 1× the edit interval', (_v, r) => r !== null && r <= 1),
+      ];
     } finally {
       await queue.close().catch(() => undefined);
       await agent.close().catch(() => undefined);

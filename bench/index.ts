@@ -1,29 +1,35 @@
 import { agentBurnBench } from './agent-burn.js';
 import { agentRttBench } from './agent-rtt.js';
 import { burnBench } from './burn.js';
+import { discordAckBench } from './discord-ack.js';
+import { failedRow, table, writeResults, type Bench, type Row } from './report.js';
 import { slackAckBench } from './slack-ack.js';
+import { startBench } from './start.js';
+import { statusSizesBench } from './status-sizes.js';
 import { statusBench } from './status.js';
 
 /**
- * `npm run bench [name…]`: runs each benchmark in turn (all when no name is given) and prints its
- * report. Benchmarks report ratios against a baseline measured side by side in the same run.
+ * `npm run bench [name…]`: runs the benchmarks (all when no name is given), prints one table and
+ * writes bench/results.json. Every row is measured beside its baseline in the same run (docs/bench.md).
  */
-export interface Bench {
-  readonly name: string;
-  readonly description: string;
-  run(): Promise<string>;
-}
+const benches: readonly Bench[] = [slackAckBench, discordAckBench, statusBench, statusSizesBench, agentRttBench, agentBurnBench, burnBench, startBench];
 
-const benches: readonly Bench[] = [slackAckBench, statusBench, burnBench, agentRttBench, agentBurnBench];
-
-const wanted = process.argv.slice(2);
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));
 if (unknown.length) {
-  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${benches.map((b) => b.name).join(', ') || '(none)'}\n`);
+  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${benches.map((b) => b.name).join(', ')}\n`);
   process.exit(2);
 }
+const rows: Row[] = [];
 for (const b of benches) {
   if (wanted.length && !wanted.includes(b.name)) continue;
-  process.stdout.write(`\n== ${b.name}: ${b.description}\n`);
-  process.stdout.write(`${await b.run()}\n`);
+  process.stderr.write(`running ${b.name}: ${b.description}\n`);
+  try {
+    rows.push(...(await b.run()));
+  } catch (err) {
+    rows.push(failedRow(b.name, err));
+  }
 }
+process.stdout.write(`${table(rows)}\n`);
+await writeResults(new URL('../../bench/results.json', import.meta.url), rows);
+process.exitCode = rows.every((r) => r.met) ? 0 : 1;

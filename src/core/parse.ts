@@ -25,7 +25,7 @@ export function parseText(specs: readonly ArgSpec[], raw: string): Args {
     if (word.startsWith('--') && raw[t.token.start] === '-') {
       const [name, value] = splitFlag(word.slice(2));
       const flag = specs.find((s) => s.flag && s.name === name);
-      if (!flag) throw new UserError('usage', `unknown option --${name}`);
+      if (!flag) throw new UserError('usage', `unknown option --${clip(name)}`);
       if (flag.type === 'boolean' && value !== undefined) throw new UserError('usage', `--${name} takes no value`);
       if (flag.type !== 'boolean' && value === undefined) throw new UserError('usage', `--${name} needs a value: --${name}=…`);
       out[flag.name] = flag.type === 'boolean' ? true : validate(flag, value ?? '');
@@ -43,7 +43,7 @@ export function parseValues(specs: readonly ArgSpec[], values: Readonly<Record<s
   const out: Record<string, ArgValue> = {};
   for (const [name, value] of Object.entries(values)) {
     const spec = specs.find((s) => s.name === name);
-    if (!spec) throw new UserError('usage', `unknown option ${name}`);
+    if (!spec) throw new UserError('usage', `unknown option ${clip(name)}`);
     if (typeof value === 'string') refuseControl(value);
     out[name] = spec.type === 'boolean' ? value === true || value === 'true' : validate(spec, String(value));
   }

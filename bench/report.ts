@@ -1,0 +1,57 @@
+import { writeFile } from 'node:fs/promises';
+
+/**
+ * One row of `npm run bench`: a measured value beside its baseline from the same run. `target`
+ * says in words what `met` checks, because a target is sometimes absolute (p99 < 50 ms) and
+ * sometimes a ratio (≤ 2× the bare handler).
+ */
+export interface Row {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly baseline: number | null;
+  readonly ratio: number | null;
+  readonly target: string;
+  readonly met: boolean;
+}
+
+export interface Bench {
+  readonly name: string;
+  readonly description: string;
+  run(): Promise<Row[]>;
+}
+
+/** A row whose ratio is value ÷ baseline; `met` is decided by the caller from either. */
+export function row(name: string, value: number, unit: string, baseline: number | null, target: string, met: (value: number, ratio: number | null) => boolean): Row {
+  const ratio = baseline === null || baseline === 0 ? null : round(value / baseline, 3);
+  return { name, value: round(value, 3), unit, baseline: baseline === null ? null : round(baseline, 3), ratio, target, met: met(value, ratio) };
+}
+
+/** A row for a bench that could not run: kept in the table so a missing number is never silent. */
+export function failedRow(name: string, err: unknown): Row {
+  return { name: `${name} (failed: ${String((err as Error)?.message ?? err).slice(0, 80)})`, value: NaN, unit: '', baseline: null, ratio: null, target: '', met: false };
+}
+
+export function pct(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]! : NaN;
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+const fmt = (n: number | null) => (n === null ? '—' : Number.isNaN(n) ? 'n/a' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+
+export function table(rows: readonly Row[]): string {
+  const cells = rows.map((r) => [r.name, `${fmt(r.value)} ${r.unit}`, r.baseline === null ? '—' : `${fmt(r.baseline)} ${r.unit}`, r.ratio === null ? '—' : `${fmt(r.ratio)}×`, r.target, r.met ? 'met' : 'MISSED']);
+  const head = ['row', 'value', 'baseline', 'ratio', 'target', ''];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+export async function writeResults(path: string | URL, rows: readonly Row[]): Promise<void> {
+  await writeFile(path, `${JSON.stringify(rows, null, 2)}\n`);
+}

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { buildConfig } from '../../src/config/load.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import type { Reply } from '../../src/core/reply.js';
+import type { ThreadStarter } from '../../src/core/thread.js';
+import { buildApp, type App } from '../../src/main.js';
+import type { TestDatabase } from './mysql.js';
+
+const noThreads: ThreadStarter = { startThread: () => Promise.reject(new Error('no threads in these tests')) };
+
+export interface NotesBot {
+  readonly app: App;
+  /** `writers` principal keys, `console:w0` … with the writer role. */
+  readonly writers: readonly string[];
+  say(key: string, line: string): Promise<Reply>;
+  /** Rows the bot wrote, counted as root: notes and audit rows of `note add`. */
+  counts(): Promise<{ notes: number; distinctBodies: number; audit: number }>;
+  stop(): Promise<void>;
+}
+
+/** The whole bot on MySQL at `url` (a proxy port, say) with many writers: load and fault tests of /note add. */
+export async function startNotesBot(db: TestDatabase, url: string, writers: number, mysql: Partial<NonNullable<ConfigInput['mysql']>> = {}): Promise<NotesBot> {
+  const keys = Array.from({ length: writers }, (_, i) => `console:w${i}`);
+  const config = buildConfig({ mysql: { url, ...mysql }, access: { users: keys.map((key) => ({ key, roles: ['writer' as const] })) } }, 'test');
+  const app = await buildApp(config, { log: pino({ level: process.env.TEST_LOG ?? 'silent' }) });
+  return {
+    app,
+    writers: keys,
+    say(key, line) {
+      const m = /^\/(\S*)\s*([\s\S]*)$/.exec(line);
+      const inv = { id: randomUUID(), platform: 'test', principal: { key, name: key.slice(8) }, room: 'C1', command: m?.[1] ?? '', text: m?.[2] ?? '', receivedAt: new Date() };
+      return app.dispatcher.dispatch(inv, noThreads);
+    },
+    async counts() {
+      await app.services.audit.flush();
+      const [n] = await db.sql<{ notes: number; bodies: number }>('SELECT COUNT(*) AS notes, COUNT(DISTINCT body) AS bodies FROM notes');
+      const [a] = await db.sql<{ n: number }>("SELECT COUNT(*) AS n FROM audit_log WHERE command = 'note add'");
+      return { notes: Number(n?.notes), distinctBodies: Number(n?.bodies), audit: Number(a?.n) };
+    },
+    stop: () => app.stop(),
+  };
+}
