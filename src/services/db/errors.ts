@@ -57,6 +57,8 @@ export function toDbError(err: unknown): unknown {
   if (err instanceof DeadlineError) return new UserError('unavailable', `database unavailable (${err.message})`, { cause: err });
   if (isConnectionError(err)) return new UserError('unavailable', 'database unavailable (cannot reach MySQL); try again shortly', { cause: err });
   const code = errorCode(err);
+  // The adapters refuse values longer than their columns (docs/security.md); this keeps a path they miss specific.
+  if (code === 'ER_DATA_TOO_LONG') return new UserError('bad_input', 'a value is too long to be stored; nothing was saved', { cause: err });
   if (code && SETUP_CODES.has(code))
     return new UserError('not_configured', `database setup problem (${code}): check the table names and grants (docs/security.md)`, { cause: err });
   return err;

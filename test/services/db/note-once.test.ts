@@ -42,6 +42,15 @@ describe('/note add saves a note once per invocation', () => {
     await pool.end();
   });
 
+  it('answers a value too long for its column specifically, and stores nothing', async () => {
+    const pool = createPool({ host: MYSQL_HOST, port: MYSQL_PORT, user: db.appUser, password: db.appPassword, database: db.name, timeoutMs: 2000, poolSize: 1 });
+    const repo = new MysqlNotesRepository(new Db(pool, 2000, pino({ level: 'silent' })));
+    const note = { invocationId: randomUUID(), authorKey: WRITER, authorName: 'n'.repeat(300), platform: 'test', room: 'C1', body: 'too long a name' };
+    await expect(repo.add(note)).rejects.toMatchObject({ code: 'bad_input', message: 'a value is too long to be stored; nothing was saved' });
+    expect(await db.sql('SELECT id FROM notes WHERE invocation_id = ?', [note.invocationId])).toEqual([]);
+    await pool.end();
+  });
+
   it('tells exactly the callers whose note was stored that it was saved, when answers are lost for 3 s during 200 adds', async () => {
     // Open every pooled connection and prepare the insert on it first (mysql2 prepares once per connection,
     // and a prepare whose answer is lost never runs), so the adds below run while their answers are lost.
