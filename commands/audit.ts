@@ -11,7 +11,7 @@ export default defineCommand({
   roles: ['admin'],
   sideEffects: false,
   async handler(ctx) {
-    const rows = await ctx.services.audit.recent(Number(ctx.args.n));
+    const rows = await ctx.services.audit.recent(ctx.args.n);
     if (rows.length === 0) return reply('the audit trail is empty');
     const now = ctx.services.now();
     const lines = rows.map(

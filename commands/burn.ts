@@ -39,8 +39,8 @@ export default defineCommand({
       sideEffects: true,
       async handler(ctx) {
         const burns = burnsOf(ctx);
-        const image = String(ctx.args.image);
-        const drive = await burns.resolveDrive(ctx.args.drive as string | undefined);
+        const image = ctx.args.image;
+        const drive = await burns.resolveDrive(ctx.args.drive);
         await burns.image(drive.agent, image);
         const id = newJobId();
         const who = ctx.invocation.principal;
@@ -82,7 +82,7 @@ export default defineCommand({
       sideEffects: true,
       async handler(ctx) {
         const burns = burnsOf(ctx);
-        const id = String(ctx.args.job);
+        const id = ctx.args.job;
         const job = await burns.job(id);
         ctx.setJobId(id);
         const by = ctx.mention(ctx.invocation.principal);

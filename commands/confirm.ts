@@ -13,5 +13,5 @@ export default defineCommand({
   // Anyone listed may confirm their own request; the held command's roles are checked again on confirm.
   roles: ['viewer'],
   sideEffects: true,
-  handler: (ctx) => ctx.confirm(String(ctx.args.code)),
+  handler: (ctx) => ctx.confirm(ctx.args.code),
 });

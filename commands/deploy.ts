@@ -1,3 +1,4 @@
+import type { ArgsOf } from '../src/core/arg-types.js';
 import { defineCommand, type CommandContext } from '../src/core/define-command.js';
 import { UserError } from '../src/core/errors.js';
 import { reply } from '../src/core/reply.js';
@@ -10,6 +11,7 @@ import { hasEnded, watchJob } from '../src/jobs/watch.js';
 const TARGET = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const JOB = /^d[a-z0-9]{6}$/;
 const target = { name: 'target', type: 'string', description: 'deploy target (see /deploy list)', required: true, pattern: TARGET, maxLength: 32, autocomplete: 'targets' } as const;
+const runArgs = [target, { name: 'ref', type: 'string', description: 'branch, tag or commit (the target decides what is allowed)', maxLength: 200 }] as const;
 
 function deploysOf(ctx: CommandContext): DeployService {
   const d = ctx.services.deploys;
@@ -29,11 +31,11 @@ function targetFor(ctx: CommandContext, deploys: DeployService, name: string, do
 }
 
 /** Everything that refuses a deploy before anything is asked, queued or locked. */
-async function check(ctx: CommandContext): Promise<{ deploys: DeployService; t: DeployTarget; ref: string }> {
+async function check(ctx: CommandContext<ArgsOf<typeof runArgs>>): Promise<{ deploys: DeployService; t: DeployTarget; ref: string }> {
   const deploys = deploysOf(ctx);
-  const t = targetFor(ctx, deploys, String(ctx.args.target), 'deploying');
+  const t = targetFor(ctx, deploys, ctx.args.target, 'deploying');
   deploys.ready(t);
-  const ref = deploys.ref(t, ctx.args.ref as string | undefined);
+  const ref = deploys.ref(t, ctx.args.ref);
   const held = await deploys.store.holder(t.name);
   if (held) throw new UserError('conflict', `${t.name} is locked by ${describeHolder(held)}`);
   return { deploys, t, ref };
@@ -51,7 +53,7 @@ export default defineCommand({
     run: {
       description: 'deploy a target at a ref (needs deployer, or the target\'s own roles when it names some)',
       usage: '/deploy <target> [ref]',
-      args: [target, { name: 'ref', type: 'string', description: 'branch, tag or commit (the target decides what is allowed)', maxLength: 200 }],
+      args: runArgs,
       roles: ['deployer'],
       sideEffects: true,
       async confirm(ctx) {
@@ -91,9 +93,9 @@ export default defineCommand({
       sideEffects: true,
       async handler(ctx) {
         const deploys = deploysOf(ctx);
-        const t = targetFor(ctx, deploys, String(ctx.args.target), 'locking');
-        await deploys.lock(t, ctx.invocation.principal, ctx.args.reason as string | undefined);
-        return reply(`${t.name} is locked by you${ctx.args.reason ? ` ("${String(ctx.args.reason)}")` : ''}; /deploy unlock ${t.name} frees it`, { visibility: 'channel' });
+        const t = targetFor(ctx, deploys, ctx.args.target, 'locking');
+        await deploys.lock(t, ctx.invocation.principal, ctx.args.reason);
+        return reply(`${t.name} is locked by you${ctx.args.reason ? ` ("${ctx.args.reason}")` : ''}; /deploy unlock ${t.name} frees it`, { visibility: 'channel' });
       },
     },
     unlock: {
@@ -104,7 +106,7 @@ export default defineCommand({
       sideEffects: true,
       async handler(ctx) {
         const deploys = deploysOf(ctx);
-        const t = targetFor(ctx, deploys, String(ctx.args.target), 'unlocking');
+        const t = targetFor(ctx, deploys, ctx.args.target, 'unlocking');
         const who = ctx.invocation.principal;
         const held = await deploys.unlock(t, who, ctx.access.rolesOf(who.key).includes('admin'));
         const theirs = held.by.key === who.key ? '' : ` (it was held by ${held.by.name})`;
@@ -143,7 +145,7 @@ export default defineCommand({
       sideEffects: true,
       async handler(ctx) {
         const deploys = deploysOf(ctx);
-        const id = String(ctx.args.job);
+        const id = ctx.args.job;
         const job = await deploys.job(id);
         ctx.setJobId(id);
         const t = targetFor(ctx, deploys, job.data.target, 'cancelling a deploy of');

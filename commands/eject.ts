@@ -12,7 +12,7 @@ export default defineCommand({
   sideEffects: true,
   async handler(ctx) {
     const burns = burnsOf(ctx);
-    const d = await burns.resolveDrive(ctx.args.drive as string | undefined);
+    const d = await burns.resolveDrive(ctx.args.drive);
     const r = await burns.devices.eject(d.agent, d.drive);
     return reply(`${d.agent}/${d.drive}: ${r.message}`);
   },

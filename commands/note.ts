@@ -30,7 +30,7 @@ export default defineCommand({
           authorName: principal.name,
           platform,
           room,
-          body: String(ctx.args.text),
+          body: ctx.args.text,
         });
         return reply(`note #${note.id} saved${ctx.services.notesDurable ? '' : MEMORY_ONLY}`, { visibility: 'channel' });
       },
@@ -42,7 +42,7 @@ export default defineCommand({
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
-        const notes = await ctx.services.notes.list(Number(ctx.args.n));
+        const notes = await ctx.services.notes.list(ctx.args.n);
         return listing(ctx, notes, 'no notes yet; add one with /note add <text>');
       },
     },
@@ -53,12 +53,12 @@ export default defineCommand({
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
-        const words = tokenize(String(ctx.args.words)).map((t) => t.value).filter(Boolean);
+        const words = tokenize(ctx.args.words).map((t) => t.value).filter(Boolean);
         if (words.length === 0) throw new UserError('usage', 'give at least one word to search for');
         // The MySQL statement has a fixed number of word slots, so its text never depends on input.
         if (words.length > MAX_SEARCH_WORDS) throw new UserError('bad_input', `search takes at most ${MAX_SEARCH_WORDS} words`);
         const notes = await ctx.services.notes.search(words, 20);
-        return listing(ctx, notes, `no notes match "${clip(String(ctx.args.words), 60)}"`);
+        return listing(ctx, notes, `no notes match "${clip(ctx.args.words, 60)}"`);
       },
     },
   },

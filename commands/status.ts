@@ -17,7 +17,7 @@ export default defineCommand({
   async handler(ctx) {
     const service = ctx.services.status;
     if (!service) throw new UserError('not_configured', 'status is not configured (no status table or storage)');
-    const window = (ctx.args.window as StatusWindow | undefined) ?? (service.hasTimeColumn ? 'today' : 'all');
+    const window = ctx.args.window ?? (service.hasTimeColumn ? 'today' : 'all');
     if (window !== 'all' && !service.hasTimeColumn)
       throw new UserError('bad_input', `the task table has no time column, so only /status all works (not ${window})`);
     return render(await service.report(window));

@@ -6,6 +6,7 @@ import type { Role } from './access.js';
 import type { Services } from '../services/types.js';
 import type { Registry } from './registry.js';
 import type { Access } from './access.js';
+import type { ArgsOf } from './arg-types.js';
 
 export type ArgType = 'string' | 'integer' | 'boolean' | 'text';
 
@@ -50,9 +51,10 @@ export interface Invocation {
   readonly receivedAt: Date;
 }
 
-export interface CommandContext {
+/** `A`: the arguments as the command's specs type them (see ArgsOf); the dispatcher itself sees them as `Args`. */
+export interface CommandContext<A = Args> {
   readonly invocation: Invocation;
-  readonly args: Args;
+  readonly args: A;
   readonly services: Services;
   readonly log: Logger;
   readonly registry: Registry;
@@ -76,20 +78,25 @@ export interface CommandContext {
  * dispatcher holds the request and replies with a confirmation code); undefined runs it now. It may
  * throw a UserError to refuse before anything is asked (a bad ref, a locked target).
  */
-export type ConfirmCheck = (ctx: CommandContext) => Promise<string | undefined> | string | undefined;
+export type ConfirmCheck<A = Args> = (ctx: CommandContext<A>) => Promise<string | undefined> | string | undefined;
 
-export type Handler = (ctx: CommandContext) => Promise<Reply> | Reply;
+export type Handler<A = Args> = (ctx: CommandContext<A>) => Promise<Reply> | Reply;
 
-export interface SubcommandDef {
+/** A subcommand as written: `A` is inferred from its `args`, so its handler reads typed values. */
+export interface SubcommandDef<A = readonly ArgSpec[]> {
   readonly description: string;
   readonly usage: string;
-  readonly args?: readonly ArgSpec[];
+  readonly args?: A & readonly ArgSpec[];
   readonly roles: readonly Role[];
   readonly sideEffects: boolean;
-  readonly handler: Handler;
-  readonly confirm?: ConfirmCheck;
+  readonly handler: Handler<ArgsOf<Specs<A>>>;
+  readonly confirm?: ConfirmCheck<ArgsOf<Specs<A>>>;
 }
 
+/** A subcommand written without `args` infers `unknown` for them: it has none. */
+type Specs<A> = A extends readonly ArgSpec[] ? A : [];
+
+/** A command as the registry, the dispatcher and the adapters see it: arguments as plain `Args`. */
 export interface CommandDef {
   readonly name: string;
   readonly description: string;
@@ -103,15 +110,34 @@ export interface CommandDef {
   readonly handler?: Handler;
   /** For a command without subcommands: ask before running (see ConfirmCheck). */
   readonly confirm?: ConfirmCheck;
-  readonly subcommands?: Readonly<Record<string, SubcommandDef>>;
+  readonly subcommands?: Readonly<Record<string, StoredSubcommand>>;
   /** Used when the first word is not a subcommand name (`/burn image.iso` → `start`). */
   readonly defaultSubcommand?: string;
+}
+
+export interface StoredSubcommand extends Omit<SubcommandDef, 'handler' | 'confirm'> {
+  readonly handler: Handler;
+  readonly confirm?: ConfirmCheck;
+}
+
+/**
+ * A command as written in commands/: `A` (its args) and `S` (each subcommand's args) are inferred,
+ * so `ctx.args.image` is a `string` with no cast, and a wrong use does not compile.
+ */
+export interface CommandInput<A extends readonly ArgSpec[], S extends Record<string, unknown>> extends Omit<CommandDef, 'args' | 'handler' | 'confirm' | 'subcommands'> {
+  readonly args?: A;
+  readonly handler?: Handler<ArgsOf<A>>;
+  readonly confirm?: ConfirmCheck<ArgsOf<A>>;
+  readonly subcommands?: { readonly [K in keyof S]: SubcommandDef<S[K]> };
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** Checks a command's shape once, at load time, so a mistake fails at startup rather than at use. */
-export function defineCommand(def: CommandDef): CommandDef {
+export function defineCommand<const A extends readonly ArgSpec[] = [], const S extends Record<string, unknown> = Record<never, never>>(input: CommandInput<A, S>): CommandDef {
+  // The one place typed handlers meet plain Args: parse.ts builds ctx.args from these same specs, so
+  // the shape ArgsOf promises is the shape the dispatcher passes.
+  const def = input as unknown as CommandDef;
   if (!NAME.test(def.name)) throw new Error(`command name "${def.name}" must match ${NAME}`);
   const subs = Object.entries(def.subcommands ?? {});
   if (subs.length === 0 && !def.handler) throw new Error(`command ${def.name} has neither handler nor subcommands`);

@@ -21,9 +21,9 @@ async function setup() {
     sideEffects: true,
     confirm: (ctx) => {
       if (ctx.args.what === 'bad') throw new UserError('bad_input', 'not that');
-      return ctx.args.what === 'quick' ? undefined : `really ${String(ctx.args.what)}?`;
+      return ctx.args.what === 'quick' ? undefined : `really ${ctx.args.what}?`;
     },
-    handler: (ctx) => reply(`did ${String(ctx.args.what)} (${++runs})`),
+    handler: (ctx) => reply(`did ${ctx.args.what} (${++runs})`),
   });
   const bot = await TestAdapter.create({
     config: { access: { users: users({ [ME]: ['operator'], [YOU]: ['viewer'] }) } },

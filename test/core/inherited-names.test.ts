@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readOptions } from '../../src/adapters/discord/options.js';
@@ -57,6 +58,24 @@ describe('names that plain objects inherit', () => {
       { numRuns: 150 },
     );
     for (const name of INHERITED) await once(t, ADMIN, `/${name}`);
+  });
+
+  it('Discord-style options: an inherited subcommand or option name is refused once, audited once', async () => {
+    const t = await bot();
+    for (const [command, subcommand] of [['note', '__proto__'], ['burn', 'constructor'], ['deploy', 'toString'], ['note', 'hasOwnProperty']] as const) {
+      for (const who of [ADMIN, STRANGER]) {
+        const before = t.audit.records.length;
+        const principal = { key: who, name: 'x' };
+        const values = Object.fromEntries([['__proto__', 'p'], ['constructor', 'c']]);
+        const r = await t.app.dispatcher.dispatch({ id: randomUUID(), platform: 'test', principal, room: 'room', command, options: { subcommand, values }, receivedAt: new Date() }, t.transport.starter(principal));
+        expect(r.text).toContain(`unknown subcommand "${subcommand}"`);
+        expect(t.audit.records.length - before).toBe(1);
+      }
+    }
+    const principal = { key: ADMIN, name: 'x' };
+    const values = Object.fromEntries([['constructor', '5']]);
+    const r = await t.app.dispatcher.dispatch({ id: randomUUID(), platform: 'test', principal, room: 'room', command: 'note', options: { subcommand: 'list', values }, receivedAt: new Date() }, t.transport.starter(principal));
+    expect(r).toMatchObject({ code: 'usage', text: expect.stringContaining('unknown option constructor') });
   });
 
   it('access overrides are looked up by own name only', () => {
