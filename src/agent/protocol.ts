@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** Protocol version; a message with any other `v` is refused. */
 export const PROTOCOL_VERSION = 1;
 
-/** Same rule as DESIGN.md: a plain file name ending in .iso, no path, nothing a shell would read. */
+/** The image rule of docs/agent.md: a plain file name ending in .iso, no path, nothing a shell would read. */
 export const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.iso$/;
 /** Job ids come from the bot's queue; kept to characters that are safe in logs and file names. */
 export const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -26,7 +26,7 @@ export const requestSchema = z.discriminatedUnion('op', [
     image: z.string().max(300),
     drive: driveName,
     verify: z.boolean().default(true),
-    // Not in DESIGN.md's list: the issue asks for "eject after a good verify unless told not to".
+    // Eject after a good verify unless told not to (docs/burn.md).
     eject: z.boolean().default(true),
     speed: z.string().regex(SPEED, 'a speed like 4000k').optional(),
   }),
