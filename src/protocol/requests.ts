@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** Protocol version; a message with any other `v` is refused (agent) or dropped (bot). See docs/agent.md. */
 export const PROTOCOL_VERSION = 1;
 
-/** Same rule as DESIGN.md: a plain file name ending in .iso, no path, nothing a shell would read. */
+/** The image rule of docs/agent.md: a plain file name ending in .iso, no path, nothing a shell would read. */
 export const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.iso$/;
 /** Job ids come from the bot's queue; kept to characters that are safe in logs and file names. */
 export const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -32,7 +32,7 @@ const burn = z.strictObject({
   image: z.string().max(300).describe(`an image file name in the agent's images directory, matching \`${IMAGE_NAME.source}\`; else bad_image`),
   drive: driveName,
   verify: z.boolean().default(true).describe('read the disc back and compare SHA-256 with the image'),
-  // Not in DESIGN.md's list: the burn issue asks for "eject after a good verify unless told not to".
+  // Eject after a good verify unless told not to (docs/burn.md).
   eject: z.boolean().default(true).describe('eject after a good verify'),
   speed: z.string().regex(SPEED, 'a speed like 4000k').optional().describe("xorriso's write speed: digits, optionally k or m (e.g. `4000k`); a string, never a number; default the drive's configured speed"),
 });

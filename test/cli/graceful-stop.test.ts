@@ -1,7 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { agentFixture, freePort } from '../helpers/agent-fixture.js';
 import { startBotChild } from '../helpers/bot-child.js';
+import { startCli } from '../helpers/cli-child.js';
+import { makeIso } from '../helpers/iso.js';
 import { REDIS_URL } from '../helpers/redis.js';
 import { postSigned, slashBody } from '../helpers/slack-request.js';
 import { slowBurnSetup } from '../helpers/slow-burn.js';
@@ -51,4 +55,33 @@ describe('SIGTERM to opsline start under a running burn', () => {
     expect(await burns()).toBe(1);
     expect((await second.stop('SIGTERM')).code).toBe(0);
   }, 90_000);
+});
+
+describe('SIGTERM to opsline agent under a running burn', () => {
+  it('cancels the burn, tells the client it failed, and exits 0 within 10 s', async () => {
+    const f = await agentFixture(['d1'], '400k');
+    cleanups.push(() => f.cleanup());
+    await makeIso(f.imagesDir, 'release.iso', { bytes: 3 * 1024 * 1024 });
+    const endpoint = `tcp://127.0.0.1:${await freePort()}`;
+    const o = f.options();
+    const configPath = join(f.root, 'agent.yaml');
+    const agentSection = { bind: endpoint, keys: o.keys, allowedClients: o.allowedClients, imagesDir: o.imagesDir, stateDir: o.stateDir, drives: o.drives, heartbeatMs: 200 };
+    await writeFile(configPath, JSON.stringify({ log: { level: 'info' }, agent: agentSection }));
+    const agent = await startCli(['--config', configPath, 'agent'], 'agent listening');
+    cleanups.push(async () => void agent.kill('SIGKILL'));
+    const client = f.client(endpoint);
+    const stream = await client.burn('a1', { jobId: 'stop-1', image: 'release.iso', drive: 'd1' });
+    const outcome = stream.result.then((r) => r.outcome, (e: Error) => `error: ${e.message}`);
+    await new Promise<void>((resolve) => {
+      const off = stream.on((e) => e.type === 'progress' && e.phase === 'writing' && e.bytes > 0 && (off(), resolve()));
+    });
+    const started = Date.now();
+    const exited = once(agent, 'exit') as Promise<[number | null]>;
+    agent.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // A burn cut short is never resumed (docs/architecture.md): the client hears it ended, not silence.
+    expect(await outcome).toMatch(/cancel|fail|error/);
+  }, 60_000);
 });

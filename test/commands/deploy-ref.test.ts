@@ -20,7 +20,7 @@ async function bot() {
 }
 
 describe('the default refPattern', () => {
-  it('is the one DESIGN.md and docs/deploy.md show', () => {
+  it('is the one docs/deploy.md shows', () => {
     expect(DEFAULT_REF_PATTERN).toBe('^(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$');
   });
 

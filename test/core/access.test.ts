@@ -4,7 +4,7 @@ import { Access, ROLES, unknownAccessKeys, type Role } from '../../src/core/acce
 import { Registry } from '../../src/core/registry.js';
 import { TestAdapter } from '../helpers/test-adapter.js';
 
-/** What each command path needs, from DESIGN.md; admin may run everything. */
+/** What each command path needs, as README.md's command table says; admin may run everything. */
 const NEEDS: Record<string, Role> = {
   help: 'viewer',
   whoami: 'viewer',

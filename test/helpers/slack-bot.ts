@@ -16,6 +16,8 @@ export const SECRET = 'test-signing-secret-0123456789';
 export interface BotOptions {
   readonly mode?: 'http' | 'socket';
   readonly prefix?: string;
+  /** slack.umbrellaCommand (default opsline). */
+  readonly umbrella?: string;
   readonly editIntervalMs?: number;
   readonly ackBudgetMs?: number;
   /** Deploy targets (tests of the confirm button). */
@@ -56,6 +58,7 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
       botToken: 'xoxb-test',
       appToken: o.mode === 'socket' ? 'xapp-test' : undefined,
       commandPrefix: o.prefix ?? '',
+      ...(o.umbrella ? { umbrellaCommand: o.umbrella } : {}),
       apiUrl: slack.apiUrl,
       editIntervalMs: o.editIntervalMs ?? 1500,
     },

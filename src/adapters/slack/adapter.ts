@@ -9,7 +9,7 @@ import { handleCommand } from './command.js';
 import { CONFIRM_ACTION, handleConfirmAction } from './confirm-action.js';
 import { EVENTS_PATH, MountedReceiver } from './http-receiver.js';
 import { blockActions, firstIssue } from './inbound.js';
-import { commandRenamer } from './names.js';
+import { commandRenamer, slackCommandName } from './names.js';
 import { RecentKeys, type SeenKeys } from '../../services/seen-keys.js';
 import type { SlackTransport } from './transport.js';
 
@@ -74,6 +74,9 @@ export class SlackAdapter implements Adapter {
       ignoreSelf: false,
     });
     const rename = commandRenamer(cfg.commandPrefix, opts.commandNames ?? []);
+    // The umbrella is routed first: sharing a name with a command would make that command unreachable.
+    const clash = (opts.commandNames ?? []).find((n) => slackCommandName(cfg.commandPrefix, n) === `/${cfg.umbrellaCommand}`);
+    if (clash) throw new Error(`slack.umbrellaCommand: /${cfg.umbrellaCommand} is also the Slack name of the ${clash} command; choose another name`);
     this.transport = createSlackTransport(cfg, log, opts.commandNames ?? []);
     this.#app.error(async (err) => log.error({ err }, 'slack listener failed'));
     this.#app.command(/^\//, async ({ command, ack, respond, context }) => {

@@ -38,3 +38,9 @@ describe('slack umbrella command', () => {
     expect(r.json?.text).toMatch(/frobnicate/);
   });
 });
+
+describe('slack umbrella name', () => {
+  it('refuses at start an umbrella that is also the Slack name of a command', async () => {
+    await expect(startSlackBot({ umbrella: 'note' })).rejects.toThrow(/slack\.umbrellaCommand: \/note is also the Slack name of the note command/);
+  });
+});

@@ -55,7 +55,7 @@ describe('opsline migrate', () => {
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
   });
 
-  it('creates utf8mb4 tables with the columns DESIGN.md names', async () => {
+  it('creates utf8mb4 tables with the columns the notes and audit repositories use', async () => {
     const cols = await db.sql<{ t: string; c: string; cs: string | null }>(
       `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, CHARACTER_SET_NAME AS cs FROM information_schema.COLUMNS
        WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN ('notes', 'audit_log') ORDER BY TABLE_NAME, ORDINAL_POSITION`,
