@@ -83,6 +83,9 @@ describe('schedule and alert config', () => {
     ]);
     expect(await issues({ schedules: [schedule({ command: '/audit' })] })).toEqual(['schedules.0.roles: /audit needs one of admin']);
     expect(await issues({ schedules: [schedule({ command: '/audit', roles: ['admin'] })] })).toEqual([]);
+    expect(await issues({ access: { users: [], channels: { status: ['COTHER'] } }, schedules: [schedule({})] })).toEqual([
+      'schedules.0.post.channel: access.channels does not allow /status in C0123ABCD',
+    ]);
     expect(await issues({ schedules: [schedule({ command: '/schedule run digest' })] })).toEqual([
       'schedules.0.command: /schedule run has side effects; only read-only commands may be scheduled',
     ]);
