@@ -54,6 +54,12 @@ describe('opsline start refuses a bad schedule with its key path', () => {
     expect(r.err).toContain('schedules.0.command: /note add has side effects; only read-only commands may be scheduled');
   });
 
+  it('opsline doctor also refuses an access override that names no command, as start does', async () => {
+    const r = await start(`${header}access: { users: [], commands: { stauts: [admin] } }\n`, 'doctor');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('access.commands.stauts: no command or subcommand is called "stauts"');
+  });
+
   it('an unknown platform', async () => {
     const r = await start(`${header}schedules:\n  - { name: x, every: 1m, command: /status, post: { platform: teams, channel: C1 } }\n`);
     expect(r.code).toBe(2);
