@@ -2,7 +2,7 @@ import { platformChecks } from '../adapters/doctor.js';
 import { deviceHostChecks } from '../agent/doctor.js';
 import { commands } from '../../commands/index.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
-import { Access } from '../core/access.js';
+import { Access, unknownAccessKeys } from '../core/access.js';
 import { Registry } from '../core/registry.js';
 import { scheduleIssues, withSchedulePrincipals } from '../schedules/check.js';
 import { rootCause, type Check } from '../doctor/types.js';
@@ -23,9 +23,11 @@ export interface DoctorIo {
 export async function runDoctor(configFlag: string | undefined, io: DoctorIo = { out: process.stdout }): Promise<number> {
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
-  // A scheduled command is checked against the commands, as `opsline start` does.
-  const scheduled = scheduleIssues(config.schedules, new Registry(commands), new Access(withSchedulePrincipals(config.access, config.schedules)));
-  if (scheduled.length) throw new ConfigError(loaded.source, scheduled);
+  // Checked against the commands, as `opsline start` does: access overrides and scheduled commands.
+  const registry = new Registry(commands);
+  const access = new Access(withSchedulePrincipals(config.access, config.schedules));
+  const refused = [...unknownAccessKeys(config.access, registry.targets().map((t) => t.path)), ...scheduleIssues(config.schedules, registry, access)];
+  if (refused.length) throw new ConfigError(loaded.source, refused);
   const checks: Check[] = [
     ...vaultChecks(config),
     ...mysqlChecks(config),

@@ -37,7 +37,9 @@ export function scheduleIssues(schedules: readonly ScheduleEntry[] | undefined, 
       return issues.push(`${at}.command: ${(err as Error).message} (usage: ${target.usage})`);
     }
     const d = access.decide(schedulePrincipal(s.name).key, target.path, target.roles, s.post.channel);
-    if (!d.allow) issues.push(`${at}.roles: /${target.path} needs one of ${d.needed.join(', ')}${d.reason === 'channel' ? ' in an allowed channel' : ''}`);
+    if (d.allow) return undefined;
+    if (d.reason === 'channel') issues.push(`${at}.post.channel: access.channels does not allow /${target.path} in ${s.post.channel}`);
+    else issues.push(`${at}.roles: /${target.path} needs one of ${d.needed.join(', ')}`);
     return undefined;
   });
   return issues;

@@ -120,6 +120,8 @@ function clock(at: Date, tz: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(at);
 }
 
+/** The reply as a channel post under its label; a confirm button would make no sense in a digest. */
 function labelled(r: Reply, label: string): Reply {
-  return { ...r, text: `${label} ${r.text}`, visibility: 'channel' };
+  const { confirm: _, ...rest } = r;
+  return { ...rest, text: `${label} ${r.text}`, visibility: 'channel' };
 }

@@ -54,6 +54,12 @@ describe('opsline start refuses a bad schedule with its key path', () => {
     expect(r.err).toContain('schedules.0.command: /note add has side effects; only read-only commands may be scheduled');
   });
 
+  it('opsline doctor also refuses an access override that names no command, as start does', async () => {
+    const r = await start(`${header}access: { users: [], commands: { stauts: [admin] } }\n`, 'doctor');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('access.commands.stauts: no command or subcommand is called "stauts"');
+  });
+
   it('an unknown platform', async () => {
     const r = await start(`${header}schedules:\n  - { name: x, every: 1m, command: /status, post: { platform: teams, channel: C1 } }\n`);
     expect(r.code).toBe(2);
@@ -83,6 +89,9 @@ describe('schedule and alert config', () => {
     ]);
     expect(await issues({ schedules: [schedule({ command: '/audit' })] })).toEqual(['schedules.0.roles: /audit needs one of admin']);
     expect(await issues({ schedules: [schedule({ command: '/audit', roles: ['admin'] })] })).toEqual([]);
+    expect(await issues({ access: { users: [], channels: { status: ['COTHER'] } }, schedules: [schedule({})] })).toEqual([
+      'schedules.0.post.channel: access.channels does not allow /status in C0123ABCD',
+    ]);
     expect(await issues({ schedules: [schedule({ command: '/schedule run digest' })] })).toEqual([
       'schedules.0.command: /schedule run has side effects; only read-only commands may be scheduled',
     ]);

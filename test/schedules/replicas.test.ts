@@ -33,8 +33,8 @@ function configFile(slack: SlackDouble, prefix: string, db: TestDatabase): strin
   return file;
 }
 
-async function replica(file: string): Promise<ChildProcess> {
-  const child = await startCli(['--config', file, 'start'], 'opsline started');
+async function replica(file: string, command: 'start' | 'worker' = 'start'): Promise<ChildProcess> {
+  const child = await startCli(['--config', file, command], command === 'start' ? 'opsline started' : 'opsline worker started');
   cleanups.push(async () => void child.kill('SIGKILL'));
   return child;
 }
@@ -52,8 +52,8 @@ function tickOf(text: string): number {
   return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0);
 }
 
-describe('two opsline start replicas with one schedule', () => {
-  it('post each tick once, audit each run once, and catch up at most once after downtime', async () => {
+describe('opsline start replicas and workers with one schedule', () => {
+  it('post each tick once (two replicas), audit each run once, and a worker catches up at most once after downtime', async () => {
     const slack = await new SlackDouble().start();
     cleanups.push(() => slack.stop());
     const r = redisPrefix();
@@ -75,13 +75,13 @@ describe('two opsline start replicas with one schedule', () => {
     const [row] = await db.sql<{ n: number }>("SELECT COUNT(*) AS n FROM audit_log WHERE principal_key = 'system:schedule:digest' AND command = 'status'");
     expect(Number(row?.n)).toBe(seen.length);
 
-    // Both down: wait until the pending tick is three intervals overdue, then bring one replica back.
+    // Both down: wait until the pending tick is three intervals overdue, then start a worker (schedules only).
     const q = new Queue('schedules.slack', { connection: { url: REDIS_URL }, prefix: r.prefix });
     cleanups.push(() => q.close());
     const next = (await q.getJobScheduler('digest'))?.next ?? 0;
     await until(() => Date.now() > next + 6_000);
     const restartedAt = new Date();
-    const c = await replica(file);
+    const c = await replica(file, 'worker');
     await slack.waitFor(() => posts().length >= seen.length + 3, 30_000);
     await stop(c);
     const after = posts().slice(seen.length);
