@@ -21,7 +21,7 @@ async function check(ctx: CommandContext): Promise<{ deploys: DeployService; t: 
   const deploys = deploysOf(ctx);
   const t = deploys.target(String(ctx.args.target));
   const key = ctx.invocation.principal.key;
-  if (!deploys.mayDeploy(t, ctx.access.rolesOf(key))) throw new UserError('denied', `deploying ${t.name} needs the ${(t.roles ?? ['deployer']).join(' or ')} role; your key is ${key}`);
+  if (!deploys.mayDeploy(t, ctx.access.rolesOf(ctx.invocation.principal))) throw new UserError('denied', `deploying ${t.name} needs the ${(t.roles ?? ['deployer']).join(' or ')} role; your key is ${key}`);
   const ref = deploys.ref(t, ctx.args.ref as string | undefined);
   const held = await deploys.store.holder(t.name);
   if (held) throw new UserError('conflict', `${t.name} is locked by ${describeHolder(held)}`);
@@ -43,6 +43,8 @@ export default defineCommand({
       args: [target, { name: 'ref', type: 'string', description: 'branch, tag or commit (the target decides what is allowed)', maxLength: 200 }],
       roles: ['deployer'],
       sideEffects: true,
+      // Two-person approval (docs/access.md): someone else with one of these roles must approve.
+      approvers: async (ctx) => (await check(ctx)).t.approvers,
       async confirm(ctx) {
         const { t, ref } = await check(ctx);
         return t.confirm ? `deploy ${t.name} at ${ref}?` : undefined;
@@ -95,7 +97,7 @@ export default defineCommand({
         const deploys = deploysOf(ctx);
         const t = deploys.target(String(ctx.args.target));
         const who = ctx.invocation.principal;
-        const held = await deploys.unlock(t, who, ctx.access.rolesOf(who.key).includes('admin'));
+        const held = await deploys.unlock(t, who, ctx.access.rolesOf(who).includes('admin'));
         const theirs = held.by.key === who.key ? '' : ` (it was held by ${held.by.name})`;
         return reply(`${t.name} is unlocked${theirs}`, { visibility: 'channel' });
       },
@@ -112,7 +114,7 @@ export default defineCommand({
         const job = await deploys.job(id);
         ctx.setJobId(id);
         const t = deploys.target(job.data.target);
-        if (!deploys.mayDeploy(t, ctx.access.rolesOf(ctx.invocation.principal.key))) throw new UserError('denied', `cancelling a deploy of ${t.name} needs the ${(t.roles ?? ['deployer']).join(' or ')} role`);
+        if (!deploys.mayDeploy(t, ctx.access.rolesOf(ctx.invocation.principal))) throw new UserError('denied', `cancelling a deploy of ${t.name} needs the ${(t.roles ?? ['deployer']).join(' or ')} role`);
         const by = ctx.mention(ctx.invocation.principal);
         const outcome = await deploys.queue.removeQueued(id);
         if (outcome === 'removed') {

@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
-import { Access, unknownAccessKeys } from './core/access.js';
+import type { Access } from './core/access.js';
+import { unknownAccessKeys } from './core/access.js';
+import { buildAccess } from './access-setup.js';
+import { MemoryGrantStore } from './core/grants/memory-store.js';
+import type { GrantStore } from './core/grants/types.js';
+import { MysqlGrantStore } from './services/db/grants.js';
 import { ConfigError } from './config/load.js';
 import type { CommandDef } from './core/define-command.js';
 import { LogAuditSink, type AuditSink } from './core/audit.js';
@@ -68,17 +73,19 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const registry = new Registry(opts.commands ?? commands);
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
   if (badKeys.length) throw new ConfigError('config', badKeys);
-  const access = new Access(config.access);
   const transports = new Transports();
   const built = await buildServices(config, opts, now);
+  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime());
+  const access = parts.access;
   const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: opts.notice }, transports);
   const secrets = opts.secrets ?? built.secrets;
   const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [] }, transports);
-  const services: Services = { ...built.services, burns: burns?.service, deploys: deploys?.service };
+  const services: Services = { ...built.services, burns: burns?.service, deploys: deploys?.service, grants: parts.grants };
   // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
   const redisConfirm = config.redis && new RedisConfirmations(config.redis.url, config.redis.prefix, log, () => now().getTime());
   const confirmations = redisConfirm || new Confirmations(() => now().getTime());
-  const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations });
+  const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations, approvals: parts.approvals });
+  parts.start();
   return {
     config,
     registry,
@@ -101,6 +108,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       await deploys?.close();
       await burns?.close();
       await redisConfirm?.close();
+      await parts.stop();
       await services.audit.flush();
       await built.close();
     },
@@ -111,6 +119,8 @@ interface Built {
   readonly services: Services;
   readonly secrets?: Secrets;
   readonly vault?: VaultMysqlCredentials;
+  /** Time-boxed grants: in MySQL with a mysql section, else in this process only. */
+  readonly grantStore: GrantStore;
   /** Releases what the services hold (the MySQL pool), after the audit trail is flushed. */
   readonly close: () => Promise<void>;
 }
@@ -128,7 +138,7 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
       await m.stop();
       await lease?.credentials.revoke();
     };
-    return { services, secrets: vault?.secrets, vault: lease?.credentials, close };
+    return { services, secrets: vault?.secrets, vault: lease?.credentials, close, grantStore: new MysqlGrantStore(m.db) };
   }
   const audit = opts.audit ?? new LogAuditSink(opts.log);
   const notes = new MemoryNotesRepository(now);
@@ -142,7 +152,7 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
     });
   }
   if (opts.demo) await seedNotes(notes);
-  return { services: { status, notes, notesDurable: false, audit, now }, secrets: vault?.secrets, close: async () => {} };
+  return { services: { status, notes, notesDurable: false, audit, now }, secrets: vault?.secrets, close: async () => {}, grantStore: new MemoryGrantStore(now) };
 }
 
 async function seedNotes(notes: MemoryNotesRepository): Promise<void> {

@@ -1,3 +1,6 @@
+import type { HeldRole, RoleSource } from './roles/types.js';
+import type { Principal } from './thread.js';
+
 export const ROLES = ['viewer', 'writer', 'operator', 'deployer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -16,7 +19,8 @@ export interface AccessConfig {
 }
 
 export type Decision =
-  | { readonly allow: true; readonly roles: readonly Role[] }
+  /** `source`: where the role that allowed it came from (config, a Slack group, a Discord role, a grant). */
+  | { readonly allow: true; readonly roles: readonly Role[]; readonly source: string }
   | { readonly allow: false; readonly reason: 'unknown_principal' | 'missing_role' | 'channel'; readonly needed: readonly Role[] };
 
 /**
@@ -26,7 +30,11 @@ export type Decision =
 export class Access {
   readonly #users = new Map<string, AccessUser>();
 
-  constructor(private readonly config: AccessConfig) {
+  constructor(
+    private readonly config: AccessConfig,
+    /** Role sources beside the allowlist (docs/access.md): Slack groups, Discord roles, grants. */
+    private readonly sources: readonly RoleSource[] = [],
+  ) {
     for (const u of config.users) this.#users.set(u.key, u);
   }
 
@@ -34,8 +42,24 @@ export class Access {
     return this.#users.get(key);
   }
 
-  rolesOf(key: string): readonly Role[] {
-    return this.#users.get(key)?.roles ?? [];
+  /** Every role the principal holds now, with its source; the allowlist's come first. */
+  held(who: Principal | string): readonly HeldRole[] {
+    const p = typeof who === 'string' ? { key: who, name: who } : who;
+    const listed = (this.#users.get(p.key)?.roles ?? []).map((role) => ({ role, source: 'config' }));
+    return [...listed, ...this.sources.flatMap((s) => s.rolesFor(p))];
+  }
+
+  rolesOf(who: Principal | string): readonly Role[] {
+    return [...new Set(this.held(who).map((h) => h.role))];
+  }
+
+  /** Brings every role source up to date for this principal (never throws; see RoleSource). */
+  async prepare(p: Principal): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.prepare?.(p)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.stop?.()));
   }
 
   /** The roles a command path needs: config override for the path, then for the command, then its definition. */
@@ -44,17 +68,17 @@ export class Access {
     return this.config.commands?.[path] ?? this.config.commands?.[command] ?? defaults;
   }
 
-  decide(principalKey: string, path: string, defaults: readonly Role[], room?: string): Decision {
+  decide(who: Principal | string, path: string, defaults: readonly Role[], room?: string): Decision {
     const needed = this.needed(path, defaults);
-    const user = this.#users.get(principalKey);
-    if (!user) return { allow: false, reason: 'unknown_principal', needed };
+    const held = this.held(who);
+    if (held.length === 0) return { allow: false, reason: 'unknown_principal', needed };
     // Every listed user may do what a viewer may: an operator needs /drives and /help too.
-    const ok = user.roles.includes('admin') || needed.includes('viewer') || user.roles.some((r) => needed.includes(r));
-    if (!ok) return { allow: false, reason: 'missing_role', needed };
+    const by = held.find((h) => h.role === 'admin' || needed.includes(h.role)) ?? (needed.includes('viewer') ? held[0] : undefined);
+    if (!by) return { allow: false, reason: 'missing_role', needed };
     const command = path.split(' ')[0] ?? path;
     const rooms = this.config.channels?.[path] ?? this.config.channels?.[command];
     if (rooms && room !== undefined && !rooms.includes(room)) return { allow: false, reason: 'channel', needed };
-    return { allow: true, roles: user.roles };
+    return { allow: true, roles: [...new Set(held.map((h) => h.role))], source: by.source };
   }
 }
 

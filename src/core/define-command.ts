@@ -67,6 +67,8 @@ export interface CommandContext {
   setJobId(id: string): void;
   /** Runs the request this caller is asked to confirm under `code` (the /confirm command and confirm buttons). */
   confirm(code: string): Promise<Reply>;
+  /** Runs someone else's request held for approval under `code` (the /approve command and approve buttons). */
+  approve(code: string): Promise<Reply>;
 }
 
 /**
@@ -78,6 +80,12 @@ export type ConfirmCheck = (ctx: CommandContext) => Promise<string | undefined> 
 
 export type Handler = (ctx: CommandContext) => Promise<Reply> | Reply;
 
+/**
+ * Asked after parsing and authorisation: roles of which someone other than the caller must approve
+ * this request before it runs (a deploy target's `approvers`); undefined needs no approval.
+ */
+export type ApproversCheck = (ctx: CommandContext) => Promise<readonly Role[] | undefined> | readonly Role[] | undefined;
+
 export interface SubcommandDef {
   readonly description: string;
   readonly usage: string;
@@ -86,6 +94,7 @@ export interface SubcommandDef {
   readonly sideEffects: boolean;
   readonly handler: Handler;
   readonly confirm?: ConfirmCheck;
+  readonly approvers?: ApproversCheck;
 }
 
 export interface CommandDef {
@@ -101,6 +110,7 @@ export interface CommandDef {
   readonly handler?: Handler;
   /** For a command without subcommands: ask before running (see ConfirmCheck). */
   readonly confirm?: ConfirmCheck;
+  readonly approvers?: ApproversCheck;
   readonly subcommands?: Readonly<Record<string, SubcommandDef>>;
   /** Used when the first word is not a subcommand name (`/burn image.iso` → `start`). */
   readonly defaultSubcommand?: string;

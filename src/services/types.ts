@@ -1,4 +1,5 @@
 import type { AuditSink } from '../core/audit.js';
+import type { GrantRoles } from '../core/grants/grant-roles.js';
 import type { BurnService } from './burns.js';
 import type { DeployService } from './deploy/service.js';
 
@@ -65,4 +66,6 @@ export interface Services {
   readonly burns?: BurnService;
   /** Deploy targets, locks and jobs; undefined without `deploy.targets`. */
   readonly deploys?: DeployService;
+  /** Time-boxed grants (/access); set by the composition root once access is built. */
+  readonly grants?: GrantRoles;
 }

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Client, Events, GatewayIntentBits, Routes, type ChatInputCommandInteraction, type AutocompleteInteraction, type Interaction } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Routes, type GuildMemberRoleManager, type ChatInputCommandInteraction, type AutocompleteInteraction, type Interaction } from 'discord.js';
 import type { Adapter, DispatchFn } from '../types.js';
 import { handleAutocomplete } from './autocomplete.js';
 import type { Incoming, InteractionEnv } from './env.js';
@@ -42,7 +42,7 @@ export class DiscordGatewayAdapter implements Adapter {
       if (i.isChatInputCommand()) await handleCommand(incoming(i), this.#responder(i), dispatch, this.env);
       else if (i.isAutocomplete()) await handleAutocomplete(incoming(i), this.#responder(i), this.env);
       else if (i.isButton()) {
-        const base = { id: i.id, token: i.token, userId: i.user.id, userName: i.user.globalName ?? i.user.username, guildId: i.guildId ?? undefined, channelId: i.channelId, receivedAt: new Date() };
+        const base = { id: i.id, token: i.token, userId: i.user.id, userName: i.user.globalName ?? i.user.username, guildId: i.guildId ?? undefined, channelId: i.channelId, receivedAt: new Date(), memberRoles: memberRoles(i) };
         const press = confirmPress(base, i.customId);
         if (press) await handleCommand(press, this.#responder(i), dispatch, this.env);
       }
@@ -71,5 +71,13 @@ function incoming(i: ChatInputCommandInteraction | AutocompleteInteraction): Inc
     command: i.commandName,
     options: i.options.data,
     receivedAt: new Date(),
+    memberRoles: memberRoles(i),
   };
+}
+
+/** The member's guild role ids: from the cached guild's member, or the raw member of an uncached guild. */
+function memberRoles(i: Interaction): readonly string[] | undefined {
+  const m = i.member;
+  if (!m) return undefined;
+  return Array.isArray(m.roles) ? m.roles : [...(m.roles as GuildMemberRoleManager).cache.keys()];
 }

@@ -8,6 +8,8 @@ export interface ManifestOptions {
   /** The public base URL of `opsline start` (http mode); `/slack/events` is appended. */
   readonly baseUrl?: string;
   readonly name?: string;
+  /** access.slackGroups is configured: the bot reads user group members (`usergroups:read`). */
+  readonly userGroups?: boolean;
 }
 
 /** Where a request URL goes when none was given: valid, obviously a placeholder. */
@@ -32,7 +34,7 @@ export function slackManifest(commands: readonly CommandDef[], o: ManifestOption
       bot_user: { display_name: name, always_online: false },
       slash_commands: commands.map((c) => slashCommand(c, o.prefix, url)),
     },
-    oauth_config: { scopes: { bot: ['commands', 'chat:write'] } },
+    oauth_config: { scopes: { bot: ['commands', 'chat:write', ...(o.userGroups ? ['usergroups:read'] : [])] } },
     settings: {
       // Confirm buttons (deploys with confirm: true) come back as interactions on the same verified endpoint.
       interactivity: { is_enabled: true, ...(url ? { request_url: url } : {}) },

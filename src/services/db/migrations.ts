@@ -1,11 +1,18 @@
-import type { RowDataPacket } from 'mysql2/promise';
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { statement, type Db } from './db.js';
+
+/** A column added only when missing: MySQL has no `ADD COLUMN IF NOT EXISTS`, so the step asks first. */
+export interface AddColumn {
+  readonly table: string;
+  readonly column: string;
+  readonly sql: string;
+}
 
 export interface Migration {
   readonly version: number;
   readonly name: string;
   /** DDL statements, each safe to run again (MySQL commits DDL implicitly, so a half-applied step must be re-runnable). */
-  readonly up: readonly string[];
+  readonly up: readonly (string | AddColumn)[];
 }
 
 const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci';
@@ -45,6 +52,33 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE_OPTIONS}`,
     ],
   },
+  {
+    version: 2,
+    name: 'access grants, revocations and the audit role source',
+    up: [
+      // Append-only: a revoke is a row of its own, so the bot's user needs no UPDATE or DELETE (docs/access.md).
+      `CREATE TABLE IF NOT EXISTS access_grants (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        principal_key VARCHAR(128) NOT NULL,
+        role VARCHAR(16) NOT NULL,
+        expires_at DATETIME(3) NOT NULL,
+        granted_by VARCHAR(128) NOT NULL,
+        reason VARCHAR(200) NULL,
+        announce_json VARCHAR(1000) NULL,
+        created_at DATETIME(3) NOT NULL,
+        KEY grants_expires (expires_at)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS access_revocations (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        grant_id BIGINT UNSIGNED NOT NULL,
+        revoked_by VARCHAR(128) NOT NULL,
+        created_at DATETIME(3) NOT NULL,
+        UNIQUE KEY revocations_grant (grant_id)
+      ) ${TABLE_OPTIONS}`,
+      { table: 'audit_log', column: 'role_source', sql: 'ALTER TABLE audit_log ADD COLUMN role_source VARCHAR(64) NULL' },
+      { table: 'audit_log', column: 'requester_key', sql: 'ALTER TABLE audit_log ADD COLUMN requester_key VARCHAR(128) NULL' },
+    ],
+  },
 ];
 
 const CREATE_VERSIONS = statement(
@@ -60,6 +94,15 @@ const RECORD = statement('migrations.record', 'INSERT IGNORE INTO schema_migrati
 const LOCK = statement('migrations.lock', 'SELECT GET_LOCK(CONCAT(DATABASE(), ?), ?) AS got');
 const UNLOCK = statement('migrations.unlock', 'SELECT RELEASE_LOCK(CONCAT(DATABASE(), ?)) AS released');
 const LOCK_NAME = '.opsline_migrate';
+const HAS_COLUMN = statement(
+  'migrations.hasColumn',
+  'SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+);
+
+async function hasColumn(conn: PoolConnection, step: AddColumn): Promise<boolean> {
+  const [[row]] = await conn.query<RowDataPacket[]>(HAS_COLUMN.sql, [step.table, step.column]);
+  return Number(row?.n) > 0;
+}
 
 export interface MigrateResult {
   readonly applied: readonly Migration[];
@@ -83,7 +126,10 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
       const applied: Migration[] = [];
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
         if (done.has(m.version)) continue;
-        for (const sql of m.up) await conn.query(sql);
+        for (const step of m.up) {
+          if (typeof step === 'string') await conn.query(step);
+          else if (!(await hasColumn(conn, step))) await conn.query(step.sql);
+        }
         await conn.query(RECORD.sql, [m.version, m.name]);
         applied.push(m);
       }

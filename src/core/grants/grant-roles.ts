@@ -1,0 +1,100 @@
+import type { Logger } from 'pino';
+import type { Principal } from '../thread.js';
+import type { HeldRole, RoleSource } from '../roles/types.js';
+import type { Grant, GrantStore } from './types.js';
+
+/** setTimeout's limit; a grant further away is scheduled by a later reload. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Reloads anyway this often, so a replica that receives no commands still announces expiries. */
+const RELOAD_MS = 30_000;
+
+/**
+ * Roles from time-boxed grants. Before each decision the store's version is read (with MySQL one
+ * indexed query for the newest grant and revoke ids); when another replica wrote a grant or a
+ * revocation, the active grants are reloaded, so a revoke counts on every replica from the next
+ * command on. If the store cannot be read, grants count for nothing until it can (deny by default).
+ * Each active grant has a timer that reports its expiry once (`onExpired`).
+ */
+export class GrantRoles implements RoleSource {
+  #grants: readonly Grant[] = [];
+  #version: string | undefined;
+  #readable = false;
+  readonly #timers = new Map<number, NodeJS.Timeout>();
+  #reload: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly store: GrantStore,
+    /** The longest grant `/access grant` accepts (access.grants.maxDuration). */
+    readonly maxMs: number,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+    private readonly onExpired: (g: Grant) => Promise<void> = async () => {},
+  ) {}
+
+  start(): void {
+    void this.refresh();
+    this.#reload = setInterval(() => void this.refresh(), RELOAD_MS);
+    this.#reload.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#reload);
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+  }
+
+  rolesFor(p: Principal): readonly HeldRole[] {
+    if (!this.#readable) return [];
+    const now = this.now();
+    return this.#grants.filter((g) => g.principalKey === p.key && g.expiresAt.getTime() > now).map((g) => ({ role: g.role, source: `grant:${g.id}` }));
+  }
+
+  async prepare(): Promise<void> {
+    await this.refresh();
+  }
+
+  /** The active grants as of the last refresh (call refresh first for the newest). */
+  active(): readonly Grant[] {
+    const now = this.now();
+    return this.#grants.filter((g) => g.expiresAt.getTime() > now);
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const version = await this.store.version();
+      if (version !== this.#version) {
+        this.#grants = await this.store.active(new Date(this.now()));
+        this.#version = version;
+        this.#schedule();
+      }
+      this.#readable = true;
+    } catch (err) {
+      this.#readable = false;
+      this.#version = undefined;
+      this.log.warn({ err }, 'grants could not be read; they count for nothing until they can');
+    }
+  }
+
+  #schedule(): void {
+    const ids = new Set(this.#grants.map((g) => g.id));
+    for (const [id, t] of this.#timers) if (!ids.has(id)) (clearTimeout(t), this.#timers.delete(id));
+    for (const g of this.#grants) {
+      const wait = g.expiresAt.getTime() - this.now();
+      if (this.#timers.has(g.id) || wait > MAX_TIMER_MS) continue;
+      const t = setTimeout(() => void this.#expired(g), Math.max(0, wait));
+      t.unref();
+      this.#timers.set(g.id, t);
+    }
+  }
+
+  async #expired(g: Grant): Promise<void> {
+    this.#timers.delete(g.id);
+    try {
+      // Revoked in the meantime (perhaps on another replica): nothing to announce.
+      const before = await this.store.active(new Date(g.expiresAt.getTime() - 1));
+      if (before.some((x) => x.id === g.id)) await this.onExpired(g);
+    } catch (err) {
+      this.log.warn({ err, grant: g.id }, 'grant expiry not announced');
+    }
+  }
+}
