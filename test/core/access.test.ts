@@ -25,6 +25,10 @@ const NEEDS: Record<string, Role> = {
   'deploy unlock': 'deployer',
   'deploy cancel': 'deployer',
   confirm: 'viewer',
+  approve: 'viewer',
+  'access grant': 'admin',
+  'access revoke': 'admin',
+  'access list': 'admin',
   jobs: 'viewer',
   audit: 'admin',
 };
