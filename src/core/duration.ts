@@ -1,6 +1,7 @@
-/** A duration as people type it: a whole number and a unit (s, m, h, d). */
-export const DURATION = /^([1-9]\d{0,5})(s|m|h|d)$/;
+/** A duration as people type it: a whole number and a unit (ms, s, m, h, d). */
+export const DURATION = /^([1-9]\d{0,5})(ms|s|m|h|d)$/;
 const UNIT_MS = new Map([
+  ['ms', 1],
   ['s', 1000],
   ['m', 60_000],
   ['h', 3_600_000],
