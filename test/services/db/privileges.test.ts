@@ -41,6 +41,13 @@ describe('least privilege', () => {
     expect((await bot.say(VIEWER, '/note add with a grant')).text).toMatch(/^note #\d+ saved$/);
     expect((await bot.say(ADMIN, '/access revoke 1')).text).toMatch(/^grant #1 revoked/);
     expect((await bot.say(VIEWER, '/note add after the revoke')).text).toMatch(/needs the writer role/);
+    await bot.app.services.audit.flush();
+    const sources = await db.sql("SELECT principal_key, role_source FROM audit_log WHERE command = 'note add' ORDER BY id");
+    expect(sources).toEqual([
+      { principal_key: WRITER, role_source: 'config' },
+      { principal_key: VIEWER, role_source: 'grant:1' },
+      { principal_key: VIEWER, role_source: null },
+    ]);
     await bot.stop();
   });
 
