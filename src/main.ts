@@ -3,6 +3,7 @@ import { commands } from '../commands/index.js';
 import type { Access } from './core/access.js';
 import { unknownAccessKeys } from './core/access.js';
 import { buildAccess } from './access-setup.js';
+import type { SlackGroupRoles } from './core/roles/slack-groups.js';
 import { MemoryGrantStore } from './core/grants/memory-store.js';
 import type { GrantStore } from './core/grants/types.js';
 import { MysqlGrantStore } from './services/db/grants.js';
@@ -30,6 +31,8 @@ export interface App {
   readonly config: Config;
   readonly registry: Registry;
   readonly access: Access;
+  /** The Slack user group role source, with access.slackGroups (its `refreshed` events show each fetch). */
+  readonly slackGroups?: SlackGroupRoles;
   readonly services: Services;
   readonly dispatcher: Dispatcher;
   readonly transports: Transports;
@@ -90,6 +93,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     config,
     registry,
     access,
+    slackGroups: parts.slackGroups,
     services,
     dispatcher,
     transports,

@@ -23,6 +23,11 @@ export interface BotOptions {
   readonly seen?: SeenKeys;
   /** Extra commands (a test job), added to the real list. */
   readonly extra?: (app: () => App) => readonly CommandDef[];
+  /** access.slackGroups and their TTL (members come from the double's `groups`). */
+  readonly slackGroups?: NonNullable<ConfigInput['access']>['slackGroups'];
+  readonly slackGroupsTtl?: string;
+  /** Fills the double before the bot starts (user group members). */
+  readonly seed?: (slack: SlackDouble) => void;
 }
 
 export interface SlackBot {
@@ -43,6 +48,7 @@ export interface SlackBot {
  */
 export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
   const slack = await new SlackDouble().start();
+  o.seed?.(slack);
   const config = buildConfig({
     log: { level: 'silent' },
     slack: {
@@ -59,6 +65,8 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
         { key: 'slack:T1:UADMIN', name: 'alice', roles: ['admin'] },
         { key: 'slack:T1:UVIEW', name: 'victor', roles: ['viewer'] },
       ],
+      slackGroups: o.slackGroups,
+      ...(o.slackGroupsTtl ? { slackGroupsTtl: o.slackGroupsTtl } : {}),
     },
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
     ...(o.deploy ? { deploy: o.deploy } : {}),

@@ -72,10 +72,13 @@ export class SlackDouble {
     this.#limits.set(method, { times, retryAfterSec });
   }
 
-  /** Until `fail(method)` is called again with undefined, `method` answers `{ ok: false, error }`. */
-  fail(method: string, error: string | undefined = 'fatal_error'): void {
-    if (error === undefined) this.#failing.delete(method);
-    else this.#failing.set(method, error);
+  /** Until `heal(method)`, `method` answers `{ ok: false, error }`. */
+  fail(method: string, error = 'fatal_error'): void {
+    this.#failing.set(method, error);
+  }
+
+  heal(method: string): void {
+    this.#failing.delete(method);
   }
 
   callsOf(method: string): RecordedCall[] {
