@@ -141,7 +141,10 @@ export class Dispatcher {
     const { pending, target } = await takeApproved(this.deps.approvals, this.deps.registry, this.deps.access, code, inv);
     extra.requesterKey = pending.principalKey;
     log.info({ approves: pending.invocation.id, path: pending.path, requester: pending.principalKey }, 'approved');
-    return target.handler(this.context({ ...pending.invocation, platform: inv.platform }, pending.args, threads, log, setJobId));
+    // The thread starts where the approval came from, but it is the requester's: they hear when it ends.
+    const requester = pending.invocation.principal;
+    const theirs: ThreadStarter = { startThread: async (text) => ({ ...(await threads.startThread(text)), requester }) };
+    return target.handler(this.context({ ...pending.invocation, platform: inv.platform }, pending.args, theirs, log, setJobId));
   }
 
   private context(inv: Invocation, args: Args, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra = {}): CommandContext {
