@@ -117,7 +117,10 @@ export class Dispatcher {
     const ran = await attempt<Reply>('allow', inv.id, async () => {
       const ctx = this.context(inv, args, threads, log, setJobId, extra);
       const held = this.deps.approvals && (await holdForApproval(this.deps.approvals, target, ctx));
-      if (held) return (outcome = 'pending'), { ok: true, value: held };
+      if (held) {
+        outcome = 'pending';
+        return { ok: true, value: held };
+      }
       const prompt = target.confirm ? await target.confirm(ctx) : undefined;
       if (prompt === undefined) return { ok: true, value: await target.handler(ctx) };
       outcome = 'pending';
@@ -192,7 +195,10 @@ export class Dispatcher {
   private async authorise(inv: Invocation, r: { target: Target; rest: string }, extra: AuditExtra): Promise<Step<{ target: Target; rest: string }>> {
     await this.deps.access.prepare(inv.principal);
     const d = this.deps.access.decide(inv.principal, r.target.path, r.target.roles, inv.room);
-    if (d.allow) return (extra.roleSource = d.source), { ok: true, value: r };
+    if (d.allow) {
+      extra.roleSource = d.source;
+      return { ok: true, value: r };
+    }
     return { ok: false, decision: 'deny', error: new UserError('denied', refusal(d, r.target.path, inv.principal.key)) };
   }
 

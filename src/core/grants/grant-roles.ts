@@ -77,7 +77,11 @@ export class GrantRoles implements RoleSource {
 
   #schedule(): void {
     const ids = new Set(this.#grants.map((g) => g.id));
-    for (const [id, t] of this.#timers) if (!ids.has(id)) (clearTimeout(t), this.#timers.delete(id));
+    for (const [id, t] of this.#timers) {
+      if (ids.has(id)) continue;
+      clearTimeout(t);
+      this.#timers.delete(id);
+    }
     for (const g of this.#grants) {
       const wait = g.expiresAt.getTime() - this.now();
       if (this.#timers.has(g.id) || wait > MAX_TIMER_MS) continue;
