@@ -7,6 +7,8 @@ import type { Grant, GrantStore } from './types.js';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Reloads anyway this often, so a replica that receives no commands still announces expiries. */
 const RELOAD_MS = 30_000;
+/** After a failed read, decisions skip the store this long: a MySQL outage must not slow every command down. */
+const BACKOFF_MS = 5_000;
 
 /**
  * Roles from time-boxed grants. Before each decision the store's version is read (with MySQL one
@@ -19,6 +21,7 @@ export class GrantRoles implements RoleSource {
   #grants: readonly Grant[] = [];
   #version: string | undefined;
   #readable = false;
+  #failedAt = -Infinity;
   readonly #timers = new Map<number, NodeJS.Timeout>();
   #reload: NodeJS.Timeout | undefined;
 
@@ -50,6 +53,7 @@ export class GrantRoles implements RoleSource {
   }
 
   async prepare(): Promise<void> {
+    if (this.now() - this.#failedAt < BACKOFF_MS) return;
     await this.refresh();
   }
 
@@ -68,8 +72,10 @@ export class GrantRoles implements RoleSource {
         this.#schedule();
       }
       this.#readable = true;
+      this.#failedAt = -Infinity;
     } catch (err) {
       this.#readable = false;
+      this.#failedAt = this.now();
       this.#version = undefined;
       this.log.warn({ err }, 'grants could not be read; they count for nothing until they can');
     }
