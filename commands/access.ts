@@ -63,7 +63,7 @@ export default defineCommand({
         const expiresAt = new Date(ctx.services.now().getTime() + ms);
         const ref = await announce(ctx, `${by.name} grants ${key} the ${role} role for ${formatDuration(ms)}${reason ? ` (${reason})` : ''}`);
         const g = await grants.store.add({ principalKey: key, role, expiresAt, grantedBy: by.key, reason, announce: ref });
-        await grants.refresh();
+        await grants.changed();
         return reply(`grant #${g.id}: ${key} has the ${role} role until ${expiresAt.toISOString().slice(0, 19)}Z; /access revoke ${g.id} ends it${grants.store.durable ? '' : MEMORY_ONLY}`, { visibility: ref ? 'ephemeral' : 'channel' });
       },
     },
@@ -78,7 +78,7 @@ export default defineCommand({
         const id = Number(ctx.args.grant);
         const r = await grants.store.revoke(id, ctx.invocation.principal.key, ctx.services.now());
         if (!r.ok) throw new UserError(r.reason === 'unknown' ? 'not_found' : 'conflict', r.reason === 'unknown' ? `there is no grant #${id}` : `grant #${id} has already ${r.reason === 'revoked' ? 'been revoked' : 'expired'}`);
-        await grants.refresh();
+        await grants.changed();
         return reply(`grant #${id} revoked by ${ctx.invocation.principal.name}: ${r.grant.principalKey} no longer has the ${r.grant.role} role from it`, { visibility: 'channel' });
       },
     },
@@ -89,7 +89,7 @@ export default defineCommand({
       sideEffects: false,
       async handler(ctx) {
         const grants = grantsOf(ctx);
-        await grants.refresh();
+        await grants.refresh(true);
         const now = ctx.services.now().getTime();
         const active = grants.active();
         const durable = grants.store.durable ? '' : MEMORY_ONLY;

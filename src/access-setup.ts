@@ -6,7 +6,7 @@ import { Access } from './core/access.js';
 import type { Approvals } from './core/approve-step.js';
 import { Confirmations } from './core/confirmations.js';
 import { GrantRoles } from './core/grants/grant-roles.js';
-import type { Grant, GrantStore } from './core/grants/types.js';
+import { LocalGrantVersion, type Grant, type GrantStore, type GrantVersion } from './core/grants/types.js';
 import { DiscordRoles } from './core/roles/discord-roles.js';
 import { SlackGroupRoles } from './core/roles/slack-groups.js';
 import type { RoleSource } from './core/roles/types.js';
@@ -32,7 +32,8 @@ export function buildAccess(config: Config, store: GrantStore, transports: Trans
   const redis = config.redis && new Redis(config.redis.url, { maxRetriesPerRequest: 2, lazyConnect: true });
   redis?.on('error', (err) => log.warn({ err }, 'redis error (access)'));
   const claim = expiryClaim(redis, config.redis?.prefix ?? 'opsline');
-  const grants = new GrantRoles(store, a.grants.maxDuration, log, now, (g) => announceExpiry(g, transports, claim));
+  const version = redis ? redisGrantVersion(redis, config.redis!.prefix) : new LocalGrantVersion();
+  const grants = new GrantRoles(store, version, a.grants.maxDuration, log, now, (g) => announceExpiry(g, transports, claim));
   const slackGroups =
     a.slackGroups.length && config.slack ? new SlackGroupRoles(a.slackGroups, slackGroupMembers(config.slack, log), a.slackGroupsTtl, log, now) : undefined;
   if (a.slackGroups.length && !config.slack) log.warn('access.slackGroups is set but there is no slack section: the groups give no roles');
@@ -57,6 +58,15 @@ export function buildAccess(config: Config, store: GrantStore, transports: Trans
       if (approvalStore instanceof RedisConfirmations) await approvalStore.close();
       redis?.disconnect();
     },
+  };
+}
+
+/** The grants version in Redis: one GET before each decision, one INCR after each grant or revoke. */
+function redisGrantVersion(redis: Redis, prefix: string): GrantVersion {
+  const key = `${prefix}:grants:version`;
+  return {
+    read: async () => (await redis.get(key)) ?? '0',
+    bump: async () => void (await redis.incr(key)),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../thread.js';
 import type { HeldRole, RoleSource } from '../roles/types.js';
-import type { Grant, GrantStore } from './types.js';
+import type { Grant, GrantStore, GrantVersion } from './types.js';
 
 /** setTimeout's limit; a grant further away is scheduled by a later reload. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -11,11 +11,11 @@ const RELOAD_MS = 30_000;
 const BACKOFF_MS = 5_000;
 
 /**
- * Roles from time-boxed grants. Before each decision the store's version is read (with MySQL one
- * indexed query for the newest grant and revoke ids); when another replica wrote a grant or a
- * revocation, the active grants are reloaded, so a revoke counts on every replica from the next
- * command on. If the store cannot be read, grants count for nothing until it can (deny by default).
- * Each active grant has a timer that reports its expiry once (`onExpired`).
+ * Roles from time-boxed grants. Before each decision the version counter is read (one Redis GET);
+ * when a replica wrote a grant or a revocation since, the active grants are reloaded from the store,
+ * so a revoke counts on every replica from the next command on. If either cannot be read, grants
+ * count for nothing until they can (deny by default). Each active grant has a timer that reports
+ * its expiry once (`onExpired`).
  */
 export class GrantRoles implements RoleSource {
   #grants: readonly Grant[] = [];
@@ -27,6 +27,7 @@ export class GrantRoles implements RoleSource {
 
   constructor(
     readonly store: GrantStore,
+    private readonly version: GrantVersion,
     /** The longest grant `/access grant` accepts (access.grants.maxDuration). */
     readonly maxMs: number,
     private readonly log: Logger,
@@ -36,7 +37,7 @@ export class GrantRoles implements RoleSource {
 
   start(): void {
     void this.refresh();
-    this.#reload = setInterval(() => void this.refresh(), RELOAD_MS);
+    this.#reload = setInterval(() => void this.refresh(true), RELOAD_MS);
     this.#reload.unref();
   }
 
@@ -63,10 +64,20 @@ export class GrantRoles implements RoleSource {
     return this.#grants.filter((g) => g.expiresAt.getTime() > now);
   }
 
-  async refresh(): Promise<void> {
+  /** After this process wrote a grant or a revoke: tell every replica, and reload here. */
+  async changed(): Promise<void> {
     try {
-      const version = await this.store.version();
-      if (version !== this.#version) {
+      await this.version.bump();
+    } catch (err) {
+      this.log.warn({ err }, 'grant version not bumped; other replicas see the change at their next reload');
+    }
+    await this.refresh(true);
+  }
+
+  async refresh(force = false): Promise<void> {
+    try {
+      const version = await this.version.read();
+      if (force || version !== this.#version) {
         this.#grants = await this.store.active(new Date(this.now()));
         this.#version = version;
         this.#schedule();

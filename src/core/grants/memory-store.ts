@@ -5,14 +5,12 @@ export class MemoryGrantStore implements GrantStore {
   readonly durable = false;
   readonly #grants = new Map<number, Grant>();
   readonly #revoked = new Set<number>();
-  #writes = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   async add(g: NewGrant): Promise<Grant> {
     const grant: Grant = { ...g, id: this.#grants.size + 1, createdAt: this.now() };
     this.#grants.set(grant.id, grant);
-    this.#writes++;
     return grant;
   }
 
@@ -22,15 +20,10 @@ export class MemoryGrantStore implements GrantStore {
     if (this.#revoked.has(id)) return { ok: false, reason: 'revoked' };
     if (grant.expiresAt <= now) return { ok: false, reason: 'expired' };
     this.#revoked.add(id);
-    this.#writes++;
     return { ok: true, grant };
   }
 
   async active(now: Date): Promise<Grant[]> {
     return [...this.#grants.values()].filter((g) => !this.#revoked.has(g.id) && g.expiresAt > now);
-  }
-
-  async version(): Promise<string> {
-    return String(this.#writes);
   }
 }

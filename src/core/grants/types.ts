@@ -28,6 +28,24 @@ export interface GrantStore {
   revoke(id: number, by: string, now: Date): Promise<RevokeResult>;
   /** Grants neither revoked nor expired at `now`, oldest first. */
   active(now: Date): Promise<Grant[]>;
-  /** Changes whenever a grant or a revocation is written, by any replica. */
-  version(): Promise<string>;
+}
+
+/**
+ * A counter every replica reads before each decision and bumps after writing a grant or a revoke
+ * (in Redis when there is one), so a change counts everywhere from the next command on.
+ */
+export interface GrantVersion {
+  read(): Promise<string>;
+  bump(): Promise<void>;
+}
+
+/** Without Redis: this process's own writes; other replicas' are picked up by the periodic reload. */
+export class LocalGrantVersion implements GrantVersion {
+  #n = 0;
+  async read(): Promise<string> {
+    return String(this.#n);
+  }
+  async bump(): Promise<void> {
+    this.#n++;
+  }
 }

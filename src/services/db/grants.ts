@@ -17,11 +17,6 @@ const ACTIVE = statement(
 const ONE = statement('grants.one', `SELECT ${COLUMNS}, r.grant_id AS revoked FROM access_grants g LEFT JOIN access_revocations r ON r.grant_id = g.id WHERE g.id = ?`);
 // INSERT IGNORE against the unique grant_id: of two revokes racing, one row lands and the other sees it.
 const REVOKE = statement('grants.revoke', 'INSERT IGNORE INTO access_revocations (grant_id, revoked_by, created_at) VALUES (?, ?, ?)');
-// Both maxima are read from the primary keys' ends: cheap enough to ask before every decision.
-const VERSION = statement(
-  'grants.version',
-  'SELECT (SELECT COALESCE(MAX(id), 0) FROM access_grants) AS g, (SELECT COALESCE(MAX(id), 0) FROM access_revocations) AS r',
-);
 
 interface GrantRow extends RowDataPacket {
   id: number | string;
@@ -64,11 +59,6 @@ export class MysqlGrantStore implements GrantStore {
   async active(now: Date): Promise<Grant[]> {
     // A row with a role this version does not know gives nothing (deny by default).
     return (await this.db.rows<GrantRow>(ACTIVE, [now])).map(toGrant).filter((g): g is Grant => g !== undefined);
-  }
-
-  async version(): Promise<string> {
-    const [row] = await this.db.rows<RowDataPacket>(VERSION);
-    return `${String(row?.g)}:${String(row?.r)}`;
   }
 }
 
