@@ -16,6 +16,8 @@ export interface AccessConfig {
   readonly commands?: Readonly<Record<string, readonly Role[]>>;
   /** Per-command channel allowlists, keyed like `commands`. */
   readonly channels?: Readonly<Record<string, readonly string[]>>;
+  /** Commands that need a second person's approval, keyed like `commands` (docs/access.md). */
+  readonly approvers?: Readonly<Record<string, readonly Role[]>>;
 }
 
 export type Decision =
@@ -89,7 +91,7 @@ export class Access {
 export function unknownAccessKeys(config: AccessConfig, paths: readonly string[]): string[] {
   const known = new Set(paths.flatMap((p) => [p, p.split(' ')[0] ?? p]));
   const issues: string[] = [];
-  for (const section of ['commands', 'channels'] as const) {
+  for (const section of ['commands', 'channels', 'approvers'] as const) {
     for (const key of Object.keys(config[section] ?? {})) {
       if (!known.has(key)) issues.push(`access.${section}.${key}: no command or subcommand is called "${key}" (known: ${[...known].sort().join(', ')})`);
     }

@@ -106,4 +106,8 @@ describe('override keys', () => {
   it('stop the bot from starting when mistyped', async () => {
     await expect(TestAdapter.create({ config: { access: { users: [], commands: { Status: ['admin'] } } } })).rejects.toThrow(/access\.commands\.Status: no command/);
   });
+
+  it('include access.approvers: a mistyped one would leave a command without its second person', async () => {
+    await expect(TestAdapter.create({ config: { access: { users: [], approvers: { 'deploy rn': ['deployer'] } } } })).rejects.toThrow(/access\.approvers\.deploy rn: no command/);
+  });
 });
