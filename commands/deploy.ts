@@ -23,7 +23,7 @@ function deploysOf(ctx: CommandContext): DeployService {
 function targetFor(ctx: CommandContext, deploys: DeployService, name: string, doing: string): DeployTarget {
   const t = deploys.target(name);
   const key = ctx.invocation.principal.key;
-  if (!deploys.mayDeploy(t, ctx.access.rolesOf(key))) {
+  if (!deploys.mayDeploy(t, ctx.access.rolesOf(ctx.invocation.principal))) {
     const own = t.roles ? ` (${t.name} names its own roles, which replace deployer)` : '';
     throw new UserError('denied', `${doing} ${t.name} needs the ${[...(t.roles ?? ['deployer']), 'admin'].join(' or ')} role${own}; your key is ${key}`);
   }
@@ -56,6 +56,8 @@ export default defineCommand({
       args: runArgs,
       roles: ['deployer'],
       sideEffects: true,
+      // Two-person approval (docs/access.md): someone else with one of these roles must approve.
+      approvers: async (ctx) => (await check(ctx)).t.approvers,
       async confirm(ctx) {
         const { t, ref } = await check(ctx);
         return t.confirm ? `deploy ${t.name} at ${ref}?` : undefined;
@@ -108,7 +110,7 @@ export default defineCommand({
         const deploys = deploysOf(ctx);
         const t = targetFor(ctx, deploys, ctx.args.target, 'unlocking');
         const who = ctx.invocation.principal;
-        const held = await deploys.unlock(t, who, ctx.access.rolesOf(who.key).includes('admin'));
+        const held = await deploys.unlock(t, who, ctx.access.rolesOf(who).includes('admin'));
         const theirs = held.by.key === who.key ? '' : ` (it was held by ${held.by.name})`;
         return reply(`${t.name} is unlocked${theirs}`, { visibility: 'channel' });
       },

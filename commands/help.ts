@@ -38,5 +38,5 @@ export default defineCommand({
 
 function allowedTargets(ctx: CommandContext): Target[] {
   const { principal, room } = ctx.invocation;
-  return ctx.registry.targets().filter((t) => ctx.access.decide(principal.key, t.path, t.roles, room).allow);
+  return ctx.registry.targets().filter((t) => ctx.access.decide(principal, t.path, t.roles, room).allow);
 }

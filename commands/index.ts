@@ -1,4 +1,6 @@
 import type { CommandDef } from '../src/core/define-command.js';
+import access from './access.js';
+import approve from './approve.js';
 import audit from './audit.js';
 import burn from './burn.js';
 import confirm from './confirm.js';
@@ -14,4 +16,4 @@ import status from './status.js';
 import whoami from './whoami.js';
 
 /** Every command the bot knows, listed explicitly; the registry refuses duplicates at startup. */
-export const commands: readonly CommandDef[] = [help, whoami, status, note, burn, images, drives, eject, deploy, confirm, jobs, audit, schedule];
+export const commands: readonly CommandDef[] = [help, whoami, status, note, burn, images, drives, eject, deploy, confirm, approve, access, jobs, audit, schedule];

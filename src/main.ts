@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import { commands } from '../commands/index.js';
-import { Access, unknownAccessKeys } from './core/access.js';
+import type { Access } from './core/access.js';
+import { unknownAccessKeys } from './core/access.js';
+import { buildAccess } from './access-setup.js';
+import type { SlackGroupRoles } from './core/roles/slack-groups.js';
+import { MemoryGrantStore } from './core/grants/memory-store.js';
+import type { GrantStore } from './core/grants/types.js';
+import { MysqlGrantStore } from './services/db/grants.js';
 import { ConfigError } from './config/load.js';
 import type { CommandDef } from './core/define-command.js';
 import { LogAuditSink, type AuditSink } from './core/audit.js';
@@ -33,6 +39,8 @@ export interface App {
   readonly config: Config;
   readonly registry: Registry;
   readonly access: Access;
+  /** The Slack user group role source, with access.slackGroups (its `refreshed` events show each fetch). */
+  readonly slackGroups?: SlackGroupRoles;
   readonly services: Services;
   readonly dispatcher: Dispatcher;
   readonly transports: Transports;
@@ -84,13 +92,15 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const registry = new Registry(opts.commands ?? commands);
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
   if (badKeys.length) throw new ConfigError('config', badKeys);
-  // Each schedule runs as its own system principal, with the roles its config entry gives it.
-  const access = new Access(withSchedulePrincipals(config.access, config.schedules), perTargetRoles(config.deploy?.targets ?? []));
-  const scheduleProblems = scheduleIssues(config.schedules, registry, access);
-  if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
   const relay = buildRelay(config, log);
   const transports = new Transports(relay);
   const built = await buildServices(config, opts, now);
+  // Each schedule runs as its own system principal, with the roles its config entry gives it.
+  const list = withSchedulePrincipals(config.access, config.schedules);
+  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra: perTargetRoles(config.deploy?.targets ?? []) });
+  const access = parts.access;
+  const scheduleProblems = scheduleIssues(config.schedules, registry, access);
+  if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
   // Schedules run commands through the dispatcher, which is built after the services they are part of.
   const late: { dispatcher?: Dispatcher } = {};
   const schedules = buildSchedules(config, { log, now, status: built.services.status, dispatcher: () => late.dispatcher! });
@@ -105,16 +115,27 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed, devicesOff }, transports);
   // The audit trail has one record per invocation, so metering it counts every command once.
   const audit = opts.metrics ? opts.metrics.meterAudit(built.services.audit) : built.services.audit;
-  const services: Services = { ...built.services, audit, burns: burns?.service, deploys: deploys?.service, schedules: schedules?.service, relay, ...(devicesOff ? { devicesOff } : {}) };
+  const services: Services = {
+    ...built.services,
+    audit,
+    burns: burns?.service,
+    deploys: deploys?.service,
+    schedules: schedules?.service,
+    relay,
+    grants: parts.grants,
+    ...(devicesOff ? { devicesOff } : {}),
+  };
   // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
   const redisConfirm = config.redis && new RedisConfirmations(config.redis.url, config.redis.prefix, log, () => now().getTime());
   const confirmations = redisConfirm || new Confirmations(() => now().getTime());
-  const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations });
+  const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations, approvals: parts.approvals });
   late.dispatcher = dispatcher;
+  parts.start();
   return {
     config,
     registry,
     access,
+    slackGroups: parts.slackGroups,
     services,
     dispatcher,
     transports,
@@ -140,6 +161,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       await burns?.close();
       await redisConfirm?.close();
       await relay.close();
+      await parts.stop();
       await services.audit.flush();
       await built.close();
     },
@@ -151,6 +173,8 @@ interface Built {
   readonly secrets?: Secrets;
   readonly vault?: VaultMysqlCredentials;
   readonly db?: Db;
+  /** Time-boxed grants: in MySQL with a mysql section, else in this process only. */
+  readonly grantStore: GrantStore;
   /** Releases what the services hold (the MySQL pool), after the audit trail is flushed. */
   readonly close: () => Promise<void>;
 }
@@ -168,7 +192,7 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
       await m.stop();
       await lease?.credentials.revoke();
     };
-    return { services, secrets: vault?.secrets, vault: lease?.credentials, db: m.db, close };
+    return { services, secrets: vault?.secrets, vault: lease?.credentials, db: m.db, close, grantStore: new MysqlGrantStore(m.db) };
   }
   const audit = opts.audit ?? new LogAuditSink(opts.log);
   const notes = new MemoryNotesRepository(now);
@@ -182,7 +206,7 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
     });
   }
   if (opts.demo) await seedNotes(notes);
-  return { services: { status, notes, notesDurable: false, audit, now }, secrets: vault?.secrets, close: async () => {} };
+  return { services: { status, notes, notesDurable: false, audit, now }, secrets: vault?.secrets, close: async () => {}, grantStore: new MemoryGrantStore(now) };
 }
 
 async function seedNotes(notes: MemoryNotesRepository): Promise<void> {

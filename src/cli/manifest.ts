@@ -37,7 +37,8 @@ export async function runManifest(run: ManifestRun): Promise<number> {
     run.err.write(`opsline manifest: --mode must be http or socket, not ${run.mode}\n`);
     return 2;
   }
-  const slack = loadConfigFile(run.configFlag)?.config.slack;
+  const loaded = loadConfigFile(run.configFlag)?.config;
+  const slack = loaded?.slack;
   const mode = (run.mode as 'http' | 'socket' | undefined) ?? slack?.mode ?? 'http';
   const prefix = run.prefix ?? slack?.commandPrefix ?? '';
   if (!/^[a-z0-9-]{0,10}$/.test(prefix)) {
@@ -49,7 +50,7 @@ export async function runManifest(run: ManifestRun): Promise<number> {
     run.err.write(`opsline manifest: no --url or slack.publicUrl; request URLs use ${PLACEHOLDER_BASE}, edit them before creating the app\n`);
   let manifest: Record<string, unknown>;
   try {
-    manifest = slackManifest(commands, { prefix, mode, baseUrl: url, name: run.name, umbrella: run.umbrella ?? slack?.umbrellaCommand });
+    manifest = slackManifest(commands, { prefix, mode, baseUrl: url, name: run.name, umbrella: run.umbrella ?? slack?.umbrellaCommand, userGroups: (loaded?.access.slackGroups.length ?? 0) > 0 });
   } catch (err) {
     run.err.write(`opsline manifest: ${(err as Error).message}\n`);
     return 2;

@@ -3,6 +3,7 @@ import { ROLES } from '../core/access.js';
 import { DEFAULT_REF_PATTERN } from './ref-pattern.js';
 import { isSlackBuiltin } from '../adapters/slack/builtins.js';
 import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';
+import { DURATION, parseDuration } from '../core/duration.js';
 
 const role = z.enum(ROLES);
 /** A plain SQL identifier, optionally schema-qualified; anything else is a config error. */
@@ -15,6 +16,8 @@ const principalKey = z
   .string()
   .regex(/^(slack:[A-Z0-9]+:[A-Z0-9]+|discord:\d{5,25}|console:[^\s:]+)$/, 'slack:<team_id>:<user_id>, discord:<user_id> or console:<user>');
 const url = z.string().url();
+/** `90s`, `30m`, `2h`, `1d` → milliseconds. */
+const duration = z.string().regex(DURATION, 'a duration such as 90s, 30m, 2h or 1d').transform(parseDuration);
 const snowflake = z.string().regex(/^\d{5,25}$/, 'a Discord id (digits)');
 const z85Key = z.string().length(40, 'a 40-character Z85 CURVE key');
 const vaultPath = z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a Vault path: letters, digits, _ and -, separated by /');
@@ -93,6 +96,13 @@ const access = z.strictObject({
   users: z.array(z.strictObject({ key: principalKey, name: z.string().optional(), roles: z.array(role).min(1) })).default([]),
   commands: z.record(z.string(), z.array(role)).optional(),
   channels: z.record(z.string(), z.array(z.string())).optional(),
+  // Role sources beside users, grants and two-person approval: docs/access.md.
+  slackGroups: z.array(z.strictObject({ team: z.string().regex(/^[A-Z0-9]+$/, 'a Slack team id (T…)'), group: z.string().regex(/^S[A-Z0-9]+$/, 'a Slack user group id (S…)'), roles: z.array(role).min(1) })).default([]),
+  slackGroupsTtl: duration.prefault('60s'),
+  discordRoles: z.array(z.strictObject({ guild: snowflake, role: snowflake, roles: z.array(role).min(1) })).default([]),
+  grants: z.strictObject({ maxDuration: duration.prefault('8h') }).prefault({}),
+  approvers: z.record(z.string(), z.array(role).min(1)).optional(),
+  approvalTtl: duration.prefault('15m'),
 });
 
 const agentRef = z.strictObject({
@@ -143,6 +153,8 @@ const deployTarget = z.strictObject({
   body: z.string().optional(),
   roles: z.array(role).optional(),
   confirm: z.boolean().default(false),
+  // Two-person approval: someone else holding one of these roles must approve each deploy (docs/access.md).
+  approvers: z.array(role).min(1).optional(),
   // The bot refuses a ref that does not match before anything is queued; the agent checks its own pattern again.
   refPattern: z.string().default(DEFAULT_REF_PATTERN),
   // Used when /deploy is given no ref; without it a ref is required.
@@ -185,7 +197,7 @@ export const configSchema = z.strictObject({
     })
     .default({ lockDurationMs: 30_000, stalledIntervalMs: 15_000 }),
   status: status.optional(),
-  access: access.default({ users: [] }),
+  access: access.prefault({}),
   agents: z.array(agentRef).optional(),
   clientKeys: z.strictObject({ public: z85Key, secret: z85Key }).optional(),
   agent: agent.optional(),

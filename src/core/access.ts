@@ -1,3 +1,6 @@
+import type { HeldRole, RoleSource } from './roles/types.js';
+import type { Principal } from './thread.js';
+
 export const ROLES = ['viewer', 'writer', 'operator', 'deployer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -13,10 +16,13 @@ export interface AccessConfig {
   readonly commands?: Readonly<Record<string, readonly Role[]>>;
   /** Per-command channel allowlists, keyed like `commands`. */
   readonly channels?: Readonly<Record<string, readonly string[]>>;
+  /** Commands that need a second person's approval, keyed like `commands` (docs/access.md). */
+  readonly approvers?: Readonly<Record<string, readonly Role[]>>;
 }
 
 export type Decision =
-  | { readonly allow: true; readonly roles: readonly Role[] }
+  /** `source`: where the role that allowed it came from (config, a Slack group, a Discord role, a grant). */
+  | { readonly allow: true; readonly roles: readonly Role[]; readonly source: string }
   | { readonly allow: false; readonly reason: 'unknown_principal' | 'missing_role' | 'channel'; readonly needed: readonly Role[] };
 
 /**
@@ -26,35 +32,55 @@ export type Decision =
 export class Access {
   readonly #users = new Map<string, AccessUser>();
   // Overrides are keyed by command paths that come from input: Maps, so `constructor` is just a name.
-  readonly #commands: ReadonlyMap<string, readonly Role[]>;
-  readonly #channels: ReadonlyMap<string, readonly string[]>;
+  #commands = new Map<string, readonly Role[]>();
+  #channels = new Map<string, readonly string[]>();
   readonly #extra: ReadonlyMap<string, readonly Role[]>;
 
   /**
+   * `sources`: role sources beside the allowlist (docs/access.md): Slack groups, Discord roles, grants.
    * `extra`: roles that also pass the check for a path, because a rule the command applies after
    * parsing may let them in (a deploy target's own `roles`); the command then makes the final call.
    */
-  constructor(config: AccessConfig, extra: ReadonlyMap<string, readonly Role[]> = new Map()) {
-    for (const u of config.users) this.#users.set(u.key, u);
-    this.#commands = new Map(Object.entries(config.commands ?? {}));
-    this.#channels = new Map(Object.entries(config.channels ?? {}));
+  constructor(
+    config: AccessConfig,
+    private readonly sources: readonly RoleSource[] = [],
+    extra: ReadonlyMap<string, readonly Role[]> = new Map(),
+  ) {
     this.#extra = extra;
+    this.reload(config);
   }
 
   /** SIGHUP: a validated allowlist replaces this one; every holder of this object sees it at once. */
   reload(config: AccessConfig): void {
-    // `config` is readonly to the rest of the class; only a reload replaces it, all at once.
-    (this as unknown as { config: AccessConfig }).config = config;
+    const users = new Map(config.users.map((u) => [u.key, u] as const));
     this.#users.clear();
-    for (const u of config.users) this.#users.set(u.key, u);
+    for (const [k, u] of users) this.#users.set(k, u);
+    this.#commands = new Map(Object.entries(config.commands ?? {}));
+    this.#channels = new Map(Object.entries(config.channels ?? {}));
   }
 
   user(key: string): AccessUser | undefined {
     return this.#users.get(key);
   }
 
-  rolesOf(key: string): readonly Role[] {
-    return this.#users.get(key)?.roles ?? [];
+  /** Every role the principal holds now, with its source; the allowlist's come first. */
+  held(who: Principal | string): readonly HeldRole[] {
+    const p = typeof who === 'string' ? { key: who, name: who } : who;
+    const listed = (this.#users.get(p.key)?.roles ?? []).map((role) => ({ role, source: 'config' }));
+    return [...listed, ...this.sources.flatMap((s) => s.rolesFor(p))];
+  }
+
+  rolesOf(who: Principal | string): readonly Role[] {
+    return [...new Set(this.held(who).map((h) => h.role))];
+  }
+
+  /** Brings every role source up to date for this principal (never throws; see RoleSource). */
+  async prepare(p: Principal): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.prepare?.(p)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.stop?.()));
   }
 
   /** The roles a command path needs: config override for the path, then for the command, then its definition (plus `extra`). */
@@ -66,17 +92,17 @@ export class Access {
     return extra.length ? [...new Set([...defaults, ...extra])] : defaults;
   }
 
-  decide(principalKey: string, path: string, defaults: readonly Role[], room?: string): Decision {
+  decide(who: Principal | string, path: string, defaults: readonly Role[], room?: string): Decision {
     const needed = this.needed(path, defaults);
-    const user = this.#users.get(principalKey);
-    if (!user) return { allow: false, reason: 'unknown_principal', needed };
+    const held = this.held(who);
+    if (held.length === 0) return { allow: false, reason: 'unknown_principal', needed };
     // Every listed user may do what a viewer may: an operator needs /drives and /help too.
-    const ok = user.roles.includes('admin') || needed.includes('viewer') || user.roles.some((r) => needed.includes(r));
-    if (!ok) return { allow: false, reason: 'missing_role', needed };
+    const by = held.find((h) => h.role === 'admin' || needed.includes(h.role)) ?? (needed.includes('viewer') ? held[0] : undefined);
+    if (!by) return { allow: false, reason: 'missing_role', needed };
     const command = path.split(' ')[0] ?? path;
     const rooms = this.#channels.get(path) ?? this.#channels.get(command);
     if (rooms && room !== undefined && !rooms.includes(room)) return { allow: false, reason: 'channel', needed };
-    return { allow: true, roles: user.roles };
+    return { allow: true, roles: [...new Set(held.map((h) => h.role))], source: by.source };
   }
 }
 
@@ -87,7 +113,7 @@ export class Access {
 export function unknownAccessKeys(config: AccessConfig, paths: readonly string[]): string[] {
   const known = new Set(paths.flatMap((p) => [p, p.split(' ')[0] ?? p]));
   const issues: string[] = [];
-  for (const section of ['commands', 'channels'] as const) {
+  for (const section of ['commands', 'channels', 'approvers'] as const) {
     for (const key of Object.keys(config[section] ?? {})) {
       if (!known.has(key)) issues.push(`access.${section}.${key}: no command or subcommand is called "${key}" (known: ${[...known].sort().join(', ')})`);
     }

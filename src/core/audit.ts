@@ -18,6 +18,10 @@ export interface AuditRecord {
   readonly jobId?: string;
   readonly durationMs: number;
   readonly errorCode?: string;
+  /** Where the role that allowed the command came from: `config`, `slack-group:S…`, `discord-role:…`, `grant:12`. */
+  readonly roleSource?: string;
+  /** An approval: whose held request the approver (principalKey) let run (docs/access.md). */
+  readonly requesterKey?: string;
 }
 
 /**

@@ -25,12 +25,18 @@ export async function takeConfirmed(store: ConfirmStore, registry: Registry, acc
     throw new UserError('not_found', `no request is waiting for confirmation ${code} (codes last ${Math.round(store.ttlMs / 1000)} s); nothing was run`);
   }
   const pending = taken.pending;
-  const [name, sub] = pending.path.split(' ');
-  const def = registry.get(name ?? '');
-  const resolved = def && registry.resolve(def, '', sub);
-  if (!resolved || 'error' in resolved) throw new UserError('not_found', `/${pending.path} is no longer available`);
-  const target = resolved.target;
-  const d = access.decide(inv.principal.key, target.path, target.roles, pending.invocation.room);
+  const target = heldTarget(registry, pending.path);
+  await access.prepare(inv.principal);
+  const d = access.decide(inv.principal, target.path, target.roles, pending.invocation.room);
   if (!d.allow) throw new UserError('denied', refusal(d, target.path, inv.principal.key));
   return { pending, target };
+}
+
+/** The command a held request names, looked up again: config may have been reloaded since. */
+export function heldTarget(registry: Registry, path: string): Target {
+  const [name, sub] = path.split(' ');
+  const def = registry.get(name ?? '');
+  const resolved = def && registry.resolve(def, '', sub);
+  if (!resolved || 'error' in resolved) throw new UserError('not_found', `/${path} is no longer available`);
+  return resolved.target;
 }

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { Role } from './access.js';
 import type { Args, Invocation } from './define-command.js';
 
 /** How long a confirmation stays valid. */
@@ -13,9 +14,17 @@ export interface Pending {
   readonly args: Args;
   readonly invocation: Invocation;
   readonly expiresAt: number;
+  /** A two-person approval: the roles one of which the approver must hold. */
+  readonly approvers?: readonly Role[];
 }
 
-export type Taken = { ok: true; pending: Pending } | { ok: false; reason: 'unknown' | 'expired' | 'foreign'; owner?: string };
+export type Taken = { ok: true; pending: Pending } | { ok: false; reason: 'unknown' | 'expired' | 'foreign' | 'self'; owner?: string };
+
+/**
+ * Who may take a held request: its `owner` (a confirmation), or anyone `other` than the one who
+ * asked (a two-person approval; the asker's own press is refused as `self`).
+ */
+export type TakeRule = 'owner' | 'other';
 
 /**
  * Requests waiting for confirmation, by a short code. Only the principal who asked may confirm; a
@@ -24,8 +33,10 @@ export type Taken = { ok: true; pending: Pending } | { ok: false; reason: 'unkno
 export interface ConfirmStore {
   readonly ttlMs: number;
   add(p: Omit<Pending, 'code' | 'expiresAt'>): Promise<Pending>;
-  /** Takes the request for `principalKey`; it is used up only when it is theirs and still valid. */
+  /** Takes the request for `principalKey`; it is used up only when the rule lets them and it is still valid. */
   take(code: string, principalKey: string): Promise<Taken>;
+  /** The request, still valid, without taking it (an approver's roles are checked before the take). */
+  peek(code: string): Promise<Pending | undefined>;
 }
 
 /** A fresh code: six characters nobody confuses when reading them aloud (no 0/O, 1/I). */
@@ -40,6 +51,7 @@ export class Confirmations implements ConfirmStore {
   constructor(
     private readonly now: () => number = Date.now,
     readonly ttlMs = CONFIRM_TTL_MS,
+    private readonly rule: TakeRule = 'owner',
   ) {}
 
   async add(p: Omit<Pending, 'code' | 'expiresAt'>): Promise<Pending> {
@@ -59,9 +71,15 @@ export class Confirmations implements ConfirmStore {
       this.#byCode.delete(p.code);
       return { ok: false, reason: 'expired' };
     }
-    if (p.principalKey !== principalKey) return { ok: false, reason: 'foreign', owner: p.invocation.principal.name };
+    if (this.rule === 'owner' && p.principalKey !== principalKey) return { ok: false, reason: 'foreign', owner: p.invocation.principal.name };
+    if (this.rule === 'other' && p.principalKey === principalKey) return { ok: false, reason: 'self', owner: p.invocation.principal.name };
     this.#byCode.delete(p.code);
     return { ok: true, pending: p };
+  }
+
+  async peek(code: string): Promise<Pending | undefined> {
+    const p = this.#byCode.get(code.toUpperCase());
+    return p && p.expiresAt > this.now() ? p : undefined;
   }
 
   #sweep(): void {

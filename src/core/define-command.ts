@@ -71,6 +71,8 @@ export interface CommandContext<A = Args> {
   setJobId(id: string): void;
   /** Runs the request this caller is asked to confirm under `code` (the /confirm command and confirm buttons). */
   confirm(code: string): Promise<Reply>;
+  /** Runs someone else's request held for approval under `code` (the /approve command and approve buttons). */
+  approve(code: string): Promise<Reply>;
 }
 
 /**
@@ -82,6 +84,12 @@ export type ConfirmCheck<A = Args> = (ctx: CommandContext<A>) => Promise<string 
 
 export type Handler<A = Args> = (ctx: CommandContext<A>) => Promise<Reply> | Reply;
 
+/**
+ * Asked after parsing and authorisation: roles of which someone other than the caller must approve
+ * this request before it runs (a deploy target's `approvers`); undefined needs no approval.
+ */
+export type ApproversCheck<A = Args> = (ctx: CommandContext<A>) => Promise<readonly Role[] | undefined> | readonly Role[] | undefined;
+
 /** A subcommand as written: `A` is inferred from its `args`, so its handler reads typed values. */
 export interface SubcommandDef<A = readonly ArgSpec[]> {
   readonly description: string;
@@ -91,6 +99,7 @@ export interface SubcommandDef<A = readonly ArgSpec[]> {
   readonly sideEffects: boolean;
   readonly handler: Handler<ArgsOf<Specs<A>>>;
   readonly confirm?: ConfirmCheck<ArgsOf<Specs<A>>>;
+  readonly approvers?: ApproversCheck<ArgsOf<Specs<A>>>;
 }
 
 /** A subcommand written without `args` infers `unknown` for them: it has none. */
@@ -110,24 +119,27 @@ export interface CommandDef {
   readonly handler?: Handler;
   /** For a command without subcommands: ask before running (see ConfirmCheck). */
   readonly confirm?: ConfirmCheck;
+  readonly approvers?: ApproversCheck;
   readonly subcommands?: Readonly<Record<string, StoredSubcommand>>;
   /** Used when the first word is not a subcommand name (`/burn image.iso` → `start`). */
   readonly defaultSubcommand?: string;
 }
 
-export interface StoredSubcommand extends Omit<SubcommandDef, 'handler' | 'confirm'> {
+export interface StoredSubcommand extends Omit<SubcommandDef, 'handler' | 'confirm' | 'approvers'> {
   readonly handler: Handler;
   readonly confirm?: ConfirmCheck;
+  readonly approvers?: ApproversCheck;
 }
 
 /**
  * A command as written in commands/: `A` (its args) and `S` (each subcommand's args) are inferred,
  * so `ctx.args.image` is a `string` with no cast, and a wrong use does not compile.
  */
-export interface CommandInput<A extends readonly ArgSpec[], S extends Record<string, unknown>> extends Omit<CommandDef, 'args' | 'handler' | 'confirm' | 'subcommands'> {
+export interface CommandInput<A extends readonly ArgSpec[], S extends Record<string, unknown>> extends Omit<CommandDef, 'args' | 'handler' | 'confirm' | 'approvers' | 'subcommands'> {
   readonly args?: A;
   readonly handler?: Handler<ArgsOf<A>>;
   readonly confirm?: ConfirmCheck<ArgsOf<A>>;
+  readonly approvers?: ApproversCheck<ArgsOf<A>>;
   readonly subcommands?: { readonly [K in keyof S]: SubcommandDef<S[K]> };
 }
 

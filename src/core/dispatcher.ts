@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Access } from './access.js';
 import type { AuditDecision, AuditOutcome } from './audit.js';
+import { holdForApproval, takeApproved, type Approvals } from './approve-step.js';
 import { askToConfirm, takeConfirmed } from './confirm-step.js';
 import { Confirmations, type ConfirmStore } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
@@ -28,6 +29,14 @@ export interface DispatcherDeps {
   readonly maxInputLength?: number;
   /** Requests held for confirmation; tests pass one with their own clock. */
   readonly confirmations?: ConfirmStore;
+  /** Requests held for a second person's approval (docs/access.md); without it nothing asks for one. */
+  readonly approvals?: Approvals;
+}
+
+/** What the audit row adds besides the ending: the role's source, and whose request an approval ran. */
+interface AuditExtra {
+  roleSource?: string;
+  requesterKey?: string;
 }
 
 /** How one invocation ended: everything its audit row and its reply need. */
@@ -58,9 +67,10 @@ export class Dispatcher {
     const started = performance.now();
     const log = this.deps.log.child({ invocationId: inv.id, platform: inv.platform, command: inv.command, principal: inv.principal.key });
     let jobId: string | undefined;
+    const extra: AuditExtra = {};
     let end: Ending;
     try {
-      end = await this.pipeline(inv, threads, log, (id) => (jobId = id));
+      end = await this.pipeline(inv, threads, log, (id) => (jobId = id), extra);
     } catch (err) {
       // Not reached by design (every step is guarded); kept so a future step cannot cost the audit row.
       log.error({ err }, 'dispatcher failed');
@@ -82,6 +92,8 @@ export class Dispatcher {
         jobId,
         durationMs,
         errorCode: end.errorCode,
+        roleSource: extra.roleSource,
+        requesterKey: extra.requesterKey,
       });
     } catch (err) {
       log.error({ err }, 'audit write failed');
@@ -90,11 +102,11 @@ export class Dispatcher {
     return end.reply;
   }
 
-  private async pipeline(inv: Invocation, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void): Promise<Ending> {
+  private async pipeline(inv: Invocation, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra): Promise<Ending> {
     const bug = (step: string) => (err: unknown) => log.error({ err, step }, 'step failed');
     const resolved = await attempt('invalid', inv.id, () => this.resolve(inv), bug('resolve'));
     const path = resolved.ok ? resolved.value.target.path : undefined;
-    const allowed = resolved.ok ? await attempt('deny', inv.id, () => this.authorise(inv, resolved.value), bug('authorise')) : resolved;
+    const allowed = resolved.ok ? await attempt('deny', inv.id, () => this.authorise(inv, resolved.value, extra), bug('authorise')) : resolved;
     const parsed = allowed.ok ? await attempt('invalid', inv.id, () => this.parse(inv, allowed.value.target, allowed.value.rest), bug('parse')) : allowed;
     if (!parsed.ok) {
       log.info({ code: parsed.error.code }, 'refused');
@@ -104,7 +116,12 @@ export class Dispatcher {
     const { target, args } = parsed.value;
     let outcome: AuditOutcome = 'ok';
     const ran = await attempt<Reply>('allow', inv.id, async () => {
-      const ctx = this.context(inv, args, threads, log, setJobId);
+      const ctx = this.context(inv, args, threads, log, setJobId, extra);
+      const held = this.deps.approvals && (await holdForApproval(this.deps.approvals, target, ctx));
+      if (held) {
+        outcome = 'pending';
+        return { ok: true, value: held };
+      }
       const prompt = target.confirm ? await target.confirm(ctx) : undefined;
       if (prompt === undefined) return { ok: true, value: await target.handler(ctx) };
       outcome = 'pending';
@@ -122,7 +139,19 @@ export class Dispatcher {
     return target.handler(this.context({ ...pending.invocation, platform: inv.platform }, pending.args, threads, log, setJobId));
   }
 
-  private context(inv: Invocation, args: Args, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void): CommandContext {
+  /** Runs a held request for someone other than its requester who may approve it; the audit row names both. */
+  private async approved(code: string, inv: Invocation, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra): Promise<Reply> {
+    if (!this.deps.approvals) throw new UserError('not_found', `no request is waiting for approval ${code}; nothing was run`);
+    const { pending, target } = await takeApproved(this.deps.approvals, this.deps.registry, this.deps.access, code, inv);
+    extra.requesterKey = pending.principalKey;
+    log.info({ approves: pending.invocation.id, path: pending.path, requester: pending.principalKey }, 'approved');
+    // The thread starts where the approval came from, but it is the requester's: they hear when it ends.
+    const requester = pending.invocation.principal;
+    const theirs: ThreadStarter = { startThread: async (text) => ({ ...(await threads.startThread(text)), requester }) };
+    return target.handler(this.context({ ...pending.invocation, platform: inv.platform }, pending.args, theirs, log, setJobId));
+  }
+
+  private context(inv: Invocation, args: Args, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra = {}): CommandContext {
     return {
       invocation: inv,
       args,
@@ -143,6 +172,7 @@ export class Dispatcher {
       mention: (who) => this.deps.transports?.get(inv.platform)?.mention(who) ?? `@${who.name}`,
       setJobId,
       confirm: (code) => this.confirmed(code, inv, threads, log, setJobId),
+      approve: (code) => this.approved(code, inv, threads, log, setJobId, extra),
     };
   }
 
@@ -164,9 +194,13 @@ export class Dispatcher {
     return { ok: true, value: r };
   }
 
-  private authorise(inv: Invocation, r: { target: Target; rest: string }): Step<{ target: Target; rest: string }> {
-    const d = this.deps.access.decide(inv.principal.key, r.target.path, r.target.roles, inv.room);
-    if (d.allow) return { ok: true, value: r };
+  private async authorise(inv: Invocation, r: { target: Target; rest: string }, extra: AuditExtra): Promise<Step<{ target: Target; rest: string }>> {
+    await this.deps.access.prepare(inv.principal);
+    const d = this.deps.access.decide(inv.principal, r.target.path, r.target.roles, inv.room);
+    if (d.allow) {
+      extra.roleSource = d.source;
+      return { ok: true, value: r };
+    }
     return { ok: false, decision: 'deny', error: new UserError('denied', refusal(d, r.target.path, inv.principal.key)) };
   }
 

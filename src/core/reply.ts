@@ -15,6 +15,8 @@ export interface Reply {
   readonly code?: string;
   /** The request waits for its caller to confirm: adapters add a button that confirms `code`. */
   readonly confirm?: { readonly code: string; readonly expiresInSec: number };
+  /** The request waits for someone else's approval: adapters add a button that approves `code`. */
+  readonly approve?: { readonly code: string; readonly expiresInSec: number };
   /** A table or bar shown after the text in a fixed-width font (a code block on Slack and Discord). */
   readonly pre?: string;
 }

@@ -1,18 +1,19 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { CONFIRM_TTL_MS, confirmCode, type ConfirmStore, type Pending, type Taken } from '../core/confirmations.js';
+import { CONFIRM_TTL_MS, confirmCode, type ConfirmStore, type Pending, type TakeRule, type Taken } from '../core/confirmations.js';
 
 /** Kept past its expiry for this long, so a late press hears "expired" rather than "unknown". */
 const LINGER_MS = 10 * 60_000;
 
 /**
- * Take in one step: only the principal who asked gets (and deletes) the request; anyone else sees
- * whose it is and leaves it. Two presses by the owner on two replicas: one wins, the other finds nothing.
+ * Take in one step: only a principal the rule (ARGV[2]) lets through gets (and deletes) the request:
+ * the one who asked (`owner`) or anyone else (`other`); the rest see whose it is and leave it. Two
+ * presses on two replicas: one wins, the other finds nothing.
  */
 const TAKE = `local v = redis.call('GET', KEYS[1])
 if not v then return nil end
 local p = cjson.decode(v)
-if p.principalKey ~= ARGV[1] then return {'foreign', v} end
+if (ARGV[2] == 'owner') == (p.principalKey ~= ARGV[1]) then return {'refused', v} end
 redis.call('DEL', KEYS[1])
 return {'ok', v}`;
 
@@ -29,6 +30,7 @@ export class RedisConfirmations implements ConfirmStore {
     log: Logger,
     private readonly now: () => number = Date.now,
     readonly ttlMs = CONFIRM_TTL_MS,
+    private readonly rule: TakeRule = 'owner',
   ) {
     this.#redis = new Redis(url, { maxRetriesPerRequest: 2 });
     this.#redis.on('error', (err) => log.warn({ err }, 'redis error (confirmations)'));
@@ -43,16 +45,21 @@ export class RedisConfirmations implements ConfirmStore {
   }
 
   async take(code: string, principalKey: string): Promise<Taken> {
-    const r = (await this.#redis.eval(TAKE, 1, this.#key(code.toUpperCase()), principalKey)) as [string, string] | null;
+    const r = (await this.#redis.eval(TAKE, 1, this.#key(code.toUpperCase()), principalKey, this.rule)) as [string, string] | null;
     if (!r) return { ok: false, reason: 'unknown' };
-    const raw = JSON.parse(r[1]) as Pending & { invocation: { receivedAt: string } };
-    const pending: Pending = { ...raw, invocation: { ...raw.invocation, receivedAt: new Date(raw.invocation.receivedAt) } };
+    const pending = revive(r[1]);
     if (pending.expiresAt <= this.now()) {
-      if (r[0] === 'foreign') await this.#redis.del(this.#key(pending.code));
+      if (r[0] === 'refused') await this.#redis.del(this.#key(pending.code));
       return { ok: false, reason: 'expired' };
     }
-    if (r[0] === 'foreign') return { ok: false, reason: 'foreign', owner: pending.invocation.principal.name };
+    if (r[0] === 'refused') return { ok: false, reason: this.rule === 'owner' ? 'foreign' : 'self', owner: pending.invocation.principal.name };
     return { ok: true, pending };
+  }
+
+  async peek(code: string): Promise<Pending | undefined> {
+    const raw = await this.#redis.get(this.#key(code.toUpperCase()));
+    const p = raw === null ? undefined : revive(raw);
+    return p && p.expiresAt > this.now() ? p : undefined;
   }
 
   async close(): Promise<void> {
@@ -60,6 +67,12 @@ export class RedisConfirmations implements ConfirmStore {
   }
 
   #key(code: string): string {
-    return `${this.prefix}:confirm:${code}`;
+    return `${this.prefix}:${this.rule === 'owner' ? 'confirm' : 'approve'}:${code}`;
   }
+}
+
+/** Held requests are written by this class only, so the stored JSON has Pending's shape; dates come back as strings. */
+function revive(text: string): Pending {
+  const raw = JSON.parse(text) as Pending & { invocation: { receivedAt: string } };
+  return { ...raw, invocation: { ...raw.invocation, receivedAt: new Date(raw.invocation.receivedAt) } };
 }

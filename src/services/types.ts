@@ -1,4 +1,5 @@
 import type { AuditSink } from '../core/audit.js';
+import type { GrantRoles } from '../core/grants/grant-roles.js';
 import type { BurnService } from './burns.js';
 import type { DeployService } from './deploy/service.js';
 import type { ScheduleService } from '../schedules/setup.js';
@@ -77,4 +78,6 @@ export interface Services {
   readonly relay?: ThreadRelay;
   /** Why burns, images, drives and command deploys are off here (the demo without xorriso). */
   readonly devicesOff?: string;
+  /** Time-boxed grants (/access); set by the composition root once access is built. */
+  readonly grants?: GrantRoles;
 }

@@ -87,7 +87,7 @@ describe('/help and /whoami', () => {
         visibility: 'ephemeral',
         fields: [
           { label: 'key', value: 'console:vic' },
-          { label: 'roles', value: 'viewer, writer' },
+          { label: 'roles', value: 'viewer (config), writer (config)' },
         ],
       },
     ]);

@@ -27,6 +27,10 @@ const NEEDS: Record<string, Role> = {
   'deploy cancel': 'deployer',
   'deploy watch': 'viewer',
   confirm: 'viewer',
+  approve: 'viewer',
+  'access grant': 'admin',
+  'access revoke': 'admin',
+  'access list': 'admin',
   jobs: 'viewer',
   audit: 'admin',
   'schedule list': 'viewer',
@@ -106,6 +110,10 @@ describe('override keys', () => {
   it('stop the bot from starting when mistyped', async () => {
     await expect(TestAdapter.create({ config: { access: { users: [], commands: { Status: ['admin'] } } } })).rejects.toThrow(/access\.commands\.Status: no command/);
   });
+
+  it('include access.approvers: a mistyped one would leave a command without its second person', async () => {
+    await expect(TestAdapter.create({ config: { access: { users: [], approvers: { 'deploy rn': ['deployer'] } } } })).rejects.toThrow(/access\.approvers\.deploy rn: no command/);
+  });
 });
 
 describe('extra roles for per-target paths (deploy targets naming their own roles)', () => {
@@ -113,8 +121,8 @@ describe('extra roles for per-target paths (deploy targets naming their own role
 
   it('widen the definition\'s roles, but a configured override still wins', () => {
     const users = [{ key: 'console:ops', roles: ['operator' as const] }];
-    expect(new Access({ users }, extra).decide('console:ops', 'deploy run', ['deployer'])).toMatchObject({ allow: true });
-    expect(new Access({ users }, extra).needed('deploy lock', ['deployer'])).toEqual(['deployer']);
-    expect(new Access({ users, commands: { deploy: ['admin'] } }, extra).needed('deploy run', ['deployer'])).toEqual(['admin']);
+    expect(new Access({ users }, [], extra).decide('console:ops', 'deploy run', ['deployer'])).toMatchObject({ allow: true });
+    expect(new Access({ users }, [], extra).needed('deploy lock', ['deployer'])).toEqual(['deployer']);
+    expect(new Access({ users, commands: { deploy: ['admin'] } }, [], extra).needed('deploy run', ['deployer'])).toEqual(['admin']);
   });
 });

@@ -86,7 +86,7 @@ describe('opsline CLI', () => {
       'commands start with "/", for example /help',
       expect.stringMatching(/^You are \S+$/),
     ]);
-    expect(r.out.trimEnd()).toMatch(/roles: admin$/);
+    expect(r.out.trimEnd()).toMatch(/roles: admin \(config\)$/);
   });
 
   it('exits 2 listing every offending key of a bad config', async () => {
@@ -107,7 +107,7 @@ describe('opsline CLI', () => {
     writeFileSync(file, 'console: { user: carol }\naccess: { users: [ { key: "console:carol", roles: [viewer] } ] }\n');
     const r = await run(['console'], '/whoami\n/note add x\n', { OPSLINE_CONFIG: file });
     expect(r.code).toBe(0);
-    expect(r.out).toContain('You are carol\n  key: console:carol\n  roles: viewer');
+    expect(r.out).toContain('You are carol\n  key: console:carol\n  roles: viewer (config)');
     expect(r.out).toContain('/note add needs the writer role; your key is console:carol');
   });
 

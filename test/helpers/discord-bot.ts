@@ -24,6 +24,8 @@ export interface DiscordBotOptions extends DiscordOptions {
   readonly log?: Logger;
   /** Replaces the default deploy targets (two webhooks that are never called). */
   readonly deploy?: ConfigInput['deploy'];
+  /** access.discordRoles; their role ids are added to the double's guild too. */
+  readonly discordRoles?: NonNullable<ConfigInput['access']>['discordRoles'];
 }
 
 export interface DiscordBot {
@@ -48,6 +50,7 @@ export interface DiscordBot {
  */
 export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<DiscordBot> {
   const double = await new DiscordDouble().start();
+  for (const r of o.discordRoles ?? []) double.guilds.find((g) => g.id === r.guild)?.roles.push(r.role);
   const keys = signingKeys();
   const config = buildConfig({
     log: { level: 'silent' },
@@ -66,6 +69,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
         { key: `discord:${USERS.admin}`, name: 'alice', roles: ['admin'] },
         { key: `discord:${USERS.viewer}`, name: 'victor', roles: ['viewer'] },
       ],
+      discordRoles: o.discordRoles,
     },
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
     deploy: o.deploy ?? {

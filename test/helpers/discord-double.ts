@@ -43,7 +43,8 @@ export class DiscordDouble {
   readonly calls: RestCall[] = [];
   readonly threads: { id: string; parentId: string; messageId: string; name: string }[] = [];
   readonly messages = new Map<string, StoredMessage>();
-  readonly guilds = [{ id: IDS.guild, channels: [IDS.channel] as string[] }];
+  /** Guilds sent at READY; `roles` are the guild's role ids besides @everyone (access.discordRoles tests add some). */
+  readonly guilds = [{ id: IDS.guild, channels: [IDS.channel] as string[], roles: [] as string[] }];
   readonly gateway: GatewayDouble;
   readonly #interactions = new Map<string, InteractionState>();
   readonly #limits: { method: string; route: RegExp; times: number }[] = [];

@@ -23,7 +23,7 @@ export class GatewayDouble {
   constructor(
     server: Server,
     private readonly url: () => string,
-    private readonly guilds: () => readonly { id: string; channels: readonly string[] }[],
+    private readonly guilds: () => readonly { id: string; channels: readonly string[]; roles?: readonly string[] }[],
   ) {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (!(req.url ?? '').startsWith('/gateway')) return socket.destroy();
@@ -63,7 +63,7 @@ export class GatewayDouble {
       this.identifies.push(msg.d as Record<string, unknown>);
       const guilds = this.guilds();
       this.#send(s, { op: 0, t: 'READY', s: ++s.seq, d: readyPayload('session-1', this.url(), guilds.map((g) => g.id)) });
-      for (const g of guilds) this.#send(s, { op: 0, t: 'GUILD_CREATE', s: ++s.seq, d: guildPayload(g.id, g.channels) });
+      for (const g of guilds) this.#send(s, { op: 0, t: 'GUILD_CREATE', s: ++s.seq, d: guildPayload(g.id, g.channels, g.roles) });
       s.ready = true;
       for (const w of this.#readyWaiters.splice(0)) w();
     }

@@ -26,7 +26,7 @@ export function readyPayload(sessionId: string, resumeUrl: string, guildIds: rea
   };
 }
 
-export function guildPayload(id: string, channelIds: readonly string[]) {
+export function guildPayload(id: string, channelIds: readonly string[], roleIds: readonly string[] = []) {
   return {
     id,
     name: `guild ${id}`,
@@ -36,7 +36,7 @@ export function guildPayload(id: string, channelIds: readonly string[]) {
     verification_level: 0,
     default_message_notifications: 0,
     explicit_content_filter: 0,
-    roles: [{ id, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+    roles: [id, ...roleIds].map((r, i) => ({ id: r, name: i ? `role ${r}` : '@everyone', permissions: '0', position: i, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 })),
     emojis: [],
     features: [],
     mfa_level: 0,
@@ -75,6 +75,8 @@ export interface InteractionSpec {
   readonly userName?: string;
   readonly guildId?: string;
   readonly channelId?: string;
+  /** The member's guild role ids (access.discordRoles). */
+  readonly memberRoles?: readonly string[];
 }
 
 export function interactionPayload(s: InteractionSpec) {
@@ -90,7 +92,7 @@ export function interactionPayload(s: InteractionSpec) {
     guild_id: guildId,
     channel_id: channelId,
     channel: channelPayload(channelId, guildId),
-    member: { user, roles: [], permissions: '2248473465835073', joined_at: NOW(), deaf: false, mute: false, flags: 0, pending: false, nick: null, avatar: null },
+    member: { user, roles: [...(s.memberRoles ?? [])], permissions: '2248473465835073', joined_at: NOW(), deaf: false, mute: false, flags: 0, pending: false, nick: null, avatar: null },
     data: { id: IDS.command, name: s.command, type: 1, options: s.options ?? [], guild_id: guildId },
     locale: 'en-US',
     guild_locale: 'en-US',

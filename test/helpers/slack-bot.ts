@@ -30,6 +30,11 @@ export interface BotOptions {
   readonly audit?: AuditSink;
   /** Extra commands (a test job), added to the real list. */
   readonly extra?: (app: () => App) => readonly CommandDef[];
+  /** access.slackGroups and their TTL (members come from the double's `groups`). */
+  readonly slackGroups?: NonNullable<ConfigInput['access']>['slackGroups'];
+  readonly slackGroupsTtl?: string;
+  /** Fills the double before the bot starts (user group members). */
+  readonly seed?: (slack: SlackDouble) => void;
 }
 
 export interface SlackBot {
@@ -50,6 +55,7 @@ export interface SlackBot {
  */
 export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
   const slack = await new SlackDouble().start();
+  o.seed?.(slack);
   const config = buildConfig({
     log: { level: 'silent' },
     slack: {
@@ -67,6 +73,8 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
         { key: 'slack:T1:UADMIN', name: 'alice', roles: ['admin'] },
         { key: 'slack:T1:UVIEW', name: 'victor', roles: ['viewer'] },
       ],
+      slackGroups: o.slackGroups,
+      ...(o.slackGroupsTtl ? { slackGroupsTtl: o.slackGroupsTtl } : {}),
     },
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
     ...(o.deploy ? { deploy: o.deploy } : {}),

@@ -25,6 +25,9 @@ export class SlackDouble {
   readonly calls: RecordedCall[] = [];
   readonly acks: Record<string, unknown>[] = [];
   readonly #limits = new Map<string, { times: number; retryAfterSec: number }>();
+  /** User groups and their members, for `usergroups.users.list`; tests change them at will. */
+  readonly groups = new Map<string, string[]>();
+  readonly #failing = new Map<string, string>();
   readonly #server: Server = createServer((req, res) => void this.#handle(req, res));
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #sockets = new Set<WebSocket>();
@@ -71,6 +74,15 @@ export class SlackDouble {
     this.#limits.set(method, { times, retryAfterSec });
   }
 
+  /** Until `heal(method)`, `method` answers `{ ok: false, error }`. */
+  fail(method: string, error = 'fatal_error'): void {
+    this.#failing.set(method, error);
+  }
+
+  heal(method: string): void {
+    this.#failing.delete(method);
+  }
+
   callsOf(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method && c.status === 200);
   }
@@ -113,7 +125,13 @@ export class SlackDouble {
   }
 
   #answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    const failure = this.#failing.get(method);
+    if (failure) return { ok: false, error: failure };
     switch (method) {
+      case 'usergroups.users.list': {
+        const users = this.groups.get(String(body.usergroup));
+        return users ? { ok: true, users: [...users] } : { ok: false, error: 'no_such_subteam' };
+      }
       case 'chat.postMessage':
         return { ok: true, channel: body.channel, ts: this.#nextTs(), message: { text: body.text } };
       case 'chat.update':

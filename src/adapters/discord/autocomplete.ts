@@ -27,7 +27,10 @@ export async function handleAutocomplete(inc: Incoming, responder: Responder, en
 }
 
 async function suggestions(inc: Incoming, env: InteractionEnv): Promise<string[]> {
-  if (!env.access.user(`discord:${inc.userId}`) || placeRefusal(inc, env)) return [];
+  // Anyone holding a role from any source (the allowlist, a mapped guild role, a grant) gets suggestions.
+  const principal = { key: `discord:${inc.userId}`, name: inc.userName, guild: inc.guildId, memberRoles: inc.memberRoles };
+  await env.access.prepare(principal);
+  if (env.access.held(principal).length === 0 || placeRefusal(inc, env)) return [];
   const { subcommand, focused } = readOptions(inc.options);
   if (!focused) return [];
   const spec = specFor(env, inc.command, subcommand, focused.name);

@@ -34,5 +34,7 @@ export interface Incoming {
   readonly channelId: string;
   readonly command: string;
   readonly options?: readonly RawOption[];
+  /** The member's guild role ids, as the interaction carries them (access.discordRoles). */
+  readonly memberRoles?: readonly string[];
   readonly receivedAt: Date;
 }

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Client, Events, GatewayIntentBits, InteractionResponseType, MessageFlags, Routes, type ChatInputCommandInteraction, type AutocompleteInteraction, type Interaction } from 'discord.js';
+import { Client, Events, GatewayIntentBits, InteractionResponseType, MessageFlags, Routes, type GuildMemberRoleManager, type ChatInputCommandInteraction, type AutocompleteInteraction, type Interaction } from 'discord.js';
 import type { Adapter, DispatchFn } from '../types.js';
 import { handleAutocomplete } from './autocomplete.js';
 import type { Incoming, InteractionEnv } from './env.js';
@@ -92,5 +92,13 @@ function incoming(i: ChatInputCommandInteraction | AutocompleteInteraction): Inc
     command: i.commandName,
     options: i.options.data,
     receivedAt: new Date(),
+    memberRoles: memberRoles(i),
   };
+}
+
+/** The member's guild role ids: from the cached guild's member, or the raw member of an uncached guild. */
+function memberRoles(i: Interaction): readonly string[] | undefined {
+  const m = i.member;
+  if (!m) return undefined;
+  return Array.isArray(m.roles) ? m.roles : [...(m.roles as GuildMemberRoleManager).cache.keys()];
 }

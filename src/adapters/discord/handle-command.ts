@@ -13,7 +13,8 @@ import { InteractionSession, type Responder } from './session.js';
  */
 export async function handleCommand(inc: Incoming, responder: Responder, dispatch: DispatchFn, env: InteractionEnv): Promise<void> {
   const session = new InteractionSession({ rest: env.rest, applicationId: env.config.applicationId, token: inc.token, responder });
-  const principal: Principal = { key: `discord:${inc.userId}`, name: inc.userName };
+  // The member's role ids travel with the principal: access.discordRoles needs no extra call.
+  const principal: Principal = { key: `discord:${inc.userId}`, name: inc.userName, guild: inc.guildId, memberRoles: inc.memberRoles };
   const log = env.log.child({ interactionId: inc.id, command: inc.command, principal: principal.key });
   const refused = placeRefusal(inc, env);
   if (refused) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Incoming } from './env.js';
 import type { RawOption } from './options.js';
-import { CONFIRM_PREFIX } from './render.js';
+import { APPROVE_PREFIX, CONFIRM_PREFIX } from './render.js';
 
 /*
  * Everything opsline reads from a Discord interaction, as schemas with Discord's own limits and the
@@ -42,7 +42,7 @@ export const interactionPayload = z.object({
   guild_id: snowflake.optional(),
   channel_id: snowflake.optional(),
   channel: z.object({ id: snowflake }).optional(),
-  member: z.object({ user }).optional(),
+  member: z.object({ user, roles: z.array(snowflake).max(250).optional() }).optional(),
   user: user.optional(),
   // Commands carry a name; message components (the Confirm button) a custom_id.
   data: z
@@ -78,7 +78,8 @@ export function incomingFrom(p: InteractionPayload, receivedAt: Date): Incoming 
   const u = p.member?.user ?? p.user;
   const channelId = p.channel?.id ?? p.channel_id;
   if (!u || !channelId || !p.data || !p.token) return undefined;
-  if (p.data.custom_id !== undefined) return confirmPress({ id: p.id, token: p.token, userId: u.id, userName: u.global_name ?? u.username, guildId: p.guild_id, channelId, receivedAt }, p.data.custom_id);
+  const memberRoles = p.member?.roles;
+  if (p.data.custom_id !== undefined) return confirmPress({ id: p.id, token: p.token, userId: u.id, userName: u.global_name ?? u.username, guildId: p.guild_id, channelId, receivedAt, memberRoles }, p.data.custom_id);
   if (p.data.name === undefined) return undefined;
   return {
     id: p.id,
@@ -90,14 +91,17 @@ export function incomingFrom(p: InteractionPayload, receivedAt: Date): Incoming 
     command: p.data.name,
     options: p.data.options,
     receivedAt,
+    memberRoles,
   };
 }
 
 /**
- * A Confirm button press as an Incoming for `/confirm <code>` by whoever pressed it, so the
- * dispatcher decides (and audits) exactly as for a typed confirmation. Any other component: undefined.
+ * A Confirm or Approve button press as an Incoming for `/confirm <code>` or `/approve <code>` by
+ * whoever pressed it, so the dispatcher decides (and audits) exactly as for a typed one. Any other
+ * component: undefined.
  */
 export function confirmPress(base: Omit<Incoming, 'command' | 'options'>, customId: string): Incoming | undefined {
-  if (!customId.startsWith(CONFIRM_PREFIX)) return undefined;
-  return { ...base, command: 'confirm', options: [{ name: 'code', type: 3, value: customId.slice(CONFIRM_PREFIX.length) }] };
+  const [command, prefix] = customId.startsWith(CONFIRM_PREFIX) ? ['confirm', CONFIRM_PREFIX] : customId.startsWith(APPROVE_PREFIX) ? ['approve', APPROVE_PREFIX] : [];
+  if (!command || !prefix) return undefined;
+  return { ...base, command, options: [{ name: 'code', type: 3, value: customId.slice(prefix.length) }] };
 }

@@ -14,6 +14,8 @@ export interface MessageBody {
 
 /** The custom_id of a Confirm button: the prefix and the confirmation code. */
 export const CONFIRM_PREFIX = 'opsline_confirm:';
+/** The custom_id of an Approve button (two-person approval): the prefix and the request's code. */
+export const APPROVE_PREFIX = 'opsline_approve:';
 
 
 /**
@@ -49,6 +51,8 @@ export function replyBody(r: Reply): MessageBody {
   const body = messageBody(lines.join('\n'), { ephemeral: r.visibility === 'ephemeral' });
   if (r.confirm)
     body.components = [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Confirm', custom_id: `${CONFIRM_PREFIX}${r.confirm.code}` }] }];
+  if (r.approve)
+    body.components = [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Success, label: 'Approve', custom_id: `${APPROVE_PREFIX}${r.approve.code}` }] }];
   return body;
 }
 

@@ -6,7 +6,7 @@ import type { Adapter, DispatchFn } from '../types.js';
 import { boltLogger } from './bolt-logger.js';
 import { createSlackTransport, slackClientOptions } from './client.js';
 import { handleCommand } from './command.js';
-import { CONFIRM_ACTION, handleConfirmAction } from './confirm-action.js';
+import { APPROVE_ACTION, CONFIRM_ACTION, handleConfirmAction } from './confirm-action.js';
 import { EVENTS_PATH, MountedReceiver } from './http-receiver.js';
 import { blockActions, firstIssue } from './inbound.js';
 import { commandRenamer, slackCommandName } from './names.js';
@@ -90,7 +90,7 @@ export class SlackAdapter implements Adapter {
       await run.finally(() => this.#inFlight.delete(run));
     });
     // Confirm buttons arrive on the same verified endpoint (or socket) as slash commands.
-    this.#app.action({ type: 'block_actions', action_id: CONFIRM_ACTION }, async ({ ack, body, respond }) => {
+    this.#app.action({ type: 'block_actions', action_id: new RegExp(`^(${CONFIRM_ACTION}|${APPROVE_ACTION})$`) }, async ({ ack, body, respond }) => {
       await ack();
       // Socket Mode bodies reach here unchecked (HTTP ones were checked by the receiver already).
       const press = blockActions.safeParse(body);

@@ -7,10 +7,10 @@ import type { DispatchFn } from '../types.js';
 import type { BlockActionsIn } from './inbound.js';
 import { principalKey } from './names.js';
 import type { SeenKeys } from '../../services/seen-keys.js';
-import { CONFIRM_ACTION, toSlackMessage, type SlackMessage } from './render.js';
+import { APPROVE_ACTION, CONFIRM_ACTION, toSlackMessage, type SlackMessage } from './render.js';
 import type { SlackTransport } from './transport.js';
 
-export { CONFIRM_ACTION };
+export { APPROVE_ACTION, CONFIRM_ACTION };
 
 export interface ConfirmDeps {
   readonly dispatch: DispatchFn;
@@ -35,7 +35,7 @@ export async function handleConfirmAction(deps: ConfirmDeps, body: BlockActionsI
     platform: 'slack',
     principal: { key: principalKey(team, body.user.id), name: body.user.username || body.user.name || body.user.id },
     room: channel,
-    command: 'confirm',
+    command: body.actions[0]?.action_id === APPROVE_ACTION ? 'approve' : 'confirm',
     text: code,
     receivedAt: new Date(),
   };

@@ -11,6 +11,8 @@ export interface ManifestOptions {
   readonly name?: string;
   /** The command that reaches every other one (slack.umbrellaCommand); default `opsline`. */
   readonly umbrella?: string;
+  /** access.slackGroups is configured: the bot reads user group members (`usergroups:read`). */
+  readonly userGroups?: boolean;
 }
 
 /** A manifest Slack would refuse, with every reason. */
@@ -48,7 +50,7 @@ export function slackManifest(commands: readonly CommandDef[], o: ManifestOption
       bot_user: { display_name: name, always_online: false },
       slash_commands: [umbrella, ...commands.map((c) => slashCommand(c, o.prefix, url))],
     },
-    oauth_config: { scopes: { bot: ['commands', 'chat:write'] } },
+    oauth_config: { scopes: { bot: ['commands', 'chat:write', ...(o.userGroups ? ['usergroups:read'] : [])] } },
     settings: {
       // Confirm buttons (deploys with confirm: true) come back as interactions on the same verified endpoint.
       interactivity: { is_enabled: true, ...(url ? { request_url: url } : {}) },

@@ -34,6 +34,8 @@ export function clip(text: string): string {
 
 /** The action id of the Confirm button a reply that asks for confirmation carries. */
 export const CONFIRM_ACTION = 'opsline_confirm';
+/** The action id of the Approve button a request held for two-person approval carries. */
+export const APPROVE_ACTION = 'opsline_approve';
 
 /** A message body for an ack or a response_url post. */
 export interface SlackMessage {
@@ -53,7 +55,8 @@ export function toSlackMessage(r: Reply, rename: (text: string) => string = (t) 
   for (const f of r.fields ?? []) lines.push(`*${escapeText(f.label)}:* ${escapeText(f.value)}`);
   const text = clip(rename(lines.join('\n')));
   const response_type = r.visibility === 'channel' ? 'in_channel' : 'ephemeral';
-  if (!r.confirm) return { text, response_type };
-  const button = { type: 'button', action_id: CONFIRM_ACTION, style: 'danger', text: { type: 'plain_text', text: 'Confirm' }, value: r.confirm.code };
-  return { text, response_type, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, { type: 'actions', block_id: CONFIRM_ACTION, elements: [button] }] };
+  const [action, label, style, code] = r.confirm ? [CONFIRM_ACTION, 'Confirm', 'danger', r.confirm.code] : r.approve ? [APPROVE_ACTION, 'Approve', 'primary', r.approve.code] : [];
+  if (!action) return { text, response_type };
+  const button = { type: 'button', action_id: action, style, text: { type: 'plain_text', text: label }, value: code };
+  return { text, response_type, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, { type: 'actions', block_id: action, elements: [button] }] };
 }

@@ -14,6 +14,8 @@ export interface AuditRow extends RowDataPacket {
   job_id: string | null;
   duration_ms: number;
   error_code: string | null;
+  role_source: string | null;
+  requester_key: string | null;
 }
 
 /** Values cut to their column widths so one odd record cannot make a batch fail. */
@@ -31,6 +33,8 @@ export function toRow(r: AuditRecord): (string | number | Date | null)[] {
     r.jobId?.slice(0, 64) ?? null,
     Math.max(0, Math.round(r.durationMs)),
     r.errorCode?.slice(0, 32) ?? null,
+    r.roleSource?.slice(0, 64) ?? null,
+    r.requesterKey?.slice(0, 128) ?? null,
   ];
 }
 
@@ -48,5 +52,7 @@ export function fromRow(r: AuditRow): AuditRecord {
     jobId: r.job_id ?? undefined,
     durationMs: r.duration_ms,
     errorCode: r.error_code ?? undefined,
+    roleSource: r.role_source ?? undefined,
+    requesterKey: r.requester_key ?? undefined,
   };
 }

@@ -7,12 +7,12 @@ import { isConnectionError } from './errors.js';
 
 const INSERT = statement(
   'audit.insertBatch',
-  `INSERT INTO audit_log (at, invocation_id, principal_key, platform, room, command, args_json, decision, outcome, job_id, duration_ms, error_code)
+  `INSERT INTO audit_log (at, invocation_id, principal_key, platform, room, command, args_json, decision, outcome, job_id, duration_ms, error_code, role_source, requester_key)
    VALUES ?`,
 );
 const RECENT = statement(
   'audit.recent',
-  `SELECT at, invocation_id, principal_key, platform, room, command, args_json, decision, outcome, job_id, duration_ms, error_code
+  `SELECT at, invocation_id, principal_key, platform, room, command, args_json, decision, outcome, job_id, duration_ms, error_code, role_source, requester_key
    FROM audit_log ORDER BY id DESC LIMIT ?`,
 );
 

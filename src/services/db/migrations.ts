@@ -1,16 +1,18 @@
-import type { RowDataPacket } from 'mysql2/promise';
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { statement, type Db } from './db.js';
+
+/** A column added only when missing: MySQL has no `ADD COLUMN IF NOT EXISTS`, so the step asks first. */
+export interface AddColumn {
+  readonly table: string;
+  readonly column: string;
+  readonly sql: string;
+}
 
 export interface Migration {
   readonly version: number;
   readonly name: string;
   /** DDL statements, each safe to run again (MySQL commits DDL implicitly, so a half-applied step must be re-runnable). */
-  readonly up: readonly string[];
-  /**
-   * For DDL that cannot say IF NOT EXISTS on every server: a SELECT that returns a row when the
-   * change is already in place (a run that stopped between the DDL and recording it); `up` is then skipped.
-   */
-  readonly present?: string;
+  readonly up: readonly (string | AddColumn)[];
 }
 
 const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci';
@@ -54,8 +56,34 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'notes.invocation_id (a note is saved once per invocation)',
     // One ALTER, so it applies whole or not at all. Old rows keep NULL, which a UNIQUE key allows many times.
-    up: ['ALTER TABLE notes ADD COLUMN invocation_id VARCHAR(64) NULL, ADD UNIQUE KEY notes_invocation (invocation_id)'],
-    present: "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' AND COLUMN_NAME = 'invocation_id'",
+    up: [{ table: 'notes', column: 'invocation_id', sql: 'ALTER TABLE notes ADD COLUMN invocation_id VARCHAR(64) NULL, ADD UNIQUE KEY notes_invocation (invocation_id)' }],
+  },
+  {
+    version: 3,
+    name: 'access grants, revocations and the audit role source',
+    up: [
+      // Append-only: a revoke is a row of its own, so the bot's user needs no UPDATE or DELETE (docs/access.md).
+      `CREATE TABLE IF NOT EXISTS access_grants (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        principal_key VARCHAR(128) NOT NULL,
+        role VARCHAR(16) NOT NULL,
+        expires_at DATETIME(3) NOT NULL,
+        granted_by VARCHAR(128) NOT NULL,
+        reason VARCHAR(200) NULL,
+        announce_json VARCHAR(1000) NULL,
+        created_at DATETIME(3) NOT NULL,
+        KEY grants_expires (expires_at)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS access_revocations (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        grant_id BIGINT UNSIGNED NOT NULL,
+        revoked_by VARCHAR(128) NOT NULL,
+        created_at DATETIME(3) NOT NULL,
+        UNIQUE KEY revocations_grant (grant_id)
+      ) ${TABLE_OPTIONS}`,
+      { table: 'audit_log', column: 'role_source', sql: 'ALTER TABLE audit_log ADD COLUMN role_source VARCHAR(64) NULL' },
+      { table: 'audit_log', column: 'requester_key', sql: 'ALTER TABLE audit_log ADD COLUMN requester_key VARCHAR(128) NULL' },
+    ],
   },
 ];
 
@@ -72,6 +100,15 @@ const RECORD = statement('migrations.record', 'INSERT IGNORE INTO schema_migrati
 const LOCK = statement('migrations.lock', 'SELECT GET_LOCK(CONCAT(DATABASE(), ?), ?) AS got');
 const UNLOCK = statement('migrations.unlock', 'SELECT RELEASE_LOCK(CONCAT(DATABASE(), ?)) AS released');
 const LOCK_NAME = '.opsline_migrate';
+const HAS_COLUMN = statement(
+  'migrations.hasColumn',
+  'SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+);
+
+async function hasColumn(conn: PoolConnection, step: AddColumn): Promise<boolean> {
+  const [[row]] = await conn.query<RowDataPacket[]>(HAS_COLUMN.sql, [step.table, step.column]);
+  return Number(row?.n) > 0;
+}
 
 export interface MigrateResult {
   readonly applied: readonly Migration[];
@@ -95,8 +132,10 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
       const applied: Migration[] = [];
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
         if (done.has(m.version)) continue;
-        const [present] = m.present ? await conn.query<RowDataPacket[]>(m.present) : [[]];
-        if (present.length === 0) for (const sql of m.up) await conn.query(sql);
+        for (const step of m.up) {
+          if (typeof step === 'string') await conn.query(step);
+          else if (!(await hasColumn(conn, step))) await conn.query(step.sql);
+        }
         await conn.query(RECORD.sql, [m.version, m.name]);
         applied.push(m);
       }

@@ -101,7 +101,7 @@ describe('ConsoleAdapter', () => {
     expect(sink.out.split('\n')).toEqual([
       'You are tester',
       '  key: console:tester',
-      '  roles: admin',
+      '  roles: admin (config)',
       'type a command, for example /help',
       'commands start with "/", for example /help',
       'unknown command /nope; did you mean /note? try /help',

@@ -9,7 +9,7 @@ let n = 0;
 
 beforeAll(async () => {
   hooks = await new HookServer().start();
-  bot = await startSlackBot({ editIntervalMs: 0, deploy: { targets: [{ name: 'site', kind: 'webhook', url: hooks.url('/ok'), confirm: true }] } });
+  bot = await startSlackBot({ editIntervalMs: 0, deploy: { targets: [{ name: 'site', kind: 'webhook', url: hooks.url('/ok'), confirm: true }, { name: 'prod', kind: 'webhook', url: hooks.url('/ok'), approvers: ['deployer'] }] } });
 });
 afterAll(async () => {
   await bot?.stop();
@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 /** A signed block_actions request, as Slack sends a button press: `payload=<json>` on the events URL. */
-function press(code: string, user: string, responseId: string) {
+function press(code: string, user: string, responseId: string, action = 'opsline_confirm') {
   const payload = {
     type: 'block_actions',
     team: { id: 'T1', domain: 'example' },
@@ -28,7 +28,7 @@ function press(code: string, user: string, responseId: string) {
     trigger_id: `trigger-press-${++n}-${Date.now()}`,
     channel: { id: 'C1', name: 'ops' },
     response_url: bot.slack.responseUrl(responseId),
-    actions: [{ type: 'button', action_id: 'opsline_confirm', block_id: 'opsline_confirm', value: code, text: { type: 'plain_text', text: 'Confirm' }, action_ts: '1700000001.000200' }],
+    actions: [{ type: 'button', action_id: action, block_id: action, value: code, text: { type: 'plain_text', text: 'Press' }, action_ts: '1700000001.000200' }],
   };
   return postSigned(bot.url, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), { secret: SECRET });
 }
@@ -53,6 +53,27 @@ describe('Slack confirm button', () => {
     expect(ran.body).toMatchObject({ replace_original: true });
     await bot.slack.waitFor(() => bot.slack.callsOf('chat.postMessage').find((c) => /^<@UADMIN> deploy of site main finished ✔/.test(String(c.body.text))), 10_000);
     expect(hooks.requests.length).toBe(before + 1);
+  });
+
+  it('holds a deploy that needs approvers in the channel with an Approve button; another deployer’s press runs it', async () => {
+    const ask = await bot.command('/deploy prod main');
+    expect(ask.json?.response_type).toBe('in_channel');
+    const blocks = ask.json?.blocks as { type: string; elements?: { action_id: string; value: string }[] }[];
+    const button = blocks.find((b) => b.type === 'actions')?.elements?.[0];
+    expect(button).toMatchObject({ action_id: 'opsline_approve', value: expect.stringMatching(/^[A-Z2-9]{6}$/) });
+    const before = hooks.requests.length;
+    expect((await press(button!.value, 'UADMIN', 'self', 'opsline_approve')).status).toBe(200);
+    const self = await bot.slack.waitFor(() => bot.slack.calls.find((c) => c.method === 'response_url' && String(c.body.text).includes('is your own')));
+    expect(self.body).toMatchObject({ replace_original: false, text: `request ${button!.value} is your own; someone else must approve it. Nothing was run` });
+    // The viewer becomes a deployer for an hour (a grant), and may then approve.
+    expect((await bot.command('/access grant <@UVIEW> deployer 1h second pair of eyes')).json?.text).toMatch(/^grant #\d+: slack:T1:UVIEW has the deployer role/);
+    expect((await press(button!.value, 'UVIEW', 'other', 'opsline_approve')).status).toBe(200);
+    const ran = await bot.slack.waitFor(() => bot.slack.calls.find((c) => c.method === 'response_url' && /^deploy job d[a-z0-9]{6} of prod at main queued/.test(String(c.body.text))));
+    expect(ran.body).toMatchObject({ replace_original: true });
+    await bot.slack.waitFor(() => bot.slack.callsOf('chat.postMessage').find((c) => /^<@UADMIN> deploy of prod main finished ✔/.test(String(c.body.text))), 10_000);
+    expect(hooks.requests.length).toBe(before + 1);
+    const [row] = await bot.app.services.audit.recent(1);
+    expect(row).toMatchObject({ principalKey: 'slack:T1:UVIEW', command: 'approve', requesterKey: 'slack:T1:UADMIN', roleSource: 'config' });
   });
 
   it('refuses an unsigned button press before anything runs', async () => {

@@ -45,6 +45,8 @@ describe('slack manifest', () => {
       should_escape: false,
     });
     expect(m.oauth_config).toEqual({ scopes: { bot: ['commands', 'chat:write'] } });
+    // access.slackGroups reads user group members: only then is usergroups:read asked for.
+    expect(slackManifest(commands, { prefix: '', mode: 'http', userGroups: true }).oauth_config).toEqual({ scopes: { bot: ['commands', 'chat:write', 'usergroups:read'] } });
     expect(m.settings).toMatchObject({ socket_mode_enabled: false, interactivity: { is_enabled: true, request_url: expect.stringMatching(/\/slack\/events$/) } });
   });
 

@@ -46,13 +46,13 @@ describe('opsline migrate', () => {
     const first = await migrateCli(path);
     expect(first).toEqual({
       code: 0,
-      out: `applied 1: notes and audit_log\napplied 2: notes.invocation_id (a note is saved once per invocation)\ndatabase ${db.name} is now at version 2\n`,
+      out: `applied 1: notes and audit_log\napplied 2: notes.invocation_id (a note is saved once per invocation)\napplied 3: access grants, revocations and the audit role source\ndatabase ${db.name} is now at version 3\n`,
       err: '',
     });
     const second = await migrateCli(path);
-    expect(second).toEqual({ code: 0, out: `database ${db.name} is up to date (version 2)\n`, err: '' });
-    const versions = await db.sql<{ version: number }>('SELECT version FROM schema_migrations');
-    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    expect(second).toEqual({ code: 0, out: `database ${db.name} is up to date (version 3)\n`, err: '' });
+    const versions = await db.sql<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);
   });
 
   it('creates utf8mb4 tables with the columns the notes and audit repositories use', async () => {
@@ -65,7 +65,7 @@ describe('opsline migrate', () => {
     expect(names('notes')).toEqual(['id', 'author_key', 'author_name', 'platform', 'room', 'body', 'created_at', 'invocation_id']);
     expect(names('audit_log')).toEqual([
       'id', 'at', 'invocation_id', 'principal_key', 'platform', 'room', 'command', 'args_json',
-      'decision', 'outcome', 'job_id', 'duration_ms', 'error_code',
+      'decision', 'outcome', 'job_id', 'duration_ms', 'error_code', 'role_source', 'requester_key',
     ]);
     for (const c of cols) if (c.cs !== null) expect(c.cs, `${c.t}.${c.c}`).toBe('utf8mb4');
   });
@@ -80,6 +80,14 @@ describe('opsline migrate', () => {
     expect(results.map((r) => r.applied.map((m) => m.version)).flat()).toEqual([next]);
     expect(results.map((r) => r.current)).toEqual([next, next, next]);
     await Promise.all(pools.map((p) => p.end()));
+  });
+
+  it('adds a column only when it is missing, so a half-applied migration can run again', async () => {
+    await db.sql('DELETE FROM schema_migrations WHERE version = 2');
+    const pool = createPool({ host: MYSQL_HOST, port: MYSQL_PORT, user: 'root', password: '', database: db.name, timeoutMs: 5000, poolSize: 1 });
+    const again = await migrate(new Db(pool, 5000, pino({ level: 'silent' })), MIGRATIONS);
+    await pool.end();
+    expect(again.applied.map((m) => m.version)).toEqual([2]);
   });
 
   it('fails with a clear message and exit 1 when MySQL cannot be reached', async () => {

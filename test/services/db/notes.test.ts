@@ -54,7 +54,7 @@ describe('/note against MySQL', () => {
       expect(await lastBody()).toBe(body.trim());
     }
     const [tables] = await db.sql<{ n: number }>('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ?', [db.name]);
-    expect(Number(tables?.n)).toBe(3);
+    expect(Number(tables?.n)).toBe(5);
   });
 
   it('refuses a NUL byte, an empty note and a 2001-character note; accepts exactly 2000; nothing else changes', async () => {

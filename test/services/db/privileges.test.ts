@@ -26,6 +26,8 @@ describe('least privilege', () => {
     const grants = (await db.sql<Record<string, string>>(`SHOW GRANTS FOR '${db.appUser}'@'%'`)).map((r) => Object.values(r)[0]);
     expect(grants.filter((g) => !g?.startsWith('GRANT USAGE')).sort()).toEqual([
       `GRANT SELECT ON \`${db.name}\`.\`tasks\` TO \`${db.appUser}\`@\`%\``,
+      `GRANT SELECT, INSERT ON \`${db.name}\`.\`access_grants\` TO \`${db.appUser}\`@\`%\``,
+      `GRANT SELECT, INSERT ON \`${db.name}\`.\`access_revocations\` TO \`${db.appUser}\`@\`%\``,
       `GRANT SELECT, INSERT ON \`${db.name}\`.\`audit_log\` TO \`${db.appUser}\`@\`%\``,
       `GRANT SELECT, INSERT ON \`${db.name}\`.\`notes\` TO \`${db.appUser}\`@\`%\``,
     ]);
@@ -34,6 +36,18 @@ describe('least privilege', () => {
     expect((await bot.say(WRITER, '/note add least privilege works')).text).toMatch(/^note #\d+ saved$/);
     expect((await bot.say(VIEWER, '/note search privilege')).text).toMatch(/least privilege works/);
     expect((await bot.say(ADMIN, '/audit 3')).text).toMatch(/\/note search allow\/ok/);
+    // Grants are append-only: a grant and its revocation are two INSERTs.
+    expect((await bot.say(ADMIN, '/access grant console:viewer writer 1h')).text).toMatch(/^grant #(\d+): console:viewer has the writer role/);
+    expect((await bot.say(VIEWER, '/note add with a grant')).text).toMatch(/^note #\d+ saved$/);
+    expect((await bot.say(ADMIN, '/access revoke 1')).text).toMatch(/^grant #1 revoked/);
+    expect((await bot.say(VIEWER, '/note add after the revoke')).text).toMatch(/needs the writer role/);
+    await bot.app.services.audit.flush();
+    const sources = await db.sql("SELECT principal_key, role_source FROM audit_log WHERE command = 'note add' ORDER BY id");
+    expect(sources).toEqual([
+      { principal_key: WRITER, role_source: 'config' },
+      { principal_key: VIEWER, role_source: 'grant:1' },
+      { principal_key: VIEWER, role_source: null },
+    ]);
     await bot.stop();
   });
 
@@ -41,6 +55,8 @@ describe('least privilege', () => {
     ['UPDATE notes SET body = ?', ['x']],
     ['DELETE FROM notes', []],
     ['UPDATE audit_log SET outcome = ?', ['ok']],
+    ['UPDATE access_grants SET expires_at = NOW() + INTERVAL 1 YEAR', []],
+    ['DELETE FROM access_revocations', []],
     ['DELETE FROM audit_log', []],
     ['UPDATE tasks SET task_status = ?', ['Success']],
     ['DELETE FROM tasks', []],
@@ -63,6 +79,8 @@ describe('least privilege', () => {
     expect(doc).toContain("GRANT SELECT, INSERT ON opsline.notes TO 'opsline'@'10.0.0.%';");
     expect(doc).toContain("GRANT SELECT, INSERT ON opsline.audit_log TO 'opsline'@'10.0.0.%';");
     expect(doc).toContain("GRANT SELECT ON flasktest.tasks TO 'opsline'@'10.0.0.%';");
+    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.access_grants TO 'opsline'@'10.0.0.%';");
+    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.access_revocations TO 'opsline'@'10.0.0.%';");
     expect(doc).not.toMatch(/GRANT (ALL|UPDATE|DELETE)/);
   });
 });

@@ -1,0 +1,100 @@
+import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { ROLES } from '../src/core/access.js';
+import { DURATION, durationMs, formatDuration } from '../src/core/duration.js';
+import { UserError } from '../src/core/errors.js';
+import { clip } from '../src/core/format.js';
+import type { GrantRoles } from '../src/core/grants/grant-roles.js';
+import { grantee } from '../src/core/grants/grant-target.js';
+import type { Grant } from '../src/core/grants/types.js';
+import { reply } from '../src/core/reply.js';
+import type { ThreadRef } from '../src/core/thread.js';
+
+const MEMORY_ONLY = ' (MySQL is not configured: grants live in this process and will not survive a restart)';
+
+function grantsOf(ctx: CommandContext): GrantRoles {
+  const g = ctx.services.grants;
+  if (!g) throw new UserError('not_configured', 'grants are not available here');
+  return g;
+}
+
+function describe(g: Grant, now: number): string {
+  const left = formatDuration(Math.max(0, g.expiresAt.getTime() - now));
+  return `#${g.id} ${g.role} for ${g.principalKey}, ${left} left (until ${g.expiresAt.toISOString().slice(0, 16)}Z), by ${g.grantedBy}${g.reason ? ` — ${clip(g.reason, 100)}` : ''}`;
+}
+
+/** The announcement in the channel; its reference lets any replica post the expiry line under it. */
+async function announce(ctx: CommandContext, text: string): Promise<ThreadRef | undefined> {
+  try {
+    return await ctx.threads.startThread(text);
+  } catch (err) {
+    ctx.log.warn({ err }, 'grant not announced in the channel');
+    return undefined;
+  }
+}
+
+export default defineCommand({
+  name: 'access',
+  description: 'Time-boxed grants: give someone a role for a while, revoke it, list them',
+  usage: '/access grant <user> <role> <duration> [reason] | revoke <grant> | list',
+  examples: ['/access grant @bob operator 2h disk swap on burner1', '/access revoke 12', '/access list'],
+  roles: ['admin'],
+  sideEffects: true,
+  subcommands: {
+    grant: {
+      description: 'give a user a role for a while (at most access.grants.maxDuration)',
+      usage: '/access grant <user> <role> <duration> [reason]',
+      args: [
+        { name: 'user', type: 'string', description: 'a mention or a principal key', required: true, maxLength: 140 },
+        { name: 'role', type: 'string', description: 'the role to give', required: true, choices: ROLES },
+        { name: 'duration', type: 'string', description: 'how long: 30m, 2h, 1d', required: true, pattern: DURATION, maxLength: 8 },
+        { name: 'reason', type: 'text', description: 'why (shown in the channel)', maxLength: 200 },
+      ],
+      roles: ['admin'],
+      sideEffects: true,
+      async handler(ctx) {
+        const grants = grantsOf(ctx);
+        const key = grantee(String(ctx.args.user), ctx.invocation);
+        const role = ROLES.find((r) => r === ctx.args.role);
+        const ms = durationMs(String(ctx.args.duration));
+        if (!role || ms === undefined) throw new UserError('usage', 'give a role and a duration such as 30m or 2h');
+        if (ms > grants.maxMs) throw new UserError('bad_input', `a grant lasts at most ${formatDuration(grants.maxMs)} (access.grants.maxDuration)`);
+        const reason = ctx.args.reason === undefined ? undefined : String(ctx.args.reason);
+        const by = ctx.invocation.principal;
+        const expiresAt = new Date(ctx.services.now().getTime() + ms);
+        const ref = await announce(ctx, `${by.name} grants ${key} the ${role} role for ${formatDuration(ms)}${reason ? ` (${reason})` : ''}`);
+        const g = await grants.store.add({ principalKey: key, role, expiresAt, grantedBy: by.key, reason, announce: ref });
+        await grants.changed();
+        return reply(`grant #${g.id}: ${key} has the ${role} role until ${expiresAt.toISOString().slice(0, 19)}Z; /access revoke ${g.id} ends it${grants.store.durable ? '' : MEMORY_ONLY}`, { visibility: ref ? 'ephemeral' : 'channel' });
+      },
+    },
+    revoke: {
+      description: 'end a grant now, on every replica',
+      usage: '/access revoke <grant>',
+      args: [{ name: 'grant', type: 'integer', description: 'the grant number (see /access list)', required: true, min: 1, max: 2 ** 53 - 1 }],
+      roles: ['admin'],
+      sideEffects: true,
+      async handler(ctx) {
+        const grants = grantsOf(ctx);
+        const id = Number(ctx.args.grant);
+        const r = await grants.store.revoke(id, ctx.invocation.principal.key, ctx.services.now());
+        if (!r.ok) throw new UserError(r.reason === 'unknown' ? 'not_found' : 'conflict', r.reason === 'unknown' ? `there is no grant #${id}` : `grant #${id} has already ${r.reason === 'revoked' ? 'been revoked' : 'expired'}`);
+        await grants.changed();
+        return reply(`grant #${id} revoked by ${ctx.invocation.principal.name}: ${r.grant.principalKey} no longer has the ${r.grant.role} role from it`, { visibility: 'channel' });
+      },
+    },
+    list: {
+      description: 'grants in force now',
+      usage: '/access list',
+      roles: ['admin'],
+      sideEffects: false,
+      async handler(ctx) {
+        const grants = grantsOf(ctx);
+        await grants.refresh(true);
+        const now = ctx.services.now().getTime();
+        const active = grants.active();
+        const durable = grants.store.durable ? '' : MEMORY_ONLY;
+        return reply(active.length ? active.map((g) => describe(g, now)).join('\n') + (durable ? `\n${durable.trim()}` : '') : `no grants in force${durable}`);
+      },
+    },
+  },
+});

@@ -1,0 +1,98 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { slackGroupMembers } from './adapters/slack/usergroups.js';
+import type { Config } from './config/schema.js';
+import { Access, type AccessConfig, type Role } from './core/access.js';
+import type { Approvals } from './core/approve-step.js';
+import { Confirmations } from './core/confirmations.js';
+import { GrantRoles } from './core/grants/grant-roles.js';
+import { LocalGrantVersion, type Grant, type GrantStore, type GrantVersion } from './core/grants/types.js';
+import { DiscordRoles } from './core/roles/discord-roles.js';
+import { SlackGroupRoles } from './core/roles/slack-groups.js';
+import type { RoleSource } from './core/roles/types.js';
+import type { Transports } from './core/thread.js';
+import { RedisConfirmations } from './services/redis-confirmations.js';
+
+export interface AccessParts {
+  readonly access: Access;
+  readonly grants: GrantRoles;
+  readonly slackGroups?: SlackGroupRoles;
+  readonly approvals: Approvals;
+  /** Starts the background refreshes (Slack groups, grant reloads and expiry timers). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Access and its role sources (docs/access.md): the allowlist, Slack user groups, Discord roles,
+ * time-boxed grants; and the store of requests held for two-person approval.
+ */
+export function buildAccess(
+  config: Config,
+  store: GrantStore,
+  transports: Transports,
+  log: Logger,
+  now: () => number,
+  /** The allowlist as run (with schedule principals) and per-path extra roles (deploy targets' own). */
+  allow: { readonly list: AccessConfig; readonly extra: ReadonlyMap<string, readonly Role[]> },
+): AccessParts {
+  const a = config.access;
+  const redis = config.redis && new Redis(config.redis.url, { maxRetriesPerRequest: 2, lazyConnect: true });
+  redis?.on('error', (err) => log.warn({ err }, 'redis error (access)'));
+  const claim = expiryClaim(redis, config.redis?.prefix ?? 'opsline');
+  const version = redis ? redisGrantVersion(redis, config.redis!.prefix) : new LocalGrantVersion();
+  const grants = new GrantRoles(store, version, a.grants.maxDuration, log, now, (g) => announceExpiry(g, transports, claim));
+  const slackGroups =
+    a.slackGroups.length && config.slack ? new SlackGroupRoles(a.slackGroups, slackGroupMembers(config.slack, log), a.slackGroupsTtl, log, now) : undefined;
+  if (a.slackGroups.length && !config.slack) log.warn('access.slackGroups is set but there is no slack section: the groups give no roles');
+  const sources: RoleSource[] = [grants, new DiscordRoles(a.discordRoles), ...(slackGroups ? [slackGroups] : [])];
+  const access = new Access(allow.list, sources, allow.extra);
+  // With Redis an approval may come through any replica, as a confirmation may.
+  const approvalStore = redis
+    ? new RedisConfirmations(config.redis!.url, config.redis!.prefix, log, now, a.approvalTtl, 'other')
+    : new Confirmations(now, a.approvalTtl, 'other');
+  const byPath = new Map(Object.entries(a.approvers ?? {}));
+  return {
+    access,
+    grants,
+    slackGroups,
+    approvals: { store: approvalStore, byPath },
+    start() {
+      grants.start();
+      slackGroups?.start();
+    },
+    async stop() {
+      await access.stop();
+      if (approvalStore instanceof RedisConfirmations) await approvalStore.close();
+      redis?.disconnect();
+    },
+  };
+}
+
+/** The grants version in Redis: one GET before each decision, one INCR after each grant or revoke. */
+function redisGrantVersion(redis: Redis, prefix: string): GrantVersion {
+  const key = `${prefix}:grants:version`;
+  return {
+    read: async () => (await redis.get(key)) ?? '0',
+    bump: async () => void (await redis.incr(key)),
+  };
+}
+
+/** Announces an expiry once across replicas: with Redis the first replica to claim it posts. */
+function expiryClaim(redis: Redis | undefined, prefix: string): (id: number) => Promise<boolean> {
+  const posted = new Set<number>();
+  return async (id) => {
+    if (redis) return (await redis.set(`${prefix}:grant-expired:${id}`, '1', 'PX', 86_400_000, 'NX')) === 'OK';
+    if (posted.has(id)) return false;
+    posted.add(id);
+    return true;
+  };
+}
+
+async function announceExpiry(g: Grant, transports: Transports, claim: (id: number) => Promise<boolean>): Promise<void> {
+  const ref = g.announce;
+  const transport = ref && transports.get(ref.platform);
+  // Only a process that can post where the grant was announced claims the line.
+  if (!ref || !transport || !(await claim(g.id))) return;
+  await transport.postReply(ref, `grant #${g.id} has expired: ${g.principalKey} no longer has the ${g.role} role`);
+}

@@ -1,0 +1,71 @@
+import type { Access, Role } from './access.js';
+import { heldTarget } from './confirm-step.js';
+import type { ConfirmStore, Pending } from './confirmations.js';
+import type { Args, CommandContext, Invocation } from './define-command.js';
+import { formatDuration } from './duration.js';
+import { UserError } from './errors.js';
+import { refusal } from './refusal.js';
+import type { Registry, Target } from './registry.js';
+import type { Reply } from './reply.js';
+
+/** Requests held for a second person, and the roles config requires per command path (`access.approvers`). */
+export interface Approvals {
+  readonly store: ConfirmStore;
+  readonly byPath: ReadonlyMap<string, readonly Role[]>;
+}
+
+/** Config for the path, then for the command, plus what the command itself asks (a deploy target's approvers). */
+export async function approversOf(a: Approvals, target: Target, ctx: CommandContext): Promise<readonly Role[] | undefined> {
+  const configured = a.byPath.get(target.path) ?? a.byPath.get(target.command.name) ?? [];
+  const def = target.sub === undefined ? target.command : Object.entries(target.command.subcommands ?? {}).find(([n]) => n === target.sub)?.[1];
+  const own = (await def?.approvers?.(ctx)) ?? [];
+  const all = [...new Set([...configured, ...own])];
+  return all.length ? all : undefined;
+}
+
+/**
+ * The approval step: holds the request and shows, in the channel, the code someone else holding
+ * one of `approvers` must approve. Returns undefined when the request needs no approval.
+ */
+export async function holdForApproval(a: Approvals, target: Target, ctx: CommandContext): Promise<Reply | undefined> {
+  const approvers = await approversOf(a, target, ctx);
+  if (!approvers) return undefined;
+  const inv = ctx.invocation;
+  const p = await a.store.add({ principalKey: inv.principal.key, path: target.path, args: ctx.args, invocation: inv, approvers });
+  const roles = approvers.join(' or ');
+  const text = `${inv.principal.name} asks to run /${target.path}${describeArgs(ctx.args)}; it needs the approval of someone else with the ${roles} role within ${formatDuration(a.store.ttlMs)}: /approve ${p.code}`;
+  return { text, visibility: 'channel', approve: { code: p.code, expiresInSec: Math.round(a.store.ttlMs / 1000) } };
+}
+
+/**
+ * The held request `code` names, for an approver: someone other than the requester, holding one
+ * of its approver roles, in time; and the requester still allowed to run it. Anything else runs nothing.
+ */
+export async function takeApproved(a: Approvals, registry: Registry, access: Access, code: string, inv: Invocation): Promise<{ pending: Pending; target: Target }> {
+  const peeked = await a.store.peek(code);
+  if (peeked && peeked.principalKey !== inv.principal.key) {
+    const needed = peeked.approvers ?? [];
+    const roles = access.rolesOf(inv.principal);
+    if (!roles.includes('admin') && !roles.some((r) => needed.includes(r)))
+      throw new UserError('denied', `approving /${peeked.path} needs the ${needed.join(' or ')} role; your key is ${inv.principal.key}. Nothing was run`);
+  }
+  const taken = await a.store.take(code, inv.principal.key);
+  if (!taken.ok) {
+    if (taken.reason === 'self') throw new UserError('denied', `request ${code} is your own; someone else must approve it. Nothing was run`);
+    if (taken.reason === 'expired') throw new UserError('timeout', `request ${code} has expired; nothing was run. Ask again`);
+    throw new UserError('not_found', `no request is waiting for approval ${code}; nothing was run`);
+  }
+  const pending = taken.pending;
+  const target = heldTarget(registry, pending.path);
+  // The requester's roles may have changed while the request waited (a grant expired, a group changed).
+  const requester = pending.invocation.principal;
+  await access.prepare(requester);
+  const d = access.decide(requester, target.path, target.roles, pending.invocation.room);
+  if (!d.allow) throw new UserError('denied', `${requester.name} may no longer run it: ${refusal(d, target.path, requester.key)}. Nothing was run`);
+  return { pending, target };
+}
+
+function describeArgs(args: Args): string {
+  const values = Object.values(args).filter((v) => v !== undefined && v !== false);
+  return values.length ? ` ${values.map(String).join(' ')}` : '';
+}

@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import type { Principal } from '../thread.js';
+import type { HeldRole, RoleSource } from '../roles/types.js';
+import type { Grant, GrantStore, GrantVersion } from './types.js';
+
+/** setTimeout's limit; a grant further away is scheduled by a later reload. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Reloads anyway this often, so a replica that receives no commands still announces expiries. */
+const RELOAD_MS = 30_000;
+/** After a failed read, decisions skip the store this long: a MySQL outage must not slow every command down. */
+const BACKOFF_MS = 5_000;
+
+/**
+ * Roles from time-boxed grants. Before each decision the version counter is read (one Redis GET);
+ * when a replica wrote a grant or a revocation since, the active grants are reloaded from the store,
+ * so a revoke counts on every replica from the next command on. If either cannot be read, grants
+ * count for nothing until they can (deny by default). Each active grant has a timer that reports
+ * its expiry once (`onExpired`).
+ */
+export class GrantRoles implements RoleSource {
+  #grants: readonly Grant[] = [];
+  #version: string | undefined;
+  #readable = false;
+  #failedAt = -Infinity;
+  readonly #timers = new Map<number, NodeJS.Timeout>();
+  #reload: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly store: GrantStore,
+    private readonly version: GrantVersion,
+    /** The longest grant `/access grant` accepts (access.grants.maxDuration). */
+    readonly maxMs: number,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+    private readonly onExpired: (g: Grant) => Promise<void> = async () => {},
+  ) {}
+
+  start(): void {
+    void this.refresh();
+    this.#reload = setInterval(() => void this.refresh(true), RELOAD_MS);
+    this.#reload.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#reload);
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+  }
+
+  rolesFor(p: Principal): readonly HeldRole[] {
+    if (!this.#readable) return [];
+    const now = this.now();
+    return this.#grants.filter((g) => g.principalKey === p.key && g.expiresAt.getTime() > now).map((g) => ({ role: g.role, source: `grant:${g.id}` }));
+  }
+
+  async prepare(): Promise<void> {
+    if (this.now() - this.#failedAt < BACKOFF_MS) return;
+    await this.refresh();
+  }
+
+  /** The active grants as of the last refresh (call refresh first for the newest). */
+  active(): readonly Grant[] {
+    const now = this.now();
+    return this.#grants.filter((g) => g.expiresAt.getTime() > now);
+  }
+
+  /** After this process wrote a grant or a revoke: tell every replica, and reload here. */
+  async changed(): Promise<void> {
+    try {
+      await this.version.bump();
+    } catch (err) {
+      this.log.warn({ err }, 'grant version not bumped; other replicas see the change at their next reload');
+    }
+    await this.refresh(true);
+  }
+
+  async refresh(force = false): Promise<void> {
+    try {
+      const version = await this.version.read();
+      if (force || version !== this.#version) {
+        this.#grants = await this.store.active(new Date(this.now()));
+        this.#version = version;
+        this.#schedule();
+      }
+      this.#readable = true;
+      this.#failedAt = -Infinity;
+    } catch (err) {
+      this.#readable = false;
+      this.#failedAt = this.now();
+      this.#version = undefined;
+      this.log.warn({ err }, 'grants could not be read; they count for nothing until they can');
+    }
+  }
+
+  #schedule(): void {
+    const ids = new Set(this.#grants.map((g) => g.id));
+    for (const [id, t] of this.#timers) {
+      if (ids.has(id)) continue;
+      clearTimeout(t);
+      this.#timers.delete(id);
+    }
+    for (const g of this.#grants) {
+      const wait = g.expiresAt.getTime() - this.now();
+      if (this.#timers.has(g.id) || wait > MAX_TIMER_MS) continue;
+      const t = setTimeout(() => void this.#expired(g), Math.max(0, wait));
+      t.unref();
+      this.#timers.set(g.id, t);
+    }
+  }
+
+  async #expired(g: Grant): Promise<void> {
+    this.#timers.delete(g.id);
+    try {
+      // Revoked in the meantime (perhaps on another replica): nothing to announce.
+      const before = await this.store.active(new Date(g.expiresAt.getTime() - 1));
+      if (before.some((x) => x.id === g.id)) await this.onExpired(g);
+    } catch (err) {
+      this.log.warn({ err, grant: g.id }, 'grant expiry not announced');
+    }
+  }
+}
