@@ -120,7 +120,7 @@ describe('opsline CLI', () => {
     const r = await run(['console', '--demo'], '/stauts\n/burn sample\n');
     expect(r.out).toContain('unknown command /stauts; did you mean /status? try /help');
     expect(r.out).toContain('image must be an image name ending in .iso');
-  });
+  }, 90_000);
 
   it('refuses to run the console without a config unless --demo', async () => {
     const r = await run(['console'], '');
