@@ -104,7 +104,8 @@ describe('a console with a real config, jobs run by `opsline worker` in another 
     await pane.keys(['Enter']);
     await pane.waitFor('the suggestion', has(/did you mean \/status\?/));
     await pane.keys(['C-d']);
-    expect(await pane.exited()).toBe(0);
+    await pane.waitFor('input closed', has(/^opsline> \^D$/));
+    expect(await pane.exited(60_000)).toBe(0);
     // log.level info, on a terminal: warn and above only, for people; a refusal is not one of them.
     const all = await pane.lines();
     expect(all.filter((l) => l.includes('"level"') || / INFO /.test(l))).toEqual([]);
