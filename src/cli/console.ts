@@ -11,6 +11,9 @@ import { buildApp, type App } from '../main.js';
 import { applyOwnThread } from '../relay/apply.js';
 import { version } from '../version.js';
 
+/** How long the console waits for its connections to close once input has ended and its jobs are done. */
+const STOP_TIMEOUT_MS = 10_000;
+
 export interface ConsoleRun {
   readonly demo: boolean;
   readonly configFlag?: string;
@@ -58,6 +61,12 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const left = await waitForJobs(transport, screen, run.demo);
   if (!left) await app.idle();
   process.stdout.off('resize', onResize);
+  // The console always exits: a connection that will not close must not keep it up.
+  const force = setTimeout(() => {
+    screen.printLog('opsline: stopping took too long; exiting now');
+    process.exit(0);
+  }, STOP_TIMEOUT_MS);
+  force.unref();
   await app.stop();
   return 0;
 }

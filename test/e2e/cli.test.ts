@@ -111,6 +111,17 @@ describe('opsline CLI', () => {
     expect(r.out).toContain('/note add needs the writer role; your key is console:carol');
   });
 
+  it('prints its version, shows --config in a subcommand\'s help, and helps with typos and image names', async () => {
+    const v = await run(['--version']);
+    expect(v.out).toMatch(/^\d+\.\d+\.\d+\n$/);
+    const help = await run(['console', '--help']);
+    expect(help.out).toContain('-c, --config <file>');
+    expect(help.out).toContain('--log-level <level>');
+    const r = await run(['console', '--demo'], '/stauts\n/burn sample\n');
+    expect(r.out).toContain('unknown command /stauts; did you mean /status? try /help');
+    expect(r.out).toContain('image must be an image name ending in .iso');
+  }, 90_000);
+
   it('refuses to run the console without a config unless --demo', async () => {
     const r = await run(['console'], '');
     expect(r.code).toBe(2);

@@ -100,8 +100,15 @@ describe('a console with a real config, jobs run by `opsline worker` in another 
     expect(deployed).toContainEqual(expect.stringMatching(/^ {3}#2 │ ✔ exit 0 · \d+:\d\d$/));
     expect(deployed.some((l) => l.startsWith('   #2 │') && l.includes('deployed'))).toBe(true);
 
+    await pane.type('/stauts');
+    await pane.keys(['Enter']);
+    await pane.waitFor('the suggestion', has(/did you mean \/status\?/));
     await pane.keys(['C-d']);
-    expect(await pane.exited()).toBe(0);
+    await pane.waitFor('input closed', has(/^opsline> \^D$/));
+    expect(await pane.exited(60_000)).toBe(0);
+    // log.level info, on a terminal: warn and above only, for people; a refusal is not one of them.
+    const all = await pane.lines();
+    expect(all.filter((l) => l.includes('"level"') || / INFO /.test(l))).toEqual([]);
     // One key once per log line (a child logger once bound `agent` twice).
     for (const line of (worker?.output() ?? '').split('\n').filter((l) => l.startsWith('{')))
       for (const key of line.match(/"[A-Za-z]+":/g) ?? []) expect(line.split(key).length, line).toBeLessThanOrEqual(2);

@@ -54,8 +54,9 @@ export async function tmuxPane(argv: readonly string[], opts: { width?: number; 
       for (;;) {
         const { stdout } = await tmux(['display-message', '-p', '-t', 'main', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}']);
         const [dead, status, signal] = stdout.trim().split('|');
+        // tmux may say the pane is dead a moment before it has the exit status: poll until it has one.
         if (dead === '1' && status) return Number(status);
-        if (dead === '1') throw new Error(`the program was killed by signal ${signal}:\n${(await lines()).join('\n')}`);
+        if (dead === '1' && signal) throw new Error(`the program was killed by signal ${signal}:\n${(await lines()).join('\n')}`);
         if (Date.now() > deadline) throw new Error(`the program did not exit:\n${(await lines()).join('\n')}`);
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -70,10 +70,10 @@ describe('/burn through the dispatcher, a real agent and xorriso', () => {
   it('refuses bad input before anything is queued', async () => {
     const { bot } = await setup();
     const cases: [string, string][] = [
-      ['/burn ../etc/passwd.iso', 'image has characters that are not allowed. Usage: /burn <image.iso> [drive] [--no-verify]'],
-      ['/burn /etc/passwd.iso', 'image has characters that are not allowed. Usage: /burn <image.iso> [drive] [--no-verify]'],
-      ['/burn "a;rm -rf /.iso"', 'image has characters that are not allowed. Usage: /burn <image.iso> [drive] [--no-verify]'],
-      ['/burn $(id).iso', 'image has characters that are not allowed. Usage: /burn <image.iso> [drive] [--no-verify]'],
+      ['/burn ../etc/passwd.iso', 'image must be an image name ending in .iso (letters, digits, . _ -); /images lists them. Usage: /burn <image.iso> [drive] [--no-verify]'],
+      ['/burn /etc/passwd.iso', 'image must be an image name ending in .iso (letters, digits, . _ -); /images lists them. Usage: /burn <image.iso> [drive] [--no-verify]'],
+      ['/burn "a;rm -rf /.iso"', 'image must be an image name ending in .iso (letters, digits, . _ -); /images lists them. Usage: /burn <image.iso> [drive] [--no-verify]'],
+      ['/burn $(id).iso', 'image must be an image name ending in .iso (letters, digits, . _ -); /images lists them. Usage: /burn <image.iso> [drive] [--no-verify]'],
       ['/burn missing.iso', 'no image missing.iso on a1; /images lists what can be burnt'],
       ['/burn release.iso dvd9', 'no drive named dvd9; known: a1/virtual'],
       ['/burn release.iso virtual --fast', 'unknown option --fast. Usage: /burn <image.iso> [drive] [--no-verify]'],

@@ -88,7 +88,7 @@ export class ConsoleAdapter implements Adapter {
     rl.on('SIGINT', () => this.interrupt());
     rl.on('close', () => {
       closed = true;
-      if (tty) screen.closeInput(`${PROMPT}${rl.line}${this.#interrupted ? '^C' : ''}`);
+      if (tty) screen.closeInput(`${PROMPT}${rl.line}${this.#interrupted ? '^C' : '^D'}`);
       pump();
     });
     if (tty) rl.prompt();

@@ -51,7 +51,7 @@ describe('the console in a real terminal (tmux)', () => {
       /^You are \S+$/,
       /^opsline> \/note list 1$/,
       /^#2 demo · /,
-      /^opsline>$/,
+      /^opsline> \^D$/,
       /^waiting for 1 job to end; /,
       /^ {3}#1 │ verifying…$/,
       /^ {3}#1 │ verified ✔ the disc matches the image$/,
