@@ -34,7 +34,7 @@ describe('names that plain objects inherit', () => {
   // [line, admin's reply, stranger's reply, stranger's audit decision]
   const reproductions: [string, string, string, string][] = [
     ['/note constructor', 'unknown subcommand "constructor"; one of: add, list, search', 'unknown subcommand "constructor"', 'invalid'],
-    ['/burn __proto__', 'image has characters that are not allowed', 'you are not on the allowlist. /burn start needs the operator role', 'deny'],
+    ['/burn __proto__', 'image must be an image name ending in .iso', 'you are not on the allowlist. /burn start needs the operator role', 'deny'],
     ['/deploy toString', 'no deploy target toString; known: site', 'you are not on the allowlist. /deploy run needs the deployer role', 'deny'],
   ];
   for (const [line, forAdmin, forStranger, decision] of reproductions) {
@@ -82,7 +82,7 @@ describe('names that plain objects inherit', () => {
     const access = new Access({ users: [{ key: ADMIN, roles: ['viewer'] }], commands: {}, channels: {} });
     for (const name of INHERITED) {
       expect(access.needed(name, ['writer'])).toEqual(['writer']);
-      expect(access.decide(ADMIN, `${name} x`, ['viewer'], 'room')).toEqual({ allow: true, roles: ['viewer'] });
+      expect(access.decide(ADMIN, `${name} x`, ['viewer'], 'room')).toEqual({ allow: true, roles: ['viewer'], source: 'config' });
     }
   });
 

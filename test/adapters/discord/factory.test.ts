@@ -18,7 +18,7 @@ describe('the discord adapter factory', () => {
   it('builds nothing without a discord section', async () => {
     const app = await buildApp(buildConfig({}), { log });
     expect(discordAdapterFactory({ app, http: new HttpServer(log), log })).toBeUndefined();
-    expect(app.transports.get('discord')).toBeUndefined();
+    expect(app.transports.local('discord')).toBeUndefined();
   });
 
   it('in http mode mounts /discord/interactions and registers the thread transport', async () => {

@@ -76,11 +76,11 @@ describe('least privilege', () => {
 
   it('docs/security.md gives the same GRANT statements', () => {
     const doc = readFileSync(new URL('../../../docs/security.md', import.meta.url), 'utf8');
-    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.notes TO 'opsline'@'10.0.0.%';");
-    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.audit_log TO 'opsline'@'10.0.0.%';");
-    expect(doc).toContain("GRANT SELECT ON flasktest.tasks TO 'opsline'@'10.0.0.%';");
-    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.access_grants TO 'opsline'@'10.0.0.%';");
-    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.access_revocations TO 'opsline'@'10.0.0.%';");
+    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.notes TO 'opsline'@'127.0.0.1';");
+    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.audit_log TO 'opsline'@'127.0.0.1';");
+    expect(doc).toContain("GRANT SELECT ON flasktest.tasks TO 'opsline'@'127.0.0.1';");
+    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.access_grants TO 'opsline'@'127.0.0.1';");
+    expect(doc).toContain("GRANT SELECT, INSERT ON opsline.access_revocations TO 'opsline'@'127.0.0.1';");
     expect(doc).not.toMatch(/GRANT (ALL|UPDATE|DELETE)/);
   });
 });
