@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -20,6 +23,23 @@ export interface TmuxPane {
 }
 
 /**
+ * Runs the program as a child of a small watcher that records how it ended in a file: tmux 3.3's
+ * `pane_dead_status` is empty for a pane that was kept after its program exited, so the pane cannot
+ * say. The watcher ignores SIGINT (a Ctrl-C in cooked mode reaches the whole foreground group) and
+ * leaves the terminal to the program.
+ */
+const WATCHER = `
+const { spawn } = require('node:child_process');
+const { writeFileSync } = require('node:fs');
+process.on('SIGINT', () => {});
+const [file, cmd, ...args] = process.argv.slice(2);
+const child = spawn(cmd, args, { stdio: 'inherit' });
+child.on('exit', (code, signal) => {
+  writeFileSync(file, signal ? 'signal ' + signal : String(code));
+  process.exit(code ?? 1);
+});`;
+
+/**
  * Runs `argv` in a real terminal: a detached tmux session on its own server socket (so tests run in
  * parallel), kept on screen after the program exits so its last output and exit status can be read.
  */
@@ -27,7 +47,12 @@ export async function tmuxPane(argv: readonly string[], opts: { width?: number; 
   const socket = `opsline-t-${randomBytes(4).toString('hex')}`;
   const tmux = (args: readonly string[]) => run('tmux', ['-L', socket, '-f', '/dev/null', ...args], { cwd: opts.cwd });
   const size = ['-x', String(opts.width ?? 80), '-y', String(opts.height ?? 24)];
-  await tmux(['new-session', '-d', '-s', 'main', ...size, ...argv, ';', 'set-option', '-w', '-t', 'main', 'remain-on-exit', 'on']);
+  const statusFile = join(tmpdir(), `${socket}.status`);
+  // A file, not `node -e`: tmux reads an argument that ends in `;` as a command separator.
+  const watcher = join(tmpdir(), `${socket}.watcher.cjs`);
+  await writeFile(watcher, WATCHER);
+  const watched = [process.execPath, watcher, statusFile, ...argv];
+  await tmux(['new-session', '-d', '-s', 'main', ...size, ...watched, ';', 'set-option', '-w', '-t', 'main', 'remain-on-exit', 'on']);
   const lines = async () => {
     const { stdout } = await tmux(['capture-pane', '-p', '-J', '-S', '-', '-t', 'main']);
     return stdout
@@ -52,11 +77,9 @@ export async function tmuxPane(argv: readonly string[], opts: { width?: number; 
     async exited(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const { stdout } = await tmux(['display-message', '-p', '-t', 'main', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}']);
-        const [dead, status, signal] = stdout.trim().split('|');
-        // tmux may say the pane is dead a moment before it has the exit status: poll until it has one.
-        if (dead === '1' && status) return Number(status);
-        if (dead === '1' && signal) throw new Error(`the program was killed by signal ${signal}:\n${(await lines()).join('\n')}`);
+        const status = await readFile(statusFile, 'utf8').catch(() => undefined);
+        if (status?.startsWith('signal')) throw new Error(`the program was killed by ${status}:\n${(await lines()).join('\n')}`);
+        if (status !== undefined && status !== '') return Number(status);
         if (Date.now() > deadline) throw new Error(`the program did not exit:\n${(await lines()).join('\n')}`);
         await new Promise((r) => setTimeout(r, 100));
       }
