@@ -79,6 +79,11 @@ export class Db {
     return (await this.#run(st, params, 'execute')) as ResultSetHeader;
   }
 
+  /** A SELECT with client-side binding, for `IN (?)` with an array; values are still escaped by mysql2. */
+  async select<T extends RowDataPacket>(st: Statement, params: readonly Param[]): Promise<T[]> {
+    return (await this.#run(st, params, 'query')) as T[];
+  }
+
   /** Client-side binding, for `VALUES ?` with an array of rows (one batch insert); values are still escaped by mysql2. */
   async batch(st: Statement, params: readonly Param[]): Promise<ResultSetHeader> {
     return (await this.#run(st, params, 'query')) as ResultSetHeader;

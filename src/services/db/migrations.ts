@@ -57,6 +57,13 @@ export const MIGRATIONS: readonly Migration[] = [
     up: ['ALTER TABLE notes ADD COLUMN invocation_id VARCHAR(64) NULL, ADD UNIQUE KEY notes_invocation (invocation_id)'],
     present: "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' AND COLUMN_NAME = 'invocation_id'",
   },
+  {
+    version: 3,
+    name: 'audit_log.invocation_id index (a retried audit batch is written once)',
+    // Not UNIQUE: older trails may hold repeats, and the key must apply to them. The audit writer looks rows up by it.
+    up: ['ALTER TABLE audit_log ADD KEY audit_invocation (invocation_id)'],
+    present: "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'audit_log' AND INDEX_NAME = 'audit_invocation'",
+  },
 ];
 
 const CREATE_VERSIONS = statement(
