@@ -70,13 +70,13 @@ export class Db {
   }
 
   /** A SELECT through a server-side prepared statement. */
-  async rows<T extends RowDataPacket>(st: Statement, params: readonly Param[] = []): Promise<T[]> {
-    return (await this.#run(st, params, 'execute')) as T[];
+  async rows<T extends RowDataPacket>(st: Statement, params: readonly Param[] = [], opts?: RunOptions): Promise<T[]> {
+    return (await this.#run(st, params, 'execute', opts)) as T[];
   }
 
   /** An INSERT through a server-side prepared statement. */
-  async exec(st: Statement, params: readonly Param[] = []): Promise<ResultSetHeader> {
-    return (await this.#run(st, params, 'execute')) as ResultSetHeader;
+  async exec(st: Statement, params: readonly Param[] = [], opts?: RunOptions): Promise<ResultSetHeader> {
+    return (await this.#run(st, params, 'execute', opts)) as ResultSetHeader;
   }
 
   /** A SELECT with client-side binding, for `IN (?)` with an array; values are still escaped by mysql2. */
@@ -93,7 +93,7 @@ export class Db {
     await this.pool.end();
   }
 
-  async #run(st: Statement, params: readonly Param[], mode: 'execute' | 'query'): Promise<unknown> {
+  async #run(st: Statement, params: readonly Param[], mode: 'execute' | 'query', opts?: RunOptions): Promise<unknown> {
     if (this.#down) throw unsent(new UserError('unavailable', `database unavailable (${this.#down})`));
     // The statement stays on the pool it started on, even if a swap happens meanwhile.
     const pool = this.#pool;
@@ -101,7 +101,7 @@ export class Db {
     this.#inflight.set(pool, slot);
     slot.count++;
     try {
-      return await this.#runOn(pool, st, params, mode);
+      return await this.#runOn(pool, st, params, mode, Math.max(1, Math.min(this.queueMs, opts?.queueMs ?? Infinity)));
     } finally {
       if (--slot.count === 0) {
         this.#inflight.delete(pool);
@@ -110,11 +110,11 @@ export class Db {
     }
   }
 
-  async #runOn(pool: Pool, st: Statement, params: readonly Param[], mode: 'execute' | 'query'): Promise<unknown> {
+  async #runOn(pool: Pool, st: Statement, params: readonly Param[], mode: 'execute' | 'query', queueMs: number): Promise<unknown> {
     const acquiring = pool.getConnection();
     let conn: PoolConnection;
     try {
-      conn = await within(acquiring, this.queueMs, () => new BusyError(this.queueMs));
+      conn = await within(acquiring, queueMs, () => new BusyError(queueMs));
     } catch (err) {
       // The pool may still hand us a connection later: give it straight back, unused, so the
       // statement is never sent after its caller was told it failed.
@@ -142,6 +142,11 @@ export class Db {
       return new UserError('unavailable', `database unavailable (${this.#down ?? 'the MySQL credentials are no longer valid'})`, { cause: err });
     return toDbError(err);
   }
+}
+
+export interface RunOptions {
+  /** A shorter wait for a free connection than `mysql.queueTimeoutMs`, for a caller with its own deadline. */
+  readonly queueMs?: number;
 }
 
 /** What a Db asks when MySQL refuses its user: are the credentials still valid? */
