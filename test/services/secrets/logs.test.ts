@@ -41,7 +41,7 @@ describe('secrets in logs', () => {
     // Revoked under the bot, while Vault refuses new credentials for a while → outage, retries, recovery.
     world.vault.refuseCreds = { status: 500, errors: ['1 error occurred:\n\t* internal error\n\n'] };
     for (const id of [...world.vault.leases.keys()]) await fetch(`${world.vault.addr}/v1/sys/leases/revoke`, { method: 'PUT', headers: { 'x-vault-token': world.vault.addToken('root') }, body: JSON.stringify({ lease_id: id }) });
-    expect((await bot.say(WRITER, '/note add two')).text).toMatch(/^database unavailable/);
+    expect((await bot.say(WRITER, '/note add two')).text).toMatch(/^note not saved: database unavailable/);
     await new Promise((r) => setTimeout(r, 200));
     world.vault.refuseCreds = undefined;
     await until('recovery', () => creds.rotations >= 2);
