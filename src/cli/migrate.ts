@@ -20,7 +20,7 @@ export async function runMigrate(configFlag: string | undefined, io: MigrateIo =
     throw new ConfigError(loaded.source, ['mysql.migrateUrl: required by opsline migrate when mysql.vault is set (the Vault-issued user cannot create tables)']);
   const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
   const settings = { ...poolSettings(config.mysql, config.mysql.migrateUrl ?? config.mysql.url), poolSize: 1 };
-  const db = new Db(createPool(settings), settings.timeoutMs, log);
+  const db = new Db(createPool(settings), settings.timeoutMs, log, settings.queueTimeoutMs);
   try {
     const { applied, current } = await migrate(db);
     for (const m of applied) io.out.write(`applied ${m.version}: ${m.name}\n`);

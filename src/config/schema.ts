@@ -66,6 +66,8 @@ const mysql = z.strictObject({
   migrateUrl: z.string().regex(/^mysql:\/\/[^/]+/, 'mysql://user:password@host:port/database').optional(),
   vault: z.strictObject({ role: z.string().regex(/^[A-Za-z0-9_-]+$/), mount: vaultPath.default('database') }).optional(),
   timeoutMs: z.number().int().min(100).default(2000),
+  // How long a statement may wait for a free pooled connection; past it the caller hears "busy" and nothing was sent.
+  queueTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
   poolSize: z.number().int().min(1).max(100).default(10),
   // A /note add whose answer was lost retries the same (idempotent) insert this long before giving up.
   saveDeadlineMs: z.number().int().min(0).max(600_000).default(10_000),

@@ -1,20 +1,27 @@
 import type { Logger } from 'pino';
+import type { RowDataPacket } from 'mysql2/promise';
 import type { AuditRecord, AuditSink } from '../../core/audit.js';
 import { UserError } from '../../core/errors.js';
 import { fromRow, toRow, type AuditRow } from './audit-row.js';
-import { statement, type Db } from './db.js';
-import { isConnectionError } from './errors.js';
+import { neverSent, statement, type Db } from './db.js';
+import { errorCode, isConnectionError } from './errors.js';
 
 const INSERT = statement(
   'audit.insertBatch',
   `INSERT INTO audit_log (at, invocation_id, principal_key, platform, room, command, args_json, decision, outcome, job_id, duration_ms, error_code, role_source, requester_key)
    VALUES ?`,
 );
+// Client-side binding expands the one array parameter into an escaped IN list (Db.select).
+const WRITTEN = statement('audit.written', 'SELECT invocation_id FROM audit_log WHERE invocation_id IN (?)');
 const RECENT = statement(
   'audit.recent',
   `SELECT at, invocation_id, principal_key, platform, room, command, args_json, decision, outcome, job_id, duration_ms, error_code, role_source, requester_key
    FROM audit_log ORDER BY id DESC LIMIT ?`,
 );
+
+interface WrittenRow extends RowDataPacket {
+  invocation_id: string;
+}
 
 export interface AuditSinkOptions {
   /** How long a record may wait for companions before its batch is written. */
@@ -31,6 +38,8 @@ export interface AuditSinkOptions {
  */
 export class MysqlAuditSink implements AuditSink {
   #buffer: AuditRecord[] = [];
+  /** A batch whose INSERT was sent but not answered: it may be stored, so it is checked before it is sent again. */
+  #unsure: AuditRecord[] = [];
   #writing: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #failures = 0;
@@ -50,7 +59,7 @@ export class MysqlAuditSink implements AuditSink {
 
   /** Records not yet in MySQL. */
   get pending(): number {
-    return this.#buffer.length;
+    return this.#buffer.length + this.#unsure.length;
   }
 
   write(record: AuditRecord): void {
@@ -69,9 +78,12 @@ export class MysqlAuditSink implements AuditSink {
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    for (let attempt = 1; this.#buffer.length > 0 || this.#writing; attempt++) {
+    for (let attempt = 1; this.pending > 0 || this.#writing; attempt++) {
       if (await this.#drain()) continue;
-      if (attempt >= 3) this.#spill(this.#buffer.splice(0), 'audit not written to MySQL at shutdown');
+      if (attempt >= 3) {
+        this.#spill(this.#unsure.splice(0), 'audit maybe written to MySQL (sent, no answer) at shutdown');
+        this.#spill(this.#buffer.splice(0), 'audit not written to MySQL at shutdown');
+      }
       else await new Promise((r) => setTimeout(r, 250 * attempt));
     }
   }
@@ -92,10 +104,12 @@ export class MysqlAuditSink implements AuditSink {
   }
 
   async #loop(): Promise<boolean> {
-    while (this.#buffer.length > 0) {
-      const batch = this.#buffer.splice(0, this.#batchSize);
+    while (this.#unsure.length > 0 || this.#buffer.length > 0) {
+      let batch: AuditRecord[] = [];
       try {
-        await this.db.batch(INSERT, [batch.map(toRow)]);
+        if (this.#unsure.length > 0) await this.#dropWritten();
+        batch = this.#buffer.splice(0, this.#batchSize);
+        if (batch.length > 0) await this.db.batch(INSERT, [batch.map(toRow)]);
         this.#failures = 0;
       } catch (err) {
         if (!isConnectionError(err) && !isUnavailable(err)) {
@@ -103,7 +117,9 @@ export class MysqlAuditSink implements AuditSink {
           this.#spill(batch, 'audit batch rejected by MySQL');
           continue;
         }
-        this.#buffer.unshift(...batch);
+        // Sent without an answer, the INSERT may have run (one statement: all rows or none), so a plain retry could write them twice.
+        if (neverSent(err) || isServerRefusal(err)) this.#buffer.unshift(...batch);
+        else this.#unsure.push(...batch);
         this.#failures++;
         this.#schedule(Math.min(this.#flushMs * 2 ** this.#failures, 30_000));
         return false;
@@ -112,9 +128,21 @@ export class MysqlAuditSink implements AuditSink {
     return true;
   }
 
+  /** Puts back in the queue the unsure records MySQL does not have; the others are stored already. */
+  async #dropWritten(): Promise<void> {
+    const ids = [...new Set(this.#unsure.map((r) => r.invocationId.slice(0, 64)))];
+    const stored = new Set((await this.db.select<WrittenRow>(WRITTEN, [ids])).map((r) => r.invocation_id));
+    this.#buffer.unshift(...this.#unsure.splice(0).filter((r) => !stored.has(r.invocationId.slice(0, 64))));
+  }
+
   #spill(records: readonly AuditRecord[], why: string): void {
     for (const audit of records) this.log.warn({ audit }, why);
   }
+}
+
+/** MySQL answered with a refusal (an `ER_` code): the statement did not run. */
+function isServerRefusal(err: unknown): boolean {
+  return Boolean(errorCode((err as { cause?: unknown }).cause ?? err)?.startsWith('ER_'));
 }
 
 function isUnavailable(err: unknown): boolean {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { UserError } from '../../core/errors.js';
-import { DeadlineError, errorCode, isAccessDenied, isConnectionError, toDbError } from './errors.js';
+import { BusyError, DeadlineError, errorCode, isAccessDenied, isConnectionError, toDbError } from './errors.js';
 import type { Pool } from './pool.js';
 
 /** One named SQL statement: the name is what logs and errors refer to. */
@@ -30,10 +30,17 @@ export class Db {
   /** Asked when MySQL refuses the credentials (dynamic credentials may have been revoked). */
   guard: CredentialGuard | undefined;
 
+  /**
+   * `timeoutMs` (`mysql.timeoutMs`) is how long MySQL may take to answer a statement once it is sent;
+   * `queueMs` (`mysql.queueTimeoutMs`) is how long a statement may wait for a free pooled connection
+   * before it fails, unsent, as "database busy". Two clocks, so a burst that queues behind the pool
+   * is never mistaken for a server that stopped answering (docs/configuration.md).
+   */
   constructor(
     pool: Pool,
     private readonly timeoutMs: number,
     private readonly log: Logger,
+    private readonly queueMs = DEFAULT_QUEUE_MS,
   ) {
     this.#pool = pool;
   }
@@ -63,13 +70,18 @@ export class Db {
   }
 
   /** A SELECT through a server-side prepared statement. */
-  async rows<T extends RowDataPacket>(st: Statement, params: readonly Param[] = []): Promise<T[]> {
-    return (await this.#run(st, params, 'execute')) as T[];
+  async rows<T extends RowDataPacket>(st: Statement, params: readonly Param[] = [], opts?: RunOptions): Promise<T[]> {
+    return (await this.#run(st, params, 'execute', opts)) as T[];
   }
 
   /** An INSERT through a server-side prepared statement. */
-  async exec(st: Statement, params: readonly Param[] = []): Promise<ResultSetHeader> {
-    return (await this.#run(st, params, 'execute')) as ResultSetHeader;
+  async exec(st: Statement, params: readonly Param[] = [], opts?: RunOptions): Promise<ResultSetHeader> {
+    return (await this.#run(st, params, 'execute', opts)) as ResultSetHeader;
+  }
+
+  /** A SELECT with client-side binding, for `IN (?)` with an array; values are still escaped by mysql2. */
+  async select<T extends RowDataPacket>(st: Statement, params: readonly Param[]): Promise<T[]> {
+    return (await this.#run(st, params, 'query')) as T[];
   }
 
   /** Client-side binding, for `VALUES ?` with an array of rows (one batch insert); values are still escaped by mysql2. */
@@ -81,7 +93,7 @@ export class Db {
     await this.pool.end();
   }
 
-  async #run(st: Statement, params: readonly Param[], mode: 'execute' | 'query'): Promise<unknown> {
+  async #run(st: Statement, params: readonly Param[], mode: 'execute' | 'query', opts?: RunOptions): Promise<unknown> {
     if (this.#down) throw unsent(new UserError('unavailable', `database unavailable (${this.#down})`));
     // The statement stays on the pool it started on, even if a swap happens meanwhile.
     const pool = this.#pool;
@@ -89,7 +101,7 @@ export class Db {
     this.#inflight.set(pool, slot);
     slot.count++;
     try {
-      return await this.#runOn(pool, st, params, mode);
+      return await this.#runOn(pool, st, params, mode, Math.max(1, Math.min(this.queueMs, opts?.queueMs ?? Infinity)));
     } finally {
       if (--slot.count === 0) {
         this.#inflight.delete(pool);
@@ -98,22 +110,22 @@ export class Db {
     }
   }
 
-  async #runOn(pool: Pool, st: Statement, params: readonly Param[], mode: 'execute' | 'query'): Promise<unknown> {
-    const started = Date.now();
+  async #runOn(pool: Pool, st: Statement, params: readonly Param[], mode: 'execute' | 'query', queueMs: number): Promise<unknown> {
     const acquiring = pool.getConnection();
     let conn: PoolConnection;
     try {
-      conn = await within(acquiring, this.timeoutMs);
+      conn = await within(acquiring, queueMs, () => new BusyError(queueMs));
     } catch (err) {
-      // The pool may still hand us a connection later: give it straight back.
+      // The pool may still hand us a connection later: give it straight back, unused, so the
+      // statement is never sent after its caller was told it failed.
       acquiring.then((c) => c.release(), () => undefined);
       throw unsent(await this.#fail(st, err));
     }
     try {
-      const left = Math.max(1, this.timeoutMs - (Date.now() - started));
       // mysql2's typings want a mutable any[]; the values are bound, never spliced into the text.
       const values = params as Param[];
-      const [result] = await within(mode === 'execute' ? conn.execute(st.sql, values) : conn.query(st.sql, values), left, this.timeoutMs);
+      // The clock starts when the statement is sent: it measures MySQL's answer, not the queue.
+      const [result] = await within(mode === 'execute' ? conn.execute(st.sql, values) : conn.query(st.sql, values), this.timeoutMs);
       conn.release();
       return result;
     } catch (err) {
@@ -130,6 +142,11 @@ export class Db {
       return new UserError('unavailable', `database unavailable (${this.#down ?? 'the MySQL credentials are no longer valid'})`, { cause: err });
     return toDbError(err);
   }
+}
+
+export interface RunOptions {
+  /** A shorter wait for a free connection than `mysql.queueTimeoutMs`, for a caller with its own deadline. */
+  readonly queueMs?: number;
 }
 
 /** What a Db asks when MySQL refuses its user: are the credentials still valid? */
@@ -154,11 +171,22 @@ export function neverSent(err: unknown): boolean {
   return typeof err === 'object' && err !== null && UNSENT.has(err);
 }
 
-/** Rejects with a DeadlineError (naming the whole budget) when `p` has not settled within `ms`. */
-function within<T>(p: Promise<T>, ms: number, budget = ms): Promise<T> {
+/** Default for `mysql.queueTimeoutMs` (src/config/schema.ts keeps the same number). */
+const DEFAULT_QUEUE_MS = 30_000;
+
+/**
+ * Rejects with `late()` (a DeadlineError by default) when `p` has not settled within `ms`. The timer
+ * defers its verdict by one setImmediate, which runs after Node has read the sockets: an answer that
+ * arrived while the event loop was busy wins, so only MySQL's silence counts, not this process's lag.
+ */
+function within<T>(p: Promise<T>, ms: number, late: () => Error = () => new DeadlineError(ms)): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let check: NodeJS.Immediate | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(budget)), ms);
+    timer = setTimeout(() => (check = setImmediate(() => reject(late()))), ms);
   });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([p, deadline]).finally(() => {
+    clearTimeout(timer);
+    clearImmediate(check);
+  });
 }

@@ -74,7 +74,7 @@ async function withDb<T>(config: Config, use: (db: Db, s: PoolSettings) => Promi
     settings = { ...settings, user: lease.username, password: lease.password };
     revoke = () => vault.revoke(lease.id);
   }
-  const db = new Db(createPool(settings), settings.timeoutMs, silent);
+  const db = new Db(createPool(settings), settings.timeoutMs, silent, settings.queueTimeoutMs);
   try {
     return await use(db, settings);
   } finally {

@@ -49,11 +49,20 @@ export class DeadlineError extends Error {
   }
 }
 
+/** No pooled connection came free in time: the statement was never sent, so it certainly did not run. */
+export class BusyError extends Error {
+  readonly code = 'BUSY';
+  constructor(ms: number) {
+    super(`every connection stayed busy for ${ms} ms`);
+  }
+}
+
 /**
  * What a user reads when a statement fails. Connection trouble and setup mistakes get specific,
  * stable replies; anything else stays an internal error (logged with the statement name).
  */
 export function toDbError(err: unknown): unknown {
+  if (err instanceof BusyError) return new UserError('unavailable', `database busy (${err.message}); nothing was sent, try again shortly`, { cause: err });
   if (err instanceof DeadlineError) return new UserError('unavailable', `database unavailable (${err.message})`, { cause: err });
   if (isConnectionError(err)) return new UserError('unavailable', 'database unavailable (cannot reach MySQL); try again shortly', { cause: err });
   const code = errorCode(err);

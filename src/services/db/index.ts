@@ -56,5 +56,5 @@ export function buildMysqlServices(config: Config, log: Logger, now: () => Date,
 
 function newDb(mysql: NonNullable<Config['mysql']>, log: Logger): Db {
   const settings = poolSettings(mysql);
-  return new Db(createPool(settings), settings.timeoutMs, log);
+  return new Db(createPool(settings), settings.timeoutMs, log, settings.queueTimeoutMs);
 }

@@ -13,6 +13,11 @@ export interface Migration {
   readonly name: string;
   /** DDL statements, each safe to run again (MySQL commits DDL implicitly, so a half-applied step must be re-runnable). */
   readonly up: readonly (string | AddColumn)[];
+  /**
+   * For DDL that cannot say IF NOT EXISTS on every server: a SELECT that returns a row when the
+   * change is already in place (a run that stopped between the DDL and recording it); `up` is then skipped.
+   */
+  readonly present?: string;
 }
 
 const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci';
@@ -85,6 +90,13 @@ export const MIGRATIONS: readonly Migration[] = [
       { table: 'audit_log', column: 'requester_key', sql: 'ALTER TABLE audit_log ADD COLUMN requester_key VARCHAR(128) NULL' },
     ],
   },
+  {
+    version: 4,
+    name: 'audit_log.invocation_id index (a retried audit batch is written once)',
+    // Not UNIQUE: older trails may hold repeats, and the key must apply to them. The audit writer looks rows up by it.
+    up: ['ALTER TABLE audit_log ADD KEY audit_invocation (invocation_id)'],
+    present: "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'audit_log' AND INDEX_NAME = 'audit_invocation'",
+  },
 ];
 
 const CREATE_VERSIONS = statement(
@@ -132,7 +144,8 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
       const applied: Migration[] = [];
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
         if (done.has(m.version)) continue;
-        for (const step of m.up) {
+        const [present] = m.present ? await conn.query<RowDataPacket[]>(m.present) : [[]];
+        for (const step of present.length ? [] : m.up) {
           if (typeof step === 'string') await conn.query(step);
           else if (!(await hasColumn(conn, step))) await conn.query(step.sql);
         }

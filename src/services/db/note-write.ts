@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RowDataPacket } from 'mysql2/promise';
 import { UserError } from '../../core/errors.js';
-import { neverSent, statement, type Db, type Param } from './db.js';
+import { neverSent, statement, type Db, type Param, type RunOptions } from './db.js';
 import { errorCode } from './errors.js';
 
 const ADD = statement(
@@ -41,7 +41,8 @@ export async function saveNote(db: Db, values: readonly Param[], invocationId: s
   let mayHaveRun = false;
   for (let wait = 200; ; wait = Math.min(wait * 2, 1000)) {
     try {
-      return await attempt(db, values, invocationId, createdAt);
+      // A repeat waits for a connection only as long as the save deadline leaves: it must answer by then.
+      return await attempt(db, values, invocationId, createdAt, mayHaveRun ? { queueMs: deadline - now() } : undefined);
     } catch (err) {
       if (!(err instanceof UserError && err.code === 'unavailable')) throw err;
       mayHaveRun ||= outcomeUnknown(err);
@@ -53,15 +54,15 @@ export async function saveNote(db: Db, values: readonly Param[], invocationId: s
   }
 }
 
-async function attempt(db: Db, values: readonly Param[], invocationId: string | undefined, createdAt: Date): Promise<SavedNote> {
+async function attempt(db: Db, values: readonly Param[], invocationId: string | undefined, createdAt: Date, opts?: RunOptions): Promise<SavedNote> {
   try {
-    const r = await db.exec(ADD, [...values, invocationId ?? null]);
+    const r = await db.exec(ADD, [...values, invocationId ?? null], opts);
     return { id: r.insertId, createdAt };
   } catch (err) {
     if (invocationId === undefined || !isDuplicateInvocation(err)) throw err;
   }
   // An earlier try of this invocation was stored: report that note, once.
-  const [row] = await db.rows<SavedRow>(BY_INVOCATION, [invocationId]);
+  const [row] = await db.rows<SavedRow>(BY_INVOCATION, [invocationId], opts);
   if (!row) throw new Error(`notes: ${INVOCATION_KEY} refused ${invocationId} but no row has it`);
   return { id: Number(row.id), createdAt: row.created_at };
 }

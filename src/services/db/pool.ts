@@ -11,12 +11,14 @@ export interface PoolSettings {
   readonly password: string;
   readonly database?: string;
   readonly timeoutMs: number;
+  /** How long a statement may wait for a free connection (`mysql.queueTimeoutMs`); Db has a default. */
+  readonly queueTimeoutMs?: number;
   readonly poolSize: number;
 }
 
 /** Connection settings from `mysql.url` or from the separate fields; `url` overrides the config's own URL (migrate). */
 export function poolSettings(config: MysqlConfig, url = config.url): PoolSettings {
-  const base = { timeoutMs: config.timeoutMs, poolSize: config.poolSize };
+  const base = { timeoutMs: config.timeoutMs, queueTimeoutMs: config.queueTimeoutMs, poolSize: config.poolSize };
   if (!url) {
     // With mysql.vault the user and password come from Vault (src/services/secrets/mysql-lease.ts).
     if (!config.host || (!config.user && !config.vault)) throw new Error('mysql: needs url, or host and user (or host and vault)');

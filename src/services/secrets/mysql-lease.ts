@@ -55,7 +55,7 @@ export class VaultMysqlCredentials extends EventEmitter implements CredentialGua
   async start(): Promise<Db> {
     await this.o.client.login();
     const lease = await this.o.client.dbCreds(this.o.mount, this.o.role);
-    const db = new Db(this.#pool(lease), this.o.settings.timeoutMs, this.o.log);
+    const db = new Db(this.#pool(lease), this.o.settings.timeoutMs, this.o.log, this.o.settings.queueTimeoutMs);
     db.guard = this;
     this.#db = db;
     this.#adopt(lease);

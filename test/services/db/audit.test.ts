@@ -2,8 +2,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src/core/audit.js';
 import { createPool, Db, MysqlAuditSink } from '../../../src/services/db/index.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/mysql.js';
+import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, type TestDatabase } from '../../helpers/mysql.js';
 import { ADMIN, startBot, VIEWER, WRITER } from './harness.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -119,5 +120,24 @@ describe('audit_log', () => {
       ['audit not written to MySQL at shutdown', 'inv-2'],
     ]);
     await pool.end();
+  });
+
+  it('writes a batch once when its INSERT ran but the answer was lost, then retries', async () => {
+    const proxy = new TcpProxy(MYSQL_HOST, MYSQL_PORT);
+    const port = await proxy.open();
+    const pool = createPool({ host: '127.0.0.1', port, user: db.appUser, password: db.appPassword, database: db.name, timeoutMs: 1000, poolSize: 1 });
+    const sink = new MysqlAuditSink(new Db(pool, 1000, pino({ level: 'silent' })), pino({ level: 'silent' }), { flushMs: 10 });
+    sink.write(record(10));
+    await sink.flush(); // the connection is open, so only answers are lost below
+    proxy.dropAnswers();
+    for (const i of [11, 12, 13]) sink.write(record(i));
+    const stored = async () => (await db.sql("SELECT id FROM audit_log WHERE invocation_id IN ('inv-11', 'inv-12', 'inv-13')")).length;
+    while ((await stored()) === 0) await new Promise((r) => setTimeout(r, 20));
+    await proxy.open();
+    await sink.flush();
+    expect(sink.pending).toBe(0);
+    expect(await stored()).toBe(3);
+    await pool.end();
+    await proxy.close();
   });
 });

@@ -69,7 +69,8 @@ describe('MySQL unreachable', () => {
     expect(settled).toBe(0);
     for (const { reply, ms } of await Promise.all(pending)) {
       expect(reply.code).toBe('unavailable');
-      expect(reply.text).toBe('database unavailable (no answer within 2000 ms)');
+      // A statement on the open connection hears nothing; one that needs a new connection cannot open it.
+      expect(reply.text).toMatch(/^database unavailable \((no answer within 2000 ms\)|cannot reach MySQL\); try again shortly)$/);
       // Timers never fire early, so the lower bound holds on any machine; the upper one only says "gave up".
       expect(ms).toBeGreaterThanOrEqual(1990);
       expect(ms).toBeLessThan(30_000);

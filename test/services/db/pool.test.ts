@@ -7,12 +7,12 @@ const mysqlOf = (mysql: Record<string, unknown>) => buildConfig({ mysql }).mysql
 describe('mysql connection settings', () => {
   it('reads a URL, decoding a percent-encoded password', () => {
     const s = poolSettings(mysqlOf({ url: 'mysql://opsline:p%40ss%3Aw%2Fd@db.internal:3307/opsline', timeoutMs: 1500, poolSize: 4 }));
-    expect(s).toEqual({ host: 'db.internal', port: 3307, user: 'opsline', password: 'p@ss:w/d', database: 'opsline', timeoutMs: 1500, poolSize: 4 });
+    expect(s).toEqual({ host: 'db.internal', port: 3307, user: 'opsline', password: 'p@ss:w/d', database: 'opsline', timeoutMs: 1500, queueTimeoutMs: 30_000, poolSize: 4 });
   });
 
   it('reads separate fields, with defaults for port, timeout and pool size', () => {
     const s = poolSettings(mysqlOf({ host: '10.0.0.7', user: 'opsline', password: 'secret', database: 'opsline' }));
-    expect(s).toEqual({ host: '10.0.0.7', port: 3306, user: 'opsline', password: 'secret', database: 'opsline', timeoutMs: 2000, poolSize: 10 });
+    expect(s).toEqual({ host: '10.0.0.7', port: 3306, user: 'opsline', password: 'secret', database: 'opsline', timeoutMs: 2000, queueTimeoutMs: 30_000, poolSize: 10 });
   });
 
   it('prefers migrateUrl when asked (opsline migrate)', () => {
