@@ -113,8 +113,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(chunk);
+    // Past the limit, keep reading (up to a bound) so the client gets the 413 rather than a reset.
+    if (size > 8 * MAX_BODY) return undefined;
+    if (size <= MAX_BODY) chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return size > MAX_BODY ? undefined : Buffer.concat(chunks);
 }

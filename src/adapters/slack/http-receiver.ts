@@ -67,7 +67,9 @@ export class MountedReceiver implements Receiver {
       // Bolt's listener reuses these bytes (it checks for rawBody) instead of reading the stream again.
       buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, BODY_LIMIT);
     } catch {
-      res.writeHead(413).end();
+      // Read the rest before answering: a client still sending would otherwise see a reset, not the 413.
+      req.resume();
+      res.writeHead(413, { connection: 'close' }).end();
       return;
     }
     const raw = buffered.rawBody.toString('utf8');
