@@ -18,7 +18,7 @@ function ours(sql: string): string[] {
   return sql
     .replace(/'opsline_migrate'/g, `'${names.migrate}'`)
     .replace(/'opsline'@/g, `'${names.bot}'@`)
-    .replace(/\bopsline\.(\*|notes|audit_log)/g, `${names.db}.$1`)
+    .replace(/\bopsline\.(\*|\w+)/g, `${names.db}.$1`)
     .replace(/EXISTS opsline /g, `EXISTS ${names.db} `)
     .replace(/flasktest\.tasks/g, `${names.status}.tasks`)
     .replace(/'another-long-random-password'/g, `'${pw.migrate}'`)

@@ -11,7 +11,7 @@ describe('slack adapter factory', () => {
   it('returns nothing without a slack section', async () => {
     const app = await buildApp(buildConfig({}), { log });
     expect(await slackAdapterFactory({ app, http: new HttpServer(log), log })).toBeUndefined();
-    expect(app.transports.get('slack')).toBeUndefined();
+    expect(app.transports.local('slack')).toBeUndefined();
   });
 
   it('builds the adapter, mounts /slack/events and registers the thread transport', async () => {
