@@ -14,14 +14,14 @@ export interface SlowBurn {
 }
 
 /**
- * A burn long enough to stop a process in the middle of it: a 3 MiB release.iso on drive d1 at 400k,
+ * A burn long enough to stop a process in the middle of it: a 3 MiB release.iso on drive d1 (at 400k unless told),
  * an agent whose xorriso counts its runs, a Slack double and a fresh Redis prefix. `cleanups` gets
  * what to undo, in order.
  */
-export async function slowBurnSetup(cleanups: (() => Promise<void>)[]): Promise<SlowBurn> {
+export async function slowBurnSetup(cleanups: (() => Promise<void>)[], speed = '400k'): Promise<SlowBurn> {
   const slack = await new SlackDouble().start();
   cleanups.push(() => slack.stop());
-  const f = await agentFixture(['d1'], '400k');
+  const f = await agentFixture(['d1'], speed);
   cleanups.push(() => f.cleanup());
   await makeIso(f.imagesDir, 'release.iso', { bytes: 3 * 1024 * 1024 });
   const xorriso = await countingXorriso(f.root);

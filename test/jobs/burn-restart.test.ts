@@ -7,12 +7,9 @@ import { createSlackTransport } from '../../src/adapters/slack/client.js';
 import { buildConfig } from '../../src/config/load.js';
 import { duration } from '../../src/jobs/progress.js';
 import { buildApp } from '../../src/main.js';
-import { agentFixture } from '../helpers/agent-fixture.js';
 import { startCli } from '../helpers/cli-child.js';
-import { makeIso } from '../helpers/iso.js';
-import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
-import { SlackDouble } from '../helpers/slack-double.js';
-import { countingXorriso } from '../helpers/xorriso-counter.js';
+import { REDIS_URL } from '../helpers/redis.js';
+import { slowBurnSetup } from '../helpers/slow-burn.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -31,21 +28,14 @@ describe('a worker stopped mid-burn', () => {
 
 async function restartMidBurn(signal: NodeJS.Signals): Promise<void> {
   {
-    const slack = await new SlackDouble().start();
-    cleanups.push(() => slack.stop());
-    const f = await agentFixture(['d1'], '200k'); // ~18 s: longer than a replacement worker takes to start on a loaded machine
-    cleanups.push(() => f.cleanup());
-    await makeIso(f.imagesDir, 'release.iso', { bytes: 3 * 1024 * 1024 });
-    const xorriso = await countingXorriso(f.root);
-    const agent = await f.start({ xorriso: xorriso.path });
-    const redis = redisPrefix();
-    cleanups.push(() => redis.cleanup());
+    // ~18 s at 200k: longer than a replacement worker takes to start on a loaded machine.
+    const { slack, f, endpoint, redisPrefix: prefix, burns } = await slowBurnSetup(cleanups, '200k');
     const raw = {
       log: { level: 'info' as const },
       slack: { signingSecret: 'secret-0123456789', botToken: 'xoxb-test', apiUrl: slack.apiUrl, editIntervalMs: 300 },
-      agents: [{ name: 'a1', endpoint: agent.endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: 200 }],
+      agents: [{ name: 'a1', endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: 200 }],
       clientKeys: { public: f.clientKeys.publicKey, secret: f.clientKeys.secretKey },
-      redis: { url: REDIS_URL, prefix: redis.prefix },
+      redis: { url: REDIS_URL, prefix },
       jobs: { lockDurationMs: 2000, stalledIntervalMs: 500 },
       access: { users: [{ key: 'slack:T1:UOP', roles: ['operator' as const] }] },
     };
@@ -91,10 +81,10 @@ async function restartMidBurn(signal: NodeJS.Signals): Promise<void> {
     expect(texts).toContain('re-attached to the running burn (the previous worker stopped)');
     expect(texts.filter((t) => t === 'writing release.iso to d1')).toHaveLength(1);
     expect(texts.filter((t) => /failed|lost track|✘/.test(t))).toEqual([]);
-    expect(await xorriso.burns()).toBe(1);
+    expect(await burns()).toBe(1);
     // The duration is the agent's (started → finished), not the time since this worker re-attached.
     const jobId = /job (b[a-z0-9]{6})/.exec(reply.text)![1]!;
-    const st = await f.client(agent.endpoint).status('a1', jobId);
+    const st = await f.client(endpoint).status('a1', jobId);
     if (st.state !== 'finished') throw new Error(`job ${jobId} is ${st.state}`);
     const seconds = (Date.parse(st.result.finishedAt) - Date.parse(st.result.startedAt)) / 1000;
     const doneStatus = slack.callsOf('chat.update').map((c) => String(c.body.text)).filter((t) => t.startsWith('✔ done in'));
