@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { z } from 'zod';
+import { ROLES } from '../core/access.js';
 import { CONFIRM_TTL_MS, confirmCode, type ConfirmStore, type Pending, type TakeRule, type Taken } from '../core/confirmations.js';
 
 /** Kept past its expiry for this long, so a late press hears "expired" rather than "unknown". */
@@ -8,11 +10,13 @@ const LINGER_MS = 10 * 60_000;
 /**
  * Take in one step: only a principal the rule (ARGV[2]) lets through gets (and deletes) the request:
  * the one who asked (`owner`) or anyone else (`other`); the rest see whose it is and leave it. Two
- * presses on two replicas: one wins, the other finds nothing.
+ * presses on two replicas: one wins, the other finds nothing. A value that is not a JSON object is
+ * no request.
  */
 const TAKE = `local v = redis.call('GET', KEYS[1])
 if not v then return nil end
-local p = cjson.decode(v)
+local ok, p = pcall(cjson.decode, v)
+if not ok or type(p) ~= 'table' then return nil end
 if (ARGV[2] == 'owner') == (p.principalKey ~= ARGV[1]) then return {'refused', v} end
 redis.call('DEL', KEYS[1])
 return {'ok', v}`;
@@ -48,6 +52,7 @@ export class RedisConfirmations implements ConfirmStore {
     const r = (await this.#redis.eval(TAKE, 1, this.#key(code.toUpperCase()), principalKey, this.rule)) as [string, string] | null;
     if (!r) return { ok: false, reason: 'unknown' };
     const pending = revive(r[1]);
+    if (!pending) return { ok: false, reason: 'unknown' };
     if (pending.expiresAt <= this.now()) {
       if (r[0] === 'refused') await this.#redis.del(this.#key(pending.code));
       return { ok: false, reason: 'expired' };
@@ -71,8 +76,33 @@ export class RedisConfirmations implements ConfirmStore {
   }
 }
 
-/** Held requests are written by this class only, so the stored JSON has Pending's shape; dates come back as strings. */
-function revive(text: string): Pending {
-  const raw = JSON.parse(text) as Pending & { invocation: { receivedAt: string } };
-  return { ...raw, invocation: { ...raw.invocation, receivedAt: new Date(raw.invocation.receivedAt) } };
+const argValue = z.union([z.string(), z.number(), z.boolean()]);
+/** A held request as this class writes it; Redis is outside the process, so it is parsed, not cast. */
+const pendingSchema = z.object({
+  code: z.string(),
+  principalKey: z.string(),
+  path: z.string(),
+  args: z.record(z.string(), argValue.optional()),
+  invocation: z.object({
+    id: z.string(),
+    platform: z.string(),
+    principal: z.object({ key: z.string(), name: z.string(), guild: z.string().optional(), memberRoles: z.array(z.string()).optional() }),
+    room: z.string(),
+    command: z.string(),
+    text: z.string().optional(),
+    options: z.object({ subcommand: z.string().optional(), values: z.record(z.string(), argValue) }).optional(),
+    receivedAt: z.iso.datetime().transform((s) => new Date(s)),
+  }),
+  expiresAt: z.number(),
+  approvers: z.array(z.enum(ROLES)).optional(),
+});
+
+/** A stored request that does not parse (another version wrote it, or it was tampered with) is no request. */
+function revive(text: string): Pending | undefined {
+  try {
+    const parsed = pendingSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
