@@ -17,6 +17,7 @@ import { Registry } from './core/registry.js';
 import { Transports } from './core/thread.js';
 import { buildRelay } from './relay/build.js';
 import type { ThreadRelay } from './relay/entry.js';
+import { buildBudget, type RateBudget } from './services/budget/index.js';
 import type { Config } from './config/schema.js';
 import { MemoryNotesRepository } from './services/memory/notes.js';
 import { MemoryTasksRepository, sampleTasks } from './services/memory/tasks.js';
@@ -46,6 +47,8 @@ export interface App {
   readonly transports: Transports;
   /** Carries thread updates between processes (Redis) or inside this one (docs/console.md). */
   readonly relay: ThreadRelay;
+  /** Paces calls to Slack and Discord under their limits; shared by every process through Redis (docs/rate-limits.md). */
+  readonly budget: RateBudget;
   readonly log: Logger;
   /** Starts job workers in this process; call it after the platform transports are registered. */
   startWorkers(): Promise<void>;
@@ -93,6 +96,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
   if (badKeys.length) throw new ConfigError('config', badKeys);
   const relay = buildRelay(config, log);
+  const budget = buildBudget(config, log);
   const transports = new Transports(relay);
   const built = await buildServices(config, opts, now);
   // Each schedule runs as its own system principal, with the roles its config entry gives it.
@@ -140,6 +144,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     dispatcher,
     transports,
     relay,
+    budget,
     log,
     secrets,
     mysqlCredentials: built.vault,
@@ -161,6 +166,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       await burns?.close();
       await redisConfirm?.close();
       await relay.close();
+      await budget.close();
       await parts.stop();
       await services.audit.flush();
       await built.close();

@@ -2,9 +2,8 @@ import type { Logger } from 'pino';
 import type { App } from '../main.js';
 import type { ChannelPoster } from '../schedules/types.js';
 import { DiscordPoster } from './discord/poster.js';
-import { createDiscordRest } from './discord/rest.js';
-import { boltLogger } from './slack/bolt-logger.js';
-import { slackWebClient } from './slack/client.js';
+import { pacedDiscordRest } from './discord/paced-rest.js';
+import { pacedSlackChat } from './slack/client.js';
 import { commandRenamer } from './slack/names.js';
 import { SlackPoster } from './slack/poster.js';
 
@@ -13,9 +12,8 @@ export function chatPosters(app: App, log: Logger): ChannelPoster[] {
   const { slack, discord } = app.config;
   const posters: ChannelPoster[] = [];
   if (slack) {
-    const client = slackWebClient(slack, boltLogger(log.child({ adapter: 'slack' })));
-    posters.push(new SlackPoster(client, commandRenamer(slack.commandPrefix, app.registry.all().map((c) => c.name))));
+    posters.push(new SlackPoster(pacedSlackChat(slack, log.child({ adapter: 'slack' }), app.budget), commandRenamer(slack.commandPrefix, app.registry.all().map((c) => c.name))));
   }
-  if (discord) posters.push(new DiscordPoster(createDiscordRest(discord)));
+  if (discord) posters.push(new DiscordPoster(pacedDiscordRest(discord, app.budget)));
   return posters;
 }

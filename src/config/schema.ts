@@ -24,6 +24,21 @@ const vaultPath = z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a Vau
 
 const http = z.strictObject({ port: z.number().int().min(0).max(65535).default(3000), host: z.string().default('0.0.0.0') });
 
+const perMinute = z.number().positive().max(60_000);
+/** Calls paced under Slack's published limits, per workspace (docs/rate-limits.md). */
+const slackRateLimits = z.strictObject({
+  // chat.update is Tier 3: "50+ per minute" per workspace.
+  updatesPerMinute: perMinute.default(45),
+  // chat.postMessage: "one message per second per channel", thread replies included.
+  postsPerMinutePerChannel: perMinute.default(54),
+  burst: z.number().int().min(1).max(20).default(2),
+});
+/** Calls paced under Discord's limits, per bot token: the global limit and a channel's message bucket. */
+const discordRateLimits = z.strictObject({
+  requestsPerSecond: z.number().positive().max(1000).default(40),
+  messagesPer5sPerChannel: z.number().positive().max(1000).default(4),
+});
+
 const slack = z.strictObject({
   mode: z.enum(['http', 'socket']).default('http'),
   signingSecret: z.string().min(1),
@@ -38,6 +53,7 @@ const slack = z.strictObject({
     .default('opsline'),
   apiUrl: url.default('https://slack.com/api/'),
   editIntervalMs: z.number().int().min(0).default(1500),
+  rateLimits: slackRateLimits.prefault({}),
   // The bot's public base URL (https://ops.example.com): request URLs in `opsline manifest slack`.
   publicUrl: z.string().regex(/^https:\/\/[^\s/]+(\/[^\s]*)?$/, 'an https:// URL').optional(),
 });
@@ -50,6 +66,7 @@ const discord = z.strictObject({
   guildId: snowflake.optional(),
   apiUrl: url.default('https://discord.com/api'),
   editIntervalMs: z.number().int().min(0).default(2000),
+  rateLimits: discordRateLimits.prefault({}),
   guilds: z.array(snowflake).optional(),
   channels: z.array(snowflake).optional(),
 });

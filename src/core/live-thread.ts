@@ -5,8 +5,10 @@ import type { ThreadRef, ThreadTransport, ThreadStarter } from './thread.js';
 /**
  * One thread of long work: a root, one live status message edited in place (coalesced to at most one
  * edit per `editIntervalMs`), milestone lines, and a final line that mentions the requester.
- * Transport failures on status edits are logged and retried with the next edit; the final state
- * always gets one more attempt in `finish()`.
+ * Where the platform's budget is shared (editTurn), the thread waits for its turn first and only
+ * then picks the newest text, so what it sends is as fresh as the budget allows. Transport
+ * failures on status edits are logged and retried with the next edit; the final state always gets
+ * one more attempt in `finish()`.
  */
 export class LiveThread {
   #ref: ThreadRef;
@@ -103,22 +105,28 @@ export class LiveThread {
   }
 
   #send(): Promise<void> {
-    const text = this.#pending;
-    if (text === undefined) return this.#inFlight;
-    this.#pending = undefined;
-    if (text === this.#lastSent) return this.#inFlight;
-    this.#lastEditAt = Date.now();
-    this.#inFlight = this.#editOrPost(text).then(
-      () => {
-        this.#lastSent = text;
-      },
-      (err: unknown) => {
-        this.log?.warn({ err }, 'status edit failed; keeping the text for the next edit');
-        if (this.#pending === undefined) this.#pending = text;
-        this.#schedule();
-      },
-    );
+    if (this.#pending === this.#lastSent) this.#pending = undefined;
+    if (this.#pending === undefined) return this.#inFlight;
+    this.#inFlight = this.#deliver();
     return this.#inFlight;
+  }
+
+  async #deliver(): Promise<void> {
+    let text: string | undefined;
+    try {
+      // Texts that arrive while this waits for its turn replace the pending one: the newest is sent.
+      if (this.#ref.statusId !== undefined) await this.transport.editTurn?.(this.#ref);
+      text = this.#pending;
+      this.#pending = undefined;
+      if (text === undefined || text === this.#lastSent) return;
+      this.#lastEditAt = Date.now();
+      await this.#editOrPost(text);
+      this.#lastSent = text;
+    } catch (err) {
+      this.log?.warn({ err }, 'status edit failed; keeping the text for the next edit');
+      if (this.#pending === undefined) this.#pending = text;
+      this.#schedule();
+    }
   }
 
   async #editOrPost(text: string): Promise<void> {

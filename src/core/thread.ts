@@ -30,6 +30,11 @@ export interface ThreadTransport {
   readonly editIntervalMs: number;
   postReply(ref: ThreadRef, text: string): Promise<string>;
   edit(ref: ThreadRef, messageId: string, text: string): Promise<void>;
+  /**
+   * Optional: waits until the platform's shared budget allows one edit of `ref`'s status message
+   * and takes it; the next `edit` of that message then goes without waiting (docs/rate-limits.md).
+   */
+  editTurn?(ref: ThreadRef): Promise<void>;
   mention(who: Principal): string;
   /** Optional: the thread's status will not change again (the console stops redrawing it). */
   close?(ref: ThreadRef): Promise<void>;

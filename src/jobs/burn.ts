@@ -54,7 +54,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
       if (e.type === 'progress') {
         if (e.phase !== phase) {
           phase = e.phase;
-          await out.milestone(e.phase === 'writing' ? `writing ${data.image} to ${data.drive}` : `${e.phase}…`);
+          out.milestone(e.phase === 'writing' ? `writing ${data.image} to ${data.drive}` : `${e.phase}…`);
         }
         progress(e);
         out.status(renderProgress(smooth.update(e)));
@@ -108,7 +108,7 @@ async function open(
       }
     }
   }
-  if (known.state === 'running') await out.milestone('re-attached to the running burn (the previous worker stopped)');
+  if (known.state === 'running') out.milestone('re-attached to the running burn (the previous worker stopped)');
   return { stream: await devices.watch(data.agent, id), phase: known.state === 'running' ? known.progress?.phase : undefined };
 }
 
@@ -119,9 +119,9 @@ function cancelledBeforeStart(data: BurnJobData): BurnResult {
 }
 
 async function report(out: ThreadReporter, data: BurnJobData, r: BurnResult, seconds: number): Promise<void> {
-  if ((r.verified && r.imageSha256) || r.outcome === 'verify_mismatch') await out.milestone(digestMilestone(r.imageSha256, r.driveSha256));
-  if (r.ejected === true) await out.milestone('ejected');
-  else if (r.ejected === 'no-op') await out.milestone('eject skipped: a pseudo-drive has no tray');
+  if ((r.verified && r.imageSha256) || r.outcome === 'verify_mismatch') out.milestone(digestMilestone(r.imageSha256, r.driveSha256));
+  if (r.ejected === true) out.milestone('ejected');
+  else if (r.ejected === 'no-op') out.milestone('eject skipped: a pseudo-drive has no tray');
   const what = `${data.image} on ${data.drive}`;
   if (r.outcome === 'ok') await out.finish(`✔ done in ${duration(seconds)}`, `burn of ${what} finished ✔${r.verified ? ' (verified)' : ''}`);
   else if (r.outcome === 'cancelled') await out.finish('✘ cancelled', `burn of ${what} was cancelled; the disc may be unusable`);

@@ -42,7 +42,7 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     } catch (err) {
       result = { outcome: 'failed', ok: false, message: (err as Error).message, durationMs: Date.now() - started };
     }
-    for (const chunk of output.chunks()) await out.milestone(chunk);
+    for (const chunk of output.chunks()) out.milestone(chunk);
     // The lock goes (and the history is written) before the final line, so whoever reads it can deploy again.
     await deps.service.releaseFor(data.target, id).catch((err: unknown) => log.error({ err }, 'could not release the deploy lock'));
     // A command stopped by a signal (timeout, cancel) has no exit code: its outcome says what happened.
@@ -63,7 +63,7 @@ async function webhook(deps: DeployDeps, id: string, t: DeployTarget, data: Depl
   // No agent keeps a ledger for a webhook: a job handed over after its worker died must not call it twice.
   if (!(await deps.service.store.markStarted(id)))
     return { outcome: 'failed', ok: false, message: 'the previous worker stopped after this webhook may have been sent; it was not sent again (check the CI)', durationMs: 0 };
-  await out.milestone(`running: ${describeWebhook(t, vars, deps.masked)}`);
+  out.milestone(`running: ${describeWebhook(t, vars, deps.masked)}`);
   return runWebhook({ target: t, vars, ...(deps.secrets ? { secrets: deps.secrets } : {}), masked: deps.masked, onLine: (l) => output.add(l) });
 }
 
@@ -72,13 +72,13 @@ async function command(deps: DeployDeps, id: string, t: DeployTarget, data: Depl
   const agent = t.agent ?? '';
   const name = t.command ?? '';
   if (!devices) throw new Error('no device agents are configured for command targets');
-  await out.milestone(`running: ${name} ${data.ref} on ${agent} (the command is defined on the agent host)`);
+  out.milestone(`running: ${name} ${data.ref} on ${agent} (the command is defined on the agent host)`);
   const known = await devices.runStatus(agent, id);
   let stream: RunStream;
   if (known.state === 'unknown') stream = await devices.run(agent, { jobId: id, command: name, ref: data.ref });
   else {
     if (known.state === 'running') {
-      await out.milestone('re-attached to the running command (the previous worker stopped)');
+      out.milestone('re-attached to the running command (the previous worker stopped)');
       for (const l of known.tail) output.add(l);
     }
     stream = await devices.watchRun(agent, id);

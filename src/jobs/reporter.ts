@@ -6,6 +6,8 @@ import type { LiveThread } from '../core/live-thread.js';
  * even when the platform is unreachable. Without a thread (no transport here) it only logs.
  */
 export class ThreadReporter {
+  #posts: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly thread: LiveThread | undefined,
     private readonly log: Logger,
@@ -15,13 +17,21 @@ export class ThreadReporter {
     this.thread?.status(text);
   }
 
-  async milestone(text: string): Promise<void> {
+  /**
+   * Queues a milestone line and returns at once: where the channel's post budget is busy (many
+   * threads in one channel), the job goes on reading progress, which keeps its live status fresh.
+   * Lines are posted in order, and all of them before the final one.
+   */
+  milestone(text: string): void {
     this.log.info({ milestone: text }, 'job milestone');
-    await this.thread?.milestone(text).catch((err: unknown) => this.log.warn({ err }, 'milestone not posted'));
+    const thread = this.thread;
+    if (!thread) return;
+    this.#posts = this.#posts.then(() => thread.milestone(text).catch((err: unknown) => this.log.warn({ err }, 'milestone not posted')));
   }
 
   async finish(finalStatus: string, text: string): Promise<void> {
     this.log.info({ final: text }, 'job finished');
+    await this.#posts;
     await this.thread?.finish(finalStatus, text).catch((err: unknown) => this.log.warn({ err }, 'final message not posted'));
   }
 }

@@ -30,6 +30,10 @@ export class RelayedTransport implements ThreadTransport {
     }
   }
 
+  async editTurn(ref: ThreadRef): Promise<void> {
+    await this.inner?.editTurn?.(ref);
+  }
+
   async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
     this.relay.publish(ref, { op: 'edit', id: messageId, text });
     await this.inner?.edit(ref, messageId, text);

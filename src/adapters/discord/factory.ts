@@ -7,6 +7,8 @@ import { createGatewayClient, DiscordGatewayAdapter } from './gateway.js';
 import { DiscordHttpAdapter } from './http.js';
 import { createDiscordRest } from './rest.js';
 import { DiscordTransport } from './transport.js';
+import { pacedDiscordRest } from './paced-rest.js';
+import type { RateBudget } from '../../services/budget/budget.js';
 import { ed25519Verifier } from './verify.js';
 
 export interface DiscordOptions {
@@ -17,8 +19,8 @@ export interface DiscordOptions {
 }
 
 /** The Discord thread transport alone: for a worker that reports progress without running the adapter. */
-export function createDiscordTransport(config: DiscordConfig): DiscordTransport {
-  return new DiscordTransport(createDiscordRest(config), config.editIntervalMs);
+export function createDiscordTransport(config: DiscordConfig, budget?: RateBudget): DiscordTransport {
+  return new DiscordTransport(pacedDiscordRest(config, budget), config.editIntervalMs);
 }
 
 /**
@@ -32,7 +34,7 @@ export function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {})
   // In gateway mode the client's own REST instance is reused so that one rate-limit state covers all calls.
   const client = config.mode === 'gateway' ? createGatewayClient(config.apiUrl) : undefined;
   const rest = client ? client.rest.setToken(config.token) : createDiscordRest(config);
-  const transport = new DiscordTransport(rest, config.editIntervalMs);
+  const transport = new DiscordTransport(pacedDiscordRest(config, env.app.budget, rest), config.editIntervalMs);
   env.app.transports.add(transport);
   const ienv: InteractionEnv = {
     config,

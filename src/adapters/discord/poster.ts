@@ -1,16 +1,17 @@
-import { Routes, type REST } from 'discord.js';
+import { Routes } from 'discord.js';
 import type { ChannelPoster, Post } from '../../schedules/types.js';
+import type { PacedDiscordRest } from './paced-rest.js';
 import { replyBody } from './render.js';
 import { discordUserId } from './transport.js';
 
 /**
- * Schedule, alert and job-failure posts in Discord: a channel message with the bot token. Only
+ * Schedule, alert and job-failure posts in Discord: a channel message with the bot token, paced. Only
  * the listed principals may be notified (allowed_mentions), whatever the command's text holds.
  */
 export class DiscordPoster implements ChannelPoster {
   readonly platform = 'discord';
 
-  constructor(private readonly rest: REST) {}
+  constructor(private readonly paced: PacedDiscordRest) {}
 
   async post(channel: string, p: Post): Promise<void> {
     const ids = p.mentions.map(discordUserId).filter((id): id is string => id !== undefined);
@@ -19,6 +20,7 @@ export class DiscordPoster implements ChannelPoster {
       body.content = `${body.content} ${ids.map((id) => `<@${id}>`).join(' ')}`;
       body.allowed_mentions.users = ids;
     }
-    await this.rest.post(Routes.channelMessages(channel), { body });
+    await this.paced.turn(channel);
+    await this.paced.rest.post(Routes.channelMessages(channel), { body });
   }
 }

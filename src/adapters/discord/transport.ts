@@ -1,5 +1,6 @@
-import { ChannelType, Routes, ThreadAutoArchiveDuration, type REST } from 'discord.js';
+import { ChannelType, Routes, ThreadAutoArchiveDuration } from 'discord.js';
 import type { Principal, ThreadRef, ThreadTransport } from '../../core/thread.js';
+import type { PacedDiscordRest } from './paced-rest.js';
 import { plainBody } from './render.js';
 import { createdId } from './rest.js';
 
@@ -11,31 +12,47 @@ export function discordUserId(key: string): string | undefined {
 /**
  * Thread messages with the bot token. The interaction token dies after 15 minutes, a burn can take
  * longer, and a worker in another process only has the stored ThreadRef, so nothing here uses it.
- * Rate limits (429) are handled by @discordjs/rest, which waits and retries.
+ * Every call is paced by the bot's shared budget (PacedDiscordRest); a 429 that still comes is
+ * waited out and retried by @discordjs/rest.
  */
 export class DiscordTransport implements ThreadTransport {
   readonly platform = 'discord';
 
+  /** Status messages whose edit turn was taken (editTurn) and not yet used. */
+  readonly #paid = new Set<string>();
+
   constructor(
-    private readonly rest: REST,
+    private readonly paced: PacedDiscordRest,
     readonly editIntervalMs: number,
   ) {}
 
   /** A public thread started from the root message (the interaction reply). */
   async createThread(channelId: string, messageId: string, name: string): Promise<string> {
-    const thread = await this.rest.post(Routes.threads(channelId, messageId), {
+    await this.paced.turn(channelId);
+    const thread = await this.paced.rest.post(Routes.threads(channelId, messageId), {
       body: { name: threadName(name), auto_archive_duration: ThreadAutoArchiveDuration.OneDay, type: ChannelType.PublicThread },
     });
     return createdId(thread, 'a thread');
   }
 
   async postReply(ref: ThreadRef, text: string): Promise<string> {
-    const msg = await this.rest.post(Routes.channelMessages(target(ref)), { body: plainBody(text, { users: requester(ref) }) });
+    await this.paced.turn(target(ref));
+    const msg = await this.paced.rest.post(Routes.channelMessages(target(ref)), { body: plainBody(text, { users: requester(ref) }) });
     return createdId(msg, 'a message');
   }
 
+  async editTurn(ref: ThreadRef): Promise<void> {
+    await this.paced.turn(target(ref));
+    if (ref.statusId !== undefined) this.#paid.add(`${target(ref)} ${ref.statusId}`);
+  }
+
   async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
-    await this.rest.patch(Routes.channelMessage(target(ref), messageId), { body: plainBody(text, { users: requester(ref) }) });
+    if (!this.#paid.delete(`${target(ref)} ${messageId}`)) await this.paced.turn(target(ref));
+    await this.paced.rest.patch(Routes.channelMessage(target(ref), messageId), { body: plainBody(text, { users: requester(ref) }) });
+  }
+
+  async close(ref: ThreadRef): Promise<void> {
+    if (ref.statusId !== undefined) this.#paid.delete(`${target(ref)} ${ref.statusId}`);
   }
 
   mention(who: Principal): string {

@@ -12,6 +12,7 @@ import { blockActions, firstIssue } from './inbound.js';
 import { commandRenamer, slackCommandName } from './names.js';
 import { RecentKeys, type SeenKeys } from '../../services/seen-keys.js';
 import type { SlackTransport } from './transport.js';
+import type { RateBudget } from '../../services/budget/budget.js';
 
 export type SlackConfig = NonNullable<Config['slack']>;
 
@@ -27,6 +28,8 @@ export interface SlackAdapterOptions {
   readonly autoReconnect?: boolean;
   /** Where trigger ids are remembered; default this process's memory (Redis when configured: every replica). */
   readonly seen?: SeenKeys;
+  /** Paces chat calls under Slack's limits; default this process's own (the app's is shared through Redis). */
+  readonly budget?: RateBudget;
 }
 
 /**
@@ -77,7 +80,7 @@ export class SlackAdapter implements Adapter {
     // The umbrella is routed first: sharing a name with a command would make that command unreachable.
     const clash = (opts.commandNames ?? []).find((n) => slackCommandName(cfg.commandPrefix, n) === `/${cfg.umbrellaCommand}`);
     if (clash) throw new Error(`slack.umbrellaCommand: /${cfg.umbrellaCommand} is also the Slack name of the ${clash} command; choose another name`);
-    this.transport = createSlackTransport(cfg, log, opts.commandNames ?? []);
+    this.transport = createSlackTransport(cfg, log, opts.commandNames ?? [], opts.budget);
     this.#app.error(async (err) => log.error({ err }, 'slack listener failed'));
     this.#app.command(/^\//, async ({ command, ack, respond, context }) => {
       // Between stop() and the process exit: say so rather than leave the command unanswered.

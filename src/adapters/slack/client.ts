@@ -2,7 +2,9 @@ import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { boltLogger } from './bolt-logger.js';
+import type { RateBudget } from '../../services/budget/budget.js';
 import { commandRenamer } from './names.js';
+import { PacedSlackChat } from './paced-chat.js';
 import { SlackTransport } from './transport.js';
 
 type SlackConfig = NonNullable<Config['slack']>;
@@ -25,8 +27,12 @@ export function slackWebClient(cfg: SlackConfig, logger: ReturnType<typeof boltL
   return new webApi.WebClient(cfg.botToken, { ...options, retryConfig });
 }
 
+/** chat.postMessage and chat.update with the bot token, paced by `budget` (the process's, shared through Redis). */
+export function pacedSlackChat(cfg: SlackConfig, log: Logger, budget?: RateBudget): PacedSlackChat {
+  return new PacedSlackChat(slackWebClient(cfg, boltLogger(log)), cfg.botToken, cfg.rateLimits, budget);
+}
+
 /** The Slack thread transport alone, for a worker that reports progress without running the adapter. */
-export function createSlackTransport(cfg: SlackConfig, log: Logger, commandNames: readonly string[]): SlackTransport {
-  const client = slackWebClient(cfg, boltLogger(log));
-  return new SlackTransport(client, cfg.editIntervalMs, commandRenamer(cfg.commandPrefix, commandNames));
+export function createSlackTransport(cfg: SlackConfig, log: Logger, commandNames: readonly string[], budget?: RateBudget): SlackTransport {
+  return new SlackTransport(pacedSlackChat(cfg, log, budget), cfg.editIntervalMs, commandRenamer(cfg.commandPrefix, commandNames));
 }

@@ -1,18 +1,18 @@
-import type { webApi } from '@slack/bolt';
 import type { ChannelPoster, Post } from '../../schedules/types.js';
 import { userIdOf } from './names.js';
+import type { PacedSlackChat } from './paced-chat.js';
 import { mentionOf, toSlackMessage } from './render.js';
 
 /**
  * Schedule, alert and job-failure posts in Slack: one chat.postMessage to the channel with the bot
- * token. Mentions are written the way the bot writes its own (`<@U…>`), so they ping; the
+ * token, paced by the workspace's budget. Mentions are written the way the bot writes its own (`<@U…>`), so they ping; the
  * command's text is escaped like every reply, so it cannot ping anyone.
  */
 export class SlackPoster implements ChannelPoster {
   readonly platform = 'slack';
 
   constructor(
-    private readonly client: webApi.WebClient,
+    private readonly chat: PacedSlackChat,
     private readonly rename: (text: string) => string = (t) => t,
   ) {}
 
@@ -20,6 +20,6 @@ export class SlackPoster implements ChannelPoster {
     const ids = p.mentions.map(userIdOf).filter((id): id is string => id !== undefined);
     const text = ids.length ? `${p.reply.text} ${ids.map(mentionOf).join(' ')}` : p.reply.text;
     const msg = toSlackMessage({ ...p.reply, text }, this.rename);
-    await this.client.chat.postMessage({ channel, text: msg.text });
+    await this.chat.postMessage({ channel, text: msg.text });
   }
 }

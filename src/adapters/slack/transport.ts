@@ -1,25 +1,26 @@
-import type { webApi } from '@slack/bolt';
 import { UserError } from '../../core/errors.js';
 import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
 import { userIdOf } from './names.js';
+import type { PacedSlackChat } from './paced-chat.js';
 import { clip, escapeText, mentionOf } from './render.js';
-
-type WebClient = webApi.WebClient;
 
 /** Errors that mean "the bot cannot post here", which the caller can fix by inviting it. */
 const NOT_MEMBER = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
 /**
  * Threads in Slack: the root is a channel message (chat.postMessage), replies carry its `ts` as
- * `thread_ts`, and the live status is one reply edited with chat.update. The Web API client honours
- * 429 Retry-After itself; LiveThread serialises edits, so a rate-limited edit delays, never drops, the
- * newest text.
+ * `thread_ts`, and the live status is one reply edited with chat.update. Every call is paced by the
+ * workspace's budget (PacedSlackChat); LiveThread takes its edit turn first (`editTurn`) and only then
+ * picks its newest text, so a status waiting for the budget is never sent stale.
  */
 export class SlackTransport implements ThreadTransport {
   readonly platform = 'slack';
 
+  /** Status messages whose edit turn was taken (editTurn) and not yet used. */
+  readonly #paid = new Set<string>();
+
   constructor(
-    private readonly client: WebClient,
+    private readonly chat: PacedSlackChat,
     readonly editIntervalMs: number,
     /** Puts the command prefix into command names the text mentions (`/burn cancel …`). */
     private readonly rename: (text: string) => string = (t) => t,
@@ -39,13 +40,27 @@ export class SlackTransport implements ThreadTransport {
     return this.#post({ channel: ref.channel, thread_ts: ref.rootId, text: this.#text(text) });
   }
 
+  async editTurn(ref: ThreadRef): Promise<void> {
+    await this.chat.updateTurn();
+    if (ref.statusId !== undefined) this.#paid.add(this.#paidKey(ref.channel, ref.statusId));
+  }
+
   async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
-    await this.client.chat.update({ channel: ref.channel, ts: messageId, text: this.#text(text) });
+    const paid = this.#paid.delete(this.#paidKey(ref.channel, messageId));
+    await this.chat.update({ channel: ref.channel, ts: messageId, text: this.#text(text) }, { paid });
+  }
+
+  async close(ref: ThreadRef): Promise<void> {
+    if (ref.statusId !== undefined) this.#paid.delete(this.#paidKey(ref.channel, ref.statusId));
   }
 
   mention(who: Principal): string {
     const id = userIdOf(who.key);
     return id ? mentionOf(id) : `@${who.name}`;
+  }
+
+  #paidKey(channel: string, ts: string): string {
+    return `${channel} ${ts}`;
   }
 
   #text(text: string): string {
@@ -54,7 +69,7 @@ export class SlackTransport implements ThreadTransport {
 
   async #post(args: { channel: string; text: string; thread_ts?: string }): Promise<string> {
     try {
-      const r = await this.client.chat.postMessage(args);
+      const r = await this.chat.postMessage(args);
       if (!r.ts) throw new Error('chat.postMessage returned no ts');
       return r.ts;
     } catch (err) {

@@ -1,0 +1,53 @@
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RedisReservations } from '../../../src/services/budget/redis-store.js';
+import { REDIS_URL, redisPrefix } from '../../helpers/redis.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function store(prefix: string): RedisReservations {
+  const s = new RedisReservations(REDIS_URL, prefix, () => undefined);
+  cleanups.push(() => s.close());
+  return s;
+}
+
+describe('RedisReservations (the budget shared between processes)', () => {
+  it('gives two clients of one key distinct slots, one interval apart', async () => {
+    const p = redisPrefix();
+    cleanups.push(() => p.cleanup());
+    const [a, b] = [store(p.prefix), store(p.prefix)];
+    const rate = { intervalMs: 1000, burst: 1 };
+    // Interleaved, as two worker processes asking at once would be.
+    const goAt = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).reserve('slack:w:chat.update', rate).then((w) => Date.now() + w)));
+    goAt.sort((x, y) => x - y);
+    // Each reservation's slot is its own: with separate budgets the two first calls would share slot 0.
+    for (let i = 1; i < goAt.length; i++) expect(goAt[i]! - goAt[i - 1]!).toBeGreaterThan(900);
+  });
+
+  it('holds every client after a 429 for Retry-After', async () => {
+    const p = redisPrefix();
+    cleanups.push(() => p.cleanup());
+    const [a, b] = [store(p.prefix), store(p.prefix)];
+    const rate = { intervalMs: 100, burst: 2 };
+    await a.penalize('k', rate, 30_000);
+    expect(await b.reserve('k', rate)).toBeGreaterThan(29_000);
+  });
+
+  it('keeps keys apart, and expires a key once its slots have passed', async () => {
+    const p = redisPrefix();
+    cleanups.push(() => p.cleanup());
+    const a = store(p.prefix);
+    const rate = { intervalMs: 60_000, burst: 1 };
+    expect(await a.reserve('c1', rate)).toBe(0);
+    expect(await a.reserve('c2', rate)).toBe(0);
+    expect(await a.reserve('c1', rate)).toBeGreaterThan(59_000);
+    const r = new Redis(REDIS_URL);
+    cleanups.push(async () => void r.disconnect());
+    const ttl = await r.pttl(`${p.prefix}:budget:c1`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(2 * 60_000 + 1000);
+  });
+});
