@@ -5,6 +5,9 @@ import { RecordingTransport } from '../helpers/test-adapter.js';
 
 const alice: Principal = { key: 'console:alice', name: 'alice' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await sleep(5);
+}
 
 async function open(t: ThreadTransport & { starter(p: Principal): { startThread(s: string): Promise<ThreadRef> } }) {
   return LiveThread.open(t.starter(alice), t, 'burning x.iso on dvd1 for @alice', 'queued');
@@ -69,5 +72,29 @@ describe('LiveThread', () => {
     await th.finish('final', 'done');
     expect(t.messages.filter((m) => m.kind === 'edit').map((m) => m.text)).toEqual(['final']);
     expect(t.messages.at(-1)?.text).toBe('@alice done');
+  });
+
+  it('waits for its edit turn first, then sends the newest text (a status never goes out stale)', async () => {
+    const turns: (() => void)[] = [];
+    const t = Object.assign(new RecordingTransport(0), {
+      // The workspace's budget: each edit turn is granted by the test, as a busy budget would grant it later.
+      editTurn: () => new Promise<void>((r) => turns.push(r)),
+    });
+    const th = await open(t);
+    th.status('10%');
+    await until(() => turns.length === 1);
+    th.status('20%');
+    th.status('30%');
+    turns.shift()!();
+    await until(() => t.messages.some((m) => m.kind === 'edit'));
+    const finishing = th.finish('100% ✔', 'done');
+    await until(() => turns.length === 1);
+    turns.shift()!();
+    await finishing;
+    expect(t.messages.slice(2)).toEqual([
+      { kind: 'edit', id: 'm2', text: '30%' },
+      { kind: 'edit', id: 'm2', text: '100% ✔' },
+      { kind: 'reply', id: 'm3', text: '@alice done' },
+    ]);
   });
 });

@@ -1,0 +1,28 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { LiveThread } from '../../src/core/live-thread.js';
+import type { ThreadRef } from '../../src/core/thread.js';
+import { ThreadReporter } from '../../src/jobs/reporter.js';
+import { RecordingTransport } from '../helpers/test-adapter.js';
+
+describe('ThreadReporter', () => {
+  it('queues milestones without holding up the job, and posts them in order before the final line', async () => {
+    const gate: (() => void)[] = [];
+    const t = new RecordingTransport(0);
+    const post = t.postReply.bind(t);
+    // A channel whose post budget is busy: every reply waits until the test lets it through.
+    t.postReply = (ref: ThreadRef, text: string) => new Promise<void>((r) => gate.push(r)).then(() => post(ref, text));
+    const ref: ThreadRef = { platform: 'test', channel: 'room', rootId: 'm0', statusId: 's1', requester: { key: 'console:al', name: 'al' } };
+    const out = new ThreadReporter(LiveThread.reopen(t, ref), pino({ level: 'silent' }));
+    out.milestone('writing');
+    out.milestone('verifying…');
+    out.status('verifying 50%');
+    const finished = out.finish('✔ done', 'finished');
+    for (let released = 0; released < 3; released++) {
+      while (!gate.length) await new Promise((r) => setTimeout(r, 5));
+      gate.shift()!();
+    }
+    await finished;
+    expect(t.messages.map((m) => `${m.kind} ${m.text}`)).toEqual(['edit verifying 50%', 'reply writing', 'reply verifying…', 'edit ✔ done', 'reply @al finished']);
+  });
+});
