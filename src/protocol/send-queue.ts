@@ -1,7 +1,8 @@
 /**
  * zeromq.js allows one pending send per socket (another one fails with EBUSY), while replies and job
  * events are produced concurrently. Sends are chained, but when nothing is pending the frame goes
- * out at once: the common request/reply case pays no extra turn.
+ * out at once: the common request/reply case pays no extra turn. A frame whose sender gave up while
+ * it waited (`wanted` false when its turn comes) is dropped, never sent late.
  */
 export class SendQueue<T> {
   private tail: Promise<void> = Promise.resolve();
@@ -9,8 +10,9 @@ export class SendQueue<T> {
 
   constructor(private readonly sendNow: (frames: T) => Promise<void>) {}
 
-  send(frames: T): Promise<void> {
+  send(frames: T, wanted: () => boolean = () => true): Promise<void> {
     const go = (): Promise<void> => {
+      if (!wanted()) return Promise.resolve();
       try {
         return this.sendNow(frames);
       } catch (err) {

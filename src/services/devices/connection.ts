@@ -112,7 +112,9 @@ export class AgentConnection {
     );
     const frame = encodeFrame({ v: 1, id, ...msg }, MAX_REQUEST_BYTES);
     if (frame === undefined) this.pending.fail(id, new DeviceError('bad_input', `the ${msg.op} request is larger than ${MAX_REQUEST_BYTES} bytes`));
-    else this.outbox.send(frame).catch((err: Error) => this.pending.fail(id, this.downError(err.message)));
+    // A request that timed out while its frame waited behind others is not sent after all: the caller
+    // was told "timeout", so a burn or run must not start behind its back.
+    else this.outbox.send(frame, () => this.pending.has(id)).catch((err: Error) => this.pending.fail(id, this.downError(err.message)));
     return answer;
   }
 

@@ -21,6 +21,11 @@ export class PendingRequests {
     return { id, answer };
   }
 
+  /** True while `id` waits for its answer (not yet answered, failed or timed out). */
+  has(id: string): boolean {
+    return this.pending.has(id);
+  }
+
   settle(id: string, msg: AnswerMessage): void {
     const p = this.take(id);
     p?.resolve(msg);
