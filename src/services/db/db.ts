@@ -129,10 +129,33 @@ export class Db {
       conn.release();
       return result;
     } catch (err) {
-      if (err instanceof DeadlineError || isConnectionError(err)) conn.destroy();
+      if (err instanceof DeadlineError) this.#abandon(pool, conn, st);
+      else if (isConnectionError(err)) conn.destroy();
       else conn.release();
       throw await this.#fail(st, err);
     }
+  }
+
+  /**
+   * A statement past its deadline: closing our socket alone would leave MySQL running it (a GROUP BY
+   * over millions of rows goes on for as long as it takes), so it is killed on the server too, from
+   * another connection of the same user (anyone may kill their own statements). Best effort: an
+   * unreachable server finds the dead socket by itself.
+   */
+  #abandon(pool: Pool, conn: PoolConnection, st: Statement): void {
+    const threadId = conn.threadId;
+    conn.destroy();
+    void (async () => {
+      const killer = await within(pool.getConnection(), this.timeoutMs);
+      try {
+        // The thread id comes from the server's handshake, never from input.
+        await within(killer.query('KILL QUERY ?', [threadId]), this.timeoutMs);
+        killer.release();
+      } catch (err) {
+        killer.destroy();
+        throw err;
+      }
+    })().catch((err: unknown) => this.log.debug({ statement: st.name, err: err instanceof Error ? err.message : String(err) }, 'could not kill a statement past its deadline'));
   }
 
   async #fail(st: Statement, err: unknown): Promise<unknown> {
