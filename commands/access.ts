@@ -38,6 +38,7 @@ export default defineCommand({
   usage: '/access grant <user> <role> <duration> [reason] | revoke <grant> | list',
   examples: ['/access grant @bob operator 2h disk swap on burner1', '/access revoke 12', '/access list'],
   roles: ['admin'],
+  mentions: true,
   sideEffects: true,
   subcommands: {
     grant: {

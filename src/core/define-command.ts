@@ -123,6 +123,11 @@ export interface CommandDef {
   readonly subcommands?: Readonly<Record<string, StoredSubcommand>>;
   /** Used when the first word is not a subcommand name (`/burn image.iso` → `start`). */
   readonly defaultSubcommand?: string;
+  /**
+   * Its arguments name users: platforms should send a typed `@name` as a user id (Slack's
+   * `should_escape`), since a display name is no identity.
+   */
+  readonly mentions?: boolean;
 }
 
 export interface StoredSubcommand extends Omit<SubcommandDef, 'handler' | 'confirm' | 'approvers'> {

@@ -71,8 +71,9 @@ function slashCommand(c: CommandDef, prefix: string, url: string | undefined) {
     ...(url ? { url } : {}),
     description: c.description.slice(0, SLACK_LIMITS.description),
     ...(hint ? { usage_hint: hint.slice(0, SLACK_LIMITS.usageHint) } : {}),
-    // Plain text in, so `@name` and `#channel` reach commands as typed, not as <@U…> ids.
-    should_escape: false,
+    // Plain text in, so notes and refs reach commands as typed; a command that names users (/access)
+    // gets `@name` as `<@U…|name>`, the only form that identifies someone.
+    should_escape: c.mentions === true,
   };
 }
 

@@ -17,5 +17,8 @@ export function grantee(text: string, inv: Invocation): string {
   if (slack && inv.platform === 'slack' && team) return `slack:${team}:${slack[1]}`;
   const discord = DISCORD_MENTION.exec(t);
   if (discord && inv.platform === 'discord') return `discord:${discord[1]}`;
+  // Slack turns `@name` into an id only for the command itself (should_escape), not inside the umbrella.
+  if (t.startsWith('@') && inv.platform === 'slack')
+    throw new UserError('bad_input', `${t} reached me as plain text, not as a user: run /access itself (not through the umbrella command), or give the principal key slack:T…:U…`);
   throw new UserError('bad_input', 'name the user with a mention (@name) or a principal key (slack:T…:U…, discord:<id>, console:<user>)');
 }

@@ -44,6 +44,8 @@ describe('slack manifest', () => {
       usage_hint: 'add <text> | list [n] | search <words>',
       should_escape: false,
     });
+    // /access names users: Slack must send `@bob` as <@U…|bob>; everything else gets its text as typed.
+    expect(cmds.filter((c) => c.should_escape).map((c) => c.command)).toEqual(['/access']);
     expect(m.oauth_config).toEqual({ scopes: { bot: ['commands', 'chat:write'] } });
     // access.slackGroups reads user group members: only then is usergroups:read asked for.
     expect(slackManifest(commands, { prefix: '', mode: 'http', userGroups: true }).oauth_config).toEqual({ scopes: { bot: ['commands', 'chat:write', 'usergroups:read'] } });
