@@ -60,6 +60,9 @@ function substitute(v: unknown, path: (string | number)[], env: NodeJS.ProcessEn
   }
   if (Array.isArray(v)) return v.map((x, i) => substitute(x, [...path, i], env, issues, secrets));
   if (v && typeof v === 'object') {
+    // Validation copies maps key by key, and an assignment to `__proto__` sets a prototype instead: the
+    // entry would vanish without a word. No command, channel or target is named that, so it is refused.
+    if (Object.hasOwn(v, '__proto__')) issues.push(`${[...path, '__proto__'].join('.')}: a key named __proto__ cannot be used`);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, [...path, k], env, issues, secrets)]));
   }
   return v;

@@ -67,6 +67,10 @@ describe('config', () => {
       expect(() => buildConfig({ status: { table: bad, statusColumn: 's' } })).toThrow(ConfigError);
   });
 
+  it('refuses a __proto__ key instead of letting it vanish from a map', () => {
+    expect(issues('access:\n  commands:\n    __proto__: [admin]\n    note: [viewer]\n')).toContain('access.commands.__proto__: a key named __proto__ cannot be used');
+  });
+
   it('reports YAML syntax errors', () => {
     expect(issues('http: [unclosed')[0]).toMatch(/^YAML: /);
   });
