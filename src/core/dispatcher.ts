@@ -104,7 +104,7 @@ export class Dispatcher {
 
   private async pipeline(inv: Invocation, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra): Promise<Ending> {
     const bug = (step: string) => (err: unknown) => log.error({ err, step }, 'step failed');
-    const resolved = await attempt('invalid', inv.id, () => this.resolve(inv), bug('resolve'));
+    const resolved = await attempt('invalid', inv.id, () => this.resolve(inv), bug('resolve')).then((r) => (r.ok ? r : this.strangerFirst(inv, r)));
     const path = resolved.ok ? resolved.value.target.path : undefined;
     const allowed = resolved.ok ? await attempt('deny', inv.id, () => this.authorise(inv, resolved.value, extra), bug('authorise')) : resolved;
     const parsed = allowed.ok ? await attempt('invalid', inv.id, () => this.parse(inv, allowed.value.target, allowed.value.rest), bug('parse')) : allowed;
@@ -192,6 +192,17 @@ export class Dispatcher {
     const r = this.deps.registry.resolve(def, text, inv.options?.subcommand);
     if ('error' in r) return { ok: false, decision: 'invalid', error: new UserError('usage', r.error), usage: def.usage };
     return { ok: true, value: r };
+  }
+
+  /**
+   * A known command that could not be resolved (`/note` without a subcommand) would answer with its
+   * usage, which names subcommands: someone off the allowlist hears only that they are off it.
+   */
+  private async strangerFirst(inv: Invocation, failed: Step<never> & { ok: false }): Promise<Step<{ target: Target; rest: string }>> {
+    if (failed.error.code !== 'usage') return failed;
+    await this.deps.access.prepare(inv.principal);
+    if (this.deps.access.rolesOf(inv.principal).length > 0) return failed;
+    return { ok: false, decision: 'deny', error: new UserError('denied', `you are not on the allowlist; your key is ${inv.principal.key} (an admin can add it)`) };
   }
 
   private async authorise(inv: Invocation, r: { target: Target; rest: string }, extra: AuditExtra): Promise<Step<{ target: Target; rest: string }>> {

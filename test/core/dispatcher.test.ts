@@ -56,6 +56,15 @@ describe('dispatcher outcomes', () => {
     expect(t.audit.records[0]).toMatchObject({ decision: 'deny', outcome: 'refused', errorCode: 'denied', command: 'status' });
   });
 
+  it('tells an unknown principal only that, not the subcommands a bare or mistyped command would list', async () => {
+    const t = await bot();
+    for (const line of ['/note', '/note frobnicate']) {
+      const [r] = await t.say('slack:T1:U2', line);
+      expect(r?.text).toBe('you are not on the allowlist; your key is slack:T1:U2 (an admin can add it)');
+    }
+    expect(t.audit.records.map((a) => a.decision)).toEqual(['deny', 'deny']);
+  });
+
   it('refuses a listed user without the role', async () => {
     const t = await bot();
     expect(await t.text('console:viewer', '/note add hi')).toBe('/note add needs the writer role; your key is console:viewer (an admin can grant it)');

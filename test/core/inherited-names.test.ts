@@ -33,7 +33,8 @@ async function once(t: TestAdapter, who: string, line: string) {
 describe('names that plain objects inherit', () => {
   // [line, admin's reply, stranger's reply, stranger's audit decision]
   const reproductions: [string, string, string, string][] = [
-    ['/note constructor', 'unknown subcommand "constructor"; one of: add, list, search', 'unknown subcommand "constructor"', 'invalid'],
+    // A stranger is told only that they are off the allowlist, not which subcommands exist.
+    ['/note constructor', 'unknown subcommand "constructor"; one of: add, list, search', 'you are not on the allowlist; your key is', 'deny'],
     ['/burn __proto__', 'image must be an image name ending in .iso', 'you are not on the allowlist. /burn start needs the operator role', 'deny'],
     ['/deploy toString', 'no deploy target toString; known: site', 'you are not on the allowlist. /deploy run needs the deployer role', 'deny'],
   ];
@@ -68,7 +69,7 @@ describe('names that plain objects inherit', () => {
         const principal = { key: who, name: 'x' };
         const values = Object.fromEntries([['__proto__', 'p'], ['constructor', 'c']]);
         const r = await t.app.dispatcher.dispatch({ id: randomUUID(), platform: 'test', principal, room: 'room', command, options: { subcommand, values }, receivedAt: new Date() }, t.transport.starter(principal));
-        expect(r.text).toContain(`unknown subcommand "${subcommand}"`);
+        expect(r.text).toContain(who === ADMIN ? `unknown subcommand "${subcommand}"` : 'you are not on the allowlist');
         expect(t.audit.records.length - before).toBe(1);
       }
     }
