@@ -72,4 +72,20 @@ describe('the console in a real terminal (tmux)', () => {
     expect(await pane.exited()).toBe(0);
     expect((await pane.lines()).filter(Boolean).at(-1)).toBe('opsline> ^C');
   }, 90_000);
+
+  it('Ctrl-C with a burn running ends input and says what it waits for; a second Ctrl-C cancels it and quits', async () => {
+    pane = await tmuxPane([process.execPath, CLI, 'console', '--demo'], { width: 80, height: 24 });
+    await pane.waitFor('the prompt', has(/^opsline>$/), 60_000);
+    await pane.type('/burn sample.iso');
+    await pane.keys(['Enter']);
+    await pane.waitFor('the live bar', has(/│ writing [█░]{20} \d+%/));
+    await pane.keys(['C-c']);
+    await pane.waitFor('what it waits for', has('waiting for 1 job to end; Ctrl-C cancels it and quits'));
+    // Input is closed now: the terminal turns this Ctrl-C into SIGINT, which the wait listens for.
+    await pane.keys(['C-c']);
+    await pane.waitFor('the goodbye', has('cancelling the running jobs and quitting'));
+    expect(await pane.exited()).toBe(0);
+    const lines = await pane.lines();
+    expect(count(lines, /finished ✔/)).toBe(0);
+  }, 90_000);
 });
