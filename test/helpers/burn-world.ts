@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createSlackTransport } from '../../src/adapters/slack/client.js';
 import { buildConfig } from '../../src/config/load.js';
+import type { Reply } from '../../src/core/reply.js';
 import { buildApp, type App } from '../../src/main.js';
 import { agentFixture, freePort, type AgentFixture } from './agent-fixture.js';
 import { startCli } from './cli-child.js';
@@ -33,6 +34,8 @@ export interface BurnWorld {
   startAgent(): Promise<Child>;
   /** `opsline worker` as a child process. */
   startWorker(): Promise<Child>;
+  /** `/<command> <text>` as the operator in `channel`, through the dispatcher and the Slack transport. */
+  say(channel: string, command: string, text: string): Promise<Reply>;
   /** `/burn <image> <drive>` as the operator; resolves with the root message's ts once the job is queued. */
   burn(image: string, drive: string): Promise<string>;
   /** Texts of chat.update calls, or of the posts in the thread rooted at `thread`, in order. */
@@ -95,13 +98,11 @@ export async function burnWorld(o: BurnWorldOptions = {}): Promise<BurnWorld> {
     app,
     startAgent: () => child(['agent'], 'agent listening'),
     startWorker: () => child(['worker'], 'opsline worker started'),
+    say: (channel, command, text) =>
+      app.dispatcher.dispatch({ id: `inv-${++invocations}`, platform: 'slack', principal: op, room: channel, command, text, receivedAt: new Date() }, transport.starter(op, channel)),
     async burn(image, drive) {
       const roots = slack.callsOf('chat.postMessage').filter((c) => !c.body.thread_ts).length;
-      const send = () =>
-        app.dispatcher.dispatch(
-          { id: `inv-${++invocations}`, platform: 'slack', principal: op, room: 'C1', command: 'burn', text: `${image} ${drive}`, receivedAt: new Date() },
-          transport.starter(op, 'C1'),
-        );
+      const send = () => w.say('C1', 'burn', `${image} ${drive}`);
       // The bot's device client reconnects by itself once a just-started agent listens: until then "unavailable".
       let reply = await send();
       for (const end = Date.now() + 20_000; reply.code === 'unavailable' && Date.now() < end; reply = await send()) await new Promise((r) => setTimeout(r, 200));
