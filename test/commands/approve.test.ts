@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HookServer } from '../helpers/hook-server.js';
 import { TestAdapter, users } from '../helpers/test-adapter.js';
-import { until } from '../jobs/deploy-helpers.js';
+import { until } from '../helpers/until.js';
 
 const DEE = 'console:dee';
 const DAN = 'console:dan';

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from '../services/secrets/harness.js';
+import { startVaultBot, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from '../services/secrets/harness.js';
+import { until } from '../helpers/until.js';
 
 let world: VaultWorld | undefined;
 let bot: Bot | undefined;
@@ -36,6 +37,6 @@ describe('fault: Vault credential rotation under 200 commands', () => {
     expect(event.from).toBe(first);
     const rows = await world.db.sql<{ n: number; d: number }>("SELECT COUNT(*) AS n, COUNT(DISTINCT body) AS d FROM notes WHERE body LIKE 'rotation fault %'");
     expect(rows[0]).toEqual({ n: 150, d: 150 });
-    await until('the old user dropped', async () => !(await world!.vault.userExists(first)));
+    await until(async () => !(await world!.vault.userExists(first)), { what: 'the old user dropped' });
   }, 60_000);
 });

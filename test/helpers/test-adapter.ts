@@ -15,6 +15,9 @@ export interface ThreadMessage {
   readonly text: string;
 }
 
+/** Posted messages (roots and replies), without status edits. */
+export const texts = (ms: readonly ThreadMessage[]): string[] => ms.filter((m) => m.kind !== 'edit').map((m) => m.text);
+
 /** Records every thread call, like a platform would show them. */
 export class RecordingTransport implements ThreadTransport {
   readonly platform = 'test';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySecrets } from '../../src/services/secrets/index.js';
 import { HookServer } from '../helpers/hook-server.js';
-import { TestAdapter, users } from '../helpers/test-adapter.js';
-import { texts, until } from './deploy-helpers.js';
+import { TestAdapter, texts, users } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
 
 const KEY = 'discord:80351110224678912';
 const PROD = 'prod-token-never-sent';

@@ -3,8 +3,8 @@ import { pino } from 'pino';
 import { deployProcessor } from '../../src/jobs/deploy.js';
 import { MemorySecrets } from '../../src/services/secrets/index.js';
 import { HookServer } from '../helpers/hook-server.js';
-import { TestAdapter, users } from '../helpers/test-adapter.js';
-import { texts, until } from './deploy-helpers.js';
+import { TestAdapter, texts, users } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
 
 const DEP = 'console:dee';
 const TOKEN = 's3cr3t-ci-token-value';
@@ -89,7 +89,7 @@ describe('/deploy of a webhook target', () => {
   it('gives up on a webhook that does not answer within timeoutSec', async () => {
     const n = mark();
     await bot.text(DEP, '/deploy slow main');
-    await until(done(n), 10_000);
+    await until(done(n));
     expect(texts(since(n)).at(-1)).toMatch(/^@dee deploy of slow main failed: no answer within 1 s/);
     expect(await bot.text(DEP, '/deploy list')).toMatch(/^slow \(webhook\): unlocked; last: main by dee .* ✘ no answer within 1 s$/m);
   });

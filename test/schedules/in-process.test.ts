@@ -8,7 +8,7 @@ import { MemoryScheduleStore } from '../../src/schedules/stores.js';
 import { nextDue } from '../../src/schedules/timer-clock.js';
 import type { Post } from '../../src/schedules/types.js';
 import type { StatusReport, StatusService } from '../../src/services/types.js';
-import { until } from '../jobs/deploy-helpers.js';
+import { until } from '../helpers/until.js';
 import { HookServer } from '../helpers/hook-server.js';
 import { RecordingPoster } from '../helpers/recording-poster.js';
 import { ADMIN, TestAdapter, users } from '../helpers/test-adapter.js';

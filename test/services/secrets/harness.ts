@@ -80,12 +80,4 @@ export async function connectedUsers(db: TestDatabase): Promise<string[]> {
   return rows.map((r) => r.u).sort();
 }
 
-export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export type { Rule };

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN, connectedUsers, startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { ADMIN, connectedUsers, startVaultBot, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { until } from '../../helpers/until.js';
 
 let world: VaultWorld | undefined;
 let bot: Bot | undefined;
@@ -34,7 +35,7 @@ describe('MySQL credentials from Vault', () => {
     const user = bot.app.mysqlCredentials!.username!;
     const renewals = () => world!.vault.requests.filter((r) => r.path === 'sys/leases/renew').length;
     // Three TTLs: without renewal at ~2/3 of each, Vault would have dropped the user twice over.
-    await until('three renewals', () => renewals() >= 3, 5000);
+    await until(() => renewals() >= 3, { what: 'three renewals' });
     expect(await world.vault.userExists(user)).toBe(true);
     expect(bot.app.mysqlCredentials!.username).toBe(user);
     expect(bot.app.mysqlCredentials!.rotations).toBe(0);
@@ -47,9 +48,9 @@ describe('MySQL credentials from Vault', () => {
     const creds = bot.app.mysqlCredentials!;
     const first = creds.username!;
     // At ~1.3 s the renewal is capped to what is left of the 3 s max TTL: the bot replaces the lease early.
-    await until('a rotation', () => creds.rotations >= 1, 6000);
+    await until(() => creds.rotations >= 1, { what: 'a rotation' });
     expect(creds.username).not.toBe(first);
-    await until('the old user dropped', async () => !(await world!.vault.userExists(first)));
+    await until(async () => !(await world!.vault.userExists(first)), { what: 'the old user dropped' });
     expect((await bot.say(WRITER, '/note add after max ttl')).text).toMatch(/saved$/);
     expect(await connectedUsers(world.db)).toEqual([creds.username]);
   });

@@ -3,7 +3,8 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log.js';
 import { botPolicy } from '../../helpers/vault-double.js';
-import { ROLE, startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { ROLE, startVaultBot, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { until } from '../../helpers/until.js';
 
 let world: VaultWorld | undefined;
 let bot: Bot | undefined;
@@ -44,7 +45,7 @@ describe('secrets in logs', () => {
     expect((await bot.say(WRITER, '/note add two')).text).toMatch(/^note not saved: database unavailable/);
     await new Promise((r) => setTimeout(r, 200));
     world.vault.refuseCreds = undefined;
-    await until('recovery', () => creds.rotations >= 2);
+    await until(() => creds.rotations >= 2, { what: 'recovery' });
     expect((await bot.say(WRITER, '/note add three')).text).toMatch(/saved$/);
     const user = creds.username!;
     await bot.stop();

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runVaultRevoke } from '../../../src/cli/vault.js';
 import { revokerPolicy } from '../../helpers/vault-double.js';
-import { ROLE, startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { ROLE, startVaultBot, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { until } from '../../helpers/until.js';
 
 let world: VaultWorld | undefined;
 const bots: Bot[] = [];
@@ -54,7 +55,7 @@ describe('opsline vault revoke', () => {
     expect((await a.say(WRITER, '/note list')).text).toMatch(/^database unavailable \(the MySQL credentials were revoked/);
 
     world.vault.refuseCreds = undefined;
-    await until('new credentials', () => a.app.mysqlCredentials!.rotations >= 1);
+    await until(() => a.app.mysqlCredentials!.rotations >= 1, { what: 'new credentials' });
     expect(a.app.mysqlCredentials!.username).not.toBe(users[0]);
     expect((await a.say(WRITER, '/note add after the incident')).text).toMatch(/saved$/);
   });

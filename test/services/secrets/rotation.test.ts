@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectedUsers, startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { connectedUsers, startVaultBot, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { until } from '../../helpers/until.js';
 
 let world: VaultWorld | undefined;
 let bot: Bot | undefined;
@@ -55,7 +56,7 @@ describe('rotation when renewal is refused', () => {
     expect(users).toEqual(new Set([first, event.to]));
     expect((await world.db.sql<{ n: number }>('SELECT COUNT(*) AS n FROM notes'))[0]?.n).toBe(adds);
     // The old pool was drained and ended, then its lease revoked: its user is gone from MariaDB.
-    await until('the old user dropped', async () => !(await world!.vault.userExists(first)));
+    await until(async () => !(await world!.vault.userExists(first)), { what: 'the old user dropped' });
     expect(await connectedUsers(world.db)).toEqual([event.to]);
   });
 });
