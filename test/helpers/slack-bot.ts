@@ -8,6 +8,7 @@ import type { CommandDef } from '../../src/core/define-command.js';
 import { HttpServer } from '../../src/http/server.js';
 import { buildApp, type App } from '../../src/main.js';
 import type { SeenKeys } from '../../src/services/seen-keys.js';
+import { splitCommandLine } from './command-line.js';
 import { SlackDouble } from './slack-double.js';
 import { postSigned, slashBody, type PostResult, type SlashFields } from './slack-request.js';
 
@@ -101,10 +102,10 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
     slack,
     url,
     command(line, fields = {}, opts = {}) {
-      const m = /^(\S+)\s*([\s\S]*)$/.exec(line);
+      const { command, text } = splitCommandLine(line);
       const body = slashBody({
-        command: m?.[1] ?? line,
-        text: m?.[2] ?? '',
+        command: `/${command}`,
+        text,
         response_url: slack.responseUrl(`r${++n}`),
         trigger_id: opts.trigger,
         ...fields,

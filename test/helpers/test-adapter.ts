@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { Role } from '../../src/core/access.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
@@ -8,6 +7,7 @@ import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../..
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { buildApp, type App, type BuildOptions } from '../../src/main.js';
+import { lineInvocation } from './command-line.js';
 
 export interface ThreadMessage {
   readonly kind: 'root' | 'reply' | 'edit';
@@ -73,12 +73,7 @@ export class TestAdapter {
 
   /** Like `say`, with a display name of the caller's choosing (platforms let anyone set one). */
   async sayAs(principal: Principal, line: string, room = 'room'): Promise<Reply[]> {
-    const m = /^\/(\S*)\s*([\s\S]*)$/.exec(line.trim());
-    if (!m) throw new Error(`not a command line: ${line}`);
-    const reply = await this.app.dispatcher.dispatch(
-      { id: randomUUID(), platform: 'test', principal, room, command: m[1] ?? '', text: m[2] ?? '', receivedAt: new Date() },
-      this.transport.starter(principal),
-    );
+    const reply = await this.app.dispatcher.dispatch(lineInvocation(principal, line, room), this.transport.starter(principal));
     return [reply];
   }
 

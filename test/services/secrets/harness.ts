@@ -1,18 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { buildConfig } from '../../../src/config/load.js';
 import type { ConfigInput } from '../../../src/config/schema.js';
 import type { Reply } from '../../../src/core/reply.js';
-import type { ThreadStarter } from '../../../src/core/thread.js';
 import { buildApp, type App } from '../../../src/main.js';
+import { dispatchLine } from '../../helpers/command-line.js';
 import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, type TestDatabase } from '../../helpers/mysql.js';
 import { botPolicy, leastPrivilegeStatements, VaultDouble, type Rule } from '../../helpers/vault-double.js';
 
 export const ADMIN = 'console:admin';
 export const WRITER = 'console:writer';
 export const ROLE = 'opsline-app';
-
-const noThreads: ThreadStarter = { startThread: () => Promise.reject(new Error('no threads in these tests')) };
 
 export interface VaultWorld {
   readonly db: TestDatabase;
@@ -64,12 +61,7 @@ export async function startVaultBot(input: ConfigInput, log: Logger = pino({ lev
   const app = await buildApp(buildConfig(input, 'test'), { log });
   return {
     app,
-    say(key, line) {
-      const m = /^\/(\S*)\s*([\s\S]*)$/.exec(line.trim());
-      if (!m) throw new Error(`not a command line: ${line}`);
-      const inv = { id: randomUUID(), platform: 'test', principal: { key, name: key }, room: 'C1', command: m[1] ?? '', text: m[2] ?? '', receivedAt: new Date() };
-      return app.dispatcher.dispatch(inv, noThreads);
-    },
+    say: (key, line) => dispatchLine(app, key, line),
     stop: () => app.stop(),
   };
 }
