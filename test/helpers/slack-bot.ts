@@ -30,7 +30,7 @@ export interface BotOptions {
   /** Where audit records go (default: the silent log). */
   readonly audit?: AuditSink;
   /** Extra commands (a test job), added to the real list. */
-  readonly extra?: (app: () => App) => readonly CommandDef[];
+  readonly extra?: readonly CommandDef[];
   /** access.slackGroups and their TTL (members come from the double's `groups`). */
   readonly slackGroups?: NonNullable<ConfigInput['access']>['slackGroups'];
   readonly slackGroupsTtl?: string;
@@ -81,11 +81,7 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
     ...(o.deploy ? { deploy: o.deploy } : {}),
   });
   const log = o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  // Test commands reach the app (its transports) lazily: it is built after the command list.
-  const holder: { app?: App } = {};
-  const extra = o.extra?.(() => holder.app!) ?? [];
-  const app = await buildApp(config, { log, demo: true, commands: [...commands, ...extra], ...(o.audit ? { audit: o.audit } : {}) });
-  holder.app = app;
+  const app = await buildApp(config, { log, demo: true, commands: [...commands, ...(o.extra ?? [])], ...(o.audit ? { audit: o.audit } : {}) });
   const http = new HttpServer(log);
   const commandNames = app.registry.all().map((c) => c.name);
   const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames, ackBudgetMs: o.ackBudgetMs, autoReconnect: false, seen: o.seen });
