@@ -47,6 +47,15 @@ export class RecordingTransport implements ThreadTransport {
   }
 }
 
+export interface TestAdapterOptions {
+  readonly config?: ConfigInput;
+  readonly demo?: boolean;
+  readonly commands?: readonly CommandDef[];
+  readonly now?: () => Date;
+  readonly burns?: BuildOptions['burns'];
+  readonly secrets?: BuildOptions['secrets'];
+}
+
 /** Drives the real dispatcher the way an adapter does: `say(key, '/note add hi')` → the replies. */
 export class TestAdapter {
   private constructor(
@@ -55,9 +64,7 @@ export class TestAdapter {
     readonly transport: RecordingTransport,
   ) {}
 
-  static async create(
-    opts: { config?: ConfigInput; demo?: boolean; commands?: readonly CommandDef[]; now?: () => Date; burns?: BuildOptions['burns']; secrets?: BuildOptions['secrets'] } = {},
-  ) {
+  static async create(opts: TestAdapterOptions = {}) {
     const config = buildConfig(opts.config ?? { access: { users: [] } }, 'test');
     const audit = new MemoryAuditSink();
     const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now, burns: opts.burns, secrets: opts.secrets });
