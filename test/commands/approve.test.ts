@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hookedBot } from '../helpers/hooked-bot.js';
-import { users } from '../helpers/test-adapter.js';
+import { TestAdapter, users } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
 
 const DEE = 'console:dee';
@@ -8,16 +8,18 @@ const DAN = 'console:dan';
 const VIC = 'console:vic';
 const ADA = 'console:ada';
 
-const t = hookedBot((hooks) => ({
-  config: {
-    access: {
-      users: users({ [DEE]: ['deployer'], [DAN]: ['deployer'], [VIC]: ['viewer', 'writer'], [ADA]: ['admin'] }),
-      // A command marked in config: a note needs an admin's approval.
-      approvers: { 'note add': ['admin'] },
+const t = hookedBot((hooks) =>
+  TestAdapter.create({
+    config: {
+      access: {
+        users: users({ [DEE]: ['deployer'], [DAN]: ['deployer'], [VIC]: ['viewer', 'writer'], [ADA]: ['admin'] }),
+        // A command marked in config: a note needs an admin's approval.
+        approvers: { 'note add': ['admin'] },
+      },
+      deploy: { targets: [{ name: 'prod', kind: 'webhook', url: hooks.url('/ok'), approvers: ['deployer'] }, { name: 'dev', kind: 'webhook', url: hooks.url('/ok') }] },
     },
-    deploy: { targets: [{ name: 'prod', kind: 'webhook', url: hooks.url('/ok'), approvers: ['deployer'] }, { name: 'dev', kind: 'webhook', url: hooks.url('/ok') }] },
-  },
-}));
+  }),
+);
 
 const rowsOf = (key: string) => t.bot.audit.records.filter((r) => r.principalKey === key);
 

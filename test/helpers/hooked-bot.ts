@@ -1,26 +1,25 @@
 import { afterAll, beforeAll } from 'vitest';
 import { HookServer } from './hook-server.js';
-import { TestAdapter, type TestAdapterOptions } from './test-adapter.js';
 
-export interface HookedBot {
+export interface HookedBot<B> {
   /** The CI double the bot's webhook targets call. */
   readonly hooks: HookServer;
-  readonly bot: TestAdapter;
+  readonly bot: B;
 }
 
 /**
- * A test bot and a CI double for a whole file: made before its tests (beforeAll), `options` pointing the deploy
- * targets at the double, and both stopped after them. Read `hooks` and `bot` inside tests, once they exist.
+ * A bot and a CI double for a whole file: made before its tests (beforeAll), `start` pointing the deploy targets at
+ * the double, and both stopped after them. Read `hooks` and `bot` inside tests, once they exist.
  */
-export function hookedBot(options: (hooks: HookServer) => TestAdapterOptions): HookedBot {
+export function hookedBot<B extends { stop(): Promise<unknown> }>(start: (hooks: HookServer) => Promise<B>): HookedBot<B> {
   let hooks: HookServer | undefined;
-  let bot: TestAdapter | undefined;
+  let bot: B | undefined;
   beforeAll(async () => {
     hooks = await new HookServer().start();
-    bot = await TestAdapter.create(options(hooks));
+    bot = await start(hooks);
   });
   afterAll(async () => {
-    await bot?.app.stop();
+    await bot?.stop();
     await hooks?.stop();
   });
   return {

@@ -84,6 +84,10 @@ export class TestAdapter {
     return [reply];
   }
 
+  stop(): Promise<void> {
+    return this.app.stop();
+  }
+
   /** The one reply text, for the common case. */
   async text(principalKey: string, line: string, room?: string): Promise<string> {
     const [r] = await this.say(principalKey, line, room);

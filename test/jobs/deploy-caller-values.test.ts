@@ -1,30 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { MemorySecrets } from '../../src/services/secrets/index.js';
 import { hookedBot } from '../helpers/hooked-bot.js';
-import { texts, users } from '../helpers/test-adapter.js';
+import { TestAdapter, texts, users } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
 
 const KEY = 'discord:80351110224678912';
 const PROD = 'prod-token-never-sent';
 
-const t = hookedBot((hooks) => ({
-  config: {
-    access: { users: users({ [KEY]: ['deployer'] }) },
-    deploy: {
-      targets: [
-        {
-          name: 'site',
-          kind: 'webhook',
-          method: 'POST',
-          url: hooks.url('/ok?by={user}'),
-          headers: { Authorization: 'Bearer {vault:ci/site#token}', 'X-Deploy-By': '{user}' },
-          body: '{"ref":"{ref}","by":"{user}"}',
-        },
-      ],
+const t = hookedBot((hooks) =>
+  TestAdapter.create({
+    config: {
+      access: { users: users({ [KEY]: ['deployer'] }) },
+      deploy: {
+        targets: [
+          {
+            name: 'site',
+            kind: 'webhook',
+            method: 'POST',
+            url: hooks.url('/ok?by={user}'),
+            headers: { Authorization: 'Bearer {vault:ci/site#token}', 'X-Deploy-By': '{user}' },
+            body: '{"ref":"{ref}","by":"{user}"}',
+          },
+        ],
+      },
     },
-  },
-  secrets: new MemorySecrets({ 'vault:ci/site#token': 'site-token-1', 'vault:ci/prod#token': PROD }),
-}));
+    secrets: new MemorySecrets({ 'vault:ci/site#token': 'site-token-1', 'vault:ci/prod#token': PROD }),
+  }),
+);
 
 /** Deploys as a caller with this display name; resolves with the request the CI double got. */
 async function deployAs(name: string) {

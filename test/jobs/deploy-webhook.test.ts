@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { deployProcessor } from '../../src/jobs/deploy.js';
 import { MemorySecrets } from '../../src/services/secrets/index.js';
 import { hookedBot } from '../helpers/hooked-bot.js';
-import { texts, users } from '../helpers/test-adapter.js';
+import { TestAdapter, texts, users } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
 
 const DEP = 'console:dee';
@@ -19,7 +19,7 @@ const t = hookedBot((hooks) => {
     body: '{"ref":"{ref}","target":"{target}","user":"{user}","token":"{vault:ci/site#token}"}',
     ...extra,
   });
-  return {
+  return TestAdapter.create({
     config: {
       access: { users: users({ [DEP]: ['deployer'] }) },
       deploy: {
@@ -32,7 +32,7 @@ const t = hookedBot((hooks) => {
       },
     },
     secrets: new MemorySecrets({ 'vault:ci/site#token': TOKEN }),
-  };
+  });
 });
 
 const mark = () => t.bot.transport.messages.length;

@@ -10,25 +10,27 @@ import type { Post } from '../../src/schedules/types.js';
 import type { StatusReport, StatusService } from '../../src/services/types.js';
 import { hookedBot } from '../helpers/hooked-bot.js';
 import { RecordingPoster } from '../helpers/recording-poster.js';
-import { ADMIN, users } from '../helpers/test-adapter.js';
+import { ADMIN, TestAdapter, users } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
 
 const VIEWER = 'console:vic';
 const DEPLOYER = 'console:dee';
 const poster = new RecordingPoster('console');
 
-const t = hookedBot((hooks) => ({
-  config: {
-    access: { users: users({ [ADMIN]: ['admin'], [VIEWER]: ['viewer'], [DEPLOYER]: ['deployer'] }) },
-    status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
-    deploy: { targets: [{ name: 'broken', kind: 'webhook', method: 'POST', url: hooks.url('/fail') }] },
-    schedules: [
-      { name: 'digest', every: '1s', command: '/status 24h', post: { platform: 'console', channel: 'ops' } },
-      { name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Berlin', command: '/jobs', post: { platform: 'console', channel: 'ops' } },
-    ],
-    jobFailures: { post: { platform: 'console', channel: 'alerts' }, mention: ['console:oncall'] },
-  },
-}));
+const t = hookedBot((hooks) =>
+  TestAdapter.create({
+    config: {
+      access: { users: users({ [ADMIN]: ['admin'], [VIEWER]: ['viewer'], [DEPLOYER]: ['deployer'] }) },
+      status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
+      deploy: { targets: [{ name: 'broken', kind: 'webhook', method: 'POST', url: hooks.url('/fail') }] },
+      schedules: [
+        { name: 'digest', every: '1s', command: '/status 24h', post: { platform: 'console', channel: 'ops' } },
+        { name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Berlin', command: '/jobs', post: { platform: 'console', channel: 'ops' } },
+      ],
+      jobFailures: { post: { platform: 'console', channel: 'alerts' }, mention: ['console:oncall'] },
+    },
+  }),
+);
 beforeAll(async () => {
   await t.bot.app.startSchedules([poster]);
 });
