@@ -33,7 +33,7 @@ describe('interaction tokens never reach the log', () => {
       return reply('late');
     } });
     const cap = captureLog('debug');
-    const bot: SlackBot = await startSlackBot({ ackBudgetMs: 50, log: cap.log, extra: () => [held] });
+    const bot: SlackBot = await startSlackBot({ ackBudgetMs: 50, log: cap.log, extra: [held] });
     stop = () => bot.stop();
     // Shaped like Slack's, on a port where nothing listens, so the late reply fails.
     const url = 'http://127.0.0.1:2/commands/T1/4711/SECRETresponseURLpart';

@@ -4,6 +4,7 @@ import { readPath } from '../../src/agent/burner/verify.js';
 import type { JobEvent } from '../../src/services/devices/index.js';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
+import { until } from '../helpers/until.js';
 
 const MB = 1024 * 1024;
 let f: AgentFixture;
@@ -150,10 +151,9 @@ describe('burn', () => {
 });
 
 async function waitFinished(c: ReturnType<AgentFixture['client']>, jobId: string) {
-  for (let i = 0; i < 100; i++) {
+  const finished = async () => {
     const st = await c.status('a1', jobId);
-    if (st.state === 'finished') return st.result;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`job ${jobId} did not finish`);
+    return st.state === 'finished' ? st : undefined;
+  };
+  return (await until(finished, { everyMs: 100, what: `job ${jobId} to finish` })).result;
 }

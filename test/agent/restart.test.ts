@@ -9,6 +9,7 @@ import type { JobEvent } from '../../src/services/devices/index.js';
 import { buildAgentChild } from '../helpers/agent-build.js';
 import { agentFixture, freePort, type AgentFixture } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
+import { until } from '../helpers/until.js';
 
 let f: AgentFixture;
 let entry: string;
@@ -89,10 +90,3 @@ describe('agent restart mid-burn', () => {
   });
 });
 
-async function until(cond: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestAdapter, users } from '../helpers/test-adapter.js';
-import { until } from '../jobs/deploy-helpers.js';
+import { until } from '../helpers/until.js';
 
 const ADA = 'console:ada';
 const VIC = 'console:vic';
@@ -27,7 +27,7 @@ describe('/access grants', () => {
     const [who] = await bot.say(VIC, '/whoami');
     expect(who?.fields).toContainEqual({ label: 'roles', value: `viewer (config), writer (grant:${id})` });
     // Wait for the expiry line, not for a clock.
-    await until(() => roots().includes(`grant #${id} has expired: console:vic no longer has the writer role`), 10_000);
+    await until(() => roots().includes(`grant #${id} has expired: console:vic no longer has the writer role`));
     expect(await bot.text(VIC, '/note add after')).toBe('/note add needs the writer role; your key is console:vic (an admin can grant it)');
     expect(bot.audit.records.at(-1)).toMatchObject({ decision: 'deny', roleSource: undefined });
   });

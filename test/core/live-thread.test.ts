@@ -2,12 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { LiveThread } from '../../src/core/live-thread.js';
 import type { Principal, ThreadRef, ThreadTransport } from '../../src/core/thread.js';
 import { RecordingTransport } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
 
 const alice: Principal = { key: 'console:alice', name: 'alice' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await sleep(5);
-}
 
 async function open(t: ThreadTransport & { starter(p: Principal): { startThread(s: string): Promise<ThreadRef> } }) {
   return LiveThread.open(t.starter(alice), t, 'burning x.iso on dvd1 for @alice', 'queued');

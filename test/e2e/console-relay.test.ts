@@ -7,6 +7,7 @@ import { CLI, startCli } from '../helpers/cli-child.js';
 import { makeIso } from '../helpers/iso.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
 import { tmuxPane, type TmuxPane } from '../helpers/tmux.js';
+import { until } from '../helpers/until.js';
 
 // A deploy command on the agent that prints a few lines, slowly enough to be followed.
 const DEPLOY = "for (const l of ['fetching ' + process.argv[1], 'building', 'deployed']) { console.log(l); await new Promise((r) => setTimeout(r, 300)); }";
@@ -122,7 +123,7 @@ describe('a console with a real config, jobs run by `opsline worker` in another 
     const c = pipeConsole();
     c.send('/deploy hello\n');
     // Input has ended with the deploy queued: the console says what it waits for; Ctrl-C leaves it.
-    for (let i = 0; !c.out().includes('Ctrl-C quits and leaves it to the workers') && c.child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    await until(() => c.out().includes('Ctrl-C quits and leaves it to the workers') || c.child.exitCode !== null);
     c.child.kill('SIGINT');
     const r = await c.exit;
     expect(r.code, r.out + r.err).toBe(0);

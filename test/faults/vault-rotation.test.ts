@@ -1,20 +1,15 @@
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from '../services/secrets/harness.js';
+import { describe, expect, it } from 'vitest';
+import { vaultConfig, vaultTests, WRITER } from '../helpers/vault-world.js';
+import { until } from '../helpers/until.js';
 
-let world: VaultWorld | undefined;
-let bot: Bot | undefined;
-afterEach(async () => {
-  await bot?.stop();
-  await world?.close();
-  bot = world = undefined;
-});
+const t = vaultTests();
 
 describe('fault: Vault credential rotation under 200 commands', () => {
   it('rotates at the max TTL while 200 commands run in two concurrent bursts around it: 0 failed, every note stored once', async () => {
     // Renewals are allowed but capped by the 12 s max TTL, so the bot must rotate by itself (docs/vault.md).
-    world = await vaultWorld({ defaultTtlSec: 6, maxTtlSec: 12 });
-    bot = await startVaultBot(vaultConfig(world));
+    const world = await t.world({ defaultTtlSec: 6, maxTtlSec: 12 });
+    const bot = await t.bot(vaultConfig(world));
     const creds = bot.app.mysqlCredentials!;
     const first = creds.username!;
     const rotating = once(creds, 'rotating');
@@ -23,7 +18,7 @@ describe('fault: Vault credential rotation under 200 commands', () => {
       Promise.all(
         Array.from({ length: 100 }, async (_, k) => {
           const n = from + k;
-          const r = await bot!.say(WRITER, n % 4 === 0 ? '/note list 3' : `/note add rotation fault ${n}`);
+          const r = await bot.say(WRITER, n % 4 === 0 ? '/note list 3' : `/note add rotation fault ${n}`);
           return r.code === undefined && /saved$|rotation fault|^no notes yet/.test(r.text) ? undefined : `${n}: ${r.text}`;
         }),
       );
@@ -36,6 +31,6 @@ describe('fault: Vault credential rotation under 200 commands', () => {
     expect(event.from).toBe(first);
     const rows = await world.db.sql<{ n: number; d: number }>("SELECT COUNT(*) AS n, COUNT(DISTINCT body) AS d FROM notes WHERE body LIKE 'rotation fault %'");
     expect(rows[0]).toEqual({ n: 150, d: 150 });
-    await until('the old user dropped', async () => !(await world!.vault.userExists(first)));
+    await until(async () => !(await world.vault.userExists(first)), { what: 'the old user dropped' });
   }, 60_000);
 });

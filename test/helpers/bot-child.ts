@@ -31,14 +31,3 @@ export async function startBotChild(configPath: string): Promise<BotChild> {
     },
   };
 }
-
-/** Asks `probe` again every 100 ms until it returns something; the deadline only bounds a hang. */
-export async function poll<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`poll: nothing after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -11,6 +11,7 @@ import { startCli } from './cli-child.js';
 import { makeIso } from './iso.js';
 import { REDIS_URL, redisPrefix } from './redis.js';
 import { SlackDouble } from './slack-double.js';
+import { until } from './until.js';
 
 export interface BurnWorldOptions {
   readonly drives?: string[];
@@ -104,8 +105,11 @@ export async function burnWorld(o: BurnWorldOptions = {}): Promise<BurnWorld> {
       const roots = slack.callsOf('chat.postMessage').filter((c) => !c.body.thread_ts).length;
       const send = () => w.say('C1', 'burn', `${image} ${drive}`);
       // The bot's device client reconnects by itself once a just-started agent listens: until then "unavailable".
-      let reply = await send();
-      for (const end = Date.now() + 20_000; reply.code === 'unavailable' && Date.now() < end; reply = await send()) await new Promise((r) => setTimeout(r, 200));
+      const answered = async () => {
+        const r = await send();
+        return r.code === 'unavailable' ? undefined : r;
+      };
+      const reply = await until(answered, { everyMs: 200, what: 'the bot to reach the agent' });
       if (!/^burn job b[a-z0-9]{6} queued/.test(reply.text)) throw new Error(`burn not queued: ${reply.text}`);
       const root = slack.callsOf('chat.postMessage').filter((c) => !c.body.thread_ts)[roots]!;
       return root.response?.ts as string;

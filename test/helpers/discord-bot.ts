@@ -82,7 +82,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
   const log = o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const audit = new MemoryAuditSink();
   // The test commands reach the app (its transports) lazily: it is built after the command list.
-  const job = discordTestCommands(() => app, { slowMs: o.slowMs });
+  const job = discordTestCommands({ slowMs: o.slowMs });
   const app: App = await buildApp(config, { log, demo: true, audit, commands: [...commands, ...job.commands] });
   const http = new HttpServer(log);
   const adapter = createDiscordAdapter({ app, http, log }, { deferAfterMs: o.deferAfterMs, completers: o.completers });

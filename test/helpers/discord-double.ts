@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GatewayDouble } from './discord-gateway.js';
 import { IDS, interactionPayload, messagePayload, userPayload, type InteractionSpec } from './discord-payloads.js';
+import { until } from './until.js';
 
 /** One REST call the bot made; `route` is the path after `/api/v10`. */
 export interface RestCall {
@@ -125,15 +126,9 @@ export class DiscordDouble {
     return this.calls.filter((c) => c.method === method && route.test(c.route));
   }
 
-  /** Polls the recorded calls until `pred` holds. */
-  async waitFor<T>(pred: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const v = pred();
-      if (v) return v;
-      if (Date.now() > end) throw new Error(`timed out; calls so far:\n${this.calls.map((c) => `${c.method} ${c.route} ${c.status}`).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+  /** Waits until `pred` holds (test/helpers/until.ts); the timeout error lists the calls recorded so far. */
+  waitFor<T>(pred: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+    return until(pred, { timeoutMs, what: () => `${String(pred)}; calls so far:\n${this.calls.map((c) => `${c.method} ${c.route} ${c.status}`).join('\n')}` }) as Promise<T>;
   }
 
   #routes(): [string, RegExp, Handler][] {

@@ -1,8 +1,7 @@
 import { defineCommand, type CommandDef } from '../../src/core/define-command.js';
-import { UserError } from '../../src/core/errors.js';
-import { LiveThread } from '../../src/core/live-thread.js';
+import type { LiveThread } from '../../src/core/live-thread.js';
 import { reply } from '../../src/core/reply.js';
-import type { App } from '../../src/main.js';
+import { testJobCommand } from './test-job.js';
 
 export interface DiscordTestJob {
   readonly commands: readonly CommandDef[];
@@ -13,33 +12,16 @@ export interface DiscordTestJob {
 }
 
 /**
- * `/testjob` (a minimal job that tests the Discord thread transport without a device agent): opens a LiveThread through the
- * platform's ThreadStarter and returns; the test then reports progress as a worker would.
- * `/slow` answers after `slowMs`, to exercise the deferral. (Autocomplete tests use the real
- * `/deploy run <target>`.)
+ * `/testjob` (test/helpers/test-job.ts) answering in the channel, whose threads the Discord tests drive by hand, and
+ * `/slow`, which answers after `slowMs` to exercise the deferral. (Autocomplete tests use the real `/deploy run <target>`.)
  */
-export function discordTestCommands(app: () => App, opts: { slowMs?: number } = {}): DiscordTestJob {
+export function discordTestCommands(opts: { slowMs?: number } = {}): DiscordTestJob {
   const threads: LiveThread[] = [];
   const waiters: ((t: LiveThread) => void)[] = [];
-  let next = 1;
-  const testjob = defineCommand({
-    name: 'testjob',
-    description: 'A test job that reports threaded progress',
-    usage: '/testjob',
-    examples: ['/testjob'],
-    roles: ['operator'],
-    sideEffects: true,
-    async handler(ctx) {
-      const transport = app().transports.get(ctx.invocation.platform);
-      if (!transport) throw new UserError('not_configured', 'no thread transport for this platform');
-      const id = `job-${next++}`;
-      const thread = await LiveThread.open(ctx.threads, transport, `Test job ${id} for ${ctx.invocation.principal.name}`, 'queued', ctx.log);
-      ctx.setJobId(id);
-      threads.push(thread);
-      waiters.shift()?.(thread);
-      return reply(`started test job ${id}`, { visibility: 'channel' });
-    },
-  });
+  const testjob = testJobCommand((thread) => {
+    threads.push(thread);
+    waiters.shift()?.(thread);
+  }, 'channel');
   const slow = defineCommand({
     name: 'slow',
     description: 'Answers slowly',

@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import type { Reply } from '../../src/core/reply.js';
-import type { ThreadStarter } from '../../src/core/thread.js';
 import { buildApp, type App } from '../../src/main.js';
+import { dispatchLine } from './command-line.js';
 import type { TestDatabase } from './mysql.js';
-
-const noThreads: ThreadStarter = { startThread: () => Promise.reject(new Error('no threads in these tests')) };
 
 export interface NotesBot {
   readonly app: App;
@@ -27,11 +24,7 @@ export async function startNotesBot(db: TestDatabase, url: string, writers: numb
   return {
     app,
     writers: keys,
-    say(key, line) {
-      const m = /^\/(\S*)\s*([\s\S]*)$/.exec(line);
-      const inv = { id: randomUUID(), platform: 'test', principal: { key, name: key.slice(8) }, room: 'C1', command: m?.[1] ?? '', text: m?.[2] ?? '', receivedAt: new Date() };
-      return app.dispatcher.dispatch(inv, noThreads);
-    },
+    say: (key, line) => dispatchLine(app, key, line),
     async counts() {
       await app.services.audit.flush();
       const [n] = await db.sql<{ notes: number; bodies: number }>('SELECT COUNT(*) AS notes, COUNT(DISTINCT body) AS bodies FROM notes');

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './agent-fixture.js';
+import { until } from './until.js';
 
 export interface OwnRedis {
   readonly url: string;
@@ -20,10 +21,11 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   let child: ChildProcess | undefined;
   const start = async () => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', ''], { stdio: 'ignore' });
-    while (!(await accepts(port))) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const started = child;
+    await until(async () => {
+      if (started.exitCode !== null) throw new Error(`redis-server exited with ${started.exitCode}`);
+      return accepts(port);
+    }, { what: `redis-server to accept connections on port ${port}` });
   };
   const stop = async () => {
     if (!child || child.exitCode !== null) return;

@@ -8,6 +8,7 @@ import type { CommandDef } from '../../src/core/define-command.js';
 import { HttpServer } from '../../src/http/server.js';
 import { buildApp, type App } from '../../src/main.js';
 import type { SeenKeys } from '../../src/services/seen-keys.js';
+import { splitCommandLine } from './command-line.js';
 import { SlackDouble } from './slack-double.js';
 import { postSigned, slashBody, type PostResult, type SlashFields } from './slack-request.js';
 
@@ -29,7 +30,7 @@ export interface BotOptions {
   /** Where audit records go (default: the silent log). */
   readonly audit?: AuditSink;
   /** Extra commands (a test job), added to the real list. */
-  readonly extra?: (app: () => App) => readonly CommandDef[];
+  readonly extra?: readonly CommandDef[];
   /** access.slackGroups and their TTL (members come from the double's `groups`). */
   readonly slackGroups?: NonNullable<ConfigInput['access']>['slackGroups'];
   readonly slackGroupsTtl?: string;
@@ -80,11 +81,7 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
     ...(o.deploy ? { deploy: o.deploy } : {}),
   });
   const log = o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  // Test commands reach the app (its transports) lazily: it is built after the command list.
-  const holder: { app?: App } = {};
-  const extra = o.extra?.(() => holder.app!) ?? [];
-  const app = await buildApp(config, { log, demo: true, commands: [...commands, ...extra], ...(o.audit ? { audit: o.audit } : {}) });
-  holder.app = app;
+  const app = await buildApp(config, { log, demo: true, commands: [...commands, ...(o.extra ?? [])], ...(o.audit ? { audit: o.audit } : {}) });
   const http = new HttpServer(log);
   const commandNames = app.registry.all().map((c) => c.name);
   const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames, ackBudgetMs: o.ackBudgetMs, autoReconnect: false, seen: o.seen });
@@ -101,10 +98,10 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
     slack,
     url,
     command(line, fields = {}, opts = {}) {
-      const m = /^(\S+)\s*([\s\S]*)$/.exec(line);
+      const { command, text } = splitCommandLine(line);
       const body = slashBody({
-        command: m?.[1] ?? line,
-        text: m?.[2] ?? '',
+        command: `/${command}`,
+        text,
         response_url: slack.responseUrl(`r${++n}`),
         trigger_id: opts.trigger,
         ...fields,

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SlackLimiter, type SlackLimits } from './slack-limits.js';
+import { until } from './until.js';
 
 /** One recorded call: a Web API method (`chat.update`) or `response_url`. */
 export interface RecordedCall {
@@ -99,14 +100,9 @@ export class SlackDouble {
     return this.calls.filter((c) => c.method === method && c.status === 200);
   }
 
-  async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = probe();
-      if (v) return v;
-      if (Date.now() > until) throw new Error(`waitFor: timed out after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+  /** Waits until `probe` holds (test/helpers/until.ts); the timeout error lists the calls recorded so far. */
+  waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
+    return until(probe, { timeoutMs, what: () => `${String(probe)}; calls so far:\n${this.calls.map((c) => `${c.method} ${c.status}`).join('\n')}` }) as Promise<T>;
   }
 
   /** Pushes a Socket Mode envelope to every open socket and resolves with its ack. */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { Role } from '../../src/core/access.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
@@ -8,12 +7,16 @@ import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../..
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { buildApp, type App, type BuildOptions } from '../../src/main.js';
+import { lineInvocation } from './command-line.js';
 
 export interface ThreadMessage {
   readonly kind: 'root' | 'reply' | 'edit';
   readonly id: string;
   readonly text: string;
 }
+
+/** Posted messages (roots and replies), without status edits. */
+export const texts = (ms: readonly ThreadMessage[]): string[] => ms.filter((m) => m.kind !== 'edit').map((m) => m.text);
 
 /** Records every thread call, like a platform would show them. */
 export class RecordingTransport implements ThreadTransport {
@@ -44,6 +47,15 @@ export class RecordingTransport implements ThreadTransport {
   }
 }
 
+export interface TestAdapterOptions {
+  readonly config?: ConfigInput;
+  readonly demo?: boolean;
+  readonly commands?: readonly CommandDef[];
+  readonly now?: () => Date;
+  readonly burns?: BuildOptions['burns'];
+  readonly secrets?: BuildOptions['secrets'];
+}
+
 /** Drives the real dispatcher the way an adapter does: `say(key, '/note add hi')` → the replies. */
 export class TestAdapter {
   private constructor(
@@ -52,9 +64,7 @@ export class TestAdapter {
     readonly transport: RecordingTransport,
   ) {}
 
-  static async create(
-    opts: { config?: ConfigInput; demo?: boolean; commands?: readonly CommandDef[]; now?: () => Date; burns?: BuildOptions['burns']; secrets?: BuildOptions['secrets'] } = {},
-  ) {
+  static async create(opts: TestAdapterOptions = {}) {
     const config = buildConfig(opts.config ?? { access: { users: [] } }, 'test');
     const audit = new MemoryAuditSink();
     const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now, burns: opts.burns, secrets: opts.secrets });
@@ -70,13 +80,12 @@ export class TestAdapter {
 
   /** Like `say`, with a display name of the caller's choosing (platforms let anyone set one). */
   async sayAs(principal: Principal, line: string, room = 'room'): Promise<Reply[]> {
-    const m = /^\/(\S*)\s*([\s\S]*)$/.exec(line.trim());
-    if (!m) throw new Error(`not a command line: ${line}`);
-    const reply = await this.app.dispatcher.dispatch(
-      { id: randomUUID(), platform: 'test', principal, room, command: m[1] ?? '', text: m[2] ?? '', receivedAt: new Date() },
-      this.transport.starter(principal),
-    );
+    const reply = await this.app.dispatcher.dispatch(lineInvocation(principal, line, room), this.transport.starter(principal));
     return [reply];
+  }
+
+  stop(): Promise<void> {
+    return this.app.stop();
   }
 
   /** The one reply text, for the common case. */

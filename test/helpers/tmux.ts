@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { until } from './until.js';
 
 const run = promisify(execFile);
 
@@ -65,24 +66,21 @@ export async function tmuxPane(argv: readonly string[], opts: { width?: number; 
     type: (text) => pane.keys([text], { literal: true }),
     lines,
     async waitFor(what, test, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
+      const shown = async () => {
         const now = await lines();
-        if (test(now)) return now;
-        if (Date.now() > deadline) throw new Error(`the terminal never showed ${what}:\n${now.join('\n')}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+        return test(now) ? now : undefined;
+      };
+      return until(shown, { timeoutMs, everyMs: 100, what: async () => `the terminal to show ${what}:\n${(await lines()).join('\n')}` });
     },
     resize: async (width, height) => void (await tmux(['resize-window', '-t', 'main', '-x', String(width), '-y', String(height)])),
     async exited(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const status = await readFile(statusFile, 'utf8').catch(() => undefined);
-        if (status?.startsWith('signal')) throw new Error(`the program was killed by ${status}:\n${(await lines()).join('\n')}`);
-        if (status !== undefined && status !== '') return Number(status);
-        if (Date.now() > deadline) throw new Error(`the program did not exit:\n${(await lines()).join('\n')}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const status = await until(async () => await readFile(statusFile, 'utf8').catch(() => undefined), {
+        timeoutMs,
+        everyMs: 100,
+        what: async () => `the program to exit:\n${(await lines()).join('\n')}`,
+      });
+      if (status.startsWith('signal')) throw new Error(`the program was killed by ${status}:\n${(await lines()).join('\n')}`);
+      return Number(status);
     },
     kill: async () => void (await tmux(['kill-server']).catch(() => undefined)),
   };

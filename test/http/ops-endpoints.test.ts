@@ -3,12 +3,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentFixture, freePort, type AgentFixture } from '../helpers/agent-fixture.js';
-import { poll, startBotChild, type BotChild } from '../helpers/bot-child.js';
+import { startBotChild, type BotChild } from '../helpers/bot-child.js';
 import { startCli } from '../helpers/cli-child.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/mysql.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
 import { SlackDouble } from '../helpers/slack-double.js';
 import { postSigned, slashBody } from '../helpers/slack-request.js';
+import { until } from '../helpers/until.js';
 
 const SECRET = 'ops-endpoints-signing-secret';
 type Readyz = { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> };
@@ -66,21 +67,21 @@ describe('opsline start: /readyz, /metrics and SIGHUP', () => {
   });
 
   it('is ready with every check listed, 503 while the agent process is gone, and ready again when it is back', async () => {
-    const up = await poll(async () => ((await readyz()).status === 200 ? readyz() : undefined));
+    const up = await until(async () => ((await readyz()).status === 200 ? readyz() : undefined), { everyMs: 100 });
     expect(up.body.checks).toMatchObject({ mysql: { ok: true }, redis: { ok: true }, 'agent:a1': { ok: true } });
     agent!.kill('SIGKILL');
-    const down = await poll(async () => {
+    const down = await until(async () => {
       const r = await readyz();
       return r.status === 503 ? r : undefined;
-    });
+    }, { everyMs: 100 });
     expect(down.body.ready).toBe(false);
     expect(down.body.checks['agent:a1']).toMatchObject({ ok: false, detail: expect.stringMatching(/agent a1 is (down|connecting)/) });
     expect(down.body.checks.mysql).toEqual({ ok: true });
     await startAgent();
-    const back = await poll(async () => {
+    const back = await until(async () => {
       const r = await readyz();
       return r.status === 200 ? r : undefined;
-    });
+    }, { everyMs: 100 });
     expect(back.body).toMatchObject({ ready: true, checks: { 'agent:a1': { ok: true } } });
   }, 60_000);
 
@@ -118,13 +119,13 @@ describe('opsline start: /readyz, /metrics and SIGHUP', () => {
     await writeFile(configPath, JSON.stringify(botConfig([{ key: 'slack:T1:UNEW', name: 'nora', roles: ['operator'] }])));
     const good = logged('access allowlist reloaded');
     bot.signal('SIGHUP');
-    await poll(async () => logged('access allowlist reloaded') > good);
+    await until(() => logged('access allowlist reloaded') > good);
     expect(await whoami()).toMatch(/operator/);
 
     await writeFile(configPath, JSON.stringify(botConfig([{ key: 'slack:T1:UNEW', name: 'nora', roles: ['wizard'] }])));
     const bad = logged('access allowlist not reloaded');
     bot.signal('SIGHUP');
-    await poll(async () => logged('access allowlist not reloaded') > bad);
+    await until(() => logged('access allowlist not reloaded') > bad);
     expect(bot.output().split('\n').find((l) => l.includes('access allowlist not reloaded'))).toContain('access.users.1.roles');
     expect(await whoami()).toMatch(/operator/);
   }, 30_000);

@@ -9,6 +9,7 @@ import { startCli } from '../helpers/cli-child.js';
 import { makeIso } from '../helpers/iso.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
 import { TestAdapter, users } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
 
 const OP = 'console:op';
 const cleanups: (() => Promise<void>)[] = [];
@@ -35,22 +36,6 @@ async function bot(f: AgentFixture, endpoint?: string) {
   });
   cleanups.push(() => b.app.stop());
   return { b, prefix: r.prefix };
-}
-
-async function untilAsync(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function until(check: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const jobId = (t: string) => /job (b[a-z0-9]{6})/.exec(t)![1]!;
@@ -145,7 +130,7 @@ describe('/burn on BullMQ and Redis', () => {
     // The job's failed state is written after the thread hears of it: wait for that, not for a fixed time.
     const failed = `${id} release.iso on a1/d1 for op: ✘ failed: ${AGENT_LOST}`;
     let status = '';
-    await untilAsync(async () => (status = await b.text(OP, `/burn status ${id}`)) === failed).catch(() => undefined);
+    await until(async () => (status = await b.text(OP, `/burn status ${id}`)) === failed).catch(() => undefined);
     expect(status).toBe(failed);
   });
 });

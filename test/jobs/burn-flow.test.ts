@@ -3,7 +3,8 @@ import { MemoryBurnQueue } from '../../src/services/queue/memory.js';
 import { ZmqDeviceClient } from '../../src/services/devices/client.js';
 import { agentFixture, freePort, silent, type AgentFixture } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
-import { TestAdapter, users, type ThreadMessage } from '../helpers/test-adapter.js';
+import { TestAdapter, texts, users } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
 
 const OP = 'console:op';
 const VIEWER = 'console:vic';
@@ -30,15 +31,6 @@ async function setup(drives = ['virtual'], speed = '1500k') {
   return { f, bot };
 }
 
-async function until(check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const texts = (ms: readonly ThreadMessage[]) => ms.filter((m) => m.kind !== 'edit').map((m) => m.text);
 const finished = (bot: TestAdapter, n = 1) => () => bot.transport.messages.filter((m) => m.text.startsWith('@op ')).length >= n;
 
 describe('/burn through the dispatcher, a real agent and xorriso', () => {
@@ -132,7 +124,7 @@ describe('/burn through the dispatcher, a real agent and xorriso', () => {
     expect(await bot.text(OP, '/burn release.iso')).toMatch(/^burn job b[a-z0-9]{6} queued/);
     await until(() => bot.transport.messages.some((m) => m.kind === 'edit' && m.text === 'waiting: drive virtual is busy with job lost-track'));
     await direct.result;
-    await until(finished(bot), 30_000);
+    await until(finished(bot));
     expect(bot.transport.messages.at(-1)?.text).toBe('@op burn of release.iso on virtual finished ✔ (verified)');
   }, 40_000);
 
@@ -143,7 +135,7 @@ describe('/burn through the dispatcher, a real agent and xorriso', () => {
     await until(() => bot.transport.messages.some((m) => m.kind === 'edit' && m.text.startsWith('waiting: ')));
     expect(await bot.text(OP, `/burn cancel ${id}`)).toBe(`burn job ${id} had not reached the drive yet; it will not start`);
     await direct.result;
-    await until(finished(bot), 15_000);
+    await until(finished(bot));
     expect(bot.transport.messages.at(-1)?.text).toBe('@op burn of release.iso on virtual was cancelled before it started');
     expect(await f.client().status('a1', id)).toEqual({ jobId: id, state: 'unknown' });
   }, 40_000);

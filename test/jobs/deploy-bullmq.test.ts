@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisDeployStore } from '../../src/services/deploy/redis-store.js';
 import { HookServer } from '../helpers/hook-server.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
-import { TestAdapter, users } from '../helpers/test-adapter.js';
-import { texts, until } from './deploy-helpers.js';
+import { TestAdapter, texts, users } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
 
 const DEP = 'console:dee';
 const DEP2 = 'console:dan';

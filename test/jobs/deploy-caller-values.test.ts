@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemorySecrets } from '../../src/services/secrets/index.js';
-import { HookServer } from '../helpers/hook-server.js';
-import { TestAdapter, users } from '../helpers/test-adapter.js';
-import { texts, until } from './deploy-helpers.js';
+import { hookedBot } from '../helpers/hooked-bot.js';
+import { TestAdapter, texts, users } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
 
 const KEY = 'discord:80351110224678912';
 const PROD = 'prod-token-never-sent';
-let hooks: HookServer;
-let bot: TestAdapter;
 
-beforeAll(async () => {
-  hooks = await new HookServer().start();
-  bot = await TestAdapter.create({
+const t = hookedBot((hooks) =>
+  TestAdapter.create({
     config: {
       access: { users: users({ [KEY]: ['deployer'] }) },
       deploy: {
@@ -28,20 +25,16 @@ beforeAll(async () => {
       },
     },
     secrets: new MemorySecrets({ 'vault:ci/site#token': 'site-token-1', 'vault:ci/prod#token': PROD }),
-  });
-});
-afterAll(async () => {
-  await bot.app.stop();
-  await hooks.stop();
-});
+  }),
+);
 
 /** Deploys as a caller with this display name; resolves with the request the CI double got. */
 async function deployAs(name: string) {
-  const sent = hooks.requests.length;
-  const n = bot.transport.messages.length;
-  expect((await bot.sayAs({ key: KEY, name }, '/deploy site main'))[0]?.text).toMatch(/queued/);
-  await until(() => bot.transport.messages.slice(n).some((m) => m.kind === 'reply' && /deploy of site main (finished|failed)/.test(m.text)));
-  return { request: hooks.requests.slice(sent)[0], thread: texts(bot.transport.messages.slice(n)) };
+  const sent = t.hooks.requests.length;
+  const n = t.bot.transport.messages.length;
+  expect((await t.bot.sayAs({ key: KEY, name }, '/deploy site main'))[0]?.text).toMatch(/queued/);
+  await until(() => t.bot.transport.messages.slice(n).some((m) => m.kind === 'reply' && /deploy of site main (finished|failed)/.test(m.text)));
+  return { request: t.hooks.requests.slice(sent)[0], thread: texts(t.bot.transport.messages.slice(n)) };
 }
 
 describe('a display name that looks like a secret reference', () => {

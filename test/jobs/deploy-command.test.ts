@@ -5,8 +5,8 @@ import { pino } from 'pino';
 import { deployProcessor } from '../../src/jobs/deploy.js';
 import { MemoryBurnQueue } from '../../src/services/queue/memory.js';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
-import { TestAdapter, users } from '../helpers/test-adapter.js';
-import { texts, until } from './deploy-helpers.js';
+import { TestAdapter, texts, users } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
 
 const DEP = 'console:dee';
 const DEP2 = 'console:dan';

@@ -4,6 +4,7 @@ import { LiveThread } from '../../src/core/live-thread.js';
 import type { ThreadRef } from '../../src/core/thread.js';
 import { ThreadReporter } from '../../src/jobs/reporter.js';
 import { RecordingTransport } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
 
 describe('ThreadReporter', () => {
   it('queues milestones without holding up the job, and posts them in order before the final line', async () => {
@@ -19,7 +20,7 @@ describe('ThreadReporter', () => {
     out.status('verifying 50%');
     const finished = out.finish('✔ done', 'finished');
     for (let released = 0; released < 3; released++) {
-      while (!gate.length) await new Promise((r) => setTimeout(r, 5));
+      await until(() => gate.length > 0);
       gate.shift()!();
     }
     await finished;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BullClock } from '../../src/schedules/bull-clock.js';
 import { ChannelPosters, RoutingOutbox } from '../../src/schedules/outbox.js';
 import type { ClockEntry, Post } from '../../src/schedules/types.js';
-import { until } from '../jobs/deploy-helpers.js';
+import { until } from '../helpers/until.js';
 import { RecordingPoster } from '../helpers/recording-poster.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
 

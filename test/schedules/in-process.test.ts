@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src/config/load.js';
 import type { AlertEntry } from '../../src/config/schedules.js';
 import { checkAlert } from '../../src/schedules/alert.js';
@@ -8,20 +8,17 @@ import { MemoryScheduleStore } from '../../src/schedules/stores.js';
 import { nextDue } from '../../src/schedules/timer-clock.js';
 import type { Post } from '../../src/schedules/types.js';
 import type { StatusReport, StatusService } from '../../src/services/types.js';
-import { until } from '../jobs/deploy-helpers.js';
-import { HookServer } from '../helpers/hook-server.js';
+import { hookedBot } from '../helpers/hooked-bot.js';
 import { RecordingPoster } from '../helpers/recording-poster.js';
 import { ADMIN, TestAdapter, users } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
 
 const VIEWER = 'console:vic';
 const DEPLOYER = 'console:dee';
-let bot: TestAdapter;
-let hooks: HookServer;
 const poster = new RecordingPoster('console');
 
-beforeAll(async () => {
-  hooks = await new HookServer().start();
-  bot = await TestAdapter.create({
+const t = hookedBot((hooks) =>
+  TestAdapter.create({
     config: {
       access: { users: users({ [ADMIN]: ['admin'], [VIEWER]: ['viewer'], [DEPLOYER]: ['deployer'] }) },
       status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
@@ -32,12 +29,10 @@ beforeAll(async () => {
       ],
       jobFailures: { post: { platform: 'console', channel: 'alerts' }, mention: ['console:oncall'] },
     },
-  });
-  await bot.app.startSchedules([poster]);
-});
-afterAll(async () => {
-  await bot.app.stop();
-  await hooks.stop();
+  }),
+);
+beforeAll(async () => {
+  await t.bot.app.startSchedules([poster]);
 });
 
 describe('schedules in one process (no Redis)', () => {
@@ -45,7 +40,7 @@ describe('schedules in one process (no Redis)', () => {
     await until(() => poster.posts.some((p) => p.channel === 'ops' && p.text.startsWith('[digest ')));
     const post = poster.posts.find((p) => p.text.startsWith('[digest '))!;
     expect(post.text).toMatch(/^\[digest \d\d:\d\d(:\d\d)? UTC\] Tasks, last 24 hours: \d+ total, \d+% done\n[█░]+ \d+%\nSuccess/);
-    const rows = bot.audit.records.filter((r) => r.principalKey === 'system:schedule:digest');
+    const rows = t.bot.audit.records.filter((r) => r.principalKey === 'system:schedule:digest');
     expect(rows[0]).toMatchObject({ command: 'status', platform: 'console', room: 'ops', decision: 'allow', outcome: 'ok', argsJson: '{"text":"24h"}' });
     // One audit row per post (a run in flight may have audited and not yet posted).
     expect(rows.length).toBeGreaterThanOrEqual(poster.posts.filter((p) => p.text.startsWith('[digest ')).length);
@@ -53,23 +48,23 @@ describe('schedules in one process (no Redis)', () => {
 
   it('/schedule list shows every schedule with its next run, last run and outcome', async () => {
     await until(() => poster.posts.some((p) => p.text.startsWith('[digest ')));
-    const [r] = await bot.say(VIEWER, '/schedule list');
+    const [r] = await t.bot.say(VIEWER, '/schedule list');
     expect(r?.text).toBe('2 scheduled (times in UTC)');
     expect(r?.pre).toMatch(/^schedule digest · every 1s → console ops\n {2}next \d{4}-\d\d-\d\d \d\d:\d\d:\d\d · last .*: posted/m);
     expect(r?.pre).toMatch(/^schedule nightly · cron 0 2 \* \* \* Europe\/Berlin → console ops\n {2}next \d{4}-\d\d-\d\d (00|01):00:00 · not run yet$/m);
   });
 
   it('/schedule run runs one now for an admin only', async () => {
-    expect(await bot.text(VIEWER, '/schedule run nightly')).toMatch(/needs the admin role/);
-    expect(await bot.text(ADMIN, '/schedule run nightly')).toBe('nightly: posted');
+    expect(await t.bot.text(VIEWER, '/schedule run nightly')).toMatch(/needs the admin role/);
+    expect(await t.bot.text(ADMIN, '/schedule run nightly')).toBe('nightly: posted');
     expect(poster.posts.at(-1)?.text).toMatch(/^\[nightly, run by hand\] no job queue is configured here|^\[nightly, run by hand\] no jobs/);
-    expect(await bot.text(ADMIN, '/schedule run constructor')).toBe('no schedule or alert called constructor; see /schedule list');
-    const [list] = await bot.say(VIEWER, '/schedule list');
+    expect(await t.bot.text(ADMIN, '/schedule run constructor')).toBe('no schedule or alert called constructor; see /schedule list');
+    const [list] = await t.bot.say(VIEWER, '/schedule list');
     expect(list?.pre).toMatch(/schedule nightly .*\n .* last .*: posted$/m);
   });
 
   it('posts a failed deploy to the jobFailures channel, mentioning the listed principals', async () => {
-    expect(await bot.text(DEPLOYER, '/deploy broken v1')).toMatch(/^deploy job d[a-z0-9]{6} of broken at v1 queued/);
+    expect(await t.bot.text(DEPLOYER, '/deploy broken v1')).toMatch(/^deploy job d[a-z0-9]{6} of broken at v1 queued/);
     await until(() => poster.posts.some((p) => p.channel === 'alerts'));
     const post = poster.posts.find((p) => p.channel === 'alerts')!;
     expect(post.text).toMatch(/^✘ deploy of broken v1 failed \(job d[a-z0-9]{6}, requested by dee\): /);
@@ -83,7 +78,7 @@ describe('a run that starts long after its tick', () => {
     const config = buildConfig({ schedules: [{ name: 'digest', every: '1m', command: '/help', post: { platform: 'console', channel: 'ops' } }] });
     const now = new Date('2026-11-27T09:47:00Z');
     const runner = new ScheduleRunner(new Map([['digest', config.schedules![0]!]]), new Map(), {
-      dispatcher: bot.app.dispatcher,
+      dispatcher: t.bot.app.dispatcher,
       store: new MemoryScheduleStore(),
       outbox: { deliver: async (_t, p) => void posts.push(p) },
       log: pino({ level: 'silent' }),

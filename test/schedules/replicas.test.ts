@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { until } from '../jobs/deploy-helpers.js';
+import { until } from '../helpers/until.js';
 import { startCli } from '../helpers/cli-child.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/mysql.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';

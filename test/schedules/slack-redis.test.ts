@@ -5,7 +5,7 @@ import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
 import { buildApp, type App } from '../../src/main.js';
-import { until } from '../jobs/deploy-helpers.js';
+import { until } from '../helpers/until.js';
 import { createTestDatabase, seedTasks } from '../helpers/mysql.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
 import { SlackDouble } from '../helpers/slack-double.js';

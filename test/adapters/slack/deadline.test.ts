@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineCommand } from '../../../src/core/define-command.js';
 import { reply } from '../../../src/core/reply.js';
 import { startSlackBot, type SlackBot } from '../../helpers/slack-bot.js';
-import { testJob, type TestJob } from '../../helpers/slack-test-job.js';
+import { testJob } from '../../helpers/slack-test-job.js';
 
 const slow = defineCommand({
   name: 'slow',
@@ -22,7 +22,7 @@ describe('slack ack deadline', () => {
   afterEach(async () => bot?.stop());
 
   it('acks a slow command at once and answers through response_url', async () => {
-    bot = await startSlackBot({ ackBudgetMs: 100, extra: () => [slow] });
+    bot = await startSlackBot({ ackBudgetMs: 100, extra: [slow] });
     const r = await bot.command('/slow');
     expect(r.status).toBe(200);
     // Acked empty, before the 400 ms answer existed; well inside Slack's 3 s even on a loaded machine.
@@ -33,15 +33,8 @@ describe('slack ack deadline', () => {
   });
 
   it('acks a job whose root post is rate limited, and reports its start through response_url', async () => {
-    let job: TestJob | undefined;
-    bot = await startSlackBot({
-      ackBudgetMs: 150,
-      editIntervalMs: 50,
-      extra: (app) => {
-        job = testJob(app, { steps: 2, stepMs: 10 });
-        return [job.command];
-      },
-    });
+    const job = testJob({ steps: 2, stepMs: 10 });
+    bot = await startSlackBot({ ackBudgetMs: 150, editIntervalMs: 50, extra: [job.command] });
     bot.slack.rateLimit('chat.postMessage', 1, 1);
     const r = await bot.command('/testjob');
     expect(r.status).toBe(200);
@@ -49,7 +42,7 @@ describe('slack ack deadline', () => {
     expect(r.ms).toBeLessThan(3000);
     const late = await bot.slack.waitFor(() => bot!.slack.callsOf('response_url')[0], 5_000);
     expect(late.body).toEqual({ text: 'started test job job-1', response_type: 'ephemeral' });
-    await job!.runs[0];
+    await job.runs[0];
     expect(bot.slack.callsOf('chat.postMessage')[0]?.body.text).toBe('Test job job-1 for alice');
   }, 15_000);
 });

@@ -8,15 +8,9 @@ describe('slack threads and live progress', () => {
   afterEach(async () => bot?.stop());
 
   async function start(editIntervalMs: number, steps: number, stepMs: number): Promise<{ bot: SlackBot; job: TestJob }> {
-    let job: TestJob | undefined;
-    bot = await startSlackBot({
-      editIntervalMs,
-      extra: (app) => {
-        job = testJob(app, { steps, stepMs });
-        return [job.command];
-      },
-    });
-    return { bot, job: job! };
+    const job = testJob({ steps, stepMs });
+    bot = await startSlackBot({ editIntervalMs, extra: [job.command] });
+    return { bot, job };
   }
 
   it('posts a root in the channel, a live status in its thread, milestones, and a final mention', async () => {

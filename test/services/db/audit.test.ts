@@ -5,6 +5,7 @@ import { createPool, Db, MysqlAuditSink } from '../../../src/services/db/index.j
 import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, type TestDatabase } from '../../helpers/mysql.js';
 import { ADMIN, startBot, VIEWER, WRITER } from './harness.js';
 import { TcpProxy } from './tcp-proxy.js';
+import { until } from '../../helpers/until.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -132,7 +133,7 @@ describe('audit_log', () => {
     proxy.dropAnswers();
     for (const i of [11, 12, 13]) sink.write(record(i));
     const stored = async () => (await db.sql("SELECT id FROM audit_log WHERE invocation_id IN ('inv-11', 'inv-12', 'inv-13')")).length;
-    while ((await stored()) === 0) await new Promise((r) => setTimeout(r, 20));
+    await until(async () => (await stored()) > 0);
     await proxy.open();
     await sink.flush();
     expect(sink.pending).toBe(0);

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, Db, statement } from '../../../src/services/db/index.js';
+import { until } from '../../helpers/until.js';
 import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, type TestDatabase } from '../../helpers/mysql.js';
 
 let db: TestDatabase;
@@ -21,12 +22,7 @@ describe('a statement past mysql.timeoutMs', () => {
       await expect(d.rows(statement('test.sleep', `SELECT BENCHMARK(1000000000, SHA2('opsline', 256)) AS ${marker}`))).rejects.toThrow();
       const running = () => db.sql<{ n: number }>(`SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND INFO NOT LIKE '%PROCESSLIST%'`, [`%${marker}%`]);
       // Without the kill, MariaDB runs the whole BENCHMARK (minutes) after the socket is gone.
-      for (;;) {
-        const [r] = await running();
-        if (Number(r?.n) === 0) break;
-        await new Promise((res) => setTimeout(res, 50));
-      }
-      expect(Number((await running())[0]?.n)).toBe(0);
+      await until(async () => Number((await running())[0]?.n) === 0, { what: 'the statement to be gone from the process list', timeoutMs: 20_000 });
     } finally {
       await d.end();
     }

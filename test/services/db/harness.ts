@@ -1,18 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { buildConfig } from '../../../src/config/load.js';
 import type { ConfigInput } from '../../../src/config/schema.js';
 import type { Reply } from '../../../src/core/reply.js';
-import type { ThreadStarter } from '../../../src/core/thread.js';
 import { buildApp, type App } from '../../../src/main.js';
+import { dispatchLine } from '../../helpers/command-line.js';
 
 export const ADMIN = 'console:admin';
 export const WRITER = 'console:writer';
 export const VIEWER = 'console:viewer';
-
-const noThreads: ThreadStarter = {
-  startThread: () => Promise.reject(new Error('no threads in these tests')),
-};
 
 export interface Bot {
   readonly app: App;
@@ -40,13 +35,7 @@ export async function startBot(url: string, extra: Partial<ConfigInput> = {}): P
   const app = await buildApp(config, { log: pino({ level: process.env.TEST_LOG ?? 'silent' }) });
   return {
     app,
-    say(key, line) {
-      const m = /^\/(\S*)\s*([\s\S]*)$/.exec(line.trim());
-      if (!m) throw new Error(`not a command line: ${line}`);
-      const principal = { key, name: key.split(':').pop() ?? key };
-      const inv = { id: randomUUID(), platform: 'test', principal, room: 'C1', command: m[1] ?? '', text: m[2] ?? '', receivedAt: new Date() };
-      return app.dispatcher.dispatch(inv, noThreads);
-    },
+    say: (key, line) => dispatchLine(app, key, line),
     stop: () => app.stop(),
   };
 }

@@ -6,6 +6,7 @@ import { createPool, Db, MysqlNotesRepository } from '../../../src/services/db/i
 import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, type TestDatabase } from '../../helpers/mysql.js';
 import { startBot, WRITER, type Bot } from './harness.js';
 import { TcpProxy } from './tcp-proxy.js';
+import { until } from '../../helpers/until.js';
 
 let db: TestDatabase;
 let proxy: TcpProxy;
@@ -24,10 +25,6 @@ afterAll(async () => {
   await proxy?.close();
   await db?.drop();
 });
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await sleep(20);
-}
 
 describe('/note add saves a note once per invocation', () => {
   it('stores a repeated add of one invocation once and reports the same note (no UPDATE grant needed)', async () => {

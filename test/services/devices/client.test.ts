@@ -3,6 +3,7 @@ import { createDeviceClient, type AgentState, type JobEvent } from '../../../src
 import { agentFixture, freePort, silent, type AgentFixture } from '../../helpers/agent-fixture.js';
 import { fakeAgent } from '../../helpers/fake-agent.js';
 import { makeIso } from '../../helpers/iso.js';
+import { until } from '../../helpers/until.js';
 
 let f: AgentFixture;
 beforeAll(async () => {
@@ -35,11 +36,11 @@ describe('DeviceClient', () => {
     c.onStateChange((_a, s) => states.push(s));
     await until(() => c.state('a1') === 'up');
     m.state.alive = false;
-    await until(() => c.state('a1') === 'down', 3_000);
+    await until(() => c.state('a1') === 'down');
     expect(states).toEqual(['up', 'down']);
     expect(c.agents()[0]).toMatchObject({ name: 'a1', state: 'down' });
     m.state.alive = true;
-    await until(() => c.state('a1') === 'up', 3_000);
+    await until(() => c.state('a1') === 'up');
     m.close();
   });
 
@@ -54,7 +55,7 @@ describe('DeviceClient', () => {
     // A graceful stop cancels the burn and tells the watcher, rather than leaving it wondering.
     await agent.close();
     expect(await s.result).toMatchObject({ outcome: 'cancelled' });
-    await until(() => c.state('a1') === 'down', 5_000);
+    await until(() => c.state('a1') === 'down');
     await f.start({ bind: endpoint });
     expect(await c.status('a1', 'grace-1')).toMatchObject({ state: 'finished', result: { outcome: 'cancelled' } });
     expect(c.state('a1')).toBe('up');
@@ -67,10 +68,3 @@ describe('DeviceClient', () => {
   });
 });
 
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

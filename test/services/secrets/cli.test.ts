@@ -1,31 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
 import { CLI } from '../../helpers/cli-child.js';
 import { revokerPolicy } from '../../helpers/vault-double.js';
-import { ROLE, startVaultBot, vaultConfig, vaultWorld, type Bot, type VaultWorld } from './harness.js';
+import { ROLE, vaultConfig, vaultTests } from '../../helpers/vault-world.js';
 
 const run = promisify(execFile);
-let world: VaultWorld | undefined;
-let bot: Bot | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await bot?.stop();
-  await world?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  bot = world = dir = undefined;
-});
+const t = vaultTests();
 
 /** The built `opsline` binary with a config file; never rejects, so exit status and output can be checked. */
 async function opsline(args: string[], config: unknown, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  dir = mkdtempSync(join(tmpdir(), 'opsline-vault-cli-'));
-  const file = join(dir, 'opsline.yaml');
-  writeFileSync(file, stringify(config));
-  return run(process.execPath, [CLI, ...args, '--config', file], { env: { ...process.env, ...env }, timeout: 20_000 }).then(
+  return run(process.execPath, [CLI, ...args, '--config', t.configFile(config)], { env: { ...process.env, ...env }, timeout: 20_000 }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
@@ -33,8 +18,8 @@ async function opsline(args: string[], config: unknown, env: NodeJS.ProcessEnv =
 
 describe('the opsline binary', () => {
   it('opsline vault revoke revokes the running bot’s lease and prints the count', async () => {
-    world = await vaultWorld({ defaultTtlSec: 60, maxTtlSec: 120 });
-    bot = await startVaultBot(vaultConfig(world));
+    const world = await t.world();
+    const bot = await t.bot(vaultConfig(world));
     const user = bot.app.mysqlCredentials!.username!;
     const { mysql } = vaultConfig(world);
     // The operator's token comes from the environment, as docs/vault.md shows.
@@ -44,7 +29,7 @@ describe('the opsline binary', () => {
   });
 
   it('opsline start stops with the Vault address and the reason when a token may not read the credentials', async () => {
-    world = await vaultWorld({ defaultTtlSec: 60, maxTtlSec: 120 });
+    const world = await t.world();
     const input = vaultConfig(world, { token: world.vault.addToken([]) });
     const r = await opsline(['start'], { ...input, http: { port: 0, host: '127.0.0.1' } });
     expect(r.code).toBe(1);

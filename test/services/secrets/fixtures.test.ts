@@ -7,7 +7,7 @@ import { buildConfig } from '../../../src/config/load.js';
 import { VaultClient, VaultError } from '../../../src/services/secrets/index.js';
 import { botPolicy, revokerPolicy, VaultDouble } from '../../helpers/vault-double.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/mysql.js';
-import { ROLE } from './harness.js';
+import { ROLE } from '../../helpers/vault-world.js';
 
 interface Fixture {
   readonly source: string;

@@ -1,19 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN, connectedUsers, startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, connectedUsers, vaultConfig, vaultTests, WRITER } from '../../helpers/vault-world.js';
+import { until } from '../../helpers/until.js';
 
-let world: VaultWorld | undefined;
-let bot: Bot | undefined;
-afterEach(async () => {
-  await bot?.stop();
-  await world?.close();
-  bot = world = undefined;
-});
+const t = vaultTests();
 
 describe('MySQL credentials from Vault', () => {
   it('runs commands as the user Vault issued, with exactly the grants of docs/security.md', async () => {
-    world = await vaultWorld({ defaultTtlSec: 60, maxTtlSec: 120 });
+    const world = await t.world();
     await world.db.sql("INSERT INTO tasks (task_title, task_status) VALUES ('a', 'Success'), ('b', 'Failed')");
-    bot = await startVaultBot(vaultConfig(world));
+    const bot = await t.bot(vaultConfig(world));
     const user = bot.app.mysqlCredentials!.username!;
     expect(user).toMatch(/^v-token-opsline-/);
     const grants = (await world.db.sql<Record<string, string>>(`SHOW GRANTS FOR '${user}'@'%'`)).map((r) => Object.values(r)[0]);
@@ -29,12 +24,12 @@ describe('MySQL credentials from Vault', () => {
   });
 
   it('renews the lease before it expires, keeping the same user', async () => {
-    world = await vaultWorld({ defaultTtlSec: 1, maxTtlSec: 60 });
-    bot = await startVaultBot(vaultConfig(world));
+    const world = await t.world({ defaultTtlSec: 1, maxTtlSec: 60 });
+    const bot = await t.bot(vaultConfig(world));
     const user = bot.app.mysqlCredentials!.username!;
-    const renewals = () => world!.vault.requests.filter((r) => r.path === 'sys/leases/renew').length;
+    const renewals = () => world.vault.requests.filter((r) => r.path === 'sys/leases/renew').length;
     // Three TTLs: without renewal at ~2/3 of each, Vault would have dropped the user twice over.
-    await until('three renewals', () => renewals() >= 3, 5000);
+    await until(() => renewals() >= 3, { what: 'three renewals' });
     expect(await world.vault.userExists(user)).toBe(true);
     expect(bot.app.mysqlCredentials!.username).toBe(user);
     expect(bot.app.mysqlCredentials!.rotations).toBe(0);
@@ -42,25 +37,24 @@ describe('MySQL credentials from Vault', () => {
   });
 
   it('rotates to new credentials when the lease nears its max TTL, and revokes the old one', async () => {
-    world = await vaultWorld({ defaultTtlSec: 2, maxTtlSec: 3 });
-    bot = await startVaultBot(vaultConfig(world));
+    const world = await t.world({ defaultTtlSec: 2, maxTtlSec: 3 });
+    const bot = await t.bot(vaultConfig(world));
     const creds = bot.app.mysqlCredentials!;
     const first = creds.username!;
     // At ~1.3 s the renewal is capped to what is left of the 3 s max TTL: the bot replaces the lease early.
-    await until('a rotation', () => creds.rotations >= 1, 6000);
+    await until(() => creds.rotations >= 1, { what: 'a rotation' });
     expect(creds.username).not.toBe(first);
-    await until('the old user dropped', async () => !(await world!.vault.userExists(first)));
+    await until(async () => !(await world.vault.userExists(first)), { what: 'the old user dropped' });
     expect((await bot.say(WRITER, '/note add after max ttl')).text).toMatch(/saved$/);
     expect(await connectedUsers(world.db)).toEqual([creds.username]);
   });
 
   it('revokes its own lease on a clean shutdown', async () => {
-    world = await vaultWorld({ defaultTtlSec: 60, maxTtlSec: 120 });
-    bot = await startVaultBot(vaultConfig(world));
+    const world = await t.world();
+    const bot = await t.bot(vaultConfig(world));
     const user = bot.app.mysqlCredentials!.username!;
     expect((await bot.say(WRITER, '/note add before stop')).text).toMatch(/saved$/);
     await bot.stop();
-    bot = undefined;
     expect(await world.vault.userExists(user)).toBe(false);
     expect(world.vault.leases.size).toBe(0);
     expect((await world.db.sql<{ n: number }>('SELECT COUNT(*) AS n FROM audit_log'))[0]?.n).toBe(1);

@@ -1,36 +1,18 @@
 import { once } from 'node:events';
-import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/log.js';
+import { describe, expect, it } from 'vitest';
 import { botPolicy } from '../../helpers/vault-double.js';
-import { ROLE, startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { captureLog } from '../../helpers/log-capture.js';
+import { ROLE, vaultConfig, vaultTests, WRITER } from '../../helpers/vault-world.js';
+import { until } from '../../helpers/until.js';
 
-let world: VaultWorld | undefined;
-let bot: Bot | undefined;
-afterEach(async () => {
-  await bot?.stop();
-  await world?.close();
-  bot = world = undefined;
-});
-
-/** A pino root at trace level that keeps every line it writes. */
-function capturingLogger(): { log: ReturnType<typeof createLogger>; lines: string[] } {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { log: createLogger({ level: 'trace', destination: destination as never }), lines };
-}
+const t = vaultTests();
 
 describe('secrets in logs', () => {
   it('no Vault-issued password, token or AppRole secret id reaches a log line, through issue, rotation, revocation and errors', async () => {
-    world = await vaultWorld({ defaultTtlSec: 2, maxTtlSec: 60 });
+    const world = await t.world({ defaultTtlSec: 2, maxTtlSec: 60 });
     const approle = world.vault.addAppRole(botPolicy('database', ROLE), 1);
-    const { log, lines } = capturingLogger();
-    bot = await startVaultBot(vaultConfig(world, { token: undefined, approle }), log);
+    const { log, lines } = captureLog('trace');
+    const bot = await t.bot(vaultConfig(world, { token: undefined, approle }), log);
     const creds = bot.app.mysqlCredentials!;
     expect((await bot.say(WRITER, '/note add one')).text).toMatch(/saved$/);
 
@@ -44,11 +26,10 @@ describe('secrets in logs', () => {
     expect((await bot.say(WRITER, '/note add two')).text).toMatch(/^note not saved: database unavailable/);
     await new Promise((r) => setTimeout(r, 200));
     world.vault.refuseCreds = undefined;
-    await until('recovery', () => creds.rotations >= 2);
+    await until(() => creds.rotations >= 2, { what: 'recovery' });
     expect((await bot.say(WRITER, '/note add three')).text).toMatch(/saved$/);
     const user = creds.username!;
     await bot.stop();
-    bot = undefined;
 
     const text = lines.join('\n');
     // The log did describe all of it (so the check below is not vacuous)…

@@ -1,29 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
 import { runVaultRevoke } from '../../../src/cli/vault.js';
 import { revokerPolicy } from '../../helpers/vault-double.js';
-import { ROLE, startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { ROLE, vaultConfig, vaultTests, WRITER, type VaultWorld } from '../../helpers/vault-world.js';
+import { until } from '../../helpers/until.js';
 
-let world: VaultWorld | undefined;
-const bots: Bot[] = [];
-let dir: string | undefined;
-afterEach(async () => {
-  for (const b of bots.splice(0)) await b.stop();
-  await world?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  world = dir = undefined;
-});
+const t = vaultTests();
 
 /** `opsline vault revoke --config <file>` with the given token; what it printed and its exit status. */
 async function revoke(w: VaultWorld, token: string): Promise<{ code: number; out: string; err: string }> {
-  dir = mkdtempSync(join(tmpdir(), 'opsline-vault-'));
-  const file = join(dir, 'opsline.yaml');
-  const input = vaultConfig(w);
-  writeFileSync(file, stringify({ mysql: input.mysql, vault: { addr: w.vault.addr, token } }));
+  const file = t.configFile({ mysql: vaultConfig(w).mysql, vault: { addr: w.vault.addr, token } });
   const out = new PassThrough();
   const err = new PassThrough();
   let o = '';
@@ -36,10 +22,9 @@ async function revoke(w: VaultWorld, token: string): Promise<{ code: number; out
 
 describe('opsline vault revoke', () => {
   it('revokes every lease of the role, drops the users, and the bot says the database is unavailable until it has new credentials', async () => {
-    world = await vaultWorld({ defaultTtlSec: 60, maxTtlSec: 120 });
-    const a = await startVaultBot(vaultConfig(world));
-    const b = await startVaultBot(vaultConfig(world));
-    bots.push(a, b);
+    const world = await t.world();
+    const a = await t.bot(vaultConfig(world));
+    const b = await t.bot(vaultConfig(world));
     const users = [a.app.mysqlCredentials!.username!, b.app.mysqlCredentials!.username!];
     expect((await a.say(WRITER, '/note add before the incident')).text).toMatch(/saved$/);
 
@@ -54,13 +39,13 @@ describe('opsline vault revoke', () => {
     expect((await a.say(WRITER, '/note list')).text).toMatch(/^database unavailable \(the MySQL credentials were revoked/);
 
     world.vault.refuseCreds = undefined;
-    await until('new credentials', () => a.app.mysqlCredentials!.rotations >= 1);
+    await until(() => a.app.mysqlCredentials!.rotations >= 1, { what: 'new credentials' });
     expect(a.app.mysqlCredentials!.username).not.toBe(users[0]);
     expect((await a.say(WRITER, '/note add after the incident')).text).toMatch(/saved$/);
   });
 
   it('reports 0 when there is nothing to revoke, and leaves a role whose name merely starts the same alone', async () => {
-    world = await vaultWorld({ defaultTtlSec: 60, maxTtlSec: 120 });
+    const world = await t.world();
     world.vault.addRole(`${ROLE}2`, { creationStatements: ["CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'"], defaultTtlSec: 60, maxTtlSec: 120 });
     const other = await fetch(`${world.vault.addr}/v1/database/creds/${ROLE}2`, { headers: { 'x-vault-token': world.vault.addToken('root') } });
     const { data } = (await other.json()) as { data: { username: string } };
@@ -69,9 +54,8 @@ describe('opsline vault revoke', () => {
   });
 
   it('explains a token without sudo on the lease prefix, and revokes nothing', async () => {
-    world = await vaultWorld({ defaultTtlSec: 60, maxTtlSec: 120 });
-    const bot = await startVaultBot(vaultConfig(world));
-    bots.push(bot);
+    const world = await t.world();
+    const bot = await t.bot(vaultConfig(world));
     const r = await revoke(world, world.token);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`opsline vault revoke: Vault at ${world.vault.addr} refused list sys/leases/lookup/database/creds/${ROLE}/: permission denied`);

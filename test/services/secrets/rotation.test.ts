@@ -1,27 +1,22 @@
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
-import { connectedUsers, startVaultBot, until, vaultConfig, vaultWorld, WRITER, type Bot, type VaultWorld } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { connectedUsers, vaultConfig, vaultTests, WRITER } from '../../helpers/vault-world.js';
+import { until } from '../../helpers/until.js';
 
-let world: VaultWorld | undefined;
-let bot: Bot | undefined;
-afterEach(async () => {
-  await bot?.stop();
-  await world?.close();
-  bot = world = undefined;
-});
+const t = vaultTests();
 
 const PERMISSION_DENIED = { status: 403, errors: ['1 error occurred:\n\t* permission denied\n\n'] };
 
 describe('rotation when renewal is refused', () => {
   it('swaps to new credentials with 0 failed commands in a 200-command run across the rotation', async () => {
     // A 6 s TTL puts the renewal at ~4 s: the first half of the run ends long before it, even on a loaded machine.
-    world = await vaultWorld({ defaultTtlSec: 6, maxTtlSec: 60 });
+    const world = await t.world({ defaultTtlSec: 6, maxTtlSec: 60 });
     // The policy no longer allows renewal: the old login still works until its TTL, but cannot be extended.
     world.vault.refuseRenewals = PERMISSION_DENIED;
     const started = Date.now();
     // The deadline is generous: this test is about the swap, and a loaded CI machine must not turn a slow statement into a failure.
     const config = vaultConfig(world);
-    bot = await startVaultBot({ ...config, mysql: { ...config.mysql!, timeoutMs: 10_000 } });
+    const bot = await t.bot({ ...config, mysql: { ...config.mysql!, timeoutMs: 10_000 } });
     const creds = bot.app.mysqlCredentials!;
     const first = creds.username!;
     const rotating = once(creds, 'rotating');
@@ -40,7 +35,7 @@ describe('rotation when renewal is refused', () => {
         users.add(creds.username!);
         const line = n % 3 === 0 ? '/note list 3' : `/note add rotation run ${n}`;
         if (n % 3 !== 0) adds++;
-        const r = await bot!.say(WRITER, line);
+        const r = await bot.say(WRITER, line);
         // A list may run before any add has (workers race): "no notes yet" is an answer, not a failure.
         if (r.code !== undefined || !/saved$|rotation run|^no notes yet/.test(r.text)) failures.push(`${n}: ${r.text}`);
         if (n <= 100) await new Promise((res) => setTimeout(res, 10));
@@ -55,7 +50,7 @@ describe('rotation when renewal is refused', () => {
     expect(users).toEqual(new Set([first, event.to]));
     expect((await world.db.sql<{ n: number }>('SELECT COUNT(*) AS n FROM notes'))[0]?.n).toBe(adds);
     // The old pool was drained and ended, then its lease revoked: its user is gone from MariaDB.
-    await until('the old user dropped', async () => !(await world!.vault.userExists(first)));
+    await until(async () => !(await world.vault.userExists(first)), { what: 'the old user dropped' });
     expect(await connectedUsers(world.db)).toEqual([event.to]);
   });
 });

@@ -4,7 +4,7 @@ import { buildConfig } from '../../../src/config/load.js';
 import { buildApp } from '../../../src/main.js';
 import { MemorySecrets, parseSecretRef, VaultClient, VaultKvSecrets } from '../../../src/services/secrets/index.js';
 import { botPolicy, VaultDouble } from '../../helpers/vault-double.js';
-import { ROLE } from './harness.js';
+import { ROLE } from '../../helpers/vault-world.js';
 
 let vault: VaultDouble;
 beforeAll(async () => {
