@@ -107,11 +107,15 @@ export class LiveThread {
   #send(): Promise<void> {
     if (this.#pending === this.#lastSent) this.#pending = undefined;
     if (this.#pending === undefined) return this.#inFlight;
-    this.#inFlight = this.#deliver();
+    // One delivery at a time, even when a timer and flush() both ask: the final edit lands last.
+    this.#inFlight = this.#inFlight.then(() => this.#deliver());
     return this.#inFlight;
   }
 
+  /** Never rejects: a failure keeps the text pending for the next edit. */
   async #deliver(): Promise<void> {
+    if (this.#pending === this.#lastSent) this.#pending = undefined;
+    if (this.#pending === undefined) return;
     let text: string | undefined;
     try {
       // Texts that arrive while this waits for its turn replace the pending one: the newest is sent.
