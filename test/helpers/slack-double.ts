@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { SlackLimiter, type SlackLimits } from './slack-limits.js';
 
 /** One recorded call: a Web API method (`chat.update`) or `response_url`. */
 export interface RecordedCall {
@@ -34,6 +35,12 @@ export class SlackDouble {
   #ts = 1_700_000_000_000_100;
   #port = 0;
   #responseUrls = 0;
+  #enforced: SlackLimiter | undefined;
+
+  /** With `limits` (e.g. SLACK_PUBLISHED), calls beyond Slack's published rate limits are answered 429. */
+  constructor(opts: { limits?: SlackLimits } = {}) {
+    if (opts.limits) this.enforceLimits(opts.limits);
+  }
 
   async start(): Promise<this> {
     this.#server.on('upgrade', (req, socket, head) => {
@@ -74,6 +81,11 @@ export class SlackDouble {
     this.#limits.set(method, { times, retryAfterSec });
   }
 
+  /** From now on, enforces `limits` per workspace (token) or channel, with fresh buckets. */
+  enforceLimits(limits: SlackLimits): void {
+    this.#enforced = new SlackLimiter(limits);
+  }
+
   /** Until `heal(method)`, `method` answers `{ ok: false, error }`. */
   fail(method: string, error = 'fatal_error'): void {
     this.#failing.set(method, error);
@@ -110,11 +122,10 @@ export class SlackDouble {
     const method = path.startsWith('/api/') ? path.slice(5) : 'response_url';
     const body = parseBody(raw, req.headers['content-type'] ?? '');
     const auth = req.headers.authorization;
-    const limit = this.#limits.get(method);
-    if (limit && limit.times > 0) {
-      limit.times -= 1;
+    const retryAfterSec = this.#retryAfter(method, auth ?? String(body.token), body);
+    if (retryAfterSec !== undefined) {
       this.calls.push({ method, body, at: Date.now(), status: 429, auth });
-      res.writeHead(429, { 'retry-after': String(limit.retryAfterSec), 'content-type': 'application/json' });
+      res.writeHead(429, { 'retry-after': String(retryAfterSec), 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
@@ -122,6 +133,17 @@ export class SlackDouble {
     this.calls.push({ method, body, at: Date.now(), status: 200, response, auth });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(response));
+  }
+
+  /** Seconds to answer in Retry-After, or undefined (no 429): the manual `rateLimit()` first, then the enforced limits. */
+  #retryAfter(method: string, token: string, body: Record<string, unknown>): number | undefined {
+    const limit = this.#limits.get(method);
+    if (limit && limit.times > 0) {
+      limit.times -= 1;
+      return limit.retryAfterSec;
+    }
+    const wait = this.#enforced?.check(method, token, body) ?? 0;
+    return wait > 0 ? wait : undefined;
   }
 
   #answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
