@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { failedRow, row, type Bench, type Row } from './report.js';
 import { discordScale } from './scale/discord-scale.js';
 import { worstStatusAge, type StatusBudget } from './scale/measure.js';
@@ -36,7 +37,7 @@ function rows(platform: 'slack' | 'discord', r: PlatformResult): Row[] {
   return [
     row(`${platform} scale: threads ended right (final + digest)`, r.ended, 'threads', burns, `all ${burns}`, (v) => v === burns),
     row(`${platform} scale: calls answered 429`, share * 100, '%', null, `≤ ${MAX_429_SHARE * 100} % of ${r.calls.total} calls`, (v) => v <= MAX_429_SHARE * 100),
-    row(`${platform} scale: longest live-status gap (${age.image} ${age.drive})`, age.gapMs, 'ms', age.allowedMs, '≤ what the budget allows (baseline)', (_v, ratio) => ratio !== null && ratio <= 1),
+    row(`${platform} scale: oldest live status (${age.image} on ${age.drive})`, age.ageMs, 'ms', age.allowedMs, '≤ what the budget allows (baseline)', (_v, ratio) => ratio !== null && ratio <= 1),
     row(`${platform} scale: worker peak RSS`, r.usage.peakRssMb, 'MB', null, '< 300 MB', (v) => v < 300),
     row(`${platform} scale: worker CPU, busiest 5 s`, r.usage.peakCores, 'cores', null, '< 1 core', (v) => v < 1),
     row(`${platform} scale: worker CPU, whole run`, r.usage.meanCores, 'cores', null, '< 1 core', (v) => v < 1),
@@ -48,6 +49,9 @@ async function run(platform: 'slack' | 'discord', f: (o: ScaleOptions) => Promis
   // One platform failing to run must not hide the other's numbers.
   const r = await f(OPTIONS).catch((err: unknown) => err as Error);
   if (r instanceof Error) return [failedRow(`${platform} scale`, r)];
+  // Each thread's posts and status edits, for reading a miss in detail.
+  const trace = process.env.OPSLINE_SCALE_TRACE;
+  if (trace) await writeFile(`${trace}-${platform}.json`, JSON.stringify(r, null, 1));
   const note = r.refused.length ? `; ${r.refused.length} /burn not queued, e.g. ${r.refused[0]}` : '';
   process.stderr.write(`  ${platform}: ${r.traces.length} burns, burns ran ${(r.wallMs / 1000).toFixed(0)} s, whole part ${((Date.now() - t0) / 1000).toFixed(0)} s, ${r.calls.limited}/${r.calls.total} calls answered 429${note}\n`);
   return rows(platform, r);

@@ -71,13 +71,10 @@ function discordTrace(double: DiscordDouble, t: Target): BurnTrace {
   const landed = thread === undefined ? [] : double.messagesIn(thread);
   // The first message in the thread is the live status (LiveThread.open); the others are milestones and the final line.
   const status = landed[0];
-  const calls = double.calls.filter((c) => thread !== undefined && c.route.startsWith(`/channels/${thread}/messages`));
-  const writing = calls.find((c) => c.method === 'POST' && String(c.body?.content ?? '').replace(/\\/g, '').startsWith(`writing ${t.image} to ${t.drive}`));
-  const edits = calls.filter((c) => c.method === 'PATCH' && c.status === 200 && status !== undefined && c.route === `/channels/${thread}/messages/${status.id}`);
+  const edits = double.calls.filter((c) => c.method === 'PATCH' && c.status === 200 && status !== undefined && c.route === `/channels/${thread}/messages/${status.id}`);
   return {
     target: t,
     posts: landed.map((m) => m.history[0] ?? ''),
-    activeFrom: writing?.at,
     edits: edits.map((c) => ({ at: c.at, text: String(c.body?.content ?? '') })),
   };
 }

@@ -1,15 +1,16 @@
 import { digestMilestone } from '../../src/jobs/progress.js';
 import type { Target } from './fleet.js';
+import type { Timeline } from './progress-watch.js';
 
 /** What one burn's thread showed, read off the platform double's record. */
 export interface BurnTrace {
   readonly target: Target;
   /** Texts that landed in the thread (answered 2xx), oldest first. */
   readonly posts: readonly string[];
-  /** When the "writing … to dN" milestone was first sent (even if answered 429): the burn is live from then. */
-  readonly activeFrom: number | undefined;
   /** Edits of the live status message that landed, oldest first. */
   readonly edits: readonly { readonly at: number; readonly text: string }[];
+  /** What the agent reported, watched beside the worker (undefined for a burn that was never queued). */
+  readonly timeline?: Timeline;
 }
 
 /**
@@ -49,48 +50,64 @@ function unescape(text: string): string {
   return text.replace(/\\([\\*_~|>`.#-])/g, '$1');
 }
 
-/** When the burn stopped being live: its final status (✔ or ✘) landed; undefined if it never did. */
-function activeTo(t: BurnTrace): number | undefined {
-  return t.edits.find((e) => t.activeFrom !== undefined && e.at >= t.activeFrom && /^[✔✘]/.test(e.text))?.at;
+/** A status text's phase and the megabytes it shows (`writing ███ 15% · 1.0/6.7 MB · …`); final statuses (✔ ✘) show everything. */
+function shown(text: string): { phase: string; mb: number } | 'final' | undefined {
+  if (/^[✔✘]/.test(text)) return 'final';
+  const m = /^(\w+) .*?(\d+\.\d)\/\d+\.\d MB/.exec(text);
+  return m ? { phase: m[1]!, mb: Number(m[2]) } : undefined;
 }
 
-/** The longest the live status went without a landed edit while the burn was live (until `runEnd` if it never ended). */
-export function longestStatusGapMs(t: BurnTrace, runEnd: number): number {
-  if (t.activeFrom === undefined) return NaN;
-  const end = activeTo(t) ?? runEnd;
-  const points = [t.activeFrom, ...t.edits.map((e) => e.at).filter((at) => at > t.activeFrom! && at <= end)];
-  if (points.at(-1) !== end) points.push(end);
-  let gap = 0;
-  for (let i = 1; i < points.length; i++) gap = Math.max(gap, points[i]! - points[i - 1]!);
-  return gap;
+/**
+ * How old the live status got: for each step the agent reported (and for its end), the time until an
+ * edit showing that step or a later one landed. A step that no edit ever showed ages until `runEnd`.
+ * Pseudo-drives report a step per MB written, so gaps between steps are the agent's, not chat's.
+ */
+export function statusAgeMs(t: BurnTrace, runEnd: number): number {
+  const tl = t.timeline;
+  if (!tl?.progress.length) return NaN;
+  const phases = [...new Set(tl.progress.map((p) => p.phase))];
+  const rank = (phase: string) => phases.indexOf(phase);
+  const edits = t.edits.map((e) => ({ at: e.at, shows: shown(e.text) }));
+  const landedBy = (covers: (s: NonNullable<ReturnType<typeof shown>>) => boolean) => Math.min(runEnd, ...edits.filter((e) => e.shows !== undefined && covers(e.shows)).map((e) => e.at));
+  let age = 0;
+  for (const p of tl.progress) {
+    const mb = Number((p.bytes / 1e6).toFixed(1));
+    const at = landedBy((s) => s === 'final' || rank(s.phase) > rank(p.phase) || (s.phase === p.phase && s.mb >= mb));
+    age = Math.max(age, at - p.at);
+  }
+  if (tl.doneAt !== undefined) age = Math.max(age, landedBy((s) => s === 'final') - tl.doneAt);
+  return age;
+}
+
+/** When the burn was live at its agent: first progress to its end (or `runEnd`). */
+function liveSpan(t: BurnTrace, runEnd: number): readonly [number, number] | undefined {
+  const first = t.timeline?.progress[0]?.at;
+  return first === undefined ? undefined : [first, t.timeline?.doneAt ?? runEnd];
 }
 
 /** The most burns live at once during this burn's live time. */
 export function peakActive(t: BurnTrace, all: readonly BurnTrace[], runEnd: number): number {
-  const span = (x: BurnTrace) => (x.activeFrom === undefined ? undefined : ([x.activeFrom, activeTo(x) ?? runEnd] as const));
-  const own = span(t);
+  const own = liveSpan(t, runEnd);
   if (!own) return 0;
-  const spans = all.map(span).filter((s) => s !== undefined);
+  const spans = all.map((x) => liveSpan(x, runEnd)).filter((s) => s !== undefined);
   const instants = spans.map((s) => s[0]).filter((at) => at >= own[0] && at <= own[1]);
   return Math.max(...[own[0], ...instants].map((at) => spans.filter((s) => s[0] <= at && at <= s[1]).length));
 }
 
 export interface StatusAge {
-  readonly gapMs: number;
+  readonly ageMs: number;
   readonly allowedMs: number;
   readonly image: string;
   readonly drive: string;
 }
 
-/** The burn whose status went stalest relative to what the budget allowed it. */
+/** Of the burns that ran, the one whose status got oldest relative to what the budget allowed it (NaN if none ran). */
 export function worstStatusAge(traces: readonly BurnTrace[], budget: StatusBudget, editIntervalMs: number, runEnd: number): StatusAge {
-  let worst: StatusAge = { gapMs: NaN, allowedMs: NaN, image: '', drive: '' };
-  for (const t of traces) {
-    const gapMs = longestStatusGapMs(t, runEnd);
+  let worst: StatusAge = { ageMs: NaN, allowedMs: NaN, image: '', drive: '' };
+  for (const t of traces.filter((x) => x.timeline?.progress.length)) {
+    const ageMs = statusAgeMs(t, runEnd);
     const allowedMs = allowedStatusAgeMs(peakActive(t, traces, runEnd), budget, editIntervalMs);
-    // A burn that never went live counts as infinitely stale.
-    const ratio = Number.isNaN(gapMs) ? Infinity : gapMs / allowedMs;
-    if (Number.isNaN(worst.gapMs) || ratio > worst.gapMs / worst.allowedMs) worst = { gapMs: Number.isNaN(gapMs) ? Infinity : gapMs, allowedMs, image: t.target.image, drive: t.target.drive };
+    if (Number.isNaN(worst.ageMs) || ageMs / allowedMs > worst.ageMs / worst.allowedMs) worst = { ageMs, allowedMs, image: t.target.image, drive: t.target.drive };
   }
   return worst;
 }

@@ -2,6 +2,7 @@ import type { App } from '../../src/main.js';
 import type { Fleet, Target } from './fleet.js';
 import { endedRight, type BurnTrace } from './measure.js';
 import { sampleProc, type ProcUsage } from './proc-sampler.js';
+import { watchBurn } from './progress-watch.js';
 
 export interface ScaleOptions {
   readonly agents: number;
@@ -40,7 +41,7 @@ export interface ScenarioResult {
 
 export type PlatformResult = ScenarioResult & { readonly editIntervalMs: number };
 
-const QUEUED = /^burn job b[a-z0-9]{6} queued/;
+const QUEUED = /^burn job (b[a-z0-9]{6}) queued/;
 
 /**
  * Waits for every agent, starts one `opsline worker`, dispatches every target's `/burn` at once, and
@@ -59,15 +60,25 @@ export async function runScenario(s: ScenarioSpec): Promise<ScenarioResult> {
   const worker = await s.fleet.startWorker();
   const usage = sampleProc(worker.pid!);
   const t0 = Date.now();
-  const replies = await Promise.all(s.fleet.targets.map((t, i) => s.dispatch(t, i).catch((err: unknown) => `dispatch failed: ${String(err)}`)));
+  const watches: ReturnType<typeof watchBurn>[] = [];
+  const replies = await Promise.all(
+    s.fleet.targets.map(async (t, i) => {
+      const reply = await s.dispatch(t, i).catch((err: unknown) => `dispatch failed: ${String(err)}`);
+      const id = QUEUED.exec(reply)?.[1];
+      if (id) watches[i] = watchBurn(burns.devices, t.agent, id, t0 + s.options.timeoutMs);
+      return reply;
+    }),
+  );
   const refused = replies.filter((r) => !QUEUED.test(r));
   const want = s.fleet.targets.length - refused.length;
-  const ended = () => s.traces(s.fleet.targets).filter((t) => endedRight(t, s.mention)).length;
-  const finals = () => s.traces(s.fleet.targets).filter((t) => t.posts.some((p) => p.startsWith(`${s.mention} `))).length;
+  const traces = () => s.traces(s.fleet.targets).map((t, i) => ({ ...t, timeline: watches[i]?.timeline }));
+  const finals = () => traces().filter((t) => t.posts.some((p) => p.startsWith(`${s.mention} `))).length;
   // A job leaves the queue once its final line was sent or given up on (the processor awaits it).
   while (finals() < want && (await burns.queue.list()).length > 0 && Date.now() - t0 < s.options.timeoutMs) await sleep(1_000);
   const runEnd = Date.now();
-  return { traces: s.traces(s.fleet.targets), ended: ended(), runEnd, wallMs: runEnd - t0, calls: s.calls(), usage: usage.stop(), refused };
+  for (const w of watches) w?.stop();
+  const all = traces();
+  return { traces: all, ended: all.filter((t) => endedRight(t, s.mention)).length, runEnd, wallMs: runEnd - t0, calls: s.calls(), usage: usage.stop(), refused };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -65,12 +65,10 @@ function slackTrace(slack: SlackDouble, t: BurnTrace['target']): BurnTrace {
   const landed = inThread.filter((c) => c.status === 200);
   // The first reply is the live status message (LiveThread.open); later ones are milestones and the final line.
   const statusTs = landed[0]?.response?.ts;
-  const writing = inThread.find((c) => String(c.body.text).startsWith(`writing ${t.image} to ${t.drive}`));
   const edits = slack.calls.filter((c) => c.method === 'chat.update' && c.status === 200 && statusTs !== undefined && c.body.ts === statusTs);
   return {
     target: t,
     posts: landed.map((c) => String(c.body.text)),
-    activeFrom: writing?.at,
     edits: edits.map((c) => ({ at: c.at, text: String(c.body.text) })),
   };
 }
