@@ -37,7 +37,7 @@ function rows(platform: 'slack' | 'discord', r: PlatformResult): Row[] {
   return [
     row(`${platform} scale: threads ended right (final + digest)`, r.ended, 'threads', burns, `all ${burns}`, (v) => v === burns),
     row(`${platform} scale: calls answered 429`, share * 100, '%', null, `≤ ${MAX_429_SHARE * 100} % of ${r.calls.total} calls`, (v) => v <= MAX_429_SHARE * 100),
-    row(`${platform} scale: oldest live status (${age.image} on ${age.drive})`, age.ageMs, 'ms', age.allowedMs, '≤ what the budget allows (baseline)', (_v, ratio) => ratio !== null && ratio <= 1),
+    row(`${platform} scale: oldest live status of ${age.ran} burns that ran (${age.image} on ${age.drive})`, age.ageMs, 'ms', age.allowedMs, '≤ what the budget allows (baseline)', (_v, ratio) => ratio !== null && ratio <= 1),
     row(`${platform} scale: worker peak RSS`, r.usage.peakRssMb, 'MB', null, '< 300 MB', (v) => v < 300),
     row(`${platform} scale: worker CPU, busiest 5 s`, r.usage.peakCores, 'cores', null, '< 1 core', (v) => v < 1),
     row(`${platform} scale: worker CPU, whole run`, r.usage.meanCores, 'cores', null, '< 1 core', (v) => v < 1),

@@ -99,15 +99,18 @@ export interface StatusAge {
   readonly allowedMs: number;
   readonly image: string;
   readonly drive: string;
+  /** How many burns ran (and so were measured). */
+  readonly ran: number;
 }
 
 /** Of the burns that ran, the one whose status got oldest relative to what the budget allowed it (NaN if none ran). */
 export function worstStatusAge(traces: readonly BurnTrace[], budget: StatusBudget, editIntervalMs: number, runEnd: number): StatusAge {
-  let worst: StatusAge = { ageMs: NaN, allowedMs: NaN, image: '', drive: '' };
-  for (const t of traces.filter((x) => x.timeline?.progress.length)) {
+  const ran = traces.filter((x) => x.timeline?.progress.length);
+  let worst: StatusAge = { ageMs: NaN, allowedMs: NaN, image: '', drive: '', ran: ran.length };
+  for (const t of ran) {
     const ageMs = statusAgeMs(t, runEnd);
     const allowedMs = allowedStatusAgeMs(peakActive(t, traces, runEnd), budget, editIntervalMs);
-    if (Number.isNaN(worst.ageMs) || ageMs / allowedMs > worst.ageMs / worst.allowedMs) worst = { ageMs, allowedMs, image: t.target.image, drive: t.target.drive };
+    if (Number.isNaN(worst.ageMs) || ageMs / allowedMs > worst.ageMs / worst.allowedMs) worst = { ageMs, allowedMs, image: t.target.image, drive: t.target.drive, ran: ran.length };
   }
   return worst;
 }
