@@ -3,6 +3,7 @@ import { agentRttBench } from './agent-rtt.js';
 import { burnBench } from './burn.js';
 import { discordAckBench } from './discord-ack.js';
 import { failedRow, table, writeResults, type Bench, type Row } from './report.js';
+import { scaleBench } from './scale.js';
 import { slackAckBench } from './slack-ack.js';
 import { startBench } from './start.js';
 import { statusSizesBench } from './status-sizes.js';
@@ -12,7 +13,7 @@ import { statusBench } from './status.js';
  * `npm run bench [name…]`: runs the benchmarks (all when no name is given), prints one table and
  * writes bench/results.json. Every row is measured beside its baseline in the same run (docs/bench.md).
  */
-const benches: readonly Bench[] = [slackAckBench, discordAckBench, statusBench, statusSizesBench, agentRttBench, agentBurnBench, burnBench, startBench];
+const benches: readonly Bench[] = [slackAckBench, discordAckBench, statusBench, statusSizesBench, agentRttBench, agentBurnBench, burnBench, startBench, scaleBench];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayDouble } from './discord-gateway.js';
+import { DiscordLimiter, type DiscordLimits } from './discord-limits.js';
 import { IDS, interactionPayload, messagePayload, userPayload, type InteractionSpec } from './discord-payloads.js';
 import { until } from './until.js';
 
@@ -52,6 +53,7 @@ export class DiscordDouble {
   readonly #server: Server = createServer((req, res) => void this.#handle(req, res));
   #port = 0;
   #next = 1_200_000_000_000_000_000n;
+  #enforced: DiscordLimiter | undefined;
 
   constructor(readonly botToken = 'test-token-for-the-bot') {
     this.gateway = new GatewayDouble(this.#server, () => this.gatewayUrl, () => this.guilds);
@@ -111,6 +113,11 @@ export class DiscordDouble {
   /** The next `times` calls matching get a 429 with a short retry_after. */
   rateLimit(method: string, route: RegExp, times = 1): void {
     this.#limits.push({ method, route, times });
+  }
+
+  /** From now on, per-route and global buckets (e.g. DISCORD_PUBLISHED) with X-RateLimit-* headers on every answer. */
+  enforceLimits(limits: DiscordLimits): void {
+    this.#enforced = new DiscordLimiter(limits);
   }
 
   original(token: string): StoredMessage | undefined {
@@ -219,11 +226,13 @@ export class DiscordDouble {
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
     const method = req.method ?? 'GET';
     const route = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/').replace(/^\/api\/v\d+/, '');
-    const [status, out] = this.#answer(method, route, body, req);
+    const verdict = this.#enforced?.check(method, route, req.headers.authorization);
+    const [status, out] = verdict?.refused ? [429, verdict.refused] : this.#answer(method, route, body, req);
     this.calls.push({ method, route, body, auth: req.headers.authorization, status, at: Date.now() });
     const headers: Record<string, string> = status === 204 ? {} : { 'content-type': 'application/json' };
-    // What Discord sends with a per-route 429: the bucket is exhausted and resets shortly.
-    if (status === 429) {
+    Object.assign(headers, verdict?.headers);
+    // What Discord sends with a per-route 429 (the manual rateLimit()): the bucket is exhausted and resets shortly.
+    if (status === 429 && !verdict?.refused) {
       Object.assign(headers, {
         'retry-after': '0.05',
         'x-ratelimit-scope': 'user',
