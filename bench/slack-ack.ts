@@ -38,7 +38,7 @@ async function serve(): Promise<void> {
   });
   const app = await buildApp(config, { log, demo: true });
   const http = new HttpServer(log);
-  const adapter = new SlackAdapter({ config: config.slack!, http, log });
+  const adapter = new SlackAdapter({ config: config.slack!, http, log, budget: app.budget });
   await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
   parentPort!.postMessage(await http.listen(0, '127.0.0.1'));
   await once(parentPort!, 'message');

@@ -28,7 +28,8 @@ export async function slackScale(o: ScaleOptions): Promise<PlatformResult> {
   const log = pino({ level: 'silent' });
   const config = buildConfig({ ...(fleet.raw as ConfigInput), log: { level: 'silent' } });
   const app = await buildApp(config, { log });
-  const transport = createSlackTransport(config.slack!, log, []);
+  // One budget with the worker child (same Redis prefix), as `opsline start` and `opsline worker` share it.
+  const transport = createSlackTransport(config.slack!, log, [], app.budget);
   app.transports.add(transport);
   const channels = Array.from({ length: o.channels }, (_, i) => `C${i + 1}`);
   let n = 0;

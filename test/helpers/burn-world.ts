@@ -82,7 +82,8 @@ export async function burnWorld(o: BurnWorldOptions = {}): Promise<BurnWorld> {
   const config = buildConfig({ ...raw, log: { level: 'silent' } });
   const app = await buildApp(config, { log });
   cleanups.push(() => app.stop());
-  const transport = createSlackTransport(config.slack!, log, []);
+  // The bot side draws on the same budget as the worker child, as `opsline start` does in production.
+  const transport = createSlackTransport(config.slack!, log, [], app.budget);
   app.transports.add(transport);
   const op = { key: 'slack:T1:UOP', name: 'olga' };
   const child = async (args: string[], ready: string) => {

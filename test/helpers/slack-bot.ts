@@ -84,7 +84,7 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
   const app = await buildApp(config, { log, demo: true, commands: [...commands, ...(o.extra ?? [])], ...(o.audit ? { audit: o.audit } : {}) });
   const http = new HttpServer(log);
   const commandNames = app.registry.all().map((c) => c.name);
-  const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames, ackBudgetMs: o.ackBudgetMs, autoReconnect: false, seen: o.seen });
+  const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames, ackBudgetMs: o.ackBudgetMs, autoReconnect: false, seen: o.seen, budget: app.budget });
   app.transports.add(adapter.transport);
   await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
   await app.startWorkers();

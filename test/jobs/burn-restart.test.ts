@@ -50,7 +50,7 @@ async function restartMidBurn(signal: NodeJS.Signals): Promise<void> {
     const log = pino({ level: 'silent' });
     const app = await buildApp(config, { log });
     cleanups.push(() => app.stop());
-    const transport = createSlackTransport(config.slack!, log, []);
+    const transport = createSlackTransport(config.slack!, log, [], app.budget);
     app.transports.add(transport);
     const op = { key: 'slack:T1:UOP', name: 'olga' };
     const reply = await app.dispatcher.dispatch(

@@ -19,7 +19,7 @@ export interface DiscordOptions {
 }
 
 /** The Discord thread transport alone: for a worker that reports progress without running the adapter. */
-export function createDiscordTransport(config: DiscordConfig, budget?: RateBudget): DiscordTransport {
+export function createDiscordTransport(config: DiscordConfig, budget: RateBudget): DiscordTransport {
   return new DiscordTransport(pacedDiscordRest(config, budget), config.editIntervalMs);
 }
 

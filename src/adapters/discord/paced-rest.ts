@@ -5,10 +5,13 @@ import { tokenId } from '../../services/budget/token-id.js';
 import type { DiscordConfig } from './env.js';
 import { createDiscordRest } from './rest.js';
 
+/** Calls into a channel that Discord limits apart: new messages, edits, thread creation. */
+export type ChannelCall = 'post' | 'edit' | 'thread';
+
 /**
- * The bot token's REST calls into channels, paced by a shared budget (docs/rate-limits.md): a
- * channel's messages (a thread is a channel) under one key, and every call under the bot's global
- * key. @discordjs/rest still reads Discord's rate-limit headers and queues per route inside this
+ * The bot token's REST calls into channels, paced by a shared budget (docs/rate-limits.md): per
+ * channel (a thread is a channel) one key for new messages, one for edits and one for threads, as
+ * Discord keeps a bucket per route, and every call under the bot's global key. @discordjs/rest still reads Discord's rate-limit headers and queues per route inside this
  * process; the budget adds what it cannot see: the calls of other processes with the same token.
  */
 export class PacedDiscordRest {
@@ -27,19 +30,20 @@ export class PacedDiscordRest {
     this.#channel = { intervalMs: 5000 / limits.messagesPer5sPerChannel, burst: 2 };
     this.#global = { intervalMs: 1000 / limits.requestsPerSecond, burst: 10 };
     rest.on('rateLimited', (info) => {
-      const [key, rate] = info.global ? [this.#globalKey(), this.#global] : [this.#channelKey(info.majorParameter), this.#channel];
+      const kind: ChannelCall = info.method.toUpperCase() === 'PATCH' ? 'edit' : /\/threads/.test(info.route) ? 'thread' : 'post';
+      const [key, rate] = info.global ? [this.#globalKey(), this.#global] : [this.#channelKey(info.majorParameter, kind), this.#channel];
       void this.budget.penalize(key, rate, info.retryAfter);
     });
   }
 
-  /** Waits until one call into `channel` fits both the channel's and the bot's budget. */
-  async turn(channel: string): Promise<void> {
-    await this.budget.take(this.#channelKey(channel), this.#channel);
+  /** Waits until one call of `kind` into `channel` fits both the channel's and the bot's budget. */
+  async turn(channel: string, kind: ChannelCall): Promise<void> {
+    await this.budget.take(this.#channelKey(channel, kind), this.#channel);
     await this.budget.take(this.#globalKey(), this.#global);
   }
 
-  #channelKey(channel: string): string {
-    return `${this.#bot}:channel:${channel}`;
+  #channelKey(channel: string, kind: ChannelCall): string {
+    return `${this.#bot}:channel:${channel}:${kind}`;
   }
 
   #globalKey(): string {
@@ -47,7 +51,7 @@ export class PacedDiscordRest {
   }
 }
 
-/** A REST client with the bot token, paced by `budget` (the process's, shared through Redis). */
-export function pacedDiscordRest(config: DiscordConfig, budget?: RateBudget, rest: REST = createDiscordRest(config)): PacedDiscordRest {
+/** A REST client with the bot token, paced by `budget`: the app's (`app.budget`), shared through Redis. */
+export function pacedDiscordRest(config: DiscordConfig, budget: RateBudget, rest: REST = createDiscordRest(config)): PacedDiscordRest {
   return new PacedDiscordRest(rest, config.token, config.rateLimits, budget);
 }

@@ -20,7 +20,7 @@ export class DiscordPoster implements ChannelPoster {
       body.content = `${body.content} ${ids.map((id) => `<@${id}>`).join(' ')}`;
       body.allowed_mentions.users = ids;
     }
-    await this.paced.turn(channel);
+    await this.paced.turn(channel, 'post');
     await this.paced.rest.post(Routes.channelMessages(channel), { body });
   }
 }

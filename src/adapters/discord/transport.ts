@@ -28,7 +28,7 @@ export class DiscordTransport implements ThreadTransport {
 
   /** A public thread started from the root message (the interaction reply). */
   async createThread(channelId: string, messageId: string, name: string): Promise<string> {
-    await this.paced.turn(channelId);
+    await this.paced.turn(channelId, 'thread');
     const thread = await this.paced.rest.post(Routes.threads(channelId, messageId), {
       body: { name: threadName(name), auto_archive_duration: ThreadAutoArchiveDuration.OneDay, type: ChannelType.PublicThread },
     });
@@ -36,18 +36,18 @@ export class DiscordTransport implements ThreadTransport {
   }
 
   async postReply(ref: ThreadRef, text: string): Promise<string> {
-    await this.paced.turn(target(ref));
+    await this.paced.turn(target(ref), 'post');
     const msg = await this.paced.rest.post(Routes.channelMessages(target(ref)), { body: plainBody(text, { users: requester(ref) }) });
     return createdId(msg, 'a message');
   }
 
   async editTurn(ref: ThreadRef): Promise<void> {
-    await this.paced.turn(target(ref));
+    await this.paced.turn(target(ref), 'edit');
     if (ref.statusId !== undefined) this.#paid.add(`${target(ref)} ${ref.statusId}`);
   }
 
   async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
-    if (!this.#paid.delete(`${target(ref)} ${messageId}`)) await this.paced.turn(target(ref));
+    if (!this.#paid.delete(`${target(ref)} ${messageId}`)) await this.paced.turn(target(ref), 'edit');
     await this.paced.rest.patch(Routes.channelMessage(target(ref), messageId), { body: plainBody(text, { users: requester(ref) }) });
   }
 

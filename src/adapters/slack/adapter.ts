@@ -28,8 +28,8 @@ export interface SlackAdapterOptions {
   readonly autoReconnect?: boolean;
   /** Where trigger ids are remembered; default this process's memory (Redis when configured: every replica). */
   readonly seen?: SeenKeys;
-  /** Paces chat calls under Slack's limits; default this process's own (the app's is shared through Redis). */
-  readonly budget?: RateBudget;
+  /** Paces chat calls under Slack's limits: the app's (`app.budget`), shared with workers through Redis. */
+  readonly budget: RateBudget;
 }
 
 /**

@@ -27,12 +27,15 @@ export function slackWebClient(cfg: SlackConfig, logger: ReturnType<typeof boltL
   return new webApi.WebClient(cfg.botToken, { ...options, retryConfig });
 }
 
-/** chat.postMessage and chat.update with the bot token, paced by `budget` (the process's, shared through Redis). */
-export function pacedSlackChat(cfg: SlackConfig, log: Logger, budget?: RateBudget): PacedSlackChat {
+/**
+ * chat.postMessage and chat.update with the bot token, paced by `budget`: the app's (`app.budget`), so every
+ * client in the process, and with Redis every process, draws on one budget per workspace.
+ */
+export function pacedSlackChat(cfg: SlackConfig, log: Logger, budget: RateBudget): PacedSlackChat {
   return new PacedSlackChat(slackWebClient(cfg, boltLogger(log)), cfg.botToken, cfg.rateLimits, budget);
 }
 
 /** The Slack thread transport alone, for a worker that reports progress without running the adapter. */
-export function createSlackTransport(cfg: SlackConfig, log: Logger, commandNames: readonly string[], budget?: RateBudget): SlackTransport {
+export function createSlackTransport(cfg: SlackConfig, log: Logger, commandNames: readonly string[], budget: RateBudget): SlackTransport {
   return new SlackTransport(pacedSlackChat(cfg, log, budget), cfg.editIntervalMs, commandRenamer(cfg.commandPrefix, commandNames));
 }
