@@ -76,7 +76,10 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
       }
     }
     // A graceful stop closes the device client under us: say nothing, the next worker re-attaches.
-    if (deps.stopping?.()) throw new WorkerStopping('this worker is stopping; the burn goes on at the agent');
+    if (deps.stopping?.()) {
+      await out.drain();
+      throw new WorkerStopping('this worker is stopping; the burn goes on at the agent');
+    }
     await out.finish('✘ failed', `lost track of the burn of ${data.image} on ${data.drive}`);
     throw new UnrecoverableError('job stream ended without a result');
   };

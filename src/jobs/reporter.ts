@@ -29,9 +29,21 @@ export class ThreadReporter {
     this.#posts = this.#posts.then(() => thread.milestone(text).catch((err: unknown) => this.log.warn({ err }, 'milestone not posted')));
   }
 
+  /** Waits for the milestones queued so far (a worker that stops hands over a thread with nothing lost). */
+  async drain(): Promise<void> {
+    await this.#posts;
+  }
+
+  /**
+   * The final status is edited in as soon as the budget allows, without waiting for milestones
+   * still queued behind a busy channel; the final line goes after all of them.
+   */
   async finish(finalStatus: string, text: string): Promise<void> {
     this.log.info({ final: text }, 'job finished');
-    await this.#posts;
-    await this.thread?.finish(finalStatus, text).catch((err: unknown) => this.log.warn({ err }, 'final message not posted'));
+    const thread = this.thread;
+    if (!thread) return;
+    thread.status(finalStatus);
+    await Promise.all([this.#posts, thread.flush()]);
+    await thread.finish(finalStatus, text).catch((err: unknown) => this.log.warn({ err }, 'final message not posted'));
   }
 }

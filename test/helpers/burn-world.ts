@@ -116,7 +116,8 @@ export async function burnWorld(o: BurnWorldOptions = {}): Promise<BurnWorld> {
       return root.response?.ts as string;
     },
     texts: (method, thread) => slack.callsOf(method).filter((c) => thread === undefined || c.body.thread_ts === thread).map((c) => String(c.body.text)),
-    writing: (ms = 60_000) => slack.waitFor(() => w.texts('chat.update').some((t) => /^writing .* [1-9]\d*%/.test(t)), ms),
+    // The status shows bytes written and the milestone has been posted (a SIGKILL loses what was not sent yet).
+    writing: (ms = 60_000) => slack.waitFor(() => w.texts('chat.update').some((t) => /^writing .* [1-9]\d*%/.test(t)) && w.texts('chat.postMessage').some((t) => t.startsWith('writing ')), ms),
     final: (rootTs, ms = 60_000) => slack.waitFor(() => w.texts('chat.postMessage', rootTs).find((t) => t.startsWith('<@UOP> ')), ms),
     async cleanup() {
       for (const c of cleanups.reverse()) await c().catch(() => undefined);

@@ -62,7 +62,8 @@ async function restartMidBurn(signal: NodeJS.Signals): Promise<void> {
     const rootTs = root.response?.ts as string;
     expect(root.body.text).toMatch(/^burning release\.iso on d1 for <@UOP> \(job b[a-z0-9]{6}\)$/);
 
-    await slack.waitFor(() => slack.callsOf('chat.update').some((c) => String(c.body.text).startsWith('writing')), 15_000);
+    // Writing, and its milestone posted: a SIGKILL loses what the worker had not sent yet.
+    await slack.waitFor(() => slack.callsOf('chat.update').some((c) => String(c.body.text).startsWith('writing')) && slack.callsOf('chat.postMessage').some((c) => c.body.text === 'writing release.iso to d1'), 15_000);
     // The replacement is up before the first one goes: on a loaded machine its start-up alone can
     // outlast the burn, and then there is nothing left to re-attach to. It stays idle until the job's lock lapses.
     const second = await worker();

@@ -7,7 +7,7 @@ import { RecordingTransport } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
 
 describe('ThreadReporter', () => {
-  it('queues milestones without holding up the job, and posts them in order before the final line', async () => {
+  it('queues milestones without holding up the job, edits the final status at once, and posts the final line last', async () => {
     const gate: (() => void)[] = [];
     const t = new RecordingTransport(0);
     const post = t.postReply.bind(t);
@@ -17,6 +17,7 @@ describe('ThreadReporter', () => {
     const out = new ThreadReporter(LiveThread.reopen(t, ref), pino({ level: 'silent' }));
     out.milestone('writing');
     out.milestone('verifying…');
+    // A newer status in the same moment is coalesced away: only the final one is edited in.
     out.status('verifying 50%');
     const finished = out.finish('✔ done', 'finished');
     for (let released = 0; released < 3; released++) {
@@ -24,6 +25,6 @@ describe('ThreadReporter', () => {
       gate.shift()!();
     }
     await finished;
-    expect(t.messages.map((m) => `${m.kind} ${m.text}`)).toEqual(['edit verifying 50%', 'reply writing', 'reply verifying…', 'edit ✔ done', 'reply @al finished']);
+    expect(t.messages.map((m) => `${m.kind} ${m.text}`)).toEqual(['edit ✔ done', 'reply writing', 'reply verifying…', 'reply @al finished']);
   });
 });
