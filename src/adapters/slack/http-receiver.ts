@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HTTPModuleFunctions, HTTPReceiver, isValidSlackRequest, type App, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import { HTTPModuleFunctions, HTTPReceiver, type App, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import type { SeenKeys } from '../../services/seen-keys.js';
 import { readInbound } from './inbound.js';
+import { signedBySlack } from './signature.js';
 
 export const EVENTS_PATH = '/slack/events';
 /** Slack's replay window: a request signed more than 5 minutes from now (either way) is refused. */
@@ -75,14 +76,11 @@ export class MountedReceiver implements Receiver {
       res.writeHead(413, { connection: 'close' }).end();
       return;
     }
-    const raw = buffered.rawBody.toString('utf8');
-    const signature = header(req, 'x-slack-signature') ?? '';
-    const headers = { 'x-slack-signature': signature, 'x-slack-request-timestamp': ts };
-    if (!isValidSlackRequest({ signingSecret: this.signingSecret, body: raw, headers, nowMilliseconds: this.now() })) {
+    if (!signedBySlack(this.signingSecret, tsHeader, buffered.rawBody, header(req, 'x-slack-signature') ?? '')) {
       res.writeHead(401).end();
       return;
     }
-    const inbound = readInbound(header(req, 'content-type'), raw);
+    const inbound = readInbound(header(req, 'content-type'), buffered.rawBody.toString('utf8'));
     if (inbound.kind === 'bad') {
       this.logger.warn(`refused a signed Slack request: ${inbound.reason}`);
       res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(`bad request: ${inbound.reason.slice(0, 200)}\n`);
