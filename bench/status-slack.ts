@@ -44,7 +44,8 @@ async function rate(base: string, callers: number, seconds: number): Promise<num
  * Signed `/status all` at 8 closed-loop callers against opsline's Slack endpoint (MySQL, the
  * cached status service, the audit row) and against a bare Bolt App on the same HTTPReceiver whose
  * command handler acks a constant (issue 15's baseline). Both servers run in worker threads of
- * this process at once; the loads alternate A B B A so drift on a shared machine hits both.
+ * this process at once; opsline's load runs in two halves around the bare app's, so drift on a
+ * shared machine hits both.
  */
 export async function cachedStatusOverSlack(db: string, statuses: readonly string[], callers: number, seconds: number): Promise<{ opsline: number; bare: number }> {
   const here = new URL(import.meta.url);
