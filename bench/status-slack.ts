@@ -12,6 +12,7 @@ import { withServer } from './http-load.js';
 
 const SECRET = 'bench-signing-secret';
 const USER = { team: 'T1', user: 'U1' };
+const BARE_ANSWER = 'a constant answer';
 
 interface Role {
   readonly role: 'status-slack-opsline' | 'status-slack-bare';
@@ -20,8 +21,8 @@ interface Role {
   readonly statuses?: readonly string[];
 }
 
-/** `callers` loops sending signed `/status all` back to back for `seconds`; answers per second. */
-async function rate(base: string, callers: number, seconds: number): Promise<number> {
+/** `callers` loops sending signed `/status all` back to back for `seconds`; answers (acks containing `answer`) per second. */
+async function rate(base: string, answer: string, callers: number, seconds: number): Promise<number> {
   let answers = 0;
   let n = 0;
   const end = performance.now() + seconds * 1000;
@@ -31,8 +32,8 @@ async function rate(base: string, callers: number, seconds: number): Promise<num
       while (performance.now() < end) {
         const res = await signed(base, '/status', 'all', n++);
         const text = await res.text();
-        // Both sides answer in the ack; an empty or refused ack is not an answer.
-        if (res.status !== 200 || !text) throw new Error(`status ${res.status}: ${text.slice(0, 200)}`);
+        // Both sides answer in the ack; an empty ack, a refusal or an error reply is not an answer.
+        if (res.status !== 200 || !text.includes(answer)) throw new Error(`status ${res.status}: ${text.slice(0, 200)}`);
         answers++;
       }
     }),
@@ -47,18 +48,17 @@ async function rate(base: string, callers: number, seconds: number): Promise<num
  * this process at once; opsline's load runs in two halves around the bare app's, so drift on a
  * shared machine hits both.
  */
-export async function cachedStatusOverSlack(db: string, statuses: readonly string[], callers: number, seconds: number): Promise<{ opsline: number; bare: number }> {
+export async function cachedStatusOverSlack(db: string, rows: number, statuses: readonly string[], callers: number, seconds: number): Promise<{ opsline: number; bare: number }> {
   const here = new URL(import.meta.url);
-  return withServer(here, { role: 'status-slack-opsline', db, statuses }, (opsline) =>
-    withServer(here, { role: 'status-slack-bare' }, async (bare) => {
-      await rate(opsline, callers, 1);
-      await rate(bare, callers, 1);
-      const o: number[] = [];
-      const b: number[] = [];
-      o.push(await rate(opsline, callers, seconds / 2));
-      b.push(await rate(bare, callers, seconds));
-      o.push(await rate(opsline, callers, seconds / 2));
-      return { opsline: (o[0]! + o[1]!) / 2, bare: b[0]! };
+  return withServer(here, { role: 'status-slack-opsline', db, statuses }, (base) =>
+    withServer(here, { role: 'status-slack-bare' }, async (bareBase) => {
+      const opsline = (s: number) => rate(base, `all time: ${rows} total`, callers, s);
+      const bare = (s: number) => rate(bareBase, BARE_ANSWER, callers, s);
+      await opsline(1);
+      await bare(1);
+      const first = await opsline(seconds / 2);
+      const b = await bare(seconds);
+      return { opsline: (first + (await opsline(seconds / 2))) / 2, bare: b };
     }),
   );
 }
@@ -89,7 +89,7 @@ async function serveOpsline(r: Role): Promise<void> {
 async function serveBare(): Promise<void> {
   const receiver = new HTTPReceiver({ signingSecret: SECRET, endpoints: ['/slack/events'], logLevel: LogLevel.ERROR });
   const app = new App({ receiver, authorize: async () => ({ botToken: 'xoxb-bench' }), logLevel: LogLevel.ERROR });
-  app.command(/^\//, async ({ ack }) => ack({ response_type: 'ephemeral', text: 'ok' }));
+  app.command(/^\//, async ({ ack }) => ack({ response_type: 'ephemeral', text: BARE_ANSWER }));
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as { address(): AddressInfo | string | null };
   parentPort!.postMessage((server.address() as AddressInfo).port);
   await once(parentPort!, 'message');
