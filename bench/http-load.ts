@@ -18,10 +18,11 @@ export const SECONDS = envNumber('OPSLINE_BENCH_SECONDS', 10);
 /**
  * The server under test runs in a worker thread (started from `module` with `role`), so the load
  * generator does not share its event loop; otherwise the client's own work would show up as
- * server latency. The worker posts its port, and exits when told 'stop'.
+ * server latency. `role` (with any settings the worker needs) is its workerData. The worker posts
+ * its port, and exits when told 'stop'.
  */
-export async function withServer<T>(module: URL, role: string, use: (base: string) => Promise<T>): Promise<T> {
-  const worker = new Worker(module, { workerData: { role } });
+export async function withServer<T>(module: URL, role: string | (Record<string, unknown> & { readonly role: string }), use: (base: string) => Promise<T>): Promise<T> {
+  const worker = new Worker(module, { workerData: typeof role === 'string' ? { role } : role });
   const [port] = (await once(worker, 'message')) as [number];
   try {
     return await use(`http://127.0.0.1:${port}`);

@@ -34,11 +34,13 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   mountMetrics(http, app, metrics, adapters.map((a) => a.name));
   const dispatch = app.dispatcher.dispatch.bind(app.dispatcher);
   for (const a of adapters) await a.start(dispatch);
+  // Before the workers: their first drive discovery waits for each agent, up to its request timeout
+  // when one is unreachable, and commands must be acked meanwhile (/readyz says the agent is down).
+  const port = await http.listen(config.http.port, config.http.host);
   // After the adapters: their transports must be registered before a worker reopens a thread.
   if (opts.workers !== false) await app.startWorkers();
   // Schedules run with or without job workers: each tick runs once across every process (docs/schedules.md).
   await app.startSchedules(chatPosters(app, log));
-  const port = await http.listen(config.http.port, config.http.host);
   // Handlers first, so a signal sent as soon as the start is logged is not lost. SIGHUP reloads the allowlist.
   const signalled = untilSignal(accessReloader(app, configFlag, log));
   log.info({ port, adapters: adapters.map((a) => a.name) }, 'opsline started');

@@ -75,6 +75,9 @@ export class SlackAdapter implements Adapter {
       clientOptions,
       logger,
       ignoreSelf: false,
+      // Nothing here reads context.conversation; Bolt's default store rejects (an Error with a
+      // stack) on every command in a channel it has not seen, which costs more than the dispatch.
+      convoStore: false,
     });
     const rename = commandRenamer(cfg.commandPrefix, opts.commandNames ?? []);
     // The umbrella is routed first: sharing a name with a command would make that command unreachable.

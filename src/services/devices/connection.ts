@@ -196,6 +196,10 @@ export class AgentConnection {
         if (ev.type === 'handshake:error:auth') {
           this.drops.warn('refused', { agent: this.ep.name, status: ev.error.status }, 'agent refused our CURVE key');
           this.setState('refused');
+        } else if (ev.type === 'handshake') {
+          // The heartbeat start() sends goes nowhere while the connection is not up yet (`immediate`);
+          // this one is answered at once, so "up" (and /readyz, and the first request) need not wait an interval.
+          this.outbox.send(HEARTBEAT).catch(() => undefined);
         } else if (ev.type === 'disconnect' && this.state === 'up') this.setState('down');
       }
     } catch {

@@ -61,6 +61,16 @@ describe('DeviceClient', () => {
     expect(c.state('a1')).toBe('up');
   });
 
+  it('is up as soon as the connection is made, not one heartbeat interval later', async () => {
+    const agent = await f.start();
+    // An interval far past the request timeout: only a heartbeat sent when the connection is made gets "up" in time.
+    const c = f.client(agent.endpoint, undefined, { heartbeatMs: 600_000, requestTimeoutMs: 5_000 });
+    await expect(c.hello('a1')).resolves.toMatchObject({ agent: 'test-agent' });
+    expect(c.state('a1')).toBe('up');
+    await c.close();
+    await agent.close();
+  });
+
   it('refuses an unknown agent name and builds nothing without agents in config', async () => {
     const c = f.client('tcp://127.0.0.1:9');
     await expect(c.hello('nope')).rejects.toMatchObject({ code: 'not_found' });
