@@ -75,7 +75,7 @@ async function serveOpsline(r: Role): Promise<void> {
   });
   const app = await buildApp(config, { log });
   const http = new HttpServer(log);
-  const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames: app.registry.targets().map((t) => t.path) });
+  const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames: app.registry.targets().map((t) => t.path), budget: app.budget });
   await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
   parentPort!.postMessage(await http.listen(0, '127.0.0.1'));
   await once(parentPort!, 'message');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as zmq from 'zeromq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/agent-fixture.js';
-import { poll } from '../helpers/bot-child.js';
+import { until } from '../helpers/until.js';
 import { CLI } from '../helpers/cli-child.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
 import { postSigned, slashBody } from '../helpers/slack-request.js';
@@ -46,7 +46,7 @@ describe('opsline start with an agent that is not reachable', () => {
       await once(child, 'exit');
     });
     const base = `http://127.0.0.1:${port}`;
-    expect(await poll(() => fetch(`${base}/healthz`).then((r) => r.ok, () => false))).toBe(true);
+    expect(await until(() => fetch(`${base}/healthz`).then((r) => r.ok, () => false), { everyMs: 100 })).toBe(true);
     const help = await postSigned(`${base}/slack/events`, slashBody({ command: '/help' }), { secret: SECRET });
     expect(help.status).toBe(200);
     expect(help.text).toContain('You may run');
