@@ -1,5 +1,5 @@
 import type { REST } from 'discord.js';
-import { RateBudget } from '../../services/budget/budget.js';
+import type { RateBudget } from '../../services/budget/budget.js';
 import type { Rate } from '../../services/budget/gcra.js';
 import { tokenId } from '../../services/budget/token-id.js';
 import type { DiscordConfig } from './env.js';
@@ -11,8 +11,9 @@ export type ChannelCall = 'post' | 'edit' | 'thread';
 /**
  * The bot token's REST calls into channels, paced by a shared budget (docs/rate-limits.md): per
  * channel (a thread is a channel) one key for new messages, one for edits and one for threads, as
- * Discord keeps a bucket per route, and every call under the bot's global key. @discordjs/rest still reads Discord's rate-limit headers and queues per route inside this
- * process; the budget adds what it cannot see: the calls of other processes with the same token.
+ * Discord keeps a bucket per route, and every call under the bot's global key. @discordjs/rest
+ * still reads Discord's rate-limit headers and queues per route inside this process; the budget
+ * adds what it cannot see: the calls of other processes with the same token.
  */
 export class PacedDiscordRest {
   readonly #bot: string;
@@ -23,7 +24,7 @@ export class PacedDiscordRest {
     readonly rest: REST,
     token: string,
     limits: DiscordConfig['rateLimits'],
-    private readonly budget: RateBudget = new RateBudget(),
+    private readonly budget: RateBudget,
   ) {
     this.#bot = `discord:${tokenId(token)}`;
     // At most messagesPer5sPerChannel + 1 in any 5 s window, and requestsPerSecond + 9 in any second.

@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
 import type { Config } from '../../config/schema.js';
-import { RateBudget } from '../../services/budget/budget.js';
+import type { RateBudget } from '../../services/budget/budget.js';
 import { perMinute, type Rate } from '../../services/budget/gcra.js';
 import { tokenId } from '../../services/budget/token-id.js';
 
@@ -23,7 +23,7 @@ export class PacedSlackChat {
     readonly client: WebClient,
     token: string,
     limits: SlackRateLimits,
-    private readonly budget: RateBudget = new RateBudget(),
+    private readonly budget: RateBudget,
   ) {
     this.#workspace = `slack:${tokenId(token)}`;
     this.#post = perMinute(limits.postsPerMinutePerChannel, limits.burst);

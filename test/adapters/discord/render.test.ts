@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { plainBody, replyBody } from '../../../src/adapters/discord/render.js';
+import { RateBudget } from '../../../src/services/budget/budget.js';
 import { PacedDiscordRest } from '../../../src/adapters/discord/paced-rest.js';
 import { DiscordTransport } from '../../../src/adapters/discord/transport.js';
 import { REST } from 'discord.js';
@@ -27,7 +28,7 @@ describe('discord message rendering', () => {
   });
 
   it('mentions Discord principals by id', () => {
-    const t = new DiscordTransport(new PacedDiscordRest(new REST(), 'token', { requestsPerSecond: 40, messagesPer5sPerChannel: 4 }), 2000);
+    const t = new DiscordTransport(new PacedDiscordRest(new REST(), 'token', { requestsPerSecond: 40, messagesPer5sPerChannel: 4 }, new RateBudget()), 2000);
     expect(t.mention({ key: 'discord:80351110224678912', name: 'bob' })).toBe('<@80351110224678912>');
     expect(t.mention({ key: 'console:bob', name: 'bob' })).toBe('@bob');
   });
