@@ -36,7 +36,8 @@ export class RedisReservations implements ReservationStore {
     onError: (err: unknown) => void,
   ) {
     // One try per call: a caller that cannot reach Redis falls back to this process's own budget.
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    // Connected on first use: a process that never talks to Slack or Discord holds no connection.
+    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
     this.#redis.on('error', onError);
   }
 
