@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
@@ -6,6 +5,7 @@ import { SlackAdapter } from '../src/adapters/slack/adapter.js';
 import { buildConfig } from '../src/config/load.js';
 import { HttpServer } from '../src/http/server.js';
 import { buildApp } from '../src/main.js';
+import { fetchSigned, slashBody } from '../test/helpers/slack-request.js';
 import { ackRows, pairedLoad, SECONDS, withServer } from './http-load.js';
 import type { Bench, Row } from './report.js';
 
@@ -51,21 +51,6 @@ async function serve(): Promise<void> {
 if (!isMainThread && (workerData as { role?: string } | null)?.role === 'slack-ack-server') await serve();
 
 function signedHelp(base: string, n: number): Promise<Response> {
-  const body = new URLSearchParams({
-    team_id: 'T1',
-    user_id: 'U1',
-    user_name: 'bench',
-    channel_id: 'C1',
-    command: '/help',
-    text: '',
-    response_url: 'http://127.0.0.1:9/unused',
-    trigger_id: `bench-${process.pid}-${n}-${Math.random()}`,
-  }).toString();
-  const ts = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return fetch(`${base}/slack/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature },
-    body,
-  });
+  const body = slashBody({ team_id: 'T1', user_id: 'U1', user_name: 'bench', command: '/help', trigger_id: `bench-${process.pid}-${n}-${Math.random()}` });
+  return fetchSigned(`${base}/slack/events`, body, SECRET);
 }

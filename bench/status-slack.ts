@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -8,6 +7,7 @@ import { SlackAdapter } from '../src/adapters/slack/adapter.js';
 import { buildConfig } from '../src/config/load.js';
 import { HttpServer } from '../src/http/server.js';
 import { buildApp } from '../src/main.js';
+import { fetchSigned, slashBody } from '../test/helpers/slack-request.js';
 import { withServer } from './http-load.js';
 
 const SECRET = 'bench-signing-secret';
@@ -102,21 +102,6 @@ if (!isMainThread && role === 'status-slack-opsline') await serveOpsline(workerD
 if (!isMainThread && role === 'status-slack-bare') await serveBare();
 
 function signed(base: string, command: string, text: string, n: number): Promise<Response> {
-  const body = new URLSearchParams({
-    team_id: USER.team,
-    user_id: USER.user,
-    user_name: 'bench',
-    channel_id: 'C1',
-    command,
-    text,
-    response_url: 'http://127.0.0.1:9/unused',
-    trigger_id: `bench-${process.pid}-${n}-${Math.random()}`,
-  }).toString();
-  const ts = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return fetch(`${base}/slack/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature },
-    body,
-  });
+  const body = slashBody({ team_id: USER.team, user_id: USER.user, user_name: 'bench', command, text, trigger_id: `bench-${process.pid}-${n}-${Math.random()}` });
+  return fetchSigned(`${base}/slack/events`, body, SECRET);
 }

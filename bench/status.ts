@@ -121,6 +121,20 @@ export async function statusWorld(rows: number): Promise<StatusWorld> {
 }
 
 /** Median time of `n` calls one after another. */
+/** p50s of `a` and `b` timed in turns (a, b, a, b, …), so drift in the machine's load hits both alike. */
+export async function interleavedP50(a: () => Promise<unknown>, b: () => Promise<unknown>, n: number): Promise<[number, number]> {
+  const la: number[] = [];
+  const lb: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (const [f, lat] of [[a, la], [b, lb]] as const) {
+      const t = performance.now();
+      await f();
+      lat.push(performance.now() - t);
+    }
+  }
+  return [pct(la, 50), pct(lb, 50)];
+}
+
 export async function sequentialP50(once: () => Promise<unknown>, n: number): Promise<number> {
   const lat: number[] = [];
   for (let i = 0; i < n; i++) {

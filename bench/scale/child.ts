@@ -1,34 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-
-const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
+import type { ChildProcess } from 'node:child_process';
+import { startCli } from '../../test/helpers/cli-child.js';
 
 export type Child = ChildProcess & { output(): string };
 
-/** The built `opsline <args>` as a child process; resolves once its log shows `ready`. */
-export async function spawnOpsline(args: string[], ready: string): Promise<Child> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const keep = (d: Buffer) => {
-    // Only the tail: a long run of warnings must not grow this process.
-    out = (out + d.toString()).slice(-200_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`opsline ${args.at(-1)} did not log "${ready}" in time:\n${out.slice(-2000)}`)), 30_000);
-    const check = () => {
-      if (!out.includes(ready)) return;
-      clearTimeout(timer);
-      resolve();
-    };
-    child.stdout.on('data', check);
-    child.stderr.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`opsline ${args.at(-1)} exited with ${code}:\n${out.slice(-2000)}`));
-    });
-  });
-  return Object.assign(child, { output: () => out });
+/** The built `opsline <args>` as a child process (test/helpers/cli-child.ts); resolves once its log shows `ready`. */
+export function spawnOpsline(args: string[], ready: string): Promise<Child> {
+  return startCli(args, ready, {}, 30_000);
 }
 
 /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */

@@ -1,27 +1,34 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
-export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
+const ROOT = join(import.meta.dirname, '..', '..');
+/** The built CLI, whether this file runs from test/ (vitest) or compiled into dist/test/ (the benchmarks). */
+export const CLI = basename(ROOT) === 'dist' ? join(ROOT, 'src', 'cli.js') : join(ROOT, 'dist', 'src', 'cli.js');
 
-/** Runs the built `opsline <args>` in a child process; resolves once stderr shows `ready` (a log message). */
-export async function startCli(args: string[], ready: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess & { output(): string }> {
+/**
+ * Runs the built `opsline <args>` in a child process; resolves once its output shows `ready` (a log
+ * message). Only the last MB of output is kept, so a long run (the scale bench) cannot grow this process.
+ */
+export async function startCli(args: string[], ready: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<ChildProcess & { output(): string }> {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-1_000_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`opsline ${args[0]} did not log "${ready}" in time:\n${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`opsline ${args.join(' ')} did not log "${ready}" in time:\n${out.slice(-4000)}`)), timeoutMs);
     const check = () => {
-      if (out.includes(ready)) {
-        clearTimeout(timer);
-        resolve();
-      }
+      if (!out.includes(ready)) return;
+      clearTimeout(timer);
+      resolve();
     };
     child.stdout.on('data', check);
     child.stderr.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`opsline ${args[0]} exited with ${code}:\n${out}`));
+      reject(new Error(`opsline ${args.join(' ')} exited with ${code}:\n${out.slice(-4000)}`));
     });
   });
   return Object.assign(child, { output: () => out });

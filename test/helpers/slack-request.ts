@@ -48,6 +48,16 @@ export function slashBody(f: SlashFields): string {
   }).toString();
 }
 
+/** The bare fetch of a signed slash command (benchmarks time it; tests read it with postSigned). */
+export function fetchSigned(url: string, body: string, secret: string): Promise<Response> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(secret, timestamp, body) },
+    body,
+  });
+}
+
 /** A signed, form-encoded POST, as Slack delivers a slash command. */
 export async function postSigned(url: string, body: string, o: PostOptions): Promise<PostResult> {
   const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000);
