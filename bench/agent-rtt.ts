@@ -1,10 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import * as zmq from 'zeromq';
-import { AgentServer } from '../src/agent/server.js';
 import { ZmqDeviceClient } from '../src/services/devices/client.js';
+import { freePort } from '../test/helpers/agent-fixture.js';
+import { startCli } from '../test/helpers/cli-child.js';
 import { row, type Bench } from './report.js';
 
 // Steady state: 200 warm-up requests left the JIT cold, so p99 measured compilation, not the path
@@ -31,19 +34,21 @@ interface Side {
   close(): Promise<void>;
 }
 
-/** Bare DEALER/ROUTER echo on loopback: no CURVE, no JSON, no validation. The floor to compare with. */
+/** A bare ROUTER echo in its own process: no CURVE, no JSON, no validation. Prints its endpoint. */
+const ECHO = `
+import * as zmq from 'zeromq';
+const router = new zmq.Router({ linger: 0 });
+await router.bind('tcp://127.0.0.1:*');
+process.stdout.write(router.lastEndpoint + '\\n');
+for await (const [peer, msg] of router) await router.send([peer, msg]);
+`;
+
+/** Bare DEALER/ROUTER on loopback, the echo in another process as an agent is: the floor to compare with. */
 async function bare(): Promise<Side> {
-  const router = new zmq.Router({ linger: 0 });
-  await router.bind('tcp://127.0.0.1:*');
+  const echo = spawn(process.execPath, ['--input-type=module', '-e', ECHO], { cwd: join(import.meta.dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(echo.stdout, 'data')) as [Buffer];
   const dealer = new zmq.Dealer({ linger: 0 });
-  dealer.connect(router.lastEndpoint!);
-  void (async () => {
-    try {
-      for await (const [peer, msg] of router) await router.send([peer!, msg!]);
-    } catch {
-      // closed
-    }
-  })();
+  dealer.connect(line.toString().trim());
   return {
     once: async () => {
       await dealer.send('{"v":1,"id":"1","op":"hello"}');
@@ -51,32 +56,30 @@ async function bare(): Promise<Side> {
     },
     close: async () => {
       dealer.close();
-      router.close();
+      echo.kill('SIGKILL');
     },
   };
 }
 
-/** The real path: DeviceClient.hello() → CURVE → agent (zod, handler) → reply → pending-request map. */
+/**
+ * The real path: DeviceClient.hello() → CURVE → `opsline agent` in its own process (zod, handler) →
+ * reply → pending-request map. Two processes, as deployed: the agent's work is not on this event loop.
+ */
 async function curve(): Promise<Side> {
   const dir = await mkdtemp(join(tmpdir(), 'opsline-bench-rtt-'));
   const server = zmq.curveKeyPair();
   const client = zmq.curveKeyPair();
-  const log = pino({ level: 'silent' });
-  const agent = await AgentServer.start({
-    bind: 'tcp://127.0.0.1:*',
-    keys: { public: server.publicKey, secret: server.secretKey },
-    allowedClients: [client.publicKey],
-    imagesDir: dir,
-    stateDir: join(dir, 'state'),
-    drives: [],
-    log,
-  });
-  const c = new ZmqDeviceClient([{ name: 'a', endpoint: agent.endpoint, serverKey: server.publicKey }], { public: client.publicKey, secret: client.secretKey }, log);
+  const endpoint = `tcp://127.0.0.1:${await freePort()}`;
+  const config = join(dir, 'agent.yaml');
+  const agent = { name: 'bench', bind: endpoint, keys: { public: server.publicKey, secret: server.secretKey }, allowedClients: [client.publicKey], imagesDir: dir, stateDir: join(dir, 'state'), drives: [] };
+  await writeFile(config, JSON.stringify({ log: { level: 'info' }, agent }));
+  const child = await startCli(['--config', config, 'agent'], 'agent listening');
+  const c = new ZmqDeviceClient([{ name: 'a', endpoint, serverKey: server.publicKey }], { public: client.publicKey, secret: client.secretKey }, pino({ level: 'silent' }));
   return {
     once: () => c.hello('a'),
     close: async () => {
       await c.close();
-      await agent.close();
+      child.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });
     },
   };
