@@ -17,6 +17,8 @@ export class LiveThread {
   #lastEditAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> = Promise.resolve();
+  /** A delivery is queued behind the one in flight. */
+  #queued = false;
 
   private constructor(
     private readonly transport: ThreadTransport,
@@ -99,16 +101,21 @@ export class LiveThread {
     const wait = Math.max(0, this.#lastEditAt + this.transport.editIntervalMs - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.#inFlight.then(() => this.#send());
+      void this.#send();
     }, wait);
     this.#timer.unref?.();
   }
 
   #send(): Promise<void> {
     if (this.#pending === this.#lastSent) this.#pending = undefined;
-    if (this.#pending === undefined) return this.#inFlight;
-    // One delivery at a time, even when a timer and flush() both ask: the final edit lands last.
-    this.#inFlight = this.#inFlight.then(() => this.#deliver());
+    // One delivery at a time, and at most one queued behind it (it sends whatever is newest when it
+    // runs), even when a timer and flush() both ask: the final edit lands last, nothing piles up.
+    if (this.#pending === undefined || this.#queued) return this.#inFlight;
+    this.#queued = true;
+    this.#inFlight = this.#inFlight.then(() => {
+      this.#queued = false;
+      return this.#deliver();
+    });
     return this.#inFlight;
   }
 
@@ -119,12 +126,13 @@ export class LiveThread {
     let text: string | undefined;
     try {
       // Texts that arrive while this waits for its turn replace the pending one: the newest is sent.
-      if (this.#ref.statusId !== undefined) await this.transport.editTurn?.(this.#ref);
+      const turnTaken = this.#ref.statusId !== undefined && typeof this.transport.editTurn === 'function';
+      if (turnTaken) await this.transport.editTurn?.(this.#ref);
       text = this.#pending;
       this.#pending = undefined;
       if (text === undefined || text === this.#lastSent) return;
       this.#lastEditAt = Date.now();
-      await this.#editOrPost(text);
+      await this.#editOrPost(text, turnTaken);
       this.#lastSent = text;
     } catch (err) {
       this.log?.warn({ err }, 'status edit failed; keeping the text for the next edit');
@@ -133,12 +141,12 @@ export class LiveThread {
     }
   }
 
-  async #editOrPost(text: string): Promise<void> {
+  async #editOrPost(text: string, turnTaken: boolean): Promise<void> {
     if (this.#ref.statusId === undefined) {
       const statusId = await this.transport.postReply(this.#ref, text);
       this.#ref = { ...this.#ref, statusId };
     } else {
-      await this.transport.edit(this.#ref, this.#ref.statusId, text);
+      await this.transport.edit(this.#ref, this.#ref.statusId, text, { turnTaken });
     }
   }
 

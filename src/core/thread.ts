@@ -23,16 +23,21 @@ export interface ThreadRef {
   readonly requester: Principal;
 }
 
+export interface EditOptions {
+  readonly turnTaken?: boolean;
+}
+
 /** The raw calls a platform provides; LiveThread adds coalescing and the final flush. */
 export interface ThreadTransport {
   readonly platform: string;
   /** Minimum time between two edits of one message. */
   readonly editIntervalMs: number;
   postReply(ref: ThreadRef, text: string): Promise<string>;
-  edit(ref: ThreadRef, messageId: string, text: string): Promise<void>;
+  /** `turnTaken`: the caller already waited for its turn (editTurn), so this edit goes at once. */
+  edit(ref: ThreadRef, messageId: string, text: string, opts?: EditOptions): Promise<void>;
   /**
    * Optional: waits until the platform's shared budget allows one edit of `ref`'s status message
-   * and takes it; the next `edit` of that message then goes without waiting (docs/rate-limits.md).
+   * and takes it, for an `edit` with `turnTaken` that follows (docs/rate-limits.md).
    */
   editTurn?(ref: ThreadRef): Promise<void>;
   mention(who: Principal): string;

@@ -45,7 +45,10 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
       }
       ({ stream, phase } = opened);
     } catch (err) {
-      if (deps.stopping?.()) throw new WorkerStopping('stopping before the burn was handed to the agent');
+      if (deps.stopping?.()) {
+        await out.drain();
+        throw new WorkerStopping('stopping before the burn was handed to the agent');
+      }
       await out.finish(`✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`);
       throw new UnrecoverableError((err as Error).message);
     }

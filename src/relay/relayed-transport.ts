@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Principal, ThreadRef, ThreadTransport } from '../core/thread.js';
+import type { EditOptions, Principal, ThreadRef, ThreadTransport } from '../core/thread.js';
 import type { ThreadRelay } from './entry.js';
 
 /** How often a thread with no transport in this process is updated through the relay. */
@@ -34,9 +34,9 @@ export class RelayedTransport implements ThreadTransport {
     await this.inner?.editTurn?.(ref);
   }
 
-  async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
+  async edit(ref: ThreadRef, messageId: string, text: string, opts?: EditOptions): Promise<void> {
     this.relay.publish(ref, { op: 'edit', id: messageId, text });
-    await this.inner?.edit(ref, messageId, text);
+    await this.inner?.edit(ref, messageId, text, opts);
   }
 
   async close(ref: ThreadRef): Promise<void> {

@@ -1,5 +1,5 @@
 import { ChannelType, Routes, ThreadAutoArchiveDuration } from 'discord.js';
-import type { Principal, ThreadRef, ThreadTransport } from '../../core/thread.js';
+import type { EditOptions, Principal, ThreadRef, ThreadTransport } from '../../core/thread.js';
 import type { PacedDiscordRest } from './paced-rest.js';
 import { plainBody } from './render.js';
 import { createdId } from './rest.js';
@@ -17,9 +17,6 @@ export function discordUserId(key: string): string | undefined {
  */
 export class DiscordTransport implements ThreadTransport {
   readonly platform = 'discord';
-
-  /** Status messages whose edit turn was taken (editTurn) and not yet used. */
-  readonly #paid = new Set<string>();
 
   constructor(
     private readonly paced: PacedDiscordRest,
@@ -43,16 +40,11 @@ export class DiscordTransport implements ThreadTransport {
 
   async editTurn(ref: ThreadRef): Promise<void> {
     await this.paced.turn(target(ref), 'edit');
-    if (ref.statusId !== undefined) this.#paid.add(`${target(ref)} ${ref.statusId}`);
   }
 
-  async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
-    if (!this.#paid.delete(`${target(ref)} ${messageId}`)) await this.paced.turn(target(ref), 'edit');
+  async edit(ref: ThreadRef, messageId: string, text: string, opts: EditOptions = {}): Promise<void> {
+    if (!opts.turnTaken) await this.paced.turn(target(ref), 'edit');
     await this.paced.rest.patch(Routes.channelMessage(target(ref), messageId), { body: plainBody(text, { users: requester(ref) }) });
-  }
-
-  async close(ref: ThreadRef): Promise<void> {
-    if (ref.statusId !== undefined) this.#paid.delete(`${target(ref)} ${ref.statusId}`);
   }
 
   mention(who: Principal): string {

@@ -1,5 +1,5 @@
 import { UserError } from '../../core/errors.js';
-import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import type { EditOptions, Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
 import { userIdOf } from './names.js';
 import type { PacedSlackChat } from './paced-chat.js';
 import { clip, escapeText, mentionOf } from './render.js';
@@ -15,9 +15,6 @@ const NOT_MEMBER = new Set(['not_in_channel', 'channel_not_found', 'is_archived'
  */
 export class SlackTransport implements ThreadTransport {
   readonly platform = 'slack';
-
-  /** Status messages whose edit turn was taken (editTurn) and not yet used. */
-  readonly #paid = new Set<string>();
 
   constructor(
     private readonly chat: PacedSlackChat,
@@ -40,27 +37,17 @@ export class SlackTransport implements ThreadTransport {
     return this.#post({ channel: ref.channel, thread_ts: ref.rootId, text: this.#text(text) });
   }
 
-  async editTurn(ref: ThreadRef): Promise<void> {
+  async editTurn(): Promise<void> {
     await this.chat.updateTurn();
-    if (ref.statusId !== undefined) this.#paid.add(this.#paidKey(ref.channel, ref.statusId));
   }
 
-  async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
-    const paid = this.#paid.delete(this.#paidKey(ref.channel, messageId));
-    await this.chat.update({ channel: ref.channel, ts: messageId, text: this.#text(text) }, { paid });
-  }
-
-  async close(ref: ThreadRef): Promise<void> {
-    if (ref.statusId !== undefined) this.#paid.delete(this.#paidKey(ref.channel, ref.statusId));
+  async edit(ref: ThreadRef, messageId: string, text: string, opts: EditOptions = {}): Promise<void> {
+    await this.chat.update({ channel: ref.channel, ts: messageId, text: this.#text(text) }, { paid: opts.turnTaken === true });
   }
 
   mention(who: Principal): string {
     const id = userIdOf(who.key);
     return id ? mentionOf(id) : `@${who.name}`;
-  }
-
-  #paidKey(channel: string, ts: string): string {
-    return `${channel} ${ts}`;
   }
 
   #text(text: string): string {

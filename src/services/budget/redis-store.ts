@@ -35,9 +35,10 @@ export class RedisReservations implements ReservationStore {
     private readonly prefix: string,
     onError: (err: unknown) => void,
   ) {
-    // One try per call: a caller that cannot reach Redis falls back to this process's own budget.
+    // An answer within half a second or none: a caller that cannot reach Redis (down, or a connection
+    // that never answers) falls back to this process's own budget instead of waiting for reconnects.
     // Connected on first use: a process that never talks to Slack or Discord holds no connection.
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
+    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 500, lazyConnect: true });
     this.#redis.on('error', onError);
   }
 

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RateBudget } from '../../../src/services/budget/budget.js';
 import { RedisReservations } from '../../../src/services/budget/redis-store.js';
 import { REDIS_URL, redisPrefix } from '../../helpers/redis.js';
 
@@ -49,5 +50,26 @@ describe('RedisReservations (the budget shared between processes)', () => {
     const ttl = await r.pttl(`${p.prefix}:budget:c1`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(2 * 60_000 + 1000);
+  });
+
+  it('gives every caller its turn across processes: a busy process does not get more turns per thread', async () => {
+    const p = redisPrefix();
+    cleanups.push(() => p.cleanup());
+    const [a, b] = [new RateBudget(store(p.prefix)), new RateBudget(store(p.prefix))];
+    const rate = { intervalMs: 15, burst: 1 };
+    const turns = new Map<string, number>();
+    let total = 0;
+    // Process a runs one thread, process b four; each thread edits again as soon as it had its turn.
+    const thread = async (budget: RateBudget, name: string) => {
+      while (total < 100) {
+        await budget.take('slack:w:chat.update', rate);
+        total++;
+        turns.set(name, (turns.get(name) ?? 0) + 1);
+      }
+    };
+    await Promise.all([thread(a, 'a1'), ...['b1', 'b2', 'b3', 'b4'].map((n) => thread(b, n))]);
+    const counts = [...turns.values()];
+    // Round robin over all five threads: about 20 each. Per-process fairness would give a1 about 50.
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(3);
   });
 });
