@@ -1,3 +1,4 @@
+import { escapeId } from 'mysql2';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -30,7 +31,7 @@ export const startBench: Bench = {
     const client = zmq.curveKeyPair();
     const agent = await AgentServer.start({ bind: 'tcp://127.0.0.1:*', keys: { public: server.publicKey, secret: server.secretKey }, allowedClients: [client.publicKey], imagesDir: dir, stateDir: join(dir, 'state'), drives: [], log });
     try {
-      await root.query(`CREATE DATABASE ${db}`);
+      await root.query(`CREATE DATABASE ${escapeId(db)}`);
       const pool = createPool({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: db, timeoutMs: 10_000, poolSize: 1 });
       await migrate(new Db(pool, 10_000, log));
       await pool.end();
@@ -69,7 +70,7 @@ export const startBench: Bench = {
       ];
     } finally {
       await agent.close();
-      await root.query(`DROP DATABASE IF EXISTS ${db}`);
+      await root.query(`DROP DATABASE IF EXISTS ${escapeId(db)}`);
       await root.end();
       await rm(dir, { recursive: true, force: true });
     }

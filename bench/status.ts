@@ -1,3 +1,4 @@
+import { escapeId } from 'mysql2';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { commands } from '../commands/index.js';
@@ -51,15 +52,17 @@ function summary(label: string, lat: number[], seconds: number): Run {
 
 /** A tasks table of `rows` rows: 10,000 inserted, then doubled with INSERT … SELECT (fast enough for 10 M). */
 export async function seed(root: Pool, name: string, rows: number): Promise<void> {
-  await root.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
-  await root.query(`CREATE TABLE ${name}.tasks (task_id INT AUTO_INCREMENT PRIMARY KEY, task_title VARCHAR(50), task_status VARCHAR(50),
+  // The name is generated here (opsline_bench_<hex>), and still quoted as an identifier; the LIMIT is bound.
+  const db = escapeId(name);
+  await root.query(`CREATE DATABASE ${db} CHARACTER SET utf8mb4`);
+  await root.query(`CREATE TABLE ${db}.tasks (task_id INT AUTO_INCREMENT PRIMARY KEY, task_title VARCHAR(50), task_status VARCHAR(50),
     created_at DATETIME NOT NULL) DEFAULT CHARSET=utf8mb4`);
   const now = Date.now();
   const first = Math.min(rows, 10_000);
   const batch = Array.from({ length: first }, (_, i) => [`task ${i}`, STATUSES[i % STATUSES.length], new Date(now - i * 60_000)]);
-  await root.query(`INSERT INTO ${name}.tasks (task_title, task_status, created_at) VALUES ?`, [batch]);
+  await root.query(`INSERT INTO ${db}.tasks (task_title, task_status, created_at) VALUES ?`, [batch]);
   for (let have = first; have < rows; have += Math.min(have, rows - have)) {
-    await root.query(`INSERT INTO ${name}.tasks (task_title, task_status, created_at) SELECT task_title, task_status, created_at FROM ${name}.tasks LIMIT ${Math.min(have, rows - have)}`);
+    await root.query(`INSERT INTO ${db}.tasks (task_title, task_status, created_at) SELECT task_title, task_status, created_at FROM ${db}.tasks LIMIT ?`, [Math.min(have, rows - have)]);
   }
 }
 
@@ -80,7 +83,7 @@ export async function statusWorld(rows: number): Promise<StatusWorld> {
   // Seeding 10 M rows runs statements of minutes.
   const root = createPool({ host: '127.0.0.1', port: 3306, user: 'root', password: '', timeoutMs: 1_800_000, poolSize: 2 });
   const drop = async () => {
-    await root.query(`DROP DATABASE IF EXISTS ${name}`);
+    await root.query(`DROP DATABASE IF EXISTS ${escapeId(name)}`);
     await root.end();
   };
   try {
@@ -98,7 +101,8 @@ export async function statusWorld(rows: number): Promise<StatusWorld> {
   const m = buildMysqlServices(config, silent, () => new Date());
   await migrate(m.db);
   const bare = createPool({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: name, timeoutMs: 120_000, poolSize: 10 });
-  const sql = `SELECT task_status AS status, COUNT(*) AS n FROM ${name}.tasks GROUP BY task_status`;
+  // The bot's statement, quoted as the bot quotes it (src/services/db/tasks.ts).
+  const sql = `SELECT ${escapeId('task_status')} AS status, COUNT(*) AS n FROM ${escapeId(`${name}.tasks`)} GROUP BY ${escapeId('task_status')}`;
   return {
     name,
     bare: () => bare.execute(sql),
