@@ -1,12 +1,8 @@
-import { once } from 'node:events';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { pino } from 'pino';
-import { SlackAdapter } from '../src/adapters/slack/adapter.js';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { buildConfig } from '../src/config/load.js';
-import { HttpServer } from '../src/http/server.js';
-import { buildApp } from '../src/main.js';
 import { fetchSigned, slashBody } from '../test/helpers/slack-request.js';
 import { ackRows, pairedLoad, SECONDS, withServer } from './http-load.js';
+import { serveSlackEndpoint } from './slack-endpoint.js';
 import type { Bench, Row } from './report.js';
 
 const SECRET = 'bench-signing-secret';
@@ -30,22 +26,12 @@ export const slackAckBench: Bench = {
 
 /** Worker side: the real pipeline behind the real Bolt endpoint, on port 0, until told to stop. */
 async function serve(): Promise<void> {
-  const log = pino({ level: 'silent' });
   const config = buildConfig({
     log: { level: 'silent' },
     slack: { signingSecret: SECRET, botToken: 'xoxb-bench', apiUrl: 'http://127.0.0.1:9/api/' },
     access: { users: [{ key: 'slack:T1:U1', name: 'bench', roles: ['viewer'] }] },
   });
-  const app = await buildApp(config, { log, demo: true });
-  const http = new HttpServer(log);
-  const adapter = new SlackAdapter({ config: config.slack!, http, log, budget: app.budget });
-  await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
-  parentPort!.postMessage(await http.listen(0, '127.0.0.1'));
-  await once(parentPort!, 'message');
-  await adapter.stop();
-  await http.close();
-  await app.stop();
-  parentPort!.close();
+  await serveSlackEndpoint(config, { demo: true });
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === 'slack-ack-server') await serve();

@@ -2,13 +2,10 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import { pino } from 'pino';
-import { SlackAdapter } from '../src/adapters/slack/adapter.js';
 import { buildConfig } from '../src/config/load.js';
-import { HttpServer } from '../src/http/server.js';
-import { buildApp } from '../src/main.js';
 import { fetchSigned, slashBody } from '../test/helpers/slack-request.js';
 import { withServer } from './http-load.js';
+import { serveSlackEndpoint } from './slack-endpoint.js';
 
 const SECRET = 'bench-signing-secret';
 const USER = { team: 'T1', user: 'U1' };
@@ -65,7 +62,6 @@ export async function cachedStatusOverSlack(db: string, rows: number, statuses: 
 
 /** Worker: opsline's Slack endpoint as `opsline start` mounts it, over the bench database. */
 async function serveOpsline(r: Role): Promise<void> {
-  const log = pino({ level: 'silent' });
   const config = buildConfig({
     log: { level: 'silent' },
     slack: { signingSecret: SECRET, botToken: 'xoxb-bench', apiUrl: 'http://127.0.0.1:9/api/' },
@@ -73,16 +69,7 @@ async function serveOpsline(r: Role): Promise<void> {
     status: { table: `${r.db}.tasks`, statusColumn: 'task_status', statuses: [...r.statuses!], cacheMs: 1000 },
     access: { users: [{ key: `slack:${USER.team}:${USER.user}`, name: 'bench', roles: ['viewer'] }] },
   });
-  const app = await buildApp(config, { log });
-  const http = new HttpServer(log);
-  const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames: app.registry.targets().map((t) => t.path), budget: app.budget });
-  await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
-  parentPort!.postMessage(await http.listen(0, '127.0.0.1'));
-  await once(parentPort!, 'message');
-  await adapter.stop();
-  await http.close();
-  await app.stop();
-  parentPort!.close();
+  await serveSlackEndpoint(config);
 }
 
 /** Worker: a bare Bolt App, HTTPReceiver on its own port, acking every command with a constant. */
