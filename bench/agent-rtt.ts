@@ -14,19 +14,15 @@ import { row, type Bench } from './report.js';
 // (3000 samples put p99 at the 30 slowest). 2000 per side and 10000 samples measure the path.
 const N = 10_000;
 const WARMUP = 2_000;
-/** Both sides run in alternating blocks, so load from anything else on the machine hits both alike. */
-const BLOCK = 100;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function timeInto(out: number[], n: number, once: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await once();
-    out.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
+async function timeInto(out: number[], once: () => Promise<unknown>): Promise<void> {
+  const t = process.hrtime.bigint();
+  await once();
+  out.push(Number(process.hrtime.bigint() - t) / 1e6);
 }
 
 interface Side {
@@ -92,10 +88,13 @@ export const agentRttBench: Bench = {
     const sides = [await bare(), await curve()];
     const [b, c]: number[][] = [[], []];
     try {
-      for (const side of sides) await timeInto([], WARMUP, side.once);
-      for (let done = 0; done < N; done += BLOCK) {
-        await timeInto(b!, BLOCK, sides[0]!.once);
-        await timeInto(c!, BLOCK, sides[1]!.once);
+      for (const side of sides) for (let i = 0; i < WARMUP; i++) await side.once();
+      // One for one, in turns that swap who goes first: a stall of the machine (2 cores here, six
+      // threads between the processes and libzmq) lands on both sides alike. Blocks of 100 let a
+      // 10 ms hiccup fall on one side's block and moved p99 by ±40 % from run to run.
+      for (let i = 0; i < N; i++) {
+        const order = i % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const);
+        for (const k of order) await timeInto(k === 0 ? b! : c!, sides[k]!.once);
       }
     } finally {
       for (const side of sides) await side.close();
