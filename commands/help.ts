@@ -38,5 +38,6 @@ export default defineCommand({
 
 function allowedTargets(ctx: CommandContext): Target[] {
   const { principal, room } = ctx.invocation;
-  return ctx.registry.targets().filter((t) => ctx.access.decide(principal, t.path, t.roles, room).allow);
+  const may = ctx.access.decider(principal);
+  return ctx.registry.targets().filter((t) => may(t.path, t.roles, room).allow);
 }

@@ -93,8 +93,20 @@ export class Access {
   }
 
   decide(who: Principal | string, path: string, defaults: readonly Role[], room?: string): Decision {
-    const needed = this.needed(path, defaults);
+    return this.decider(who)(path, defaults, room);
+  }
+
+  /**
+   * `decide` for one principal and many paths (/help checks every command): the roles they hold are
+   * gathered once, not once per path.
+   */
+  decider(who: Principal | string): (path: string, defaults: readonly Role[], room?: string) => Decision {
     const held = this.held(who);
+    return (path, defaults, room) => this.#decide(held, path, defaults, room);
+  }
+
+  #decide(held: readonly HeldRole[], path: string, defaults: readonly Role[], room?: string): Decision {
+    const needed = this.needed(path, defaults);
     if (held.length === 0) return { allow: false, reason: 'unknown_principal', needed };
     // Every listed user may do what a viewer may: an operator needs /drives and /help too.
     const by = held.find((h) => h.role === 'admin' || needed.includes(h.role)) ?? (needed.includes('viewer') ? held[0] : undefined);
