@@ -34,8 +34,14 @@ export async function withServer<T>(module: URL, role: string | (Record<string, 
   }
 }
 
-/** A request built and signed before the clock starts, as the platform has it ready before sending: only the send and the whole answer are timed. Resolves with the status. */
-export type Prepared = () => Promise<number>;
+/** What came back: the status, and the body when it was asked for. */
+export interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** A request built and signed before the clock starts, as the platform has it ready before sending: only the send and the whole answer are timed. */
+export type Prepared = () => Promise<Answer>;
 
 export interface Post {
   readonly headers: Readonly<Record<string, string>>;
@@ -49,15 +55,17 @@ export interface Post {
  */
 const agent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
 
-/** `post` to `url`, ready to send: resolves with the status once the whole answer has been read. */
-export function prepared(url: string, post: Post): Prepared {
+/** `post` to `url`, ready to send: resolves once the whole answer has been read (kept only with `keepBody`). */
+export function prepared(url: string, post: Post, keepBody = false): Prepared {
   const u = new URL(url);
   const headers = { ...post.headers, 'content-length': String(Buffer.byteLength(post.body)) };
   return () =>
-    new Promise<number>((resolve, reject) => {
+    new Promise<Answer>((resolve, reject) => {
       const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers, agent }, (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
+        const chunks: Buffer[] = [];
+        if (keepBody) res.on('data', (c: Buffer) => chunks.push(c));
+        else res.resume();
+        res.once('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.once('error', reject);
       });
       req.once('error', reject);
@@ -123,7 +131,7 @@ export async function pairedLoad(load: Load, subject: (n: number) => Prepared, b
 
 async function timed(send: Prepared, into: number[]): Promise<void> {
   const t = performance.now();
-  const status = await send();
+  const { status } = await send();
   if (status !== 200) throw new Error(`status ${status}`);
   into.push(performance.now() - t);
 }

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { buildConfig } from '../src/config/load.js';
-import { fetchSigned, slashBody } from '../test/helpers/slack-request.js';
-import { withServer } from './http-load.js';
+import { signedPost, slashBody } from '../test/helpers/slack-request.js';
+import { prepared, withServer, type Answer } from './http-load.js';
 import { serveSlackEndpoint } from './slack-endpoint.js';
 
 const SECRET = 'bench-signing-secret';
@@ -28,9 +28,8 @@ async function rate(base: string, answer: string, callers: number, seconds: numb
     Array.from({ length: callers }, async () => {
       while (performance.now() < end) {
         const res = await signed(base, '/status', 'all', n++);
-        const text = await res.text();
         // Both sides answer in the ack; an empty ack, a refusal or an error reply is not an answer.
-        if (res.status !== 200 || !text.includes(answer)) throw new Error(`status ${res.status}: ${text.slice(0, 200)}`);
+        if (res.status !== 200 || !res.body.includes(answer)) throw new Error(`status ${res.status}: ${res.body.slice(0, 200)}`);
         answers++;
       }
     }),
@@ -88,7 +87,7 @@ const role = (workerData as Role | null)?.role;
 if (!isMainThread && role === 'status-slack-opsline') await serveOpsline(workerData as Role);
 if (!isMainThread && role === 'status-slack-bare') await serveBare();
 
-function signed(base: string, command: string, text: string, n: number): Promise<Response> {
+function signed(base: string, command: string, text: string, n: number): Promise<Answer> {
   const body = slashBody({ team_id: USER.team, user_id: USER.user, user_name: 'bench', command, text, trigger_id: `bench-${process.pid}-${n}-${Math.random()}` });
-  return fetchSigned(`${base}/slack/events`, body, SECRET);
+  return prepared(`${base}/slack/events`, signedPost(body, SECRET), true)();
 }

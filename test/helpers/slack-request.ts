@@ -58,11 +58,6 @@ export function signedPost(body: string, secret: string): { method: 'POST'; head
   };
 }
 
-/** The bare fetch of a signed slash command (tests read it with postSigned). */
-export function fetchSigned(url: string, body: string, secret: string): Promise<Response> {
-  return fetch(url, signedPost(body, secret));
-}
-
 /** A signed, form-encoded POST, as Slack delivers a slash command. */
 export async function postSigned(url: string, body: string, o: PostOptions): Promise<PostResult> {
   const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000);
