@@ -2,17 +2,12 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
 import { scrub } from './log.js';
-import { runAgent } from './cli/agent.js';
-import { runConsole } from './cli/console.js';
-import { runDoctor } from './cli/doctor.js';
-import { runMigrate } from './cli/migrate.js';
-import { runKeys } from './cli/keys.js';
-import { runManifest } from './cli/manifest.js';
-import { runRegister } from './cli/register.js';
-import { runStart } from './cli/start.js';
-import { runVaultRevoke } from './cli/vault.js';
-import { runWorker } from './cli/worker.js';
 import { version } from './version.js';
+
+// Each subcommand's module is imported inside its action, not up here: `opsline start` needs Slack,
+// Discord, BullMQ and MySQL, but `opsline agent` runs on each device host (docs/agent.md) and
+// `--version` or `keys` need none of them. ConfigError stays a static import; a dynamic import of
+// config/load.js yields the same module instance (ESM caches by URL), so `instanceof` below still holds.
 
 // A promise nobody awaited must not take down a bot that serves a whole workspace: say so and go on.
 process.on('unhandledRejection', (err) => {
@@ -34,6 +29,7 @@ program
   .option('--demo', 'embedded defaults: in-memory stores, sample data, you are admin')
   .addOption(new Option('--log-level <level>', 'log level (default: log.level; on a terminal, warn instead of info)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .action(async (opts: { demo?: boolean; logLevel?: string }) => {
+    const { runConsole } = await import('./cli/console.js');
     process.exitCode = await runConsole({ demo: opts.demo === true, configFlag: program.opts<{ config?: string }>().config, logLevel: opts.logLevel });
     // Input has ended and the app has stopped: nothing may keep the console alive now (a stray handle
     // in a library would otherwise hang it); the timer does not itself keep the process up.
@@ -45,6 +41,7 @@ program
   .description('run the bot: the configured adapters, the HTTP server (/healthz, /readyz) and the job workers')
   .option('--no-workers', 'do not run job workers in this process (run `opsline worker` elsewhere)')
   .action(async (opts: { workers: boolean }) => {
+    const { runStart } = await import('./cli/start.js');
     process.exitCode = await runStart(program.opts<{ config?: string }>().config, { workers: opts.workers });
   });
 
@@ -52,6 +49,7 @@ program
   .command('worker')
   .description('run job workers only: burns on every drive the agents report, with progress in chat')
   .action(async () => {
+    const { runWorker } = await import('./cli/worker.js');
     process.exitCode = await runWorker(program.opts<{ config?: string }>().config);
   });
 
@@ -61,6 +59,7 @@ program
   .argument('<platform>', 'discord')
   .option('--guild <id>', 'register to one guild (updates at once) instead of globally; default discord.guildId')
   .action(async (platform: string, opts: { guild?: string }) => {
+    const { runRegister } = await import('./cli/register.js');
     process.exitCode = await runRegister({ platform, guild: opts.guild, configFlag: program.opts<{ config?: string }>().config });
   });
 
@@ -75,6 +74,7 @@ program
   .option('--umbrella <name>', 'the command that reaches every other one (default: slack.umbrellaCommand, else opsline)')
   .option('--format <format>', 'json or yaml', 'json')
   .action(async (platform: string, opts: { url?: string; mode?: string; prefix?: string; name: string; umbrella?: string; format: string }) => {
+    const { runManifest } = await import('./cli/manifest.js');
     const configFlag = program.opts<{ config?: string }>().config;
     process.exitCode = await runManifest({ platform, configFlag, ...opts, out: process.stdout, err: process.stderr });
   });
@@ -83,6 +83,7 @@ program
   .command('agent')
   .description("run the device agent on this host (the config's agent section)")
   .action(async () => {
+    const { runAgent } = await import('./cli/agent.js');
     process.exitCode = await runAgent(program.opts<{ config?: string }>().config);
   });
 
@@ -93,6 +94,7 @@ program
   .option('--dir <dir>', 'where to write the files', '.')
   .option('--force', 'replace existing files')
   .action(async (name: string, opts: { dir: string; force?: boolean }) => {
+    const { runKeys } = await import('./cli/keys.js');
     process.exitCode = await runKeys({ name, dir: opts.dir, force: opts.force === true });
   });
 
@@ -100,6 +102,7 @@ program
   .command('migrate')
   .description("create or upgrade the bot's own MySQL tables (uses mysql.migrateUrl when set)")
   .action(async () => {
+    const { runMigrate } = await import('./cli/migrate.js');
     process.exitCode = await runMigrate(program.opts<{ config?: string }>().config);
   });
 
@@ -109,6 +112,7 @@ program
   .command('revoke')
   .description("revoke every MySQL lease issued for mysql.vault.role (incident response); prints how many")
   .action(async () => {
+    const { runVaultRevoke } = await import('./cli/vault.js');
     process.exitCode = await runVaultRevoke(program.opts<{ config?: string }>().config);
   });
 
@@ -116,6 +120,7 @@ program
   .command('doctor')
   .description('validate the config and check every dependency it names, one line each')
   .action(async () => {
+    const { runDoctor } = await import('./cli/doctor.js');
     process.exitCode = await runDoctor(program.opts<{ config?: string }>().config);
   });
 

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
+import type * as Bullmq from 'bullmq';
 import { z } from 'zod';
-import { defaultRepeatStrategy } from 'bullmq';
 import { ROLES } from '../core/access.js';
 import { STATUS_WINDOWS } from '../services/types.js';
 
@@ -30,6 +31,15 @@ export function validTimeZone(tz: string): boolean {
 }
 
 /**
+ * BullMQ, loaded on the first cron expression checked: every command reads the config through this
+ * file, and `opsline agent` or `opsline keys` must not load the queue library (docs/agent.md). bullmq
+ * has no `exports` map, so `import 'bullmq'` elsewhere resolves to this same CommonJS module.
+ */
+function bullmq(): typeof Bullmq {
+  return createRequire(import.meta.url)('bullmq') as typeof Bullmq;
+}
+
+/**
  * Five fields (minute hour day month weekday), six with seconds first, or an @alias. The cron
  * parser BullMQ uses would read four fields as something else, so the count is checked here.
  */
@@ -38,7 +48,7 @@ export function cronProblem(pattern: string, tz: string): string | undefined {
   if (!pattern.trim().startsWith('@') && (fields.length < 5 || fields.length > 6))
     return 'a cron expression has 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first';
   try {
-    defaultRepeatStrategy(Date.now(), { pattern, tz });
+    bullmq().defaultRepeatStrategy(Date.now(), { pattern, tz });
     return undefined;
   } catch (err) {
     return `not a valid cron expression: ${(err as Error).message}`;

@@ -4,8 +4,8 @@ import { HTTPModuleFunctions, HTTPReceiver, type App, type Logger as BoltLogger,
 import type { SeenKeys } from '../../services/seen-keys.js';
 import { readInbound } from './inbound.js';
 import { signedBySlack } from './signature.js';
+import { EVENTS_PATH } from './events-path.js';
 
-export const EVENTS_PATH = '/slack/events';
 /** Slack's replay window: a request signed more than 5 minutes from now (either way) is refused. */
 const WINDOW_SEC = 5 * 60;
 /** A slash command body is a few hundred bytes; anything near this is not from Slack. */

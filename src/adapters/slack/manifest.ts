@@ -1,5 +1,5 @@
 import type { CommandDef } from '../../core/define-command.js';
-import { EVENTS_PATH } from './http-receiver.js';
+import { EVENTS_PATH } from './events-path.js';
 import { slackManifestProblems, SLACK_LIMITS, type CheckedManifest } from './manifest-check.js';
 import { slackCommandName } from './names.js';
 
