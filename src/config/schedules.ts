@@ -32,7 +32,7 @@ export function validTimeZone(tz: string): boolean {
 
 /**
  * BullMQ, loaded on the first cron expression checked: every command reads the config through this
- * file, and `opsline agent` or `opsline keys` must not load the queue library (docs/agent.md). bullmq
+ * file, and `opsline agent` (on a small device host) or `opsline keys` must not load the queue library. bullmq
  * has no `exports` map, so `import 'bullmq'` elsewhere resolves to this same CommonJS module.
  */
 function bullmq(): typeof Bullmq {
