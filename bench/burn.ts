@@ -1,13 +1,20 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
+import * as zmq from 'zeromq';
 import { pct, row, type Bench } from './report.js';
 import { LiveThread } from '../src/core/live-thread.js';
 import { Transports, type Principal, type ThreadRef, type ThreadTransport } from '../src/core/thread.js';
-import { startDemoAgent } from '../src/demo/agent.js';
 import { burnProcessor } from '../src/jobs/burn.js';
 import { renderProgress } from '../src/jobs/progress.js';
 import type { DeviceClient, JobStream } from '../src/services/devices/types.js';
+import { ZmqDeviceClient } from '../src/services/devices/client.js';
 import { BullBurnQueue } from '../src/services/queue/bullmq.js';
 import { burnLanes, newJobId } from '../src/services/queue/types.js';
+import { freePort } from '../test/helpers/agent-fixture.js';
+import { startCli } from '../test/helpers/cli-child.js';
+import { makeIso } from '../test/helpers/iso.js';
 
 const RUNS = Number(process.env.BENCH_BURN_RUNS ?? 15);
 const EDIT_INTERVAL_MS = 1500;
@@ -55,11 +62,45 @@ function timed(devices: DeviceClient, t: TimingTransport): DeviceClient {
   });
 }
 
+interface AgentProcess {
+  readonly client: ZmqDeviceClient;
+  readonly drives: readonly { agent: string; drive: string }[];
+  close(): Promise<void>;
+}
+
+/**
+ * `opsline agent` in its own process, as deployed (a device host is another machine), with one
+ * pseudo-drive and `sample.iso`; the client is the worker's. In one process, the agent's fork and
+ * exec of xorriso would sit on the worker's event loop and be timed as queue latency.
+ */
+async function agentProcess(imageBytes: number, speed?: string): Promise<AgentProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'opsline-bench-agent-'));
+  await mkdir(join(dir, 'images'));
+  await makeIso(join(dir, 'images'), 'sample.iso', { bytes: imageBytes });
+  const server = zmq.curveKeyPair();
+  const keys = zmq.curveKeyPair();
+  const endpoint = `tcp://127.0.0.1:${await freePort()}`;
+  const drive = { name: 'virtual', device: `stdio:${join(dir, 'drive.img')}`, ...(speed ? { speed } : {}) };
+  const agent = { name: 'demo', bind: endpoint, keys: { public: server.publicKey, secret: server.secretKey }, allowedClients: [keys.publicKey], imagesDir: join(dir, 'images'), stateDir: join(dir, 'state'), drives: [drive] };
+  await writeFile(join(dir, 'agent.yaml'), JSON.stringify({ log: { level: 'info' }, agent }));
+  const child = await startCli(['--config', join(dir, 'agent.yaml'), 'agent'], 'agent listening');
+  const client = new ZmqDeviceClient([{ name: 'demo', endpoint, serverKey: server.publicKey }], { public: keys.publicKey, secret: keys.secretKey }, log);
+  return {
+    client,
+    drives: [{ agent: 'demo', drive: 'virtual' }],
+    async close() {
+      await client.close();
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export const burnBench: Bench = {
   name: 'burn',
   description: `enqueue → agent start latency (BullMQ vs a direct agent call), and progress freshness against the ${EDIT_INTERVAL_MS} ms edit interval`,
   async run() {
-    const agent = await startDemoAgent(log, { speed: '', fillerBytes: 1024 * 1024 });
+    const agent = await agentProcess(1024 * 1024);
     const prefix = `opsline-bench-${process.pid}`;
     const queue = new BullBurnQueue({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix, lockDurationMs: 30_000, stalledIntervalMs: 15_000, log });
     try {
@@ -90,7 +131,7 @@ export const burnBench: Bench = {
       // Freshness: one slow burn (throttled agent) so that many progress events arrive between edits.
       await queue.close();
       await agent.close();
-      const slow = await startDemoAgent(log, { speed: '1000k', fillerBytes: 6 * 1024 * 1024 });
+      const slow = await agentProcess(6 * 1024 * 1024, '1000k');
       const slowQueue = new BullBurnQueue({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `${prefix}-slow`, lockDurationMs: 30_000, stalledIntervalMs: 15_000, log });
       slowQueue.work(burnLanes(slow.drives), burnProcessor({ devices: timed(slow.client, t), transports, log }));
       const thread = await LiveThread.open({ startThread: async () => ({ platform: 'bench', channel: 'b', rootId: 'r', requester }) }, t, 'bench', 'queued');

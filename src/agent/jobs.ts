@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { BurnJob } from './burner/burn-job.js';
 import { describeDrive, ejectDrive, type DriveConfig } from './drives.js';
@@ -100,7 +101,9 @@ export class JobManager {
         this.publish(watchers, e.op === 'log' ? { v: 1, op: 'log', jobId: req.jobId, line: e.line } : { v: 1, op: 'progress', jobId: req.jobId, ...e.progress }),
     });
     this.driveJobs.set(drive.name, req.jobId);
-    const finished = job.run().then((result) => {
+    // Started after `accepted` is on its way (docs/agent.md): spawning xorriso holds this thread for a
+    // fork and exec, which the caller would otherwise wait for.
+    const finished = nextTurn().then(() => job.run()).then((result) => {
       try {
         this.o.ledger.finish(req.jobId, result);
       } catch (err) {

@@ -4,6 +4,7 @@ import { readPath } from '../../src/agent/burner/verify.js';
 import type { JobEvent } from '../../src/services/devices/index.js';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
+import { rawDealer } from '../helpers/raw-dealer.js';
 import { until } from '../helpers/until.js';
 
 const MB = 1024 * 1024;
@@ -134,6 +135,19 @@ describe('burn', () => {
       expect((await c.drives('a1')).find((d) => d.name === 'd5')?.busyWith).toBeUndefined();
     } finally {
       await rm(blocker, { recursive: true, force: true });
+    }
+  });
+
+  it('answers accepted before the job sends anything: xorriso is spawned after the answer is on its way', async () => {
+    const dealer = rawDealer(f.agent!.endpoint, f.serverKeys.publicKey, f.clientKeys);
+    try {
+      await dealer.send(JSON.stringify({ v: 1, id: 'order-1', op: 'burn', jobId: 'order-1', image: 'beta.iso', drive: 'd2', verify: false }));
+      await dealer.next((m) => m.op === 'done' && m.jobId === 'order-1');
+      const ofJob = dealer.received.filter((m) => (m as { jobId?: string }).jobId === 'order-1').map((m) => (m as { op: string }).op);
+      expect(ofJob[0]).toBe('accepted');
+      expect(ofJob).toContain('progress');
+    } finally {
+      dealer.close();
     }
   });
 

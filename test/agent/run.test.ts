@@ -1,8 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/services/devices/index.js';
 import { DEFAULT_REF_PATTERN } from '../../src/agent/runner/argv.js';
+import { RunJob } from '../../src/agent/runner/run-job.js';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
 
 let f: AgentFixture;
@@ -98,5 +99,19 @@ describe('run (deploy commands)', () => {
     await expect(c.run('a1', { jobId: 'slow-3', command: 'slow', ref: 'y' })).rejects.toMatchObject({ code: 'conflict' });
     await c.cancel('a1', 'slow-2');
     expect((await collect(s)).at(-1)).toMatchObject({ type: 'done', result: { outcome: 'cancelled' } });
+  });
+
+  it('spawns nothing until started, and a job cancelled before its start never runs', async () => {
+    const probe = join(f.root, 'probe-ran');
+    const argv = [process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(probe)}, 'ran')`];
+    const job = new RunJob({ jobId: 'early-1', command: 'probe', ref: 'x', argv, timeoutSec: 30, onLine: () => undefined });
+    job.cancel();
+    job.start();
+    expect(await job.done).toMatchObject({ outcome: 'cancelled', exitCode: null });
+    await expect(access(probe)).rejects.toMatchObject({ code: 'ENOENT' });
+    const again = new RunJob({ jobId: 'early-2', command: 'probe', ref: 'x', argv, timeoutSec: 30, onLine: () => undefined });
+    again.start();
+    expect(await again.done).toMatchObject({ outcome: 'ok', exitCode: 0 });
+    await access(probe);
   });
 });

@@ -50,6 +50,8 @@ export class BurnJob {
 
   private async steps(): Promise<BurnResult> {
     const { image, drive } = this.o;
+    // A cancel can arrive between `accepted` and the start (docs/agent.md): then xorriso never runs.
+    if (this.cancelled) return this.result('cancelled', 'cancelled');
     const speed = this.o.speed ?? drive.speed;
     this.log(`writing ${image.name} (${image.size} bytes, volume ${image.volumeId || '(none)'}) to ${drive.name}${speed ? ` at speed ${speed}` : ''}`);
     this.emit('writing', 0, 0);

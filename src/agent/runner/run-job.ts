@@ -27,36 +27,53 @@ const KILL_GRACE_MS = 5_000;
 export class RunJob {
   readonly tail: string[] = [];
   readonly done: Promise<RunResult>;
-  private readonly child: ChildProcess;
+  private child: ChildProcess | undefined;
+  private settle: (r: RunResult) => void = () => undefined;
   private stopping: 'timeout' | 'cancelled' | undefined;
   private readonly started = Date.now();
 
   constructor(private readonly o: RunJobOptions) {
+    this.done = new Promise<RunResult>((resolve) => (this.settle = resolve));
+  }
+
+  /**
+   * Spawns the command. The agent calls it once `accepted` is on its way (docs/agent.md), so the
+   * answer does not wait for the fork and exec; a job cancelled before that never runs.
+   */
+  start(): void {
+    const o = this.o;
+    if (this.child || this.stopping) {
+      if (!this.child) this.settle(this.result('cancelled', null, null, `${o.command} was cancelled before it started`));
+      return;
+    }
     const [file, ...args] = o.argv;
     // detached: the command's own children are in its process group, so a kill reaches them too.
     const env = { PATH: BASE_PATH, ...o.env, OPSLINE_JOB_ID: o.jobId, OPSLINE_REF: o.ref };
-    this.child = spawn(file ?? '', args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, detached: true, env });
-    if (this.child.pid !== undefined) o.onPid?.(this.child.pid);
+    const child = spawn(file ?? '', args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, detached: true, env });
+    this.child = child;
+    if (child.pid !== undefined) o.onPid?.(child.pid);
     const onLine = (raw: string): void => {
       const line = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE)}…` : raw;
       this.tail.push(line);
       if (this.tail.length > TAIL) this.tail.shift();
       o.onLine(line);
     };
-    const readers = [this.child.stdout, this.child.stderr].flatMap((s) => (s ? [createInterface({ input: s })] : []));
+    const readers = [child.stdout, child.stderr].flatMap((s) => (s ? [createInterface({ input: s })] : []));
     for (const r of readers) r.on('line', onLine);
     const closed = Promise.all(readers.map((r) => new Promise((res) => r.once('close', res))));
     const timer = setTimeout(() => this.stop('timeout'), o.timeoutSec * 1000);
-    this.done = new Promise<RunResult>((resolve) => {
-      this.child.once('error', (err) => resolve(this.result('failed', null, null, `cannot run ${o.command}: ${err.message}`)));
-      this.child.once('exit', (code, signal) => {
+    void new Promise<RunResult>((resolve) => {
+      child.once('error', (err) => resolve(this.result('failed', null, null, `cannot run ${o.command}: ${err.message}`)));
+      child.once('exit', (code, signal) => {
         // Output read before the exit event still belongs to the job: wait for both streams to end.
         void closed.then(() => resolve(this.finished(code, signal)));
       });
-    }).finally(() => {
-      clearTimeout(timer);
-      o.onPid?.(undefined);
-    });
+    })
+      .finally(() => {
+        clearTimeout(timer);
+        o.onPid?.(undefined);
+      })
+      .then(this.settle);
   }
 
   cancel(): void {
@@ -64,7 +81,13 @@ export class RunJob {
   }
 
   private stop(why: 'timeout' | 'cancelled'): void {
-    if (this.stopping || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.stopping) return;
+    if (!this.child) {
+      // Not started yet: start() settles the job without running anything.
+      this.stopping = why;
+      return;
+    }
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.stopping = why;
     this.kill('SIGTERM');
     const t = setTimeout(() => this.kill('SIGKILL'), KILL_GRACE_MS);
@@ -74,9 +97,9 @@ export class RunJob {
 
   private kill(signal: NodeJS.Signals): void {
     try {
-      if (this.child.pid !== undefined) process.kill(-this.child.pid, signal);
+      if (this.child?.pid !== undefined) process.kill(-this.child.pid, signal);
     } catch {
-      this.child.kill(signal);
+      this.child?.kill(signal);
     }
   }
 

@@ -82,13 +82,15 @@ export class RunManager {
       timeoutSec: cmd.timeoutSec,
       ...(cmd.env ? { env: cmd.env } : {}),
       onLine: (line) => publish({ v: 1, op: 'log', jobId: req.jobId, line }),
-      onPid: (pid) => this.ledger.setPid(req.jobId, pid),
+      onPid: (pid) => this.record(req.jobId, 'pid', () => this.ledger.setPid(req.jobId, pid)),
     });
     this.byCommand.set(req.command, req.jobId);
     this.running.set(req.jobId, { job, entry, watchers });
     this.log.info({ jobId: req.jobId, command: req.command, ref: req.ref }, 'deploy command started');
+    // Spawned after `accepted` is on its way (docs/agent.md), so the answer does not wait for the fork and exec.
+    setImmediate(() => job.start());
     void job.done.then((result) => {
-      this.ledger.finish(req.jobId, result);
+      this.record(req.jobId, 'result', () => this.ledger.finish(req.jobId, result));
       this.running.delete(req.jobId);
       this.byCommand.delete(req.command);
       this.log.info({ jobId: req.jobId, outcome: result.outcome, exitCode: result.exitCode }, 'deploy command finished');
@@ -119,6 +121,15 @@ export class RunManager {
     for (const r of all) r.job.cancel();
     await Promise.all(all.map((r) => r.job.done));
     return all.length > 0;
+  }
+
+  /** A ledger write that fails once the command runs is logged; the job goes on (the ledger keeps it in memory). */
+  private record(jobId: string, what: string, write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      this.log.error({ err, jobId }, `could not write the deploy command's ${what} to the ledger file`);
+    }
   }
 
   private attach(peer: Peer, jobId: string): { attached: true; finished?: RunResult } | undefined {
