@@ -1,13 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import * as zmq from 'zeromq';
-import { ZmqDeviceClient } from '../src/services/devices/client.js';
-import { freePort } from '../test/helpers/agent-fixture.js';
-import { startCli } from '../test/helpers/cli-child.js';
+import { startAgentProcess } from './agent-process.js';
 import { row, type Bench } from './report.js';
 
 // Steady state: 200 warm-up requests left the JIT cold, so p99 measured compilation, not the path
@@ -62,23 +57,8 @@ async function bare(): Promise<Side> {
  * reply → pending-request map. Two processes, as deployed: the agent's work is not on this event loop.
  */
 async function curve(): Promise<Side> {
-  const dir = await mkdtemp(join(tmpdir(), 'opsline-bench-rtt-'));
-  const server = zmq.curveKeyPair();
-  const client = zmq.curveKeyPair();
-  const endpoint = `tcp://127.0.0.1:${await freePort()}`;
-  const config = join(dir, 'agent.yaml');
-  const agent = { name: 'bench', bind: endpoint, keys: { public: server.publicKey, secret: server.secretKey }, allowedClients: [client.publicKey], imagesDir: dir, stateDir: join(dir, 'state'), drives: [] };
-  await writeFile(config, JSON.stringify({ log: { level: 'info' }, agent }));
-  const child = await startCli(['--config', config, 'agent'], 'agent listening');
-  const c = new ZmqDeviceClient([{ name: 'a', endpoint, serverKey: server.publicKey }], { public: client.publicKey, secret: client.secretKey }, pino({ level: 'silent' }));
-  return {
-    once: () => c.hello('a'),
-    close: async () => {
-      await c.close();
-      child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const agent = await startAgentProcess('a', () => []);
+  return { once: () => agent.client.hello('a'), close: () => agent.close() };
 }
 
 export const agentRttBench: Bench = {

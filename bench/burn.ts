@@ -1,19 +1,14 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import * as zmq from 'zeromq';
+import { startAgentProcess, type AgentProcess } from './agent-process.js';
 import { pct, row, type Bench } from './report.js';
 import { LiveThread } from '../src/core/live-thread.js';
 import { Transports, type Principal, type ThreadRef, type ThreadTransport } from '../src/core/thread.js';
 import { burnProcessor } from '../src/jobs/burn.js';
 import { renderProgress } from '../src/jobs/progress.js';
 import type { DeviceClient, JobStream } from '../src/services/devices/types.js';
-import { ZmqDeviceClient } from '../src/services/devices/client.js';
 import { BullBurnQueue } from '../src/services/queue/bullmq.js';
 import { burnLanes, newJobId } from '../src/services/queue/types.js';
-import { freePort } from '../test/helpers/agent-fixture.js';
-import { startCli } from '../test/helpers/cli-child.js';
 import { makeIso } from '../test/helpers/iso.js';
 
 const RUNS = Number(process.env.BENCH_BURN_RUNS ?? 15);
@@ -62,38 +57,15 @@ function timed(devices: DeviceClient, t: TimingTransport): DeviceClient {
   });
 }
 
-interface AgentProcess {
-  readonly client: ZmqDeviceClient;
-  readonly drives: readonly { agent: string; drive: string }[];
-  close(): Promise<void>;
-}
-
 /**
- * `opsline agent` in its own process, as deployed (a device host is another machine), with one
- * pseudo-drive and `sample.iso`; the client is the worker's. In one process, the agent's fork and
- * exec of xorriso would sit on the worker's event loop and be timed as queue latency.
+ * The agent in its own process (bench/agent-process.ts) with one pseudo-drive and `sample.iso`. In the
+ * bench's process, the agent's fork and exec of xorriso would sit on the worker's event loop and be
+ * timed as queue latency.
  */
-async function agentProcess(imageBytes: number, speed?: string): Promise<AgentProcess> {
-  const dir = await mkdtemp(join(tmpdir(), 'opsline-bench-agent-'));
-  await mkdir(join(dir, 'images'));
-  await makeIso(join(dir, 'images'), 'sample.iso', { bytes: imageBytes });
-  const server = zmq.curveKeyPair();
-  const keys = zmq.curveKeyPair();
-  const endpoint = `tcp://127.0.0.1:${await freePort()}`;
-  const drive = { name: 'virtual', device: `stdio:${join(dir, 'drive.img')}`, ...(speed ? { speed } : {}) };
-  const agent = { name: 'demo', bind: endpoint, keys: { public: server.publicKey, secret: server.secretKey }, allowedClients: [keys.publicKey], imagesDir: join(dir, 'images'), stateDir: join(dir, 'state'), drives: [drive] };
-  await writeFile(join(dir, 'agent.yaml'), JSON.stringify({ log: { level: 'info' }, agent }));
-  const child = await startCli(['--config', join(dir, 'agent.yaml'), 'agent'], 'agent listening');
-  const client = new ZmqDeviceClient([{ name: 'demo', endpoint, serverKey: server.publicKey }], { public: keys.publicKey, secret: keys.secretKey }, log);
-  return {
-    client,
-    drives: [{ agent: 'demo', drive: 'virtual' }],
-    async close() {
-      await client.close();
-      child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+async function agentProcess(imageBytes: number, speed?: string): Promise<AgentProcess & { drives: { agent: string; drive: string }[] }> {
+  const drives = (dir: string) => [{ name: 'virtual', device: `stdio:${join(dir, 'drive.img')}`, ...(speed ? { speed } : {}) }];
+  const agent = await startAgentProcess('demo', drives, (dir) => makeIso(join(dir, 'images'), 'sample.iso', { bytes: imageBytes }));
+  return Object.assign(agent, { drives: [{ agent: 'demo', drive: 'virtual' }] });
 }
 
 export const burnBench: Bench = {

@@ -1,11 +1,16 @@
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../src/agent/burner/verify.js';
+import { JobManager } from '../../src/agent/jobs.js';
+import { burnEntrySchema, JobLedger } from '../../src/agent/ledger.js';
+import type { AgentMessage } from '../../src/protocol/index.js';
 import type { JobEvent } from '../../src/services/devices/index.js';
-import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
+import { agentFixture, silent, type AgentFixture } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
 import { rawDealer } from '../helpers/raw-dealer.js';
 import { until } from '../helpers/until.js';
+import { countingXorriso } from '../helpers/xorriso-counter.js';
 
 const MB = 1024 * 1024;
 let f: AgentFixture;
@@ -149,6 +154,30 @@ describe('burn', () => {
     } finally {
       dealer.close();
     }
+  });
+
+  it('a burn cancelled before its start ends cancelled without running xorriso or announcing a write', async () => {
+    const xorriso = await countingXorriso(f.root);
+    const sent: AgentMessage[] = [];
+    let finished: () => void = () => undefined;
+    const done = new Promise<void>((r) => (finished = r));
+    const jobs = new JobManager({
+      ledger: new JobLedger(join(f.root, 'early-state'), 'jobs.json', burnEntrySchema),
+      drives: [{ name: 'early', device: `stdio:${join(f.root, 'early.img')}` }],
+      imagesDir: f.imagesDir,
+      xorriso: xorriso.path,
+      log: silent,
+      send: (_peer, m) => {
+        sent.push(m);
+        if (m.op === 'done') finished();
+      },
+    });
+    await jobs.burn(Buffer.from('early'), { v: 1, id: '1', op: 'burn', jobId: 'early-1', image: 'alpha.iso', drive: 'early', verify: true, eject: true });
+    jobs.cancel('early-1');
+    await done;
+    expect(sent.map((m) => m.op)).toEqual(['done']);
+    expect(sent[0]).toMatchObject({ result: { outcome: 'cancelled' } });
+    expect(await xorriso.burns()).toBe(0);
   });
 
   it('lists images and drives, and answers hello', async () => {

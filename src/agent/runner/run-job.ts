@@ -42,10 +42,8 @@ export class RunJob {
    */
   start(): void {
     const o = this.o;
-    if (this.child || this.stopping) {
-      if (!this.child) this.settle(this.result('cancelled', null, null, `${o.command} was cancelled before it started`));
-      return;
-    }
+    if (this.child) return;
+    if (this.stopping) return this.settle(this.result('cancelled', null, null, `${o.command} was cancelled before it started`));
     const [file, ...args] = o.argv;
     // detached: the command's own children are in its process group, so a kill reaches them too.
     const env = { PATH: BASE_PATH, ...o.env, OPSLINE_JOB_ID: o.jobId, OPSLINE_REF: o.ref };
