@@ -85,7 +85,7 @@ export class Access {
 
   /** The roles a command path needs: config override for the path, then for the command, then its definition (plus `extra`). */
   needed(path: string, defaults: readonly Role[]): readonly Role[] {
-    const command = path.split(' ')[0] ?? path;
+    const command = commandOf(path);
     const override = this.#commands.get(path) ?? this.#commands.get(command);
     if (override) return override;
     const extra = this.#extra.get(path) ?? [];
@@ -102,20 +102,26 @@ export class Access {
    */
   decider(who: Principal | string): (path: string, defaults: readonly Role[], room?: string) => Decision {
     const held = this.held(who);
-    return (path, defaults, room) => this.#decide(held, path, defaults, room);
+    const roles = [...new Set(held.map((h) => h.role))];
+    return (path, defaults, room) => this.#decide(held, roles, path, defaults, room);
   }
 
-  #decide(held: readonly HeldRole[], path: string, defaults: readonly Role[], room?: string): Decision {
+  #decide(held: readonly HeldRole[], roles: readonly Role[], path: string, defaults: readonly Role[], room?: string): Decision {
     const needed = this.needed(path, defaults);
     if (held.length === 0) return { allow: false, reason: 'unknown_principal', needed };
     // Every listed user may do what a viewer may: an operator needs /drives and /help too.
     const by = held.find((h) => h.role === 'admin' || needed.includes(h.role)) ?? (needed.includes('viewer') ? held[0] : undefined);
     if (!by) return { allow: false, reason: 'missing_role', needed };
-    const command = path.split(' ')[0] ?? path;
-    const rooms = this.#channels.get(path) ?? this.#channels.get(command);
+    const rooms = this.#channels.get(path) ?? this.#channels.get(commandOf(path));
     if (rooms && room !== undefined && !rooms.includes(room)) return { allow: false, reason: 'channel', needed };
-    return { allow: true, roles: [...new Set(held.map((h) => h.role))], source: by.source };
+    return { allow: true, roles, source: by.source };
   }
+}
+
+/** `note` of `note add`: overrides keyed by the bare command apply to all its subcommands. */
+function commandOf(path: string): string {
+  const space = path.indexOf(' ');
+  return space < 0 ? path : path.slice(0, space);
 }
 
 /**

@@ -18,6 +18,9 @@ export interface Target {
 
 export class Registry {
   readonly #byName = new Map<string, CommandDef>();
+  /** Every target, built once: commands do not change after startup, and /help reads them all on every call. */
+  readonly #targets: readonly Target[];
+  readonly #byPath = new Map<string, Target>();
 
   /** Built from the explicit list in commands/index.ts; a duplicate name fails at startup. */
   constructor(commands: readonly CommandDef[]) {
@@ -25,6 +28,10 @@ export class Registry {
       if (this.#byName.has(c.name)) throw new Error(`duplicate command name: ${c.name}`);
       this.#byName.set(c.name, c);
     }
+    this.#targets = [...this.#byName.values()].flatMap((c) =>
+      c.subcommands ? Object.keys(c.subcommands).map((s) => targetOf(c, s)) : [targetOf(c, undefined)],
+    );
+    for (const t of this.#targets) this.#byPath.set(t.path, t);
   }
 
   get(name: string): CommandDef | undefined {
@@ -36,10 +43,8 @@ export class Registry {
   }
 
   /** Every runnable path, one per subcommand. */
-  targets(): Target[] {
-    return this.all().flatMap((c) =>
-      c.subcommands ? Object.keys(c.subcommands).map((s) => targetOf(c, s)) : [targetOf(c, undefined)],
-    );
+  targets(): readonly Target[] {
+    return this.#targets;
   }
 
   /**
@@ -47,19 +52,25 @@ export class Registry {
    * default subcommand; returns the target and the argument text that remains.
    */
   resolve(command: CommandDef, text: string, explicitSub?: string): { target: Target; rest: string } | { error: string } {
-    if (!command.subcommands) return { target: targetOf(command, undefined), rest: text };
+    if (!command.subcommands) return { target: this.#target(command, undefined), rest: text };
     const names = Object.keys(command.subcommands);
     if (explicitSub !== undefined) {
       return Object.hasOwn(command.subcommands, explicitSub)
-        ? { target: targetOf(command, explicitSub), rest: text }
+        ? { target: this.#target(command, explicitSub), rest: text }
         : { error: `unknown subcommand "${explicitSub}"; one of: ${names.join(', ')}` };
     }
     const first = safeFirst(text);
-    if (first && Object.hasOwn(command.subcommands, first.value)) return { target: targetOf(command, first.value), rest: text.slice(first.end) };
-    if (command.defaultSubcommand) return { target: targetOf(command, command.defaultSubcommand), rest: text };
+    if (first && Object.hasOwn(command.subcommands, first.value)) return { target: this.#target(command, first.value), rest: text.slice(first.end) };
+    if (command.defaultSubcommand) return { target: this.#target(command, command.defaultSubcommand), rest: text };
     return first
       ? { error: `unknown subcommand "${first.value.slice(0, 40)}"; one of: ${names.join(', ')}` }
       : { error: `which one? ${names.join(', ')}` };
+  }
+
+  /** The target built at startup for a registered command (and one of its subcommands); built now for any other. */
+  #target(command: CommandDef, sub: string | undefined): Target {
+    const t = this.#byPath.get(sub === undefined ? command.name : `${command.name} ${sub}`);
+    return t?.command === command ? t : targetOf(command, sub);
   }
 }
 

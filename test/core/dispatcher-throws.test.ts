@@ -3,6 +3,7 @@ import { commands } from '../../commands/index.js';
 import type { Role } from '../../src/core/access.js';
 import { defineCommand, type ArgSpec } from '../../src/core/define-command.js';
 import { reply } from '../../src/core/reply.js';
+import { Registry } from '../../src/core/registry.js';
 import { ADMIN, TestAdapter, users } from '../helpers/test-adapter.js';
 
 /** A command whose metadata or hooks throw once armed: each pipeline step can be made to fail. */
@@ -52,7 +53,13 @@ async function bot() {
 const INTERNAL = /^something went wrong on our side \(ref [0-9a-f-]{36}\)$/;
 
 describe('a step that throws still ends in one reply and one audit row', () => {
-  for (const step of ['roles', 'args', 'confirm', 'handler'] as const) {
+  it('a definition whose roles throw fails at startup: the registry reads each target once', async () => {
+    const f = fragile();
+    f.armed.roles = true;
+    expect(() => new Registry([f.def])).toThrow('roles exploded');
+  });
+
+  for (const step of ['args', 'confirm', 'handler'] as const) {
     it(`when ${step} throws`, async () => {
       const { t, armed } = await bot();
       expect(await t.text('console:viewer', '/fragile')).toBe('fine');

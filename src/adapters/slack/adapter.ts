@@ -5,11 +5,11 @@ import type { HttpServer } from '../../http/server.js';
 import type { Adapter, DispatchFn } from '../types.js';
 import { boltLogger } from './bolt-logger.js';
 import { createSlackTransport, slackClientOptions } from './client.js';
-import { handleCommand } from './command.js';
+import { handleCommand, runCommand, type CommandDeps, type CommandIO } from './command.js';
 import { APPROVE_ACTION, CONFIRM_ACTION, handleConfirmAction } from './confirm-action.js';
 import { EVENTS_PATH } from './events-path.js';
-import { MountedReceiver } from './http-receiver.js';
-import { blockActions, firstIssue } from './inbound.js';
+import { MountedReceiver, type DirectIO } from './http-receiver.js';
+import { blockActions, firstIssue, type BlockActionsIn } from './inbound.js';
 import { commandRenamer, slackCommandName } from './names.js';
 import { RecentKeys, type SeenKeys } from '../../services/seen-keys.js';
 import type { SlackTransport } from './transport.js';
@@ -34,9 +34,10 @@ export interface SlackAdapterOptions {
 }
 
 /**
- * Slack over HTTP (Bolt mounted on the bot's HTTP server at /slack/events) or Socket Mode (Bolt's
- * own WebSocket client). Only slash commands are handled; every one is verified by Bolt (signature
- * or the authenticated socket) before our listener runs.
+ * Slack over HTTP (the bot's HTTP server at /slack/events) or Socket Mode (Bolt's own WebSocket
+ * client). Slash commands and Confirm/Approve presses are handled. Over HTTP, MountedReceiver
+ * verifies the signature and reads the body, then calls #track and #press directly (Bolt answers
+ * url_verification); over Socket Mode, Bolt's listeners call them once the body is read strictly.
  */
 export class SlackAdapter implements Adapter {
   readonly name = 'slack';
@@ -47,6 +48,7 @@ export class SlackAdapter implements Adapter {
   readonly #seen: SeenKeys;
   #connected = false;
   #dispatch: DispatchFn | undefined;
+  #rename: (text: string) => string = (t) => t;
 
   constructor(private readonly opts: SlackAdapterOptions) {
     const { config: cfg, log } = opts;
@@ -64,7 +66,10 @@ export class SlackAdapter implements Adapter {
       });
       receiver = this.#socket;
     } else {
-      const mounted = new MountedReceiver(cfg.signingSecret, logger, this.#seen);
+      const mounted = new MountedReceiver(cfg.signingSecret, logger, this.#seen, {
+        command: (body, io) => this.#track(io, (deps) => runCommand(deps, body, io)),
+        action: (body, io) => this.#press(body, io),
+      });
       opts.http.route('POST', EVENTS_PATH, mounted.handle);
       receiver = mounted;
     }
@@ -81,32 +86,44 @@ export class SlackAdapter implements Adapter {
       convoStore: false,
     });
     const rename = commandRenamer(cfg.commandPrefix, opts.commandNames ?? []);
+    this.#rename = rename;
     // The umbrella is routed first: sharing a name with a command would make that command unreachable.
     const clash = (opts.commandNames ?? []).find((n) => slackCommandName(cfg.commandPrefix, n) === `/${cfg.umbrellaCommand}`);
     if (clash) throw new Error(`slack.umbrellaCommand: /${cfg.umbrellaCommand} is also the Slack name of the ${clash} command; choose another name`);
     this.transport = createSlackTransport(cfg, log, opts.commandNames ?? [], opts.budget);
     this.#app.error(async (err) => log.error({ err }, 'slack listener failed'));
+    // Socket Mode only: over HTTP the receiver hands commands and presses to #track and #press itself.
     this.#app.command(/^\//, async ({ command, ack, respond, context }) => {
-      // Between stop() and the process exit: say so rather than leave the command unanswered.
-      if (!this.#dispatch) return ack({ response_type: 'ephemeral', text: 'opsline is restarting; try again in a moment' });
-      const run = handleCommand(
-        { dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, prefix: cfg.commandPrefix, umbrella: cfg.umbrellaCommand, rename, log, ackBudgetMs: opts.ackBudgetMs ?? 2000 },
-        { command, ack, respond, retryNum: context.retryNum },
-      );
-      this.#inFlight.add(run);
-      await run.finally(() => this.#inFlight.delete(run));
+      await this.#track({ ack, respond, retryNum: context.retryNum }, (deps) => handleCommand(deps, { command, ack, respond, retryNum: context.retryNum }));
     });
     // Confirm buttons arrive on the same verified endpoint (or socket) as slash commands.
     this.#app.action({ type: 'block_actions', action_id: new RegExp(`^(${CONFIRM_ACTION}|${APPROVE_ACTION})$`) }, async ({ ack, body, respond }) => {
-      await ack();
-      // Socket Mode bodies reach here unchecked (HTTP ones were checked by the receiver already).
+      // Socket Mode bodies reach here unchecked (HTTP ones were read by the receiver already).
       const press = blockActions.safeParse(body);
-      if (!press.success) return log.warn({ reason: firstIssue(press.error) }, 'refused a malformed button press');
-      if (!this.#dispatch || press.data.actions[0]?.type !== 'button') return;
-      const run = handleConfirmAction({ dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, rename, log }, press.data, respond);
-      this.#inFlight.add(run);
-      await run.finally(() => this.#inFlight.delete(run));
+      if (press.success) return this.#press(press.data, { ack: () => ack(), respond, retryNum: undefined });
+      await ack();
+      log.warn({ reason: firstIssue(press.error) }, 'refused a malformed button press');
     });
+  }
+
+  /** Runs one command with the adapter's deps, kept in flight for stop(); between stop() and the exit it says so instead. */
+  async #track(io: CommandIO, run: (deps: CommandDeps) => Promise<void>): Promise<void> {
+    const dispatch = this.#dispatch;
+    if (!dispatch) return io.ack({ response_type: 'ephemeral', text: 'opsline is restarting; try again in a moment' });
+    const { config: cfg, log } = this.opts;
+    const p = run({ dispatch, transport: this.transport, seen: this.#seen, prefix: cfg.commandPrefix, umbrella: cfg.umbrellaCommand, rename: this.#rename, log, ackBudgetMs: this.opts.ackBudgetMs ?? 2000 });
+    this.#inFlight.add(p);
+    await p.finally(() => this.#inFlight.delete(p));
+  }
+
+  /** A button press, acked at once: Confirm and Approve buttons run their code; other presses change nothing. */
+  async #press(body: BlockActionsIn, io: DirectIO): Promise<void> {
+    await io.ack();
+    const action = body.actions[0];
+    if (!this.#dispatch || action?.type !== 'button' || (action.action_id !== CONFIRM_ACTION && action.action_id !== APPROVE_ACTION)) return;
+    const run = handleConfirmAction({ dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, rename: this.#rename, log: this.opts.log }, body, io.respond);
+    this.#inFlight.add(run);
+    await run.finally(() => this.#inFlight.delete(run));
   }
 
   async start(dispatch: DispatchFn): Promise<void> {

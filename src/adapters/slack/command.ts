@@ -29,18 +29,21 @@ export interface CommandDeps {
   readonly ackBudgetMs: number;
 }
 
-export interface CommandEvent {
-  readonly command: SlashCommand;
+/** How a command is answered: the ack (within Slack's 3 s) and, later, its response_url. */
+export interface CommandIO {
   readonly ack: (msg?: SlackMessage) => Promise<void>;
   readonly respond: (msg: SlackMessage) => Promise<unknown>;
-  readonly retryNum?: number;
+  readonly retryNum?: number | undefined;
+}
+
+export interface CommandEvent extends CommandIO {
+  readonly command: SlashCommand;
 }
 
 const LATE = Symbol('late');
 
-/** One slash command: drop redeliveries, dispatch, answer in the ack or later through response_url. */
+/** A slash command from Socket Mode, whose body reaches here unchecked: read it strictly, then run it. */
 export async function handleCommand(deps: CommandDeps, ev: CommandEvent): Promise<void> {
-  // Socket Mode bodies reach here unchecked (HTTP ones were checked by the receiver already).
   const parsed = slashCommand.safeParse(ev.command);
   if (!parsed.success) {
     const reason = firstIssue(parsed.error);
@@ -48,7 +51,14 @@ export async function handleCommand(deps: CommandDeps, ev: CommandEvent): Promis
     await ev.ack({ response_type: 'ephemeral', text: `opsline cannot read this command (${escapeText(reason.slice(0, 200))})` });
     return;
   }
-  const c = parsed.data;
+  await runCommand(deps, parsed.data, ev);
+}
+
+/**
+ * One slash command already read against `slashCommand` (an HTTP one by the receiver): drop
+ * redeliveries, dispatch, answer in the ack or later through response_url.
+ */
+export async function runCommand(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO): Promise<void> {
   const log = deps.log.child({ trigger: c.trigger_id, slackCommand: c.command });
   // A retry carries the trigger id of the first delivery; running it again could start a job twice.
   if (c.trigger_id && !(await deps.seen.firstSeen(c.trigger_id))) {

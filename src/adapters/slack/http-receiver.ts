@@ -2,22 +2,40 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPModuleFunctions, HTTPReceiver, type App, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import type { SeenKeys } from '../../services/seen-keys.js';
-import { readInbound } from './inbound.js';
+import { readInbound, type BlockActionsIn, type SlashCommandIn } from './inbound.js';
 import { signedBySlack } from './signature.js';
 import { EVENTS_PATH } from './events-path.js';
+import { respondVia } from './respond.js';
+import type { SlackMessage } from './render.js';
 
 /** Slack's replay window: a request signed more than 5 minutes from now (either way) is refused. */
 const WINDOW_SEC = 5 * 60;
 /** A slash command body is a few hundred bytes; anything near this is not from Slack. */
 const BODY_LIMIT = 64 * 1024;
 
+/** How a verified request is answered: the HTTP response (once), then its response_url. */
+export interface DirectIO {
+  readonly ack: (msg?: SlackMessage) => Promise<void>;
+  readonly respond: (msg: SlackMessage & { replace_original?: boolean }) => Promise<unknown>;
+  readonly retryNum: number | undefined;
+}
+
+/** What opsline runs itself, with the body exactly as `readInbound` read it. */
+export interface DirectRoutes {
+  command(body: SlashCommandIn, io: DirectIO): Promise<void>;
+  action(body: BlockActionsIn, io: DirectIO): Promise<void>;
+}
+
 /**
  * Bolt's HTTPReceiver does url_verification and acks, but it wants to own a port; this receiver
- * keeps its request listener and lets the bot's one HTTP server call it. Before Bolt sees a
- * request, this checks the signature and the window itself (so Bolt does not check them again),
- * refuses a replay of the same signed
- * bytes, and reads the body strictly against opsline's schemas (src/adapters/slack/inbound.ts).
- * start() and stop() are no-ops because the shared server's lifecycle belongs to `opsline start`.
+ * keeps its request listener and lets the bot's one HTTP server call it. Before anything runs,
+ * this checks the signature and the window itself, refuses a replay of the same signed bytes, and
+ * reads the body strictly against opsline's schemas (src/adapters/slack/inbound.ts). Slash commands
+ * and button presses then go straight to `direct` with the body as read: Bolt would parse the same
+ * bytes a second time with its own parser (which, for one, turns a repeated key into an array) and
+ * walk its middleware for nothing opsline uses. Bolt's listener sees the rest (url_verification,
+ * ssl_check, events opsline ignores). start() and stop() are no-ops because the shared server's
+ * lifecycle belongs to `opsline start`.
  */
 export class MountedReceiver implements Receiver {
   readonly #inner: HTTPReceiver;
@@ -27,6 +45,7 @@ export class MountedReceiver implements Receiver {
     private readonly logger: BoltLogger,
     /** Signed requests already seen (by a hash of timestamp and body); Redis when configured, so every replica knows. */
     private readonly seen: SeenKeys,
+    private readonly direct: DirectRoutes,
     private readonly now: () => number = Date.now,
   ) {
     this.#inner = new HTTPReceiver({
@@ -94,8 +113,18 @@ export class MountedReceiver implements Receiver {
       res.writeHead(200).end();
       return;
     }
-    this.#inner.requestListener(buffered, res);
+    if (inbound.kind === 'other') return this.#inner.requestListener(buffered, res);
+    const io: DirectIO = { ack: ackOnce(res), respond: respondVia(inbound.body.response_url), retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req) };
+    await (inbound.kind === 'command' ? this.direct.command(inbound.body, io) : this.direct.action(inbound.body, io));
   }
+}
+
+/** The HTTP answer to Slack, as Bolt writes it (JSON when there is a message); a second ack is a bug. */
+function ackOnce(res: ServerResponse): DirectIO['ack'] {
+  return async (msg) => {
+    if (res.headersSent) throw new Error('this Slack request was acknowledged already');
+    HTTPModuleFunctions.buildContentResponse(res, msg);
+  };
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -67,6 +67,21 @@ describe('Slack confirm button', () => {
     expect(row).toMatchObject({ principalKey: 'slack:T1:UVIEW', command: 'approve', requesterKey: 'slack:T1:UADMIN', roleSource: 'config' });
   });
 
+  it('acks a press of a button that is not opsline’s at once, and runs nothing', async () => {
+    const ask = await t.bot.command('/deploy site main');
+    const blocks = ask.json?.blocks as { type: string; elements?: { value: string }[] }[];
+    const code = blocks.find((b) => b.type === 'actions')!.elements![0]!.value;
+    const before = t.bot.slack.calls.length;
+    const other = await press(code, 'UADMIN', 'other', 'someone_elses_button');
+    expect(other.status).toBe(200);
+    expect(other.text).toBe('');
+    // The code is still pending: had the other button confirmed it, this press would find nothing to run.
+    expect((await press(code, 'UADMIN', 'owner')).status).toBe(200);
+    const replies = () => t.bot.slack.calls.slice(before).filter((c) => c.method === 'response_url');
+    await t.bot.slack.waitFor(() => replies().find((c) => /^deploy job d[a-z0-9]{6} of site at main queued/.test(String(c.body.text))));
+    expect(replies()).toHaveLength(1);
+  });
+
   it('refuses an unsigned button press before anything runs', async () => {
     const before = t.bot.slack.calls.length;
     const r = await postSigned(t.bot.url, new URLSearchParams({ payload: '{}' }).toString(), { secret: 'wrong-secret' });
