@@ -3,13 +3,17 @@ import { listImages } from './images.js';
 import type { Peer } from './jobs.js';
 import { PROTOCOL_VERSION, type AgentMessage, type HelloInfo, type Request } from '../protocol/index.js';
 
-/** One request → the messages to send back to its sender (job events flow separately, to watchers). */
-export async function handleRequest(agent: AgentServer, peer: Peer, req: Request): Promise<AgentMessage[]> {
+/**
+ * One request → the messages to send back to its sender (job events flow separately, to watchers).
+ * Answers that need no I/O (hello, drives, status, cancel, run) come back at once, not as a promise,
+ * so the server sends them in the turn it read the request.
+ */
+export function handleRequest(agent: AgentServer, peer: Peer, req: Request): AgentMessage[] | Promise<AgentMessage[]> {
   // A client's heartbeat only marks it alive (the receive loop did that); it gets no answer.
   return req.op === 'heartbeat' ? [] : answer(agent, peer, req);
 }
 
-async function answer(agent: AgentServer, peer: Peer, req: Exclude<Request, { op: 'heartbeat' }>): Promise<AgentMessage[]> {
+function answer(agent: AgentServer, peer: Peer, req: Exclude<Request, { op: 'heartbeat' }>): AgentMessage[] | Promise<AgentMessage[]> {
   const reply = (data: unknown): AgentMessage[] => [{ v: 1, op: 'reply', id: req.id, data }];
   switch (req.op) {
     case 'hello': {
@@ -17,15 +21,15 @@ async function answer(agent: AgentServer, peer: Peer, req: Exclude<Request, { op
       return reply(info);
     }
     case 'images':
-      return reply(await listImages(agent.imagesDirectory));
+      return listImages(agent.imagesDirectory).then(reply);
     case 'drives':
       return reply(agent.jobs.drives());
-    case 'burn': {
-      const r = await agent.jobs.burn(peer, req);
-      const accepted: AgentMessage = { v: 1, op: 'accepted', id: req.id, jobId: req.jobId, attached: r.attached };
-      // A job that finished before the caller re-attached: its result follows at once.
-      return r.finished ? [accepted, { v: 1, op: 'done', jobId: req.jobId, result: r.finished }] : [accepted];
-    }
+    case 'burn':
+      return agent.jobs.burn(peer, req).then((r) => {
+        const accepted: AgentMessage = { v: 1, op: 'accepted', id: req.id, jobId: req.jobId, attached: r.attached };
+        // A job that finished before the caller re-attached: its result follows at once.
+        return r.finished ? [accepted, { v: 1, op: 'done', jobId: req.jobId, result: r.finished }] : [accepted];
+      });
     case 'status':
       return reply(agent.runs.knows(req.jobId) ? agent.runs.status(peer, req.jobId, req.watch) : agent.jobs.status(peer, req.jobId, req.watch));
     case 'cancel':
@@ -33,7 +37,7 @@ async function answer(agent: AgentServer, peer: Peer, req: Exclude<Request, { op
       else agent.jobs.cancel(req.jobId);
       return reply({ jobId: req.jobId, cancelling: true });
     case 'eject':
-      return reply(await agent.jobs.eject(req.drive));
+      return agent.jobs.eject(req.drive).then(reply);
     case 'run': {
       const r = agent.runs.run(peer, req);
       const accepted: AgentMessage = { v: 1, op: 'accepted', id: req.id, jobId: req.jobId, attached: r.attached };

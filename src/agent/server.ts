@@ -107,26 +107,38 @@ export class AgentServer {
         this.peers.set(key, { peer, seen: Date.now() });
         // A new (or returning) client learns at once that we are alive, not one interval later.
         if (!known) this.send(peer, { v: 1, op: 'heartbeat' });
-        void this.handle(peer, frame);
+        this.handle(peer, frame);
       }
     } catch (err) {
       if (!this.router.closed) this.o.log.error({ err }, 'agent receive loop stopped');
     }
   }
 
-  private async handle(peer: Peer, frame: Buffer): Promise<void> {
+  /**
+   * Requests run concurrently: a slow one (an image listing, an eject) does not hold up the next. A
+   * quick answer leaves in the turn its request was read, before the loop asks libzmq for the next.
+   */
+  private handle(peer: Peer, frame: Buffer): void {
     const req = decodeFrame(frame, requestSchema, MAX_REQUEST_BYTES);
     if (!req.ok) {
       const code = req.reason === 'version' ? 'unsupported' : 'bad_request';
       return this.send(peer, { v: 1, op: 'error', ...(req.id ? { id: req.id } : {}), code, message: req.detail });
     }
     const { id } = req.value;
-    try {
-      for (const m of await handleRequest(this, peer, req.value)) this.send(peer, m);
-    } catch (err) {
+    const answer = (ms: AgentMessage[]): void => {
+      for (const m of ms) this.send(peer, m);
+    };
+    const failed = (err: unknown): void => {
       const e = err instanceof AgentError ? err : undefined;
       if (!e) this.o.log.error({ err, id }, 'request failed');
       this.send(peer, { v: 1, op: 'error', ...(id ? { id } : {}), code: e?.code ?? 'internal', message: e?.message ?? 'internal error on the agent' });
+    };
+    try {
+      const r = handleRequest(this, peer, req.value);
+      if (Array.isArray(r)) answer(r);
+      else r.then(answer, failed);
+    } catch (err) {
+      failed(err);
     }
   }
 

@@ -71,7 +71,7 @@ export class MountedReceiver implements Receiver {
   /** The route handler for POST /slack/events. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.#handle(req, res).catch((err: unknown) => {
-      this.logger.error(`slack request failed before dispatch: ${String(err)}`);
+      this.logger.error(`slack request failed: ${String(err)}`);
       if (!res.headersSent) res.writeHead(500).end();
     });
   };

@@ -55,7 +55,7 @@ export class ZmqDeviceClient implements DeviceClient {
     return () => this.listeners.delete(listener);
   }
 
-  async hello(agent: string): Promise<HelloInfo> {
+  hello(agent: string): Promise<HelloInfo> {
     return this.ask(agent, { op: 'hello' }, helloInfoSchema);
   }
 
@@ -149,11 +149,17 @@ export class ZmqDeviceClient implements DeviceClient {
   }
 
   /** One request whose `reply` data is parsed against the op's schema: a wrong shape is a DeviceError, never a cast. */
-  private async ask<S extends z.ZodType>(agent: string, msg: Outgoing, schema: S, timeoutMs?: number): Promise<z.output<S>> {
-    const m = await this.conn(agent).request(msg, timeoutMs);
-    const data = m.op === 'reply' ? schema.safeParse(m.data) : undefined;
-    if (data?.success) return data.data;
-    throw this.badReply(agent, msg.op, data?.error.issues[0]?.message ?? `${m.op} instead of reply`);
+  private ask<S extends z.ZodType>(agent: string, msg: Outgoing, schema: S, timeoutMs?: number): Promise<z.output<S>> {
+    // Not async: on this path every await layer is another turn of the microtask queue per request (bench agent-rtt).
+    const conn = this.conns.get(agent);
+    if (!conn) return Promise.reject(this.unknown(agent));
+    return conn
+      .request(msg, timeoutMs)
+      .then((m) => {
+        const data = m.op === 'reply' ? schema.safeParse(m.data) : undefined;
+        if (data?.success) return data.data;
+        throw this.badReply(agent, msg.op, data?.error.issues[0]?.message ?? `${m.op} instead of reply`);
+      });
   }
 
   /** `accepted` answers burn and run; its `attached` says whether the agent knew the job already. */
@@ -168,7 +174,11 @@ export class ZmqDeviceClient implements DeviceClient {
 
   private conn(agent: string): AgentConnection {
     const c = this.conns.get(agent);
-    if (!c) throw new DeviceError('not_found', `no agent named ${agent} (known: ${[...this.conns.keys()].join(', ') || 'none'})`);
+    if (!c) throw this.unknown(agent);
     return c;
+  }
+
+  private unknown(agent: string): DeviceError {
+    return new DeviceError('not_found', `no agent named ${agent} (known: ${[...this.conns.keys()].join(', ') || 'none'})`);
   }
 }

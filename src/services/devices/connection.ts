@@ -103,9 +103,14 @@ export class AgentConnection {
   }
 
   /** Sends one request and resolves with its `reply` or `accepted`; agent errors reject as DeviceError. */
-  async request(msg: Outgoing, timeoutMs = this.timeoutMs): Promise<AnswerMessage> {
+  request(msg: Outgoing, timeoutMs = this.timeoutMs): Promise<AnswerMessage> {
+    // Up (the usual case): sent in this very turn, not one promise later.
+    if (this.state === 'up') return this.send(msg, Date.now() + timeoutMs, timeoutMs);
     const deadline = Date.now() + timeoutMs;
-    await this.whenUp(timeoutMs);
+    return this.whenUp(timeoutMs).then(() => this.send(msg, deadline, timeoutMs));
+  }
+
+  private send(msg: Outgoing, deadline: number, timeoutMs: number): Promise<AnswerMessage> {
     const { id, answer } = this.pending.add(
       deadline - Date.now(),
       () => new DeviceError('timeout', `agent ${this.ep.name} did not answer ${msg.op} within ${timeoutMs} ms`, 'timeout'),
