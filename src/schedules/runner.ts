@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { durationMs, type AlertEntry, type ScheduleEntry } from '../config/schedules.js';
+import type { AuditSink } from '../core/audit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { UserError } from '../core/errors.js';
 import { reply, type Reply } from '../core/reply.js';
@@ -22,9 +23,16 @@ export function schedulePrincipal(name: string): Principal {
   return { key: `system:schedule:${name}`, name: `schedule ${name}` };
 }
 
+/** The key an alert's checks are audited under. */
+export function alertPrincipalKey(name: string): string {
+  return `system:alert:${name}`;
+}
+
 export interface RunnerDeps {
   readonly dispatcher: Dispatcher;
   readonly status?: StatusService;
+  /** Where each alert check's row goes; a schedule's row is the dispatcher's. */
+  readonly audit?: AuditSink;
   readonly store: ScheduleStore;
   readonly outbox: Outbox;
   readonly log: Logger;
@@ -55,7 +63,7 @@ export class ScheduleRunner {
     let outcome: string;
     try {
       if (s) outcome = await this.#schedule(s, tick, now, late);
-      else if (a) outcome = await this.#alert(a, now);
+      else if (a) outcome = await this.#audited(a, now, () => this.#alert(a, now));
       else {
         // A job left in Redis by an older config: nothing to run.
         this.deps.log.warn({ schedule: name }, 'no schedule or alert of this name in the config; tick ignored');
@@ -87,6 +95,35 @@ export class ScheduleRunner {
     await this.deps.outbox.deliver(s.post, { reply: labelled(r, heading(s, tick, now, late)), mentions: [] });
     const result = r.code ? `posted the ${r.code} reply` : 'posted';
     return late ? `${result} (late)` : result;
+  }
+
+  /**
+   * An alert check reads the status table and may post to a channel, with no dispatcher in between:
+   * it writes its own audit row (docs/schedules.md), one per check, whatever the check's end.
+   */
+  async #audited(a: AlertEntry, now: Date, check: () => Promise<string>): Promise<string> {
+    const started = performance.now();
+    let errorCode: string | undefined;
+    try {
+      return await check();
+    } catch (err) {
+      errorCode = err instanceof UserError ? err.code : 'internal';
+      throw err;
+    } finally {
+      this.deps.audit?.write({
+        at: now,
+        invocationId: randomUUID(),
+        principalKey: alertPrincipalKey(a.name),
+        platform: a.post.platform,
+        room: a.post.channel,
+        command: 'alert',
+        argsJson: JSON.stringify({ name: a.name, window: a.window }),
+        decision: 'allow',
+        outcome: errorCode === undefined ? 'ok' : 'error',
+        durationMs: Math.round(performance.now() - started),
+        ...(errorCode === undefined ? {} : { errorCode }),
+      });
+    }
   }
 
   async #alert(a: AlertEntry, now: Date): Promise<string> {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { durationMs, type AlertEntry, type ScheduleEntry } from '../config/schedules.js';
 import type { Config } from '../config/schema.js';
+import type { AuditSink } from '../core/audit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { UserError } from '../core/errors.js';
 import type { StatusService } from '../services/types.js';
@@ -42,6 +43,8 @@ export interface ScheduleDeps {
   readonly log: Logger;
   readonly now: () => Date;
   readonly status?: StatusService;
+  /** Where alert checks are audited (schedules are audited by the dispatcher). */
+  readonly audit?: AuditSink;
   /** The dispatcher is built after the services, this among them: it is looked up at run time. */
   readonly dispatcher: () => Dispatcher;
 }
@@ -67,6 +70,7 @@ export function buildSchedules(config: Config, deps: ScheduleDeps): Schedules | 
       return deps.dispatcher();
     },
     status: deps.status,
+    ...(deps.audit ? { audit: deps.audit } : {}),
     store,
     outbox,
     log,

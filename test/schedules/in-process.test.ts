@@ -2,6 +2,8 @@ import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src/config/load.js';
 import type { AlertEntry } from '../../src/config/schedules.js';
+import { MemoryAuditSink } from '../../src/core/audit.js';
+import { UserError } from '../../src/core/errors.js';
 import { checkAlert } from '../../src/schedules/alert.js';
 import { ScheduleRunner } from '../../src/schedules/runner.js';
 import { MemoryScheduleStore } from '../../src/schedules/stores.js';
@@ -119,5 +121,24 @@ describe('alert conditions', () => {
     });
     expect((await checkAlert(alert({ percentDoneBelow: 80, after: '18:00' }), status({ Success: 7, Failed: 3 }, 7), at)).firing).toBe(false);
     expect((await checkAlert(alert({ percentDoneBelow: 80 }), status({}, 0), at)).firing).toBe(false);
+  });
+
+  it('writes one audit row per check, whatever it ends in', async () => {
+    const audit = new MemoryAuditSink();
+    let failed = 11;
+    const broken: StatusService = { hasTimeColumn: true, report: () => Promise.reject(new UserError('unavailable', 'database unavailable')) };
+    const deps = { dispatcher: t.bot.app.dispatcher, store: new MemoryScheduleStore(), outbox: { deliver: async () => undefined }, log: pino({ level: 'silent' }), now: () => at, audit };
+    const runner = (s: StatusService) => new ScheduleRunner(new Map(), new Map([['a', alert({ status: 'Failed', above: 10 })]]), { ...deps, status: s });
+    const live: StatusService = { hasTimeColumn: true, report: (w) => status({ Failed: failed }, 0).report(w) };
+    expect(await runner(live).run('a', { scheduledAt: at, manual: false })).toMatch(/^fired, posted/);
+    failed = 12;
+    expect(await runner(live).run('a', { scheduledAt: at, manual: false })).toMatch(/^firing, no change/);
+    expect(await runner(broken).run('a', { scheduledAt: at, manual: false })).toBe('failed: database unavailable');
+    const row = { principalKey: 'system:alert:a', platform: 'console', room: 'c', command: 'alert', argsJson: '{"name":"a","window":"today"}', decision: 'allow' };
+    expect(audit.records).toEqual([
+      expect.objectContaining({ ...row, outcome: 'ok' }),
+      expect.objectContaining({ ...row, outcome: 'ok' }),
+      expect.objectContaining({ ...row, outcome: 'error', errorCode: 'unavailable' }),
+    ]);
   });
 });
