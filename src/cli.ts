@@ -27,7 +27,7 @@ program
   .command('console')
   .description('the console adapter in this terminal (reads commands from stdin)')
   .option('--demo', 'embedded defaults: in-memory stores, sample data, you are admin')
-  .addOption(new Option('--log-level <level>', 'log level (default: log.level; on a terminal, warn instead of info)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .addOption(new Option('--log-level <level>', 'log level (default: log.level; on a terminal without one in the file, warn)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .action(async (opts: { demo?: boolean; logLevel?: string }) => {
     const { runConsole } = await import('./cli/console.js');
     process.exitCode = await runConsole({ demo: opts.demo === true, configFlag: program.opts<{ config?: string }>().config, logLevel: opts.logLevel });

@@ -15,7 +15,10 @@ export function prettyDestination(write: (text: string) => void, colorize: boole
   };
 }
 
-/** On a terminal, the default `info` is too chatty next to a prompt: it becomes `warn` unless asked for. */
-export function terminalLevel(configured: string, flag: string | undefined): string {
-  return flag ?? (configured === 'info' ? 'warn' : configured);
+/**
+ * On a terminal, the default `info` is too chatty next to a prompt: it becomes `warn`, unless the
+ * config file names a level (`explicit`) or the flag does.
+ */
+export function terminalLevel(configured: string, explicit: boolean, flag: string | undefined): string {
+  return flag ?? (explicit || configured !== 'info' ? configured : 'warn');
 }

@@ -101,5 +101,5 @@ function consoleLogger(config: Config, loaded: Loaded | undefined, flag: string 
   const secrets = loaded?.secrets;
   if (!process.stderr.isTTY) return createLogger({ level: flag ?? config.log.level, secrets });
   const destination = prettyDestination((text) => screen.printLog(text), process.stderr.hasColors?.() === true);
-  return createLogger({ level: terminalLevel(config.log.level, flag), secrets, destination });
+  return createLogger({ level: terminalLevel(config.log.level, loaded?.logLevelSet ?? false, flag), secrets, destination });
 }

@@ -19,6 +19,8 @@ export interface Loaded {
   readonly source: string;
   /** Values substituted from the environment: redacted wherever they could be logged. */
   readonly secrets: readonly string[];
+  /** Whether the file names `log.level` itself (the console keeps an explicit `info`, lowers the default). */
+  readonly logLevelSet: boolean;
 }
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -31,7 +33,12 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv, source: string
   const secrets: string[] = [];
   const raw: unknown = doc.toJS() ?? {};
   const substituted = resolveKeyFiles(substitute(raw, [], env, issues, secrets), source, issues, secrets);
-  return { ...validate(substituted, source, issues), secrets };
+  return { ...validate(substituted, source, issues), secrets, logLevelSet: ownKey(ownKey(raw, 'log'), 'level') !== undefined };
+}
+
+/** `v[key]` when `v` is a map that has it as its own key, else undefined. */
+function ownKey(v: unknown, key: string): unknown {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined;
 }
 
 /** Validates an already-built object (the embedded demo defaults, tests). */

@@ -1,5 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CLI } from '../../helpers/cli-child.js';
 import { tmuxPane, type TmuxPane } from '../../helpers/tmux.js';
 
@@ -88,4 +91,20 @@ describe('the console in a real terminal (tmux)', () => {
     const lines = await pane.lines();
     expect(count(lines, /finished ✔/)).toBe(0);
   }, 90_000);
+
+  for (const [log, shown] of [['', false], ['log: { level: info }', true]] as const) {
+    it(`${log ? 'keeps an explicit log.level info' : 'lowers the default log level to warn'} on a terminal`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'opsline-tty-'));
+      const config = join(dir, 'opsline.yaml');
+      await writeFile(config, `${log}\nconsole: { user: tester }\naccess: { users: [{ key: "console:tester", name: tester, roles: [viewer] }] }\n`);
+      pane = await tmuxPane([process.execPath, CLI, '--config', config, 'console'], { width: 80, height: 24 });
+      await pane.waitFor('the prompt', has(/^opsline>$/), 60_000);
+      await pane.type('/nosuch');
+      await pane.keys(['Enter']);
+      // The refusal is logged at info before its reply is printed.
+      const lines = await pane.waitFor('the reply', has('unknown command /nosuch; try /help'));
+      expect(count(lines, /^\[\d\d:\d\d:\d\d\] INFO: refused$/)).toBe(shown ? 1 : 0);
+      await rm(dir, { recursive: true, force: true });
+    }, 90_000);
+  }
 });
