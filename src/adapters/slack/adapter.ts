@@ -66,7 +66,7 @@ export class SlackAdapter implements Adapter {
       });
       receiver = this.#socket;
     } else {
-      const mounted = new MountedReceiver(cfg.signingSecret, logger, this.#seen, {
+      const mounted = new MountedReceiver(cfg.signingSecret, logger, log, this.#seen, {
         command: (body, io) => this.#track(io, (deps) => runCommand(deps, body, io)),
         action: (body, io) => this.#press(body, io),
       });
@@ -92,7 +92,7 @@ export class SlackAdapter implements Adapter {
     if (clash) throw new Error(`slack.umbrellaCommand: /${cfg.umbrellaCommand} is also the Slack name of the ${clash} command; choose another name`);
     this.transport = createSlackTransport(cfg, log, opts.commandNames ?? [], opts.budget);
     this.#app.error(async (err) => log.error({ err }, 'slack listener failed'));
-    // Socket Mode only: over HTTP the receiver hands commands and presses to #track and #press itself.
+    // Socket Mode only: over HTTP no command or press reaches Bolt's listeners (the receiver calls #track and #press).
     this.#app.command(/^\//, async ({ command, ack, respond, context }) => {
       await this.#track({ ack, respond, retryNum: context.retryNum }, (deps) => handleCommand(deps, { command, ack, respond, retryNum: context.retryNum }));
     });

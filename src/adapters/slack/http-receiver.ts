@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import { HTTPModuleFunctions, HTTPReceiver, type App, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import type { SeenKeys } from '../../services/seen-keys.js';
 import { readInbound, type BlockActionsIn, type SlashCommandIn } from './inbound.js';
@@ -12,6 +13,8 @@ import type { SlackMessage } from './render.js';
 const WINDOW_SEC = 5 * 60;
 /** A slash command body is a few hundred bytes; anything near this is not from Slack. */
 const BODY_LIMIT = 64 * 1024;
+/** Slack's deadline for the HTTP answer to a command, a press or a check. */
+const ACK_DEADLINE_MS = 3_000;
 
 /** How a verified request is answered: the HTTP response (once), then its response_url. */
 export interface DirectIO {
@@ -33,16 +36,19 @@ export interface DirectRoutes {
  * reads the body strictly against opsline's schemas (src/adapters/slack/inbound.ts). Slash commands
  * and button presses then go straight to `direct` with the body as read: Bolt would parse the same
  * bytes a second time with its own parser (which, for one, turns a repeated key into an array) and
- * walk its middleware for nothing opsline uses. Bolt's listener sees the rest (url_verification,
- * ssl_check, events opsline ignores). start() and stop() are no-ops because the shared server's
- * lifecycle belongs to `opsline start`.
+ * walk its middleware for nothing opsline uses. Bolt answers url_verification and ssl_check=1 only;
+ * anything else (Events API callbacks, other payloads) gets an empty 200 and runs nothing. start()
+ * and stop() are no-ops because the shared server's lifecycle belongs to `opsline start`.
  */
 export class MountedReceiver implements Receiver {
   readonly #inner: HTTPReceiver;
 
   constructor(
     private readonly signingSecret: string,
+    /** For Bolt's HTTPReceiver and this receiver's one-line notices. */
     private readonly logger: BoltLogger,
+    /** For failures, with the error and its stack. */
+    private readonly log: Logger,
     /** Signed requests already seen (by a hash of timestamp and body); Redis when configured, so every replica knows. */
     private readonly seen: SeenKeys,
     private readonly direct: DirectRoutes,
@@ -70,8 +76,17 @@ export class MountedReceiver implements Receiver {
 
   /** The route handler for POST /slack/events. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    // Slack gives up at 3 s. Whatever holds the answer (a hung Redis behind the replay check, a bug),
+    // the request is answered then, and said in the log, rather than left open.
+    const deadline = setTimeout(() => {
+      if (res.headersSent) return;
+      this.log.error({ path: req.url }, 'a Slack request was not acknowledged within 3 s; answered 503');
+      res.writeHead(503).end();
+    }, ACK_DEADLINE_MS);
+    deadline.unref();
+    res.once('close', () => clearTimeout(deadline));
     this.#handle(req, res).catch((err: unknown) => {
-      this.logger.error(`slack request failed: ${String(err)}`);
+      this.log.error({ err }, 'slack request failed');
       if (!res.headersSent) res.writeHead(500).end();
     });
   };
@@ -113,7 +128,11 @@ export class MountedReceiver implements Receiver {
       res.writeHead(200).end();
       return;
     }
-    if (inbound.kind === 'other') return this.#inner.requestListener(buffered, res);
+    if (inbound.kind === 'bolt') return this.#inner.requestListener(buffered, res);
+    if (inbound.kind === 'ignored') {
+      res.writeHead(200).end();
+      return;
+    }
     const io: DirectIO = { ack: ackOnce(res), respond: respondVia(inbound.body.response_url), retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req) };
     await (inbound.kind === 'command' ? this.direct.command(inbound.body, io) : this.direct.action(inbound.body, io));
   }

@@ -35,11 +35,16 @@ export const blockActions = z.object({
 });
 export type BlockActionsIn = z.infer<typeof blockActions>;
 
-/** What opsline accepts on the events URL; anything else is a 400 before Bolt sees it. */
+/**
+ * What opsline accepts on the events URL; anything else is a 400. Commands and presses run; Bolt
+ * answers Slack's `url_verification` and `ssl_check=1` (`bolt`); the rest (Events API callbacks,
+ * other interactive payloads) is acknowledged and runs nothing (`ignored`).
+ */
 export type Inbound =
   | { readonly kind: 'command'; readonly body: SlashCommandIn }
   | { readonly kind: 'action'; readonly body: BlockActionsIn }
-  | { readonly kind: 'other' }
+  | { readonly kind: 'bolt' }
+  | { readonly kind: 'ignored' }
   | { readonly kind: 'bad'; readonly reason: string };
 
 /** The first problem zod found, as `field: message` for a 400 body or a short reply. */
@@ -58,7 +63,8 @@ export function readInbound(contentType: string | undefined, raw: string): Inbou
     const json = parseJson(raw);
     // Events API and url_verification: opsline listens to no events, Bolt answers the challenge.
     if (json === undefined || typeof json !== 'object' || json === null || Array.isArray(json)) return { kind: 'bad', reason: 'body: not a JSON object' };
-    return { kind: 'other' };
+    // Slack sends commands as forms, never as JSON: a JSON body runs nothing, whatever fields it has.
+    return Object.hasOwn(json, 'type') && (json as { type: unknown }).type === 'url_verification' ? { kind: 'bolt' } : { kind: 'ignored' };
   }
   if (type !== 'application/x-www-form-urlencoded') return { kind: 'bad', reason: 'content-type: not a form or JSON' };
   const form = new Map<string, string>();
@@ -70,11 +76,12 @@ export function readInbound(contentType: string | undefined, raw: string): Inbou
   if (payload !== undefined) {
     const json = parseJson(payload) as { type?: unknown } | undefined;
     if (typeof json !== 'object' || json === null) return { kind: 'bad', reason: 'payload: not JSON' };
-    if (json.type !== 'block_actions') return { kind: 'other' };
+    if (json.type !== 'block_actions') return { kind: 'ignored' };
     const p = blockActions.safeParse(json);
     return p.success ? { kind: 'action', body: p.data } : { kind: 'bad', reason: firstIssue(p.error) };
   }
-  if (form.has('ssl_check')) return { kind: 'other' };
+  // Bolt answers exactly `ssl_check=1`; any other value is read as a command like the rest of the form.
+  if (form.get('ssl_check') === '1') return { kind: 'bolt' };
   const p = slashCommand.safeParse(Object.fromEntries(form));
   return p.success ? { kind: 'command', body: p.data } : { kind: 'bad', reason: firstIssue(p.error) };
 }

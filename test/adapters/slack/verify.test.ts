@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET, startSlackBot, type SlackBot } from '../../helpers/slack-bot.js';
-import { postSigned, slashBody } from '../../helpers/slack-request.js';
+import { postSigned, signedPost, slashBody } from '../../helpers/slack-request.js';
+import { captureLog } from '../../helpers/log-capture.js';
+import type { SeenKeys } from '../../../src/services/seen-keys.js';
 
 describe('slack request verification', () => {
   let bot: SlackBot;
@@ -47,4 +49,59 @@ describe('slack request verification', () => {
     const res = await fetch(bot.url);
     expect(res.status).toBe(405);
   });
+});
+
+describe('what a signed request that is not a command or a press gets', () => {
+  let bot: SlackBot;
+  beforeAll(async () => {
+    bot = await startSlackBot();
+  });
+  afterAll(async () => bot.stop());
+
+  const send = async (body: string, contentType: string) => {
+    const p = signedPost(body, SECRET);
+    const res = await fetch(bot.url, { ...p, headers: { ...p.headers, 'content-type': contentType } });
+    return { status: res.status, text: await res.text() };
+  };
+  const notes = async () => (await bot.app.services.notes.list(50)).map((n) => n.body);
+  const form = (extra: Record<string, string>) => `${slashBody({ command: '/note', text: 'add sneaked in' })}&${new URLSearchParams(extra).toString()}`;
+
+  it('Bolt answers url_verification with the challenge and ssl_check=1 with an empty 200', async () => {
+    expect(await send(JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 't' }), 'application/json')).toEqual({ status: 200, text: '{"challenge":"c-123"}' });
+    expect(await send('ssl_check=1&token=t', 'application/x-www-form-urlencoded')).toEqual({ status: 200, text: '' });
+  });
+
+  it('a JSON body runs nothing, whatever fields it has; an event or another payload type is acked empty', async () => {
+    const command = Object.fromEntries(new URLSearchParams(slashBody({ command: '/note', text: 'add from json' })));
+    expect(await send(JSON.stringify(command), 'application/json')).toEqual({ status: 200, text: '' });
+    expect(await send(JSON.stringify({ type: 'event_callback', event: { type: 'app_mention' } }), 'application/json')).toEqual({ status: 200, text: '' });
+    expect(await send(new URLSearchParams({ payload: JSON.stringify({ type: 'view_submission', user: { id: 'UADMIN' } }) }).toString(), 'application/x-www-form-urlencoded')).toEqual({ status: 200, text: '' });
+    expect(await notes()).not.toContain('from json');
+  });
+
+  it('a command form with ssl_check other than 1 is read as the command it is', async () => {
+    const r = await send(form({ ssl_check: '1' }), 'application/x-www-form-urlencoded');
+    expect(r).toEqual({ status: 200, text: '' });
+    expect(await notes()).not.toContain('sneaked in');
+    const c = await send(form({ ssl_check: '0' }), 'application/x-www-form-urlencoded');
+    expect(c.status).toBe(200);
+    expect(c.text).toMatch(/note #\d+ saved/);
+    expect(await notes()).toContain('sneaked in');
+  });
+});
+
+describe('a request nothing answers in time', () => {
+  it('is answered 503 at Slack\'s 3 s deadline, and logged', async () => {
+    const cap = captureLog();
+    const hung: SeenKeys = { firstSeen: () => new Promise<boolean>(() => undefined) };
+    const bot = await startSlackBot({ seen: hung, log: cap.log });
+    try {
+      const r = await postSigned(bot.url, slashBody({ command: '/help' }), { secret: SECRET });
+      expect(r.status).toBe(503);
+      expect(r.ms).toBeGreaterThanOrEqual(2_900);
+      await cap.waitFor(/a Slack request was not acknowledged within 3 s; answered 503/);
+    } finally {
+      await bot.stop();
+    }
+  }, 15_000);
 });
