@@ -8,6 +8,8 @@ export interface SeenKeys {
   close?(): void;
 }
 
+const COMMAND_TIMEOUT_MS = 1_000;
+
 /**
  * Across replicas: `SET <prefix>:seen:<key> NX PX ttl` in Redis, so a Slack retry that lands on
  * another replica behind the load balancer (or a replayed Discord interaction) is recognised too. While Redis cannot answer, the
@@ -23,7 +25,9 @@ export class RedisSeenKeys implements SeenKeys {
     private readonly log: Logger,
     private readonly ttlMs = 10 * 60_000,
   ) {
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    // A Redis that takes connections but does not answer must not hold up the platform's 3 s answer:
+    // after COMMAND_TIMEOUT_MS the replica's own memory decides, as when Redis is down.
+    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: COMMAND_TIMEOUT_MS });
     this.#redis.on('error', (err) => log.warn({ err }, 'redis error (seen keys)'));
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InteractionResponseType, InteractionType } from 'discord.js';
+import { answerByDeadline } from '../../http/deadline.js';
 import { text, type HttpServer } from '../../http/server.js';
 import { RecentKeys, type SeenKeys } from '../../services/seen-keys.js';
 import type { Adapter, DispatchFn } from '../types.js';
@@ -29,7 +30,10 @@ export class DiscordHttpAdapter implements Adapter {
     /** Interaction ids already handled: a replayed signed request (within the 5-minute window) runs nothing. */
     private readonly seen: SeenKeys = new RecentKeys(),
   ) {
-    http.route('POST', INTERACTIONS_PATH, (req, res) => this.#handle(req, res));
+    http.route('POST', INTERACTIONS_PATH, (req, res) => {
+      answerByDeadline(req, res, env.log);
+      return this.#handle(req, res);
+    });
   }
 
   async start(dispatch: DispatchFn): Promise<void> {

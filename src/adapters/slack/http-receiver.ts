@@ -7,14 +7,13 @@ import { readInbound, type BlockActionsIn, type SlashCommandIn } from './inbound
 import { signedBySlack } from './signature.js';
 import { EVENTS_PATH } from './events-path.js';
 import { respondVia } from './respond.js';
+import { answerByDeadline } from '../../http/deadline.js';
 import type { SlackMessage } from './render.js';
 
 /** Slack's replay window: a request signed more than 5 minutes from now (either way) is refused. */
 const WINDOW_SEC = 5 * 60;
 /** A slash command body is a few hundred bytes; anything near this is not from Slack. */
 const BODY_LIMIT = 64 * 1024;
-/** Slack's deadline for the HTTP answer to a command, a press or a check. */
-const ACK_DEADLINE_MS = 3_000;
 
 /** How a verified request is answered: the HTTP response (once), then its response_url. */
 export interface DirectIO {
@@ -76,15 +75,7 @@ export class MountedReceiver implements Receiver {
 
   /** The route handler for POST /slack/events. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    // Slack gives up at 3 s. Whatever holds the answer (a hung Redis behind the replay check, a bug),
-    // the request is answered then, and said in the log, rather than left open.
-    const deadline = setTimeout(() => {
-      if (res.headersSent) return;
-      this.log.error({ path: req.url }, 'a Slack request was not acknowledged within 3 s; answered 503');
-      res.writeHead(503).end();
-    }, ACK_DEADLINE_MS);
-    deadline.unref();
-    res.once('close', () => clearTimeout(deadline));
+    answerByDeadline(req, res, this.log);
     this.#handle(req, res).catch((err: unknown) => {
       this.log.error({ err }, 'slack request failed');
       if (!res.headersSent) res.writeHead(500).end();

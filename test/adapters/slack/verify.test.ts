@@ -98,8 +98,7 @@ describe('a request nothing answers in time', () => {
     try {
       const r = await postSigned(bot.url, slashBody({ command: '/help' }), { secret: SECRET });
       expect(r.status).toBe(503);
-      expect(r.ms).toBeGreaterThanOrEqual(2_900);
-      await cap.waitFor(/a Slack request was not acknowledged within 3 s; answered 503/);
+      await cap.waitFor(/a platform request was not answered in time; answered 503/);
     } finally {
       await bot.stop();
     }
