@@ -12,6 +12,7 @@ import { SlackGroupRoles } from './core/roles/slack-groups.js';
 import type { RoleSource } from './core/roles/types.js';
 import type { Transports } from './core/thread.js';
 import { RedisConfirmations } from './services/redis-confirmations.js';
+import { REQUEST_PATH_TIMEOUT_MS } from './services/redis-timeouts.js';
 
 export interface AccessParts {
   readonly access: Access;
@@ -37,7 +38,9 @@ export function buildAccess(
   allow: { readonly list: AccessConfig; readonly extra: ReadonlyMap<string, readonly Role[]> },
 ): AccessParts {
   const a = config.access;
-  const redis = config.redis && new Redis(config.redis.url, { maxRetriesPerRequest: 2, lazyConnect: true });
+  // The grant version is read before every decision: a Redis that does not answer leaves grants out
+  // (GrantRoles fails closed and backs off) rather than holding every command.
+  const redis = config.redis && new Redis(config.redis.url, { maxRetriesPerRequest: 2, lazyConnect: true, commandTimeout: REQUEST_PATH_TIMEOUT_MS });
   redis?.on('error', (err) => log.warn({ err }, 'redis error (access)'));
   const claim = expiryClaim(redis, config.redis?.prefix ?? 'opsline');
   const version = redis ? redisGrantVersion(redis, config.redis!.prefix) : new LocalGrantVersion();

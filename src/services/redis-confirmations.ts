@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { REQUEST_PATH_TIMEOUT_MS } from './redis-timeouts.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ROLES } from '../core/access.js';
@@ -36,7 +37,8 @@ export class RedisConfirmations implements ConfirmStore {
     readonly ttlMs = CONFIRM_TTL_MS,
     private readonly rule: TakeRule = 'owner',
   ) {
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    // A code is made or taken inside a command: a Redis that does not answer fails it with a short reply.
+    this.#redis = new Redis(url, { maxRetriesPerRequest: 2, commandTimeout: REQUEST_PATH_TIMEOUT_MS });
     this.#redis.on('error', (err) => log.warn({ err }, 'redis error (confirmations)'));
   }
 

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { REQUEST_PATH_TIMEOUT_MS } from './redis-timeouts.js';
 import type { Logger } from 'pino';
 
 /** Remembers keys (Slack trigger ids, Discord interaction ids) so a redelivery or replay is not run twice. */
@@ -7,8 +8,6 @@ export interface SeenKeys {
   firstSeen(key: string): boolean | Promise<boolean>;
   close?(): void;
 }
-
-const COMMAND_TIMEOUT_MS = 1_000;
 
 /**
  * Across replicas: `SET <prefix>:seen:<key> NX PX ttl` in Redis, so a Slack retry that lands on
@@ -26,8 +25,8 @@ export class RedisSeenKeys implements SeenKeys {
     private readonly ttlMs = 10 * 60_000,
   ) {
     // A Redis that takes connections but does not answer must not hold up the platform's 3 s answer:
-    // after COMMAND_TIMEOUT_MS the replica's own memory decides, as when Redis is down.
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: COMMAND_TIMEOUT_MS });
+    // after REQUEST_PATH_TIMEOUT_MS the replica's own memory decides, as when Redis is down.
+    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: REQUEST_PATH_TIMEOUT_MS });
     this.#redis.on('error', (err) => log.warn({ err }, 'redis error (seen keys)'));
   }
 
