@@ -42,6 +42,7 @@ export class MysqlAuditSink implements AuditSink {
   #unsure: AuditRecord[] = [];
   #writing: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #soon = false;
   #failures = 0;
   readonly #flushMs: number;
   readonly #batchSize: number;
@@ -65,8 +66,22 @@ export class MysqlAuditSink implements AuditSink {
   write(record: AuditRecord): void {
     this.#buffer.push(record);
     if (this.#buffer.length > this.#maxBuffer) this.#spill(this.#buffer.splice(0, this.#buffer.length - this.#maxBuffer), 'audit buffer full');
-    if (this.#buffer.length >= this.#batchSize && this.#failures === 0) void this.#drain();
+    if (this.#buffer.length >= this.#batchSize && this.#failures === 0) this.#drainSoon();
     else this.#schedule(this.#flushMs);
+  }
+
+  /**
+   * A full batch goes out on the next turn of the event loop, not inside the write: building the
+   * INSERT is work, and answers released together (callers sharing one /status query) would
+   * otherwise wait behind it before the next of them could even ask.
+   */
+  #drainSoon(): void {
+    if (this.#soon) return;
+    this.#soon = true;
+    setImmediate(() => {
+      this.#soon = false;
+      void this.#drain();
+    });
   }
 
   async recent(limit: number): Promise<readonly AuditRecord[]> {
