@@ -24,7 +24,7 @@ export function schedulePrincipal(name: string): Principal {
 }
 
 /** The key an alert's checks are audited under. */
-export function alertPrincipalKey(name: string): string {
+function alertPrincipalKey(name: string): string {
   return `system:alert:${name}`;
 }
 
