@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
+import { burnKind } from '../src/agent/burner/burn-kind.js';
 import { JobManager } from '../src/agent/jobs.js';
-import { burnEntrySchema, JobLedger } from '../src/agent/ledger.js';
 import type { AgentMessage } from '../src/protocol/index.js';
 import { row, type Bench } from './report.js';
 
@@ -26,15 +26,10 @@ function exec(cmd: string, args: string[]): Promise<void> {
 async function agentBurn(dir: string, device: string): Promise<number> {
   let done: (m: AgentMessage) => void = () => undefined;
   const finished = new Promise<AgentMessage>((r) => (done = r));
-  const jobs = new JobManager({
-    ledger: new JobLedger(join(dir, 'state'), 'jobs.json', burnEntrySchema),
-    drives: [{ name: 'bench', device }],
-    imagesDir: join(dir, 'images'),
-    log: pino({ level: 'silent' }),
-    send: (_peer, m) => m.op === 'done' && done(m),
-  });
+  const burns = burnKind({ stateDir: join(dir, 'state'), drives: [{ name: 'bench', device }], imagesDir: join(dir, 'images') });
+  const jobs = new JobManager({ kinds: [burns], log: pino({ level: 'silent' }), send: (_peer, m) => m.op === 'done' && done(m) });
   const t = performance.now();
-  await jobs.burn(Buffer.from('bench'), { v: 1, id: '1', op: 'burn', jobId: `bench-${Date.now()}`, image: 'bench.iso', drive: 'bench', verify: true, eject: true });
+  await jobs.start(burns, Buffer.from('bench'), { v: 1, id: '1', op: 'burn', jobId: `bench-${Date.now()}`, image: 'bench.iso', drive: 'bench', verify: true, eject: true });
   const m = await finished;
   if (m.op !== 'done' || !m.result.ok) throw new Error(`agent burn failed: ${JSON.stringify(m)}`);
   return performance.now() - t;

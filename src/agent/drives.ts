@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { AgentError } from './errors.js';
 import type { DriveInfo, EjectResult } from '../protocol/index.js';
 
 export interface DriveConfig {
@@ -8,6 +9,13 @@ export interface DriveConfig {
 }
 
 export const isPseudo = (d: DriveConfig): boolean => d.device.startsWith('stdio:');
+
+/** A drive from this agent's own config, by the name a request gives. */
+export function findDrive(drives: readonly DriveConfig[], name: string): DriveConfig {
+  const d = drives.find((x) => x.name === name);
+  if (!d) throw new AgentError('unknown_drive', `no drive named ${name} on this agent (known: ${drives.map((x) => x.name).join(', ') || 'none'})`);
+  return d;
+}
 
 export function describeDrive(d: DriveConfig, busyWith: string | undefined): DriveInfo {
   return { name: d.name, kind: isPseudo(d) ? 'pseudo' : 'device', ...(d.speed ? { speed: d.speed } : {}), ...(busyWith ? { busyWith } : {}) };

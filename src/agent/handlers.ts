@@ -1,6 +1,7 @@
 import type { AgentServer } from './server.js';
 import { listImages } from './images.js';
-import type { Peer } from './jobs.js';
+import type { JobResult } from './job-kind.js';
+import type { Peer, Started } from './jobs.js';
 import { PROTOCOL_VERSION, type AgentMessage, type HelloInfo, type Request } from '../protocol/index.js';
 
 /**
@@ -17,31 +18,30 @@ function answer(agent: AgentServer, peer: Peer, req: Exclude<Request, { op: 'hea
   const reply = (data: unknown): AgentMessage[] => [{ v: 1, op: 'reply', id: req.id, data }];
   switch (req.op) {
     case 'hello': {
-      const info: HelloInfo = { agent: agent.name, v: PROTOCOL_VERSION, heartbeatMs: agent.heartbeatMs, drives: agent.jobs.drives().length };
+      const info: HelloInfo = { agent: agent.name, v: PROTOCOL_VERSION, heartbeatMs: agent.heartbeatMs, drives: agent.drives().length };
       return reply(info);
     }
     case 'images':
       return listImages(agent.imagesDirectory).then(reply);
     case 'drives':
-      return reply(agent.jobs.drives());
+      return reply(agent.drives());
     case 'burn':
-      return agent.jobs.burn(peer, req).then((r) => {
-        const accepted: AgentMessage = { v: 1, op: 'accepted', id: req.id, jobId: req.jobId, attached: r.attached };
-        // A job that finished before the caller re-attached: its result follows at once.
-        return r.finished ? [accepted, { v: 1, op: 'done', jobId: req.jobId, result: r.finished }] : [accepted];
-      });
+    case 'run': {
+      const started = req.op === 'burn' ? agent.jobs.start(agent.burns, peer, req) : agent.jobs.start(agent.runs, peer, req);
+      return started instanceof Promise ? started.then((s) => accepted(req, s)) : accepted(req, started);
+    }
     case 'status':
-      return reply(agent.runs.knows(req.jobId) ? agent.runs.status(peer, req.jobId, req.watch) : agent.jobs.status(peer, req.jobId, req.watch));
+      return reply(agent.jobs.status(peer, req.jobId, req.watch));
     case 'cancel':
-      if (agent.runs.knows(req.jobId)) agent.runs.cancel(req.jobId);
-      else agent.jobs.cancel(req.jobId);
+      agent.jobs.cancel(req.jobId);
       return reply({ jobId: req.jobId, cancelling: true });
     case 'eject':
-      return agent.jobs.eject(req.drive).then(reply);
-    case 'run': {
-      const r = agent.runs.run(peer, req);
-      const accepted: AgentMessage = { v: 1, op: 'accepted', id: req.id, jobId: req.jobId, attached: r.attached };
-      return r.finished ? [accepted, { v: 1, op: 'done', jobId: req.jobId, result: r.finished }] : [accepted];
-    }
+      return agent.eject(req.drive).then(reply);
   }
+}
+
+/** `accepted`; for a job that finished before the caller re-attached, its result follows at once. */
+function accepted(req: { id: string; jobId: string }, s: Started<JobResult>): AgentMessage[] {
+  const first: AgentMessage = { v: 1, op: 'accepted', id: req.id, jobId: req.jobId, attached: s.attached };
+  return s.finished ? [first, { v: 1, op: 'done', jobId: req.jobId, result: s.finished }] : [first];
 }

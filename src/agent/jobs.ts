@@ -1,187 +1,181 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { BurnJob } from './burner/burn-job.js';
-import { describeDrive, ejectDrive, type DriveConfig } from './drives.js';
 import { AgentError } from './errors.js';
-import { ImageError, resolveImage } from './images.js';
-import type { JobLedger, LedgerEntry } from './ledger.js';
-import { stopOrphan } from './orphans.js';
-import type { AgentMessage, BurnResult, DriveInfo, EjectResult, JobStatus, Request } from '../protocol/index.js';
+import type { Job, JobKind, JobResult, KindEntry, Launch, RunningStatus } from './job-kind.js';
+import type { AgentMessage } from '../protocol/index.js';
 
-type BurnRequest = Extract<Request, { op: 'burn' }>;
 /** A client, by its ZeroMQ routing id; events for a job go to every client watching it. */
 export type Peer = Buffer;
 
+/** How `burn` or `run` is answered: `accepted`, followed by the recorded result when the job had finished. */
+export interface Started<R> {
+  readonly attached: boolean;
+  readonly finished?: R;
+}
+
+/** What `status` answers (the protocol's burn or run status). */
+export type JobState = RunningStatus | { jobId: string; state: 'finished'; result: JobResult } | { jobId: string; state: 'unknown' };
+
+// Method parameters are bivariant, so every kind is one of these; start() is where a kind's types are kept.
+type AnyKind = JobKind<never, KindEntry<JobResult>, JobResult, Job<JobResult>>;
+
+interface Running {
+  readonly job: Job<JobResult>;
+  readonly watchers: Map<string, Peer>;
+  readonly status: () => RunningStatus;
+  readonly finished: Promise<void>;
+}
+
+/** The jobs of one kind: running ones by jobId, and which jobId holds each slot. */
+interface Lane {
+  readonly kind: AnyKind;
+  readonly running: Map<string, Running>;
+  readonly slots: Map<string, string>;
+}
+
 export interface JobManagerOptions {
-  readonly ledger: JobLedger;
-  readonly drives: readonly DriveConfig[];
-  readonly imagesDir: string;
-  readonly xorriso?: string | undefined;
+  /** Status and cancel ask them in this order for a jobId. */
+  readonly kinds: readonly AnyKind[];
   readonly log: Logger;
   readonly send: (peer: Peer, msg: AgentMessage) => void;
 }
 
-interface Running {
-  readonly job: BurnJob;
-  readonly entry: LedgerEntry;
-  readonly watchers: Map<string, Peer>;
-  readonly finished: Promise<BurnResult>;
-}
-
-/** Burn jobs by jobId: one per drive, recorded in the ledger, events fanned out to watchers. */
+/** Every job on the agent, whatever its kind, by jobId: one per slot, recorded in its kind's ledger, events fanned out to watchers. */
 export class JobManager {
-  private readonly running = new Map<string, Running>();
-  private readonly driveJobs = new Map<string, string>();
+  private readonly lanes: readonly Lane[];
 
-  constructor(private readonly o: JobManagerOptions) {}
+  constructor(private readonly o: JobManagerOptions) {
+    this.lanes = o.kinds.map((kind) => ({ kind, running: new Map(), slots: new Map() }));
+  }
 
-  /** After a restart: a job the ledger still shows as running was cut short; it is failed, never resumed. */
+  /** After a restart: a job its ledger still shows as running was cut short; it is failed, never resumed. */
   async recover(): Promise<void> {
-    for (const e of this.o.ledger.unfinished()) {
-      const stopped = e.pid !== undefined && (await stopOrphan(e.pid));
-      const now = new Date().toISOString();
-      this.o.log.warn({ jobId: e.jobId, drive: e.drive, stoppedOrphan: stopped }, 'burn was interrupted by an agent restart');
-      this.o.ledger.finish(e.jobId, {
-        outcome: 'failed_interrupted',
-        ok: false,
-        message: 'the agent stopped while this burn was running; the disc is incomplete and the burn was not restarted',
-        image: e.image,
-        drive: e.drive,
-        verified: false,
-        ejected: false,
-        startedAt: e.startedAt,
-        finishedAt: now,
-      });
-    }
-  }
-
-  drives(): DriveInfo[] {
-    return this.o.drives.map((d) => describeDrive(d, this.driveJobs.get(d.name)));
-  }
-
-  /** Starts a burn, or re-attaches the caller when the jobId is already known. */
-  async burn(peer: Peer, req: BurnRequest): Promise<{ attached: boolean; finished?: BurnResult }> {
-    const known = this.attach(peer, req.jobId);
-    if (known) return known;
-    const drive = this.drive(req.drive);
-    const busy = this.driveJobs.get(drive.name);
-    if (busy) throw new AgentError('busy', `drive ${drive.name} is busy with job ${busy}`);
-    let image;
-    try {
-      image = await resolveImage(this.o.imagesDir, req.image);
-    } catch (err) {
-      if (err instanceof ImageError) throw new AgentError('bad_image', err.message);
-      throw err;
-    }
-    // Checked again: the image lookup awaited, and another request may have taken the drive meanwhile.
-    const again = this.attach(peer, req.jobId);
-    if (again) return again;
-    const taken = this.driveJobs.get(drive.name);
-    if (taken) throw new AgentError('busy', `drive ${drive.name} is busy with job ${taken}`);
-
-    const entry: LedgerEntry = { jobId: req.jobId, image: image.name, drive: drive.name, startedAt: new Date().toISOString() };
-    try {
-      this.o.ledger.start(entry);
-    } catch (err) {
-      // Without a ledger entry a restart could not know this burn: better not to start it.
-      throw new AgentError('internal', `cannot record the job in the state directory: ${(err as Error).message}`);
-    }
-    const watchers = new Map([[peer.toString('hex'), peer]]);
-    const job = new BurnJob({
-      jobId: req.jobId,
-      startedAt: entry.startedAt,
-      image,
-      drive,
-      verify: req.verify,
-      eject: req.eject,
-      speed: req.speed,
-      xorriso: this.o.xorriso,
-      onPid: (pid) => this.savePid(req.jobId, pid),
-      onEvent: (e) =>
-        this.publish(watchers, e.op === 'log' ? { v: 1, op: 'log', jobId: req.jobId, line: e.line } : { v: 1, op: 'progress', jobId: req.jobId, ...e.progress }),
-    });
-    this.driveJobs.set(drive.name, req.jobId);
-    // Started after `accepted` is on its way (docs/agent.md): spawning xorriso holds this thread for a
-    // fork and exec, which the caller would otherwise wait for.
-    const finished = nextTurn().then(() => job.run()).then((result) => {
-      try {
-        this.o.ledger.finish(req.jobId, result);
-      } catch (err) {
-        // The ledger keeps the result in memory before it writes the file, so this agent still knows
-        // it (nobody burns again); only a restart before the next successful write would forget it.
-        this.o.log.error({ err, jobId: req.jobId }, 'could not write the burn result to the ledger file');
+    for (const { kind } of this.lanes) {
+      for (const e of kind.ledger.unfinished()) {
+        const stoppedOrphan = e.pid !== undefined && (await kind.stopOrphan(e.pid, e));
+        this.o.log.warn({ jobId: e.jobId, ...kind.describe(e), stoppedOrphan }, `${kind.name} was interrupted by an agent restart`);
+        kind.ledger.finish(e.jobId, kind.interrupted(e));
       }
-      this.running.delete(req.jobId);
-      this.driveJobs.delete(drive.name);
-      this.o.log.info({ jobId: req.jobId, outcome: result.outcome, drive: drive.name }, 'burn finished');
-      this.publish(watchers, { v: 1, op: 'done', jobId: req.jobId, result });
-      return result;
-    });
-    this.running.set(req.jobId, { job, entry, watchers, finished });
-    this.o.log.info({ jobId: req.jobId, image: image.name, drive: drive.name }, 'burn started');
-    return { attached: false };
+    }
   }
 
-  status(peer: Peer, jobId: string, watch: boolean): JobStatus {
-    const r = this.running.get(jobId);
-    if (r) {
-      if (watch) r.watchers.set(peer.toString('hex'), peer);
-      return { jobId, state: 'running', image: r.entry.image, drive: r.entry.drive, startedAt: r.entry.startedAt, ...(r.job.progress ? { progress: r.job.progress } : {}) };
+  /** Starts a job, or re-attaches the caller when its kind already knows the jobId. Quick checks answer synchronously. */
+  start<Req extends { readonly jobId: string }, E extends KindEntry<R>, R extends JobResult, J extends Job<R>>(kind: JobKind<Req, E, R, J>, peer: Peer, req: Req): Started<R> | Promise<Started<R>> {
+    const lane = this.lane(kind);
+    const known = attach(lane, kind, peer, req.jobId);
+    if (known) return known;
+    const slot = kind.slot(req);
+    this.free(lane, slot);
+    const launch = kind.prepare(req);
+    return launch instanceof Promise ? launch.then((l) => this.begin(lane, kind, peer, req.jobId, slot, l)) : this.begin(lane, kind, peer, req.jobId, slot, launch);
+  }
+
+  /** The jobId holding a slot of this kind (a drive, a command), if any. */
+  holder(kind: object, slot: string): string | undefined {
+    return this.lane(kind).slots.get(slot);
+  }
+
+  status(peer: Peer, jobId: string, watch: boolean): JobState {
+    const found = this.find(jobId);
+    if (found?.running) {
+      if (watch) found.running.watchers.set(peer.toString('hex'), peer);
+      return found.running.status();
     }
-    const e = this.o.ledger.get(jobId);
-    if (e?.result) return { jobId, state: 'finished', result: e.result };
-    return { jobId, state: 'unknown' };
+    return found?.result ? { jobId, state: 'finished', result: found.result } : { jobId, state: 'unknown' };
   }
 
   cancel(jobId: string): void {
-    const r = this.running.get(jobId);
-    if (r) return r.job.cancel();
-    if (this.o.ledger.get(jobId)) throw new AgentError('not_running', `job ${jobId} has already finished`);
+    const found = this.find(jobId);
+    if (found?.running) return found.running.job.cancel();
+    if (found) throw new AgentError('not_running', `job ${jobId} has already finished`);
     throw new AgentError('unknown_job', `no job ${jobId} on this agent`);
   }
 
-  async eject(name: string): Promise<EjectResult> {
-    const drive = this.drive(name);
-    const busy = this.driveJobs.get(drive.name);
-    if (busy) throw new AgentError('busy', `drive ${drive.name} is busy with job ${busy}`);
-    return ejectDrive(drive, this.o.xorriso);
-  }
-
-  /** Graceful stop: running burns are cancelled (and recorded as such) rather than left orphaned. */
+  /** Graceful stop: running jobs are cancelled, and recorded as such, rather than left orphaned. */
   async stop(): Promise<boolean> {
-    const all = [...this.running.values()];
+    const all = this.lanes.flatMap((l) => [...l.running.values()]);
     for (const r of all) r.job.cancel();
     await Promise.all(all.map((r) => r.finished));
     return all.length > 0;
   }
 
-  /** The pid lets a restarted agent stop an orphaned xorriso; failing to record it must not stop the burn. */
-  private savePid(jobId: string, pid: number | undefined): void {
+  private begin<Req extends { readonly jobId: string }, E extends KindEntry<R>, R extends JobResult, J extends Job<R>>(lane: Lane, kind: JobKind<Req, E, R, J>, peer: Peer, jobId: string, slot: string, launch: Launch<E, J>): Started<R> {
+    // Checked again: preparing may have awaited, and another request may have taken the jobId or the slot meanwhile.
+    const again = attach(lane, kind, peer, jobId);
+    if (again) return again;
+    this.free(lane, slot);
+    const entry = launch.entry(new Date().toISOString());
+    this.write(kind, jobId, 'start', () => kind.ledger.start(entry));
+    const watchers = new Map([[peer.toString('hex'), peer]]);
+    const publish = (msg: AgentMessage): void => watchers.forEach((p) => this.o.send(p, msg));
+    const job = launch.job(entry, {
+      log: (line) => publish({ v: 1, op: 'log', jobId, line }),
+      progress: (p) => publish({ v: 1, op: 'progress', jobId, ...p }),
+      pid: (pid) => this.write(kind, jobId, 'pid', () => kind.ledger.setPid(jobId, pid)),
+    });
+    lane.slots.set(slot, jobId);
+    // Started after `accepted` is on its way (docs/agent.md): a fork and exec holds this thread, and the caller would wait for it.
+    const finished = nextTurn()
+      .then(() => job.run())
+      .catch((err: unknown) => {
+        // A job that cannot start still ends with one `done`, and frees its slot; it never takes the agent down.
+        this.o.log.error({ err, jobId }, `${kind.name} could not start`);
+        return kind.failed(entry, err instanceof Error ? err : new Error(String(err)));
+      })
+      .then((result) => {
+        this.write(kind, jobId, 'result', () => kind.ledger.finish(jobId, result));
+        lane.running.delete(jobId);
+        lane.slots.delete(slot);
+        this.o.log.info({ jobId, ...kind.describe(entry), outcome: result.outcome, message: result.message }, `${kind.name} finished`);
+        publish({ v: 1, op: 'done', jobId, result });
+      });
+    lane.running.set(jobId, { job, watchers, finished, status: () => kind.status(entry, job) });
+    this.o.log.info({ jobId, ...kind.describe(entry) }, `${kind.name} started`);
+    return { attached: false };
+  }
+
+  /** Every ledger write goes through here, so a failing state directory is handled alike for every kind. */
+  private write(kind: { readonly name: string }, jobId: string, what: 'start' | 'pid' | 'result', save: () => void): void {
     try {
-      this.o.ledger.setPid(jobId, pid);
+      save();
     } catch (err) {
-      this.o.log.error({ err, jobId }, 'could not write the xorriso pid to the ledger file');
+      this.o.log.error({ err, jobId }, `could not write the ${kind.name}'s ${what} to the ledger file`);
+      // Without its entry a restart could not know the job: better not to start it.
+      if (what === 'start') throw new AgentError('internal', `cannot record the job in the state directory: ${(err as Error).message}`);
+      // Once it runs, the job goes on: the ledger keeps it in memory before it writes the file, so this agent
+      // still knows it (nothing runs twice); only a restart before the next successful write would forget it.
     }
   }
 
-  private attach(peer: Peer, jobId: string): { attached: true; finished?: BurnResult } | undefined {
-    const r = this.running.get(jobId);
-    if (r) {
-      r.watchers.set(peer.toString('hex'), peer);
-      return { attached: true };
+  private free(lane: Lane, slot: string): void {
+    const holder = lane.slots.get(slot);
+    if (holder) throw new AgentError('busy', lane.kind.busy(slot, holder));
+  }
+
+  /** The first kind that knows the jobId, running or recorded. */
+  private find(jobId: string): { running?: Running; result?: JobResult } | undefined {
+    for (const lane of this.lanes) {
+      const running = lane.running.get(jobId);
+      if (running) return { running };
+      const e = lane.kind.ledger.get(jobId);
+      if (e) return e.result ? { result: e.result } : {};
     }
-    const finished = this.o.ledger.get(jobId)?.result;
-    if (finished) return { attached: true, finished };
     return undefined;
   }
 
-  private drive(name: string): DriveConfig {
-    const d = this.o.drives.find((x) => x.name === name);
-    if (!d) throw new AgentError('unknown_drive', `no drive named ${name} on this agent (known: ${this.o.drives.map((x) => x.name).join(', ') || 'none'})`);
-    return d;
+  private lane(kind: object): Lane {
+    const lane = this.lanes.find((l) => l.kind === kind);
+    if (!lane) throw new Error(`job kind not given to this JobManager`);
+    return lane;
   }
+}
 
-  private publish(watchers: Map<string, Peer>, msg: AgentMessage): void {
-    for (const peer of watchers.values()) this.o.send(peer, msg);
+function attach<R extends JobResult>(lane: Lane, kind: { readonly ledger: { get(jobId: string): KindEntry<R> | undefined } }, peer: Peer, jobId: string): Started<R> | undefined {
+  const r = lane.running.get(jobId);
+  if (r) {
+    r.watchers.set(peer.toString('hex'), peer);
+    return { attached: true };
   }
+  const finished = kind.ledger.get(jobId)?.result;
+  return finished ? { attached: true, finished } : undefined;
 }

@@ -13,7 +13,8 @@ const common = {
 export const burnEntrySchema = z.object({ ...common, image: z.string(), drive: z.string(), result: burnResultSchema.optional() });
 /** A deploy command in `runs.json`. */
 export const runEntrySchema = z.object({ ...common, command: z.string(), ref: z.string(), result: runResultSchema.optional() });
-export type LedgerEntry = z.output<typeof burnEntrySchema>;
+export type BurnEntry = z.output<typeof burnEntrySchema>;
+export type RunEntry = z.output<typeof runEntrySchema>;
 
 /** What every ledger entry has, whatever kind of job it records. */
 export interface LedgerShape {
@@ -26,11 +27,11 @@ export interface LedgerShape {
 const KEEP_FINISHED = 500;
 
 /**
- * The agent's record of burn jobs by jobId, in `<stateDir>/jobs.json`. It is rewritten whole (temp
- * file + rename, synchronously) on each state change, so a crash leaves either the old or the new
- * file, and a job that was running when the agent died is found on the next start.
+ * The agent's record of one kind of job by jobId, e.g. burns in `<stateDir>/jobs.json`. It is rewritten
+ * whole (temp file + rename, synchronously) on each state change, so a crash leaves either the old or
+ * the new file, and a job that was running when the agent died is found on the next start.
  */
-export class JobLedger<E extends LedgerShape = LedgerEntry> {
+export class JobLedger<E extends LedgerShape> {
   private readonly file: string;
   private readonly entries = new Map<string, E>();
   private readonly schema: z.ZodType<{ jobs: E[] }>;
@@ -55,9 +56,15 @@ export class JobLedger<E extends LedgerShape = LedgerEntry> {
     return [...this.entries.values()].filter((e) => !e.result);
   }
 
+  /** Records a new job; when the file cannot be written the job is forgotten again, since it will not run. */
   start(entry: E): void {
     this.entries.set(entry.jobId, entry);
-    this.save();
+    try {
+      this.save();
+    } catch (err) {
+      this.entries.delete(entry.jobId);
+      throw err;
+    }
   }
 
   setPid(jobId: string, pid: number | undefined): void {

@@ -26,3 +26,17 @@ export async function stopOrphan(pid: number, waitMs = 5_000): Promise<boolean> 
   if (isXorriso(pid)) process.kill(pid, 'SIGKILL');
   return true;
 }
+
+/**
+ * Stops the process group of a deploy command left by an agent that died, only when the pid still runs
+ * the configured program (so a recycled pid is never signalled): SIGTERM, as a cancel would.
+ */
+export function stopOrphanGroup(pid: number, argv0: string): boolean {
+  try {
+    if (readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] !== argv0) return false;
+    process.kill(-pid, 'SIGTERM');
+    return true;
+  } catch {
+    return false;
+  }
+}

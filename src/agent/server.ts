@@ -2,14 +2,14 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as zmq from 'zeromq';
 import type { Logger } from 'pino';
-import type { DriveConfig } from './drives.js';
+import { burnKind, type BurnKind } from './burner/burn-kind.js';
+import { describeDrive, ejectDrive, findDrive, type DriveConfig } from './drives.js';
 import { AgentError } from './errors.js';
 import { handleRequest } from './handlers.js';
 import { JobManager, type Peer } from './jobs.js';
-import { burnEntrySchema, JobLedger } from './ledger.js';
-import { decodeFrame, encodeFrame, MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES, requestSchema, SendQueue, type AgentMessage } from '../protocol/index.js';
+import { decodeFrame, encodeFrame, MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES, requestSchema, SendQueue, type AgentMessage, type DriveInfo, type EjectResult } from '../protocol/index.js';
 import type { CommandConfig } from './runner/argv.js';
-import { RunManager } from './runner/run-manager.js';
+import { runKind, type RunKind } from './runner/run-kind.js';
 import { ZapHandler } from './zap.js';
 
 export interface AgentOptions {
@@ -41,7 +41,8 @@ const PEER_TTL_BEATS = 5;
  */
 export class AgentServer {
   readonly jobs: JobManager;
-  readonly runs: RunManager;
+  readonly burns: BurnKind;
+  readonly runs: RunKind;
   readonly name: string;
   readonly heartbeatMs: number;
   private readonly context = new zmq.Context();
@@ -60,15 +61,15 @@ export class AgentServer {
     // Requests are small JSON; libzmq drops a peer that sends more than MAX_REQUEST_BYTES, before we parse anything.
     this.router = new zmq.Router({ context: this.context, curveServer: true, curveSecretKey: o.keys.secret, curvePublicKey: o.keys.public, linger: LINGER_MS, handover: true, zapDomain: 'opsline', maxMessageSize: MAX_REQUEST_BYTES });
     this.outbox = new SendQueue((frames) => (this.router.closed ? Promise.resolve() : this.router.send(frames)));
-    const ledger = new JobLedger(o.stateDir, 'jobs.json', burnEntrySchema);
-    this.jobs = new JobManager({ ledger, drives: o.drives, imagesDir: o.imagesDir, xorriso: o.xorriso, log: o.log, send: (p, m) => this.send(p, m) });
-    this.runs = new RunManager(o.stateDir, o.commands ?? {}, o.log, (p, m) => this.send(p, m));
+    this.burns = burnKind({ stateDir: o.stateDir, drives: o.drives, imagesDir: o.imagesDir, xorriso: o.xorriso });
+    this.runs = runKind(o.stateDir, o.commands ?? {});
+    // Runs first: `status` and `cancel` of a jobId that both kinds know mean the run, as they always have.
+    this.jobs = new JobManager({ kinds: [this.runs, this.burns], log: o.log, send: (p, m) => this.send(p, m) });
   }
 
   static async start(o: AgentOptions): Promise<AgentServer> {
     const server = new AgentServer(o);
     await server.jobs.recover();
-    server.runs.recover();
     await server.zap.start();
     await server.router.bind(o.bind);
     server.loop = server.receive();
@@ -86,13 +87,25 @@ export class AgentServer {
     return this.router.lastEndpoint ?? this.o.bind;
   }
 
+  drives(): DriveInfo[] {
+    return this.o.drives.map((d) => describeDrive(d, this.jobs.holder(this.burns, d.name)));
+  }
+
+  /** Opens a drive's tray, unless a burn is using the drive. */
+  async eject(name: string): Promise<EjectResult> {
+    const drive = findDrive(this.o.drives, name);
+    const busy = this.jobs.holder(this.burns, drive.name);
+    if (busy) throw new AgentError('busy', this.burns.busy(drive.name, busy));
+    return ejectDrive(drive, this.o.xorriso);
+  }
+
   async close(): Promise<void> {
-    // Heartbeats go on while burns are cancelled, so clients do not report us down too early.
-    const [hadJobs, hadRuns] = await Promise.all([this.jobs.stop(), this.runs.stop()]);
+    // Heartbeats go on while jobs are cancelled, so clients do not report us down too early.
+    const hadJobs = await this.jobs.stop();
     clearInterval(this.timer);
     await this.outbox.idle();
     // A send resolves once queued; seen in tests: closing at once lost the final `done` despite linger.
-    if (hadJobs || hadRuns) await sleep(FLUSH_MS);
+    if (hadJobs) await sleep(FLUSH_MS);
     this.router.close();
     await this.loop;
     await this.zap.close();

@@ -2,8 +2,8 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../src/agent/burner/verify.js';
+import { burnKind } from '../../src/agent/burner/burn-kind.js';
 import { JobManager } from '../../src/agent/jobs.js';
-import { burnEntrySchema, JobLedger } from '../../src/agent/ledger.js';
 import type { AgentMessage } from '../../src/protocol/index.js';
 import type { JobEvent } from '../../src/services/devices/index.js';
 import { agentFixture, silent, type AgentFixture } from '../helpers/agent-fixture.js';
@@ -161,18 +161,16 @@ describe('burn', () => {
     const sent: AgentMessage[] = [];
     let finished: () => void = () => undefined;
     const done = new Promise<void>((r) => (finished = r));
+    const burns = burnKind({ stateDir: join(f.root, 'early-state'), drives: [{ name: 'early', device: `stdio:${join(f.root, 'early.img')}` }], imagesDir: f.imagesDir, xorriso: xorriso.path });
     const jobs = new JobManager({
-      ledger: new JobLedger(join(f.root, 'early-state'), 'jobs.json', burnEntrySchema),
-      drives: [{ name: 'early', device: `stdio:${join(f.root, 'early.img')}` }],
-      imagesDir: f.imagesDir,
-      xorriso: xorriso.path,
+      kinds: [burns],
       log: silent,
       send: (_peer, m) => {
         sent.push(m);
         if (m.op === 'done') finished();
       },
     });
-    await jobs.burn(Buffer.from('early'), { v: 1, id: '1', op: 'burn', jobId: 'early-1', image: 'alpha.iso', drive: 'early', verify: true, eject: true });
+    await jobs.start(burns, Buffer.from('early'), { v: 1, id: '1', op: 'burn', jobId: 'early-1', image: 'alpha.iso', drive: 'early', verify: true, eject: true });
     jobs.cancel('early-1');
     await done;
     expect(sent.map((m) => m.op)).toEqual(['done']);

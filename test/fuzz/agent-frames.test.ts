@@ -67,7 +67,7 @@ describe('fuzz: frames into a real agent over ZeroMQ (CURVE)', () => {
   it('answers every malformed, wrong-typed, mis-encoded or deeply nested frame and keeps serving', async () => {
     await fc.assert(fc.asyncProperty(frame, probe), { numRuns: runs(3_000) });
     // Nothing was started or recorded: no job in the ledger, nothing written to the drive.
-    expect(f.agent!.jobs.drives()).toEqual([{ name: 'd1', kind: 'pseudo' }]);
+    expect(f.agent!.drives()).toEqual([{ name: 'd1', kind: 'pseudo' }]);
     expect(await readdir(`${f.root}/drives`)).toEqual([]);
   }, 300_000);
 

@@ -8,6 +8,8 @@ export interface RunJobOptions {
   readonly ref: string;
   readonly argv: readonly string[];
   readonly timeoutSec: number;
+  /** The ledger's start time, so the result and `status` agree on it; now by default. */
+  readonly startedAt?: string;
   /** Extra environment from the command's config; nothing is inherited from the agent. */
   readonly env?: Readonly<Record<string, string>>;
   readonly onLine: (line: string) => void;
@@ -30,14 +32,21 @@ export class RunJob {
   private child: ChildProcess | undefined;
   private settle: (r: RunResult) => void = () => undefined;
   private stopping: 'timeout' | 'cancelled' | undefined;
-  private readonly started = Date.now();
+  private readonly started: number;
 
   constructor(private readonly o: RunJobOptions) {
+    this.started = o.startedAt === undefined ? Date.now() : Date.parse(o.startedAt);
     this.done = new Promise<RunResult>((resolve) => (this.settle = resolve));
   }
 
+  /** Starts the command and resolves with its result (src/agent/job-kind.ts); throws when it cannot be spawned at all. */
+  run(): Promise<RunResult> {
+    this.start();
+    return this.done;
+  }
+
   /**
-   * Spawns the command. The agent calls it once `accepted` is on its way (docs/agent.md), so the
+   * Spawns the command. The job manager runs it once `accepted` is on its way (docs/agent.md), so the
    * answer does not wait for the fork and exec; a job cancelled before that never runs.
    */
   start(): void {
