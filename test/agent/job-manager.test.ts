@@ -1,15 +1,18 @@
 import { spawn } from 'node:child_process';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { burnKind } from '../../src/agent/burner/burn-kind.js';
 import { JobManager } from '../../src/agent/jobs.js';
-import { JobLedger, runEntrySchema } from '../../src/agent/ledger.js';
+import { burnEntrySchema, JobLedger, runEntrySchema } from '../../src/agent/ledger.js';
 import { runKind } from '../../src/agent/runner/run-kind.js';
 import type { AgentMessage } from '../../src/protocol/index.js';
 import { silent } from '../helpers/agent-fixture.js';
+import { makeIso } from '../helpers/iso.js';
+import { until } from '../helpers/until.js';
 
-// The job manager with the run kind alone, as test/agent/burn.test.ts drives it with the burn kind.
+// The job manager driven directly; test/agent/burn.test.ts does the same with the burn kind alone.
 let root: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'opsline-jobs-'));
@@ -67,5 +70,28 @@ describe('job manager, deploy commands', () => {
     } finally {
       orphan.kill('SIGKILL');
     }
+  });
+});
+
+describe('job manager, both kinds', () => {
+  it('a graceful stop cancels a running burn and a running command alike, sends their done and records them', async () => {
+    const images = join(root, 'images');
+    await mkdir(images);
+    await makeIso(images, 'slow.iso', { bytes: 3 * 1024 * 1024 });
+    const stateDir = join(root, 'both');
+    const burns = burnKind({ stateDir, drives: [{ name: 'd1', device: `stdio:${join(root, 'd1.img')}`, speed: '300k' }], imagesDir: images });
+    const runs = runKind(stateDir, { slow: { argv: [process.execPath, '-e', 'console.log("started"); setInterval(() => {}, 1000)'], refPattern: '^[a-z]+$', timeoutSec: 60 } });
+    const sent: AgentMessage[] = [];
+    const jobs = new JobManager({ kinds: [runs, burns], log: silent, send: (_peer, m) => sent.push(m) });
+    const peer = Buffer.from('p');
+    await jobs.start(burns, peer, { v: 1, id: '1', op: 'burn', jobId: 'stop-burn', image: 'slow.iso', drive: 'd1', verify: true, eject: true });
+    jobs.start(runs, peer, { v: 1, id: '2', op: 'run', jobId: 'stop-run', command: 'slow', ref: 'x' });
+    await until(() => sent.some((m) => m.op === 'progress' && m.bytes > 0) && sent.some((m) => m.op === 'log' && m.line === 'started'));
+    expect(await jobs.stop()).toBe(true);
+    const done = new Map(sent.flatMap((m) => (m.op === 'done' ? [[m.jobId, m.result.outcome]] : [])));
+    expect(Object.fromEntries(done)).toEqual({ 'stop-burn': 'cancelled', 'stop-run': 'cancelled' });
+    expect(new JobLedger(stateDir, 'jobs.json', burnEntrySchema).get('stop-burn')?.result?.outcome).toBe('cancelled');
+    expect(new JobLedger(stateDir, 'runs.json', runEntrySchema).get('stop-run')?.result?.outcome).toBe('cancelled');
+    expect([jobs.holder(burns, 'd1'), jobs.holder(runs, 'slow')]).toEqual([undefined, undefined]);
   });
 });
