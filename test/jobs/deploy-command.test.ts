@@ -65,6 +65,8 @@ describe('/deploy of a command target through a real agent', () => {
     expect(texts(thread)[0]).toBe(`deploying app at v2.0 for @dee (job ${id})`);
     expect(texts(thread)).toContain('running: app v2.0 on a1 (the command is defined on the agent host)');
     const tails = thread.filter((m) => m.kind === 'edit' && m.text.startsWith('running ·'));
+    // Edited live at least once (else the bound below checks nothing); 25 lines of output, 20 shown under the header.
+    expect(tails.length).toBeGreaterThan(0);
     for (const t of tails) expect(t.text.split('\n').length).toBeLessThanOrEqual(21);
     const log = texts(thread).filter((t) => t.startsWith('log '));
     expect(log.join('\n')).toContain('line 1\nline 2');
