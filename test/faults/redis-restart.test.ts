@@ -2,24 +2,30 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { burnWorld, type BurnWorld } from '../helpers/burn-world.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 
-let w: BurnWorld | undefined;
-let redis: OwnRedis | undefined;
+let world: BurnWorld | undefined;
+let server: OwnRedis | undefined;
 afterEach(async () => {
-  await w?.cleanup();
-  await redis?.stop();
-  w = redis = undefined;
+  await world?.cleanup();
+  await server?.stop();
+  world = server = undefined;
 });
+
+/** Its own Redis, drives d1 and d2, and a burn on d1 that is writing (`running`, the root of its thread). */
+async function burnRunning(): Promise<{ w: BurnWorld; redis: OwnRedis; running: string }> {
+  const redis = (server = await startOwnRedis());
+  const w = (world = await burnWorld({ drives: ['d1', 'd2'], redisUrl: redis.url }));
+  await w.startAgent();
+  await w.app.startWorkers();
+  const running = await w.burn('release.iso', 'd1');
+  await w.writing();
+  return { w, redis, running };
+}
 
 const DONE = (drive: string) => `<@UOP> burn of release.iso on ${drive} finished ✔ (verified)`;
 
 describe('fault: Redis goes down and comes back (append-only persistence, as docs/burn.md recommends)', () => {
   it('keeps the running burn reporting to the end of its thread and runs the ones queued before the restart afterwards, each once', async () => {
-    redis = await startOwnRedis();
-    w = await burnWorld({ drives: ['d1', 'd2'], redisUrl: redis.url });
-    await w.startAgent();
-    await w.app.startWorkers();
-    const running = await w.burn('release.iso', 'd1');
-    await w.writing();
+    const { w, redis, running } = await burnRunning();
     // Both queued before the restart: one behind the running burn on its drive, one on the idle drive.
     const behind = await w.burn('release.iso', 'd1');
     const other = await w.burn('release.iso', 'd2');
@@ -33,15 +39,10 @@ describe('fault: Redis goes down and comes back (append-only persistence, as doc
   }, 180_000);
 
   it('tells whoever asks for a burn while Redis is down that it was not queued, and runs nothing for it once Redis is back', async () => {
-    redis = await startOwnRedis();
-    w = await burnWorld({ drives: ['d1', 'd2'], redisUrl: redis.url });
-    await w.startAgent();
-    await w.app.startWorkers();
-    const running = await w.burn('release.iso', 'd1');
-    await w.writing();
+    const { w, redis, running } = await burnRunning();
     await redis.down();
 
-    const roots = () => w!.slack.callsOf('chat.postMessage').filter((c) => !c.body.thread_ts);
+    const roots = () => w.slack.callsOf('chat.postMessage').filter((c) => !c.body.thread_ts);
     const before = roots().length;
     const refused = await w.say('C1', 'burn', 'release.iso d2');
     // The caller hears that it failed (an error reply, with its code), not that it was queued.
