@@ -27,6 +27,9 @@ export function createLogger(opts: LogOptions): Logger {
 // Deeper than pino's redact paths reach: a secret-named key at any depth of the written JSON line
 // (an HTTP client error carries its request headers several levels down), and bearer/Slack tokens.
 const KEY_VALUE = new RegExp(`"(${REDACT_KEYS.join('|')})":"(?:[^"\\\\]|\\\\.)*"`, 'gi');
+// The same key inside JSON that a library logged as a string, one level down (Slack's Socket Mode client logs
+// each envelope whole at debug level: `\"token\":\"…\"`, `\"response_url\":\"…\"`).
+const NESTED_KEY_VALUE = new RegExp(String.raw`\\"(${REDACT_KEYS.join('|')})\\":\\"(?:[^"\\]|\\[^"\\]|\\\\(?:\\.|[^"\\]))*\\"`, 'gi');
 const TOKENS = /\b(Bearer|Bot) [A-Za-z0-9._~+/-]{8,}=*|\bxox[abposr]-[A-Za-z0-9-]{6,}|\bxapp-[A-Za-z0-9-]{6,}/g;
 // Credentials that travel inside URLs (an HTTP client error carries its URL): a Discord interaction
 // token (`/webhooks/<app>/<token>/…`, `/interactions/<id>/<token>/callback`, valid 15 minutes) and
@@ -37,6 +40,7 @@ const URL_TOKENS = /(\/webhooks\/\d+\/|\/interactions\/\d+\/)[A-Za-z0-9._-]+|(\/
 export function scrub(line: string, secrets: readonly string[] = []): string {
   let out = line
     .replace(KEY_VALUE, '"$1":"[redacted]"')
+    .replace(NESTED_KEY_VALUE, String.raw`\"$1\":\"[redacted]\"`)
     .replace(TOKENS, (m) => (m.startsWith('B') ? `${m.split(' ')[0]} [redacted]` : '[redacted]'))
     .replace(URL_TOKENS, (_m, discord: string | undefined, slack: string | undefined) => `${discord ?? slack ?? ''}[redacted]`);
   for (const s of secrets) {

@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineCommand } from '../../src/core/define-command.js';
-import { reply } from '../../src/core/reply.js';
 import { startDiscordBot, USERS, type DiscordBot } from '../helpers/discord-bot.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { startSlackBot, type SlackBot } from '../helpers/slack-bot.js';
@@ -25,24 +23,32 @@ describe('interaction tokens never reach the log', () => {
     expect(cap.lines.join('')).not.toContain('SECRETinteractionTOKEN');
   });
 
-  it('redacts the secret part of a Slack response_url from a failed late reply', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const held = defineCommand({ name: 'held', description: 'answers when the test says so', usage: '/held', examples: [], roles: ['viewer'], sideEffects: false, async handler() {
-      await gate;
-      return reply('late');
-    } });
+  it('keeps the response_url secret and the verification token of a Socket Mode command out of the debug log', async () => {
     const cap = captureLog('debug');
-    const bot: SlackBot = await startSlackBot({ ackBudgetMs: 50, log: cap.log, extra: [held] });
+    const bot: SlackBot = await startSlackBot({ mode: 'socket', log: cap.log });
     stop = () => bot.stop();
-    // Shaped like Slack's, on a port where nothing listens, so the late reply fails.
-    const url = 'http://127.0.0.1:2/commands/T1/4711/SECRETresponseURLpart';
-    const ack = await bot.command('/held', { response_url: url });
-    expect(ack.text).toBe('');
-    release();
-    const line = await cap.waitFor(/late reply through response_url failed/);
-    // Bolt 5's respond() errors carry no URL today; this guards every line, at debug level, against one that does.
-    expect(line).toMatch(/"invocationId"/);
-    expect(cap.lines.join('')).not.toContain('SECRETresponseURLpart');
+    // Slack's own envelope carries both; at debug level the Socket Mode client logs each envelope it receives, whole.
+    const payload = {
+      token: 'SECRETverificationTOKEN0123',
+      team_id: 'T1',
+      team_domain: 'example',
+      channel_id: 'C7',
+      channel_name: 'ops',
+      user_id: 'UADMIN',
+      user_name: 'alice',
+      command: '/help',
+      text: '',
+      api_app_id: 'A1',
+      response_url: bot.slack.responseUrl('SECRETresponseURLpart'),
+      trigger_id: 'token-logs-1',
+    };
+    await bot.slack.sendEnvelope('slash_commands', payload, 'env-token-logs');
+    const line = await cap.waitFor(/Received a message on the WebSocket: .*env-token-logs/);
+    // The envelope did reach a line (else this guards nothing), with both secrets replaced in place.
+    expect(line).toContain(String.raw`\"token\":\"[redacted]\"`);
+    expect(line).toContain(String.raw`\"response_url\":\"[redacted]\"`);
+    const all = cap.lines.join('');
+    expect(all).not.toContain('SECRETresponseURLpart');
+    expect(all).not.toContain('SECRETverificationTOKEN');
   });
 });

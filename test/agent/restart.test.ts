@@ -9,6 +9,7 @@ import type { JobEvent } from '../../src/services/devices/index.js';
 import { buildAgentChild } from '../helpers/agent-build.js';
 import { agentFixture, freePort, type AgentFixture } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
+import { holdersOf } from '../helpers/open-files.js';
 import { until } from '../helpers/until.js';
 
 let f: AgentFixture;
@@ -17,6 +18,7 @@ let built: string;
 let configPath: string;
 let endpoint: string;
 const children: ChildProcess[] = [];
+let orphan: number | undefined;
 
 /** `opsline agent` in a child process; resolves once it logs that it is listening. */
 async function startChild(): Promise<ChildProcess> {
@@ -51,6 +53,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  if (orphan !== undefined && isXorriso(orphan)) process.kill(orphan, 'SIGKILL');
   await f.cleanup();
   await rm(built, { recursive: true, force: true });
 });
@@ -67,7 +70,14 @@ describe('agent restart mid-burn', () => {
     const pid = ledger.jobs.find((j) => j.jobId === 'crash-1')?.pid;
     expect(pid).toBeGreaterThan(0);
     expect(isXorriso(pid!)).toBe(true);
+    // The writer holds the drive open while it writes: the check at the end would see one.
+    const drive = readPath(f.drives[0]!.device);
+    expect(await holdersOf(drive)).toContain(pid);
 
+    // Frozen, the writer cannot die of a broken pipe with its agent (left running, it does at once), so it
+    // outlives the agent as an orphan would, and only the restarted agent can stop it (SIGKILL works on it).
+    process.kill(pid!, 'SIGSTOP');
+    orphan = pid;
     first.kill('SIGKILL');
     await until(() => events.some((e) => e.type === 'agent' && e.state === 'down'));
     expect(c.state('a1')).toBe('down');
@@ -80,13 +90,14 @@ describe('agent restart mid-burn', () => {
     expect(events.some((e) => e.type === 'agent' && e.state === 'up')).toBe(true);
     expect(isXorriso(pid!)).toBe(false);
 
-    const size = (await stat(readPath(f.drives[0]!.device))).size;
+    const size = (await stat(drive)).size;
     const again = await c.burn('a1', { jobId: 'crash-1', image: 'big.iso', drive: 'd1' });
     expect(again.attached).toBe(true);
     expect((await again.result).outcome).toBe('failed_interrupted');
     expect(await c.drives('a1')).toEqual([{ name: 'd1', kind: 'pseudo', speed: '1000k' }]);
-    await new Promise((res) => setTimeout(res, 300));
-    expect((await stat(readPath(f.drives[0]!.device))).size).toBe(size);
+    // Nothing writes to the drive any more: no process has it open, and it has not grown.
+    expect(await holdersOf(drive)).toEqual([]);
+    expect((await stat(drive)).size).toBe(size);
   });
 });
 

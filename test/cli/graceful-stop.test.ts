@@ -39,9 +39,8 @@ describe('SIGTERM to opsline start under a running burn', () => {
     expect(JSON.stringify(r.json)).toMatch(/burn job b[a-z0-9]{6} queued on a1\/d1/);
     await slack.waitFor(() => slack.callsOf('chat.update').some((c) => String(c.body.text).startsWith('writing')), 15_000);
 
-    const stopped = await first.stop('SIGTERM');
-    expect(stopped.code).toBe(0);
-    expect(stopped.ms).toBeLessThan(10_000);
+    // Exit code 0: the stop ended before its own 10 s deadline, past which the process exits 1 (test/cli/signals.test.ts).
+    expect((await first.stop('SIGTERM')).code).toBe(0);
     expect(first.output()).toMatch(/"msg":"stopped"/);
 
     const second = await startBotChild(configPath);
@@ -75,12 +74,11 @@ describe('SIGTERM to opsline agent under a running burn', () => {
     await new Promise<void>((resolve) => {
       const off = stream.on((e) => e.type === 'progress' && e.phase === 'writing' && e.bytes > 0 && (off(), resolve()));
     });
-    const started = Date.now();
     const exited = once(agent, 'exit') as Promise<[number | null]>;
     agent.kill('SIGTERM');
     const [code] = await exited;
+    // Exit code 0: the stop ended before its own 10 s deadline, past which the process exits 1 (test/cli/signals.test.ts).
     expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
     // A burn cut short is never resumed (docs/architecture.md): the client hears it ended, not silence.
     expect(await outcome).toMatch(/cancel|fail|error/);
   }, 60_000);

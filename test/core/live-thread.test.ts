@@ -1,15 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveThread } from '../../src/core/live-thread.js';
 import type { Principal, ThreadRef, ThreadTransport } from '../../src/core/thread.js';
 import { RecordingTransport } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
 
 const alice: Principal = { key: 'console:alice', name: 'alice' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function open(t: ThreadTransport & { starter(p: Principal): { startThread(s: string): Promise<ThreadRef> } }) {
   return LiveThread.open(t.starter(alice), t, 'burning x.iso on dvd1 for @alice', 'queued');
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('LiveThread', () => {
   it('posts a root and a status message whose id goes into the serialisable ref', async () => {
@@ -23,15 +26,23 @@ describe('LiveThread', () => {
   });
 
   it('coalesces status edits to at most one per interval, sending only the newest text', async () => {
+    // Time is what this is about: the interval runs on a fake clock that only the test moves.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const t = new RecordingTransport(80);
     const th = await open(t);
+    const edits = () => t.messages.filter((m) => m.kind === 'edit');
     for (let i = 1; i <= 20; i++) th.status(`${i * 5}%`);
-    await sleep(130);
+    await vi.advanceTimersByTimeAsync(79);
+    expect(edits()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(edits().map((e) => e.text)).toEqual(['100%']);
     th.status('done 100%');
+    await vi.advanceTimersByTimeAsync(79);
+    expect(edits().map((e) => e.text)).toEqual(['100%']);
+    // flush() sends the newest text now, without waiting out the interval.
     await th.flush();
-    const edits = t.messages.filter((m) => m.kind === 'edit');
-    expect(edits.map((e) => e.text)).toEqual(['100%', 'done 100%']);
-    expect(edits.every((e) => e.id === 'm2')).toBe(true);
+    expect(edits().map((e) => e.text)).toEqual(['100%', 'done 100%']);
+    expect(edits().every((e) => e.id === 'm2')).toBe(true);
   });
 
   it('finishes with the final status and a mention, in that order', async () => {

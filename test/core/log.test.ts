@@ -64,4 +64,16 @@ describe('logger', () => {
     expect(second.response_url).toBe('[redacted]');
     expect(second.note).toBe('late reply to https://hooks.slack.com/actions/T0123ABCD/[redacted]');
   });
+
+  it('redacts secret-named keys in JSON that was logged as a string, and nothing after them', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ level: 'debug', destination });
+    const envelope = { envelope_id: 'e1', payload: { token: 'vt-"quoted"-\\back\\', response_url: 'https://hooks.slack.com/commands/T1/7/Zk3kd9Qx', text: 'kept' } };
+    // As a library logs a frame it received: raw, here with slashes escaped as some JSON writers do.
+    log.debug(`Received a message on the WebSocket: ${JSON.stringify(envelope).replaceAll('/', '\\/')}`);
+    expect(lines.join('')).not.toMatch(/vt-|Zk3kd9Qx/);
+    const msg = (JSON.parse(lines[0]!) as { msg: string }).msg;
+    const logged = JSON.parse(msg.slice(msg.indexOf('{'))) as unknown;
+    expect(logged).toEqual({ envelope_id: 'e1', payload: { token: '[redacted]', response_url: '[redacted]', text: 'kept' } });
+  });
 });

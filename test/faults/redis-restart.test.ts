@@ -2,25 +2,31 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { burnWorld, type BurnWorld } from '../helpers/burn-world.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 
-let w: BurnWorld | undefined;
-let redis: OwnRedis | undefined;
+let world: BurnWorld | undefined;
+let server: OwnRedis | undefined;
 afterEach(async () => {
-  await w?.cleanup();
-  await redis?.stop();
-  w = redis = undefined;
+  await world?.cleanup();
+  await server?.stop();
+  world = server = undefined;
 });
+
+/** Its own Redis, drives d1 and d2, and a burn on d1 that is writing (`running`, the root of its thread). */
+async function burnRunning(): Promise<{ w: BurnWorld; redis: OwnRedis; running: string }> {
+  const redis = (server = await startOwnRedis());
+  const w = (world = await burnWorld({ drives: ['d1', 'd2'], redisUrl: redis.url }));
+  await w.startAgent();
+  await w.app.startWorkers();
+  const running = await w.burn('release.iso', 'd1');
+  await w.writing();
+  return { w, redis, running };
+}
 
 const DONE = (drive: string) => `<@UOP> burn of release.iso on ${drive} finished ✔ (verified)`;
 
-describe('fault: Redis restarts (append-only persistence, as docs/burn.md recommends) with jobs queued', () => {
-  it('keeps the running burn reporting to the end of its thread and runs the queued ones afterwards, each once', async () => {
-    redis = await startOwnRedis();
-    w = await burnWorld({ drives: ['d1', 'd2'], redisUrl: redis.url });
-    await w.startAgent();
-    await w.app.startWorkers();
-    const running = await w.burn('release.iso', 'd1');
-    await w.writing();
-    // Queued: one behind the running burn on its drive, one on the idle drive but enqueued while Redis goes down.
+describe('fault: Redis goes down and comes back (append-only persistence, as docs/burn.md recommends)', () => {
+  it('keeps the running burn reporting to the end of its thread and runs the ones queued before the restart afterwards, each once', async () => {
+    const { w, redis, running } = await burnRunning();
+    // Both queued before the restart: one behind the running burn on its drive, one on the idle drive.
     const behind = await w.burn('release.iso', 'd1');
     const other = await w.burn('release.iso', 'd2');
     await redis.restart();
@@ -30,5 +36,37 @@ describe('fault: Redis restarts (append-only persistence, as docs/burn.md recomm
     expect(await w.final(behind, 90_000)).toBe(DONE('d1'));
     for (const root of [running, behind, other]) expect(w.texts('chat.postMessage', root).filter((t) => /failed|lost track|✘/.test(t))).toEqual([]);
     expect(await w.xorrisoBurns()).toBe(3);
+  }, 180_000);
+
+  it('tells whoever asks for a burn while Redis is down that it was not queued, and runs nothing for it once Redis is back', async () => {
+    const { w, redis, running } = await burnRunning();
+    await redis.down();
+
+    const roots = () => w.slack.callsOf('chat.postMessage').filter((c) => !c.body.thread_ts);
+    const before = roots().length;
+    const refused = await w.say('C1', 'burn', 'release.iso d2');
+    // The caller hears that it failed (an error reply, with its code), not that it was queued.
+    expect(refused.code).toBeDefined();
+    expect(refused.text).not.toMatch(/queued on/);
+    const root = roots()[before];
+    const rootTs = String(root?.response?.ts);
+    const jobId = /\(job (b[a-z0-9]{6})\)$/.exec(String(root?.body.text))?.[1];
+    expect(jobId, `the burn's thread root: ${String(root?.body.text)}`).toBeDefined();
+    // ... and so does its thread: the live status (the first reply) ends as not queued, the last line says why.
+    const replies = w.slack.callsOf('chat.postMessage').filter((c) => c.body.thread_ts === rootTs);
+    const statusTs = replies[0]?.response?.ts;
+    expect(w.slack.callsOf('chat.update').filter((c) => c.body.ts === statusTs).map((c) => c.body.text).at(-1)).toBe('✘ not queued');
+    const thread = w.texts('chat.postMessage', rootTs);
+    expect(thread.at(-1)).toMatch(/^<@UOP> could not queue the burn: /);
+
+    await redis.up();
+    expect(await w.final(running, 90_000)).toBe(DONE('d1'));
+    // Asked again, it runs; had the refused request been queued after all (a command replayed on reconnect),
+    // it would be ahead of this one on d2's lane and burn first.
+    const again = await w.burn('release.iso', 'd2');
+    expect(await w.final(again, 90_000)).toBe(DONE('d2'));
+    expect(await w.app.services.burns?.queue.get(jobId!)).toBeUndefined();
+    expect(w.texts('chat.postMessage', rootTs)).toEqual(thread);
+    expect(await w.xorrisoBurns()).toBe(2);
   }, 180_000);
 });

@@ -5,8 +5,8 @@ export interface BotChild {
   readonly base: string;
   readonly pid: number;
   output(): string;
-  /** Sends a signal and waits for the exit: the exit code and how long it took. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+  /** Sends a signal and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null }>;
   signal(signal: NodeJS.Signals): void;
 }
 
@@ -22,12 +22,11 @@ export async function startBotChild(configPath: string): Promise<BotChild> {
     output: () => child.output(),
     signal: (s) => void child.kill(s),
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return { code: child.exitCode, ms: 0 };
-      const started = Date.now();
+      if (child.exitCode !== null) return { code: child.exitCode };
       exited ??= once(child, 'exit') as Promise<[number | null]>;
       child.kill(signal);
       const [code] = await exited;
-      return { code, ms: Date.now() - started };
+      return { code };
     },
   };
 }

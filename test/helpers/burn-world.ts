@@ -19,6 +19,8 @@ export interface BurnWorldOptions {
   readonly speed?: string;
   readonly imageBytes?: number;
   readonly heartbeatMs?: number;
+  /** agents[].requestTimeoutMs (the bot's; default 10 s). */
+  readonly requestTimeoutMs?: number;
   readonly redisUrl?: string;
 }
 
@@ -69,7 +71,7 @@ export async function burnWorld(o: BurnWorldOptions = {}): Promise<BurnWorld> {
   const raw = {
     log: { level: 'info' as const },
     slack: { signingSecret: 'secret-0123456789', botToken: 'xoxb-test', apiUrl: slack.apiUrl, editIntervalMs: 300 },
-    agents: [{ name: 'a1', endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: hb }],
+    agents: [{ name: 'a1', endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: hb, ...(o.requestTimeoutMs ? { requestTimeoutMs: o.requestTimeoutMs } : {}) }],
     clientKeys: { public: f.clientKeys.publicKey, secret: f.clientKeys.secretKey },
     redis: { url: o.redisUrl ?? REDIS_URL, prefix: redis.prefix },
     jobs: { lockDurationMs: 2000, stalledIntervalMs: 500 },

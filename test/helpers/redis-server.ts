@@ -11,6 +11,10 @@ export interface OwnRedis {
   readonly url: string;
   /** SIGTERM (Redis saves and exits cleanly), then start again on the same port and directory. */
   restart(): Promise<void>;
+  /** The first half of a restart: SIGTERM, and resolves once the server has exited; `up()` brings it back. */
+  down(): Promise<void>;
+  /** Starts it again on the same port and directory, and resolves once it accepts connections. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +44,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       await stop();
       await start();
     },
+    down: stop,
+    up: start,
     async stop() {
       await stop();
       await rm(dir, { recursive: true, force: true });

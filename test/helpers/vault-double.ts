@@ -51,6 +51,8 @@ export function leastPrivilegeStatements(database: string, statusTable?: string)
     "CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'",
     `GRANT SELECT, INSERT ON ${database}.notes TO '{{name}}'@'%'`,
     `GRANT SELECT, INSERT ON ${database}.audit_log TO '{{name}}'@'%'`,
+    `GRANT SELECT, INSERT ON ${database}.access_grants TO '{{name}}'@'%'`,
+    `GRANT SELECT, INSERT ON ${database}.access_revocations TO '{{name}}'@'%'`,
     ...(statusTable ? [`GRANT SELECT ON ${statusTable} TO '{{name}}'@'%'`] : []),
   ];
 }
@@ -109,6 +111,8 @@ export class VaultDouble {
   refuseRenewals: { status: number; errors: string[] } | undefined;
   /** Set to make database/creds answer with this error (Vault cannot create users right now). */
   refuseCreds: { status: number; errors: string[] } | undefined;
+  /** While set, sys/leases/renew answers only once it settles: a test decides when a renewal can land. */
+  holdRenewals: Promise<void> | undefined;
   readonly #tokens = new Map<string, Token>();
   readonly #approles = new Map<string, { secretId: string; rules: readonly Rule[]; tokenTtlSec: number }>();
   readonly #server = createServer((req, res) => void this.#handle(req, res));
@@ -188,7 +192,10 @@ export class VaultDouble {
     }
     const token = this.#token(header);
     if (path === 'auth/token/lookup-self' && method === 'GET') return this.#lookupSelf(token);
-    if (path === 'sys/leases/renew' && write) return this.#allow(token, path, 'update') ?? this.#renew(String(body.lease_id ?? ''));
+    if (path === 'sys/leases/renew' && write) {
+      await this.holdRenewals;
+      return this.#allow(token, path, 'update') ?? this.#renew(String(body.lease_id ?? ''));
+    }
     if (path === 'sys/leases/revoke' && write) return this.#allow(token, path, 'update') ?? this.#revoke(String(body.lease_id ?? ''));
     if (path.startsWith('sys/leases/revoke-prefix/') && write) {
       this.#allow(token, path, 'update', true);

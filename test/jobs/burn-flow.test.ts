@@ -160,22 +160,20 @@ describe('with one of two agents down', () => {
     const devices = new ZmqDeviceClient(
       [
         { name: 'a1', endpoint: agent.endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: 200, requestTimeoutMs: 10_000 },
-        { name: 'a2', endpoint: `tcp://127.0.0.1:${await freePort()}`, serverKey: f.serverKeys.publicKey, heartbeatMs: 200, requestTimeoutMs: 10_000 },
+        // A request timeout far beyond the test's own: a reply that waited it out for a2 would never come in time.
+        { name: 'a2', endpoint: `tcp://127.0.0.1:${await freePort()}`, serverKey: f.serverKeys.publicKey, heartbeatMs: 200, requestTimeoutMs: 3_600_000 },
       ],
       keys,
       silent,
     );
+    await until(() => devices.state('a2') === 'down' && devices.state('a1') === 'up');
     const bot = await TestAdapter.create({
       config: { access: { users: users({ [OP]: ['operator'] }) } },
       burns: { devices, queue: new MemoryBurnQueue() },
     });
     bots.push(bot);
-    await until(() => devices.state('a2') === 'down' && devices.state('a1') === 'up');
     for (const line of ['/drives', '/images', '/burn release.iso a1/virtual']) {
-      // Generous: well under a2's 10 s request timeout, so a reply that waited for a2 still fails.
-      const t0 = Date.now();
       const text = await bot.text(OP, line);
-      expect(Date.now() - t0, line).toBeLessThan(8000);
       if (line !== '/burn release.iso a1/virtual') expect(text).toContain('a2');
       if (line === '/drives') expect(text).toMatch(/^a2 \(down\): unavailable \(agent a2 is not reachable \(down\)\)$/m);
     }

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -16,15 +16,18 @@ const OPS = 'console:ole';
 let f: AgentFixture;
 let bot: TestAdapter;
 let marker: string;
+let gate: string;
 let clock = Date.now();
 
 beforeAll(async () => {
   f = await agentFixture([]);
   marker = join(f.root, 'ran');
+  gate = join(f.root, 'release-slow');
   const script = join(f.root, 'deploy.mjs');
   await writeFile(
     script,
-    `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker)}, process.argv[2] + '\\n');\nfor (let i = 1; i <= 25; i++) console.log('line ' + i);\nawait new Promise((r) => setTimeout(r, Number(process.env.OPSLINE_REF === 'slow' ? 1500 : 0)));\nprocess.exit(3);\n`,
+    // A deploy of ref "slow" runs until the test releases it (the gate file appears) or cancels it.
+    `import { appendFileSync, existsSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker)}, process.argv[2] + '\\n');\nfor (let i = 1; i <= 25; i++) console.log('line ' + i);\nif (process.env.OPSLINE_REF === 'slow') await new Promise((r) => { const t = setInterval(() => existsSync(${JSON.stringify(gate)}) && (clearInterval(t), r()), 20); });\nprocess.exit(3);\n`,
   );
   await f.start({ commands: { app: { argv: [process.execPath, script, '{ref}'], refPattern: '^[A-Za-z0-9._/-]{1,100}$', timeoutSec: 30 } } });
   bot = await TestAdapter.create({
@@ -62,6 +65,8 @@ describe('/deploy of a command target through a real agent', () => {
     expect(texts(thread)[0]).toBe(`deploying app at v2.0 for @dee (job ${id})`);
     expect(texts(thread)).toContain('running: app v2.0 on a1 (the command is defined on the agent host)');
     const tails = thread.filter((m) => m.kind === 'edit' && m.text.startsWith('running ·'));
+    // Edited live at least once (else the bound below checks nothing); 25 lines of output, 20 shown under the header.
+    expect(tails.length).toBeGreaterThan(0);
     for (const t of tails) expect(t.text.split('\n').length).toBeLessThanOrEqual(21);
     const log = texts(thread).filter((t) => t.startsWith('log '));
     expect(log.join('\n')).toContain('line 1\nline 2');
@@ -106,8 +111,10 @@ describe('/deploy of a command target through a real agent', () => {
     expect(replies.filter((r) => r.code === undefined)).toHaveLength(1);
     const refused = replies.find((r) => r.code === 'conflict')!;
     expect(refused.text).toMatch(/^app is locked by (dee|dan) \(console:(dee|dan)\) since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: deploy d[a-z0-9]{6}$/);
+    await writeFile(gate, '');
     await until(() => since(n).some((m) => /^@(dee|dan) deploy of app slow/.test(m.text)));
     await until(async () => (await bot.app.services.deploys!.store.holder('app')) === undefined);
+    await rm(gate);
   });
 
   it('cancels a running command deploy: the thread says so and the lock is freed', async () => {

@@ -14,7 +14,8 @@ describe('slack threads and live progress', () => {
   }
 
   it('posts a root in the channel, a live status in its thread, milestones, and a final mention', async () => {
-    const { bot, job } = await start(200, 20, 25);
+    // The 20 steps come back to back, far inside one 200 ms edit interval on any machine.
+    const { bot, job } = await start(200, 20, 0);
     const r = await bot.command('/testjob');
     expect(r.json).toMatchObject({ response_type: 'ephemeral', text: 'started test job job-1' });
     await job.runs[0];
@@ -33,10 +34,10 @@ describe('slack threads and live progress', () => {
     expect(updates.length).toBeGreaterThan(0);
     expect(updates.every((u) => u.body.ts === status?.response?.ts && u.body.channel === 'C1')).toBe(true);
     expect(updates.at(-1)?.body.text).toBe('done: 20/20');
-    // Edits to the one status message are coalesced: ~500 ms of work at 200 ms apart, not 20 edits.
-    expect(updates.length).toBeLessThanOrEqual(5);
-    const gaps = updates.slice(1, -1).map((u, i) => u.at - updates[i]!.at);
-    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(180);
+    // Edits to the one status message are coalesced, not 20 edits. How far apart they go is LiveThread's
+    // interval, checked on a fake clock in test/core/live-thread.test.ts; here, that the adapter's is the configured one.
+    expect(updates.length).toBeLessThanOrEqual(3);
+    expect(bot.adapter.transport.editIntervalMs).toBe(200);
   });
 
   it('honours 429 Retry-After on an edit and still lands the final state', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src/core/audit.js';
 import { createPool, Db, MysqlAuditSink } from '../../../src/services/db/index.js';
 import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, type TestDatabase } from '../../helpers/mysql.js';
+import { captureLog } from '../../helpers/log-capture.js';
 import { ADMIN, startBot, VIEWER, WRITER } from './harness.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { until } from '../../helpers/until.js';
@@ -108,11 +109,13 @@ describe('audit_log', () => {
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
     const pool = createPool({ host: '127.0.0.1', port: 1, user: 'nobody', password: '', database: 'none', timeoutMs: 300, poolSize: 1 });
-    const sink = new MysqlAuditSink(new Db(pool, 300, pino({ level: 'silent' })), log, { flushMs: 10 });
+    const dbLog = captureLog('warn');
+    const sink = new MysqlAuditSink(new Db(pool, 300, dbLog.log), log, { flushMs: 10 });
     sink.write(record(1));
     sink.write(record(2));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(sink.pending).toBe(2); // kept for a retry, not dropped
+    // After a write that failed (not before any was tried), both records are kept for a retry, not dropped.
+    await dbLog.waitFor(/"statement":"audit.insertBatch".*"msg":"mysql statement failed"/);
+    await until(() => sink.pending === 2, { what: 'both records back in the queue', timeoutMs: 10_000 });
     await sink.flush();
     expect(sink.pending).toBe(0);
     const spilled = lines.map((l) => JSON.parse(l) as { msg: string; audit?: { invocationId: string } }).filter((l) => l.audit);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as tick } from 'node:timers/promises';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPool, Db, MysqlNotesRepository, statement } from '../../../src/services/db/index.js';
 import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, type TestDatabase } from '../../helpers/mysql.js';
 
@@ -12,6 +12,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db?.drop();
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 /** A Db on a one-connection pool, so a test can hold that connection and make statements queue. */
@@ -33,9 +36,11 @@ describe('Db: the statement deadline measures MySQL, the queue has its own', () 
     const d = oneConnection(1000);
     const held = await d.pool.getConnection();
     const n = note('queued past the statement deadline');
+    // Time is the subject: the add waits for the connection on a fake clock, moved well past timeoutMs.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const saving = new MysqlNotesRepository(d).add(n);
-    // Setting up the condition, not measuring: the add waits for the connection well past timeoutMs.
-    await sleep(2500);
+    await vi.advanceTimersByTimeAsync(2500);
+    vi.useRealTimers();
     held.release();
     expect((await saving).id).toBeGreaterThan(0);
     expect(await storedFor(n.invocationId)).toBe(1);

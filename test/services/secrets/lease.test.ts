@@ -14,11 +14,15 @@ describe('MySQL credentials from Vault', () => {
     const grants = (await world.db.sql<Record<string, string>>(`SHOW GRANTS FOR '${user}'@'%'`)).map((r) => Object.values(r)[0]);
     expect(grants.filter((g) => !g?.startsWith('GRANT USAGE')).sort()).toEqual([
       `GRANT SELECT ON \`${world.db.name}\`.\`tasks\` TO \`${user}\`@\`%\``,
+      `GRANT SELECT, INSERT ON \`${world.db.name}\`.\`access_grants\` TO \`${user}\`@\`%\``,
+      `GRANT SELECT, INSERT ON \`${world.db.name}\`.\`access_revocations\` TO \`${user}\`@\`%\``,
       `GRANT SELECT, INSERT ON \`${world.db.name}\`.\`audit_log\` TO \`${user}\`@\`%\``,
       `GRANT SELECT, INSERT ON \`${world.db.name}\`.\`notes\` TO \`${user}\`@\`%\``,
     ]);
     expect((await bot.say(WRITER, '/note add from a vault user')).text).toMatch(/^note #\d+ saved$/);
     expect((await bot.say(ADMIN, '/status')).text).toMatch(/^Tasks, all time: 2 total/);
+    // Time-boxed grants are stored and read through the same user (access_grants, access_revocations).
+    expect((await bot.say(ADMIN, '/access grant console:writer operator 1h')).text).toMatch(/^grant #\d+: console:writer has the operator role until /);
     expect(await connectedUsers(world.db)).toEqual([user]);
     expect((await bot.say(ADMIN, '/audit 2')).text).toMatch(/\/status allow\/ok/);
   });

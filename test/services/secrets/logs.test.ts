@@ -11,8 +11,8 @@ describe('secrets in logs', () => {
   it('no Vault-issued password, token or AppRole secret id reaches a log line, through issue, rotation, revocation and errors', async () => {
     const world = await t.world({ defaultTtlSec: 2, maxTtlSec: 60 });
     const approle = world.vault.addAppRole(botPolicy('database', ROLE), 1);
-    const { log, lines } = captureLog('trace');
-    const bot = await t.bot(vaultConfig(world, { token: undefined, approle }), log);
+    const cap = captureLog('trace');
+    const bot = await t.bot(vaultConfig(world, { token: undefined, approle }), cap.log);
     const creds = bot.app.mysqlCredentials!;
     expect((await bot.say(WRITER, '/note add one')).text).toMatch(/saved$/);
 
@@ -24,14 +24,15 @@ describe('secrets in logs', () => {
     world.vault.refuseCreds = { status: 500, errors: ['1 error occurred:\n\t* internal error\n\n'] };
     for (const id of [...world.vault.leases.keys()]) await fetch(`${world.vault.addr}/v1/sys/leases/revoke`, { method: 'PUT', headers: { 'x-vault-token': world.vault.addToken('root') }, body: JSON.stringify({ lease_id: id }) });
     expect((await bot.say(WRITER, '/note add two')).text).toMatch(/^note not saved: database unavailable/);
-    await new Promise((r) => setTimeout(r, 200));
+    // Vault gives credentials again only once the bot has retried after a refusal.
+    await cap.waitFor(/"attempt":2,.*"msg":"could not get new mysql credentials from Vault"/);
     world.vault.refuseCreds = undefined;
     await until(() => creds.rotations >= 2, { what: 'recovery' });
     expect((await bot.say(WRITER, '/note add three')).text).toMatch(/saved$/);
     const user = creds.username!;
     await bot.stop();
 
-    const text = lines.join('\n');
+    const text = cap.lines.join('\n');
     // The log did describe all of it (so the check below is not vacuous)…
     for (const msg of ['mysql credentials issued by Vault', 'mysql credentials rotated', 'mysql lease renewal refused', 'could not get new mysql credentials from Vault', 'mysql statement failed', 'mysql lease revoked at shutdown'])
       expect(text).toContain(msg);
