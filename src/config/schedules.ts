@@ -119,7 +119,8 @@ export function checkSchedules(c: Shape, issue: Issue): void {
   c.schedules?.forEach((s, i) => {
     const at = ['schedules', i];
     if (!s.cron === !s.every) issue(at, 'give either cron or every');
-    const problem = s.cron !== undefined ? cronProblem(s.cron, s.timezone) : undefined;
+    // The cron parser fails on a time zone it does not know, and the timezone key already says so.
+    const problem = s.cron !== undefined && validTimeZone(s.timezone) ? cronProblem(s.cron, s.timezone) : undefined;
     if (problem) issue([...at, 'cron'], problem);
     posts.push([at, s.post, []]);
     unique(seen, s.name, `schedules.${i}`, [...at, 'name'], issue);
