@@ -6,7 +6,7 @@ import { mountReadyChecks } from '../http/ready-checks.js';
 import { HttpServer } from '../http/server.js';
 import { Metrics } from '../metrics/metrics.js';
 import { mountMetrics } from '../metrics/mount.js';
-import { createLogger } from '../log.js';
+import { processLogger } from '../log-pretty.js';
 import { buildApp } from '../main.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, untilSignal } from './signals.js';
@@ -18,7 +18,7 @@ import { stopWithin, untilSignal } from './signals.js';
 export async function runStart(configFlag: string | undefined, opts: { workers?: boolean } = {}): Promise<number> {
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
-  const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
+  const log = processLogger(config.log.level, loaded.secrets);
   // Command names for metric labels; anything else a caller types is counted as `unknown`.
   const known = new Set<string>();
   const metrics = new Metrics((name) => known.has(name));
