@@ -35,7 +35,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const dispatch = app.dispatcher.dispatch.bind(app.dispatcher);
   for (const a of adapters) await a.start(dispatch);
   // Before the workers: their first drive discovery waits for each agent, up to its request timeout
-  // when one is unreachable, and commands must be acked meanwhile (/readyz says the agent is down).
+  // when one is unreachable, and commands must be acked meanwhile (/readyz is ready and reports the agent down).
   const port = await http.listen(config.http.port, config.http.host);
   // After the adapters: their transports must be registered before a worker reopens a thread.
   if (opts.workers !== false) await app.startWorkers();
@@ -46,6 +46,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   log.info({ port, adapters: adapters.map((a) => a.name) }, 'opsline started');
   if (adapters.length === 0) log.warn('no chat adapter is configured (add a slack or discord section)');
   await signalled;
+  http.stopping();
   log.info('stopping: no new commands; running burns go on at their agents and the next worker re-attaches');
   return stopWithin(log, async () => {
     // Adapters first: they stop taking commands and finish the acks and replies under way.
