@@ -93,9 +93,10 @@ program
   .argument('<name>', 'a name for the pair, e.g. agent-burner1 or bot')
   .option('--dir <dir>', 'where to write the files', '.')
   .option('--force', 'replace existing files')
-  .action(async (name: string, opts: { dir: string; force?: boolean }) => {
+  .option('--group <group>', 'let this group read the .key (mode 0640): the service user\'s, e.g. opsline')
+  .action(async (name: string, opts: { dir: string; force?: boolean; group?: string }) => {
     const { runKeys } = await import('./cli/keys.js');
-    process.exitCode = await runKeys({ name, dir: opts.dir, force: opts.force === true });
+    process.exitCode = await runKeys({ name, dir: opts.dir, force: opts.force === true, ...(opts.group === undefined ? {} : { group: opts.group }) });
   });
 
 program

@@ -1,18 +1,43 @@
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { createLogger } from './log.js';
+
+type Line = Record<string, unknown>;
 
 /**
  * A pino destination that formats each line for people (pino-pretty, the pino project's own
  * formatter) and hands it to `write`: the console prints log lines above its prompt this way.
- * Redaction has happened by then (pino's streamWrite hook runs first, see src/log.ts).
+ * Redaction has happened by then (pino's streamWrite hook runs first, see src/log.ts). An audit
+ * record (the trail without MySQL, src/core/audit.ts) is one line, not a block of fields.
  */
 export function prettyDestination(write: (text: string) => void, colorize: boolean): DestinationStream {
-  const format = prettyFactory({ colorize, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' });
+  const format = prettyFactory({ colorize, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,audit', messageFormat: (log, key) => message(log, key) });
   return {
     write(line: string) {
       write(format(line));
     },
   };
+}
+
+/**
+ * The logger of `opsline start`, `worker` and `agent`: JSON lines on stderr for a log collector, or
+ * the same lines for people when stderr is a terminal (as the console prints them).
+ */
+export function processLogger(level: string, secrets: readonly string[]): Logger {
+  if (!process.stderr.isTTY) return createLogger({ level, secrets });
+  const destination = prettyDestination((text) => process.stderr.write(text), process.stderr.hasColors?.() === true);
+  return createLogger({ level, secrets, destination });
+}
+
+/** `audit console:alice burn start: invalid, refused (usage), 12 ms`, or the line's own message. */
+function message(log: Line, key: string): string {
+  const msg = typeof log[key] === 'string' ? (log[key] as string) : '';
+  const a = log.audit;
+  if (typeof a !== 'object' || a === null) return msg;
+  const r = a as Line;
+  const code = typeof r.errorCode === 'string' ? ` (${r.errorCode})` : '';
+  const job = typeof r.jobId === 'string' ? `, job ${r.jobId}` : '';
+  return `${msg} ${String(r.principalKey)} ${String(r.command)}: ${String(r.decision)}, ${String(r.outcome)}${code}${job}, ${String(r.durationMs)} ms`;
 }
 
 /**

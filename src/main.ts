@@ -107,7 +107,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
   // Schedules run commands through the dispatcher, which is built after the services they are part of.
   const late: { dispatcher?: Dispatcher } = {};
-  const schedules = buildSchedules(config, { log, now, status: built.services.status, audit: built.services.audit, dispatcher: () => late.dispatcher! });
+  const schedules = buildSchedules(config, { log, now, status: built.services.status, audit: built.services.audit, dispatcher: () => late.dispatcher!, devices: () => burns?.service.devices });
   const failed = schedules && ((f: Parameters<typeof schedules.jobFailed>[0]) => schedules.jobFailed(f));
   let devicesOff: string | undefined;
   const onOff = (reason: string) => {

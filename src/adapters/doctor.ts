@@ -13,6 +13,8 @@ export function platformChecks(config: Config): Check[] {
   if (slack) {
     checks.push({
       name: 'slack',
+      target: slack.apiUrl,
+      silentFix: "may this host reach Slack's API over https (firewall, proxy)?",
       async run() {
         const client = slackWebClient(slack, boltLogger(pino({ level: 'silent' })), { retries: 0 });
         const r = await client.auth.test();
@@ -23,6 +25,8 @@ export function platformChecks(config: Config): Check[] {
   if (discord) {
     checks.push({
       name: 'discord',
+      target: discord.apiUrl,
+      silentFix: "may this host reach Discord's API over https (firewall, proxy)?",
       async run() {
         const me = (await createDiscordRest(discord).get(Routes.user())) as { id?: string; username?: string };
         if (me.id !== discord.applicationId) return `bot token works: ${me.username ?? '?'} (${me.id ?? '?'}); note: applicationId is ${discord.applicationId}`;

@@ -24,6 +24,7 @@ export function deviceHostChecks(config: Config): Check[] {
     },
     {
       name: 'images dir',
+      target: agent.imagesDir,
       async run() {
         const isos = (await readdir(agent.imagesDir)).filter((f) => f.endsWith('.iso'));
         return `${agent.imagesDir}: ${isos.length} .iso file${isos.length === 1 ? '' : 's'}`;
@@ -31,13 +32,27 @@ export function deviceHostChecks(config: Config): Check[] {
     },
     {
       name: 'state dir',
+      target: agent.stateDir,
       async run() {
-        await access(agent.stateDir, constants.W_OK);
-        return `${agent.stateDir} is writable`;
+        const missing = await access(agent.stateDir, constants.W_OK).then(
+          () => false,
+          (err: NodeJS.ErrnoException) => {
+            if (err.code === 'ENOENT') return true;
+            throw err;
+          },
+        );
+        if (!missing) return `${agent.stateDir} is writable`;
+        // The agent creates it, parents included (src/agent/ledger.ts): enough that it may write where it starts.
+        const base = await existingAncestor(agent.stateDir);
+        await access(base, constants.W_OK).catch((err: unknown) => {
+          throw new CheckFailure(`${agent.stateDir} does not exist, and the agent cannot create it: ${base} is not writable for this user`, { cause: err });
+        });
+        return `${agent.stateDir} does not exist yet; the agent creates it in ${base}, which is writable`;
       },
     },
     ...agent.drives.map((d) => ({
       name: `drive ${d.name}`,
+      target: d.device,
       async run() {
         if (d.device.startsWith('stdio:')) {
           const file = d.device.slice('stdio:'.length);
@@ -51,4 +66,11 @@ export function deviceHostChecks(config: Config): Check[] {
       },
     })),
   ];
+}
+
+/** The nearest directory above `path` that exists. */
+async function existingAncestor(path: string): Promise<string> {
+  let dir = dirname(path);
+  while (dir !== dirname(dir) && !(await stat(dir).then(() => true, () => false))) dir = dirname(dir);
+  return dir;
 }

@@ -1,6 +1,6 @@
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { AgentServer } from '../agent/server.js';
-import { createLogger } from '../log.js';
+import { processLogger } from '../log-pretty.js';
 import { stopWithin, untilSignal } from './signals.js';
 
 /** `opsline agent`: the device agent from the config's `agent` section, until SIGINT or SIGTERM. */
@@ -9,7 +9,7 @@ export async function runAgent(configFlag: string | undefined): Promise<number> 
   const { config } = loaded;
   if (!config.agent) throw new ConfigError(loaded.source, ['agent: this section is required by `opsline agent`']);
   const a = config.agent;
-  const log = createLogger({ level: config.log.level, secrets: loaded.secrets }).child({ component: 'agent' });
+  const log = processLogger(config.log.level, loaded.secrets).child({ component: 'agent' });
   // The agent's allowlist is its CURVE client keys, read at start: SIGHUP only says so.
   const signalled = untilSignal(() => log.warn('SIGHUP: the agent reloads nothing; restart it to apply a new config'));
   const server = await AgentServer.start({

@@ -5,7 +5,7 @@ import { ConfigError, requireConfigFile } from '../config/load.js';
 import { Access, unknownAccessKeys } from '../core/access.js';
 import { Registry } from '../core/registry.js';
 import { scheduleIssues, withSchedulePrincipals } from '../schedules/check.js';
-import { rootCause, type Check } from '../doctor/types.js';
+import { CheckFailure, noAnswer, rootCause, type Check } from '../doctor/types.js';
 import { mysqlChecks } from '../services/db/doctor.js';
 import { agentChecks } from '../services/devices/doctor.js';
 import { redisChecks } from '../services/queue/doctor.js';
@@ -47,7 +47,7 @@ export async function runDoctor(configFlag: string | undefined, io: DoctorIo = {
 async function settle(c: Check, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new CheckFailure(noAnswer(c, timeoutMs))), timeoutMs);
   });
   try {
     return { ok: true, detail: await Promise.race([c.run(), timeout]) };

@@ -6,7 +6,7 @@ import { mountReadyChecks } from '../http/ready-checks.js';
 import { HttpServer } from '../http/server.js';
 import { Metrics } from '../metrics/metrics.js';
 import { mountMetrics } from '../metrics/mount.js';
-import { createLogger } from '../log.js';
+import { processLogger } from '../log-pretty.js';
 import { buildApp } from '../main.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, untilSignal } from './signals.js';
@@ -18,7 +18,7 @@ import { stopWithin, untilSignal } from './signals.js';
 export async function runStart(configFlag: string | undefined, opts: { workers?: boolean } = {}): Promise<number> {
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
-  const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
+  const log = processLogger(config.log.level, loaded.secrets);
   // Command names for metric labels; anything else a caller types is counted as `unknown`.
   const known = new Set<string>();
   const metrics = new Metrics((name) => known.has(name));
@@ -35,7 +35,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const dispatch = app.dispatcher.dispatch.bind(app.dispatcher);
   for (const a of adapters) await a.start(dispatch);
   // Before the workers: their first drive discovery waits for each agent, up to its request timeout
-  // when one is unreachable, and commands must be acked meanwhile (/readyz says the agent is down).
+  // when one is unreachable, and commands must be acked meanwhile (/readyz is ready and reports the agent down).
   const port = await http.listen(config.http.port, config.http.host);
   // After the adapters: their transports must be registered before a worker reopens a thread.
   if (opts.workers !== false) await app.startWorkers();
@@ -46,6 +46,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   log.info({ port, adapters: adapters.map((a) => a.name) }, 'opsline started');
   if (adapters.length === 0) log.warn('no chat adapter is configured (add a slack or discord section)');
   await signalled;
+  http.stopping();
   log.info('stopping: no new commands; running burns go on at their agents and the next worker re-attaches');
   return stopWithin(log, async () => {
     // Adapters first: they stop taking commands and finish the acks and replies under way.

@@ -1,7 +1,7 @@
 import { chatPosters } from '../adapters/posters.js';
 import { addWorkerTransports } from '../adapters/transports.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
-import { createLogger } from '../log.js';
+import { processLogger } from '../log-pretty.js';
 import { buildApp } from '../main.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, untilSignal } from './signals.js';
@@ -18,7 +18,7 @@ export async function runWorker(configFlag: string | undefined): Promise<number>
   const scheduled = config.redis ? (config.schedules?.length ?? 0) + (config.alerts?.length ?? 0) : 0;
   if (!config.agents?.length && !deploys && !scheduled)
     throw new ConfigError(loaded.source, ['agents: `opsline worker` needs at least one device agent, or deploy.targets, schedules or alerts with redis']);
-  const log = createLogger({ level: config.log.level, secrets: loaded.secrets });
+  const log = processLogger(config.log.level, loaded.secrets);
   const app = await buildApp(config, { log, secretValues: loaded.secrets });
   addWorkerTransports(app, log);
   await app.startWorkers();

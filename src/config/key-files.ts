@@ -9,10 +9,12 @@ const KEY_PAIR_PATHS: readonly (readonly string[])[] = [['clientKeys'], ['agent'
  * Replaces `{ file: path }` at a key-pair position with the pair that `opsline keys` wrote there
  * (`public: "…"` and `secret: "…"`), so secrets need not be copied into the environment by hand
  * (docs/configuration.md, "Keys from files"). A relative path is relative to the config file. The secret
- * joins the redacted values; a file that cannot be read or parsed is an issue at that key.
+ * joins the redacted values; a file that cannot be read or parsed is one issue at that key, and its
+ * path is in `failed` so that validation adds nothing there.
  */
-export function resolveKeyFiles(raw: unknown, source: string, issues: string[], secrets: string[]): unknown {
-  if (!isRecord(raw)) return raw;
+export function resolveKeyFiles(raw: unknown, source: string, issues: string[], secrets: string[]): { config: unknown; failed: string[] } {
+  const failed: string[] = [];
+  if (!isRecord(raw)) return { config: raw, failed };
   const out: Record<string, unknown> = { ...raw };
   for (const path of KEY_PAIR_PATHS) {
     const parent = path.length === 1 ? out : copyChild(out, path[0]!);
@@ -23,6 +25,7 @@ export function resolveKeyFiles(raw: unknown, source: string, issues: string[], 
     const extra = Object.keys(node).filter((k) => k !== 'file');
     if (typeof node.file !== 'string' || node.file === '' || extra.length) {
       issues.push(`${where}: give either { file: <path> } alone or { public, secret }`);
+      failed.push(where);
       continue;
     }
     const file = resolve(dirname(source), node.file);
@@ -32,10 +35,17 @@ export function resolveKeyFiles(raw: unknown, source: string, issues: string[], 
       parent[key] = { public: pair.public, secret: pair.secret };
       secrets.push(pair.secret);
     } catch (err) {
-      issues.push(`${where}.file: cannot use ${file}: ${(err as Error).message.split('\n')[0]}`);
+      issues.push(`${where}.file: cannot use ${file}: ${reason(err as NodeJS.ErrnoException)}`);
+      failed.push(where);
     }
   }
-  return out;
+  return { config: out, failed };
+}
+
+function reason(err: NodeJS.ErrnoException): string {
+  if (err.code === 'ENOENT') return 'no such file (`opsline keys <name>` writes one)';
+  if (err.code === 'EACCES') return 'permission denied (the key must be readable by the user opsline runs as; see `opsline keys --group`)';
+  return err.message.split('\n')[0] ?? String(err);
 }
 
 function copyChild(obj: Record<string, unknown>, key: string): Record<string, unknown> | undefined {

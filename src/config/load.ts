@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { resolveKeyFiles } from './key-files.js';
 import { checkedConfigSchema, type Config } from './schema.js';
+import { unknownKeyMessages } from './unknown-keys.js';
 
 /** A config that cannot be used; `issues` lists every offending key path with what was expected. */
 export class ConfigError extends Error {
@@ -27,13 +28,20 @@ const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** Parses YAML text, substitutes `${ENV}` in string values, validates, and deep-freezes. */
 export function parseConfig(text: string, env: NodeJS.ProcessEnv, source: string): Loaded {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
+  if (doc.errors.length > 0) throw new ConfigError(source, [...new Set(doc.errors.map((e) => yamlIssue(e, lines)))]);
   const issues: string[] = [];
   const secrets: string[] = [];
   const raw: unknown = doc.toJS() ?? {};
-  const substituted = resolveKeyFiles(substitute(raw, [], env, issues, secrets), source, issues, secrets);
-  return { ...validate(substituted, source, issues), secrets, logLevelSet: ownKey(ownKey(raw, 'log'), 'level') !== undefined };
+  const keyFiles = resolveKeyFiles(substitute(raw, [], env, issues, secrets), source, issues, secrets);
+  return { ...validate(keyFiles.config, source, issues, keyFiles.failed), secrets, logLevelSet: ownKey(ownKey(raw, 'log'), 'level') !== undefined };
+}
+
+/** `YAML: <what> at line 2, column 10`: the parser's own words and position, without its source excerpt. */
+function yamlIssue(e: YAMLError, lines: LineCounter): string {
+  const at = lines.linePos(e.pos[0]);
+  return `YAML: ${e.message} at line ${at.line}, column ${at.col}`;
 }
 
 /** `v[key]` when `v` is a map that has it as its own key, else undefined. */
@@ -46,9 +54,20 @@ export function buildConfig(raw: unknown, source = 'embedded defaults'): Config 
   return validate(raw, source, []).config;
 }
 
-function validate(raw: unknown, source: string, issues: string[]): { config: Config; source: string } {
+/**
+ * `reported`: key paths already explained (a key file that cannot be read); the schema's complaints
+ * there would contradict the docs (`file` is allowed, `public` is not needed), so they are left out.
+ */
+function validate(raw: unknown, source: string, issues: string[], reported: readonly string[] = []): { config: Config; source: string } {
   const r = checkedConfigSchema.safeParse(raw);
-  if (!r.success) for (const i of r.error.issues) issues.push(`${i.path.join('.') || '(top level)'}: ${i.message}`);
+  if (!r.success) {
+    for (const i of r.error.issues) {
+      const where = i.path.join('.');
+      if (reported.some((p) => where === p || where.startsWith(`${p}.`))) continue;
+      const messages = i.code === 'unrecognized_keys' ? unknownKeyMessages(checkedConfigSchema, i.path, i.keys) : [i.message];
+      for (const m of messages) issues.push(`${where || '(top level)'}: ${m}`);
+    }
+  }
   if (issues.length > 0 || !r.success) throw new ConfigError(source, issues);
   return { config: deepFreeze(r.data), source };
 }

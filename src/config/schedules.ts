@@ -86,6 +86,8 @@ export const alertEntry = z.strictObject({
   above: z.number().int().min(0).optional(),
   percentDoneBelow: z.number().min(0).max(100).optional(),
   after: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day, HH:MM (24-hour)').optional(),
+  // An agent alert: posts when one of these device agents goes down and when it is back (docs/schedules.md).
+  agents: z.array(z.string().min(1).max(64)).min(1).optional(),
   post: postTarget,
   mention: z.array(principalKey).default([]),
 });
@@ -103,6 +105,7 @@ export type PostTarget = z.output<typeof postTarget>;
 
 interface Shape {
   readonly status?: { readonly timeColumn?: string };
+  readonly agents?: readonly { readonly name: string }[];
   readonly slack?: unknown;
   readonly discord?: unknown;
   readonly schedules?: readonly ScheduleEntry[];
@@ -119,17 +122,20 @@ export function checkSchedules(c: Shape, issue: Issue): void {
   c.schedules?.forEach((s, i) => {
     const at = ['schedules', i];
     if (!s.cron === !s.every) issue(at, 'give either cron or every');
-    const problem = s.cron !== undefined ? cronProblem(s.cron, s.timezone) : undefined;
+    // The cron parser fails on a time zone it does not know, and the timezone key already says so.
+    const problem = s.cron !== undefined && validTimeZone(s.timezone) ? cronProblem(s.cron, s.timezone) : undefined;
     if (problem) issue([...at, 'cron'], problem);
     posts.push([at, s.post, []]);
     unique(seen, s.name, `schedules.${i}`, [...at, 'name'], issue);
   });
   c.alerts?.forEach((a, i) => {
     const at = ['alerts', i];
-    if (a.above === undefined && a.percentDoneBelow === undefined) issue(at, 'give above (with status) or percentDoneBelow, or both');
+    if (a.agents) agentAlertIssues(a, at, c, issue);
+    else if (a.above === undefined && a.percentDoneBelow === undefined) issue(at, 'give above (with status) or percentDoneBelow, or both');
     if (a.above !== undefined && a.status === undefined) issue([...at, 'status'], 'required with above: the status whose count is watched');
-    if (!c.status) issue(at, 'alerts watch the status table: add a status section');
-    else if (a.window !== 'all' && !c.status.timeColumn) issue([...at, 'window'], 'only all works without status.timeColumn');
+    // An agent alert reads no status table.
+    if (!a.agents && !c.status) issue(at, 'alerts watch the status table: add a status section');
+    else if (!a.agents && a.window !== 'all' && !c.status?.timeColumn) issue([...at, 'window'], 'only all works without status.timeColumn');
     posts.push([at, a.post, a.mention]);
     unique(seen, a.name, `alerts.${i}`, [...at, 'name'], issue);
   });
@@ -142,6 +148,16 @@ export function checkSchedules(c: Shape, issue: Issue): void {
         issue([...at, 'mention', j], `posts go to ${post.platform}: a ${key.split(':')[0]} user cannot be mentioned there`);
     });
   }
+}
+
+/** An agent alert names configured agents and no status condition. */
+function agentAlertIssues(a: AlertEntry, at: (string | number)[], c: Shape, issue: Issue): void {
+  const known = new Set((c.agents ?? []).map((x) => x.name));
+  for (const key of ['status', 'above', 'percentDoneBelow', 'after'] as const)
+    if (a[key] !== undefined) issue([...at, key], 'an agent alert (agents) takes no status condition; make it a separate alert');
+  a.agents?.forEach((name, j) => {
+    if (!known.has(name)) issue([...at, 'agents', j], `no agent named ${name} in agents`);
+  });
 }
 
 function unique(seen: Map<string, string>, n: string, where: string, path: (string | number)[], issue: Issue): void {

@@ -109,7 +109,8 @@ export class Dispatcher {
     const allowed = resolved.ok ? await attempt('deny', inv.id, () => this.authorise(inv, resolved.value, extra), bug('authorise')) : resolved;
     const parsed = allowed.ok ? await attempt('invalid', inv.id, () => this.parse(inv, allowed.value.target, allowed.value.rest), bug('parse')) : allowed;
     if (!parsed.ok) {
-      log.info({ code: parsed.error.code }, 'refused');
+      // A caller's mistake, not an operator's event: the audit row has it; debug shows it here.
+      log.debug({ code: parsed.error.code }, 'refused');
       const outcome = parsed.error.code === 'internal' ? 'error' : 'refused';
       return { decision: parsed.decision, outcome, errorCode: parsed.error.code, reply: safeErrorReply(parsed.error, parsed.usage), path };
     }
@@ -126,7 +127,7 @@ export class Dispatcher {
       if (prompt === undefined) return { ok: true, value: await target.handler(ctx) };
       outcome = 'pending';
       return { ok: true, value: await askToConfirm(this.confirmations, inv, target.path, args, prompt) };
-    }, (err) => (err instanceof UserError ? log.info({ code: err.code }, 'command error') : log.error({ err }, 'command failed')));
+    }, (err) => (err instanceof UserError ? log.debug({ code: err.code }, 'command error') : log.error({ err }, 'command failed')));
     if (ran.ok) return { decision: 'allow', outcome, reply: ran.value, path };
     return { decision: 'allow', outcome: 'error', errorCode: ran.error.code, reply: safeErrorReply(ran.error, target.usage), path };
   }

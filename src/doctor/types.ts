@@ -1,7 +1,16 @@
 /** One line of `opsline doctor`: resolves to a short detail when fine, throws with the reason when not. */
 export interface Check {
   readonly name: string;
+  /** What it talks to (an address, a path): named when the check gets no answer in time. */
+  readonly target?: string;
+  /** The likely fix when the check gets no answer in time. */
+  readonly silentFix?: string;
   run(): Promise<string>;
+}
+
+/** `tcp://10.0.0.5:5555: no answer within 10000 ms; <fix>`. */
+export function noAnswer(c: Check, ms: number): string {
+  return `${c.target ? `${c.target}: ` : ''}no answer within ${ms} ms${c.silentFix ? `; ${c.silentFix}` : ''}`;
 }
 
 /** A failure a check has already put into words; shown as is. */

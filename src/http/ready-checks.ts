@@ -2,14 +2,15 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { App } from '../main.js';
 import { statement } from '../services/db/index.js';
+import { VaultClient } from '../services/secrets/index.js';
 import type { HttpServer } from './server.js';
 
 const PING = statement('ready.ping', 'SELECT 1 AS ok');
 
 /**
- * The readiness checks of `opsline start` for what the config names: MySQL, Redis and each device
- * agent (chat adapters add their own connection checks). `/readyz` is 503 while any is down
- * (docs/hosting.md). Returns what closes the check's own Redis connection.
+ * The dependency checks of `opsline start` for what the config names: MySQL, Redis, Vault and each
+ * device agent (chat adapters add their own connection checks). `/readyz` and `/metrics` report them;
+ * none makes the process unready (docs/hosting.md). Returns what closes the check's own Redis connection.
  */
 export function mountReadyChecks(http: HttpServer, app: App, log: Logger): () => Promise<void> {
   const db = app.db;
@@ -22,6 +23,11 @@ export function mountReadyChecks(http: HttpServer, app: App, log: Logger): () =>
     redis.on('error', (err: Error) => log.debug({ err }, 'readiness redis connection'));
     const client = redis;
     http.readyCheck('redis', async () => (client.status === 'ready' ? ((await client.ping()) === 'PONG' ? undefined : 'no PONG') : `connection ${client.status}`));
+  }
+  const vault = app.config.vault;
+  if (vault) {
+    const client = new VaultClient(vault);
+    http.readyCheck('vault', () => client.health().then(() => undefined));
   }
   const devices = app.services.burns?.devices;
   for (const a of devices?.agents() ?? []) {

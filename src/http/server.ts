@@ -13,22 +13,30 @@ export interface CheckResult {
   readonly detail?: string;
 }
 
+/** Where this process is in its life: only `started` takes commands, so only it is ready. */
+export type ProcessState = 'starting' | 'started' | 'stopping';
+
 /** Told about every response when it is sent (the metrics' ack latency). */
 export type ResponseObserver = (method: string, path: string, status: number, seconds: number) => void;
 
-// A check that hangs (a dead MySQL host) must not hang /readyz: it counts as down after this long.
+// A check that hangs (a dead MySQL host) must not hang a scrape: it counts as down after this long.
 const CHECK_TIMEOUT_MS = 3000;
+// /readyz answers within a load balancer's probe timeout (Kubernetes' default is 1 s) whatever the
+// dependencies do: a probe that timed out would take the replica out after all.
+const READYZ_CHECK_MS = 800;
 
 /**
  * The bot's one HTTP server. Platform adapters mount their endpoints (`/slack/events`,
- * `/discord/interactions`); `/healthz` says the process is up, `/readyz` runs the readiness checks,
- * `/metrics` is mounted by src/metrics/ (docs/hosting.md says which to expose).
+ * `/discord/interactions`); `/healthz` says the process is up, `/readyz` says whether it takes
+ * commands and reports each dependency check, `/metrics` is mounted by src/metrics/ (docs/hosting.md
+ * says which to expose).
  */
 export class HttpServer {
   readonly #routes = new Map<string, RouteHandler>();
   readonly #checks = new Map<string, ReadyCheck>();
   readonly #server: Server;
   #observer: ResponseObserver | undefined;
+  #state: ProcessState = 'starting';
 
   constructor(private readonly log: Logger) {
     this.#server = createServer((req, res) => void this.#handle(req, res));
@@ -55,12 +63,21 @@ export class HttpServer {
     this.#observer = observer;
   }
 
-  /** Runs every readiness check at once, each bounded by CHECK_TIMEOUT_MS. */
-  async readiness(): Promise<Map<string, CheckResult>> {
+  get state(): ProcessState {
+    return this.#state;
+  }
+
+  /** From now on `/readyz` is 503: the process is draining and takes no new commands. */
+  stopping(): void {
+    this.#state = 'stopping';
+  }
+
+  /** Runs every dependency check at once, each bounded by `timeoutMs`. */
+  async readiness(timeoutMs = CHECK_TIMEOUT_MS): Promise<Map<string, CheckResult>> {
     const entries = await Promise.all(
       [...this.#checks].map(async ([name, check]): Promise<[string, CheckResult]> => {
         let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${CHECK_TIMEOUT_MS} ms`), CHECK_TIMEOUT_MS)));
+        const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs)));
         const problem = await Promise.race([check().catch((e: unknown) => (e as Error).message || String(e)), timeout]);
         clearTimeout(timer);
         return [name, problem ? { ok: false, detail: problem } : { ok: true }];
@@ -74,10 +91,13 @@ export class HttpServer {
       this.#server.once('error', reject);
       this.#server.listen(port, host, () => resolve());
     });
+    // The adapters started before the server listens (src/cli/start.ts): from here on it takes commands.
+    if (this.#state === 'starting') this.#state = 'started';
     return (this.#server.address() as AddressInfo).port;
   }
 
   async close(): Promise<void> {
+    this.#state = 'stopping';
     if (!this.#server.listening) return;
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
@@ -107,12 +127,17 @@ export class HttpServer {
     }
   }
 
-  /** `{ ready, checks: { name: { ok, detail? } } }`: 503 while any configured dependency is down. */
+  /**
+   * `{ ready, state, checks: { name: { ok, detail? } } }`: 503 only while this process cannot take
+   * commands (starting or stopping). The checks are shared dependencies (Redis, MySQL, Vault, agents,
+   * chat connections): they are reported, never flip readiness, or one outage would take every replica
+   * out of the load balancer at once and nobody would answer (docs/hosting.md).
+   */
   async #ready(res: ServerResponse): Promise<void> {
-    const results = await this.readiness();
-    const ready = [...results.values()].every((r) => r.ok);
+    const results = await this.readiness(READYZ_CHECK_MS);
+    const ready = this.#state === 'started';
     res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(`${JSON.stringify({ ready, checks: Object.fromEntries(results) })}\n`);
+    res.end(`${JSON.stringify({ ready, state: this.#state, checks: Object.fromEntries(results) })}\n`);
   }
 }
 

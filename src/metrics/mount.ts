@@ -1,5 +1,5 @@
 import type { App } from '../main.js';
-import type { HttpServer } from '../http/server.js';
+import type { CheckResult, HttpServer } from '../http/server.js';
 import type { Metrics } from './metrics.js';
 import { addSources } from './sources.js';
 
@@ -19,15 +19,20 @@ export function mountMetrics(http: HttpServer, app: App, metrics: Metrics, adapt
   if (app.services.burns) queues.set('burn', app.services.burns.queue);
   if (app.services.deploys) queues.set('deploy', app.services.deploys.queue);
   const audit = app.services.audit as { pending?: number };
+  // One run of the checks per scrape, shared by the gauges that read it (they are collected together).
+  let running: Promise<Map<string, CheckResult>> | undefined;
+  const checks = () => (running ??= http.readiness().finally(() => (running = undefined)));
   addSources(metrics, {
     queues,
     devices: app.services.burns?.devices,
     auditPending: () => audit.pending ?? 0,
     adapters: async () => {
-      const checks = new Set(http.checkNames());
-      const results = adapterNames.some((a) => checks.has(a)) ? await http.readiness() : new Map();
-      return new Map(adapterNames.map((a) => [a, results.get(a)?.ok ?? !checks.has(a)] as const));
+      const names = new Set(http.checkNames());
+      const results = adapterNames.some((a) => names.has(a)) ? await checks() : new Map<string, CheckResult>();
+      return new Map(adapterNames.map((a) => [a, results.get(a)?.ok ?? !names.has(a)] as const));
     },
+    dependencies: async () => new Map([...(await checks())].map(([name, r]) => [name, r.ok] as const)),
+    ready: () => http.state === 'started',
   });
   http.observe((method, path, _status, seconds) => {
     const platform = method === 'POST' ? ACK_PATHS.get(path) : undefined;

@@ -12,6 +12,10 @@ export interface MetricSources {
   readonly devices?: DeviceClient;
   /** Each chat adapter and whether its connection is up now (HTTP-mode adapters are always up). */
   readonly adapters: () => Promise<ReadonlyMap<string, boolean>>;
+  /** Each dependency check of `/readyz` (mysql, redis, vault, agent:<name>, …) and whether it passes now. */
+  readonly dependencies: () => Promise<ReadonlyMap<string, boolean>>;
+  /** Whether this process takes commands (`/readyz` 200): started and not stopping. */
+  readonly ready: () => boolean;
   /** Audit records written but not yet stored. */
   readonly auditPending: () => number;
 }
@@ -68,6 +72,24 @@ export function addSources(m: Metrics, src: MetricSources): void {
     async collect() {
       this.reset();
       for (const [adapter, up] of await src.adapters()) this.set({ adapter }, up ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'opsline_dependency_up',
+    help: 'Each shared dependency /readyz reports (mysql, redis, vault, agent:<name>, slack, discord): 1 while its check passes',
+    labelNames: ['dependency'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const [dependency, up] of await src.dependencies()) this.set({ dependency }, up ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'opsline_ready',
+    help: 'This process takes commands (started, not stopping); dependencies never change it',
+    registers,
+    collect() {
+      this.set(src.ready() ? 1 : 0);
     },
   });
   new Gauge({

@@ -7,6 +7,7 @@ import { UserError } from '../core/errors.js';
 import { reply, type Reply } from '../core/reply.js';
 import type { Principal, ThreadStarter } from '../core/thread.js';
 import type { StatusService } from '../services/types.js';
+import { checkAgentAlert, type AgentStates } from './agent-alert.js';
 import { checkAlert, timeOfDay } from './alert.js';
 import type { Outbox, ScheduleStore, Tick } from './types.js';
 
@@ -37,6 +38,8 @@ export interface RunnerDeps {
   readonly outbox: Outbox;
   readonly log: Logger;
   readonly now: () => Date;
+  /** Device agents' states, for agent alerts (built after the schedules, hence a getter). */
+  readonly devices?: () => AgentStates | undefined;
 }
 
 // A scheduled command has nobody to follow a thread: a command that would start one is refused.
@@ -63,7 +66,7 @@ export class ScheduleRunner {
     let outcome: string;
     try {
       if (s) outcome = await this.#schedule(s, tick, now, late);
-      else if (a) outcome = await this.#audited(a, now, () => this.#alert(a, now));
+      else if (a) outcome = await this.#audited(a, now, () => (a.agents ? checkAgentAlert(a, a.agents, this.deps.devices?.(), this.deps.store, this.deps.outbox) : this.#alert(a, now)));
       else {
         // A job left in Redis by an older config: nothing to run.
         this.deps.log.warn({ schedule: name }, 'no schedule or alert of this name in the config; tick ignored');
@@ -117,7 +120,7 @@ export class ScheduleRunner {
         platform: a.post.platform,
         room: a.post.channel,
         command: 'alert',
-        argsJson: JSON.stringify({ name: a.name, window: a.window }),
+        argsJson: JSON.stringify(a.agents ? { name: a.name, agents: a.agents } : { name: a.name, window: a.window }),
         decision: 'allow',
         outcome: errorCode === undefined ? 'ok' : 'error',
         durationMs: Math.round(performance.now() - started),

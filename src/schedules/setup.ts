@@ -5,6 +5,7 @@ import type { AuditSink } from '../core/audit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { UserError } from '../core/errors.js';
 import type { StatusService } from '../services/types.js';
+import type { AgentStates } from './agent-alert.js';
 import { BullClock } from './bull-clock.js';
 import { jobFailurePost, type JobFailure } from './job-failures.js';
 import { ChannelPosters, RoutingOutbox } from './outbox.js';
@@ -47,6 +48,8 @@ export interface ScheduleDeps {
   readonly audit?: AuditSink;
   /** The dispatcher is built after the services, this among them: it is looked up at run time. */
   readonly dispatcher: () => Dispatcher;
+  /** Device agents' states for agent alerts; built after the schedules too. */
+  readonly devices?: () => AgentStates | undefined;
 }
 
 /** Schedules, alerts and job-failure posts from config; undefined when none is configured. */
@@ -75,6 +78,7 @@ export function buildSchedules(config: Config, deps: ScheduleDeps): Schedules | 
     outbox,
     log,
     now: deps.now,
+    ...(deps.devices ? { devices: deps.devices } : {}),
   });
   const entries = new Map<string, ClockEntry>([...[...schedules.values()].map(scheduleClock), ...[...alerts.values()].map(alertClock)]);
   const failures = config.jobFailures;

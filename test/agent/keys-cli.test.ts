@@ -1,4 +1,5 @@
-import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -6,6 +7,14 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isZ85Key } from '../../src/protocol/index.js';
 import { runKeys } from '../../src/cli/keys.js';
+import { CLI } from '../helpers/cli-child.js';
+
+/** Runs `argv` and resolves with its exit code and output, as spawn options say (uid and gid: another user). */
+function run(argv: string[], opts: { uid?: number; gid?: number } = {}): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(argv[0]!, argv.slice(1), opts, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
+  });
+}
 
 let dir: string;
 beforeAll(async () => {
@@ -51,6 +60,23 @@ describe('opsline keys', () => {
     const pair = parse(await readFile(join(dir, 'half.key'), 'utf8')) as { public: string };
     expect((await readFile(join(dir, 'half.pub'), 'utf8')).trim()).toBe(pair.public);
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp') || f.endsWith('.old'))).toEqual([]);
+  });
+
+  // The units run as User=opsline; root writes the key (docs/hosting.md, "Go live"). Like that setup, this
+  // needs root: to give the file to a group and to read it back as another user.
+  it('--group writes a .key that the group, and nobody else but root, can read', async () => {
+    const shared = join(dir, 'etc');
+    await mkdir(shared, { mode: 0o755 });
+    await chmod(dir, 0o755);
+    // daemon (gid 1) stands for the opsline group: a group that exists everywhere, that the test user is not in.
+    const r = await run([process.execPath, CLI, 'keys', 'bot', '--dir', shared, '--group', 'daemon']);
+    expect(r).toEqual({ code: 0, out: expect.stringContaining('(mode 0640, group daemon)') });
+    const st = await stat(join(shared, 'bot.key'));
+    expect({ mode: st.mode & 0o777, uid: st.uid, gid: st.gid }).toEqual({ mode: 0o640, uid: 0, gid: 1 });
+    const read = [process.execPath, '-e', `process.stdout.write(require('fs').readFileSync(${JSON.stringify(join(shared, 'bot.key'))}, 'utf8'))`];
+    expect((await run(read, { uid: 65534, gid: 1 })).out).toMatch(/^secret: "/m);
+    expect((await run(read, { uid: 65534, gid: 65534 })).out).toContain('EACCES');
+    expect(await run([process.execPath, CLI, 'keys', 'other', '--dir', shared, '--group', 'no-such-group-x'])).toEqual({ code: 2, out: expect.stringContaining('no group named "no-such-group-x"') });
   });
 
   it('never writes through a symlink, even with --force', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor.js';
-import { agentFixture } from '../helpers/agent-fixture.js';
+import { agentFixture, freePort } from '../helpers/agent-fixture.js';
 import { DiscordDouble } from '../helpers/discord-double.js';
 import { IDS } from '../helpers/discord-payloads.js';
 import { createTestDatabase } from '../helpers/mysql.js';
@@ -15,7 +15,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function doctor(config: unknown, dir: string): Promise<{ code: number; lines: string[] }> {
+async function doctor(config: unknown, dir: string, timeoutMs = 5000): Promise<{ code: number; lines: string[] }> {
   const path = join(dir, `doctor-${Math.random().toString(36).slice(2)}.yaml`);
   await writeFile(path, JSON.stringify(config));
   let out = '';
@@ -25,7 +25,7 @@ async function doctor(config: unknown, dir: string): Promise<{ code: number; lin
       cb();
     },
   });
-  const code = await runDoctor(path, { out: sink, timeoutMs: 5000 });
+  const code = await runDoctor(path, { out: sink, timeoutMs });
   return { code, lines: out.trimEnd().split('\n') };
 }
 
@@ -108,6 +108,37 @@ describe('opsline doctor', () => {
     expect(bad.lines.find((l) => l.startsWith('FAIL redis'))).toMatch(/ECONNREFUSED 127\.0\.0\.1:1$/);
     expect(bad.lines.find((l) => l.startsWith('FAIL agent a1'))).toMatch(/tcp:\/\/127\.0\.0\.1:1: .*not reachable/);
   }, 60_000);
+
+  it('names the endpoint and the likely fix when an agent never answers, and accepts a state dir the agent will create', async () => {
+    const f = await agentFixture(['d1']);
+    cleanups.push(() => f.cleanup());
+    // Nothing listens there: the connection never completes, so only the doctor's own time limit ends the check.
+    const endpoint = `tcp://127.0.0.1:${await freePort()}`;
+    const r = await doctor(
+      {
+        log: { level: 'silent' },
+        redis: { url: REDIS_URL },
+        agents: [{ name: 'far', endpoint, serverKey: f.serverKeys.publicKey }],
+        clientKeys: { public: f.clientKeys.publicKey, secret: f.clientKeys.secretKey },
+        agent: {
+          bind: 'tcp://127.0.0.1:1',
+          keys: { public: f.serverKeys.publicKey, secret: f.serverKeys.secretKey },
+          allowedClients: [f.clientKeys.publicKey],
+          imagesDir: f.imagesDir,
+          stateDir: join(f.root, 'not-yet', 'state'),
+          drives: f.drives,
+        },
+      },
+      f.root,
+      1000,
+    );
+    expect(r.code).toBe(1);
+    expect(r.lines.filter((l) => l.startsWith('FAIL')).map((l) => head(l))).toEqual(['FAIL agent far']);
+    const line = r.lines.find((l) => l.startsWith('FAIL agent far'))!;
+    expect(line).toContain(`${endpoint}: no answer within 1000 ms; is \`opsline agent\` running there`);
+    expect(line).toContain('agents[far].serverKey');
+    expect(r.lines.find((l) => head(l) === 'ok state dir')).toContain(`the agent creates it in ${f.root}, which is writable`);
+  }, 30_000);
 
   it('says when the config names nothing to check', async () => {
     const f = await agentFixture([]);

@@ -75,6 +75,19 @@ describe('config', () => {
     expect(issues('http: [unclosed')[0]).toMatch(/^YAML: /);
   });
 
+  it('says where a YAML error is, in one clean line', () => {
+    const found = issues('log:\n  level: info\n   bad: x\n');
+    expect(found.length).toBeGreaterThan(0);
+    for (const line of found) expect(line).toMatch(/^YAML: [^\n]+ at line \d+, column \d+$/);
+    expect(found[0]).toBe('YAML: Nested mappings are not allowed in compact mappings at line 2, column 10');
+  });
+
+  it('suggests the known key for a misspelt one, at the top level and inside sections', () => {
+    expect(issues('redsi: { url: "redis://127.0.0.1:6379" }\n')).toEqual(['(top level): Unrecognized key: "redsi" (did you mean "redis"?)']);
+    expect(issues('agents: [{ nmae: a1 }]\n').join('\n')).toContain('agents.0: Unrecognized key: "nmae" (did you mean "name"?)');
+    expect(issues('zebra: 1\n')).toEqual(['(top level): Unrecognized key: "zebra"']);
+  });
+
   it('returns a deeply frozen object', () => {
     const c = buildConfig(demoConfig('alice'));
     expect(Object.isFrozen(c)).toBe(true);

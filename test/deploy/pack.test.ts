@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,11 +19,12 @@ function run(cmd: string, args: string[], opts: { cwd?: string; input?: string }
 describe('the packed package', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('packs dist and docs, nothing from tests or benchmarks', () => {
+  it('packs dist, docs and the systemd units, nothing from tests or benchmarks', () => {
     const packed = run('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: repo });
     expect(packed.code, packed.out).toBe(0);
     const files = (JSON.parse(packed.out.slice(packed.out.indexOf('['))) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/src/cli.js', 'dist/commands/index.js', 'docs/configuration.md']));
+    const units = ['deploy/systemd/opsline-agent.service', 'deploy/systemd/opsline-bot.service', 'deploy/systemd/opsline-worker.service'];
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/src/cli.js', 'dist/commands/index.js', 'docs/configuration.md', ...units]));
     expect(files.filter((f) => /^(test|bench|dist\/bench|dist\/test|src|deploy\/keys)\//.test(f))).toEqual([]);
   });
 
@@ -46,4 +47,24 @@ describe('the packed package', () => {
     expect(doctor.code, doctor.out).toBe(0);
     expect(doctor.out).toMatch(/redis/i);
   }, 300_000);
+
+  // docs/hosting.md, "Go live": the units come with the package and name /usr/local, npm's default global
+  // prefix; with another prefix the same sed points them at $(npm prefix -g). Here the prefix is the
+  // temporary one, so systemd-analyze checks ExecStart against the opsline this install really put there.
+  it('ships systemd units that pass systemd-analyze verify against the installed opsline', () => {
+    const shipped = join(prefix, 'lib', 'node_modules', 'opsline', 'deploy', 'systemd');
+    const units = join(dir, 'units');
+    mkdirSync(units);
+    const copies = readdirSync(shipped).map((name) => {
+      const path = join(units, name);
+      writeFileSync(path, readFileSync(join(shipped, name), 'utf8').replaceAll('/usr/local/', `${prefix}/`));
+      return path;
+    });
+    expect(copies.map((c) => c.split('/').pop()).sort()).toEqual(['opsline-agent.service', 'opsline-bot.service', 'opsline-worker.service']);
+    for (const c of copies) expect(readFileSync(c, 'utf8')).toMatch(new RegExp(`^ExecStart=${opsline} (agent|start|worker)$`, 'm'));
+    const r = spawnSync('systemd-analyze', ['verify', ...copies], { encoding: 'utf8' });
+    expect(r.error).toBeUndefined();
+    expect(`${r.stdout}${r.stderr}`).toBe('');
+    expect(r.status).toBe(0);
+  });
 });

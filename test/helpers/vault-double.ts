@@ -190,6 +190,9 @@ export class VaultDouble {
       if (header !== undefined) throw denied();
       return this.#login(body);
     }
+    // Unauthenticated, as in Vault: an initialised, unsealed, active node (the API docs' sys/health example).
+    if (path === 'sys/health' && method === 'GET')
+      return { initialized: true, sealed: false, standby: false, performance_standby: false, replication_performance_mode: 'disabled', replication_dr_mode: 'disabled', server_time_utc: Math.floor(Date.now() / 1000), version: '1.15.0', cluster_name: 'vault-cluster-double', cluster_id: randomUUID() };
     const token = this.#token(header);
     if (path === 'auth/token/lookup-self' && method === 'GET') return this.#lookupSelf(token);
     if (path === 'sys/leases/renew' && write) {

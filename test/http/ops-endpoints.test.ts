@@ -66,23 +66,34 @@ describe('opsline start: /readyz, /metrics and SIGHUP', () => {
     await Promise.all([slack?.stop(), db?.drop(), redis.cleanup(), f?.cleanup()]);
   });
 
-  it('is ready with every check listed, 503 while the agent process is gone, and ready again when it is back', async () => {
-    const up = await until(async () => ((await readyz()).status === 200 ? readyz() : undefined), { everyMs: 100 });
-    expect(up.body.checks).toMatchObject({ mysql: { ok: true }, redis: { ok: true }, 'agent:a1': { ok: true } });
+  it('lists every check, stays ready while the agent process is gone (reported in the body and /metrics), and sees it back', async () => {
+    const scrape = async () => (await fetch(`${bot.base}/metrics`)).text();
+    const up = await until(async () => {
+      const r = await readyz();
+      return r.body.checks['agent:a1']?.ok ? r : undefined;
+    }, { everyMs: 100 });
+    expect(up.status).toBe(200);
+    expect(up.body).toMatchObject({ ready: true, state: 'started', checks: { mysql: { ok: true }, redis: { ok: true }, 'agent:a1': { ok: true } } });
     agent!.kill('SIGKILL');
     const down = await until(async () => {
       const r = await readyz();
-      return r.status === 503 ? r : undefined;
+      return r.body.checks['agent:a1']?.ok === false ? r : undefined;
     }, { everyMs: 100 });
-    expect(down.body.ready).toBe(false);
+    // One burner host powered off must not take every chat command offline behind the load balancer.
+    expect(down.status).toBe(200);
+    expect(down.body.ready).toBe(true);
     expect(down.body.checks['agent:a1']).toMatchObject({ ok: false, detail: expect.stringMatching(/agent a1 is (down|connecting)/) });
     expect(down.body.checks.mysql).toEqual({ ok: true });
+    const metrics = await scrape();
+    expect(metrics).toMatch(/^opsline_dependency_up\{dependency="agent:a1"\} 0$/m);
+    expect(metrics).toMatch(/^opsline_dependency_up\{dependency="mysql"\} 1$/m);
+    expect(metrics).toMatch(/^opsline_ready 1$/m);
     await startAgent();
     const back = await until(async () => {
       const r = await readyz();
-      return r.status === 200 ? r : undefined;
+      return r.body.checks['agent:a1']?.ok ? r : undefined;
     }, { everyMs: 100 });
-    expect(back.body).toMatchObject({ ready: true, checks: { 'agent:a1': { ok: true } } });
+    expect(back).toMatchObject({ status: 200, body: { ready: true, checks: { 'agent:a1': { ok: true } } } });
   }, 60_000);
 
   it('serves /metrics that promtool accepts, and its command counters move when commands run', async () => {
@@ -100,7 +111,7 @@ describe('opsline start: /readyz, /metrics and SIGHUP', () => {
     expect(after).not.toContain('no-such-command-x1');
     expect(value(after, 'opsline_command_duration_seconds_count{command="help",outcome="ok"}')).toBeGreaterThanOrEqual(2);
     expect(value(after, 'opsline_ack_duration_seconds_count{platform="slack"}')).toBeGreaterThanOrEqual(3);
-    for (const name of ['opsline_jobs{kind="burn",state="queued"}', 'opsline_agent_state{agent="a1",state="up"}', 'opsline_adapter_connected{adapter="slack"}'])
+    for (const name of ['opsline_jobs{kind="burn",state="queued"}', 'opsline_agent_state{agent="a1",state="up"}', 'opsline_adapter_connected{adapter="slack"}', 'opsline_dependency_up{dependency="redis"}', 'opsline_ready'])
       expect(after).toMatch(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} \\d`, 'm'));
     expect(after).toMatch(/^opsline_audit_pending \d+$/m);
     expect(after).toMatch(/^opsline_agent_round_trip_seconds\{agent="a1"\} [\d.e-]+$/m);

@@ -99,6 +99,9 @@ describe('schedule and alert config', () => {
       expect.arrayContaining(['schedules.0: give either cron or every', expect.stringMatching(/^schedules\.0\.cron: a cron expression has 5 fields/)]),
     );
     expect(await issues({ schedules: [schedule({ timezone: 'Mars/Base' })] })).toEqual(['schedules.0.timezone: an IANA time zone such as UTC or Europe/Berlin']);
+    // A valid cron with a bad time zone: the time zone is wrong, not the cron.
+    const { every: _, ...byCron } = schedule({ cron: '0 9 * * 1-5', timezone: 'Europe/Berln' });
+    expect(await issues({ schedules: [byCron] })).toEqual(['schedules.0.timezone: an IANA time zone such as UTC or Europe/Berlin']);
     expect(await issues({ schedules: [schedule({ every: '0s' })] })).toEqual([expect.stringMatching(/^schedules\.0\.every: a duration/)]);
     expect(await issues({ schedules: [schedule({ post: { platform: 'discord', channel: '123456789' } })] })).toEqual([
       'schedules.0.post.platform: discord is not configured (no discord section)',

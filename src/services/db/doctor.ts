@@ -24,9 +24,13 @@ export function mysqlChecks(config: Config): Check[] {
   const mysql = config.mysql;
   if (!mysql) return [];
   const status = config.status;
+  const target = address(mysql);
+  const silentFix = `is MySQL running there, and may this host reach its port (firewall, bind-address)?${mysql.vault ? ' With mysql.vault, Vault issues the login first: see the vault line' : ''}`;
   return [
     {
       name: 'mysql',
+      target,
+      silentFix,
       run: () =>
         withDb(config, async (db, s) => {
           const [row] = await db.rows<Row>(PING);
@@ -39,6 +43,8 @@ export function mysqlChecks(config: Config): Check[] {
       ? [
           {
             name: 'status table',
+            target,
+            silentFix,
             run: () =>
               withDb(config, async (db) => {
                 const st = statement('doctor.tasks', `SELECT COUNT(*) AS n FROM ${escapeId(status.table)}`);
@@ -49,6 +55,16 @@ export function mysqlChecks(config: Config): Check[] {
         ]
       : []),
   ];
+}
+
+/** `host:port`, or undefined when the settings cannot be read (the mysql check then says why). */
+function address(mysql: NonNullable<Config['mysql']>): string | undefined {
+  try {
+    const s = poolSettings(mysql);
+    return `${s.host}:${s.port}`;
+  } catch {
+    return undefined;
+  }
 }
 
 async function count(db: Db, st: ReturnType<typeof statement>, table: string): Promise<number> {

@@ -6,9 +6,12 @@ import type { Check } from '../../doctor/types.js';
 export function redisChecks(config: Config): Check[] {
   const redis = config.redis;
   if (!redis) return [];
+  const where = redis.url.replace(/\/\/[^@]*@/, '//');
   return [
     {
       name: 'redis',
+      target: where,
+      silentFix: 'is Redis running there, and may this host reach its port (firewall, bind address)?',
       async run() {
         const r = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
         let last: Error | undefined;
@@ -20,7 +23,7 @@ export function redisChecks(config: Config): Check[] {
           await r.ping();
           const aof = (await r.config('GET', 'appendonly').catch(() => [])) as string[];
           const persistence = aof[1] === 'yes' ? 'appendonly on' : 'appendonly off: queued jobs are lost if Redis restarts (docs/burn.md)';
-          return `${redis.url.replace(/\/\/[^@]*@/, '//')} answers; ${persistence}`;
+          return `${where} answers; ${persistence}`;
         } finally {
           r.disconnect();
         }

@@ -9,6 +9,8 @@ export function vaultChecks(config: Config): Check[] {
   return [
     {
       name: 'vault',
+      target: vault.addr,
+      silentFix: 'is Vault running, and may this host reach vault.addr (firewall, proxy)?',
       async run() {
         await new VaultClient(vault).login();
         return `${vault.addr}: ${vault.approle ? 'AppRole login' : 'token'} accepted`;

@@ -78,6 +78,11 @@ export class VaultClient {
     this.#api.token = this.#shape('AppRole login', loginShape, res).auth.client_token;
   }
 
+  /** Vault answers and is unsealed (GET sys/health, no token, a standby counts as up): readiness reports it. */
+  async health(): Promise<void> {
+    await this.#raw('health check', () => this.#api.health({ standbyok: true }), 'it answered, but is not unsealed and active');
+  }
+
   async dbCreds(mount: string, role: string): Promise<DbLease> {
     const path = `${mount}/creds/${role}`;
     const res = this.#shape(`read ${path}`, credsShape, await this.#call(`read ${path}`, () => this.#api.read(path), `its policy needs "read" on ${path}`));
