@@ -28,8 +28,8 @@ export class GrantRoles implements RoleSource {
   constructor(
     readonly store: GrantStore,
     private readonly version: GrantVersion,
-    /** The longest grant `/access grant` accepts (access.grants.maxDuration). */
-    readonly maxMs: number,
+    /** The longest grant `/access grant` accepts (access.grants.maxDuration); a reload sets it. */
+    public maxMs: number,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
     private readonly onExpired: (g: Grant) => Promise<void> = async () => {},
