@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
+import { trapSignals } from './cli/signals.js';
 import { scrub } from './log.js';
 import { version } from './version.js';
 
@@ -41,16 +42,19 @@ program
   .description('run the bot: the configured adapters, the HTTP server (/healthz, /readyz) and the job workers')
   .option('--no-workers', 'do not run job workers in this process (run `opsline worker` elsewhere)')
   .action(async (opts: { workers: boolean }) => {
+    // Before the import: loading the module takes a while, and a SIGHUP's default action ends the process.
+    const trap = trapSignals();
     const { runStart } = await import('./cli/start.js');
-    process.exitCode = await runStart(program.opts<{ config?: string }>().config, { workers: opts.workers });
+    process.exitCode = await runStart(program.opts<{ config?: string }>().config, { workers: opts.workers }, trap);
   });
 
 program
   .command('worker')
   .description('run job workers only: burns on every drive the agents report, with progress in chat')
   .action(async () => {
+    const trap = trapSignals();
     const { runWorker } = await import('./cli/worker.js');
-    process.exitCode = await runWorker(program.opts<{ config?: string }>().config);
+    process.exitCode = await runWorker(program.opts<{ config?: string }>().config, trap);
   });
 
 program
@@ -83,8 +87,9 @@ program
   .command('agent')
   .description("run the device agent on this host (the config's agent section)")
   .action(async () => {
+    const trap = trapSignals();
     const { runAgent } = await import('./cli/agent.js');
-    process.exitCode = await runAgent(program.opts<{ config?: string }>().config);
+    process.exitCode = await runAgent(program.opts<{ config?: string }>().config, trap);
   });
 
 program

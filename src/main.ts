@@ -139,6 +139,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations, approvals: parts.approvals });
   late.dispatcher = dispatcher;
   parts.start();
+  let stopping = false;
   return {
     config,
     registry,
@@ -158,16 +159,18 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     planReload: (next) => planAccessReload(config, next, registry, parts, extra),
     async startWorkers() {
       await burns?.startWorkers();
-      await deploys?.startWorkers();
+      // The burn workers' first discovery may outlast a stop signal: nothing starts after the stop.
+      if (!stopping) await deploys?.startWorkers();
     },
     async startSchedules(posters) {
-      await schedules?.start(posters);
+      if (!stopping) await schedules?.start(posters);
     },
     async idle() {
       await burns?.idle();
       await deploys?.idle();
     },
     async stop() {
+      stopping = true;
       await schedules?.close();
       await deploys?.close();
       await burns?.close();
