@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
+import { printable } from './core/printable.js';
 import { trapSignals } from './cli/signals.js';
 import { scrub } from './log.js';
 import { version } from './version.js';
@@ -132,11 +133,12 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  // A message may quote a config value or a server's answer: no control character reaches the terminal raw.
   if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${printable(err.message)}\n`);
     process.exitCode = 2;
   } else {
-    process.stderr.write(`opsline: ${(err as Error).message}\n`);
+    process.stderr.write(`opsline: ${printable((err as Error).message)}\n`);
     process.exitCode = 1;
   }
 }
