@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
 import { printable } from './core/printable.js';
 import { trapSignals } from './cli/signals.js';
-import { scrub } from './log.js';
+import { jsonSafe, scrub } from './log.js';
 import { version } from './version.js';
 
 // Each subcommand's module is imported inside its action, not up here: `opsline start` needs Slack,
@@ -14,7 +14,7 @@ import { version } from './version.js';
 // A promise nobody awaited must not take down a bot that serves a whole workspace: say so and go on.
 process.on('unhandledRejection', (err) => {
   const e = err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
-  process.stderr.write(`${scrub(JSON.stringify({ level: 50, time: Date.now(), msg: 'unhandled rejection (bug); still running', err: e }))}\n`);
+  process.stderr.write(`${scrub(jsonSafe(JSON.stringify({ level: 50, time: Date.now(), msg: 'unhandled rejection (bug); still running', err: e })))}\n`);
 });
 
 const program = new Command('opsline')
