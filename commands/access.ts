@@ -1,14 +1,15 @@
 import { defineCommand, type CommandContext } from '../src/core/define-command.js';
-import { ROLES } from '../src/core/access.js';
+import { ROLES, type Role } from '../src/core/access.js';
 import { DURATION, durationMs, formatDuration } from '../src/core/duration.js';
 import { UserError } from '../src/core/errors.js';
 import { clip } from '../src/core/format.js';
-import type { GrantRoles } from '../src/core/grants/grant-roles.js';
+import { isGrantSource, type GrantRoles } from '../src/core/grants/grant-roles.js';
 import { grantee } from '../src/core/grants/grant-target.js';
 import type { Grant } from '../src/core/grants/types.js';
 import { reply } from '../src/core/reply.js';
 import type { ThreadRef } from '../src/core/thread.js';
 
+const GRANT_ROLES: readonly Role[] = ['admin'];
 const MEMORY_ONLY = ' (MySQL is not configured: grants live in this process and will not survive a restart)';
 
 function grantsOf(ctx: CommandContext): GrantRoles {
@@ -20,6 +21,19 @@ function grantsOf(ctx: CommandContext): GrantRoles {
 function describe(g: Grant, now: number): string {
   const left = formatDuration(Math.max(0, g.expiresAt.getTime() - now));
   return `#${g.id} ${g.role} for ${g.principalKey}, ${left} left (until ${g.expiresAt.toISOString().slice(0, 16)}Z), by ${g.grantedBy}${g.reason ? ` — ${clip(g.reason, 100)}` : ''}`;
+}
+
+/**
+ * Only a configured admin grants (docs/access.md#time-boxed-grants): never to themselves, and never
+ * on the strength of a grant, or a time-boxed admin could extend itself, and hand admin on, forever.
+ */
+function checkGranter(ctx: CommandContext, key: string, path: string, roles: readonly Role[]): void {
+  const by = ctx.invocation.principal;
+  if (key === by.key) throw new UserError('denied', 'you cannot grant yourself a role; ask another admin');
+  const needed = ctx.access.needed(path, roles);
+  const allowing = ctx.access.held(by).filter((h) => h.role === 'admin' || needed.includes(h.role));
+  if (allowing.length && allowing.every((h) => isGrantSource(h.source)))
+    throw new UserError('denied', `your ${allowing[0]!.role} role is itself a grant (${allowing[0]!.source}): only an admin from config, a Slack group or a Discord role may grant roles`);
 }
 
 /** The announcement in the channel; its reference lets any replica post the expiry line under it. */
@@ -50,11 +64,12 @@ export default defineCommand({
         { name: 'duration', type: 'string', description: 'how long: 30m, 2h, 1d', required: true, pattern: DURATION, maxLength: 8 },
         { name: 'reason', type: 'text', description: 'why (shown in the channel)', maxLength: 200 },
       ],
-      roles: ['admin'],
+      roles: GRANT_ROLES,
       sideEffects: true,
       async handler(ctx) {
         const grants = grantsOf(ctx);
         const key = grantee(String(ctx.args.user), ctx.invocation);
+        checkGranter(ctx, key, 'access grant', GRANT_ROLES);
         const role = ROLES.find((r) => r === ctx.args.role);
         const ms = durationMs(String(ctx.args.duration));
         if (!role || ms === undefined) throw new UserError('usage', 'give a role and a duration such as 30m or 2h');

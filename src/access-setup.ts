@@ -17,11 +17,23 @@ import { REQUEST_PATH_TIMEOUT_MS } from './services/redis-timeouts.js';
 export interface AccessParts {
   readonly access: Access;
   readonly grants: GrantRoles;
-  readonly slackGroups?: SlackGroupRoles;
+  /** The Slack user group role source in force (a reload may replace it). */
+  readonly slackGroups: SlackGroupRoles | undefined;
   readonly approvals: Approvals;
+  /**
+   * Builds everything an `access` section gives (role sources, grant limit, approval TTL) without
+   * changing anything; `commit` then swaps all of it in one synchronous step (SIGHUP).
+   */
+  prepare(next: Config['access'], list: AccessConfig): PreparedAccess;
   /** Starts the background refreshes (Slack groups, grant reloads and expiry timers). */
   start(): void;
   stop(): Promise<void>;
+}
+
+export interface PreparedAccess {
+  /** What the operator should know (a role source that gives nothing here). */
+  readonly warnings: readonly string[];
+  commit(): void;
 }
 
 /**
@@ -45,26 +57,54 @@ export function buildAccess(
   const claim = expiryClaim(redis, config.redis?.prefix ?? 'opsline');
   const version = redis ? redisGrantVersion(redis, config.redis!.prefix) : new LocalGrantVersion();
   const grants = new GrantRoles(store, version, a.grants.maxDuration, log, now, (g) => announceExpiry(g, transports, claim));
-  const slackGroups =
-    a.slackGroups.length && config.slack ? new SlackGroupRoles(a.slackGroups, slackGroupMembers(config.slack, log), a.slackGroupsTtl, log, now) : undefined;
-  if (a.slackGroups.length && !config.slack) log.warn('access.slackGroups is set but there is no slack section: the groups give no roles');
-  const sources: RoleSource[] = [grants, new DiscordRoles(a.discordRoles), ...(slackGroups ? [slackGroups] : [])];
-  const access = new Access(allow.list, sources, allow.extra);
+  const members = config.slack && slackGroupMembers(config.slack, log);
+  const groupsKey = (x: Config['access']) => JSON.stringify([x.slackGroups, x.slackGroupsTtl]);
+  // A reload that leaves the groups as they were keeps their fetched memberships.
+  const groupsFor = (x: Config['access'], current: SlackGroupRoles | undefined, currentKey: string) =>
+    !x.slackGroups.length || !members ? undefined : current && groupsKey(x) === currentKey ? current : new SlackGroupRoles(x.slackGroups, members, x.slackGroupsTtl, log, now);
+  const warnings = (x: Config['access']) => (x.slackGroups.length && !config.slack ? ['access.slackGroups is set but there is no slack section: the groups give no roles'] : []);
+  const sourcesOf = (x: Config['access'], groups: SlackGroupRoles | undefined): RoleSource[] => [grants, new DiscordRoles(x.discordRoles), ...(groups ? [groups] : [])];
+  let slackGroups = groupsFor(a, undefined, '');
+  let slackKey = groupsKey(a);
+  for (const w of warnings(a)) log.warn(w);
+  const access = new Access(allow.list, sourcesOf(a, slackGroups), allow.extra);
   // With Redis an approval may come through any replica, as a confirmation may.
   const approvalStore = redis
     ? new RedisConfirmations(config.redis!.url, config.redis!.prefix, log, now, a.approvalTtl, 'other')
     : new Confirmations(now, a.approvalTtl, 'other');
-  const byPath = new Map(Object.entries(a.approvers ?? {}));
+  let started = false;
   return {
     access,
     grants,
-    slackGroups,
-    approvals: { store: approvalStore, byPath },
+    get slackGroups() {
+      return slackGroups;
+    },
+    approvals: { store: approvalStore },
+    prepare(next, list) {
+      const groups = groupsFor(next, slackGroups, slackKey);
+      const sources = sourcesOf(next, groups);
+      return {
+        warnings: warnings(next),
+        commit() {
+          const old = slackGroups;
+          access.reload(list, sources);
+          grants.maxMs = next.grants.maxDuration;
+          approvalStore.ttlMs = next.approvalTtl;
+          slackGroups = groups;
+          slackKey = groupsKey(next);
+          if (old === groups) return;
+          void old?.stop();
+          if (started) groups?.start();
+        },
+      };
+    },
     start() {
+      started = true;
       grants.start();
       slackGroups?.start();
     },
     async stop() {
+      started = false;
       await access.stop();
       if (approvalStore instanceof RedisConfirmations) await approvalStore.close();
       redis?.disconnect();

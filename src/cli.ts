@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { ConfigError } from './config/load.js';
-import { scrub } from './log.js';
+import { printable } from './core/printable.js';
+import { trapSignals } from './cli/signals.js';
+import { jsonSafe, scrub } from './log.js';
 import { version } from './version.js';
 
 // Each subcommand's module is imported inside its action, not up here: `opsline start` needs Slack,
@@ -12,7 +14,7 @@ import { version } from './version.js';
 // A promise nobody awaited must not take down a bot that serves a whole workspace: say so and go on.
 process.on('unhandledRejection', (err) => {
   const e = err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
-  process.stderr.write(`${scrub(JSON.stringify({ level: 50, time: Date.now(), msg: 'unhandled rejection (bug); still running', err: e }))}\n`);
+  process.stderr.write(`${scrub(jsonSafe(JSON.stringify({ level: 50, time: Date.now(), msg: 'unhandled rejection (bug); still running', err: e })))}\n`);
 });
 
 const program = new Command('opsline')
@@ -41,16 +43,19 @@ program
   .description('run the bot: the configured adapters, the HTTP server (/healthz, /readyz) and the job workers')
   .option('--no-workers', 'do not run job workers in this process (run `opsline worker` elsewhere)')
   .action(async (opts: { workers: boolean }) => {
+    // Before the import: loading the module takes a while, and a SIGHUP's default action ends the process.
+    const trap = trapSignals();
     const { runStart } = await import('./cli/start.js');
-    process.exitCode = await runStart(program.opts<{ config?: string }>().config, { workers: opts.workers });
+    process.exitCode = await runStart(program.opts<{ config?: string }>().config, { workers: opts.workers }, trap);
   });
 
 program
   .command('worker')
   .description('run job workers only: burns on every drive the agents report, with progress in chat')
   .action(async () => {
+    const trap = trapSignals();
     const { runWorker } = await import('./cli/worker.js');
-    process.exitCode = await runWorker(program.opts<{ config?: string }>().config);
+    process.exitCode = await runWorker(program.opts<{ config?: string }>().config, trap);
   });
 
 program
@@ -83,8 +88,9 @@ program
   .command('agent')
   .description("run the device agent on this host (the config's agent section)")
   .action(async () => {
+    const trap = trapSignals();
     const { runAgent } = await import('./cli/agent.js');
-    process.exitCode = await runAgent(program.opts<{ config?: string }>().config);
+    process.exitCode = await runAgent(program.opts<{ config?: string }>().config, trap);
   });
 
 program
@@ -128,11 +134,12 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  // A message may quote a config value or a server's answer: no control character reaches the terminal raw.
   if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${printable(err.message)}\n`);
     process.exitCode = 2;
   } else {
-    process.stderr.write(`opsline: ${(err as Error).message}\n`);
+    process.stderr.write(`opsline: ${printable((err as Error).message)}\n`);
     process.exitCode = 1;
   }
 }

@@ -1,6 +1,7 @@
 import type { DestinationStream, Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import { createLogger } from './log.js';
+import { escapeOf, UNSAFE_CHAR } from './core/printable.js';
+import { createLogger, jsonSafe } from './log.js';
 
 type Line = Record<string, unknown>;
 
@@ -14,7 +15,7 @@ export function prettyDestination(write: (text: string) => void, colorize: boole
   const format = prettyFactory({ colorize, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,audit', messageFormat: (log, key) => message(log, key) });
   return {
     write(line: string) {
-      write(format(line));
+      write(format(visibleEscapes(line)));
     },
   };
 }
@@ -46,4 +47,19 @@ function message(log: Line, key: string): string {
  */
 export function terminalLevel(configured: string, explicit: boolean, flag: string | undefined): string {
   return flag ?? (explicit || configured !== 'info' ? configured : 'warn');
+}
+
+const JSON_ESCAPE = /\\(u[0-9a-fA-F]{4}|[^u])/g;
+const SHORT = new Map([['b', '\b'], ['f', '\f'], ['r', '\r']]);
+
+/**
+ * pino-pretty prints the values of a JSON line as they are, so an escaped ESC or CSI in a logged
+ * value would reach the terminal as a control character: each unsafe character's escape becomes an
+ * escaped backslash instead, and the line shows `\u001b` as text (src/core/printable.ts).
+ */
+export function visibleEscapes(line: string): string {
+  return jsonSafe(line).replace(JSON_ESCAPE, (m, e: string) => {
+    const c = e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : SHORT.get(e);
+    return c !== undefined && UNSAFE_CHAR.test(c) ? `\\${escapeOf(c)}` : m;
+  });
 }

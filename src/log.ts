@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { escapeOf, UNSAFE } from './core/printable.js';
 
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
 const REDACT_KEYS = ['token', 'botToken', 'appToken', 'signingSecret', 'secret', 'secretId', 'password', 'publicKey', 'authorization', 'Authorization', 'response_url', 'responseUrl'];
@@ -18,7 +19,7 @@ export function createLogger(opts: LogOptions): Logger {
     {
       level: opts.level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      hooks: { streamWrite: (line) => scrub(line, secrets) },
+      hooks: { streamWrite: (line) => scrub(jsonSafe(line), secrets) },
     },
     opts.destination ?? pino.destination({ fd: 2, sync: true }),
   );
@@ -49,4 +50,15 @@ export function scrub(line: string, secrets: readonly string[] = []): string {
     if (json !== s) out = out.split(json).join('[redacted]');
   }
   return out;
+}
+
+const UNSAFE_RAW = new RegExp(`[${UNSAFE}]`, 'g');
+
+/**
+ * A JSON line with no unsafe character as it is: pino escapes C0 in strings, but C1 (U+009B is CSI),
+ * DEL and bidi overrides from a caller, a note or an agent's output would reach a terminal or
+ * journalctl raw. Each becomes its JSON escape, so the values logged are the same.
+ */
+export function jsonSafe(line: string): string {
+  return line.replace(UNSAFE_RAW, escapeOf);
 }

@@ -3,6 +3,7 @@ import { commands } from '../commands/index.js';
 import type { Access } from './core/access.js';
 import { unknownAccessKeys } from './core/access.js';
 import { buildAccess } from './access-setup.js';
+import { planAccessReload, type ReloadPlan } from './access-reload.js';
 import type { SlackGroupRoles } from './core/roles/slack-groups.js';
 import { MemoryGrantStore } from './core/grants/memory-store.js';
 import type { GrantStore } from './core/grants/types.js';
@@ -50,6 +51,8 @@ export interface App {
   /** Paces calls to Slack and Discord under their limits; shared by every process through Redis (docs/rate-limits.md). */
   readonly budget: RateBudget;
   readonly log: Logger;
+  /** SIGHUP: checks a new config as start would and builds all of its `access`; nothing changes until the plan is committed. */
+  planReload(next: Config): ReloadPlan;
   /** Starts job workers in this process; call it after the platform transports are registered. */
   startWorkers(): Promise<void>;
   /** Starts schedules and alerts for the platforms these posters cover (docs/schedules.md). */
@@ -101,7 +104,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const built = await buildServices(config, opts, now);
   // Each schedule runs as its own system principal, with the roles its config entry gives it.
   const list = withSchedulePrincipals(config.access, config.schedules);
-  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra: perTargetRoles(config.deploy?.targets ?? []) });
+  const extra = perTargetRoles(config.deploy?.targets ?? []);
+  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra });
   const access = parts.access;
   const scheduleProblems = scheduleIssues(config.schedules, registry, access);
   if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
@@ -135,11 +139,14 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations, approvals: parts.approvals });
   late.dispatcher = dispatcher;
   parts.start();
+  let stopping = false;
   return {
     config,
     registry,
     access,
-    slackGroups: parts.slackGroups,
+    get slackGroups() {
+      return parts.slackGroups;
+    },
     services,
     dispatcher,
     transports,
@@ -149,18 +156,21 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     secrets,
     mysqlCredentials: built.vault,
     db: built.db,
+    planReload: (next) => planAccessReload(config, next, registry, parts, extra),
     async startWorkers() {
       await burns?.startWorkers();
-      await deploys?.startWorkers();
+      // The burn workers' first discovery may outlast a stop signal: nothing starts after the stop.
+      if (!stopping) await deploys?.startWorkers();
     },
     async startSchedules(posters) {
-      await schedules?.start(posters);
+      if (!stopping) await schedules?.start(posters);
     },
     async idle() {
       await burns?.idle();
       await deploys?.idle();
     },
     async stop() {
+      stopping = true;
       await schedules?.close();
       await deploys?.close();
       await burns?.close();

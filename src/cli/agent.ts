@@ -1,17 +1,17 @@
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { AgentServer } from '../agent/server.js';
 import { processLogger } from '../log-pretty.js';
-import { stopWithin, untilSignal } from './signals.js';
+import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
 
 /** `opsline agent`: the device agent from the config's `agent` section, until SIGINT or SIGTERM. */
-export async function runAgent(configFlag: string | undefined): Promise<number> {
+export async function runAgent(configFlag: string | undefined, trap: SignalTrap = trapSignals()): Promise<number> {
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   if (!config.agent) throw new ConfigError(loaded.source, ['agent: this section is required by `opsline agent`']);
   const a = config.agent;
   const log = processLogger(config.log.level, loaded.secrets).child({ component: 'agent' });
   // The agent's allowlist is its CURVE client keys, read at start: SIGHUP only says so.
-  const signalled = untilSignal(() => log.warn('SIGHUP: the agent reloads nothing; restart it to apply a new config'));
+  trap.onHup(() => log.warn('SIGHUP: the agent reloads nothing; restart it to apply a new config'));
   const server = await AgentServer.start({
     bind: a.bind,
     keys: a.keys,
@@ -24,7 +24,7 @@ export async function runAgent(configFlag: string | undefined): Promise<number> 
     ...(a.name ? { name: a.name } : {}),
     log,
   });
-  await signalled;
+  await trap.stopped;
   // A burn cut short is never resumed (a disc is never burnt twice): it is cancelled and reported failed.
   log.info('stopping: running burns are cancelled and reported');
   return stopWithin(log, () => server.close());

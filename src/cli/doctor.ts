@@ -3,6 +3,7 @@ import { deviceHostChecks } from '../agent/doctor.js';
 import { commands } from '../../commands/index.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { Access, unknownAccessKeys } from '../core/access.js';
+import { printable } from '../core/printable.js';
 import { Registry } from '../core/registry.js';
 import { scheduleIssues, withSchedulePrincipals } from '../schedules/check.js';
 import { CheckFailure, noAnswer, rootCause, type Check } from '../doctor/types.js';
@@ -59,6 +60,7 @@ async function settle(c: Check, timeoutMs: number): Promise<{ ok: boolean; detai
 }
 
 function oneLine(s: string): string {
-  const line = s.replace(/\s+/g, ' ').trim();
+  // A detail is a dependency's own answer: no control character reaches the terminal raw.
+  const line = printable(s.replace(/\s+/g, ' ').trim());
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }

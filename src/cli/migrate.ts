@@ -1,6 +1,7 @@
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { createPool, Db, migrate, poolSettings } from '../services/db/index.js';
+import { printable } from '../core/printable.js';
 
 export interface MigrateIo {
   readonly out: NodeJS.WritableStream;
@@ -28,7 +29,7 @@ export async function runMigrate(configFlag: string | undefined, io: MigrateIo =
     return 0;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    io.err.write(`opsline migrate: ${typeof code === 'string' ? `${code}: ` : ''}${(err as Error).message}\n`);
+    io.err.write(`opsline migrate: ${typeof code === 'string' ? `${code}: ` : ''}${printable((err as Error).message)}\n`);
     return 1;
   } finally {
     await db.end();

@@ -1,26 +1,43 @@
 import type { Logger } from 'pino';
-import { ConfigError, requireConfigFile } from '../config/load.js';
-import { unknownAccessKeys } from '../core/access.js';
+import { ConfigError, requireConfigFile, type Loaded } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import type { App } from '../main.js';
-import { withSchedulePrincipals } from '../schedules/check.js';
 
 /**
- * SIGHUP: reads the config file again and, if it is valid as a whole and its `access` section names
- * only known commands, swaps in the new allowlist. Anything wrong keeps the old list and logs every
- * reason. Only `access` is reloaded; other sections need a restart (docs/configuration.md).
+ * SIGHUP: reads the config file again and reloads all of `access`, or nothing (docs/configuration.md#reloading).
+ * The file must be valid as a whole and pass every check `opsline start` runs; an empty file, or one
+ * without the `access` section the running config has, is a write that did not finish, not an empty
+ * allowlist. Anything wrong keeps the old access and logs every reason; sections other than `access`
+ * that changed are named in the log, and change at the next restart.
  */
 export function accessReloader(app: App, configFlag: string | undefined, log: Logger): () => void {
+  let current = app.config.access;
   return () => {
     try {
-      const { config, source } = requireConfigFile(configFlag);
-      const bad = unknownAccessKeys(config.access, app.registry.targets().map((t) => t.path));
-      if (bad.length) throw new ConfigError(source, bad);
-      // Schedules keep running as their system principals: their roles come from the running config.
-      app.access.reload(withSchedulePrincipals(config.access, app.config.schedules));
-      log.info({ users: config.access.users.length, source }, 'access allowlist reloaded');
+      const loaded = requireConfigFile(configFlag);
+      const broken = brokenWrite(loaded, current);
+      if (broken) throw new ConfigError(loaded.source, [broken]);
+      const plan = app.planReload(loaded.config);
+      if (!plan.ok) throw new ConfigError(loaded.source, plan.issues);
+      plan.commit();
+      current = loaded.config.access;
+      for (const w of plan.warnings) log.warn(w);
+      if (plan.restartNeeded.length)
+        log.warn({ sections: plan.restartNeeded }, `not reloaded (a restart applies them): ${plan.restartNeeded.join(', ')} changed in ${loaded.source}; only access is reloaded`);
+      const a = current;
+      log.info({ users: a.users.length, slackGroups: a.slackGroups.length, discordRoles: a.discordRoles.length, source: loaded.source }, 'access allowlist reloaded');
     } catch (err) {
       const issues = err instanceof ConfigError ? err.issues : [(err as Error).message];
-      log.error({ issues }, 'access allowlist not reloaded; the old one stays in force');
+      log.error({ issues }, `access allowlist not reloaded; the old one stays in force: ${issues.join('; ')}`);
     }
   };
+}
+
+/** Why a file that parses is still no file to reload from, or undefined. */
+function brokenWrite(loaded: Loaded, current: Config['access']): string | undefined {
+  if (loaded.sections.length === 0) return 'the file is empty (a write that did not finish?): it would lock every user out, so nothing was changed';
+  const given = current.users.length + current.slackGroups.length + current.discordRoles.length > 0;
+  if (given && !loaded.sections.includes('access'))
+    return 'the file has no access section (a write that did not finish?): it would lock every user out, so nothing was changed; to take every role away, write access: { users: [] }';
+  return undefined;
 }

@@ -4,15 +4,47 @@ import type { Logger } from 'pino';
 export const STOP_DEADLINE_MS = 10_000;
 
 /**
- * Resolves on the first SIGINT or SIGTERM: long-running commands stop gracefully then. SIGHUP calls
- * `onHup` (a reload) instead of ending the process, which is the default action for SIGHUP.
+ * The signal handlers of a long-running command, installed before anything slow (module loading,
+ * connecting, listening): a SIGHUP's default action ends the process, so one sent while the bot
+ * starts (systemd's ExecReload) would otherwise kill it.
  */
-export function untilSignal(onHup: () => void = () => {}): Promise<NodeJS.Signals> {
-  process.on('SIGHUP', onHup);
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+export interface SignalTrap {
+  /** Settles on the first SIGINT or SIGTERM. */
+  readonly stopped: Promise<NodeJS.Signals>;
+  /** The stop signal received so far, if any. */
+  readonly stopping: NodeJS.Signals | undefined;
+  /**
+   * From now on SIGHUP calls `reload`. A SIGHUP received before (while starting) runs it once now:
+   * the file may have changed after the start read it.
+   */
+  onHup(reload: () => void): void;
+  /** Resolves with `step`'s result, or with undefined as soon as a stop signal comes (the step is left to settle). */
+  unlessStopped<T>(step: Promise<T>): Promise<T | undefined>;
+}
+
+export function trapSignals(): SignalTrap {
+  let reload: (() => void) | undefined;
+  let missed = false;
+  let stopping: NodeJS.Signals | undefined;
+  process.on('SIGHUP', () => (reload ? reload() : (missed = true)));
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    const on = (s: NodeJS.Signals) => () => resolve((stopping = s));
+    process.once('SIGINT', on('SIGINT'));
+    process.once('SIGTERM', on('SIGTERM'));
   });
+  return {
+    stopped,
+    get stopping() {
+      return stopping;
+    },
+    onHup(fn) {
+      reload = fn;
+      if (!missed) return;
+      missed = false;
+      fn();
+    },
+    unlessStopped: (step) => Promise.race([step, stopped.then(() => undefined)]),
+  };
 }
 
 /**

@@ -9,13 +9,14 @@ import { mountMetrics } from '../metrics/mount.js';
 import { processLogger } from '../log-pretty.js';
 import { buildApp } from '../main.js';
 import { accessReloader } from './reload-access.js';
-import { stopWithin, untilSignal } from './signals.js';
+import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
 
 /**
  * `opsline start`: the configured adapters, the one HTTP server and (unless `workers` is false) the
- * job workers, until SIGINT or SIGTERM.
+ * job workers, until SIGINT or SIGTERM. `trap` holds the signal handlers, installed before anything
+ * slow (src/cli.ts installs them before this module is even loaded).
  */
-export async function runStart(configFlag: string | undefined, opts: { workers?: boolean } = {}): Promise<number> {
+export async function runStart(configFlag: string | undefined, opts: { workers?: boolean } = {}, trap: SignalTrap = trapSignals()): Promise<number> {
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   const log = processLogger(config.log.level, loaded.secrets);
@@ -23,6 +24,8 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const known = new Set<string>();
   const metrics = new Metrics((name) => known.has(name));
   const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics });
+  // SIGHUP reloads access from here on; one sent while the app was being built is run now.
+  trap.onHup(accessReloader(app, configFlag, log));
   for (const t of app.registry.targets()) known.add(t.path);
   const http = new HttpServer(log);
   const closeChecks = mountReadyChecks(http, app, log);
@@ -37,15 +40,19 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   // Before the workers: their first drive discovery waits for each agent, up to its request timeout
   // when one is unreachable, and commands must be acked meanwhile (/readyz is ready and reports the agent down).
   const port = await http.listen(config.http.port, config.http.host);
-  // After the adapters: their transports must be registered before a worker reopens a thread.
-  if (opts.workers !== false) await app.startWorkers();
-  // Schedules run with or without job workers: each tick runs once across every process (docs/schedules.md).
-  await app.startSchedules(chatPosters(app, log));
-  // Handlers first, so a signal sent as soon as the start is logged is not lost. SIGHUP reloads the allowlist.
-  const signalled = untilSignal(accessReloader(app, configFlag, log));
-  log.info({ port, adapters: adapters.map((a) => a.name) }, 'opsline started');
-  if (adapters.length === 0) log.warn('no chat adapter is configured (add a slack or discord section)');
-  await signalled;
+  const rest = async () => {
+    // After the adapters: their transports must be registered before a worker reopens a thread.
+    if (opts.workers !== false) await app.startWorkers();
+    // Schedules run with or without job workers: each tick runs once across every process (docs/schedules.md).
+    if (!trap.stopping) await app.startSchedules(chatPosters(app, log));
+    return true;
+  };
+  // A stop signal while the workers wait for an agent stops the bot now, not after the wait.
+  if (!trap.stopping && (await trap.unlessStopped(rest()))) {
+    log.info({ port, adapters: adapters.map((a) => a.name) }, 'opsline started');
+    if (adapters.length === 0) log.warn('no chat adapter is configured (add a slack or discord section)');
+  }
+  await trap.stopped;
   http.stopping();
   log.info('stopping: no new commands; running burns go on at their agents and the next worker re-attaches');
   return stopWithin(log, async () => {

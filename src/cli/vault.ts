@@ -1,5 +1,6 @@
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { leasePrefix, VaultClient } from '../services/secrets/index.js';
+import { printable } from '../core/printable.js';
 
 export interface VaultIo {
   readonly out: NodeJS.WritableStream;
@@ -30,7 +31,7 @@ export async function runVaultRevoke(configFlag: string | undefined, io: VaultIo
     io.err.write(`opsline vault revoke: ${left.size} lease${left.size === 1 ? ' is' : 's are'} still listed under ${prefix} (issued meanwhile, or Vault is still revoking); run it again\n`);
     return 1;
   } catch (err) {
-    io.err.write(`opsline vault revoke: ${(err as Error).message}\n`);
+    io.err.write(`opsline vault revoke: ${printable((err as Error).message)}\n`);
     return 1;
   }
 }

@@ -4,13 +4,14 @@ import { ConfigError, requireConfigFile } from '../config/load.js';
 import { processLogger } from '../log-pretty.js';
 import { buildApp } from '../main.js';
 import { accessReloader } from './reload-access.js';
-import { stopWithin, untilSignal } from './signals.js';
+import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
 
 /**
  * `opsline worker`: job workers only, until SIGINT or SIGTERM. It runs no chat adapter, but it
  * reports progress into threads with the platforms' tokens, so any worker can report for any job.
+ * `trap` holds the signal handlers, installed before anything slow (see runStart).
  */
-export async function runWorker(configFlag: string | undefined): Promise<number> {
+export async function runWorker(configFlag: string | undefined, trap: SignalTrap = trapSignals()): Promise<number> {
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   // In-process queues would leave a worker nothing to take: it needs Redis, and burns (agents) or deploys to run.
@@ -20,13 +21,18 @@ export async function runWorker(configFlag: string | undefined): Promise<number>
     throw new ConfigError(loaded.source, ['agents: `opsline worker` needs at least one device agent, or deploy.targets, schedules or alerts with redis']);
   const log = processLogger(config.log.level, loaded.secrets);
   const app = await buildApp(config, { log, secretValues: loaded.secrets });
-  addWorkerTransports(app, log);
-  await app.startWorkers();
-  await app.startSchedules(chatPosters(app, log));
   // The worker holds the app's allowlist too: SIGHUP reloads it, as for `opsline start`.
-  const signalled = untilSignal(accessReloader(app, configFlag, log));
-  log.info({ agents: (config.agents ?? []).map((a) => a.name), deployTargets: deploys }, 'opsline worker started');
-  await signalled;
+  trap.onHup(accessReloader(app, configFlag, log));
+  addWorkerTransports(app, log);
+  const rest = async () => {
+    await app.startWorkers();
+    if (!trap.stopping) await app.startSchedules(chatPosters(app, log));
+    return true;
+  };
+  // The first drive discovery waits for each agent: a stop signal meanwhile stops the worker now.
+  if (!trap.stopping && (await trap.unlessStopped(rest())))
+    log.info({ agents: (config.agents ?? []).map((a) => a.name), deployTargets: deploys }, 'opsline worker started');
+  await trap.stopped;
   log.info('stopping; running burns go on at their agents and the next worker re-attaches');
   return stopWithin(log, () => app.stop());
 }

@@ -22,6 +22,8 @@ export interface Loaded {
   readonly secrets: readonly string[];
   /** Whether the file names `log.level` itself (the console keeps an explicit `info`, lowers the default). */
   readonly logLevelSet: boolean;
+  /** The top-level keys the file itself names: none for an empty file (`""`, `null`, only comments). */
+  readonly sections: readonly string[];
 }
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -35,7 +37,8 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv, source: string
   const secrets: string[] = [];
   const raw: unknown = doc.toJS() ?? {};
   const keyFiles = resolveKeyFiles(substitute(raw, [], env, issues, secrets), source, issues, secrets);
-  return { ...validate(keyFiles.config, source, issues, keyFiles.failed), secrets, logLevelSet: ownKey(ownKey(raw, 'log'), 'level') !== undefined };
+  const sections = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
+  return { ...validate(keyFiles.config, source, issues, keyFiles.failed), secrets, logLevelSet: ownKey(ownKey(raw, 'log'), 'level') !== undefined, sections };
 }
 
 /** `YAML: <what> at line 2, column 10`: the parser's own words and position, without its source excerpt. */

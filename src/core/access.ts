@@ -25,15 +25,22 @@ export type Decision =
   | { readonly allow: true; readonly roles: readonly Role[]; readonly source: string }
   | { readonly allow: false; readonly reason: 'unknown_principal' | 'missing_role' | 'channel'; readonly needed: readonly Role[] };
 
+/** Everything `access` config gives, swapped as one value on reload (docs/architecture.md, "Stopping and reloading"). */
+interface Policy {
+  readonly users: ReadonlyMap<string, AccessUser>;
+  // Overrides are keyed by command paths that come from input: Maps, so `constructor` is just a name.
+  readonly commands: ReadonlyMap<string, readonly Role[]>;
+  readonly channels: ReadonlyMap<string, readonly string[]>;
+  readonly approvers: ReadonlyMap<string, readonly Role[]>;
+  readonly sources: readonly RoleSource[];
+}
+
 /**
  * Deny by default: a caller must be listed, hold one of the command's roles (admin holds all; any
  * role includes viewer), and be in an allowed room when the command has a channel allowlist.
  */
 export class Access {
-  readonly #users = new Map<string, AccessUser>();
-  // Overrides are keyed by command paths that come from input: Maps, so `constructor` is just a name.
-  #commands = new Map<string, readonly Role[]>();
-  #channels = new Map<string, readonly string[]>();
+  #policy: Policy;
   readonly #extra: ReadonlyMap<string, readonly Role[]>;
 
   /**
@@ -41,33 +48,34 @@ export class Access {
    * `extra`: roles that also pass the check for a path, because a rule the command applies after
    * parsing may let them in (a deploy target's own `roles`); the command then makes the final call.
    */
-  constructor(
-    config: AccessConfig,
-    private readonly sources: readonly RoleSource[] = [],
-    extra: ReadonlyMap<string, readonly Role[]> = new Map(),
-  ) {
+  constructor(config: AccessConfig, sources: readonly RoleSource[] = [], extra: ReadonlyMap<string, readonly Role[]> = new Map()) {
     this.#extra = extra;
-    this.reload(config);
+    this.#policy = policyOf(config, sources);
   }
 
-  /** SIGHUP: a validated allowlist replaces this one; every holder of this object sees it at once. */
-  reload(config: AccessConfig): void {
-    const users = new Map(config.users.map((u) => [u.key, u] as const));
-    this.#users.clear();
-    for (const [k, u] of users) this.#users.set(k, u);
-    this.#commands = new Map(Object.entries(config.commands ?? {}));
-    this.#channels = new Map(Object.entries(config.channels ?? {}));
+  /**
+   * SIGHUP: a validated allowlist (and, when given, the role sources built from the same config)
+   * replaces this one in one assignment; every holder of this object sees all of it at once.
+   */
+  reload(config: AccessConfig, sources: readonly RoleSource[] = this.#policy.sources): void {
+    this.#policy = policyOf(config, sources);
+  }
+
+  /** The role sources in force (a reload replaces them). */
+  get sources(): readonly RoleSource[] {
+    return this.#policy.sources;
   }
 
   user(key: string): AccessUser | undefined {
-    return this.#users.get(key);
+    return this.#policy.users.get(key);
   }
 
   /** Every role the principal holds now, with its source; the allowlist's come first. */
   held(who: Principal | string): readonly HeldRole[] {
     const p = typeof who === 'string' ? { key: who, name: who } : who;
-    const listed = (this.#users.get(p.key)?.roles ?? []).map((role) => ({ role, source: 'config' }));
-    return [...listed, ...this.sources.flatMap((s) => s.rolesFor(p))];
+    const { users, sources } = this.#policy;
+    const listed = (users.get(p.key)?.roles ?? []).map((role) => ({ role, source: 'config' }));
+    return [...listed, ...sources.flatMap((s) => s.rolesFor(p))];
   }
 
   rolesOf(who: Principal | string): readonly Role[] {
@@ -76,17 +84,24 @@ export class Access {
 
   /** Brings every role source up to date for this principal (never throws; see RoleSource). */
   async prepare(p: Principal): Promise<void> {
-    await Promise.all(this.sources.map((s) => s.prepare?.(p)));
+    await Promise.all(this.#policy.sources.map((s) => s.prepare?.(p)));
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.sources.map((s) => s.stop?.()));
+    await Promise.all(this.#policy.sources.map((s) => s.stop?.()));
+  }
+
+  /** The roles `access.approvers` requires for a path: the path's own entry, then its command's. */
+  approvers(path: string): readonly Role[] {
+    const { approvers } = this.#policy;
+    return approvers.get(path) ?? approvers.get(commandOf(path)) ?? [];
   }
 
   /** The roles a command path needs: config override for the path, then for the command, then its definition (plus `extra`). */
   needed(path: string, defaults: readonly Role[]): readonly Role[] {
     const command = commandOf(path);
-    const override = this.#commands.get(path) ?? this.#commands.get(command);
+    const { commands } = this.#policy;
+    const override = commands.get(path) ?? commands.get(command);
     if (override) return override;
     const extra = this.#extra.get(path) ?? [];
     return extra.length ? [...new Set([...defaults, ...extra])] : defaults;
@@ -112,10 +127,21 @@ export class Access {
     // Every listed user may do what a viewer may: an operator needs /drives and /help too.
     const by = held.find((h) => h.role === 'admin' || needed.includes(h.role)) ?? (needed.includes('viewer') ? held[0] : undefined);
     if (!by) return { allow: false, reason: 'missing_role', needed };
-    const rooms = this.#channels.get(path) ?? this.#channels.get(commandOf(path));
+    const { channels } = this.#policy;
+    const rooms = channels.get(path) ?? channels.get(commandOf(path));
     if (rooms && room !== undefined && !rooms.includes(room)) return { allow: false, reason: 'channel', needed };
     return { allow: true, roles, source: by.source };
   }
+}
+
+function policyOf(config: AccessConfig, sources: readonly RoleSource[]): Policy {
+  return {
+    users: new Map(config.users.map((u) => [u.key, u] as const)),
+    commands: new Map(Object.entries(config.commands ?? {})),
+    channels: new Map(Object.entries(config.channels ?? {})),
+    approvers: new Map(Object.entries(config.approvers ?? {})),
+    sources: [...sources],
+  };
 }
 
 /** `note` of `note add`: overrides keyed by the bare command apply to all its subcommands. */

@@ -8,15 +8,14 @@ import { refusal } from './refusal.js';
 import type { Registry, Target } from './registry.js';
 import type { Reply } from './reply.js';
 
-/** Requests held for a second person, and the roles config requires per command path (`access.approvers`). */
+/** Requests held for a second person; the roles each path requires are `access.approvers`, read from Access (a reload swaps them). */
 export interface Approvals {
   readonly store: ConfirmStore;
-  readonly byPath: ReadonlyMap<string, readonly Role[]>;
 }
 
 /** Config for the path, then for the command, plus what the command itself asks (a deploy target's approvers). */
-export async function approversOf(a: Approvals, target: Target, ctx: CommandContext): Promise<readonly Role[] | undefined> {
-  const configured = a.byPath.get(target.path) ?? a.byPath.get(target.command.name) ?? [];
+export async function approversOf(target: Target, ctx: CommandContext): Promise<readonly Role[] | undefined> {
+  const configured = ctx.access.approvers(target.path);
   const def = target.sub === undefined ? target.command : Object.entries(target.command.subcommands ?? {}).find(([n]) => n === target.sub)?.[1];
   const own = (await def?.approvers?.(ctx)) ?? [];
   const all = [...new Set([...configured, ...own])];
@@ -28,7 +27,7 @@ export async function approversOf(a: Approvals, target: Target, ctx: CommandCont
  * one of `approvers` must approve. Returns undefined when the request needs no approval.
  */
 export async function holdForApproval(a: Approvals, target: Target, ctx: CommandContext): Promise<Reply | undefined> {
-  const approvers = await approversOf(a, target, ctx);
+  const approvers = await approversOf(target, ctx);
   if (!approvers) return undefined;
   const inv = ctx.invocation;
   const p = await a.store.add({ principalKey: inv.principal.key, path: target.path, args: ctx.args, invocation: inv, approvers });

@@ -50,7 +50,8 @@ export class Confirmations implements ConfirmStore {
 
   constructor(
     private readonly now: () => number = Date.now,
-    readonly ttlMs = CONFIRM_TTL_MS,
+    /** Not readonly: a reload sets the approval TTL (access.approvalTtl) for requests held from then on. */
+    public ttlMs = CONFIRM_TTL_MS,
     private readonly rule: TakeRule = 'owner',
   ) {}
 

@@ -7,6 +7,7 @@ import { Confirmations, type ConfirmStore } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
 import { UserError, toBotError } from './errors.js';
 import { CONTROL } from './input.js';
+import { printable, printableReply } from './printable.js';
 import { errorReply } from './error-reply.js';
 import { attempt, type Step } from './pipeline-step.js';
 import { parseText, parseValues } from './parse.js';
@@ -63,8 +64,11 @@ export class Dispatcher {
     this.confirmations = deps.confirmations ?? new Confirmations();
   }
 
-  async dispatch(inv: Invocation, threads: ThreadStarter): Promise<Reply> {
+  async dispatch(inv: Invocation, given: ThreadStarter): Promise<Reply> {
     const started = performance.now();
+    // What a command shows may carry text from outside (notes, names, agent output): no control
+    // character reaches a chat or a terminal as it is (src/core/printable.ts).
+    const threads: ThreadStarter = { startThread: (text) => given.startThread(printable(text)) };
     const log = this.deps.log.child({ invocationId: inv.id, platform: inv.platform, command: inv.command, principal: inv.principal.key });
     let jobId: string | undefined;
     const extra: AuditExtra = {};
@@ -99,7 +103,7 @@ export class Dispatcher {
       log.error({ err }, 'audit write failed');
     }
     log.debug({ decision: end.decision, outcome: end.outcome, durationMs }, 'done');
-    return end.reply;
+    return printableReply(end.reply);
   }
 
   private async pipeline(inv: Invocation, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra): Promise<Ending> {

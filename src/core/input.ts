@@ -1,8 +1,11 @@
+import { UNSAFE_CHAR } from './printable.js';
 import { UserError } from './errors.js';
 
-/** Control characters other than tab and newline never belong in a command (terminal escapes, NUL). */
-// eslint-disable-next-line no-control-regex
-export const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+/**
+ * Control characters other than tab and newline never belong in a command: C0 and DEL (terminal
+ * escapes, NUL), C1 (U+009B is CSI) and bidi overrides; see src/core/printable.ts.
+ */
+export const CONTROL = UNSAFE_CHAR;
 
 /** Refuses text with control characters, whichever way it arrived (a typed line or a platform option). */
 export function refuseControl(text: string): void {

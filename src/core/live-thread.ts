@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { postFinal } from '../relay/relayed-transport.js';
+import { printable } from './printable.js';
 import type { ThreadRef, ThreadTransport, ThreadStarter } from './thread.js';
 
 /**
@@ -8,7 +9,7 @@ import type { ThreadRef, ThreadTransport, ThreadStarter } from './thread.js';
  * Where the platform's budget is shared (editTurn), the thread waits for its turn first and only
  * then picks the newest text, so what it sends is as fresh as the budget allows. Transport
  * failures on status edits are logged and retried with the next edit; the final state always gets
- * one more attempt in `finish()`.
+ * one more attempt in `finish()`. Every text is made `printable` here, whatever job output it carries.
  */
 export class LiveThread {
   #ref: ThreadRef;
@@ -36,10 +37,13 @@ export class LiveThread {
     initialStatus: string,
     log?: Logger,
   ): Promise<LiveThread> {
-    const ref = await starter.startThread(rootText);
-    const statusId = await transport.postReply(ref, initialStatus);
-    const t = new LiveThread(transport, { ...ref, statusId }, log);
-    t.#lastSent = initialStatus;
+    const ref = await starter.startThread(printable(rootText));
+    const status = printable(initialStatus);
+    const statusId = await transport.postReply(ref, status);
+    // The requester's display name comes from the platform, and a transport may mention them by it.
+    const requester = { ...ref.requester, name: printable(ref.requester.name) };
+    const t = new LiveThread(transport, { ...ref, statusId, requester }, log);
+    t.#lastSent = status;
     t.#lastEditAt = Date.now();
     return t;
   }
@@ -55,21 +59,21 @@ export class LiveThread {
 
   /** Sets the live status text; edits are coalesced so only the newest text is sent. */
   status(text: string): void {
-    this.#pending = text;
+    this.#pending = printable(text);
     this.#schedule();
   }
 
   async milestone(text: string): Promise<void> {
-    await this.#post(text);
+    await this.#post(printable(text));
   }
 
   /** Lands the final status, then posts `text` mentioning the requester. */
   async finish(finalStatus: string, text: string): Promise<void> {
-    this.#pending = finalStatus;
+    this.#pending = printable(finalStatus);
     await this.flush();
     await this.transport.close?.(this.#ref);
     try {
-      await postFinal(this.transport, this.#ref, text);
+      await postFinal(this.transport, this.#ref, printable(text));
     } catch (err) {
       this.log?.warn({ err }, 'final reply failed');
       throw err;

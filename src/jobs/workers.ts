@@ -9,6 +9,8 @@ import { burnLane, type BurnProcessor } from '../services/queue/types.js';
 export class BurnWorkers {
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
+  // A stop may come while the first discovery still waits for an agent (a stop signal during start-up).
+  #stopped = false;
 
   constructor(
     private readonly burns: BurnService,
@@ -19,6 +21,7 @@ export class BurnWorkers {
 
   async start(): Promise<void> {
     await this.discover();
+    if (this.#stopped) return;
     this.#unsubscribe = this.burns.devices.onStateChange((_agent, state) => {
       if (state === 'up') void this.discover();
     });
@@ -27,7 +30,9 @@ export class BurnWorkers {
   }
 
   async discover(): Promise<void> {
-    for (const a of await this.burns.drives()) {
+    const agents = await this.burns.drives();
+    if (this.#stopped) return;
+    for (const a of agents) {
       if (a.error) {
         this.log.debug({ agent: a.agent, error: a.error }, 'agent not answering; its workers start when it does');
         continue;
@@ -40,6 +45,7 @@ export class BurnWorkers {
   }
 
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#unsubscribe?.();
   }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PostTarget } from '../config/schedules.js';
+import { printableReply } from '../core/printable.js';
 import type { ChannelPoster, Clock, Outbox, Post } from './types.js';
 
 /** Posters by platform: the ones this process can post with. */
@@ -7,7 +8,9 @@ export class ChannelPosters {
   readonly #byPlatform = new Map<string, ChannelPoster>();
 
   add(p: ChannelPoster): void {
-    this.#byPlatform.set(p.platform, p);
+    // A post may carry text from outside (a job's error from its agent, config names): no control
+    // character reaches a channel or a console as it is (src/core/printable.ts).
+    this.#byPlatform.set(p.platform, { platform: p.platform, post: (channel, post) => p.post(channel, { ...post, reply: printableReply(post.reply) }) });
   }
 
   get(platform: string): ChannelPoster | undefined {

@@ -34,7 +34,8 @@ export class RedisConfirmations implements ConfirmStore {
     private readonly prefix: string,
     log: Logger,
     private readonly now: () => number = Date.now,
-    readonly ttlMs = CONFIRM_TTL_MS,
+    /** Not readonly: a reload sets the approval TTL (access.approvalTtl) for requests held from then on. */
+    public ttlMs = CONFIRM_TTL_MS,
     private readonly rule: TakeRule = 'owner',
   ) {
     // A code is made or taken inside a command: a Redis that does not answer fails it with a short reply.

@@ -4,10 +4,14 @@ import { until } from '../helpers/until.js';
 
 const ADA = 'console:ada';
 const VIC = 'console:vic';
+const GUILD = '1100000000000000002';
+const ADMINS = '1200000000000000009';
 let bot: TestAdapter;
 
 beforeAll(async () => {
-  bot = await TestAdapter.create({ config: { access: { users: users({ [ADA]: ['admin'], [VIC]: ['viewer'] }), grants: { maxDuration: '2h' } } } });
+  bot = await TestAdapter.create({
+    config: { access: { users: users({ [ADA]: ['admin'], [VIC]: ['viewer'] }), grants: { maxDuration: '2h' }, discordRoles: [{ guild: GUILD, role: ADMINS, roles: ['admin'] }] } },
+  });
 });
 afterAll(async () => {
   await bot.app.stop();
@@ -47,5 +51,26 @@ describe('/access grants', () => {
     expect(await bot.text(ADA, '/access grant <@U123> writer 1h')).toMatch(/^name the user with a mention/);
     expect(await bot.text(VIC, '/access grant console:vic admin 1h')).toMatch(/needs the admin role/);
     expect(await bot.text(ADA, '/access list')).toMatch(/^no grants in force/);
+  });
+
+  it('a time-boxed admin cannot grant, neither to itself nor to others; nobody grants to themselves', async () => {
+    const id = /^grant #(\d+)/.exec(await bot.text(ADA, '/access grant console:vic admin 10m'))![1];
+    const [whoami] = await bot.say(VIC, '/whoami');
+    expect(whoami?.fields).toContainEqual({ label: 'roles', value: `viewer (config), admin (grant:${id})` });
+    expect(await bot.text(VIC, '/access grant console:vic admin 2h')).toBe('you cannot grant yourself a role; ask another admin');
+    expect(bot.audit.records.at(-1)).toMatchObject({ principalKey: VIC, command: 'access grant', decision: 'allow', outcome: 'error', errorCode: 'denied' });
+    expect(await bot.text(VIC, '/access grant console:zed admin 2h')).toBe(
+      `your admin role is itself a grant (grant:${id}): only an admin from config, a Slack group or a Discord role may grant roles`,
+    );
+    expect(bot.audit.records.at(-1)).toMatchObject({ principalKey: VIC, command: 'access grant', outcome: 'error', errorCode: 'denied' });
+    expect(await bot.text(ADA, '/access grant console:ada writer 1h')).toBe('you cannot grant yourself a role; ask another admin');
+    expect(roots().filter((t) => t.startsWith('vic grants') || t.startsWith('ada grants console:ada'))).toEqual([]);
+    // Only the first grant exists: nothing the refusals asked for was stored.
+    expect((await bot.text(ADA, '/access list')).split('\n')).toEqual([expect.stringMatching(new RegExp(`^#${id} admin for console:vic, `)), expect.any(String)]);
+    // An admin by a configured Discord role mapping is a configured admin.
+    const dora = { key: 'discord:80351110224678912', name: 'dora', guild: GUILD, memberRoles: [ADMINS] };
+    const [byRole] = await bot.sayAs(dora, '/access grant console:zed viewer 1h');
+    expect(byRole?.text).toMatch(/^grant #\d+: console:zed has the viewer role/);
+    await bot.text(ADA, `/access revoke ${id}`);
   });
 });

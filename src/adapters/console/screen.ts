@@ -1,6 +1,7 @@
 import ansiEscapes from 'ansi-escapes';
 import type { Writable } from 'node:stream';
 import stringWidth from 'string-width';
+import { printable } from '../../core/printable.js';
 import { screenRows, toRows } from './rows.js';
 
 /** The input line as the screen needs it (readline's, on a terminal). */
@@ -23,7 +24,9 @@ export interface ScreenOptions {
  * above; live lines (one per running job's status) sit below them and are redrawn in place; the
  * prompt with what the user is typing stays last and is never erased. Redraws count screen rows
  * (wrapping, wide characters, resizes), not entries. Elsewhere (a pipe) output is line by line:
- * no live redraws, but a live line's last text is printed when it ends.
+ * no live redraws, but a live line's last text is printed when it ends. Every text but a log line
+ * (formatted by log-pretty, which keeps them out) is made `printable` here: this is where text from
+ * anywhere reaches the terminal, so no control character reaches it as it is.
  */
 export class Screen {
   readonly #live = new Map<string, string>();
@@ -46,7 +49,7 @@ export class Screen {
   }
 
   print(text: string): void {
-    this.#above(() => this.out.write(`${text}\n`));
+    this.#above(() => this.out.write(`${printable(text)}\n`));
   }
 
   /** A log line: to stderr, above the live lines and the prompt when they share the terminal. */
@@ -63,18 +66,18 @@ export class Screen {
     if (!this.tty) return;
     // readline leaves the cursor on the row after the input's last one, even when it exactly fills a row.
     const rows = Math.floor(stringWidth(echo) / this.#columns()) + 1;
-    this.#redraw(rows, () => this.out.write(`${echo}\n`));
+    this.#redraw(rows, () => this.out.write(`${printable(echo)}\n`));
   }
 
   /** Input has closed: what was on the prompt line stays as a permanent line, and no prompt is drawn again. */
   closeInput(echo: string): void {
     const rows = this.#prompt?.cursorRow() ?? 0;
     this.#prompt = undefined;
-    if (this.tty) this.#redraw(rows, () => this.out.write(`${echo}\n`));
+    if (this.tty) this.#redraw(rows, () => this.out.write(`${printable(echo)}\n`));
   }
 
   setLive(id: string, text: string): void {
-    this.#live.set(id, text);
+    this.#live.set(id, printable(text));
     if (this.tty) this.#above(() => undefined);
   }
 

@@ -10,6 +10,11 @@ const RELOAD_MS = 30_000;
 /** After a failed read, decisions skip the store this long: a MySQL outage must not slow every command down. */
 const BACKOFF_MS = 5_000;
 
+/** The source of a role that comes from a grant: `grant:<id>` (docs/access.md). */
+export function isGrantSource(source: string): boolean {
+  return source.startsWith('grant:');
+}
+
 /**
  * Roles from time-boxed grants. Before each decision the version counter is read (one Redis GET);
  * when a replica wrote a grant or a revocation since, the active grants are reloaded from the store,
@@ -28,8 +33,8 @@ export class GrantRoles implements RoleSource {
   constructor(
     readonly store: GrantStore,
     private readonly version: GrantVersion,
-    /** The longest grant `/access grant` accepts (access.grants.maxDuration). */
-    readonly maxMs: number,
+    /** The longest grant `/access grant` accepts (access.grants.maxDuration); a reload sets it. */
+    public maxMs: number,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
     private readonly onExpired: (g: Grant) => Promise<void> = async () => {},

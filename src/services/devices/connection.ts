@@ -58,6 +58,7 @@ export class AgentConnection {
   private readonly streams = new Map<string, Set<EventSink>>();
   private readonly drops: WarnLimiter;
   private readonly waiters = new Set<() => void>();
+  private closed = false;
   private readonly hb: number;
   private readonly timeoutMs: number;
   private readonly outbox: SendQueue<string>;
@@ -137,6 +138,9 @@ export class AgentConnection {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    // A request still waiting for the agent to come up (its timer may run for minutes) fails now.
+    this.closed = true;
+    for (const w of [...this.waiters]) w();
     this.pending.failAll(() => new DeviceError('unavailable', 'device client closed', 'down'));
     for (const set of this.streams.values()) for (const s of set) s.close();
     await this.outbox.idle();
@@ -261,10 +265,11 @@ export class AgentConnection {
     return new Promise((resolve, reject) => {
       // Called on every state change: up lets the request go, refused fails it at once.
       const done = (): void => {
-        if (this.state !== 'up' && this.state !== 'refused') return;
+        if (this.state !== 'up' && this.state !== 'refused' && !this.closed) return;
         clearTimeout(t);
         this.waiters.delete(done);
-        if (this.state === 'up') resolve();
+        if (this.closed) reject(new DeviceError('unavailable', 'device client closed', 'down'));
+        else if (this.state === 'up') resolve();
         else reject(this.downError());
       };
       const t = setTimeout(() => {

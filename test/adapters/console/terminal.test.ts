@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../../helpers/cli-child.js';
+import { createTestDatabase } from '../../helpers/mysql.js';
 import { tmuxPane, type TmuxPane } from '../../helpers/tmux.js';
 
 const BAR = /│ (writing|verifying) [█░]{20} \d+%/;
@@ -110,4 +111,35 @@ describe('the console in a real terminal (tmux)', () => {
       await rm(dir, { recursive: true, force: true });
     }, 90_000);
   }
+
+  // U+009B is CSI in one character: printed raw, `\u009b2J` would clear the admin's screen like ESC [2J.
+  it('shows control characters from a stored note and from typed input as visible text, never raw', async () => {
+    const db = await createTestDatabase();
+    const dir = await mkdtemp(join(tmpdir(), 'opsline-tty-'));
+    try {
+      const body = 'keep\u009b2Jthis\u001b[2Jline\u202eexe.txt';
+      await db.sql('INSERT INTO notes (author_key, author_name, platform, room, body) VALUES (?, ?, ?, ?, ?)', ['console:old', 'old\u009b31m', 'console', 'console', body]);
+      const config = join(dir, 'opsline.yaml');
+      await writeFile(config, `console: { user: tester }\nmysql: { url: "${db.appUrl()}" }\naccess: { users: [{ key: "console:tester", name: tester, roles: [writer] }] }\n`);
+      pane = await tmuxPane([process.execPath, CLI, '--config', config, 'console'], { width: 100, height: 24 });
+      await pane.waitFor('the prompt', has(/^opsline>$/), 60_000);
+      const banner = (await pane.lines())[0];
+      await pane.type('/note list 1');
+      await pane.keys(['Enter']);
+      const lines = await pane.waitFor('the note', has(/^#\d+ old/));
+      expect(lines.find((l) => /^#\d+ old/.test(l))).toMatch(/^#\d+ old\\u009b31m · .* — keep\\u009b2Jthis\\u001b\[2Jline\\u202eexe\.txt$/);
+      // Nothing was cleared: the first line is still there, and so is the command.
+      expect((await pane.lines())[0]).toBe(banner);
+      expect(await pane.lines()).toContain('opsline> /note list 1');
+      await pane.type('/note add red\u009b31malert');
+      await pane.keys(['Enter']);
+      await pane.waitFor('the refusal', has(/^input contains control characters$/));
+      expect(await pane.lines()).toContain('opsline> /note add red\\u009b31malert');
+      expect(await db.sql('SELECT id FROM notes')).toHaveLength(1);
+      await pane.keys(['C-d']);
+      expect(await pane.exited()).toBe(0);
+    } finally {
+      await Promise.all([db.drop(), rm(dir, { recursive: true, force: true })]);
+    }
+  }, 90_000);
 });

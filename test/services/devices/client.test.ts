@@ -61,6 +61,15 @@ describe('DeviceClient', () => {
     expect(c.state('a1')).toBe('up');
   });
 
+  it('fails a request still waiting for an unreachable agent when the client closes (a stop during start-up)', async () => {
+    const c = f.client(`tcp://127.0.0.1:${await freePort()}`, undefined, { requestTimeoutMs: 300_000 });
+    const drives = c.drives('a1');
+    expect(c.state('a1')).toBe('connecting');
+    await c.close();
+    // Without this the request's 300 s timer would keep a stopped process alive.
+    await expect(drives).rejects.toMatchObject({ code: 'unavailable', message: 'device client closed' });
+  });
+
   it('is up as soon as the connection is made, not one heartbeat interval later', async () => {
     const agent = await f.start();
     // An interval far past the request timeout: only a heartbeat sent when the connection is made gets "up" in time.
