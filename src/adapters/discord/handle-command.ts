@@ -9,33 +9,37 @@ import { InteractionSession, type Responder } from './session.js';
 /**
  * One slash command: place check, dispatch, and the answer within Discord's deadline. The reply
  * is sent directly when the dispatcher is quick; otherwise the interaction is deferred at
- * `deferAfterMs` and the reply follows through the interaction webhook.
+ * `deferAfterMs` after its arrival and the reply follows through the interaction webhook. Every
+ * await runs inside that budget, the replay check (`fresh`, Redis) included; it resolves to
+ * 'replayed' when that check says the interaction was handled before, and nothing runs.
  */
-export async function handleCommand(inc: Incoming, responder: Responder, dispatch: DispatchFn, env: InteractionEnv): Promise<void> {
+export async function handleCommand(inc: Incoming, responder: Responder, dispatch: DispatchFn, env: InteractionEnv, fresh?: () => Promise<boolean>): Promise<'replayed' | undefined> {
   const session = new InteractionSession({ rest: env.rest, applicationId: env.config.applicationId, token: inc.token, responder });
   // The member's role ids travel with the principal: access.discordRoles needs no extra call.
   const principal: Principal = { key: `discord:${inc.userId}`, name: inc.userName, guild: inc.guildId, memberRoles: inc.memberRoles };
   const log = env.log.child({ interactionId: inc.id, command: inc.command, principal: principal.key });
-  const refused = placeRefusal(inc, env);
-  if (refused) {
-    auditPlaceRefusal(inc, principal, env);
-    await session.finish(reply(refused));
-    return;
-  }
-  const { subcommand, values } = readOptions(inc.options);
-  const inv: Invocation = {
-    id: inc.id,
-    platform: 'discord',
-    principal,
-    room: inc.channelId,
-    command: inc.command,
-    options: { subcommand, values },
-    receivedAt: inc.receivedAt,
-  };
   const timer = setTimeout(() => {
     session.deferIfOpen().catch((err: unknown) => log.warn({ err }, 'deferring the interaction failed'));
   }, Math.max(0, env.deferAfterMs - (Date.now() - inc.receivedAt.getTime())));
   try {
+    if (fresh && !(await fresh())) return 'replayed';
+    const refused = placeRefusal(inc, env);
+    if (refused) {
+      auditPlaceRefusal(inc, principal, env);
+      clearTimeout(timer);
+      await session.finish(reply(refused));
+      return undefined;
+    }
+    const { subcommand, values } = readOptions(inc.options);
+    const inv: Invocation = {
+      id: inc.id,
+      platform: 'discord',
+      principal,
+      room: inc.channelId,
+      command: inc.command,
+      options: { subcommand, values },
+      receivedAt: inc.receivedAt,
+    };
     const r = await dispatch(inv, starter(session, inc, principal, env));
     clearTimeout(timer);
     await session.finish(r);
@@ -44,7 +48,10 @@ export async function handleCommand(inc: Incoming, responder: Responder, dispatc
     // The dispatcher maps handler errors itself; this is a failed Discord call or a bug.
     log.error({ err }, 'interaction failed');
     await session.finish(reply(`internal error (reference ${inc.id})`)).catch(() => undefined);
+  } finally {
+    clearTimeout(timer);
   }
+  return undefined;
 }
 
 /** The interaction reply becomes the root; a thread started from it carries the job's progress. */

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordBot, USERS, type DiscordBot } from '../../helpers/discord-bot.js';
+import { gatedKeys } from '../../helpers/gated-keys.js';
 import { IDS } from '../../helpers/discord-payloads.js';
 
 const EPHEMERAL = 64;
@@ -55,5 +56,32 @@ describe('discord deadlines and allowlists', () => {
     const call = await bot.double.waitFor(() => bot.double.callsTo('POST', /\/callback$/).find((c) => c.route.includes(p.token)));
     expect(call.body).toEqual({ type: 4, data: { content: 'opsline is not enabled in this channel', flags: EPHEMERAL, allowed_mentions: { parse: [] } } });
     expect(bot.audit.records.find((r) => r.invocationId === p.id)).toMatchObject({ decision: 'deny', outcome: 'refused', room: '1100000000000000077' });
+  });
+});
+
+describe('discord HTTP interactions: the deferral counts from arrival', () => {
+  let bot: DiscordBot | undefined;
+  afterEach(async () => bot?.stop());
+
+  it('defers while the replay check waits for Redis, then edits the answer in', async () => {
+    const seen = gatedKeys();
+    bot = await startDiscordBot({ mode: 'http', deferAfterMs: 50, seen });
+    const add = bot.double.interaction({ command: 'note', options: [{ name: 'add', type: 1, options: [{ name: 'text', type: 3, value: 'kept while redis was slow' }] }], userId: USERS.admin });
+    // Before, the check ran ahead of the deferral timer: a 503 at 3 s, and the note stored unannounced.
+    const r = await bot.post(add);
+    expect(r).toMatchObject({ status: 200, json: { type: 5 } });
+    expect(seen.asked).toBe(1);
+    seen.open();
+    await bot.double.waitFor(() => /^note #\d+ saved/.test(bot!.double.original(add.token)?.content ?? ''));
+    expect(bot.audit.records.find((a) => a.invocationId === add.id)).toMatchObject({ command: 'note add', outcome: 'ok' });
+  });
+
+  it('still refuses a replay once the check answers', async () => {
+    const seen = gatedKeys();
+    seen.open();
+    bot = await startDiscordBot({ mode: 'http', seen });
+    const add = bot.double.interaction({ command: 'note', options: [{ name: 'add', type: 1, options: [{ name: 'text', type: 3, value: 'once only' }] }], userId: USERS.admin });
+    expect((await bot.post(add)).status).toBe(200);
+    expect((await bot.post(add)).status).toBe(409);
   });
 });
