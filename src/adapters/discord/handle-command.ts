@@ -1,4 +1,5 @@
 import type { Invocation } from '../../core/define-command.js';
+import { UserError } from '../../core/errors.js';
 import { reply } from '../../core/reply.js';
 import type { Principal, ThreadRef, ThreadStarter } from '../../core/thread.js';
 import type { DispatchFn } from '../types.js';
@@ -58,7 +59,10 @@ export async function handleCommand(inc: Incoming, responder: Responder, dispatc
 function starter(session: InteractionSession, inc: Incoming, requester: Principal, env: InteractionEnv): ThreadStarter {
   return {
     async startThread(rootText: string): Promise<ThreadRef> {
-      const rootId = await session.openRoot(rootText);
+      const rootId = await session.openRoot(rootText).catch((err: unknown) => {
+        const down = discordDown(err);
+        throw down ? new UserError('unavailable', down, { cause: err }) : err;
+      });
       const ref: ThreadRef = { platform: 'discord', channel: inc.channelId, rootId, requester };
       try {
         return { ...ref, threadId: await env.transport.createThread(inc.channelId, rootId, rootText) };
@@ -94,4 +98,18 @@ function auditPlaceRefusal(inc: Incoming, principal: Principal, env: Interaction
     durationMs: Math.max(0, Date.now() - inc.receivedAt.getTime()),
     errorCode: 'denied',
   });
+}
+
+/**
+ * What a person reads when Discord's API cannot take the job's first message: it is not answering
+ * (5xx, no connection, a timeout) or it refused the interaction's token. Other refusals (a body
+ * Discord does not accept) are opsline's bug, left as they are.
+ */
+function discordDown(err: unknown): string | undefined {
+  const { status, name, message } = err as { status?: unknown; name?: unknown; message?: unknown };
+  if (typeof status === 'number' && status >= 500) return `Discord's API is not answering (HTTP ${status})`;
+  if (status === 401) return "Discord refused this interaction's token (HTTP 401)";
+  if (typeof status !== 'number' && (name === 'AbortError' || name === 'TimeoutError' || /fetch failed|ECONNREFUSED|ECONNRESET/.test(String(message))))
+    return "Discord's API cannot be reached";
+  return undefined;
 }

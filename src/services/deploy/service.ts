@@ -1,8 +1,9 @@
 import type { Role } from '../../core/access.js';
-import { UserError } from '../../core/errors.js';
+import { UserError, withOutcome } from '../../core/errors.js';
 import type { Principal, ThreadRef } from '../../core/thread.js';
 import type { DeviceClient } from '../devices/types.js';
 import { noWorkerNote } from '../queue/no-worker.js';
+import { MaybeDoneError } from '../redis-errors.js';
 import type { DeployJobView, DeployQueue, DeployStore, DeployTarget, LastDeploy, LockHolder } from './types.js';
 
 /** The roles every deploy target needs unless it names its own. */
@@ -87,8 +88,10 @@ export class DeployService {
     try {
       await this.queue.add(id, data);
     } catch (err) {
-      await this.store.release(t.name, holder);
-      throw err;
+      // A job that may be queued keeps its lock: it is released when the job ends, and two deploys never overlap.
+      if (err instanceof MaybeDoneError) throw err;
+      const released = await this.store.release(t.name, holder).catch(() => false);
+      throw released ? err : withOutcome(err, `the lock on ${t.name} is still held: /deploy unlock ${t.name} releases it`);
     }
     return { note: await noWorkerNote(this.queue, data, `deploys of ${t.name}`) };
   }
