@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordBot, USERS, type DiscordBot } from '../../helpers/discord-bot.js';
+import { FaultProxy } from '../../helpers/fault-proxy.js';
 import { gatedKeys } from '../../helpers/gated-keys.js';
+import { redisPrefix } from '../../helpers/redis.js';
 import { IDS } from '../../helpers/discord-payloads.js';
 
 const EPHEMERAL = 64;
@@ -84,4 +86,23 @@ describe('discord HTTP interactions: the deferral counts from arrival', () => {
     expect((await bot.post(add)).status).toBe(200);
     expect((await bot.post(add)).status).toBe(409);
   });
+
+  it('answers autocomplete within the budget from arrival, the access check waiting for a hung Redis included', async () => {
+    const proxy = await FaultProxy.start('127.0.0.1', 6379);
+    const p = redisPrefix();
+    // A source that never answers (an agent gone silent) on top of the grant check's 1 s on a hung Redis.
+    const never = () => new Promise<readonly string[]>(() => undefined);
+    bot = await startDiscordBot({ mode: 'http', redis: { url: `redis://127.0.0.1:${proxy.port}`, prefix: p.prefix }, completers: { targets: never } });
+    const held = proxy.hold(5_000);
+    try {
+      const options = [{ name: 'run', type: 1, options: [{ name: 'target', type: 3, value: 's', focused: true }] }];
+      // Before, the 2 s for the source started after the access check: past 3 s, the server's 503.
+      const r = await bot.post(bot.double.interaction({ type: 4, command: 'deploy', options, userId: USERS.admin }));
+      expect(r).toMatchObject({ status: 200, json: { type: 8, data: { choices: [] } } });
+    } finally {
+      await held;
+      await proxy.close();
+      await p.cleanup();
+    }
+  }, 20_000);
 });
