@@ -23,7 +23,7 @@ export interface SlackAdapterOptions {
   readonly log: Logger;
   /** Registry command names: reply text that mentions them gets the configured prefix. */
   readonly commandNames?: readonly string[];
-  /** Default 2000 ms: Slack allows 3 s from its side, and the network needs some of it. */
+  /** Default 2000 ms after arrival: Slack allows 3 s from its side, and the network needs some of it. */
   readonly ackBudgetMs?: number;
   /** Socket Mode reconnects by itself in production; tests turn it off to stop cleanly. */
   readonly autoReconnect?: boolean;

@@ -22,8 +22,9 @@ export interface CommandDeps {
   readonly rename: (text: string) => string;
   readonly log: Logger;
   /**
-   * How long a command may take to answer inside the ack. Slack's deadline is 3 s end to end, so
-   * this leaves room for the network; slower commands are acked empty and answered via response_url.
+   * How long after the request's arrival a command may take to answer inside the ack. Slack's
+   * deadline is 3 s end to end, so this leaves room for the network; slower commands are acked
+   * empty and answered via response_url.
    */
   readonly ackBudgetMs: number;
 }
