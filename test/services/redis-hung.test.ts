@@ -10,6 +10,9 @@ import { RecentKeys, RedisSeenKeys } from '../../src/services/seen-keys.js';
 import { Redis } from 'ioredis';
 import { BullBurnQueue } from '../../src/services/queue/bullmq.js';
 import { RedisDeployStore } from '../../src/services/deploy/redis-store.js';
+import { DeployService } from '../../src/services/deploy/service.js';
+import { DEPLOY_KIND, type DeployJobData, type DeployProgress, type DeployResult } from '../../src/services/deploy/types.js';
+import { MemoryJobQueue } from '../../src/services/queue/memory-jobs.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
 
@@ -87,4 +90,17 @@ describe('a Redis that takes the connection and does not answer', () => {
     cleanups.push(() => store.close());
     await expect(store.lock('site', { by: { key: 'console:ann', name: 'ann' }, since: new Date().toISOString() })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^the deploy lock store is unavailable; /) });
   }, PLATFORM_DEADLINE_MS);
+
+  it('deploy locks: a job that ends while Redis is hung still gives its lock back once Redis answers', async () => {
+    const redis = await hungRedis();
+    const store = new RedisDeployStore(redis.url, redis.prefix, silent);
+    cleanups.push(() => store.close());
+    const direct = new Redis(REDIS_URL);
+    cleanups.push(() => direct.disconnect());
+    const key = `${redis.prefix}:deploy:lock:site`;
+    await direct.set(key, JSON.stringify({ by: { key: 'console:ann', name: 'ann' }, since: new Date().toISOString(), jobId: 'd1' }));
+    const service = new DeployService([], new MemoryJobQueue<DeployJobData, DeployResult, DeployProgress>(DEPLOY_KIND), store);
+    await service.releaseFor('site', 'd1');
+    expect(await direct.get(key)).toBeNull();
+  }, 15_000);
 });

@@ -96,10 +96,22 @@ export class DeployService {
     return { note: await noWorkerNote(this.queue, data, `deploys of ${t.name}`) };
   }
 
-  /** Releases a lock that this job took (and only that one). */
-  async releaseFor(target: string, jobId: string): Promise<void> {
-    const held = await this.store.holder(target);
-    if (held?.jobId === jobId) await this.store.release(target, held);
+  /**
+   * Releases a lock that this job took (and only that one). A worker calls it as the job ends, with
+   * nobody waiting: the store's calls are bounded for commands, so a Redis that is briefly away gets
+   * `tries` chances a second apart rather than leaving the target locked.
+   */
+  async releaseFor(target: string, jobId: string, tries = 30): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const held = await this.store.holder(target);
+        if (held?.jobId === jobId) await this.store.release(target, held);
+        return;
+      } catch (err) {
+        if (attempt >= tries || !(err instanceof UserError && err.code === 'unavailable')) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
 
   async lock(t: DeployTarget, by: Principal, reason: string | undefined): Promise<void> {
