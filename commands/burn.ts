@@ -1,11 +1,12 @@
 import { defineCommand, type CommandContext } from '../src/core/define-command.js';
-import { UserError } from '../src/core/errors.js';
+import { UserError, withOutcome } from '../src/core/errors.js';
 import { DeviceError } from '../src/services/devices/errors.js';
 import { reply } from '../src/core/reply.js';
 import { renderProgress } from '../src/jobs/progress.js';
 import type { BurnService } from '../src/services/burns.js';
 import type { BurnJobView } from '../src/services/queue/types.js';
 import { newJobId } from '../src/services/queue/types.js';
+import { notQueued } from '../src/jobs/not-queued.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
 
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.iso$/;
@@ -44,7 +45,10 @@ export default defineCommand({
         await burns.image(drive.agent, image);
         const id = newJobId();
         const who = ctx.invocation.principal;
-        const thread = await ctx.openThread(`burning ${image} on ${drive.drive} for ${ctx.mention(who)} (job ${id})`, 'queued');
+        // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
+        const thread = await ctx.openThread(`burning ${image} on ${drive.drive} for ${ctx.mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
+          throw withOutcome(err, 'nothing was queued');
+        });
         try {
           const { position, note } = await burns.add(id, drive, image, ctx.args['no-verify'] !== true, who, thread.ref);
           ctx.setJobId(id);
@@ -56,7 +60,7 @@ export default defineCommand({
           const place = position === 0 ? 'starting now' : `${position} ahead of it`;
           return reply(`burn job ${id} queued on ${drive.agent}/${drive.drive} (${place}); progress is in the thread${note}`);
         } catch (err) {
-          await thread.finish('✘ not queued', `could not queue the burn: ${(err as Error).message}`).catch(() => undefined);
+          await notQueued(ctx, thread, id, 'burn', err);
           throw err;
         }
       },

@@ -1,11 +1,12 @@
 import type { ArgsOf } from '../src/core/arg-types.js';
 import { defineCommand, type CommandContext } from '../src/core/define-command.js';
-import { UserError } from '../src/core/errors.js';
+import { UserError, withOutcome } from '../src/core/errors.js';
 import { reply } from '../src/core/reply.js';
 import { describeHolder, type DeployService } from '../src/services/deploy/service.js';
 import type { DeployTarget } from '../src/services/deploy/types.js';
 import { newJobId } from '../src/services/queue/types.js';
 import { describeDeploy, describeDeployJob } from './deploy-describe.js';
+import { notQueued } from '../src/jobs/not-queued.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
 
 const TARGET = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
@@ -66,13 +67,16 @@ export default defineCommand({
         const { deploys, t, ref } = await check(ctx);
         const id = newJobId('d');
         const who = ctx.invocation.principal;
-        const thread = await ctx.openThread(`deploying ${t.name} at ${ref} for ${ctx.mention(who)} (job ${id})`, 'queued');
+        // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
+        const thread = await ctx.openThread(`deploying ${t.name} at ${ref} for ${ctx.mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
+          throw withOutcome(err, 'nothing was queued');
+        });
         try {
           const { note } = await deploys.start(id, t, ref, who, thread.ref);
           ctx.setJobId(id);
           return reply(`deploy job ${id} of ${t.name} at ${ref} queued; output is in the thread${note}`);
         } catch (err) {
-          await thread.finish('✘ not queued', `could not queue the deploy: ${(err as Error).message}`).catch(() => undefined);
+          await notQueued(ctx, thread, id, 'deploy', err);
           throw err;
         }
       },

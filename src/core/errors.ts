@@ -21,9 +21,33 @@ export class UserError extends Error {
   }
 }
 
-/** Anything thrown becomes a UserError; unknown errors get a generic message and keep the original as cause. */
+/**
+ * Anything thrown becomes a UserError; unknown errors get a generic message and keep the original as
+ * cause. A connection that failed or timed out is a dependency that is down, not a bug: `unavailable`,
+ * saying that the command may not have finished. Services say more where they know more (the queue:
+ * "nothing was queued"); this only catches what reaches the dispatcher unmapped.
+ */
 export function toBotError(err: unknown, ref?: string): UserError {
   if (err instanceof UserError) return err;
   const suffix = ref ? ` (ref ${ref})` : '';
+  const down = networkFailure(err);
+  if (down) return new UserError('unavailable', `a service this command needs did not answer (${down}); it may not have finished${suffix}`, { cause: err });
   return new UserError('internal', `something went wrong on our side${suffix}`, { cause: err });
+}
+
+/** `err` with what it meant for the command said too ("…; nothing was queued"); anything else stays as it is. */
+export function withOutcome(err: unknown, outcome: string): unknown {
+  return err instanceof UserError ? new UserError(err.code, `${err.message}; ${outcome}`, { cause: err }) : err;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/** The network error code (or `timeout`) when `err`, or the error that caused it, is a connection that failed. */
+function networkFailure(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, name } = e as { code?: unknown; name?: unknown };
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+    if (name === 'TimeoutError') return 'timeout';
+  }
+  return undefined;
 }

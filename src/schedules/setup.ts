@@ -12,6 +12,7 @@ import { ChannelPosters, RoutingOutbox } from './outbox.js';
 import { ScheduleRunner } from './runner.js';
 import { MemoryScheduleStore, RedisScheduleStore } from './stores.js';
 import { TimerClock } from './timer-clock.js';
+import { onRedis } from '../services/redis-errors.js';
 import type { ChannelPoster, Clock, ClockEntry, LastRun, ScheduleStore } from './types.js';
 
 export interface ScheduleRow {
@@ -91,7 +92,8 @@ export function buildSchedules(config: Config, deps: ScheduleDeps): Schedules | 
         const e = entries.get(name);
         if (!e) throw new UserError('not_found', `no schedule or alert called ${name.slice(0, 40)}; see /schedule list`);
         if (posters.get(e.platform)) return runner.run(name, { scheduledAt: deps.now(), manual: true });
-        if (await clock.handOff(e)) return `handed to a process that can post to ${e.platform}; /schedule list shows the outcome`;
+        const handOff = { what: 'the schedule queue', consequence: 'nothing was run or handed over', ifSent: `${name} may or may not have been handed over: /schedule list shows its last run` };
+        if (await onRedis(clock.handOff(e), handOff)) return `handed to a process that can post to ${e.platform}; /schedule list shows the outcome`;
         throw new UserError('unavailable', `no running process can post to ${e.platform}; start one (for console posts: opsline console)`);
       },
     },
@@ -121,7 +123,9 @@ function alertClock(a: AlertEntry): [string, ClockEntry] {
 
 async function row(e: ClockEntry, kind: ScheduleRow['kind'], clock: Clock, store: ScheduleStore): Promise<ScheduleRow> {
   const when = e.cron !== undefined ? `cron ${e.cron} ${e.timezone}` : `every ${everyText(e.everyMs ?? 0)}`;
-  const [next, last] = await Promise.all([clock.nextRun(e).catch(() => undefined), store.lastRun(e.name).catch(() => undefined)]);
+  // Bounded: a Redis that does not answer leaves the columns empty rather than holding the list.
+  const read = { what: 'the schedule store', consequence: 'nothing was changed' };
+  const [next, last] = await Promise.all([onRedis(clock.nextRun(e), read).catch(() => undefined), onRedis(store.lastRun(e.name), read).catch(() => undefined)]);
   return { name: e.name, kind, when, post: `${e.platform} ${e.channel}`, ...(next ? { next } : {}), ...(last ? { last } : {}) };
 }
 

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { onRedis } from './redis-errors.js';
 import { REQUEST_PATH_TIMEOUT_MS } from './redis-timeouts.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -46,13 +47,15 @@ export class RedisConfirmations implements ConfirmStore {
   async add(p: Omit<Pending, 'code' | 'expiresAt'>): Promise<Pending> {
     for (;;) {
       const pending: Pending = { ...p, code: confirmCode(), expiresAt: this.now() + this.ttlMs };
-      const set = await this.#redis.set(this.#key(pending.code), JSON.stringify(pending), 'PX', this.ttlMs + LINGER_MS, 'NX');
+      // Not held is not run: the request is gone, and the caller hears so.
+      const set = await onRedis(this.#redis.set(this.#key(pending.code), JSON.stringify(pending), 'PX', this.ttlMs + LINGER_MS, 'NX'), { what: this.#what(), consequence: 'nothing was run or held; ask again shortly' });
       if (set === 'OK') return pending;
     }
   }
 
   async take(code: string, principalKey: string): Promise<Taken> {
-    const r = (await this.#redis.eval(TAKE, 1, this.#key(code.toUpperCase()), principalKey, this.rule)) as [string, string] | null;
+    const f = { what: this.#what(), consequence: `nothing was run; if ${code} no longer works afterwards, ask again` };
+    const r = (await onRedis(this.#redis.eval(TAKE, 1, this.#key(code.toUpperCase()), principalKey, this.rule), f)) as [string, string] | null;
     if (!r) return { ok: false, reason: 'unknown' };
     const pending = revive(r[1]);
     if (!pending) return { ok: false, reason: 'unknown' };
@@ -65,13 +68,17 @@ export class RedisConfirmations implements ConfirmStore {
   }
 
   async peek(code: string): Promise<Pending | undefined> {
-    const raw = await this.#redis.get(this.#key(code.toUpperCase()));
+    const raw = await onRedis(this.#redis.get(this.#key(code.toUpperCase())), { what: this.#what(), consequence: 'nothing was run' });
     const p = raw === null ? undefined : revive(raw);
     return p && p.expiresAt > this.now() ? p : undefined;
   }
 
   async close(): Promise<void> {
     this.#redis.disconnect();
+  }
+
+  #what(): string {
+    return this.rule === 'owner' ? 'the confirmation store' : 'the approval store';
   }
 
   #key(code: string): string {

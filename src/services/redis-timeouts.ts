@@ -5,3 +5,9 @@
  * failure means (the replica's memory decides, grants are left out, a short error reply).
  */
 export const REQUEST_PATH_TIMEOUT_MS = 1_000;
+
+/**
+ * How long one queue operation on a command's path (several round trips: queue a job, list the
+ * queues) may take in all before the command says the queue is unavailable.
+ */
+export const QUEUE_TIMEOUT_MS = 2_000;

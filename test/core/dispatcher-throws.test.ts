@@ -4,6 +4,7 @@ import type { Role } from '../../src/core/access.js';
 import { defineCommand, type ArgSpec } from '../../src/core/define-command.js';
 import { reply } from '../../src/core/reply.js';
 import { Registry } from '../../src/core/registry.js';
+import { freePort } from '../helpers/agent-fixture.js';
 import { ADMIN, TestAdapter, users } from '../helpers/test-adapter.js';
 
 /** A command whose metadata or hooks throw once armed: each pipeline step can be made to fail. */
@@ -97,5 +98,28 @@ describe('a step that throws still ends in one reply and one audit row', () => {
       throw new Error('disk full');
     };
     expect(await t.text(ADMIN, '/fragile')).toBe('fine');
+  });
+});
+
+describe('a dependency that is down is `unavailable`, never an internal error', () => {
+  it('a connection refused that no service mapped still says what happened and that it may not have finished', async () => {
+    const port = await freePort();
+    const callsOut = defineCommand({
+      name: 'callsout',
+      description: 'asks a service that is not running',
+      usage: '/callsout',
+      examples: [],
+      roles: ['viewer'],
+      sideEffects: false,
+      async handler() {
+        await fetch(`http://127.0.0.1:${port}/`);
+        return reply('unreachable');
+      },
+    });
+    const t = await TestAdapter.create({ config: { access: { users: users({ 'console:viewer': ['viewer'] }) } }, commands: [...commands, callsOut] });
+    const [r] = await t.say('console:viewer', '/callsout');
+    expect(r?.code).toBe('unavailable');
+    expect(r?.text).toMatch(/^a service this command needs did not answer \(ECONNREFUSED\); it may not have finished \(ref [0-9a-f-]{36}\)$/);
+    expect(t.audit.records.at(-1)).toMatchObject({ outcome: 'error', errorCode: 'unavailable' });
   });
 });

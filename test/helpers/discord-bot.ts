@@ -6,7 +6,7 @@ import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
 import { HttpServer } from '../../src/http/server.js';
-import { buildApp, type App } from '../../src/main.js';
+import { buildApp, type App, type BuildOptions } from '../../src/main.js';
 import { DiscordDouble } from './discord-double.js';
 import { IDS } from './discord-payloads.js';
 import { postInteraction, signHeaders, signingKeys, type PostResult, type SigningKeys } from './discord-request.js';
@@ -26,6 +26,10 @@ export interface DiscordBotOptions extends DiscordOptions {
   readonly deploy?: ConfigInput['deploy'];
   /** access.discordRoles; their role ids are added to the double's guild too. */
   readonly discordRoles?: NonNullable<ConfigInput['access']>['discordRoles'];
+  /** A `redis` section (a proxy in front of the real one, say); HTTP replay checks then go there, as in `opsline start`. */
+  readonly redis?: { readonly url: string; readonly prefix: string };
+  /** Burn machinery of the test's choosing (a real agent, a BullMQ queue). */
+  readonly burns?: BuildOptions['burns'];
 }
 
 export interface DiscordBot {
@@ -72,6 +76,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
       discordRoles: o.discordRoles,
     },
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
+    ...(o.redis ? { redis: o.redis } : {}),
     deploy: o.deploy ?? {
       targets: [
         { name: 'site', kind: 'webhook', url: 'https://ci.example.com/hooks/deploy' },
@@ -83,9 +88,9 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
   const audit = new MemoryAuditSink();
   // The test commands reach the app (its transports) lazily: it is built after the command list.
   const job = discordTestCommands({ slowMs: o.slowMs });
-  const app: App = await buildApp(config, { log, demo: true, audit, commands: [...commands, ...job.commands] });
+  const app: App = await buildApp(config, { log, demo: true, audit, commands: [...commands, ...job.commands], ...(o.burns ? { burns: o.burns } : {}) });
   const http = new HttpServer(log);
-  const adapter = createDiscordAdapter({ app, http, log }, { deferAfterMs: o.deferAfterMs, completers: o.completers });
+  const adapter = createDiscordAdapter({ app, http, log }, { deferAfterMs: o.deferAfterMs, completers: o.completers, seen: o.seen });
   if (!adapter) throw new Error('no discord adapter was built');
   await adapter.start((inv, threads) => app.dispatcher.dispatch(inv, threads));
   await app.startWorkers();

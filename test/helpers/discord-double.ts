@@ -50,6 +50,7 @@ export class DiscordDouble {
   readonly gateway: GatewayDouble;
   readonly #interactions = new Map<string, InteractionState>();
   readonly #limits: { method: string; route: RegExp; times: number }[] = [];
+  readonly #outages: { method: string; route: RegExp; status: number }[] = [];
   readonly #server: Server = createServer((req, res) => void this.#handle(req, res));
   #port = 0;
   #next = 1_200_000_000_000_000_000n;
@@ -113,6 +114,15 @@ export class DiscordDouble {
   /** The next `times` calls matching get a 429 with a short retry_after. */
   rateLimit(method: string, route: RegExp, times = 1): void {
     this.#limits.push({ method, route, times });
+  }
+
+  /** Until `restore()`, calls matching get `status` (5xx: Discord's API down for them). */
+  outage(method: string, route: RegExp, status = 503): void {
+    this.#outages.push({ method, route, status });
+  }
+
+  restore(): void {
+    this.#outages.length = 0;
   }
 
   /** From now on, per-route and global buckets (e.g. DISCORD_PUBLISHED) with X-RateLimit-* headers on every answer. */
@@ -247,6 +257,8 @@ export class DiscordDouble {
   }
 
   #answer(method: string, route: string, body: Record<string, unknown> | undefined, req: IncomingMessage): [number, unknown] {
+    const down = this.#outages.find((o) => o.method === method && o.route.test(route));
+    if (down) return [down.status, { message: `${down.status}: Service Unavailable`, code: 0 }];
     const limit = this.#limits.find((l) => l.times > 0 && l.method === method && l.route.test(route));
     if (limit) {
       limit.times--;

@@ -6,8 +6,8 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import type { AuditSink } from '../../src/core/audit.js';
 import type { CommandDef } from '../../src/core/define-command.js';
 import { HttpServer } from '../../src/http/server.js';
-import { buildApp, type App } from '../../src/main.js';
-import type { SeenKeys } from '../../src/services/seen-keys.js';
+import { buildApp, type App, type BuildOptions } from '../../src/main.js';
+import { RecentKeys, RedisSeenKeys, type SeenKeys } from '../../src/services/seen-keys.js';
 import { splitCommandLine } from './command-line.js';
 import { SlackDouble } from './slack-double.js';
 import { postSigned, slashBody, type PostResult, type SlashFields } from './slack-request.js';
@@ -36,6 +36,10 @@ export interface BotOptions {
   readonly slackGroupsTtl?: string;
   /** Fills the double before the bot starts (user group members). */
   readonly seed?: (slack: SlackDouble) => void;
+  /** A `redis` section (a proxy in front of the real one, say); duplicate checks then go there too, as in `opsline start`. */
+  readonly redis?: { readonly url: string; readonly prefix: string };
+  /** Burn machinery of the test's choosing (a real agent, a BullMQ queue). */
+  readonly burns?: BuildOptions['burns'];
 }
 
 export interface SlackBot {
@@ -79,12 +83,14 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
     },
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
     ...(o.deploy ? { deploy: o.deploy } : {}),
+    ...(o.redis ? { redis: o.redis } : {}),
   });
   const log = o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = await buildApp(config, { log, demo: true, commands: [...commands, ...(o.extra ?? [])], ...(o.audit ? { audit: o.audit } : {}) });
+  const app = await buildApp(config, { log, demo: true, commands: [...commands, ...(o.extra ?? [])], ...(o.audit ? { audit: o.audit } : {}), ...(o.burns ? { burns: o.burns } : {}) });
   const http = new HttpServer(log);
   const commandNames = app.registry.all().map((c) => c.name);
-  const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames, ackBudgetMs: o.ackBudgetMs, autoReconnect: false, seen: o.seen, budget: app.budget });
+  const seen = o.seen ?? (o.redis ? new RedisSeenKeys(o.redis.url, o.redis.prefix, new RecentKeys(), log) : undefined);
+  const adapter = new SlackAdapter({ config: config.slack!, http, log, commandNames, ackBudgetMs: o.ackBudgetMs, autoReconnect: false, seen, budget: app.budget });
   app.transports.add(adapter.transport);
   await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
   await app.startWorkers();

@@ -29,7 +29,7 @@ export class SlackDouble {
   readonly #limits = new Map<string, { times: number; retryAfterSec: number }>();
   /** User groups and their members, for `usergroups.users.list`; tests change them at will. */
   readonly groups = new Map<string, string[]>();
-  readonly #failing = new Map<string, string>();
+  readonly #failing = new Map<string, { error: string; status: number }>();
   readonly #server: Server = createServer((req, res) => void this.#handle(req, res));
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #sockets = new Set<WebSocket>();
@@ -87,9 +87,9 @@ export class SlackDouble {
     this.#enforced = new SlackLimiter(limits);
   }
 
-  /** Until `heal(method)`, `method` answers `{ ok: false, error }`. */
-  fail(method: string, error = 'fatal_error'): void {
-    this.#failing.set(method, error);
+  /** Until `heal(method)`, `method` answers `{ ok: false, error }`, with HTTP `status` (500: Slack's API down). */
+  fail(method: string, error = 'fatal_error', status = 200): void {
+    this.#failing.set(method, { error, status });
   }
 
   heal(method: string): void {
@@ -126,8 +126,9 @@ export class SlackDouble {
       return;
     }
     const response = this.#answer(method, body);
-    this.calls.push({ method, body, at: Date.now(), status: 200, response, auth });
-    res.writeHead(200, { 'content-type': 'application/json' });
+    const status = this.#failing.get(method)?.status ?? 200;
+    this.calls.push({ method, body, at: Date.now(), status, response, auth });
+    res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(response));
   }
 
@@ -144,7 +145,7 @@ export class SlackDouble {
 
   #answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
     const failure = this.#failing.get(method);
-    if (failure) return { ok: false, error: failure };
+    if (failure) return { ok: false, error: failure.error };
     switch (method) {
       case 'usergroups.users.list': {
         const users = this.groups.get(String(body.usergroup));

@@ -7,8 +7,14 @@ import { Transports } from '../../src/core/thread.js';
 import { PLATFORM_DEADLINE_MS } from '../../src/http/deadline.js';
 import { RedisConfirmations } from '../../src/services/redis-confirmations.js';
 import { RecentKeys, RedisSeenKeys } from '../../src/services/seen-keys.js';
+import { Redis } from 'ioredis';
+import { BullBurnQueue } from '../../src/services/queue/bullmq.js';
+import { RedisDeployStore } from '../../src/services/deploy/redis-store.js';
+import { DeployService } from '../../src/services/deploy/service.js';
+import { DEPLOY_KIND, type DeployJobData, type DeployProgress, type DeployResult } from '../../src/services/deploy/types.js';
+import { MemoryJobQueue } from '../../src/services/queue/memory-jobs.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
-import { redisPrefix } from '../helpers/redis.js';
+import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
 
 const silent = pino({ level: 'silent' });
 const cleanups: (() => unknown)[] = [];
@@ -56,4 +62,45 @@ describe('a Redis that takes the connection and does not answer', () => {
     const invocation = { id: 'i', platform: 'console', principal: { key: 'console:ann', name: 'ann' }, room: 'c', command: 'deploy', text: 'site', receivedAt: new Date() };
     await expect(store.add({ principalKey: 'console:ann', path: 'deploy run', args: {}, invocation })).rejects.toThrow();
   }, PLATFORM_DEADLINE_MS);
+
+  it('confirmation codes: the failure is `unavailable`, saying nothing was run', async () => {
+    const redis = await hungRedis();
+    const store = new RedisConfirmations(redis.url, redis.prefix, silent);
+    cleanups.push(() => store.close());
+    await expect(store.take('ABCDEF', 'console:ann')).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^the confirmation store is unavailable; nothing was run/) });
+  }, PLATFORM_DEADLINE_MS);
+
+  it('the queue: a job is refused with `unavailable` and certainly not queued; reads say nothing changed', async () => {
+    const redis = await hungRedis();
+    const queue = new BullBurnQueue({ url: redis.url, prefix: redis.prefix, lockDurationMs: 4000, stalledIntervalMs: 1000, log: silent });
+    cleanups.push(() => queue.close());
+    const requester = { key: 'console:ann', name: 'ann' };
+    const data = { agent: 'a1', drive: 'd1', image: 'x.iso', verify: true, requester, thread: { platform: 'console', channel: 'c', rootId: 'r', requester }, requestedAt: new Date().toISOString() };
+    await expect(queue.add('bhung01', data)).rejects.toMatchObject({ code: 'unavailable', message: 'the queue is unavailable; nothing was queued (Redis did not answer within 1 s)' });
+    await expect(queue.get('bhung01')).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^the queue is unavailable; nothing was changed/) });
+    // The proxy delivers what it is sent and holds only the answers: had any write gone out, Redis would have it now.
+    const direct = new Redis(REDIS_URL);
+    cleanups.push(() => direct.disconnect());
+    expect(await direct.keys(`${redis.prefix}:*`)).toEqual([]);
+  }, PLATFORM_DEADLINE_MS);
+
+  it('deploy locks: taking one fails with `unavailable`, saying nothing was locked', async () => {
+    const redis = await hungRedis();
+    const store = new RedisDeployStore(redis.url, redis.prefix, silent);
+    cleanups.push(() => store.close());
+    await expect(store.lock('site', { by: { key: 'console:ann', name: 'ann' }, since: new Date().toISOString() })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^the deploy lock store is unavailable; /) });
+  }, PLATFORM_DEADLINE_MS);
+
+  it('deploy locks: a job that ends while Redis is hung still gives its lock back once Redis answers', async () => {
+    const redis = await hungRedis();
+    const store = new RedisDeployStore(redis.url, redis.prefix, silent);
+    cleanups.push(() => store.close());
+    const direct = new Redis(REDIS_URL);
+    cleanups.push(() => direct.disconnect());
+    const key = `${redis.prefix}:deploy:lock:site`;
+    await direct.set(key, JSON.stringify({ by: { key: 'console:ann', name: 'ann' }, since: new Date().toISOString(), jobId: 'd1' }));
+    const service = new DeployService([], new MemoryJobQueue<DeployJobData, DeployResult, DeployProgress>(DEPLOY_KIND), store);
+    await service.releaseFor('site', 'd1');
+    expect(await direct.get(key)).toBeNull();
+  }, 15_000);
 });

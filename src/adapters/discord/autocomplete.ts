@@ -6,7 +6,11 @@ import { placeRefusal } from './handle-command.js';
 import { readOptions } from './options.js';
 import type { Responder } from './session.js';
 
-/** Autocomplete has the same 3 s deadline and no deferral, so a slow source yields no suggestions. */
+/**
+ * Autocomplete has the same 3 s deadline and no deferral, so whatever is not ready this long after
+ * the interaction arrived (the access check's Redis read included, not only the source) yields no
+ * suggestions.
+ */
 const COMPLETE_WITHIN_MS = 2000;
 
 /**
@@ -16,7 +20,7 @@ const COMPLETE_WITHIN_MS = 2000;
 export async function handleAutocomplete(inc: Incoming, responder: Responder, env: InteractionEnv): Promise<void> {
   let names: string[] = [];
   try {
-    names = await suggestions(inc, env);
+    names = await withDeadline(suggestions(inc, env), COMPLETE_WITHIN_MS - (Date.now() - inc.receivedAt.getTime()));
   } catch (err) {
     env.log.warn({ err, command: inc.command }, 'autocomplete source failed');
   }
@@ -36,7 +40,7 @@ async function suggestions(inc: Incoming, env: InteractionEnv): Promise<string[]
   const spec = specFor(env, inc.command, subcommand, focused.name);
   if (!spec) return [];
   const source = spec.autocomplete && Object.hasOwn(env.completers, spec.autocomplete) ? env.completers[spec.autocomplete] : undefined;
-  const candidates = source ? await withDeadline(Promise.resolve(source(focused.value))) : (spec.choices ?? []);
+  const candidates = source ? await source(focused.value) : (spec.choices ?? []);
   return rank(candidates, focused.value);
 }
 
@@ -47,10 +51,10 @@ function specFor(env: InteractionEnv, command: string, sub: string | undefined, 
   return args?.find((a) => a.name === option);
 }
 
-function withDeadline(p: Promise<readonly string[]>): Promise<readonly string[]> {
+function withDeadline(p: Promise<string[]>, ms: number): Promise<string[]> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<readonly string[]>((resolve) => {
-    timer = setTimeout(() => resolve([]), COMPLETE_WITHIN_MS);
+  const late = new Promise<string[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), Math.max(0, ms));
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

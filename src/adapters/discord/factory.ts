@@ -1,4 +1,4 @@
-import { RecentKeys, RedisSeenKeys } from '../../services/seen-keys.js';
+import { RecentKeys, RedisSeenKeys, type SeenKeys } from '../../services/seen-keys.js';
 import type { AdapterEnv } from '../index.js';
 import type { Adapter } from '../types.js';
 import { builtInCompleters, type Completers } from './completions.js';
@@ -16,6 +16,8 @@ export interface DiscordOptions {
   readonly completers?: Completers;
   /** Defer when the reply is not ready by then; Discord's deadline is 3 s, transit takes some of it. */
   readonly deferAfterMs?: number;
+  /** HTTP mode: where interaction ids are remembered; default Redis when configured, else this process. */
+  readonly seen?: SeenKeys;
 }
 
 /** The Discord thread transport alone: for a worker that reports progress without running the adapter. */
@@ -56,7 +58,7 @@ export function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {})
   if (!config.publicKey) throw new Error('discord.publicKey is required when discord.mode is http');
   // With Redis, a replay that reaches another replica is caught too.
   const redis = env.app.config.redis;
-  const seen = redis ? new RedisSeenKeys(redis.url, redis.prefix, new RecentKeys(), log) : new RecentKeys();
+  const seen = opts.seen ?? (redis ? new RedisSeenKeys(redis.url, redis.prefix, new RecentKeys(), log) : new RecentKeys());
   return new DiscordHttpAdapter(env.http, ed25519Verifier(config.publicKey), ienv, seen);
 }
 

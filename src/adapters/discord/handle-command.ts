@@ -1,4 +1,5 @@
 import type { Invocation } from '../../core/define-command.js';
+import { UserError } from '../../core/errors.js';
 import { reply } from '../../core/reply.js';
 import type { Principal, ThreadRef, ThreadStarter } from '../../core/thread.js';
 import type { DispatchFn } from '../types.js';
@@ -9,33 +10,37 @@ import { InteractionSession, type Responder } from './session.js';
 /**
  * One slash command: place check, dispatch, and the answer within Discord's deadline. The reply
  * is sent directly when the dispatcher is quick; otherwise the interaction is deferred at
- * `deferAfterMs` and the reply follows through the interaction webhook.
+ * `deferAfterMs` after its arrival and the reply follows through the interaction webhook. Every
+ * await runs inside that budget, the replay check (`fresh`, Redis) included; it resolves to
+ * 'replayed' when that check says the interaction was handled before, and nothing runs.
  */
-export async function handleCommand(inc: Incoming, responder: Responder, dispatch: DispatchFn, env: InteractionEnv): Promise<void> {
+export async function handleCommand(inc: Incoming, responder: Responder, dispatch: DispatchFn, env: InteractionEnv, fresh?: () => Promise<boolean>): Promise<'replayed' | undefined> {
   const session = new InteractionSession({ rest: env.rest, applicationId: env.config.applicationId, token: inc.token, responder });
   // The member's role ids travel with the principal: access.discordRoles needs no extra call.
   const principal: Principal = { key: `discord:${inc.userId}`, name: inc.userName, guild: inc.guildId, memberRoles: inc.memberRoles };
   const log = env.log.child({ interactionId: inc.id, command: inc.command, principal: principal.key });
-  const refused = placeRefusal(inc, env);
-  if (refused) {
-    auditPlaceRefusal(inc, principal, env);
-    await session.finish(reply(refused));
-    return;
-  }
-  const { subcommand, values } = readOptions(inc.options);
-  const inv: Invocation = {
-    id: inc.id,
-    platform: 'discord',
-    principal,
-    room: inc.channelId,
-    command: inc.command,
-    options: { subcommand, values },
-    receivedAt: inc.receivedAt,
-  };
   const timer = setTimeout(() => {
     session.deferIfOpen().catch((err: unknown) => log.warn({ err }, 'deferring the interaction failed'));
   }, Math.max(0, env.deferAfterMs - (Date.now() - inc.receivedAt.getTime())));
   try {
+    if (fresh && !(await fresh())) return 'replayed';
+    const refused = placeRefusal(inc, env);
+    if (refused) {
+      auditPlaceRefusal(inc, principal, env);
+      clearTimeout(timer);
+      await session.finish(reply(refused));
+      return undefined;
+    }
+    const { subcommand, values } = readOptions(inc.options);
+    const inv: Invocation = {
+      id: inc.id,
+      platform: 'discord',
+      principal,
+      room: inc.channelId,
+      command: inc.command,
+      options: { subcommand, values },
+      receivedAt: inc.receivedAt,
+    };
     const r = await dispatch(inv, starter(session, inc, principal, env));
     clearTimeout(timer);
     await session.finish(r);
@@ -44,14 +49,20 @@ export async function handleCommand(inc: Incoming, responder: Responder, dispatc
     // The dispatcher maps handler errors itself; this is a failed Discord call or a bug.
     log.error({ err }, 'interaction failed');
     await session.finish(reply(`internal error (reference ${inc.id})`)).catch(() => undefined);
+  } finally {
+    clearTimeout(timer);
   }
+  return undefined;
 }
 
 /** The interaction reply becomes the root; a thread started from it carries the job's progress. */
 function starter(session: InteractionSession, inc: Incoming, requester: Principal, env: InteractionEnv): ThreadStarter {
   return {
     async startThread(rootText: string): Promise<ThreadRef> {
-      const rootId = await session.openRoot(rootText);
+      const rootId = await session.openRoot(rootText).catch((err: unknown) => {
+        const down = discordDown(err);
+        throw down ? new UserError('unavailable', down, { cause: err }) : err;
+      });
       const ref: ThreadRef = { platform: 'discord', channel: inc.channelId, rootId, requester };
       try {
         return { ...ref, threadId: await env.transport.createThread(inc.channelId, rootId, rootText) };
@@ -87,4 +98,18 @@ function auditPlaceRefusal(inc: Incoming, principal: Principal, env: Interaction
     durationMs: Math.max(0, Date.now() - inc.receivedAt.getTime()),
     errorCode: 'denied',
   });
+}
+
+/**
+ * What a person reads when Discord's API cannot take the job's first message: it is not answering
+ * (5xx, no connection, a timeout) or it refused the interaction's token. Other refusals (a body
+ * Discord does not accept) are opsline's bug, left as they are.
+ */
+function discordDown(err: unknown): string | undefined {
+  const { status, name, message } = err as { status?: unknown; name?: unknown; message?: unknown };
+  if (typeof status === 'number' && status >= 500) return `Discord's API is not answering (HTTP ${status})`;
+  if (status === 401) return "Discord refused this interaction's token (HTTP 401)";
+  if (typeof status !== 'number' && (name === 'AbortError' || name === 'TimeoutError' || /fetch failed|ECONNREFUSED|ECONNRESET/.test(String(message))))
+    return "Discord's API cannot be reached";
+  return undefined;
 }

@@ -31,8 +31,10 @@ export class DiscordHttpAdapter implements Adapter {
     private readonly seen: SeenKeys = new RecentKeys(),
   ) {
     http.route('POST', INTERACTIONS_PATH, (req, res) => {
+      // Discord's 3 s count from here: the deferral is timed from this moment, not from the end of any check.
+      const arrivedAt = new Date();
       answerByDeadline(req, res, env.log);
-      return this.#handle(req, res);
+      return this.#handle(req, res, arrivedAt);
     });
   }
 
@@ -45,7 +47,7 @@ export class DiscordHttpAdapter implements Adapter {
     this.seen.close?.();
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #handle(req: IncomingMessage, res: ServerResponse, arrivedAt: Date): Promise<void> {
     const body = await readBody(req);
     if (!body) return text(res, 413, 'request too large\n');
     if (!this.verify(header(req, 'x-signature-ed25519'), header(req, 'x-signature-timestamp'), body)) {
@@ -60,24 +62,24 @@ export class DiscordHttpAdapter implements Adapter {
     if (p.type === InteractionType.Ping) return json(res, { type: InteractionResponseType.Pong });
     const dispatch = this.#dispatch;
     if (!dispatch) return text(res, 503, 'not started\n');
-    const found = incomingFrom(p, new Date());
+    const found = incomingFrom(p, arrivedAt);
     if (!found) return text(res, 400, 'unsupported interaction\n');
     const checked = checkIncoming(found);
     if ('bad' in checked) return text(res, 400, `bad interaction payload (${checked.bad})\n`);
     const inc = checked.ok;
-    if (p.type !== InteractionType.ApplicationCommandAutocomplete && !(await this.seen.firstSeen(`discord:${p.id}`)))
-      return text(res, 409, 'interaction already handled\n');
+    // A replayed signed request runs nothing; the check waits for Redis, so it runs inside the deferral budget.
+    const fresh = () => Promise.resolve(this.seen.firstSeen(`discord:${p.id}`));
     if (p.type === InteractionType.ApplicationCommand && (p.data?.type ?? 1) === 1) {
-      return this.#answer(res, inc, (r) => handleCommand(inc, r, dispatch, this.env));
+      return this.#answer(res, inc, (r) => handleCommand(inc, r, dispatch, this.env, fresh));
     }
     if (p.type === InteractionType.ApplicationCommandAutocomplete) return this.#answer(res, inc, (r) => handleAutocomplete(inc, r, this.env));
     // Only the Confirm button gets this far (incomingFrom refuses other components).
-    if (p.type === InteractionType.MessageComponent) return this.#answer(res, inc, (r) => handleCommand(inc, r, dispatch, this.env));
+    if (p.type === InteractionType.MessageComponent) return this.#answer(res, inc, (r) => handleCommand(inc, r, dispatch, this.env, fresh));
     return text(res, 400, 'unsupported interaction\n');
   }
 
   /** Waits until the first answer is written; the rest of the work (follow-ups, threads) goes on after. */
-  async #answer(res: ServerResponse, inc: Incoming, work: (r: Responder) => Promise<void>): Promise<void> {
+  async #answer(res: ServerResponse, inc: Incoming, work: (r: Responder) => Promise<'replayed' | undefined | void>): Promise<void> {
     let answered!: () => void;
     const sent = new Promise<void>((resolve) => (answered = resolve));
     const responder: Responder = {
@@ -87,9 +89,9 @@ export class DiscordHttpAdapter implements Adapter {
         answered();
       },
     };
-    const done = work(responder).catch((err: unknown) => this.env.log.error({ err, interactionId: inc.id }, 'discord interaction failed'));
-    await Promise.race([sent, done]);
-    if (!res.headersSent) text(res, 500, 'no answer\n');
+    const done = work(responder).catch((err: unknown) => void this.env.log.error({ err, interactionId: inc.id }, 'discord interaction failed'));
+    const first = await Promise.race([sent, done]);
+    if (!res.headersSent) text(res, first === 'replayed' ? 409 : 500, first === 'replayed' ? 'interaction already handled\n' : 'no answer\n');
   }
 }
 

@@ -23,7 +23,7 @@ export interface SlackAdapterOptions {
   readonly log: Logger;
   /** Registry command names: reply text that mentions them gets the configured prefix. */
   readonly commandNames?: readonly string[];
-  /** Default 2000 ms: Slack allows 3 s from its side, and the network needs some of it. */
+  /** Default 2000 ms after arrival: Slack allows 3 s from its side, and the network needs some of it. */
   readonly ackBudgetMs?: number;
   /** Socket Mode reconnects by itself in production; tests turn it off to stop cleanly. */
   readonly autoReconnect?: boolean;
@@ -94,13 +94,15 @@ export class SlackAdapter implements Adapter {
     this.#app.error(async (err) => log.error({ err }, 'slack listener failed'));
     // Socket Mode only: over HTTP no command or press reaches Bolt's listeners (the receiver calls #track and #press).
     this.#app.command(/^\//, async ({ command, ack, respond, context }) => {
-      await this.#track({ ack, respond, retryNum: context.retryNum }, (deps) => handleCommand(deps, { command, ack, respond, retryNum: context.retryNum }));
+      // Bolt awaits nothing slow before this listener (authorize is fixed): the envelope arrived now.
+      const io = { ack, respond, retryNum: context.retryNum, arrivedAt: Date.now() };
+      await this.#track(io, (deps) => handleCommand(deps, { ...io, command }));
     });
     // Confirm buttons arrive on the same verified endpoint (or socket) as slash commands.
     this.#app.action({ type: 'block_actions', action_id: new RegExp(`^(${CONFIRM_ACTION}|${APPROVE_ACTION})$`) }, async ({ ack, body, respond }) => {
       // Socket Mode bodies reach here unchecked (HTTP ones were read by the receiver already).
       const press = blockActions.safeParse(body);
-      if (press.success) return this.#press(press.data, { ack: () => ack(), respond, retryNum: undefined });
+      if (press.success) return this.#press(press.data, { ack: () => ack(), respond, retryNum: undefined, arrivedAt: Date.now() });
       await ack();
       log.warn({ reason: firstIssue(press.error) }, 'refused a malformed button press');
     });
@@ -116,11 +118,15 @@ export class SlackAdapter implements Adapter {
     await p.finally(() => this.#inFlight.delete(p));
   }
 
-  /** A button press, acked at once: Confirm and Approve buttons run their code; other presses change nothing. */
+  /**
+   * A button press, acked before anything is awaited (the replay check in Redis included): Confirm
+   * and Approve buttons run their code; other presses change nothing.
+   */
   async #press(body: BlockActionsIn, io: DirectIO): Promise<void> {
     await io.ack();
     const action = body.actions[0];
     if (!this.#dispatch || action?.type !== 'button' || (action.action_id !== CONFIRM_ACTION && action.action_id !== APPROVE_ACTION)) return;
+    if (io.fresh && !(await io.fresh())) return this.opts.log.info('replayed Slack request ignored');
     const run = handleConfirmAction({ dispatch: this.#dispatch, transport: this.transport, seen: this.#seen, rename: this.#rename, log: this.opts.log }, body, io.respond);
     this.#inFlight.add(run);
     await run.finally(() => this.#inFlight.delete(run));

@@ -4,7 +4,6 @@ import type { SlashCommand } from '@slack/bolt';
 import { errorReply } from '../../core/error-reply.js';
 import { toBotError } from '../../core/errors.js';
 import type { Invocation } from '../../core/define-command.js';
-import type { Reply } from '../../core/reply.js';
 import type { DispatchFn } from '../types.js';
 import { principalKey, routeSlash } from './names.js';
 import type { SeenKeys } from '../../services/seen-keys.js';
@@ -23,8 +22,9 @@ export interface CommandDeps {
   readonly rename: (text: string) => string;
   readonly log: Logger;
   /**
-   * How long a command may take to answer inside the ack. Slack's deadline is 3 s end to end, so
-   * this leaves room for the network; slower commands are acked empty and answered via response_url.
+   * How long after the request's arrival a command may take to answer inside the ack. Slack's
+   * deadline is 3 s end to end, so this leaves room for the network; slower commands are acked
+   * empty and answered via response_url.
    */
   readonly ackBudgetMs: number;
 }
@@ -34,6 +34,10 @@ export interface CommandIO {
   readonly ack: (msg?: SlackMessage) => Promise<void>;
   readonly respond: (msg: SlackMessage) => Promise<unknown>;
   readonly retryNum?: number | undefined;
+  /** When the request arrived (ms since the epoch): Slack's 3 s, and so the ack budget, count from here. */
+  readonly arrivedAt: number;
+  /** The receiver's replay check (the same signed bytes again), run inside the budget like every other check. */
+  readonly fresh?: () => Promise<boolean>;
 }
 
 export interface CommandEvent extends CommandIO {
@@ -56,41 +60,58 @@ export async function handleCommand(deps: CommandDeps, ev: CommandEvent): Promis
 
 /**
  * One slash command already read against `slashCommand` (an HTTP one by the receiver): drop
- * redeliveries, dispatch, answer in the ack or later through response_url.
+ * redeliveries and replays, dispatch, answer in the ack or later through response_url. Every await
+ * before the ack (the duplicate checks in Redis included) spends Slack's 3 s, so the budget counts
+ * from the request's arrival (docs/slack.md): when it runs out the request is acked empty and the
+ * answer follows through response_url. A command that did work is never left without its answer.
  */
 export async function runCommand(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO): Promise<void> {
   const log = deps.log.child({ trigger: c.trigger_id, slackCommand: c.command });
-  // A retry carries the trigger id of the first delivery; running it again could start a job twice.
-  if (c.trigger_id && !(await deps.seen.firstSeen(c.trigger_id))) {
-    log.info({ retryNum: ev.retryNum }, 'redelivered command ignored');
-    await ev.ack();
-    return;
-  }
-  const inv = invocationOf(c, deps.prefix, deps.umbrella);
-  const starter = deps.transport.starter(inv.principal, c.channel_id);
-  const work: Promise<Reply> = deps.dispatch(inv, starter).catch((err: unknown) => {
-    // The dispatcher maps handler errors itself; this only catches a bug, and the user still hears back.
-    log.error({ err }, 'dispatch failed');
-    return errorReply(toBotError(err, inv.id));
-  });
+  const work = answer(deps, c, ev, log);
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), deps.ackBudgetMs)));
+  const left = deps.ackBudgetMs - (Date.now() - ev.arrivedAt);
+  const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), Math.max(0, left))));
   const first = await Promise.race([work, late]);
   clearTimeout(timer);
-  if (first !== LATE) {
-    await ev.ack(toSlackMessage(first, deps.rename));
-    return;
+  if (first !== LATE) return deliver(ev, first, log);
+  await ev.ack().catch((err: unknown) => log.warn({ err }, 'the empty ack failed; the answer goes through response_url'));
+  const msg = await work;
+  if (msg) await ev.respond(msg).catch((err: unknown) => log.warn({ err }, 'late reply through response_url failed'));
+}
+
+/** The command's answer, or undefined for a redelivery or a replay (acked empty, nothing run). */
+async function answer(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO, log: Logger): Promise<SlackMessage | undefined> {
+  // A retry carries the trigger id of the first delivery; running it again could start a job twice.
+  const [fresh, first] = await Promise.all([ev.fresh?.() ?? true, c.trigger_id ? deps.seen.firstSeen(c.trigger_id) : true]);
+  if (!fresh) {
+    log.info('replayed Slack request ignored');
+    return undefined;
   }
-  await ev.ack();
-  const reply = await work;
+  if (!first) {
+    log.info({ retryNum: ev.retryNum }, 'redelivered command ignored');
+    return undefined;
+  }
+  const inv = invocationOf(c, deps.prefix, deps.umbrella, new Date(ev.arrivedAt));
+  const reply = await deps.dispatch(inv, deps.transport.starter(inv.principal, c.channel_id)).catch((err: unknown) => {
+    // The dispatcher maps handler errors itself; this only catches a bug, and the user still hears back.
+    log.error({ err, invocationId: inv.id }, 'dispatch failed');
+    return errorReply(toBotError(err, inv.id));
+  });
+  return toSlackMessage(reply, deps.rename);
+}
+
+/** The answer in the ack; if the request was answered already (the 3 s net), through response_url instead. */
+async function deliver(ev: CommandIO, msg: SlackMessage | undefined, log: Logger): Promise<void> {
   try {
-    await ev.respond(toSlackMessage(reply, deps.rename));
+    await ev.ack(msg);
   } catch (err) {
-    log.warn({ err, invocationId: inv.id }, 'late reply through response_url failed');
+    if (!msg) return;
+    log.warn({ err }, 'the ack failed; answering through response_url');
+    await ev.respond(msg).catch((e: unknown) => log.warn({ err: e }, 'reply through response_url failed'));
   }
 }
 
-function invocationOf(c: SlashCommandIn, prefix: string, umbrella: string): Invocation {
+function invocationOf(c: SlashCommandIn, prefix: string, umbrella: string, receivedAt: Date): Invocation {
   const routed = routeSlash(prefix, umbrella, c.command, unescapeText(c.text));
   return {
     id: randomUUID(),
@@ -99,6 +120,6 @@ function invocationOf(c: SlashCommandIn, prefix: string, umbrella: string): Invo
     room: c.channel_id,
     command: routed.command,
     text: routed.text,
-    receivedAt: new Date(),
+    receivedAt,
   };
 }

@@ -20,6 +20,10 @@ export interface DirectIO {
   readonly ack: (msg?: SlackMessage) => Promise<void>;
   readonly respond: (msg: SlackMessage & { replace_original?: boolean }) => Promise<unknown>;
   readonly retryNum: number | undefined;
+  /** When the request arrived (ms since the epoch): Slack's 3 s count from here. */
+  readonly arrivedAt: number;
+  /** False for the same signed bytes again: nothing may run. Awaited inside the ack budget, not before it. */
+  readonly fresh?: () => Promise<boolean>;
 }
 
 /** What opsline runs itself, with the body exactly as `readInbound` read it. */
@@ -31,9 +35,10 @@ export interface DirectRoutes {
 /**
  * Bolt's HTTPReceiver does url_verification and acks, but it wants to own a port; this receiver
  * keeps its request listener and lets the bot's one HTTP server call it. Before anything runs,
- * this checks the signature and the window itself, refuses a replay of the same signed bytes, and
- * reads the body strictly against opsline's schemas (src/adapters/slack/inbound.ts). Slash commands
- * and button presses then go straight to `direct` with the body as read: Bolt would parse the same
+ * this checks the signature and the window itself and reads the body strictly against opsline's
+ * schemas (src/adapters/slack/inbound.ts). Slash commands and button presses then go straight to
+ * `direct` with the body as read, their arrival time and the replay check (the same signed bytes
+ * again run nothing), which the route awaits inside its ack budget: Bolt would parse the same
  * bytes a second time with its own parser (which, for one, turns a repeated key into an array) and
  * walk its middleware for nothing opsline uses. Bolt answers url_verification and ssl_check=1 only;
  * anything else (Events API callbacks, other payloads) gets an empty 200 and runs nothing. start()
@@ -75,14 +80,15 @@ export class MountedReceiver implements Receiver {
 
   /** The route handler for POST /slack/events. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const arrivedAt = this.now();
     answerByDeadline(req, res, this.log);
-    this.#handle(req, res).catch((err: unknown) => {
+    this.#handle(req, res, arrivedAt).catch((err: unknown) => {
       this.log.error({ err }, 'slack request failed');
       if (!res.headersSent) res.writeHead(500).end();
     });
   };
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #handle(req: IncomingMessage, res: ServerResponse, arrivedAt: number): Promise<void> {
     // Bolt refuses stale timestamps but accepts ones in the future; a replay window has two sides.
     const tsHeader = header(req, 'x-slack-request-timestamp');
     const ts = Number(tsHeader);
@@ -111,20 +117,18 @@ export class MountedReceiver implements Receiver {
       res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(`bad request: ${inbound.reason.slice(0, 200)}\n`);
       return;
     }
-    // The same signed bytes again (within the window, which the key outlives) run nothing, with or
-    // without a trigger_id: the signature covers timestamp and body, so only Slack can make a new key.
-    const key = `slack-req:${createHash('sha256').update(`${tsHeader}:`).update(buffered.rawBody).digest('hex')}`;
-    if (!(await this.seen.firstSeen(key))) {
-      this.logger.info('replayed Slack request ignored');
-      res.writeHead(200).end();
-      return;
-    }
+    // Nothing runs for these, so there is nothing for a replay to repeat: answered at once.
     if (inbound.kind === 'bolt') return this.#inner.requestListener(buffered, res);
     if (inbound.kind === 'ignored') {
       res.writeHead(200).end();
       return;
     }
-    const io: DirectIO = { ack: ackOnce(res), respond: respondVia(inbound.body.response_url), retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req) };
+    // The same signed bytes again (within the window, which the key outlives) run nothing, with or
+    // without a trigger_id: the signature covers timestamp and body, so only Slack can make a new key.
+    // The check waits for Redis, so the route runs it inside its ack budget, never before the ack.
+    const key = `slack-req:${createHash('sha256').update(`${tsHeader}:`).update(buffered.rawBody).digest('hex')}`;
+    const fresh = async () => this.seen.firstSeen(key);
+    const io: DirectIO = { ack: ackOnce(res), respond: respondVia(inbound.body.response_url), retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req), arrivedAt, fresh };
     await (inbound.kind === 'command' ? this.direct.command(inbound.body, io) : this.direct.action(inbound.body, io));
   }
 }

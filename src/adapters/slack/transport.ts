@@ -6,6 +6,8 @@ import { clip, escapeText, mentionOf } from './render.js';
 
 /** Errors that mean "the bot cannot post here", which the caller can fix by inviting it. */
 const NOT_MEMBER = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+/** Errors that mean Slack no longer accepts the bot's token: nothing posts until an admin fixes it. */
+const TOKEN_REFUSED = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
 
 /**
  * Threads in Slack: the root is a channel message (chat.postMessage), replies carry its `ts` as
@@ -63,7 +65,23 @@ export class SlackTransport implements ThreadTransport {
       const code = (err as { data?: { error?: string } }).data?.error;
       if (code && NOT_MEMBER.has(code))
         throw new UserError('unavailable', `I cannot post in this channel (${code}); invite me with /invite and try again`, { cause: err });
+      const down = slackDown(err);
+      if (down) throw new UserError('unavailable', down, { cause: err });
       throw err;
     }
   }
+}
+
+/**
+ * What a person reads when Slack's Web API cannot take a post: the bot's token refused, or the API
+ * not answering (after the client's own retries). Other refusals are opsline's bug, left as they are.
+ */
+function slackDown(err: unknown): string | undefined {
+  const e = err as { code?: unknown; data?: { error?: unknown }; statusCode?: unknown; original?: { code?: unknown; message?: unknown } };
+  const error = e.data?.error;
+  if (e.code === 'slack_webapi_platform_error' && typeof error === 'string' && TOKEN_REFUSED.has(error))
+    return `Slack refused the bot's token (${error}); an admin must check slack.botToken and its scopes`;
+  if (e.code === 'slack_webapi_http_error') return `Slack's API is not answering (HTTP ${String(e.statusCode)})`;
+  if (e.code === 'slack_webapi_request_error') return `Slack's API cannot be reached (${String(e.original?.code ?? e.original?.message ?? 'no answer').slice(0, 60)})`;
+  return undefined;
 }

@@ -1,6 +1,9 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { onRedis } from '../redis-errors.js';
 import type { DeployStore, LastDeploy, LockHolder } from './types.js';
+
+const READ = { what: 'the deploy lock store', consequence: 'nothing was changed' };
 
 /** Deletes the key only when it still holds the value the caller read: compare-and-delete in one step. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -21,8 +24,12 @@ export class RedisDeployStore implements DeployStore {
     this.#redis.on('error', (err) => log.warn({ err }, 'redis error (deploy locks)'));
   }
 
+  // Locks are taken, read and released on a command's path: each call is bounded (onRedis), and a
+  // Redis that is down or hung is a short reply saying what was done, not a command that hangs.
+
   async lock(target: string, holder: LockHolder): Promise<{ ok: true } | { ok: false; holder: LockHolder }> {
-    const set = await this.#redis.set(this.#lockKey(target), JSON.stringify(holder), 'NX');
+    const f = { what: 'the deploy lock store', consequence: `nothing was locked`, ifSent: `the lock on ${target} may or may not be taken: /deploy list shows` };
+    const set = await onRedis(this.#redis.set(this.#lockKey(target), JSON.stringify(holder), 'NX'), f);
     if (set === 'OK') return { ok: true };
     const held = await this.holder(target);
     // Released between our SET and GET: try once more rather than report a holder that is gone.
@@ -31,12 +38,13 @@ export class RedisDeployStore implements DeployStore {
   }
 
   async holder(target: string): Promise<LockHolder | undefined> {
-    const raw = await this.#redis.get(this.#lockKey(target));
+    const raw = await onRedis(this.#redis.get(this.#lockKey(target)), READ);
     return raw ? (JSON.parse(raw) as LockHolder) : undefined;
   }
 
   async release(target: string, expected: LockHolder): Promise<boolean> {
-    const n = await this.#redis.eval(RELEASE, 1, this.#lockKey(target), JSON.stringify(expected));
+    const f = { what: 'the deploy lock store', consequence: `the lock on ${target} was not released`, ifSent: `the lock on ${target} may or may not be released: /deploy list shows` };
+    const n = await onRedis(this.#redis.eval(RELEASE, 1, this.#lockKey(target), JSON.stringify(expected)), f);
     return n === 1;
   }
 
@@ -45,7 +53,7 @@ export class RedisDeployStore implements DeployStore {
   }
 
   async last(target: string): Promise<LastDeploy | undefined> {
-    const raw = await this.#redis.hget(`${this.prefix}:deploy:last`, target);
+    const raw = await onRedis(this.#redis.hget(`${this.prefix}:deploy:last`, target), READ);
     return raw ? (JSON.parse(raw) as LastDeploy) : undefined;
   }
 

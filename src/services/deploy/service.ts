@@ -1,8 +1,9 @@
 import type { Role } from '../../core/access.js';
-import { UserError } from '../../core/errors.js';
+import { UserError, withOutcome } from '../../core/errors.js';
 import type { Principal, ThreadRef } from '../../core/thread.js';
 import type { DeviceClient } from '../devices/types.js';
 import { noWorkerNote } from '../queue/no-worker.js';
+import { MaybeDoneError } from '../redis-errors.js';
 import type { DeployJobView, DeployQueue, DeployStore, DeployTarget, LastDeploy, LockHolder } from './types.js';
 
 /** The roles every deploy target needs unless it names its own. */
@@ -87,16 +88,30 @@ export class DeployService {
     try {
       await this.queue.add(id, data);
     } catch (err) {
-      await this.store.release(t.name, holder);
-      throw err;
+      // A job that may be queued keeps its lock: it is released when the job ends, and two deploys never overlap.
+      if (err instanceof MaybeDoneError) throw err;
+      const released = await this.store.release(t.name, holder).catch(() => false);
+      throw released ? err : withOutcome(err, `the lock on ${t.name} is still held: /deploy unlock ${t.name} releases it`);
     }
     return { note: await noWorkerNote(this.queue, data, `deploys of ${t.name}`) };
   }
 
-  /** Releases a lock that this job took (and only that one). */
-  async releaseFor(target: string, jobId: string): Promise<void> {
-    const held = await this.store.holder(target);
-    if (held?.jobId === jobId) await this.store.release(target, held);
+  /**
+   * Releases a lock that this job took (and only that one). A worker calls it as the job ends, with
+   * nobody waiting: the store's calls are bounded for commands, so a Redis that is briefly away gets
+   * `tries` chances a second apart rather than leaving the target locked.
+   */
+  async releaseFor(target: string, jobId: string, tries = 30): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const held = await this.store.holder(target);
+        if (held?.jobId === jobId) await this.store.release(target, held);
+        return;
+      } catch (err) {
+        if (attempt >= tries || !(err instanceof UserError && err.code === 'unavailable')) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
 
   async lock(t: DeployTarget, by: Principal, reason: string | undefined): Promise<void> {

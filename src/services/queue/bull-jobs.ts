@@ -1,6 +1,8 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { onRedis, reachable } from '../redis-errors.js';
+import { QUEUE_TIMEOUT_MS } from '../redis-timeouts.js';
 import type { JobKind, JobProcessor, JobQueue, JobState, JobView } from './jobs.js';
 
 export interface BullOptions {
@@ -12,6 +14,8 @@ export interface BullOptions {
 }
 
 const PROGRESS_EVERY_MS = 1000;
+/** A read changes nothing, whatever Redis does. */
+const READ = { what: 'the queue', consequence: 'nothing was changed' };
 
 /**
  * BullMQ, one queue per lane (`<kind>.<lane>`: `burn.<agent>.<drive>`, `deploy.<target>`), one job
@@ -38,24 +42,42 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     this.#queuesKey = `${opts.prefix}:${kind.name}:queues`;
   }
 
+  /**
+   * Queues a job, or says plainly that the queue is unavailable and whether anything was queued:
+   * Redis is asked first (a PING within 1 s), so when it is down or hung the answer is a certain
+   * "nothing was queued"; only a Redis that stops answering while the job is being written leaves
+   * it open (MaybeDoneError), and the caller is told how to find out.
+   */
   async add(id: string, data: D): Promise<{ position: number }> {
     const name = this.#name(this.kind.lane(data));
     const q = this.#queue(name);
-    await this.#oneAtATime.get(name);
-    await this.#redis.multi().hset(this.#jobsKey, id, name).sadd(this.#queuesKey, name).exec();
-    // BullMQ's name type is derived from the data type; the job name is the kind.
-    await q.add(this.kind.name as never, data as never, {
-      jobId: id,
-      attempts: 1,
-      removeOnComplete: { age: 7 * 86400, count: 1000 },
-      removeOnFail: { age: 7 * 86400, count: 1000 },
-    });
+    const notQueued = { what: 'the queue', consequence: 'nothing was queued' };
+    await reachable(this.#redis, notQueued);
+    await onRedis(this.#oneAtATime.get(name) ?? Promise.resolve(), notQueued);
+    const job = `${this.kind.name} job ${id}`;
+    const maybe = { ...notQueued, ifSent: `${job} may or may not be queued: /${this.kind.name} watch ${id} shows which` };
+    const write = async () => {
+      await this.#redis.multi().hset(this.#jobsKey, id, name).sadd(this.#queuesKey, name).exec();
+      // BullMQ's name type is derived from the data type; the job name is the kind.
+      await q.add(this.kind.name as never, data as never, {
+        jobId: id,
+        attempts: 1,
+        removeOnComplete: { age: 7 * 86400, count: 1000 },
+        removeOnFail: { age: 7 * 86400, count: 1000 },
+      });
+    };
+    await onRedis(write(), maybe, QUEUE_TIMEOUT_MS);
     // The job is queued now: a failure to count must not make the caller think it is not (and queue it twice).
-    const counts = await q.getJobCounts('waiting', 'active', 'prioritized', 'delayed').catch(() => undefined);
+    const counts = await onRedis(q.getJobCounts('waiting', 'active', 'prioritized', 'delayed'), notQueued).catch(() => undefined);
     return { position: counts ? Math.max(0, Object.values(counts).reduce((a, b) => a + b, 0) - 1) : 0 };
   }
 
   async get(id: string): Promise<JobView<D, R, P> | undefined> {
+    await reachable(this.#redis, READ);
+    return onRedis(this.#get(id), READ, QUEUE_TIMEOUT_MS);
+  }
+
+  async #get(id: string): Promise<JobView<D, R, P> | undefined> {
     const name = await this.#redis.hget(this.#jobsKey, id);
     if (!name) return undefined;
     const job = await this.#queue(name).getJob(id);
@@ -65,6 +87,11 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   }
 
   async list(): Promise<JobView<D, R, P>[]> {
+    await reachable(this.#redis, READ);
+    return onRedis(this.#list(), READ, QUEUE_TIMEOUT_MS);
+  }
+
+  async #list(): Promise<JobView<D, R, P>[]> {
     const names = (await this.#redis.smembers(this.#queuesKey)).sort();
     const out: JobView<D, R, P>[] = [];
     for (const name of names) {
@@ -75,7 +102,8 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   }
 
   async requestCancel(id: string): Promise<void> {
-    await this.#redis.set(`${this.#jobsKey}:cancel:${id}`, '1', 'EX', 86_400);
+    const f = { what: 'the queue', consequence: `${this.kind.name} job ${id} was not cancelled`, ifSent: `the cancel of ${this.kind.name} job ${id} may or may not be recorded: /${this.kind.name} watch ${id} shows` };
+    await onRedis(this.#redis.set(`${this.#jobsKey}:cancel:${id}`, '1', 'EX', 86_400), f);
   }
 
   async cancelRequested(id: string): Promise<boolean> {
@@ -87,15 +115,17 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     if (!view) return 'unknown';
     if (view.state !== 'queued') return view.state;
     const name = this.#name(this.kind.lane(view.data));
-    const removed = await this.#queue(name).remove(id);
+    const f = { what: 'the queue', consequence: `${this.kind.name} job ${id} was not removed`, ifSent: `${this.kind.name} job ${id} may or may not have been removed: /${this.kind.name} watch ${id} shows` };
+    const removed = await onRedis(this.#queue(name).remove(id), f);
     if (removed !== 1) return (await this.get(id))?.state ?? 'unknown';
-    await this.#redis.hdel(this.#jobsKey, id);
+    // The index entry goes with the job; one left behind is dropped by the next get().
+    await onRedis(this.#redis.hdel(this.#jobsKey, id), f).catch(() => undefined);
     return 'removed';
   }
 
   /** BullMQ names each worker's connection after its queue, so Redis can list them (CLIENT LIST). */
   async workers(data: D): Promise<number> {
-    return this.#queue(this.#name(this.kind.lane(data))).getWorkersCount();
+    return onRedis(this.#queue(this.#name(this.kind.lane(data))).getWorkersCount(), READ);
   }
 
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void {

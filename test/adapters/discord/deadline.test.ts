@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordBot, USERS, type DiscordBot } from '../../helpers/discord-bot.js';
+import { FaultProxy } from '../../helpers/fault-proxy.js';
+import { gatedKeys } from '../../helpers/gated-keys.js';
+import { redisPrefix } from '../../helpers/redis.js';
 import { IDS } from '../../helpers/discord-payloads.js';
 
 const EPHEMERAL = 64;
@@ -56,4 +59,50 @@ describe('discord deadlines and allowlists', () => {
     expect(call.body).toEqual({ type: 4, data: { content: 'opsline is not enabled in this channel', flags: EPHEMERAL, allowed_mentions: { parse: [] } } });
     expect(bot.audit.records.find((r) => r.invocationId === p.id)).toMatchObject({ decision: 'deny', outcome: 'refused', room: '1100000000000000077' });
   });
+});
+
+describe('discord HTTP interactions: the deferral counts from arrival', () => {
+  let bot: DiscordBot | undefined;
+  afterEach(async () => bot?.stop());
+
+  it('defers while the replay check waits for Redis, then edits the answer in', async () => {
+    const seen = gatedKeys();
+    bot = await startDiscordBot({ mode: 'http', deferAfterMs: 50, seen });
+    const add = bot.double.interaction({ command: 'note', options: [{ name: 'add', type: 1, options: [{ name: 'text', type: 3, value: 'kept while redis was slow' }] }], userId: USERS.admin });
+    // Before, the check ran ahead of the deferral timer: a 503 at 3 s, and the note stored unannounced.
+    const r = await bot.post(add);
+    expect(r).toMatchObject({ status: 200, json: { type: 5 } });
+    expect(seen.asked).toBe(1);
+    seen.open();
+    await bot.double.waitFor(() => /^note #\d+ saved/.test(bot!.double.original(add.token)?.content ?? ''));
+    expect(bot.audit.records.find((a) => a.invocationId === add.id)).toMatchObject({ command: 'note add', outcome: 'ok' });
+  });
+
+  it('still refuses a replay once the check answers', async () => {
+    const seen = gatedKeys();
+    seen.open();
+    bot = await startDiscordBot({ mode: 'http', seen });
+    const add = bot.double.interaction({ command: 'note', options: [{ name: 'add', type: 1, options: [{ name: 'text', type: 3, value: 'once only' }] }], userId: USERS.admin });
+    expect((await bot.post(add)).status).toBe(200);
+    expect((await bot.post(add)).status).toBe(409);
+  });
+
+  it('answers autocomplete within the budget from arrival, the access check waiting for a hung Redis included', async () => {
+    const proxy = await FaultProxy.start('127.0.0.1', 6379);
+    const p = redisPrefix();
+    // A source that never answers (an agent gone silent) on top of the grant check's 1 s on a hung Redis.
+    const never = () => new Promise<readonly string[]>(() => undefined);
+    bot = await startDiscordBot({ mode: 'http', redis: { url: `redis://127.0.0.1:${proxy.port}`, prefix: p.prefix }, completers: { targets: never } });
+    const held = proxy.hold(5_000);
+    try {
+      const options = [{ name: 'run', type: 1, options: [{ name: 'target', type: 3, value: 's', focused: true }] }];
+      // Before, the 2 s for the source started after the access check: past 3 s, the server's 503.
+      const r = await bot.post(bot.double.interaction({ type: 4, command: 'deploy', options, userId: USERS.admin }));
+      expect(r).toMatchObject({ status: 200, json: { type: 8, data: { choices: [] } } });
+    } finally {
+      await held;
+      await proxy.close();
+      await p.cleanup();
+    }
+  }, 20_000);
 });

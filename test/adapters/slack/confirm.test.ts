@@ -80,6 +80,8 @@ describe('Slack confirm button', () => {
     const replies = () => t.bot.slack.calls.slice(before).filter((c) => c.method === 'response_url');
     await t.bot.slack.waitFor(() => replies().find((c) => /^deploy job d[a-z0-9]{6} of site at main queued/.test(String(c.body.text))));
     expect(replies()).toHaveLength(1);
+    // The deploy's thread ends before the next test counts calls.
+    await t.bot.slack.waitFor(() => t.bot.slack.calls.slice(before).find((c) => c.method === 'chat.postMessage' && /^<@UADMIN> deploy of site main finished ✔/.test(String(c.body.text))), 10_000);
   });
 
   it('refuses an unsigned button press before anything runs', async () => {

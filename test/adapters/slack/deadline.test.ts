@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineCommand } from '../../../src/core/define-command.js';
 import { reply } from '../../../src/core/reply.js';
-import { startSlackBot, type SlackBot } from '../../helpers/slack-bot.js';
+import { gatedKeys } from '../../helpers/gated-keys.js';
+import { SECRET, startSlackBot, type SlackBot } from '../../helpers/slack-bot.js';
+import { postSigned } from '../../helpers/slack-request.js';
 import { testJob } from '../../helpers/slack-test-job.js';
 
 let answer!: () => void;
@@ -47,4 +49,49 @@ describe('slack ack deadline', () => {
     await job.runs[0];
     expect(bot.slack.callsOf('chat.postMessage')[0]?.body.text).toBe('Test job job-1 for alice');
   }, 15_000);
+
+  it('acks from arrival while the replay and trigger checks wait for Redis, then answers through response_url', async () => {
+    const seen = gatedKeys();
+    bot = await startSlackBot({ ackBudgetMs: 100, seen });
+    const r = await bot.command('/note add stored while redis was slow');
+    // Answered while both checks still wait: before, the ack waited for them (a 503 at 3 s, the note stored unannounced).
+    expect(r.status).toBe(200);
+    expect(r.text).toBe('');
+    expect(seen.asked).toBe(2);
+    seen.open();
+    const late = await bot.slack.waitFor(() => bot!.slack.callsOf('response_url')[0]);
+    expect(late.body).toMatchObject({ text: expect.stringMatching(/^note #\d+ saved/) });
+    expect((await bot.app.services.notes.list(5)).map((n) => n.body)).toContain('stored while redis was slow');
+  });
+
+  it('acks a Socket Mode command from arrival while its trigger check waits for Redis', async () => {
+    const seen = gatedKeys();
+    bot = await startSlackBot({ mode: 'socket', ackBudgetMs: 100, seen });
+    const payload = { team_id: 'T1', channel_id: 'C7', user_id: 'UADMIN', user_name: 'alice', command: '/note', text: 'add via a slow socket', response_url: bot.slack.responseUrl('sock'), trigger_id: 'sock-slow-1' };
+    const ack = await bot.slack.sendEnvelope('slash_commands', payload, 'env-slow-1');
+    expect(ack.payload ?? {}).toEqual({});
+    seen.open();
+    const late = await bot.slack.waitFor(() => bot!.slack.callsOf('response_url')[0]);
+    expect(late.body).toMatchObject({ text: expect.stringMatching(/^note #\d+ saved/) });
+  });
+
+  it('acks a button press before its replay check waits for Redis', async () => {
+    const seen = gatedKeys();
+    bot = await startSlackBot({ seen });
+    const payload = {
+      type: 'block_actions',
+      team: { id: 'T1' },
+      user: { id: 'UADMIN', username: 'alice', team_id: 'T1' },
+      trigger_id: 'press-slow-1',
+      channel: { id: 'C1' },
+      response_url: bot.slack.responseUrl('press'),
+      actions: [{ type: 'button', action_id: 'opsline_confirm', value: 'ABCDEF' }],
+    };
+    const r = await postSigned(bot.url, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), { secret: SECRET });
+    expect(r.status).toBe(200);
+    expect(seen.asked).toBe(1);
+    seen.open();
+    const late = await bot.slack.waitFor(() => bot!.slack.callsOf('response_url')[0]);
+    expect(late.body).toMatchObject({ text: 'no request is waiting for confirmation ABCDEF (codes last 60 s); nothing was run' });
+  });
 });
