@@ -2,9 +2,8 @@ import { defineCommand, type CommandContext } from '../src/core/define-command.j
 import { UserError } from '../src/core/errors.js';
 import { DeviceError } from '../src/services/devices/errors.js';
 import { reply } from '../src/core/reply.js';
-import { renderProgress } from '../src/jobs/progress.js';
 import type { BurnService } from '../src/services/burns.js';
-import type { BurnJobView } from '../src/services/queue/types.js';
+import { describeBurn, describeBurnNow } from './burn-describe.js';
 import { newJobId } from '../src/services/queue/types.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
 
@@ -69,9 +68,10 @@ export default defineCommand({
       sideEffects: false,
       async handler(ctx) {
         const burns = burnsOf(ctx);
-        if (typeof ctx.args.job === 'string') return reply(describeBurn(await burns.job(ctx.args.job)));
+        if (typeof ctx.args.job === 'string') return reply(await describeBurnNow(burns, await burns.job(ctx.args.job)));
         const running = (await burns.queue.list()).filter((j) => j.state === 'running');
-        return reply(running.length ? running.map(describeBurn).join('\n') : 'no burn is running; /burn list shows the queue');
+        const lines = await Promise.all(running.map((j) => describeBurnNow(burns, j)));
+        return reply(lines.length ? lines.join('\n') : 'no burn is running; /burn list shows the queue');
       },
     },
     cancel: {
@@ -135,23 +135,10 @@ export default defineCommand({
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
-        const jobs = await burnsOf(ctx).queue.list();
-        return reply(jobs.length ? jobs.map(describeBurn).join('\n') : 'no burns queued or running');
+        const burns = burnsOf(ctx);
+        const lines = await Promise.all((await burns.queue.list()).map((j) => describeBurnNow(burns, j)));
+        return reply(lines.length ? lines.join('\n') : 'no burns queued or running');
       },
     },
   },
 });
-
-export function describeBurn(j: BurnJobView): string {
-  const head = `${j.id} ${j.data.image} on ${j.data.agent}/${j.data.drive} for ${j.data.requester.name}`;
-  switch (j.state) {
-    case 'queued':
-      return `${head}: queued${j.position ? `, ${j.position} ahead` : ''}`;
-    case 'running':
-      return `${head}: ${j.progress ? renderProgress(j.progress) : 'starting'}`;
-    case 'finished':
-      return `${head}: ${j.result?.ok ? 'done ✔' : `✘ ${j.result?.outcome ?? 'finished'}`}${j.result?.message ? ` (${j.result.message})` : ''}`;
-    case 'failed':
-      return `${head}: ✘ failed: ${j.error ?? 'unknown error'}`;
-  }
-}

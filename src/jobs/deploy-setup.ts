@@ -10,6 +10,7 @@ import { BullJobQueue } from '../services/queue/bull-jobs.js';
 import { MemoryJobQueue } from '../services/queue/memory-jobs.js';
 import type { Secrets } from '../services/secrets/index.js';
 import { deployProcessor } from './deploy.js';
+import { watchLostWorkers } from './lost-workers.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
 export interface Deploys {
@@ -52,6 +53,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
     store = new MemoryDeployStore();
   }
   const service = new DeployService(targets, queue, store, opts.devices, opts.devicesOff);
+  const lost = watchLostWorkers(queue, transports, log, config.jobs.heartbeatMs / 2);
   return {
     service,
     async startWorkers() {
@@ -61,6 +63,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
     },
     idle: async () => memory?.idle(),
     async close() {
+      lost.stop();
       await queue.close();
       await store.close();
     },

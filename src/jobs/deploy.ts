@@ -72,15 +72,17 @@ async function command(deps: DeployDeps, id: string, t: DeployTarget, data: Depl
   const agent = t.agent ?? '';
   const name = t.command ?? '';
   if (!devices) throw new Error('no device agents are configured for command targets');
-  out.milestone(`running: ${name} ${data.ref} on ${agent} (the command is defined on the agent host)`);
   const known = await devices.runStatus(agent, id);
   let stream: RunStream;
-  if (known.state === 'unknown') stream = await devices.run(agent, { jobId: id, command: name, ref: data.ref });
-  else {
+  if (known.state === 'unknown') {
+    out.milestone(`running: ${name} ${data.ref} on ${agent} (the command is defined on the agent host)`);
+    stream = await devices.run(agent, { jobId: id, command: name, ref: data.ref });
+  } else {
+    // Another worker started it and was lost (the thread said "running:" then): say what happened meanwhile.
     if (known.state === 'running') {
       out.milestone('re-attached to the running command (the previous worker stopped)');
       for (const l of known.tail) output.add(l);
-    }
+    } else out.milestone('re-attached: the command ended while no worker watched it (the previous worker stopped)');
     stream = await devices.watchRun(agent, id);
   }
   for await (const e of stream) {

@@ -46,19 +46,20 @@ export class ConsoleTransport implements ThreadTransport {
   }
 
   async postReply(ref: ThreadRef, text: string): Promise<string> {
-    this.screen.print(indent(ref, text));
+    if (this.#mine(ref)) this.screen.print(indent(ref, text));
     return String(this.#next++);
   }
 
   async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
-    this.screen.setLive(messageId, indent(ref, text));
+    if (this.#mine(ref)) this.screen.setLive(messageId, indent(ref, text));
   }
 
   async close(ref: ThreadRef): Promise<void> {
-    if (ref.statusId) this.screen.endLive(ref.statusId);
+    if (ref.statusId && this.#mine(ref)) this.screen.endLive(ref.statusId);
   }
 
   async finalReply(ref: ThreadRef, text: string): Promise<string> {
+    if (!this.#mine(ref)) return String(this.#next++);
     const id = await this.postReply(ref, `${this.mention(ref.requester)} ${text}`);
     if (this.#open.delete(ref.rootId) && this.#open.size === 0) {
       const ended = this.#allEnded;
@@ -70,6 +71,11 @@ export class ConsoleTransport implements ThreadTransport {
 
   mention(who: Principal): string {
     return `@${who.name}`;
+  }
+
+  /** A thread of this console; another console's is drawn by its owner, which the relay reaches. */
+  #mine(ref: ThreadRef): boolean {
+    return ref.channel === this.channel;
   }
 
   /** Root lines of the threads still running (started here and not yet ended). */

@@ -121,4 +121,15 @@ describe('ConsoleAdapter', () => {
     await th.finish('100%', 'done');
     expect(sink.out).toBe('#1 burning a.iso on virtual for @t\n   #1 │ queued\n   #1 │ verifying\n   #1 │ 100%\n   #1 │ @t done\n');
   });
+
+  it("draws nothing of another console's thread: its owner does, through the relay", async () => {
+    const sink = new Sink();
+    const transport = new ConsoleTransport(new Screen(sink, false), { channel: 'console:here', editIntervalMs: 0 });
+    const theirs = { platform: 'console', channel: 'console:there', rootId: '#1', statusId: '1', requester: { key: 'console:t', name: 't' } };
+    const th = LiveThread.reopen(transport, theirs);
+    th.status('worker lost; waiting for another to pick it up');
+    await th.milestone('worker lost; waiting for another to pick it up (job b1234ab)');
+    await th.finish('✔ done in 0:07', 'done');
+    expect(sink.out).toBe('');
+  });
 });
