@@ -5,6 +5,7 @@ import { reply } from '../src/core/reply.js';
 import type { BurnService } from '../src/services/burns.js';
 import { describeBurn, describeBurnNow } from './burn-describe.js';
 import { newJobId } from '../src/services/queue/types.js';
+import { whereItShows } from '../src/services/queue/no-worker.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
 
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.iso$/;
@@ -52,8 +53,9 @@ export default defineCommand({
             thread.status(`queued: ${position} job${position === 1 ? '' : 's'} ahead on ${drive.drive}`);
             await thread.flush();
           }
-          const place = position === 0 ? 'starting now' : `${position} ahead of it`;
-          return reply(`burn job ${id} queued on ${drive.agent}/${drive.drive} (${place}); progress is in the thread${note}`);
+          // "starting now" only when a worker takes it: otherwise the job waits, and the ack says so instead.
+          const place = position > 0 ? ` (${position} ahead of it)` : note ? '' : ' (starting now)';
+          return reply(`burn job ${id} queued on ${drive.agent}/${drive.drive}${place}${whereItShows(note, 'progress')}`);
         } catch (err) {
           await thread.finish('✘ not queued', `could not queue the burn: ${(err as Error).message}`).catch(() => undefined);
           throw err;
