@@ -23,5 +23,7 @@ export function describeDeployJob(j: DeployJobView): string {
     return `${head}: no worker has reported for ${Math.round(j.silentMs / 1000)} s; waiting for another to pick it up (last reported: running${lines})`;
   if (j.state === 'running') return `${head}: running${lines}`;
   if (j.state === 'queued') return `${head}: queued`;
+  // A job that ended without an error may still not have succeeded (a cancelled deploy).
+  if (j.state === 'finished' && j.result && !j.result.ok) return `${head}: ✘ ${j.result.outcome}`;
   return `${head}: ${j.state}`;
 }

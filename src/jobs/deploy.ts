@@ -52,7 +52,7 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
       .catch((err: unknown) => log.warn({ err }, 'could not record the last deploy'));
     const took = duration(result.durationMs / 1000);
     const head = `${result.ok ? '✔' : '✘'} ${code ?? result.outcome} · ${took}`;
-    await out.finish(head, `deploy of ${data.target} ${data.ref} ${result.ok ? 'finished ✔' : `failed: ${result.message}`} (${code ?? result.outcome}, ${took})`);
+    await out.finish(head, `deploy of ${data.target} ${data.ref} ${ended(result, code, took)}`);
     if (!result.ok && result.outcome !== 'cancelled') throw new UnrecoverableError(result.message);
     return result;
   };
@@ -95,6 +95,12 @@ async function command(deps: DeployDeps, id: string, t: DeployTarget, data: Depl
     }
   }
   throw new Error('lost track of the deploy command');
+}
+
+/** How the deploy ended, in words: a cancelled deploy is cancelled, not failed. */
+function ended(r: DeployResult, code: string | undefined, took: string): string {
+  if (r.outcome === 'cancelled') return `was cancelled (${took})`;
+  return `${r.ok ? 'finished ✔' : `failed: ${r.message}`} (${code ?? r.outcome}, ${took})`;
 }
 
 function fromRun(r: RunResult): DeployResult {

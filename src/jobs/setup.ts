@@ -11,6 +11,7 @@ import { MemoryBurnQueue } from '../services/queue/memory.js';
 import { burnProcessor } from './burn.js';
 import { BurnWorkers } from './workers.js';
 import { watchLostWorkers } from './lost-workers.js';
+import { cancelOnQuit } from './cancel-on-quit.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
 export interface Burns {
@@ -46,7 +47,7 @@ export async function buildBurns(
         queue.work(burnLanes(agent.drives), withFailures(burnProcessor({ devices: agent.client, transports, log, cancelRequested: (id) => queue.cancelRequested(id) }), opts.failed)),
       idle: () => queue.idle(),
       async close() {
-        await queue.close();
+        await cancelOnQuit(queue, (id, d) => agent.client.cancel(d.agent, id), 'burn', transports, log);
         await agent.close();
       },
     };
