@@ -43,7 +43,13 @@ describe('opsline CLI', () => {
     expect(r.out).toMatch(/^ {2}virtual {2}pseudo 600k {2}idle$/m);
     const id = /^burn job (b[a-z0-9]{6}) queued on demo\/virtual \(starting now\)/m.exec(r.out)?.[1];
     expect(id).toBeDefined();
-    const thread = r.out.split('\n').filter((l) => l.startsWith('   #1 │ '));
+    const step = /^ {3}#1 │ (writing|verifying) [█░]{20} (\d+)% · /;
+    const thread = r.out.split('\n').filter((l) => l.startsWith('   #1 │ ') && !step.test(l));
+    // No live line in a pipe: the bar is printed as it passes each 10% of a phase, as CI logs do.
+    const writing = r.out.split('\n').flatMap((l) => (step.exec(l)?.[1] === 'writing' ? [Number(step.exec(l)?.[2])] : []));
+    expect(writing.length, r.out).toBeGreaterThanOrEqual(3);
+    expect(writing.map((p) => Math.floor(p / 10))).toEqual([...new Set(writing.map((p) => Math.floor(p / 10)))].sort((a, b) => a - b));
+    expect(Math.min(...writing)).toBeGreaterThanOrEqual(10);
     expect(thread).toEqual([
       '   #1 │ queued',
       '   #1 │ writing sample.iso to virtual',

@@ -1,4 +1,5 @@
 import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import { PipeProgress } from './pipe-progress.js';
 import type { Screen } from './screen.js';
 
 export interface ConsoleTransportOptions {
@@ -23,6 +24,8 @@ export class ConsoleTransport implements ThreadTransport {
   /** Threads that have not had their final line, by root id: what "running" means at exit. */
   readonly #open = new Map<string, string>();
   #allEnded: (() => void) | undefined;
+  /** In a pipe: progress lines at each 10%. */
+  readonly #steps = new PipeProgress();
 
   constructor(
     private readonly screen: Screen,
@@ -51,11 +54,15 @@ export class ConsoleTransport implements ThreadTransport {
   }
 
   async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
-    if (this.#mine(ref)) this.screen.setLive(messageId, indent(ref, text));
+    if (!this.#mine(ref)) return;
+    this.screen.setLive(messageId, indent(ref, text));
+    if (!this.screen.tty && this.#steps.due(messageId, text)) this.screen.print(indent(ref, text));
   }
 
   async close(ref: ThreadRef): Promise<void> {
-    if (ref.statusId && this.#mine(ref)) this.screen.endLive(ref.statusId);
+    if (!ref.statusId || !this.#mine(ref)) return;
+    this.#steps.end(ref.statusId);
+    this.screen.endLive(ref.statusId);
   }
 
   async finalReply(ref: ThreadRef, text: string): Promise<string> {

@@ -7,6 +7,7 @@ import { ConsoleTransport } from '../../../src/adapters/console/transport.js';
 import { buildConfig } from '../../../src/config/load.js';
 import { demoConfig } from '../../../src/config/demo.js';
 import { LiveThread } from '../../../src/core/live-thread.js';
+import { bar } from '../../../src/core/reply.js';
 import { buildApp } from '../../../src/main.js';
 
 class Sink extends Writable {
@@ -120,6 +121,18 @@ describe('ConsoleAdapter', () => {
     await th.milestone('verifying');
     await th.finish('100%', 'done');
     expect(sink.out).toBe('#1 burning a.iso on virtual for @t\n   #1 │ queued\n   #1 │ verifying\n   #1 │ 100%\n   #1 │ @t done\n');
+  });
+
+  it('in a pipe, prints a progress status each time it passes another 10% of its phase', async () => {
+    const sink = new Sink();
+    const transport = new ConsoleTransport(new Screen(sink, false), { editIntervalMs: 0 });
+    const ref = { ...(await transport.starter({ key: 'console:t', name: 't' }).startThread('burning')), statusId: 's1' };
+    const at = (phase: string, pct: number) => `${phase} ${bar(pct / 100, 20)} ${pct}% · 1.0/4.0 MB`;
+    for (const [phase, pct] of [['writing', 4], ['writing', 12], ['writing', 19], ['writing', 47], ['verifying', 0], ['verifying', 100]] as const)
+      await transport.edit(ref, 's1', at(phase, pct));
+    await transport.edit(ref, 's1', '✔ done in 0:07');
+    await transport.close(ref);
+    expect(sink.out.split('\n')).toEqual(['#1 burning', `   #1 │ ${at('writing', 12)}`, `   #1 │ ${at('writing', 47)}`, `   #1 │ ${at('verifying', 100)}`, '   #1 │ ✔ done in 0:07', '']);
   });
 
   it("draws nothing of another console's thread: its owner does, through the relay", async () => {
