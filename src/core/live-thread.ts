@@ -36,7 +36,7 @@ export class LiveThread {
     initialStatus: string,
     log?: Logger,
   ): Promise<LiveThread> {
-    const ref = await starter.startThread(rootText);
+    const ref = await starter.startThread(rootText, { job: true });
     const statusId = await transport.postReply(ref, initialStatus);
     const t = new LiveThread(transport, { ...ref, statusId }, log);
     t.#lastSent = initialStatus;

@@ -21,7 +21,7 @@ export class ConsoleTransport implements ThreadTransport {
   readonly channel: string;
   #next = 1;
   #threads = 0;
-  /** Threads that have not had their final line, by root id: what "running" means at exit. */
+  /** Job threads that have not had their final line, by root id: what "running" means at exit. */
   readonly #open = new Map<string, string>();
   #allEnded: (() => void) | undefined;
   /** In a pipe: progress lines at each 10%. */
@@ -37,10 +37,11 @@ export class ConsoleTransport implements ThreadTransport {
 
   starter(requester: Principal): ThreadStarter {
     return {
-      startThread: async (rootText) => {
+      startThread: async (rootText, opts) => {
         const rootId = `#${++this.#threads}`;
         this.screen.print(`${rootId} ${rootText}`);
-        this.#open.set(rootId, rootText);
+        // Only a job is waited for at exit: a grant's announcement gets its expiry line an hour later, say.
+        if (opts?.job) this.#open.set(rootId, rootText);
         const ref = { platform: this.platform, channel: this.channel, rootId, requester };
         this.opts.onThread?.(ref);
         return ref;
