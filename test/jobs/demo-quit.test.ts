@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Screen } from '../../src/adapters/console/screen.js';
@@ -6,20 +5,13 @@ import { ConsoleTransport } from '../../src/adapters/console/transport.js';
 import { buildConfig } from '../../src/config/load.js';
 import { demoConfig } from '../../src/config/demo.js';
 import { buildApp } from '../../src/main.js';
+import { TextSink } from '../helpers/text-sink.js';
 import { until } from '../helpers/until.js';
-
-class Sink extends Writable {
-  out = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void) {
-    this.out += chunk.toString();
-    cb();
-  }
-}
 
 describe('the demo quitting with jobs under way (its jobs run in its own process)', () => {
   it('cancels them, and every thread says cancelled: not failed, not lost track', async () => {
     const app = await buildApp(buildConfig(demoConfig('tester')), { log: pino({ level: 'silent' }), demo: true, demoAgent: true });
-    const sink = new Sink();
+    const sink = new TextSink();
     const transport = new ConsoleTransport(new Screen(sink, false), { editIntervalMs: 0 });
     app.transports.add(transport);
     await app.startWorkers();
