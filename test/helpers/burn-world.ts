@@ -74,7 +74,7 @@ export async function burnWorld(o: BurnWorldOptions = {}): Promise<BurnWorld> {
     agents: [{ name: 'a1', endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: hb }],
     clientKeys: { public: f.clientKeys.publicKey, secret: f.clientKeys.secretKey },
     redis: { url: o.redisUrl ?? REDIS_URL, prefix: redis.prefix },
-    jobs: { lockDurationMs: 2000, stalledIntervalMs: 500, heartbeatMs: 1000 },
+    jobs: { lockDurationMs: 2000, stalledIntervalMs: 500, heartbeatMs: 2000 },
     access: { users: [{ key: 'slack:T1:UOP', roles: ['operator' as const, 'deployer' as const] }] },
     agent: {
       name: 'child',
