@@ -2,11 +2,11 @@ import { defineCommand, type CommandContext } from '../src/core/define-command.j
 import { UserError, withOutcome } from '../src/core/errors.js';
 import { DeviceError } from '../src/services/devices/errors.js';
 import { reply } from '../src/core/reply.js';
-import { renderProgress } from '../src/jobs/progress.js';
 import type { BurnService } from '../src/services/burns.js';
-import type { BurnJobView } from '../src/services/queue/types.js';
+import { describeBurn, describeBurnNow } from './burn-describe.js';
 import { newJobId } from '../src/services/queue/types.js';
 import { notQueued } from '../src/jobs/not-queued.js';
+import { whereItShows } from '../src/services/queue/no-worker.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
 
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.iso$/;
@@ -57,8 +57,9 @@ export default defineCommand({
             thread.status(`queued: ${position} job${position === 1 ? '' : 's'} ahead on ${drive.drive}`);
             await thread.flush();
           }
-          const place = position === 0 ? 'starting now' : `${position} ahead of it`;
-          return reply(`burn job ${id} queued on ${drive.agent}/${drive.drive} (${place}); progress is in the thread${note}`);
+          // "starting now" only when a worker takes it: otherwise the job waits, and the ack says so instead.
+          const place = position > 0 ? ` (${position} ahead of it)` : note ? '' : ' (starting now)';
+          return reply(`burn job ${id} queued on ${drive.agent}/${drive.drive}${place}${whereItShows(note, 'progress')}`);
         } catch (err) {
           await notQueued(ctx, thread, id, 'burn', err);
           throw err;
@@ -73,9 +74,10 @@ export default defineCommand({
       sideEffects: false,
       async handler(ctx) {
         const burns = burnsOf(ctx);
-        if (typeof ctx.args.job === 'string') return reply(describeBurn(await burns.job(ctx.args.job)));
+        if (typeof ctx.args.job === 'string') return reply(await describeBurnNow(burns, await burns.job(ctx.args.job)));
         const running = (await burns.queue.list()).filter((j) => j.state === 'running');
-        return reply(running.length ? running.map(describeBurn).join('\n') : 'no burn is running; /burn list shows the queue');
+        const lines = await Promise.all(running.map((j) => describeBurnNow(burns, j)));
+        return reply(lines.length ? lines.join('\n') : 'no burn is running; /burn list shows the queue');
       },
     },
     cancel: {
@@ -139,23 +141,10 @@ export default defineCommand({
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
-        const jobs = await burnsOf(ctx).queue.list();
-        return reply(jobs.length ? jobs.map(describeBurn).join('\n') : 'no burns queued or running');
+        const burns = burnsOf(ctx);
+        const lines = await Promise.all((await burns.queue.list()).map((j) => describeBurnNow(burns, j)));
+        return reply(lines.length ? lines.join('\n') : 'no burns queued or running');
       },
     },
   },
 });
-
-export function describeBurn(j: BurnJobView): string {
-  const head = `${j.id} ${j.data.image} on ${j.data.agent}/${j.data.drive} for ${j.data.requester.name}`;
-  switch (j.state) {
-    case 'queued':
-      return `${head}: queued${j.position ? `, ${j.position} ahead` : ''}`;
-    case 'running':
-      return `${head}: ${j.progress ? renderProgress(j.progress) : 'starting'}`;
-    case 'finished':
-      return `${head}: ${j.result?.ok ? 'done ✔' : `✘ ${j.result?.outcome ?? 'finished'}`}${j.result?.message ? ` (${j.result.message})` : ''}`;
-    case 'failed':
-      return `${head}: ✘ failed: ${j.error ?? 'unknown error'}`;
-  }
-}

@@ -17,7 +17,13 @@ export function describeDeploy(s: TargetState): string {
 /** A deploy job in /jobs. */
 export function describeDeployJob(j: DeployJobView): string {
   const head = `${j.id} ${j.data.target} at ${j.data.ref} for ${j.data.requester.name}`;
-  if (j.state === 'running') return `${head}: running${j.progress ? `, ${j.progress.lines} lines of output` : ''}`;
+  const lines = j.progress ? `, ${j.progress.lines} lines of output` : '';
+  // The worker's last report is stale once it stops reporting: say so rather than "running".
+  if (j.state === 'running' && j.silentMs !== undefined)
+    return `${head}: no worker has reported for ${Math.round(j.silentMs / 1000)} s; waiting for another to pick it up (last reported: running${lines})`;
+  if (j.state === 'running') return `${head}: running${lines}`;
   if (j.state === 'queued') return `${head}: queued`;
+  // A job that ended without an error may still not have succeeded (a cancelled deploy).
+  if (j.state === 'finished' && j.result && !j.result.ok) return `${head}: ✘ ${j.result.outcome}`;
   return `${head}: ${j.state}`;
 }

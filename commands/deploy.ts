@@ -5,6 +5,7 @@ import { reply } from '../src/core/reply.js';
 import { describeHolder, type DeployService } from '../src/services/deploy/service.js';
 import type { DeployTarget } from '../src/services/deploy/types.js';
 import { newJobId } from '../src/services/queue/types.js';
+import { whereItShows } from '../src/services/queue/no-worker.js';
 import { describeDeploy, describeDeployJob } from './deploy-describe.js';
 import { notQueued } from '../src/jobs/not-queued.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
@@ -74,7 +75,7 @@ export default defineCommand({
         try {
           const { note } = await deploys.start(id, t, ref, who, thread.ref);
           ctx.setJobId(id);
-          return reply(`deploy job ${id} of ${t.name} at ${ref} queued; output is in the thread${note}`);
+          return reply(`deploy job ${id} of ${t.name} at ${ref} queued${whereItShows(note, 'output')}`);
         } catch (err) {
           await notQueued(ctx, thread, id, 'deploy', err);
           throw err;

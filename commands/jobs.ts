@@ -1,6 +1,6 @@
 import { defineCommand } from '../src/core/define-command.js';
 import { reply } from '../src/core/reply.js';
-import { describeBurn } from './burn.js';
+import { describeBurnNow } from './burn-describe.js';
 import { describeDeployJob } from './deploy-describe.js';
 
 export default defineCommand({
@@ -12,7 +12,8 @@ export default defineCommand({
   sideEffects: false,
   async handler(ctx) {
     const lines: string[] = [];
-    if (ctx.services.burns) lines.push(...(await ctx.services.burns.queue.list()).map((j) => `burn ${describeBurn(j)}`));
+    const burns = ctx.services.burns;
+    if (burns) lines.push(...(await Promise.all((await burns.queue.list()).map(async (j) => `burn ${await describeBurnNow(burns, j)}`))));
     if (ctx.services.deploys) lines.push(...(await ctx.services.deploys.queue.list()).map((j) => `deploy ${describeDeployJob(j)}`));
     if (lines.length) return reply(lines.join('\n'));
     return reply(ctx.services.burns || ctx.services.deploys ? 'no jobs queued or running' : 'no job queue is configured here');

@@ -120,7 +120,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   };
   const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: onOff, failed }, transports);
   const secrets = opts.secrets ?? built.secrets;
-  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed, devicesOff }, transports);
+  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed, devicesOff, demo: opts.demoAgent === true }, transports);
   // The audit trail has one record per invocation, so metering it counts every command once.
   const audit = opts.metrics ? opts.metrics.meterAudit(built.services.audit) : built.services.audit;
   const services: Services = {

@@ -47,7 +47,10 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   // console worker would take Slack and Discord jobs and stop them at end of input.
   if (run.demo) await app.startWorkers();
   // The console shows only console posts; Slack and Discord ones are left to `opsline start` or `worker`.
-  await app.startSchedules([new ConsolePoster(screen)]);
+  // Whichever console takes a tick, every open one shows the post (through the relay).
+  const poster = new ConsolePoster(screen, app.relay);
+  await poster.listen();
+  await app.startSchedules([poster]);
   const adapter = new ConsoleAdapter({ input: process.stdin, output: process.stdout, screen, transport, principal: { key: `console:${user}`, name: user } });
   if (tty) screen.print(`opsline ${version()} · /help lists the commands · Ctrl-D quits`);
   const onResize = () => setImmediate(() => screen.resize());
@@ -67,6 +70,7 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
     process.exit(0);
   }, STOP_TIMEOUT_MS);
   force.unref();
+  poster.close();
   await app.stop();
   return 0;
 }

@@ -213,8 +213,10 @@ export const configSchema = z.strictObject({
       // A worker that dies holds its job's lock this long; then another worker re-attaches to the burn.
       lockDurationMs: z.number().int().min(1000).default(30_000),
       stalledIntervalMs: z.number().int().min(500).default(15_000),
+      // A running job's worker reports this often; two heartbeats of silence and the thread says the worker is lost.
+      heartbeatMs: z.number().int().min(100).default(5_000),
     })
-    .default({ lockDurationMs: 30_000, stalledIntervalMs: 15_000 }),
+    .default({ lockDurationMs: 30_000, stalledIntervalMs: 15_000, heartbeatMs: 5_000 }),
   status: status.optional(),
   access: access.prefault({}),
   agents: z.array(agentRef).optional(),

@@ -152,7 +152,7 @@ export class Dispatcher {
     log.info({ approves: pending.invocation.id, path: pending.path, requester: pending.principalKey }, 'approved');
     // The thread starts where the approval came from, but it is the requester's: they hear when it ends.
     const requester = pending.invocation.principal;
-    const theirs: ThreadStarter = { startThread: async (text) => ({ ...(await threads.startThread(text)), requester }) };
+    const theirs: ThreadStarter = { startThread: async (text, opts) => ({ ...(await threads.startThread(text, opts)), requester }) };
     return target.handler(this.context({ ...pending.invocation, platform: inv.platform }, pending.args, theirs, log, setJobId));
   }
 

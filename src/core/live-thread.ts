@@ -37,7 +37,7 @@ export class LiveThread {
     initialStatus: string,
     log?: Logger,
   ): Promise<LiveThread> {
-    const ref = await starter.startThread(printable(rootText));
+    const ref = await starter.startThread(printable(rootText), { job: true });
     const status = printable(initialStatus);
     const statusId = await transport.postReply(ref, status);
     // The requester's display name comes from the platform, and a transport may mention them by it.

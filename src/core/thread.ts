@@ -47,9 +47,17 @@ export interface ThreadTransport {
   finalReply?(ref: ThreadRef, text: string): Promise<string>;
 }
 
+export interface ThreadOptions {
+  /**
+   * The thread follows a job to its final line (LiveThread.open): a console waits for it before it
+   * exits. Without it the thread is an announcement (a grant's) that gets a line some time later.
+   */
+  readonly job?: boolean;
+}
+
 /** Per invocation: how this platform starts a thread (a channel message, an interaction reply, a console line). */
 export interface ThreadStarter {
-  startThread(rootText: string): Promise<ThreadRef>;
+  startThread(rootText: string, opts?: ThreadOptions): Promise<ThreadRef>;
 }
 
 /**

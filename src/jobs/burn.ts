@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { LiveThread } from '../core/live-thread.js';
 import type { Transports } from '../core/thread.js';
 import { DeviceError } from '../services/devices/errors.js';
-import type { BurnResult, DeviceClient, JobStream } from '../services/devices/types.js';
+import type { BurnResult, DeviceClient, JobStream, Phase, Progress } from '../services/devices/types.js';
 import type { BurnJobData, BurnProcessor } from '../services/queue/types.js';
 import { digestMilestone, duration, RateSmoother, renderProgress } from './progress.js';
 import { ThreadReporter } from './reporter.js';
@@ -29,7 +29,7 @@ export class WorkerStopping extends Error {}
  * instead of burning again. Nothing here is retried.
  */
 export function burnProcessor(deps: BurnDeps): BurnProcessor {
-  return async (id, data, progress) => {
+  return async (id, data, progress, previous) => {
     const log = deps.log.child({ jobId: id, agent: data.agent, drive: data.drive });
     const transport = deps.transports.get(data.thread.platform);
     if (!transport) log.warn({ platform: data.thread.platform }, 'no transport for this thread here; the burn runs without chat progress');
@@ -38,7 +38,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
     // On a re-attach, the phase already announced in the thread: do not announce it twice.
     let phase: string | undefined;
     try {
-      const opened = await open(deps.devices, id, data, out, () => deps.stopping?.() === true, () => deps.cancelRequested?.(id) ?? Promise.resolve(false));
+      const opened = await open(deps.devices, id, data, out, previous, () => deps.stopping?.() === true, () => deps.cancelRequested?.(id) ?? Promise.resolve(false));
       if (!opened) {
         await out.finish('✘ cancelled', `burn of ${data.image} on ${data.drive} was cancelled before it started`);
         return cancelledBeforeStart(data);
@@ -57,7 +57,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
       if (e.type === 'progress') {
         if (e.phase !== phase) {
           phase = e.phase;
-          out.milestone(e.phase === 'writing' ? `writing ${data.image} to ${data.drive}` : `${e.phase}…`);
+          out.milestone(phaseLine(data, e.phase));
         }
         progress(e);
         out.status(renderProgress(smooth.update(e)));
@@ -96,6 +96,7 @@ async function open(
   id: string,
   data: BurnJobData,
   out: ThreadReporter,
+  previous: Progress | undefined,
   stopping: () => boolean,
   cancelled: () => Promise<boolean>,
 ): Promise<{ stream: JobStream; phase?: string } | undefined> {
@@ -114,8 +115,30 @@ async function open(
       }
     }
   }
-  if (known.state === 'running') out.milestone('re-attached to the running burn (the previous worker stopped)');
-  return { stream: await devices.watch(data.agent, id), phase: known.state === 'running' ? known.progress?.phase : undefined };
+  // Another worker started this burn and was lost: say what the agent did while nobody watched.
+  out.milestone(known.state === 'running' ? 're-attached to the running burn (the previous worker stopped)' : 're-attached: the burn ended while no worker watched it (the previous worker stopped)');
+  const reached = known.state === 'running' ? known.progress?.phase : lastPhase(known.result);
+  for (const p of phasesAfter(previous?.phase, reached)) out.milestone(phaseLine(data, p));
+  return { stream: await devices.watch(data.agent, id), phase: reached ?? previous?.phase };
+}
+
+const PHASES: readonly Phase[] = ['writing', 'verifying', 'ejecting'];
+
+/** A phase's milestone line, as the thread shows it when the phase begins. */
+function phaseLine(data: BurnJobData, phase: Phase): string {
+  return phase === 'writing' ? `writing ${data.image} to ${data.drive}` : `${phase}…`;
+}
+
+/** The phases after `from` (the last one the thread was told; none: from the first) up to `to`, in order. */
+function phasesAfter(from: Phase | undefined, to: Phase | undefined): Phase[] {
+  if (to === undefined) return [];
+  return PHASES.slice(from === undefined ? 0 : PHASES.indexOf(from) + 1, PHASES.indexOf(to) + 1);
+}
+
+/** The last phase a finished burn went through, read from its result. */
+function lastPhase(r: BurnResult): Phase {
+  if (r.ejected !== false) return 'ejecting';
+  return r.verified || r.outcome === 'verify_mismatch' ? 'verifying' : 'writing';
 }
 
 /** The result of a job cancelled before the agent had it: nothing was written. */

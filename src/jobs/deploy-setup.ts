@@ -10,6 +10,8 @@ import { BullJobQueue } from '../services/queue/bull-jobs.js';
 import { MemoryJobQueue } from '../services/queue/memory-jobs.js';
 import type { Secrets } from '../services/secrets/index.js';
 import { deployProcessor } from './deploy.js';
+import { watchLostWorkers } from './lost-workers.js';
+import { cancelOnQuit } from './cancel-on-quit.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
 export interface Deploys {
@@ -30,6 +32,8 @@ export interface DeployOptions {
   readonly failed?: JobFailedHook;
   /** Why command targets cannot run here (the demo without xorriso); they are refused with it. */
   readonly devicesOff?: string;
+  /** The demo: its deploys run in this process, so closing cancels them (and their threads say so). */
+  readonly demo?: boolean;
 }
 
 /**
@@ -52,6 +56,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
     store = new MemoryDeployStore();
   }
   const service = new DeployService(targets, queue, store, opts.devices, opts.devicesOff);
+  const lost = watchLostWorkers(queue, transports, log, config.jobs.heartbeatMs / 2);
   return {
     service,
     async startWorkers() {
@@ -61,6 +66,8 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
     },
     idle: async () => memory?.idle(),
     async close() {
+      lost.stop();
+      if (memory && opts.demo) await cancelOnQuit(memory, (id, d) => service.cancelRunning(service.target(d.target), id), 'deploy', transports, log);
       await queue.close();
       await store.close();
     },

@@ -52,7 +52,7 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
       .catch((err: unknown) => log.warn({ err }, 'could not record the last deploy'));
     const took = duration(result.durationMs / 1000);
     const head = `${result.ok ? '✔' : '✘'} ${code ?? result.outcome} · ${took}`;
-    await out.finish(head, `deploy of ${data.target} ${data.ref} ${result.ok ? 'finished ✔' : `failed: ${result.message}`} (${code ?? result.outcome}, ${took})`);
+    await out.finish(head, `deploy of ${data.target} ${data.ref} ${ended(result, code, took)}`);
     if (!result.ok && result.outcome !== 'cancelled') throw new UnrecoverableError(result.message);
     return result;
   };
@@ -72,15 +72,17 @@ async function command(deps: DeployDeps, id: string, t: DeployTarget, data: Depl
   const agent = t.agent ?? '';
   const name = t.command ?? '';
   if (!devices) throw new Error('no device agents are configured for command targets');
-  out.milestone(`running: ${name} ${data.ref} on ${agent} (the command is defined on the agent host)`);
   const known = await devices.runStatus(agent, id);
   let stream: RunStream;
-  if (known.state === 'unknown') stream = await devices.run(agent, { jobId: id, command: name, ref: data.ref });
-  else {
+  if (known.state === 'unknown') {
+    out.milestone(`running: ${name} ${data.ref} on ${agent} (the command is defined on the agent host)`);
+    stream = await devices.run(agent, { jobId: id, command: name, ref: data.ref });
+  } else {
+    // Another worker started it and was lost (the thread said "running:" then): say what happened meanwhile.
     if (known.state === 'running') {
       out.milestone('re-attached to the running command (the previous worker stopped)');
       for (const l of known.tail) output.add(l);
-    }
+    } else out.milestone('re-attached: the command ended while no worker watched it (the previous worker stopped)');
     stream = await devices.watchRun(agent, id);
   }
   for await (const e of stream) {
@@ -93,6 +95,12 @@ async function command(deps: DeployDeps, id: string, t: DeployTarget, data: Depl
     }
   }
   throw new Error('lost track of the deploy command');
+}
+
+/** How the deploy ended, in words: a cancelled deploy is cancelled, not failed. */
+function ended(r: DeployResult, code: string | undefined, took: string): string {
+  if (r.outcome === 'cancelled') return `was cancelled (${took})`;
+  return `${r.ok ? 'finished ✔' : `failed: ${r.message}`} (${code ?? r.outcome}, ${took})`;
 }
 
 function fromRun(r: RunResult): DeployResult {

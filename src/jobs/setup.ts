@@ -10,6 +10,8 @@ import { BullBurnQueue } from '../services/queue/bullmq.js';
 import { MemoryBurnQueue } from '../services/queue/memory.js';
 import { burnProcessor } from './burn.js';
 import { BurnWorkers } from './workers.js';
+import { watchLostWorkers } from './lost-workers.js';
+import { cancelOnQuit } from './cancel-on-quit.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
 export interface Burns {
@@ -45,24 +47,27 @@ export async function buildBurns(
         queue.work(burnLanes(agent.drives), withFailures(burnProcessor({ devices: agent.client, transports, log, cancelRequested: (id) => queue.cancelRequested(id) }), opts.failed)),
       idle: () => queue.idle(),
       async close() {
-        await queue.close();
+        await cancelOnQuit(queue, (id, d) => agent.client.cancel(d.agent, id), 'burn', transports, log);
         await agent.close();
       },
     };
   }
-  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, transports, log, opts.failed);
+  const heartbeatMs = config.jobs.heartbeatMs;
+  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, transports, log, heartbeatMs, opts.failed);
   const devices = createDeviceClient(config, log);
   if (!devices) return undefined;
   const redis = config.redis;
   if (!redis) throw new Error('unreachable: the config schema requires redis with agents');
   const queue = new BullBurnQueue({ url: redis.url, prefix: redis.prefix, ...config.jobs, log });
-  return withWorkers(devices, queue, transports, log, opts.failed);
+  return withWorkers(devices, queue, transports, log, heartbeatMs, opts.failed);
 }
 
-async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger, failed?: JobFailedHook): Promise<Burns> {
+async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger, heartbeatMs: number, failed?: JobFailedHook): Promise<Burns> {
   const service = new BurnService(devices, queue);
   let workers: BurnWorkers | undefined;
   let stopping = false;
+  // Every process with the queue watches, workers or not: the one left alive tells the thread.
+  const lost = watchLostWorkers(queue, transports, log, heartbeatMs / 2);
   return {
     service,
     async startWorkers() {
@@ -73,6 +78,7 @@ async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: 
     idle: async () => {},
     async close() {
       stopping = true;
+      lost.stop();
       workers?.stop();
       await queue.close();
       await devices.close();

@@ -51,5 +51,25 @@ export interface ThreadRelay {
   publish(ref: ThreadRef, update: RelayUpdate): void;
   /** Reads the thread's updates from the oldest one kept, then new ones as they come. */
   follow(ref: ThreadRef, onEntry: EntryHandler): Following;
+  /**
+   * Sends `text` to every process listening on `topic` now; nothing is kept for a listener that
+   * comes later (console posts: every open console shows a schedule's post).
+   */
+  broadcast(topic: string, text: string): void;
+  /** Calls `onText` for each broadcast on `topic` by another process, once listening; resolves with what stops it. */
+  listen(topic: string, onText: (text: string) => void): Promise<() => void>;
   close(): Promise<void>;
+}
+
+/** One broadcast as it travels (Redis pub/sub): parsed like any other message from outside the process. */
+export const broadcastSchema = z.strictObject({ o: z.string().min(1).max(80), text: z.string().max(40_000) });
+
+/** The broadcast's text, unless it is this process's own (`origin`) or does not fit the schema. */
+export function parseBroadcast(raw: string, origin: string): string | undefined {
+  try {
+    const r = broadcastSchema.safeParse(JSON.parse(raw));
+    return r.success && r.data.o !== origin ? r.data.text : undefined;
+  } catch {
+    return undefined;
+  }
 }

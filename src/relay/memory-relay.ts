@@ -1,5 +1,5 @@
 import type { ThreadRef } from '../core/thread.js';
-import { threadKey, type EntryHandler, type Following, type RelayEntry, type RelayUpdate, type ThreadRelay } from './entry.js';
+import { parseBroadcast, threadKey, type EntryHandler, type Following, type RelayEntry, type RelayUpdate, type ThreadRelay } from './entry.js';
 
 /**
  * The relay inside one process (the demo, unit tests): the same contract as Redis, so /burn watch
@@ -9,6 +9,7 @@ export class MemoryRelay implements ThreadRelay {
   readonly #threads = new Map<string, RelayEntry[]>();
   readonly #listeners = new Map<string, Set<(e: RelayEntry) => void>>();
   readonly #following = new Set<() => void>();
+  readonly #topics = new Map<string, Set<(raw: string) => void>>();
 
   constructor(
     readonly origin: string,
@@ -56,8 +57,26 @@ export class MemoryRelay implements ThreadRelay {
     return { stop, done };
   }
 
+  /** One process has no other to broadcast to; the contract (others only) is kept for tests of it. */
+  broadcast(topic: string, text: string): void {
+    const raw = JSON.stringify({ o: this.origin, text });
+    for (const l of this.#topics.get(topic) ?? []) l(raw);
+  }
+
+  async listen(topic: string, onText: (text: string) => void): Promise<() => void> {
+    const listeners = this.#topics.get(topic) ?? new Set();
+    this.#topics.set(topic, listeners);
+    const take = (raw: string) => {
+      const text = parseBroadcast(raw, this.origin);
+      if (text !== undefined) onText(text);
+    };
+    listeners.add(take);
+    return () => void listeners.delete(take);
+  }
+
   async close(): Promise<void> {
     for (const stop of [...this.#following]) stop();
     this.#listeners.clear();
+    this.#topics.clear();
   }
 }

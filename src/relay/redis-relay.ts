@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ThreadRef } from '../core/thread.js';
-import { parseEntry, threadKey, type EntryHandler, type Following, type RelayUpdate, type ThreadRelay } from './entry.js';
+import { parseBroadcast, parseEntry, threadKey, type EntryHandler, type Following, type RelayUpdate, type ThreadRelay } from './entry.js';
 
 export interface RedisRelayOptions {
   readonly url: string;
@@ -90,10 +90,38 @@ export class RedisRelay implements ThreadRelay {
     return { stop, done };
   }
 
+  broadcast(topic: string, text: string): void {
+    if (this.#closed) return;
+    void this.#redis
+      .publish(this.#topic(topic), JSON.stringify({ o: this.origin, text }))
+      .catch((err: unknown) => this.opts.log.debug({ err, topic }, 'broadcast not sent'));
+  }
+
+  /** Pub/sub, not a stream: a broadcast is for whoever listens now, and a listener that comes later wants none of the old ones. */
+  async listen(topic: string, onText: (text: string) => void): Promise<() => void> {
+    const sub = this.#redis.duplicate();
+    sub.on('error', (err) => this.opts.log.debug({ err }, 'broadcast listener error'));
+    this.#readers.add(sub);
+    const channel = this.#topic(topic);
+    sub.on('message', (from: string, raw: string) => {
+      const text = from === channel ? parseBroadcast(raw, this.origin) : undefined;
+      if (text !== undefined) onText(text);
+    });
+    await sub.subscribe(channel).catch((err: unknown) => this.opts.log.warn({ err, topic }, 'could not listen for broadcasts'));
+    return () => {
+      this.#readers.delete(sub);
+      sub.disconnect();
+    };
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     for (const r of this.#readers) r.disconnect();
     await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  #topic(topic: string): string {
+    return `${this.opts.prefix}:broadcast:${topic}`;
   }
 
   #key(ref: ThreadRef): string {

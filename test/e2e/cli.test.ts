@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.js';
 
 const CLI = join(import.meta.dirname, '../../dist/src/cli.js');
 
@@ -43,7 +44,13 @@ describe('opsline CLI', () => {
     expect(r.out).toMatch(/^ {2}virtual {2}pseudo 600k {2}idle$/m);
     const id = /^burn job (b[a-z0-9]{6}) queued on demo\/virtual \(starting now\)/m.exec(r.out)?.[1];
     expect(id).toBeDefined();
-    const thread = r.out.split('\n').filter((l) => l.startsWith('   #1 │ '));
+    const step = /^ {3}#1 │ (writing|verifying) [█░]{20} (\d+)% · /;
+    const thread = r.out.split('\n').filter((l) => l.startsWith('   #1 │ ') && !step.test(l));
+    // No live line in a pipe: the bar is printed as it passes each 10% of a phase, as CI logs do.
+    const writing = r.out.split('\n').flatMap((l) => (step.exec(l)?.[1] === 'writing' ? [Number(step.exec(l)?.[2])] : []));
+    expect(writing.length, r.out).toBeGreaterThanOrEqual(3);
+    expect(writing.map((p) => Math.floor(p / 10))).toEqual([...new Set(writing.map((p) => Math.floor(p / 10)))].sort((a, b) => a - b));
+    expect(Math.min(...writing)).toBeGreaterThanOrEqual(10);
     expect(thread).toEqual([
       '   #1 │ queued',
       '   #1 │ writing sample.iso to virtual',
@@ -71,6 +78,21 @@ describe('opsline CLI', () => {
     expect(r.out).not.toContain('not configured');
     expect(readdirSync(tmp)).toEqual([]);
   });
+
+  it('exits at the end of piped input after a grant: a grant is not a job to wait for', async () => {
+    const child = spawn(process.execPath, [CLI, 'console', '--demo'], { env: { PATH: process.env.PATH, HOME: tmpdir() }, cwd: tmpdir() });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.end('/access grant console:x writer 1h\n');
+    // Either it exits, or it says it waits (for the grant's expiry line, an hour away): then it is stopped.
+    await until(() => child.exitCode !== null || out.includes('waiting for'), { timeoutMs: 60_000 });
+    if (child.exitCode === null) child.kill('SIGKILL');
+    expect(await closed, out).toBe(0);
+    expect(out).toMatch(/^#1 \S+ grants console:x the writer role for 1h$/m);
+    expect(out).toMatch(/^grant #1: console:x has the writer role until \S+Z; \/access revoke 1 ends it/m);
+    expect(out).not.toContain('waiting for');
+  }, 90_000);
 
   it('survives bad input without ending the REPL', async () => {
     const lines = ['', '   ', '/nope', '/note add "x', `/note add ${'z'.repeat(10_240)}`, '/note add \u0001', 'plain text', '/whoami'];

@@ -59,6 +59,18 @@ function pipeConsole() {
   return { child, exit, out: () => out, send: (input: string) => child.stdin.end(input) };
 }
 
+/** A piped console that queues one job with no worker to take it, then leaves it there (Ctrl-C); exits 0. */
+async function leftWithoutWorker(line: string) {
+  const c = pipeConsole();
+  c.send(`${line}\n`);
+  // Input has ended with the job queued: the console says what it waits for; Ctrl-C leaves it.
+  await until(() => c.out().includes('Ctrl-C quits and leaves it to the workers') || c.child.exitCode !== null);
+  c.child.kill('SIGINT');
+  const r = await c.exit;
+  expect(r.code, r.out + r.err).toBe(0);
+  return r;
+}
+
 const has = (re: RegExp) => (lines: string[]) => lines.some((l) => re.test(l));
 
 describe('a console with a real config, jobs run by `opsline worker` in another process', () => {
@@ -122,15 +134,14 @@ describe('a console with a real config, jobs run by `opsline worker` in another 
     worker?.kill('SIGTERM');
     await stopped;
     worker = undefined;
-    const c = pipeConsole();
-    c.send('/deploy hello\n');
-    // Input has ended with the deploy queued: the console says what it waits for; Ctrl-C leaves it.
-    await until(() => c.out().includes('Ctrl-C quits and leaves it to the workers') || c.child.exitCode !== null);
-    c.child.kill('SIGINT');
-    const r = await c.exit;
-    expect(r.code, r.out + r.err).toBe(0);
+    const r = await leftWithoutWorker('/deploy hello');
     expect(r.out).toContain('waiting for 1 job to end; Ctrl-C quits and leaves it to the workers (/burn watch or /deploy watch follows one again):');
     expect(r.out).toContain('quitting; the jobs go on at the workers');
-    expect(r.out).toMatch(/^deploy job d[a-z0-9]{6} of hello at main queued; output is in the thread; no worker is taking deploys of hello right now, so it waits: start `opsline worker` \(or `opsline start`\) with this config$/m);
+    expect(r.out).toMatch(/^deploy job d[a-z0-9]{6} of hello at main queued; no worker is taking deploys of hello right now, so it waits: start `opsline worker` \(or `opsline start`\) with this config; output will be in the thread$/m);
+  }, 60_000);
+
+  it('a burn nobody takes is acknowledged as waiting, not as starting now', async () => {
+    const r = await leftWithoutWorker('/burn newcomer-1.0.iso');
+    expect(r.out).toMatch(/^burn job b[a-z0-9]{6} queued on a1\/virtual; no worker is taking burns on a1\/virtual right now, so it waits: start `opsline worker` \(or `opsline start`\) with this config; progress will be in the thread$/m);
   }, 60_000);
 });

@@ -22,6 +22,8 @@ export interface BurnWorldOptions {
   /** agents[].requestTimeoutMs (the bot's; default 10 s). */
   readonly requestTimeoutMs?: number;
   readonly redisUrl?: string;
+  /** A deploy target `site` that runs this argv on the agent child (the operator may deploy it). */
+  readonly deployArgv?: string[];
 }
 
 export type Child = Awaited<ReturnType<typeof startCli>>;
@@ -74,9 +76,20 @@ export async function burnWorld(o: BurnWorldOptions = {}): Promise<BurnWorld> {
     agents: [{ name: 'a1', endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: hb, ...(o.requestTimeoutMs ? { requestTimeoutMs: o.requestTimeoutMs } : {}) }],
     clientKeys: { public: f.clientKeys.publicKey, secret: f.clientKeys.secretKey },
     redis: { url: o.redisUrl ?? REDIS_URL, prefix: redis.prefix },
-    jobs: { lockDurationMs: 2000, stalledIntervalMs: 500 },
-    access: { users: [{ key: 'slack:T1:UOP', roles: ['operator' as const] }] },
-    agent: { name: 'child', bind: endpoint, keys: a.keys, allowedClients: a.allowedClients, imagesDir: f.imagesDir, stateDir: f.stateDir, drives: f.drives, heartbeatMs: hb },
+    jobs: { lockDurationMs: 2000, stalledIntervalMs: 500, heartbeatMs: 2000 },
+    access: { users: [{ key: 'slack:T1:UOP', roles: ['operator' as const, 'deployer' as const] }] },
+    agent: {
+      name: 'child',
+      bind: endpoint,
+      keys: a.keys,
+      allowedClients: a.allowedClients,
+      imagesDir: f.imagesDir,
+      stateDir: f.stateDir,
+      drives: f.drives,
+      heartbeatMs: hb,
+      ...(o.deployArgv ? { commands: { slow: { argv: o.deployArgv } } } : {}),
+    },
+    ...(o.deployArgv ? { deploy: { targets: [{ name: 'site', kind: 'command' as const, agent: 'a1', command: 'slow' }] } } : {}),
   };
   const configPath = join(f.root, 'opsline.yaml');
   await writeFile(configPath, JSON.stringify(raw));

@@ -9,6 +9,7 @@ import { MemoryRelay } from '../../src/relay/memory-relay.js';
 import { RedisRelay } from '../../src/relay/redis-relay.js';
 import { silent } from '../helpers/agent-fixture.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
+import { until } from '../helpers/until.js';
 
 const alice: Principal = { key: 'console:alice', name: 'alice' };
 const redis = redisPrefix();
@@ -115,5 +116,20 @@ describe('the Redis relay', () => {
     const local = recorder();
     await applyOwnThread(owner, thread, local).done;
     expect(local.shown).toEqual(['reply @alice done']);
+  });
+});
+
+describe('broadcasts through Redis (console posts)', () => {
+  it('reach every other listening process, not the sender, and drop what does not fit the schema', async () => {
+    const [a, b, c] = [redisRelay('a'), redisRelay('b'), redisRelay('c')];
+    const got = new Map<string, string[]>([['a', []], ['b', []], ['c', []]]);
+    for (const [name, r] of [['a', a], ['b', b], ['c', c]] as const) await r.listen('posts', (t) => got.get(name)!.push(t));
+    const raw = new Redis(REDIS_URL);
+    await raw.publish(`${redis.prefix}:broadcast:posts`, JSON.stringify({ o: 'x', text: 1 }));
+    await raw.publish(`${redis.prefix}:broadcast:posts`, 'not json');
+    raw.disconnect();
+    a.broadcast('posts', '#ops hello');
+    await until(() => got.get('b')!.length > 0 && got.get('c')!.length > 0);
+    expect(Object.fromEntries(got)).toEqual({ a: [], b: ['#ops hello'], c: ['#ops hello'] });
   });
 });

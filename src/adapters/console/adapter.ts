@@ -85,7 +85,14 @@ export class ConsoleAdapter implements Adapter {
       pump();
     });
     // Ctrl-C on the terminal (readline has it in raw mode); in a pipe the process gets SIGINT instead.
-    rl.on('SIGINT', () => this.interrupt());
+    // As in a shell, it drops a half-typed line (kept above with ^C) and quits only from an empty one.
+    rl.on('SIGINT', () => {
+      const typed = rl.line;
+      if (typed === '') return this.interrupt();
+      rl.write(null, { ctrl: true, name: 'e' });
+      rl.write(null, { ctrl: true, name: 'u' });
+      screen.print(`${PROMPT}${typed}^C`);
+    });
     rl.on('close', () => {
       closed = true;
       if (tty) screen.closeInput(`${PROMPT}${rl.line}${this.#interrupted ? '^C' : '^D'}`);

@@ -1,4 +1,5 @@
 import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import { PipeProgress } from './pipe-progress.js';
 import type { Screen } from './screen.js';
 
 export interface ConsoleTransportOptions {
@@ -20,9 +21,11 @@ export class ConsoleTransport implements ThreadTransport {
   readonly channel: string;
   #next = 1;
   #threads = 0;
-  /** Threads that have not had their final line, by root id: what "running" means at exit. */
+  /** Job threads that have not had their final line, by root id: what "running" means at exit. */
   readonly #open = new Map<string, string>();
   #allEnded: (() => void) | undefined;
+  /** In a pipe: progress lines at each 10%. */
+  readonly #steps = new PipeProgress();
 
   constructor(
     private readonly screen: Screen,
@@ -34,10 +37,11 @@ export class ConsoleTransport implements ThreadTransport {
 
   starter(requester: Principal): ThreadStarter {
     return {
-      startThread: async (rootText) => {
+      startThread: async (rootText, opts) => {
         const rootId = `#${++this.#threads}`;
         this.screen.print(`${rootId} ${rootText}`);
-        this.#open.set(rootId, rootText);
+        // Only a job is waited for at exit: a grant's announcement gets its expiry line an hour later, say.
+        if (opts?.job) this.#open.set(rootId, rootText);
         const ref = { platform: this.platform, channel: this.channel, rootId, requester };
         this.opts.onThread?.(ref);
         return ref;
@@ -46,19 +50,24 @@ export class ConsoleTransport implements ThreadTransport {
   }
 
   async postReply(ref: ThreadRef, text: string): Promise<string> {
-    this.screen.print(indent(ref, text));
+    if (this.#mine(ref)) this.screen.print(indent(ref, text));
     return String(this.#next++);
   }
 
   async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
+    if (!this.#mine(ref)) return;
     this.screen.setLive(messageId, indent(ref, text));
+    if (!this.screen.tty && this.#steps.due(messageId, text)) this.screen.print(indent(ref, text));
   }
 
   async close(ref: ThreadRef): Promise<void> {
-    if (ref.statusId) this.screen.endLive(ref.statusId);
+    if (!ref.statusId || !this.#mine(ref)) return;
+    this.#steps.end(ref.statusId);
+    this.screen.endLive(ref.statusId);
   }
 
   async finalReply(ref: ThreadRef, text: string): Promise<string> {
+    if (!this.#mine(ref)) return String(this.#next++);
     const id = await this.postReply(ref, `${this.mention(ref.requester)} ${text}`);
     if (this.#open.delete(ref.rootId) && this.#open.size === 0) {
       const ended = this.#allEnded;
@@ -70,6 +79,11 @@ export class ConsoleTransport implements ThreadTransport {
 
   mention(who: Principal): string {
     return `@${who.name}`;
+  }
+
+  /** A thread of this console; another console's is drawn by its owner, which the relay reaches. */
+  #mine(ref: ThreadRef): boolean {
+    return ref.channel === this.channel;
   }
 
   /** Root lines of the threads still running (started here and not yet ended). */

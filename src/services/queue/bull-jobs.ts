@@ -3,13 +3,16 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { onRedis, reachable } from '../redis-errors.js';
 import { QUEUE_TIMEOUT_MS } from '../redis-timeouts.js';
-import type { JobKind, JobProcessor, JobQueue, JobState, JobView } from './jobs.js';
+import { JobBeats } from './job-beats.js';
+import type { JobKind, JobProcessor, JobQueue, JobState, JobView, SilentJob } from './jobs.js';
 
 export interface BullOptions {
   readonly url: string;
   readonly prefix: string;
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
+  /** How often a running job's worker reports (default 5 s); see JobBeats. */
+  readonly heartbeatMs?: number;
   readonly log: Logger;
 }
 
@@ -31,6 +34,8 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   readonly #redis: Redis;
   readonly #jobsKey: string;
   readonly #queuesKey: string;
+  readonly #beats: JobBeats;
+  #closing = false;
 
   constructor(
     private readonly opts: BullOptions,
@@ -40,6 +45,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     this.#redis.on('error', (err) => opts.log.warn({ err }, 'redis error'));
     this.#jobsKey = `${opts.prefix}:${kind.name}:jobs`;
     this.#queuesKey = `${opts.prefix}:${kind.name}:queues`;
+    this.#beats = new JobBeats(this.#redis, `${this.#jobsKey}:beats`, opts.heartbeatMs ?? 5000, opts.log);
   }
 
   /**
@@ -133,7 +139,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       const name = this.#name(lane);
       if (this.#workers.has(name)) continue;
       this.#queue(name);
-      const worker = new Worker<D>(name, (job) => processor(job.id ?? '', job.data, throttle(job)), {
+      const worker = new Worker<D>(name, (job) => this.#run(job, processor), {
         connection: { url: this.opts.url },
         prefix: this.opts.prefix,
         concurrency: 1,
@@ -147,14 +153,47 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     }
   }
 
+  async silent(): Promise<SilentJob<D, R, P>[]> {
+    const { now, beats } = await this.#beats.all();
+    const out: SilentJob<D, R, P>[] = [];
+    for (const [id, last] of beats) {
+      if (now - Number(last) <= this.#beats.lostAfterMs) continue;
+      const view = await this.get(id);
+      // A job that has ended (or is gone) owes no reports: its entry goes.
+      if (!view || view.state === 'finished' || view.state === 'failed') await this.#beats.ended(id);
+      else out.push({ view: { ...view, silentMs: now - Number(last) }, lastReport: last });
+    }
+    return out;
+  }
+
+  claimLoss(job: SilentJob<D, R, P>): Promise<boolean> {
+    return this.#beats.claim(job.view.id, job.lastReport);
+  }
+
   /**
    * Stops without waiting for running burns: their locks lapse and another worker re-attaches
-   * (a burn can take twenty minutes; a restart should not).
+   * (a burn can take twenty minutes; a restart should not). Their heartbeats stop too, so the
+   * threads say that the worker is gone until another one takes over.
    */
   async close(): Promise<void> {
+    this.#closing = true;
     await Promise.all([...this.#workers.values()].map((w) => w.close(true)));
     await Promise.all([...this.#queues.values()].map((q) => q.close()));
     this.#redis.disconnect();
+  }
+
+  /** One job in this process's worker: reports a heartbeat while it runs, and the previous worker's progress. */
+  async #run(job: Job<D>, processor: JobProcessor<D, R, P>): Promise<R> {
+    const id = job.id ?? '';
+    const previous = typeof job.progress === 'object' && job.progress ? (job.progress as unknown as P) : undefined;
+    const beat = await this.#beats.start(id);
+    try {
+      return await processor(id, job.data, throttle(job), previous);
+    } finally {
+      beat.stop();
+      // A stopping worker leaves the job to the next one: its silence is what tells the thread.
+      if (!this.#closing) await this.#beats.ended(id).catch((err: unknown) => this.opts.log.debug({ err, jobId: id }, 'heartbeat not cleared'));
+    }
   }
 
   #name(lane: string): string {
@@ -188,6 +227,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       position = Math.max(0, ahead.findIndex((j) => j.id === job.id));
     }
     const progress = typeof job.progress === 'object' && job.progress ? (job.progress as unknown as P) : undefined;
+    const silentMs = state === 'running' ? await this.#beats.silentMs(job.id ?? '').catch(() => undefined) : undefined;
     return {
       id: job.id ?? '',
       data: job.data,
@@ -196,18 +236,25 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       ...(progress ? { progress } : {}),
       ...(job.returnvalue ? { result: job.returnvalue as R } : {}),
       ...(job.failedReason ? { error: job.failedReason } : {}),
+      ...(silentMs !== undefined ? { silentMs } : {}),
     };
   }
 }
 
-/** Stores progress on the job at most once a second, for status from any process; `final` progress always lands. */
+/**
+ * Stores progress on the job at most once a second, for status from any process; `final` progress
+ * and a new phase always land (a worker that takes the job over announces the phases after it).
+ */
 function throttle<D, P extends object>(job: Job<D>): (p: P) => void {
   let last = 0;
+  let phase: unknown;
   return (p) => {
     const now = Date.now();
     const final = 'bytes' in p && 'total' in p && p.bytes === p.total;
-    if (now - last < PROGRESS_EVERY_MS && !final) return;
+    const next = 'phase' in p ? p.phase : undefined;
+    if (now - last < PROGRESS_EVERY_MS && !final && next === phase) return;
     last = now;
+    phase = next;
     void job.updateProgress({ ...p }).catch(() => undefined);
   };
 }

@@ -10,10 +10,21 @@ export interface JobView<D, R, P> {
   readonly progress?: P;
   readonly result?: R;
   readonly error?: string;
+  /** Milliseconds since the job's worker last reported, once that is longer than a worker may be silent (running jobs). */
+  readonly silentMs?: number;
 }
 
-/** Runs one job to its end; throws when the job cannot finish. */
-export type JobProcessor<D, R, P> = (id: string, data: D, progress: (p: P) => void) => Promise<R>;
+/** A job whose worker has stopped reporting; `lastReport` names this loss (see JobQueue.claimLoss). */
+export interface SilentJob<D, R, P> {
+  readonly view: JobView<D, R, P>;
+  readonly lastReport: string;
+}
+
+/**
+ * Runs one job to its end; throws when the job cannot finish. `previous` is the last progress a
+ * worker stored before this one took the job over (its worker was lost), if any.
+ */
+export type JobProcessor<D, R, P> = (id: string, data: D, progress: (p: P) => void, previous?: P) => Promise<R>;
 
 /**
  * Jobs in lanes (a drive, a deploy target): one job at a time per lane, ids unique across lanes.
@@ -33,6 +44,13 @@ export interface JobQueue<D, R, P> {
   cancelRequested(id: string): Promise<boolean>;
   /** Workers (in any process) that take jobs of `data`'s lane; a job nobody takes waits forever. */
   workers?(data: D): Promise<number>;
+  /**
+   * Jobs not yet ended whose worker has stopped reporting (Redis queues: its heartbeat); undefined
+   * where a job's worker is this process (the in-process queue).
+   */
+  silent?(): Promise<SilentJob<D, R, P>[]>;
+  /** True for exactly one caller per loss, while the job is still silent: that caller tells its thread. */
+  claimLoss?(job: SilentJob<D, R, P>): Promise<boolean>;
   /** Runs `processor` for the given lanes in this process (idempotent per lane). */
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConsoleAdapter, splitLine } from '../../../src/adapters/console/adapter.js';
@@ -7,15 +7,9 @@ import { ConsoleTransport } from '../../../src/adapters/console/transport.js';
 import { buildConfig } from '../../../src/config/load.js';
 import { demoConfig } from '../../../src/config/demo.js';
 import { LiveThread } from '../../../src/core/live-thread.js';
+import { bar } from '../../../src/core/reply.js';
 import { buildApp } from '../../../src/main.js';
-
-class Sink extends Writable {
-  out = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void) {
-    this.out += chunk.toString();
-    cb();
-  }
-}
+import { TextSink } from '../../helpers/text-sink.js';
 
 describe('splitLine', () => {
   it('separates the command name from its argument text', () => {
@@ -35,7 +29,7 @@ describe('Screen', () => {
   const clear = (n: number) => `${up(n)}\r\x1b[J`;
 
   it('goes up by screen rows, not entries: wrapped lines, wide characters and the prompt count', () => {
-    const sink = new Sink();
+    const sink = new TextSink();
     let promptRow = 0;
     let prompts = 0;
     const s = new Screen(sink, true, { columns: () => 10 });
@@ -53,7 +47,7 @@ describe('Screen', () => {
   });
 
   it('measures again at the new width after a resize', () => {
-    const sink = new Sink();
+    const sink = new TextSink();
     let columns = 20;
     const s = new Screen(sink, true, { columns: () => columns });
     s.setLive('a', 'y'.repeat(20)); // one row at 20 columns
@@ -64,7 +58,7 @@ describe('Screen', () => {
   });
 
   it('keeps the entered line above the live lines and draws no prompt once input has closed', () => {
-    const sink = new Sink();
+    const sink = new TextSink();
     let prompts = 0;
     const s = new Screen(sink, true, { columns: () => 80 });
     s.setPrompt({ cursorRow: () => 0, redraw: () => void prompts++ });
@@ -77,7 +71,7 @@ describe('Screen', () => {
   });
 
   it("prints permanent lines and a live line's last text when it ends, when not a TTY", () => {
-    const sink = new Sink();
+    const sink = new TextSink();
     const s = new Screen(sink, false);
     s.setLive('a', '10%');
     s.setLive('a', '✔ done in 0:07');
@@ -90,7 +84,7 @@ describe('Screen', () => {
 describe('ConsoleAdapter', () => {
   it('answers each line in order, survives bad lines and ends at end of input', async () => {
     const app = await buildApp(buildConfig(demoConfig('tester')), { log: pino({ level: 'silent' }), demo: true });
-    const sink = new Sink();
+    const sink = new TextSink();
     const screen = new Screen(sink, false);
     const transport = new ConsoleTransport(screen);
     const input = new PassThrough();
@@ -112,7 +106,7 @@ describe('ConsoleAdapter', () => {
   });
 
   it('renders a thread as indented lines under its root', async () => {
-    const sink = new Sink();
+    const sink = new TextSink();
     const screen = new Screen(sink, false);
     const transport = new ConsoleTransport(screen, { editIntervalMs: 0 });
     const th = await LiveThread.open(transport.starter({ key: 'console:t', name: 't' }), transport, 'burning a.iso on virtual for @t', 'queued');
@@ -120,5 +114,28 @@ describe('ConsoleAdapter', () => {
     await th.milestone('verifying');
     await th.finish('100%', 'done');
     expect(sink.out).toBe('#1 burning a.iso on virtual for @t\n   #1 │ queued\n   #1 │ verifying\n   #1 │ 100%\n   #1 │ @t done\n');
+  });
+
+  it('in a pipe, prints a progress status each time it passes another 10% of its phase', async () => {
+    const sink = new TextSink();
+    const transport = new ConsoleTransport(new Screen(sink, false), { editIntervalMs: 0 });
+    const ref = { ...(await transport.starter({ key: 'console:t', name: 't' }).startThread('burning')), statusId: 's1' };
+    const at = (phase: string, pct: number) => `${phase} ${bar(pct / 100, 20)} ${pct}% · 1.0/4.0 MB`;
+    for (const [phase, pct] of [['writing', 4], ['writing', 12], ['writing', 19], ['writing', 47], ['verifying', 0], ['verifying', 100]] as const)
+      await transport.edit(ref, 's1', at(phase, pct));
+    await transport.edit(ref, 's1', '✔ done in 0:07');
+    await transport.close(ref);
+    expect(sink.out.split('\n')).toEqual(['#1 burning', `   #1 │ ${at('writing', 12)}`, `   #1 │ ${at('writing', 47)}`, `   #1 │ ${at('verifying', 100)}`, '   #1 │ ✔ done in 0:07', '']);
+  });
+
+  it("draws nothing of another console's thread: its owner does, through the relay", async () => {
+    const sink = new TextSink();
+    const transport = new ConsoleTransport(new Screen(sink, false), { channel: 'console:here', editIntervalMs: 0 });
+    const theirs = { platform: 'console', channel: 'console:there', rootId: '#1', statusId: '1', requester: { key: 'console:t', name: 't' } };
+    const th = LiveThread.reopen(transport, theirs);
+    th.status('worker lost; waiting for another to pick it up');
+    await th.milestone('worker lost; waiting for another to pick it up (job b1234ab)');
+    await th.finish('✔ done in 0:07', 'done');
+    expect(sink.out).toBe('');
   });
 });

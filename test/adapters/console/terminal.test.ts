@@ -77,6 +77,28 @@ describe('the console in a real terminal (tmux)', () => {
     expect((await pane.lines()).filter(Boolean).at(-1)).toBe('opsline> ^C');
   }, 90_000);
 
+  it('Ctrl-C with half a line typed clears the line and keeps the console; on an empty line it quits', async () => {
+    pane = await tmuxPane([process.execPath, CLI, 'console', '--demo'], { width: 80, height: 24 });
+    await pane.waitFor('the prompt', has(/^opsline>$/), 60_000);
+    await pane.type('/note add half a thou');
+    await pane.keys(['C-c']);
+    // As in a shell: the dropped line stays above with ^C, and a fresh prompt waits below it.
+    await pane.waitFor('a fresh prompt under the dropped line', (l) => {
+      const shown = l.filter(Boolean);
+      return shown.at(-2) === 'opsline> /note add half a thou^C' && shown.at(-1) === 'opsline>';
+    });
+    await pane.type('/whoami');
+    await pane.keys(['Enter']);
+    await pane.waitFor('the reply', has(/^You are \S+$/));
+    await pane.keys(['C-c']);
+    expect(await pane.exited()).toBe(0);
+    const lines = await pane.lines();
+    expect(lines.filter(Boolean).at(-1)).toBe('opsline> ^C');
+    // Nothing of the dropped line ran.
+    expect(lines.filter((l) => /note #\d+ saved/.test(l))).toEqual([]);
+    expect(lines).toContain('opsline> /whoami');
+  }, 90_000);
+
   it('Ctrl-C with a burn running ends input and says what it waits for; a second Ctrl-C cancels it and quits', async () => {
     pane = await tmuxPane([process.execPath, CLI, 'console', '--demo'], { width: 80, height: 24 });
     await pane.waitFor('the prompt', has(/^opsline>$/), 60_000);

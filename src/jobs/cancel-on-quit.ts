@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import { LiveThread } from '../core/live-thread.js';
+import type { ThreadRef, Transports } from '../core/thread.js';
+import type { JobQueue } from '../services/queue/jobs.js';
+
+type Queue<D> = Pick<JobQueue<D, unknown, unknown>, 'list' | 'removeQueued' | 'close'> & { idle(): Promise<void> };
+
+/**
+ * The demo runs its jobs in its own process, so quitting with jobs under way cancels them
+ * (docs/console.md, "Quitting"), and each thread says so: nothing new starts, a queued job is
+ * dropped with "cancelled before it started", a running one is cancelled at the agent and reports
+ * its own "cancelled" before the agent goes (not "failed" or "lost track" when the agent closes).
+ */
+export async function cancelOnQuit<D extends { readonly thread: ThreadRef }>(
+  queue: Queue<D>,
+  cancel: (id: string, data: D) => Promise<void>,
+  kind: 'burn' | 'deploy',
+  transports: Transports,
+  log: Logger,
+): Promise<void> {
+  await queue.close();
+  for (const j of await queue.list()) {
+    if (j.state === 'running') {
+      await cancel(j.id, j.data).catch((err: unknown) => log.warn({ err, jobId: j.id }, 'could not cancel a running job on quitting'));
+    } else if ((await queue.removeQueued(j.id)) === 'removed') {
+      const transport = transports.get(j.data.thread.platform);
+      if (transport) await LiveThread.reopen(transport, j.data.thread, log).finish('✘ cancelled', `${kind} cancelled before it started: the demo quit`).catch(() => undefined);
+    }
+  }
+  await queue.idle();
+}
