@@ -68,7 +68,7 @@ export class Dispatcher {
     const started = performance.now();
     // What a command shows may carry text from outside (notes, names, agent output): no control
     // character reaches a chat or a terminal as it is (src/core/printable.ts).
-    const threads: ThreadStarter = { startThread: (text) => given.startThread(printable(text)) };
+    const threads: ThreadStarter = { startThread: (text, opts) => given.startThread(printable(text), opts) };
     const log = this.deps.log.child({ invocationId: inv.id, platform: inv.platform, command: inv.command, principal: inv.principal.key });
     let jobId: string | undefined;
     const extra: AuditExtra = {};
