@@ -73,6 +73,38 @@ describe('job manager, deploy commands', () => {
   });
 });
 
+describe('job manager, a kind that cannot make its job', () => {
+  it('refuses the request before anything is recorded: the jobId stays unknown, the slot free, and a later start runs', async () => {
+    const m = manager('unmade', [process.execPath, '-e', '']);
+    // The run kind, except that making its job throws (a kind's bug, or a resource it could not get).
+    let broken = true;
+    const kind = {
+      ...m.runs,
+      prepare: async (req: Parameters<typeof m.runs.prepare>[0]) => {
+        const launch = await m.runs.prepare(req);
+        return {
+          entry: launch.entry,
+          job: (...args: Parameters<typeof launch.job>) => {
+            if (broken) throw new Error('cannot make the job');
+            return launch.job(...args);
+          },
+        };
+      },
+    };
+    const jobs = new JobManager({ kinds: [kind], log: silent, send: (_peer, msg) => m.sent.push(msg) });
+    const req = { v: 1 as const, id: '1', op: 'run' as const, jobId: 'unmade-1', command: 'probe', ref: 'x' };
+    await expect(jobs.start(kind, Buffer.from('a'), req)).rejects.toThrow('cannot make the job');
+    expect(jobs.status(Buffer.from('a'), 'unmade-1', false)).toEqual({ jobId: 'unmade-1', state: 'unknown' });
+    expect(() => jobs.cancel('unmade-1')).toThrow(expect.objectContaining({ code: 'unknown_job' }));
+    expect(jobs.holder(kind, 'probe')).toBeUndefined();
+    expect(new JobLedger(join(root, 'unmade'), 'runs.json', runEntrySchema).get('unmade-1')).toBeUndefined();
+    broken = false;
+    expect(await jobs.start(kind, Buffer.from('a'), req)).toEqual({ attached: false });
+    await until(() => m.sent.some((x) => x.op === 'done' && x.jobId === 'unmade-1'));
+    expect(jobs.status(Buffer.from('a'), 'unmade-1', false)).toMatchObject({ state: 'finished', result: { outcome: 'ok' } });
+  });
+});
+
 describe('job manager, both kinds', () => {
   it('a graceful stop cancels a running burn and a running command alike, sends their done and records them', async () => {
     const images = join(root, 'images');
