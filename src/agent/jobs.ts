@@ -49,6 +49,8 @@ export interface JobManagerOptions {
  */
 export class JobManager {
   private readonly lanes: readonly Lane[];
+  /** Set by stop(): the agent is going away, so a job started now would outlive it or be cut short. */
+  private stopping = false;
 
   constructor(private readonly o: JobManagerOptions) {
     this.lanes = o.kinds.map((kind) => ({ kind, running: new Map(), slots: new Map() }));
@@ -70,6 +72,7 @@ export class JobManager {
     const lane = this.lane(kind);
     const known = this.attach(peer, req.jobId);
     if (known) return known;
+    this.open();
     const slot = kind.slot(req);
     this.free(lane, slot);
     const launch = kind.prepare(req);
@@ -97,8 +100,9 @@ export class JobManager {
     throw new AgentError('unknown_job', `no job ${jobId} on this agent`);
   }
 
-  /** Graceful stop: running jobs are cancelled, and recorded as such, rather than left orphaned. */
+  /** Graceful stop: running jobs are cancelled, and recorded as such, rather than left orphaned; none starts after this. */
   async stop(): Promise<boolean> {
+    this.stopping = true;
     const all = this.lanes.flatMap((l) => [...l.running.values()]);
     for (const r of all) r.job.cancel();
     await Promise.all(all.map((r) => r.finished));
@@ -109,6 +113,7 @@ export class JobManager {
     // Checked again: preparing may have awaited, and another request may have taken the jobId or the slot meanwhile.
     const again = this.attach(peer, jobId);
     if (again) return again;
+    this.open();
     this.free(lane, slot);
     const entry = launch.entry(new Date().toISOString());
     const watchers = new Map([[peer.toString('hex'), peer]]);
@@ -152,6 +157,11 @@ export class JobManager {
       // Once it runs, the job goes on: the ledger keeps it in memory before it writes the file, so this agent
       // still knows it (nothing runs twice); only a restart before the next successful write would forget it.
     }
+  }
+
+  /** A new job may start: not while stopping (a re-attach still may, since it starts nothing). */
+  private open(): void {
+    if (this.stopping) throw new AgentError('internal', 'the agent is stopping: nothing was started');
   }
 
   private free(lane: Lane, slot: string): void {

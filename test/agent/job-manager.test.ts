@@ -127,3 +127,41 @@ describe('job manager, both kinds', () => {
     expect([jobs.holder(burns, 'd1'), jobs.holder(runs, 'slow')]).toEqual([undefined, undefined]);
   });
 });
+
+describe('job manager, while it stops', () => {
+  it('starts nothing new of either kind, even a burn whose image lookup was under way, and still re-attaches', async () => {
+    const images = join(root, 'images-stop');
+    await mkdir(images);
+    await makeIso(images, 'small.iso');
+    const stateDir = join(root, 'stopping');
+    const burns = burnKind({ stateDir, drives: [{ name: 'd1', device: `stdio:${join(root, 'stopping-d1.img')}` }, { name: 'd2', device: `stdio:${join(root, 'stopping-d2.img')}` }], imagesDir: images });
+    const runs = runKind(stateDir, {
+      slow: { argv: [process.execPath, '-e', 'console.log("started"); setInterval(() => {}, 1000)'], refPattern: '^[a-z]+$', timeoutSec: 60 },
+      quick: { argv: [process.execPath, '-e', ''], refPattern: '^[a-z]+$', timeoutSec: 60 },
+    });
+    const sent: AgentMessage[] = [];
+    const jobs = new JobManager({ kinds: [runs, burns], log: silent, send: (_peer, m) => sent.push(m) });
+    const peer = Buffer.from('p');
+    jobs.start(runs, peer, { v: 1, id: '1', op: 'run', jobId: 'running-1', command: 'slow', ref: 'x' });
+    await until(() => sent.some((m) => m.op === 'log' && m.line === 'started'));
+    // Its image is being looked up when the stop begins: it must not start once the lookup is done.
+    const looking = jobs.start(burns, peer, { v: 1, id: '2', op: 'burn', jobId: 'late-burn-1', image: 'small.iso', drive: 'd1', verify: false, eject: false });
+    const stopped = jobs.stop();
+    // Asked in the same turn as stop(), so the running job is still running: nothing has awaited yet.
+    const refusal = { code: 'internal', message: 'the agent is stopping: nothing was started' };
+    expect(() => jobs.start(runs, peer, { v: 1, id: '3', op: 'run', jobId: 'late-run', command: 'quick', ref: 'x' })).toThrow(expect.objectContaining(refusal));
+    expect(() => jobs.start(burns, peer, { v: 1, id: '4', op: 'burn', jobId: 'late-burn-2', image: 'small.iso', drive: 'd2', verify: false, eject: false })).toThrow(expect.objectContaining(refusal));
+    // A jobId it knows starts nothing, so it is answered as ever.
+    expect(jobs.start(runs, Buffer.from('q'), { v: 1, id: '5', op: 'run', jobId: 'running-1', command: 'slow', ref: 'x' })).toEqual({ attached: true });
+    await expect(looking).rejects.toMatchObject(refusal);
+    expect(await stopped).toBe(true);
+    // One done for each watcher (the starter and the one that re-attached), and none for the refused jobs.
+    expect(sent.flatMap((m) => (m.op === 'done' ? [[m.jobId, m.result.outcome]] : []))).toEqual([
+      ['running-1', 'cancelled'],
+      ['running-1', 'cancelled'],
+    ]);
+    for (const id of ['late-burn-1', 'late-run', 'late-burn-2']) expect(jobs.status(peer, id, false)).toEqual({ jobId: id, state: 'unknown' });
+    expect([jobs.holder(burns, 'd1'), jobs.holder(burns, 'd2'), jobs.holder(runs, 'quick')]).toEqual([undefined, undefined, undefined]);
+    expect(new JobLedger(stateDir, 'jobs.json', burnEntrySchema).get('late-burn-1')).toBeUndefined();
+  });
+});
