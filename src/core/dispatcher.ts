@@ -7,7 +7,8 @@ import { Confirmations, type ConfirmStore } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
 import { UserError, toBotError } from './errors.js';
 import { CONTROL } from './input.js';
-import { printable, printableReply } from './printable.js';
+import { printableReply } from './printable.js';
+import { printableMessage } from './message.js';
 import { errorReply } from './error-reply.js';
 import { attempt, type Step } from './pipeline-step.js';
 import { parseText, parseValues } from './parse.js';
@@ -68,7 +69,7 @@ export class Dispatcher {
     const started = performance.now();
     // What a command shows may carry text from outside (notes, names, agent output): no control
     // character reaches a chat or a terminal as it is (src/core/printable.ts).
-    const threads: ThreadStarter = { startThread: (text, opts) => given.startThread(printable(text), opts) };
+    const threads: ThreadStarter = { startThread: (text, opts) => given.startThread(printableMessage(text), opts) };
     const log = this.deps.log.child({ invocationId: inv.id, platform: inv.platform, command: inv.command, principal: inv.principal.key });
     let jobId: string | undefined;
     const extra: AuditExtra = {};
@@ -174,7 +175,6 @@ export class Dispatcher {
         const transport = this.deps.transports?.get(ref.platform);
         return transport && LiveThread.reopen(transport, ref, log);
       },
-      mention: (who) => this.deps.transports?.get(inv.platform)?.mention(who) ?? `@${who.name}`,
       setJobId,
       confirm: (code) => this.confirmed(code, inv, threads, log, setJobId),
       approve: (code) => this.approved(code, inv, threads, log, setJobId, extra),

@@ -1,5 +1,6 @@
 import type { Invocation } from '../../core/define-command.js';
 import { UserError } from '../../core/errors.js';
+import type { Message } from '../../core/message.js';
 import { reply } from '../../core/reply.js';
 import type { Principal, ThreadRef, ThreadStarter } from '../../core/thread.js';
 import type { DispatchFn } from '../types.js';
@@ -58,7 +59,7 @@ export async function handleCommand(inc: Incoming, responder: Responder, dispatc
 /** The interaction reply becomes the root; a thread started from it carries the job's progress. */
 function starter(session: InteractionSession, inc: Incoming, requester: Principal, env: InteractionEnv): ThreadStarter {
   return {
-    async startThread(rootText: string): Promise<ThreadRef> {
+    async startThread(rootText: Message): Promise<ThreadRef> {
       const rootId = await session.openRoot(rootText).catch((err: unknown) => {
         const down = discordDown(err);
         throw down ? new UserError('unavailable', down, { cause: err }) : err;

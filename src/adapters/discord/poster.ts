@@ -1,7 +1,8 @@
 import { Routes } from 'discord.js';
 import type { ChannelPoster, Post } from '../../schedules/types.js';
 import type { PacedDiscordRest } from './paced-rest.js';
-import { replyBody } from './render.js';
+import { postMentions } from '../../schedules/mentions.js';
+import { discordMention, replyBody } from './render.js';
 import { discordUserId } from './transport.js';
 
 /**
@@ -17,7 +18,7 @@ export class DiscordPoster implements ChannelPoster {
     const ids = p.mentions.map(discordUserId).filter((id): id is string => id !== undefined);
     const body = replyBody({ ...p.reply, visibility: 'channel' });
     if (ids.length) {
-      body.content = `${body.content} ${ids.map((id) => `<@${id}>`).join(' ')}`;
+      body.content = [body.content, ...postMentions(p).map(discordMention)].join(' ');
       body.allowed_mentions.users = ids;
     }
     await this.paced.turn(channel, 'post');

@@ -1,4 +1,5 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, MessageFlags, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
+import { render, type Mention, type Message } from '../../core/message.js';
 import { codeBlock, type Reply } from '../../core/reply.js';
 
 /** Discord refuses message content longer than this. */
@@ -38,9 +39,19 @@ export function plain(text: string): string {
   return escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
 }
 
-/** A message body from plain text (thread roots, status lines, milestones). */
-export function plainBody(text: string, opts: { ephemeral?: boolean; users?: readonly string[] } = {}): MessageBody {
-  return messageBody(plain(text), opts);
+/** A Discord user is mentioned as `<@id>`; anyone else (another platform's user) by display name. */
+export function discordMention(m: Mention): string {
+  return m.platform === 'discord' && /^\d+$/.test(m.id) ? `<@${m.id}>` : `@${plain(m.name)}`;
+}
+
+/** A thread message as Discord markdown: text escaped, mentions rendered (docs/architecture.md, "Messages"). */
+export function discordText(m: Message): string {
+  return render(m, { text: plain, mention: discordMention });
+}
+
+/** A message body from a thread message (thread roots, status lines, milestones). */
+export function plainBody(text: Message, opts: { ephemeral?: boolean; users?: readonly string[] } = {}): MessageBody {
+  return messageBody(discordText(text), opts);
 }
 
 /** A Reply as Discord markdown: the text, then one bold-labelled line per field. */

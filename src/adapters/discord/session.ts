@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscordAPIError, InteractionResponseType, Routes, type APIInteractionResponse, type REST } from 'discord.js';
+import type { Message } from '../../core/message.js';
 import type { Reply } from '../../core/reply.js';
 import { messageBody, plainBody, replyBody, type MessageBody } from './render.js';
 import { createdId } from './rest.js';
@@ -38,7 +39,7 @@ export class InteractionSession {
   }
 
   /** Makes the interaction reply the root message of a thread and returns its message id. */
-  openRoot(text: string): Promise<string> {
+  openRoot(text: Message): Promise<string> {
     return this.#serial(async () => {
       if (this.#rootUsed) return (await this.#webhook('post', plainBody(text))).id;
       // Deferring first lets the PATCH return the message id in both gateway and HTTP mode.

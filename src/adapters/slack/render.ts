@@ -1,26 +1,26 @@
-import { randomBytes } from 'node:crypto';
+import { render, type Mention, type Message } from '../../core/message.js';
 import { codeBlock, type Reply } from '../../core/reply.js';
 
 /** Slack shows at most ~4000 characters of a message comfortably; longer text is cut, visibly. */
 const MAX_TEXT = 3900;
 
-// A mention the bot writes is marked with a per-process nonce that user text cannot know, so only
-// the bot's own mentions become pings; a `<@U…>` typed into a note stays literal text.
-const NONCE = randomBytes(8).toString('hex');
-const BOT_MENTION = new RegExp(`\uE000${NONCE}:([UW][A-Z0-9]{2,})\uE001`, 'g');
-
-/** How the bot writes a mention (the final thread line notifies the requester); escapeText turns it into `<@U…>`. */
-export function mentionOf(userId: string): string {
-  return `\uE000${NONCE}:${userId}\uE001`;
-}
-
 /**
  * Escapes Slack's control characters so user-supplied text (a note body) cannot become a
- * `<!channel>` or `<@U…>` ping or a disguised link. Only the mentions the bot itself wrote survive.
+ * `<!channel>` or `<@U…>` ping or a disguised link. The bot's own mentions are typed parts of a
+ * message (slackText), never text.
  */
 export function escapeText(text: string): string {
-  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return escaped.replace(BOT_MENTION, '<@$1>');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A Slack user is mentioned as `<@U…>`; anyone else (another platform's user) by display name. */
+export function slackMention(m: Mention): string {
+  return m.platform === 'slack' && /^[A-Z0-9]+$/.test(m.id) ? `<@${m.id}>` : `@${escapeText(m.name)}`;
+}
+
+/** A thread message as Slack mrkdwn: text escaped, mentions rendered (docs/architecture.md, "Messages"). */
+export function slackText(m: Message): string {
+  return render(m, { text: escapeText, mention: slackMention });
 }
 
 /** Slack sends command text with &, < and > entity-encoded; commands work on the text as typed. */

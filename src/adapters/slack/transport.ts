@@ -1,8 +1,8 @@
 import { UserError } from '../../core/errors.js';
+import type { Message } from '../../core/message.js';
 import type { EditOptions, Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
-import { userIdOf } from './names.js';
 import type { PacedSlackChat } from './paced-chat.js';
-import { clip, escapeText, mentionOf } from './render.js';
+import { clip, slackText } from './render.js';
 
 /** Errors that mean "the bot cannot post here", which the caller can fix by inviting it. */
 const NOT_MEMBER = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -35,7 +35,7 @@ export class SlackTransport implements ThreadTransport {
     };
   }
 
-  async postReply(ref: ThreadRef, text: string): Promise<string> {
+  async postReply(ref: ThreadRef, text: Message): Promise<string> {
     return this.#post({ channel: ref.channel, thread_ts: ref.rootId, text: this.#text(text) });
   }
 
@@ -43,17 +43,12 @@ export class SlackTransport implements ThreadTransport {
     await this.chat.updateTurn();
   }
 
-  async edit(ref: ThreadRef, messageId: string, text: string, opts: EditOptions = {}): Promise<void> {
+  async edit(ref: ThreadRef, messageId: string, text: Message, opts: EditOptions = {}): Promise<void> {
     await this.chat.update({ channel: ref.channel, ts: messageId, text: this.#text(text) }, { paid: opts.turnTaken === true });
   }
 
-  mention(who: Principal): string {
-    const id = userIdOf(who.key);
-    return id ? mentionOf(id) : `@${who.name}`;
-  }
-
-  #text(text: string): string {
-    return clip(this.rename(escapeText(text)));
+  #text(text: Message): string {
+    return clip(this.rename(slackText(text)));
   }
 
   async #post(args: { channel: string; text: string; thread_ts?: string }): Promise<string> {

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { commandRenamer, registryName, slackCommandName, userIdOf } from '../../../src/adapters/slack/names.js';
 import { RecentKeys } from '../../../src/services/seen-keys.js';
-import { escapeText, mentionOf, toSlackMessage, unescapeText } from '../../../src/adapters/slack/render.js';
+import { escapeText, slackText, toSlackMessage, unescapeText } from '../../../src/adapters/slack/render.js';
+import { mention, msg } from '../../../src/core/message.js';
 
 describe('slack rendering', () => {
-  it('escapes control characters but keeps the bot-made user mention', () => {
+  it('escapes control characters in text; only a typed mention becomes <@U…>, whatever the shape of its id', () => {
     expect(escapeText('<!channel> a & b <http://evil|click> <@U123ABC> done')).toBe('&lt;!channel&gt; a &amp; b &lt;http://evil|click&gt; &lt;@U123ABC&gt; done');
-    expect(escapeText(`${mentionOf('U123ABC')} finished`)).toBe('<@U123ABC> finished');
-    expect(escapeText('\uE000guess:U123ABC\uE001')).not.toContain('<@');
+    expect(slackText(msg`${mention({ key: 'slack:T1:U123ABC', name: 'alice' })} finished <@U9>`)).toBe('<@U123ABC> finished &lt;@U9&gt;');
+    // A short test id renders too (the old marker reached Slack raw for such ids: issue 27).
+    expect(slackText(msg`for ${mention({ key: 'slack:T1:U1', name: 'alice' })} (job 1)`)).toBe('for <@U1> (job 1)');
+    // Another platform's user is named, not pinged.
+    expect(slackText(msg`for ${mention({ key: 'discord:80351110224678912', name: 'bob <!here>' })}`)).toBe('for @bob &lt;!here&gt;');
   });
 
   it('decodes the entities Slack puts in command text', () => {
