@@ -6,7 +6,7 @@ import type { Principal, ThreadRef, ThreadStarter } from '../../core/thread.js';
 import type { DispatchFn } from '../types.js';
 import type { Incoming, InteractionEnv } from './env.js';
 import { readOptions } from './options.js';
-import { InteractionSession, type Responder } from './session.js';
+import { InteractionSession, type Responder, type RestThread } from './session.js';
 
 /**
  * One slash command: place check, dispatch, and the answer within Discord's deadline. The reply
@@ -44,7 +44,7 @@ export async function handleCommand(inc: Incoming, responder: Responder, dispatc
     };
     const r = await dispatch(inv, starter(session, inc, principal, env));
     clearTimeout(timer);
-    await session.finish(r);
+    await session.finish(r, restThread(inc, env));
   } catch (err) {
     clearTimeout(timer);
     // The dispatcher maps handler errors itself; this is a failed Discord call or a bug.
@@ -73,6 +73,14 @@ function starter(session: InteractionSession, inc: Incoming, requester: Principa
         return ref;
       }
     },
+  };
+}
+
+/** Where the rest of a long in-channel reply goes: a thread from its first message (docs/architecture.md, "Long replies"). */
+function restThread(inc: Incoming, env: InteractionEnv): RestThread {
+  return {
+    open: (rootId) => env.transport.createThread(inc.channelId, rootId, `/${inc.command}: the rest of the reply`),
+    post: async (threadId, body) => void (await env.transport.postBody(threadId, body)),
   };
 }
 

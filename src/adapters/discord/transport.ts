@@ -2,7 +2,8 @@ import { ChannelType, Routes, ThreadAutoArchiveDuration } from 'discord.js';
 import { plainText, type Message } from '../../core/message.js';
 import type { EditOptions, ThreadRef, ThreadTransport } from '../../core/thread.js';
 import type { PacedDiscordRest } from './paced-rest.js';
-import { plainBody } from './render.js';
+import { splitText } from '../../core/split.js';
+import { discordText, MAX_CONTENT, messageBody, plainBody, type MessageBody } from './render.js';
 import { createdId } from './rest.js';
 
 /** `discord:<user_id>` → the user id, or undefined for a key of another platform. */
@@ -36,10 +37,18 @@ export class DiscordTransport implements ThreadTransport {
     return createdId(thread, 'a thread');
   }
 
+  /** A reply longer than one message goes as numbered messages; the first one's id is the reply's. */
   async postReply(ref: ThreadRef, text: Message): Promise<string> {
-    await this.paced.turn(target(ref), 'post');
-    const msg = await this.paced.rest.post(Routes.channelMessages(target(ref)), { body: plainBody(text, { users: requester(ref) }) });
-    return createdId(msg, 'a message');
+    const [first = '', ...rest] = splitText(discordText(text), MAX_CONTENT);
+    const id = await this.postBody(target(ref), messageBody(first, { users: requester(ref) }));
+    for (const part of rest) await this.postBody(target(ref), messageBody(part, { users: requester(ref) }));
+    return id;
+  }
+
+  /** Posts a rendered body (one part of a long reply) with the bot token, paced; returns its id. */
+  async postBody(channelId: string, body: MessageBody): Promise<string> {
+    await this.paced.turn(channelId, 'post');
+    return createdId(await this.paced.rest.post(Routes.channelMessages(channelId), { body }), 'a message');
   }
 
   async editTurn(ref: ThreadRef): Promise<void> {

@@ -1,7 +1,8 @@
 import type { ChannelPoster, Post } from '../../schedules/types.js';
 import type { PacedSlackChat } from './paced-chat.js';
 import { postMentions } from '../../schedules/mentions.js';
-import { slackMention, toSlackMessage } from './render.js';
+import { MAX_TEXT, replyText, slackMention } from './render.js';
+import { splitText } from '../../core/split.js';
 
 /**
  * Schedule, alert and job-failure posts in Slack: one chat.postMessage to the channel with the bot
@@ -17,8 +18,11 @@ export class SlackPoster implements ChannelPoster {
   ) {}
 
   async post(channel: string, p: Post): Promise<void> {
-    const msg = toSlackMessage(p.reply, this.rename);
+    // Rendered whole, then split: the mentions end the post, so they are on its last part.
     const mentions = postMentions(p).map(slackMention);
-    await this.chat.postMessage({ channel, text: [msg.text, ...mentions].join(' ') });
+    const [first = '', ...rest] = splitText([replyText(p.reply, this.rename), ...mentions].join(' '), MAX_TEXT);
+    // A long post: the first part in the channel, the rest in a thread under it.
+    const { ts } = await this.chat.postMessage({ channel, text: first });
+    for (const part of rest) await this.chat.postMessage({ channel, thread_ts: ts, text: part });
   }
 }

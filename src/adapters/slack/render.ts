@@ -1,8 +1,14 @@
 import { render, type Mention, type Message } from '../../core/message.js';
 import { codeBlock, type Reply } from '../../core/reply.js';
+import { splitText } from '../../core/split.js';
 
-/** Slack shows at most ~4000 characters of a message comfortably; longer text is cut, visibly. */
-const MAX_TEXT = 3900;
+/**
+ * Slack shows at most ~4000 characters of a message comfortably (it truncates at 40,000): a longer
+ * reply is split into numbered messages, a longer status line is cut, visibly.
+ */
+export const MAX_TEXT = 3900;
+/** Block Kit's limit for a section's text: a reply with a button is split to fit it. */
+const MAX_SECTION = 3000;
 
 /**
  * Escapes Slack's control characters so user-supplied text (a note body) cannot become a
@@ -45,18 +51,25 @@ export interface SlackMessage {
   readonly blocks?: readonly Record<string, unknown>[];
 }
 
-/**
- * Reply → Slack message: fields become `*label:* value` lines; visibility picks the response type;
- * `rename` puts the command prefix into command names the text mentions.
- */
-export function toSlackMessage(r: Reply, rename: (text: string) => string = (t) => t): SlackMessage {
+/** A reply's text, table and fields as one mrkdwn text, before any split. */
+export function replyText(r: Reply, rename: (text: string) => string = (t) => t): string {
   const lines = [escapeText(r.text)];
   if (r.pre !== undefined) lines.push(codeBlock(escapeText(r.pre)));
   for (const f of r.fields ?? []) lines.push(`*${escapeText(f.label)}:* ${escapeText(f.value)}`);
-  const text = clip(rename(lines.join('\n')));
+  return rename(lines.join('\n'));
+}
+
+/**
+ * Reply → Slack messages: fields become `*label:* value` lines; visibility picks the response type;
+ * `rename` puts the command prefix into command names the text mentions. A reply longer than one
+ * message is split into numbered ones (src/core/split.ts); a button goes on the first.
+ */
+export function toSlackMessages(r: Reply, rename: (text: string) => string = (t) => t): [SlackMessage, ...SlackMessage[]] {
   const response_type = r.visibility === 'channel' ? 'in_channel' : 'ephemeral';
   const [action, label, style, code] = r.confirm ? [CONFIRM_ACTION, 'Confirm', 'danger', r.confirm.code] : r.approve ? [APPROVE_ACTION, 'Approve', 'primary', r.approve.code] : [];
-  if (!action) return { text, response_type };
+  const [first = '', ...rest] = splitText(replyText(r, rename), action ? MAX_SECTION : MAX_TEXT);
+  const others = rest.map((text) => ({ text, response_type }) as const);
+  if (!action) return [{ text: first, response_type }, ...others];
   const button = { type: 'button', action_id: action, style, text: { type: 'plain_text', text: label }, value: code };
-  return { text, response_type, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, { type: 'actions', block_id: action, elements: [button] }] };
+  return [{ text: first, response_type, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: first } }, { type: 'actions', block_id: action, elements: [button] }] }, ...others];
 }

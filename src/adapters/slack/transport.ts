@@ -2,7 +2,8 @@ import { UserError } from '../../core/errors.js';
 import type { Message } from '../../core/message.js';
 import type { EditOptions, Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
 import type { PacedSlackChat } from './paced-chat.js';
-import { clip, slackText } from './render.js';
+import { splitText } from '../../core/split.js';
+import { clip, MAX_TEXT, slackText } from './render.js';
 
 /** Errors that mean "the bot cannot post here", which the caller can fix by inviting it. */
 const NOT_MEMBER = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -35,8 +36,23 @@ export class SlackTransport implements ThreadTransport {
     };
   }
 
+  /** A reply longer than one message goes as numbered messages in the thread; the first one's ts is the reply's. */
   async postReply(ref: ThreadRef, text: Message): Promise<string> {
-    return this.#post({ channel: ref.channel, thread_ts: ref.rootId, text: this.#text(text) });
+    const [first = '', ...rest] = splitText(this.rename(slackText(text)), MAX_TEXT);
+    const ts = await this.#post({ channel: ref.channel, thread_ts: ref.rootId, text: first });
+    for (const part of rest) await this.#post({ channel: ref.channel, thread_ts: ref.rootId, text: part });
+    return ts;
+  }
+
+  /**
+   * Messages already rendered (a long reply's parts): the first in the channel, the rest in a thread
+   * under it (docs/architecture.md, "Long replies"). Throws, like every post, when the first cannot go.
+   */
+  async postSplit(channel: string, texts: readonly string[]): Promise<void> {
+    const [first, ...rest] = texts;
+    if (first === undefined) return;
+    const ts = await this.#post({ channel, text: first });
+    for (const text of rest) await this.#post({ channel, thread_ts: ts, text });
   }
 
   async editTurn(): Promise<void> {

@@ -21,6 +21,8 @@ describe('discord message rendering', () => {
     const body = plainBody(`<@80351110224678912> ${'x'.repeat(3000)}`, { users: ['80351110224678912'] });
     expect(body.content).toHaveLength(2000);
     expect(body.content.startsWith('<@80351110224678912> ')).toBe(true);
+    // Never cut silently (issue 27): the cut says so.
+    expect(body.content.endsWith('… (cut: 3021 characters in all)')).toBe(true);
     expect(body.allowed_mentions).toEqual({ parse: [], users: ['80351110224678912'] });
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandRenamer, registryName, slackCommandName, userIdOf } from '../../../src/adapters/slack/names.js';
 import { RecentKeys } from '../../../src/services/seen-keys.js';
-import { escapeText, slackText, toSlackMessage, unescapeText } from '../../../src/adapters/slack/render.js';
+import { escapeText, slackText, toSlackMessages, unescapeText } from '../../../src/adapters/slack/render.js';
 import { mention, msg } from '../../../src/core/message.js';
 
 describe('slack rendering', () => {
@@ -18,15 +18,12 @@ describe('slack rendering', () => {
     expect(unescapeText('a &lt; b &amp;&amp; c &gt; d &amp;lt;')).toBe('a < b && c > d &lt;');
   });
 
-  it('renders fields as lines, picks the response type, and cuts very long text', () => {
-    expect(toSlackMessage({ text: 'hi', fields: [{ label: 'key', value: 'v' }], visibility: 'channel' })).toEqual({
-      text: 'hi\n*key:* v',
-      response_type: 'in_channel',
-    });
-    const long = toSlackMessage({ text: 'x'.repeat(10_000), visibility: 'ephemeral' });
-    expect(long.text.length).toBeLessThan(4000);
-    expect(long.text).toContain('10000 characters');
-    expect(long.response_type).toBe('ephemeral');
+  it('renders fields as lines, picks the response type, and splits very long text into numbered messages, nothing lost', () => {
+    expect(toSlackMessages({ text: 'hi', fields: [{ label: 'key', value: 'v' }], visibility: 'channel' })).toEqual([{ text: 'hi\n*key:* v', response_type: 'in_channel' }]);
+    const long = toSlackMessages({ text: 'x'.repeat(10_000), visibility: 'ephemeral' });
+    expect(long.map((m) => m.text.slice(0, 4))).toEqual(['1/3\n', '2/3\n', '3/3\n']);
+    expect(long.every((m) => m.text.length <= 4000 && m.response_type === 'ephemeral')).toBe(true);
+    expect(long.map((m) => m.text.slice(4)).join('')).toBe('x'.repeat(10_000));
   });
 });
 
