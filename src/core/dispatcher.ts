@@ -14,7 +14,7 @@ import { attempt, type Step } from './pipeline-step.js';
 import { parseText, parseValues } from './parse.js';
 import { refusal } from './refusal.js';
 import { closest } from './suggest.js';
-import type { Registry, Target } from './registry.js';
+import type { Registry, Resolved, Target } from './registry.js';
 import type { Reply } from './reply.js';
 import { LiveThread } from './live-thread.js';
 import type { ThreadStarter, Transports } from './thread.js';
@@ -181,7 +181,7 @@ export class Dispatcher {
     };
   }
 
-  private resolve(inv: Invocation): Step<{ target: Target; rest: string }> {
+  private resolve(inv: Invocation): Step<Resolved> {
     const def = this.deps.registry.get(inv.command.toLowerCase());
     if (!def) {
       const name = inv.command.slice(0, 32).replace(new RegExp(CONTROL, 'g'), '?');
@@ -203,21 +203,30 @@ export class Dispatcher {
    * A known command that could not be resolved (`/note` without a subcommand) would answer with its
    * usage, which names subcommands: someone off the allowlist hears only that they are off it.
    */
-  private async strangerFirst(inv: Invocation, failed: Step<never> & { ok: false }): Promise<Step<{ target: Target; rest: string }>> {
+  private async strangerFirst(inv: Invocation, failed: Step<never> & { ok: false }): Promise<Step<Resolved>> {
     if (failed.error.code !== 'usage') return failed;
     await this.deps.access.prepare(inv.principal);
-    if (this.deps.access.rolesOf(inv.principal).length > 0) return failed;
-    return { ok: false, decision: 'deny', error: new UserError('denied', `you are not on the allowlist; your key is ${inv.principal.key} (an admin can add it)`) };
+    const access = this.deps.access;
+    if (access.rolesOf(inv.principal).length === 0)
+      return { ok: false, decision: 'deny', error: new UserError('denied', `you are not on the allowlist; your key is ${inv.principal.key} (an admin can add it)`) };
+    // Someone with roles, but none for any part of this command, learns no more about it than its name.
+    const def = this.deps.registry.get(inv.command.toLowerCase());
+    const targets = this.deps.registry.targets().filter((t) => t.command === def);
+    const decide = access.decider(inv.principal);
+    if (targets.some((t) => decide(t.path, t.roles).allow)) return failed;
+    const needed = [...new Set(targets.flatMap((t) => access.needed(t.path, t.roles)))];
+    const roles = needed.length ? needed.join(' or ') : 'admin';
+    return { ok: false, decision: 'deny', error: new UserError('denied', `/${def?.name ?? inv.command} needs the ${roles} role; your key is ${inv.principal.key} (an admin can grant it)`) };
   }
 
-  private async authorise(inv: Invocation, r: { target: Target; rest: string }, extra: AuditExtra): Promise<Step<{ target: Target; rest: string }>> {
+  private async authorise(inv: Invocation, r: Resolved, extra: AuditExtra): Promise<Step<Resolved>> {
     await this.deps.access.prepare(inv.principal);
     const d = this.deps.access.decide(inv.principal, r.target.path, r.target.roles, inv.room);
     if (d.allow) {
       extra.roleSource = d.source;
       return { ok: true, value: r };
     }
-    return { ok: false, decision: 'deny', error: new UserError('denied', refusal(d, r.target.path, inv.principal.key)) };
+    return { ok: false, decision: 'deny', error: new UserError('denied', refusal(d, r.named, inv.principal.key)) };
   }
 
   private parse(inv: Invocation, target: Target, rest: string): Step<{ target: Target; args: ReturnType<typeof parseText> }> {
