@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, type RedisWhere } from '../../redis/connect.js';
 import type { Logger } from 'pino';
 import { onRedis } from '../redis-errors.js';
 import type { DeployStore, LastDeploy, LockHolder } from './types.js';
@@ -16,11 +17,11 @@ export class RedisDeployStore implements DeployStore {
   readonly #redis: Redis;
 
   constructor(
-    url: string,
+    where: RedisWhere,
     private readonly prefix: string,
     log: Logger,
   ) {
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    this.#redis = connectRedis(where, { role: 'deploy-locks', profile: 'command' });
     this.#redis.on('error', (err) => log.warn({ err }, 'redis error (deploy locks)'));
   }
 

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { connectRedis, describeRedis } from '../../redis/connect.js';
 import type { Config } from '../../config/schema.js';
 import type { Check } from '../../doctor/types.js';
 
@@ -6,14 +6,14 @@ import type { Check } from '../../doctor/types.js';
 export function redisChecks(config: Config): Check[] {
   const redis = config.redis;
   if (!redis) return [];
-  const where = redis.url.replace(/\/\/[^@]*@/, '//');
+  const where = describeRedis(redis);
   return [
     {
       name: 'redis',
       target: where,
       silentFix: 'is Redis running there, and may this host reach its port (firewall, bind address)?',
       async run() {
-        const r = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+        const r = connectRedis(redis, { role: 'doctor', profile: 'probe', lazy: true, once: true });
         let last: Error | undefined;
         r.on('error', (err: Error) => (last = err));
         try {
