@@ -10,6 +10,8 @@ export interface RedisTarget {
   readonly sentinels?: readonly { readonly host: string; readonly port: number }[] | undefined;
   readonly name?: string | undefined;
   readonly sentinelPassword?: string | undefined;
+  /** `redis.replicaWaitMs`: see replicaWaitMs(). */
+  readonly replicaWaitMs?: number | undefined;
 }
 
 /** A URL (tests, one server) or the config's `redis` section. */
@@ -118,6 +120,27 @@ function fromUrl(url: string | undefined): RedisOptions {
     ...(db ? { db: Number(db) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
   };
+}
+
+/** With sentinels, how long a write that a reply promises ("queued") waits for a replica to hold it. */
+export const DEFAULT_REPLICA_WAIT_MS = 500;
+
+/**
+ * `redis.replicaWaitMs`, or 500 ms with sentinels and 0 (no wait) for one server: replication is
+ * asynchronous, so a job written to a primary that dies before a replica has it is lost with it.
+ */
+export function replicaWaitMs(where: RedisWhere): number {
+  if (typeof where === 'string') return 0;
+  return where.replicaWaitMs ?? (where.sentinels?.length ? DEFAULT_REPLICA_WAIT_MS : 0);
+}
+
+/**
+ * `WAIT 1 <ms>` on the connection that made the write: true once a replica holds everything this
+ * connection wrote, false when none said so in time, undefined when there is nothing to wait for.
+ */
+export async function untilReplicated(client: Pick<Redis, 'wait'>, ms: number): Promise<boolean | undefined> {
+  if (ms <= 0) return undefined;
+  return (await client.wait(1, ms)) >= 1;
 }
 
 /** `host:port` or `sentinel name@host:port,…` without credentials, for logs and doctor. */

@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { bullConnection, connectRedis, type RedisTarget } from '../../redis/connect.js';
+import { bullConnection, connectRedis, replicaWaitMs, untilReplicated, type RedisTarget } from '../../redis/connect.js';
 import type { Logger } from 'pino';
 import { onRedis, reachable } from '../redis-errors.js';
 import { QUEUE_TIMEOUT_MS } from '../redis-timeouts.js';
@@ -74,9 +74,24 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       });
     };
     await onRedis(write(), maybe, QUEUE_TIMEOUT_MS);
+    await this.#replicated(q, id);
     // The job is queued now: a failure to count must not make the caller think it is not (and queue it twice).
     const counts = await onRedis(q.getJobCounts('waiting', 'active', 'prioritized', 'delayed'), notQueued).catch(() => undefined);
     return { position: counts ? Math.max(0, Object.values(counts).reduce((a, b) => a + b, 0) - 1) : 0 };
+  }
+
+  /**
+   * The reply is about to say "queued": with sentinels, wait (at most redis.replicaWaitMs) until a
+   * replica holds the job, so a failover right after the reply keeps it (docs/hosting.md). The job
+   * is queued either way; without a replica's word it lives on the primary alone for a moment.
+   */
+  async #replicated(q: Queue<D>, id: string): Promise<void> {
+    const ms = replicaWaitMs(this.opts);
+    if (ms <= 0) return;
+    // WAIT counts the writes of the connection it is sent on: BullMQ's, which wrote the job last.
+    const client = (await q.backend.client) as unknown as Pick<Redis, 'wait'>;
+    const held = await untilReplicated(client, ms).catch(() => undefined);
+    if (held !== true) this.opts.log.warn({ jobId: id, waitedMs: ms }, 'queued on the Redis primary, but no replica acknowledged it in time: a failover now would lose it');
   }
 
   async get(id: string): Promise<JobView<D, R, P> | undefined> {
