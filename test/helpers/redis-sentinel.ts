@@ -30,7 +30,7 @@ const NAME = 'opsline-t';
  * persistence, one replica of it, and three sentinels (quorum 2) that fail over a primary silent
  * for one second, as docs/hosting.md's Sentinel section sets them up with longer times.
  */
-export async function startSentinelSet(): Promise<SentinelSet> {
+export async function startSentinelSet(o: { sentinels?: boolean } = {}): Promise<SentinelSet> {
   const dir = await mkdtemp(join(tmpdir(), 'opsline-sentinel-'));
   const children: ChildProcess[] = [];
   const clients: Redis[] = [];
@@ -54,7 +54,7 @@ export async function startSentinelSet(): Promise<SentinelSet> {
   const replica = raw(replicaPort);
   await until(async () => /master_link_status:up/.test(await replica.info('replication').catch(() => '')), { what: 'the replica to sync with the primary' });
 
-  const sentinelPorts = [await freePort(), await freePort(), await freePort()];
+  const sentinelPorts = o.sentinels === false ? [] : [await freePort(), await freePort(), await freePort()];
   for (const port of sentinelPorts) {
     const conf = join(dir, `sentinel-${port}.conf`);
     // A sentinel rewrites its own config file (what it learnt about replicas and other sentinels).

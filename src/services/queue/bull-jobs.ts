@@ -90,8 +90,8 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     if (ms <= 0) return;
     // WAIT counts the writes of the connection it is sent on: BullMQ's, which wrote the job last.
     const client = (await q.backend.client) as unknown as Pick<Redis, 'wait'>;
-    const held = await untilReplicated(client, ms).catch(() => undefined);
-    if (held !== true) this.opts.log.warn({ jobId: id, waitedMs: ms }, 'queued on the Redis primary, but no replica acknowledged it in time: a failover now would lose it');
+    const held = await untilReplicated(client, ms).catch((err: unknown) => this.opts.log.warn({ err, jobId: id }, 'could not ask whether a replica holds the queued job'));
+    if (held === false) this.opts.log.warn({ jobId: id, waitedMs: ms }, 'queued on the Redis primary, but no replica acknowledged it in time: a failover now would lose it');
   }
 
   async get(id: string): Promise<JobView<D, R, P> | undefined> {
