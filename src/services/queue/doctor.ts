@@ -23,7 +23,13 @@ export function redisChecks(config: Config): Check[] {
           await r.ping();
           const aof = (await r.config('GET', 'appendonly').catch(() => [])) as string[];
           const persistence = aof[1] === 'yes' ? 'appendonly on' : 'appendonly off: queued jobs are lost if Redis restarts (docs/burn.md)';
-          return `${where} answers; ${persistence}`;
+          if (!redis.sentinels?.length) return `${where} answers; ${persistence}`;
+          // Through Sentinel: which server is the primary now, and whether a replica would take over.
+          const info = await r.info('replication');
+          const replicas = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0);
+          const primary = `${r.stream.remoteAddress ?? '?'}:${r.stream.remotePort ?? '?'}`;
+          if (replicas === 0) throw new Error(`primary ${primary} answers but has no replica: a failover has nothing to promote`);
+          return `${where}: primary ${primary} answers with ${replicas} replica${replicas === 1 ? '' : 's'}; ${persistence}`;
         } finally {
           r.disconnect();
         }
