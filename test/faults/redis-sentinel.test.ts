@@ -53,7 +53,8 @@ describe('fault: the Redis primary dies under Sentinel', () => {
     expect(deploy.text).toMatch(/^deploy job d[a-z0-9]{6} of site at v1 queued/);
     const burnId = jobOf(w, running);
 
-    // 200 commands, one after another: reads of the queue, of the locks, and a few burns asked for.
+    // 200 commands, one after another: reads of the queue, of the locks, and a few burns asked for (one right
+    // after the kill, while no primary is there).
     const asked: { text: string; reply: Reply | undefined; after: boolean }[] = [];
     let killedAt = 0;
     let recovered = 0;
@@ -63,7 +64,7 @@ describe('fault: the Redis primary dies under Sentinel', () => {
         killedAt = Date.now();
       }
       const [command, text] =
-        i % 50 === 25 ? ['burn', 'release.iso d2'] : i % 3 === 0 ? ['jobs', ''] : i % 3 === 1 ? ['burn', `status ${burnId}`] : ['deploy', 'list'];
+        i % 50 === 25 || i === KILL_AT + 2 ? ['burn', 'release.iso d2'] : i % 3 === 0 ? ['jobs', ''] : i % 3 === 1 ? ['burn', `status ${burnId}`] : ['deploy', 'list'];
       const reply = await w.say('C1', command, text);
       asked.push({ text: `/${command} ${text}`, reply, after: killedAt > 0 });
       if (killedAt && !recovered && asked.slice(KILL_AT).some((a) => a.reply?.code) && !reply.code) recovered = Date.now();
@@ -89,6 +90,7 @@ describe('fault: the Redis primary dies under Sentinel', () => {
     const queued = asked.filter((a) => a.text.startsWith('/burn release.iso') && /^burn job b[a-z0-9]{6} queued/.test(a.reply?.text ?? ''));
     const refused = asked.filter((a) => a.text.startsWith('/burn release.iso') && a.reply?.code);
     expect(queued.length + refused.length).toBe(asked.filter((a) => a.text.startsWith('/burn release.iso')).length);
+    expect(refused.map((r) => r.reply?.text)).toContainEqual(expect.stringMatching(/^the queue is unavailable; nothing was queued \(/));
     for (const q of queued) {
       const id = /^burn job (b[a-z0-9]{6})/.exec(q.reply!.text)![1]!;
       const root = w.slack.callsOf('chat.postMessage').find((c) => !c.body.thread_ts && String(c.body.text).endsWith(`(job ${id})`))?.response?.ts as string;
