@@ -26,6 +26,8 @@ export interface SessionInit {
 export class InteractionSession {
   #state: 'open' | 'deferred' | 'answered' = 'open';
   #rootUsed = false;
+  /** The original response says "answered privately"; the answer is a follow-up. */
+  #privately = false;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly init: SessionInit) {}
@@ -62,6 +64,7 @@ export class InteractionSession {
         // A deferral is public, and the first follow-up after one inherits that visibility by replacing the
         // "thinking…" placeholder. So: end the placeholder, answer in a private follow-up, remove the placeholder.
         this.#state = 'answered';
+        this.#privately = true;
         await this.#webhook('patch', messageBody('answered privately'));
         await this.#webhook('post', body);
         await this.init.rest.delete(this.#original(), { auth: false });
@@ -69,6 +72,18 @@ export class InteractionSession {
         this.#state = 'answered';
         await this.#webhook('patch', body);
       }
+    });
+  }
+
+  /**
+   * Puts `reply` in place of the answer `finish` gave: an edit of the original response when it is
+   * that answer and public, else a follow-up.
+   */
+  replace(reply: Reply): Promise<void> {
+    return this.#serial(async () => {
+      const body = replyBody(reply);
+      if (this.#rootUsed || this.#privately) await this.#webhook('post', body);
+      else await this.#webhook('patch', body);
     });
   }
 
