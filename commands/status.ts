@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { defineCommand } from '../src/core/define-command.js';
 import { UserError } from '../src/core/errors.js';
 import { percent } from '../src/core/format.js';
@@ -27,10 +26,9 @@ export default defineCommand({
     const window = ctx.args.window ?? (service.hasTimeColumn ? 'today' : 'all');
     if (window !== 'all' && !service.hasTimeColumn)
       throw new UserError('bad_input', `the task table has no time column, so only /status all works (not ${window})`);
-    const answer = service.report(window).then(render);
-    const ready = await Promise.race([answer, sleep(COLD_WAIT_MS, undefined, { ref: false })]);
-    if (ready) return ready;
-    return { ...reply(`Tasks, ${LABEL[window]}: counting… (the first count since start; the numbers follow here)`, { visibility: 'channel' }), later: answer };
+    const r = service.answer ? await service.answer(window, COLD_WAIT_MS) : await service.report(window);
+    if (!('counting' in r)) return render(r);
+    return { ...reply(`Tasks, ${LABEL[window]}: counting… (the first count since start; the numbers follow here)`, { visibility: 'channel' }), later: r.counting.then(render) };
   },
 });
 

@@ -63,7 +63,19 @@ export class BackgroundStatusService implements StatusService {
   }
 
   async report(window: StatusWindow): Promise<StatusReport> {
-    const latest = (await this.snapshots.latest(window)) ?? (await this.#firstCounts(window));
+    return this.#report(window, (await this.snapshots.latest(window)) ?? (await this.#firstCounts(window)));
+  }
+
+  async answer(window: StatusWindow, waitMs: number): Promise<StatusReport | { readonly counting: Promise<StatusReport> }> {
+    const latest = await this.snapshots.latest(window);
+    if (latest) return this.#report(window, latest);
+    // Cold: only now may the answer be "counting…"; a slow database is just slow (the adapters answer late).
+    const first = this.#firstCounts(window).then((l) => this.#report(window, l));
+    const ready = await Promise.race([first, sleep(waitMs, undefined, { ref: false })]);
+    return ready ?? { counting: first };
+  }
+
+  #report(window: StatusWindow, latest: LatestSnapshot): StatusReport {
     const counts = ordered(latest.counts, this.opts.statuses);
     const total = counts.reduce((a, c) => a + c.count, 0);
     const done = counts.filter((c) => this.opts.doneStatuses.includes(c.status)).reduce((a, c) => a + c.count, 0);

@@ -60,6 +60,11 @@ export interface StatusService {
   readonly hasTimeColumn: boolean;
   /** The counts for `window`; on a cold start this waits for the first refresh (docs/configuration.md#status). */
   report(window: StatusWindow): Promise<StatusReport>;
+  /**
+   * Background counts: the report, or on a cold start that has not ended within `waitMs`, the
+   * promise of it (the answer says "counting…" and the counts follow).
+   */
+  answer?(window: StatusWindow, waitMs: number): Promise<StatusReport | { readonly counting: Promise<StatusReport> }>;
   /** Starts the background refreshes (none on demand); resolves at once. */
   start?(): void;
   /** Stops them and waits for a refresh under way. */
