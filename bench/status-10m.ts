@@ -39,8 +39,9 @@ async function table(root: Pool): Promise<void> {
 async function measure(): Promise<Row[]> {
   const root = createPool({ host: '127.0.0.1', port: 3306, user: 'root', password: '', timeoutMs: 1_800_000, poolSize: 2 });
   await table(root);
-  await migrate(new Db(root, 1_800_000, silent));
   const bare = createPool({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: DB, timeoutMs: 600_000, poolSize: 1 });
+  // The bot's own tables beside the status table (migrate's Db does not end the pool it is given).
+  await migrate(new Db(bare, 1_800_000, silent));
   // A fresh app name per run: the first count is this run's, not a stored one from before.
   const app = `bench-${randomBytes(4).toString('hex')}`;
   const config = buildConfig({
