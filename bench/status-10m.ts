@@ -28,7 +28,7 @@ async function table(root: Pool): Promise<void> {
   await root.query(`TRUNCATE TABLE ${DB}.tasks`);
   const statuses = STATUSES.map((s) => `'${s}'`).join(', ');
   await root.query(`INSERT INTO ${DB}.tasks (task_title, task_status, created_at)
-    SELECT CONCAT('task ', seq), ELT(1 + seq % ${STATUSES.length}, ${statuses}), UTC_TIMESTAMP() - INTERVAL (seq % 864000) SECOND FROM seq_1_to_${ROWS}`);
+    SELECT CONCAT('task ', seq), ELT(1 + seq % ${STATUSES.length}, ${statuses}), UTC_TIMESTAMP() - INTERVAL (seq % 864000) SECOND FROM ${DB}.seq_1_to_${ROWS}`);
 }
 
 /**
