@@ -90,7 +90,7 @@ describe('an alert on the status table (MariaDB) with the Slack double', () => {
       slack: slackSection(slack),
       redis: { url: REDIS_URL, prefix: r.prefix },
       mysql: { url: db.appUrl() },
-      status: { table: `${db.name}.tasks`, statusColumn: 'task_status', timeColumn: 'created_at' },
+      status: { table: `${db.name}.tasks`, statusColumn: 'task_status', timeColumn: 'created_at', refreshMs: 0 },
       alerts: [{ name: 'failures', every: '1s', window: '24h', status: 'Failed', above: 3, post: { platform: 'slack', channel: 'CALERTS' }, mention: ['slack:T1:UONCALL'] }],
     };
     let app = await start(config);
