@@ -38,6 +38,7 @@ export class BackgroundStatusService implements StatusService {
   readonly #failed = new Map<StatusWindow, { at: number; reason: string }>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #stopped = false;
+  readonly #abort = new AbortController();
 
   constructor(
     private readonly snapshots: StatusSnapshotRepository,
@@ -56,10 +57,13 @@ export class BackgroundStatusService implements StatusService {
     for (const w of this.windows) void this.#tick(w);
   }
 
+  /** Stops the ticks, and a count under way on the server (docs/configuration.md#status): nothing runs on after a stop. */
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
+    this.#abort.abort();
+    await Promise.allSettled([...this.#inFlight.values()]);
   }
 
   async report(window: StatusWindow): Promise<StatusReport> {
@@ -88,7 +92,7 @@ export class BackgroundStatusService implements StatusService {
   refreshNow(window: StatusWindow): Promise<RefreshOutcome> {
     const running = this.#inFlight.get(window);
     if (running) return running;
-    const opts = { freshMs: this.opts.refreshMs * FRESH_SHARE, timeLimitMs: this.opts.refreshTimeoutMs, retentionMs: this.opts.retentionMs };
+    const opts = { freshMs: this.opts.refreshMs * FRESH_SHARE, timeLimitMs: this.opts.refreshTimeoutMs, retentionMs: this.opts.retentionMs, signal: this.#abort.signal };
     const p = this.refresher
       .refresh(window, windowStart(window, this.#now()), opts)
       .then(

@@ -101,6 +101,8 @@ export interface RefreshOptions {
   readonly timeLimitMs: number;
   /** Snapshots older than this are removed after a refresh. */
   readonly retentionMs: number;
+  /** Aborted when the process stops: a count under way is stopped where it runs. */
+  readonly signal?: AbortSignal;
 }
 
 /**

@@ -149,7 +149,7 @@ export class Db {
    * (GET_LOCK, a transaction) stays together. A statement past its deadline or a dead connection
    * ends the session (the connection is destroyed, so the server drops its locks); the rest fail.
    */
-  async session<T>(fn: (s: Session) => Promise<T>, opts?: RunOptions): Promise<T> {
+  async session<T>(fn: (s: Session) => Promise<T>, opts?: RunOptions & { readonly signal?: AbortSignal }): Promise<T> {
     if (this.#down) throw unsent(new UserError('unavailable', `database unavailable (${this.#down})`));
     const pool = this.#pool;
     const slot = this.#inflight.get(pool) ?? { count: 0, idle: [] };
@@ -158,9 +158,18 @@ export class Db {
     const name = statement('session', '-- session');
     let conn: PoolConnection | undefined;
     let broken = false;
+    let cleanup = () => {};
     try {
       conn = await this.#acquire(pool, name, Math.max(1, Math.min(this.queueMs, opts?.queueMs ?? Infinity)));
       const held = conn;
+      // A stop while a statement runs: the statement is killed on the server, not left to run on.
+      const stop = () => {
+        broken = true;
+        this.#abandon(pool, held, name);
+      };
+      if (opts?.signal?.aborted) stop();
+      opts?.signal?.addEventListener('abort', stop, { once: true });
+      cleanup = () => opts?.signal?.removeEventListener('abort', stop);
       const run = async (st: Statement, params: readonly Param[], o?: RunOptions) => {
         if (broken) throw new UserError('unavailable', 'database unavailable (the session ended)');
         try {
@@ -175,6 +184,7 @@ export class Db {
         exec: async (st: Statement, params: readonly Param[] = [], o?: RunOptions) => (await run(st, params, o)) as ResultSetHeader,
       });
     } finally {
+      cleanup();
       if (conn && !broken) conn.release();
       if (--slot.count === 0) {
         this.#inflight.delete(pool);

@@ -82,7 +82,7 @@ export class MysqlStatusRefresher implements StatusRefresher {
       } finally {
         await s.rows(UNLOCK, [...key]).catch(() => undefined);
       }
-    });
+    }, { signal: opts.signal });
   }
 
   async #count(s: Runner, count: Statement, since: Date | undefined, limitMs: number) {

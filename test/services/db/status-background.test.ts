@@ -137,6 +137,25 @@ describe('a refresh past its own time limit', () => {
   });
 });
 
+describe('a stop while a count runs', () => {
+  it('kills the count on the server: nothing of it runs on after the bot stopped', async () => {
+    const db = await createTestDatabase({ tasks: 'classic' });
+    const lock = await db.admin.getConnection();
+    try {
+      await lock.query('LOCK TABLES tasks WRITE');
+      const bot = await startBot(db.appUrl(), { status: { table: 'tasks', statusColumn: 'task_status', refreshMs: 600_000 } });
+      await until('the count to wait for the table', () => running(db), (r) => r.some((p) => /GROUP BY/.test(p.info ?? '')));
+      await bot.stop();
+      await until('the count to be gone', () => running(db), (r) => r.length === 0);
+      expect(await running(db)).toEqual([]);
+    } finally {
+      await lock.query('UNLOCK TABLES');
+      lock.release();
+      await db.drop();
+    }
+  });
+});
+
 describe('status snapshots', () => {
   let db: TestDatabase;
   beforeAll(async () => {
