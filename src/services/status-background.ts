@@ -18,6 +18,8 @@ export interface BackgroundOptions {
   readonly log?: Logger;
 }
 
+/** Longest reuse of one read of the latest snapshot (a tenth of refreshMs when that is less). */
+const MEMO_MS = 1000;
 /** How often a cold start looks for the counts another replica is taking. */
 const COLD_POLL_MS = 200;
 /** A snapshot this much younger than refreshMs is fresh enough: replicas whose timers drift apart do not count twice. */
@@ -37,6 +39,8 @@ export class BackgroundStatusService implements StatusService {
   /** The latest failure of this process's refresh per window, said beside counts older than it. */
   readonly #failed = new Map<StatusWindow, { at: number; reason: string }>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** The latest snapshot as last read, per window: many answers a second share one read. */
+  readonly #read = new Map<StatusWindow, { snap: LatestSnapshot; at: number }>();
   #stopped = false;
   readonly #abort = new AbortController();
 
@@ -67,16 +71,29 @@ export class BackgroundStatusService implements StatusService {
   }
 
   async report(window: StatusWindow): Promise<StatusReport> {
-    return this.#report(window, (await this.snapshots.latest(window)) ?? (await this.#firstCounts(window)));
+    return this.#report(window, (await this.#latest(window)) ?? (await this.#firstCounts(window)));
   }
 
   async answer(window: StatusWindow, waitMs: number): Promise<StatusReport | { readonly counting: Promise<StatusReport> }> {
-    const latest = await this.snapshots.latest(window);
+    const latest = await this.#latest(window);
     if (latest) return this.#report(window, latest);
     // Cold: only now may the answer be "counting…"; a slow database is just slow (the adapters answer late).
     const first = this.#firstCounts(window).then((l) => this.#report(window, l));
     const ready = await Promise.race([first, sleep(waitMs, undefined, { ref: false })]);
     return ready ?? { counting: first };
+  }
+
+  /**
+   * The stored latest snapshot, read at most once per MEMO_MS per window in this process (its age
+   * grows with the time since the read), so the answer's cost does not grow with the answer rate either.
+   */
+  async #latest(window: StatusWindow): Promise<LatestSnapshot | undefined> {
+    const memo = this.#read.get(window);
+    const now = Date.now();
+    if (memo && now - memo.at < Math.min(MEMO_MS, this.opts.refreshMs / 10)) return { ...memo.snap, ageMs: memo.snap.ageMs + (now - memo.at) };
+    const snap = await this.snapshots.latest(window);
+    if (snap) this.#read.set(window, { snap, at: now });
+    return snap;
   }
 
   #report(window: StatusWindow, latest: LatestSnapshot): StatusReport {
@@ -112,6 +129,8 @@ export class BackgroundStatusService implements StatusService {
 
   async #tick(window: StatusWindow): Promise<void> {
     if (this.#stopped) return;
+    // The next tick counts from this one's start, so a long count does not stretch the period.
+    const started = Date.now();
     try {
       await this.refreshNow(window);
     } catch (err) {
@@ -121,7 +140,7 @@ export class BackgroundStatusService implements StatusService {
     const t = setTimeout(() => {
       this.#timers.delete(t);
       void this.#tick(window);
-    }, this.opts.refreshMs);
+    }, Math.max(0, this.opts.refreshMs - (Date.now() - started)));
     t.unref();
     this.#timers.add(t);
   }
