@@ -68,6 +68,10 @@ describe('background counts across two replicas', () => {
       expect(head).toMatch(/^Tasks, all time: 4 total, 75% done, as of (just now|\d+ s ago)$/);
       expect(rest).toEqual([`${'█'.repeat(15)}${'░'.repeat(5)} 75%`, 'Success  3', 'Failed   1', 'Total    4']);
     }
+    // Each invocation's one audit row waited for its final answer.
+    for (const bot of bots) await bot.app.services.audit.flush();
+    const audit = await db.sql<{ outcome: string; n: number }>("SELECT outcome, COUNT(*) AS n FROM audit_log WHERE command = 'status' GROUP BY outcome");
+    expect(audit.map((r) => [r.outcome, Number(r.n)])).toEqual([['ok', 2]]);
     // One snapshot for both replicas, with its counts per status.
     const snaps = await db.sql<{ app: string; win: string; n: number }>('SELECT app, win, COUNT(*) AS n FROM status_snapshots GROUP BY app, win');
     expect(snaps).toEqual([{ app: 'tasks', win: 'all', n: 1 }]);
