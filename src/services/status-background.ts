@@ -90,10 +90,17 @@ export class BackgroundStatusService implements StatusService {
   async #latest(window: StatusWindow): Promise<LatestSnapshot | undefined> {
     const memo = this.#read.get(window);
     const now = Date.now();
-    if (memo && now - memo.at < Math.min(MEMO_MS, this.opts.refreshMs / 10)) return { ...memo.snap, ageMs: memo.snap.ageMs + (now - memo.at) };
+    const shared = memo && now - memo.at < Math.min(MEMO_MS, this.opts.refreshMs / 10) ? { ...memo.snap, ageMs: memo.snap.ageMs + (now - memo.at) } : undefined;
+    if (shared && !(window === 'today' && this.#before(shared, windowStart('today', this.#now())))) return shared;
     const snap = await this.snapshots.latest(window);
-    if (snap) this.#read.set(window, { snap, at: now });
+    if (!snap || (window === 'today' && this.#before(snap, windowStart('today', this.#now())))) return undefined;
+    this.#read.set(window, { snap, at: now });
     return snap;
+  }
+
+  /** True when `snap` was taken before `start` (by its age, so the database's clock and ours need not agree). */
+  #before(snap: LatestSnapshot, start: Date | undefined): boolean {
+    return start !== undefined && this.#now().getTime() - snap.ageMs < start.getTime();
   }
 
   #report(window: StatusWindow, latest: LatestSnapshot): StatusReport {
@@ -109,9 +116,12 @@ export class BackgroundStatusService implements StatusService {
   refreshNow(window: StatusWindow): Promise<RefreshOutcome> {
     const running = this.#inFlight.get(window);
     if (running) return running;
-    const opts = { freshMs: this.opts.refreshMs * FRESH_SHARE, timeLimitMs: this.opts.refreshTimeoutMs, retentionMs: this.opts.retentionMs, signal: this.#abort.signal };
+    const now = this.#now();
+    // After midnight, yesterday's "today" is never fresh: the day changed, not only the rows.
+    const fresh = Math.min(this.opts.refreshMs * FRESH_SHARE, window === 'today' ? now.getTime() - (windowStart('today', now)?.getTime() ?? 0) : Infinity);
+    const opts = { freshMs: fresh, timeLimitMs: this.opts.refreshTimeoutMs, retentionMs: this.opts.retentionMs, signal: this.#abort.signal };
     const p = this.refresher
-      .refresh(window, windowStart(window, this.#now()), opts)
+      .refresh(window, windowStart(window, now), opts)
       .then(
         (r) => {
           if (r.kind === 'refreshed') this.#failed.delete(window);
@@ -157,7 +167,7 @@ export class BackgroundStatusService implements StatusService {
       for (;;) {
         const r = await this.refreshNow(window);
         if (r.kind === 'refreshed') return { ...r.snapshot, ageMs: Math.round(r.snapshot.tookMs) }; // counted just now: as old as the count took
-        const latest = await this.snapshots.latest(window);
+        const latest = await this.#latest(window);
         if (latest) return latest;
         if (Date.now() > until || this.#stopped) throw new UserError('timeout', 'the first count has not finished; try again shortly');
         await sleep(COLD_POLL_MS);

@@ -28,7 +28,7 @@ function world(now = () => new Date()) {
   const tasks = new GatedTasks();
   const snapshots = new MemoryStatusSnapshots(now);
   const refresher = new MemoryStatusRefresher(tasks, snapshots, now);
-  const opts = { doneStatuses: ['Success'], refreshMs: 60_000, refreshTimeoutMs: 60_000, retentionMs: 86_400_000, hasTimeColumn: false, now };
+  const opts = { doneStatuses: ['Success'], refreshMs: 60_000, refreshTimeoutMs: 60_000, retentionMs: 86_400_000, hasTimeColumn: true, now };
   return { tasks, snapshots, service: () => new BackgroundStatusService(snapshots, refresher, opts) };
 }
 
@@ -56,6 +56,22 @@ describe('background counts (in memory, as in the demo)', () => {
     expect(await first.counting).toMatchObject({ total: 2, done: 0 });
     clock = new Date(clock.getTime() + 7_000);
     expect(await s.answer('all', 1)).toMatchObject({ total: 2, ageMs: 7_000 });
+  });
+
+  it("after midnight, yesterday's today is not an answer: today is counted again", async () => {
+    let clock = new Date(2026, 11, 5, 23, 59, 50); // local time, as the today window is
+    const w = world(() => clock);
+    const s = w.service();
+    const first = s.refreshNow('today');
+    await w.tasks.asks(1);
+    w.tasks.answer([{ status: 'Success', count: 5 }]);
+    await first;
+    clock = new Date(2026, 11, 6, 0, 0, 10);
+    const r = await s.answer('today', 1);
+    if (!('counting' in r)) throw new Error(`answered from yesterday's counts: ${JSON.stringify(r)}`);
+    await w.tasks.asks(2);
+    w.tasks.answer([{ status: 'Failed', count: 1 }]);
+    expect(await r.counting).toMatchObject({ window: 'today', total: 1 });
   });
 
   it('says why counts are old when the latest count failed', async () => {
