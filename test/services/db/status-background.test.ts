@@ -6,6 +6,10 @@ import { UserError } from '../../../src/core/errors.js';
 import { createPool, Db, MysqlStatusRefresher, MysqlStatusSnapshots, MysqlTasksRepository } from '../../../src/services/db/index.js';
 import { createTestDatabase, seedTasks, MYSQL_HOST, MYSQL_PORT, type TestDatabase } from '../../helpers/mysql.js';
 import { startBot, VIEWER, type Bot } from './harness.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBotChild } from '../../helpers/bot-child.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -91,6 +95,41 @@ describe('background counts across two replicas', () => {
     expect(r.text).toMatch(/^Tasks, all time: 4 total, 75% done, as of 4[2-4] s ago$/);
     expect(await db.sql('SELECT id FROM status_snapshots')).toHaveLength(1);
   });
+});
+
+describe('background counts across two processes', () => {
+  it('an `opsline start` process counts; the other replica waits for its count instead of counting too', async () => {
+    const db = await createTestDatabase({ tasks: 'classic' });
+    const dir = await mkdtemp(join(tmpdir(), 'opsline-status-'));
+    const lock = await db.admin.getConnection();
+    const status = { table: 'tasks', statusColumn: 'task_status', refreshMs: 600_000 };
+    let bot: Bot | undefined;
+    try {
+      await seedTasks(db, { Success: 2 });
+      await lock.query('LOCK TABLES tasks WRITE');
+      const configPath = join(dir, 'bot.yaml');
+      await writeFile(configPath, JSON.stringify({ log: { level: 'info' }, http: { port: 0, host: '127.0.0.1' }, mysql: { url: db.appUrl() }, status, access: { users: [] } }));
+      const child = await startBotChild(configPath);
+      try {
+        await until('the child to count', () => running(db), (r) => r.some((p) => /GROUP BY/.test(p.info ?? '')));
+        bot = await startBot(db.appUrl(), { status });
+        const r = await bot.say(VIEWER, '/status');
+        expect(r.text).toMatch(/counting…/);
+        expect((await running(db)).filter((p) => /GROUP BY/.test(p.info ?? ''))).toHaveLength(1);
+        await lock.query('UNLOCK TABLES');
+        expect((await r.later!).text).toMatch(/^Tasks, all time: 2 total, 100% done, as of /);
+        expect(await db.sql('SELECT id FROM status_snapshots')).toHaveLength(1);
+      } finally {
+        expect((await child.stop()).code).toBe(0);
+      }
+    } finally {
+      await lock.query('UNLOCK TABLES').catch(() => undefined);
+      lock.release();
+      await bot?.stop();
+      await rm(dir, { recursive: true, force: true });
+      await db.drop();
+    }
+  }, 60_000);
 });
 
 describe('a refresh past its own time limit', () => {
