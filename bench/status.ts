@@ -95,7 +95,7 @@ export async function statusWorld(rows: number): Promise<StatusWorld> {
   const config = buildConfig({
     // A generous deadline: callers queue for 10 connections, and the big tables take seconds per query.
     mysql: { url, poolSize: 10, timeoutMs: 120_000 },
-    status: { table: `${name}.tasks`, statusColumn: 'task_status', statuses: STATUSES, cacheMs: 0 },
+    status: { table: `${name}.tasks`, statusColumn: 'task_status', statuses: STATUSES, refreshMs: 0, cacheMs: 0 },
     access: { users: [{ key: USER, roles: ['viewer'] }] },
   });
   const m = buildMysqlServices(config, silent, () => new Date());

@@ -21,11 +21,10 @@ import type { ThreadRelay } from './relay/entry.js';
 import { buildBudget, type RateBudget } from './services/budget/index.js';
 import type { Config } from './config/schema.js';
 import { MemoryNotesRepository } from './services/memory/notes.js';
-import { MemoryTasksRepository, sampleTasks } from './services/memory/tasks.js';
+import { demoStatus } from './services/memory/demo-status.js';
 import { buildMysqlServices } from './services/db/index.js';
 import { buildVaultServices, type Secrets, type VaultMysqlCredentials } from './services/secrets/index.js';
-import { TaskStatusService } from './services/status.js';
-import type { Services, StatusService } from './services/types.js';
+import type { Services } from './services/types.js';
 import { buildBurns } from './jobs/setup.js';
 import { buildDeploys } from './jobs/deploy-setup.js';
 import { perTargetRoles } from './services/deploy/service.js';
@@ -139,6 +138,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations, approvals: parts.approvals });
   late.dispatcher = dispatcher;
   parts.start();
+  // Background counts start now, so the first /status rarely finds them cold (docs/configuration.md#status).
+  services.status?.start?.();
   let stopping = false;
   return {
     config,
@@ -171,6 +172,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     },
     async stop() {
       stopping = true;
+      await services.status?.stop?.();
       await schedules?.close();
       await deploys?.close();
       await burns?.close();
@@ -201,7 +203,7 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
     const lease = vault?.mysql;
     const m = buildMysqlServices(config, opts.log, now, undefined, lease?.db);
     const audit = opts.audit ?? m.audit;
-    const services: Services = { status: m.status, notes: m.notes, notesDurable: true, audit, now };
+    const services: Services = { status: m.status, statusSnapshots: m.statusSnapshots, notes: m.notes, notesDurable: true, audit, now };
     // No rotation may start while the pool closes; the lease goes last, once nothing uses it.
     const close = async () => {
       await lease?.credentials.halt();
@@ -212,17 +214,9 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
   }
   const audit = opts.audit ?? new LogAuditSink(opts.log);
   const notes = new MemoryNotesRepository(now);
-  let status: StatusService | undefined;
-  if (opts.demo && config.status) {
-    status = new TaskStatusService(new MemoryTasksRepository(sampleTasks(now())), {
-      statuses: config.status.statuses,
-      doneStatuses: config.status.doneStatuses,
-      cacheMs: config.status.cacheMs,
-      now,
-    });
-  }
+  const demo = opts.demo && config.status ? demoStatus(config.status, now, opts.log) : undefined;
   if (opts.demo) await seedNotes(notes);
-  return { services: { status, notes, notesDurable: false, audit, now }, secrets: vault?.secrets, close: async () => {}, grantStore: new MemoryGrantStore(now) };
+  return { services: { status: demo?.service, statusSnapshots: demo?.snapshots, notes, notesDurable: false, audit, now }, secrets: vault?.secrets, close: async () => {}, grantStore: new MemoryGrantStore(now) };
 }
 
 async function seedNotes(notes: MemoryNotesRepository): Promise<void> {

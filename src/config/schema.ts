@@ -108,7 +108,15 @@ const status = z.strictObject({
   timeColumn: ident.optional(),
   statuses: z.array(z.string().min(1).max(100)).min(1).optional(),
   doneStatuses: z.array(z.string().min(1).max(100)).min(1).default(['Success']),
+  // Background counts (docs/configuration.md#status): refreshed this often; 0 answers on demand instead.
+  refreshMs: z.number().int().min(0).max(86_400_000).default(30_000),
+  // One refresh's own time limit, enforced by the server (max_statement_time / MAX_EXECUTION_TIME).
+  refreshTimeoutMs: z.number().int().min(1).max(3_600_000).default(60_000),
+  // On demand only: how long one answer's counts may be reused.
   cacheMs: z.number().int().min(0).default(0),
+  // The name snapshots are stored under (default: the table); how long they are kept for the web chart.
+  app: z.string().min(1).max(64).optional(),
+  snapshotRetention: duration.prefault('30d'),
 });
 
 const access = z.strictObject({
@@ -263,6 +271,9 @@ export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['redis', 'sentinels'], message: 'required with redis.name and redis.sentinelPassword' });
   if (c.agents?.length && !c.redis)
     ctx.addIssue({ code: 'custom', path: ['redis'], message: 'required when agents are listed (burn jobs run in BullMQ)' });
+  // Background counts are the cache: their age is bounded by refreshMs (docs/configuration.md#status).
+  if (c.status && c.status.refreshMs > 0 && c.status.cacheMs > 0)
+    ctx.addIssue({ code: 'custom', path: ['status', 'cacheMs'], message: 'applies only on demand (status.refreshMs: 0); background counts are at most refreshMs old' });
   if (c.agents?.length && !c.clientKeys)
     ctx.addIssue({ code: 'custom', path: ['clientKeys'], message: 'required when agents are listed' });
   c.deploy?.targets.forEach((t, i) => {

@@ -82,6 +82,26 @@ export class Dispatcher {
       const e = toBotError(err, inv.id);
       end = { decision: 'invalid', outcome: 'error', errorCode: e.code, reply: errorReply(e) };
     }
+    const later = end.reply.later;
+    if (!later) {
+      this.audit(inv, end, jobId, extra, started, log);
+      return printableReply(end.reply);
+    }
+    // The invocation ends with its final answer: the audit row waits for it and tells its outcome.
+    const final = later.then(
+      (r) => ({ ...end, ...(r.code ? { outcome: 'error' as const, errorCode: r.code } : {}), reply: printableReply({ ...r, later: undefined }) }),
+      (err: unknown) => {
+        if (!(err instanceof UserError)) log.error({ err }, 'command failed');
+        const e = toBotError(err, inv.id);
+        return { ...end, outcome: 'error' as const, errorCode: e.code, reply: errorReply(e) };
+      },
+    );
+    void final.then((f) => this.audit(inv, f, jobId, extra, started, log));
+    return { ...printableReply(end.reply), later: final.then((f) => f.reply) };
+  }
+
+  /** The invocation's one audit row; a failure to write it is logged, never thrown. */
+  private audit(inv: Invocation, end: Ending, jobId: string | undefined, extra: AuditExtra, started: number, log: Logger): void {
     const durationMs = Math.round(performance.now() - started);
     try {
       this.deps.services.audit.write({
@@ -104,7 +124,6 @@ export class Dispatcher {
       log.error({ err }, 'audit write failed');
     }
     log.debug({ decision: end.decision, outcome: end.outcome, durationMs }, 'done');
-    return printableReply(end.reply);
   }
 
   private async pipeline(inv: Invocation, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra): Promise<Ending> {

@@ -19,6 +19,12 @@ export interface Reply {
   readonly approve?: { readonly code: string; readonly expiresInSec: number };
   /** A table or bar shown after the text in a fixed-width font (a code block on Slack and Discord). */
   readonly pre?: string;
+  /**
+   * The answer that replaces this one when it is ready (a cold /status says "counting…" first).
+   * Adapters show it in the same place: an edit where the platform allows, else a follow-up. As
+   * the dispatcher hands it out it never rejects: a failure is an error reply.
+   */
+  readonly later?: Promise<Reply>;
 }
 
 export function reply(text: string, opts: { fields?: readonly Field[]; visibility?: Visibility; pre?: string } = {}): Reply {

@@ -94,7 +94,9 @@ export class ScheduleRunner {
       text: m?.[2] ?? '',
       receivedAt: now,
     };
-    const r = await this.deps.dispatcher.dispatch(inv, NO_THREADS);
+    const first = await this.deps.dispatcher.dispatch(inv, NO_THREADS);
+    // A channel post is made once: a reply with a later answer (a cold /status) posts the final one.
+    const r = first.later ? await first.later : first;
     await this.deps.outbox.deliver(s.post, { reply: labelled(r, heading(s, tick, now, late)), mentions: [] });
     const result = r.code ? `posted the ${r.code} reply` : 'posted';
     return late ? `${result} (late)` : result;

@@ -50,11 +50,68 @@ export interface StatusReport {
   readonly total: number;
   readonly done: number;
   readonly at: Date;
+  /** Background counts: how old they were when this report was made ("as of 4 s ago"); absent on demand. */
+  readonly ageMs?: number;
+  /** Background counts: why the latest refresh this process tried failed, when it did after these counts. */
+  readonly staleBecause?: string;
 }
 
 export interface StatusService {
   readonly hasTimeColumn: boolean;
+  /** The counts for `window`; on a cold start this waits for the first refresh (docs/configuration.md#status). */
   report(window: StatusWindow): Promise<StatusReport>;
+  /**
+   * Background counts: the report, or on a cold start that has not ended within `waitMs`, the
+   * promise of it (the answer says "counting…" and the counts follow).
+   */
+  answer?(window: StatusWindow, waitMs: number): Promise<StatusReport | { readonly counting: Promise<StatusReport> }>;
+  /** Starts the background refreshes (none on demand); resolves at once. */
+  start?(): void;
+  /** Stops them and waits for a refresh under way. */
+  stop?(): Promise<void>;
+}
+
+/** One refresh's counts, stored for the answer of every replica and for the web chart (issue 26). */
+export interface StatusSnapshot {
+  readonly window: StatusWindow;
+  /** When the count began, by the database's clock. */
+  readonly at: Date;
+  readonly counts: readonly StatusCount[];
+  readonly tookMs: number;
+}
+
+/** The latest snapshot and its age, measured by the same clock that stamped it. */
+export interface LatestSnapshot extends StatusSnapshot {
+  readonly ageMs: number;
+}
+
+/** Stored background counts of one app (`status.app`): MySQL, or memory in the demo and unit tests. */
+export interface StatusSnapshotRepository {
+  latest(window: StatusWindow): Promise<LatestSnapshot | undefined>;
+  /** Snapshots of `window` taken at or after `since`, oldest first, at most `limit` (the newest ones). */
+  series(window: StatusWindow, since: Date, limit?: number): Promise<StatusSnapshot[]>;
+}
+
+export type RefreshOutcome = { readonly kind: 'refreshed'; readonly snapshot: StatusSnapshot } | { readonly kind: 'busy' } | { readonly kind: 'fresh' };
+
+export interface RefreshOptions {
+  /** A snapshot younger than this (by the store's clock) counts as fresh: no new count runs. */
+  readonly freshMs: number;
+  /** The count's own time limit, enforced where the count runs. */
+  readonly timeLimitMs: number;
+  /** Snapshots older than this are removed after a refresh. */
+  readonly retentionMs: number;
+  /** Aborted when the process stops: a count under way is stopped where it runs. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * One background refresh of one window, single-flight across every replica: `busy` when another
+ * holds the window's lock, `fresh` when a snapshot younger than `freshMs` exists, else it counts
+ * within `timeLimitMs` and stores the snapshot.
+ */
+export interface StatusRefresher {
+  refresh(window: StatusWindow, since: Date | undefined, opts: RefreshOptions): Promise<RefreshOutcome>;
 }
 
 /**
@@ -63,6 +120,8 @@ export interface StatusService {
  */
 export interface Services {
   readonly status?: StatusService;
+  /** Stored background counts for the web chart (issue 26); undefined on demand or without status. */
+  readonly statusSnapshots?: StatusSnapshotRepository;
   readonly notes: NotesRepository;
   /** False when notes live only in memory (no `mysql` section). */
   readonly notesDurable: boolean;

@@ -41,7 +41,7 @@ describe('schedules in one process (no Redis)', () => {
   it('runs the command through the dispatcher as the schedule principal, posts the reply and audits the run', async () => {
     await until(() => poster.posts.some((p) => p.channel === 'ops' && p.text.startsWith('[digest ')));
     const post = poster.posts.find((p) => p.text.startsWith('[digest '))!;
-    expect(post.text).toMatch(/^\[digest \d\d:\d\d(:\d\d)? UTC\] Tasks, last 24 hours: \d+ total, \d+% done\n[█░]+ \d+%\nSuccess/);
+    expect(post.text).toMatch(/^\[digest \d\d:\d\d(:\d\d)? UTC\] Tasks, last 24 hours: \d+ total, \d+% done(, as of [\w ]+)?\n[█░]+ \d+%\nSuccess/);
     const rows = t.bot.audit.records.filter((r) => r.principalKey === 'system:schedule:digest');
     expect(rows[0]).toMatchObject({ command: 'status', platform: 'console', room: 'ops', decision: 'allow', outcome: 'ok', argsJson: '{"text":"24h"}' });
     // One audit row per post (a run in flight may have audited and not yet posted).

@@ -124,6 +124,8 @@ export class ConsoleAdapter implements Adapter {
         transport.starter(principal),
       );
       screen.print(replyToText(reply));
+      // "counting…", then the counts: the next line of the screen (a terminal has no edit in place).
+      if (reply.later) screen.print(replyToText(await reply.later));
     } catch (err) {
       // The dispatcher maps every handler error; reaching here is a bug, but the REPL must go on.
       screen.print(`internal error: ${(err as Error).message}`);

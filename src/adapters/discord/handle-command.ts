@@ -45,6 +45,8 @@ export async function handleCommand(inc: Incoming, responder: Responder, dispatc
     const r = await dispatch(inv, starter(session, inc, principal, env));
     clearTimeout(timer);
     await session.finish(r, restThread(inc, env));
+    // A later answer ("counting…", then the counts) replaces the first in place.
+    if (r.later) await session.replace(await r.later);
   } catch (err) {
     clearTimeout(timer);
     // The dispatcher maps handler errors itself; this is a failed Discord call or a bug.

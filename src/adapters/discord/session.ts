@@ -37,6 +37,8 @@ export interface SessionInit {
 export class InteractionSession {
   #state: 'open' | 'deferred' | 'answered' = 'open';
   #rootUsed = false;
+  /** The original response says "answered privately"; the answer is a follow-up. */
+  #privately = false;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly init: SessionInit) {}
@@ -93,6 +95,7 @@ export class InteractionSession {
     } else if (this.#rootUsed || this.#state === 'answered') {
       await this.#webhook('post', body);
     } else if (ephemeral) {
+      this.#privately = true;
       // A deferral is public, and the first follow-up after one inherits that visibility by replacing the
       // "thinking…" placeholder. So: end the placeholder, answer in a private follow-up, remove the placeholder.
       this.#state = 'answered';
@@ -103,6 +106,19 @@ export class InteractionSession {
       this.#state = 'answered';
       await this.#webhook('patch', body);
     }
+  }
+
+  /**
+   * Puts `reply` in place of the answer `finish` gave: an edit of the original response when it is
+   * that answer and public, else a follow-up.
+   */
+  replace(reply: Reply): Promise<void> {
+    return this.#serial(async () => {
+      const [body, ...rest] = replyBodies(reply);
+      if (this.#rootUsed || this.#privately) await this.#webhook('post', body);
+      else await this.#webhook('patch', body);
+      for (const part of rest) await this.#webhook('post', part);
+    });
   }
 
   async #defer(): Promise<void> {
