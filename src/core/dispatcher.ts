@@ -5,7 +5,7 @@ import { holdForApproval, takeApproved, type Approvals } from './approve-step.js
 import { askToConfirm, takeConfirmed } from './confirm-step.js';
 import { Confirmations, type ConfirmStore } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
-import { UserError, toBotError } from './errors.js';
+import { UserError, toBotError, type ErrorCode } from './errors.js';
 import { CONTROL } from './input.js';
 import { printable, printableReply } from './printable.js';
 import { errorReply } from './error-reply.js';
@@ -45,7 +45,7 @@ interface Ending {
   readonly decision: AuditDecision;
   readonly outcome: AuditOutcome;
   readonly reply: Reply;
-  readonly errorCode?: string;
+  readonly errorCode?: ErrorCode;
   readonly path?: string;
 }
 

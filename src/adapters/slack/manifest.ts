@@ -1,4 +1,5 @@
 import type { CommandDef } from '../../core/define-command.js';
+import { OperatorError } from '../../core/errors.js';
 import { EVENTS_PATH } from './events-path.js';
 import { slackManifestProblems, SLACK_LIMITS, type CheckedManifest } from './manifest-check.js';
 import { slackCommandName } from './names.js';
@@ -16,9 +17,9 @@ export interface ManifestOptions {
 }
 
 /** A manifest Slack would refuse, with every reason. */
-export class ManifestError extends Error {
+export class ManifestError extends OperatorError<'manifest_invalid'> {
   constructor(readonly problems: readonly string[]) {
-    super(`Slack would refuse this manifest:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super('manifest_invalid', `Slack would refuse this manifest:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ManifestError';
   }
 }
