@@ -5,6 +5,7 @@ import { holdForApproval, takeApproved, type Approvals } from './approve-step.js
 import { askToConfirm, takeConfirmed } from './confirm-step.js';
 import { Confirmations, type ConfirmStore } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
+import { isErrorCode } from './error-catalogue.js';
 import { UserError, toBotError, type ErrorCode } from './errors.js';
 import { CONTROL } from './input.js';
 import { printable, printableReply } from './printable.js';
@@ -81,6 +82,7 @@ export class Dispatcher {
       const e = toBotError(err, inv.id);
       end = { decision: 'invalid', outcome: 'error', errorCode: e.code, reply: errorReply(e) };
     }
+    end = catalogued(end, inv.id, log);
     const durationMs = Math.round(performance.now() - started);
     try {
       this.deps.services.audit.write({
@@ -241,6 +243,19 @@ function argsJson(inv: Invocation): string {
   } catch {
     return '{"unserialisable":true}';
   }
+}
+
+/**
+ * `audit_log.error_code` holds only the catalogue's codes (docs/errors.md). A code outside it (a
+ * plugin's typo, a command written in plain JavaScript) is a bug: the caller reads `internal` with a
+ * reference, and the row says `internal`.
+ */
+function catalogued(end: Ending, ref: string, log: Logger): Ending {
+  const code: string | undefined = end.errorCode;
+  if (code === undefined || isErrorCode(code)) return end;
+  log.error({ code: code.slice(0, 64) }, 'a command ended with an error code that is not in the catalogue');
+  const e = toBotError(new Error('uncatalogued error code'), ref);
+  return { ...end, outcome: 'error', errorCode: e.code, reply: errorReply(e) };
 }
 
 /** The error reply, or a fixed line if building it fails (a usage getter that throws, say). */

@@ -44,11 +44,11 @@ export const COMMAND_ERRORS = {
   },
   unavailable: {
     meaning: 'A dependency (MySQL, Redis, Vault, an agent, a platform API) is down or did not answer in time. The command is fine; try again.',
-    reply: '`<the part> is unavailable; <what that meant for the command> (<why>)`: what was not done, or that it may have been done',
+    reply: '`<part> is unavailable; <what that meant for the command> (<why>)`: what was not done, or that it may have been done',
   },
   timeout: {
     meaning: 'An agent took the request but did not answer within its deadline; it may still act on it.',
-    reply: '`agent <name> did not answer <request> within <ms> ms`',
+    reply: '`agent <agent> did not answer <request> within <ms> ms`',
   },
   internal: {
     meaning: 'A bug or a failure nothing put into words. The log has the details, under the reference the reply gives.',

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { durationMs, type AlertEntry, type ScheduleEntry } from '../config/schedules.js';
 import type { AuditSink } from '../core/audit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
+import { isErrorCode } from '../core/error-catalogue.js';
 import { UserError, type ErrorCode } from '../core/errors.js';
 import { reply, type Reply } from '../core/reply.js';
 import type { Principal, ThreadStarter } from '../core/thread.js';
@@ -110,7 +111,7 @@ export class ScheduleRunner {
     try {
       return await check();
     } catch (err) {
-      errorCode = err instanceof UserError ? err.code : 'internal';
+      errorCode = err instanceof UserError && isErrorCode(err.code) ? err.code : 'internal';
       throw err;
     } finally {
       this.deps.audit?.write({
