@@ -85,7 +85,7 @@ function usageHint(c: CommandDef): string {
 
 function requestUrl(base: string): string {
   const u = new URL(base);
-  if (u.protocol !== 'https:') throw new Error(`Slack requires an https request URL, not ${base}`);
+  if (u.protocol !== 'https:') throw new OperatorError('manifest_invalid', `Slack requires an https request URL, not ${base}`);
   const path = u.pathname.replace(/\/+$/, '');
   u.pathname = path.endsWith(EVENTS_PATH) ? path : `${path}${EVENTS_PATH}`;
   return u.toString();
