@@ -1,5 +1,4 @@
-import { COMMAND_ERRORS } from './error-catalogue.js';
-import { DEVICE_ERRORS, OPERATOR_ERRORS, type CauseEntry } from './error-causes.js';
+import { COMMAND_ERRORS, DEVICE_ERRORS, OPERATOR_ERRORS, type CauseEntry } from './error-catalogue.js';
 
 /**
  * docs/errors.md, generated from the catalogue so the page and the code cannot drift:
@@ -9,7 +8,7 @@ export function errorsDoc(): string {
   const out = [
     '# Errors',
     '',
-    '<!-- generated from src/core/error-catalogue.ts and src/core/error-causes.ts by `npm run docs:errors`; do not edit by hand -->',
+    '<!-- generated from src/core/error-catalogue.ts by `npm run docs:errors`; do not edit by hand -->',
     '',
     'Every code a user or an operator can see, what it means and what is read when it happens. A user sees a',
     '[command error](#command-errors): a short reply, only to them (ephemeral), with one of the codes below; the',
@@ -25,7 +24,7 @@ export function errorsDoc(): string {
     '',
     '`audit_log.error_code` holds exactly these codes, and `/audit` and the audit log lines show them; schedules',
     'and alerts write them too. A code is never renamed or removed, so stored rows keep their meaning; a new one',
-    'is added at the end of `src/core/error-catalogue.ts`. An invocation stopped before its command ran is',
+    'is added at the end of part one of `src/core/error-catalogue.ts`. An invocation stopped before its command ran is',
     'audited with outcome `refused` (`internal`: `error`); one whose command ran and failed, with `error`.',
     '',
     '| code | meaning | reply |',

@@ -1,5 +1,4 @@
-import { fill, type ErrorCode } from './error-catalogue.js';
-import { OPERATOR_ERRORS, type OperatorErrorCode } from './error-causes.js';
+import { fill, type ErrorCode, OPERATOR_ERRORS, type OperatorErrorCode } from './error-catalogue.js';
 
 // The codes and what each means live in the catalogue (src/core/error-catalogue.ts, docs/errors.md).
 export type { ErrorCode } from './error-catalogue.js';

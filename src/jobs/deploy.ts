@@ -13,7 +13,7 @@ import { duration } from './progress.js';
 import { ThreadReporter } from './reporter.js';
 import { OutputLog } from './output-log.js';
 import { DeviceError } from '../services/devices/errors.js';
-import { DEVICE_ERRORS } from '../core/error-causes.js';
+import { DEVICE_ERRORS } from '../core/error-catalogue.js';
 import { UserError } from '../core/errors.js';
 
 export interface DeployDeps {

@@ -2,8 +2,7 @@ import type { Logger } from 'pino';
 import type { PostTarget } from '../config/schedules.js';
 import { printableReply } from '../core/printable.js';
 import type { ChannelPoster, Clock, Outbox, Post } from './types.js';
-import { fill } from '../core/error-catalogue.js';
-import { OPERATOR_ERRORS } from '../core/error-causes.js';
+import { fill, OPERATOR_ERRORS } from '../core/error-catalogue.js';
 import { OperatorError } from '../core/errors.js';
 
 /** Posters by platform: the ones this process can post with. */

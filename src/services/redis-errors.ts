@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import { fill } from '../core/error-catalogue.js';
-import { OPERATOR_ERRORS as E } from '../core/error-causes.js';
+import { fill, OPERATOR_ERRORS as E } from '../core/error-catalogue.js';
 import { UserError } from '../core/errors.js';
 import { REQUEST_PATH_TIMEOUT_MS } from './redis-timeouts.js';
 

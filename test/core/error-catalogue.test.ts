@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { COMMAND_ERRORS, ERROR_CODES, fill, isErrorCode } from '../../src/core/error-catalogue.js';
-import { DEVICE_ERRORS, OPERATOR_ERRORS } from '../../src/core/error-causes.js';
+import { COMMAND_ERRORS, ERROR_CODES, fill, isErrorCode, DEVICE_ERRORS, OPERATOR_ERRORS } from '../../src/core/error-catalogue.js';
 import { errorsDoc } from '../../src/core/errors-doc.js';
 import { ERROR_CODES as WIRE_CODES } from '../../src/protocol/index.js';
 

@@ -1,7 +1,6 @@
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { statement, type Db } from './db.js';
-import { fill } from '../../core/error-catalogue.js';
-import { OPERATOR_ERRORS } from '../../core/error-causes.js';
+import { fill, OPERATOR_ERRORS } from '../../core/error-catalogue.js';
 import { OperatorError } from '../../core/errors.js';
 
 /** A column added only when missing: MySQL has no `ADD COLUMN IF NOT EXISTS`, so the step asks first. */

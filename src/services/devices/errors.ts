@@ -1,6 +1,5 @@
 import type { AgentErrorCode } from '../../protocol/index.js';
-import { fill, type ErrorCode } from '../../core/error-catalogue.js';
-import { DEVICE_ERRORS, type DeviceErrorCode, type WireErrorCode } from '../../core/error-causes.js';
+import { fill, type ErrorCode, DEVICE_ERRORS, type DeviceErrorCode, type WireErrorCode } from '../../core/error-catalogue.js';
 import { UserError } from '../../core/errors.js';
 
 // The catalogue's wire codes and the protocol's are one set (core and protocol import nothing of each

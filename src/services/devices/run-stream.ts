@@ -1,5 +1,5 @@
 import type { RunResult } from '../../protocol/index.js';
-import type { DeviceErrorCode } from '../../core/error-causes.js';
+import type { DeviceErrorCode } from '../../core/error-catalogue.js';
 import type { JobStream } from './types.js';
 
 /** What a deploy command's stream delivers; `done` or `error` is last. */

@@ -1,5 +1,5 @@
 import type { BurnResult, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, RunResult, RunStatus } from '../../protocol/index.js';
-import type { DeviceErrorCode } from '../../core/error-causes.js';
+import type { DeviceErrorCode } from '../../core/error-catalogue.js';
 import type { RunStream } from './run-stream.js';
 
 export type { RunEvent, RunStream } from './run-stream.js';

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { fill } from '../../core/error-catalogue.js';
-import { OPERATOR_ERRORS } from '../../core/error-causes.js';
+import { fill, OPERATOR_ERRORS } from '../../core/error-catalogue.js';
 import { OperatorError } from '../../core/errors.js';
 import { createPool, Db, type Pool, type PoolSettings } from '../db/index.js';
 import type { CredentialGuard } from '../db/db.js';

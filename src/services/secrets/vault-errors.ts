@@ -1,5 +1,4 @@
-import { fill } from '../../core/error-catalogue.js';
-import { OPERATOR_ERRORS as E } from '../../core/error-causes.js';
+import { fill, OPERATOR_ERRORS as E } from '../../core/error-catalogue.js';
 import { OperatorError } from '../../core/errors.js';
 
 /**
