@@ -5,7 +5,8 @@ import { holdForApproval, takeApproved, type Approvals } from './approve-step.js
 import { askToConfirm, takeConfirmed } from './confirm-step.js';
 import { Confirmations, type ConfirmStore } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
-import { UserError, toBotError } from './errors.js';
+import { isErrorCode } from './error-catalogue.js';
+import { UserError, toBotError, type ErrorCode } from './errors.js';
 import { CONTROL } from './input.js';
 import { printableReply } from './printable.js';
 import { printableMessage } from './message.js';
@@ -46,7 +47,7 @@ interface Ending {
   readonly decision: AuditDecision;
   readonly outcome: AuditOutcome;
   readonly reply: Reply;
-  readonly errorCode?: string;
+  readonly errorCode?: ErrorCode;
   readonly path?: string;
 }
 
@@ -82,6 +83,7 @@ export class Dispatcher {
       const e = toBotError(err, inv.id);
       end = { decision: 'invalid', outcome: 'error', errorCode: e.code, reply: errorReply(e) };
     }
+    end = catalogued(end, inv.id, log);
     const later = end.reply.later;
     if (!later) {
       this.audit(inv, end, jobId, extra, started, log);
@@ -95,7 +97,7 @@ export class Dispatcher {
         const e = toBotError(err, inv.id);
         return { ...end, outcome: 'error' as const, errorCode: e.code, reply: errorReply(e) };
       },
-    );
+    ).then((f) => catalogued(f, inv.id, log));
     void final.then((f) => this.audit(inv, f, jobId, extra, started, log));
     return { ...printableReply(end.reply), later: final.then((f) => f.reply) };
   }
@@ -269,6 +271,19 @@ function argsJson(inv: Invocation): string {
   } catch {
     return '{"unserialisable":true}';
   }
+}
+
+/**
+ * `audit_log.error_code` holds only the catalogue's codes (docs/errors.md). A code outside it (a
+ * plugin's typo, a command written in plain JavaScript) is a bug: the caller reads `internal` with a
+ * reference, and the row says `internal`.
+ */
+function catalogued(end: Ending, ref: string, log: Logger): Ending {
+  const code: string | undefined = end.errorCode;
+  if (code === undefined || isErrorCode(code)) return end;
+  log.error({ code: code.slice(0, 64) }, 'a command ended with an error code that is not in the catalogue');
+  const e = toBotError(new Error('uncatalogued error code'), ref);
+  return { ...end, outcome: 'error', errorCode: e.code, reply: errorReply(e) };
 }
 
 /** The error reply, or a fixed line if building it fails (a usage getter that throws, say). */

@@ -1,5 +1,7 @@
 /** Platform-free shapes every adapter renders. */
 
+import type { ErrorCode } from './error-catalogue.js';
+
 export type Visibility = 'ephemeral' | 'channel';
 
 export interface Field {
@@ -11,8 +13,8 @@ export interface Reply {
   readonly text: string;
   readonly fields?: readonly Field[];
   readonly visibility: Visibility;
-  /** Set on error replies: the stable error code. */
-  readonly code?: string;
+  /** Set on error replies: the stable error code (docs/errors.md). */
+  readonly code?: ErrorCode;
   /** The request waits for its caller to confirm: adapters add a button that confirms `code`. */
   readonly confirm?: { readonly code: string; readonly expiresInSec: number };
   /** The request waits for someone else's approval: adapters add a button that approves `code`. */

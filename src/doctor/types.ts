@@ -1,3 +1,5 @@
+import { OperatorError } from '../core/errors.js';
+
 /** One line of `opsline doctor`: resolves to a short detail when fine, throws with the reason when not. */
 export interface Check {
   readonly name: string;
@@ -14,7 +16,12 @@ export function noAnswer(c: Check, ms: number): string {
 }
 
 /** A failure a check has already put into words; shown as is. */
-export class CheckFailure extends Error {}
+export class CheckFailure extends OperatorError<'check_failed'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('check_failed', message, options);
+    this.name = 'CheckFailure';
+  }
+}
 
 /** The innermost reason: doctor shows the driver's own words, not the user-facing summary. */
 export function rootCause(err: unknown): string {

@@ -1,5 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
+import { OperatorError } from '../core/errors.js';
 import { LiveThread } from '../core/live-thread.js';
 import type { Transports } from '../core/thread.js';
 import { DeviceError } from '../services/devices/errors.js';
@@ -21,7 +22,12 @@ export interface BurnDeps {
 }
 
 /** Thrown when this process stops mid-job: the job stays active, its lock lapses, another worker re-attaches. */
-export class WorkerStopping extends Error {}
+export class WorkerStopping extends OperatorError<'worker_stopping'> {
+  constructor(message: string) {
+    super('worker_stopping', message);
+    this.name = 'WorkerStopping';
+  }
+}
 
 /**
  * Runs one burn job. The agent is the source of truth: the job first asks the agent about its id,

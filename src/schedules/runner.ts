@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { durationMs, type AlertEntry, type ScheduleEntry } from '../config/schedules.js';
 import type { AuditSink } from '../core/audit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
-import { UserError } from '../core/errors.js';
+import { isErrorCode } from '../core/error-catalogue.js';
+import { UserError, type ErrorCode } from '../core/errors.js';
 import { reply, type Reply } from '../core/reply.js';
 import type { Principal, ThreadStarter } from '../core/thread.js';
 import type { StatusService } from '../services/types.js';
@@ -108,11 +109,11 @@ export class ScheduleRunner {
    */
   async #audited(a: AlertEntry, now: Date, check: () => Promise<string>): Promise<string> {
     const started = performance.now();
-    let errorCode: string | undefined;
+    let errorCode: ErrorCode | undefined;
     try {
       return await check();
     } catch (err) {
-      errorCode = err instanceof UserError ? err.code : 'internal';
+      errorCode = err instanceof UserError && isErrorCode(err.code) ? err.code : 'internal';
       throw err;
     } finally {
       this.deps.audit?.write({

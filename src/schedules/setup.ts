@@ -3,7 +3,7 @@ import { durationMs, type AlertEntry, type ScheduleEntry } from '../config/sched
 import type { Config } from '../config/schema.js';
 import type { AuditSink } from '../core/audit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
-import { UserError } from '../core/errors.js';
+import { OperatorError, UserError } from '../core/errors.js';
 import type { StatusService } from '../services/types.js';
 import type { AgentStates } from './agent-alert.js';
 import { BullClock } from './bull-clock.js';
@@ -62,7 +62,7 @@ export function buildSchedules(config: Config, deps: ScheduleDeps): Schedules | 
   const posters = new ChannelPosters();
   const post = (target: { platform: string; channel: string }, p: Parameters<ChannelPoster['post']>[1]) => {
     const poster = posters.get(target.platform);
-    if (!poster) throw new Error(`no poster for ${target.platform} in this process`);
+    if (!poster) throw new OperatorError('post_unroutable', `no poster for ${target.platform} in this process`);
     return poster.post(target.channel, p);
   };
   const redis = config.redis;

@@ -1,4 +1,4 @@
-import { UserError } from '../../core/errors.js';
+import { OperatorError, UserError } from '../../core/errors.js';
 import type { Message } from '../../core/message.js';
 import type { EditOptions, Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
 import type { PacedSlackChat } from './paced-chat.js';
@@ -70,7 +70,7 @@ export class SlackTransport implements ThreadTransport {
   async #post(args: { channel: string; text: string; thread_ts?: string }): Promise<string> {
     try {
       const r = await this.chat.postMessage(args);
-      if (!r.ts) throw new Error('chat.postMessage returned no ts');
+      if (!r.ts) throw new OperatorError('platform_failed', 'chat.postMessage returned no ts');
       return r.ts;
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error;

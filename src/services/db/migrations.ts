@@ -1,5 +1,7 @@
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { statement, type Db } from './db.js';
+import { fill, OPERATOR_ERRORS } from '../../core/error-catalogue.js';
+import { OperatorError } from '../../core/errors.js';
 
 /** A column added only when missing: MySQL has no `ADD COLUMN IF NOT EXISTS`, so the step asks first. */
 export interface AddColumn {
@@ -159,7 +161,7 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
   const conn = await db.pool.getConnection();
   try {
     const [[lock]] = await conn.query<RowDataPacket[]>(LOCK.sql, [LOCK_NAME, 30]);
-    if (lock?.got !== 1) throw new Error('another opsline migrate is running (lock not acquired within 30 s)');
+    if (lock?.got !== 1) throw new OperatorError('migrate_locked', fill(OPERATOR_ERRORS.migrate_locked.text, { seconds: '30' }));
     try {
       await conn.query(CREATE_VERSIONS.sql);
       const [rows] = await conn.query<RowDataPacket[]>(APPLIED.sql);

@@ -1,11 +1,12 @@
 import type { RunResult } from '../../protocol/index.js';
+import type { DeviceErrorCode } from '../../core/error-catalogue.js';
 import type { JobStream } from './types.js';
 
 /** What a deploy command's stream delivers; `done` or `error` is last. */
 export type RunEvent =
   | { readonly type: 'log'; readonly line: string }
   | { readonly type: 'done'; readonly result: RunResult }
-  | { readonly type: 'error'; readonly code: string; readonly message: string }
+  | { readonly type: 'error'; readonly code: DeviceErrorCode; readonly message: string }
   | { readonly type: 'agent'; readonly state: string };
 
 export interface RunStream extends AsyncIterable<RunEvent> {

@@ -1,4 +1,5 @@
 import type { BurnResult, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, RunResult, RunStatus } from '../../protocol/index.js';
+import type { DeviceErrorCode } from '../../core/error-catalogue.js';
 import type { RunStream } from './run-stream.js';
 
 export type { RunEvent, RunStream } from './run-stream.js';
@@ -46,7 +47,7 @@ export type JobEvent<R extends AnyResult = BurnResult> =
   | { readonly type: 'progress'; readonly jobId: string; readonly phase: Phase; readonly bytes: number; readonly total: number; readonly rate: number }
   | { readonly type: 'log'; readonly jobId: string; readonly line: string }
   | { readonly type: 'done'; readonly jobId: string; readonly result: R }
-  | { readonly type: 'error'; readonly jobId: string; readonly code: string; readonly message: string }
+  | { readonly type: 'error'; readonly jobId: string; readonly code: DeviceErrorCode; readonly message: string }
   /** The agent went down or came back; the job may still be running there, so the stream stays open. */
   | { readonly type: 'agent'; readonly jobId: string; readonly state: AgentState };
 

@@ -1,6 +1,6 @@
 import { connectRedis, describeRedis } from '../../redis/connect.js';
 import type { Config } from '../../config/schema.js';
-import type { Check } from '../../doctor/types.js';
+import { CheckFailure, type Check } from '../../doctor/types.js';
 
 /** Redis answers PING, and says whether it keeps data across a restart (queued jobs depend on it). */
 export function redisChecks(config: Config): Check[] {
@@ -28,7 +28,7 @@ export function redisChecks(config: Config): Check[] {
           const info = await r.info('replication');
           const replicas = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0);
           const primary = `${r.stream.remoteAddress ?? '?'}:${r.stream.remotePort ?? '?'}`;
-          if (replicas === 0) throw new Error(`primary ${primary} answers but has no replica: a failover has nothing to promote`);
+          if (replicas === 0) throw new CheckFailure(`primary ${primary} answers but has no replica: a failover has nothing to promote`);
           return `${where}: primary ${primary} answers with ${replicas} replica${replicas === 1 ? '' : 's'}; ${persistence}`;
         } finally {
           r.disconnect();
