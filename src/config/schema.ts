@@ -109,7 +109,8 @@ const status = z.strictObject({
   statuses: z.array(z.string().min(1).max(100)).min(1).optional(),
   doneStatuses: z.array(z.string().min(1).max(100)).min(1).default(['Success']),
   // Background counts (docs/configuration.md#status): refreshed this often; 0 answers on demand instead.
-  refreshMs: z.number().int().min(0).max(86_400_000).default(30_000),
+  // Unset: 30 s, or on demand when the config sets cacheMs (written before background counts).
+  refreshMs: z.number().int().min(0).max(86_400_000).optional(),
   // One refresh's own time limit, enforced by the server (max_statement_time / MAX_EXECUTION_TIME).
   refreshTimeoutMs: z.number().int().min(1).max(3_600_000).default(60_000),
   // On demand only: how long one answer's counts may be reused.
@@ -117,7 +118,7 @@ const status = z.strictObject({
   // The name snapshots are stored under (default: the table); how long they are kept for the web chart.
   app: z.string().min(1).max(64).optional(),
   snapshotRetention: duration.prefault('30d'),
-});
+}).transform((s) => ({ ...s, refreshMs: s.refreshMs ?? (s.cacheMs > 0 ? 0 : 30_000) }));
 
 const access = z.strictObject({
   users: z.array(z.strictObject({ key: principalKey, name: z.string().optional(), roles: z.array(role).min(1) })).default([]),
