@@ -9,7 +9,6 @@ const LABEL: Record<StatusWindow, string> = { today: 'today', '24h': 'last 24 ho
 export default defineCommand({
   name: 'status',
   description: "Counts of the application's tasks by status",
-  usage: '/status [today|24h|7d|all]',
   examples: ['/status', '/status 7d', '/status all'],
   args: [{ name: 'window', type: 'string', description: 'time window', choices: STATUS_WINDOWS }],
   roles: ['viewer'],

@@ -1,7 +1,10 @@
-import type { ArgSpec } from './define-command.js';
+import type { ArgSpec } from './arg-spec.js';
 
-/** The value one spec parses to: a number, a boolean, one of its choices, or a string. */
-type ValueOf<S extends ArgSpec> = S['type'] extends 'integer'
+/**
+ * The value one spec resolves to (src/core/resolvers.ts): a number for `integer` and `duration` (ms),
+ * a boolean, one of its choices, or a string (a principal key, an image name, a job id …).
+ */
+type ValueOf<S extends ArgSpec> = S['type'] extends 'integer' | 'duration'
   ? number
   : S['type'] extends 'boolean'
     ? boolean
