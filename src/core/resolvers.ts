@@ -141,7 +141,7 @@ export const RESOLVERS = {
   schedule: word(SCHEDULE_NAME, SCHEDULE_NAME_MAX_LENGTH, 'must be a schedule or alert name (lower-case letters, digits and -); /schedule list shows them'),
   code: word(CONFIRM_CODE, CONFIRM_CODE_LENGTH, `must be the ${CONFIRM_CODE_LENGTH}-character code the request showed`),
   // A ref's shape is the target's own refPattern (config), checked by the deploy service; here only its size.
-  ref: word(/^\S+$/, REF_MAX_LENGTH, 'must be one word: a branch, tag or commit'),
+  ref: { ...plain(REF_MAX_LENGTH), maxLength: REF_MAX_LENGTH },
 } as const satisfies Record<string, Resolver>;
 
 export type ArgType = keyof typeof RESOLVERS;
