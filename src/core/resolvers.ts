@@ -37,13 +37,13 @@ export type OptionKind = 'string' | 'integer' | 'boolean' | 'user';
  * specific message. `placeholder` is what usage lines show for it (`<image.iso>`); `maxLength` is the
  * word's own limit, which Discord's input box enforces too.
  */
-export interface Resolver {
+export interface Resolver<T extends ArgValue = ArgValue> {
   readonly option: OptionKind;
   readonly placeholder?: string;
   readonly maxLength?: number;
-  fromText(spec: ArgSpec, text: string, ctx?: ResolveContext): ArgValue;
+  fromText(spec: ArgSpec, text: string, ctx?: ResolveContext): T;
   /** A structured option (Discord); by default the option's text goes through fromText. */
-  fromOption?(spec: ArgSpec, value: ArgValue, ctx?: ResolveContext): ArgValue;
+  fromOption?(spec: ArgSpec, value: ArgValue, ctx?: ResolveContext): T;
 }
 
 function usage(message: string): never {
@@ -55,7 +55,7 @@ function tooLong(name: string, text: string, max: number): void {
 }
 
 /** A word from src/words/: its length first (so a huge value is not matched), then its pattern. */
-function word(pattern: RegExp, maxLength: number, says: string, placeholder?: string): Resolver {
+function word(pattern: RegExp, maxLength: number, says: string, placeholder?: string): Resolver<string> {
   return {
     option: 'string',
     placeholder,
@@ -70,7 +70,7 @@ function word(pattern: RegExp, maxLength: number, says: string, placeholder?: st
 }
 
 /** Plain text with the spec's own limits and choices: `string` is one word, `text` the rest of the line. */
-function plain(defaultMax: number): Resolver {
+function plain(defaultMax: number): Resolver<string> {
   return {
     option: 'string',
     fromText(spec, text) {
@@ -88,7 +88,7 @@ function plain(defaultMax: number): Resolver {
 
 const WHOLE = /^[+-]?\d{1,16}$/;
 
-const integer: Resolver = {
+const integer: Resolver<number> = {
   option: 'integer',
   fromText(spec, text) {
     const min = spec.min ?? Number.MIN_SAFE_INTEGER;
@@ -100,13 +100,13 @@ const integer: Resolver = {
   },
 };
 
-const boolean: Resolver = {
+const boolean: Resolver<boolean> = {
   option: 'boolean',
   fromText: (_spec, text) => text === 'true',
   fromOption: (_spec, value) => value === true || value === 'true',
 };
 
-const duration: Resolver = {
+const duration: Resolver<number> = {
   option: 'string',
   placeholder: 'duration',
   maxLength: DURATION_MAX_LENGTH,
@@ -118,7 +118,7 @@ const duration: Resolver = {
   },
 };
 
-const principal: Resolver = {
+const principal: Resolver<string> = {
   option: 'user',
   maxLength: PRINCIPAL_KEY_MAX_LENGTH,
   fromText: (spec, text, ctx) => principalText(spec, text, ctx),
@@ -145,6 +145,8 @@ export const RESOLVERS = {
 } as const satisfies Record<string, Resolver>;
 
 export type ArgType = keyof typeof RESOLVERS;
+/** What a type's resolver gives the handler: `duration` → number (ms), `principal` → string (a key) … */
+export type ResolvedValue<T extends ArgType> = ReturnType<(typeof RESOLVERS)[T]['fromText']>;
 
 /** The resolver of a spec's type. */
 export function resolverOf(spec: Pick<ArgSpec, 'type'>): Resolver {

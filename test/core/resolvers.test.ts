@@ -1,11 +1,14 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import type { ArgSpec } from '../../src/core/arg-spec.js';
 import { UserError } from '../../src/core/errors.js';
 import { parseText, parseValues } from '../../src/core/parse.js';
 import { Registry } from '../../src/core/registry.js';
 import { RESOLVERS, type ArgType, type ResolveContext } from '../../src/core/resolvers.js';
+import { defineCommand } from '../../src/core/define-command.js';
+import { reply } from '../../src/core/reply.js';
+import { TestAdapter } from '../helpers/test-adapter.js';
 import { applicationCommands } from '../../src/adapters/discord/commands-json.js';
 import { AGENT_NAME, CONFIRM_CODE, DRIVE_REF, IMAGE_NAME, JOB_ID, PRINCIPAL_KEY, SCHEDULE_NAME, TARGET_NAME } from '../../src/words/names.js';
 
@@ -140,5 +143,36 @@ describe('platforms are told by the same resolvers', () => {
     expect(usage('access grant')).toBe('/access grant <user> <role> <duration> [reason]');
     expect(registry.get('access')!.mentions).toBe(true);
     expect(registry.get('deploy')!.mentions).toBe(false);
+  });
+});
+
+describe('handlers read what the resolvers give, with no cast', () => {
+  it('a duration in milliseconds, a principal key, a drive as typed', async () => {
+    const got: unknown[] = [];
+    const words = defineCommand({
+      name: 'words',
+      description: 'd',
+      examples: [],
+      args: [
+        { name: 'who', type: 'principal', description: 'd', required: true },
+        { name: 'for', type: 'duration', description: 'd', required: true },
+        { name: 'drive', type: 'drive', description: 'd' },
+      ],
+      roles: ['viewer'],
+      sideEffects: false,
+      handler(ctx) {
+        expectTypeOf(ctx.args.for).toEqualTypeOf<number>();
+        expectTypeOf(ctx.args.who).toEqualTypeOf<string>();
+        expectTypeOf(ctx.args.drive).toEqualTypeOf<string | undefined>();
+        got.push(ctx.args);
+        return reply(`${ctx.args.who} for ${ctx.args.for / 1000}s`);
+      },
+    });
+    expect(words.usage).toBe('/words <who> <duration> [drive]');
+    const t = await TestAdapter.create({ config: { access: { users: [{ key: 'console:v', roles: ['viewer'] }] } }, commands: [words] });
+    expect(await t.text('console:v', '/words console:ann 90s a1/dvd2')).toBe('console:ann for 90s');
+    expect(got).toEqual([{ who: 'console:ann', for: 90_000, drive: 'a1/dvd2' }]);
+    expect(await t.text('console:v', '/words console:ann 90')).toBe('for must be a whole number and a unit (ms, s, m, h or d), such as 90s, 30m, 2h or 1d. Usage: /words <who> <duration> [drive]');
+    await t.app.stop();
   });
 });
