@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../core/access.js';
-import { AGENT_COMMAND, AGENT_NAME, DEFAULT_REF_PATTERN, DRIVE_NAME, PRINCIPAL_KEY, PRINCIPAL_KEY_HINT, SNOWFLAKE, TARGET_NAME } from '../words/names.js';
+import { AGENT_COMMAND, AGENT_NAME, COMMAND_PREFIX, DEFAULT_REF_PATTERN, DRIVE_NAME, PRINCIPAL_KEY, PRINCIPAL_KEY_HINT, SNOWFLAKE, TARGET_NAME } from '../words/names.js';
 import { isSlackBuiltin } from '../adapters/slack/builtins.js';
 import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';
 import { duration, wordSchema } from './words.js';
@@ -40,7 +40,7 @@ const slack = z.strictObject({
   signingSecret: z.string().min(1),
   botToken: z.string().min(1),
   appToken: z.string().min(1).optional(),
-  commandPrefix: z.string().regex(/^[a-z0-9-]{0,10}$/, 'lower-case letters, digits and -').default(''),
+  commandPrefix: wordSchema(COMMAND_PREFIX, 'lower-case letters, digits and -').default(''),
   // One command that reaches every other (`/opsline status`), whatever names collide (docs/slack.md).
   umbrellaCommand: z
     .string()

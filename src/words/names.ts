@@ -42,6 +42,9 @@ export const AGENT_COMMAND_MAX_LENGTH = 64;
 export const SCHEDULE_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 export const SCHEDULE_NAME_MAX_LENGTH = 40;
 
+/** The prefix put before every Slack command name (`slack.commandPrefix`, `opsline manifest slack --prefix`). */
+export const COMMAND_PREFIX = /^[a-z0-9-]{0,10}$/;
+
 /** A command or subcommand name (`/note`, `add`). */
 const COMMAND_BODY = '[a-z][a-z0-9-]{0,31}';
 export const COMMAND_NAME = new RegExp(`^${COMMAND_BODY}$`);
