@@ -1,6 +1,8 @@
+import type { ArgValue } from './resolve-context.js';
 import type { ArgType } from './resolvers.js';
 
 export type { ArgType } from './resolvers.js';
+export type { ArgValue } from './resolve-context.js';
 
 /**
  * One argument. Its `type` names the resolver that reads it (src/core/resolvers.ts): `string`, `text`,
@@ -16,8 +18,10 @@ export interface ArgSpec {
   readonly required?: boolean;
   readonly flag?: boolean;
   readonly choices?: readonly string[];
+  /** An integer's range, or a duration's in milliseconds. */
   readonly min?: number;
   readonly max?: number;
+  /** For `string` and `text`; a word's length is its own (src/words/names.ts), and defineCommand refuses one here. */
   readonly minLength?: number;
   readonly maxLength?: number;
   readonly default?: string | number | boolean;
@@ -25,5 +29,4 @@ export interface ArgSpec {
   readonly autocomplete?: string;
 }
 
-export type ArgValue = string | number | boolean;
 export type Args = Readonly<Record<string, ArgValue | undefined>>;

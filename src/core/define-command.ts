@@ -154,18 +154,23 @@ export function defineCommand<const A extends readonly ArgSpec[] = [], const S e
  * hint and `should_escape` say what the resolvers read (src/core/usage.ts).
  */
 function withUsage(def: Written): CommandDef {
-  const { subcommands, ...rest } = def;
-  const subs = Object.entries(subcommands ?? {}).map(([name, s]): [string, StoredSubcommand] => [
+  const subs = Object.entries(def.subcommands ?? {}).map(([name, s]): [string, StoredSubcommand] => [
     name,
-    Object.freeze({ ...s, usage: s.usage ?? pathUsage(def.name, name === def.defaultSubcommand ? undefined : name, s.args ?? []) }),
+    Object.freeze(withProps(s, { usage: s.usage ?? pathUsage(def.name, name === def.defaultSubcommand ? undefined : name, s.args ?? []) })),
   ]);
   const every = [...(def.args ?? []), ...subs.flatMap(([, s]) => s.args ?? [])];
-  return {
-    ...rest,
-    usage: def.usage ?? (subcommands ? commandUsage(def.name, subs.map(([, s]) => s.usage)) : pathUsage(def.name, undefined, def.args ?? [])),
-    ...(subcommands ? { subcommands: Object.fromEntries(subs) } : {}),
+  return withProps(def, {
+    usage: def.usage ?? (def.subcommands ? commandUsage(def.name, subs.map(([, s]) => s.usage)) : pathUsage(def.name, undefined, def.args ?? [])),
+    ...(def.subcommands ? { subcommands: Object.fromEntries(subs) } : {}),
     mentions: def.mentions ?? every.some((a) => a.type === 'principal'),
-  };
+  });
+}
+
+/** `o` with `extra` set, its other properties copied as they are: a getter stays a getter, read at use. */
+function withProps<T extends object, E extends object>(o: T, extra: E): Omit<T, keyof E> & E {
+  const out = Object.defineProperties({}, Object.getOwnPropertyDescriptors(o));
+  for (const [k, v] of Object.entries(extra)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return out as Omit<T, keyof E> & E;
 }
 
 /** A command as commands/ write it: usage lines may be left to the specs. */

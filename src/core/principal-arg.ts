@@ -1,7 +1,6 @@
 import { PRINCIPAL_KEY, PRINCIPAL_KEY_MAX_LENGTH, SNOWFLAKE } from '../words/names.js';
-import type { ArgSpec, ArgValue } from './arg-spec.js';
 import { UserError } from './errors.js';
-import type { ResolveContext } from './resolvers.js';
+import type { ArgShape, ArgValue, ResolveContext } from './resolve-context.js';
 
 const SLACK_MENTION = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/;
 const DISCORD_MENTION = /^<@!?(\d{5,25})>$/;
@@ -11,7 +10,7 @@ const DISCORD_MENTION = /^<@!?(\d{5,25})>$/;
  * from (`<@U…>` on Slack, in the caller's own workspace; `<@id>` on Discord). Never a display name,
  * which is no identity (docs/access.md).
  */
-export function principalText(spec: ArgSpec, text: string, ctx?: ResolveContext): string {
+export function principalText(spec: ArgShape, text: string, ctx?: ResolveContext): string {
   const t = text.trim();
   if (t.length > PRINCIPAL_KEY_MAX_LENGTH) throw new UserError('usage', `${spec.name} is too long (${t.length} characters, at most ${PRINCIPAL_KEY_MAX_LENGTH})`);
   if (PRINCIPAL_KEY.test(t)) return t;
@@ -27,7 +26,7 @@ export function principalText(spec: ArgSpec, text: string, ctx?: ResolveContext)
 }
 
 /** Discord's user picker sends the user's id; anything else is read as text. */
-export function principalOption(spec: ArgSpec, value: ArgValue, ctx?: ResolveContext): string {
+export function principalOption(spec: ArgShape, value: ArgValue, ctx?: ResolveContext): string {
   if (typeof value === 'string' && ctx?.platform === 'discord' && SNOWFLAKE.test(value)) return `discord:${value}`;
   return principalText(spec, String(value), ctx);
 }

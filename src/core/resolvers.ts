@@ -17,17 +17,11 @@ import {
   TARGET_NAME,
   TARGET_NAME_MAX_LENGTH,
 } from '../words/names.js';
-import type { ArgSpec, ArgValue } from './arg-spec.js';
 import { UserError } from './errors.js';
 import { principalOption, principalText } from './principal-arg.js';
+import type { ArgShape, ArgValue, ResolveContext } from './resolve-context.js';
 
-/** Who is asking, for the resolvers that read a word relative to them (a mention is a user of their platform). */
-export interface ResolveContext {
-  readonly platform: string;
-  readonly principalKey: string;
-  /** The command as typed, for messages that tell the caller how to run it (`/access`). */
-  readonly command?: string;
-}
+export type { ResolveContext } from './resolve-context.js';
 
 /** How a platform offers the argument: Discord's option type; `user` is Discord's user picker. */
 export type OptionKind = 'string' | 'integer' | 'boolean' | 'user';
@@ -41,9 +35,11 @@ export interface Resolver<T extends ArgValue = ArgValue> {
   readonly option: OptionKind;
   readonly placeholder?: string;
   readonly maxLength?: number;
-  fromText(spec: ArgSpec, text: string, ctx?: ResolveContext): T;
+  /** Plain text: the limit when the spec gives none. */
+  readonly defaultMaxLength?: number;
+  fromText(spec: ArgShape, text: string, ctx?: ResolveContext): T;
   /** A structured option (Discord); by default the option's text goes through fromText. */
-  fromOption?(spec: ArgSpec, value: ArgValue, ctx?: ResolveContext): T;
+  fromOption?(spec: ArgShape, value: ArgValue, ctx?: ResolveContext): T;
 }
 
 function usage(message: string): never {
@@ -73,6 +69,7 @@ function word(pattern: RegExp, maxLength: number, says: string, placeholder?: st
 function plain(defaultMax: number): Resolver<string> {
   return {
     option: 'string',
+    defaultMaxLength: defaultMax,
     fromText(spec, text) {
       if (spec.choices) {
         if (!spec.choices.includes(text)) usage(`${spec.name} must be one of: ${spec.choices.join(', ')}`);
@@ -149,20 +146,18 @@ export type ArgType = keyof typeof RESOLVERS;
 export type ResolvedValue<T extends ArgType> = ReturnType<(typeof RESOLVERS)[T]['fromText']>;
 
 /** The resolver of a spec's type. */
-export function resolverOf(spec: Pick<ArgSpec, 'type'>): Resolver {
+export function resolverOf(spec: { readonly type: ArgType }): Resolver {
   return RESOLVERS[spec.type];
 }
 
 /** What usage lines show for an argument: its choices, its type's placeholder, or its name. */
-export function placeholderOf(spec: ArgSpec): string {
+export function placeholderOf(spec: ArgShape & { readonly type: ArgType }): string {
   if (spec.choices) return spec.choices.join('|');
   return resolverOf(spec).placeholder ?? spec.name;
 }
 
 /** The longest value an argument takes: the word's own limit, or the spec's for plain text. */
-export function maxLengthOf(spec: ArgSpec): number | undefined {
+export function maxLengthOf(spec: ArgShape & { readonly type: ArgType }): number | undefined {
   const r = resolverOf(spec);
-  if (r.maxLength !== undefined) return r.maxLength;
-  if (r.option !== 'string') return undefined;
-  return spec.maxLength ?? (spec.type === 'text' ? 4000 : 200);
+  return r.maxLength ?? (r.defaultMaxLength !== undefined ? (spec.maxLength ?? r.defaultMaxLength) : undefined);
 }

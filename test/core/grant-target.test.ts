@@ -5,7 +5,7 @@ import { RESOLVERS } from '../../src/core/resolvers.js';
 const fromSlack = { platform: 'slack', command: 'access', principal: { key: 'slack:T1:UADMIN', name: 'ada' } } as Invocation;
 // /access grant reads its user with the principal resolver, as every command that names a user does.
 const grantee = (text: string, inv: Invocation) =>
-  RESOLVERS.principal.fromText({ name: 'user', type: 'principal', description: 'd' }, text, { platform: inv.platform, principalKey: inv.principal.key, command: inv.command });
+  RESOLVERS.principal.fromText({ name: 'user' }, text, { platform: inv.platform, principalKey: inv.principal.key, command: inv.command });
 
 describe('whom /access grant names', () => {
   it('takes the mention Slack sends for /access (should_escape) in the granter’s workspace', () => {

@@ -58,6 +58,13 @@ describe('word resolvers: one pattern per word', () => {
     expect(messages.size).toBeLessThanOrEqual(3);
   });
 
+  it('a word brings its own limit: a command cannot give it another', () => {
+    const image = { name: 'image', type: 'image', description: 'd', maxLength: 10 } as const;
+    expect(() => defineCommand({ name: 'x', description: 'd', examples: [], args: [image], roles: ['viewer'], sideEffects: false, handler: () => reply('x') })).toThrow(
+      'command x: argument image takes its length from its type (image)',
+    );
+  });
+
   it('/eject takes the same drive shape as /burn', () => {
     const registry = new Registry(commands);
     const burn = registry.targets().find((t) => t.path === 'burn start')!.args.find((a) => a.name === 'drive')!;

@@ -27,8 +27,10 @@ describe('Discord options come from the resolvers', () => {
     // The grant is announced in the channel (the interaction's answer) before the caller is told its number.
     const content = (r.json as { data?: { content?: string } }).data?.content ?? (await bot.double.waitFor(() => bot.double.original(p.token)?.content));
     expect(content).toBe(`alice grants discord:${USERS.viewer} the writer role for 1h 30m`);
-    expect(bot.app.services.grants?.active()).toEqual([expect.objectContaining({ principalKey: `discord:${USERS.viewer}`, role: 'writer' })]);
+    // The grant is stored after the announcement: wait for its audit row, then read it.
+    await bot.double.waitFor(() => bot.audit.records.find((r) => r.command === 'access grant'));
     expect(bot.audit.records.at(-1)).toMatchObject({ command: 'access grant', outcome: 'ok' });
+    expect(bot.app.services.grants?.active()).toEqual([expect.objectContaining({ principalKey: `discord:${USERS.viewer}`, role: 'writer' })]);
   });
 
   it('refuses a duration outside the grammar with the resolver’s message, and grants nothing', async () => {
