@@ -1,10 +1,9 @@
 import { defineCommand, type CommandContext } from '../src/core/define-command.js';
 import { ROLES, type Role } from '../src/core/access.js';
-import { DURATION, durationMs, formatDuration } from '../src/core/duration.js';
+import { formatDuration } from '../src/words/duration.js';
 import { UserError } from '../src/core/errors.js';
 import { clip } from '../src/core/format.js';
 import { isGrantSource, type GrantRoles } from '../src/core/grants/grant-roles.js';
-import { grantee } from '../src/core/grants/grant-target.js';
 import type { Grant } from '../src/core/grants/types.js';
 import { reply } from '../src/core/reply.js';
 import type { ThreadRef } from '../src/core/thread.js';
@@ -49,32 +48,25 @@ async function announce(ctx: CommandContext, text: string): Promise<ThreadRef | 
 export default defineCommand({
   name: 'access',
   description: 'Time-boxed grants: give someone a role for a while, revoke it, list them',
-  usage: '/access grant <user> <role> <duration> [reason] | revoke <grant> | list',
   examples: ['/access grant @bob operator 2h disk swap on burner1', '/access revoke 12', '/access list'],
   roles: ['admin'],
-  mentions: true,
   sideEffects: true,
   subcommands: {
     grant: {
       description: 'give a user a role for a while (at most access.grants.maxDuration)',
-      usage: '/access grant <user> <role> <duration> [reason]',
       args: [
-        { name: 'user', type: 'string', description: 'a mention or a principal key', required: true, maxLength: 140 },
+        { name: 'user', type: 'principal', description: 'a mention or a principal key', required: true },
         { name: 'role', type: 'string', description: 'the role to give', required: true, choices: ROLES },
-        { name: 'duration', type: 'string', description: 'how long: 30m, 2h, 1d', required: true, pattern: DURATION, maxLength: 8 },
+        { name: 'duration', type: 'duration', description: 'how long: 30m, 2h, 1d', required: true },
         { name: 'reason', type: 'text', description: 'why (shown in the channel)', maxLength: 200 },
       ],
       roles: GRANT_ROLES,
       sideEffects: true,
       async handler(ctx) {
         const grants = grantsOf(ctx);
-        const key = grantee(String(ctx.args.user), ctx.invocation);
+        const { user: key, role, duration: ms, reason } = ctx.args;
         checkGranter(ctx, key, 'access grant', GRANT_ROLES);
-        const role = ROLES.find((r) => r === ctx.args.role);
-        const ms = durationMs(String(ctx.args.duration));
-        if (!role || ms === undefined) throw new UserError('usage', 'give a role and a duration such as 30m or 2h');
         if (ms > grants.maxMs) throw new UserError('bad_input', `a grant lasts at most ${formatDuration(grants.maxMs)} (access.grants.maxDuration)`);
-        const reason = ctx.args.reason === undefined ? undefined : String(ctx.args.reason);
         const by = ctx.invocation.principal;
         const expiresAt = new Date(ctx.services.now().getTime() + ms);
         const ref = await announce(ctx, `${by.name} grants ${key} the ${role} role for ${formatDuration(ms)}${reason ? ` (${reason})` : ''}`);
@@ -85,13 +77,12 @@ export default defineCommand({
     },
     revoke: {
       description: 'end a grant now, on every replica',
-      usage: '/access revoke <grant>',
       args: [{ name: 'grant', type: 'integer', description: 'the grant number (see /access list)', required: true, min: 1, max: 2 ** 53 - 1 }],
       roles: ['admin'],
       sideEffects: true,
       async handler(ctx) {
         const grants = grantsOf(ctx);
-        const id = Number(ctx.args.grant);
+        const id = ctx.args.grant;
         const r = await grants.store.revoke(id, ctx.invocation.principal.key, ctx.services.now());
         if (!r.ok) throw new UserError(r.reason === 'unknown' ? 'not_found' : 'conflict', r.reason === 'unknown' ? `there is no grant #${id}` : `grant #${id} has already ${r.reason === 'revoked' ? 'been revoked' : 'expired'}`);
         await grants.changed();
@@ -100,7 +91,6 @@ export default defineCommand({
     },
     list: {
       description: 'grants in force now',
-      usage: '/access list',
       roles: ['admin'],
       sideEffects: false,
       async handler(ctx) {

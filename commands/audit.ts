@@ -5,7 +5,6 @@ import { reply } from '../src/core/reply.js';
 export default defineCommand({
   name: 'audit',
   description: 'The audit trail: the newest invocations',
-  usage: '/audit [n]',
   examples: ['/audit', '/audit 50'],
   args: [{ name: 'n', type: 'integer', description: 'how many (1-100)', min: 1, max: 100, default: 20 }],
   roles: ['admin'],

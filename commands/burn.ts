@@ -10,10 +10,6 @@ import { notQueued } from '../src/jobs/not-queued.js';
 import { whereItShows } from '../src/services/queue/no-worker.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
 
-const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.iso$/;
-const JOB = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
-const DRIVE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}(\/[A-Za-z0-9][A-Za-z0-9_-]{0,31})?$/;
-
 export function burnsOf(ctx: CommandContext): BurnService {
   const burns = ctx.services.burns;
   if (!burns) throw new UserError(ctx.services.devicesOff ? 'unavailable' : 'not_configured', ctx.services.devicesOff ?? 'burning is not configured here (no device agents and no job queue)');
@@ -23,7 +19,6 @@ export function burnsOf(ctx: CommandContext): BurnService {
 export default defineCommand({
   name: 'burn',
   description: 'Burn an ISO image to a CD/DVD drive, with progress in a thread',
-  usage: '/burn <image.iso> [drive] [--no-verify] | status [job] | cancel <job> | watch <job> | list',
   examples: ['/burn release-1.4.iso', '/burn release-1.4.iso dvd1 --no-verify', '/burn status b7k2x9q', '/burn cancel b7k2x9q', '/burn watch b7k2x9q', '/burn list'],
   roles: ['operator'],
   sideEffects: true,
@@ -31,10 +26,9 @@ export default defineCommand({
   subcommands: {
     start: {
       description: 'queue a burn',
-      usage: '/burn <image.iso> [drive] [--no-verify]',
       args: [
-        { name: 'image', type: 'string', description: 'image name (see /images)', required: true, pattern: IMAGE, patternHint: 'must be an image name ending in .iso (letters, digits, . _ -); /images lists them', maxLength: 132, autocomplete: 'images' },
-        { name: 'drive', type: 'string', description: 'drive name (see /drives)', pattern: DRIVE, maxLength: 65 },
+        { name: 'image', type: 'image', description: 'image name (see /images)', required: true, autocomplete: 'images' },
+        { name: 'drive', type: 'drive', description: 'drive name (see /drives)' },
         { name: 'no-verify', type: 'boolean', description: 'skip the read-back verify', flag: true },
       ],
       roles: ['operator'],
@@ -69,13 +63,12 @@ export default defineCommand({
     },
     status: {
       description: 'one job, or every running job',
-      usage: '/burn status [job]',
-      args: [{ name: 'job', type: 'string', description: 'job id', pattern: JOB, maxLength: 64 }],
+      args: [{ name: 'job', type: 'job', description: 'job id' }],
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
         const burns = burnsOf(ctx);
-        if (typeof ctx.args.job === 'string') return reply(await describeBurnNow(burns, await burns.job(ctx.args.job)));
+        if (ctx.args.job !== undefined) return reply(await describeBurnNow(burns, await burns.job(ctx.args.job)));
         const running = (await burns.queue.list()).filter((j) => j.state === 'running');
         const lines = await Promise.all(running.map((j) => describeBurnNow(burns, j)));
         return reply(lines.length ? lines.join('\n') : 'no burn is running; /burn list shows the queue');
@@ -83,8 +76,7 @@ export default defineCommand({
     },
     cancel: {
       description: 'remove a queued job or abort a running one',
-      usage: '/burn cancel <job>',
-      args: [{ name: 'job', type: 'string', description: 'job id', required: true, pattern: JOB, maxLength: 64 }],
+      args: [{ name: 'job', type: 'job', description: 'job id', required: true }],
       roles: ['operator'],
       sideEffects: true,
       async handler(ctx) {
@@ -114,13 +106,12 @@ export default defineCommand({
     },
     watch: {
       description: 'follow a job, wherever it started, to its end',
-      usage: '/burn watch <job>',
-      args: [{ name: 'job', type: 'string', description: 'job id', required: true, pattern: JOB, maxLength: 64 }],
+      args: [{ name: 'job', type: 'job', description: 'job id', required: true }],
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
         const burns = burnsOf(ctx);
-        const job = await burns.job(String(ctx.args.job));
+        const job = await burns.job(ctx.args.job);
         const { image, agent, drive, requester } = job.data;
         return watchJob(ctx, {
           kind: 'burn',
@@ -138,7 +129,6 @@ export default defineCommand({
     },
     list: {
       description: 'queued and running jobs per drive',
-      usage: '/burn list',
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {

@@ -11,10 +11,9 @@ import { describeDeploy, describeDeployJob } from './deploy-describe.js';
 import { notQueued } from '../src/jobs/not-queued.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
 
-const TARGET = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
-const JOB = /^d[a-z0-9]{6}$/;
-const target = { name: 'target', type: 'string', description: 'deploy target (see /deploy list)', required: true, pattern: TARGET, maxLength: 32, autocomplete: 'targets' } as const;
-const runArgs = [target, { name: 'ref', type: 'string', description: 'branch, tag or commit (the target decides what is allowed)', maxLength: 200 }] as const;
+const target = { name: 'target', type: 'target', description: 'deploy target (see /deploy list)', required: true, autocomplete: 'targets' } as const;
+const runArgs = [target, { name: 'ref', type: 'ref', description: 'branch, tag or commit (the target decides what is allowed)' }] as const;
+const jobArg = { name: 'job', type: 'job', description: 'deploy job id (see /jobs)', required: true } as const;
 
 function deploysOf(ctx: CommandContext): DeployService {
   const d = ctx.services.deploys;
@@ -47,7 +46,6 @@ async function check(ctx: CommandContext<ArgsOf<typeof runArgs>>): Promise<{ dep
 export default defineCommand({
   name: 'deploy',
   description: 'Deploy a target (a CI webhook or a command on an agent host), with output in a thread',
-  usage: '/deploy <target> [ref] | list | lock <target> [reason] | unlock <target> | cancel <job> | watch <job>',
   examples: ['/deploy site main', '/deploy list', '/deploy lock site release freeze', '/deploy unlock site', '/deploy cancel d7k2x9q', '/deploy watch d7k2x9q'],
   roles: ['deployer'],
   sideEffects: true,
@@ -55,7 +53,6 @@ export default defineCommand({
   subcommands: {
     run: {
       description: 'deploy a target at a ref (needs deployer, or the target\'s own roles when it names some)',
-      usage: '/deploy <target> [ref]',
       args: runArgs,
       roles: ['deployer'],
       sideEffects: true,
@@ -85,7 +82,6 @@ export default defineCommand({
     },
     list: {
       description: 'targets, lock state and the last deploy of each',
-      usage: '/deploy list',
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
@@ -95,7 +91,6 @@ export default defineCommand({
     },
     lock: {
       description: 'lock a target so nobody deploys it',
-      usage: '/deploy lock <target> [reason]',
       args: [target, { name: 'reason', type: 'text', description: 'why (shown to whoever tries to deploy)', maxLength: 200 }],
       roles: ['deployer'],
       sideEffects: true,
@@ -108,7 +103,6 @@ export default defineCommand({
     },
     unlock: {
       description: 'unlock a target; its holder or an admin may',
-      usage: '/deploy unlock <target>',
       args: [target],
       roles: ['deployer'],
       sideEffects: true,
@@ -121,34 +115,9 @@ export default defineCommand({
         return reply(`${t.name} is unlocked${theirs}`, { visibility: 'channel' });
       },
     },
-    watch: {
-      description: 'follow a deploy, wherever it started, to its end',
-      usage: '/deploy watch <job>',
-      args: [{ name: 'job', type: 'string', description: 'deploy job id (see /jobs)', required: true, pattern: JOB, maxLength: 7 }],
-      roles: ['viewer'],
-      sideEffects: false,
-      async handler(ctx) {
-        const deploys = deploysOf(ctx);
-        const job = await deploys.job(String(ctx.args.job));
-        const { target, ref, requester } = job.data;
-        return watchJob(ctx, {
-          kind: 'deploy',
-          id: job.id,
-          state: job.state,
-          thread: job.data.thread,
-          title: `${target} at ${ref} for ${requester.name}`,
-          summary: describeDeployJob(job),
-          ended: async () => {
-            const now = await deploys.queue.get(job.id);
-            return now && hasEnded(now.state) ? describeDeployJob(now) : undefined;
-          },
-        });
-      },
-    },
     cancel: {
       description: 'stop a running command deploy, or drop a queued one',
-      usage: '/deploy cancel <job>',
-      args: [{ name: 'job', type: 'string', description: 'deploy job id (see /jobs)', required: true, pattern: JOB, maxLength: 7 }],
+      args: [jobArg],
       roles: ['deployer'],
       sideEffects: true,
       async handler(ctx) {
@@ -167,6 +136,29 @@ export default defineCommand({
         if (outcome !== 'running') throw new UserError('conflict', `deploy job ${id} has already ${outcome === 'failed' ? 'failed' : 'finished'}`);
         await deploys.cancelRunning(t, id);
         return reply(`cancelling deploy job ${id} on ${t.agent}; the thread shows when it has stopped and ${t.name} is unlocked then`);
+      },
+    },
+    watch: {
+      description: 'follow a deploy, wherever it started, to its end',
+      args: [jobArg],
+      roles: ['viewer'],
+      sideEffects: false,
+      async handler(ctx) {
+        const deploys = deploysOf(ctx);
+        const job = await deploys.job(ctx.args.job);
+        const { target, ref, requester } = job.data;
+        return watchJob(ctx, {
+          kind: 'deploy',
+          id: job.id,
+          state: job.state,
+          thread: job.data.thread,
+          title: `${target} at ${ref} for ${requester.name}`,
+          summary: describeDeployJob(job),
+          ended: async () => {
+            const now = await deploys.queue.get(job.id);
+            return now && hasEnded(now.state) ? describeDeployJob(now) : undefined;
+          },
+        });
       },
     },
   },

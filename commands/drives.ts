@@ -5,7 +5,6 @@ import { burnsOf } from './burn.js';
 export default defineCommand({
   name: 'drives',
   description: 'Drives per device host, and what is using them',
-  usage: '/drives',
   examples: ['/drives'],
   roles: ['viewer'],
   sideEffects: false,

@@ -5,9 +5,9 @@ import { burnsOf } from './burn.js';
 export default defineCommand({
   name: 'eject',
   description: "Open a drive's tray",
-  usage: '/eject [drive]',
   examples: ['/eject', '/eject dvd1'],
-  args: [{ name: 'drive', type: 'string', description: 'drive name (see /drives)', maxLength: 65, pattern: /^[A-Za-z0-9][A-Za-z0-9_/-]{0,64}$/ }],
+  // The same drive word as /burn: `dvd1` or `agent/dvd1` (src/words/names.ts).
+  args: [{ name: 'drive', type: 'drive', description: 'drive name (see /drives)' }],
   roles: ['operator'],
   sideEffects: true,
   async handler(ctx) {

@@ -6,7 +6,6 @@ import type { Target } from '../src/core/registry.js';
 export default defineCommand({
   name: 'help',
   description: 'What you may run here, with usage and examples',
-  usage: '/help [command]',
   examples: ['/help', '/help note'],
   args: [{ name: 'command', type: 'string', description: 'a command name', maxLength: 40 }],
   roles: ['viewer'],

@@ -5,7 +5,6 @@ import { burnsOf } from './burn.js';
 export default defineCommand({
   name: 'images',
   description: 'ISO images that can be burnt, per device host',
-  usage: '/images',
   examples: ['/images'],
   roles: ['viewer'],
   sideEffects: false,

@@ -6,7 +6,6 @@ import { describeDeployJob } from './deploy-describe.js';
 export default defineCommand({
   name: 'jobs',
   description: 'Queued and running jobs of every kind',
-  usage: '/jobs',
   examples: ['/jobs'],
   roles: ['viewer'],
   sideEffects: false,

@@ -11,14 +11,12 @@ const MEMORY_ONLY = ' (storage not configured: notes are kept in memory until re
 export default defineCommand({
   name: 'note',
   description: 'The team notebook',
-  usage: '/note add <text> | list [n] | search <words>',
   examples: ['/note add rotated the backup key', '/note list 5', '/note search backup'],
   roles: ['viewer'],
   sideEffects: true,
   subcommands: {
     add: {
       description: 'add a note',
-      usage: '/note add <text>',
       args: [{ name: 'text', type: 'text', description: 'the note', required: true, maxLength: 2000 }],
       roles: ['writer'],
       sideEffects: true,
@@ -37,7 +35,6 @@ export default defineCommand({
     },
     list: {
       description: 'the newest notes',
-      usage: '/note list [n]',
       args: [{ name: 'n', type: 'integer', description: 'how many (1-50)', min: 1, max: 50, default: 10 }],
       roles: ['viewer'],
       sideEffects: false,
@@ -48,7 +45,6 @@ export default defineCommand({
     },
     search: {
       description: 'notes containing all of the words',
-      usage: '/note search <words>',
       args: [{ name: 'words', type: 'text', description: 'words to look for', required: true, maxLength: 200 }],
       roles: ['viewer'],
       sideEffects: false,

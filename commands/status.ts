@@ -15,7 +15,6 @@ const COLD_WAIT_MS = 1000;
 export default defineCommand({
   name: 'status',
   description: "Counts of the application's tasks by status",
-  usage: '/status [today|24h|7d|all]',
   examples: ['/status', '/status 7d', '/status all'],
   args: [{ name: 'window', type: 'string', description: 'time window', choices: STATUS_WINDOWS }],
   roles: ['viewer'],

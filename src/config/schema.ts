@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ROLES } from '../core/access.js';
-import { DEFAULT_REF_PATTERN } from './ref-pattern.js';
+import { AGENT_COMMAND, AGENT_NAME, COMMAND_PREFIX, DEFAULT_REF_PATTERN, DRIVE_NAME, PRINCIPAL_KEY, PRINCIPAL_KEY_HINT, SNOWFLAKE, TARGET_NAME } from '../words/names.js';
 import { isSlackBuiltin } from '../adapters/slack/builtins.js';
 import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';
-import { DURATION, parseDuration } from '../core/duration.js';
+import { duration, wordSchema } from './words.js';
 
 const role = z.enum(ROLES);
 /** A plain SQL identifier, optionally schema-qualified; anything else is a config error. */
@@ -12,13 +12,9 @@ const ident = z.string().regex(IDENT, 'a plain identifier (letters, digits, _ an
 const qualifiedIdent = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,63}(\.[A-Za-z_][A-Za-z0-9_$]{0,63})?$/, 'a plain table name, optionally schema.table');
-const principalKey = z
-  .string()
-  .regex(/^(slack:[A-Z0-9]+:[A-Z0-9]+|discord:\d{5,25}|console:[^\s:]+)$/, 'slack:<team_id>:<user_id>, discord:<user_id> or console:<user>');
+const principalKey = wordSchema(PRINCIPAL_KEY, PRINCIPAL_KEY_HINT);
 const url = z.string().url();
-/** `90s`, `30m`, `2h`, `1d` → milliseconds. */
-const duration = z.string().regex(DURATION, 'a duration such as 90s, 30m, 2h or 1d').transform(parseDuration);
-const snowflake = z.string().regex(/^\d{5,25}$/, 'a Discord id (digits)');
+const snowflake = wordSchema(SNOWFLAKE, 'a Discord id (digits)');
 const z85Key = z.string().length(40, 'a 40-character Z85 CURVE key');
 const vaultPath = z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a Vault path: letters, digits, _ and -, separated by /');
 
@@ -44,7 +40,7 @@ const slack = z.strictObject({
   signingSecret: z.string().min(1),
   botToken: z.string().min(1),
   appToken: z.string().min(1).optional(),
-  commandPrefix: z.string().regex(/^[a-z0-9-]{0,10}$/, 'lower-case letters, digits and -').default(''),
+  commandPrefix: wordSchema(COMMAND_PREFIX, 'lower-case letters, digits and -').default(''),
   // One command that reaches every other (`/opsline status`), whatever names collide (docs/slack.md).
   umbrellaCommand: z
     .string()
@@ -126,15 +122,15 @@ const access = z.strictObject({
   channels: z.record(z.string(), z.array(z.string())).optional(),
   // Role sources beside users, grants and two-person approval: docs/access.md.
   slackGroups: z.array(z.strictObject({ team: z.string().regex(/^[A-Z0-9]+$/, 'a Slack team id (T…)'), group: z.string().regex(/^S[A-Z0-9]+$/, 'a Slack user group id (S…)'), roles: z.array(role).min(1) })).default([]),
-  slackGroupsTtl: duration.prefault('60s'),
+  slackGroupsTtl: duration().prefault('60s'),
   discordRoles: z.array(z.strictObject({ guild: snowflake, role: snowflake, roles: z.array(role).min(1) })).default([]),
-  grants: z.strictObject({ maxDuration: duration.prefault('8h') }).prefault({}),
+  grants: z.strictObject({ maxDuration: duration().prefault('8h') }).prefault({}),
   approvers: z.record(z.string(), z.array(role).min(1)).optional(),
-  approvalTtl: duration.prefault('15m'),
+  approvalTtl: duration().prefault('15m'),
 });
 
 const agentRef = z.strictObject({
-  name: ident,
+  name: wordSchema(AGENT_NAME, 'a plain identifier (letters, digits, _ and $; not starting with a digit)'),
   endpoint: z.string().regex(/^tcp:\/\/.+:\d+$/, 'tcp://host:port'),
   serverKey: z85Key,
   // Client side of the heartbeat: the agent is reported down after `liveness` silent intervals.
@@ -144,7 +140,7 @@ const agentRef = z.strictObject({
 });
 
 const drive = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/),
+  name: wordSchema(DRIVE_NAME, 'letters, digits, _ and -, at most 32 characters'),
   device: z.string().regex(/^(\/dev\/[A-Za-z0-9/_-]+|stdio:\/.+)$/, '/dev/… or stdio:/absolute/path'),
   speed: z.string().regex(/^\d+[kKmM]?$/).optional(),
 });
@@ -171,10 +167,10 @@ const agent = z.strictObject({
 });
 
 const deployTarget = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/),
+  name: wordSchema(TARGET_NAME, 'letters, digits, _ and -, at most 32 characters'),
   kind: z.enum(['webhook', 'command']),
   agent: z.string().optional(),
-  command: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'a command name from the agent host\'s agent.commands').optional(),
+  command: wordSchema(AGENT_COMMAND, 'a command name from the agent host\'s agent.commands').optional(),
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH']).optional(),
   url: url.optional(),
   headers: z.record(z.string(), z.string()).optional(),

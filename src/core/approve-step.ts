@@ -2,7 +2,7 @@ import type { Access, Role } from './access.js';
 import { heldTarget } from './confirm-step.js';
 import type { ConfirmStore, Pending } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../words/duration.js';
 import { UserError } from './errors.js';
 import { refusal } from './refusal.js';
 import { shownPath, targetOf, type Registry, type Target } from './registry.js';

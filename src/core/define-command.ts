@@ -8,35 +8,12 @@ import type { Services } from '../services/types.js';
 import type { Registry } from './registry.js';
 import type { Access } from './access.js';
 import type { ArgsOf } from './arg-types.js';
+import type { ArgSpec, ArgValue, Args } from './arg-spec.js';
+import { COMMAND_NAME } from '../words/names.js';
+import { resolverOf } from './resolvers.js';
+import { commandUsage, pathUsage } from './usage.js';
 
-export type ArgType = 'string' | 'integer' | 'boolean' | 'text';
-
-/**
- * One argument. `text` takes the rest of the line verbatim (only as the last positional);
- * `flag: true` makes it a `--name` (boolean) or `--name=value` option instead of a positional.
- * The same spec drives parsing, validation, /help, Discord options and the Slack usage hint.
- */
-export interface ArgSpec {
-  readonly name: string;
-  readonly type: ArgType;
-  readonly description: string;
-  readonly required?: boolean;
-  readonly flag?: boolean;
-  readonly choices?: readonly string[];
-  readonly min?: number;
-  readonly max?: number;
-  readonly minLength?: number;
-  readonly maxLength?: number;
-  readonly pattern?: RegExp;
-  /** What the pattern asks for, said when a value does not match (`must end in .iso`). */
-  readonly patternHint?: string;
-  readonly default?: string | number | boolean;
-  /** A completion source name the platform may offer (`images`, `targets`). */
-  readonly autocomplete?: string;
-}
-
-export type ArgValue = string | number | boolean;
-export type Args = Readonly<Record<string, ArgValue | undefined>>;
+export type { ArgSpec, ArgType, ArgValue, Args } from './arg-spec.js';
 
 export interface Invocation {
   readonly id: string;
@@ -95,7 +72,8 @@ export type ApproversCheck<A = Args> = (ctx: CommandContext<A>) => Promise<reado
 /** A subcommand as written: `A` is inferred from its `args`, so its handler reads typed values. */
 export interface SubcommandDef<A = readonly ArgSpec[]> {
   readonly description: string;
-  readonly usage: string;
+  /** Derived from `args` when left out (src/core/usage.ts), which is what commands/ do. */
+  readonly usage?: string;
   readonly args?: A & readonly ArgSpec[];
   readonly roles: readonly Role[];
   readonly sideEffects: boolean;
@@ -132,7 +110,8 @@ export interface CommandDef {
   readonly mentions?: boolean;
 }
 
-export interface StoredSubcommand extends Omit<SubcommandDef, 'handler' | 'confirm' | 'approvers'> {
+export interface StoredSubcommand extends Omit<SubcommandDef, 'usage' | 'handler' | 'confirm' | 'approvers'> {
+  readonly usage: string;
   readonly handler: Handler;
   readonly confirm?: ConfirmCheck;
   readonly approvers?: ApproversCheck;
@@ -142,7 +121,9 @@ export interface StoredSubcommand extends Omit<SubcommandDef, 'handler' | 'confi
  * A command as written in commands/: `A` (its args) and `S` (each subcommand's args) are inferred,
  * so `ctx.args.image` is a `string` with no cast, and a wrong use does not compile.
  */
-export interface CommandInput<A extends readonly ArgSpec[], S extends Record<string, unknown>> extends Omit<CommandDef, 'args' | 'handler' | 'confirm' | 'approvers' | 'subcommands'> {
+export interface CommandInput<A extends readonly ArgSpec[], S extends Record<string, unknown>> extends Omit<CommandDef, 'usage' | 'args' | 'handler' | 'confirm' | 'approvers' | 'subcommands'> {
+  /** Derived from the arguments when left out: `/burn <image.iso> [drive] [--no-verify] | status [job] | …`. */
+  readonly usage?: string;
   readonly args?: A;
   readonly handler?: Handler<ArgsOf<A>>;
   readonly confirm?: ConfirmCheck<ArgsOf<A>>;
@@ -150,13 +131,13 @@ export interface CommandInput<A extends readonly ArgSpec[], S extends Record<str
   readonly subcommands?: { readonly [K in keyof S]: SubcommandDef<S[K]> };
 }
 
-const NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const NAME = COMMAND_NAME;
 
 /** Checks a command's shape once, at load time, so a mistake fails at startup rather than at use. */
 export function defineCommand<const A extends readonly ArgSpec[] = [], const S extends Record<string, unknown> = Record<never, never>>(input: CommandInput<A, S>): CommandDef {
   // The one place typed handlers meet plain Args: parse.ts builds ctx.args from these same specs, so
   // the shape ArgsOf promises is the shape the dispatcher passes.
-  const def = input as unknown as CommandDef;
+  const def = withUsage(input as unknown as Written);
   if (!NAME.test(def.name)) throw new Error(`command name "${def.name}" must match ${NAME}`);
   const subs = Object.entries(def.subcommands ?? {});
   if (subs.length === 0 && !def.handler) throw new Error(`command ${def.name} has neither handler nor subcommands`);
@@ -170,12 +151,44 @@ export function defineCommand<const A extends readonly ArgSpec[] = [], const S e
   return Object.freeze(def);
 }
 
+/**
+ * Usage lines and the mention flag from the argument specs, so /help, usage errors, the Slack usage
+ * hint and `should_escape` say what the resolvers read (src/core/usage.ts).
+ */
+function withUsage(def: Written): CommandDef {
+  const subs = Object.entries(def.subcommands ?? {}).map(([name, s]): [string, StoredSubcommand] => [
+    name,
+    Object.freeze(withProps(s, { usage: s.usage ?? pathUsage(def.name, name === def.defaultSubcommand ? undefined : name, s.args ?? []) })),
+  ]);
+  const every = [...(def.args ?? []), ...subs.flatMap(([, s]) => s.args ?? [])];
+  return withProps(def, {
+    usage: def.usage ?? (def.subcommands ? commandUsage(def.name, subs.map(([, s]) => s.usage)) : pathUsage(def.name, undefined, def.args ?? [])),
+    ...(def.subcommands ? { subcommands: Object.fromEntries(subs) } : {}),
+    mentions: def.mentions ?? every.some((a) => a.type === 'principal'),
+  });
+}
+
+/** `o` with `extra` set, its other properties copied as they are: a getter stays a getter, read at use. */
+function withProps<T extends object, E extends object>(o: T, extra: E): Omit<T, keyof E> & E {
+  const out = Object.defineProperties({}, Object.getOwnPropertyDescriptors(o));
+  for (const [k, v] of Object.entries(extra)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return out as Omit<T, keyof E> & E;
+}
+
+/** A command as commands/ write it: usage lines may be left to the specs. */
+type Written = Omit<CommandDef, 'usage' | 'subcommands'> & {
+  readonly usage?: string;
+  readonly subcommands?: Readonly<Record<string, Omit<StoredSubcommand, 'usage'> & { readonly usage?: string }>>;
+};
+
 function checkArgs(where: string, args: readonly ArgSpec[]): void {
   const seen = new Set<string>();
   const positionals = args.filter((x) => !x.flag);
   for (const a of args) {
     if (seen.has(a.name)) throw new Error(`command ${where}: duplicate argument ${a.name}`);
     seen.add(a.name);
+    if (resolverOf(a).maxLength !== undefined && (a.maxLength !== undefined || a.minLength !== undefined))
+      throw new Error(`command ${where}: argument ${a.name} takes its length from its type (${a.type})`);
     if (a.type === 'text' && (a.flag || positionals.indexOf(a) !== positionals.length - 1))
       throw new Error(`command ${where}: text argument ${a.name} must be the last positional`);
   }

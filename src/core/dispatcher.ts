@@ -252,7 +252,8 @@ export class Dispatcher {
 
   private parse(inv: Invocation, target: Target, rest: string): Step<{ target: Target; args: ReturnType<typeof parseText> }> {
     try {
-      const args = inv.options ? parseValues(target.args, inv.options.values) : parseText(target.args, rest);
+      const who = { platform: inv.platform, principalKey: inv.principal.key, command: inv.command };
+      const args = inv.options ? parseValues(target.args, inv.options.values, who) : parseText(target.args, rest, who);
       return { ok: true, value: { target, args } };
     } catch (err) {
       // A bug (not a UserError) goes on to `attempt`, which logs it and gives the caller a reference.

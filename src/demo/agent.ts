@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import * as zmq from 'zeromq';
 import { AgentServer } from '../agent/server.js';
-import { DEFAULT_REF_PATTERN } from '../config/ref-pattern.js';
+import { DEFAULT_REF_PATTERN } from '../words/names.js';
 import { ZmqDeviceClient } from '../services/devices/client.js';
 import { OperatorError } from '../core/errors.js';
 

@@ -33,7 +33,7 @@ export function scheduleIssues(schedules: readonly ScheduleEntry[] | undefined, 
     if (target.sideEffects) return issues.push(`${at}.command: /${named} has side effects; only read-only commands may be scheduled`);
     if (target.confirm) return issues.push(`${at}.command: /${named} asks for confirmation, which nobody could give`);
     try {
-      parseText(target.args, rest);
+      parseText(target.args, rest, { platform: s.post.platform, principalKey: schedulePrincipal(s.name).key, command: def.name });
     } catch (err) {
       return issues.push(`${at}.command: ${(err as Error).message} (usage: ${target.usage})`);
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { durationMs, type AlertEntry, type ScheduleEntry } from '../config/schedules.js';
+import type { AlertEntry, ScheduleEntry } from '../config/schedules.js';
 import type { AuditSink } from '../core/audit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { isErrorCode } from '../core/error-catalogue.js';
@@ -17,7 +17,7 @@ import type { Outbox, ScheduleStore, Tick } from './types.js';
  * downtime): one interval for a schedule that runs more often than once a minute, else a minute.
  */
 export function lateAfterMs(s: ScheduleEntry): number {
-  return s.every !== undefined ? Math.min(60_000, durationMs(s.every)) : 60_000;
+  return s.every !== undefined ? Math.min(60_000, s.every) : 60_000;
 }
 
 /** The system principal a schedule runs as: never a chat user's key (those have a platform prefix). */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { durationMs, type AlertEntry, type ScheduleEntry } from '../config/schedules.js';
+import type { AlertEntry, ScheduleEntry } from '../config/schedules.js';
+import { durationText } from '../words/duration.js';
 import type { Config } from '../config/schema.js';
 import type { AuditSink } from '../core/audit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
@@ -114,23 +115,18 @@ export function buildSchedules(config: Config, deps: ScheduleDeps): Schedules | 
 
 function scheduleClock(s: ScheduleEntry): [string, ClockEntry] {
   const base = { name: s.name, platform: s.post.platform, channel: s.post.channel, timezone: s.timezone };
-  return [s.name, s.cron !== undefined ? { ...base, cron: s.cron } : { ...base, everyMs: durationMs(s.every ?? '1m') }];
+  return [s.name, s.cron !== undefined ? { ...base, cron: s.cron } : { ...base, everyMs: s.every ?? 60_000 }];
 }
 
 function alertClock(a: AlertEntry): [string, ClockEntry] {
-  return [a.name, { name: a.name, platform: a.post.platform, channel: a.post.channel, timezone: a.timezone, everyMs: durationMs(a.every) }];
+  return [a.name, { name: a.name, platform: a.post.platform, channel: a.post.channel, timezone: a.timezone, everyMs: a.every }];
 }
 
 async function row(e: ClockEntry, kind: ScheduleRow['kind'], clock: Clock, store: ScheduleStore): Promise<ScheduleRow> {
-  const when = e.cron !== undefined ? `cron ${e.cron} ${e.timezone}` : `every ${everyText(e.everyMs ?? 0)}`;
+  const when = e.cron !== undefined ? `cron ${e.cron} ${e.timezone}` : `every ${durationText(e.everyMs ?? 0)}`;
   // Bounded: a Redis that does not answer leaves the columns empty rather than holding the list.
   const read = { what: 'the schedule store', consequence: 'nothing was changed' };
   const [next, last] = await Promise.all([onRedis(clock.nextRun(e), read).catch(() => undefined), onRedis(store.lastRun(e.name), read).catch(() => undefined)]);
   return { name: e.name, kind, when, post: `${e.platform} ${e.channel}`, ...(next ? { next } : {}), ...(last ? { last } : {}) };
 }
 
-function everyText(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return `${ms / 1000}s`;
-}

@@ -109,7 +109,7 @@ describe('alert conditions', () => {
     },
   });
   const alert = (extra: Partial<AlertEntry>): AlertEntry =>
-    ({ name: 'a', every: '5m', timezone: 'Europe/Berlin', window: 'today', post: { platform: 'console', channel: 'c' }, mention: [], ...extra }) as AlertEntry;
+    ({ name: 'a', every: 300_000, timezone: 'Europe/Berlin', window: 'today', post: { platform: 'console', channel: 'c' }, mention: [], ...extra }) as AlertEntry;
   const at = new Date('2026-11-27T16:30:00Z'); // 17:30 in Berlin
 
   it('fires only when every condition it names holds', async () => {

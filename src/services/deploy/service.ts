@@ -1,4 +1,5 @@
 import type { Role } from '../../core/access.js';
+import { REF_MAX_LENGTH } from '../../words/names.js';
 import { UserError, withOutcome } from '../../core/errors.js';
 import type { Principal, ThreadRef } from '../../core/thread.js';
 import type { DeviceClient } from '../devices/types.js';
@@ -22,7 +23,6 @@ export function perTargetRoles(targets: readonly Pick<DeployTarget, 'roles'>[]):
 }
 
 /** Refs are short; this also bounds what a pattern is ever tested against. */
-const MAX_REF = 200;
 
 export interface TargetState {
   readonly target: DeployTarget;
@@ -71,7 +71,7 @@ export class DeployService {
   ref(t: DeployTarget, given: string | undefined): string {
     const ref = given ?? t.defaultRef;
     if (ref === undefined) throw new UserError('usage', `${t.name} needs a ref: /deploy ${t.name} <ref>`);
-    if (ref.length > MAX_REF || !new RegExp(`^(?:${t.refPattern})$`, 'u').test(ref))
+    if (ref.length > REF_MAX_LENGTH || !new RegExp(`^(?:${t.refPattern})$`, 'u').test(ref))
       throw new UserError('bad_input', `ref ${JSON.stringify(ref.slice(0, 40))}${ref.length > 40 ? '…' : ''} is not allowed for ${t.name} (it must match ${t.refPattern})`);
     return ref;
   }
