@@ -113,7 +113,7 @@ const status = z.strictObject({
   cacheMs: z.number().int().min(0).default(0),
   // The name snapshots are stored under (default: the table); how long they are kept for the web chart.
   app: z.string().min(1).max(64).optional(),
-  snapshotRetention: duration.prefault('30d'),
+  snapshotRetention: duration().prefault('30d'),
 }).transform((s) => ({ ...s, refreshMs: s.refreshMs ?? (s.cacheMs > 0 ? 0 : 30_000) }));
 
 const access = z.strictObject({
