@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { HttpServer } from '../http/server.js';
-import type { App } from '../main.js';
+import type { App } from '../app/main.js';
 import { discordAdapterFactory } from './discord/factory.js';
 import { slackAdapterFactory } from './slack/index.js';
 import type { Adapter } from './types.js';

@@ -7,7 +7,7 @@ import { demoConfig, osUser } from '../config/demo.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log.js';
 import { prettyDestination, terminalLevel } from '../log-pretty.js';
-import { buildApp, type App } from '../main.js';
+import { buildApp, type App } from '../app/main.js';
 import { applyOwnThread } from '../relay/apply.js';
 import { version } from '../version.js';
 

@@ -7,7 +7,7 @@ import { HttpServer } from '../http/server.js';
 import { Metrics } from '../metrics/metrics.js';
 import { mountMetrics } from '../metrics/mount.js';
 import { processLogger } from '../log-pretty.js';
-import { buildApp } from '../main.js';
+import { buildApp } from '../app/main.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
 

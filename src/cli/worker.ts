@@ -2,7 +2,7 @@ import { chatPosters } from '../adapters/posters.js';
 import { addWorkerTransports } from '../adapters/transports.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { processLogger } from '../log-pretty.js';
-import { buildApp } from '../main.js';
+import { buildApp } from '../app/main.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
 

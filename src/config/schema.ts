@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../core/access.js';
 import { DEFAULT_REF_PATTERN } from './ref-pattern.js';
-import { isSlackBuiltin } from '../adapters/slack/builtins.js';
+import { isSlackBuiltin } from '../words/slack-builtins.js';
 import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';
 import { DURATION, parseDuration } from '../core/duration.js';
 

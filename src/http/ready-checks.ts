@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { App } from '../main.js';
+import type { App } from '../app/main.js';
 import { statement } from '../services/db/index.js';
 import { VaultClient } from '../services/secrets/index.js';
 import type { HttpServer } from './server.js';

@@ -1,4 +1,4 @@
-import type { App } from '../main.js';
+import type { App } from '../app/main.js';
 import type { CheckResult, HttpServer } from '../http/server.js';
 import type { Metrics } from './metrics.js';
 import { addSources } from './sources.js';

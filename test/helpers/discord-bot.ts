@@ -6,7 +6,7 @@ import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
 import { HttpServer } from '../../src/http/server.js';
-import { buildApp, type App, type BuildOptions } from '../../src/main.js';
+import { buildApp, type App, type BuildOptions } from '../../src/app/main.js';
 import { DiscordDouble } from './discord-double.js';
 import { IDS } from './discord-payloads.js';
 import { postInteraction, signHeaders, signingKeys, type PostResult, type SigningKeys } from './discord-request.js';

@@ -6,7 +6,7 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import type { AuditSink } from '../../src/core/audit.js';
 import type { CommandDef } from '../../src/core/define-command.js';
 import { HttpServer } from '../../src/http/server.js';
-import { buildApp, type App, type BuildOptions } from '../../src/main.js';
+import { buildApp, type App, type BuildOptions } from '../../src/app/main.js';
 import { RecentKeys, RedisSeenKeys, type SeenKeys } from '../../src/services/seen-keys.js';
 import { splitCommandLine } from './command-line.js';
 import { SlackDouble } from './slack-double.js';

@@ -6,7 +6,7 @@ import type { Reply } from '../../src/core/reply.js';
 import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../src/core/thread.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { buildApp, type App, type BuildOptions } from '../../src/main.js';
+import { buildApp, type App, type BuildOptions } from '../../src/app/main.js';
 import { lineInvocation } from './command-line.js';
 
 export interface ThreadMessage {

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildAccess } from '../../src/access-setup.js';
+import { buildAccess } from '../../src/app/access-setup.js';
 import { buildConfig } from '../../src/config/load.js';
 import { MemoryGrantStore } from '../../src/core/grants/memory-store.js';
 import { Transports } from '../../src/core/thread.js';

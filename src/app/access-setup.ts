@@ -1,18 +1,18 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { slackGroupMembers } from './adapters/slack/usergroups.js';
-import type { Config } from './config/schema.js';
-import { Access, type AccessConfig, type Role } from './core/access.js';
-import type { Approvals } from './core/approve-step.js';
-import { Confirmations } from './core/confirmations.js';
-import { GrantRoles } from './core/grants/grant-roles.js';
-import { LocalGrantVersion, type Grant, type GrantStore, type GrantVersion } from './core/grants/types.js';
-import { DiscordRoles } from './core/roles/discord-roles.js';
-import { SlackGroupRoles } from './core/roles/slack-groups.js';
-import type { RoleSource } from './core/roles/types.js';
-import type { Transports } from './core/thread.js';
-import { RedisConfirmations } from './services/redis-confirmations.js';
-import { REQUEST_PATH_TIMEOUT_MS } from './services/redis-timeouts.js';
+import { slackGroupMembers } from '../adapters/slack/usergroups.js';
+import type { Config } from '../config/schema.js';
+import { Access, type AccessConfig, type Role } from '../core/access.js';
+import type { Approvals } from '../core/approve-step.js';
+import { Confirmations } from '../core/confirmations.js';
+import { GrantRoles } from '../core/grants/grant-roles.js';
+import { LocalGrantVersion, type Grant, type GrantStore, type GrantVersion } from '../core/grants/types.js';
+import { DiscordRoles } from '../core/roles/discord-roles.js';
+import { SlackGroupRoles } from '../core/roles/slack-groups.js';
+import type { RoleSource } from '../core/roles/types.js';
+import type { Transports } from '../core/thread.js';
+import { RedisConfirmations } from '../services/redis-confirmations.js';
+import { REQUEST_PATH_TIMEOUT_MS } from '../services/redis-timeouts.js';
 
 export interface AccessParts {
   readonly access: Access;
