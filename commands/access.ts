@@ -1,4 +1,4 @@
-import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { commandUsing, type CommandContext } from '../src/core/define-command.js';
 import { ROLES, type Role } from '../src/core/access.js';
 import { DURATION, durationMs, formatDuration } from '../src/core/duration.js';
 import { UserError } from '../src/core/errors.js';
@@ -8,11 +8,15 @@ import { grantee } from '../src/core/grants/grant-target.js';
 import type { Grant } from '../src/core/grants/types.js';
 import { reply } from '../src/core/reply.js';
 import type { ThreadRef } from '../src/core/thread.js';
+import type { GrantsPort, ClockPort } from '../src/core/ports.js';
+
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = GrantsPort & ClockPort;
 
 const GRANT_ROLES: readonly Role[] = ['admin'];
 const MEMORY_ONLY = ' (MySQL is not configured: grants live in this process and will not survive a restart)';
 
-function grantsOf(ctx: CommandContext): GrantRoles {
+function grantsOf(ctx: CommandContext<unknown, Uses>): GrantRoles {
   const g = ctx.services.grants;
   if (!g) throw new UserError('not_configured', 'grants are not available here');
   return g;
@@ -27,7 +31,7 @@ function describe(g: Grant, now: number): string {
  * Only a configured admin grants (docs/access.md#time-boxed-grants): never to themselves, and never
  * on the strength of a grant, or a time-boxed admin could extend itself, and hand admin on, forever.
  */
-function checkGranter(ctx: CommandContext, key: string, path: string, roles: readonly Role[]): void {
+function checkGranter(ctx: CommandContext<unknown, Uses>, key: string, path: string, roles: readonly Role[]): void {
   const by = ctx.invocation.principal;
   if (key === by.key) throw new UserError('denied', 'you cannot grant yourself a role; ask another admin');
   const needed = ctx.access.needed(path, roles);
@@ -37,7 +41,7 @@ function checkGranter(ctx: CommandContext, key: string, path: string, roles: rea
 }
 
 /** The announcement in the channel; its reference lets any replica post the expiry line under it. */
-async function announce(ctx: CommandContext, text: string): Promise<ThreadRef | undefined> {
+async function announce(ctx: CommandContext<unknown, Uses>, text: string): Promise<ThreadRef | undefined> {
   try {
     return await ctx.threads.startThread(text);
   } catch (err) {
@@ -46,7 +50,7 @@ async function announce(ctx: CommandContext, text: string): Promise<ThreadRef | 
   }
 }
 
-export default defineCommand({
+export default commandUsing<Uses>()({
   name: 'access',
   description: 'Time-boxed grants: give someone a role for a while, revoke it, list them',
   usage: '/access grant <user> <role> <duration> [reason] | revoke <grant> | list',

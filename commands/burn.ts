@@ -1,25 +1,24 @@
-import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { commandUsing, type CommandContext } from '../src/core/define-command.js';
 import { UserError, withOutcome } from '../src/core/errors.js';
 import { DeviceError } from '../src/services/devices/errors.js';
 import { reply } from '../src/core/reply.js';
-import type { BurnService } from '../src/services/burns.js';
+import type { BurnService, BurnsPort } from '../src/services/burns.js';
 import { describeBurn, describeBurnNow } from './burn-describe.js';
+import { burnsOf } from './shared/burns.js';
 import { newJobId } from '../src/services/queue/types.js';
 import { notQueued } from '../src/jobs/not-queued.js';
 import { whereItShows } from '../src/services/queue/no-worker.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
+import type { RelayPort } from '../src/relay/entry.js';
+
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = BurnsPort & RelayPort;
 
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.iso$/;
 const JOB = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const DRIVE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}(\/[A-Za-z0-9][A-Za-z0-9_-]{0,31})?$/;
 
-export function burnsOf(ctx: CommandContext): BurnService {
-  const burns = ctx.services.burns;
-  if (!burns) throw new UserError(ctx.services.devicesOff ? 'unavailable' : 'not_configured', ctx.services.devicesOff ?? 'burning is not configured here (no device agents and no job queue)');
-  return burns;
-}
-
-export default defineCommand({
+export default commandUsing<Uses>()({
   name: 'burn',
   description: 'Burn an ISO image to a CD/DVD drive, with progress in a thread',
   usage: '/burn <image.iso> [drive] [--no-verify] | status [job] | cancel <job> | watch <job> | list',

@@ -25,7 +25,8 @@ import { MemoryTasksRepository, sampleTasks } from '../services/memory/tasks.js'
 import { buildMysqlServices } from '../services/db/index.js';
 import { buildVaultServices, type Secrets, type VaultMysqlCredentials } from '../services/secrets/index.js';
 import { TaskStatusService } from '../services/status.js';
-import type { Services, StatusService } from '../services/types.js';
+import type { StatusService } from '../core/ports.js';
+import type { Services } from './services.js';
 import { buildBurns } from '../jobs/setup.js';
 import { buildDeploys } from '../jobs/deploy-setup.js';
 import { perTargetRoles } from '../services/deploy/service.js';
@@ -39,12 +40,12 @@ import type { ChannelPoster } from '../schedules/types.js';
 
 export interface App {
   readonly config: Config;
-  readonly registry: Registry;
+  readonly registry: Registry<Services>;
   readonly access: Access;
   /** The Slack user group role source, with access.slackGroups (its `refreshed` events show each fetch). */
   readonly slackGroups?: SlackGroupRoles;
   readonly services: Services;
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: Dispatcher<Services>;
   readonly transports: Transports;
   /** Carries thread updates between processes (Redis) or inside this one (docs/console.md). */
   readonly relay: ThreadRelay;
@@ -88,14 +89,15 @@ export interface BuildOptions {
   /** Counts every audited invocation (`opsline start`'s /metrics). */
   readonly metrics?: Metrics;
   /** Replaces the command list (tests add a command of their own, e.g. a test job). */
-  readonly commands?: readonly CommandDef[];
+  readonly commands?: readonly CommandDef<Services>[];
 }
 
 /** The composition root: config → services → registry → dispatcher. Adapters are added by the caller. */
 export async function buildApp(config: Config, opts: BuildOptions): Promise<App> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log;
-  const registry = new Registry(opts.commands ?? commands);
+  // Typed on the whole bag: a command that names a port the bag lacks does not compile.
+  const registry = new Registry<Services>(opts.commands ?? commands);
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
   if (badKeys.length) throw new ConfigError('config', badKeys);
   const relay = buildRelay(config, log);
@@ -110,7 +112,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const scheduleProblems = scheduleIssues(config.schedules, registry, access);
   if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
   // Schedules run commands through the dispatcher, which is built after the services they are part of.
-  const late: { dispatcher?: Dispatcher } = {};
+  const late: { dispatcher?: Dispatcher<Services> } = {};
   const schedules = buildSchedules(config, { log, now, status: built.services.status, audit: built.services.audit, dispatcher: () => late.dispatcher!, devices: () => burns?.service.devices });
   const failed = schedules && ((f: Parameters<typeof schedules.jobFailed>[0]) => schedules.jobFailed(f));
   let devicesOff: string | undefined;

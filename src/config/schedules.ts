@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type * as Bullmq from 'bullmq';
 import { z } from 'zod';
 import { ROLES } from '../core/access.js';
-import { STATUS_WINDOWS } from '../services/types.js';
+import { STATUS_WINDOWS } from '../core/ports.js';
 
 /** Platforms a schedule, an alert or a job failure can post to. */
 export const POST_PLATFORMS = ['slack', 'discord', 'console'] as const;

@@ -1,4 +1,4 @@
-import type { ArgSpec } from './define-command.js';
+import type { ArgSpec } from './arg-spec.js';
 
 /** The value one spec parses to: a number, a boolean, one of its choices, or a string. */
 type ValueOf<S extends ArgSpec> = S['type'] extends 'integer'

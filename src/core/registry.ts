@@ -1,29 +1,20 @@
-import type { ArgSpec, CommandDef, ConfirmCheck, Handler } from './define-command.js';
-import type { Role } from './access.js';
+import type { CommandCatalog, CommandDef, Target } from './define-command.js';
 import { nextToken } from './tokenize.js';
 
-/** What one command path (`status`, `note add`) resolves to. */
-export interface Target {
-  readonly command: CommandDef;
-  readonly sub?: string;
-  /** `note add`, or the bare name for commands without subcommands. */
-  readonly path: string;
-  readonly usage: string;
-  readonly args: readonly ArgSpec[];
-  readonly roles: readonly Role[];
-  readonly sideEffects: boolean;
-  readonly handler: Handler;
-  readonly confirm?: ConfirmCheck;
-}
+export type { Target } from './define-command.js';
 
-export class Registry {
-  readonly #byName = new Map<string, CommandDef>();
+/**
+ * `Svc`: the services the dispatcher gives every command; each command's own ports must be among them.
+ * A bare `Registry` (`never`) is any registry, read but not run (checks at startup, /help).
+ */
+export class Registry<Svc = never> implements CommandCatalog {
+  readonly #byName = new Map<string, CommandDef<Svc>>();
   /** Every target, built once: commands do not change after startup, and /help reads them all on every call. */
-  readonly #targets: readonly Target[];
-  readonly #byPath = new Map<string, Target>();
+  readonly #targets: readonly Target<Svc>[];
+  readonly #byPath = new Map<string, Target<Svc>>();
 
   /** Built from the explicit list in commands/index.ts; a duplicate name fails at startup. */
-  constructor(commands: readonly CommandDef[]) {
+  constructor(commands: readonly CommandDef<NoInfer<Svc>>[]) {
     for (const c of commands) {
       if (this.#byName.has(c.name)) throw new Error(`duplicate command name: ${c.name}`);
       this.#byName.set(c.name, c);
@@ -34,16 +25,16 @@ export class Registry {
     for (const t of this.#targets) this.#byPath.set(t.path, t);
   }
 
-  get(name: string): CommandDef | undefined {
+  get(name: string): CommandDef<Svc> | undefined {
     return this.#byName.get(name);
   }
 
-  all(): readonly CommandDef[] {
+  all(): readonly CommandDef<Svc>[] {
     return [...this.#byName.values()];
   }
 
   /** Every runnable path, one per subcommand. */
-  targets(): readonly Target[] {
+  targets(): readonly Target<Svc>[] {
     return this.#targets;
   }
 
@@ -51,7 +42,7 @@ export class Registry {
    * Chooses the subcommand from the first word of `text` (or from `explicitSub`), falling back to the
    * default subcommand; returns the target and the argument text that remains.
    */
-  resolve(command: CommandDef, text: string, explicitSub?: string): { target: Target; rest: string } | { error: string } {
+  resolve(command: CommandDef<Svc>, text: string, explicitSub?: string): { target: Target<Svc>; rest: string } | { error: string } {
     if (!command.subcommands) return { target: this.#target(command, undefined), rest: text };
     const names = Object.keys(command.subcommands);
     if (explicitSub !== undefined) {
@@ -68,7 +59,7 @@ export class Registry {
   }
 
   /** The target built at startup for a registered command (and one of its subcommands); built now for any other. */
-  #target(command: CommandDef, sub: string | undefined): Target {
+  #target(command: CommandDef<Svc>, sub: string | undefined): Target<Svc> {
     const t = this.#byPath.get(sub === undefined ? command.name : `${command.name} ${sub}`);
     return t?.command === command ? t : targetOf(command, sub);
   }
@@ -83,7 +74,7 @@ function safeFirst(text: string): { value: string; end: number } | undefined {
   }
 }
 
-export function targetOf(c: CommandDef, sub: string | undefined): Target {
+export function targetOf<Svc>(c: CommandDef<Svc>, sub: string | undefined): Target<Svc> {
   const s = sub !== undefined && c.subcommands && Object.hasOwn(c.subcommands, sub) ? c.subcommands[sub] : undefined;
   if (s) {
     return { command: c, sub, path: `${c.name} ${sub}`, usage: s.usage, args: s.args ?? [], roles: s.roles, sideEffects: s.sideEffects, handler: s.handler, ...(s.confirm ? { confirm: s.confirm } : {}) };

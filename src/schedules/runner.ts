@@ -6,7 +6,7 @@ import type { Dispatcher } from '../core/dispatcher.js';
 import { UserError } from '../core/errors.js';
 import { reply, type Reply } from '../core/reply.js';
 import type { Principal, ThreadStarter } from '../core/thread.js';
-import type { StatusService } from '../services/types.js';
+import type { StatusService } from '../core/ports.js';
 import { checkAgentAlert, type AgentStates } from './agent-alert.js';
 import { checkAlert, timeOfDay } from './alert.js';
 import type { Outbox, ScheduleStore, Tick } from './types.js';
@@ -30,7 +30,7 @@ function alertPrincipalKey(name: string): string {
 }
 
 export interface RunnerDeps {
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: Pick<Dispatcher, 'dispatch'>;
   readonly status?: StatusService;
   /** Where each alert check's row goes; a schedule's row is the dispatcher's. */
   readonly audit?: AuditSink;

@@ -17,6 +17,14 @@ export interface DriveRef {
 }
 
 /** /burn, /images, /drives and /eject over the device client and the per-drive queues. */
+/** What a command that burns, lists images or drives, or ejects is given (commands/shared/burns.ts). */
+export interface BurnsPort {
+  /** Burns, images, drives and eject; undefined without agents (or the demo's in-process agent). */
+  readonly burns?: BurnService;
+  /** Why burns, images, drives and command deploys are off here (the demo without xorriso). */
+  readonly devicesOff?: string;
+}
+
 export class BurnService {
   constructor(
     readonly devices: DeviceClient,

@@ -4,6 +4,7 @@ import { commands } from '../../commands/index.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import type { AuditSink } from '../../src/core/audit.js';
+import type { Services } from '../../src/app/services.js';
 import type { CommandDef } from '../../src/core/define-command.js';
 import { HttpServer } from '../../src/http/server.js';
 import { buildApp, type App, type BuildOptions } from '../../src/app/main.js';
@@ -30,7 +31,7 @@ export interface BotOptions {
   /** Where audit records go (default: the silent log). */
   readonly audit?: AuditSink;
   /** Extra commands (a test job), added to the real list. */
-  readonly extra?: readonly CommandDef[];
+  readonly extra?: readonly CommandDef<Services>[];
   /** access.slackGroups and their TTL (members come from the double's `groups`). */
   readonly slackGroups?: NonNullable<ConfigInput['access']>['slackGroups'];
   readonly slackGroupsTtl?: string;

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import type { Role } from '../../src/core/access.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
+import type { Services } from '../../src/app/services.js';
 import type { CommandDef } from '../../src/core/define-command.js';
 import type { Reply } from '../../src/core/reply.js';
 import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../src/core/thread.js';
@@ -50,7 +51,7 @@ export class RecordingTransport implements ThreadTransport {
 export interface TestAdapterOptions {
   readonly config?: ConfigInput;
   readonly demo?: boolean;
-  readonly commands?: readonly CommandDef[];
+  readonly commands?: readonly CommandDef<Services>[];
   readonly now?: () => Date;
   readonly burns?: BuildOptions['burns'];
   readonly secrets?: BuildOptions['secrets'];

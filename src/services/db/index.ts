@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { TaskStatusService } from '../status.js';
-import type { NotesRepository, StatusService } from '../types.js';
+import type { NotesRepository, StatusService } from '../../core/ports.js';
 import { MysqlAuditSink, type AuditSinkOptions } from './audit.js';
 import { Db } from './db.js';
 import { MysqlNotesRepository } from './notes.js';

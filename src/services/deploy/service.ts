@@ -31,6 +31,11 @@ export interface TargetState {
 }
 
 /** /deploy over the configured targets, the per-target queues, and the lock and history store. */
+/** What /deploy and /jobs are given: deploy targets, locks and jobs; undefined without `deploy.targets`. */
+export interface DeploysPort {
+  readonly deploys?: DeployService;
+}
+
 export class DeployService {
   readonly #targets: ReadonlyMap<string, DeployTarget>;
 
