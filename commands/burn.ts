@@ -1,8 +1,8 @@
-import { commandUsing, type CommandContext } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { UserError, withOutcome } from '../src/core/errors.js';
 import { DeviceError } from '../src/services/devices/errors.js';
 import { reply } from '../src/core/reply.js';
-import type { BurnService, BurnsPort } from '../src/services/burns.js';
+import type { BurnsPort } from '../src/services/burns.js';
 import { describeBurn, describeBurnNow } from './burn-describe.js';
 import { burnsOf } from './shared/burns.js';
 import { newJobId } from '../src/services/queue/types.js';
