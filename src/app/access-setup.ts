@@ -10,7 +10,7 @@ import { LocalGrantVersion, type Grant, type GrantStore, type GrantVersion } fro
 import { DiscordRoles } from '../core/roles/discord-roles.js';
 import { SlackGroupRoles } from '../core/roles/slack-groups.js';
 import type { RoleSource } from '../core/roles/types.js';
-import type { Transports } from '../core/thread.js';
+import type { Transports } from '../relay/transports.js';
 import { RedisConfirmations } from '../services/redis-confirmations.js';
 import { REQUEST_PATH_TIMEOUT_MS } from '../services/redis-timeouts.js';
 

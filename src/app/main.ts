@@ -15,7 +15,7 @@ import { Confirmations } from '../core/confirmations.js';
 import { RedisConfirmations } from '../services/redis-confirmations.js';
 import { Dispatcher } from '../core/dispatcher.js';
 import { Registry } from '../core/registry.js';
-import { Transports } from '../core/thread.js';
+import { Transports } from '../relay/transports.js';
 import { buildRelay } from '../relay/build.js';
 import type { ThreadRelay } from '../relay/entry.js';
 import { buildBudget, type RateBudget } from '../services/budget/index.js';

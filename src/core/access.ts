@@ -1,5 +1,5 @@
 import type { HeldRole, RoleSource } from './roles/types.js';
-import type { Principal } from './thread.js';
+import type { Principal } from './principal.js';
 
 export const ROLES = ['viewer', 'writer', 'operator', 'deployer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

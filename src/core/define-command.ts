@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Reply } from './reply.js';
 import type { LiveThread } from './live-thread.js';
-import type { Principal, ThreadRef, ThreadStarter } from './thread.js';
+import type { ThreadRef, ThreadStarter } from './thread.js';
+import type { Principal } from './principal.js';
 import type { Role } from './access.js';
 import type { Access } from './access.js';
 import type { ArgsOf } from './arg-types.js';

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { LiveThread } from '../core/live-thread.js';
-import type { Transports } from '../core/thread.js';
+import type { Transports } from '../relay/transports.js';
 import { DeviceError } from '../services/devices/errors.js';
 import type { BurnResult, DeviceClient, JobStream, Phase, Progress } from '../services/devices/types.js';
 import type { BurnJobData, BurnProcessor } from '../services/queue/types.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Transports } from '../core/thread.js';
+import type { Transports } from '../relay/transports.js';
 import { startDemoAgent } from '../demo/agent.js';
 import { BurnService } from '../services/burns.js';
 import { createDeviceClient } from '../services/devices/index.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EditOptions, Principal, ThreadRef, ThreadTransport } from '../core/thread.js';
+import type { Principal } from '../core/principal.js';
+import { postFinal, type EditOptions, type ThreadRef, type ThreadTransport } from '../core/thread.js';
 import type { ThreadRelay } from './entry.js';
 
 /** How often a thread with no transport in this process is updated through the relay. */
@@ -53,9 +54,4 @@ export class RelayedTransport implements ThreadTransport {
   mention(who: Principal): string {
     return this.inner?.mention(who) ?? `@${who.name}`;
   }
-}
-
-/** The final line of a thread: the transport's own, or a reply that mentions the requester. */
-export function postFinal(t: ThreadTransport, ref: ThreadRef, text: string): Promise<string> {
-  return t.finalReply ? t.finalReply(ref, text) : t.postReply(ref, `${t.mention(ref.requester)} ${text}`);
 }

@@ -1,5 +1,6 @@
 import { UserError } from '../core/errors.js';
-import type { Principal, ThreadRef } from '../core/thread.js';
+import type { ThreadRef } from '../core/thread.js';
+import type { Principal } from '../core/principal.js';
 import type { AgentState, DeviceClient, DriveInfo, ImageInfo } from './devices/types.js';
 import type { BurnJobView, BurnQueue } from './queue/types.js';
 import { noWorkerNote } from './queue/no-worker.js';

@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LiveThread } from '../../src/core/live-thread.js';
-import type { Principal, ThreadRef, ThreadTransport } from '../../src/core/thread.js';
-import { Transports } from '../../src/core/thread.js';
+import type { ThreadRef, ThreadTransport } from '../../src/core/thread.js';
+import type { Principal } from '../../src/core/principal.js';
+import { Transports } from '../../src/relay/transports.js';
 import { applyOwnThread, mirrorThread } from '../../src/relay/apply.js';
 import type { ThreadRelay } from '../../src/relay/entry.js';
 import { MemoryRelay } from '../../src/relay/memory-relay.js';

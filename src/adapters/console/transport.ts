@@ -1,4 +1,5 @@
-import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import type { ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import { PipeProgress } from './pipe-progress.js';
 import type { Screen } from './screen.js';
 

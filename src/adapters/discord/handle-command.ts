@@ -1,7 +1,8 @@
 import type { Invocation } from '../../core/define-command.js';
 import { UserError } from '../../core/errors.js';
 import { reply } from '../../core/reply.js';
-import type { Principal, ThreadRef, ThreadStarter } from '../../core/thread.js';
+import type { ThreadRef, ThreadStarter } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import type { DispatchFn } from '../types.js';
 import type { Incoming, InteractionEnv } from './env.js';
 import { readOptions } from './options.js';

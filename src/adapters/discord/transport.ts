@@ -1,5 +1,6 @@
 import { ChannelType, Routes, ThreadAutoArchiveDuration } from 'discord.js';
-import type { EditOptions, Principal, ThreadRef, ThreadTransport } from '../../core/thread.js';
+import type { EditOptions, ThreadRef, ThreadTransport } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import type { PacedDiscordRest } from './paced-rest.js';
 import { plainBody } from './render.js';
 import { createdId } from './rest.js';

@@ -1,5 +1,6 @@
 import { UserError } from '../../core/errors.js';
-import type { EditOptions, Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import type { EditOptions, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import { userIdOf } from './names.js';
 import type { PacedSlackChat } from './paced-chat.js';
 import { clip, escapeText, mentionOf } from './render.js';

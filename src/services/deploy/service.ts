@@ -1,6 +1,7 @@
 import type { Role } from '../../core/access.js';
 import { UserError, withOutcome } from '../../core/errors.js';
-import type { Principal, ThreadRef } from '../../core/thread.js';
+import type { ThreadRef } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import type { DeviceClient } from '../devices/types.js';
 import { noWorkerNote } from '../queue/no-worker.js';
 import { MaybeDoneError } from '../redis-errors.js';
