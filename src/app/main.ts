@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { commands } from '../../commands/index.js';
 import type { Access } from '../core/access.js';
 import { unknownAccessKeys } from '../core/access.js';
-import { buildAccess } from './access-setup.js';
+import { buildAccess, type SlackGroupMembers } from './access-setup.js';
 import { planAccessReload, type ReloadPlan } from './access-reload.js';
 import type { SlackGroupRoles } from '../core/roles/slack-groups.js';
 import { MemoryGrantStore } from '../core/grants/memory-store.js';
@@ -27,7 +27,7 @@ import { buildVaultServices, type Secrets, type VaultMysqlCredentials } from '..
 import { TaskStatusService } from '../services/status.js';
 import type { StatusService } from '../core/ports.js';
 import type { Services } from './services.js';
-import { buildBurns } from '../jobs/setup.js';
+import { buildBurns, type InProcessAgent } from '../jobs/setup.js';
 import { buildDeploys } from '../jobs/deploy-setup.js';
 import { perTargetRoles } from '../services/deploy/service.js';
 import type { DeviceClient } from '../services/devices/types.js';
@@ -88,6 +88,11 @@ export interface BuildOptions {
   readonly secrets?: Secrets;
   /** Counts every audited invocation (`opsline start`'s /metrics). */
   readonly metrics?: Metrics;
+  /**
+   * Slack's user group lookup for access.slackGroups (src/adapters/slack/usergroups.ts), given by the
+   * caller: the composition root stands below the adapters (docs/architecture.md, "Layers").
+   */
+  readonly slackGroupMembers?: SlackGroupMembers;
   /** Replaces the command list (tests add a command of their own, e.g. a test job). */
   readonly commands?: readonly CommandDef<Services>[];
 }
@@ -107,7 +112,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   // Each schedule runs as its own system principal, with the roles its config entry gives it.
   const list = withSchedulePrincipals(config.access, config.schedules);
   const extra = perTargetRoles(config.deploy?.targets ?? []);
-  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra });
+  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra }, opts.slackGroupMembers);
   const access = parts.access;
   const scheduleProblems = scheduleIssues(config.schedules, registry, access);
   if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
@@ -120,7 +125,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     devicesOff = reason;
     opts.notice?.(reason);
   };
-  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: onOff, failed }, transports);
+  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent ? startDemoAgent : undefined, given: opts.burns, notice: onOff, failed }, transports);
   const secrets = opts.secrets ?? built.secrets;
   const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed, devicesOff, demo: opts.demoAgent === true }, transports);
   // The audit trail has one record per invocation, so metering it counts every command once.
@@ -231,4 +236,10 @@ async function seedNotes(notes: MemoryNotesRepository): Promise<void> {
   const author = { authorKey: 'console:demo', authorName: 'demo', platform: 'console', room: 'console' };
   await notes.add({ ...author, body: 'Welcome to the opsline demo. Try /note add <text> and /note search <words>.' });
   await notes.add({ ...author, body: 'Backups rotate at 02:00 UTC; the restore runbook is in the wiki.' });
+}
+
+/** The demo's agent, loaded only when the demo asks for it: `opsline start` loads no demo code (test/cli/no-demo.test.ts). */
+async function startDemoAgent(log: Logger): Promise<InProcessAgent> {
+  const demo = await import('../demo/agent.js');
+  return demo.startDemoAgent(log);
 }

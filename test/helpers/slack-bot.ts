@@ -12,6 +12,7 @@ import { RecentKeys, RedisSeenKeys, type SeenKeys } from '../../src/services/see
 import { splitCommandLine } from './command-line.js';
 import { SlackDouble } from './slack-double.js';
 import { postSigned, slashBody, type PostResult, type SlashFields } from './slack-request.js';
+import { slackGroupMembers } from '../../src/adapters/slack/usergroups.js';
 
 export const SECRET = 'test-signing-secret-0123456789';
 
@@ -87,7 +88,7 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
     ...(o.redis ? { redis: o.redis } : {}),
   });
   const log = o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = await buildApp(config, { log, demo: true, commands: [...commands, ...(o.extra ?? [])], ...(o.audit ? { audit: o.audit } : {}), ...(o.burns ? { burns: o.burns } : {}) });
+  const app = await buildApp(config, { log, demo: true, slackGroupMembers, commands: [...commands, ...(o.extra ?? [])], ...(o.audit ? { audit: o.audit } : {}), ...(o.burns ? { burns: o.burns } : {}) });
   const http = new HttpServer(log);
   const commandNames = app.registry.all().map((c) => c.name);
   const seen = o.seen ?? (o.redis ? new RedisSeenKeys(o.redis.url, o.redis.prefix, new RecentKeys(), log) : undefined);

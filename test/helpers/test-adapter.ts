@@ -10,6 +10,7 @@ import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { buildApp, type App, type BuildOptions } from '../../src/app/main.js';
 import { lineInvocation } from './command-line.js';
+import { slackGroupMembers } from '../../src/adapters/slack/usergroups.js';
 
 export interface ThreadMessage {
   readonly kind: 'root' | 'reply' | 'edit';
@@ -69,7 +70,7 @@ export class TestAdapter {
   static async create(opts: TestAdapterOptions = {}) {
     const config = buildConfig(opts.config ?? { access: { users: [] } }, 'test');
     const audit = new MemoryAuditSink();
-    const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now, burns: opts.burns, secrets: opts.secrets });
+    const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now, burns: opts.burns, secrets: opts.secrets, slackGroupMembers });
     const transport = new RecordingTransport();
     app.transports.add(transport);
     await app.startWorkers();

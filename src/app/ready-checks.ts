@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { App } from '../app/main.js';
+import type { App } from './main.js';
 import { statement } from '../services/db/index.js';
 import { VaultClient } from '../services/secrets/index.js';
-import type { HttpServer } from './server.js';
+import type { HttpServer } from '../http/server.js';
 
 const PING = statement('ready.ping', 'SELECT 1 AS ok');
 
