@@ -1,5 +1,5 @@
 import { commandUsing, type CommandContext } from '../src/core/define-command.js';
-import { ROLES, type Role } from '../src/core/access.js';
+import { ROLES, type Role } from '../src/words/roles.js';
 import { DURATION, durationMs, formatDuration } from '../src/core/duration.js';
 import { UserError } from '../src/core/errors.js';
 import { clip } from '../src/core/format.js';

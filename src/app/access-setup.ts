@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { Access, type AccessConfig, type Role } from '../core/access.js';
+import { Access, type AccessConfig } from '../core/access.js';
+import type { Role } from '../words/roles.js';
 import type { Approvals } from '../core/approve-step.js';
 import { Confirmations } from '../core/confirmations.js';
 import { GrantRoles } from '../core/grants/grant-roles.js';

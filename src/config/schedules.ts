@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Bullmq from 'bullmq';
 import { z } from 'zod';
-import { ROLES } from '../core/access.js';
+import { ROLES } from '../words/roles.js';
 import { STATUS_WINDOWS } from '../core/ports.js';
 
 /** Platforms a schedule, an alert or a job failure can post to. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../core/access.js';
+import { ROLES } from '../words/roles.js';
 import { DEFAULT_REF_PATTERN } from './ref-pattern.js';
 import { isSlackBuiltin } from '../words/slack-builtins.js';
 import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';

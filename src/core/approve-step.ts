@@ -1,4 +1,5 @@
-import type { Access, Role } from './access.js';
+import type { Access } from './access.js';
+import type { Role } from '../words/roles.js';
 import { heldTarget } from './confirm-step.js';
 import type { ConfirmStore, Pending } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';

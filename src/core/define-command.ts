@@ -3,7 +3,7 @@ import type { Reply } from './reply.js';
 import type { LiveThread } from './live-thread.js';
 import type { ThreadRef, ThreadStarter } from './thread.js';
 import type { Principal } from './principal.js';
-import type { Role } from './access.js';
+import type { Role } from '../words/roles.js';
 import type { Access } from './access.js';
 import type { ArgsOf } from './arg-types.js';
 import type { ArgSpec, Args, ArgValue } from './arg-spec.js';

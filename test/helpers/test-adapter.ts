@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import type { Role } from '../../src/core/access.js';
+import type { Role } from '../../src/words/roles.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
 import type { Services } from '../../src/app/services.js';
 import type { CommandDef } from '../../src/core/define-command.js';

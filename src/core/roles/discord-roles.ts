@@ -1,4 +1,4 @@
-import type { Role } from '../access.js';
+import type { Role } from '../../words/roles.js';
 import type { Principal } from '../principal.js';
 import type { HeldRole, RoleSource } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Role } from '../../core/access.js';
+import type { Role } from '../../words/roles.js';
 import { UserError, withOutcome } from '../../core/errors.js';
 import type { ThreadRef } from '../../core/thread.js';
 import type { Principal } from '../../core/principal.js';
