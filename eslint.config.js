@@ -24,6 +24,11 @@ export default tseslint.config(
     files: ['src/agent/**/*.ts', 'src/protocol/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [childProcess], patterns: [{ group: ['**/services/*', '**/core/*', '**/adapters/*', '**/jobs/*'], message: 'the agent and the protocol module do not depend on the bot' }] }] },
   },
+  // The layer rules (.dependency-cruiser.cjs, docs/architecture.md "Layers") are CommonJS, as dependency-cruiser reads them.
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
   {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly' } },
