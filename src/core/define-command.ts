@@ -114,7 +114,7 @@ export interface CommandDef<Svc = never> {
   readonly mentions?: boolean;
 }
 
-export interface StoredSubcommand<Svc = unknown> extends Omit<SubcommandDef, 'handler' | 'confirm' | 'approvers'> {
+export interface StoredSubcommand<Svc = never> extends Omit<SubcommandDef, 'handler' | 'confirm' | 'approvers'> {
   readonly handler: Handler<Args, Svc>;
   readonly confirm?: ConfirmCheck<Args, Svc>;
   readonly approvers?: ApproversCheck<Args, Svc>;
