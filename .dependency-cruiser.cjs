@@ -16,7 +16,7 @@ const floors = [
   { name: 'schedules, metrics, http', paths: ['^src/schedules/', '^src/metrics/', '^src/http/'] },
   { name: 'services', paths: ['^src/services/'] },
   { name: 'relay, agent', paths: ['^src/relay/', '^src/agent/'] },
-  { name: 'config, log', paths: ['^src/config/', '^src/log(-pretty)?\\.ts$'] },
+  { name: 'config, log, redis', paths: ['^src/config/', '^src/log(-pretty)?\\.ts$', '^src/redis/'] },
   { name: 'core, protocol, doctor', paths: ['^src/core/', '^src/protocol/', '^src/doctor/'] },
   { name: 'words', paths: ['^src/words/', '^src/version\\.ts$'] },
 ];
@@ -29,6 +29,7 @@ const siblings = [
 ];
 
 const any = (paths) => `(${paths.join('|')})`;
+const placed = any(floors.flatMap((f) => f.paths));
 
 const upward = floors.slice(1).map((floor, i) => ({
   name: `no-upward:${floor.name}`,
@@ -52,6 +53,20 @@ module.exports = {
   forbidden: [
     ...upward,
     ...sideways,
+    {
+      name: 'on-a-floor',
+      comment: 'every module of src/ and commands/ stands on a floor of the order above: a new folder is placed there first',
+      severity: 'error',
+      from: { path: '^(src|commands)/', pathNot: placed },
+      to: {},
+    },
+    {
+      name: 'only-to-a-floor',
+      comment: 'an import reaches only a module that stands on a floor',
+      severity: 'error',
+      from: {},
+      to: { path: '^(src|commands)/', pathNot: placed },
+    },
     {
       name: 'no-circular',
       comment: 'no import cycle, type-only imports included',

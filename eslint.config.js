@@ -29,6 +29,20 @@ export default tseslint.config(
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
+  // One Redis connection factory (src/redis/connect.ts, docs/architecture.md): every client gets the
+  // same timeouts, reconnects, name and Sentinel support. Tests may still open a raw observer client.
+  {
+    files: ['src/**/*.ts', 'commands/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['src/redis/connect.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name=/^(Redis|IORedis|Cluster)$/], NewExpression[callee.property.name=/^(Redis|Cluster)$/]", message: 'make Redis clients with connectRedis() from src/redis/connect.ts' },
+        { selector: "Property[key.name='connection'][value.type='ObjectExpression']", message: "give BullMQ bullConnection() from src/redis/connect.ts, not its own options" },
+        { selector: "CallExpression[callee.property.name='duplicate']", message: 'make another Redis client with connectRedis() (a duplicate keeps the first one\'s name and profile)' },
+      ],
+    },
+  },
   {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly' } },

@@ -1,6 +1,7 @@
 import { commandUsing } from '../src/core/define-command.js';
 import { UserError, withOutcome } from '../src/core/errors.js';
 import { DeviceError } from '../src/services/devices/errors.js';
+import { mention, msg } from '../src/core/message.js';
 import { reply } from '../src/core/reply.js';
 import type { BurnsPort } from '../src/services/burns.js';
 import { describeBurn, describeBurnNow } from './burn-describe.js';
@@ -45,7 +46,7 @@ export default commandUsing<Uses>()({
         const id = newJobId();
         const who = ctx.invocation.principal;
         // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-        const thread = await ctx.openThread(`burning ${image} on ${drive.drive} for ${ctx.mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
+        const thread = await ctx.openThread(msg`burning ${image} on ${drive.drive} for ${mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
           throw withOutcome(err, 'nothing was queued');
         });
         try {
@@ -90,10 +91,10 @@ export default commandUsing<Uses>()({
         const id = ctx.args.job;
         const job = await burns.job(id);
         ctx.setJobId(id);
-        const by = ctx.mention(ctx.invocation.principal);
+        const by = mention(ctx.invocation.principal);
         const outcome = await burns.queue.removeQueued(id);
         if (outcome === 'removed') {
-          await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', `burn cancelled by ${by} before it started`);
+          await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', msg`burn cancelled by ${by} before it started`);
           return reply(`burn job ${id} removed from the queue`);
         }
         if (outcome === 'running') {

@@ -1,6 +1,7 @@
 import type { ArgsOf } from '../src/core/arg-types.js';
 import { commandUsing, type CommandContext } from '../src/core/define-command.js';
 import { UserError, withOutcome } from '../src/core/errors.js';
+import { mention, msg } from '../src/core/message.js';
 import { reply } from '../src/core/reply.js';
 import { describeHolder, type DeployService, type DeploysPort } from '../src/services/deploy/service.js';
 import type { DeployTarget } from '../src/services/deploy/types.js';
@@ -73,7 +74,7 @@ export default commandUsing<Uses>()({
         const id = newJobId('d');
         const who = ctx.invocation.principal;
         // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-        const thread = await ctx.openThread(`deploying ${t.name} at ${ref} for ${ctx.mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
+        const thread = await ctx.openThread(msg`deploying ${t.name} at ${ref} for ${mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
           throw withOutcome(err, 'nothing was queued');
         });
         try {
@@ -160,11 +161,11 @@ export default commandUsing<Uses>()({
         const job = await deploys.job(id);
         ctx.setJobId(id);
         const t = targetFor(ctx, deploys, job.data.target, 'cancelling a deploy of');
-        const by = ctx.mention(ctx.invocation.principal);
+        const by = mention(ctx.invocation.principal);
         const outcome = await deploys.queue.removeQueued(id);
         if (outcome === 'removed') {
           await deploys.releaseFor(t.name, id);
-          await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', `deploy cancelled by ${by} before it started`);
+          await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', msg`deploy cancelled by ${by} before it started`);
           return reply(`deploy job ${id} removed from the queue; ${t.name} is unlocked`);
         }
         if (outcome !== 'running') throw new UserError('conflict', `deploy job ${id} has already ${outcome === 'failed' ? 'failed' : 'finished'}`);

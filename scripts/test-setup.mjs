@@ -95,6 +95,12 @@ async function redis() {
   if (!r.ok || !(await waitPort(6379, 15))) fail(`Redis did not start on 127.0.0.1:6379 ${r.out}`, "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no");
 }
 
+// The Sentinel fault test (test/faults/redis-sentinel.test.ts) starts its own sentinels: Debian's redis-sentinel.
+async function redisSentinel() {
+  if (has('redis-sentinel', ['--version'])) return;
+  aptInstall(['redis-sentinel']);
+}
+
 // promtool (Prometheus's own checker) lints what /metrics serves; it ships in Debian's prometheus package.
 async function promtool() {
   if (has('promtool', ['--version'])) return;
@@ -106,4 +112,5 @@ await promtool();
 await tmux();
 await mariadb();
 await redis();
-console.log('test setup: xorriso, tmux, MariaDB and Redis are ready');
+await redisSentinel();
+console.log('test setup: xorriso, tmux, MariaDB, Redis and redis-sentinel are ready');

@@ -1,6 +1,5 @@
 import type { BurnKind } from './burner/burn-kind.js';
 import { listImages } from './images.js';
-import type { JobResult } from './job-kind.js';
 import type { JobManager, Peer, Started } from './jobs.js';
 import type { RunKind } from './runner/run-kind.js';
 import { PROTOCOL_VERSION, type AgentMessage, type DriveInfo, type EjectResult, type HelloInfo, type Request } from '../protocol/index.js';
@@ -54,7 +53,7 @@ function answer(agent: Served, peer: Peer, req: Exclude<Request, { op: 'heartbea
 }
 
 /** `accepted`; for a job that finished before the caller re-attached, its result follows at once. */
-function accepted(req: { id: string; jobId: string }, s: Started<JobResult>): AgentMessage[] {
+function accepted(req: { id: string; jobId: string }, s: Started): AgentMessage[] {
   const first: AgentMessage = { v: 1, op: 'accepted', id: req.id, jobId: req.jobId, attached: s.attached };
   return s.finished ? [first, { v: 1, op: 'done', jobId: req.jobId, result: s.finished }] : [first];
 }

@@ -25,15 +25,16 @@ export interface JobOutput {
   pid(pid: number | undefined): void;
 }
 
-/** A request that passed its kind's checks: the entry to record, and the job to make once it is recorded. */
+/** A request that passed its kind's checks: the entry to record, and the job to record it for. */
 export interface Launch<E, J> {
   entry(startedAt: string): E;
+  /** Makes the job, which starts nothing (that is `run()`): the manager makes it, then records it, then runs it. */
   job(entry: E, out: JobOutput): J;
 }
 
 /**
  * What makes a burn a burn, or a run a run: the JobManager (src/agent/jobs.ts) does the rest the same way
- * for every kind (idempotency by jobId, one job per slot, ledger writes, start after `accepted`, cancel,
+ * for every kind (idempotency by jobId across all kinds, one job per slot, ledger writes, start after `accepted`, cancel,
  * status, shutdown, restart). A new kind of job is one more of these; docs/architecture.md says how.
  */
 export interface JobKind<Req extends { readonly jobId: string }, E extends KindEntry<R>, R extends JobResult, J extends Job<R>> {

@@ -7,10 +7,13 @@ import type { AgentMessage } from '../protocol/index.js';
 /** A client, by its ZeroMQ routing id; events for a job go to every client watching it. */
 export type Peer = Buffer;
 
-/** How `burn` or `run` is answered: `accepted`, followed by the recorded result when the job had finished. */
-export interface Started<R> {
+/**
+ * How `burn` or `run` is answered: `accepted`, followed by the recorded result when the job had finished.
+ * A re-attach may find a job of another kind (one jobId, one job: docs/agent.md), so the result is any kind's.
+ */
+export interface Started {
   readonly attached: boolean;
-  readonly finished?: R;
+  readonly finished?: JobResult;
 }
 
 /** What `status` answers (the protocol's burn or run status). */
@@ -40,9 +43,14 @@ export interface JobManagerOptions {
   readonly send: (peer: Peer, msg: AgentMessage) => void;
 }
 
-/** Every job on the agent, whatever its kind, by jobId: one per slot, recorded in its kind's ledger, events fanned out to watchers. */
+/**
+ * Every job on the agent, whatever its kind, by jobId: one per slot, recorded in its kind's ledger, events fanned
+ * out to watchers. A jobId names one job across all kinds: `start`, `status` and `cancel` look it up alike.
+ */
 export class JobManager {
   private readonly lanes: readonly Lane[];
+  /** Set by stop(): the agent is going away, so a job started now would outlive it or be cut short. */
+  private stopping = false;
 
   constructor(private readonly o: JobManagerOptions) {
     this.lanes = o.kinds.map((kind) => ({ kind, running: new Map(), slots: new Map() }));
@@ -59,11 +67,12 @@ export class JobManager {
     }
   }
 
-  /** Starts a job, or re-attaches the caller when its kind already knows the jobId. Quick checks answer synchronously. */
-  start<Req extends { readonly jobId: string }, E extends KindEntry<R>, R extends JobResult, J extends Job<R>>(kind: JobKind<Req, E, R, J>, peer: Peer, req: Req): Started<R> | Promise<Started<R>> {
+  /** Starts a job, or re-attaches the caller when any kind already knows the jobId. Quick checks answer synchronously. */
+  start<Req extends { readonly jobId: string }, E extends KindEntry<R>, R extends JobResult, J extends Job<R>>(kind: JobKind<Req, E, R, J>, peer: Peer, req: Req): Started | Promise<Started> {
     const lane = this.lane(kind);
-    const known = attach(lane, kind, peer, req.jobId);
+    const known = this.attach(peer, req.jobId);
     if (known) return known;
+    this.open();
     const slot = kind.slot(req);
     this.free(lane, slot);
     const launch = kind.prepare(req);
@@ -78,7 +87,7 @@ export class JobManager {
   status(peer: Peer, jobId: string, watch: boolean): JobState {
     const found = this.find(jobId);
     if (found?.running) {
-      if (watch) found.running.watchers.set(peer.toString('hex'), peer);
+      if (watch) addWatcher(found.running, peer);
       return found.running.status();
     }
     return found?.result ? { jobId, state: 'finished', result: found.result } : { jobId, state: 'unknown' };
@@ -91,28 +100,31 @@ export class JobManager {
     throw new AgentError('unknown_job', `no job ${jobId} on this agent`);
   }
 
-  /** Graceful stop: running jobs are cancelled, and recorded as such, rather than left orphaned. */
+  /** Graceful stop: running jobs are cancelled, and recorded as such, rather than left orphaned; none starts after this. */
   async stop(): Promise<boolean> {
+    this.stopping = true;
     const all = this.lanes.flatMap((l) => [...l.running.values()]);
     for (const r of all) r.job.cancel();
     await Promise.all(all.map((r) => r.finished));
     return all.length > 0;
   }
 
-  private begin<Req extends { readonly jobId: string }, E extends KindEntry<R>, R extends JobResult, J extends Job<R>>(lane: Lane, kind: JobKind<Req, E, R, J>, peer: Peer, jobId: string, slot: string, launch: Launch<E, J>): Started<R> {
+  private begin<Req extends { readonly jobId: string }, E extends KindEntry<R>, R extends JobResult, J extends Job<R>>(lane: Lane, kind: JobKind<Req, E, R, J>, peer: Peer, jobId: string, slot: string, launch: Launch<E, J>): Started {
     // Checked again: preparing may have awaited, and another request may have taken the jobId or the slot meanwhile.
-    const again = attach(lane, kind, peer, jobId);
+    const again = this.attach(peer, jobId);
     if (again) return again;
+    this.open();
     this.free(lane, slot);
     const entry = launch.entry(new Date().toISOString());
-    this.write(kind, jobId, 'start', () => kind.ledger.start(entry));
     const watchers = new Map([[peer.toString('hex'), peer]]);
     const publish = (msg: AgentMessage): void => watchers.forEach((p) => this.o.send(p, msg));
+    // Made before it is recorded (making a job starts nothing): a kind that cannot make it leaves no ledger entry behind.
     const job = launch.job(entry, {
       log: (line) => publish({ v: 1, op: 'log', jobId, line }),
       progress: (p) => publish({ v: 1, op: 'progress', jobId, ...p }),
       pid: (pid) => this.write(kind, jobId, 'pid', () => kind.ledger.setPid(jobId, pid)),
     });
+    this.write(kind, jobId, 'start', () => kind.ledger.start(entry));
     lane.slots.set(slot, jobId);
     // Started after `accepted` is on its way (docs/agent.md): a fork and exec holds this thread, and the caller would wait for it.
     const finished = nextTurn()
@@ -147,9 +159,25 @@ export class JobManager {
     }
   }
 
+  /** A new job may start: not while stopping (a re-attach still may, since it starts nothing). */
+  private open(): void {
+    if (this.stopping) throw new AgentError('internal', 'the agent is stopping: nothing was started');
+  }
+
   private free(lane: Lane, slot: string): void {
     const holder = lane.slots.get(slot);
     if (holder) throw new AgentError('busy', lane.kind.busy(slot, holder));
+  }
+
+  /** A known jobId, whatever its kind: the caller now watches the running job, or gets the recorded result. Never a second start. */
+  private attach(peer: Peer, jobId: string): Started | undefined {
+    const found = this.find(jobId);
+    if (found?.running) {
+      addWatcher(found.running, peer);
+      return { attached: true };
+    }
+    // An entry without a result is a job a dead agent left, and recover() has finished every one of those.
+    return found?.result ? { attached: true, finished: found.result } : undefined;
   }
 
   /** The first kind that knows the jobId, running or recorded. */
@@ -170,12 +198,7 @@ export class JobManager {
   }
 }
 
-function attach<R extends JobResult>(lane: Lane, kind: { readonly ledger: { get(jobId: string): KindEntry<R> | undefined } }, peer: Peer, jobId: string): Started<R> | undefined {
-  const r = lane.running.get(jobId);
-  if (r) {
-    r.watchers.set(peer.toString('hex'), peer);
-    return { attached: true };
-  }
-  const finished = kind.ledger.get(jobId)?.result;
-  return finished ? { attached: true, finished } : undefined;
+/** Events of the job now go to this client too. */
+function addWatcher(r: Running, peer: Peer): void {
+  r.watchers.set(peer.toString('hex'), peer);
 }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { Access, type AccessConfig } from '../core/access.js';
@@ -12,7 +12,7 @@ import { SlackGroupRoles, type GroupMembers } from '../core/roles/slack-groups.j
 import type { RoleSource } from '../core/roles/types.js';
 import type { Transports } from '../relay/transports.js';
 import { RedisConfirmations } from '../services/redis-confirmations.js';
-import { REQUEST_PATH_TIMEOUT_MS } from '../services/redis-timeouts.js';
+import { connectRedis } from '../redis/connect.js';
 
 /** Builds the Slack user group lookup for a `slack` section (the Web API call lives with the Slack adapter). */
 export type SlackGroupMembers = (cfg: NonNullable<Config['slack']>, log: Logger) => GroupMembers;
@@ -57,7 +57,7 @@ export function buildAccess(
   const a = config.access;
   // The grant version is read before every decision: a Redis that does not answer leaves grants out
   // (GrantRoles fails closed and backs off) rather than holding every command.
-  const redis = config.redis && new Redis(config.redis.url, { maxRetriesPerRequest: 2, lazyConnect: true, commandTimeout: REQUEST_PATH_TIMEOUT_MS });
+  const redis = config.redis && connectRedis(config.redis, { role: 'access', profile: 'command', lazy: true });
   redis?.on('error', (err) => log.warn({ err }, 'redis error (access)'));
   const claim = expiryClaim(redis, config.redis?.prefix ?? 'opsline');
   const version = redis ? redisGrantVersion(redis, config.redis!.prefix) : new LocalGrantVersion();
@@ -75,7 +75,7 @@ export function buildAccess(
   const access = new Access(allow.list, sourcesOf(a, slackGroups), allow.extra);
   // With Redis an approval may come through any replica, as a confirmation may.
   const approvalStore = redis
-    ? new RedisConfirmations(config.redis!.url, config.redis!.prefix, log, now, a.approvalTtl, 'other')
+    ? new RedisConfirmations(config.redis!, config.redis!.prefix, log, now, a.approvalTtl, 'other')
     : new Confirmations(now, a.approvalTtl, 'other');
   let started = false;
   return {

@@ -141,7 +141,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     ...(devicesOff ? { devicesOff } : {}),
   };
   // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
-  const redisConfirm = config.redis && new RedisConfirmations(config.redis.url, config.redis.prefix, log, () => now().getTime());
+  const redisConfirm = config.redis && new RedisConfirmations(config.redis, config.redis.prefix, log, () => now().getTime());
   const confirmations = redisConfirm || new Confirmations(() => now().getTime());
   const dispatcher = new Dispatcher({ registry, access, services, log, transports, confirmations, approvals: parts.approvals });
   late.dispatcher = dispatcher;

@@ -203,9 +203,16 @@ export const configSchema = z.strictObject({
   vault: vault.optional(),
   redis: z
     .strictObject({
-      url: z.string().regex(/^rediss?:\/\//, 'redis://host:port'),
+      // One server; with sentinels only its credentials, database and rediss:// are used.
+      url: z.string().regex(/^rediss?:\/\//, 'redis://host:port').optional(),
       // Keys and queue names start with this, so several bots (or test runs) can share one Redis.
       prefix: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and -').default('opsline'),
+      // A Sentinel-managed primary/replica set (docs/hosting.md, "Redis with Sentinel").
+      sentinels: z.array(z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) })).min(1).optional(),
+      name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'the master name the sentinels monitor (letters, digits, . _ -)').optional(),
+      sentinelPassword: z.string().min(1).optional(),
+      // How long a "queued" reply waits for a replica to hold the job (WAIT 1 <ms>); 0 does not wait.
+      replicaWaitMs: z.number().int().min(0).max(1500).optional(),
     })
     .optional(),
   jobs: z
@@ -250,6 +257,10 @@ export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
   if (c.mysql?.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: 'required by mysql.vault' });
   if (c.vault && !c.vault.token && !c.vault.approle)
     ctx.addIssue({ code: 'custom', path: ['vault'], message: 'needs token or approle' });
+  if (c.redis && !c.redis.url && !c.redis.sentinels) ctx.addIssue({ code: 'custom', path: ['redis'], message: 'needs url, or sentinels and name' });
+  if (c.redis?.sentinels && !c.redis.name) ctx.addIssue({ code: 'custom', path: ['redis', 'name'], message: 'required with redis.sentinels: the master name they monitor' });
+  if (c.redis && !c.redis.sentinels && (c.redis.name || c.redis.sentinelPassword))
+    ctx.addIssue({ code: 'custom', path: ['redis', 'sentinels'], message: 'required with redis.name and redis.sentinelPassword' });
   if (c.agents?.length && !c.redis)
     ctx.addIssue({ code: 'custom', path: ['redis'], message: 'required when agents are listed (burn jobs run in BullMQ)' });
   if (c.agents?.length && !c.clientKeys)

@@ -6,7 +6,7 @@ import type { Args, CommandContext, Invocation } from './define-command.js';
 import { formatDuration } from './duration.js';
 import { UserError } from './errors.js';
 import { refusal } from './refusal.js';
-import type { Registry, Target } from './registry.js';
+import { shownPath, targetOf, type Registry, type Target } from './registry.js';
 import type { Reply } from './reply.js';
 
 /** Requests held for a second person; the roles each path requires are `access.approvers`, read from Access (a reload swaps them). */
@@ -33,7 +33,7 @@ export async function holdForApproval<Svc>(a: Approvals, target: Target<Svc>, ct
   const inv = ctx.invocation;
   const p = await a.store.add({ principalKey: inv.principal.key, path: target.path, args: ctx.args, invocation: inv, approvers });
   const roles = approvers.join(' or ');
-  const text = `${inv.principal.name} asks to run /${target.path}${describeArgs(ctx.args)}; it needs the approval of someone else with the ${roles} role within ${formatDuration(a.store.ttlMs)}: /approve ${p.code}`;
+  const text = `${inv.principal.name} asks to run /${shownPath(target)}${describeArgs(ctx.args)}; it needs the approval of someone else with the ${roles} role within ${formatDuration(a.store.ttlMs)}: /approve ${p.code}`;
   return { text, visibility: 'channel', approve: { code: p.code, expiresInSec: Math.round(a.store.ttlMs / 1000) } };
 }
 
@@ -47,7 +47,7 @@ export async function takeApproved<Svc>(a: Approvals, registry: Registry<Svc>, a
     const needed = peeked.approvers ?? [];
     const roles = access.rolesOf(inv.principal);
     if (!roles.includes('admin') && !roles.some((r) => needed.includes(r)))
-      throw new UserError('denied', `approving /${peeked.path} needs the ${needed.join(' or ')} role; your key is ${inv.principal.key}. Nothing was run`);
+      throw new UserError('denied', `approving /${shownOf(registry, peeked.path)} needs the ${needed.join(' or ')} role; your key is ${inv.principal.key}. Nothing was run`);
   }
   const taken = await a.store.take(code, inv.principal.key);
   if (!taken.ok) {
@@ -61,8 +61,19 @@ export async function takeApproved<Svc>(a: Approvals, registry: Registry<Svc>, a
   const requester = pending.invocation.principal;
   await access.prepare(requester);
   const d = access.decide(requester, target.path, target.roles, pending.invocation.room);
-  if (!d.allow) throw new UserError('denied', `${requester.name} may no longer run it: ${refusal(d, target.path, requester.key)}. Nothing was run`);
+  if (!d.allow) throw new UserError('denied', `${requester.name} may no longer run it: ${refusal(d, shownPath(target), requester.key)}. Nothing was run`);
   return { pending, target };
+}
+
+/** A held request's path as a caller would type it (shownPath), or as stored if its command is gone. */
+function shownOf(registry: Registry, path: string): string {
+  const [name = '', sub] = path.split(' ');
+  const def = registry.get(name);
+  try {
+    return def ? shownPath(targetOf(def, sub)) : path;
+  } catch {
+    return path;
+  }
 }
 
 function describeArgs(args: Args): string {

@@ -3,7 +3,7 @@ import type { ConfirmStore, Pending } from './confirmations.js';
 import type { Args, Invocation } from './define-command.js';
 import { UserError } from './errors.js';
 import { refusal } from './refusal.js';
-import type { Registry, Target } from './registry.js';
+import { shownPath, type Registry, type Target } from './registry.js';
 import type { Reply } from './reply.js';
 
 /** The confirm step: holds the request and answers with the code its caller must confirm. */
@@ -28,7 +28,7 @@ export async function takeConfirmed<Svc>(store: ConfirmStore, registry: Registry
   const target = heldTarget(registry, pending.path);
   await access.prepare(inv.principal);
   const d = access.decide(inv.principal, target.path, target.roles, pending.invocation.room);
-  if (!d.allow) throw new UserError('denied', refusal(d, target.path, inv.principal.key));
+  if (!d.allow) throw new UserError('denied', refusal(d, shownPath(target), inv.principal.key));
   return { pending, target };
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Message } from './message.js';
 import type { Reply } from './reply.js';
 import type { LiveThread } from './live-thread.js';
 import type { ThreadRef, ThreadStarter } from './thread.js';
@@ -39,12 +40,13 @@ export interface CommandContext<A = Args, Svc = unknown> {
   readonly access: Access;
   /** How this platform starts a thread for long work. */
   readonly threads: ThreadStarter;
-  /** Starts a thread on this platform: the root, then the live status message (its id is in the ref). */
-  openThread(rootText: string, initialStatus: string): Promise<LiveThread>;
+  /**
+   * Starts a thread on this platform: the root, then the live status message (its id is in the ref).
+   * A root that names someone says so with a typed mention (`` msg`… for ${mention(who)}` ``, src/core/message.ts).
+   */
+  openThread(rootText: Message, initialStatus: Message): Promise<LiveThread>;
   /** Reopens a stored thread (any platform this process has a transport for). */
   reopenThread(ref: ThreadRef): LiveThread | undefined;
-  /** How this platform mentions someone (`<@U123>`, `@alice`). */
-  mention(who: Principal): string;
   /** A handler that starts a job records its id here so the audit row carries it. */
   setJobId(id: string): void;
   /** Runs the request this caller is asked to confirm under `code` (the /confirm command and confirm buttons). */

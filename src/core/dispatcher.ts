@@ -7,13 +7,14 @@ import { Confirmations, type ConfirmStore } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
 import { UserError, toBotError } from './errors.js';
 import { CONTROL } from './input.js';
-import { printable, printableReply } from './printable.js';
+import { printableReply } from './printable.js';
+import { printableMessage } from './message.js';
 import { errorReply } from './error-reply.js';
 import { attempt, type Step } from './pipeline-step.js';
 import { parseText, parseValues } from './parse.js';
 import { refusal } from './refusal.js';
 import { closest } from './suggest.js';
-import type { Registry, Target } from './registry.js';
+import type { Registry, Resolved, Target } from './registry.js';
 import type { Reply } from './reply.js';
 import { LiveThread } from './live-thread.js';
 import type { ThreadStarter } from './thread.js';
@@ -69,7 +70,7 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
     const started = performance.now();
     // What a command shows may carry text from outside (notes, names, agent output): no control
     // character reaches a chat or a terminal as it is (src/core/printable.ts).
-    const threads: ThreadStarter = { startThread: (text, opts) => given.startThread(printable(text), opts) };
+    const threads: ThreadStarter = { startThread: (text, opts) => given.startThread(printableMessage(text), opts) };
     const log = this.deps.log.child({ invocationId: inv.id, platform: inv.platform, command: inv.command, principal: inv.principal.key });
     let jobId: string | undefined;
     const extra: AuditExtra = {};
@@ -175,14 +176,13 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
         const transport = this.deps.transports?.get(ref.platform);
         return transport && LiveThread.reopen(transport, ref, log);
       },
-      mention: (who) => this.deps.transports?.get(inv.platform)?.mention(who) ?? `@${who.name}`,
       setJobId,
       confirm: (code) => this.confirmed(code, inv, threads, log, setJobId),
       approve: (code) => this.approved(code, inv, threads, log, setJobId, extra),
     };
   }
 
-  private resolve(inv: Invocation): Step<{ target: Target<Svc>; rest: string }> {
+  private resolve(inv: Invocation): Step<Resolved<Svc>> {
     const def = this.deps.registry.get(inv.command.toLowerCase());
     if (!def) {
       const name = inv.command.slice(0, 32).replace(new RegExp(CONTROL, 'g'), '?');
@@ -204,21 +204,30 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
    * A known command that could not be resolved (`/note` without a subcommand) would answer with its
    * usage, which names subcommands: someone off the allowlist hears only that they are off it.
    */
-  private async strangerFirst(inv: Invocation, failed: Step<never> & { ok: false }): Promise<Step<{ target: Target<Svc>; rest: string }>> {
+  private async strangerFirst(inv: Invocation, failed: Step<never> & { ok: false }): Promise<Step<Resolved<Svc>>> {
     if (failed.error.code !== 'usage') return failed;
     await this.deps.access.prepare(inv.principal);
-    if (this.deps.access.rolesOf(inv.principal).length > 0) return failed;
-    return { ok: false, decision: 'deny', error: new UserError('denied', `you are not on the allowlist; your key is ${inv.principal.key} (an admin can add it)`) };
+    const access = this.deps.access;
+    if (access.rolesOf(inv.principal).length === 0)
+      return { ok: false, decision: 'deny', error: new UserError('denied', `you are not on the allowlist; your key is ${inv.principal.key} (an admin can add it)`) };
+    // Someone with roles, but none for any part of this command, learns no more about it than its name.
+    const def = this.deps.registry.get(inv.command.toLowerCase());
+    const targets = this.deps.registry.targets().filter((t) => t.command === def);
+    const decide = access.decider(inv.principal);
+    if (targets.some((t) => decide(t.path, t.roles).allow)) return failed;
+    const needed = [...new Set(targets.flatMap((t) => access.needed(t.path, t.roles)))];
+    const roles = needed.length ? needed.join(' or ') : 'admin';
+    return { ok: false, decision: 'deny', error: new UserError('denied', `/${def?.name ?? inv.command} needs the ${roles} role; your key is ${inv.principal.key} (an admin can grant it)`) };
   }
 
-  private async authorise(inv: Invocation, r: { target: Target<Svc>; rest: string }, extra: AuditExtra): Promise<Step<{ target: Target<Svc>; rest: string }>> {
+  private async authorise(inv: Invocation, r: Resolved<Svc>, extra: AuditExtra): Promise<Step<Resolved<Svc>>> {
     await this.deps.access.prepare(inv.principal);
     const d = this.deps.access.decide(inv.principal, r.target.path, r.target.roles, inv.room);
     if (d.allow) {
       extra.roleSource = d.source;
       return { ok: true, value: r };
     }
-    return { ok: false, decision: 'deny', error: new UserError('denied', refusal(d, r.target.path, inv.principal.key)) };
+    return { ok: false, decision: 'deny', error: new UserError('denied', refusal(d, r.named, inv.principal.key)) };
   }
 
   private parse(inv: Invocation, target: Target<Svc>, rest: string): Step<{ target: Target<Svc>; args: ReturnType<typeof parseText> }> {

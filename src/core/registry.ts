@@ -3,6 +3,13 @@ import { nextToken } from './tokenize.js';
 
 export type { Target } from './define-command.js';
 
+/** A resolved command: its target, the argument text left, and the command as the caller named it. */
+export interface Resolved<Svc = never> {
+  readonly target: Target<Svc>;
+  readonly rest: string;
+  readonly named: string;
+}
+
 /**
  * `Svc`: the services the dispatcher gives every command; each command's own ports must be among them.
  * A bare `Registry` (`never`) is any registry, read but not run (checks at startup, /help).
@@ -40,19 +47,22 @@ export class Registry<Svc = never> implements CommandCatalog {
 
   /**
    * Chooses the subcommand from the first word of `text` (or from `explicitSub`), falling back to the
-   * default subcommand; returns the target and the argument text that remains.
+   * default subcommand; returns the target, the argument text that remains, and the command as the
+   * caller named it (`burn` for `/burn x.iso`, whose target is `burn start`): replies say that, never
+   * an internal name the caller did not type.
    */
-  resolve(command: CommandDef<Svc>, text: string, explicitSub?: string): { target: Target<Svc>; rest: string } | { error: string } {
-    if (!command.subcommands) return { target: this.#target(command, undefined), rest: text };
+  resolve(command: CommandDef<Svc>, text: string, explicitSub?: string): Resolved<Svc> | { error: string } {
+    if (!command.subcommands) return { target: this.#target(command, undefined), rest: text, named: command.name };
     const names = Object.keys(command.subcommands);
     if (explicitSub !== undefined) {
       return Object.hasOwn(command.subcommands, explicitSub)
-        ? { target: this.#target(command, explicitSub), rest: text }
+        ? { target: this.#target(command, explicitSub), rest: text, named: `${command.name} ${explicitSub}` }
         : { error: `unknown subcommand "${explicitSub}"; one of: ${names.join(', ')}` };
     }
     const first = safeFirst(text);
-    if (first && Object.hasOwn(command.subcommands, first.value)) return { target: this.#target(command, first.value), rest: text.slice(first.end) };
-    if (command.defaultSubcommand) return { target: this.#target(command, command.defaultSubcommand), rest: text };
+    if (first && Object.hasOwn(command.subcommands, first.value))
+      return { target: this.#target(command, first.value), rest: text.slice(first.end), named: `${command.name} ${first.value}` };
+    if (command.defaultSubcommand) return { target: this.#target(command, command.defaultSubcommand), rest: text, named: command.name };
     return first
       ? { error: `unknown subcommand "${first.value.slice(0, 40)}"; one of: ${names.join(', ')}` }
       : { error: `which one? ${names.join(', ')}` };
@@ -63,6 +73,14 @@ export class Registry<Svc = never> implements CommandCatalog {
     const t = this.#byPath.get(sub === undefined ? command.name : `${command.name} ${sub}`);
     return t?.command === command ? t : targetOf(command, sub);
   }
+}
+
+/**
+ * A target as a caller would type it when the exact words are not at hand (a held request): the
+ * command alone for its default subcommand (`/deploy site main` runs `deploy run`), else its path.
+ */
+export function shownPath(t: Target): string {
+  return t.sub !== undefined && t.sub === t.command.defaultSubcommand ? t.command.name : t.path;
 }
 
 function safeFirst(text: string): { value: string; end: number } | undefined {

@@ -1,3 +1,4 @@
+import { finalLine, type Message } from './message.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -22,19 +23,18 @@ export interface ThreadTransport {
   readonly platform: string;
   /** Minimum time between two edits of one message. */
   readonly editIntervalMs: number;
-  postReply(ref: ThreadRef, text: string): Promise<string>;
+  postReply(ref: ThreadRef, text: Message): Promise<string>;
   /** `turnTaken`: the caller already waited for its turn (editTurn), so this edit goes at once. */
-  edit(ref: ThreadRef, messageId: string, text: string, opts?: EditOptions): Promise<void>;
+  edit(ref: ThreadRef, messageId: string, text: Message, opts?: EditOptions): Promise<void>;
   /**
    * Optional: waits until the platform's shared budget allows one edit of `ref`'s status message
    * and takes it, for an `edit` with `turnTaken` that follows (docs/rate-limits.md).
    */
   editTurn?(ref: ThreadRef): Promise<void>;
-  mention(who: Principal): string;
   /** Optional: the thread's status will not change again (the console stops redrawing it). */
   close?(ref: ThreadRef): Promise<void>;
-  /** Optional: posts the thread's final line, mentioning `ref.requester` (default: a reply that starts with `mention`). */
-  finalReply?(ref: ThreadRef, text: string): Promise<string>;
+  /** Optional: posts the thread's final line, mentioning `ref.requester` (default: a reply that starts with the mention). */
+  finalReply?(ref: ThreadRef, text: Message): Promise<string>;
 }
 
 export interface ThreadOptions {
@@ -47,10 +47,10 @@ export interface ThreadOptions {
 
 /** Per invocation: how this platform starts a thread (a channel message, an interaction reply, a console line). */
 export interface ThreadStarter {
-  startThread(rootText: string, opts?: ThreadOptions): Promise<ThreadRef>;
+  startThread(rootText: Message, opts?: ThreadOptions): Promise<ThreadRef>;
 }
 
 /** The final line of a thread: the transport's own, or a reply that mentions the requester. */
-export function postFinal(t: ThreadTransport, ref: ThreadRef, text: string): Promise<string> {
-  return t.finalReply ? t.finalReply(ref, text) : t.postReply(ref, `${t.mention(ref.requester)} ${text}`);
+export function postFinal(t: ThreadTransport, ref: ThreadRef, text: Message): Promise<string> {
+  return t.finalReply ? t.finalReply(ref, text) : t.postReply(ref, finalLine(ref.requester, text));
 }

@@ -68,7 +68,7 @@ export async function buildBurns(
   if (!devices) return undefined;
   const redis = config.redis;
   if (!redis) throw new Error('unreachable: the config schema requires redis with agents');
-  const queue = new BullBurnQueue({ url: redis.url, prefix: redis.prefix, ...config.jobs, log });
+  const queue = new BullBurnQueue({ ...redis, ...config.jobs, log });
   return withWorkers(devices, queue, transports, log, heartbeatMs, opts.failed);
 }
 

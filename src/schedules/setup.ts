@@ -71,8 +71,8 @@ export function buildSchedules(config: Config, deps: ScheduleDeps): Schedules | 
     return poster.post(target.channel, p);
   };
   const redis = config.redis;
-  const clock: Clock = redis ? new BullClock({ url: redis.url, prefix: redis.prefix, log, post }) : new TimerClock(log);
-  const store: ScheduleStore = redis ? new RedisScheduleStore(redis.url, redis.prefix, log) : new MemoryScheduleStore();
+  const clock: Clock = redis ? new BullClock({ ...redis, log, post }) : new TimerClock(log);
+  const store: ScheduleStore = redis ? new RedisScheduleStore(redis, redis.prefix, log) : new MemoryScheduleStore();
   const outbox = new RoutingOutbox(posters, clock, log);
   const runner = new ScheduleRunner(schedules, alerts, {
     get dispatcher() {

@@ -73,6 +73,38 @@ describe('job manager, deploy commands', () => {
   });
 });
 
+describe('job manager, a kind that cannot make its job', () => {
+  it('refuses the request before anything is recorded: the jobId stays unknown, the slot free, and a later start runs', async () => {
+    const m = manager('unmade', [process.execPath, '-e', '']);
+    // The run kind, except that making its job throws (a kind's bug, or a resource it could not get).
+    let broken = true;
+    const kind = {
+      ...m.runs,
+      prepare: async (req: Parameters<typeof m.runs.prepare>[0]) => {
+        const launch = await m.runs.prepare(req);
+        return {
+          entry: launch.entry,
+          job: (...args: Parameters<typeof launch.job>) => {
+            if (broken) throw new Error('cannot make the job');
+            return launch.job(...args);
+          },
+        };
+      },
+    };
+    const jobs = new JobManager({ kinds: [kind], log: silent, send: (_peer, msg) => m.sent.push(msg) });
+    const req = { v: 1 as const, id: '1', op: 'run' as const, jobId: 'unmade-1', command: 'probe', ref: 'x' };
+    await expect(jobs.start(kind, Buffer.from('a'), req)).rejects.toThrow('cannot make the job');
+    expect(jobs.status(Buffer.from('a'), 'unmade-1', false)).toEqual({ jobId: 'unmade-1', state: 'unknown' });
+    expect(() => jobs.cancel('unmade-1')).toThrow(expect.objectContaining({ code: 'unknown_job' }));
+    expect(jobs.holder(kind, 'probe')).toBeUndefined();
+    expect(new JobLedger(join(root, 'unmade'), 'runs.json', runEntrySchema).get('unmade-1')).toBeUndefined();
+    broken = false;
+    expect(await jobs.start(kind, Buffer.from('a'), req)).toEqual({ attached: false });
+    await until(() => m.sent.some((x) => x.op === 'done' && x.jobId === 'unmade-1'));
+    expect(jobs.status(Buffer.from('a'), 'unmade-1', false)).toMatchObject({ state: 'finished', result: { outcome: 'ok' } });
+  });
+});
+
 describe('job manager, both kinds', () => {
   it('a graceful stop cancels a running burn and a running command alike, sends their done and records them', async () => {
     const images = join(root, 'images');
@@ -93,5 +125,43 @@ describe('job manager, both kinds', () => {
     expect(new JobLedger(stateDir, 'jobs.json', burnEntrySchema).get('stop-burn')?.result?.outcome).toBe('cancelled');
     expect(new JobLedger(stateDir, 'runs.json', runEntrySchema).get('stop-run')?.result?.outcome).toBe('cancelled');
     expect([jobs.holder(burns, 'd1'), jobs.holder(runs, 'slow')]).toEqual([undefined, undefined]);
+  });
+});
+
+describe('job manager, while it stops', () => {
+  it('starts nothing new of either kind, even a burn whose image lookup was under way, and still re-attaches', async () => {
+    const images = join(root, 'images-stop');
+    await mkdir(images);
+    await makeIso(images, 'small.iso');
+    const stateDir = join(root, 'stopping');
+    const burns = burnKind({ stateDir, drives: [{ name: 'd1', device: `stdio:${join(root, 'stopping-d1.img')}` }, { name: 'd2', device: `stdio:${join(root, 'stopping-d2.img')}` }], imagesDir: images });
+    const runs = runKind(stateDir, {
+      slow: { argv: [process.execPath, '-e', 'console.log("started"); setInterval(() => {}, 1000)'], refPattern: '^[a-z]+$', timeoutSec: 60 },
+      quick: { argv: [process.execPath, '-e', ''], refPattern: '^[a-z]+$', timeoutSec: 60 },
+    });
+    const sent: AgentMessage[] = [];
+    const jobs = new JobManager({ kinds: [runs, burns], log: silent, send: (_peer, m) => sent.push(m) });
+    const peer = Buffer.from('p');
+    jobs.start(runs, peer, { v: 1, id: '1', op: 'run', jobId: 'running-1', command: 'slow', ref: 'x' });
+    await until(() => sent.some((m) => m.op === 'log' && m.line === 'started'));
+    // Its image is being looked up when the stop begins: it must not start once the lookup is done.
+    const looking = jobs.start(burns, peer, { v: 1, id: '2', op: 'burn', jobId: 'late-burn-1', image: 'small.iso', drive: 'd1', verify: false, eject: false });
+    const stopped = jobs.stop();
+    // Asked in the same turn as stop(), so the running job is still running: nothing has awaited yet.
+    const refusal = { code: 'internal', message: 'the agent is stopping: nothing was started' };
+    expect(() => jobs.start(runs, peer, { v: 1, id: '3', op: 'run', jobId: 'late-run', command: 'quick', ref: 'x' })).toThrow(expect.objectContaining(refusal));
+    expect(() => jobs.start(burns, peer, { v: 1, id: '4', op: 'burn', jobId: 'late-burn-2', image: 'small.iso', drive: 'd2', verify: false, eject: false })).toThrow(expect.objectContaining(refusal));
+    // A jobId it knows starts nothing, so it is answered as ever.
+    expect(jobs.start(runs, Buffer.from('q'), { v: 1, id: '5', op: 'run', jobId: 'running-1', command: 'slow', ref: 'x' })).toEqual({ attached: true });
+    await expect(looking).rejects.toMatchObject(refusal);
+    expect(await stopped).toBe(true);
+    // One done for each watcher (the starter and the one that re-attached), and none for the refused jobs.
+    expect(sent.flatMap((m) => (m.op === 'done' ? [[m.jobId, m.result.outcome]] : []))).toEqual([
+      ['running-1', 'cancelled'],
+      ['running-1', 'cancelled'],
+    ]);
+    for (const id of ['late-burn-1', 'late-run', 'late-burn-2']) expect(jobs.status(peer, id, false)).toEqual({ jobId: id, state: 'unknown' });
+    expect([jobs.holder(burns, 'd1'), jobs.holder(burns, 'd2'), jobs.holder(runs, 'quick')]).toEqual([undefined, undefined, undefined]);
+    expect(new JobLedger(stateDir, 'jobs.json', burnEntrySchema).get('late-burn-1')).toBeUndefined();
   });
 });

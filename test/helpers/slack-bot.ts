@@ -42,6 +42,8 @@ export interface BotOptions {
   readonly redis?: { readonly url: string; readonly prefix: string };
   /** Burn machinery of the test's choosing (a real agent, a BullMQ queue). */
   readonly burns?: BuildOptions['burns'];
+  /** More allowlist entries besides UADMIN and UVIEW. */
+  readonly users?: NonNullable<ConfigInput['access']>['users'];
 }
 
 export interface SlackBot {
@@ -79,6 +81,7 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
       users: [
         { key: 'slack:T1:UADMIN', name: 'alice', roles: ['admin'] },
         { key: 'slack:T1:UVIEW', name: 'victor', roles: ['viewer'] },
+        ...(o.users ?? []),
       ],
       slackGroups: o.slackGroups,
       ...(o.slackGroupsTtl ? { slackGroupsTtl: o.slackGroupsTtl } : {}),
@@ -114,7 +117,8 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
         trigger_id: opts.trigger,
         ...fields,
       });
-      return postSigned(url, body, { secret: SECRET, retryNum: opts.retryNum });
+      // The ack's body is a message Slack shows: the double checks it like every other.
+      return postSigned(url, body, { secret: SECRET, retryNum: opts.retryNum }).then((r) => (r.status === 200 && r.json && slack.check('ack', r.json), r));
     },
     async stop() {
       await adapter.stop();

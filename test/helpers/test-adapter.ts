@@ -3,6 +3,7 @@ import type { Role } from '../../src/words/roles.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
 import type { Services } from '../../src/app/services.js';
 import type { CommandDef } from '../../src/core/define-command.js';
+import { plainText, type Message } from '../../src/core/message.js';
 import type { Reply } from '../../src/core/reply.js';
 import type { ThreadRef, ThreadStarter, ThreadTransport } from '../../src/core/thread.js';
 import type { Principal } from '../../src/core/principal.js';
@@ -32,21 +33,18 @@ export class RecordingTransport implements ThreadTransport {
     return {
       startThread: async (text) => {
         const id = `m${this.#next++}`;
-        this.messages.push({ kind: 'root', id, text });
+        this.messages.push({ kind: 'root', id, text: plainText(text) });
         return { platform: this.platform, channel: 'room', rootId: id, requester } satisfies ThreadRef;
       },
     };
   }
-  async postReply(_ref: ThreadRef, text: string): Promise<string> {
+  async postReply(_ref: ThreadRef, text: Message): Promise<string> {
     const id = `m${this.#next++}`;
-    this.messages.push({ kind: 'reply', id, text });
+    this.messages.push({ kind: 'reply', id, text: plainText(text) });
     return id;
   }
-  async edit(_ref: ThreadRef, id: string, text: string): Promise<void> {
-    this.messages.push({ kind: 'edit', id, text });
-  }
-  mention(who: Principal): string {
-    return `@${who.name}`;
+  async edit(_ref: ThreadRef, id: string, text: Message): Promise<void> {
+    this.messages.push({ kind: 'edit', id, text: plainText(text) });
   }
 }
 

@@ -73,7 +73,7 @@ describe('/burn through the dispatcher, a real agent and xorriso', () => {
       ['/burn status "b1; DROP"', 'job has characters that are not allowed. Usage: /burn status [job]'],
     ];
     for (const [line, expected] of cases) expect(await bot.text(OP, line)).toBe(expected);
-    expect(await bot.text(VIEWER, '/burn release.iso')).toBe('/burn start needs the operator role; your key is console:vic (an admin can grant it)');
+    expect(await bot.text(VIEWER, '/burn release.iso')).toBe('/burn needs the operator role; your key is console:vic (an admin can grant it)');
     expect(bot.transport.messages).toEqual([]);
     expect(await bot.text(OP, '/burn list')).toBe('no burns queued or running');
   });

@@ -107,6 +107,16 @@ describe('the layer rule', { timeout: 120_000 }, () => {
     expect(r.out).toMatch(/no-sideways.*src\/relay\/entry\.ts → src\/agent\/ledger\.ts/);
   });
 
+  it('fails a folder that stands on no floor, until it is placed in the order', async () => {
+    const at = await tree({
+      'src/core/clock.ts': 'export const now = () => 1;\n',
+      'src/newthing/use.ts': "import { now } from '../core/clock.js';\nexport const t = now();\n",
+    });
+    const r = await cruise(at);
+    expect(r.code).toBeGreaterThan(0);
+    expect(r.out).toContain('on-a-floor');
+  });
+
   it('lets the composition root load demo code only by a dynamic import', async () => {
     const demo = { 'src/demo/agent.ts': 'export const startDemoAgent = () => 1;\n' };
     const lazy = await tree({ ...demo, 'src/app/main.ts': "export const start = async () => (await import('../demo/agent.js')).startDemoAgent();\n" });

@@ -58,7 +58,7 @@ export function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {})
   if (!config.publicKey) throw new Error('discord.publicKey is required when discord.mode is http');
   // With Redis, a replay that reaches another replica is caught too.
   const redis = env.app.config.redis;
-  const seen = opts.seen ?? (redis ? new RedisSeenKeys(redis.url, redis.prefix, new RecentKeys(), log) : new RecentKeys());
+  const seen = opts.seen ?? (redis ? new RedisSeenKeys(redis, redis.prefix, new RecentKeys(), log) : new RecentKeys());
   return new DiscordHttpAdapter(env.http, ed25519Verifier(config.publicKey), ienv, seen);
 }
 

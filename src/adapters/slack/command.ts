@@ -8,7 +8,8 @@ import type { DispatchFn } from '../types.js';
 import { principalKey, routeSlash } from './names.js';
 import type { SeenKeys } from '../../services/seen-keys.js';
 import { firstIssue, slashCommand, type SlashCommandIn } from './inbound.js';
-import { escapeText, toSlackMessage, unescapeText, type SlackMessage } from './render.js';
+import { deliverAnswer } from './deliver.js';
+import { escapeText, toSlackMessages, unescapeText, type SlackMessage } from './render.js';
 import type { SlackTransport } from './transport.js';
 
 export interface CommandDeps {
@@ -73,14 +74,18 @@ export async function runCommand(deps: CommandDeps, c: SlashCommandIn, ev: Comma
   const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), Math.max(0, left))));
   const first = await Promise.race([work, late]);
   clearTimeout(timer);
-  if (first !== LATE) return deliver(ev, first, log);
+  const io = { respond: ev.respond, postSplit: (texts: readonly string[]) => deps.transport.postSplit(c.channel_id, texts), log };
+  if (first !== LATE) {
+    if (first) return deliverAnswer({ ...io, ack: ev.ack }, first);
+    return ev.ack().catch((err: unknown) => log.warn({ err }, 'the empty ack failed'));
+  }
   await ev.ack().catch((err: unknown) => log.warn({ err }, 'the empty ack failed; the answer goes through response_url'));
-  const msg = await work;
-  if (msg) await ev.respond(msg).catch((err: unknown) => log.warn({ err }, 'late reply through response_url failed'));
+  const parts = await work;
+  if (parts) await deliverAnswer(io, parts);
 }
 
 /** The command's answer, or undefined for a redelivery or a replay (acked empty, nothing run). */
-async function answer(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO, log: Logger): Promise<SlackMessage | undefined> {
+async function answer(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO, log: Logger): Promise<SlackMessage[] | undefined> {
   // A retry carries the trigger id of the first delivery; running it again could start a job twice.
   const [fresh, first] = await Promise.all([ev.fresh?.() ?? true, c.trigger_id ? deps.seen.firstSeen(c.trigger_id) : true]);
   if (!fresh) {
@@ -97,18 +102,7 @@ async function answer(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO, log: 
     log.error({ err, invocationId: inv.id }, 'dispatch failed');
     return errorReply(toBotError(err, inv.id));
   });
-  return toSlackMessage(reply, deps.rename);
-}
-
-/** The answer in the ack; if the request was answered already (the 3 s net), through response_url instead. */
-async function deliver(ev: CommandIO, msg: SlackMessage | undefined, log: Logger): Promise<void> {
-  try {
-    await ev.ack(msg);
-  } catch (err) {
-    if (!msg) return;
-    log.warn({ err }, 'the ack failed; answering through response_url');
-    await ev.respond(msg).catch((e: unknown) => log.warn({ err: e }, 'reply through response_url failed'));
-  }
+  return toSlackMessages(reply, deps.rename);
 }
 
 function invocationOf(c: SlashCommandIn, prefix: string, umbrella: string, receivedAt: Date): Invocation {
