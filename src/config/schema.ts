@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ROLES } from '../core/access.js';
+import { ROLES } from '../words/roles.js';
 import { AGENT_COMMAND, AGENT_NAME, COMMAND_PREFIX, DEFAULT_REF_PATTERN, DRIVE_NAME, PRINCIPAL_KEY, PRINCIPAL_KEY_HINT, SNOWFLAKE, TARGET_NAME } from '../words/names.js';
-import { isSlackBuiltin } from '../adapters/slack/builtins.js';
+import { isSlackBuiltin } from '../words/slack-builtins.js';
 import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';
 import { duration, wordSchema } from './words.js';
 

@@ -1,36 +1,27 @@
-import type { ArgSpec, CommandDef, ConfirmCheck, Handler } from './define-command.js';
-import type { Role } from './access.js';
+import type { CommandCatalog, CommandDef, Target } from './define-command.js';
 import { nextToken } from './tokenize.js';
 
-/** What one command path (`status`, `note add`) resolves to. */
-export interface Target {
-  readonly command: CommandDef;
-  readonly sub?: string;
-  /** `note add`, or the bare name for commands without subcommands. */
-  readonly path: string;
-  readonly usage: string;
-  readonly args: readonly ArgSpec[];
-  readonly roles: readonly Role[];
-  readonly sideEffects: boolean;
-  readonly handler: Handler;
-  readonly confirm?: ConfirmCheck;
-}
+export type { Target } from './define-command.js';
 
 /** A resolved command: its target, the argument text left, and the command as the caller named it. */
-export interface Resolved {
-  readonly target: Target;
+export interface Resolved<Svc = never> {
+  readonly target: Target<Svc>;
   readonly rest: string;
   readonly named: string;
 }
 
-export class Registry {
-  readonly #byName = new Map<string, CommandDef>();
+/**
+ * `Svc`: the services the dispatcher gives every command; each command's own ports must be among them.
+ * A bare `Registry` (`never`) is any registry, read but not run (checks at startup, /help).
+ */
+export class Registry<Svc = never> implements CommandCatalog {
+  readonly #byName = new Map<string, CommandDef<Svc>>();
   /** Every target, built once: commands do not change after startup, and /help reads them all on every call. */
-  readonly #targets: readonly Target[];
-  readonly #byPath = new Map<string, Target>();
+  readonly #targets: readonly Target<Svc>[];
+  readonly #byPath = new Map<string, Target<Svc>>();
 
   /** Built from the explicit list in commands/index.ts; a duplicate name fails at startup. */
-  constructor(commands: readonly CommandDef[]) {
+  constructor(commands: readonly CommandDef<NoInfer<Svc>>[]) {
     for (const c of commands) {
       if (this.#byName.has(c.name)) throw new Error(`duplicate command name: ${c.name}`);
       this.#byName.set(c.name, c);
@@ -41,16 +32,16 @@ export class Registry {
     for (const t of this.#targets) this.#byPath.set(t.path, t);
   }
 
-  get(name: string): CommandDef | undefined {
+  get(name: string): CommandDef<Svc> | undefined {
     return this.#byName.get(name);
   }
 
-  all(): readonly CommandDef[] {
+  all(): readonly CommandDef<Svc>[] {
     return [...this.#byName.values()];
   }
 
   /** Every runnable path, one per subcommand. */
-  targets(): readonly Target[] {
+  targets(): readonly Target<Svc>[] {
     return this.#targets;
   }
 
@@ -60,7 +51,7 @@ export class Registry {
    * caller named it (`burn` for `/burn x.iso`, whose target is `burn start`): replies say that, never
    * an internal name the caller did not type.
    */
-  resolve(command: CommandDef, text: string, explicitSub?: string): Resolved | { error: string } {
+  resolve(command: CommandDef<Svc>, text: string, explicitSub?: string): Resolved<Svc> | { error: string } {
     if (!command.subcommands) return { target: this.#target(command, undefined), rest: text, named: command.name };
     const names = Object.keys(command.subcommands);
     if (explicitSub !== undefined) {
@@ -78,7 +69,7 @@ export class Registry {
   }
 
   /** The target built at startup for a registered command (and one of its subcommands); built now for any other. */
-  #target(command: CommandDef, sub: string | undefined): Target {
+  #target(command: CommandDef<Svc>, sub: string | undefined): Target<Svc> {
     const t = this.#byPath.get(sub === undefined ? command.name : `${command.name} ${sub}`);
     return t?.command === command ? t : targetOf(command, sub);
   }
@@ -101,7 +92,7 @@ function safeFirst(text: string): { value: string; end: number } | undefined {
   }
 }
 
-export function targetOf(c: CommandDef, sub: string | undefined): Target {
+export function targetOf<Svc>(c: CommandDef<Svc>, sub: string | undefined): Target<Svc> {
   const s = sub !== undefined && c.subcommands && Object.hasOwn(c.subcommands, sub) ? c.subcommands[sub] : undefined;
   if (s) {
     return { command: c, sub, path: `${c.name} ${sub}`, usage: s.usage, args: s.args ?? [], roles: s.roles, sideEffects: s.sideEffects, handler: s.handler, ...(s.confirm ? { confirm: s.confirm } : {}) };

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { BackgroundStatusService } from '../status-background.js';
 import { TaskStatusService } from '../status.js';
-import type { StatusService, StatusSnapshotRepository } from '../types.js';
+import type { StatusService } from '../../core/ports.js';
+import type { StatusSnapshotRepository } from '../types.js';
 import { MemoryStatusRefresher, MemoryStatusSnapshots } from './status-snapshots.js';
 import { MemoryTasksRepository, sampleTasks } from './tasks.js';
 
