@@ -30,6 +30,8 @@ export class CheckFailure extends Error {
 export function rootCause(err: unknown): string {
   let e: unknown = err;
   while (e instanceof Error && !(e instanceof CheckFailure) && e.cause instanceof Error) e = e.cause;
+  // A check's own words are shown as they are, without its catalogue code.
+  if (e instanceof CheckFailure) return e.message;
   const code = (e as { code?: unknown }).code;
   const message = e instanceof Error ? e.message : String(e);
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
