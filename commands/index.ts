@@ -13,7 +13,8 @@ import jobs from './jobs.js';
 import note from './note.js';
 import schedule from './schedule.js';
 import status from './status.js';
+import web from './web.js';
 import whoami from './whoami.js';
 
 /** Every command the bot knows, listed explicitly; the registry refuses duplicates at startup. */
-export const commands: readonly CommandDef[] = [help, whoami, status, note, burn, images, drives, eject, deploy, confirm, approve, access, jobs, audit, schedule];
+export const commands: readonly CommandDef[] = [help, whoami, status, note, burn, images, drives, eject, deploy, confirm, approve, access, jobs, audit, schedule, web];

@@ -4,6 +4,7 @@ import type { BurnService } from './burns.js';
 import type { DeployService } from './deploy/service.js';
 import type { ScheduleService } from '../schedules/setup.js';
 import type { ThreadRelay } from '../relay/entry.js';
+import type { WebAuth } from './web/index.js';
 
 export const STATUS_WINDOWS = ['today', '24h', '7d', 'all'] as const;
 export type StatusWindow = (typeof STATUS_WINDOWS)[number];
@@ -80,4 +81,6 @@ export interface Services {
   readonly devicesOff?: string;
   /** Time-boxed grants (/access); set by the composition root once access is built. */
   readonly grants?: GrantRoles;
+  /** The web view's sign-in links and sessions (docs/web.md); undefined without an enabled `web` section. */
+  readonly web?: WebAuth;
 }

@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../config/schema.js';
+import { MemoryKeyStore, RedisKeyStore, type KeyStore } from './key-store.js';
+import { WebSessions } from './sessions.js';
+import { SignInLinks } from './sign-in-links.js';
+
+export { LINK_TTL_MS } from './sign-in-links.js';
+export type { WebSession } from './sessions.js';
+
+/** Sign-in links and sessions of the web view: shared by every replica through Redis, else in this process. */
+export interface WebAuth {
+  /** The origin sign-in links point at: `web.publicUrl`, else this host's web port (a local setup). */
+  readonly origin: string;
+  readonly links: SignInLinks;
+  readonly sessions: WebSessions;
+  close(): Promise<void>;
+}
+
+/** Undefined without an enabled `web` section: `/web` then says the web view is off. */
+export function buildWebAuth(config: Config, log: Logger, now: () => number): WebAuth | undefined {
+  const web = config.web;
+  if (!web?.enabled) return undefined;
+  const store: KeyStore = config.redis ? new RedisKeyStore(config.redis.url, config.redis.prefix, log.child({ service: 'web' })) : new MemoryKeyStore(now);
+  return {
+    origin: web.publicUrl ?? `http://localhost:${web.port ?? config.http.port}`,
+    links: new SignInLinks(store, now),
+    sessions: new WebSessions(store, { idleMs: web.sessionIdle, maxMs: web.sessionMax }, now),
+    close: () => store.close(),
+  };
+}
