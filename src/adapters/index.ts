@@ -3,6 +3,7 @@ import type { HttpServer } from '../http/server.js';
 import type { App } from '../main.js';
 import { discordAdapterFactory } from './discord/factory.js';
 import { slackAdapterFactory } from './slack/index.js';
+import { webAdapterFactory } from './web/factory.js';
 import type { Adapter } from './types.js';
 
 export interface AdapterEnv {
@@ -15,4 +16,4 @@ export interface AdapterEnv {
 export type AdapterFactory = (env: AdapterEnv) => Adapter | undefined | Promise<Adapter | undefined>;
 
 /** Every platform adapter `opsline start` may run; each looks at its own config section. */
-export const adapterFactories: readonly AdapterFactory[] = [slackAdapterFactory, discordAdapterFactory];
+export const adapterFactories: readonly AdapterFactory[] = [slackAdapterFactory, discordAdapterFactory, webAdapterFactory];
