@@ -7,7 +7,8 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { HttpServer } from '../../src/http/server.js';
 import { buildApp, type App } from '../../src/main.js';
 import { freePort } from './agent-fixture.js';
-import { dispatchLine } from './command-line.js';
+import { dispatchLine, lineInvocation } from './command-line.js';
+import type { Reply } from '../../src/core/reply.js';
 import { RecordingTransport } from './test-adapter.js';
 
 export interface WebBot {
@@ -15,6 +16,8 @@ export interface WebBot {
   readonly audit: MemoryAuditSink;
   /** http://127.0.0.1:<port>, also `web.publicUrl`. */
   readonly base: string;
+  /** A line typed in chat by `key` (platform `test`, threads recorded), through the real dispatcher. */
+  say(key: string, line: string): Promise<Reply>;
   /** `/web` typed by `key` in chat: the sign-in link from its reply. */
   link(key: string): Promise<string>;
   /** Signs `key` in as a browser would (GET the link, POST Continue): the session cookie. */
@@ -35,7 +38,8 @@ export async function webBot(config: ConfigInput, opts: { demoAgent?: boolean; n
   const base = `http://127.0.0.1:${port}`;
   const audit = new MemoryAuditSink();
   const app = await buildApp(buildConfig({ ...config, web: { publicUrl: base, ...config.web } }, 'test'), { log: silent, demo: true, audit, demoAgent: opts.demoAgent === true, now: opts.now });
-  app.transports.add(new RecordingTransport());
+  const transport = new RecordingTransport();
+  app.transports.add(transport);
   const http = new HttpServer(silent);
   const adapter = (await webAdapterFactory({ app, http, log: silent })) as Adapter;
   await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
@@ -45,6 +49,10 @@ export async function webBot(config: ConfigInput, opts: { demoAgent?: boolean; n
     app,
     audit,
     base,
+    say(key, line) {
+      const who = { key, name: key.split(':').pop() ?? key };
+      return app.dispatcher.dispatch(lineInvocation(who, line), transport.starter(who));
+    },
     async link(key) {
       const r = await dispatchLine(app, key, '/web');
       const m = /(http:\/\/\S+\/web\/signin\?t=[A-Za-z0-9_-]+)/.exec(r.text);

@@ -40,3 +40,6 @@ export const LIVE_SCRIPT = `'use strict';
   });
 })();
 `;
+
+/** A favicon of our own, so a browser does not ask the server's root for one (a 404 in its console). */
+export const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#1f2a37"/></svg>';

@@ -10,7 +10,7 @@ export interface Viewer {
 /** One page: the header with the sections, who is signed in, and the content. */
 export function layout(title: string, body: HtmlValue, who?: Viewer): Html {
   return html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · opsline</title><link rel="stylesheet" href="/web/static/app.css"></head>
+<title>${title} · opsline</title><link rel="stylesheet" href="/web/static/app.css"><link rel="icon" href="/web/static/icon.svg" type="image/svg+xml"></head>
 <body><header><strong>opsline</strong>${
     who
       ? html`<nav aria-label="sections"><a href="/web/jobs">Jobs</a> · <a href="/web/status">Status</a> · <a href="/web/audit">Audit</a> · <a href="/web/sessions">Sessions</a></nav>

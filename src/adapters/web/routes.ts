@@ -6,7 +6,7 @@ import { replyToText } from '../../core/reply.js';
 import type { App } from '../../main.js';
 import { STATUS_WINDOWS, type StatusReport } from '../../services/types.js';
 import type { DispatchFn } from '../types.js';
-import { LIVE_SCRIPT, STYLE } from './assets.js';
+import { ICON, LIVE_SCRIPT, STYLE } from './assets.js';
 import { streamJob } from './events.js';
 import type { Gate, Signed } from './gate.js';
 import type { Viewer } from './layout.js';
@@ -39,6 +39,7 @@ export class WebRoutes {
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/web/static/app.css') return sendAsset(res, 'text/css', STYLE);
     if (method === 'GET' && path === '/web/static/live.js') return sendAsset(res, 'text/javascript', LIVE_SCRIPT);
+    if (method === 'GET' && path === '/web/static/icon.svg') return sendAsset(res, 'image/svg+xml', ICON);
     if (method === 'GET' && path === '/web/signin') return this.gate.signInForm(url, req, res);
     if (method === 'POST' && path === '/web/signin') return this.gate.signIn(req, res);
     if (method === 'GET' && path === '/web/signed-out') return sendHtml(res, 200, messagePage('Signed out', 'You are signed out.'));

@@ -28,7 +28,7 @@ describe('web sessions', () => {
       expect(headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
       expect(headers.get('content-security-policy'), path).not.toContain('unsafe-inline');
       expect(headers.get('x-content-type-options'), path).toBe('nosniff');
-      expect(headers.get('referrer-policy'), path).toBe('no-referrer');
+      expect(headers.get('referrer-policy'), path).toBe('same-origin');
     }
     expect((await fetch(`${bot.base}/web/jobs`)).headers.get('content-security-policy')).toContain("default-src 'none'");
   });
