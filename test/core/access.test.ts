@@ -35,6 +35,7 @@ const NEEDS: Record<string, Role> = {
   audit: 'admin',
   'schedule list': 'viewer',
   'schedule run': 'admin',
+  web: 'viewer',
 };
 
 describe('access matrix', () => {
