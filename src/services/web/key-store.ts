@@ -44,9 +44,10 @@ export class MemoryKeyStore implements KeyStore {
     return typeof v === 'string' ? v : undefined;
   }
   async take(key: string): Promise<string | undefined> {
-    const v = await this.get(key);
+    // No await between the read and the delete: two takes at once cannot both read the value.
+    const v = this.#live(key)?.value;
     this.#m.delete(key);
-    return v;
+    return typeof v === 'string' ? v : undefined;
   }
   async del(key: string): Promise<void> {
     this.#m.delete(key);
