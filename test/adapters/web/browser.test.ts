@@ -63,6 +63,20 @@ describe('the web view in a real browser', () => {
     }
     expect(admin.problems).toEqual([]);
     await admin.context.close();
+
+    // A page that reconnects says what it saw last (Last-Event-ID) and gets only what came after.
+    const cookie = await bot.signIn(OPS);
+    const events = async (last?: string) => {
+      const res = await fetch(`${bot.base}/web/jobs/${id}/events`, { headers: { cookie, ...(last ? { 'last-event-id': last } : {}) } });
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+      const text = await res.text();
+      return [...text.matchAll(/^id: (\d+)\nevent: (\w+)/gm)].map((m) => `${m[1]} ${m[2]}`);
+    };
+    const all = await events();
+    expect(all[0]).toMatch(/^1 /);
+    expect(all.at(-1)).toMatch(/ final$/);
+    expect(await events('2')).toEqual(all.slice(2));
   }, 120_000);
 
   it('shows Cancel to an operator, who cancels a running burn through the dispatcher; a viewer gets no button and a forged POST is refused', async () => {
