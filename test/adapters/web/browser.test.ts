@@ -47,8 +47,8 @@ describe('the web view in a real browser', () => {
     await page.waitForURL(`${bot.base}/web/jobs/${id}`);
     // Loaded while the burn runs: the result is empty, and only the live events can fill it.
     expect(await page.locator('#result').textContent()).toBe('');
-    await page.waitForFunction(() => /writing|verifying/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
-    await page.waitForFunction(() => (document.getElementById('result')?.textContent ?? '') !== '', undefined, { timeout: 60_000 });
+    await page.locator('#status', { hasText: /writing|verifying/ }).waitFor({ timeout: 60_000 });
+    await page.locator('#result', { hasText: /./ }).waitFor({ timeout: 60_000 });
     expect(await page.locator('#result').textContent()).toMatch(/done|✔/);
     expect(await page.locator('#state').textContent()).toBe('ended');
     expect(await page.locator('#lines li').count()).toBeGreaterThan(0);
@@ -86,19 +86,19 @@ describe('the web view in a real browser', () => {
     await viewer.page.goto(`${bot.base}/web/jobs/${id}`);
     expect(await viewer.page.getByRole('button', { name: /^Cancel/ }).count()).toBe(0);
     // The viewer's own session and CSRF token, a hand-made cancel: refused by the same access check as chat.
-    const forged = await viewer.page.evaluate(async (jobId) => {
-      const csrf = document.querySelector<HTMLInputElement>('input[name=csrf]')?.value ?? '';
-      const r = await fetch(`/web/jobs/${jobId}/cancel`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf }) });
+    const forged = await viewer.page.evaluate(`(async () => {
+      const csrf = document.querySelector('input[name=csrf]').value;
+      const r = await fetch('/web/jobs/${id}/cancel', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf }) });
       return r.status;
-    }, id);
+    })()`);
     expect(forged).toBe(403);
     const denied = bot.audit.records.filter((r) => r.platform === 'web' && r.command === 'burn cancel');
     expect(denied).toMatchObject([{ principalKey: VIEWER, decision: 'deny' }]);
 
     await ops.page.goto(`${bot.base}/web/jobs/${id}`);
-    await ops.page.waitForFunction(() => /writing|verifying/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await ops.page.locator('#status', { hasText: /writing|verifying/ }).waitFor({ timeout: 60_000 });
     await ops.page.getByRole('button', { name: `Cancel burn ${id}` }).click();
-    await ops.page.waitForFunction(() => /cancel/i.test(document.getElementById('result')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await ops.page.locator('#result', { hasText: /cancel/i }).waitFor({ timeout: 60_000 });
     const rows = bot.audit.records.filter((r) => r.platform === 'web' && r.command === 'burn cancel');
     expect(rows.map((r) => `${r.principalKey} ${r.decision} ${r.outcome}`)).toEqual([`${VIEWER} deny refused`, `${OPS} allow ok`]);
     expect(ops.problems).toEqual([]);
@@ -106,4 +106,29 @@ describe('the web view in a real browser', () => {
     await ops.context.close();
     await viewer.context.close();
   }, 120_000);
+});
+
+describe('a link to a page followed from another site', () => {
+  it('opens the page signed in, although the Strict cookie is not sent on the cross-site request', async () => {
+    const { createServer } = await import('node:http');
+    const { page, context, problems } = await signedIn(OPS);
+    // Another site: localhost is not the same site as 127.0.0.1; its page links to the jobs page, as a chat client would.
+    const other = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<a id="go" href="${bot.base}/web/sessions">open</a>`);
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const port = (other.address() as { port: number }).port;
+    try {
+      await page.goto(`http://localhost:${port}/`);
+      await page.click('#go');
+      await page.waitForURL(`${bot.base}/web/sessions`);
+      await page.getByRole('heading', { name: 'Sessions' }).waitFor();
+      expect(await page.locator('main').textContent()).toContain('Your signed-in sessions');
+      expect(problems).toEqual([]);
+    } finally {
+      other.close();
+      await context.close();
+    }
+  }, 60_000);
 });

@@ -93,3 +93,8 @@ export function signInPage(token: string, next: string, usable: boolean): Html {
   return layout('Sign in', html`<p>This link signs you in to opsline's web view, once.</p>
 <form method="post" action="/web/signin"><input type="hidden" name="t" value="${token}"><input type="hidden" name="next" value="${next}"><button type="submit">Continue</button></form>`);
 }
+
+/** Loads the same URL again at once, without script (a meta refresh), for a link followed from another site. */
+export function reloadPage(): Html {
+  return html`<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0"><title>opsline</title></head><body><p>Opening the page…</p></body></html>`;
+}
