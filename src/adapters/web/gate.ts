@@ -5,7 +5,7 @@ import type { AuditSink } from '../../core/audit.js';
 import type { Principal } from '../../core/thread.js';
 import type { WebAuth, WebSession } from '../../services/web/index.js';
 import { sameSecret } from '../../services/web/secret.js';
-import { messagePage, signInPage } from './pages/views.js';
+import { messagePage, reloadPage, signInPage } from './pages/views.js';
 import { NEXT_COOKIE, SESSION_COOKIE, clearCookie, cookieOf, formBody, safeNext, setCookie } from './request.js';
 import { redirect, sendHtml } from './respond.js';
 
@@ -78,6 +78,13 @@ export class Gate {
     const secret = cookieOf(req, SESSION_COOKIE);
     const session = secret ? await this.d.auth.sessions.resume(secret) : undefined;
     if (!session) {
+      if (req.method === 'GET' && !secret && req.headers['sec-fetch-site'] === 'cross-site') {
+        // Followed from another site (a chat client): a SameSite=Strict cookie is not sent on that first
+        // request. Load the page again from here, a same-site navigation that carries it; no loop, since
+        // that second request is not cross-site.
+        sendHtml(res, 200, reloadPage());
+        return undefined;
+      }
       if (req.method === 'GET') {
         const next = safeNext(path);
         sendHtml(res, 401, messagePage('Sign in', 'You are not signed in. Type /web in chat (Slack, Discord or the console) for a one-time sign-in link; it brings you back to this page.'), [setCookie(NEXT_COOKIE, next, secure, 600), clearCookie(SESSION_COOKIE, secure)]);
