@@ -11,7 +11,7 @@ import { streamJob } from './events.js';
 import type { Gate, Signed } from './gate.js';
 import type { Viewer } from './layout.js';
 import { AUDIT_SCAN, auditFilter, auditRows } from './pages/audit-query.js';
-import { JOB_ID, activeJobs, findJob } from './pages/jobs.js';
+import { JOB_ID, activeJobs, findJob, recentJobs } from './pages/jobs.js';
 import { auditPage, jobPage, jobsPage, messagePage, sessionsPage, statusPage } from './pages/views.js';
 import { redirect, sendAsset, sendHtml } from './respond.js';
 
@@ -82,7 +82,7 @@ export class WebRoutes {
     if (!this.#may(s.principal, 'jobs')) return this.#refuse(res, who, 'jobs');
     const { services } = this.app;
     const note = services.burns || services.deploys ? undefined : 'No job queue is configured here.';
-    sendHtml(res, 200, jobsPage(who, await activeJobs(services), note));
+    sendHtml(res, 200, jobsPage(who, await activeJobs(services), await recentJobs(services, 50), note));
   }
 
   async #job(res: ServerResponse, s: Signed, who: Viewer, id: string, message?: string): Promise<void> {

@@ -52,6 +52,11 @@ describe('the web view in a real browser', () => {
     expect(await page.locator('#result').textContent()).toMatch(/done|✔/);
     expect(await page.locator('#state').textContent()).toBe('ended');
     expect(await page.locator('#lines li').count()).toBeGreaterThan(0);
+    // The jobs page's history has it now, with its outcome and how long it ran.
+    await page.goto(`${bot.base}/web/jobs`);
+    const row = page.locator('tr', { has: page.getByRole('link', { name: id }) });
+    expect(await row.locator('td').nth(2).textContent()).toBe('ok');
+    expect(await row.locator('td').nth(3).textContent()).toMatch(/^\d+ s$|^\d+ min \d+ s$/);
     expect((await page.goto(`${bot.base}/web/audit`))?.status()).toBe(403);
     expect(problems.filter((p) => !/403/.test(p))).toEqual([]);
     await context.close();

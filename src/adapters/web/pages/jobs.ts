@@ -15,6 +15,10 @@ export interface WebJob {
   readonly thread: ThreadRef;
   /** A running burn's progress, 0..1. */
   readonly fraction?: number;
+  /** An ended job: whether it did what was asked (a cancelled or failed burn did not). */
+  readonly ok?: boolean;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
 }
 
 /** Queued and running jobs of every kind, as /jobs lists them. */
@@ -23,6 +27,14 @@ export async function activeJobs(services: Services): Promise<WebJob[]> {
   if (services.burns) for (const j of await services.burns.queue.list()) out.push(burnJob(j));
   if (services.deploys) for (const j of await services.deploys.queue.list()) out.push(deployJob(j));
   return out;
+}
+
+/** Ended jobs of every kind, newest first, as long as their queues keep them. */
+export async function recentJobs(services: Services, limit: number): Promise<WebJob[]> {
+  const burns = (await services.burns?.queue.history?.(limit)) ?? [];
+  const deploys = (await services.deploys?.queue.history?.(limit)) ?? [];
+  const all = [...burns.map(burnJob), ...deploys.map(deployJob)];
+  return all.sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0)).slice(0, limit);
 }
 
 /** One job by id, whichever kind it is; undefined when no queue knows it. */
@@ -39,11 +51,20 @@ type DeployView = Awaited<ReturnType<NonNullable<Services['deploys']>['queue']['
 function burnJob(j: BurnView): WebJob {
   const p = j.progress;
   const fraction = p && p.total > 0 ? p.bytes / p.total : undefined;
-  return { kind: 'burn', id: j.id, state: j.state, summary: describeBurn(j), requester: j.data.requester.name, requestedAt: j.data.requestedAt, thread: j.data.thread, ...(fraction !== undefined ? { fraction } : {}) };
+  return { kind: 'burn', id: j.id, state: j.state, summary: describeBurn(j), requester: j.data.requester.name, requestedAt: j.data.requestedAt, thread: j.data.thread, ...(fraction !== undefined ? { fraction } : {}), ...times(j) };
 }
 
 function deployJob(j: DeployView): WebJob {
-  return { kind: 'deploy', id: j.id, state: j.state, summary: describeDeployJob(j), requester: j.data.requester.name, requestedAt: j.data.requestedAt, thread: j.data.thread };
+  return { kind: 'deploy', id: j.id, state: j.state, summary: describeDeployJob(j), requester: j.data.requester.name, requestedAt: j.data.requestedAt, thread: j.data.thread, ...times(j) };
+}
+
+function times(j: { state: JobState; result?: { ok: boolean }; startedAt?: number; endedAt?: number }) {
+  const ended = j.state === 'finished' || j.state === 'failed';
+  return {
+    ...(ended ? { ok: j.state === 'finished' && j.result?.ok === true } : {}),
+    ...(j.startedAt !== undefined ? { startedAt: j.startedAt } : {}),
+    ...(j.endedAt !== undefined ? { endedAt: j.endedAt } : {}),
+  };
 }
 
 /** Job ids as /burn and /deploy take them. */

@@ -7,15 +7,27 @@ import type { WebJob } from './jobs.js';
 
 const when = (at: Date | number | string) => new Date(at).toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
 
-export function jobsPage(who: Viewer, jobs: readonly WebJob[], note?: string): Html {
+export function jobsPage(who: Viewer, jobs: readonly WebJob[], history: readonly WebJob[], note?: string): Html {
   const rows = jobs.map(
     (j) => html`<tr><td><a href="/web/jobs/${j.id}">${j.id}</a></td><td>${j.kind}</td><td>${j.state}</td><td>${j.summary}</td><td>${j.requester}</td><td>${when(j.requestedAt)}</td></tr>`,
   );
   const table = jobs.length
     ? html`<table><thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">For</th><th scope="col">Requested</th></tr></thead><tbody>${rows}</tbody></table>`
     : html`<p>No jobs queued or running.</p>`;
-  return layout('Jobs', html`${note ? html`<p class="note">${note}</p>` : ''}<h2>Queued and running</h2>${table}
-<p class="note">Finished jobs: open one by its id (/web/jobs/&lt;id&gt;) while its queue keeps it; a history table is not built yet.</p>`, who);
+  const past = history.map(
+    (j) => html`<tr><td><a href="/web/jobs/${j.id}">${j.id}</a></td><td>${j.kind}</td><td class="${j.ok ? 'ok' : 'bad'}">${j.ok ? 'ok' : 'not ok'}</td><td>${duration(j)}</td><td>${j.summary}</td><td>${j.requester}</td><td>${j.endedAt ? when(j.endedAt) : ''}</td></tr>`,
+  );
+  const done = history.length
+    ? html`<table><thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">Outcome</th><th scope="col">Duration</th><th scope="col">Result</th><th scope="col">For</th><th scope="col">Ended</th></tr></thead><tbody>${past}</tbody></table>`
+    : html`<p>No ended jobs kept.</p>`;
+  return layout('Jobs', html`${note ? html`<p class="note">${note}</p>` : ''}<h2>Queued and running</h2>${table}<h2>History</h2>${done}`, who);
+}
+
+/** How long a job ran, from the moment a worker took it to its end. */
+function duration(j: WebJob): string {
+  if (j.startedAt === undefined || j.endedAt === undefined) return '';
+  const s = Math.max(0, Math.round((j.endedAt - j.startedAt) / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
 export function jobPage(who: Viewer, j: WebJob, mayCancel: boolean, message?: string): Html {
