@@ -55,6 +55,7 @@ export class Metrics {
         count(r);
       },
       recent: (n) => sink.recent(n),
+      search: (q) => sink.search(q),
       flush: () => sink.flush(),
       get pending() {
         return (sink as { pending?: number }).pending;

@@ -32,7 +32,7 @@ describe.each(queues)('job history on the %s queue', (_name, make) => {
     const q = make();
     q.work(['a1.d1', 'a1.d2'], async (id, d) => {
       if (d.drive === 'd2') throw new Error('drive on fire');
-      return { outcome: 'ok', ok: true, message: 'done', image: d.image, drive: d.drive };
+      return { outcome: 'ok', ok: true, message: 'done', image: d.image, drive: d.drive, verified: true, ejected: true, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() };
     });
     await q.add('bfirst1', data('d1'));
     await until(async () => (await q.get('bfirst1'))?.state === 'finished');

@@ -10,7 +10,7 @@ import { ICON, LIVE_SCRIPT, STYLE } from './assets.js';
 import { streamJob } from './events.js';
 import type { Gate, Signed } from './gate.js';
 import type { Viewer } from './layout.js';
-import { AUDIT_SCAN, auditFilter, auditRows } from './pages/audit-query.js';
+import { auditFilter, auditRows } from './pages/audit-query.js';
 import { JOB_ID, activeJobs, findJob, recentJobs } from './pages/jobs.js';
 import { auditPage, jobPage, jobsPage, messagePage, sessionsPage, statusPage } from './pages/views.js';
 import { redirect, sendAsset, sendHtml } from './respond.js';
@@ -141,7 +141,7 @@ export class WebRoutes {
     const f = auditFilter(url.searchParams);
     if (!f) return sendHtml(res, 400, messagePage('Bad filter', 'The filter does not fit (times as 2026-12-05T18:00, outcome one of ok, error, refused, pending).', who));
     const { rows, more } = await auditRows(this.app.services.audit, f);
-    sendHtml(res, 200, auditPage(who, f, rows, more, AUDIT_SCAN));
+    sendHtml(res, 200, auditPage(who, f, rows, more));
   }
 
   #admin(p: Principal): boolean {

@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../../../core/audit.js';
+import type { AuditOutcome, AuditRecord } from '../../../core/audit.js';
 import type { StatusReport } from '../../../services/types.js';
 import type { WebSession } from '../../../services/web/index.js';
 import { html, type Html } from '../html.js';
@@ -58,13 +58,13 @@ export function statusPage(who: Viewer, reports: readonly StatusReport[], proble
 export interface AuditFilter {
   readonly user?: string;
   readonly command?: string;
-  readonly outcome?: string;
+  readonly outcome?: AuditOutcome;
   readonly from?: string;
   readonly to?: string;
   readonly page: number;
 }
 
-export function auditPage(who: Viewer, f: AuditFilter, rows: readonly AuditRecord[], more: boolean, scanned: number): Html {
+export function auditPage(who: Viewer, f: AuditFilter, rows: readonly AuditRecord[], more: boolean): Html {
   const q = (page: number) => `?${new URLSearchParams({ ...strip(f), page: String(page) }).toString()}`;
   const form = html`<form method="get" action="/web/audit">
 <label>User <input name="user" value="${f.user ?? ''}"></label><label>Command <input name="command" value="${f.command ?? ''}"></label>
@@ -75,7 +75,7 @@ export function auditPage(who: Viewer, f: AuditFilter, rows: readonly AuditRecor
     (r) => html`<tr><td>${when(r.at)}</td><td>${r.principalKey}</td><td>${r.platform}</td><td>/${r.command}</td><td>${r.decision}</td><td>${r.outcome}${r.errorCode ? ` (${r.errorCode})` : ''}</td><td>${r.jobId ?? ''}</td><td>${r.durationMs}</td></tr>`,
   )}</tbody></table>`;
   const nav = html`<p>${f.page > 1 ? html`<a href="${q(f.page - 1)}">newer</a> ` : ''}page ${f.page}${more ? html` <a href="${q(f.page + 1)}">older</a>` : ''}</p>`;
-  return layout('Audit', html`${form}${rows.length ? table : html`<p>No rows match.</p>`}${nav}<p class="note">Filters the newest ${scanned} rows.</p>`, who);
+  return layout('Audit', html`${form}${rows.length ? table : html`<p>No rows match.</p>`}${nav}`, who);
 }
 
 function strip(f: AuditFilter): Record<string, string> {
