@@ -109,3 +109,24 @@ describe('web sign-in by one-time link', () => {
     expect(field).toBe('/web/audit?user=vera');
   });
 });
+
+describe('cookies behind TLS', () => {
+  it('marks the session cookie Secure when a trusted proxy says https, and only then', async () => {
+    bot = await webBot({ access: { users }, web: { trustProxy: true } });
+    const cookieFor = async (proto?: string) => {
+      const t = new URL(await bot!.link(ADMIN)).searchParams.get('t') ?? '';
+      const res = await fetch(`${bot!.base}/web/signin`, { ...form(bot!, { t }), headers: { origin: bot!.base, 'content-type': 'application/x-www-form-urlencoded', ...(proto ? { 'x-forwarded-proto': proto } : {}) } });
+      return res.headers.getSetCookie().find((c) => c.startsWith('opsline_session=')) ?? '';
+    };
+    expect(await cookieFor('https')).toMatch(/; Secure/);
+    expect(await cookieFor('http')).not.toMatch(/Secure/);
+    expect(await cookieFor()).not.toMatch(/Secure/);
+  });
+
+  it('ignores X-Forwarded-Proto without trustProxy', async () => {
+    bot = await webBot({ access: { users } });
+    const t = new URL(await bot.link(ADMIN)).searchParams.get('t') ?? '';
+    const res = await fetch(`${bot.base}/web/signin`, { ...form(bot, { t }), headers: { origin: bot.base, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https' } });
+    expect(res.headers.getSetCookie().find((c) => c.startsWith('opsline_session='))).not.toMatch(/Secure/);
+  });
+});
