@@ -8,6 +8,7 @@ import { sameSecret } from '../../services/web/secret.js';
 import { messagePage, reloadPage, signInPage } from './pages/views.js';
 import { NEXT_COOKIE, SESSION_COOKIE, clearCookie, cookieOf, formBody, safeNext, setCookie } from './request.js';
 import { redirect, sendHtml } from './respond.js';
+import { SignInAttempts } from './attempts.js';
 
 export interface GateDeps {
   readonly auth: WebAuth;
@@ -16,6 +17,7 @@ export interface GateDeps {
   /** `web.publicUrl`, if set: the only origin a POST may come from. */
   readonly publicUrl: string | undefined;
   readonly trustProxy: boolean;
+  readonly now?: () => number;
 }
 
 /** A request that passed the gate: a live session of a principal still on the allowlist. */
@@ -31,7 +33,11 @@ export interface Signed {
  * every POST must come from this site (Origin) and carry the session's CSRF token.
  */
 export class Gate {
-  constructor(private readonly d: GateDeps) {}
+  readonly #attempts: SignInAttempts;
+
+  constructor(private readonly d: GateDeps) {
+    this.#attempts = new SignInAttempts(10, 60_000, d.now);
+  }
 
   secure(req: IncomingMessage): boolean {
     if (this.d.publicUrl?.startsWith('https://')) return true;
@@ -57,9 +63,14 @@ export class Gate {
   async signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const secure = this.secure(req);
     if (this.foreign(req)) return sendHtml(res, 403, messagePage('Refused', 'This form was sent from another site; nothing was done.'));
+    const addr = req.socket.remoteAddress ?? 'unknown';
+    if (!this.#attempts.allowed(addr)) return sendHtml(res, 429, messagePage('Sign in', 'Too many sign-in attempts from here; wait a minute. Nothing was done.'));
     const form = await formBody(req);
     const grant = form && (await this.d.auth.links.take(form.get('t') ?? ''));
-    if (!grant) return sendHtml(res, 410, messagePage('Sign in', 'This sign-in link has been used or has expired; nothing was done. Type /web in chat for a new one.'));
+    if (!grant) {
+      this.#attempts.failed(addr);
+      return sendHtml(res, 410, messagePage('Sign in', 'This sign-in link has been used or has expired; nothing was done. Type /web in chat for a new one.'));
+    }
     const principal: Principal = { key: grant.key, name: grant.name, ...(grant.guild ? { guild: grant.guild } : {}) };
     await this.d.access.prepare(principal);
     const allowed = this.d.access.rolesOf(principal).length > 0;

@@ -130,3 +130,17 @@ describe('cookies behind TLS', () => {
     expect(res.headers.getSetCookie().find((c) => c.startsWith('opsline_session='))).not.toMatch(/Secure/);
   });
 });
+
+describe('sign-in attempts', () => {
+  it('refuses further sign-ins from an address after 10 failures in a minute, and lets it try again a minute later', async () => {
+    let now = Date.parse('2026-12-05T10:00:00Z');
+    bot = await webBot({ access: { users } }, { now: () => new Date(now) });
+    for (let i = 0; i < 10; i++) expect((await fetch(`${bot.base}/web/signin`, form(bot, { t: 'B'.repeat(43) }))).status).toBe(410);
+    const t = new URL(await bot.link(ADMIN)).searchParams.get('t') ?? '';
+    const blocked = await fetch(`${bot.base}/web/signin`, form(bot, { t }));
+    expect(blocked.status).toBe(429);
+    // Refused before the link was read: it is still good once the minute is over.
+    now += 60_000;
+    expect((await fetch(`${bot.base}/web/signin`, form(bot, { t }))).status).toBe(303);
+  });
+});
