@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { HttpServer } from '../http/server.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { App } from '../main.js';
 import { discordAdapterFactory } from './discord/factory.js';
 import { slackAdapterFactory } from './slack/index.js';
@@ -10,6 +11,8 @@ export interface AdapterEnv {
   readonly app: App;
   readonly http: HttpServer;
   readonly log: Logger;
+  /** `/metrics` of `opsline start`, for adapters that count what the audit trail does not (web page views). */
+  readonly metrics?: Metrics;
 }
 
 /** Builds one platform's adapter, or returns undefined when its config section is absent. */

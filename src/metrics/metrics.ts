@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditRecord, AuditSink } from '../core/audit.js';
 
 /** Where a command's name label comes from: a registry path, or `unknown` for anything a caller made up. */
@@ -30,6 +30,19 @@ export class Metrics {
     help: 'Time to acknowledge a platform request over HTTP (Slack and Discord allow 3 s)',
     labelNames: ['platform'] as const,
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 3, 5],
+    registers: [this.registry],
+  });
+
+  // The web view's page views and live job pages: counted here, not audited (docs/web.md).
+  readonly webRequests = new Counter({
+    name: 'opsline_web_requests_total',
+    help: 'Web view requests by page (jobs, job, events, status, audit, sessions, signin, action, static, other)',
+    labelNames: ['page'] as const,
+    registers: [this.registry],
+  });
+  readonly webLive = new Gauge({
+    name: 'opsline_web_live_connections',
+    help: 'Job pages following a job live (server-sent event streams open now)',
     registers: [this.registry],
   });
 

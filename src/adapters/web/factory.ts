@@ -15,7 +15,7 @@ export async function webAdapterFactory(env: AdapterEnv): Promise<Adapter | unde
   if (!web?.enabled || !auth) return undefined;
   const wlog = log.child({ adapter: 'web' });
   const gate = new Gate({ auth, access: app.access, audit: app.services.audit, publicUrl: web.publicUrl, trustProxy: web.trustProxy, now: () => app.services.now().getTime() });
-  const routes = new WebRoutes(app, gate, wlog);
+  const routes = new WebRoutes(app, gate, wlog, env.metrics);
   const own = web.port !== undefined ? new HttpServer(wlog) : undefined;
   (own ?? env.http).mount('/web', (req, res) => routes.handle(req, res));
   let port: number | undefined;

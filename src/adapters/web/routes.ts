@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Principal, ThreadStarter } from '../../core/thread.js';
 import { replyToText } from '../../core/reply.js';
 import type { App } from '../../main.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import { STATUS_WINDOWS, type StatusReport } from '../../services/types.js';
 import type { DispatchFn } from '../types.js';
 import { ICON, LIVE_SCRIPT, STYLE } from './assets.js';
@@ -27,6 +28,7 @@ export class WebRoutes {
     private readonly app: App,
     private readonly gate: Gate,
     private readonly log: Logger,
+    private readonly metrics?: Metrics,
   ) {}
 
   start(dispatch: DispatchFn): void {
@@ -37,6 +39,7 @@ export class WebRoutes {
     const url = new URL(req.url ?? '/', 'http://web.invalid');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    this.metrics?.webRequests.inc({ page: pageOf(method, path) });
     if (method === 'GET' && path === '/web/static/app.css') return sendAsset(res, 'text/css', STYLE);
     if (method === 'GET' && path === '/web/static/live.js') return sendAsset(res, 'text/javascript', LIVE_SCRIPT);
     if (method === 'GET' && path === '/web/static/icon.svg') return sendAsset(res, 'image/svg+xml', ICON);
@@ -98,7 +101,11 @@ export class WebRoutes {
     const job = await findJob(this.app.services, id);
     if (!job) return sendHtml(res, 404, messagePage('Not found', `No job ${id}.`));
     this.streams.add(res);
-    res.on('close', () => this.streams.delete(res));
+    this.metrics?.webLive.inc();
+    res.on('close', () => {
+      this.streams.delete(res);
+      this.metrics?.webLive.dec();
+    });
     streamJob(req, res, relay, job.thread, async () => {
       const now = await findJob(this.app.services, id);
       return now && (now.state === 'finished' || now.state === 'failed') ? now.summary : undefined;
@@ -165,4 +172,15 @@ export class WebRoutes {
     if (id === s.session.id) return redirect(res, '/web/signed-out');
     redirect(res, '/web/sessions');
   }
+}
+
+/** A bounded label for a request: ids in paths would make a series per job. */
+function pageOf(method: string, path: string): string {
+  if (method === 'POST') return path === '/web/signin' ? 'signin' : 'action';
+  if (path.startsWith('/web/static/')) return 'static';
+  if (path === '/web/signin') return 'signin';
+  const m = /^\/web\/(jobs|status|audit|sessions)(\/[^/]+)?(\/events)?$/.exec(path);
+  if (!m) return 'other';
+  if (m[3]) return 'events';
+  return m[2] ? 'job' : (m[1] ?? 'other');
 }

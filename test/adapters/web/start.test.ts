@@ -44,6 +44,13 @@ describe('opsline start with a web section', () => {
     const jobs = await fetch(`${bot.base}/web/jobs`, { headers: { cookie } });
     expect(jobs.status).toBe(200);
     expect(await jobs.text()).toContain('alice (console:alice)');
+    // Page views are counted in /metrics (not audited); ids in paths do not become labels.
+    await fetch(`${bot.base}/web/jobs/b123456`, { headers: { cookie } });
+    const metrics = await (await fetch(`${bot.base}/metrics`)).text();
+    expect(metrics).toMatch(/^opsline_web_requests_total\{page="jobs"\} 2$/m);
+    expect(metrics).toMatch(/^opsline_web_requests_total\{page="signin"\} 1$/m);
+    expect(metrics).toMatch(/^opsline_web_requests_total\{page="job"\} 1$/m);
+    expect(metrics).toMatch(/^opsline_web_live_connections 0$/m);
     // The secret never reaches the log.
     expect(bot.output()).not.toContain(t);
     expect(bot.output()).not.toContain(cookie.split('=')[1] ?? 'x');
