@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { collectProblems, launchChromium } from '../../helpers/browser.js';
+import { collectProblems, launchChromium, seriousA11yProblems } from '../../helpers/browser.js';
 import { webBot, type WebBot } from '../../helpers/web-bot.js';
 
 const ADMIN = 'console:admin';
@@ -65,6 +65,8 @@ describe('the web view in a real browser', () => {
     for (const path of ['/web/jobs', `/web/jobs/${id}`, '/web/status', '/web/audit', '/web/sessions']) {
       const r = await admin.page.goto(`${bot.base}${path}`);
       expect(r?.status(), path).toBe(200);
+      // axe-core on every page: no serious or critical accessibility violation.
+      expect(await seriousA11yProblems(admin.page), path).toEqual([]);
     }
     expect(admin.problems).toEqual([]);
     await admin.context.close();
