@@ -1,3 +1,4 @@
+import { fullOutput } from './job-link.js';
 import { defineCommand, type CommandContext } from '../src/core/define-command.js';
 import { UserError, withOutcome } from '../src/core/errors.js';
 import { DeviceError } from '../src/services/devices/errors.js';
@@ -46,7 +47,7 @@ export default defineCommand({
         const id = newJobId();
         const who = ctx.invocation.principal;
         // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-        const thread = await ctx.openThread(`burning ${image} on ${drive.drive} for ${ctx.mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
+        const thread = await ctx.openThread(`burning ${image} on ${drive.drive} for ${ctx.mention(who)} (job ${id})${fullOutput(ctx, id)}`, 'queued').catch((err: unknown) => {
           throw withOutcome(err, 'nothing was queued');
         });
         try {

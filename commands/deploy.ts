@@ -1,4 +1,5 @@
 import type { ArgsOf } from '../src/core/arg-types.js';
+import { fullOutput } from './job-link.js';
 import { defineCommand, type CommandContext } from '../src/core/define-command.js';
 import { UserError, withOutcome } from '../src/core/errors.js';
 import { reply } from '../src/core/reply.js';
@@ -69,7 +70,7 @@ export default defineCommand({
         const id = newJobId('d');
         const who = ctx.invocation.principal;
         // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-        const thread = await ctx.openThread(`deploying ${t.name} at ${ref} for ${ctx.mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
+        const thread = await ctx.openThread(`deploying ${t.name} at ${ref} for ${ctx.mention(who)} (job ${id})${fullOutput(ctx, id)}`, 'queued').catch((err: unknown) => {
           throw withOutcome(err, 'nothing was queued');
         });
         try {

@@ -14,6 +14,8 @@ import { RecordingTransport } from './test-adapter.js';
 export interface WebBot {
   readonly app: App;
   readonly audit: MemoryAuditSink;
+  /** The chat side's threads (platform `test`): roots, replies and edits. */
+  readonly transport: RecordingTransport;
   /** http://127.0.0.1:<port>, also `web.publicUrl`. */
   readonly base: string;
   /** A line typed in chat by `key` (platform `test`, threads recorded), through the real dispatcher. */
@@ -48,6 +50,7 @@ export async function webBot(config: ConfigInput, opts: { demoAgent?: boolean; n
   const bot: WebBot = {
     app,
     audit,
+    transport,
     base,
     say(key, line) {
       const who = { key, name: key.split(':').pop() ?? key };

@@ -11,6 +11,8 @@ export type { WebSession } from './sessions.js';
 export interface WebAuth {
   /** The origin sign-in links point at: `web.publicUrl`, else this host's web port (a local setup). */
   readonly origin: string;
+  /** A job's page, for chat threads to link to; only with `web.publicUrl` (a localhost link helps nobody in chat). */
+  jobUrl(id: string): string | undefined;
   readonly links: SignInLinks;
   readonly sessions: WebSessions;
   close(): Promise<void>;
@@ -23,6 +25,7 @@ export function buildWebAuth(config: Config, log: Logger, now: () => number): We
   const store: KeyStore = config.redis ? new RedisKeyStore(config.redis.url, config.redis.prefix, log.child({ service: 'web' })) : new MemoryKeyStore(now);
   return {
     origin: web.publicUrl ?? `http://localhost:${web.port ?? config.http.port}`,
+    jobUrl: (id) => (web.publicUrl ? `${web.publicUrl}/web/jobs/${encodeURIComponent(id)}` : undefined),
     links: new SignInLinks(store, now),
     sessions: new WebSessions(store, { idleMs: web.sessionIdle, maxMs: web.sessionMax }, now),
     close: () => store.close(),

@@ -42,6 +42,9 @@ describe('the web view in a real browser', () => {
     const queued = await bot.say(OPS, '/burn sample.iso');
     const id = jobOf(queued.text);
     expect(id, queued.text).not.toBe('');
+    // The chat thread links to the job's page (web.publicUrl is set).
+    const root = bot.transport.messages.find((m) => m.kind === 'root' && m.text.includes(`(job ${id})`));
+    expect(root?.text).toContain(` · full output: ${bot.base}/web/jobs/${id}`);
     await page.goto(`${bot.base}/web/jobs`);
     await page.getByRole('link', { name: id }).click();
     await page.waitForURL(`${bot.base}/web/jobs/${id}`);
