@@ -24,6 +24,25 @@ export default tseslint.config(
     files: ['src/agent/**/*.ts', 'src/protocol/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [childProcess], patterns: [{ group: ['**/services/*', '**/core/*', '**/adapters/*', '**/jobs/*'], message: 'the agent and the protocol module do not depend on the bot' }] }] },
   },
+  // The layer rules (.dependency-cruiser.cjs, docs/architecture.md "Layers") are CommonJS, as dependency-cruiser reads them.
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  // One Redis connection factory (src/redis/connect.ts, docs/architecture.md): every client gets the
+  // same timeouts, reconnects, name and Sentinel support. Tests may still open a raw observer client.
+  {
+    files: ['src/**/*.ts', 'commands/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['src/redis/connect.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name=/^(Redis|IORedis|Cluster)$/], NewExpression[callee.property.name=/^(Redis|Cluster)$/]", message: 'make Redis clients with connectRedis() from src/redis/connect.ts' },
+        { selector: "Property[key.name='connection'][value.type='ObjectExpression']", message: "give BullMQ bullConnection() from src/redis/connect.ts, not its own options" },
+        { selector: "CallExpression[callee.property.name='duplicate']", message: 'make another Redis client with connectRedis() (a duplicate keeps the first one\'s name and profile)' },
+      ],
+    },
+  },
   {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly' } },

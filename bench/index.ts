@@ -7,9 +7,11 @@ import { burnBench } from './burn.js';
 import { discordAckBench } from './discord-ack.js';
 import { failedRow, table, writeResults, type Bench, type Row } from './report.js';
 import { scaleBench } from './scale.js';
+import { sentinelBench } from './sentinel.js';
 import { slackAckBench } from './slack-ack.js';
 import { startBench } from './start.js';
 import { statusSizesBench } from './status-sizes.js';
+import { status10mBench } from './status-10m.js';
 import { statusBench } from './status.js';
 
 /**
@@ -18,7 +20,7 @@ import { statusBench } from './status.js';
  * Each bench runs in a process of its own, so one bench's heap, threads and sockets (the load
  * generator's garbage, a worker thread's pool) cannot show up in the next one's tail latencies.
  */
-const benches: readonly Bench[] = [slackAckBench, discordAckBench, statusBench, statusSizesBench, agentRttBench, agentBurnBench, burnBench, startBench, scaleBench];
+const benches: readonly Bench[] = [slackAckBench, discordAckBench, statusBench, statusSizesBench, status10mBench, agentRttBench, agentBurnBench, burnBench, startBench, scaleBench, sentinelBench];
 const CHILD = '--only-in-this-process';
 const ROWS = 'opsline-bench-rows ';
 

@@ -65,7 +65,7 @@ async function serveOpsline(r: Role): Promise<void> {
     log: { level: 'silent' },
     slack: { signingSecret: SECRET, botToken: 'xoxb-bench', apiUrl: 'http://127.0.0.1:9/api/' },
     mysql: { url: `mysql://root@127.0.0.1:3306/${r.db}` },
-    status: { table: `${r.db}.tasks`, statusColumn: 'task_status', statuses: [...r.statuses!], cacheMs: 1000 },
+    status: { table: `${r.db}.tasks`, statusColumn: 'task_status', statuses: [...r.statuses!], refreshMs: 0, cacheMs: 1000 },
     access: { users: [{ key: `slack:${USER.team}:${USER.user}`, name: 'bench', roles: ['viewer'] }] },
   });
   await serveSlackEndpoint(config);

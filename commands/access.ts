@@ -1,18 +1,21 @@
-import { defineCommand, type CommandContext } from '../src/core/define-command.js';
-import { ROLES, type Role } from '../src/core/access.js';
-import { DURATION, durationMs, formatDuration } from '../src/core/duration.js';
+import { commandUsing, type CommandContext } from '../src/core/define-command.js';
+import { ROLES, type Role } from '../src/words/roles.js';
+import { formatDuration } from '../src/words/duration.js';
 import { UserError } from '../src/core/errors.js';
 import { clip } from '../src/core/format.js';
 import { isGrantSource, type GrantRoles } from '../src/core/grants/grant-roles.js';
-import { grantee } from '../src/core/grants/grant-target.js';
 import type { Grant } from '../src/core/grants/types.js';
 import { reply } from '../src/core/reply.js';
 import type { ThreadRef } from '../src/core/thread.js';
+import type { GrantsPort, ClockPort } from '../src/core/ports.js';
+
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = GrantsPort & ClockPort;
 
 const GRANT_ROLES: readonly Role[] = ['admin'];
 const MEMORY_ONLY = ' (MySQL is not configured: grants live in this process and will not survive a restart)';
 
-function grantsOf(ctx: CommandContext): GrantRoles {
+function grantsOf(ctx: CommandContext<unknown, Uses>): GrantRoles {
   const g = ctx.services.grants;
   if (!g) throw new UserError('not_configured', 'grants are not available here');
   return g;
@@ -27,7 +30,7 @@ function describe(g: Grant, now: number): string {
  * Only a configured admin grants (docs/access.md#time-boxed-grants): never to themselves, and never
  * on the strength of a grant, or a time-boxed admin could extend itself, and hand admin on, forever.
  */
-function checkGranter(ctx: CommandContext, key: string, path: string, roles: readonly Role[]): void {
+function checkGranter(ctx: CommandContext<unknown, Uses>, key: string, path: string, roles: readonly Role[]): void {
   const by = ctx.invocation.principal;
   if (key === by.key) throw new UserError('denied', 'you cannot grant yourself a role; ask another admin');
   const needed = ctx.access.needed(path, roles);
@@ -37,7 +40,7 @@ function checkGranter(ctx: CommandContext, key: string, path: string, roles: rea
 }
 
 /** The announcement in the channel; its reference lets any replica post the expiry line under it. */
-async function announce(ctx: CommandContext, text: string): Promise<ThreadRef | undefined> {
+async function announce(ctx: CommandContext<unknown, Uses>, text: string): Promise<ThreadRef | undefined> {
   try {
     return await ctx.threads.startThread(text);
   } catch (err) {
@@ -46,35 +49,28 @@ async function announce(ctx: CommandContext, text: string): Promise<ThreadRef | 
   }
 }
 
-export default defineCommand({
+export default commandUsing<Uses>()({
   name: 'access',
   description: 'Time-boxed grants: give someone a role for a while, revoke it, list them',
-  usage: '/access grant <user> <role> <duration> [reason] | revoke <grant> | list',
   examples: ['/access grant @bob operator 2h disk swap on burner1', '/access revoke 12', '/access list'],
   roles: ['admin'],
-  mentions: true,
   sideEffects: true,
   subcommands: {
     grant: {
       description: 'give a user a role for a while (at most access.grants.maxDuration)',
-      usage: '/access grant <user> <role> <duration> [reason]',
       args: [
-        { name: 'user', type: 'string', description: 'a mention or a principal key', required: true, maxLength: 140 },
+        { name: 'user', type: 'principal', description: 'a mention or a principal key', required: true },
         { name: 'role', type: 'string', description: 'the role to give', required: true, choices: ROLES },
-        { name: 'duration', type: 'string', description: 'how long: 30m, 2h, 1d', required: true, pattern: DURATION, maxLength: 8 },
+        { name: 'duration', type: 'duration', description: 'how long: 30m, 2h, 1d', required: true },
         { name: 'reason', type: 'text', description: 'why (shown in the channel)', maxLength: 200 },
       ],
       roles: GRANT_ROLES,
       sideEffects: true,
       async handler(ctx) {
         const grants = grantsOf(ctx);
-        const key = grantee(String(ctx.args.user), ctx.invocation);
+        const { user: key, role, duration: ms, reason } = ctx.args;
         checkGranter(ctx, key, 'access grant', GRANT_ROLES);
-        const role = ROLES.find((r) => r === ctx.args.role);
-        const ms = durationMs(String(ctx.args.duration));
-        if (!role || ms === undefined) throw new UserError('usage', 'give a role and a duration such as 30m or 2h');
         if (ms > grants.maxMs) throw new UserError('bad_input', `a grant lasts at most ${formatDuration(grants.maxMs)} (access.grants.maxDuration)`);
-        const reason = ctx.args.reason === undefined ? undefined : String(ctx.args.reason);
         const by = ctx.invocation.principal;
         const expiresAt = new Date(ctx.services.now().getTime() + ms);
         const ref = await announce(ctx, `${by.name} grants ${key} the ${role} role for ${formatDuration(ms)}${reason ? ` (${reason})` : ''}`);
@@ -85,13 +81,12 @@ export default defineCommand({
     },
     revoke: {
       description: 'end a grant now, on every replica',
-      usage: '/access revoke <grant>',
       args: [{ name: 'grant', type: 'integer', description: 'the grant number (see /access list)', required: true, min: 1, max: 2 ** 53 - 1 }],
       roles: ['admin'],
       sideEffects: true,
       async handler(ctx) {
         const grants = grantsOf(ctx);
-        const id = Number(ctx.args.grant);
+        const id = ctx.args.grant;
         const r = await grants.store.revoke(id, ctx.invocation.principal.key, ctx.services.now());
         if (!r.ok) throw new UserError(r.reason === 'unknown' ? 'not_found' : 'conflict', r.reason === 'unknown' ? `there is no grant #${id}` : `grant #${id} has already ${r.reason === 'revoked' ? 'been revoked' : 'expired'}`);
         await grants.changed();
@@ -100,7 +95,6 @@ export default defineCommand({
     },
     list: {
       description: 'grants in force now',
-      usage: '/access list',
       roles: ['admin'],
       sideEffects: false,
       async handler(ctx) {

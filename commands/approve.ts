@@ -8,10 +8,9 @@ import { defineCommand } from '../src/core/define-command.js';
 export default defineCommand({
   name: 'approve',
   description: "Approve someone else's request that waits for a second person",
-  usage: '/approve <code>',
   examples: ['/approve K7P2QX'],
-  args: [{ name: 'code', type: 'string', description: 'the code the request showed', required: true, pattern: /^[A-Za-z0-9]{6}$/, maxLength: 6 }],
+  args: [{ name: 'code', type: 'code', description: 'the code the request showed', required: true }],
   roles: ['viewer'],
   sideEffects: true,
-  handler: (ctx) => ctx.approve(String(ctx.args.code)),
+  handler: (ctx) => ctx.approve(ctx.args.code),
 });

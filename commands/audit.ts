@@ -1,11 +1,14 @@
-import { defineCommand } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { age } from '../src/core/format.js';
 import { reply } from '../src/core/reply.js';
+import type { AuditPort, ClockPort } from '../src/core/ports.js';
 
-export default defineCommand({
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = AuditPort & ClockPort;
+
+export default commandUsing<Uses>()({
   name: 'audit',
   description: 'The audit trail: the newest invocations',
-  usage: '/audit [n]',
   examples: ['/audit', '/audit 50'],
   args: [{ name: 'n', type: 'integer', description: 'how many (1-100)', min: 1, max: 100, default: 20 }],
   roles: ['admin'],

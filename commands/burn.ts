@@ -1,29 +1,25 @@
-import { fullOutput } from './job-link.js';
-import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { UserError, withOutcome } from '../src/core/errors.js';
 import { DeviceError } from '../src/services/devices/errors.js';
+import { mention, msg } from '../src/core/message.js';
 import { reply } from '../src/core/reply.js';
-import type { BurnService } from '../src/services/burns.js';
+import type { BurnsPort } from '../src/services/burns.js';
 import { describeBurn, describeBurnNow } from './burn-describe.js';
+import { burnsOf } from './shared/burns.js';
 import { newJobId } from '../src/services/queue/types.js';
 import { notQueued } from '../src/jobs/not-queued.js';
 import { whereItShows } from '../src/services/queue/no-worker.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
+import type { RelayPort } from '../src/relay/entry.js';
+import type { WebPort } from '../src/services/web/index.js';
+import { fullOutput } from './job-link.js';
 
-const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.iso$/;
-const JOB = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
-const DRIVE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}(\/[A-Za-z0-9][A-Za-z0-9_-]{0,31})?$/;
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = BurnsPort & RelayPort & WebPort;
 
-export function burnsOf(ctx: CommandContext): BurnService {
-  const burns = ctx.services.burns;
-  if (!burns) throw new UserError(ctx.services.devicesOff ? 'unavailable' : 'not_configured', ctx.services.devicesOff ?? 'burning is not configured here (no device agents and no job queue)');
-  return burns;
-}
-
-export default defineCommand({
+export default commandUsing<Uses>()({
   name: 'burn',
   description: 'Burn an ISO image to a CD/DVD drive, with progress in a thread',
-  usage: '/burn <image.iso> [drive] [--no-verify] | status [job] | cancel <job> | watch <job> | list',
   examples: ['/burn release-1.4.iso', '/burn release-1.4.iso dvd1 --no-verify', '/burn status b7k2x9q', '/burn cancel b7k2x9q', '/burn watch b7k2x9q', '/burn list'],
   roles: ['operator'],
   sideEffects: true,
@@ -31,10 +27,9 @@ export default defineCommand({
   subcommands: {
     start: {
       description: 'queue a burn',
-      usage: '/burn <image.iso> [drive] [--no-verify]',
       args: [
-        { name: 'image', type: 'string', description: 'image name (see /images)', required: true, pattern: IMAGE, patternHint: 'must be an image name ending in .iso (letters, digits, . _ -); /images lists them', maxLength: 132, autocomplete: 'images' },
-        { name: 'drive', type: 'string', description: 'drive name (see /drives)', pattern: DRIVE, maxLength: 65 },
+        { name: 'image', type: 'image', description: 'image name (see /images)', required: true, autocomplete: 'images' },
+        { name: 'drive', type: 'drive', description: 'drive name (see /drives)' },
         { name: 'no-verify', type: 'boolean', description: 'skip the read-back verify', flag: true },
       ],
       roles: ['operator'],
@@ -47,7 +42,7 @@ export default defineCommand({
         const id = newJobId();
         const who = ctx.invocation.principal;
         // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-        const thread = await ctx.openThread(`burning ${image} on ${drive.drive} for ${ctx.mention(who)} (job ${id})${fullOutput(ctx, id)}`, 'queued').catch((err: unknown) => {
+        const thread = await ctx.openThread(msg`burning ${image} on ${drive.drive} for ${mention(who)} (job ${id})${fullOutput(ctx.services, id)}`, 'queued').catch((err: unknown) => {
           throw withOutcome(err, 'nothing was queued');
         });
         try {
@@ -69,13 +64,12 @@ export default defineCommand({
     },
     status: {
       description: 'one job, or every running job',
-      usage: '/burn status [job]',
-      args: [{ name: 'job', type: 'string', description: 'job id', pattern: JOB, maxLength: 64 }],
+      args: [{ name: 'job', type: 'job', description: 'job id' }],
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
         const burns = burnsOf(ctx);
-        if (typeof ctx.args.job === 'string') return reply(await describeBurnNow(burns, await burns.job(ctx.args.job)));
+        if (ctx.args.job !== undefined) return reply(await describeBurnNow(burns, await burns.job(ctx.args.job)));
         const running = (await burns.queue.list()).filter((j) => j.state === 'running');
         const lines = await Promise.all(running.map((j) => describeBurnNow(burns, j)));
         return reply(lines.length ? lines.join('\n') : 'no burn is running; /burn list shows the queue');
@@ -83,8 +77,7 @@ export default defineCommand({
     },
     cancel: {
       description: 'remove a queued job or abort a running one',
-      usage: '/burn cancel <job>',
-      args: [{ name: 'job', type: 'string', description: 'job id', required: true, pattern: JOB, maxLength: 64 }],
+      args: [{ name: 'job', type: 'job', description: 'job id', required: true }],
       roles: ['operator'],
       sideEffects: true,
       async handler(ctx) {
@@ -92,10 +85,10 @@ export default defineCommand({
         const id = ctx.args.job;
         const job = await burns.job(id);
         ctx.setJobId(id);
-        const by = ctx.mention(ctx.invocation.principal);
+        const by = mention(ctx.invocation.principal);
         const outcome = await burns.queue.removeQueued(id);
         if (outcome === 'removed') {
-          await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', `burn cancelled by ${by} before it started`);
+          await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', msg`burn cancelled by ${by} before it started`);
           return reply(`burn job ${id} removed from the queue`);
         }
         if (outcome === 'running') {
@@ -114,13 +107,12 @@ export default defineCommand({
     },
     watch: {
       description: 'follow a job, wherever it started, to its end',
-      usage: '/burn watch <job>',
-      args: [{ name: 'job', type: 'string', description: 'job id', required: true, pattern: JOB, maxLength: 64 }],
+      args: [{ name: 'job', type: 'job', description: 'job id', required: true }],
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
         const burns = burnsOf(ctx);
-        const job = await burns.job(String(ctx.args.job));
+        const job = await burns.job(ctx.args.job);
         const { image, agent, drive, requester } = job.data;
         return watchJob(ctx, {
           kind: 'burn',
@@ -138,7 +130,6 @@ export default defineCommand({
     },
     list: {
       description: 'queued and running jobs per drive',
-      usage: '/burn list',
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {

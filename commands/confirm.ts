@@ -7,9 +7,8 @@ import { defineCommand } from '../src/core/define-command.js';
 export default defineCommand({
   name: 'confirm',
   description: 'Confirm a request that asked for confirmation (within 60 s)',
-  usage: '/confirm <code>',
   examples: ['/confirm K7P2QX'],
-  args: [{ name: 'code', type: 'string', description: 'the code the request showed', required: true, pattern: /^[A-Za-z0-9]{6}$/, maxLength: 6 }],
+  args: [{ name: 'code', type: 'code', description: 'the code the request showed', required: true }],
   // Anyone listed may confirm their own request; the held command's roles are checked again on confirm.
   roles: ['viewer'],
   sideEffects: true,

@@ -1,29 +1,34 @@
 import type { ArgsOf } from '../src/core/arg-types.js';
-import { fullOutput } from './job-link.js';
-import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { commandUsing, type CommandContext } from '../src/core/define-command.js';
 import { UserError, withOutcome } from '../src/core/errors.js';
+import { mention, msg } from '../src/core/message.js';
 import { reply } from '../src/core/reply.js';
-import { describeHolder, type DeployService } from '../src/services/deploy/service.js';
+import { describeHolder, type DeployService, type DeploysPort } from '../src/services/deploy/service.js';
 import type { DeployTarget } from '../src/services/deploy/types.js';
 import { newJobId } from '../src/services/queue/types.js';
 import { whereItShows } from '../src/services/queue/no-worker.js';
 import { describeDeploy, describeDeployJob } from './deploy-describe.js';
 import { notQueued } from '../src/jobs/not-queued.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
+import type { RelayPort } from '../src/relay/entry.js';
+import type { WebPort } from '../src/services/web/index.js';
+import { fullOutput } from './job-link.js';
 
-const TARGET = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
-const JOB = /^d[a-z0-9]{6}$/;
-const target = { name: 'target', type: 'string', description: 'deploy target (see /deploy list)', required: true, pattern: TARGET, maxLength: 32, autocomplete: 'targets' } as const;
-const runArgs = [target, { name: 'ref', type: 'string', description: 'branch, tag or commit (the target decides what is allowed)', maxLength: 200 }] as const;
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = DeploysPort & RelayPort & WebPort;
 
-function deploysOf(ctx: CommandContext): DeployService {
+const target = { name: 'target', type: 'target', description: 'deploy target (see /deploy list)', required: true, autocomplete: 'targets' } as const;
+const runArgs = [target, { name: 'ref', type: 'ref', description: 'branch, tag or commit (the target decides what is allowed)' }] as const;
+const jobArg = { name: 'job', type: 'job', description: 'deploy job id (see /jobs)', required: true } as const;
+
+function deploysOf(ctx: CommandContext<unknown, Uses>): DeployService {
   const d = ctx.services.deploys;
   if (!d) throw new UserError('not_configured', 'deploying is not configured here (no deploy.targets)');
   return d;
 }
 
 /** The target named in the arguments, if the caller may act on it: its own `roles` replace deployer (admin always may). */
-function targetFor(ctx: CommandContext, deploys: DeployService, name: string, doing: string): DeployTarget {
+function targetFor(ctx: CommandContext<unknown, Uses>, deploys: DeployService, name: string, doing: string): DeployTarget {
   const t = deploys.target(name);
   const key = ctx.invocation.principal.key;
   if (!deploys.mayDeploy(t, ctx.access.rolesOf(ctx.invocation.principal))) {
@@ -34,7 +39,7 @@ function targetFor(ctx: CommandContext, deploys: DeployService, name: string, do
 }
 
 /** Everything that refuses a deploy before anything is asked, queued or locked. */
-async function check(ctx: CommandContext<ArgsOf<typeof runArgs>>): Promise<{ deploys: DeployService; t: DeployTarget; ref: string }> {
+async function check(ctx: CommandContext<ArgsOf<typeof runArgs>, Uses>): Promise<{ deploys: DeployService; t: DeployTarget; ref: string }> {
   const deploys = deploysOf(ctx);
   const t = targetFor(ctx, deploys, ctx.args.target, 'deploying');
   deploys.ready(t);
@@ -44,10 +49,9 @@ async function check(ctx: CommandContext<ArgsOf<typeof runArgs>>): Promise<{ dep
   return { deploys, t, ref };
 }
 
-export default defineCommand({
+export default commandUsing<Uses>()({
   name: 'deploy',
   description: 'Deploy a target (a CI webhook or a command on an agent host), with output in a thread',
-  usage: '/deploy <target> [ref] | list | lock <target> [reason] | unlock <target> | cancel <job> | watch <job>',
   examples: ['/deploy site main', '/deploy list', '/deploy lock site release freeze', '/deploy unlock site', '/deploy cancel d7k2x9q', '/deploy watch d7k2x9q'],
   roles: ['deployer'],
   sideEffects: true,
@@ -55,7 +59,6 @@ export default defineCommand({
   subcommands: {
     run: {
       description: 'deploy a target at a ref (needs deployer, or the target\'s own roles when it names some)',
-      usage: '/deploy <target> [ref]',
       args: runArgs,
       roles: ['deployer'],
       sideEffects: true,
@@ -70,7 +73,7 @@ export default defineCommand({
         const id = newJobId('d');
         const who = ctx.invocation.principal;
         // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-        const thread = await ctx.openThread(`deploying ${t.name} at ${ref} for ${ctx.mention(who)} (job ${id})${fullOutput(ctx, id)}`, 'queued').catch((err: unknown) => {
+        const thread = await ctx.openThread(msg`deploying ${t.name} at ${ref} for ${mention(who)} (job ${id})${fullOutput(ctx.services, id)}`, 'queued').catch((err: unknown) => {
           throw withOutcome(err, 'nothing was queued');
         });
         try {
@@ -85,7 +88,6 @@ export default defineCommand({
     },
     list: {
       description: 'targets, lock state and the last deploy of each',
-      usage: '/deploy list',
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
@@ -95,7 +97,6 @@ export default defineCommand({
     },
     lock: {
       description: 'lock a target so nobody deploys it',
-      usage: '/deploy lock <target> [reason]',
       args: [target, { name: 'reason', type: 'text', description: 'why (shown to whoever tries to deploy)', maxLength: 200 }],
       roles: ['deployer'],
       sideEffects: true,
@@ -108,7 +109,6 @@ export default defineCommand({
     },
     unlock: {
       description: 'unlock a target; its holder or an admin may',
-      usage: '/deploy unlock <target>',
       args: [target],
       roles: ['deployer'],
       sideEffects: true,
@@ -121,15 +121,37 @@ export default defineCommand({
         return reply(`${t.name} is unlocked${theirs}`, { visibility: 'channel' });
       },
     },
+    cancel: {
+      description: 'stop a running command deploy, or drop a queued one',
+      args: [jobArg],
+      roles: ['deployer'],
+      sideEffects: true,
+      async handler(ctx) {
+        const deploys = deploysOf(ctx);
+        const id = ctx.args.job;
+        const job = await deploys.job(id);
+        ctx.setJobId(id);
+        const t = targetFor(ctx, deploys, job.data.target, 'cancelling a deploy of');
+        const by = mention(ctx.invocation.principal);
+        const outcome = await deploys.queue.removeQueued(id);
+        if (outcome === 'removed') {
+          await deploys.releaseFor(t.name, id);
+          await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', msg`deploy cancelled by ${by} before it started`);
+          return reply(`deploy job ${id} removed from the queue; ${t.name} is unlocked`);
+        }
+        if (outcome !== 'running') throw new UserError('conflict', `deploy job ${id} has already ${outcome === 'failed' ? 'failed' : 'finished'}`);
+        await deploys.cancelRunning(t, id);
+        return reply(`cancelling deploy job ${id} on ${t.agent}; the thread shows when it has stopped and ${t.name} is unlocked then`);
+      },
+    },
     watch: {
       description: 'follow a deploy, wherever it started, to its end',
-      usage: '/deploy watch <job>',
-      args: [{ name: 'job', type: 'string', description: 'deploy job id (see /jobs)', required: true, pattern: JOB, maxLength: 7 }],
+      args: [jobArg],
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
         const deploys = deploysOf(ctx);
-        const job = await deploys.job(String(ctx.args.job));
+        const job = await deploys.job(ctx.args.job);
         const { target, ref, requester } = job.data;
         return watchJob(ctx, {
           kind: 'deploy',
@@ -143,30 +165,6 @@ export default defineCommand({
             return now && hasEnded(now.state) ? describeDeployJob(now) : undefined;
           },
         });
-      },
-    },
-    cancel: {
-      description: 'stop a running command deploy, or drop a queued one',
-      usage: '/deploy cancel <job>',
-      args: [{ name: 'job', type: 'string', description: 'deploy job id (see /jobs)', required: true, pattern: JOB, maxLength: 7 }],
-      roles: ['deployer'],
-      sideEffects: true,
-      async handler(ctx) {
-        const deploys = deploysOf(ctx);
-        const id = ctx.args.job;
-        const job = await deploys.job(id);
-        ctx.setJobId(id);
-        const t = targetFor(ctx, deploys, job.data.target, 'cancelling a deploy of');
-        const by = ctx.mention(ctx.invocation.principal);
-        const outcome = await deploys.queue.removeQueued(id);
-        if (outcome === 'removed') {
-          await deploys.releaseFor(t.name, id);
-          await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', `deploy cancelled by ${by} before it started`);
-          return reply(`deploy job ${id} removed from the queue; ${t.name} is unlocked`);
-        }
-        if (outcome !== 'running') throw new UserError('conflict', `deploy job ${id} has already ${outcome === 'failed' ? 'failed' : 'finished'}`);
-        await deploys.cancelRunning(t, id);
-        return reply(`cancelling deploy job ${id} on ${t.agent}; the thread shows when it has stopped and ${t.name} is unlocked then`);
       },
     },
   },

@@ -1,13 +1,17 @@
-import { defineCommand } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { reply } from '../src/core/reply.js';
-import { burnsOf } from './burn.js';
+import { burnsOf } from './shared/burns.js';
+import type { BurnsPort } from '../src/services/burns.js';
 
-export default defineCommand({
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = BurnsPort;
+
+export default commandUsing<Uses>()({
   name: 'eject',
   description: "Open a drive's tray",
-  usage: '/eject [drive]',
   examples: ['/eject', '/eject dvd1'],
-  args: [{ name: 'drive', type: 'string', description: 'drive name (see /drives)', maxLength: 65, pattern: /^[A-Za-z0-9][A-Za-z0-9_/-]{0,64}$/ }],
+  // The same drive word as /burn: `dvd1` or `agent/dvd1` (src/words/names.ts).
+  args: [{ name: 'drive', type: 'drive', description: 'drive name (see /drives)' }],
   roles: ['operator'],
   sideEffects: true,
   async handler(ctx) {

@@ -6,7 +6,6 @@ import type { Target } from '../src/core/registry.js';
 export default defineCommand({
   name: 'help',
   description: 'What you may run here, with usage and examples',
-  usage: '/help [command]',
   examples: ['/help', '/help note'],
   args: [{ name: 'command', type: 'string', description: 'a command name', maxLength: 40 }],
   roles: ['viewer'],
@@ -36,7 +35,7 @@ export default defineCommand({
   },
 });
 
-function allowedTargets(ctx: CommandContext): Target[] {
+function allowedTargets(ctx: CommandContext): Target<never>[] {
   const { principal, room } = ctx.invocation;
   const may = ctx.access.decider(principal);
   return ctx.registry.targets().filter((t) => may(t.path, t.roles, room).allow);

@@ -1,7 +1,7 @@
-import type { CommandContext } from '../src/core/define-command.js';
+import type { WebPort } from '../src/services/web/index.js';
 
 /** ` · full output: <url>` after a job thread's first line when the web view has a public URL (docs/web.md). */
-export function fullOutput(ctx: CommandContext<unknown>, id: string): string {
-  const url = ctx.services.web?.jobUrl(id);
+export function fullOutput(services: WebPort, id: string): string {
+  const url = services.web?.jobUrl(id);
   return url ? ` · full output: ${url}` : '';
 }

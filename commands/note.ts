@@ -1,24 +1,25 @@
-import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { commandUsing, type CommandContext } from '../src/core/define-command.js';
 import { UserError } from '../src/core/errors.js';
 import { age, clip } from '../src/core/format.js';
 import { reply, type Reply } from '../src/core/reply.js';
 import { tokenize } from '../src/core/tokenize.js';
-import type { Note } from '../src/services/types.js';
+import type { Note, NotesPort, ClockPort } from '../src/core/ports.js';
+
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = NotesPort & ClockPort;
 
 const MAX_SEARCH_WORDS = 8;
 const MEMORY_ONLY = ' (storage not configured: notes are kept in memory until restart)';
 
-export default defineCommand({
+export default commandUsing<Uses>()({
   name: 'note',
   description: 'The team notebook',
-  usage: '/note add <text> | list [n] | search <words>',
   examples: ['/note add rotated the backup key', '/note list 5', '/note search backup'],
   roles: ['viewer'],
   sideEffects: true,
   subcommands: {
     add: {
       description: 'add a note',
-      usage: '/note add <text>',
       args: [{ name: 'text', type: 'text', description: 'the note', required: true, maxLength: 2000 }],
       roles: ['writer'],
       sideEffects: true,
@@ -37,7 +38,6 @@ export default defineCommand({
     },
     list: {
       description: 'the newest notes',
-      usage: '/note list [n]',
       args: [{ name: 'n', type: 'integer', description: 'how many (1-50)', min: 1, max: 50, default: 10 }],
       roles: ['viewer'],
       sideEffects: false,
@@ -48,7 +48,6 @@ export default defineCommand({
     },
     search: {
       description: 'notes containing all of the words',
-      usage: '/note search <words>',
       args: [{ name: 'words', type: 'text', description: 'words to look for', required: true, maxLength: 200 }],
       roles: ['viewer'],
       sideEffects: false,
@@ -64,7 +63,7 @@ export default defineCommand({
   },
 });
 
-function listing(ctx: CommandContext, notes: readonly Note[], empty: string): Reply {
+function listing(ctx: CommandContext<unknown, Uses>, notes: readonly Note[], empty: string): Reply {
   if (notes.length === 0) return reply(empty);
   const now = ctx.services.now();
   const lines = notes.map((n) => `#${n.id} ${n.authorName} · ${age(n.createdAt, now)} — ${clip(n.body.replace(/\s+/g, ' '), 300)}`);

@@ -1,20 +1,22 @@
-import { defineCommand } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { UserError } from '../src/core/errors.js';
 import { age } from '../src/core/format.js';
 import { reply } from '../src/core/reply.js';
-import type { ScheduleRow } from '../src/schedules/setup.js';
+import type { ScheduleRow, SchedulesPort } from '../src/schedules/setup.js';
+import type { ClockPort } from '../src/core/ports.js';
 
-export default defineCommand({
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = SchedulesPort & ClockPort;
+
+export default commandUsing<Uses>()({
   name: 'schedule',
   description: 'Scheduled digests and alerts: next and last run; run one now',
-  usage: '/schedule list | run <name>',
   examples: ['/schedule list', '/schedule run morning-status'],
   roles: ['viewer'],
   sideEffects: true,
   subcommands: {
     list: {
       description: 'every schedule and alert with its next run, last run and last outcome',
-      usage: '/schedule list',
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
@@ -27,14 +29,13 @@ export default defineCommand({
     },
     run: {
       description: 'run one schedule or alert check now',
-      usage: '/schedule run <name>',
-      args: [{ name: 'name', type: 'string', description: 'a name from /schedule list', required: true, pattern: /^[a-z0-9][a-z0-9-]{0,39}$/ }],
+      args: [{ name: 'name', type: 'schedule', description: 'a name from /schedule list', required: true }],
       roles: ['admin'],
       sideEffects: true,
       async handler(ctx) {
         const service = ctx.services.schedules;
         if (!service) throw new UserError('not_configured', 'no schedules or alerts are configured');
-        const name = String(ctx.args.name);
+        const name = ctx.args.name;
         return reply(`${name}: ${await service.runNow(name)}`);
       },
     },

@@ -1,12 +1,11 @@
-import { defineCommand } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { UserError } from '../src/core/errors.js';
 import { reply } from '../src/core/reply.js';
-import { LINK_TTL_MS } from '../src/services/web/index.js';
+import { LINK_TTL_MS, type WebPort } from '../src/services/web/index.js';
 
-export default defineCommand({
+export default commandUsing<WebPort>()({
   name: 'web',
   description: 'A one-time link that signs you in to the web view (valid 5 minutes)',
-  usage: '/web',
   examples: ['/web'],
   roles: ['viewer'],
   sideEffects: false,

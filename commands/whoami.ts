@@ -4,7 +4,6 @@ import { reply } from '../src/core/reply.js';
 export default defineCommand({
   name: 'whoami',
   description: 'Who the bot thinks you are: your key, and each role with where it comes from',
-  usage: '/whoami',
   examples: ['/whoami'],
   roles: ['viewer'],
   sideEffects: false,

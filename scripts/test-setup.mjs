@@ -102,6 +102,12 @@ async function chromium() {
   aptInstall(['chromium']);
 }
 
+// The Sentinel fault test (test/faults/redis-sentinel.test.ts) starts its own sentinels: Debian's redis-sentinel.
+async function redisSentinel() {
+  if (has('redis-sentinel', ['--version'])) return;
+  aptInstall(['redis-sentinel']);
+}
+
 // promtool (Prometheus's own checker) lints what /metrics serves; it ships in Debian's prometheus package.
 async function promtool() {
   if (has('promtool', ['--version'])) return;
@@ -114,4 +120,6 @@ await tmux();
 await chromium();
 await mariadb();
 await redis();
-console.log('test setup: xorriso, tmux, chromium, MariaDB and Redis are ready');
+await chromium();
+await redisSentinel();
+console.log('test setup: xorriso, tmux, chromium, MariaDB, Redis and redis-sentinel are ready');

@@ -2,7 +2,7 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 import { escapeOf, UNSAFE } from './core/printable.js';
 
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
-const REDACT_KEYS = ['token', 'botToken', 'appToken', 'signingSecret', 'secret', 'secretId', 'password', 'publicKey', 'authorization', 'Authorization', 'response_url', 'responseUrl'];
+const REDACT_KEYS = ['token', 'botToken', 'appToken', 'signingSecret', 'secret', 'secretId', 'password', 'sentinelPassword', 'publicKey', 'authorization', 'Authorization', 'response_url', 'responseUrl'];
 const REDACT_PATHS = REDACT_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
 export interface LogOptions {

@@ -13,5 +13,5 @@ CREATE USER 'opsline_migrate'@'%' IDENTIFIED BY 'dev-migrate-password';
 GRANT CREATE, ALTER, INDEX, SELECT, INSERT ON opsline.* TO 'opsline_migrate'@'%';
 CREATE USER 'vault_admin'@'%' IDENTIFIED BY 'dev-vault-admin-password';
 GRANT CREATE USER ON *.* TO 'vault_admin'@'%';
-GRANT SELECT, INSERT ON opsline.* TO 'vault_admin'@'%' WITH GRANT OPTION;
+GRANT SELECT, INSERT, DELETE ON opsline.* TO 'vault_admin'@'%' WITH GRANT OPTION;
 GRANT SELECT ON flasktest.tasks TO 'vault_admin'@'%' WITH GRANT OPTION;

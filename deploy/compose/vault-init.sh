@@ -13,7 +13,7 @@ vault write database/config/opsline \
 # The role: exactly the least-privilege statements of docs/security.md, with Vault's templates.
 vault write database/roles/opsline-app \
   db_name=opsline \
-  creation_statements="CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}';GRANT SELECT, INSERT ON opsline.notes TO '{{name}}'@'%';GRANT SELECT, INSERT ON opsline.audit_log TO '{{name}}'@'%';GRANT SELECT ON flasktest.tasks TO '{{name}}'@'%';" \
+  creation_statements="CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}';GRANT SELECT, INSERT ON opsline.notes TO '{{name}}'@'%';GRANT SELECT, INSERT ON opsline.audit_log TO '{{name}}'@'%';GRANT SELECT, INSERT, DELETE ON opsline.status_snapshots TO '{{name}}'@'%';GRANT SELECT, INSERT, DELETE ON opsline.status_snapshot_counts TO '{{name}}'@'%';GRANT SELECT ON flasktest.tasks TO '{{name}}'@'%';" \
   revocation_statements="REVOKE ALL PRIVILEGES, GRANT OPTION FROM '{{name}}'@'%';DROP USER '{{name}}'@'%';" \
   default_ttl=1h \
   max_ttl=24h

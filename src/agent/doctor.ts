@@ -60,7 +60,7 @@ export function deviceHostChecks(config: Config): Check[] {
           return `pseudo-drive ${file}`;
         }
         const s = await stat(d.device);
-        if (!s.isBlockDevice() && !s.isCharacterDevice()) throw new Error(`${d.device} is not a device`);
+        if (!s.isBlockDevice() && !s.isCharacterDevice()) throw new CheckFailure(`${d.device} is not a device`);
         await access(d.device, constants.R_OK | constants.W_OK);
         return `${d.device}`;
       },

@@ -1,6 +1,7 @@
 import { open, readdir, realpath, lstat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { IMAGE_NAME, type ImageInfo } from '../protocol/index.js';
+import { AgentError } from './errors.js';
 
 const SECTOR = 2048;
 /** The primary volume descriptor sits at sector 16 of an ISO 9660 file system. */
@@ -12,8 +13,11 @@ export interface ResolvedImage extends ImageInfo {
 }
 
 /** A refused image: the message is safe to show (it names only what the caller sent). */
-export class ImageError extends Error {
-  override readonly name = 'ImageError';
+export class ImageError extends AgentError {
+  override readonly name: string = 'ImageError';
+  constructor(message: string) {
+    super('bad_image', message);
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { commands } from '../../commands/index.js';
 import { PLACEHOLDER_BASE, slackManifest } from '../adapters/slack/manifest.js';
 import { loadConfigFile } from '../config/load.js';
+import { COMMAND_PREFIX } from '../words/names.js';
 
 export interface ManifestRun {
   readonly platform: string;
@@ -41,7 +42,7 @@ export async function runManifest(run: ManifestRun): Promise<number> {
   const slack = loaded?.slack;
   const mode = (run.mode as 'http' | 'socket' | undefined) ?? slack?.mode ?? 'http';
   const prefix = run.prefix ?? slack?.commandPrefix ?? '';
-  if (!/^[a-z0-9-]{0,10}$/.test(prefix)) {
+  if (!COMMAND_PREFIX.test(prefix)) {
     run.err.write(`opsline manifest: the prefix must be lower-case letters, digits and -, at most 10 characters\n`);
     return 2;
   }

@@ -5,6 +5,7 @@ import { registerDiscordCommands } from '../adapters/discord/register.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import type { CommandDef } from '../core/define-command.js';
 import { Registry } from '../core/registry.js';
+import { SNOWFLAKE } from '../words/names.js';
 
 export interface RegisterRun {
   readonly platform: string;
@@ -15,8 +16,6 @@ export interface RegisterRun {
   /** The command list (tests check a refusal); default the real one. */
   readonly commands?: readonly CommandDef[];
 }
-
-const SNOWFLAKE = /^\d{5,25}$/;
 
 /** `opsline register discord [--guild ID]`: bulk-overwrites the application commands; returns the exit code. */
 export async function runRegister(run: RegisterRun): Promise<number> {

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { OperatorError } from '../core/errors.js';
 import { resolveKeyFiles } from './key-files.js';
 import { checkedConfigSchema, type Config } from './schema.js';
 import { unknownKeyMessages } from './unknown-keys.js';
 
 /** A config that cannot be used; `issues` lists every offending key path with what was expected. */
-export class ConfigError extends Error {
+export class ConfigError extends OperatorError<'config_invalid'> {
   constructor(
     readonly source: string,
     readonly issues: readonly string[],
   ) {
-    super(`invalid config ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    super('config_invalid', `invalid config ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

@@ -1,24 +1,17 @@
 import { createRequire } from 'node:module';
 import type * as Bullmq from 'bullmq';
 import { z } from 'zod';
-import { ROLES } from '../core/access.js';
-import { STATUS_WINDOWS } from '../services/types.js';
+import { ROLES } from '../words/roles.js';
+import { STATUS_WINDOWS } from '../core/ports.js';
+import { COMMAND_LINE, PRINCIPAL_KEY, PRINCIPAL_KEY_HINT, SCHEDULE_NAME } from '../words/names.js';
+import { duration, wordSchema } from './words.js';
 
 /** Platforms a schedule, an alert or a job failure can post to. */
 export const POST_PLATFORMS = ['slack', 'discord', 'console'] as const;
 export type PostPlatform = (typeof POST_PLATFORMS)[number];
 
-const DURATION = /^([1-9]\d{0,6})(s|m|h)$/;
-const UNIT_MS = new Map([['s', 1000], ['m', 60_000], ['h', 3_600_000]]);
-
-/** `15m` → 900000; the config schema only lets through what this accepts. */
-export function durationMs(text: string): number {
-  const m = DURATION.exec(text);
-  if (!m) throw new Error(`not a duration: ${text}`);
-  return Number(m[1]) * (UNIT_MS.get(m[2] ?? '') ?? 0);
-}
-
-const duration = z.string().regex(DURATION, 'a duration: a whole number and s, m or h (15m, 2h, 30s); at least 1s');
+// `every`, in milliseconds: the one duration grammar (src/words/duration.ts), at least a second.
+const every = duration(1000);
 
 /** True when the time zone is one the runtime (and so the cron parser) knows. */
 export function validTimeZone(tz: string): boolean {
@@ -55,11 +48,9 @@ export function cronProblem(pattern: string, tz: string): string | undefined {
   }
 }
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -, at most 40 characters');
+const name = wordSchema(SCHEDULE_NAME, 'lower-case letters, digits and -, at most 40 characters');
 const timezone = z.string().refine(validTimeZone, 'an IANA time zone such as UTC or Europe/Berlin').default('UTC');
-const principalKey = z
-  .string()
-  .regex(/^(slack:[A-Z0-9]+:[A-Z0-9]+|discord:\d{5,25}|console:[^\s:]+)$/, 'slack:<team_id>:<user_id>, discord:<user_id> or console:<user>');
+const principalKey = wordSchema(PRINCIPAL_KEY, PRINCIPAL_KEY_HINT);
 
 export const postTarget = z.strictObject({
   platform: z.enum(POST_PLATFORMS),
@@ -70,16 +61,16 @@ export const postTarget = z.strictObject({
 export const scheduleEntry = z.strictObject({
   name,
   cron: z.string().min(1).max(100).optional(),
-  every: duration.optional(),
+  every: every.optional(),
   timezone,
-  command: z.string().regex(/^\/[a-z][a-z0-9-]{0,31}(\s.*)?$/, 'a slash command line, e.g. /status today').max(500),
+  command: wordSchema(COMMAND_LINE, 'a slash command line, e.g. /status today').max(500),
   post: postTarget,
   roles: z.array(z.enum(ROLES)).min(1).default(['viewer']),
 });
 
 export const alertEntry = z.strictObject({
   name,
-  every: duration.default('5m'),
+  every: every.prefault('5m'),
   timezone,
   window: z.enum(STATUS_WINDOWS).default('today'),
   status: z.string().min(1).max(100).optional(),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ROLES } from '../core/access.js';
-import { DEFAULT_REF_PATTERN } from './ref-pattern.js';
-import { isSlackBuiltin } from '../adapters/slack/builtins.js';
+import { ROLES } from '../words/roles.js';
+import { AGENT_COMMAND, AGENT_NAME, COMMAND_PREFIX, DEFAULT_REF_PATTERN, DRIVE_NAME, PRINCIPAL_KEY, PRINCIPAL_KEY_HINT, SNOWFLAKE, TARGET_NAME } from '../words/names.js';
+import { isSlackBuiltin } from '../words/slack-builtins.js';
 import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';
-import { DURATION, parseDuration } from '../core/duration.js';
+import { duration, wordSchema } from './words.js';
 
 const role = z.enum(ROLES);
 /** A plain SQL identifier, optionally schema-qualified; anything else is a config error. */
@@ -12,13 +12,9 @@ const ident = z.string().regex(IDENT, 'a plain identifier (letters, digits, _ an
 const qualifiedIdent = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,63}(\.[A-Za-z_][A-Za-z0-9_$]{0,63})?$/, 'a plain table name, optionally schema.table');
-const principalKey = z
-  .string()
-  .regex(/^(slack:[A-Z0-9]+:[A-Z0-9]+|discord:\d{5,25}|console:[^\s:]+)$/, 'slack:<team_id>:<user_id>, discord:<user_id> or console:<user>');
+const principalKey = wordSchema(PRINCIPAL_KEY, PRINCIPAL_KEY_HINT);
 const url = z.string().url();
-/** `90s`, `30m`, `2h`, `1d` → milliseconds. */
-const duration = z.string().regex(DURATION, 'a duration such as 90s, 30m, 2h or 1d').transform(parseDuration);
-const snowflake = z.string().regex(/^\d{5,25}$/, 'a Discord id (digits)');
+const snowflake = wordSchema(SNOWFLAKE, 'a Discord id (digits)');
 const z85Key = z.string().length(40, 'a 40-character Z85 CURVE key');
 const vaultPath = z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a Vault path: letters, digits, _ and -, separated by /');
 
@@ -44,7 +40,7 @@ const slack = z.strictObject({
   signingSecret: z.string().min(1),
   botToken: z.string().min(1),
   appToken: z.string().min(1).optional(),
-  commandPrefix: z.string().regex(/^[a-z0-9-]{0,10}$/, 'lower-case letters, digits and -').default(''),
+  commandPrefix: wordSchema(COMMAND_PREFIX, 'lower-case letters, digits and -').default(''),
   // One command that reaches every other (`/opsline status`), whatever names collide (docs/slack.md).
   umbrellaCommand: z
     .string()
@@ -108,8 +104,17 @@ const status = z.strictObject({
   timeColumn: ident.optional(),
   statuses: z.array(z.string().min(1).max(100)).min(1).optional(),
   doneStatuses: z.array(z.string().min(1).max(100)).min(1).default(['Success']),
+  // Background counts (docs/configuration.md#status): refreshed this often; 0 answers on demand instead.
+  // Unset: 30 s, or on demand when the config sets cacheMs (written before background counts).
+  refreshMs: z.number().int().min(0).max(86_400_000).optional(),
+  // One refresh's own time limit, enforced by the server (max_statement_time / MAX_EXECUTION_TIME).
+  refreshTimeoutMs: z.number().int().min(1).max(3_600_000).default(60_000),
+  // On demand only: how long one answer's counts may be reused.
   cacheMs: z.number().int().min(0).default(0),
-});
+  // The name snapshots are stored under (default: the table); how long they are kept for the web chart.
+  app: z.string().min(1).max(64).optional(),
+  snapshotRetention: duration().prefault('30d'),
+}).transform((s) => ({ ...s, refreshMs: s.refreshMs ?? (s.cacheMs > 0 ? 0 : 30_000) }));
 
 const access = z.strictObject({
   users: z.array(z.strictObject({ key: principalKey, name: z.string().optional(), roles: z.array(role).min(1) })).default([]),
@@ -117,15 +122,15 @@ const access = z.strictObject({
   channels: z.record(z.string(), z.array(z.string())).optional(),
   // Role sources beside users, grants and two-person approval: docs/access.md.
   slackGroups: z.array(z.strictObject({ team: z.string().regex(/^[A-Z0-9]+$/, 'a Slack team id (T…)'), group: z.string().regex(/^S[A-Z0-9]+$/, 'a Slack user group id (S…)'), roles: z.array(role).min(1) })).default([]),
-  slackGroupsTtl: duration.prefault('60s'),
+  slackGroupsTtl: duration().prefault('60s'),
   discordRoles: z.array(z.strictObject({ guild: snowflake, role: snowflake, roles: z.array(role).min(1) })).default([]),
-  grants: z.strictObject({ maxDuration: duration.prefault('8h') }).prefault({}),
+  grants: z.strictObject({ maxDuration: duration().prefault('8h') }).prefault({}),
   approvers: z.record(z.string(), z.array(role).min(1)).optional(),
-  approvalTtl: duration.prefault('15m'),
+  approvalTtl: duration().prefault('15m'),
 });
 
 const agentRef = z.strictObject({
-  name: ident,
+  name: wordSchema(AGENT_NAME, 'a plain identifier (letters, digits, _ and $; not starting with a digit)'),
   endpoint: z.string().regex(/^tcp:\/\/.+:\d+$/, 'tcp://host:port'),
   serverKey: z85Key,
   // Client side of the heartbeat: the agent is reported down after `liveness` silent intervals.
@@ -135,7 +140,7 @@ const agentRef = z.strictObject({
 });
 
 const drive = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/),
+  name: wordSchema(DRIVE_NAME, 'letters, digits, _ and -, at most 32 characters'),
   device: z.string().regex(/^(\/dev\/[A-Za-z0-9/_-]+|stdio:\/.+)$/, '/dev/… or stdio:/absolute/path'),
   speed: z.string().regex(/^\d+[kKmM]?$/).optional(),
 });
@@ -162,10 +167,10 @@ const agent = z.strictObject({
 });
 
 const deployTarget = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/),
+  name: wordSchema(TARGET_NAME, 'letters, digits, _ and -, at most 32 characters'),
   kind: z.enum(['webhook', 'command']),
   agent: z.string().optional(),
-  command: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'a command name from the agent host\'s agent.commands').optional(),
+  command: wordSchema(AGENT_COMMAND, 'a command name from the agent host\'s agent.commands').optional(),
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH']).optional(),
   url: url.optional(),
   headers: z.record(z.string(), z.string()).optional(),
@@ -203,8 +208,8 @@ const web = z.strictObject({
   host: z.string().optional(),
   // Behind a TLS-terminating proxy: X-Forwarded-Proto https makes cookies Secure.
   trustProxy: z.boolean().default(false),
-  sessionIdle: duration.prefault('30m'),
-  sessionMax: duration.prefault('12h'),
+  sessionIdle: duration().prefault('30m'),
+  sessionMax: duration().prefault('12h'),
 });
 
 export const configSchema = z.strictObject({
@@ -217,9 +222,16 @@ export const configSchema = z.strictObject({
   vault: vault.optional(),
   redis: z
     .strictObject({
-      url: z.string().regex(/^rediss?:\/\//, 'redis://host:port'),
+      // One server; with sentinels only its credentials, database and rediss:// are used.
+      url: z.string().regex(/^rediss?:\/\//, 'redis://host:port').optional(),
       // Keys and queue names start with this, so several bots (or test runs) can share one Redis.
       prefix: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and -').default('opsline'),
+      // A Sentinel-managed primary/replica set (docs/hosting.md, "Redis with Sentinel").
+      sentinels: z.array(z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) })).min(1).optional(),
+      name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'the master name the sentinels monitor (letters, digits, . _ -)').optional(),
+      sentinelPassword: z.string().min(1).optional(),
+      // How long a "queued" reply waits for a replica to hold the job (WAIT 1 <ms>); 0 does not wait.
+      replicaWaitMs: z.number().int().min(0).max(1500).optional(),
     })
     .optional(),
   jobs: z
@@ -265,8 +277,15 @@ export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
   if (c.mysql?.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: 'required by mysql.vault' });
   if (c.vault && !c.vault.token && !c.vault.approle)
     ctx.addIssue({ code: 'custom', path: ['vault'], message: 'needs token or approle' });
+  if (c.redis && !c.redis.url && !c.redis.sentinels) ctx.addIssue({ code: 'custom', path: ['redis'], message: 'needs url, or sentinels and name' });
+  if (c.redis?.sentinels && !c.redis.name) ctx.addIssue({ code: 'custom', path: ['redis', 'name'], message: 'required with redis.sentinels: the master name they monitor' });
+  if (c.redis && !c.redis.sentinels && (c.redis.name || c.redis.sentinelPassword))
+    ctx.addIssue({ code: 'custom', path: ['redis', 'sentinels'], message: 'required with redis.name and redis.sentinelPassword' });
   if (c.agents?.length && !c.redis)
     ctx.addIssue({ code: 'custom', path: ['redis'], message: 'required when agents are listed (burn jobs run in BullMQ)' });
+  // Background counts are the cache: their age is bounded by refreshMs (docs/configuration.md#status).
+  if (c.status && c.status.refreshMs > 0 && c.status.cacheMs > 0)
+    ctx.addIssue({ code: 'custom', path: ['status', 'cacheMs'], message: 'applies only on demand (status.refreshMs: 0); background counts are at most refreshMs old' });
   if (c.agents?.length && !c.clientKeys)
     ctx.addIssue({ code: 'custom', path: ['clientKeys'], message: 'required when agents are listed' });
   c.deploy?.targets.forEach((t, i) => {

@@ -1,13 +1,11 @@
-import type { ArgSpec } from './define-command.js';
+import type { ArgSpec } from './arg-spec.js';
+import type { ResolvedValue } from './resolvers.js';
 
-/** The value one spec parses to: a number, a boolean, one of its choices, or a string. */
-type ValueOf<S extends ArgSpec> = S['type'] extends 'integer'
-  ? number
-  : S['type'] extends 'boolean'
-    ? boolean
-    : S extends { readonly choices: readonly (infer C extends string)[] }
-      ? C
-      : string;
+/**
+ * The value one spec resolves to: one of its choices, or what its type's resolver returns
+ * (src/core/resolvers.ts: a number for `integer` and `duration` in ms, a boolean, a string).
+ */
+type ValueOf<S extends ArgSpec> = S extends { readonly choices: readonly (infer C extends string)[] } ? C : ResolvedValue<S['type']>;
 
 /** A required argument, or one with a default, is always there after parsing; any other may be missing. */
 type AlwaysThere<S extends ArgSpec> = S extends { readonly required: true } ? true : S extends { readonly default: string | number | boolean } ? true : false;

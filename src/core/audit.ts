@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ErrorCode } from './error-catalogue.js';
 
 export type AuditDecision = 'allow' | 'deny' | 'invalid' | 'unknown';
 /** `pending`: allowed, and held until the caller confirms (the confirmation is a record of its own). */
@@ -17,7 +18,8 @@ export interface AuditRecord {
   readonly outcome: AuditOutcome;
   readonly jobId?: string;
   readonly durationMs: number;
-  readonly errorCode?: string;
+  /** A code of the catalogue (docs/errors.md), never anything else: it is `audit_log.error_code`. */
+  readonly errorCode?: ErrorCode;
   /** Where the role that allowed the command came from: `config`, `slack-group:S…`, `discord-role:…`, `grant:12`. */
   readonly roleSource?: string;
   /** An approval: whose held request the approver (principalKey) let run (docs/access.md). */
@@ -49,14 +51,20 @@ export function auditMatches(r: AuditRecord, q: AuditQuery): boolean {
 }
 
 /**
+ * A record as read back. A stored code is kept as it was: every code ever written is still in the
+ * catalogue (codes are never renamed), but a row this version did not write is shown, not rewritten.
+ */
+export type StoredAuditRecord = Omit<AuditRecord, 'errorCode'> & { readonly errorCode?: string };
+
+/**
  * Where audit records go. `write` must not add a round trip before the reply: implementations
  * buffer and write in the background; `flush` waits for everything written so far (clean shutdown).
  */
 export interface AuditSink {
   write(record: AuditRecord): void;
-  recent(limit: number): Promise<readonly AuditRecord[]>;
+  recent(limit: number): Promise<readonly StoredAuditRecord[]>;
   /** Newest first: one page of the records that fit, and whether more follow. */
-  search(q: AuditQuery): Promise<{ rows: readonly AuditRecord[]; more: boolean }>;
+  search(q: AuditQuery): Promise<{ rows: readonly StoredAuditRecord[]; more: boolean }>;
   flush(): Promise<void>;
 }
 
@@ -74,7 +82,7 @@ export class MemoryAuditSink implements AuditSink {
     return this.records.slice(-limit).reverse();
   }
 
-  async search(q: AuditQuery): Promise<{ rows: readonly AuditRecord[]; more: boolean }> {
+  async search(q: AuditQuery): Promise<{ rows: readonly StoredAuditRecord[]; more: boolean }> {
     const all = this.records.filter((r) => auditMatches(r, q)).reverse();
     return { rows: all.slice(q.offset, q.offset + q.limit), more: all.length > q.offset + q.limit };
   }

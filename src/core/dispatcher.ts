@@ -5,27 +5,30 @@ import { holdForApproval, takeApproved, type Approvals } from './approve-step.js
 import { askToConfirm, takeConfirmed } from './confirm-step.js';
 import { Confirmations, type ConfirmStore } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
-import { UserError, toBotError } from './errors.js';
+import { isErrorCode } from './error-catalogue.js';
+import { UserError, toBotError, type ErrorCode } from './errors.js';
 import { CONTROL } from './input.js';
-import { printable, printableReply } from './printable.js';
+import { printableReply } from './printable.js';
+import { printableMessage } from './message.js';
 import { errorReply } from './error-reply.js';
 import { attempt, type Step } from './pipeline-step.js';
 import { parseText, parseValues } from './parse.js';
 import { refusal } from './refusal.js';
 import { closest } from './suggest.js';
-import type { Registry, Target } from './registry.js';
+import type { Registry, Resolved, Target } from './registry.js';
 import type { Reply } from './reply.js';
 import { LiveThread } from './live-thread.js';
-import type { ThreadStarter, Transports } from './thread.js';
-import type { Services } from '../services/types.js';
+import type { ThreadStarter } from './thread.js';
+import type { AuditPort, TransportSource } from './ports.js';
 
-export interface DispatcherDeps {
-  readonly registry: Registry;
+/** `Svc`: the services every command is given (the composition root's bag); the dispatcher itself uses only the audit port. */
+export interface DispatcherDeps<Svc extends AuditPort = AuditPort> {
+  readonly registry: Registry<Svc>;
   readonly access: Access;
-  readonly services: Services;
+  readonly services: Svc;
   readonly log: Logger;
   /** Thread transports by platform, for commands that start or reopen threads. */
-  readonly transports?: Transports;
+  readonly transports?: TransportSource;
   /** Longest argument text accepted; longer input is refused before parsing. */
   readonly maxInputLength?: number;
   /** Requests held for confirmation; tests pass one with their own clock. */
@@ -45,7 +48,7 @@ interface Ending {
   readonly decision: AuditDecision;
   readonly outcome: AuditOutcome;
   readonly reply: Reply;
-  readonly errorCode?: string;
+  readonly errorCode?: ErrorCode;
   readonly path?: string;
 }
 
@@ -57,10 +60,10 @@ interface Ending {
  * Every step runs under `attempt`, so whatever one throws, the caller gets a short coded reply and
  * the invocation exactly one audit row.
  */
-export class Dispatcher {
+export class Dispatcher<Svc extends AuditPort = AuditPort> {
   readonly confirmations: ConfirmStore;
 
-  constructor(private readonly deps: DispatcherDeps) {
+  constructor(private readonly deps: DispatcherDeps<Svc>) {
     this.confirmations = deps.confirmations ?? new Confirmations();
   }
 
@@ -68,7 +71,7 @@ export class Dispatcher {
     const started = performance.now();
     // What a command shows may carry text from outside (notes, names, agent output): no control
     // character reaches a chat or a terminal as it is (src/core/printable.ts).
-    const threads: ThreadStarter = { startThread: (text, opts) => given.startThread(printable(text), opts) };
+    const threads: ThreadStarter = { startThread: (text, opts) => given.startThread(printableMessage(text), opts) };
     const log = this.deps.log.child({ invocationId: inv.id, platform: inv.platform, command: inv.command, principal: inv.principal.key });
     let jobId: string | undefined;
     const extra: AuditExtra = {};
@@ -81,6 +84,27 @@ export class Dispatcher {
       const e = toBotError(err, inv.id);
       end = { decision: 'invalid', outcome: 'error', errorCode: e.code, reply: errorReply(e) };
     }
+    end = catalogued(end, inv.id, log);
+    const later = end.reply.later;
+    if (!later) {
+      this.audit(inv, end, jobId, extra, started, log);
+      return printableReply(end.reply);
+    }
+    // The invocation ends with its final answer: the audit row waits for it and tells its outcome.
+    const final = later.then(
+      (r) => ({ ...end, ...(r.code ? { outcome: 'error' as const, errorCode: r.code } : {}), reply: printableReply({ ...r, later: undefined }) }),
+      (err: unknown) => {
+        if (!(err instanceof UserError)) log.error({ err }, 'command failed');
+        const e = toBotError(err, inv.id);
+        return { ...end, outcome: 'error' as const, errorCode: e.code, reply: errorReply(e) };
+      },
+    ).then((f) => catalogued(f, inv.id, log));
+    void final.then((f) => this.audit(inv, f, jobId, extra, started, log));
+    return { ...printableReply(end.reply), later: final.then((f) => f.reply) };
+  }
+
+  /** The invocation's one audit row; a failure to write it is logged, never thrown. */
+  private audit(inv: Invocation, end: Ending, jobId: string | undefined, extra: AuditExtra, started: number, log: Logger): void {
     const durationMs = Math.round(performance.now() - started);
     try {
       this.deps.services.audit.write({
@@ -103,7 +127,6 @@ export class Dispatcher {
       log.error({ err }, 'audit write failed');
     }
     log.debug({ decision: end.decision, outcome: end.outcome, durationMs }, 'done');
-    return printableReply(end.reply);
   }
 
   private async pipeline(inv: Invocation, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra): Promise<Ending> {
@@ -156,7 +179,7 @@ export class Dispatcher {
     return target.handler(this.context({ ...pending.invocation, platform: inv.platform }, pending.args, theirs, log, setJobId));
   }
 
-  private context(inv: Invocation, args: Args, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra = {}): CommandContext {
+  private context(inv: Invocation, args: Args, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra = {}): CommandContext<Args, Svc> {
     return {
       invocation: inv,
       args,
@@ -174,14 +197,13 @@ export class Dispatcher {
         const transport = this.deps.transports?.get(ref.platform);
         return transport && LiveThread.reopen(transport, ref, log);
       },
-      mention: (who) => this.deps.transports?.get(inv.platform)?.mention(who) ?? `@${who.name}`,
       setJobId,
       confirm: (code) => this.confirmed(code, inv, threads, log, setJobId),
       approve: (code) => this.approved(code, inv, threads, log, setJobId, extra),
     };
   }
 
-  private resolve(inv: Invocation): Step<{ target: Target; rest: string }> {
+  private resolve(inv: Invocation): Step<Resolved<Svc>> {
     const def = this.deps.registry.get(inv.command.toLowerCase());
     if (!def) {
       const name = inv.command.slice(0, 32).replace(new RegExp(CONTROL, 'g'), '?');
@@ -203,26 +225,36 @@ export class Dispatcher {
    * A known command that could not be resolved (`/note` without a subcommand) would answer with its
    * usage, which names subcommands: someone off the allowlist hears only that they are off it.
    */
-  private async strangerFirst(inv: Invocation, failed: Step<never> & { ok: false }): Promise<Step<{ target: Target; rest: string }>> {
+  private async strangerFirst(inv: Invocation, failed: Step<never> & { ok: false }): Promise<Step<Resolved<Svc>>> {
     if (failed.error.code !== 'usage') return failed;
     await this.deps.access.prepare(inv.principal);
-    if (this.deps.access.rolesOf(inv.principal).length > 0) return failed;
-    return { ok: false, decision: 'deny', error: new UserError('denied', `you are not on the allowlist; your key is ${inv.principal.key} (an admin can add it)`) };
+    const access = this.deps.access;
+    if (access.rolesOf(inv.principal).length === 0)
+      return { ok: false, decision: 'deny', error: new UserError('denied', `you are not on the allowlist; your key is ${inv.principal.key} (an admin can add it)`) };
+    // Someone with roles, but none for any part of this command, learns no more about it than its name.
+    const def = this.deps.registry.get(inv.command.toLowerCase());
+    const targets = this.deps.registry.targets().filter((t) => t.command === def);
+    const decide = access.decider(inv.principal);
+    if (targets.some((t) => decide(t.path, t.roles).allow)) return failed;
+    const needed = [...new Set(targets.flatMap((t) => access.needed(t.path, t.roles)))];
+    const roles = needed.length ? needed.join(' or ') : 'admin';
+    return { ok: false, decision: 'deny', error: new UserError('denied', `/${def?.name ?? inv.command} needs the ${roles} role; your key is ${inv.principal.key} (an admin can grant it)`) };
   }
 
-  private async authorise(inv: Invocation, r: { target: Target; rest: string }, extra: AuditExtra): Promise<Step<{ target: Target; rest: string }>> {
+  private async authorise(inv: Invocation, r: Resolved<Svc>, extra: AuditExtra): Promise<Step<Resolved<Svc>>> {
     await this.deps.access.prepare(inv.principal);
     const d = this.deps.access.decide(inv.principal, r.target.path, r.target.roles, inv.room);
     if (d.allow) {
       extra.roleSource = d.source;
       return { ok: true, value: r };
     }
-    return { ok: false, decision: 'deny', error: new UserError('denied', refusal(d, r.target.path, inv.principal.key)) };
+    return { ok: false, decision: 'deny', error: new UserError('denied', refusal(d, r.named, inv.principal.key)) };
   }
 
-  private parse(inv: Invocation, target: Target, rest: string): Step<{ target: Target; args: ReturnType<typeof parseText> }> {
+  private parse(inv: Invocation, target: Target<Svc>, rest: string): Step<{ target: Target<Svc>; args: ReturnType<typeof parseText> }> {
     try {
-      const args = inv.options ? parseValues(target.args, inv.options.values) : parseText(target.args, rest);
+      const who = { platform: inv.platform, principalKey: inv.principal.key, command: inv.command };
+      const args = inv.options ? parseValues(target.args, inv.options.values, who) : parseText(target.args, rest, who);
       return { ok: true, value: { target, args } };
     } catch (err) {
       // A bug (not a UserError) goes on to `attempt`, which logs it and gives the caller a reference.
@@ -241,6 +273,19 @@ function argsJson(inv: Invocation): string {
   } catch {
     return '{"unserialisable":true}';
   }
+}
+
+/**
+ * `audit_log.error_code` holds only the catalogue's codes (docs/errors.md). A code outside it (a
+ * plugin's typo, a command written in plain JavaScript) is a bug: the caller reads `internal` with a
+ * reference, and the row says `internal`.
+ */
+function catalogued(end: Ending, ref: string, log: Logger): Ending {
+  const code: string | undefined = end.errorCode;
+  if (code === undefined || isErrorCode(code)) return end;
+  log.error({ code: code.slice(0, 64) }, 'a command ended with an error code that is not in the catalogue');
+  const e = toBotError(new Error('uncatalogued error code'), ref);
+  return { ...end, outcome: 'error', errorCode: e.code, reply: errorReply(e) };
 }
 
 /** The error reply, or a fixed line if building it fails (a usage getter that throws, say). */

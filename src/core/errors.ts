@@ -1,15 +1,7 @@
-/** Stable error codes a user may see. Adapters and audit records use them verbatim. */
-export type ErrorCode =
-  | 'unknown_command'
-  | 'usage'
-  | 'denied'
-  | 'bad_input'
-  | 'not_found'
-  | 'conflict'
-  | 'not_configured'
-  | 'unavailable'
-  | 'timeout'
-  | 'internal';
+import { fill, type ErrorCode, OPERATOR_ERRORS, type OperatorErrorCode } from './error-catalogue.js';
+
+// The codes and what each means live in the catalogue (src/core/error-catalogue.ts, docs/errors.md).
+export type { ErrorCode } from './error-catalogue.js';
 
 /** An error whose message is safe to show to the person who caused it. */
 export class UserError extends Error {
@@ -17,6 +9,20 @@ export class UserError extends Error {
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'UserError';
+    this.code = code;
+  }
+}
+
+/**
+ * An error for the operator (the log, stderr, `opsline doctor`), coded from the catalogue's
+ * operator part. One that a command can meet becomes the UserError its entry `becomes` where the
+ * service that knows it maps it (MySQL: src/services/db/errors.ts).
+ */
+export class OperatorError<C extends OperatorErrorCode = OperatorErrorCode> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OperatorError';
     this.code = code;
   }
 }
@@ -31,7 +37,7 @@ export function toBotError(err: unknown, ref?: string): UserError {
   if (err instanceof UserError) return err;
   const suffix = ref ? ` (ref ${ref})` : '';
   const down = networkFailure(err);
-  if (down) return new UserError('unavailable', `a service this command needs did not answer (${down}); it may not have finished${suffix}`, { cause: err });
+  if (down) return new UserError('unavailable', fill(OPERATOR_ERRORS.dependency_down.text, { why: down, ref: suffix }), { cause: err });
   return new UserError('internal', `something went wrong on our side${suffix}`, { cause: err });
 }
 

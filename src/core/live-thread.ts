@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { postFinal } from '../relay/relayed-transport.js';
 import { printable } from './printable.js';
-import type { ThreadRef, ThreadTransport, ThreadStarter } from './thread.js';
+import { printableMessage, sameMessage, type Message } from './message.js';
+import { postFinal, type ThreadRef, type ThreadTransport, type ThreadStarter } from './thread.js';
 
 /**
  * One thread of long work: a root, one live status message edited in place (coalesced to at most one
@@ -13,8 +13,8 @@ import type { ThreadRef, ThreadTransport, ThreadStarter } from './thread.js';
  */
 export class LiveThread {
   #ref: ThreadRef;
-  #pending: string | undefined;
-  #lastSent: string | undefined;
+  #pending: Message | undefined;
+  #lastSent: Message | undefined;
   #lastEditAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> = Promise.resolve();
@@ -33,12 +33,12 @@ export class LiveThread {
   static async open(
     starter: ThreadStarter,
     transport: ThreadTransport,
-    rootText: string,
-    initialStatus: string,
+    rootText: Message,
+    initialStatus: Message,
     log?: Logger,
   ): Promise<LiveThread> {
-    const ref = await starter.startThread(printable(rootText), { job: true });
-    const status = printable(initialStatus);
+    const ref = await starter.startThread(printableMessage(rootText), { job: true });
+    const status = printableMessage(initialStatus);
     const statusId = await transport.postReply(ref, status);
     // The requester's display name comes from the platform, and a transport may mention them by it.
     const requester = { ...ref.requester, name: printable(ref.requester.name) };
@@ -58,22 +58,22 @@ export class LiveThread {
   }
 
   /** Sets the live status text; edits are coalesced so only the newest text is sent. */
-  status(text: string): void {
-    this.#pending = printable(text);
+  status(text: Message): void {
+    this.#pending = printableMessage(text);
     this.#schedule();
   }
 
-  async milestone(text: string): Promise<void> {
-    await this.#post(printable(text));
+  async milestone(text: Message): Promise<void> {
+    await this.#post(printableMessage(text));
   }
 
   /** Lands the final status, then posts `text` mentioning the requester. */
-  async finish(finalStatus: string, text: string): Promise<void> {
-    this.#pending = printable(finalStatus);
+  async finish(finalStatus: Message, text: Message): Promise<void> {
+    this.#pending = printableMessage(finalStatus);
     await this.flush();
     await this.transport.close?.(this.#ref);
     try {
-      await postFinal(this.transport, this.#ref, printable(text));
+      await postFinal(this.transport, this.#ref, printableMessage(text));
     } catch (err) {
       this.log?.warn({ err }, 'final reply failed');
       throw err;
@@ -111,7 +111,7 @@ export class LiveThread {
   }
 
   #send(): Promise<void> {
-    if (this.#pending === this.#lastSent) this.#pending = undefined;
+    if (sameMessage(this.#pending, this.#lastSent)) this.#pending = undefined;
     // One delivery at a time, and at most one queued behind it (it sends whatever is newest when it
     // runs), even when a timer and flush() both ask: the final edit lands last, nothing piles up.
     if (this.#pending === undefined || this.#queued) return this.#inFlight;
@@ -125,16 +125,16 @@ export class LiveThread {
 
   /** Never rejects: a failure keeps the text pending for the next edit. */
   async #deliver(): Promise<void> {
-    if (this.#pending === this.#lastSent) this.#pending = undefined;
+    if (sameMessage(this.#pending, this.#lastSent)) this.#pending = undefined;
     if (this.#pending === undefined) return;
-    let text: string | undefined;
+    let text: Message | undefined;
     try {
       // Texts that arrive while this waits for its turn replace the pending one: the newest is sent.
       const turnTaken = this.#ref.statusId !== undefined && typeof this.transport.editTurn === 'function';
       if (turnTaken) await this.transport.editTurn?.(this.#ref);
       text = this.#pending;
       this.#pending = undefined;
-      if (text === undefined || text === this.#lastSent) return;
+      if (text === undefined || sameMessage(text, this.#lastSent)) return;
       this.#lastEditAt = Date.now();
       await this.#editOrPost(text, turnTaken);
       this.#lastSent = text;
@@ -145,7 +145,7 @@ export class LiveThread {
     }
   }
 
-  async #editOrPost(text: string, turnTaken: boolean): Promise<void> {
+  async #editOrPost(text: Message, turnTaken: boolean): Promise<void> {
     if (this.#ref.statusId === undefined) {
       const statusId = await this.transport.postReply(this.#ref, text);
       this.#ref = { ...this.#ref, statusId };
@@ -154,7 +154,7 @@ export class LiveThread {
     }
   }
 
-  async #post(text: string): Promise<void> {
+  async #post(text: Message): Promise<void> {
     try {
       await this.transport.postReply(this.#ref, text);
     } catch (err) {

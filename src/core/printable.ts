@@ -14,17 +14,25 @@ export const UNSAFE_CHAR = new RegExp(`[${UNSAFE}]`);
 const UNSAFE_ALL = new RegExp(`[${UNSAFE}]`, 'g');
 
 /**
+ * Unicode's private-use areas: no reader knows what they mean, so none leaves the bot as it is
+ * (a mention is a typed part of a message, never a marked string: docs/architecture.md, "Messages").
+ */
+export const PRIVATE_USE = /[\uE000-\uF8FF\u{F0000}-\u{FFFFD}\u{100000}-\u{10FFFD}]/u;
+const PRIVATE_USE_ALL = new RegExp(PRIVATE_USE.source, 'gu');
+
+/**
  * Text from outside (stored notes, agent and job output, display names, error messages) as it may be
  * shown: each unsafe character becomes its visible escape (`\u009b`), so a reader sees that it was
- * there and no terminal or chat client acts on it. Everything else, mention markers included, is kept.
+ * there and no terminal or chat client acts on it. A private-use character is shown as its escape too.
  */
 export function printable(text: string): string {
-  return text.replace(UNSAFE_ALL, escapeOf);
+  return text.replace(UNSAFE_ALL, escapeOf).replace(PRIVATE_USE_ALL, escapeOf);
 }
 
-/** `\u009b` for U+009B: the escape as text. */
+/** `\u009b` for U+009B, `\u{f0000}` beyond the BMP: the escape as text. */
 export function escapeOf(c: string): string {
-  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  const cp = c.codePointAt(0) ?? 0;
+  return cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, '0')}`;
 }
 
 /** A reply with `printable` text, table and fields. */

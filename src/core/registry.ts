@@ -1,29 +1,27 @@
-import type { ArgSpec, CommandDef, ConfirmCheck, Handler } from './define-command.js';
-import type { Role } from './access.js';
+import type { CommandCatalog, CommandDef, Target } from './define-command.js';
 import { nextToken } from './tokenize.js';
 
-/** What one command path (`status`, `note add`) resolves to. */
-export interface Target {
-  readonly command: CommandDef;
-  readonly sub?: string;
-  /** `note add`, or the bare name for commands without subcommands. */
-  readonly path: string;
-  readonly usage: string;
-  readonly args: readonly ArgSpec[];
-  readonly roles: readonly Role[];
-  readonly sideEffects: boolean;
-  readonly handler: Handler;
-  readonly confirm?: ConfirmCheck;
+export type { Target } from './define-command.js';
+
+/** A resolved command: its target, the argument text left, and the command as the caller named it. */
+export interface Resolved<Svc = never> {
+  readonly target: Target<Svc>;
+  readonly rest: string;
+  readonly named: string;
 }
 
-export class Registry {
-  readonly #byName = new Map<string, CommandDef>();
+/**
+ * `Svc`: the services the dispatcher gives every command; each command's own ports must be among them.
+ * A bare `Registry` (`never`) is any registry, read but not run (checks at startup, /help).
+ */
+export class Registry<Svc = never> implements CommandCatalog {
+  readonly #byName = new Map<string, CommandDef<Svc>>();
   /** Every target, built once: commands do not change after startup, and /help reads them all on every call. */
-  readonly #targets: readonly Target[];
-  readonly #byPath = new Map<string, Target>();
+  readonly #targets: readonly Target<Svc>[];
+  readonly #byPath = new Map<string, Target<Svc>>();
 
   /** Built from the explicit list in commands/index.ts; a duplicate name fails at startup. */
-  constructor(commands: readonly CommandDef[]) {
+  constructor(commands: readonly CommandDef<NoInfer<Svc>>[]) {
     for (const c of commands) {
       if (this.#byName.has(c.name)) throw new Error(`duplicate command name: ${c.name}`);
       this.#byName.set(c.name, c);
@@ -34,44 +32,55 @@ export class Registry {
     for (const t of this.#targets) this.#byPath.set(t.path, t);
   }
 
-  get(name: string): CommandDef | undefined {
+  get(name: string): CommandDef<Svc> | undefined {
     return this.#byName.get(name);
   }
 
-  all(): readonly CommandDef[] {
+  all(): readonly CommandDef<Svc>[] {
     return [...this.#byName.values()];
   }
 
   /** Every runnable path, one per subcommand. */
-  targets(): readonly Target[] {
+  targets(): readonly Target<Svc>[] {
     return this.#targets;
   }
 
   /**
    * Chooses the subcommand from the first word of `text` (or from `explicitSub`), falling back to the
-   * default subcommand; returns the target and the argument text that remains.
+   * default subcommand; returns the target, the argument text that remains, and the command as the
+   * caller named it (`burn` for `/burn x.iso`, whose target is `burn start`): replies say that, never
+   * an internal name the caller did not type.
    */
-  resolve(command: CommandDef, text: string, explicitSub?: string): { target: Target; rest: string } | { error: string } {
-    if (!command.subcommands) return { target: this.#target(command, undefined), rest: text };
+  resolve(command: CommandDef<Svc>, text: string, explicitSub?: string): Resolved<Svc> | { error: string } {
+    if (!command.subcommands) return { target: this.#target(command, undefined), rest: text, named: command.name };
     const names = Object.keys(command.subcommands);
     if (explicitSub !== undefined) {
       return Object.hasOwn(command.subcommands, explicitSub)
-        ? { target: this.#target(command, explicitSub), rest: text }
+        ? { target: this.#target(command, explicitSub), rest: text, named: `${command.name} ${explicitSub}` }
         : { error: `unknown subcommand "${explicitSub}"; one of: ${names.join(', ')}` };
     }
     const first = safeFirst(text);
-    if (first && Object.hasOwn(command.subcommands, first.value)) return { target: this.#target(command, first.value), rest: text.slice(first.end) };
-    if (command.defaultSubcommand) return { target: this.#target(command, command.defaultSubcommand), rest: text };
+    if (first && Object.hasOwn(command.subcommands, first.value))
+      return { target: this.#target(command, first.value), rest: text.slice(first.end), named: `${command.name} ${first.value}` };
+    if (command.defaultSubcommand) return { target: this.#target(command, command.defaultSubcommand), rest: text, named: command.name };
     return first
       ? { error: `unknown subcommand "${first.value.slice(0, 40)}"; one of: ${names.join(', ')}` }
       : { error: `which one? ${names.join(', ')}` };
   }
 
   /** The target built at startup for a registered command (and one of its subcommands); built now for any other. */
-  #target(command: CommandDef, sub: string | undefined): Target {
+  #target(command: CommandDef<Svc>, sub: string | undefined): Target<Svc> {
     const t = this.#byPath.get(sub === undefined ? command.name : `${command.name} ${sub}`);
     return t?.command === command ? t : targetOf(command, sub);
   }
+}
+
+/**
+ * A target as a caller would type it when the exact words are not at hand (a held request): the
+ * command alone for its default subcommand (`/deploy site main` runs `deploy run`), else its path.
+ */
+export function shownPath(t: Target): string {
+  return t.sub !== undefined && t.sub === t.command.defaultSubcommand ? t.command.name : t.path;
 }
 
 function safeFirst(text: string): { value: string; end: number } | undefined {
@@ -83,7 +92,7 @@ function safeFirst(text: string): { value: string; end: number } | undefined {
   }
 }
 
-export function targetOf(c: CommandDef, sub: string | undefined): Target {
+export function targetOf<Svc>(c: CommandDef<Svc>, sub: string | undefined): Target<Svc> {
   const s = sub !== undefined && c.subcommands && Object.hasOwn(c.subcommands, sub) ? c.subcommands[sub] : undefined;
   if (s) {
     return { command: c, sub, path: `${c.name} ${sub}`, usage: s.usage, args: s.args ?? [], roles: s.roles, sideEffects: s.sideEffects, handler: s.handler, ...(s.confirm ? { confirm: s.confirm } : {}) };

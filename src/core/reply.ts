@@ -1,5 +1,7 @@
 /** Platform-free shapes every adapter renders. */
 
+import type { ErrorCode } from './error-catalogue.js';
+
 export type Visibility = 'ephemeral' | 'channel';
 
 export interface Field {
@@ -11,14 +13,20 @@ export interface Reply {
   readonly text: string;
   readonly fields?: readonly Field[];
   readonly visibility: Visibility;
-  /** Set on error replies: the stable error code. */
-  readonly code?: string;
+  /** Set on error replies: the stable error code (docs/errors.md). */
+  readonly code?: ErrorCode;
   /** The request waits for its caller to confirm: adapters add a button that confirms `code`. */
   readonly confirm?: { readonly code: string; readonly expiresInSec: number };
   /** The request waits for someone else's approval: adapters add a button that approves `code`. */
   readonly approve?: { readonly code: string; readonly expiresInSec: number };
   /** A table or bar shown after the text in a fixed-width font (a code block on Slack and Discord). */
   readonly pre?: string;
+  /**
+   * The answer that replaces this one when it is ready (a cold /status says "counting…" first).
+   * Adapters show it in the same place: an edit where the platform allows, else a follow-up. As
+   * the dispatcher hands it out it never rejects: a failure is an error reply.
+   */
+  readonly later?: Promise<Reply>;
 }
 
 export function reply(text: string, opts: { fields?: readonly Field[]; visibility?: Visibility; pre?: string } = {}): Reply {

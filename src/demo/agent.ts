@@ -7,8 +7,9 @@ import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import * as zmq from 'zeromq';
 import { AgentServer } from '../agent/server.js';
-import { DEFAULT_REF_PATTERN } from '../config/ref-pattern.js';
+import { DEFAULT_REF_PATTERN } from '../words/names.js';
 import { ZmqDeviceClient } from '../services/devices/client.js';
+import { OperatorError } from '../core/errors.js';
 
 const run = promisify(execFile);
 
@@ -88,7 +89,7 @@ async function sampleImage(root: string, out: string, fillerBytes: number): Prom
     await run('xorriso', ['-as', 'mkisofs', '-quiet', '-V', 'OPSLINE_DEMO', '-o', out, src]);
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Error(missing ? 'xorriso is missing (apt-get install xorriso)' : `could not build the sample image: ${(err as Error).message}`, { cause: err });
+    throw new OperatorError('demo_unavailable', missing ? 'xorriso is missing (apt-get install xorriso)' : `could not build the sample image: ${(err as Error).message}`, { cause: err });
   } finally {
     await rm(src, { recursive: true, force: true });
   }

@@ -13,8 +13,18 @@ export function noAnswer(c: Check, ms: number): string {
   return `${c.target ? `${c.target}: ` : ''}no answer within ${ms} ms${c.silentFix ? `; ${c.silentFix}` : ''}`;
 }
 
-/** A failure a check has already put into words; shown as is. */
-export class CheckFailure extends Error {}
+/**
+ * A failure a check has already put into words; shown as is. Its code is the catalogue's
+ * `check_failed` (docs/errors.md); it is not an OperatorError because the agent's doctor uses it too,
+ * and the agent imports nothing of core (docs/architecture.md, "Layers").
+ */
+export class CheckFailure extends Error {
+  readonly code = 'check_failed' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CheckFailure';
+  }
+}
 
 /** The innermost reason: doctor shows the driver's own words, not the user-facing summary. */
 export function rootCause(err: unknown): string {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Transports } from '../core/thread.js';
+import type { Transports } from '../relay/transports.js';
 import { MemoryDeployStore } from '../services/deploy/memory-store.js';
 import { RedisDeployStore } from '../services/deploy/redis-store.js';
 import { DeployService } from '../services/deploy/service.js';
@@ -49,8 +49,8 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
   let store: DeployStore;
   let memory: MemoryJobQueue<DeployJobData, DeployResult, DeployProgress> | undefined;
   if (config.redis) {
-    queue = new BullJobQueue<DeployJobData, DeployResult, DeployProgress>({ url: config.redis.url, prefix: config.redis.prefix, ...config.jobs, log }, DEPLOY_KIND);
-    store = new RedisDeployStore(config.redis.url, config.redis.prefix, log);
+    queue = new BullJobQueue<DeployJobData, DeployResult, DeployProgress>({ ...config.redis, ...config.jobs, log }, DEPLOY_KIND);
+    store = new RedisDeployStore(config.redis, config.redis.prefix, log);
   } else {
     queue = memory = new MemoryJobQueue<DeployJobData, DeployResult, DeployProgress>(DEPLOY_KIND);
     store = new MemoryDeployStore();

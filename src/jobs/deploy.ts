@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { LiveThread } from '../core/live-thread.js';
-import type { Transports } from '../core/thread.js';
+import type { Transports } from '../relay/transports.js';
 import type { DeviceClient, RunResult, RunStream } from '../services/devices/types.js';
 import type { DeployService } from '../services/deploy/service.js';
 import { mask } from '../services/deploy/template.js';
@@ -12,6 +12,9 @@ import type { Secrets } from '../services/secrets/index.js';
 import { duration } from './progress.js';
 import { ThreadReporter } from './reporter.js';
 import { OutputLog } from './output-log.js';
+import { DeviceError } from '../services/devices/errors.js';
+import { DEVICE_ERRORS } from '../core/error-catalogue.js';
+import { UserError } from '../core/errors.js';
 
 export interface DeployDeps {
   readonly service: DeployService;
@@ -71,7 +74,7 @@ async function command(deps: DeployDeps, id: string, t: DeployTarget, data: Depl
   const devices = deps.devices;
   const agent = t.agent ?? '';
   const name = t.command ?? '';
-  if (!devices) throw new Error('no device agents are configured for command targets');
+  if (!devices) throw new UserError('not_configured', 'no device agents are configured for command targets');
   const known = await devices.runStatus(agent, id);
   let stream: RunStream;
   if (known.state === 'unknown') {
@@ -88,13 +91,13 @@ async function command(deps: DeployDeps, id: string, t: DeployTarget, data: Depl
   for await (const e of stream) {
     if (e.type === 'log') output.add(mask(e.line, deps.masked));
     else if (e.type === 'done') return fromRun(e.result);
-    else if (e.type === 'error') throw new Error(e.message);
+    else if (e.type === 'error') throw new DeviceError(DEVICE_ERRORS[e.code].becomes, e.message, e.code);
     else if (e.type === 'agent' && e.state === 'down') {
       stream.close();
-      throw new Error(`agent ${agent} was lost during the deploy; the command may still be running there`);
+      throw DeviceError.of('down', {}, `agent ${agent} was lost during the deploy; the command may still be running there`);
     }
   }
-  throw new Error('lost track of the deploy command');
+  throw DeviceError.of('down', {}, 'lost track of the deploy command');
 }
 
 /** How the deploy ended, in words: a cancelled deploy is cancelled, not failed. */

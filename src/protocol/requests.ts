@@ -1,13 +1,11 @@
 import { z } from 'zod';
+import { DRIVE_NAME, IMAGE_NAME, JOB_ID, REF_MAX_LENGTH } from '../words/names.js';
 
 /** Protocol version; a message with any other `v` is refused (agent) or dropped (bot). See docs/agent.md. */
 export const PROTOCOL_VERSION = 1;
 
-/** The image rule of docs/agent.md: a plain file name ending in .iso, no path, nothing a shell would read. */
-export const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.iso$/;
-/** Job ids come from the bot's queue; kept to characters that are safe in logs and file names. */
-export const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-export const DRIVE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+// The words both ends check (src/words/names.ts); the agent's checks read them from here.
+export { IMAGE_NAME, JOB_ID, DRIVE_NAME } from '../words/names.js';
 const SPEED = /^\d+[kKmM]?$/;
 
 export const versionField = z.literal(PROTOCOL_VERSION).describe('protocol version');
@@ -49,7 +47,7 @@ const run = z.strictObject({
   op: z.literal('run'),
   jobId: newJobId,
   command: z.string().max(64).describe("a command named in the agent's `agent.commands`, else unknown_command"),
-  ref: z.string().max(200).describe("checked against that command's refPattern, else bad_ref"),
+  ref: z.string().max(REF_MAX_LENGTH).describe("checked against that command's refPattern, else bad_ref"),
 });
 
 /** One schema per request op, in the order docs/agent.md lists them. */

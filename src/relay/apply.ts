@@ -1,7 +1,7 @@
 import type { LiveThread } from '../core/live-thread.js';
-import type { ThreadRef, ThreadTransport } from '../core/thread.js';
+import type { Message } from '../core/message.js';
+import { postFinal, type ThreadRef, type ThreadTransport } from '../core/thread.js';
 import type { Following, ThreadRelay } from './entry.js';
-import { postFinal } from './relayed-transport.js';
 
 /** Relayed message ids remembered per thread (only the live status is ever edited; this is a bound). */
 const MAX_IDS = 64;
@@ -34,7 +34,7 @@ export function applyOwnThread(relay: ThreadRelay, ref: ThreadRef, transport: Th
 
 export interface MirrorOptions {
   /** Asked now and then: the job's final line when it has ended (for a backlog that expired or was cut). */
-  readonly ended?: () => Promise<string | undefined>;
+  readonly ended?: () => Promise<Message | undefined>;
   readonly checkEveryMs?: number;
 }
 
@@ -43,9 +43,9 @@ export interface MirrorOptions {
  * the oldest update kept: its live status, milestones and final line (which mentions the watcher).
  */
 export function mirrorThread(relay: ThreadRelay, source: ThreadRef, target: LiveThread, opts: MirrorOptions = {}): Following {
-  let last: string | undefined;
+  let last: Message | undefined;
   let ended = false;
-  const end = async (text: string) => {
+  const end = async (text: Message) => {
     if (ended) return;
     ended = true;
     await target.finish(last ?? 'ended', text);

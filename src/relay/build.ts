@@ -10,5 +10,5 @@ import { RedisRelay } from './redis-relay.js';
 export function buildRelay(config: Config, log: Logger): ThreadRelay {
   const origin = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   if (!config.redis) return new MemoryRelay(origin);
-  return new RedisRelay({ url: config.redis.url, prefix: config.redis.prefix, origin, log: log.child({ service: 'relay' }) });
+  return new RedisRelay({ ...config.redis, origin, log: log.child({ service: 'relay' }) });
 }

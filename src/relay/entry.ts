@@ -1,5 +1,20 @@
 import { z } from 'zod';
+import type { Message } from '../core/message.js';
 import type { ThreadRef } from '../core/thread.js';
+
+/**
+ * A mention as the relay carries it: data, rendered by the process that shows it (docs/architecture.md,
+ * "Messages"). The id is a platform's user id or a console user; it never holds markup.
+ */
+export const mentionSchema = z.strictObject({
+  type: z.literal('mention'),
+  platform: z.string().max(32),
+  id: z.string().max(128),
+  name: z.string().max(200),
+});
+
+/** A thread message (src/core/message.ts): plain text, or parts of text and mentions. */
+export const messageSchema = z.union([z.string().max(40_000), z.array(z.union([z.string().max(40_000), mentionSchema])).max(200)]);
 
 /**
  * One update of a thread, as the relay carries it between processes (docs/console.md, "Progress from
@@ -9,10 +24,11 @@ export const relayEntrySchema = z.strictObject({
   o: z.string().min(1).max(80),
   op: z.enum(['reply', 'edit', 'close', 'final']),
   id: z.string().max(200).optional(),
-  text: z.string().max(40_000).optional(),
+  text: messageSchema.optional(),
 });
 
-export type RelayEntry = z.infer<typeof relayEntrySchema>;
+/** As parsed, with the text typed as the thread message it is (readonly parts). */
+export type RelayEntry = Omit<z.infer<typeof relayEntrySchema>, 'text'> & { readonly text?: Message };
 export type RelayUpdate = Omit<RelayEntry, 'o'>;
 
 /** Parses one relayed entry; undefined for anything that does not fit (dropped by the reader). */
@@ -45,6 +61,11 @@ export interface Following {
  * the owner of a console thread, and anyone who watches the job. Publishing never waits for readers
  * and never fails the job; each thread keeps a bounded backlog that expires.
  */
+/** What /burn watch and /deploy watch are given: thread updates between processes. */
+export interface RelayPort {
+  readonly relay?: ThreadRelay;
+}
+
 export interface ThreadRelay {
   /** This process, as written into each entry. */
   readonly origin: string;

@@ -1,10 +1,11 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, type RedisTarget } from '../redis/connect.js';
 import type { Logger } from 'pino';
 import type { ThreadRef } from '../core/thread.js';
 import { parseBroadcast, parseEntry, threadKey, type EntryHandler, type Following, type RelayUpdate, type ThreadRelay } from './entry.js';
 
-export interface RedisRelayOptions {
-  readonly url: string;
+/** Where Redis is (`url`, or `sentinels` and `name`: the config's `redis` section spreads in). */
+export interface RedisRelayOptions extends RedisTarget {
   readonly prefix: string;
   readonly origin: string;
   readonly log: Logger;
@@ -32,7 +33,7 @@ export class RedisRelay implements ThreadRelay {
     this.origin = opts.origin;
     this.#maxLen = opts.maxLen ?? 500;
     this.#ttl = opts.ttlSec ?? 86_400;
-    this.#redis = new Redis(opts.url, { maxRetriesPerRequest: 2 });
+    this.#redis = connectRedis(opts, { role: 'relay', profile: 'command' });
     this.#redis.on('error', (err) => opts.log.debug({ err }, 'relay redis error'));
   }
 
@@ -50,8 +51,9 @@ export class RedisRelay implements ThreadRelay {
 
   follow(ref: ThreadRef, onEntry: EntryHandler): Following {
     const key = this.#key(ref);
-    // A blocking read holds its connection: each followed thread gets its own, closed when it ends.
-    const reader = this.#redis.duplicate();
+    // A blocking read holds its connection: each followed thread gets its own, closed when it ends;
+    // the blocking profile has no command timeout, which would cut XREAD BLOCK short.
+    const reader = connectRedis(this.opts, { role: 'relay-reader', profile: 'blocking' });
     reader.on('error', (err) => this.opts.log.debug({ err }, 'relay reader error'));
     this.#readers.add(reader);
     let stopped = false;
@@ -99,7 +101,7 @@ export class RedisRelay implements ThreadRelay {
 
   /** Pub/sub, not a stream: a broadcast is for whoever listens now, and a listener that comes later wants none of the old ones. */
   async listen(topic: string, onText: (text: string) => void): Promise<() => void> {
-    const sub = this.#redis.duplicate();
+    const sub = connectRedis(this.opts, { role: 'relay-listener', profile: 'blocking' });
     sub.on('error', (err) => this.opts.log.debug({ err }, 'broadcast listener error'));
     this.#readers.add(sub);
     const channel = this.#topic(topic);

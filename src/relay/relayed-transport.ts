@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EditOptions, Principal, ThreadRef, ThreadTransport } from '../core/thread.js';
+import type { Message } from '../core/message.js';
+import { postFinal, type EditOptions, type ThreadRef, type ThreadTransport } from '../core/thread.js';
 import type { ThreadRelay } from './entry.js';
 
 /** How often a thread with no transport in this process is updated through the relay. */
@@ -20,7 +21,7 @@ export class RelayedTransport implements ThreadTransport {
     return this.inner?.editIntervalMs ?? RELAY_EDIT_MS;
   }
 
-  async postReply(ref: ThreadRef, text: string): Promise<string> {
+  async postReply(ref: ThreadRef, text: Message): Promise<string> {
     let id: string | undefined;
     try {
       id = this.inner ? await this.inner.postReply(ref, text) : `r-${randomUUID()}`;
@@ -34,7 +35,7 @@ export class RelayedTransport implements ThreadTransport {
     await this.inner?.editTurn?.(ref);
   }
 
-  async edit(ref: ThreadRef, messageId: string, text: string, opts?: EditOptions): Promise<void> {
+  async edit(ref: ThreadRef, messageId: string, text: Message, opts?: EditOptions): Promise<void> {
     this.relay.publish(ref, { op: 'edit', id: messageId, text });
     await this.inner?.edit(ref, messageId, text, opts);
   }
@@ -44,18 +45,9 @@ export class RelayedTransport implements ThreadTransport {
     await this.inner?.close?.(ref);
   }
 
-  async finalReply(ref: ThreadRef, text: string): Promise<string> {
+  async finalReply(ref: ThreadRef, text: Message): Promise<string> {
     this.relay.publish(ref, { op: 'final', text });
     if (!this.inner) return `r-${randomUUID()}`;
     return postFinal(this.inner, ref, text);
   }
-
-  mention(who: Principal): string {
-    return this.inner?.mention(who) ?? `@${who.name}`;
-  }
-}
-
-/** The final line of a thread: the transport's own, or a reply that mentions the requester. */
-export function postFinal(t: ThreadTransport, ref: ThreadRef, text: string): Promise<string> {
-  return t.finalReply ? t.finalReply(ref, text) : t.postReply(ref, `${t.mention(ref.requester)} ${text}`);
 }

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { POST_PLATFORMS, type PostTarget } from '../config/schedules.js';
 import type { Clock, ClockEntry, Post, TickHandler } from './types.js';
+import { bullConnection, type RedisTarget } from '../redis/connect.js';
 
-export interface BullClockOptions {
-  readonly url: string;
+/** Where Redis is (`url`, or `sentinels` and `name`: the config's `redis` section spreads in). */
+export interface BullClockOptions extends RedisTarget {
   readonly prefix: string;
   readonly log: Logger;
   /** Posts a handed-off post with this process's poster for its platform. */
@@ -55,7 +56,7 @@ export class BullClock implements Clock {
         await q.upsertJobScheduler(e.name, repeat, { name: 'tick', data: { name: e.name }, opts: KEEP });
       }
       const worker = new Worker<Data>(q.name, (job) => this.#process(job, handler), {
-        connection: { url: this.opts.url },
+        connection: bullConnection(this.opts, { role: 'schedule-worker', profile: 'blocking' }),
         prefix: this.opts.prefix,
         concurrency: 4,
       });
@@ -102,7 +103,7 @@ export class BullClock implements Clock {
   #queue(platform: string): Queue<Data> {
     let q = this.#queues.get(platform);
     if (!q) {
-      q = new Queue<Data>(`schedules.${platform}`, { connection: { url: this.opts.url }, prefix: this.opts.prefix });
+      q = new Queue<Data>(`schedules.${platform}`, { connection: bullConnection(this.opts, { role: 'schedule-queue', profile: 'queue' }), prefix: this.opts.prefix });
       q.on('error', (err) => this.opts.log.warn({ err, platform }, 'schedule queue error'));
       this.#queues.set(platform, q);
     }

@@ -28,18 +28,19 @@ export function scheduleIssues(schedules: readonly ScheduleEntry[] | undefined, 
     if (!def) return issues.push(`${at}.command: unknown command ${s.command.split(/\s/)[0]}`);
     const r = registry.resolve(def, m?.[2] ?? '');
     if ('error' in r) return issues.push(`${at}.command: ${r.error}`);
-    const { target, rest } = r;
-    if (target.sideEffects) return issues.push(`${at}.command: /${target.path} has side effects; only read-only commands may be scheduled`);
-    if (target.confirm) return issues.push(`${at}.command: /${target.path} asks for confirmation, which nobody could give`);
+    // Issues name the command as the schedule writes it (`/deploy`, not its internal `deploy run`).
+    const { target, rest, named } = r;
+    if (target.sideEffects) return issues.push(`${at}.command: /${named} has side effects; only read-only commands may be scheduled`);
+    if (target.confirm) return issues.push(`${at}.command: /${named} asks for confirmation, which nobody could give`);
     try {
-      parseText(target.args, rest);
+      parseText(target.args, rest, { platform: s.post.platform, principalKey: schedulePrincipal(s.name).key, command: def.name });
     } catch (err) {
       return issues.push(`${at}.command: ${(err as Error).message} (usage: ${target.usage})`);
     }
     const d = access.decide(schedulePrincipal(s.name).key, target.path, target.roles, s.post.channel);
     if (d.allow) return undefined;
-    if (d.reason === 'channel') issues.push(`${at}.post.channel: access.channels does not allow /${target.path} in ${s.post.channel}`);
-    else issues.push(`${at}.roles: /${target.path} needs one of ${d.needed.join(', ')}`);
+    if (d.reason === 'channel') issues.push(`${at}.post.channel: access.channels does not allow /${named} in ${s.post.channel}`);
+    else issues.push(`${at}.roles: /${named} needs one of ${d.needed.join(', ')}`);
     return undefined;
   });
   return issues;

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { PostTarget } from '../config/schedules.js';
 import { printableReply } from '../core/printable.js';
 import type { ChannelPoster, Clock, Outbox, Post } from './types.js';
+import { fill, OPERATOR_ERRORS } from '../core/error-catalogue.js';
+import { OperatorError } from '../core/errors.js';
 
 /** Posters by platform: the ones this process can post with. */
 export class ChannelPosters {
@@ -41,6 +43,6 @@ export class RoutingOutbox implements Outbox {
       this.log.info({ platform: target.platform }, 'no poster for this platform here; handed the post to a process that has one');
       return;
     }
-    throw new Error(`this process cannot post to ${target.platform}, and without Redis no other process can take the post`);
+    throw new OperatorError('post_unroutable', fill(OPERATOR_ERRORS.post_unroutable.text, { platform: target.platform }));
   }
 }

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { durationMs, type AlertEntry, type ScheduleEntry } from '../config/schedules.js';
+import type { AlertEntry, ScheduleEntry } from '../config/schedules.js';
 import type { AuditSink } from '../core/audit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
-import { UserError } from '../core/errors.js';
+import { isErrorCode } from '../core/error-catalogue.js';
+import { UserError, type ErrorCode } from '../core/errors.js';
 import { reply, type Reply } from '../core/reply.js';
-import type { Principal, ThreadStarter } from '../core/thread.js';
-import type { StatusService } from '../services/types.js';
+import type { ThreadStarter } from '../core/thread.js';
+import type { Principal } from '../core/principal.js';
+import type { StatusService } from '../core/ports.js';
 import { checkAgentAlert, type AgentStates } from './agent-alert.js';
 import { checkAlert, timeOfDay } from './alert.js';
 import type { Outbox, ScheduleStore, Tick } from './types.js';
@@ -16,7 +18,7 @@ import type { Outbox, ScheduleStore, Tick } from './types.js';
  * downtime): one interval for a schedule that runs more often than once a minute, else a minute.
  */
 export function lateAfterMs(s: ScheduleEntry): number {
-  return s.every !== undefined ? Math.min(60_000, durationMs(s.every)) : 60_000;
+  return s.every !== undefined ? Math.min(60_000, s.every) : 60_000;
 }
 
 /** The system principal a schedule runs as: never a chat user's key (those have a platform prefix). */
@@ -30,7 +32,7 @@ function alertPrincipalKey(name: string): string {
 }
 
 export interface RunnerDeps {
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: Pick<Dispatcher, 'dispatch'>;
   readonly status?: StatusService;
   /** Where each alert check's row goes; a schedule's row is the dispatcher's. */
   readonly audit?: AuditSink;
@@ -94,7 +96,9 @@ export class ScheduleRunner {
       text: m?.[2] ?? '',
       receivedAt: now,
     };
-    const r = await this.deps.dispatcher.dispatch(inv, NO_THREADS);
+    const first = await this.deps.dispatcher.dispatch(inv, NO_THREADS);
+    // A channel post is made once: a reply with a later answer (a cold /status) posts the final one.
+    const r = first.later ? await first.later : first;
     await this.deps.outbox.deliver(s.post, { reply: labelled(r, heading(s, tick, now, late)), mentions: [] });
     const result = r.code ? `posted the ${r.code} reply` : 'posted';
     return late ? `${result} (late)` : result;
@@ -106,11 +110,11 @@ export class ScheduleRunner {
    */
   async #audited(a: AlertEntry, now: Date, check: () => Promise<string>): Promise<string> {
     const started = performance.now();
-    let errorCode: string | undefined;
+    let errorCode: ErrorCode | undefined;
     try {
       return await check();
     } catch (err) {
-      errorCode = err instanceof UserError ? err.code : 'internal';
+      errorCode = err instanceof UserError && isErrorCode(err.code) ? err.code : 'internal';
       throw err;
     } finally {
       this.deps.audit?.write({

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import { durationMs, type AlertEntry, type ScheduleEntry } from '../config/schedules.js';
+import type { AlertEntry, ScheduleEntry } from '../config/schedules.js';
+import { durationText } from '../words/duration.js';
 import type { Config } from '../config/schema.js';
 import type { AuditSink } from '../core/audit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
-import { UserError } from '../core/errors.js';
-import type { StatusService } from '../services/types.js';
+import { OperatorError, UserError } from '../core/errors.js';
+import type { StatusService } from '../core/ports.js';
 import type { AgentStates } from './agent-alert.js';
 import { BullClock } from './bull-clock.js';
 import { jobFailurePost, type JobFailure } from './job-failures.js';
@@ -26,6 +27,11 @@ export interface ScheduleRow {
 }
 
 /** What `/schedule` needs: every schedule and alert with its next and last run; run one now. */
+/** What /schedule is given: schedules and alerts; undefined without `schedules`, `alerts` or `jobFailures`. */
+export interface SchedulesPort {
+  readonly schedules?: ScheduleService;
+}
+
 export interface ScheduleService {
   list(): Promise<ScheduleRow[]>;
   /** Runs it here when this process can post there, else hands it to one that can. */
@@ -48,7 +54,7 @@ export interface ScheduleDeps {
   /** Where alert checks are audited (schedules are audited by the dispatcher). */
   readonly audit?: AuditSink;
   /** The dispatcher is built after the services, this among them: it is looked up at run time. */
-  readonly dispatcher: () => Dispatcher;
+  readonly dispatcher: () => Pick<Dispatcher, 'dispatch'>;
   /** Device agents' states for agent alerts; built after the schedules too. */
   readonly devices?: () => AgentStates | undefined;
 }
@@ -62,12 +68,12 @@ export function buildSchedules(config: Config, deps: ScheduleDeps): Schedules | 
   const posters = new ChannelPosters();
   const post = (target: { platform: string; channel: string }, p: Parameters<ChannelPoster['post']>[1]) => {
     const poster = posters.get(target.platform);
-    if (!poster) throw new Error(`no poster for ${target.platform} in this process`);
+    if (!poster) throw new OperatorError('post_unroutable', `no poster for ${target.platform} in this process`);
     return poster.post(target.channel, p);
   };
   const redis = config.redis;
-  const clock: Clock = redis ? new BullClock({ url: redis.url, prefix: redis.prefix, log, post }) : new TimerClock(log);
-  const store: ScheduleStore = redis ? new RedisScheduleStore(redis.url, redis.prefix, log) : new MemoryScheduleStore();
+  const clock: Clock = redis ? new BullClock({ ...redis, log, post }) : new TimerClock(log);
+  const store: ScheduleStore = redis ? new RedisScheduleStore(redis, redis.prefix, log) : new MemoryScheduleStore();
   const outbox = new RoutingOutbox(posters, clock, log);
   const runner = new ScheduleRunner(schedules, alerts, {
     get dispatcher() {
@@ -114,23 +120,18 @@ export function buildSchedules(config: Config, deps: ScheduleDeps): Schedules | 
 
 function scheduleClock(s: ScheduleEntry): [string, ClockEntry] {
   const base = { name: s.name, platform: s.post.platform, channel: s.post.channel, timezone: s.timezone };
-  return [s.name, s.cron !== undefined ? { ...base, cron: s.cron } : { ...base, everyMs: durationMs(s.every ?? '1m') }];
+  return [s.name, s.cron !== undefined ? { ...base, cron: s.cron } : { ...base, everyMs: s.every ?? 60_000 }];
 }
 
 function alertClock(a: AlertEntry): [string, ClockEntry] {
-  return [a.name, { name: a.name, platform: a.post.platform, channel: a.post.channel, timezone: a.timezone, everyMs: durationMs(a.every) }];
+  return [a.name, { name: a.name, platform: a.post.platform, channel: a.post.channel, timezone: a.timezone, everyMs: a.every }];
 }
 
 async function row(e: ClockEntry, kind: ScheduleRow['kind'], clock: Clock, store: ScheduleStore): Promise<ScheduleRow> {
-  const when = e.cron !== undefined ? `cron ${e.cron} ${e.timezone}` : `every ${everyText(e.everyMs ?? 0)}`;
+  const when = e.cron !== undefined ? `cron ${e.cron} ${e.timezone}` : `every ${durationText(e.everyMs ?? 0)}`;
   // Bounded: a Redis that does not answer leaves the columns empty rather than holding the list.
   const read = { what: 'the schedule store', consequence: 'nothing was changed' };
   const [next, last] = await Promise.all([onRedis(clock.nextRun(e), read).catch(() => undefined), onRedis(store.lastRun(e.name), read).catch(() => undefined)]);
   return { name: e.name, kind, when, post: `${e.platform} ${e.channel}`, ...(next ? { next } : {}), ...(last ? { last } : {}) };
 }
 
-function everyText(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return `${ms / 1000}s`;
-}

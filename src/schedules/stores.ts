@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, type RedisWhere } from '../redis/connect.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { LastRun, ScheduleStore } from './types.js';
@@ -36,11 +37,12 @@ export class RedisScheduleStore implements ScheduleStore {
   readonly #redis: Redis;
 
   constructor(
-    url: string,
+    where: RedisWhere,
     private readonly prefix: string,
     private readonly log: Logger,
   ) {
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    // `/schedule list` reads last runs on a command's path: the command profile bounds each call.
+    this.#redis = connectRedis(where, { role: 'schedules', profile: 'command' });
     this.#redis.on('error', (err) => log.warn({ err }, 'redis error (schedules)'));
   }
 

@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, type RedisWhere } from '../redis/connect.js';
 import { onRedis } from './redis-errors.js';
-import { REQUEST_PATH_TIMEOUT_MS } from './redis-timeouts.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ROLES } from '../core/access.js';
+import { ROLES } from '../words/roles.js';
 import { CONFIRM_TTL_MS, confirmCode, type ConfirmStore, type Pending, type TakeRule, type Taken } from '../core/confirmations.js';
 
 /** Kept past its expiry for this long, so a late press hears "expired" rather than "unknown". */
@@ -31,7 +31,7 @@ export class RedisConfirmations implements ConfirmStore {
   readonly #redis: Redis;
 
   constructor(
-    url: string,
+    where: RedisWhere,
     private readonly prefix: string,
     log: Logger,
     private readonly now: () => number = Date.now,
@@ -40,7 +40,7 @@ export class RedisConfirmations implements ConfirmStore {
     private readonly rule: TakeRule = 'owner',
   ) {
     // A code is made or taken inside a command: a Redis that does not answer fails it with a short reply.
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 2, commandTimeout: REQUEST_PATH_TIMEOUT_MS });
+    this.#redis = connectRedis(where, { role: rule === 'owner' ? 'confirmations' : 'approvals', profile: 'command' });
     this.#redis.on('error', (err) => log.warn({ err }, 'redis error (confirmations)'));
   }
 

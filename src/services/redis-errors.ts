@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { fill, OPERATOR_ERRORS as E } from '../core/error-catalogue.js';
 import { UserError } from '../core/errors.js';
 import { REQUEST_PATH_TIMEOUT_MS } from './redis-timeouts.js';
 
@@ -18,7 +19,7 @@ export interface RedisFailure {
 /** The call went out and no answer came: it may have run. The reply says so, and nothing must say otherwise. */
 export class MaybeDoneError extends UserError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('unavailable', message, options);
+    super(E.redis_maybe_done.becomes, message, options);
     this.name = 'MaybeDoneError';
   }
 }
@@ -71,8 +72,8 @@ export function isRedisDown(err: unknown): boolean {
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
 function unavailable(f: RedisFailure, sent: boolean, reason: string, cause?: unknown): UserError {
-  if (sent && f.ifSent) return new MaybeDoneError(`${f.what} is unavailable; ${f.ifSent} (${reason})`, { cause });
-  return new UserError('unavailable', `${f.what} is unavailable; ${f.consequence} (${reason})`, { cause });
+  if (sent && f.ifSent) return new MaybeDoneError(fill(E.redis_maybe_done.text, { part: f.what, ifsent: f.ifSent, why: reason }), { cause });
+  return new UserError(E.redis_unavailable.becomes, fill(E.redis_unavailable.text, { part: f.what, consequence: f.consequence, why: reason }), { cause });
 }
 
 /** A timeout or a closed connection came after the call went out; a refused connection, before. */

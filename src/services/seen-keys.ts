@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { REQUEST_PATH_TIMEOUT_MS } from './redis-timeouts.js';
+import type { Redis } from 'ioredis';
+import { connectRedis, type RedisWhere } from '../redis/connect.js';
 import type { Logger } from 'pino';
 
 /** Remembers keys (Slack trigger ids, Discord interaction ids) so a redelivery or replay is not run twice. */
@@ -18,15 +18,15 @@ export class RedisSeenKeys implements SeenKeys {
   readonly #redis: Redis;
 
   constructor(
-    url: string,
+    where: RedisWhere,
     private readonly prefix: string,
     private readonly local: SeenKeys,
     private readonly log: Logger,
     private readonly ttlMs = 10 * 60_000,
   ) {
     // A Redis that takes connections but does not answer must not hold up the platform's 3 s answer:
-    // after REQUEST_PATH_TIMEOUT_MS the replica's own memory decides, as when Redis is down.
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: REQUEST_PATH_TIMEOUT_MS });
+    // after the command profile's timeout the replica's own memory decides, as when Redis is down.
+    this.#redis = connectRedis(where, { role: 'seen-keys', profile: 'command' });
     this.#redis.on('error', (err) => log.warn({ err }, 'redis error (seen keys)'));
   }
 

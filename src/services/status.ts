@@ -1,4 +1,5 @@
-import type { StatusCount, StatusReport, StatusService, StatusWindow, TasksRepository } from './types.js';
+import type { StatusCount, StatusReport, StatusService, StatusWindow } from '../core/ports.js';
+import type { TasksRepository } from './types.js';
 
 export interface StatusOptions {
   /** Fixes the order of statuses and shows zeros for the missing ones. */
@@ -24,7 +25,7 @@ export function windowStart(window: StatusWindow, now: Date): Date | undefined {
 }
 
 /**
- * /status behind one interface: concurrent identical requests share one query (single-flight),
+ * /status on demand (`status.refreshMs: 0`; status-background.ts otherwise): concurrent identical requests share one query (single-flight),
  * results may be cached for `cacheMs`, and counts are ordered by the configured statuses.
  */
 export class TaskStatusService implements StatusService {
@@ -56,7 +57,7 @@ export class TaskStatusService implements StatusService {
   async #query(window: StatusWindow): Promise<StatusReport> {
     const now = this.#now();
     const rows = await this.repo.countByStatus(windowStart(window, now));
-    const counts = order(rows, this.opts.statuses);
+    const counts = ordered(rows, this.opts.statuses);
     const total = counts.reduce((a, c) => a + c.count, 0);
     const done = counts.filter((c) => this.opts.doneStatuses.includes(c.status)).reduce((a, c) => a + c.count, 0);
     const report: StatusReport = { window, counts, total, done, at: now };
@@ -65,7 +66,8 @@ export class TaskStatusService implements StatusService {
   }
 }
 
-function order(rows: readonly StatusCount[], statuses: readonly string[] | undefined): StatusCount[] {
+/** Counts in the configured order, zeros for the missing ones, others after, largest first. */
+export function ordered(rows: readonly StatusCount[], statuses: readonly string[] | undefined): StatusCount[] {
   if (!statuses) return [...rows].sort((a, b) => b.count - a.count || a.status.localeCompare(b.status));
   const byStatus = new Map(rows.map((r) => [r.status, r.count]));
   const known = statuses.map((s) => ({ status: s, count: byStatus.get(s) ?? 0 }));

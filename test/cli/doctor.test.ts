@@ -66,12 +66,20 @@ describe('opsline doctor', () => {
       },
     };
     await db.sql("INSERT INTO tasks (task_title, task_status) VALUES ('a', 'Success')");
+    // Without the index the refreshes need, doctor says which one and fails (issue 28).
+    const noIndex = await doctor(good, f.root);
+    expect(noIndex.code).toBe(1);
+    expect(noIndex.lines.filter((l) => l.startsWith('FAIL'))).toEqual([
+      'FAIL status index  tasks needs an index on (task_status), or every refresh reads the whole table; as a user who may: CREATE INDEX `opsline_status_task_status` ON `tasks` (`task_status`)',
+    ]);
+    await db.sql('CREATE INDEX `opsline_status_task_status` ON `tasks` (`task_status`)');
     const ok = await doctor(good, f.root);
     expect(ok.code).toBe(0);
     expect(ok.lines.map((l) => head(l))).toEqual([
       'ok config',
       'ok mysql',
       'ok status table',
+      'ok status index',
       'ok redis',
       'ok agent a1',
       'ok slack',
@@ -84,9 +92,10 @@ describe('opsline doctor', () => {
     expect(ok.lines[1]).toContain(`${db.appUser}@`);
     expect(ok.lines[1]).toContain('0 notes, 0 audit rows');
     expect(ok.lines[2]).toContain('tasks: 1 row');
-    expect(ok.lines[4]).toContain('drives d1');
-    expect(ok.lines[5]).toContain('team T1, bot user UBOT');
-    expect(ok.lines[6]).toContain(`bot token works: opsline (${IDS.bot}) (gateway mode)`);
+    expect(ok.lines[3]).toContain('tasks has opsline_status_task_status on (task_status)');
+    expect(ok.lines[5]).toContain('drives d1');
+    expect(ok.lines[6]).toContain('team T1, bot user UBOT');
+    expect(ok.lines[7]).toContain(`bot token works: opsline (${IDS.bot}) (gateway mode)`);
 
     const bad = await doctor(
       {
@@ -103,7 +112,7 @@ describe('opsline doctor', () => {
     );
     expect(bad.code).toBe(1);
     const fails = bad.lines.filter((l) => l.startsWith('FAIL')).map((l) => head(l));
-    expect(fails).toEqual(['FAIL mysql', 'FAIL status table', 'FAIL redis', 'FAIL agent a1', 'FAIL slack', 'FAIL discord', 'FAIL images dir']);
+    expect(fails).toEqual(['FAIL mysql', 'FAIL status table', 'FAIL status index', 'FAIL redis', 'FAIL agent a1', 'FAIL slack', 'FAIL discord', 'FAIL images dir']);
     expect(bad.lines.find((l) => l.startsWith('FAIL mysql'))).toMatch(/Access denied|denied/i);
     expect(bad.lines.find((l) => l.startsWith('FAIL redis'))).toMatch(/ECONNREFUSED 127\.0\.0\.1:1$/);
     expect(bad.lines.find((l) => l.startsWith('FAIL agent a1'))).toMatch(/tcp:\/\/127\.0\.0\.1:1: .*not reachable/);

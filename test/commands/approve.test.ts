@@ -28,12 +28,12 @@ describe('two-person approval', () => {
     const before = t.bot.audit.records.length;
     const [asked] = await t.bot.say(DEE, '/deploy prod v2');
     expect(asked?.visibility).toBe('channel');
-    expect(asked?.text).toMatch(/^dee asks to run \/deploy run prod v2; it needs the approval of someone else with the deployer role within 15m: \/approve [A-Z2-9]{6}$/);
+    expect(asked?.text).toMatch(/^dee asks to run \/deploy prod v2; it needs the approval of someone else with the deployer role within 15m: \/approve [A-Z2-9]{6}$/);
     const code = asked!.approve!.code;
     expect(t.hooks.requests).toHaveLength(0);
 
     expect(await t.bot.text(DEE, `/approve ${code}`)).toBe(`request ${code} is your own; someone else must approve it. Nothing was run`);
-    expect(await t.bot.text(VIC, `/approve ${code}`)).toBe(`approving /deploy run needs the deployer role; your key is ${VIC}. Nothing was run`);
+    expect(await t.bot.text(VIC, `/approve ${code}`)).toBe(`approving /deploy needs the deployer role; your key is ${VIC}. Nothing was run`);
     expect(t.hooks.requests).toHaveLength(0);
 
     expect(await t.bot.text(DAN, `/approve ${code.toLowerCase()}`)).toMatch(/^deploy job d[a-z0-9]{6} of prod at v2 queued/);

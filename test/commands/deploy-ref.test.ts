@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REF_PATTERN } from '../../src/config/ref-pattern.js';
+import { DEFAULT_REF_PATTERN } from '../../src/words/names.js';
 import { TestAdapter, users } from '../helpers/test-adapter.js';
 
 const DEP = 'console:dee';

@@ -17,7 +17,7 @@ describe('/status on the demo data', () => {
     expect(r?.visibility).toBe('channel');
     const lines = replyToText(r!).split('\n');
     expect(r!.pre?.split('\n')[0]).toMatch(/^[█░]{20} \d+%$/);
-    expect(lines[0]).toMatch(/^Tasks, all time: 240 total, \d+% done$/);
+    expect(lines[0]).toMatch(/^Tasks, all time: 240 total, \d+% done(, as of [\w ]+)?$/);
     expect(lines[1]).toMatch(/^[█░]{20} \d+%$/);
     expect(lines.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['Success', 'Pending', 'Failed', 'Cancelled', 'Total']);
     expect(lines.at(-2)).toMatch(/^Cancelled\s+0$/);

@@ -67,6 +67,17 @@ describe('config', () => {
       expect(() => buildConfig({ status: { table: bad, statusColumn: 's' } })).toThrow(ConfigError);
   });
 
+  it('counts status in the background by default; cacheMs is for on demand only (issue 28)', () => {
+    const c = buildConfig({ status: { table: 'tasks', statusColumn: 's' } });
+    expect(c.status).toMatchObject({ refreshMs: 30_000, refreshTimeoutMs: 60_000, cacheMs: 0, snapshotRetention: 30 * 86_400_000 });
+    expect(buildConfig({ status: { table: 'tasks', statusColumn: 's', refreshMs: 0, cacheMs: 5000 } }).status?.cacheMs).toBe(5000);
+    // A config written before background counts (cacheMs, no refreshMs) keeps answering on demand.
+    expect(buildConfig({ status: { table: 'tasks', statusColumn: 's', cacheMs: 5000 } }).status).toMatchObject({ refreshMs: 0, cacheMs: 5000 });
+    expect(issues('status: { table: tasks, statusColumn: s, refreshMs: 30000, cacheMs: 5000 }')).toContain(
+      'status.cacheMs: applies only on demand (status.refreshMs: 0); background counts are at most refreshMs old',
+    );
+  });
+
   it('refuses a __proto__ key instead of letting it vanish from a map', () => {
     expect(issues('access:\n  commands:\n    __proto__: [admin]\n    note: [viewer]\n')).toContain('access.commands.__proto__: a key named __proto__ cannot be used');
   });

@@ -35,8 +35,8 @@ describe('names that plain objects inherit', () => {
   const reproductions: [string, string, string, string][] = [
     // A stranger is told only that they are off the allowlist, not which subcommands exist.
     ['/note constructor', 'unknown subcommand "constructor"; one of: add, list, search', 'you are not on the allowlist; your key is', 'deny'],
-    ['/burn __proto__', 'image must be an image name ending in .iso', 'you are not on the allowlist. /burn start needs the operator role', 'deny'],
-    ['/deploy toString', 'no deploy target toString; known: site', 'you are not on the allowlist. /deploy run needs the deployer role', 'deny'],
+    ['/burn __proto__', 'image must be an image name ending in .iso', 'you are not on the allowlist. /burn needs the operator role', 'deny'],
+    ['/deploy toString', 'no deploy target toString; known: site', 'you are not on the allowlist. /deploy needs the deployer role', 'deny'],
   ];
   for (const [line, forAdmin, forStranger, decision] of reproductions) {
     it(`${line} is refused once, audited once, on and off the allowlist`, async () => {

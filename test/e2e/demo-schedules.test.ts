@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli-child.js';
 
 const ALERT = /^#ops 🔴 alert demo-failures: \d+ Failed in the last 24 h \(alert above 3\) @\S+$/m;
-const DIGEST = /^#ops \[demo-digest \d\d:\d\d(:\d\d)? UTC\] Tasks, last 24 hours: \d+ total, \d+% done$/m;
+const DIGEST = /^#ops \[demo-digest \d\d:\d\d(:\d\d)? UTC\] Tasks, last 24 hours: \d+ total, \d+% done(, as of [\w ]+)?$/m;
 
 /** The demo console on a pipe, left open until the demo's alert and digest have printed, then `/schedule list`. */
 function demoUntilPosted(): Promise<{ code: number | null; out: string }> {

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { createSlackTransport } from '../../src/adapters/slack/client.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { Reply } from '../../src/core/reply.js';
-import { buildApp, type App } from '../../src/main.js';
+import { buildApp, type App } from '../../src/app/main.js';
 import { agentFixture, freePort, type AgentFixture } from './agent-fixture.js';
 import { startCli } from './cli-child.js';
 import { makeIso } from './iso.js';
@@ -22,6 +22,10 @@ export interface BurnWorldOptions {
   /** agents[].requestTimeoutMs (the bot's; default 10 s). */
   readonly requestTimeoutMs?: number;
   readonly redisUrl?: string;
+  /** The whole `redis` section but its prefix (a Sentinel set: sentinels and name), instead of redisUrl. */
+  readonly redis?: Record<string, unknown>;
+  /** jobs.lockDurationMs (2 s here, so a killed worker's job moves on quickly; 30 s by default). */
+  readonly lockDurationMs?: number;
   /** A deploy target `site` that runs this argv on the agent child (the operator may deploy it). */
   readonly deployArgv?: string[];
 }
@@ -66,7 +70,7 @@ export async function burnWorld(o: BurnWorldOptions = {}): Promise<BurnWorld> {
   await makeIso(f.imagesDir, 'release.iso', { bytes: o.imageBytes ?? 3 * 1024 * 1024 });
   const xorriso = await xorrisoOnPath(f.root);
   const redis = redisPrefix();
-  if (!o.redisUrl) cleanups.push(() => redis.cleanup());
+  if (!o.redisUrl && !o.redis) cleanups.push(() => redis.cleanup());
   const hb = o.heartbeatMs ?? 200;
   const endpoint = `tcp://127.0.0.1:${await freePort()}`;
   const a = f.options();
@@ -75,8 +79,8 @@ export async function burnWorld(o: BurnWorldOptions = {}): Promise<BurnWorld> {
     slack: { signingSecret: 'secret-0123456789', botToken: 'xoxb-test', apiUrl: slack.apiUrl, editIntervalMs: 300 },
     agents: [{ name: 'a1', endpoint, serverKey: f.serverKeys.publicKey, heartbeatMs: hb, ...(o.requestTimeoutMs ? { requestTimeoutMs: o.requestTimeoutMs } : {}) }],
     clientKeys: { public: f.clientKeys.publicKey, secret: f.clientKeys.secretKey },
-    redis: { url: o.redisUrl ?? REDIS_URL, prefix: redis.prefix },
-    jobs: { lockDurationMs: 2000, stalledIntervalMs: 500, heartbeatMs: 2000 },
+    redis: { ...(o.redis ?? { url: o.redisUrl ?? REDIS_URL }), prefix: redis.prefix },
+    jobs: { lockDurationMs: o.lockDurationMs ?? 2000, stalledIntervalMs: 500, heartbeatMs: 2000 },
     access: { users: [{ key: 'slack:T1:UOP', roles: ['operator' as const, 'deployer' as const] }] },
     agent: {
       name: 'child',

@@ -1,12 +1,13 @@
 import { pino, type Logger } from 'pino';
 import { commands } from '../../commands/index.js';
+import type { CommandDef } from '../../src/core/define-command.js';
 import { createDiscordAdapter, type DiscordOptions } from '../../src/adapters/discord/factory.js';
 import type { Adapter } from '../../src/adapters/types.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
 import { HttpServer } from '../../src/http/server.js';
-import { buildApp, type App, type BuildOptions } from '../../src/main.js';
+import { buildApp, type App, type BuildOptions } from '../../src/app/main.js';
 import { DiscordDouble } from './discord-double.js';
 import { IDS } from './discord-payloads.js';
 import { postInteraction, signHeaders, signingKeys, type PostResult, type SigningKeys } from './discord-request.js';
@@ -18,6 +19,8 @@ export interface DiscordBotOptions extends DiscordOptions {
   readonly mode?: 'gateway' | 'http';
   readonly editIntervalMs?: number;
   readonly slowMs?: number;
+  /** Extra commands of the test's own, added to the real list. */
+  readonly extra?: readonly CommandDef<unknown>[];
   readonly guilds?: string[];
   readonly channels?: string[];
   /** The bot's logger (default: silent pino, or TEST_LOG_LEVEL). */
@@ -88,7 +91,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
   const audit = new MemoryAuditSink();
   // The test commands reach the app (its transports) lazily: it is built after the command list.
   const job = discordTestCommands({ slowMs: o.slowMs });
-  const app: App = await buildApp(config, { log, demo: true, audit, commands: [...commands, ...job.commands], ...(o.burns ? { burns: o.burns } : {}) });
+  const app: App = await buildApp(config, { log, demo: true, audit, commands: [...commands, ...job.commands, ...(o.extra ?? [])], ...(o.burns ? { burns: o.burns } : {}) });
   const http = new HttpServer(log);
   const adapter = createDiscordAdapter({ app, http, log }, { deferAfterMs: o.deferAfterMs, completers: o.completers, seen: o.seen });
   if (!adapter) throw new Error('no discord adapter was built');

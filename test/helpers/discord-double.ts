@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GatewayDouble } from './discord-gateway.js';
 import { DiscordLimiter, type DiscordLimits } from './discord-limits.js';
+import { discordCallback, discordMessage, discordThread, issueOf } from './platform-bodies.js';
 import { IDS, interactionPayload, messagePayload, userPayload, type InteractionSpec } from './discord-payloads.js';
 import { until } from './until.js';
 
@@ -45,6 +46,11 @@ export class DiscordDouble {
   readonly calls: RestCall[] = [];
   readonly threads: { id: string; parentId: string; messageId: string; name: string }[] = [];
   readonly messages = new Map<string, StoredMessage>();
+  /**
+   * Bodies that break Discord's published limits or do not read as a person reads them (a private-use
+   * character, a half-written mention): test/helpers/platform-bodies.ts. `stop()` fails when any came.
+   */
+  readonly violations: string[] = [];
   /** Guilds sent at READY; `roles` are the guild's role ids besides @everyone (access.discordRoles tests add some). */
   readonly guilds = [{ id: IDS.guild, channels: [IDS.channel] as string[], roles: [] as string[] }];
   readonly gateway: GatewayDouble;
@@ -70,6 +76,21 @@ export class DiscordDouble {
     this.gateway.close();
     this.#server.closeAllConnections();
     await new Promise<void>((r) => this.#server.close(() => r()));
+    if (this.violations.length) throw new Error(`the Discord double received bodies Discord or its readers would not take:\n${this.violations.join('\n')}`);
+  }
+
+  /** Checks one body the bot sent against Discord's schema for its route; a failure is recorded. */
+  check(method: string, route: string, body: Record<string, unknown> | undefined): string | undefined {
+    const schema = /\/callback$/.test(route)
+      ? discordCallback
+      : /\/threads$/.test(route)
+        ? discordThread
+        : (method === 'POST' || method === 'PATCH') && /^\/(channels\/\d+\/messages|webhooks\/\d+\/[^/]+)(\/|$)/.test(route)
+          ? discordMessage
+          : undefined;
+    const issue = schema && issueOf(schema.safeParse(body ?? {}));
+    if (issue) this.violations.push(`${method} ${route.replace(/\/webhooks\/(\d+)\/[^/]+/, '/webhooks/$1/:token')}: ${issue} in ${JSON.stringify(body).slice(0, 300)}`);
+    return issue;
   }
 
   get apiUrl(): string {
@@ -102,6 +123,7 @@ export class DiscordDouble {
 
   /** What Discord does with an HTTP interaction's response body: the callback, without a REST call. */
   acknowledge(token: string, response: Record<string, unknown>): void {
+    this.check('POST', '/interactions/http/callback', response);
     this.#callback(token, response);
   }
 
@@ -236,6 +258,7 @@ export class DiscordDouble {
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
     const method = req.method ?? 'GET';
     const route = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/').replace(/^\/api\/v\d+/, '');
+    this.check(method, route, body);
     const verdict = this.#enforced?.check(method, route, req.headers.authorization);
     const [status, out] = verdict?.refused ? [429, verdict.refused] : this.#answer(method, route, body, req);
     this.calls.push({ method, route, body, auth: req.headers.authorization, status, at: Date.now() });

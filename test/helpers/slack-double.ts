@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { issueOf, slackMethodBody } from './platform-bodies.js';
 import { SlackLimiter, type SlackLimits } from './slack-limits.js';
 import { until } from './until.js';
 
@@ -26,6 +27,11 @@ export interface RecordedCall {
 export class SlackDouble {
   readonly calls: RecordedCall[] = [];
   readonly acks: Record<string, unknown>[] = [];
+  /**
+   * Bodies that break Slack's published limits or do not read as a person reads them (a private-use
+   * character, a half-written mention): test/helpers/platform-bodies.ts. `stop()` fails when any came.
+   */
+  readonly violations: string[] = [];
   readonly #limits = new Map<string, { times: number; retryAfterSec: number }>();
   /** User groups and their members, for `usergroups.users.list`; tests change them at will. */
   readonly groups = new Map<string, string[]>();
@@ -62,6 +68,15 @@ export class SlackDouble {
     this.#wss.close();
     this.#server.closeAllConnections();
     await new Promise<void>((r) => this.#server.close(() => r()));
+    if (this.violations.length) throw new Error(`the Slack double received bodies Slack or its readers would not take:\n${this.violations.join('\n')}`);
+  }
+
+  /** Checks one body the bot sent (a Web API call, a response_url post, or an ack the test read). */
+  check(method: string, body: Record<string, unknown>): string | undefined {
+    const schema = slackMethodBody.get(method);
+    const issue = schema && issueOf(schema.safeParse(body));
+    if (issue) this.violations.push(`${method}: ${issue} in ${JSON.stringify(body).slice(0, 300)}`);
+    return issue;
   }
 
   get apiUrl(): string {
@@ -118,6 +133,7 @@ export class SlackDouble {
     const method = path.startsWith('/api/') ? path.slice(5) : 'response_url';
     const body = parseBody(raw, req.headers['content-type'] ?? '');
     const auth = req.headers.authorization;
+    this.check(method, body);
     const retryAfterSec = this.#retryAfter(method, auth ?? String(body.token), body);
     if (retryAfterSec !== undefined) {
       this.calls.push({ method, body, at: Date.now(), status: 429, auth });

@@ -53,6 +53,8 @@ export function leastPrivilegeStatements(database: string, statusTable?: string)
     `GRANT SELECT, INSERT ON ${database}.audit_log TO '{{name}}'@'%'`,
     `GRANT SELECT, INSERT ON ${database}.access_grants TO '{{name}}'@'%'`,
     `GRANT SELECT, INSERT ON ${database}.access_revocations TO '{{name}}'@'%'`,
+    `GRANT SELECT, INSERT, DELETE ON ${database}.status_snapshots TO '{{name}}'@'%'`,
+    `GRANT SELECT, INSERT, DELETE ON ${database}.status_snapshot_counts TO '{{name}}'@'%'`,
     ...(statusTable ? [`GRANT SELECT ON ${statusTable} TO '{{name}}'@'%'`] : []),
   ];
 }

@@ -5,7 +5,7 @@ import { MemoryAuditSink } from '../../src/core/audit.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { HttpServer } from '../../src/http/server.js';
-import { buildApp, type App } from '../../src/main.js';
+import { buildApp, type App } from '../../src/app/main.js';
 import { freePort } from './agent-fixture.js';
 import { dispatchLine, lineInvocation } from './command-line.js';
 import type { Reply } from '../../src/core/reply.js';

@@ -70,10 +70,10 @@ describe('/burn through the dispatcher, a real agent and xorriso', () => {
       ['/burn release.iso dvd9', 'no drive named dvd9; known: a1/virtual'],
       ['/burn release.iso virtual --fast', 'unknown option --fast. Usage: /burn <image.iso> [drive] [--no-verify]'],
       ['/burn cancel nope', 'no burn job nope; /burn list shows the queued and running ones'],
-      ['/burn status "b1; DROP"', 'job has characters that are not allowed. Usage: /burn status [job]'],
+      ['/burn status "b1; DROP"', 'job must be a job id such as b7k2x9q (letters, digits, . _ : -); /jobs lists them. Usage: /burn status [job]'],
     ];
     for (const [line, expected] of cases) expect(await bot.text(OP, line)).toBe(expected);
-    expect(await bot.text(VIEWER, '/burn release.iso')).toBe('/burn start needs the operator role; your key is console:vic (an admin can grant it)');
+    expect(await bot.text(VIEWER, '/burn release.iso')).toBe('/burn needs the operator role; your key is console:vic (an admin can grant it)');
     expect(bot.transport.messages).toEqual([]);
     expect(await bot.text(OP, '/burn list')).toBe('no burns queued or running');
   });

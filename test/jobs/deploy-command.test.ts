@@ -153,7 +153,7 @@ describe('/deploy of a command target through a real agent', () => {
     expect(await bot.text(OPS, '/deploy lock app x')).toBe('locking app needs the deployer or admin role; your key is console:ole');
     expect(await bot.text(OPS, '/help deploy')).toContain('needs deployer, or the target\'s own roles');
     // A viewer is refused before parsing, naming every role that can deploy something.
-    expect(await bot.text(VIEW, '/deploy ops-only main')).toBe('/deploy run needs the deployer or operator role; your key is console:vic (an admin can grant it)');
+    expect(await bot.text(VIEW, '/deploy ops-only main')).toBe('/deploy needs the deployer or operator role; your key is console:vic (an admin can grant it)');
   });
 
   it('asks to confirm; a confirmation by someone else or after 60 s runs nothing', async () => {

@@ -1,8 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LiveThread } from '../../src/core/live-thread.js';
-import type { Principal, ThreadRef, ThreadTransport } from '../../src/core/thread.js';
-import { Transports } from '../../src/core/thread.js';
+import { plainText } from '../../src/core/message.js';
+import type { ThreadRef, ThreadTransport } from '../../src/core/thread.js';
+import type { Principal } from '../../src/core/principal.js';
+import { Transports } from '../../src/relay/transports.js';
 import { applyOwnThread, mirrorThread } from '../../src/relay/apply.js';
 import type { ThreadRelay } from '../../src/relay/entry.js';
 import { MemoryRelay } from '../../src/relay/memory-relay.js';
@@ -33,10 +35,9 @@ function recorder(platform = 'console'): ThreadTransport & { shown: string[] } {
     platform,
     editIntervalMs: 0,
     shown,
-    postReply: async (_ref, text) => (shown.push(`reply ${text}`), `m${++n}`),
-    edit: async (_ref, id, text) => void shown.push(`edit ${id} ${text}`),
+    postReply: async (_ref, text) => (shown.push(`reply ${plainText(text)}`), `m${++n}`),
+    edit: async (_ref, id, text) => void shown.push(`edit ${id} ${plainText(text)}`),
     close: async (ref) => void shown.push(`close ${ref.statusId}`),
-    mention: (who) => `@${who.name}`,
   };
 }
 

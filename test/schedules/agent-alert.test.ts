@@ -34,7 +34,7 @@ describe('agent alerts (alerts[].agents)', () => {
   });
 
   it('posts when an agent goes down and when it is back, once per transition, mentioning the on-call; every check is audited', async () => {
-    const alert = { name: 'burners', every: '1m', timezone: 'UTC', window: 'today', agents: ['a1'], post, mention: ['console:oncall'] } as AlertEntry;
+    const alert = { name: 'burners', every: 60_000, timezone: 'UTC', window: 'today', agents: ['a1'], post, mention: ['console:oncall'] } as AlertEntry;
     const poster = new RecordingPoster('console');
     const audit = new MemoryAuditSink();
     const runner = new ScheduleRunner(new Map(), new Map([['burners', alert]]), {

@@ -9,7 +9,7 @@ import { ScheduleRunner } from '../../src/schedules/runner.js';
 import { MemoryScheduleStore } from '../../src/schedules/stores.js';
 import { nextDue } from '../../src/schedules/timer-clock.js';
 import type { Post } from '../../src/schedules/types.js';
-import type { StatusReport, StatusService } from '../../src/services/types.js';
+import type { StatusReport, StatusService } from '../../src/core/ports.js';
 import { hookedBot } from '../helpers/hooked-bot.js';
 import { RecordingPoster } from '../helpers/recording-poster.js';
 import { ADMIN, TestAdapter, users } from '../helpers/test-adapter.js';
@@ -41,7 +41,7 @@ describe('schedules in one process (no Redis)', () => {
   it('runs the command through the dispatcher as the schedule principal, posts the reply and audits the run', async () => {
     await until(() => poster.posts.some((p) => p.channel === 'ops' && p.text.startsWith('[digest ')));
     const post = poster.posts.find((p) => p.text.startsWith('[digest '))!;
-    expect(post.text).toMatch(/^\[digest \d\d:\d\d(:\d\d)? UTC\] Tasks, last 24 hours: \d+ total, \d+% done\n[█░]+ \d+%\nSuccess/);
+    expect(post.text).toMatch(/^\[digest \d\d:\d\d(:\d\d)? UTC\] Tasks, last 24 hours: \d+ total, \d+% done(, as of [\w ]+)?\n[█░]+ \d+%\nSuccess/);
     const rows = t.bot.audit.records.filter((r) => r.principalKey === 'system:schedule:digest');
     expect(rows[0]).toMatchObject({ command: 'status', platform: 'console', room: 'ops', decision: 'allow', outcome: 'ok', argsJson: '{"text":"24h"}' });
     // One audit row per post (a run in flight may have audited and not yet posted).
@@ -109,7 +109,7 @@ describe('alert conditions', () => {
     },
   });
   const alert = (extra: Partial<AlertEntry>): AlertEntry =>
-    ({ name: 'a', every: '5m', timezone: 'Europe/Berlin', window: 'today', post: { platform: 'console', channel: 'c' }, mention: [], ...extra }) as AlertEntry;
+    ({ name: 'a', every: 300_000, timezone: 'Europe/Berlin', window: 'today', post: { platform: 'console', channel: 'c' }, mention: [], ...extra }) as AlertEntry;
   const at = new Date('2026-11-27T16:30:00Z'); // 17:30 in Berlin
 
   it('fires only when every condition it names holds', async () => {

@@ -4,7 +4,7 @@ import { chatPosters } from '../../src/adapters/posters.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
-import { buildApp, type App } from '../../src/main.js';
+import { buildApp, type App } from '../../src/app/main.js';
 import { until } from '../helpers/until.js';
 import { createTestDatabase, seedTasks } from '../helpers/mysql.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
@@ -68,7 +68,7 @@ describe('a schedule on BullMQ with the Slack double', () => {
     );
     await slack.waitFor(() => posts(slack, 'CDIGEST').length >= 2, 20_000);
     const [first, second] = posts(slack, 'CDIGEST');
-    expect(first).toMatch(/^\[digest (\d\d:\d\d(:\d\d)?) UTC\] Tasks, today: \d+ total, \d+% done\n```\n[█░]+ \d+%\nSuccess/);
+    expect(first).toMatch(/^\[digest (\d\d:\d\d(:\d\d)?) UTC\] Tasks, today: \d+ total, \d+% done(, as of [\w ]+)?\n```\n[█░]+ \d+%\nSuccess/);
     const tick = (text?: string) => /^\[digest ([\d:]+) UTC\] Tasks/.exec(text ?? '')?.[1];
     expect(tick(second)).toMatch(/^\d/);
     expect(tick(second)).not.toBe(tick(first));
@@ -90,7 +90,7 @@ describe('an alert on the status table (MariaDB) with the Slack double', () => {
       slack: slackSection(slack),
       redis: { url: REDIS_URL, prefix: r.prefix },
       mysql: { url: db.appUrl() },
-      status: { table: `${db.name}.tasks`, statusColumn: 'task_status', timeColumn: 'created_at' },
+      status: { table: `${db.name}.tasks`, statusColumn: 'task_status', timeColumn: 'created_at', refreshMs: 0 },
       alerts: [{ name: 'failures', every: '1s', window: '24h', status: 'Failed', above: 3, post: { platform: 'slack', channel: 'CALERTS' }, mention: ['slack:T1:UONCALL'] }],
     };
     let app = await start(config);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Principal } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import { replyToText } from '../../core/reply.js';
 import type { Adapter, DispatchFn } from '../types.js';
 import type { Screen } from './screen.js';
@@ -124,6 +124,8 @@ export class ConsoleAdapter implements Adapter {
         transport.starter(principal),
       );
       screen.print(replyToText(reply));
+      // "counting…", then the counts: the next line of the screen (a terminal has no edit in place).
+      if (reply.later) screen.print(replyToText(await reply.later));
     } catch (err) {
       // The dispatcher maps every handler error; reaching here is a bug, but the REPL must go on.
       screen.print(`internal error: ${(err as Error).message}`);

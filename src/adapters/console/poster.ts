@@ -1,5 +1,6 @@
 import { replyToText } from '../../core/reply.js';
 import type { ThreadRelay } from '../../relay/entry.js';
+import { postMentions } from '../../schedules/mentions.js';
 import type { ChannelPoster, Post } from '../../schedules/types.js';
 import type { Screen } from './screen.js';
 
@@ -26,8 +27,8 @@ export class ConsolePoster implements ChannelPoster {
   }
 
   async post(channel: string, p: Post): Promise<void> {
-    // A console mention is the user part of the key: console:alice → @alice.
-    const mentions = p.mentions.map((k) => `@${k.slice(k.lastIndexOf(':') + 1)}`).join(' ');
+    // A console mention is the display name: for a configured key, its user part (console:alice → @alice).
+    const mentions = postMentions(p).map((m) => `@${m.name}`).join(' ');
     const text = replyToText({ ...p.reply, text: mentions ? `${p.reply.text} ${mentions}` : p.reply.text });
     const line = `#${channel} ${text}`;
     this.screen.print(line);

@@ -1,4 +1,6 @@
-import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import { finalLine, plainText, type Message } from '../../core/message.js';
+import type { ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import { PipeProgress } from './pipe-progress.js';
 import type { Screen } from './screen.js';
 
@@ -37,7 +39,8 @@ export class ConsoleTransport implements ThreadTransport {
 
   starter(requester: Principal): ThreadStarter {
     return {
-      startThread: async (rootText, opts) => {
+      startThread: async (message, opts) => {
+        const rootText = plainText(message);
         const rootId = `#${++this.#threads}`;
         this.screen.print(`${rootId} ${rootText}`);
         // Only a job is waited for at exit: a grant's announcement gets its expiry line an hour later, say.
@@ -49,13 +52,14 @@ export class ConsoleTransport implements ThreadTransport {
     };
   }
 
-  async postReply(ref: ThreadRef, text: string): Promise<string> {
-    if (this.#mine(ref)) this.screen.print(indent(ref, text));
+  async postReply(ref: ThreadRef, text: Message): Promise<string> {
+    if (this.#mine(ref)) this.screen.print(indent(ref, plainText(text)));
     return String(this.#next++);
   }
 
-  async edit(ref: ThreadRef, messageId: string, text: string): Promise<void> {
+  async edit(ref: ThreadRef, messageId: string, message: Message): Promise<void> {
     if (!this.#mine(ref)) return;
+    const text = plainText(message);
     this.screen.setLive(messageId, indent(ref, text));
     if (!this.screen.tty && this.#steps.due(messageId, text)) this.screen.print(indent(ref, text));
   }
@@ -66,19 +70,15 @@ export class ConsoleTransport implements ThreadTransport {
     this.screen.endLive(ref.statusId);
   }
 
-  async finalReply(ref: ThreadRef, text: string): Promise<string> {
+  async finalReply(ref: ThreadRef, text: Message): Promise<string> {
     if (!this.#mine(ref)) return String(this.#next++);
-    const id = await this.postReply(ref, `${this.mention(ref.requester)} ${text}`);
+    const id = await this.postReply(ref, finalLine(ref.requester, text));
     if (this.#open.delete(ref.rootId) && this.#open.size === 0) {
       const ended = this.#allEnded;
       this.#allEnded = undefined;
       ended?.();
     }
     return id;
-  }
-
-  mention(who: Principal): string {
-    return `@${who.name}`;
   }
 
   /** A thread of this console; another console's is drawn by its owner, which the relay reaches. */

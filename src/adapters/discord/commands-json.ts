@@ -7,6 +7,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { ArgSpec, CommandDef } from '../../core/define-command.js';
+import { maxLengthOf, resolverOf } from '../../core/resolvers.js';
 
 const MAX_DESCRIPTION = 100;
 const MAX_CHOICES = 25;
@@ -37,10 +38,13 @@ function argOptions(args: readonly ArgSpec[]): APIApplicationCommandBasicOption[
   return sorted.map(argOption);
 }
 
+/** The option type comes from the argument's resolver (src/core/resolvers.ts): a principal is Discord's user picker. */
 function argOption(a: ArgSpec): APIApplicationCommandBasicOption {
   const base = { name: a.name, description: describe(a.description), required: a.required === true };
-  if (a.type === 'boolean') return { ...base, type: ApplicationCommandOptionType.Boolean };
-  if (a.type === 'integer') {
+  const kind = resolverOf(a).option;
+  if (kind === 'boolean') return { ...base, type: ApplicationCommandOptionType.Boolean };
+  if (kind === 'user') return { ...base, type: ApplicationCommandOptionType.User };
+  if (kind === 'integer') {
     return {
       ...base,
       type: ApplicationCommandOptionType.Integer,
@@ -57,8 +61,8 @@ function argOption(a: ArgSpec): APIApplicationCommandBasicOption {
     // Discord refuses choices together with autocomplete, and more than 25 choices: those are completed instead.
     ...((a.autocomplete || a.choices) && { autocomplete: true }),
     ...(a.minLength !== undefined && { min_length: Math.min(a.minLength, MAX_STRING) }),
-    // The same limit the text parser applies, so Discord's own input box stops the user first.
-    max_length: Math.min(a.maxLength ?? (a.type === 'text' ? 4000 : 200), MAX_STRING),
+    // The same limit the resolver applies, so Discord's own input box stops the user first.
+    max_length: Math.min(maxLengthOf(a) ?? MAX_STRING, MAX_STRING),
   };
 }
 

@@ -1,8 +1,8 @@
 import { RecentKeys, RedisSeenKeys, type SeenKeys } from '../../services/seen-keys.js';
-import type { AdapterEnv } from '../index.js';
-import type { Adapter } from '../types.js';
+import type { Adapter, AdapterEnv } from '../types.js';
 import { builtInCompleters, type Completers } from './completions.js';
-import type { DiscordConfig, InteractionEnv } from './env.js';
+import type { InteractionEnv } from './env.js';
+import type { DiscordConfig } from './config.js';
 import { createGatewayClient, DiscordGatewayAdapter } from './gateway.js';
 import { DiscordHttpAdapter } from './http.js';
 import { createDiscordRest } from './rest.js';
@@ -58,7 +58,7 @@ export function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {})
   if (!config.publicKey) throw new Error('discord.publicKey is required when discord.mode is http');
   // With Redis, a replay that reaches another replica is caught too.
   const redis = env.app.config.redis;
-  const seen = opts.seen ?? (redis ? new RedisSeenKeys(redis.url, redis.prefix, new RecentKeys(), log) : new RecentKeys());
+  const seen = opts.seen ?? (redis ? new RedisSeenKeys(redis, redis.prefix, new RecentKeys(), log) : new RecentKeys());
   return new DiscordHttpAdapter(env.http, ed25519Verifier(config.publicKey), ienv, seen);
 }
 

@@ -1,11 +1,13 @@
 import type { Invocation } from '../../core/define-command.js';
 import { UserError } from '../../core/errors.js';
+import type { Message } from '../../core/message.js';
 import { reply } from '../../core/reply.js';
-import type { Principal, ThreadRef, ThreadStarter } from '../../core/thread.js';
+import type { ThreadRef, ThreadStarter } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import type { DispatchFn } from '../types.js';
 import type { Incoming, InteractionEnv } from './env.js';
 import { readOptions } from './options.js';
-import { InteractionSession, type Responder } from './session.js';
+import { InteractionSession, type Responder, type RestThread } from './session.js';
 
 /**
  * One slash command: place check, dispatch, and the answer within Discord's deadline. The reply
@@ -43,7 +45,9 @@ export async function handleCommand(inc: Incoming, responder: Responder, dispatc
     };
     const r = await dispatch(inv, starter(session, inc, principal, env));
     clearTimeout(timer);
-    await session.finish(r);
+    await session.finish(r, restThread(inc, env));
+    // A later answer ("counting…", then the counts) replaces the first in place.
+    if (r.later) await session.replace(await r.later);
   } catch (err) {
     clearTimeout(timer);
     // The dispatcher maps handler errors itself; this is a failed Discord call or a bug.
@@ -58,7 +62,7 @@ export async function handleCommand(inc: Incoming, responder: Responder, dispatc
 /** The interaction reply becomes the root; a thread started from it carries the job's progress. */
 function starter(session: InteractionSession, inc: Incoming, requester: Principal, env: InteractionEnv): ThreadStarter {
   return {
-    async startThread(rootText: string): Promise<ThreadRef> {
+    async startThread(rootText: Message): Promise<ThreadRef> {
       const rootId = await session.openRoot(rootText).catch((err: unknown) => {
         const down = discordDown(err);
         throw down ? new UserError('unavailable', down, { cause: err }) : err;
@@ -72,6 +76,14 @@ function starter(session: InteractionSession, inc: Incoming, requester: Principa
         return ref;
       }
     },
+  };
+}
+
+/** Where the rest of a long in-channel reply goes: a thread from its first message (docs/architecture.md, "Long replies"). */
+function restThread(inc: Incoming, env: InteractionEnv): RestThread {
+  return {
+    open: (rootId) => env.transport.createThread(inc.channelId, rootId, `/${inc.command}: the rest of the reply`),
+    post: async (threadId, body) => void (await env.transport.postBody(threadId, body)),
   };
 }
 

@@ -1,7 +1,10 @@
-import { Routes } from 'discord.js';
+import { ChannelType, Routes, ThreadAutoArchiveDuration } from 'discord.js';
+import { createdId } from './rest.js';
 import type { ChannelPoster, Post } from '../../schedules/types.js';
 import type { PacedDiscordRest } from './paced-rest.js';
-import { replyBody } from './render.js';
+import { postMentions } from '../../schedules/mentions.js';
+import { splitText } from '../../core/split.js';
+import { discordMention, MAX_CONTENT, messageBody, replyContent, type MessageBody } from './render.js';
 import { discordUserId } from './transport.js';
 
 /**
@@ -15,12 +18,22 @@ export class DiscordPoster implements ChannelPoster {
 
   async post(channel: string, p: Post): Promise<void> {
     const ids = p.mentions.map(discordUserId).filter((id): id is string => id !== undefined);
-    const body = replyBody({ ...p.reply, visibility: 'channel' });
-    if (ids.length) {
-      body.content = `${body.content} ${ids.map((id) => `<@${id}>`).join(' ')}`;
-      body.allowed_mentions.users = ids;
-    }
+    // Rendered whole, then split: the mentions end the post, so they are on its last part.
+    const content = [replyContent(p.reply), ...(ids.length ? postMentions(p).map(discordMention) : [])].join(' ');
+    const [first, ...rest] = splitText(content, MAX_CONTENT).map((part) => messageBody(part, { users: ids }));
+    const rootId = await this.#post(channel, first!);
+    if (rest.length === 0) return;
+    // A long post: the first part in the channel, the rest in a thread under it (or the channel, if none can start).
+    await this.paced.turn(channel, 'thread');
+    const thread = await this.paced.rest
+      .post(Routes.threads(channel, rootId), { body: { name: 'the rest of this post', auto_archive_duration: ThreadAutoArchiveDuration.OneDay, type: ChannelType.PublicThread } })
+      .then((t) => createdId(t, 'a thread'))
+      .catch(() => channel);
+    for (const body of rest) await this.#post(thread, body);
+  }
+
+  async #post(channel: string, body: MessageBody): Promise<string> {
     await this.paced.turn(channel, 'post');
-    await this.paced.rest.post(Routes.channelMessages(channel), { body });
+    return createdId(await this.paced.rest.post(Routes.channelMessages(channel), { body }), 'a message');
   }
 }

@@ -1,8 +1,9 @@
 import { DiscordAPIError, Routes } from 'discord.js';
 import type { CommandDef } from '../../core/define-command.js';
 import { applicationCommands } from './commands-json.js';
-import type { DiscordConfig } from './env.js';
+import type { DiscordConfig } from './config.js';
 import { createDiscordRest } from './rest.js';
+import { OperatorError } from '../../core/errors.js';
 
 /**
  * Replaces every application command with those generated from the definitions (bulk overwrite),
@@ -16,7 +17,7 @@ export async function registerDiscordCommands(config: DiscordConfig, defs: reado
     const result = (await rest.put(route, { body: applicationCommands(defs) })) as { name: string }[];
     return result.map((c) => c.name);
   } catch (err) {
-    throw new Error(explain(err, guildId), { cause: err });
+    throw new OperatorError('platform_failed', explain(err, guildId), { cause: err });
   }
 }
 

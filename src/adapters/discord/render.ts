@@ -1,5 +1,7 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, MessageFlags, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
+import { render, type Mention, type Message } from '../../core/message.js';
 import { codeBlock, type Reply } from '../../core/reply.js';
+import { hardSplit, splitText } from '../../core/split.js';
 
 /** Discord refuses message content longer than this. */
 export const MAX_CONTENT = 2000;
@@ -38,17 +40,41 @@ export function plain(text: string): string {
   return escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
 }
 
-/** A message body from plain text (thread roots, status lines, milestones). */
-export function plainBody(text: string, opts: { ephemeral?: boolean; users?: readonly string[] } = {}): MessageBody {
-  return messageBody(plain(text), opts);
+/** A Discord user is mentioned as `<@id>`; anyone else (another platform's user) by display name. */
+export function discordMention(m: Mention): string {
+  return m.platform === 'discord' && /^\d+$/.test(m.id) ? `<@${m.id}>` : `@${plain(m.name)}`;
 }
 
-/** A Reply as Discord markdown: the text, then one bold-labelled line per field. */
-export function replyBody(r: Reply): MessageBody {
+/** A thread message as Discord markdown: text escaped, mentions rendered (docs/architecture.md, "Messages"). */
+export function discordText(m: Message): string {
+  return render(m, { text: plain, mention: discordMention });
+}
+
+/** A message body from a thread message (thread roots, status lines, milestones). */
+export function plainBody(text: Message, opts: { ephemeral?: boolean; users?: readonly string[] } = {}): MessageBody {
+  return messageBody(discordText(text), opts);
+}
+
+/** A Reply as Discord markdown: the text, then one bold-labelled line per field; before any split. */
+export function replyContent(r: Reply): string {
   // Inside a code block Discord shows text literally, so the block is not markdown-escaped.
   const pre = r.pre !== undefined ? [codeBlock(r.pre)] : [];
-  const lines = [plain(r.text), ...pre, ...(r.fields ?? []).map((f) => `**${plain(f.label)}:** ${plain(f.value)}`)];
-  const body = messageBody(lines.join('\n'), { ephemeral: r.visibility === 'ephemeral' });
+  return [plain(r.text), ...pre, ...(r.fields ?? []).map((f) => `**${plain(f.label)}:** ${plain(f.value)}`)].join('\n');
+}
+
+/**
+ * A Reply as message bodies: one, or numbered parts of at most 2000 characters split at line
+ * boundaries (src/core/split.ts), the button on the first (docs/architecture.md, "Long replies").
+ */
+export function replyBodies(r: Reply): [MessageBody, ...MessageBody[]] {
+  const [first = '', ...rest] = splitText(replyContent(r), MAX_CONTENT);
+  const ephemeral = r.visibility === 'ephemeral';
+  return [replyBody(r, first), ...rest.map((part) => messageBody(part, { ephemeral }))];
+}
+
+/** A Reply as one message body (its content given when it is one part of a split reply). */
+export function replyBody(r: Reply, content = replyContent(r)): MessageBody {
+  const body = messageBody(content, { ephemeral: r.visibility === 'ephemeral' });
   if (r.confirm)
     body.components = [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Confirm', custom_id: `${CONFIRM_PREFIX}${r.confirm.code}` }] }];
   if (r.approve)
@@ -56,7 +82,10 @@ export function replyBody(r: Reply): MessageBody {
   return body;
 }
 
+/** One message's content: a longer one (a status line being edited) is cut, and says so. */
 function clipContent(text: string): string {
   const t = text.trim() === '' ? '(empty)' : text;
-  return t.length > MAX_CONTENT ? `${t.slice(0, MAX_CONTENT - 1)}…` : t;
+  if (t.length <= MAX_CONTENT) return t;
+  const notice = `\n… (cut: ${t.length} characters in all)`;
+  return hardSplit(t, MAX_CONTENT - notice.length)[0] + notice;
 }

@@ -1,6 +1,7 @@
 import { REST } from 'discord.js';
 import { z } from 'zod';
-import type { DiscordConfig } from './env.js';
+import type { DiscordConfig } from './config.js';
+import { OperatorError } from '../../core/errors.js';
 
 /** A REST client with the bot token; `apiUrl` lets tests point it at a local double. */
 export function createDiscordRest(config: DiscordConfig): REST {
@@ -15,6 +16,6 @@ const created = z.object({ id: z.string().regex(/^\d{1,20}$/) });
  */
 export function createdId(answer: unknown, what: string): string {
   const r = created.safeParse(answer);
-  if (!r.success) throw new Error(`Discord answered ${what} without a message or channel id`);
+  if (!r.success) throw new OperatorError('platform_failed', `Discord answered ${what} without a message or channel id`);
   return r.data.id;
 }

@@ -1,7 +1,9 @@
 import { ChannelType, Routes, ThreadAutoArchiveDuration } from 'discord.js';
-import type { EditOptions, Principal, ThreadRef, ThreadTransport } from '../../core/thread.js';
+import { plainText, type Message } from '../../core/message.js';
+import type { EditOptions, ThreadRef, ThreadTransport } from '../../core/thread.js';
 import type { PacedDiscordRest } from './paced-rest.js';
-import { plainBody } from './render.js';
+import { splitText } from '../../core/split.js';
+import { discordText, MAX_CONTENT, messageBody, plainBody, type MessageBody } from './render.js';
 import { createdId } from './rest.js';
 
 /** `discord:<user_id>` → the user id, or undefined for a key of another platform. */
@@ -23,8 +25,11 @@ export class DiscordTransport implements ThreadTransport {
     readonly editIntervalMs: number,
   ) {}
 
-  /** A public thread started from the root message (the interaction reply). */
-  async createThread(channelId: string, messageId: string, name: string): Promise<string> {
+  /**
+   * A public thread started from the root message (the interaction reply). Its name is plain text,
+   * where Discord renders no mention: a mention is written as the display name.
+   */
+  async createThread(channelId: string, messageId: string, name: Message): Promise<string> {
     await this.paced.turn(channelId, 'thread');
     const thread = await this.paced.rest.post(Routes.threads(channelId, messageId), {
       body: { name: threadName(name), auto_archive_duration: ThreadAutoArchiveDuration.OneDay, type: ChannelType.PublicThread },
@@ -32,24 +37,27 @@ export class DiscordTransport implements ThreadTransport {
     return createdId(thread, 'a thread');
   }
 
-  async postReply(ref: ThreadRef, text: string): Promise<string> {
-    await this.paced.turn(target(ref), 'post');
-    const msg = await this.paced.rest.post(Routes.channelMessages(target(ref)), { body: plainBody(text, { users: requester(ref) }) });
-    return createdId(msg, 'a message');
+  /** A reply longer than one message goes as numbered messages; the first one's id is the reply's. */
+  async postReply(ref: ThreadRef, text: Message): Promise<string> {
+    const [first = '', ...rest] = splitText(discordText(text), MAX_CONTENT);
+    const id = await this.postBody(target(ref), messageBody(first, { users: requester(ref) }));
+    for (const part of rest) await this.postBody(target(ref), messageBody(part, { users: requester(ref) }));
+    return id;
+  }
+
+  /** Posts a rendered body (one part of a long reply) with the bot token, paced; returns its id. */
+  async postBody(channelId: string, body: MessageBody): Promise<string> {
+    await this.paced.turn(channelId, 'post');
+    return createdId(await this.paced.rest.post(Routes.channelMessages(channelId), { body }), 'a message');
   }
 
   async editTurn(ref: ThreadRef): Promise<void> {
     await this.paced.turn(target(ref), 'edit');
   }
 
-  async edit(ref: ThreadRef, messageId: string, text: string, opts: EditOptions = {}): Promise<void> {
+  async edit(ref: ThreadRef, messageId: string, text: Message, opts: EditOptions = {}): Promise<void> {
     if (!opts.turnTaken) await this.paced.turn(target(ref), 'edit');
     await this.paced.rest.patch(Routes.channelMessage(target(ref), messageId), { body: plainBody(text, { users: requester(ref) }) });
-  }
-
-  mention(who: Principal): string {
-    const id = discordUserId(who.key);
-    return id ? `<@${id}>` : `@${who.name}`;
   }
 }
 
@@ -63,7 +71,7 @@ function requester(ref: ThreadRef): string[] {
   return id ? [id] : [];
 }
 
-function threadName(text: string): string {
-  const first = (text.split('\n')[0] ?? '').replace(/[*_`~|>]/g, '').trim() || 'opsline job';
+function threadName(m: Message): string {
+  const first = (plainText(m).split('\n')[0] ?? '').replace(/[*_`~|>]/g, '').trim() || 'opsline job';
   return first.length > 100 ? `${first.slice(0, 99)}…` : first;
 }

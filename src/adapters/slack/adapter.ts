@@ -14,6 +14,7 @@ import { commandRenamer, slackCommandName } from './names.js';
 import { RecentKeys, type SeenKeys } from '../../services/seen-keys.js';
 import type { SlackTransport } from './transport.js';
 import type { RateBudget } from '../../services/budget/budget.js';
+import { ConfigError } from '../../config/load.js';
 
 export type SlackConfig = NonNullable<Config['slack']>;
 
@@ -89,7 +90,7 @@ export class SlackAdapter implements Adapter {
     this.#rename = rename;
     // The umbrella is routed first: sharing a name with a command would make that command unreachable.
     const clash = (opts.commandNames ?? []).find((n) => slackCommandName(cfg.commandPrefix, n) === `/${cfg.umbrellaCommand}`);
-    if (clash) throw new Error(`slack.umbrellaCommand: /${cfg.umbrellaCommand} is also the Slack name of the ${clash} command; choose another name`);
+    if (clash) throw new ConfigError('config', [`slack.umbrellaCommand: /${cfg.umbrellaCommand} is also the Slack name of the ${clash} command; choose another name`]);
     this.transport = createSlackTransport(cfg, log, opts.commandNames ?? [], opts.budget);
     this.#app.error(async (err) => log.error({ err }, 'slack listener failed'));
     // Socket Mode only: over HTTP no command or press reaches Bolt's listeners (the receiver calls #track and #press).

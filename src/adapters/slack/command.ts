@@ -4,11 +4,13 @@ import type { SlashCommand } from '@slack/bolt';
 import { errorReply } from '../../core/error-reply.js';
 import { toBotError } from '../../core/errors.js';
 import type { Invocation } from '../../core/define-command.js';
+import type { Reply } from '../../core/reply.js';
 import type { DispatchFn } from '../types.js';
 import { principalKey, routeSlash } from './names.js';
 import type { SeenKeys } from '../../services/seen-keys.js';
 import { firstIssue, slashCommand, type SlashCommandIn } from './inbound.js';
-import { escapeText, toSlackMessage, unescapeText, type SlackMessage } from './render.js';
+import { deliverAnswer } from './deliver.js';
+import { escapeText, toSlackMessages, unescapeText, type SlackMessage } from './render.js';
 import type { SlackTransport } from './transport.js';
 
 export interface CommandDeps {
@@ -32,7 +34,7 @@ export interface CommandDeps {
 /** How a command is answered: the ack (within Slack's 3 s) and, later, its response_url. */
 export interface CommandIO {
   readonly ack: (msg?: SlackMessage) => Promise<void>;
-  readonly respond: (msg: SlackMessage) => Promise<unknown>;
+  readonly respond: (msg: SlackMessage & { replace_original?: boolean }) => Promise<unknown>;
   readonly retryNum?: number | undefined;
   /** When the request arrived (ms since the epoch): Slack's 3 s, and so the ack budget, count from here. */
   readonly arrivedAt: number;
@@ -73,14 +75,28 @@ export async function runCommand(deps: CommandDeps, c: SlashCommandIn, ev: Comma
   const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), Math.max(0, left))));
   const first = await Promise.race([work, late]);
   clearTimeout(timer);
-  if (first !== LATE) return deliver(ev, first, log);
-  await ev.ack().catch((err: unknown) => log.warn({ err }, 'the empty ack failed; the answer goes through response_url'));
-  const msg = await work;
-  if (msg) await ev.respond(msg).catch((err: unknown) => log.warn({ err }, 'late reply through response_url failed'));
+  const io = { respond: ev.respond, postSplit: (texts: readonly string[]) => deps.transport.postSplit(c.channel_id, texts), log };
+  if (first !== LATE) {
+    if (!first) return ev.ack().catch((err: unknown) => log.warn({ err }, 'the empty ack failed'));
+    await deliverAnswer({ ...io, ack: ev.ack }, first.parts);
+  } else {
+    await ev.ack().catch((err: unknown) => log.warn({ err }, 'the empty ack failed; the answer goes through response_url'));
+    const parts = (await work)?.parts;
+    if (parts) await deliverAnswer(io, parts);
+  }
+  await followUp(deps, ev, (first === LATE ? await work : first)?.later, log);
 }
 
-/** The command's answer, or undefined for a redelivery or a replay (acked empty, nothing run). */
-async function answer(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO, log: Logger): Promise<SlackMessage | undefined> {
+/** A reply's later answer ("counting…", then the counts) replaces it, through response_url. */
+async function followUp(deps: CommandDeps, ev: CommandIO, later: Promise<Reply> | undefined, log: Logger): Promise<void> {
+  if (!later) return;
+  const [msg, ...rest] = toSlackMessages(await later, deps.rename);
+  if (msg) await ev.respond({ ...msg, replace_original: true }).catch((err: unknown) => log.warn({ err }, 'the follow-up through response_url failed'));
+  for (const part of rest) await ev.respond(part).catch((err: unknown) => log.warn({ err }, 'the follow-up through response_url failed'));
+}
+
+/** The command's answer (and the one that follows it), or undefined for a redelivery or a replay (acked empty, nothing run). */
+async function answer(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO, log: Logger): Promise<{ parts: SlackMessage[]; later?: Promise<Reply> } | undefined> {
   // A retry carries the trigger id of the first delivery; running it again could start a job twice.
   const [fresh, first] = await Promise.all([ev.fresh?.() ?? true, c.trigger_id ? deps.seen.firstSeen(c.trigger_id) : true]);
   if (!fresh) {
@@ -97,18 +113,7 @@ async function answer(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO, log: 
     log.error({ err, invocationId: inv.id }, 'dispatch failed');
     return errorReply(toBotError(err, inv.id));
   });
-  return toSlackMessage(reply, deps.rename);
-}
-
-/** The answer in the ack; if the request was answered already (the 3 s net), through response_url instead. */
-async function deliver(ev: CommandIO, msg: SlackMessage | undefined, log: Logger): Promise<void> {
-  try {
-    await ev.ack(msg);
-  } catch (err) {
-    if (!msg) return;
-    log.warn({ err }, 'the ack failed; answering through response_url');
-    await ev.respond(msg).catch((e: unknown) => log.warn({ err: e }, 'reply through response_url failed'));
-  }
+  return { parts: toSlackMessages(reply, deps.rename), later: reply.later };
 }
 
 function invocationOf(c: SlashCommandIn, prefix: string, umbrella: string, receivedAt: Date): Invocation {

@@ -7,7 +7,7 @@ import type { DispatchFn } from '../types.js';
 import type { BlockActionsIn } from './inbound.js';
 import { principalKey } from './names.js';
 import type { SeenKeys } from '../../services/seen-keys.js';
-import { APPROVE_ACTION, CONFIRM_ACTION, toSlackMessage, type SlackMessage } from './render.js';
+import { APPROVE_ACTION, CONFIRM_ACTION, toSlackMessages, type SlackMessage } from './render.js';
 import type { SlackTransport } from './transport.js';
 
 export { APPROVE_ACTION, CONFIRM_ACTION };
@@ -44,6 +44,8 @@ export async function handleConfirmAction(deps: ConfirmDeps, body: BlockActionsI
     return errorReply(toBotError(err, inv.id));
   });
   // A confirmation that ran replaces the prompt (its button goes); a refusal leaves it for its owner.
-  const msg = { ...toSlackMessage(reply, deps.rename), replace_original: reply.code === undefined };
-  await respond(msg).catch((err: unknown) => deps.log.warn({ err }, 'reply to a confirm button failed'));
+  // A long answer follows as numbered posts, in order (docs/architecture.md, "Long replies").
+  const [first, ...rest] = toSlackMessages(reply, deps.rename);
+  for (const msg of [{ ...first, replace_original: reply.code === undefined }, ...rest])
+    await respond(msg).catch((err: unknown) => deps.log.warn({ err }, 'reply to a confirm button failed'));
 }

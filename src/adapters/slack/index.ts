@@ -1,4 +1,4 @@
-import type { AdapterFactory } from '../index.js';
+import type { AdapterFactory } from '../types.js';
 import { RedisSeenKeys, RecentKeys } from '../../services/seen-keys.js';
 import { SlackAdapter } from './adapter.js';
 
@@ -9,7 +9,7 @@ export const slackAdapterFactory: AdapterFactory = ({ app, http, log }) => {
   const commandNames = app.registry.all().map((c) => c.name);
   const slackLog = log.child({ adapter: 'slack' });
   // With Redis, a retry that reaches another replica is recognised too.
-  const seen = app.config.redis ? new RedisSeenKeys(app.config.redis.url, app.config.redis.prefix, new RecentKeys(), slackLog) : undefined;
+  const seen = app.config.redis ? new RedisSeenKeys(app.config.redis, app.config.redis.prefix, new RecentKeys(), slackLog) : undefined;
   const adapter = new SlackAdapter({ config, http, log: slackLog, commandNames, seen, budget: app.budget });
   app.transports.add(adapter.transport);
   return adapter;

@@ -1,4 +1,5 @@
 import type { CommandDef } from '../../core/define-command.js';
+import { OperatorError } from '../../core/errors.js';
 import { EVENTS_PATH } from './events-path.js';
 import { slackManifestProblems, SLACK_LIMITS, type CheckedManifest } from './manifest-check.js';
 import { slackCommandName } from './names.js';
@@ -16,9 +17,9 @@ export interface ManifestOptions {
 }
 
 /** A manifest Slack would refuse, with every reason. */
-export class ManifestError extends Error {
+export class ManifestError extends OperatorError<'manifest_invalid'> {
   constructor(readonly problems: readonly string[]) {
-    super(`Slack would refuse this manifest:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super('manifest_invalid', `Slack would refuse this manifest:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ManifestError';
   }
 }
@@ -84,7 +85,7 @@ function usageHint(c: CommandDef): string {
 
 function requestUrl(base: string): string {
   const u = new URL(base);
-  if (u.protocol !== 'https:') throw new Error(`Slack requires an https request URL, not ${base}`);
+  if (u.protocol !== 'https:') throw new OperatorError('manifest_invalid', `Slack requires an https request URL, not ${base}`);
   const path = u.pathname.replace(/\/+$/, '');
   u.pathname = path.endsWith(EVENTS_PATH) ? path : `${path}${EVENTS_PATH}`;
   return u.toString();

@@ -1,11 +1,12 @@
 import type { ChannelPoster, Post } from '../../schedules/types.js';
-import { userIdOf } from './names.js';
 import type { PacedSlackChat } from './paced-chat.js';
-import { mentionOf, toSlackMessage } from './render.js';
+import { postMentions } from '../../schedules/mentions.js';
+import { MAX_TEXT, replyText, slackMention } from './render.js';
+import { splitText } from '../../core/split.js';
 
 /**
  * Schedule, alert and job-failure posts in Slack: one chat.postMessage to the channel with the bot
- * token, paced by the workspace's budget. Mentions are written the way the bot writes its own (`<@U…>`), so they ping; the
+ * token, paced by the workspace's budget. Mentions are typed parts rendered as `<@U…>`, so they ping; the
  * command's text is escaped like every reply, so it cannot ping anyone.
  */
 export class SlackPoster implements ChannelPoster {
@@ -17,9 +18,11 @@ export class SlackPoster implements ChannelPoster {
   ) {}
 
   async post(channel: string, p: Post): Promise<void> {
-    const ids = p.mentions.map(userIdOf).filter((id): id is string => id !== undefined);
-    const text = ids.length ? `${p.reply.text} ${ids.map(mentionOf).join(' ')}` : p.reply.text;
-    const msg = toSlackMessage({ ...p.reply, text }, this.rename);
-    await this.chat.postMessage({ channel, text: msg.text });
+    // Rendered whole, then split: the mentions end the post, so they are on its last part.
+    const mentions = postMentions(p).map(slackMention);
+    const [first = '', ...rest] = splitText([replyText(p.reply, this.rename), ...mentions].join(' '), MAX_TEXT);
+    // A long post: the first part in the channel, the rest in a thread under it.
+    const { ts } = await this.chat.postMessage({ channel, text: first });
+    for (const part of rest) await this.chat.postMessage({ channel, thread_ts: ts, text: part });
   }
 }

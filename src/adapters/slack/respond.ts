@@ -1,4 +1,5 @@
 import type { SlackMessage } from './render.js';
+import { OperatorError } from '../../core/errors.js';
 
 /** As long as the Web API client waits for Slack (src/adapters/slack/client.ts). */
 const TIMEOUT_MS = 10_000;
@@ -14,7 +15,7 @@ export function respondVia(url: string | undefined): (msg: SlackMessage & { repl
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(msg), signal: AbortSignal.timeout(TIMEOUT_MS) });
     // Nothing in the answer is read: its body is let go either way.
     await res.body?.cancel();
-    if (!res.ok) throw new Error(`response_url answered ${res.status} ${res.statusText}`);
+    if (!res.ok) throw new OperatorError('platform_failed', `response_url answered ${res.status} ${res.statusText}`);
     return res;
   };
 }

@@ -1,8 +1,10 @@
-import { UserError } from '../../core/errors.js';
-import type { EditOptions, Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
-import { userIdOf } from './names.js';
+import { OperatorError, UserError } from '../../core/errors.js';
+import type { Message } from '../../core/message.js';
+import type { EditOptions, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import type { PacedSlackChat } from './paced-chat.js';
-import { clip, escapeText, mentionOf } from './render.js';
+import { splitText } from '../../core/split.js';
+import { clip, MAX_TEXT, slackText } from './render.js';
 
 /** Errors that mean "the bot cannot post here", which the caller can fix by inviting it. */
 const NOT_MEMBER = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -35,31 +37,41 @@ export class SlackTransport implements ThreadTransport {
     };
   }
 
-  async postReply(ref: ThreadRef, text: string): Promise<string> {
-    return this.#post({ channel: ref.channel, thread_ts: ref.rootId, text: this.#text(text) });
+  /** A reply longer than one message goes as numbered messages in the thread; the first one's ts is the reply's. */
+  async postReply(ref: ThreadRef, text: Message): Promise<string> {
+    const [first = '', ...rest] = splitText(this.rename(slackText(text)), MAX_TEXT);
+    const ts = await this.#post({ channel: ref.channel, thread_ts: ref.rootId, text: first });
+    for (const part of rest) await this.#post({ channel: ref.channel, thread_ts: ref.rootId, text: part });
+    return ts;
+  }
+
+  /**
+   * Messages already rendered (a long reply's parts): the first in the channel, the rest in a thread
+   * under it (docs/architecture.md, "Long replies"). Throws, like every post, when the first cannot go.
+   */
+  async postSplit(channel: string, texts: readonly string[]): Promise<void> {
+    const [first, ...rest] = texts;
+    if (first === undefined) return;
+    const ts = await this.#post({ channel, text: first });
+    for (const text of rest) await this.#post({ channel, thread_ts: ts, text });
   }
 
   async editTurn(): Promise<void> {
     await this.chat.updateTurn();
   }
 
-  async edit(ref: ThreadRef, messageId: string, text: string, opts: EditOptions = {}): Promise<void> {
+  async edit(ref: ThreadRef, messageId: string, text: Message, opts: EditOptions = {}): Promise<void> {
     await this.chat.update({ channel: ref.channel, ts: messageId, text: this.#text(text) }, { paid: opts.turnTaken === true });
   }
 
-  mention(who: Principal): string {
-    const id = userIdOf(who.key);
-    return id ? mentionOf(id) : `@${who.name}`;
-  }
-
-  #text(text: string): string {
-    return clip(this.rename(escapeText(text)));
+  #text(text: Message): string {
+    return clip(this.rename(slackText(text)));
   }
 
   async #post(args: { channel: string; text: string; thread_ts?: string }): Promise<string> {
     try {
       const r = await this.chat.postMessage(args);
-      if (!r.ts) throw new Error('chat.postMessage returned no ts');
+      if (!r.ts) throw new OperatorError('platform_failed', 'chat.postMessage returned no ts');
       return r.ts;
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error;

@@ -4,6 +4,7 @@ import type { Config } from '../../config/schema.js';
 import type { GroupMembers } from '../../core/roles/slack-groups.js';
 import { boltLogger } from './bolt-logger.js';
 import { slackWebClient } from './client.js';
+import { OperatorError } from '../../core/errors.js';
 
 const answer = z.object({ ok: z.literal(true), users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/)) });
 
@@ -16,7 +17,7 @@ export function slackGroupMembers(cfg: NonNullable<Config['slack']>, log: Logger
   return async (team, group) => {
     const raw = await client.usergroups.users.list({ usergroup: group, team_id: team });
     const parsed = answer.safeParse(raw);
-    if (!parsed.success) throw new Error(`usergroups.users.list ${group}: unexpected answer (${raw.error ?? 'no users'})`);
+    if (!parsed.success) throw new OperatorError('platform_failed', `usergroups.users.list ${group}: unexpected answer (${raw.error ?? 'no users'})`);
     return parsed.data.users;
   };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { plainText } from '../../core/message.js';
 import type { ThreadRef } from '../../core/thread.js';
 import type { ThreadRelay } from '../../relay/entry.js';
 import { SECURITY_HEADERS } from './respond.js';
@@ -23,11 +24,11 @@ export function streamJob(req: IncomingMessage, res: ServerResponse, relay: Thre
   const following = relay.follow(thread, (e) => {
     if (e.op === 'final') {
       finished = true;
-      send('final', e.text ?? '');
+      send('final', plainText(e.text ?? ''));
       return true;
     }
-    if (e.op === 'edit' || (e.op === 'reply' && e.id !== undefined && e.id === thread.statusId)) send('status', e.text ?? '');
-    else if (e.op === 'reply') send('line', e.text ?? '');
+    if (e.op === 'edit' || (e.op === 'reply' && e.id !== undefined && e.id === thread.statusId)) send('status', plainText(e.text ?? ''));
+    else if (e.op === 'reply') send('line', plainText(e.text ?? ''));
     return false;
   });
   // Now and then: a comment keeps proxies from closing the stream, and a job that has ended without a

@@ -1,6 +1,5 @@
-import type { AdapterEnv } from '../index.js';
 import { HttpServer } from '../../http/server.js';
-import type { Adapter, DispatchFn } from '../types.js';
+import type { Adapter, AdapterEnv, DispatchFn } from '../types.js';
 import { Gate } from './gate.js';
 import { WebRoutes } from './routes.js';
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Access } from '../../core/access.js';
-import type { AuditSink } from '../../core/audit.js';
-import type { Principal } from '../../core/thread.js';
+import type { AuditRecord, AuditSink } from '../../core/audit.js';
+import type { Principal } from '../../core/principal.js';
 import type { WebAuth, WebSession } from '../../services/web/index.js';
 import { sameSecret } from '../../services/web/secret.js';
 import { messagePage, reloadPage, signInPage } from './pages/views.js';
@@ -129,7 +129,7 @@ export class Gate {
     redirect(res, '/web/signed-out', [clearCookie(SESSION_COOKIE, s.secure)]);
   }
 
-  #audit(p: Principal, command: string, outcome: 'ok' | 'refused', errorCode?: string): void {
+  #audit(p: Principal, command: string, outcome: 'ok' | 'refused', errorCode?: AuditRecord['errorCode']): void {
     this.d.audit.write({ at: new Date(), invocationId: randomUUID(), principalKey: p.key, platform: 'web', room: 'web', command, argsJson: '{}', decision: outcome === 'ok' ? 'allow' : 'deny', outcome, durationMs: 0, ...(errorCode ? { errorCode } : {}) });
   }
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Principal, ThreadStarter } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
+import type { ThreadStarter } from '../../core/thread.js';
 import { replyToText } from '../../core/reply.js';
-import type { App } from '../../main.js';
+import type { App } from '../../app/main.js';
 import type { Metrics } from '../../metrics/metrics.js';
-import { STATUS_WINDOWS, type StatusReport } from '../../services/types.js';
+import { STATUS_WINDOWS, type StatusReport } from '../../core/ports.js';
 import type { DispatchFn } from '../types.js';
 import { ICON, LIVE_SCRIPT, STYLE } from './assets.js';
 import { streamJob } from './events.js';

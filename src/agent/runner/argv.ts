@@ -8,7 +8,7 @@ export interface CommandConfig {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export { DEFAULT_REF_PATTERN } from '../../config/ref-pattern.js';
+export { DEFAULT_REF_PATTERN } from '../../words/names.js';
 
 /**
  * True when `ref` matches the whole pattern. The pattern is anchored again here so a config that

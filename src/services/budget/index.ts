@@ -10,7 +10,7 @@ export function buildBudget(config: Config, log: Logger): RateBudget {
   const blog = log.child({ service: 'rate-budget' });
   if (!config.redis) return new RateBudget(undefined, blog);
   let warned = false;
-  const store = new RedisReservations(config.redis.url, config.redis.prefix, (err) => {
+  const store = new RedisReservations(config.redis, config.redis.prefix, (err) => {
     if (warned) return;
     warned = true;
     blog.warn({ err }, 'redis error (rate budget)');

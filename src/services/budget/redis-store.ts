@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, type RedisWhere } from '../../redis/connect.js';
 import type { Rate } from './gcra.js';
 import type { ReservationStore } from './types.js';
 
@@ -31,14 +32,14 @@ export class RedisReservations implements ReservationStore {
   readonly #redis: Redis;
 
   constructor(
-    url: string,
+    where: RedisWhere,
     private readonly prefix: string,
     onError: (err: unknown) => void,
   ) {
     // An answer within half a second or none: a caller that cannot reach Redis (down, or a connection
     // that never answers) falls back to this process's own budget instead of waiting for reconnects.
     // Connected on first use: a process that never talks to Slack or Discord holds no connection.
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 500, lazyConnect: true });
+    this.#redis = connectRedis(where, { role: 'budget', profile: 'command', commandTimeoutMs: 500, lazy: true });
     this.#redis.on('error', onError);
   }
 

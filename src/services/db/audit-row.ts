@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import type { AuditDecision, AuditOutcome, AuditRecord } from '../../core/audit.js';
+import type { AuditDecision, AuditOutcome, AuditRecord, StoredAuditRecord } from '../../core/audit.js';
 
 export interface AuditRow extends RowDataPacket {
   at: Date;
@@ -38,7 +38,7 @@ export function toRow(r: AuditRecord): (string | number | Date | null)[] {
   ];
 }
 
-export function fromRow(r: AuditRow): AuditRecord {
+export function fromRow(r: AuditRow): StoredAuditRecord {
   return {
     at: r.at,
     invocationId: r.invocation_id,

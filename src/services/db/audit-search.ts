@@ -1,4 +1,4 @@
-import type { AuditQuery, AuditRecord } from '../../core/audit.js';
+import type { AuditQuery, StoredAuditRecord } from '../../core/audit.js';
 import { fromRow, type AuditRow } from './audit-row.js';
 import { statement, type Db } from './db.js';
 
@@ -19,7 +19,7 @@ const SEARCH = statement(
 const like = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** One page of the audit trail that fits `q`, newest first; one row more than the page tells whether more follow. */
-export async function searchAudit(db: Db, q: AuditQuery): Promise<{ rows: AuditRecord[]; more: boolean }> {
+export async function searchAudit(db: Db, q: AuditQuery): Promise<{ rows: StoredAuditRecord[]; more: boolean }> {
   const user = q.user ? `%${like(q.user)}%` : null;
   const command = q.command ?? null;
   const sub = q.command ? `${like(q.command)} %` : null;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RowDataPacket } from 'mysql2/promise';
-import type { AuditQuery, AuditRecord, AuditSink } from '../../core/audit.js';
+import type { AuditQuery, AuditRecord, AuditSink, StoredAuditRecord } from '../../core/audit.js';
 import { searchAudit } from './audit-search.js';
 import { UserError } from '../../core/errors.js';
 import { fromRow, toRow, type AuditRow } from './audit-row.js';
@@ -85,13 +85,13 @@ export class MysqlAuditSink implements AuditSink {
     });
   }
 
-  async recent(limit: number): Promise<readonly AuditRecord[]> {
+  async recent(limit: number): Promise<readonly StoredAuditRecord[]> {
     // Queued rows go first so /audit shows everything up to now; if that fails, reading would too.
     if (!(await this.#drain())) throw new UserError('unavailable', 'database unavailable (the audit trail cannot be read now)');
     return (await this.db.rows<AuditRow>(RECENT, [String(limit)])).map(fromRow);
   }
 
-  async search(q: AuditQuery): Promise<{ rows: readonly AuditRecord[]; more: boolean }> {
+  async search(q: AuditQuery): Promise<{ rows: readonly StoredAuditRecord[]; more: boolean }> {
     if (!(await this.#drain())) throw new UserError('unavailable', 'database unavailable (the audit trail cannot be read now)');
     return searchAudit(this.db, q);
   }

@@ -101,7 +101,7 @@ export class Db {
     this.#inflight.set(pool, slot);
     slot.count++;
     try {
-      return await this.#runOn(pool, st, params, mode, Math.max(1, Math.min(this.queueMs, opts?.queueMs ?? Infinity)));
+      return await this.#runOn(pool, st, params, mode, Math.max(1, Math.min(this.queueMs, opts?.queueMs ?? Infinity)), opts?.timeoutMs);
     } finally {
       if (--slot.count === 0) {
         this.#inflight.delete(pool);
@@ -110,29 +110,86 @@ export class Db {
     }
   }
 
-  async #runOn(pool: Pool, st: Statement, params: readonly Param[], mode: 'execute' | 'query', queueMs: number): Promise<unknown> {
+  async #runOn(pool: Pool, st: Statement, params: readonly Param[], mode: 'execute' | 'query', queueMs: number, timeoutMs = this.timeoutMs): Promise<unknown> {
+    const conn = await this.#acquire(pool, st, queueMs);
+    return this.#runConn(pool, conn, st, params, mode, timeoutMs);
+  }
+
+  async #acquire(pool: Pool, st: Statement, queueMs: number): Promise<PoolConnection> {
     const acquiring = pool.getConnection();
-    let conn: PoolConnection;
     try {
-      conn = await within(acquiring, queueMs, () => new BusyError(queueMs));
+      return await within(acquiring, queueMs, () => new BusyError(queueMs));
     } catch (err) {
       // The pool may still hand us a connection later: give it straight back, unused, so the
       // statement is never sent after its caller was told it failed.
       acquiring.then((c) => c.release(), () => undefined);
       throw unsent(await this.#fail(st, err));
     }
+  }
+
+  /** One statement on a held connection; `keep` leaves a healthy connection with the caller (a session). */
+  async #runConn(pool: Pool, conn: PoolConnection, st: Statement, params: readonly Param[], mode: 'execute' | 'query', timeoutMs: number, keep = false): Promise<unknown> {
     try {
       // mysql2's typings want a mutable any[]; the values are bound, never spliced into the text.
       const values = params as Param[];
       // The clock starts when the statement is sent: it measures MySQL's answer, not the queue.
-      const [result] = await within(mode === 'execute' ? conn.execute(st.sql, values) : conn.query(st.sql, values), this.timeoutMs);
-      conn.release();
+      const [result] = await within(mode === 'execute' ? conn.execute(st.sql, values) : conn.query(st.sql, values), timeoutMs);
+      if (!keep) conn.release();
       return result;
     } catch (err) {
       if (err instanceof DeadlineError) this.#abandon(pool, conn, st);
       else if (isConnectionError(err)) conn.destroy();
-      else conn.release();
+      else if (!keep) conn.release();
       throw await this.#fail(st, err);
+    }
+  }
+
+  /**
+   * Statements on one connection held for `fn`'s whole run: what belongs to a MySQL session
+   * (GET_LOCK, a transaction) stays together. A statement past its deadline or a dead connection
+   * ends the session (the connection is destroyed, so the server drops its locks); the rest fail.
+   */
+  async session<T>(fn: (s: Session) => Promise<T>, opts?: RunOptions & { readonly signal?: AbortSignal }): Promise<T> {
+    if (this.#down) throw unsent(new UserError('unavailable', `database unavailable (${this.#down})`));
+    const pool = this.#pool;
+    const slot = this.#inflight.get(pool) ?? { count: 0, idle: [] };
+    this.#inflight.set(pool, slot);
+    slot.count++;
+    const name = statement('session', '-- session');
+    let conn: PoolConnection | undefined;
+    let broken = false;
+    let cleanup = () => {};
+    try {
+      conn = await this.#acquire(pool, name, Math.max(1, Math.min(this.queueMs, opts?.queueMs ?? Infinity)));
+      const held = conn;
+      // A stop while a statement runs: the statement is killed on the server, not left to run on.
+      const stop = () => {
+        broken = true;
+        this.#abandon(pool, held, name);
+      };
+      if (opts?.signal?.aborted) stop();
+      opts?.signal?.addEventListener('abort', stop, { once: true });
+      cleanup = () => opts?.signal?.removeEventListener('abort', stop);
+      const run = async (st: Statement, params: readonly Param[], o?: RunOptions) => {
+        if (broken) throw new UserError('unavailable', 'database unavailable (the session ended)');
+        try {
+          return await this.#runConn(pool, held, st, params, 'execute', o?.timeoutMs ?? this.timeoutMs, true);
+        } catch (err) {
+          if (err instanceof UserError && err.code === 'unavailable') broken = true;
+          throw err;
+        }
+      };
+      return await fn({
+        rows: async <R extends RowDataPacket>(st: Statement, params: readonly Param[] = [], o?: RunOptions) => (await run(st, params, o)) as R[],
+        exec: async (st: Statement, params: readonly Param[] = [], o?: RunOptions) => (await run(st, params, o)) as ResultSetHeader,
+      });
+    } finally {
+      cleanup();
+      if (conn && !broken) conn.release();
+      if (--slot.count === 0) {
+        this.#inflight.delete(pool);
+        for (const resolve of slot.idle.splice(0)) resolve();
+      }
     }
   }
 
@@ -170,7 +227,18 @@ export class Db {
 export interface RunOptions {
   /** A shorter wait for a free connection than `mysql.queueTimeoutMs`, for a caller with its own deadline. */
   readonly queueMs?: number;
+  /** This statement's own answer deadline instead of `mysql.timeoutMs` (a status refresh has its own limit). */
+  readonly timeoutMs?: number;
 }
+
+/** What runs statements: the pool (one connection per statement) or a session (one held connection). */
+export interface Runner {
+  rows<T extends RowDataPacket>(st: Statement, params?: readonly Param[], opts?: RunOptions): Promise<T[]>;
+  exec(st: Statement, params?: readonly Param[], opts?: RunOptions): Promise<ResultSetHeader>;
+}
+
+/** Statements on one held connection (Db.session). */
+export type Session = Runner;
 
 /** What a Db asks when MySQL refuses its user: are the credentials still valid? */
 export interface CredentialGuard {

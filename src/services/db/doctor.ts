@@ -6,6 +6,7 @@ import { CheckFailure, type Check } from '../../doctor/types.js';
 import { VaultClient } from '../secrets/vault-client.js';
 import { Db, statement } from './db.js';
 import { errorCode } from './errors.js';
+import { statusIndex } from './status-index.js';
 import { createPool, poolSettings, type PoolSettings } from './pool.js';
 
 const silent = pino({ level: 'silent' });
@@ -50,6 +51,18 @@ export function mysqlChecks(config: Config): Check[] {
                 const st = statement('doctor.tasks', `SELECT COUNT(*) AS n FROM ${escapeId(status.table)}`);
                 const n = await count(db, st, status.table);
                 return `${status.table}: ${n} row${n === 1 ? "" : "s"}`;
+              }),
+          },
+          {
+            name: 'status index',
+            target,
+            silentFix,
+            run: () =>
+              withDb(config, async (db) => {
+                const need = await statusIndex(db, status);
+                const cols = `(${need.columns.join(', ')})`;
+                if (need.has) return `${status.table} has ${need.has} on ${cols}: each refresh reads that index, not the table`;
+                throw new CheckFailure(`${status.table} needs an index on ${cols}, or every refresh reads the whole table; as a user who may: ${need.create}`);
               }),
           },
         ]

@@ -1,4 +1,5 @@
-import { UserError } from '../../core/errors.js';
+import { fill, OPERATOR_ERRORS as E } from '../../core/error-catalogue.js';
+import { OperatorError, UserError } from '../../core/errors.js';
 
 /** Codes that mean "the server cannot be reached or the connection died", not "the statement is wrong". */
 const CONNECTION_CODES = new Set([
@@ -16,7 +17,7 @@ const CONNECTION_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ER_ACCESS_DENIED_ERROR',
   'ER_DBACCESS_DENIED_ERROR',
-  'DEADLINE',
+  'mysql_deadline',
 ]);
 
 /** Codes that mean the configured table or grants do not match what the bot expects. */
@@ -42,18 +43,18 @@ export function isAccessDenied(err: unknown): boolean {
 }
 
 /** A deadline passed before the server answered. */
-export class DeadlineError extends Error {
-  readonly code = 'DEADLINE';
+export class DeadlineError extends OperatorError<'mysql_deadline'> {
   constructor(ms: number) {
-    super(`no answer within ${ms} ms`);
+    super('mysql_deadline', `no answer within ${ms} ms`);
+    this.name = 'DeadlineError';
   }
 }
 
 /** No pooled connection came free in time: the statement was never sent, so it certainly did not run. */
-export class BusyError extends Error {
-  readonly code = 'BUSY';
+export class BusyError extends OperatorError<'mysql_busy'> {
   constructor(ms: number) {
-    super(`every connection stayed busy for ${ms} ms`);
+    super('mysql_busy', `every connection stayed busy for ${ms} ms`);
+    this.name = 'BusyError';
   }
 }
 
@@ -62,13 +63,12 @@ export class BusyError extends Error {
  * stable replies; anything else stays an internal error (logged with the statement name).
  */
 export function toDbError(err: unknown): unknown {
-  if (err instanceof BusyError) return new UserError('unavailable', `database busy (${err.message}); nothing was sent, try again shortly`, { cause: err });
-  if (err instanceof DeadlineError) return new UserError('unavailable', `database unavailable (${err.message})`, { cause: err });
-  if (isConnectionError(err)) return new UserError('unavailable', 'database unavailable (cannot reach MySQL); try again shortly', { cause: err });
+  if (err instanceof BusyError) return new UserError(E.mysql_busy.becomes, fill(E.mysql_busy.text, { detail: err.message }), { cause: err });
+  if (err instanceof DeadlineError) return new UserError(E.mysql_deadline.becomes, fill(E.mysql_deadline.text, { detail: err.message }), { cause: err });
+  if (isConnectionError(err)) return new UserError(E.mysql_unreachable.becomes, E.mysql_unreachable.text, { cause: err });
   const code = errorCode(err);
   // The adapters refuse values longer than their columns (docs/security.md); this keeps a path they miss specific.
-  if (code === 'ER_DATA_TOO_LONG') return new UserError('bad_input', 'a value is too long to be stored; nothing was saved', { cause: err });
-  if (code && SETUP_CODES.has(code))
-    return new UserError('not_configured', `database setup problem (${code}): check the table names and grants (docs/security.md)`, { cause: err });
+  if (code === 'ER_DATA_TOO_LONG') return new UserError(E.mysql_too_long.becomes, E.mysql_too_long.text, { cause: err });
+  if (code && SETUP_CODES.has(code)) return new UserError(E.mysql_setup.becomes, fill(E.mysql_setup.text, { code }), { cause: err });
   return err;
 }

@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
-import { TaskStatusService } from '../status.js';
-import type { NotesRepository, StatusService } from '../types.js';
+import { buildStatus } from '../status-build.js';
+import type { NotesRepository, StatusService } from '../../core/ports.js';
+import type { StatusSnapshotRepository } from '../types.js';
 import { MysqlAuditSink, type AuditSinkOptions } from './audit.js';
 import { Db } from './db.js';
 import { MysqlNotesRepository } from './notes.js';
 import { createPool, poolSettings } from './pool.js';
 import { MysqlTasksRepository } from './tasks.js';
+import { MysqlStatusRefresher } from './status-refresh.js';
+import { MysqlStatusSnapshots } from './status-snapshots.js';
 
 export { Db, statement, type Statement } from './db.js';
 export { migrate, MIGRATIONS, type Migration, type MigrateResult } from './migrations.js';
@@ -14,12 +17,16 @@ export { createPool, poolSettings, type Pool, type PoolSettings } from './pool.j
 export { MysqlAuditSink } from './audit.js';
 export { MysqlNotesRepository, MAX_SEARCH_WORDS } from './notes.js';
 export { MysqlTasksRepository } from './tasks.js';
+export { MysqlStatusSnapshots } from './status-snapshots.js';
+export { MysqlStatusRefresher, limitedCount, flavourOf, type ServerFlavour } from './status-refresh.js';
 
 export interface MysqlServices {
   readonly db: Db;
   readonly notes: NotesRepository;
   readonly audit: MysqlAuditSink;
   readonly status?: StatusService;
+  /** Background counts as stored (`status.refreshMs` > 0): the web chart reads them. */
+  readonly statusSnapshots?: StatusSnapshotRepository;
   /** Writes the audit buffer, then closes the pool. */
   stop(): Promise<void>;
 }
@@ -34,24 +41,27 @@ export function buildMysqlServices(config: Config, log: Logger, now: () => Date,
   // `given`: a Db whose pool Vault's credentials rotate (src/services/secrets/).
   const db = given ?? newDb(config.mysql, dbLog);
   const audit = new MysqlAuditSink(db, dbLog, auditOpts);
-  const status = config.status
-    ? new TaskStatusService(new MysqlTasksRepository(db, config.status), {
-        statuses: config.status.statuses,
-        doneStatuses: config.status.doneStatuses,
-        cacheMs: config.status.cacheMs,
-        now,
-      })
-    : undefined;
+  const status = config.status && mysqlStatus(db, config.status, now, log);
   return {
     db,
     notes: new MysqlNotesRepository(db, now, config.mysql.saveDeadlineMs),
     audit,
-    status,
+    status: status?.service,
+    statusSnapshots: status?.snapshots,
     async stop() {
       await audit.flush();
       await db.end();
     },
   };
+}
+
+/** Background counts with `status.refreshMs` > 0, else a GROUP BY per answer (docs/configuration.md#status). */
+function mysqlStatus(db: Db, status: NonNullable<Config['status']>, now: () => Date, log: Logger): { service: StatusService; snapshots?: StatusSnapshotRepository } {
+  const tasks = new MysqlTasksRepository(db, status);
+  return buildStatus(status, tasks, () => {
+    const snapshots = new MysqlStatusSnapshots(db, status.app ?? status.table);
+    return { snapshots, refresher: new MysqlStatusRefresher(db, tasks, snapshots) };
+  }, now, log);
 }
 
 function newDb(mysql: NonNullable<Config['mysql']>, log: Logger): Db {

@@ -1,5 +1,7 @@
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { statement, type Db } from './db.js';
+import { fill, OPERATOR_ERRORS } from '../../core/error-catalogue.js';
+import { OperatorError } from '../../core/errors.js';
 
 /** A column added only when missing: MySQL has no `ADD COLUMN IF NOT EXISTS`, so the step asks first. */
 export interface AddColumn {
@@ -97,6 +99,29 @@ export const MIGRATIONS: readonly Migration[] = [
     up: ['ALTER TABLE audit_log ADD KEY audit_invocation (invocation_id)'],
     present: "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'audit_log' AND INDEX_NAME = 'audit_invocation'",
   },
+  {
+    version: 5,
+    name: 'status snapshots (background counts, kept for the web chart)',
+    // One row per refresh and one per status in it; a refresh that found no rows still has its snapshot.
+    // Derived data with a retention: the bot's user may DELETE here, and only here (docs/security.md).
+    up: [
+      `CREATE TABLE IF NOT EXISTS status_snapshots (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        app VARCHAR(128) NOT NULL,
+        win VARCHAR(8) NOT NULL,
+        at DATETIME(3) NOT NULL,
+        took_ms INT UNSIGNED NOT NULL,
+        KEY snapshots_latest (app, win, at),
+        KEY snapshots_at (at)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS status_snapshot_counts (
+        snapshot_id BIGINT UNSIGNED NOT NULL,
+        status VARCHAR(255) NOT NULL,
+        n BIGINT UNSIGNED NOT NULL,
+        PRIMARY KEY (snapshot_id, status)
+      ) ${TABLE_OPTIONS}`,
+    ],
+  },
 ];
 
 const CREATE_VERSIONS = statement(
@@ -136,7 +161,7 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
   const conn = await db.pool.getConnection();
   try {
     const [[lock]] = await conn.query<RowDataPacket[]>(LOCK.sql, [LOCK_NAME, 30]);
-    if (lock?.got !== 1) throw new Error('another opsline migrate is running (lock not acquired within 30 s)');
+    if (lock?.got !== 1) throw new OperatorError('migrate_locked', fill(OPERATOR_ERRORS.migrate_locked.text, { seconds: '30' }));
     try {
       await conn.query(CREATE_VERSIONS.sql);
       const [rows] = await conn.query<RowDataPacket[]>(APPLIED.sql);

@@ -1,6 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { escapeId } from 'mysql2';
-import type { StatusCount, TasksRepository } from '../types.js';
+import type { StatusCount } from '../../core/ports.js';
+import type { TasksRepository } from '../types.js';
 import { statement, type Db, type Statement } from './db.js';
 
 export interface TasksTable {
@@ -10,10 +11,7 @@ export interface TasksTable {
   readonly timeColumn?: string;
 }
 
-interface CountRow extends RowDataPacket {
-  status: unknown;
-  n: number | string;
-}
+type CountRow = RowDataPacket;
 
 /**
  * The monitored application's table, read-only. The identifiers come from validated config and
@@ -41,10 +39,20 @@ export class MysqlTasksRepository implements TasksRepository {
   }
 
   async countByStatus(since: Date | undefined): Promise<StatusCount[]> {
-    if (since && !this.#since) throw new Error('tasks: a time window needs status.timeColumn');
-    const rows = since && this.#since ? await this.db.rows<CountRow>(this.#since, [since]) : await this.db.rows<CountRow>(this.#all);
-    return rows.map((r) => ({ status: label(r.status), count: Number(r.n) }));
+    const st = this.countStatement(since);
+    return countRows(await this.db.rows<CountRow>(st, since ? [since] : []));
   }
+
+  /** The GROUP BY for a window; its one parameter, when it has one, is the window's start. */
+  countStatement(since: Date | undefined): Statement {
+    if (since && !this.#since) throw new Error('tasks: a time window needs status.timeColumn');
+    return since && this.#since ? this.#since : this.#all;
+  }
+}
+
+/** Rows of the GROUP BY as counts. */
+export function countRows(rows: readonly RowDataPacket[]): StatusCount[] {
+  return rows.map((r) => ({ status: label(r.status), count: Number(r.n) }));
 }
 
 /** NULL and non-string statuses still need a printable name. */

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, replicaWaitMs, untilReplicated, type RedisWhere } from '../../redis/connect.js';
 import type { Logger } from 'pino';
 import { onRedis } from '../redis-errors.js';
 import type { DeployStore, LastDeploy, LockHolder } from './types.js';
@@ -14,13 +15,15 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  */
 export class RedisDeployStore implements DeployStore {
   readonly #redis: Redis;
+  readonly #replicaWaitMs: number;
 
   constructor(
-    url: string,
+    where: RedisWhere,
     private readonly prefix: string,
     log: Logger,
   ) {
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    this.#redis = connectRedis(where, { role: 'deploy-locks', profile: 'command' });
+    this.#replicaWaitMs = replicaWaitMs(where);
     this.#redis.on('error', (err) => log.warn({ err }, 'redis error (deploy locks)'));
   }
 
@@ -59,7 +62,10 @@ export class RedisDeployStore implements DeployStore {
 
   async markStarted(jobId: string): Promise<boolean> {
     // Kept as long as BullMQ keeps the job (7 days): a job handed over later than that no longer exists.
-    return (await this.#redis.set(`${this.prefix}:deploy:started:${jobId}`, '1', 'EX', 7 * 86_400, 'NX')) === 'OK';
+    const first = (await this.#redis.set(`${this.prefix}:deploy:started:${jobId}`, '1', 'EX', 7 * 86_400, 'NX')) === 'OK';
+    // The mark must outlive a failover, or a job handed over after it would call the webhook again (docs/hosting.md).
+    if (first) await untilReplicated(this.#redis, this.#replicaWaitMs).catch(() => undefined);
+    return first;
   }
 
   async close(): Promise<void> {

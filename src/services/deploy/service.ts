@@ -1,6 +1,8 @@
-import type { Role } from '../../core/access.js';
+import type { Role } from '../../words/roles.js';
+import { REF_MAX_LENGTH } from '../../words/names.js';
 import { UserError, withOutcome } from '../../core/errors.js';
-import type { Principal, ThreadRef } from '../../core/thread.js';
+import type { ThreadRef } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import type { DeviceClient } from '../devices/types.js';
 import { noWorkerNote } from '../queue/no-worker.js';
 import { MaybeDoneError } from '../redis-errors.js';
@@ -22,7 +24,6 @@ export function perTargetRoles(targets: readonly Pick<DeployTarget, 'roles'>[]):
 }
 
 /** Refs are short; this also bounds what a pattern is ever tested against. */
-const MAX_REF = 200;
 
 export interface TargetState {
   readonly target: DeployTarget;
@@ -31,6 +32,11 @@ export interface TargetState {
 }
 
 /** /deploy over the configured targets, the per-target queues, and the lock and history store. */
+/** What /deploy and /jobs are given: deploy targets, locks and jobs; undefined without `deploy.targets`. */
+export interface DeploysPort {
+  readonly deploys?: DeployService;
+}
+
 export class DeployService {
   readonly #targets: ReadonlyMap<string, DeployTarget>;
 
@@ -71,7 +77,7 @@ export class DeployService {
   ref(t: DeployTarget, given: string | undefined): string {
     const ref = given ?? t.defaultRef;
     if (ref === undefined) throw new UserError('usage', `${t.name} needs a ref: /deploy ${t.name} <ref>`);
-    if (ref.length > MAX_REF || !new RegExp(`^(?:${t.refPattern})$`, 'u').test(ref))
+    if (ref.length > REF_MAX_LENGTH || !new RegExp(`^(?:${t.refPattern})$`, 'u').test(ref))
       throw new UserError('bad_input', `ref ${JSON.stringify(ref.slice(0, 40))}${ref.length > 40 ? '…' : ''} is not allowed for ${t.name} (it must match ${t.refPattern})`);
     return ref;
   }

@@ -19,8 +19,8 @@ import {
 } from '../../protocol/index.js';
 import { AgentConnection, type AgentEndpoint, type ClientKeys, type Outgoing } from './connection.js';
 import { DeviceError } from './errors.js';
-import { runStream, type RunStream } from './run-stream.js';
-import type { AgentState, AgentSummary, AnyResult, BurnRequest, DeviceClient, JobStream, RunRequest } from './types.js';
+import { runStream } from './run-stream.js';
+import type { AgentState, AgentSummary, AnyResult, BurnRequest, DeviceClient, JobStream, RunRequest, RunStream } from './types.js';
 
 const isBurnResult = (r: AnyResult): r is BurnResult => !('kind' in r);
 const isRunResult = (r: AnyResult): r is RunResult => 'kind' in r && r.kind === 'run';
@@ -86,7 +86,7 @@ export class ZmqDeviceClient implements DeviceClient {
     stream.attached = true;
     try {
       const st = await this.ask(agent, { op: 'status', jobId, watch: true }, burnStatusSchema);
-      if (st.state === 'unknown') throw new DeviceError('not_found', `agent ${agent} has no job ${jobId}`, 'unknown_job');
+      if (st.state === 'unknown') throw DeviceError.of('unknown_job', { agent, job: jobId });
       if (st.state === 'finished') stream.push({ type: 'done', jobId, result: st.result });
       else if (st.progress) stream.push({ type: 'progress', jobId, ...st.progress });
       return stream;
@@ -117,7 +117,7 @@ export class ZmqDeviceClient implements DeviceClient {
     stream.attached = true;
     try {
       const st = await this.ask(agent, { op: 'status', jobId, watch: true }, runStatusSchema);
-      if (st.state === 'unknown') throw new DeviceError('not_found', `agent ${agent} has no job ${jobId}`, 'unknown_job');
+      if (st.state === 'unknown') throw DeviceError.of('unknown_job', { agent, job: jobId });
       if (st.state === 'finished') stream.push({ type: 'done', jobId, result: st.result });
       return runStream(stream);
     } catch (err) {
@@ -169,7 +169,7 @@ export class ZmqDeviceClient implements DeviceClient {
   }
 
   private badReply(agent: string, op: string, why: string): DeviceError {
-    return new DeviceError('internal', `agent ${agent} sent a malformed answer to ${op}: ${why}`, 'bad_reply');
+    return DeviceError.of('bad_reply', { agent, request: op, why });
   }
 
   private conn(agent: string): AgentConnection {
@@ -179,6 +179,6 @@ export class ZmqDeviceClient implements DeviceClient {
   }
 
   private unknown(agent: string): DeviceError {
-    return new DeviceError('not_found', `no agent named ${agent} (known: ${[...this.conns.keys()].join(', ') || 'none'})`);
+    return DeviceError.of('unknown_agent', { agent, known: [...this.conns.keys()].join(', ') || 'none' });
   }
 }

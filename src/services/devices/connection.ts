@@ -114,10 +114,10 @@ export class AgentConnection {
   private send(msg: Outgoing, deadline: number, timeoutMs: number): Promise<AnswerMessage> {
     const { id, answer } = this.pending.add(
       deadline - Date.now(),
-      () => new DeviceError('timeout', `agent ${this.ep.name} did not answer ${msg.op} within ${timeoutMs} ms`, 'timeout'),
+      () => DeviceError.of('timeout', { agent: this.ep.name, request: msg.op, ms: String(timeoutMs) }),
     );
     const frame = encodeFrame({ v: 1, id, ...msg }, MAX_REQUEST_BYTES);
-    if (frame === undefined) this.pending.fail(id, new DeviceError('bad_input', `the ${msg.op} request is larger than ${MAX_REQUEST_BYTES} bytes`));
+    if (frame === undefined) this.pending.fail(id, DeviceError.of('too_large', { request: msg.op, bytes: String(MAX_REQUEST_BYTES) }));
     // A request that timed out while its frame waited behind others is not sent after all: the caller
     // was told "timeout", so a burn or run must not start behind its back.
     else this.outbox.send(frame, () => this.pending.has(id)).catch((err: Error) => this.pending.fail(id, this.downError(err.message)));
@@ -141,7 +141,7 @@ export class AgentConnection {
     // A request still waiting for the agent to come up (its timer may run for minutes) fails now.
     this.closed = true;
     for (const w of [...this.waiters]) w();
-    this.pending.failAll(() => new DeviceError('unavailable', 'device client closed', 'down'));
+    this.pending.failAll(() => DeviceError.of('down', {}, 'device client closed'));
     for (const set of this.streams.values()) for (const s of set) s.close();
     await this.outbox.idle();
     this.socket.close();
@@ -173,7 +173,7 @@ export class AgentConnection {
   /** Logged at warn, at most once a minute per reason; an answer we could not read fails its request now, not at the timeout. */
   private dropped(d: Extract<Decoded<unknown>, { ok: false }>): void {
     this.drops.warn(d.reason, { agent: this.ep.name, reason: d.reason, detail: d.detail.slice(0, 300) }, 'dropped a message from the agent that does not fit the protocol');
-    if (d.id !== undefined) this.pending.fail(d.id, new DeviceError('internal', `agent ${this.ep.name} sent a malformed answer (${d.detail.slice(0, 200)})`, 'bad_reply'));
+    if (d.id !== undefined) this.pending.fail(d.id, DeviceError.of('bad_reply', {}, `agent ${this.ep.name} sent a malformed answer (${d.detail.slice(0, 200)})`));
   }
 
   private dispatch(msg: AgentMessage): void {
@@ -248,9 +248,9 @@ export class AgentConnection {
         .then((m) => {
           // Burn and run statuses differ only while running; a finished run's result is routed like a burn's.
           const st = m.op === 'reply' ? anyStatus(m.data) : undefined;
-          if (!st) throw new DeviceError('internal', `agent ${this.ep.name} sent a malformed status for ${jobId}`, 'bad_reply');
+          if (!st) throw DeviceError.of('bad_reply', {}, `agent ${this.ep.name} sent a malformed status for ${jobId}`);
           if (st.state === 'finished') this.emit({ type: 'done', jobId, result: st.result });
-          if (st.state === 'unknown') this.emit({ type: 'error', jobId, code: 'not_found', message: `agent ${this.ep.name} no longer knows job ${jobId}` });
+          if (st.state === 'unknown') this.emit({ type: 'error', jobId, code: 'unknown_job', message: `agent ${this.ep.name} no longer knows job ${jobId}` });
         })
         .catch((err: Error) => this.log.warn({ err, jobId }, 'could not re-attach to a job'));
     }
@@ -268,7 +268,7 @@ export class AgentConnection {
         if (this.state !== 'up' && this.state !== 'refused' && !this.closed) return;
         clearTimeout(t);
         this.waiters.delete(done);
-        if (this.closed) reject(new DeviceError('unavailable', 'device client closed', 'down'));
+        if (this.closed) reject(DeviceError.of('down', {}, 'device client closed'));
         else if (this.state === 'up') resolve();
         else reject(this.downError());
       };
@@ -282,8 +282,8 @@ export class AgentConnection {
 
   private downError(detail?: string): DeviceError {
     if (this.state === 'refused')
-      return new DeviceError('unavailable', `agent ${this.ep.name} refused this bot's key: add clientKeys.public to the agent's allowedClients`, 'refused');
-    return new DeviceError('unavailable', `agent ${this.ep.name} is not reachable (${this.state}${detail ? `: ${detail}` : ''})`, 'down');
+      return DeviceError.of('refused', { agent: this.ep.name });
+    return DeviceError.of('down', { agent: this.ep.name, state: `${this.state}${detail ? `: ${detail}` : ''}` });
   }
 
   private emit(e: JobEvent<AnyResult>): void {

@@ -15,7 +15,7 @@ export function agentChecks(config: Config): Check[] {
     silentFix: SILENT(a.name),
     async run() {
       const client = createDeviceClient({ agents: [a], clientKeys: config.clientKeys }, pino({ level: 'silent' }));
-      if (!client) throw new Error('clientKeys are missing');
+      if (!client) throw new CheckFailure('clientKeys are missing');
       try {
         const hello = await client.hello(a.name);
         const drives = await client.drives(a.name);

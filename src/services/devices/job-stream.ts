@@ -44,7 +44,7 @@ export class JobEventStream<R extends AnyResult = AnyResult> implements JobStrea
     if (w) w({ value: e, done: false });
     else this.queue.push(e);
     if (e.type === 'done') this.settle.resolve(e.result);
-    if (e.type === 'error') this.settle.reject(new DeviceError(e.code === 'not_found' ? 'not_found' : 'unavailable', e.message));
+    if (e.type === 'error') this.settle.reject(new DeviceError(e.code === 'unknown_job' ? 'not_found' : 'unavailable', e.message, e.code));
     if (e.type === 'done' || e.type === 'error') this.end();
   }
 

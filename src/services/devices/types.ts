@@ -1,7 +1,6 @@
 import type { BurnResult, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, RunResult, RunStatus } from '../../protocol/index.js';
-import type { RunStream } from './run-stream.js';
+import type { DeviceErrorCode } from '../../core/error-catalogue.js';
 
-export type { RunEvent, RunStream } from './run-stream.js';
 export type { RunResult, RunOutcome, RunStatus } from '../../protocol/index.js';
 export type { BurnResult, BurnOutcome, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, Progress } from '../../protocol/index.js';
 
@@ -46,7 +45,7 @@ export type JobEvent<R extends AnyResult = BurnResult> =
   | { readonly type: 'progress'; readonly jobId: string; readonly phase: Phase; readonly bytes: number; readonly total: number; readonly rate: number }
   | { readonly type: 'log'; readonly jobId: string; readonly line: string }
   | { readonly type: 'done'; readonly jobId: string; readonly result: R }
-  | { readonly type: 'error'; readonly jobId: string; readonly code: string; readonly message: string }
+  | { readonly type: 'error'; readonly jobId: string; readonly code: DeviceErrorCode; readonly message: string }
   /** The agent went down or came back; the job may still be running there, so the stream stays open. */
   | { readonly type: 'agent'; readonly jobId: string; readonly state: AgentState };
 
@@ -83,4 +82,18 @@ export interface DeviceClient {
   watchRun(agent: string, jobId: string): Promise<RunStream>;
   runStatus(agent: string, jobId: string): Promise<RunStatus>;
   close(): Promise<void>;
+}
+
+/** What a deploy command's stream delivers; `done` or `error` is last. */
+export type RunEvent =
+  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'done'; readonly result: RunResult }
+  | { readonly type: 'error'; readonly code: DeviceErrorCode; readonly message: string }
+  | { readonly type: 'agent'; readonly state: string };
+
+export interface RunStream extends AsyncIterable<RunEvent> {
+  readonly jobId: string;
+  /** True when the agent already knew the jobId: the command was not started again. */
+  readonly attached: boolean;
+  close(): void;
 }

@@ -1,13 +1,14 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { bullConnection, connectRedis, replicaWaitMs, untilReplicated, type RedisTarget } from '../../redis/connect.js';
 import type { Logger } from 'pino';
 import { onRedis, reachable } from '../redis-errors.js';
 import { QUEUE_TIMEOUT_MS } from '../redis-timeouts.js';
 import { JobBeats } from './job-beats.js';
 import type { JobKind, JobProcessor, JobQueue, JobState, JobView, SilentJob } from './jobs.js';
 
-export interface BullOptions {
-  readonly url: string;
+/** Where Redis is (`url`, or `sentinels` and `name`: the config's `redis` section spreads in). */
+export interface BullOptions extends RedisTarget {
   readonly prefix: string;
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
@@ -41,7 +42,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     private readonly opts: BullOptions,
     private readonly kind: JobKind<D>,
   ) {
-    this.#redis = new Redis(opts.url, { maxRetriesPerRequest: 2, lazyConnect: false });
+    this.#redis = connectRedis(opts, { role: `${kind.name}-jobs`, profile: 'queue' });
     this.#redis.on('error', (err) => opts.log.warn({ err }, 'redis error'));
     this.#jobsKey = `${opts.prefix}:${kind.name}:jobs`;
     this.#queuesKey = `${opts.prefix}:${kind.name}:queues`;
@@ -73,9 +74,24 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       });
     };
     await onRedis(write(), maybe, QUEUE_TIMEOUT_MS);
+    await this.#replicated(q, id);
     // The job is queued now: a failure to count must not make the caller think it is not (and queue it twice).
     const counts = await onRedis(q.getJobCounts('waiting', 'active', 'prioritized', 'delayed'), notQueued).catch(() => undefined);
     return { position: counts ? Math.max(0, Object.values(counts).reduce((a, b) => a + b, 0) - 1) : 0 };
+  }
+
+  /**
+   * The reply is about to say "queued": with sentinels, wait (at most redis.replicaWaitMs) until a
+   * replica holds the job, so a failover right after the reply keeps it (docs/hosting.md). The job
+   * is queued either way; without a replica's word it lives on the primary alone for a moment.
+   */
+  async #replicated(q: Queue<D>, id: string): Promise<void> {
+    const ms = replicaWaitMs(this.opts);
+    if (ms <= 0) return;
+    // WAIT counts the writes of the connection it is sent on: BullMQ's, which wrote the job last.
+    const client = (await q.backend.client) as unknown as Pick<Redis, 'wait'>;
+    const held = await untilReplicated(client, ms).catch((err: unknown) => this.opts.log.warn({ err, jobId: id }, 'could not ask whether a replica holds the queued job'));
+    if (held === false) this.opts.log.warn({ jobId: id, waitedMs: ms }, 'queued on the Redis primary, but no replica acknowledged it in time: a failover now would lose it');
   }
 
   async get(id: string): Promise<JobView<D, R, P> | undefined> {
@@ -153,7 +169,8 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       if (this.#workers.has(name)) continue;
       this.#queue(name);
       const worker = new Worker<D>(name, (job) => this.#run(job, processor), {
-        connection: { url: this.opts.url },
+        // BullMQ names this worker's blocking connection after its queue itself (getWorkersCount counts those).
+        connection: bullConnection(this.opts, { role: `${this.kind.name}-worker`, profile: 'blocking' }),
         prefix: this.opts.prefix,
         concurrency: 1,
         lockDuration: this.opts.lockDurationMs,
@@ -216,7 +233,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   #queue(name: string): Queue<D> {
     let q = this.#queues.get(name);
     if (!q) {
-      q = new Queue<D>(name, { connection: { url: this.opts.url }, prefix: this.opts.prefix });
+      q = new Queue<D>(name, { connection: bullConnection(this.opts, { role: `${this.kind.name}-queue`, profile: 'queue' }), prefix: this.opts.prefix });
       q.on('error', (err) => this.opts.log.warn({ err, queue: name }, 'queue error'));
       this.#queues.set(name, q);
       // Worker concurrency is per process; with workers in several processes, only a global limit

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { fill, OPERATOR_ERRORS } from '../../core/error-catalogue.js';
+import { OperatorError } from '../../core/errors.js';
 import { createPool, Db, type Pool, type PoolSettings } from '../db/index.js';
 import type { CredentialGuard } from '../db/db.js';
 import type { DbLease, VaultClient } from './vault-client.js';
@@ -185,7 +187,7 @@ export class VaultMysqlCredentials extends EventEmitter implements CredentialGua
     } catch (err) {
       await pool.end().catch(() => undefined);
       await this.o.client.revoke(lease.id).catch(() => undefined);
-      throw new Error(`new credentials for ${lease.username} do not work: ${(err as Error).message}`, { cause: err });
+      throw new OperatorError('mysql_login_rejected', fill(OPERATOR_ERRORS.mysql_login_rejected.text, { user: lease.username, why: (err as Error).message }), { cause: err });
     }
     const old = this.#lease;
     const wasDead = this.#dead;

@@ -1,9 +1,12 @@
+import { fill, OPERATOR_ERRORS as E } from '../../core/error-catalogue.js';
+import { OperatorError } from '../../core/errors.js';
+
 /**
  * A failed Vault call, described for an operator: the address, what was attempted and why it failed.
  * It never carries the underlying HTTP error, whose request config holds the token and the body
  * (an AppRole secret_id), so logging it can never leak them.
  */
-export class VaultError extends Error {
+export class VaultError extends OperatorError<'vault_unreachable' | 'vault_refused' | 'vault_failed'> {
   constructor(
     message: string,
     /** HTTP status, or undefined when Vault could not be reached at all. */
@@ -11,7 +14,7 @@ export class VaultError extends Error {
     /** Vault's own words (its `errors` list) or the network error. */
     readonly reason: string,
   ) {
-    super(message);
+    super(status === undefined ? 'vault_unreachable' : status === 403 ? 'vault_refused' : 'vault_failed', message);
     this.name = 'VaultError';
   }
 
@@ -57,8 +60,8 @@ export function describeFailure(err: unknown): { status: number | undefined; rea
 export function vaultError(addr: string, what: string, err: unknown, hint?: string): VaultError {
   if (err instanceof VaultError) return err;
   const { status, reason } = describeFailure(err);
-  if (status === undefined) return new VaultError(`Vault at ${addr} is unreachable (${what}): ${reason}`, status, reason);
-  if (status === 403)
-    return new VaultError(`Vault at ${addr} refused ${what}: ${reason}${hint ? ` — ${hint}` : ''}`, status, reason);
-  return new VaultError(`Vault at ${addr}: ${what} failed (HTTP ${status}: ${reason})`, status, reason);
+  const vars = { addr, what, why: reason };
+  if (status === undefined) return new VaultError(fill(E.vault_unreachable.text, vars), status, reason);
+  if (status === 403) return new VaultError(fill(E.vault_refused.text, { ...vars, hint: hint ? ` — ${hint}` : '' }), status, reason);
+  return new VaultError(fill(E.vault_failed.text, { ...vars, status: String(status) }), status, reason);
 }

@@ -18,11 +18,17 @@ export interface WebAuth {
   close(): Promise<void>;
 }
 
+/** The port `/web` and the job commands use (docs/architecture.md, "Ports"). */
+export interface WebPort {
+  /** The web view's sign-in links and sessions (docs/web.md); undefined without an enabled `web` section. */
+  readonly web?: WebAuth;
+}
+
 /** Undefined without an enabled `web` section: `/web` then says the web view is off. */
 export function buildWebAuth(config: Config, log: Logger, now: () => number): WebAuth | undefined {
   const web = config.web;
   if (!web?.enabled) return undefined;
-  const store: KeyStore = config.redis ? new RedisKeyStore(config.redis.url, config.redis.prefix, log.child({ service: 'web' })) : new MemoryKeyStore(now);
+  const store: KeyStore = config.redis ? new RedisKeyStore(config.redis, config.redis.prefix, log.child({ service: 'web' })) : new MemoryKeyStore(now);
   return {
     origin: web.publicUrl ?? `http://localhost:${web.port ?? config.http.port}`,
     jobUrl: (id) => (web.publicUrl ? `${web.publicUrl}/web/jobs/${encodeURIComponent(id)}` : undefined),

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, type RedisWhere } from '../../redis/connect.js';
 import type { Logger } from 'pino';
 
 /**
@@ -71,8 +72,9 @@ export class MemoryKeyStore implements KeyStore {
 
 export class RedisKeyStore implements KeyStore {
   readonly #r: Redis;
-  constructor(url: string, private readonly prefix: string, log: Logger) {
-    this.#r = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: true });
+  constructor(where: RedisWhere, private readonly prefix: string, log: Logger) {
+    // On a page request's path, like a chat command's: a hung Redis fails the call, not the page forever.
+    this.#r = connectRedis(where, { role: 'web', profile: 'command', lazy: true });
     this.#r.on('error', (err) => log.debug({ err }, 'web store redis error'));
   }
   #k(key: string): string {

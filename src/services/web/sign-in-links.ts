@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Principal } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import type { KeyStore } from './key-store.js';
 import { SECRET, hashOf, newSecret } from './secret.js';
 

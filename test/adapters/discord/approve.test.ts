@@ -33,7 +33,7 @@ describe('Discord approve button', () => {
     const own = await t.bot.post(press(button.custom_id, USERS.admin));
     expect(own.json).toMatchObject({ type: 4, data: { content: `request ${code} is your own; someone else must approve it. Nothing was run` } });
     const viewer = await t.bot.post(press(button.custom_id, USERS.viewer));
-    expect(viewer.json).toMatchObject({ data: { content: expect.stringMatching(/^approving \/deploy run needs the deployer role/) } });
+    expect(viewer.json).toMatchObject({ data: { content: expect.stringMatching(/^approving \/deploy needs the deployer role/) } });
     expect(t.hooks.requests).toHaveLength(0);
 
     const approved = await t.bot.post(press(button.custom_id, MEMBER, [DEPLOYERS]));

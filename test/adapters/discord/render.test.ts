@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { plainBody, replyBody } from '../../../src/adapters/discord/render.js';
-import { RateBudget } from '../../../src/services/budget/budget.js';
-import { PacedDiscordRest } from '../../../src/adapters/discord/paced-rest.js';
-import { DiscordTransport } from '../../../src/adapters/discord/transport.js';
-import { REST } from 'discord.js';
+import { discordText, plainBody, replyBody } from '../../../src/adapters/discord/render.js';
+import { mention, msg } from '../../../src/core/message.js';
 
 describe('discord message rendering', () => {
   it('shows user text literally: no disguised links, no formatting, no pings', () => {
@@ -24,12 +21,13 @@ describe('discord message rendering', () => {
     const body = plainBody(`<@80351110224678912> ${'x'.repeat(3000)}`, { users: ['80351110224678912'] });
     expect(body.content).toHaveLength(2000);
     expect(body.content.startsWith('<@80351110224678912> ')).toBe(true);
+    // Never cut silently (issue 27): the cut says so.
+    expect(body.content.endsWith('… (cut: 3021 characters in all)')).toBe(true);
     expect(body.allowed_mentions).toEqual({ parse: [], users: ['80351110224678912'] });
   });
 
-  it('mentions Discord principals by id', () => {
-    const t = new DiscordTransport(new PacedDiscordRest(new REST(), 'token', { requestsPerSecond: 40, messagesPer5sPerChannel: 4 }, new RateBudget()), 2000);
-    expect(t.mention({ key: 'discord:80351110224678912', name: 'bob' })).toBe('<@80351110224678912>');
-    expect(t.mention({ key: 'console:bob', name: 'bob' })).toBe('@bob');
+  it('mentions Discord principals by id, anyone else by display name', () => {
+    expect(discordText(msg`for ${mention({ key: 'discord:80351110224678912', name: 'bob' })}`)).toBe('for <@80351110224678912>');
+    expect(discordText(msg`for ${mention({ key: 'console:bob', name: 'bob_x' })}`)).toBe('for @bob\\_x');
   });
 });

@@ -4,7 +4,7 @@ import { webAdapterFactory } from '../../../src/adapters/web/factory.js';
 import { buildConfig } from '../../../src/config/load.js';
 import type { ConfigInput } from '../../../src/config/schema.js';
 import { HttpServer } from '../../../src/http/server.js';
-import { buildApp } from '../../../src/main.js';
+import { buildApp } from '../../../src/app/main.js';
 import { freePort } from '../../helpers/agent-fixture.js';
 import { dispatchLine } from '../../helpers/command-line.js';
 

@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 const q = (over: Partial<AuditQuery>): AuditQuery => ({ offset: 0, limit: 50, ...over });
-const ids = (rows: readonly AuditRecord[]) => rows.map((r) => r.invocationId);
+const ids = (rows: readonly { invocationId: string }[]) => rows.map((r) => r.invocationId);
 
 describe('the audit search in MySQL', () => {
   const cases: [string, AuditQuery, string[]][] = [

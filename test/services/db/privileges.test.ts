@@ -30,6 +30,8 @@ describe('least privilege', () => {
       `GRANT SELECT, INSERT ON \`${db.name}\`.\`access_revocations\` TO \`${db.appUser}\`@\`%\``,
       `GRANT SELECT, INSERT ON \`${db.name}\`.\`audit_log\` TO \`${db.appUser}\`@\`%\``,
       `GRANT SELECT, INSERT ON \`${db.name}\`.\`notes\` TO \`${db.appUser}\`@\`%\``,
+      `GRANT SELECT, INSERT, DELETE ON \`${db.name}\`.\`status_snapshot_counts\` TO \`${db.appUser}\`@\`%\``,
+      `GRANT SELECT, INSERT, DELETE ON \`${db.name}\`.\`status_snapshots\` TO \`${db.appUser}\`@\`%\``,
     ]);
     const bot = await startBot(db.appUrl(), { status: { table: 'tasks', statusColumn: 'task_status' } });
     expect((await bot.say(VIEWER, '/status')).text).toMatch(/^Tasks, all time: 3 total, 67% done/);
@@ -58,6 +60,7 @@ describe('least privilege', () => {
     ['UPDATE access_grants SET expires_at = NOW() + INTERVAL 1 YEAR', []],
     ['DELETE FROM access_revocations', []],
     ['DELETE FROM audit_log', []],
+    ['UPDATE status_snapshots SET took_ms = 0', []],
     ['UPDATE tasks SET task_status = ?', ['Success']],
     ['DELETE FROM tasks', []],
     ['INSERT INTO tasks (task_title, task_status) VALUES (?, ?)', ['x', 'Success']],
@@ -81,6 +84,9 @@ describe('least privilege', () => {
     expect(doc).toContain("GRANT SELECT ON flasktest.tasks TO 'opsline'@'127.0.0.1';");
     expect(doc).toContain("GRANT SELECT, INSERT ON opsline.access_grants TO 'opsline'@'127.0.0.1';");
     expect(doc).toContain("GRANT SELECT, INSERT ON opsline.access_revocations TO 'opsline'@'127.0.0.1';");
+    // Snapshots are counts the bot derived itself, kept for a retention (docs/security.md): DELETE there only.
+    expect(doc).toContain("GRANT SELECT, INSERT, DELETE ON opsline.status_snapshots TO 'opsline'@'127.0.0.1';");
+    expect(doc).toContain("GRANT SELECT, INSERT, DELETE ON opsline.status_snapshot_counts TO 'opsline'@'127.0.0.1';");
     expect(doc).not.toMatch(/GRANT (ALL|UPDATE|DELETE)/);
   });
 });

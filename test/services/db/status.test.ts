@@ -12,7 +12,8 @@ async function selectsBy(db: TestDatabase): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-describe('/status on the classic table without a time column', () => {
+// On demand (`status.refreshMs: 0`): a GROUP BY per answer, as before background counts (issue 28).
+describe('/status on demand, on the classic table without a time column', () => {
   let db: TestDatabase;
   let bot: Bot;
   beforeAll(async () => {
@@ -20,7 +21,7 @@ describe('/status on the classic table without a time column', () => {
     // Per-user statement counters prove single-flight on the server side; they cost nothing when unused.
     await db.sql('SET GLOBAL userstat = 1');
     await seedTasks(db, { Success: 5, Pending: 3, Failed: 2, Weird: 1 });
-    bot = await startBot(db.appUrl(), { status: { table: `${db.name}.tasks`, statusColumn: 'task_status', statuses: STATUSES } });
+    bot = await startBot(db.appUrl(), { status: { table: `${db.name}.tasks`, statusColumn: 'task_status', statuses: STATUSES, refreshMs: 0 } });
   });
   afterAll(async () => {
     await bot?.stop();
@@ -66,7 +67,7 @@ describe('/status on the classic table without a time column', () => {
   });
 
   it('serves from the cache for status.cacheMs', async () => {
-    const cached = await startBot(db.appUrl(), { status: { table: `${db.name}.tasks`, statusColumn: 'task_status', cacheMs: 60_000 } });
+    const cached = await startBot(db.appUrl(), { status: { table: `${db.name}.tasks`, statusColumn: 'task_status', refreshMs: 0, cacheMs: 60_000 } });
     try {
       const first = await cached.say(VIEWER, '/status');
       expect(first.text).toMatch(/^Tasks, all time: 12 total/);
@@ -98,19 +99,21 @@ describe('/status with a time column', () => {
   });
 
   it('filters by window and names it; the default is today', async () => {
-    expect(replyToText(await bot.say(VIEWER, '/status'))).toMatch(/^Tasks, today: 4 total, 100% done\n/);
-    expect(replyToText(await bot.say(VIEWER, '/status 24h'))).toMatch(/^Tasks, last 24 hours: 4 total, 100% done\n/);
+    // Background counts (the default) say how old they are.
+    const asOf = ', as of (just now|\\d+ s ago)\\n';
+    expect(replyToText(await bot.say(VIEWER, '/status'))).toMatch(new RegExp(`^Tasks, today: 4 total, 100% done${asOf}`));
+    expect(replyToText(await bot.say(VIEWER, '/status 24h'))).toMatch(new RegExp(`^Tasks, last 24 hours: 4 total, 100% done${asOf}`));
     const week = await bot.say(VIEWER, '/status 7d');
-    expect(replyToText(week)).toMatch(/^Tasks, last 7 days: 6 total, 67% done\n/);
+    expect(replyToText(week)).toMatch(new RegExp(`^Tasks, last 7 days: 6 total, 67% done${asOf}`));
     expect(replyToText(week)).toMatch(/\nFailed\s+2\n/);
-    expect(replyToText(await bot.say(VIEWER, '/status all'))).toMatch(/^Tasks, all time: 9 total, 44% done\n/);
+    expect(replyToText(await bot.say(VIEWER, '/status all'))).toMatch(new RegExp(`^Tasks, all time: 9 total, 44% done${asOf}`));
   });
 });
 
 describe('/status with a table that is not there', () => {
   it('says the setup is wrong rather than failing obscurely', async () => {
     const db = await createTestDatabase();
-    const bot = await startBot(db.appUrl(), { status: { table: 'missing_tasks', statusColumn: 'task_status' } });
+    const bot = await startBot(db.appUrl(), { status: { table: 'missing_tasks', statusColumn: 'task_status', refreshMs: 0 } });
     try {
       const r = await bot.say(VIEWER, '/status');
       expect(r.code).toBe('not_configured');

@@ -18,6 +18,8 @@ describe('MySQL credentials from Vault', () => {
       `GRANT SELECT, INSERT ON \`${world.db.name}\`.\`access_revocations\` TO \`${user}\`@\`%\``,
       `GRANT SELECT, INSERT ON \`${world.db.name}\`.\`audit_log\` TO \`${user}\`@\`%\``,
       `GRANT SELECT, INSERT ON \`${world.db.name}\`.\`notes\` TO \`${user}\`@\`%\``,
+      `GRANT SELECT, INSERT, DELETE ON \`${world.db.name}\`.\`status_snapshot_counts\` TO \`${user}\`@\`%\``,
+      `GRANT SELECT, INSERT, DELETE ON \`${world.db.name}\`.\`status_snapshots\` TO \`${user}\`@\`%\``,
     ]);
     expect((await bot.say(WRITER, '/note add from a vault user')).text).toMatch(/^note #\d+ saved$/);
     expect((await bot.say(ADMIN, '/status')).text).toMatch(/^Tasks, all time: 2 total/);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditRecord, AuditSink } from '../../../core/audit.js';
+import type { AuditSink, StoredAuditRecord } from '../../../core/audit.js';
 import type { AuditFilter } from './views.js';
 
 const PAGE = 50;
@@ -26,7 +26,7 @@ export function auditFilter(params: URLSearchParams): AuditFilter | undefined {
 }
 
 /** One page of the rows that match, newest first, and whether an older page exists (in SQL with MySQL). */
-export async function auditRows(sink: AuditSink, f: AuditFilter): Promise<{ rows: readonly AuditRecord[]; more: boolean }> {
+export async function auditRows(sink: AuditSink, f: AuditFilter): Promise<{ rows: readonly StoredAuditRecord[]; more: boolean }> {
   return sink.search({
     ...(f.user ? { user: f.user } : {}),
     ...(f.command ? { command: f.command } : {}),

@@ -1,7 +1,7 @@
 import { describeBurn } from '../../../../commands/burn-describe.js';
 import { describeDeployJob } from '../../../../commands/deploy-describe.js';
 import type { ThreadRef } from '../../../core/thread.js';
-import type { Services } from '../../../services/types.js';
+import type { Services } from '../../../app/services.js';
 import type { JobState } from '../../../services/queue/jobs.js';
 
 /** One job as the web pages show it, burns and deploys alike. */

@@ -1,5 +1,5 @@
-import type { AuditOutcome, AuditRecord } from '../../../core/audit.js';
-import type { StatusReport } from '../../../services/types.js';
+import type { AuditOutcome, StoredAuditRecord } from '../../../core/audit.js';
+import type { StatusReport } from '../../../core/ports.js';
 import type { WebSession } from '../../../services/web/index.js';
 import { html, type Html } from '../html.js';
 import { csrfField, layout, type Viewer } from '../layout.js';
@@ -64,7 +64,7 @@ export interface AuditFilter {
   readonly page: number;
 }
 
-export function auditPage(who: Viewer, f: AuditFilter, rows: readonly AuditRecord[], more: boolean): Html {
+export function auditPage(who: Viewer, f: AuditFilter, rows: readonly StoredAuditRecord[], more: boolean): Html {
   const q = (page: number) => `?${new URLSearchParams({ ...strip(f), page: String(page) }).toString()}`;
   const form = html`<form method="get" action="/web/audit">
 <label>User <input name="user" value="${f.user ?? ''}"></label><label>Command <input name="command" value="${f.command ?? ''}"></label>

@@ -1,9 +1,10 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { App } from '../main.js';
+import type { App } from './main.js';
+import { connectRedis } from '../redis/connect.js';
 import { statement } from '../services/db/index.js';
 import { VaultClient } from '../services/secrets/index.js';
-import type { HttpServer } from './server.js';
+import type { HttpServer } from '../http/server.js';
 
 const PING = statement('ready.ping', 'SELECT 1 AS ok');
 
@@ -19,7 +20,7 @@ export function mountReadyChecks(http: HttpServer, app: App, log: Logger): () =>
   const r = app.config.redis;
   if (r) {
     // Its own connection, failing fast: a readiness probe must not queue behind a dead server.
-    redis = new Redis(r.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, lazyConnect: false });
+    redis = connectRedis(r, { role: 'ready', profile: 'probe' });
     redis.on('error', (err: Error) => log.debug({ err }, 'readiness redis connection'));
     const client = redis;
     http.readyCheck('redis', async () => (client.status === 'ready' ? ((await client.ping()) === 'PONG' ? undefined : 'no PONG') : `connection ${client.status}`));
