@@ -11,9 +11,11 @@ import { notQueued } from '../src/jobs/not-queued.js';
 import { whereItShows } from '../src/services/queue/no-worker.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
 import type { RelayPort } from '../src/relay/entry.js';
+import type { WebPort } from '../src/services/web/index.js';
+import { fullOutput } from './job-link.js';
 
 /** The ports this command uses (docs/architecture.md, "Ports"). */
-type Uses = BurnsPort & RelayPort;
+type Uses = BurnsPort & RelayPort & WebPort;
 
 export default commandUsing<Uses>()({
   name: 'burn',
@@ -40,7 +42,7 @@ export default commandUsing<Uses>()({
         const id = newJobId();
         const who = ctx.invocation.principal;
         // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-        const thread = await ctx.openThread(msg`burning ${image} on ${drive.drive} for ${mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
+        const thread = await ctx.openThread(msg`burning ${image} on ${drive.drive} for ${mention(who)} (job ${id})${fullOutput(ctx.services, id)}`, 'queued').catch((err: unknown) => {
           throw withOutcome(err, 'nothing was queued');
         });
         try {

@@ -11,9 +11,11 @@ import { describeDeploy, describeDeployJob } from './deploy-describe.js';
 import { notQueued } from '../src/jobs/not-queued.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
 import type { RelayPort } from '../src/relay/entry.js';
+import type { WebPort } from '../src/services/web/index.js';
+import { fullOutput } from './job-link.js';
 
 /** The ports this command uses (docs/architecture.md, "Ports"). */
-type Uses = DeploysPort & RelayPort;
+type Uses = DeploysPort & RelayPort & WebPort;
 
 const target = { name: 'target', type: 'target', description: 'deploy target (see /deploy list)', required: true, autocomplete: 'targets' } as const;
 const runArgs = [target, { name: 'ref', type: 'ref', description: 'branch, tag or commit (the target decides what is allowed)' }] as const;
@@ -71,7 +73,7 @@ export default commandUsing<Uses>()({
         const id = newJobId('d');
         const who = ctx.invocation.principal;
         // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-        const thread = await ctx.openThread(msg`deploying ${t.name} at ${ref} for ${mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
+        const thread = await ctx.openThread(msg`deploying ${t.name} at ${ref} for ${mention(who)} (job ${id})${fullOutput(ctx.services, id)}`, 'queued').catch((err: unknown) => {
           throw withOutcome(err, 'nothing was queued');
         });
         try {

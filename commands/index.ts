@@ -12,10 +12,11 @@ import jobs from './jobs.js';
 import note from './note.js';
 import schedule from './schedule.js';
 import status from './status.js';
+import web from './web.js';
 import whoami from './whoami.js';
 
 /**
  * Every command the bot knows, listed explicitly; the registry refuses duplicates at startup. Each
  * keeps the type of the ports it uses, so the composition root's registry checks its bag has them.
  */
-export const commands = [help, whoami, status, note, burn, images, drives, eject, deploy, confirm, approve, access, jobs, audit, schedule] as const;
+export const commands = [help, whoami, status, note, burn, images, drives, eject, deploy, confirm, approve, access, jobs, audit, schedule, web] as const;

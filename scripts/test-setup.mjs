@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Makes sure what the integration tests need is installed and running: xorriso, tmux, MariaDB on
+// Makes sure what the integration tests need is installed and running: xorriso, tmux, chromium, MariaDB on
 // 127.0.0.1:3306 (root, empty password) and Redis on 127.0.0.1:6379. As root it installs missing
 // packages with apt-get and starts stopped services; otherwise it fails with the exact command to run.
 // Every child process gets an argv array; nothing goes through a shell.
@@ -95,6 +95,13 @@ async function redis() {
   if (!r.ok || !(await waitPort(6379, 15))) fail(`Redis did not start on 127.0.0.1:6379 ${r.out}`, "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no");
 }
 
+// The web view's tests drive Debian's chromium with playwright-core, which never downloads a browser
+// (test/helpers/browser.ts points it at /usr/bin/chromium).
+async function chromium() {
+  if (existsSync('/usr/bin/chromium')) return;
+  aptInstall(['chromium']);
+}
+
 // The Sentinel fault test (test/faults/redis-sentinel.test.ts) starts its own sentinels: Debian's redis-sentinel.
 async function redisSentinel() {
   if (has('redis-sentinel', ['--version'])) return;
@@ -110,7 +117,9 @@ async function promtool() {
 await xorriso();
 await promtool();
 await tmux();
+await chromium();
 await mariadb();
 await redis();
+await chromium();
 await redisSentinel();
-console.log('test setup: xorriso, tmux, MariaDB, Redis and redis-sentinel are ready');
+console.log('test setup: xorriso, tmux, chromium, MariaDB, Redis and redis-sentinel are ready');

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { App } from '../app/main.js';
 import type { HttpServer } from '../http/server.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Invocation } from '../core/define-command.js';
 import type { Reply } from '../core/reply.js';
 import type { ThreadStarter } from '../core/thread.js';
@@ -19,6 +20,8 @@ export interface AdapterEnv {
   readonly app: App;
   readonly http: HttpServer;
   readonly log: Logger;
+  /** `/metrics` of `opsline start`, for adapters that count what the audit trail does not (web page views). */
+  readonly metrics?: Metrics;
 }
 
 /** Builds one platform's adapter, or returns undefined when its config section is absent. */

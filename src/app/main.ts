@@ -34,6 +34,7 @@ import type { Db } from '../services/db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { scheduleIssues, withSchedulePrincipals } from '../schedules/check.js';
 import { buildSchedules } from '../schedules/setup.js';
+import { buildWebAuth } from '../services/web/index.js';
 import type { ChannelPoster } from '../schedules/types.js';
 
 export interface App {
@@ -128,6 +129,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed, devicesOff, demo: opts.demoAgent === true }, transports);
   // The audit trail has one record per invocation, so metering it counts every command once.
   const audit = opts.metrics ? opts.metrics.meterAudit(built.services.audit) : built.services.audit;
+  const web = buildWebAuth(config, log, () => now().getTime());
   const services: Services = {
     ...built.services,
     audit,
@@ -136,6 +138,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     schedules: schedules?.service,
     relay,
     grants: parts.grants,
+    web,
     ...(devicesOff ? { devicesOff } : {}),
   };
   // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
@@ -183,6 +186,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       await deploys?.close();
       await burns?.close();
       await redisConfirm?.close();
+      await web?.close();
       await relay.close();
       await budget.close();
       await parts.stop();

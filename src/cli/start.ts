@@ -32,7 +32,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const closeChecks = mountReadyChecks(http, app, log);
   const adapters: Adapter[] = [];
   for (const factory of adapterFactories) {
-    const adapter = await factory({ app, http, log });
+    const adapter = await factory({ app, http, log, metrics });
     if (adapter) adapters.push(adapter);
   }
   mountMetrics(http, app, metrics, adapters.map((a) => a.name));

@@ -198,6 +198,20 @@ const deployTarget = z.strictObject({
     .optional(),
 });
 
+/** The web view (docs/web.md): sign-in links from chat, sessions, pages under /web. */
+const web = z.strictObject({
+  enabled: z.boolean().default(true),
+  // Where people open the pages (https://ops.example.com): the origin of sign-in links; https makes cookies Secure.
+  publicUrl: z.string().regex(/^https?:\/\/[^\s/?#]+$/, 'an http(s):// origin without a path, e.g. https://ops.example.com').optional(),
+  // Its own port instead of the main HTTP server's (host defaults to http.host).
+  port: z.number().int().min(0).max(65535).optional(),
+  host: z.string().optional(),
+  // Behind a TLS-terminating proxy: X-Forwarded-Proto https makes cookies Secure.
+  trustProxy: z.boolean().default(false),
+  sessionIdle: duration().prefault('30m'),
+  sessionMax: duration().prefault('12h'),
+});
+
 export const configSchema = z.strictObject({
   http: http.default({ port: 3000, host: '0.0.0.0' }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({ level: 'info' }),
@@ -239,6 +253,7 @@ export const configSchema = z.strictObject({
   schedules: z.array(scheduleEntry).optional(),
   alerts: z.array(alertEntry).optional(),
   jobFailures: jobFailures.optional(),
+  web: web.optional(),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -26,6 +26,30 @@ export interface AuditRecord {
   readonly requesterKey?: string;
 }
 
+/** A filtered page of the audit trail (the web view's audit page); every field is optional but the page. */
+export interface AuditQuery {
+  /** Part of the principal key. */
+  readonly user?: string;
+  /** A command path (`burn`) matches itself and its subcommands (`burn cancel`). */
+  readonly command?: string;
+  readonly outcome?: AuditOutcome;
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** True when a record fits the query's filters (the in-memory search, and what the SQL one must agree with). */
+export function auditMatches(r: AuditRecord, q: AuditQuery): boolean {
+  return (
+    (!q.user || r.principalKey.includes(q.user)) &&
+    (!q.command || r.command === q.command || r.command.startsWith(`${q.command} `)) &&
+    (!q.outcome || r.outcome === q.outcome) &&
+    (!q.from || r.at.getTime() >= q.from.getTime()) &&
+    (!q.to || r.at.getTime() <= q.to.getTime())
+  );
+}
+
 /**
  * A record as read back. A stored code is kept as it was: every code ever written is still in the
  * catalogue (codes are never renamed), but a row this version did not write is shown, not rewritten.
@@ -39,6 +63,8 @@ export type StoredAuditRecord = Omit<AuditRecord, 'errorCode'> & { readonly erro
 export interface AuditSink {
   write(record: AuditRecord): void;
   recent(limit: number): Promise<readonly StoredAuditRecord[]>;
+  /** Newest first: one page of the records that fit, and whether more follow. */
+  search(q: AuditQuery): Promise<{ rows: readonly StoredAuditRecord[]; more: boolean }>;
   flush(): Promise<void>;
 }
 
@@ -54,6 +80,11 @@ export class MemoryAuditSink implements AuditSink {
 
   async recent(limit: number): Promise<readonly AuditRecord[]> {
     return this.records.slice(-limit).reverse();
+  }
+
+  async search(q: AuditQuery): Promise<{ rows: readonly StoredAuditRecord[]; more: boolean }> {
+    const all = this.records.filter((r) => auditMatches(r, q)).reverse();
+    return { rows: all.slice(q.offset, q.offset + q.limit), more: all.length > q.offset + q.limit };
   }
 
   async flush(): Promise<void> {}

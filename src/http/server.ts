@@ -34,6 +34,8 @@ const READYZ_CHECK_MS = 800;
 export class HttpServer {
   readonly #routes = new Map<string, RouteHandler>();
   readonly #checks = new Map<string, ReadyCheck>();
+  /** Whole path trees (`/web`) whose handler does its own routing, for any method. */
+  readonly #trees = new Map<string, RouteHandler>();
   readonly #server: Server;
   #observer: ResponseObserver | undefined;
   #state: ProcessState = 'starting';
@@ -48,6 +50,12 @@ export class HttpServer {
     const key = `${method} ${path}`;
     if (this.#routes.has(key)) throw new Error(`route already mounted: ${key}`);
     this.#routes.set(key, handler);
+  }
+
+  /** Hands every request under `prefix` (`/web`, `/web/...`) to `handler`, whatever its method. */
+  mount(prefix: string, handler: RouteHandler): void {
+    if (this.#trees.has(prefix)) throw new Error(`tree already mounted: ${prefix}`);
+    this.#trees.set(prefix, handler);
   }
 
   readyCheck(name: string, check: ReadyCheck): void {
@@ -108,11 +116,15 @@ export class HttpServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
-    const handler = this.#routes.get(`${method} ${path}`);
+    const exact = this.#routes.get(`${method} ${path}`);
+    const tree = exact ? undefined : this.#tree(path);
+    const handler = exact ?? tree?.handler;
+    // A tree's pages are counted under its prefix: ids in paths would make a metric label per job.
+    const label = tree ? tree.prefix : path;
     const observer = this.#observer;
     if (observer && handler) {
       const started = process.hrtime.bigint();
-      res.once('finish', () => observer(method, path, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+      res.once('finish', () => observer(method, label, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
     }
     if (!handler) {
       const known = [...this.#routes.keys()].some((k) => k.endsWith(` ${path}`));
@@ -125,6 +137,11 @@ export class HttpServer {
       if (!res.headersSent) text(res, 500, 'internal error\n');
       else res.end();
     }
+  }
+
+  #tree(path: string): { prefix: string; handler: RouteHandler } | undefined {
+    for (const [prefix, handler] of this.#trees) if (path === prefix || path.startsWith(`${prefix}/`)) return { prefix, handler };
+    return undefined;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditRecord, AuditSink } from '../core/audit.js';
 
 /** Where a command's name label comes from: a registry path, or `unknown` for anything a caller made up. */
@@ -33,6 +33,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // The web view's page views and live job pages: counted here, not audited (docs/web.md).
+  readonly webRequests = new Counter({
+    name: 'opsline_web_requests_total',
+    help: 'Web view requests by page (jobs, job, events, status, audit, sessions, signin, action, static, other)',
+    labelNames: ['page'] as const,
+    registers: [this.registry],
+  });
+  readonly webLive = new Gauge({
+    name: 'opsline_web_live_connections',
+    help: 'Job pages following a job live (server-sent event streams open now)',
+    registers: [this.registry],
+  });
+
   constructor(private readonly known: KnownCommand) {
     collectDefaultMetrics({ register: this.registry });
     // Gauges named like counters, which `promtool check metrics` flags; the per-type gauges
@@ -55,6 +68,7 @@ export class Metrics {
         count(r);
       },
       recent: (n) => sink.recent(n),
+      search: (q) => sink.search(q),
       flush: () => sink.flush(),
       get pending() {
         return (sink as { pending?: number }).pending;

@@ -36,6 +36,7 @@ const NEEDS: Record<string, Role> = {
   audit: 'admin',
   'schedule list': 'viewer',
   'schedule run': 'admin',
+  web: 'viewer',
 };
 
 describe('access matrix', () => {

@@ -25,7 +25,7 @@ const PROGRAMMER_ERRORS = new Map<string, [number, string]>([
   ['src/protocol/doc-tables.ts', [1, 'docs/agent.md lost its markers: the maintainer running docs:protocol']],
   ['src/agent/jobs.ts', [1, 'a job kind the agent was not built with']],
   ['src/agent/ledger.ts', [2, 'the agent cannot read its own ledger at start; the agent imports nothing of core (its own trust domain)']],
-  ['src/http/server.ts', [1, 'a route mounted twice']],
+  ['src/http/server.ts', [2, 'a route or a path tree mounted twice']],
   ['src/adapters/discord/factory.ts', [1, 'narrowing: the schema requires publicKey in http mode']],
   ['src/adapters/discord/http.ts', [1, 'an interaction answered twice']],
   ['src/adapters/slack/respond.ts', [1, 'a late answer asked for a request that has no response_url']],

@@ -11,7 +11,7 @@ const sub = { description: 'd', usage: '/x a', roles: ['viewer' as const], sideE
 describe('registry', () => {
   it('builds from the real command list', () => {
     const r = new Registry(commands);
-    expect(r.all().map((c) => c.name)).toEqual(['help', 'whoami', 'status', 'note', 'burn', 'images', 'drives', 'eject', 'deploy', 'confirm', 'approve', 'access', 'jobs', 'audit', 'schedule']);
+    expect(r.all().map((c) => c.name)).toEqual(['help', 'whoami', 'status', 'note', 'burn', 'images', 'drives', 'eject', 'deploy', 'confirm', 'approve', 'access', 'jobs', 'audit', 'schedule', 'web']);
     expect(r.targets().map((t) => t.path)).toContain('note add');
     expect(r.targets().map((t) => t.path)).toEqual(expect.arrayContaining(['deploy run', 'deploy list', 'deploy lock', 'deploy unlock', 'confirm']));
     expect(r.targets().find((t) => t.path === 'deploy run')?.confirm).toBeTypeOf('function');

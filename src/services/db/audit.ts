@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RowDataPacket } from 'mysql2/promise';
-import type { AuditRecord, AuditSink, StoredAuditRecord } from '../../core/audit.js';
+import type { AuditQuery, AuditRecord, AuditSink, StoredAuditRecord } from '../../core/audit.js';
+import { searchAudit } from './audit-search.js';
 import { UserError } from '../../core/errors.js';
 import { fromRow, toRow, type AuditRow } from './audit-row.js';
 import { neverSent, statement, type Db } from './db.js';
@@ -88,6 +89,11 @@ export class MysqlAuditSink implements AuditSink {
     // Queued rows go first so /audit shows everything up to now; if that fails, reading would too.
     if (!(await this.#drain())) throw new UserError('unavailable', 'database unavailable (the audit trail cannot be read now)');
     return (await this.db.rows<AuditRow>(RECENT, [String(limit)])).map(fromRow);
+  }
+
+  async search(q: AuditQuery): Promise<{ rows: readonly StoredAuditRecord[]; more: boolean }> {
+    if (!(await this.#drain())) throw new UserError('unavailable', 'database unavailable (the audit trail cannot be read now)');
+    return searchAudit(this.db, q);
   }
 
   async flush(): Promise<void> {

@@ -123,6 +123,19 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     return out;
   }
 
+  async history(limit: number): Promise<JobView<D, R, P>[]> {
+    await reachable(this.#redis, READ);
+    return onRedis(this.#history(limit), READ, QUEUE_TIMEOUT_MS);
+  }
+
+  async #history(limit: number): Promise<JobView<D, R, P>[]> {
+    // The newest `limit` of each lane, then the newest `limit` of those: BullMQ keeps a week (removeOnComplete/Fail).
+    const names = await this.#redis.smembers(this.#queuesKey);
+    const jobs = (await Promise.all(names.map((n) => this.#queue(n).getJobs(['completed', 'failed'], 0, limit - 1, false)))).flat();
+    jobs.sort((a, b) => (b.finishedOn ?? 0) - (a.finishedOn ?? 0));
+    return Promise.all(jobs.slice(0, limit).map((j) => this.#view(j)));
+  }
+
   async requestCancel(id: string): Promise<void> {
     const f = { what: 'the queue', consequence: `${this.kind.name} job ${id} was not cancelled`, ifSent: `the cancel of ${this.kind.name} job ${id} may or may not be recorded: /${this.kind.name} watch ${id} shows` };
     await onRedis(this.#redis.set(`${this.#jobsKey}:cancel:${id}`, '1', 'EX', 86_400), f);
@@ -254,6 +267,8 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       ...(job.returnvalue ? { result: job.returnvalue as R } : {}),
       ...(job.failedReason ? { error: job.failedReason } : {}),
       ...(silentMs !== undefined ? { silentMs } : {}),
+      ...(job.processedOn ? { startedAt: job.processedOn } : {}),
+      ...(job.finishedOn ? { endedAt: job.finishedOn } : {}),
     };
   }
 }

@@ -12,6 +12,9 @@ export interface JobView<D, R, P> {
   readonly error?: string;
   /** Milliseconds since the job's worker last reported, once that is longer than a worker may be silent (running jobs). */
   readonly silentMs?: number;
+  /** When a worker took it and when it ended (epoch ms), once known: the web view's history shows the duration. */
+  readonly startedAt?: number;
+  readonly endedAt?: number;
 }
 
 /** A job whose worker has stopped reporting; `lastReport` names this loss (see JobQueue.claimLoss). */
@@ -51,6 +54,8 @@ export interface JobQueue<D, R, P> {
   silent?(): Promise<SilentJob<D, R, P>[]>;
   /** True for exactly one caller per loss, while the job is still silent: that caller tells its thread. */
   claimLoss?(job: SilentJob<D, R, P>): Promise<boolean>;
+  /** Ended jobs (finished or failed), newest first, as long as the queue keeps them (the web view's history). */
+  history?(limit: number): Promise<JobView<D, R, P>[]>;
   /** Runs `processor` for the given lanes in this process (idempotent per lane). */
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void;
   close(): Promise<void>;

@@ -7,6 +7,8 @@ interface Entry<D, R, P> {
   progress?: P;
   result?: R;
   error?: string;
+  startedAt?: number;
+  endedAt?: number;
 }
 
 /** The in-process queue for the demo and unit tests: the same contract, one job at a time per lane. */
@@ -61,6 +63,12 @@ export class MemoryJobQueue<D, R, P> implements JobQueue<D, R, P> {
     return 'removed';
   }
 
+  async history(limit: number): Promise<JobView<D, R, P>[]> {
+    // Newest added first, so jobs that ended in the same millisecond keep their order (the sort is stable).
+    const ended = [...this.#jobs.values()].reverse().filter((e) => e.state === 'finished' || e.state === 'failed');
+    return ended.sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0)).slice(0, limit).map((e) => this.#view(e));
+  }
+
   async workers(data: D): Promise<number> {
     return this.#processors.has(this.kind.lane(data)) ? 1 : 0;
   }
@@ -88,14 +96,17 @@ export class MemoryJobQueue<D, R, P> implements JobQueue<D, R, P> {
     const next = (this.#byLane.get(key) ?? []).find((e) => e.state === 'queued');
     if (!next) return;
     next.state = 'running';
+    next.startedAt = Date.now();
     const run = processor(next.id, next.data, (p) => (next.progress = p)).then(
       (result) => {
         next.state = 'finished';
         next.result = result;
+        next.endedAt = Date.now();
       },
       (err: unknown) => {
         next.state = 'failed';
         next.error = (err as Error).message;
+        next.endedAt = Date.now();
       },
     );
     this.#running.set(
@@ -118,6 +129,8 @@ export class MemoryJobQueue<D, R, P> implements JobQueue<D, R, P> {
       ...(e.progress ? { progress: e.progress } : {}),
       ...(e.result ? { result: e.result } : {}),
       ...(e.error ? { error: e.error } : {}),
+      ...(e.startedAt !== undefined ? { startedAt: e.startedAt } : {}),
+      ...(e.endedAt !== undefined ? { endedAt: e.endedAt } : {}),
     };
   }
 }

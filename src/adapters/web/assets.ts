@@ -1,0 +1,45 @@
+/**
+ * The web view's only stylesheet and script, served from the package under /web/static/ (no CDN; the
+ * Content-Security-Policy allows nothing else). The script only follows a job page's live events and
+ * writes them with textContent, never as markup.
+ */
+export const STYLE = `
+body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
+header{background:#1f2a37;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+header a{color:#fff;text-decoration:none}header a:hover,header a:focus{text-decoration:underline}
+header .who{margin-left:auto;font-size:.9em}
+main{max-width:70rem;margin:1rem auto;padding:0 1rem}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #dde1e6;vertical-align:top}
+pre,ol.output{background:#fff;border:1px solid #dde1e6;padding:.5rem;overflow:auto;font:13px/1.4 ui-monospace,monospace}
+ol.output{padding-left:3.5rem}ol.output li{white-space:pre-wrap}
+.status{font:14px/1.4 ui-monospace,monospace;white-space:pre-wrap;background:#fff;border:1px solid #dde1e6;padding:.5rem}
+.note{color:#5b6470}.bad{color:#a4000f}.ok{color:#0a6b2d}
+button{font:inherit;padding:.3rem .9rem}form.inline{display:inline}
+label{margin-right:.6rem}input,select{font:inherit}
+`;
+
+export const LIVE_SCRIPT = `'use strict';
+(function () {
+  var box = document.getElementById('live');
+  if (!box || !window.EventSource) return;
+  var status = document.getElementById('status');
+  var lines = document.getElementById('lines');
+  var result = document.getElementById('result');
+  var state = document.getElementById('state');
+  var es = new EventSource(box.getAttribute('data-events'));
+  es.addEventListener('status', function (e) { status.textContent = JSON.parse(e.data).text; });
+  es.addEventListener('line', function (e) {
+    var li = document.createElement('li');
+    li.textContent = JSON.parse(e.data).text;
+    lines.appendChild(li);
+  });
+  es.addEventListener('final', function (e) {
+    result.textContent = JSON.parse(e.data).text;
+    if (state) state.textContent = 'ended';
+    es.close();
+  });
+})();
+`;
+
+/** A favicon of our own, so a browser does not ask the server's root for one (a 404 in its console). */
+export const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#1f2a37"/></svg>';

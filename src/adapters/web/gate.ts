@@ -1,0 +1,135 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Access } from '../../core/access.js';
+import type { AuditRecord, AuditSink } from '../../core/audit.js';
+import type { Principal } from '../../core/principal.js';
+import type { WebAuth, WebSession } from '../../services/web/index.js';
+import { sameSecret } from '../../services/web/secret.js';
+import { messagePage, reloadPage, signInPage } from './pages/views.js';
+import { NEXT_COOKIE, SESSION_COOKIE, clearCookie, cookieOf, formBody, safeNext, setCookie } from './request.js';
+import { redirect, sendHtml } from './respond.js';
+import { SignInAttempts } from './attempts.js';
+
+export interface GateDeps {
+  readonly auth: WebAuth;
+  readonly access: Access;
+  readonly audit: AuditSink;
+  /** `web.publicUrl`, if set: the only origin a POST may come from. */
+  readonly publicUrl: string | undefined;
+  readonly trustProxy: boolean;
+  readonly now?: () => number;
+}
+
+/** A request that passed the gate: a live session of a principal still on the allowlist. */
+export interface Signed {
+  readonly session: WebSession;
+  readonly principal: Principal;
+  readonly secure: boolean;
+}
+
+/**
+ * Sign-in and the per-request checks (docs/web.md, "Signing in" and "Sessions"): every page asks for a
+ * live session and asks Access again, so a principal taken off the allowlist loses the view at once;
+ * every POST must come from this site (Origin) and carry the session's CSRF token.
+ */
+export class Gate {
+  readonly #attempts: SignInAttempts;
+
+  constructor(private readonly d: GateDeps) {
+    this.#attempts = new SignInAttempts(10, 60_000, d.now);
+  }
+
+  secure(req: IncomingMessage): boolean {
+    if (this.d.publicUrl?.startsWith('https://')) return true;
+    return this.d.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
+  }
+
+  /** A POST from another site (a foreign Origin) is refused whatever it carries. */
+  foreign(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (origin === undefined) return false;
+    const ours = this.d.publicUrl ?? `${this.secure(req) ? 'https' : 'http'}://${req.headers.host ?? ''}`;
+    return origin !== ours;
+  }
+
+  async signInForm(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = url.searchParams.get('t') ?? '';
+    const next = safeNext(url.searchParams.get('next') ?? cookieOf(req, NEXT_COOKIE));
+    // Reading whether the link is still good spends nothing: a chat client's preview is harmless.
+    const usable = await this.d.auth.links.usable(token);
+    sendHtml(res, usable ? 200 : 410, signInPage(token, next, usable));
+  }
+
+  async signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const secure = this.secure(req);
+    if (this.foreign(req)) return sendHtml(res, 403, messagePage('Refused', 'This form was sent from another site; nothing was done.'));
+    const addr = req.socket.remoteAddress ?? 'unknown';
+    if (!this.#attempts.allowed(addr)) return sendHtml(res, 429, messagePage('Sign in', 'Too many sign-in attempts from here; wait a minute. Nothing was done.'));
+    const form = await formBody(req);
+    const grant = form && (await this.d.auth.links.take(form.get('t') ?? ''));
+    if (!grant) {
+      this.#attempts.failed(addr);
+      return sendHtml(res, 410, messagePage('Sign in', 'This sign-in link has been used or has expired; nothing was done. Type /web in chat for a new one.'));
+    }
+    const principal: Principal = { key: grant.key, name: grant.name, ...(grant.guild ? { guild: grant.guild } : {}) };
+    await this.d.access.prepare(principal);
+    const allowed = this.d.access.rolesOf(principal).length > 0;
+    this.#audit(principal, 'web signin', allowed ? 'ok' : 'refused', allowed ? undefined : 'denied');
+    if (!allowed) return sendHtml(res, 403, messagePage('Refused', `You are not on the allowlist; your key is ${principal.key}.`));
+    const { secret } = await this.d.auth.sessions.start(principal);
+    redirect(res, safeNext(form.get('next')), [setCookie(SESSION_COOKIE, secret, secure), clearCookie(NEXT_COOKIE, secure)]);
+  }
+
+  /**
+   * The live session behind the request, or an answer already sent: a GET without one is asked to sign
+   * in (and remembers the page), a POST without one is refused; a principal off the allowlist is signed out.
+   */
+  async check(req: IncomingMessage, res: ServerResponse, path: string): Promise<Signed | undefined> {
+    const secure = this.secure(req);
+    const secret = cookieOf(req, SESSION_COOKIE);
+    const session = secret ? await this.d.auth.sessions.resume(secret) : undefined;
+    if (!session) {
+      if (req.method === 'GET' && !secret && req.headers['sec-fetch-site'] === 'cross-site') {
+        // Followed from another site (a chat client): a SameSite=Strict cookie is not sent on that first
+        // request. Load the page again from here, a same-site navigation that carries it; no loop, since
+        // that second request is not cross-site.
+        sendHtml(res, 200, reloadPage());
+        return undefined;
+      }
+      if (req.method === 'GET') {
+        const next = safeNext(path);
+        sendHtml(res, 401, messagePage('Sign in', 'You are not signed in. Type /web in chat (Slack, Discord or the console) for a one-time sign-in link; it brings you back to this page.'), [setCookie(NEXT_COOKIE, next, secure, 600), clearCookie(SESSION_COOKIE, secure)]);
+      } else sendHtml(res, 403, messagePage('Refused', 'You are not signed in; nothing was done.'));
+      return undefined;
+    }
+    const principal: Principal = { key: session.key, name: session.name, ...(session.guild ? { guild: session.guild } : {}) };
+    await this.d.access.prepare(principal);
+    if (this.d.access.rolesOf(principal).length === 0) {
+      await this.d.auth.sessions.end(session.id);
+      sendHtml(res, 403, messagePage('Refused', `You are no longer on the allowlist (${principal.key}); you have been signed out.`), [clearCookie(SESSION_COOKIE, secure)]);
+      return undefined;
+    }
+    return { session, principal, secure };
+  }
+
+  /** A POST's form, once its origin and CSRF token are checked; undefined when refused (answer sent). */
+  async form(req: IncomingMessage, res: ServerResponse, s: Signed): Promise<URLSearchParams | undefined> {
+    const form = this.foreign(req) ? undefined : await formBody(req);
+    const token = form?.get('csrf') ?? '';
+    if (!form || !sameSecret(token, s.session.csrf)) {
+      sendHtml(res, 403, messagePage('Refused', 'This form is not from this session (missing or wrong CSRF token, or another site); nothing was done.'));
+      return undefined;
+    }
+    return form;
+  }
+
+  async signOut(res: ServerResponse, s: Signed): Promise<void> {
+    await this.d.auth.sessions.end(s.session.id);
+    this.#audit(s.principal, 'web signout', 'ok');
+    redirect(res, '/web/signed-out', [clearCookie(SESSION_COOKIE, s.secure)]);
+  }
+
+  #audit(p: Principal, command: string, outcome: 'ok' | 'refused', errorCode?: AuditRecord['errorCode']): void {
+    this.d.audit.write({ at: new Date(), invocationId: randomUUID(), principalKey: p.key, platform: 'web', room: 'web', command, argsJson: '{}', decision: outcome === 'ok' ? 'allow' : 'deny', outcome, durationMs: 0, ...(errorCode ? { errorCode } : {}) });
+  }
+}

@@ -1,0 +1,112 @@
+import type { AuditOutcome, StoredAuditRecord } from '../../../core/audit.js';
+import type { StatusReport } from '../../../core/ports.js';
+import type { WebSession } from '../../../services/web/index.js';
+import { html, type Html } from '../html.js';
+import { csrfField, layout, type Viewer } from '../layout.js';
+import type { WebJob } from './jobs.js';
+
+const when = (at: Date | number | string) => new Date(at).toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
+
+export function jobsPage(who: Viewer, jobs: readonly WebJob[], history: readonly WebJob[], note?: string): Html {
+  const rows = jobs.map(
+    (j) => html`<tr><td><a href="/web/jobs/${j.id}">${j.id}</a></td><td>${j.kind}</td><td>${j.state}</td><td>${j.summary}</td><td>${j.requester}</td><td>${when(j.requestedAt)}</td></tr>`,
+  );
+  const table = jobs.length
+    ? html`<table><thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">For</th><th scope="col">Requested</th></tr></thead><tbody>${rows}</tbody></table>`
+    : html`<p>No jobs queued or running.</p>`;
+  const past = history.map(
+    (j) => html`<tr><td><a href="/web/jobs/${j.id}">${j.id}</a></td><td>${j.kind}</td><td class="${j.ok ? 'ok' : 'bad'}">${j.ok ? 'ok' : 'not ok'}</td><td>${duration(j)}</td><td>${j.summary}</td><td>${j.requester}</td><td>${j.endedAt ? when(j.endedAt) : ''}</td></tr>`,
+  );
+  const done = history.length
+    ? html`<table><thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">Outcome</th><th scope="col">Duration</th><th scope="col">Result</th><th scope="col">For</th><th scope="col">Ended</th></tr></thead><tbody>${past}</tbody></table>`
+    : html`<p>No ended jobs kept.</p>`;
+  return layout('Jobs', html`${note ? html`<p class="note">${note}</p>` : ''}<h2>Queued and running</h2>${table}<h2>History</h2>${done}`, who);
+}
+
+/** How long a job ran, from the moment a worker took it to its end. */
+function duration(j: WebJob): string {
+  if (j.startedAt === undefined || j.endedAt === undefined) return '';
+  const s = Math.max(0, Math.round((j.endedAt - j.startedAt) / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+export function jobPage(who: Viewer, j: WebJob, mayCancel: boolean, message?: string): Html {
+  const ended = j.state === 'finished' || j.state === 'failed';
+  const cancel = mayCancel && !ended
+    ? html`<form method="post" action="/web/jobs/${j.id}/cancel">${csrfField(who)}<button type="submit">Cancel ${j.kind} ${j.id}</button></form>`
+    : '';
+  return layout(`${j.kind} ${j.id}`, html`${message ? html`<p role="status">${message}</p>` : ''}
+<p>State: <span id="state">${j.state}</span> · for ${j.requester} · requested ${when(j.requestedAt)}</p>
+<section id="live" data-events="/web/jobs/${j.id}/events" aria-live="polite">
+<h2>Now</h2><div class="status" id="status">${j.summary}</div>
+<h2>Milestones and output</h2><ol class="output" id="lines"></ol>
+<h2>Result</h2><p id="result">${ended ? j.summary : ''}</p></section>
+${cancel}<script src="/web/static/live.js"></script>`, who);
+}
+
+export function statusPage(who: Viewer, reports: readonly StatusReport[], problem?: string): Html {
+  const body = problem
+    ? html`<p class="bad">${problem}</p>`
+    : reports.map(
+        (r) => html`<h2>${r.window}</h2><table><thead><tr><th scope="col">Status</th><th scope="col">Count</th></tr></thead><tbody>${r.counts.map(
+          (c) => html`<tr><td>${c.status}</td><td>${c.count}</td></tr>`,
+        )}<tr><td><strong>total</strong></td><td><strong>${r.total}</strong></td></tr></tbody></table><p class="note">counted ${when(r.at)}</p>`,
+      );
+  return layout('Status', html`${body}<p class="note">A chart over the last days comes with stored snapshots of the counts (not yet).</p>`, who);
+}
+
+export interface AuditFilter {
+  readonly user?: string;
+  readonly command?: string;
+  readonly outcome?: AuditOutcome;
+  readonly from?: string;
+  readonly to?: string;
+  readonly page: number;
+}
+
+export function auditPage(who: Viewer, f: AuditFilter, rows: readonly StoredAuditRecord[], more: boolean): Html {
+  const q = (page: number) => `?${new URLSearchParams({ ...strip(f), page: String(page) }).toString()}`;
+  const form = html`<form method="get" action="/web/audit">
+<label>User <input name="user" value="${f.user ?? ''}"></label><label>Command <input name="command" value="${f.command ?? ''}"></label>
+<label>Outcome <select name="outcome">${['', 'ok', 'error', 'refused', 'pending'].map((o) => html`<option value="${o}"${o === (f.outcome ?? '') ? html` selected` : ''}>${o || 'any'}</option>`)}</select></label>
+<label>From <input type="datetime-local" name="from" value="${f.from ?? ''}"></label><label>To <input type="datetime-local" name="to" value="${f.to ?? ''}"></label>
+<button type="submit">Filter</button></form>`;
+  const table = html`<table><thead><tr><th scope="col">At</th><th scope="col">Who</th><th scope="col">Platform</th><th scope="col">Command</th><th scope="col">Decision</th><th scope="col">Outcome</th><th scope="col">Job</th><th scope="col">ms</th></tr></thead><tbody>${rows.map(
+    (r) => html`<tr><td>${when(r.at)}</td><td>${r.principalKey}</td><td>${r.platform}</td><td>/${r.command}</td><td>${r.decision}</td><td>${r.outcome}${r.errorCode ? ` (${r.errorCode})` : ''}</td><td>${r.jobId ?? ''}</td><td>${r.durationMs}</td></tr>`,
+  )}</tbody></table>`;
+  const nav = html`<p>${f.page > 1 ? html`<a href="${q(f.page - 1)}">newer</a> ` : ''}page ${f.page}${more ? html` <a href="${q(f.page + 1)}">older</a>` : ''}</p>`;
+  return layout('Audit', html`${form}${rows.length ? table : html`<p>No rows match.</p>`}${nav}`, who);
+}
+
+function strip(f: AuditFilter): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['user', 'command', 'outcome', 'from', 'to'] as const) {
+    const v = f[k];
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+export function sessionsPage(who: Viewer, sessions: readonly WebSession[], current: string, admin: boolean): Html {
+  const rows = sessions.map(
+    (s) => html`<tr><td>${s.name} (${s.key})</td><td>${when(s.createdAt)}</td><td>${when(s.seenAt)}</td><td>${s.id === current ? 'this one' : ''}</td>
+<td><form method="post" action="/web/sessions/end">${csrfField(who)}<input type="hidden" name="id" value="${s.id}"><button type="submit">End</button></form></td></tr>`,
+  );
+  return layout('Sessions', html`<p>${admin ? 'Every signed-in session (you are an admin).' : 'Your signed-in sessions.'}</p>
+<table><thead><tr><th scope="col">Who</th><th scope="col">Signed in</th><th scope="col">Last used</th><th scope="col">Note</th><th scope="col">Action</th></tr></thead><tbody>${rows}</tbody></table>`, who);
+}
+
+export function messagePage(title: string, text: string, who?: Viewer): Html {
+  return layout(title, html`<p>${text}</p>`, who);
+}
+
+export function signInPage(token: string, next: string, usable: boolean): Html {
+  if (!usable) return layout('Sign in', html`<p>This sign-in link has been used or has expired. Type <code>/web</code> in chat for a new one.</p>`);
+  return layout('Sign in', html`<p>This link signs you in to opsline's web view, once.</p>
+<form method="post" action="/web/signin"><input type="hidden" name="t" value="${token}"><input type="hidden" name="next" value="${next}"><button type="submit">Continue</button></form>`);
+}
+
+/** Loads the same URL again at once, without script (a meta refresh), for a link followed from another site. */
+export function reloadPage(): Html {
+  return html`<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0"><title>opsline</title></head><body><p>Opening the page…</p></body></html>`;
+}

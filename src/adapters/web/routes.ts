@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Principal } from '../../core/principal.js';
+import type { ThreadStarter } from '../../core/thread.js';
+import { replyToText } from '../../core/reply.js';
+import type { App } from '../../app/main.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import { STATUS_WINDOWS, type StatusReport } from '../../core/ports.js';
+import type { DispatchFn } from '../types.js';
+import { ICON, LIVE_SCRIPT, STYLE } from './assets.js';
+import { streamJob } from './events.js';
+import type { Gate, Signed } from './gate.js';
+import type { Viewer } from './layout.js';
+import { auditFilter, auditRows } from './pages/audit-query.js';
+import { JOB_ID, activeJobs, findJob, recentJobs } from './pages/jobs.js';
+import { auditPage, jobPage, jobsPage, messagePage, sessionsPage, statusPage } from './pages/views.js';
+import { redirect, sendAsset, sendHtml } from './respond.js';
+
+// A web request has no chat thread to start: commands that need one say so (the command box is next).
+const noThreads: ThreadStarter = { startThread: () => Promise.reject(new Error('threads are not available on the web yet')) };
+
+/** The web view's pages and actions (docs/web.md). Every page but sign-in and the assets passes the gate. */
+export class WebRoutes {
+  #dispatch: DispatchFn | undefined;
+  readonly streams = new Set<ServerResponse>();
+
+  constructor(
+    private readonly app: App,
+    private readonly gate: Gate,
+    private readonly log: Logger,
+    private readonly metrics?: Metrics,
+  ) {}
+
+  start(dispatch: DispatchFn): void {
+    this.#dispatch = dispatch;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://web.invalid');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    this.metrics?.webRequests.inc({ page: pageOf(method, path) });
+    if (method === 'GET' && path === '/web/static/app.css') return sendAsset(res, 'text/css', STYLE);
+    if (method === 'GET' && path === '/web/static/live.js') return sendAsset(res, 'text/javascript', LIVE_SCRIPT);
+    if (method === 'GET' && path === '/web/static/icon.svg') return sendAsset(res, 'image/svg+xml', ICON);
+    if (method === 'GET' && path === '/web/signin') return this.gate.signInForm(url, req, res);
+    if (method === 'POST' && path === '/web/signin') return this.gate.signIn(req, res);
+    if (method === 'GET' && path === '/web/signed-out') return sendHtml(res, 200, messagePage('Signed out', 'You are signed out.'));
+    if (method !== 'GET' && method !== 'POST') return sendHtml(res, 405, messagePage('Not allowed', 'Only GET and POST are served here.'));
+    const s = await this.gate.check(req, res, path + url.search);
+    if (!s) return;
+    const who: Viewer = { name: s.principal.name, key: s.principal.key, csrf: s.session.csrf };
+    if (method === 'POST') return this.#post(req, res, s, who, path);
+    if (path === '/web' || path === '/web/') return redirect(res, '/web/jobs');
+    if (path === '/web/jobs') return this.#jobs(res, s, who);
+    if (path === '/web/status') return this.#status(res, s, who, url);
+    if (path === '/web/audit') return this.#audit(res, s, who, url);
+    if (path === '/web/sessions') return this.#sessions(res, s, who);
+    const m = /^\/web\/jobs\/([^/]+)(\/events)?$/.exec(path);
+    if (m?.[1] && JOB_ID.test(m[1])) return m[2] ? this.#events(req, res, s, m[1]) : this.#job(res, s, who, m[1]);
+    sendHtml(res, 404, messagePage('Not found', 'There is no such page.', who));
+  }
+
+  async #post(req: IncomingMessage, res: ServerResponse, s: Signed, who: Viewer, path: string): Promise<void> {
+    const form = await this.gate.form(req, res, s);
+    if (!form) return;
+    if (path === '/web/signout') return this.gate.signOut(res, s);
+    if (path === '/web/sessions/end') return this.#endSession(res, s, who, form.get('id') ?? '');
+    const m = /^\/web\/jobs\/([^/]+)\/cancel$/.exec(path);
+    if (m?.[1] && JOB_ID.test(m[1])) return this.#cancel(res, s, who, m[1]);
+    sendHtml(res, 404, messagePage('Not found', 'There is no such action; nothing was done.', who));
+  }
+
+  /** True when the principal may run `path` (`jobs`, `burn cancel`) as chat would let them. */
+  #may(p: Principal, path: string): boolean {
+    const target = this.app.registry.targets().find((t) => t.path === path);
+    return target !== undefined && this.app.access.decide(p, path, target.roles).allow;
+  }
+
+  #refuse(res: ServerResponse, who: Viewer, path: string): void {
+    sendHtml(res, 403, messagePage('Refused', `Your roles do not allow /${path}.`, who));
+  }
+
+  async #jobs(res: ServerResponse, s: Signed, who: Viewer): Promise<void> {
+    if (!this.#may(s.principal, 'jobs')) return this.#refuse(res, who, 'jobs');
+    const { services } = this.app;
+    const note = services.burns || services.deploys ? undefined : 'No job queue is configured here.';
+    sendHtml(res, 200, jobsPage(who, await activeJobs(services), await recentJobs(services, 50), note));
+  }
+
+  async #job(res: ServerResponse, s: Signed, who: Viewer, id: string, message?: string): Promise<void> {
+    if (!this.#may(s.principal, 'jobs')) return this.#refuse(res, who, 'jobs');
+    const job = await findJob(this.app.services, id);
+    if (!job) return sendHtml(res, 404, messagePage('Not found', `No job ${id} is known (finished jobs are kept for a week).`, who));
+    sendHtml(res, 200, jobPage(who, job, this.#may(s.principal, `${job.kind} cancel`), message));
+  }
+
+  async #events(req: IncomingMessage, res: ServerResponse, s: Signed, id: string): Promise<void> {
+    const relay = this.app.services.relay;
+    if (!this.#may(s.principal, 'jobs') || !relay) return sendHtml(res, 403, messagePage('Refused', 'No live updates here.'));
+    const job = await findJob(this.app.services, id);
+    if (!job) return sendHtml(res, 404, messagePage('Not found', `No job ${id}.`));
+    this.streams.add(res);
+    this.metrics?.webLive.inc();
+    res.on('close', () => {
+      this.streams.delete(res);
+      this.metrics?.webLive.dec();
+    });
+    streamJob(req, res, relay, job.thread, async () => {
+      const now = await findJob(this.app.services, id);
+      return now && (now.state === 'finished' || now.state === 'failed') ? now.summary : undefined;
+    });
+  }
+
+  /** Cancel runs `/burn cancel <id>` (or deploy) through the dispatcher: the same roles, one audit row. */
+  async #cancel(res: ServerResponse, s: Signed, who: Viewer, id: string): Promise<void> {
+    const job = await findJob(this.app.services, id);
+    const kind = job?.kind ?? 'burn';
+    const dispatch = this.#dispatch;
+    if (!dispatch) return sendHtml(res, 503, messagePage('Unavailable', 'The web view is not taking commands now; nothing was done.', who));
+    const inv = { id: randomUUID(), platform: 'web', principal: s.principal, room: 'web', command: kind, text: `cancel ${id}`, receivedAt: new Date() };
+    const reply = await dispatch(inv, noThreads);
+    this.log.debug({ id, code: reply.code }, 'web cancel');
+    if (reply.code === 'denied') return sendHtml(res, 403, messagePage('Refused', replyToText(reply), who));
+    if (!job) return sendHtml(res, 404, messagePage('Not found', replyToText(reply), who));
+    return this.#job(res, s, who, id, replyToText(reply));
+  }
+
+  async #status(res: ServerResponse, s: Signed, who: Viewer, url: URL): Promise<void> {
+    if (!this.#may(s.principal, 'status')) return this.#refuse(res, who, 'status');
+    const status = this.app.services.status;
+    if (!status) return sendHtml(res, 200, statusPage(who, [], 'No status table is configured here.'));
+    const windows = status.hasTimeColumn ? STATUS_WINDOWS : (['all'] as const);
+    const asked = url.searchParams.get('window');
+    const chosen = windows.filter((w) => asked === null || w === asked);
+    let reports: StatusReport[];
+    try {
+      reports = await Promise.all(chosen.map((w) => status.report(w)));
+    } catch (err) {
+      this.log.debug({ err }, 'web status failed');
+      return sendHtml(res, 200, statusPage(who, [], 'The status table cannot be read now.'));
+    }
+    sendHtml(res, 200, statusPage(who, reports));
+  }
+
+  async #audit(res: ServerResponse, s: Signed, who: Viewer, url: URL): Promise<void> {
+    if (!this.#may(s.principal, 'audit')) return this.#refuse(res, who, 'audit');
+    const f = auditFilter(url.searchParams);
+    if (!f) return sendHtml(res, 400, messagePage('Bad filter', 'The filter does not fit (times as 2026-12-05T18:00, outcome one of ok, error, refused, pending).', who));
+    const { rows, more } = await auditRows(this.app.services.audit, f);
+    sendHtml(res, 200, auditPage(who, f, rows, more));
+  }
+
+  #admin(p: Principal): boolean {
+    return this.app.access.rolesOf(p).includes('admin');
+  }
+
+  async #sessions(res: ServerResponse, s: Signed, who: Viewer): Promise<void> {
+    const admin = this.#admin(s.principal);
+    const list = await this.app.services.web!.sessions.list(admin ? undefined : s.principal.key);
+    sendHtml(res, 200, sessionsPage(who, list, s.session.id, admin));
+  }
+
+  /** A user ends their own sessions; an admin ends anyone's. One audit row either way. */
+  async #endSession(res: ServerResponse, s: Signed, who: Viewer, id: string): Promise<void> {
+    const sessions = this.app.services.web!.sessions;
+    const mine = (await sessions.list(s.principal.key)).some((x) => x.id === id);
+    const allowed = mine || this.#admin(s.principal);
+    const ended = allowed && /^[0-9a-f]{64}$/.test(id) ? await sessions.end(id) : false;
+    this.app.services.audit.write({ at: new Date(), invocationId: randomUUID(), principalKey: s.principal.key, platform: 'web', room: 'web', command: 'web session end', argsJson: JSON.stringify({ session: id.slice(0, 12) }), decision: allowed ? 'allow' : 'deny', outcome: ended ? 'ok' : 'refused', durationMs: 0 });
+    if (!allowed) return sendHtml(res, 403, messagePage('Refused', 'Only an admin ends another person\'s session; nothing was done.', who));
+    if (id === s.session.id) return redirect(res, '/web/signed-out');
+    redirect(res, '/web/sessions');
+  }
+}
+
+/** A bounded label for a request: ids in paths would make a series per job. */
+function pageOf(method: string, path: string): string {
+  if (method === 'POST') return path === '/web/signin' ? 'signin' : 'action';
+  if (path.startsWith('/web/static/')) return 'static';
+  if (path === '/web/signin') return 'signin';
+  const m = /^\/web\/(jobs|status|audit|sessions)(\/[^/]+)?(\/events)?$/.exec(path);
+  if (!m) return 'other';
+  if (m[3]) return 'events';
+  return m[2] ? 'job' : (m[1] ?? 'other');
+}

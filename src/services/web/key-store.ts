@@ -1,0 +1,112 @@
+import type { Redis } from 'ioredis';
+import { connectRedis, type RedisWhere } from '../../redis/connect.js';
+import type { Logger } from 'pino';
+
+/**
+ * The few operations the web view's sign-in links and sessions need (docs/web.md), on Redis (shared by
+ * every replica) or in this process (the demo). Values are JSON text; every key expires.
+ */
+export interface KeyStore {
+  put(key: string, value: string, ttlMs: number): Promise<void>;
+  get(key: string): Promise<string | undefined>;
+  /** Reads and deletes in one step: of two callers at once, exactly one gets the value. */
+  take(key: string): Promise<string | undefined>;
+  del(key: string): Promise<void>;
+  /** A set of members under `key` (an index), kept at least `ttlMs` from now. */
+  addMember(key: string, member: string, ttlMs: number): Promise<void>;
+  members(key: string): Promise<string[]>;
+  removeMember(key: string, member: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Held {
+  value: string | Set<string>;
+  until: number;
+}
+
+export class MemoryKeyStore implements KeyStore {
+  readonly #m = new Map<string, Held>();
+  constructor(private readonly now: () => number = Date.now) {}
+
+  #live(key: string): Held | undefined {
+    const h = this.#m.get(key);
+    if (h && h.until <= this.now()) {
+      this.#m.delete(key);
+      return undefined;
+    }
+    return h;
+  }
+
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    this.#m.set(key, { value, until: this.now() + ttlMs });
+  }
+  async get(key: string): Promise<string | undefined> {
+    const v = this.#live(key)?.value;
+    return typeof v === 'string' ? v : undefined;
+  }
+  async take(key: string): Promise<string | undefined> {
+    // No await between the read and the delete: two takes at once cannot both read the value.
+    const v = this.#live(key)?.value;
+    this.#m.delete(key);
+    return typeof v === 'string' ? v : undefined;
+  }
+  async del(key: string): Promise<void> {
+    this.#m.delete(key);
+  }
+  async addMember(key: string, member: string, ttlMs: number): Promise<void> {
+    const h = this.#live(key);
+    const set = h && typeof h.value !== 'string' ? h.value : new Set<string>();
+    set.add(member);
+    this.#m.set(key, { value: set, until: Math.max(h?.until ?? 0, this.now() + ttlMs) });
+  }
+  async members(key: string): Promise<string[]> {
+    const v = this.#live(key)?.value;
+    return v && typeof v !== 'string' ? [...v] : [];
+  }
+  async removeMember(key: string, member: string): Promise<void> {
+    const v = this.#live(key)?.value;
+    if (v && typeof v !== 'string') v.delete(member);
+  }
+  async close(): Promise<void> {}
+}
+
+export class RedisKeyStore implements KeyStore {
+  readonly #r: Redis;
+  constructor(where: RedisWhere, private readonly prefix: string, log: Logger) {
+    // On a page request's path, like a chat command's: a hung Redis fails the call, not the page forever.
+    this.#r = connectRedis(where, { role: 'web', profile: 'command', lazy: true });
+    this.#r.on('error', (err) => log.debug({ err }, 'web store redis error'));
+  }
+  #k(key: string): string {
+    return `${this.prefix}:web:${key}`;
+  }
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.#r.set(this.#k(key), value, 'PX', Math.max(1, Math.round(ttlMs)));
+  }
+  async get(key: string): Promise<string | undefined> {
+    return (await this.#r.get(this.#k(key))) ?? undefined;
+  }
+  async take(key: string): Promise<string | undefined> {
+    // GETDEL (Redis 6.2+) is one command: a link posted twice at once signs in once.
+    return (await this.#r.getdel(this.#k(key))) ?? undefined;
+  }
+  async del(key: string): Promise<void> {
+    await this.#r.del(this.#k(key));
+  }
+  async addMember(key: string, member: string, ttlMs: number): Promise<void> {
+    const k = this.#k(key);
+    const ttl = await this.#r.pttl(k);
+    const multi = this.#r.multi().sadd(k, member);
+    if (ttl < ttlMs) multi.pexpire(k, Math.max(1, Math.round(ttlMs)));
+    await multi.exec();
+  }
+  async members(key: string): Promise<string[]> {
+    return this.#r.smembers(this.#k(key));
+  }
+  async removeMember(key: string, member: string): Promise<void> {
+    await this.#r.srem(this.#k(key), member);
+  }
+  async close(): Promise<void> {
+    this.#r.disconnect();
+  }
+}
