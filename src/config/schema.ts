@@ -4,6 +4,8 @@ import { AGENT_COMMAND, AGENT_NAME, COMMAND_PREFIX, DEFAULT_REF_PATTERN, DRIVE_N
 import { isSlackBuiltin } from '../adapters/slack/builtins.js';
 import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';
 import { duration, wordSchema } from './words.js';
+import { declaredCommands, sources } from '../declared/schema.js';
+import { declaredIssues } from '../declared/names.js';
 
 const role = z.enum(ROLES);
 /** A plain SQL identifier, optionally schema-qualified; anything else is a config error. */
@@ -239,6 +241,9 @@ export const configSchema = z.strictObject({
   schedules: z.array(scheduleEntry).optional(),
   alerts: z.array(alertEntry).optional(),
   jobFailures: jobFailures.optional(),
+  // Commands declared in config and the read-only data sources of their `sql` kind: docs/commands.md.
+  commands: declaredCommands.optional(),
+  sources: sources.optional(),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -247,6 +252,8 @@ export type ConfigInput = z.input<typeof configSchema>;
 /** Rules that span keys; each adds an issue at the key a user must change. */
 export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
   checkSchedules(c, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+  // Built-in names are checked where the registry is known (src/declared/build.ts); the rest here.
+  for (const i of declaredIssues(c.commands ?? [], [], Object.keys(c.sources ?? {}))) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
   if (c.slack?.mode === 'socket' && !c.slack.appToken)
     ctx.addIssue({ code: 'custom', path: ['slack', 'appToken'], message: 'required when slack.mode is socket' });
   if (c.discord?.mode === 'http' && !c.discord.publicKey)

@@ -17,4 +17,6 @@ export interface ArgShape {
   readonly max?: number;
   readonly minLength?: number;
   readonly maxLength?: number;
+  /** For `string`: the whole value must match (a declared command's `pattern`, docs/commands.md). */
+  readonly pattern?: RegExp;
 }
