@@ -1,0 +1,154 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { MemorySecrets } from '../../src/services/secrets/index.js';
+import { TestAdapter, users } from '../helpers/test-adapter.js';
+
+/** The queue service a team would point /queue-depth at: records every request it is sent. */
+interface Seen {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+const seen: Seen[] = [];
+let server: Server;
+let base = '';
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.setHeader('content-type', 'application/json');
+      if (req.url?.startsWith('/echo')) res.end(JSON.stringify({ got: Buffer.concat(chunks).toString('utf8'), token: req.headers.authorization }));
+      else res.end(JSON.stringify({ depth: 42, name: decodeURIComponent(req.url ?? '') }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+let bot: TestAdapter | undefined;
+afterEach(async () => {
+  await bot?.stop();
+  bot = undefined;
+  seen.length = 0;
+});
+
+const VIEWER = 'console:vic';
+const TOKEN = 'sekret-token-123456';
+
+function config(): ConfigInput {
+  return {
+    access: { users: users({ [VIEWER]: ['viewer'], 'console:ops': ['operator'] }) },
+    commands: [
+      {
+        name: 'queue-depth',
+        description: 'Depth of a work queue',
+        kind: 'http',
+        args: [{ name: 'queue', type: 'enum', values: ['orders', 'emails'] }],
+        url: `${base}/api/queues/{queue}`,
+        headers: { Authorization: 'Bearer {vault:ops/queues#token}' },
+        reply: '{queue}: {body.depth} waiting',
+        roles: ['viewer'],
+      },
+      {
+        name: 'echo',
+        description: 'Sends a label in a JSON body',
+        kind: 'http',
+        method: 'POST',
+        args: [{ name: 'label', type: 'string', pattern: '[^\\x00]{1,200}' }],
+        url: `${base}/echo?label={label}`,
+        headers: { Authorization: 'Bearer {vault:ops/queues#token}' },
+        body: '{"label":"{label}","by":"{user.key}"}',
+        roles: ['viewer'],
+      },
+      {
+        name: 'restart-queue',
+        description: 'Operators only',
+        kind: 'http',
+        method: 'POST',
+        url: `${base}/restart`,
+        roles: ['operator'],
+        confirm: true,
+      },
+    ],
+  };
+}
+
+async function start(): Promise<TestAdapter> {
+  bot = await TestAdapter.create({ config: config(), secrets: new MemorySecrets({ 'vault:ops/queues#token': TOKEN }) });
+  return bot;
+}
+
+describe('a declared http command', () => {
+  it('fills the URL from the typed value and the secret from the vault, and answers with the template', async () => {
+    const b = await start();
+    expect(await b.text(VIEWER, '/queue-depth orders')).toBe('orders: 42 waiting');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.url).toBe('/api/queues/orders');
+    expect(seen[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(b.audit.records.map((r) => [r.command, r.outcome])).toEqual([['queue-depth', 'ok']]);
+  });
+
+  it('escapes a caller value for where it lands and never resolves a secret reference it carries', async () => {
+    const b = await start();
+    const label = 'a"b&c={vault:ops/queues#token}';
+    const text = await b.text(VIEWER, `/echo '${label}'`);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.url).toBe(`/echo?label=${encodeURIComponent(label)}`);
+    expect(JSON.parse(seen[0]!.body)).toEqual({ label, by: VIEWER });
+    // No template: the status and the first lines; the secret echoed back is masked.
+    expect(text).toContain('HTTP 200');
+    expect(text).not.toContain(TOKEN);
+    expect(text).toContain('•••');
+  });
+
+  it.each([
+    ['a value outside the enum', '/queue-depth payments', 'queue must be one of: orders, emails'],
+    ['an option-shaped value', '/queue-depth --upload-pack=x', 'queue'],
+    ['a SQL fragment', "/queue-depth \"orders' OR 1=1 --\"", 'queue must be one of'],
+    ['constructor as the value', '/queue-depth constructor', 'queue must be one of'],
+    ['__proto__ as the value', '/queue-depth __proto__', 'queue must be one of'],
+    ['a value over its length', `/echo ${'x'.repeat(300)}`, 'label is too long'],
+    // Refused before parsing, for every command: the whole line is no input (src/core/input.ts).
+    ['a NUL', '/echo "a\u0000b"', 'control characters'],
+    ['100 KB of text', `/echo ${'x'.repeat(100_000)}`, 'input too long'],
+  ])('refuses %s with a reply naming the argument; one audit row, no request', async (_what, line, says) => {
+    const b = await start();
+    const [r] = await b.say(VIEWER, line);
+    expect(r!.text).toContain(says);
+    expect(r!.text.length).toBeLessThan(400);
+    expect(seen).toEqual([]);
+    expect(b.audit.records).toHaveLength(1);
+    expect(b.audit.records[0]!.outcome).not.toBe('ok');
+  });
+
+  it('is not run, nor listed in /help, for a caller without its role; an operator is asked to confirm', async () => {
+    const b = await start();
+    const [r] = await b.say(VIEWER, '/restart-queue');
+    expect(r!.code).toBe('denied');
+    expect(await b.text(VIEWER, '/help')).not.toContain('restart-queue');
+    expect(await b.text(VIEWER, '/help')).toContain('queue-depth');
+    const [asked] = await b.say('console:ops', '/restart-queue');
+    expect(asked!.confirm).toBeDefined();
+    expect(seen).toEqual([]);
+    await b.say('console:ops', `/confirm ${asked!.confirm!.code}`);
+    expect(seen.map((s) => s.url)).toEqual(['/restart']);
+  });
+
+  it('is refused for /constructor and /__proto__ as unknown commands', async () => {
+    const b = await start();
+    for (const name of ['constructor', '__proto__']) {
+      const [r] = await b.say(VIEWER, `/${name} x`);
+      expect(r!.code).toBe('unknown_command');
+    }
+    expect(seen).toEqual([]);
+  });
+});
