@@ -9,7 +9,9 @@ import type { DeclaredArg } from './schema.js';
 export const DEFAULT_STRING_PATTERN = /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.:@+-]*$/u;
 
 /** Names a template already gives a meaning to: an argument may not shadow them (docs/commands.md). */
-export const RESERVED_ARG_NAMES: ReadonlySet<string> = new Set(['user', 'room', 'vault', 'body', 'status']);
+export const RESERVED_ARG_NAMES: ReadonlySet<string> = new Set(['user', 'room', 'vault']);
+/** And in an http command's reply template, the response's own values. */
+export const RESERVED_HTTP_ARG_NAMES: ReadonlySet<string> = new Set(['body', 'status']);
 
 /** A declared argument as the core's ArgSpec (src/core/arg-spec.ts), read by the same resolvers as built-ins. */
 export function toArgSpec(a: DeclaredArg): ArgSpec {

@@ -1,5 +1,5 @@
 import { isSlackBuiltin } from '../adapters/slack/builtins.js';
-import { RESERVED_ARG_NAMES, anchored } from './args.js';
+import { RESERVED_ARG_NAMES, RESERVED_HTTP_ARG_NAMES, anchored } from './args.js';
 import type { DeclaredCommand } from './schema.js';
 
 /** One refusal: the config key (`commands[2].name`) and why. */
@@ -31,7 +31,8 @@ export function declaredIssues(commands: readonly DeclaredCommand[], builtins: r
     else seen.set(c.name, i);
     const argNames = new Set<string>();
     c.args.forEach((a, j) => {
-      if (RESERVED_ARG_NAMES.has(a.name)) add([i, 'args', j, 'name'], `${a.name} is reserved for the template's own values (user, room, vault, body, status)`);
+      if (RESERVED_ARG_NAMES.has(a.name)) add([i, 'args', j, 'name'], `${a.name} is reserved for the caller's identity and secrets (user, room, vault)`);
+      if (c.kind === 'http' && RESERVED_HTTP_ARG_NAMES.has(a.name)) add([i, 'args', j, 'name'], `${a.name} is reserved for the response in an http command's reply (body, status)`);
       if (PROTOTYPE_NAMES.has(a.name)) add([i, 'args', j, 'name'], `${a.name} is a reserved name`);
       if (argNames.has(a.name)) add([i, 'args', j, 'name'], `duplicate argument ${a.name}`);
       argNames.add(a.name);
