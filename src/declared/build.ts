@@ -57,7 +57,7 @@ function toCommandDef(c: DeclaredCommand, deps: DeclaredDeps): CommandDef {
   });
 }
 
-/** Issues as the config loader prints them: `commands[2].name: /status is a built-in command`. */
+/** Issues as the config loader prints them: `commands.2.name: /deploy is a built-in command`. */
 export function formatIssues(issues: readonly DeclaredIssue[]): string[] {
-  return issues.map((i) => `${i.path.map((p, n) => (typeof p === 'number' ? `[${p}]` : n ? `.${p}` : p)).join('')}: ${i.message}`);
+  return issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 }
