@@ -55,7 +55,7 @@ describe('commands: at load', () => {
   });
 
   it('gives the platforms typed options: an enum is a list of choices', () => {
-    const config = buildConfig({ commands: [{ ...ok, args: [{ name: 'queue', type: 'enum', values: ['orders', 'emails'] }] }] } as ConfigInput);
+    const config = buildConfig({ commands: [{ ...ok, args: [{ name: 'queue', type: 'enum', values: ['orders', 'emails'] }] }] } as unknown as ConfigInput);
     const def = withDeclared(builtins, config).find((c) => c.name === 'queue-depth')!;
     expect(def.args).toMatchObject([{ name: 'queue', type: 'string', choices: ['orders', 'emails'], required: true }]);
     expect(def.usage).toBe('/queue-depth <orders|emails>');
