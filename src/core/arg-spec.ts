@@ -26,6 +26,7 @@ export interface ArgSpec {
   readonly maxLength?: number;
   /** For `string` and `text`: the value must match, checked after its length (declared commands give one). */
   readonly pattern?: RegExp;
+  readonly patternSays?: string;
   readonly default?: string | number | boolean;
   /** A completion source name the platform may offer (`images`, `targets`). */
   readonly autocomplete?: string;

@@ -19,4 +19,6 @@ export interface ArgShape {
   readonly maxLength?: number;
   /** For `string`: the whole value must match (a declared command's `pattern`, docs/commands.md). */
   readonly pattern?: RegExp;
+  /** What a value that fails `pattern` is told (`must be …`); else `must match <pattern>`. */
+  readonly patternSays?: string;
 }

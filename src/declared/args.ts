@@ -7,6 +7,7 @@ import type { DeclaredArg } from './schema.js';
  * walk a path (`..`) or carry a NUL or a line break (docs/commands.md, "Argument types").
  */
 export const DEFAULT_STRING_PATTERN = /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.:@+-]*$/u;
+const DEFAULT_STRING_SAYS = 'must be one word of letters, digits and _ . : @ + - (not starting with -, without ..)';
 
 /** Names a template already gives a meaning to: an argument may not shadow them (docs/commands.md). */
 export const RESERVED_ARG_NAMES: ReadonlySet<string> = new Set(['user', 'room', 'vault']);
@@ -20,7 +21,7 @@ export function toArgSpec(a: DeclaredArg): ArgSpec {
   const base = { name: a.name, description: a.description ?? a.name, required: fallback === undefined && a.required !== false };
   switch (a.type) {
     case 'string':
-      return { ...base, type: 'string', pattern: a.pattern === undefined ? DEFAULT_STRING_PATTERN : anchored(a.pattern), ...(a.maxLength ? { maxLength: a.maxLength } : {}), ...(a.default !== undefined ? { default: a.default } : {}) };
+      return { ...base, type: 'string', ...(a.pattern === undefined ? { pattern: DEFAULT_STRING_PATTERN, patternSays: DEFAULT_STRING_SAYS } : { pattern: anchored(a.pattern) }), ...(a.maxLength ? { maxLength: a.maxLength } : {}), ...(a.default !== undefined ? { default: a.default } : {}) };
     case 'enum':
       return { ...base, type: 'string', choices: a.values, ...(a.default !== undefined ? { default: a.default } : {}) };
     case 'integer':

@@ -70,6 +70,14 @@ function config(): ConfigInput {
         roles: ['viewer'],
       },
       {
+        name: 'lookup',
+        description: 'A string without its own pattern',
+        kind: 'http',
+        args: [{ name: 'key', type: 'string' }],
+        url: `${base}/lookup/{key}`,
+        roles: ['viewer'],
+      },
+      {
         name: 'restart-queue',
         description: 'Operators only',
         kind: 'http',
@@ -116,6 +124,9 @@ describe('a declared http command', () => {
     ['a SQL fragment', "/queue-depth \"orders' OR 1=1 --\"", 'queue must be one of'],
     ['constructor as the value', '/queue-depth constructor', 'queue must be one of'],
     ['__proto__ as the value', '/queue-depth __proto__', 'queue must be one of'],
+    ['an option-shaped string', '/lookup -rf', 'key must be one word'],
+    ['a path with ..', '/lookup a/../../etc', 'key must be one word'],
+    ['a dotted walk', '/lookup ..', 'key must be one word'],
     ['a value over its length', `/echo ${'x'.repeat(300)}`, 'label is too long'],
     // Refused before parsing, for every command: the whole line is no input (src/core/input.ts).
     ['a NUL', '/echo "a\u0000b"', 'control characters'],
