@@ -24,6 +24,11 @@ export default tseslint.config(
     files: ['src/agent/**/*.ts', 'src/protocol/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [childProcess], patterns: [{ group: ['**/services/*', '**/core/*', '**/adapters/*', '**/jobs/*'], message: 'the agent and the protocol module do not depend on the bot' }] }] },
   },
+  // The layer rules (.dependency-cruiser.cjs, docs/architecture.md "Layers") are CommonJS, as dependency-cruiser reads them.
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
   // One Redis connection factory (src/redis/connect.ts, docs/architecture.md): every client gets the
   // same timeouts, reconnects, name and Sentinel support. Tests may still open a raw observer client.
   {

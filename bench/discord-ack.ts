@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { createDiscordAdapter } from '../src/adapters/discord/factory.js';
 import { buildConfig } from '../src/config/load.js';
 import { HttpServer } from '../src/http/server.js';
-import { buildApp } from '../src/main.js';
+import { buildApp } from '../src/app/main.js';
 import { ackRows, BARE_PATH, bareRoute, pairedLoad, prepared, SECONDS, withServer, type Prepared } from './http-load.js';
 import type { Bench } from './report.js';
 

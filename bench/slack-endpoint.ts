@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { SlackAdapter } from '../src/adapters/slack/adapter.js';
 import type { Config } from '../src/config/schema.js';
 import { HttpServer } from '../src/http/server.js';
-import { buildApp, type BuildOptions } from '../src/main.js';
+import { buildApp, type BuildOptions } from '../src/app/main.js';
 import { bareRoute } from './http-load.js';
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { buildConfig } from '../src/config/load.js';
 import type { ThreadStarter } from '../src/core/thread.js';
-import { buildApp } from '../src/main.js';
+import { buildApp } from '../src/app/main.js';
 import { createPool, Db, migrate, type Pool } from '../src/services/db/index.js';
 import { pct, row, type Bench, type Row } from './report.js';
 

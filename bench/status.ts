@@ -9,7 +9,8 @@ import { Dispatcher } from '../src/core/dispatcher.js';
 import { Registry } from '../src/core/registry.js';
 import type { ThreadStarter } from '../src/core/thread.js';
 import { buildMysqlServices, createPool, migrate, type Pool } from '../src/services/db/index.js';
-import type { Services, StatusService } from '../src/services/types.js';
+import type { StatusService } from '../src/core/ports.js';
+import type { Services } from '../src/app/services.js';
 import { pct, row, type Bench, type Row } from './report.js';
 import { SECONDS } from './http-load.js';
 import { cachedStatusOverSlack } from './status-slack.js';
@@ -108,7 +109,7 @@ export async function statusWorld(rows: number): Promise<StatusWorld> {
     bare: () => bare.execute(sql),
     dispatcher(status = m.status, command = 'status', text = 'all') {
       const services: Services = { status, notes: m.notes, notesDurable: true, audit: m.audit, now: () => new Date() };
-      const d = new Dispatcher({ registry: new Registry(commands), access: new Access(config.access), services, log: silent });
+      const d = new Dispatcher({ registry: new Registry<Services>(commands), access: new Access(config.access), services, log: silent });
       return async () => {
         const inv: Invocation = { id: randomUUID(), platform: 'bench', principal: { key: USER, name: 'bench' }, room: 'bench', command, text, receivedAt: new Date() };
         const r = await d.dispatch(inv, noThreads);

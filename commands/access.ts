@@ -1,5 +1,5 @@
-import { defineCommand, type CommandContext } from '../src/core/define-command.js';
-import { ROLES, type Role } from '../src/core/access.js';
+import { commandUsing, type CommandContext } from '../src/core/define-command.js';
+import { ROLES, type Role } from '../src/words/roles.js';
 import { formatDuration } from '../src/words/duration.js';
 import { UserError } from '../src/core/errors.js';
 import { clip } from '../src/core/format.js';
@@ -7,11 +7,15 @@ import { isGrantSource, type GrantRoles } from '../src/core/grants/grant-roles.j
 import type { Grant } from '../src/core/grants/types.js';
 import { reply } from '../src/core/reply.js';
 import type { ThreadRef } from '../src/core/thread.js';
+import type { GrantsPort, ClockPort } from '../src/core/ports.js';
+
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = GrantsPort & ClockPort;
 
 const GRANT_ROLES: readonly Role[] = ['admin'];
 const MEMORY_ONLY = ' (MySQL is not configured: grants live in this process and will not survive a restart)';
 
-function grantsOf(ctx: CommandContext): GrantRoles {
+function grantsOf(ctx: CommandContext<unknown, Uses>): GrantRoles {
   const g = ctx.services.grants;
   if (!g) throw new UserError('not_configured', 'grants are not available here');
   return g;
@@ -26,7 +30,7 @@ function describe(g: Grant, now: number): string {
  * Only a configured admin grants (docs/access.md#time-boxed-grants): never to themselves, and never
  * on the strength of a grant, or a time-boxed admin could extend itself, and hand admin on, forever.
  */
-function checkGranter(ctx: CommandContext, key: string, path: string, roles: readonly Role[]): void {
+function checkGranter(ctx: CommandContext<unknown, Uses>, key: string, path: string, roles: readonly Role[]): void {
   const by = ctx.invocation.principal;
   if (key === by.key) throw new UserError('denied', 'you cannot grant yourself a role; ask another admin');
   const needed = ctx.access.needed(path, roles);
@@ -36,7 +40,7 @@ function checkGranter(ctx: CommandContext, key: string, path: string, roles: rea
 }
 
 /** The announcement in the channel; its reference lets any replica post the expiry line under it. */
-async function announce(ctx: CommandContext, text: string): Promise<ThreadRef | undefined> {
+async function announce(ctx: CommandContext<unknown, Uses>, text: string): Promise<ThreadRef | undefined> {
   try {
     return await ctx.threads.startThread(text);
   } catch (err) {
@@ -45,7 +49,7 @@ async function announce(ctx: CommandContext, text: string): Promise<ThreadRef | 
   }
 }
 
-export default defineCommand({
+export default commandUsing<Uses>()({
   name: 'access',
   description: 'Time-boxed grants: give someone a role for a while, revoke it, list them',
   examples: ['/access grant @bob operator 2h disk swap on burner1', '/access revoke 12', '/access list'],

@@ -1,8 +1,12 @@
-import { defineCommand } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { age } from '../src/core/format.js';
 import { reply } from '../src/core/reply.js';
+import type { AuditPort, ClockPort } from '../src/core/ports.js';
 
-export default defineCommand({
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = AuditPort & ClockPort;
+
+export default commandUsing<Uses>()({
   name: 'audit',
   description: 'The audit trail: the newest invocations',
   examples: ['/audit', '/audit 50'],

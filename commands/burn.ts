@@ -1,22 +1,21 @@
-import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { UserError, withOutcome } from '../src/core/errors.js';
 import { DeviceError } from '../src/services/devices/errors.js';
 import { mention, msg } from '../src/core/message.js';
 import { reply } from '../src/core/reply.js';
-import type { BurnService } from '../src/services/burns.js';
+import type { BurnsPort } from '../src/services/burns.js';
 import { describeBurn, describeBurnNow } from './burn-describe.js';
+import { burnsOf } from './shared/burns.js';
 import { newJobId } from '../src/services/queue/types.js';
 import { notQueued } from '../src/jobs/not-queued.js';
 import { whereItShows } from '../src/services/queue/no-worker.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
+import type { RelayPort } from '../src/relay/entry.js';
 
-export function burnsOf(ctx: CommandContext): BurnService {
-  const burns = ctx.services.burns;
-  if (!burns) throw new UserError(ctx.services.devicesOff ? 'unavailable' : 'not_configured', ctx.services.devicesOff ?? 'burning is not configured here (no device agents and no job queue)');
-  return burns;
-}
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = BurnsPort & RelayPort;
 
-export default defineCommand({
+export default commandUsing<Uses>()({
   name: 'burn',
   description: 'Burn an ISO image to a CD/DVD drive, with progress in a thread',
   examples: ['/burn release-1.4.iso', '/burn release-1.4.iso dvd1 --no-verify', '/burn status b7k2x9q', '/burn cancel b7k2x9q', '/burn watch b7k2x9q', '/burn list'],

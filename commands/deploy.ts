@@ -1,28 +1,32 @@
 import type { ArgsOf } from '../src/core/arg-types.js';
-import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { commandUsing, type CommandContext } from '../src/core/define-command.js';
 import { UserError, withOutcome } from '../src/core/errors.js';
 import { mention, msg } from '../src/core/message.js';
 import { reply } from '../src/core/reply.js';
-import { describeHolder, type DeployService } from '../src/services/deploy/service.js';
+import { describeHolder, type DeployService, type DeploysPort } from '../src/services/deploy/service.js';
 import type { DeployTarget } from '../src/services/deploy/types.js';
 import { newJobId } from '../src/services/queue/types.js';
 import { whereItShows } from '../src/services/queue/no-worker.js';
 import { describeDeploy, describeDeployJob } from './deploy-describe.js';
 import { notQueued } from '../src/jobs/not-queued.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
+import type { RelayPort } from '../src/relay/entry.js';
+
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = DeploysPort & RelayPort;
 
 const target = { name: 'target', type: 'target', description: 'deploy target (see /deploy list)', required: true, autocomplete: 'targets' } as const;
 const runArgs = [target, { name: 'ref', type: 'ref', description: 'branch, tag or commit (the target decides what is allowed)' }] as const;
 const jobArg = { name: 'job', type: 'job', description: 'deploy job id (see /jobs)', required: true } as const;
 
-function deploysOf(ctx: CommandContext): DeployService {
+function deploysOf(ctx: CommandContext<unknown, Uses>): DeployService {
   const d = ctx.services.deploys;
   if (!d) throw new UserError('not_configured', 'deploying is not configured here (no deploy.targets)');
   return d;
 }
 
 /** The target named in the arguments, if the caller may act on it: its own `roles` replace deployer (admin always may). */
-function targetFor(ctx: CommandContext, deploys: DeployService, name: string, doing: string): DeployTarget {
+function targetFor(ctx: CommandContext<unknown, Uses>, deploys: DeployService, name: string, doing: string): DeployTarget {
   const t = deploys.target(name);
   const key = ctx.invocation.principal.key;
   if (!deploys.mayDeploy(t, ctx.access.rolesOf(ctx.invocation.principal))) {
@@ -33,7 +37,7 @@ function targetFor(ctx: CommandContext, deploys: DeployService, name: string, do
 }
 
 /** Everything that refuses a deploy before anything is asked, queued or locked. */
-async function check(ctx: CommandContext<ArgsOf<typeof runArgs>>): Promise<{ deploys: DeployService; t: DeployTarget; ref: string }> {
+async function check(ctx: CommandContext<ArgsOf<typeof runArgs>, Uses>): Promise<{ deploys: DeployService; t: DeployTarget; ref: string }> {
   const deploys = deploysOf(ctx);
   const t = targetFor(ctx, deploys, ctx.args.target, 'deploying');
   deploys.ready(t);
@@ -43,7 +47,7 @@ async function check(ctx: CommandContext<ArgsOf<typeof runArgs>>): Promise<{ dep
   return { deploys, t, ref };
 }
 
-export default defineCommand({
+export default commandUsing<Uses>()({
   name: 'deploy',
   description: 'Deploy a target (a CI webhook or a command on an agent host), with output in a thread',
   examples: ['/deploy site main', '/deploy list', '/deploy lock site release freeze', '/deploy unlock site', '/deploy cancel d7k2x9q', '/deploy watch d7k2x9q'],

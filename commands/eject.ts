@@ -1,8 +1,12 @@
-import { defineCommand } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { reply } from '../src/core/reply.js';
-import { burnsOf } from './burn.js';
+import { burnsOf } from './shared/burns.js';
+import type { BurnsPort } from '../src/services/burns.js';
 
-export default defineCommand({
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = BurnsPort;
+
+export default commandUsing<Uses>()({
   name: 'eject',
   description: "Open a drive's tray",
   examples: ['/eject', '/eject dvd1'],

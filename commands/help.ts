@@ -35,7 +35,7 @@ export default defineCommand({
   },
 });
 
-function allowedTargets(ctx: CommandContext): Target[] {
+function allowedTargets(ctx: CommandContext): Target<never>[] {
   const { principal, room } = ctx.invocation;
   const may = ctx.access.decider(principal);
   return ctx.registry.targets().filter((t) => may(t.path, t.roles, room).allow);

@@ -1,4 +1,3 @@
-import type { CommandDef } from '../src/core/define-command.js';
 import access from './access.js';
 import approve from './approve.js';
 import audit from './audit.js';
@@ -15,5 +14,8 @@ import schedule from './schedule.js';
 import status from './status.js';
 import whoami from './whoami.js';
 
-/** Every command the bot knows, listed explicitly; the registry refuses duplicates at startup. */
-export const commands: readonly CommandDef[] = [help, whoami, status, note, burn, images, drives, eject, deploy, confirm, approve, access, jobs, audit, schedule];
+/**
+ * Every command the bot knows, listed explicitly; the registry refuses duplicates at startup. Each
+ * keeps the type of the ports it uses, so the composition root's registry checks its bag has them.
+ */
+export const commands = [help, whoami, status, note, burn, images, drives, eject, deploy, confirm, approve, access, jobs, audit, schedule] as const;

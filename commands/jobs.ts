@@ -1,9 +1,14 @@
-import { defineCommand } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { reply } from '../src/core/reply.js';
 import { describeBurnNow } from './burn-describe.js';
 import { describeDeployJob } from './deploy-describe.js';
+import type { BurnsPort } from '../src/services/burns.js';
+import type { DeploysPort } from '../src/services/deploy/service.js';
 
-export default defineCommand({
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = BurnsPort & DeploysPort;
+
+export default commandUsing<Uses>()({
   name: 'jobs',
   description: 'Queued and running jobs of every kind',
   examples: ['/jobs'],

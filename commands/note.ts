@@ -1,14 +1,17 @@
-import { defineCommand, type CommandContext } from '../src/core/define-command.js';
+import { commandUsing, type CommandContext } from '../src/core/define-command.js';
 import { UserError } from '../src/core/errors.js';
 import { age, clip } from '../src/core/format.js';
 import { reply, type Reply } from '../src/core/reply.js';
 import { tokenize } from '../src/core/tokenize.js';
-import type { Note } from '../src/services/types.js';
+import type { Note, NotesPort, ClockPort } from '../src/core/ports.js';
+
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = NotesPort & ClockPort;
 
 const MAX_SEARCH_WORDS = 8;
 const MEMORY_ONLY = ' (storage not configured: notes are kept in memory until restart)';
 
-export default defineCommand({
+export default commandUsing<Uses>()({
   name: 'note',
   description: 'The team notebook',
   examples: ['/note add rotated the backup key', '/note list 5', '/note search backup'],
@@ -60,7 +63,7 @@ export default defineCommand({
   },
 });
 
-function listing(ctx: CommandContext, notes: readonly Note[], empty: string): Reply {
+function listing(ctx: CommandContext<unknown, Uses>, notes: readonly Note[], empty: string): Reply {
   if (notes.length === 0) return reply(empty);
   const now = ctx.services.now();
   const lines = notes.map((n) => `#${n.id} ${n.authorName} · ${age(n.createdAt, now)} — ${clip(n.body.replace(/\s+/g, ' '), 300)}`);

@@ -1,10 +1,14 @@
-import { defineCommand } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { UserError } from '../src/core/errors.js';
 import { age } from '../src/core/format.js';
 import { reply } from '../src/core/reply.js';
-import type { ScheduleRow } from '../src/schedules/setup.js';
+import type { ScheduleRow, SchedulesPort } from '../src/schedules/setup.js';
+import type { ClockPort } from '../src/core/ports.js';
 
-export default defineCommand({
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = SchedulesPort & ClockPort;
+
+export default commandUsing<Uses>()({
   name: 'schedule',
   description: 'Scheduled digests and alerts: next and last run; run one now',
   examples: ['/schedule list', '/schedule run morning-status'],

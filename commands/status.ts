@@ -1,8 +1,11 @@
-import { defineCommand } from '../src/core/define-command.js';
+import { commandUsing } from '../src/core/define-command.js';
 import { UserError } from '../src/core/errors.js';
 import { percent } from '../src/core/format.js';
 import { bar, reply, type Reply } from '../src/core/reply.js';
-import { STATUS_WINDOWS, type StatusReport, type StatusWindow } from '../src/services/types.js';
+import { STATUS_WINDOWS, type StatusReport, type StatusWindow, type StatusPort } from '../src/core/ports.js';
+
+/** The ports this command uses (docs/architecture.md, "Ports"). */
+type Uses = StatusPort;
 
 const LABEL: Record<StatusWindow, string> = { today: 'today', '24h': 'last 24 hours', '7d': 'last 7 days', all: 'all time' };
 
@@ -12,7 +15,7 @@ const LABEL: Record<StatusWindow, string> = { today: 'today', '24h': 'last 24 ho
  */
 const COLD_WAIT_MS = 1000;
 
-export default defineCommand({
+export default commandUsing<Uses>()({
   name: 'status',
   description: "Counts of the application's tasks by status",
   examples: ['/status', '/status 7d', '/status all'],

@@ -3,7 +3,7 @@ import { createDiscordAdapter } from '../../src/adapters/discord/factory.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { HttpServer } from '../../src/http/server.js';
-import { buildApp } from '../../src/main.js';
+import { buildApp } from '../../src/app/main.js';
 import { DiscordDouble } from '../../test/helpers/discord-double.js';
 import { DISCORD_PUBLISHED } from '../../test/helpers/discord-limits.js';
 import { IDS } from '../../test/helpers/discord-payloads.js';

@@ -1,4 +1,4 @@
-import type { App } from '../../src/main.js';
+import type { App } from '../../src/app/main.js';
 import type { Fleet, Target } from './fleet.js';
 import { endedRight, type BurnTrace } from './measure.js';
 import { sampleProc, type ProcUsage } from './proc-sampler.js';

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { createSlackTransport } from '../../src/adapters/slack/client.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { buildApp } from '../../src/main.js';
+import { buildApp } from '../../src/app/main.js';
 import { SlackDouble } from '../../test/helpers/slack-double.js';
 import { SLACK_PUBLISHED } from '../../test/helpers/slack-limits.js';
 import { startFleet } from './fleet.js';

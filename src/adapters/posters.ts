@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { App } from '../main.js';
+import type { App } from '../app/main.js';
 import type { ChannelPoster } from '../schedules/types.js';
 import { DiscordPoster } from './discord/poster.js';
 import { pacedDiscordRest } from './discord/paced-rest.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { App } from '../main.js';
+import type { App } from '../app/main.js';
 import { createDiscordTransport } from './discord/factory.js';
 import { createSlackTransport } from './slack/client.js';
 

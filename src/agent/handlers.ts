@@ -1,19 +1,32 @@
-import type { AgentServer } from './server.js';
+import type { BurnKind } from './burner/burn-kind.js';
 import { listImages } from './images.js';
-import type { Peer, Started } from './jobs.js';
-import { PROTOCOL_VERSION, type AgentMessage, type HelloInfo, type Request } from '../protocol/index.js';
+import type { JobManager, Peer, Started } from './jobs.js';
+import type { RunKind } from './runner/run-kind.js';
+import { PROTOCOL_VERSION, type AgentMessage, type DriveInfo, type EjectResult, type HelloInfo, type Request } from '../protocol/index.js';
+
+/** What answering a request uses of the agent; src/agent/server.ts passes itself. */
+export interface Served {
+  readonly name: string;
+  readonly heartbeatMs: number;
+  readonly imagesDirectory: string;
+  readonly jobs: JobManager;
+  readonly burns: BurnKind;
+  readonly runs: RunKind;
+  drives(): DriveInfo[];
+  eject(drive: string): Promise<EjectResult>;
+}
 
 /**
  * One request → the messages to send back to its sender (job events flow separately, to watchers).
  * Answers that need no I/O (hello, drives, status, cancel, run) come back at once, not as a promise,
  * so the server sends them in the turn it read the request.
  */
-export function handleRequest(agent: AgentServer, peer: Peer, req: Request): AgentMessage[] | Promise<AgentMessage[]> {
+export function handleRequest(agent: Served, peer: Peer, req: Request): AgentMessage[] | Promise<AgentMessage[]> {
   // A client's heartbeat only marks it alive (the receive loop did that); it gets no answer.
   return req.op === 'heartbeat' ? [] : answer(agent, peer, req);
 }
 
-function answer(agent: AgentServer, peer: Peer, req: Exclude<Request, { op: 'heartbeat' }>): AgentMessage[] | Promise<AgentMessage[]> {
+function answer(agent: Served, peer: Peer, req: Exclude<Request, { op: 'heartbeat' }>): AgentMessage[] | Promise<AgentMessage[]> {
   const reply = (data: unknown): AgentMessage[] => [{ v: 1, op: 'reply', id: req.id, data }];
   switch (req.op) {
     case 'hello': {

@@ -7,9 +7,10 @@ import { demoConfig, osUser } from '../config/demo.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log.js';
 import { prettyDestination, terminalLevel } from '../log-pretty.js';
-import { buildApp, type App } from '../main.js';
+import { buildApp, type App } from '../app/main.js';
 import { applyOwnThread } from '../relay/apply.js';
 import { version } from '../version.js';
+import { slackGroupMembers } from '../adapters/slack/usergroups.js';
 
 /** How long the console waits for its connections to close once input has ended and its jobs are done. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -30,6 +31,7 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const tty = process.stdout.isTTY === true && process.stdin.isTTY === true;
   const screen = new Screen(process.stdout, tty, { columns: () => process.stdout.columns || 80, err: process.stderr });
   const app = await buildApp(config, {
+    slackGroupMembers,
     log: consoleLogger(config, loaded, run.logLevel, screen),
     demo: run.demo,
     demoAgent: run.demo,

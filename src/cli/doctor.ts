@@ -1,8 +1,8 @@
 import { platformChecks } from '../adapters/doctor.js';
 import { deviceHostChecks } from '../agent/doctor.js';
 import { commands } from '../../commands/index.js';
-import { sourceChecks } from '../declared/doctor.js';
-import { withDeclared } from '../declared/list.js';
+import { sourceChecks } from '../../commands/declared/doctor.js';
+import { withDeclared } from '../../commands/declared/list.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { Access, unknownAccessKeys } from '../core/access.js';
 import { printable } from '../core/printable.js';

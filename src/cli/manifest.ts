@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { commands } from '../../commands/index.js';
-import { withDeclared } from '../declared/list.js';
+import { withDeclared } from '../../commands/declared/list.js';
 import { PLACEHOLDER_BASE, slackManifest } from '../adapters/slack/manifest.js';
 import { loadConfigFile } from '../config/load.js';
 import { COMMAND_PREFIX } from '../words/names.js';

@@ -1,5 +1,5 @@
 import { commands } from '../../commands/index.js';
-import { withDeclared } from '../declared/list.js';
+import { withDeclared } from '../../commands/declared/list.js';
 import { discordCommandProblems } from '../adapters/discord/commands-check.js';
 import { applicationCommands } from '../adapters/discord/commands-json.js';
 import { registerDiscordCommands } from '../adapters/discord/register.js';

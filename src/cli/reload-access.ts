@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ConfigError, requireConfigFile, type Loaded } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { App } from '../main.js';
+import type { App } from '../app/main.js';
 
 /**
  * SIGHUP: reads the config file again and reloads all of `access` and the declared `commands:` (with their

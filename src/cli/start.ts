@@ -2,14 +2,15 @@ import { requireConfigFile } from '../config/load.js';
 import { adapterFactories } from '../adapters/index.js';
 import { chatPosters } from '../adapters/posters.js';
 import type { Adapter } from '../adapters/types.js';
-import { mountReadyChecks } from '../http/ready-checks.js';
+import { mountReadyChecks } from '../app/ready-checks.js';
 import { HttpServer } from '../http/server.js';
 import { Metrics } from '../metrics/metrics.js';
-import { mountMetrics } from '../metrics/mount.js';
+import { mountMetrics } from '../app/metrics-mount.js';
 import { processLogger } from '../log-pretty.js';
-import { buildApp } from '../main.js';
+import { buildApp } from '../app/main.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
+import { slackGroupMembers } from '../adapters/slack/usergroups.js';
 
 /**
  * `opsline start`: the configured adapters, the one HTTP server and (unless `workers` is false) the
@@ -23,7 +24,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   // Command names for metric labels; anything else a caller types is counted as `unknown`.
   const known = new Set<string>();
   const metrics = new Metrics((name) => known.has(name));
-  const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics });
+  const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers });
   // SIGHUP reloads access from here on; one sent while the app was being built is run now.
   trap.onHup(accessReloader(app, configFlag, log));
   for (const t of app.registry.targets()) known.add(t.path);

@@ -2,9 +2,10 @@ import { chatPosters } from '../adapters/posters.js';
 import { addWorkerTransports } from '../adapters/transports.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { processLogger } from '../log-pretty.js';
-import { buildApp } from '../main.js';
+import { buildApp } from '../app/main.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
+import { slackGroupMembers } from '../adapters/slack/usergroups.js';
 
 /**
  * `opsline worker`: job workers only, until SIGINT or SIGTERM. It runs no chat adapter, but it
@@ -20,7 +21,7 @@ export async function runWorker(configFlag: string | undefined, trap: SignalTrap
   if (!config.agents?.length && !deploys && !scheduled)
     throw new ConfigError(loaded.source, ['agents: `opsline worker` needs at least one device agent, or deploy.targets, schedules or alerts with redis']);
   const log = processLogger(config.log.level, loaded.secrets);
-  const app = await buildApp(config, { log, secretValues: loaded.secrets });
+  const app = await buildApp(config, { log, secretValues: loaded.secrets, slackGroupMembers });
   // The worker holds the app's allowlist too: SIGHUP reloads it, as for `opsline start`.
   trap.onHup(accessReloader(app, configFlag, log));
   addWorkerTransports(app, log);

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import type * as Bullmq from 'bullmq';
 import { z } from 'zod';
-import { ROLES } from '../core/access.js';
-import { STATUS_WINDOWS } from '../services/types.js';
+import { ROLES } from '../words/roles.js';
+import { STATUS_WINDOWS } from '../core/ports.js';
 import { COMMAND_LINE, PRINCIPAL_KEY, PRINCIPAL_KEY_HINT, SCHEDULE_NAME } from '../words/names.js';
 import { duration, wordSchema } from './words.js';
 

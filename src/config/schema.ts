@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ROLES } from '../core/access.js';
+import { ROLES } from '../words/roles.js';
 import { AGENT_COMMAND, AGENT_NAME, COMMAND_PREFIX, DEFAULT_REF_PATTERN, DRIVE_NAME, PRINCIPAL_KEY, PRINCIPAL_KEY_HINT, SNOWFLAKE, TARGET_NAME } from '../words/names.js';
-import { isSlackBuiltin } from '../adapters/slack/builtins.js';
+import { isSlackBuiltin } from '../words/slack-builtins.js';
 import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';
 import { duration, wordSchema } from './words.js';
-import { declaredCommands, sources } from '../declared/schema.js';
-import { declaredIssues } from '../declared/names.js';
+import { declaredCommands, sources } from './commands.js';
+import { declaredIssues } from './commands-check.js';
 
 const role = z.enum(ROLES);
 /** A plain SQL identifier, optionally schema-qualified; anything else is a config error. */
@@ -252,7 +252,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 /** Rules that span keys; each adds an issue at the key a user must change. */
 export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
   checkSchedules(c, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
-  // Built-in names are checked where the registry is known (src/declared/build.ts); the rest here.
+  // Built-in names are checked where the registry is known (commands/declared/build.ts); the rest here.
   for (const i of declaredIssues(c.commands ?? [], [], Object.keys(c.sources ?? {}))) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
   if (c.slack?.mode === 'socket' && !c.slack.appToken)
     ctx.addIssue({ code: 'custom', path: ['slack', 'appToken'], message: 'required when slack.mode is socket' });

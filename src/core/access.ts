@@ -1,8 +1,7 @@
 import type { HeldRole, RoleSource } from './roles/types.js';
-import type { Principal } from './thread.js';
+import type { Principal } from './principal.js';
+import type { Role } from '../words/roles.js';
 
-export const ROLES = ['viewer', 'writer', 'operator', 'deployer', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 
 export interface AccessUser {
   readonly key: string;

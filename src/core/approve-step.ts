@@ -1,4 +1,5 @@
-import type { Access, Role } from './access.js';
+import type { Access } from './access.js';
+import type { Role } from '../words/roles.js';
 import { heldTarget } from './confirm-step.js';
 import type { ConfirmStore, Pending } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
@@ -14,7 +15,7 @@ export interface Approvals {
 }
 
 /** Config for the path, then for the command, plus what the command itself asks (a deploy target's approvers). */
-export async function approversOf(target: Target, ctx: CommandContext): Promise<readonly Role[] | undefined> {
+export async function approversOf<Svc>(target: Target<Svc>, ctx: CommandContext<Args, Svc>): Promise<readonly Role[] | undefined> {
   const configured = ctx.access.approvers(target.path);
   const def = target.sub === undefined ? target.command : Object.entries(target.command.subcommands ?? {}).find(([n]) => n === target.sub)?.[1];
   const own = (await def?.approvers?.(ctx)) ?? [];
@@ -26,7 +27,7 @@ export async function approversOf(target: Target, ctx: CommandContext): Promise<
  * The approval step: holds the request and shows, in the channel, the code someone else holding
  * one of `approvers` must approve. Returns undefined when the request needs no approval.
  */
-export async function holdForApproval(a: Approvals, target: Target, ctx: CommandContext): Promise<Reply | undefined> {
+export async function holdForApproval<Svc>(a: Approvals, target: Target<Svc>, ctx: CommandContext<Args, Svc>): Promise<Reply | undefined> {
   const approvers = await approversOf(target, ctx);
   if (!approvers) return undefined;
   const inv = ctx.invocation;
@@ -40,7 +41,7 @@ export async function holdForApproval(a: Approvals, target: Target, ctx: Command
  * The held request `code` names, for an approver: someone other than the requester, holding one
  * of its approver roles, in time; and the requester still allowed to run it. Anything else runs nothing.
  */
-export async function takeApproved(a: Approvals, registry: Registry, access: Access, code: string, inv: Invocation): Promise<{ pending: Pending; target: Target }> {
+export async function takeApproved<Svc>(a: Approvals, registry: Registry<Svc>, access: Access, code: string, inv: Invocation): Promise<{ pending: Pending; target: Target<Svc> }> {
   const peeked = await a.store.peek(code);
   if (peeked && peeked.principalKey !== inv.principal.key) {
     const needed = peeked.approvers ?? [];

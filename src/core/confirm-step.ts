@@ -17,7 +17,7 @@ export async function askToConfirm(store: ConfirmStore, inv: Invocation, path: s
  * The held request `code` names, for the caller confirming it: theirs, in time, and the caller still
  * allowed to run it (roles may have changed in the minute between). Anything else runs nothing.
  */
-export async function takeConfirmed(store: ConfirmStore, registry: Registry, access: Access, code: string, inv: Invocation): Promise<{ pending: Pending; target: Target }> {
+export async function takeConfirmed<Svc>(store: ConfirmStore, registry: Registry<Svc>, access: Access, code: string, inv: Invocation): Promise<{ pending: Pending; target: Target<Svc> }> {
   const taken = await store.take(code, inv.principal.key);
   if (!taken.ok) {
     if (taken.reason === 'foreign') throw new UserError('denied', `confirmation ${code} belongs to ${taken.owner ?? 'someone else'}; only they can confirm it. Nothing was run`);
@@ -33,7 +33,7 @@ export async function takeConfirmed(store: ConfirmStore, registry: Registry, acc
 }
 
 /** The command a held request names, looked up again: config may have been reloaded since. */
-export function heldTarget(registry: Registry, path: string): Target {
+export function heldTarget<Svc>(registry: Registry<Svc>, path: string): Target<Svc> {
   const [name, sub] = path.split(' ');
   const def = registry.get(name ?? '');
   const resolved = def && registry.resolve(def, '', sub);

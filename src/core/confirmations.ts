@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Role } from './access.js';
+import type { Role } from '../words/roles.js';
 import type { Args, Invocation } from './define-command.js';
 
 /** How long a confirmation stays valid. */

@@ -2,10 +2,9 @@ import type { Logger } from 'pino';
 import type { Message } from './message.js';
 import type { Reply } from './reply.js';
 import type { LiveThread } from './live-thread.js';
-import type { Principal, ThreadRef, ThreadStarter } from './thread.js';
-import type { Role } from './access.js';
-import type { Services } from '../services/types.js';
-import type { Registry } from './registry.js';
+import type { ThreadRef, ThreadStarter } from './thread.js';
+import type { Principal } from './principal.js';
+import type { Role } from '../words/roles.js';
 import type { Access } from './access.js';
 import type { ArgsOf } from './arg-types.js';
 import type { ArgSpec, ArgValue, Args } from './arg-spec.js';
@@ -29,13 +28,18 @@ export interface Invocation {
   readonly receivedAt: Date;
 }
 
-/** `A`: the arguments as the command's specs type them (see ArgsOf); the dispatcher itself sees them as `Args`. */
-export interface CommandContext<A = Args> {
+/**
+ * `A`: the arguments as the command's specs type them (see ArgsOf); the dispatcher itself sees them as `Args`.
+ * `Svc`: the services the command is given, typed as the ports it names (src/core/ports.ts,
+ * docs/architecture.md "Ports"); core never sees the composition root's whole bag.
+ */
+export interface CommandContext<A = Args, Svc = unknown> {
   readonly invocation: Invocation;
   readonly args: A;
-  readonly services: Services;
+  readonly services: Svc;
   readonly log: Logger;
-  readonly registry: Registry;
+  /** What the handler may read of the registry (/help lists it). */
+  readonly registry: CommandCatalog;
   readonly access: Access;
   /** How this platform starts a thread for long work. */
   readonly threads: ThreadStarter;
@@ -59,34 +63,38 @@ export interface CommandContext<A = Args> {
  * dispatcher holds the request and replies with a confirmation code); undefined runs it now. It may
  * throw a UserError to refuse before anything is asked (a bad ref, a locked target).
  */
-export type ConfirmCheck<A = Args> = (ctx: CommandContext<A>) => Promise<string | undefined> | string | undefined;
+export type ConfirmCheck<A = Args, Svc = unknown> = (ctx: CommandContext<A, Svc>) => Promise<string | undefined> | string | undefined;
 
-export type Handler<A = Args> = (ctx: CommandContext<A>) => Promise<Reply> | Reply;
+export type Handler<A = Args, Svc = unknown> = (ctx: CommandContext<A, Svc>) => Promise<Reply> | Reply;
 
 /**
  * Asked after parsing and authorisation: roles of which someone other than the caller must approve
  * this request before it runs (a deploy target's `approvers`); undefined needs no approval.
  */
-export type ApproversCheck<A = Args> = (ctx: CommandContext<A>) => Promise<readonly Role[] | undefined> | readonly Role[] | undefined;
+export type ApproversCheck<A = Args, Svc = unknown> = (ctx: CommandContext<A, Svc>) => Promise<readonly Role[] | undefined> | readonly Role[] | undefined;
 
 /** A subcommand as written: `A` is inferred from its `args`, so its handler reads typed values. */
-export interface SubcommandDef<A = readonly ArgSpec[]> {
+export interface SubcommandDef<A = readonly ArgSpec[], Svc = unknown> {
   readonly description: string;
   /** Derived from `args` when left out (src/core/usage.ts), which is what commands/ do. */
   readonly usage?: string;
   readonly args?: A & readonly ArgSpec[];
   readonly roles: readonly Role[];
   readonly sideEffects: boolean;
-  readonly handler: Handler<ArgsOf<Specs<A>>>;
-  readonly confirm?: ConfirmCheck<ArgsOf<Specs<A>>>;
-  readonly approvers?: ApproversCheck<ArgsOf<Specs<A>>>;
+  readonly handler: Handler<ArgsOf<Specs<A>>, Svc>;
+  readonly confirm?: ConfirmCheck<ArgsOf<Specs<A>>, Svc>;
+  readonly approvers?: ApproversCheck<ArgsOf<Specs<A>>, Svc>;
 }
 
 /** A subcommand written without `args` infers `unknown` for them: it has none. */
 type Specs<A> = A extends readonly ArgSpec[] ? A : [];
 
-/** A command as the registry, the dispatcher and the adapters see it: arguments as plain `Args`. */
-export interface CommandDef {
+/**
+ * A command as the registry, the dispatcher and the adapters see it: arguments as plain `Args`;
+ * `Svc` is what it needs of the services (a command on fewer ports fits a registry of more). A bare
+ * `CommandDef` (`never`) is any command, to list or describe (the manifest, /help), not to run.
+ */
+export interface CommandDef<Svc = never> {
   readonly name: string;
   readonly description: string;
   /** One line, e.g. `/note add <text> | list [n] | search <words>`. */
@@ -96,11 +104,13 @@ export interface CommandDef {
   /** Roles that may run it; for commands with subcommands, each subcommand names its own. */
   readonly roles: readonly Role[];
   readonly sideEffects: boolean;
-  readonly handler?: Handler;
+  // Function-typed properties, checked contravariantly: a command on fewer ports (CommandDef<NotesPort>)
+  // fits a registry of the whole bag (Registry<Services>), and one naming a port the bag lacks does not.
+  readonly handler?: Handler<Args, Svc>;
   /** For a command without subcommands: ask before running (see ConfirmCheck). */
-  readonly confirm?: ConfirmCheck;
-  readonly approvers?: ApproversCheck;
-  readonly subcommands?: Readonly<Record<string, StoredSubcommand>>;
+  readonly confirm?: ConfirmCheck<Args, Svc>;
+  readonly approvers?: ApproversCheck<Args, Svc>;
+  readonly subcommands?: Readonly<Record<string, StoredSubcommand<Svc>>>;
   /** Used when the first word is not a subcommand name (`/burn image.iso` → `start`). */
   readonly defaultSubcommand?: string;
   /**
@@ -110,34 +120,70 @@ export interface CommandDef {
   readonly mentions?: boolean;
 }
 
-export interface StoredSubcommand extends Omit<SubcommandDef, 'usage' | 'handler' | 'confirm' | 'approvers'> {
+export interface StoredSubcommand<Svc = never> extends Omit<SubcommandDef, 'usage' | 'handler' | 'confirm' | 'approvers'> {
   readonly usage: string;
-  readonly handler: Handler;
-  readonly confirm?: ConfirmCheck;
-  readonly approvers?: ApproversCheck;
+  readonly handler: Handler<Args, Svc>;
+  readonly confirm?: ConfirmCheck<Args, Svc>;
+  readonly approvers?: ApproversCheck<Args, Svc>;
+}
+
+/** What one command path (`status`, `note add`) resolves to. */
+export interface Target<Svc = never> {
+  readonly command: CommandDef<Svc>;
+  readonly sub?: string;
+  /** `note add`, or the bare name for commands without subcommands. */
+  readonly path: string;
+  readonly usage: string;
+  readonly args: readonly ArgSpec[];
+  readonly roles: readonly Role[];
+  readonly sideEffects: boolean;
+  readonly handler: Handler<Args, Svc>;
+  readonly confirm?: ConfirmCheck<Args, Svc>;
+}
+
+/**
+ * The registry as a handler reads it (/help lists it): commands whatever services they need, so
+ * typed on `never` services: a handler may list them, not run them.
+ */
+export interface CommandCatalog {
+  get(name: string): CommandDef<never> | undefined;
+  targets(): readonly Target<never>[];
 }
 
 /**
  * A command as written in commands/: `A` (its args) and `S` (each subcommand's args) are inferred,
  * so `ctx.args.image` is a `string` with no cast, and a wrong use does not compile.
  */
-export interface CommandInput<A extends readonly ArgSpec[], S extends Record<string, unknown>> extends Omit<CommandDef, 'usage' | 'args' | 'handler' | 'confirm' | 'approvers' | 'subcommands'> {
+export interface CommandInput<A extends readonly ArgSpec[], S extends Record<string, unknown>, Svc = unknown> extends Omit<CommandDef, 'usage' | 'args' | 'handler' | 'confirm' | 'approvers' | 'subcommands'> {
   /** Derived from the arguments when left out: `/burn <image.iso> [drive] [--no-verify] | status [job] | …`. */
   readonly usage?: string;
   readonly args?: A;
-  readonly handler?: Handler<ArgsOf<A>>;
-  readonly confirm?: ConfirmCheck<ArgsOf<A>>;
-  readonly approvers?: ApproversCheck<ArgsOf<A>>;
-  readonly subcommands?: { readonly [K in keyof S]: SubcommandDef<S[K]> };
+  readonly handler?: Handler<ArgsOf<A>, Svc>;
+  readonly confirm?: ConfirmCheck<ArgsOf<A>, Svc>;
+  readonly approvers?: ApproversCheck<ArgsOf<A>, Svc>;
+  readonly subcommands?: { readonly [K in keyof S]: SubcommandDef<S[K], Svc> };
 }
 
 const NAME = COMMAND_NAME;
 
 /** Checks a command's shape once, at load time, so a mistake fails at startup rather than at use. */
-export function defineCommand<const A extends readonly ArgSpec[] = [], const S extends Record<string, unknown> = Record<never, never>>(input: CommandInput<A, S>): CommandDef {
+export function defineCommand<const A extends readonly ArgSpec[] = [], const S extends Record<string, unknown> = Record<never, never>>(input: CommandInput<A, S>): CommandDef<unknown> {
+  return checked(input);
+}
+
+/**
+ * `defineCommand` for a command that uses services: it names the ports it uses, and its handlers read
+ * them typed (`export default commandUsing<NotesPort & ClockPort>()({ name: 'note', ... })`). The
+ * composition root's registry accepts it only if its bag has those ports.
+ */
+export function commandUsing<Svc>() {
+  return <const A extends readonly ArgSpec[] = [], const S extends Record<string, unknown> = Record<never, never>>(input: CommandInput<A, S, Svc>): CommandDef<Svc> => checked(input);
+}
+
+function checked<Svc>(input: CommandInput<readonly ArgSpec[], Record<string, unknown>, Svc>): CommandDef<Svc> {
   // The one place typed handlers meet plain Args: parse.ts builds ctx.args from these same specs, so
   // the shape ArgsOf promises is the shape the dispatcher passes.
-  const def = withUsage(input as unknown as Written);
+  const def = withUsage(input as unknown as Written) as unknown as CommandDef<Svc>;
   if (!NAME.test(def.name)) throw new Error(`command name "${def.name}" must match ${NAME}`);
   const subs = Object.entries(def.subcommands ?? {});
   if (subs.length === 0 && !def.handler) throw new Error(`command ${def.name} has neither handler nor subcommands`);

@@ -18,16 +18,17 @@ import { closest } from './suggest.js';
 import type { Registry, Resolved, Target } from './registry.js';
 import type { Reply } from './reply.js';
 import { LiveThread } from './live-thread.js';
-import type { ThreadStarter, Transports } from './thread.js';
-import type { Services } from '../services/types.js';
+import type { ThreadStarter } from './thread.js';
+import type { AuditPort, TransportSource } from './ports.js';
 
-export interface DispatcherDeps {
-  readonly registry: Registry;
+/** `Svc`: the services every command is given (the composition root's bag); the dispatcher itself uses only the audit port. */
+export interface DispatcherDeps<Svc extends AuditPort = AuditPort> {
+  readonly registry: Registry<Svc>;
   readonly access: Access;
-  readonly services: Services;
+  readonly services: Svc;
   readonly log: Logger;
   /** Thread transports by platform, for commands that start or reopen threads. */
-  readonly transports?: Transports;
+  readonly transports?: TransportSource;
   /** Longest argument text accepted; longer input is refused before parsing. */
   readonly maxInputLength?: number;
   /** Requests held for confirmation; tests pass one with their own clock. */
@@ -59,10 +60,10 @@ interface Ending {
  * Every step runs under `attempt`, so whatever one throws, the caller gets a short coded reply and
  * the invocation exactly one audit row.
  */
-export class Dispatcher {
+export class Dispatcher<Svc extends AuditPort = AuditPort> {
   readonly confirmations: ConfirmStore;
 
-  constructor(private readonly deps: DispatcherDeps) {
+  constructor(private readonly deps: DispatcherDeps<Svc>) {
     this.confirmations = deps.confirmations ?? new Confirmations();
   }
 
@@ -178,7 +179,7 @@ export class Dispatcher {
     return target.handler(this.context({ ...pending.invocation, platform: inv.platform }, pending.args, theirs, log, setJobId));
   }
 
-  private context(inv: Invocation, args: Args, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra = {}): CommandContext {
+  private context(inv: Invocation, args: Args, threads: ThreadStarter, log: Logger, setJobId: (id: string) => void, extra: AuditExtra = {}): CommandContext<Args, Svc> {
     return {
       invocation: inv,
       args,
@@ -202,7 +203,7 @@ export class Dispatcher {
     };
   }
 
-  private resolve(inv: Invocation): Step<Resolved> {
+  private resolve(inv: Invocation): Step<Resolved<Svc>> {
     const def = this.deps.registry.get(inv.command.toLowerCase());
     if (!def) {
       const name = inv.command.slice(0, 32).replace(new RegExp(CONTROL, 'g'), '?');
@@ -224,7 +225,7 @@ export class Dispatcher {
    * A known command that could not be resolved (`/note` without a subcommand) would answer with its
    * usage, which names subcommands: someone off the allowlist hears only that they are off it.
    */
-  private async strangerFirst(inv: Invocation, failed: Step<never> & { ok: false }): Promise<Step<Resolved>> {
+  private async strangerFirst(inv: Invocation, failed: Step<never> & { ok: false }): Promise<Step<Resolved<Svc>>> {
     if (failed.error.code !== 'usage') return failed;
     await this.deps.access.prepare(inv.principal);
     const access = this.deps.access;
@@ -240,7 +241,7 @@ export class Dispatcher {
     return { ok: false, decision: 'deny', error: new UserError('denied', `/${def?.name ?? inv.command} needs the ${roles} role; your key is ${inv.principal.key} (an admin can grant it)`) };
   }
 
-  private async authorise(inv: Invocation, r: Resolved, extra: AuditExtra): Promise<Step<Resolved>> {
+  private async authorise(inv: Invocation, r: Resolved<Svc>, extra: AuditExtra): Promise<Step<Resolved<Svc>>> {
     await this.deps.access.prepare(inv.principal);
     const d = this.deps.access.decide(inv.principal, r.target.path, r.target.roles, inv.room);
     if (d.allow) {
@@ -250,7 +251,7 @@ export class Dispatcher {
     return { ok: false, decision: 'deny', error: new UserError('denied', refusal(d, r.named, inv.principal.key)) };
   }
 
-  private parse(inv: Invocation, target: Target, rest: string): Step<{ target: Target; args: ReturnType<typeof parseText> }> {
+  private parse(inv: Invocation, target: Target<Svc>, rest: string): Step<{ target: Target<Svc>; args: ReturnType<typeof parseText> }> {
     try {
       const who = { platform: inv.platform, principalKey: inv.principal.key, command: inv.command };
       const args = inv.options ? parseValues(target.args, inv.options.values, who) : parseText(target.args, rest, who);

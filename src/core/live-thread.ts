@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import { postFinal } from '../relay/relayed-transport.js';
 import { printable } from './printable.js';
 import { printableMessage, sameMessage, type Message } from './message.js';
-import type { ThreadRef, ThreadTransport, ThreadStarter } from './thread.js';
+import { postFinal, type ThreadRef, type ThreadTransport, type ThreadStarter } from './thread.js';
 
 /**
  * One thread of long work: a root, one live status message edited in place (coalesced to at most one

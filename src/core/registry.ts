@@ -1,38 +1,29 @@
-import type { ArgSpec, CommandDef, ConfirmCheck, Handler } from './define-command.js';
-import type { Role } from './access.js';
+import type { CommandCatalog, CommandDef, Target } from './define-command.js';
 import { nextToken } from './tokenize.js';
 
-/** What one command path (`status`, `note add`) resolves to. */
-export interface Target {
-  readonly command: CommandDef;
-  readonly sub?: string;
-  /** `note add`, or the bare name for commands without subcommands. */
-  readonly path: string;
-  readonly usage: string;
-  readonly args: readonly ArgSpec[];
-  readonly roles: readonly Role[];
-  readonly sideEffects: boolean;
-  readonly handler: Handler;
-  readonly confirm?: ConfirmCheck;
-}
+export type { Target } from './define-command.js';
 
 /** A resolved command: its target, the argument text left, and the command as the caller named it. */
-export interface Resolved {
-  readonly target: Target;
+export interface Resolved<Svc = never> {
+  readonly target: Target<Svc>;
   readonly rest: string;
   readonly named: string;
 }
 
-export class Registry {
-  #byName = new Map<string, CommandDef>();
+/**
+ * `Svc`: the services the dispatcher gives every command; each command's own ports must be among them.
+ * A bare `Registry` (`never`) is any registry, read but not run (checks at startup, /help).
+ */
+export class Registry<Svc = never> implements CommandCatalog {
+  #byName = new Map<string, CommandDef<Svc>>();
   /** Every target, built once per command set: /help reads them all on every call. */
-  #targets: readonly Target[] = [];
-  #byPath = new Map<string, Target>();
+  #targets: readonly Target<Svc>[] = [];
+  #byPath = new Map<string, Target<Svc>>();
   /** The built-in commands; declared ones (src/declared/) come and go with a reload. */
-  readonly #builtins: readonly CommandDef[];
+  readonly #builtins: readonly CommandDef<Svc>[];
 
   /** Built from the explicit list in commands/index.ts; a duplicate name fails at startup. */
-  constructor(commands: readonly CommandDef[]) {
+  constructor(commands: readonly CommandDef<NoInfer<Svc>>[]) {
     this.#builtins = commands;
     this.#load(commands);
   }
@@ -41,17 +32,17 @@ export class Registry {
    * Replaces the declared commands (docs/commands.md, "Reloading"): the built-ins stay, the new set is
    * checked and built whole, then swapped in one synchronous step; a duplicate throws and changes nothing.
    */
-  setDeclared(declared: readonly CommandDef[]): void {
+  setDeclared(declared: readonly CommandDef<Svc>[]): void {
     this.#load([...this.#builtins, ...declared]);
   }
 
   /** The built-in commands: the names declared commands may not take. */
-  builtins(): readonly CommandDef[] {
+  builtins(): readonly CommandDef<Svc>[] {
     return this.#builtins;
   }
 
-  #load(commands: readonly CommandDef[]): void {
-    const byName = new Map<string, CommandDef>();
+  #load(commands: readonly CommandDef<Svc>[]): void {
+    const byName = new Map<string, CommandDef<Svc>>();
     for (const c of commands) {
       if (byName.has(c.name)) throw new Error(`duplicate command name: ${c.name}`);
       byName.set(c.name, c);
@@ -59,23 +50,23 @@ export class Registry {
     const targets = [...byName.values()].flatMap((c) =>
       c.subcommands ? Object.keys(c.subcommands).map((s) => targetOf(c, s)) : [targetOf(c, undefined)],
     );
-    const byPath = new Map<string, Target>();
+    const byPath = new Map<string, Target<Svc>>();
     for (const t of targets) byPath.set(t.path, t);
     this.#byName = byName;
     this.#targets = targets;
     this.#byPath = byPath;
   }
 
-  get(name: string): CommandDef | undefined {
+  get(name: string): CommandDef<Svc> | undefined {
     return this.#byName.get(name);
   }
 
-  all(): readonly CommandDef[] {
+  all(): readonly CommandDef<Svc>[] {
     return [...this.#byName.values()];
   }
 
   /** Every runnable path, one per subcommand. */
-  targets(): readonly Target[] {
+  targets(): readonly Target<Svc>[] {
     return this.#targets;
   }
 
@@ -85,7 +76,7 @@ export class Registry {
    * caller named it (`burn` for `/burn x.iso`, whose target is `burn start`): replies say that, never
    * an internal name the caller did not type.
    */
-  resolve(command: CommandDef, text: string, explicitSub?: string): Resolved | { error: string } {
+  resolve(command: CommandDef<Svc>, text: string, explicitSub?: string): Resolved<Svc> | { error: string } {
     if (!command.subcommands) return { target: this.#target(command, undefined), rest: text, named: command.name };
     const names = Object.keys(command.subcommands);
     if (explicitSub !== undefined) {
@@ -103,7 +94,7 @@ export class Registry {
   }
 
   /** The target built at startup for a registered command (and one of its subcommands); built now for any other. */
-  #target(command: CommandDef, sub: string | undefined): Target {
+  #target(command: CommandDef<Svc>, sub: string | undefined): Target<Svc> {
     const t = this.#byPath.get(sub === undefined ? command.name : `${command.name} ${sub}`);
     return t?.command === command ? t : targetOf(command, sub);
   }
@@ -126,7 +117,7 @@ function safeFirst(text: string): { value: string; end: number } | undefined {
   }
 }
 
-export function targetOf(c: CommandDef, sub: string | undefined): Target {
+export function targetOf<Svc>(c: CommandDef<Svc>, sub: string | undefined): Target<Svc> {
   const s = sub !== undefined && c.subcommands && Object.hasOwn(c.subcommands, sub) ? c.subcommands[sub] : undefined;
   if (s) {
     return { command: c, sub, path: `${c.name} ${sub}`, usage: s.usage, args: s.args ?? [], roles: s.roles, sideEffects: s.sideEffects, handler: s.handler, ...(s.confirm ? { confirm: s.confirm } : {}) };

@@ -1,15 +1,5 @@
-import type { Message } from './message.js';
-import type { ThreadRelay } from '../relay/entry.js';
-import { RelayedTransport } from '../relay/relayed-transport.js';
-
-export interface Principal {
-  /** `slack:<team>:<user>`, `discord:<user>` or `console:<user>`; never a display name. */
-  readonly key: string;
-  readonly name: string;
-  /** Discord: the guild the interaction came from and the member's role ids in it (access.discordRoles). */
-  readonly guild?: string;
-  readonly memberRoles?: readonly string[];
-}
+import { finalLine, type Message } from './message.js';
+import type { Principal } from './principal.js';
 
 /**
  * A serialisable reference to a thread: stored in job data so that any process can reopen it.
@@ -60,33 +50,7 @@ export interface ThreadStarter {
   startThread(rootText: Message, opts?: ThreadOptions): Promise<ThreadRef>;
 }
 
-/**
- * Transports by platform, so a worker can reopen a thread it did not start. With a relay, every
- * thread is reachable: updates go to the local transport (if any) and through the relay, to the
- * process that owns the thread and to watchers (docs/console.md).
- */
-export class Transports {
-  readonly #byPlatform = new Map<string, ThreadTransport>();
-  readonly #relayed = new Map<string, ThreadTransport>();
-
-  constructor(private readonly relay?: ThreadRelay) {}
-
-  add(t: ThreadTransport): void {
-    this.#byPlatform.set(t.platform, t);
-    this.#relayed.delete(t.platform);
-  }
-
-  get(platform: string): ThreadTransport | undefined {
-    const local = this.#byPlatform.get(platform);
-    if (!this.relay) return local;
-    if (!local) return new RelayedTransport(platform, undefined, this.relay);
-    let t = this.#relayed.get(platform);
-    if (!t) this.#relayed.set(platform, (t = new RelayedTransport(platform, local, this.relay)));
-    return t;
-  }
-
-  /** The transport registered for `platform` in this process, without the relay. */
-  local(platform: string): ThreadTransport | undefined {
-    return this.#byPlatform.get(platform);
-  }
+/** The final line of a thread: the transport's own, or a reply that mentions the requester. */
+export function postFinal(t: ThreadTransport, ref: ThreadRef, text: Message): Promise<string> {
+  return t.finalReply ? t.finalReply(ref, text) : t.postReply(ref, finalLine(ref.requester, text));
 }

@@ -1,5 +1,3 @@
-import { OperatorError } from '../core/errors.js';
-
 /** One line of `opsline doctor`: resolves to a short detail when fine, throws with the reason when not. */
 export interface Check {
   readonly name: string;
@@ -15,10 +13,15 @@ export function noAnswer(c: Check, ms: number): string {
   return `${c.target ? `${c.target}: ` : ''}no answer within ${ms} ms${c.silentFix ? `; ${c.silentFix}` : ''}`;
 }
 
-/** A failure a check has already put into words; shown as is. */
-export class CheckFailure extends OperatorError<'check_failed'> {
+/**
+ * A failure a check has already put into words; shown as is. Its code is the catalogue's
+ * `check_failed` (docs/errors.md); it is not an OperatorError because the agent's doctor uses it too,
+ * and the agent imports nothing of core (docs/architecture.md, "Layers").
+ */
+export class CheckFailure extends Error {
+  readonly code = 'check_failed' as const;
   constructor(message: string, options?: { cause?: unknown }) {
-    super('check_failed', message, options);
+    super(message, options);
     this.name = 'CheckFailure';
   }
 }

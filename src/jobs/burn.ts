@@ -1,13 +1,13 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
-import { OperatorError } from '../core/errors.js';
 import { LiveThread } from '../core/live-thread.js';
-import type { Transports } from '../core/thread.js';
+import type { Transports } from '../relay/transports.js';
 import { DeviceError } from '../services/devices/errors.js';
 import type { BurnResult, DeviceClient, JobStream, Phase, Progress } from '../services/devices/types.js';
 import type { BurnJobData, BurnProcessor } from '../services/queue/types.js';
 import { digestMilestone, duration, RateSmoother, renderProgress } from './progress.js';
 import { ThreadReporter } from './reporter.js';
+import { WorkerStopping } from '../services/queue/worker-stopping.js';
 
 export const AGENT_LOST = 'device agent lost during burn; the disc may be unusable';
 
@@ -19,14 +19,6 @@ export interface BurnDeps {
   readonly stopping?: () => boolean;
   /** True when someone cancelled the job before the agent had it (see JobQueue.requestCancel). */
   readonly cancelRequested?: (id: string) => Promise<boolean>;
-}
-
-/** Thrown when this process stops mid-job: the job stays active, its lock lapses, another worker re-attaches. */
-export class WorkerStopping extends OperatorError<'worker_stopping'> {
-  constructor(message: string) {
-    super('worker_stopping', message);
-    this.name = 'WorkerStopping';
-  }
 }
 
 /**

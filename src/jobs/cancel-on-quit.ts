@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { LiveThread } from '../core/live-thread.js';
-import type { ThreadRef, Transports } from '../core/thread.js';
+import type { ThreadRef } from '../core/thread.js';
+import type { Transports } from '../relay/transports.js';
 import type { JobQueue } from '../services/queue/jobs.js';
 
 type Queue<D> = Pick<JobQueue<D, unknown, unknown>, 'list' | 'removeQueued' | 'close'> & { idle(): Promise<void> };

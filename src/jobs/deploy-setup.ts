@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Transports } from '../core/thread.js';
+import type { Transports } from '../relay/transports.js';
 import { MemoryDeployStore } from '../services/deploy/memory-store.js';
 import { RedisDeployStore } from '../services/deploy/redis-store.js';
 import { DeployService } from '../services/deploy/service.js';

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { LiveThread } from '../core/live-thread.js';
-import type { Transports } from '../core/thread.js';
+import type { Transports } from '../relay/transports.js';
 import type { DeviceClient, RunResult, RunStream } from '../services/devices/types.js';
 import type { DeployService } from '../services/deploy/service.js';
 import { mask } from '../services/deploy/template.js';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { LiveThread } from '../core/live-thread.js';
-import type { ThreadRef, Transports } from '../core/thread.js';
+import type { ThreadRef } from '../core/thread.js';
+import type { Transports } from '../relay/transports.js';
 import type { JobQueue } from '../services/queue/jobs.js';
 
 export const WORKER_LOST_STATUS = 'worker lost; waiting for another to pick it up';

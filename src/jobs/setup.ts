@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Transports } from '../core/thread.js';
-import { startDemoAgent } from '../demo/agent.js';
+import type { Transports } from '../relay/transports.js';
 import { BurnService } from '../services/burns.js';
 import { createDeviceClient } from '../services/devices/index.js';
 import type { DeviceClient } from '../services/devices/types.js';
@@ -13,6 +12,13 @@ import { BurnWorkers } from './workers.js';
 import { watchLostWorkers } from './lost-workers.js';
 import { cancelOnQuit } from './cancel-on-quit.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
+
+/** A device agent running in this process (the demo's, src/demo/agent.ts), with a client to it. */
+export interface InProcessAgent {
+  readonly client: DeviceClient;
+  readonly drives: readonly { agent: string; drive: string }[];
+  close(): Promise<void>;
+}
 
 export interface Burns {
   readonly service: BurnService;
@@ -28,13 +34,17 @@ export interface Burns {
  */
 export async function buildBurns(
   config: Config,
-  opts: { log: Logger; demoAgent: boolean; given?: { devices: DeviceClient; queue: BurnQueue }; notice?: (text: string) => void; failed?: JobFailedHook },
+  opts: {
+    log: Logger;
+    /** Starts the demo's in-process agent; given only in demo mode, so other runs never load demo code. */
+    demoAgent?: (log: Logger) => Promise<InProcessAgent>;
+    given?: { devices: DeviceClient; queue: BurnQueue }; notice?: (text: string) => void; failed?: JobFailedHook },
   transports: Transports,
 ): Promise<Burns | undefined> {
   const log = opts.log;
   if (opts.demoAgent) {
     // The rest of the demo works without xorriso; say why burns are off instead of not starting.
-    const agent = await startDemoAgent(log).catch((err: unknown) => {
+    const agent = await opts.demoAgent(log).catch((err: unknown) => {
       opts.notice?.(`burns, images, drives and deploys are off in this demo: ${(err as Error).message}`);
       return undefined;
     });

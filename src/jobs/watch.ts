@@ -5,6 +5,7 @@ import { reply, type Reply } from '../core/reply.js';
 import type { ThreadRef } from '../core/thread.js';
 import type { JobState } from '../services/queue/jobs.js';
 import { mirrorThread } from '../relay/apply.js';
+import type { RelayPort } from '../relay/entry.js';
 
 export interface Watched {
   readonly kind: 'burn' | 'deploy';
@@ -24,7 +25,7 @@ export interface Watched {
  * `/burn watch` and `/deploy watch`: a thread in the watcher's place that follows the job's own
  * thread through the relay, from the oldest update kept to the final line, whichever process runs it.
  */
-export async function watchJob(ctx: CommandContext, w: Watched): Promise<Reply> {
+export async function watchJob(ctx: CommandContext<unknown, RelayPort>, w: Watched): Promise<Reply> {
   if (w.state === 'finished' || w.state === 'failed') return reply(`${w.kind} job ${w.id} has ended: ${w.summary}`);
   const relay = ctx.services.relay;
   if (!relay) throw new UserError('not_configured', 'following a job needs the thread relay, which is not set up here');

@@ -1,8 +1,7 @@
 import type { LiveThread } from '../core/live-thread.js';
 import type { Message } from '../core/message.js';
-import type { ThreadRef, ThreadTransport } from '../core/thread.js';
+import { postFinal, type ThreadRef, type ThreadTransport } from '../core/thread.js';
 import type { Following, ThreadRelay } from './entry.js';
-import { postFinal } from './relayed-transport.js';
 
 /** Relayed message ids remembered per thread (only the live status is ever edited; this is a bound). */
 const MAX_IDS = 64;

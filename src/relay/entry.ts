@@ -61,6 +61,11 @@ export interface Following {
  * the owner of a console thread, and anyone who watches the job. Publishing never waits for readers
  * and never fails the job; each thread keeps a bounded backlog that expires.
  */
+/** What /burn watch and /deploy watch are given: thread updates between processes. */
+export interface RelayPort {
+  readonly relay?: ThreadRelay;
+}
+
 export interface ThreadRelay {
   /** This process, as written into each entry. */
   readonly origin: string;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { finalLine, type Message } from '../core/message.js';
-import type { EditOptions, ThreadRef, ThreadTransport } from '../core/thread.js';
+import type { Message } from '../core/message.js';
+import { postFinal, type EditOptions, type ThreadRef, type ThreadTransport } from '../core/thread.js';
 import type { ThreadRelay } from './entry.js';
 
 /** How often a thread with no transport in this process is updated through the relay. */
@@ -50,9 +50,4 @@ export class RelayedTransport implements ThreadTransport {
     if (!this.inner) return `r-${randomUUID()}`;
     return postFinal(this.inner, ref, text);
   }
-}
-
-/** The final line of a thread: the transport's own, or a reply that mentions the requester. */
-export function postFinal(t: ThreadTransport, ref: ThreadRef, text: Message): Promise<string> {
-  return t.finalReply ? t.finalReply(ref, text) : t.postReply(ref, finalLine(ref.requester, text));
 }

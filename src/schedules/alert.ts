@@ -1,6 +1,6 @@
 import type { AlertEntry } from '../config/schedules.js';
 import { percent } from '../core/format.js';
-import type { StatusService, StatusWindow } from '../services/types.js';
+import type { StatusService, StatusWindow } from '../core/ports.js';
 
 const IN: Record<StatusWindow, string> = { today: 'today', '24h': 'in the last 24 h', '7d': 'in the last 7 days', all: 'in all' };
 

@@ -1,6 +1,6 @@
 import { reply } from '../core/reply.js';
-import { WorkerStopping } from '../jobs/burn.js';
-import type { Principal } from '../core/thread.js';
+import { WorkerStopping } from '../services/queue/worker-stopping.js';
+import type { Principal } from '../core/principal.js';
 import type { JobProcessor } from '../services/queue/jobs.js';
 import type { Post } from './types.js';
 

@@ -6,8 +6,9 @@ import type { Dispatcher } from '../core/dispatcher.js';
 import { isErrorCode } from '../core/error-catalogue.js';
 import { UserError, type ErrorCode } from '../core/errors.js';
 import { reply, type Reply } from '../core/reply.js';
-import type { Principal, ThreadStarter } from '../core/thread.js';
-import type { StatusService } from '../services/types.js';
+import type { ThreadStarter } from '../core/thread.js';
+import type { Principal } from '../core/principal.js';
+import type { StatusService } from '../core/ports.js';
 import { checkAgentAlert, type AgentStates } from './agent-alert.js';
 import { checkAlert, timeOfDay } from './alert.js';
 import type { Outbox, ScheduleStore, Tick } from './types.js';
@@ -31,7 +32,7 @@ function alertPrincipalKey(name: string): string {
 }
 
 export interface RunnerDeps {
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: Pick<Dispatcher, 'dispatch'>;
   readonly status?: StatusService;
   /** Where each alert check's row goes; a schedule's row is the dispatcher's. */
   readonly audit?: AuditSink;

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { AuditSink } from '../core/audit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { OperatorError, UserError } from '../core/errors.js';
-import type { StatusService } from '../services/types.js';
+import type { StatusService } from '../core/ports.js';
 import type { AgentStates } from './agent-alert.js';
 import { BullClock } from './bull-clock.js';
 import { jobFailurePost, type JobFailure } from './job-failures.js';
@@ -27,6 +27,11 @@ export interface ScheduleRow {
 }
 
 /** What `/schedule` needs: every schedule and alert with its next and last run; run one now. */
+/** What /schedule is given: schedules and alerts; undefined without `schedules`, `alerts` or `jobFailures`. */
+export interface SchedulesPort {
+  readonly schedules?: ScheduleService;
+}
+
 export interface ScheduleService {
   list(): Promise<ScheduleRow[]>;
   /** Runs it here when this process can post there, else hands it to one that can. */
@@ -49,7 +54,7 @@ export interface ScheduleDeps {
   /** Where alert checks are audited (schedules are audited by the dispatcher). */
   readonly audit?: AuditSink;
   /** The dispatcher is built after the services, this among them: it is looked up at run time. */
-  readonly dispatcher: () => Dispatcher;
+  readonly dispatcher: () => Pick<Dispatcher, 'dispatch'>;
   /** Device agents' states for agent alerts; built after the schedules too. */
   readonly devices?: () => AgentStates | undefined;
 }

@@ -1,5 +1,6 @@
 import { UserError } from '../core/errors.js';
-import type { Principal, ThreadRef } from '../core/thread.js';
+import type { ThreadRef } from '../core/thread.js';
+import type { Principal } from '../core/principal.js';
 import type { AgentState, DeviceClient, DriveInfo, ImageInfo } from './devices/types.js';
 import type { BurnJobView, BurnQueue } from './queue/types.js';
 import { noWorkerNote } from './queue/no-worker.js';
@@ -17,6 +18,14 @@ export interface DriveRef {
 }
 
 /** /burn, /images, /drives and /eject over the device client and the per-drive queues. */
+/** What a command that burns, lists images or drives, or ejects is given (commands/shared/burns.ts). */
+export interface BurnsPort {
+  /** Burns, images, drives and eject; undefined without agents (or the demo's in-process agent). */
+  readonly burns?: BurnService;
+  /** Why burns, images, drives and command deploys are off here (the demo without xorriso). */
+  readonly devicesOff?: string;
+}
+
 export class BurnService {
   constructor(
     readonly devices: DeviceClient,

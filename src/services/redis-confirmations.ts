@@ -3,7 +3,7 @@ import { connectRedis, type RedisWhere } from '../redis/connect.js';
 import { onRedis } from './redis-errors.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ROLES } from '../core/access.js';
+import { ROLES } from '../words/roles.js';
 import { CONFIRM_TTL_MS, confirmCode, type ConfirmStore, type Pending, type TakeRule, type Taken } from '../core/confirmations.js';
 
 /** Kept past its expiry for this long, so a late press hears "expired" rather than "unknown". */

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../core/errors.js';
 import { ordered, windowStart } from './status.js';
-import type { LatestSnapshot, RefreshOutcome, StatusRefresher, StatusReport, StatusService, StatusSnapshotRepository, StatusWindow } from './types.js';
+import type { StatusReport, StatusService, StatusWindow } from '../core/ports.js';
+import type { LatestSnapshot, RefreshOutcome, StatusRefresher, StatusSnapshotRepository } from './types.js';
 
 export interface BackgroundOptions {
   readonly statuses?: readonly string[];

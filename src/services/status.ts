@@ -1,4 +1,5 @@
-import type { StatusCount, StatusReport, StatusService, StatusWindow, TasksRepository } from './types.js';
+import type { StatusCount, StatusReport, StatusService, StatusWindow } from '../core/ports.js';
+import type { TasksRepository } from './types.js';
 
 export interface StatusOptions {
   /** Fixes the order of statuses and shows zeros for the missing ones. */

@@ -1,74 +1,10 @@
-import type { AuditSink } from '../core/audit.js';
-import type { GrantRoles } from '../core/grants/grant-roles.js';
-import type { BurnService } from './burns.js';
-import type { DeployService } from './deploy/service.js';
-import type { ScheduleService } from '../schedules/setup.js';
-import type { ThreadRelay } from '../relay/entry.js';
-
-export const STATUS_WINDOWS = ['today', '24h', '7d', 'all'] as const;
-export type StatusWindow = (typeof STATUS_WINDOWS)[number];
-
-export interface StatusCount {
-  readonly status: string;
-  readonly count: number;
-}
+import type { StatusCount, StatusWindow } from '../core/ports.js';
 
 /** Reads the monitored application's task table; one GROUP BY per call. */
 export interface TasksRepository {
   /** False when no time column is configured: only the `all` window can be answered. */
   readonly hasTimeColumn: boolean;
   countByStatus(since: Date | undefined): Promise<StatusCount[]>;
-}
-
-export interface Note {
-  readonly id: number;
-  readonly authorKey: string;
-  readonly authorName: string;
-  readonly platform: string;
-  readonly room: string;
-  readonly body: string;
-  readonly createdAt: Date;
-}
-
-export type NewNote = Omit<Note, 'id' | 'createdAt'> & {
-  /** The invocation that adds it: a note is stored at most once per invocation, however often the write is retried. */
-  readonly invocationId?: string;
-};
-
-export interface NotesRepository {
-  /** Resolves once the note is stored (now or by an earlier try of the same invocation); rejects when it is not. */
-  add(note: NewNote): Promise<Note>;
-  /** Newest first. */
-  list(limit: number): Promise<Note[]>;
-  /** Notes containing every word (case-insensitive), newest first. */
-  search(words: readonly string[], limit: number): Promise<Note[]>;
-}
-
-export interface StatusReport {
-  readonly window: StatusWindow;
-  readonly counts: readonly StatusCount[];
-  readonly total: number;
-  readonly done: number;
-  readonly at: Date;
-  /** Background counts: how old they were when this report was made ("as of 4 s ago"); absent on demand. */
-  readonly ageMs?: number;
-  /** Background counts: why the latest refresh this process tried failed, when it did after these counts. */
-  readonly staleBecause?: string;
-}
-
-export interface StatusService {
-  readonly hasTimeColumn: boolean;
-  /** The counts for `window`; on a cold start this waits for the first refresh (docs/configuration.md#status). */
-  report(window: StatusWindow): Promise<StatusReport>;
-  /**
-   * Background counts: the report, or on a cold start that has not ended within `waitMs`, the
-   * promise of it (the answer says "counting…" and the counts follow).
-   */
-  answer?(window: StatusWindow, waitMs: number): Promise<StatusReport | { readonly counting: Promise<StatusReport> }>;
-  /** Starts the background refreshes (none on demand); resolves at once. */
-  start?(): void;
-  /** Stops them and waits for a refresh under way. */
-  stop?(): Promise<void>;
 }
 
 /** One refresh's counts, stored for the answer of every replica and for the web chart (issue 26). */
@@ -114,29 +50,7 @@ export interface StatusRefresher {
   refresh(window: StatusWindow, since: Date | undefined, opts: RefreshOptions): Promise<RefreshOutcome>;
 }
 
-/**
- * Everything a command may use, built once in the composition root. A feature whose config section
- * is absent leaves its service undefined, and its commands say so.
- */
-export interface Services {
-  readonly status?: StatusService;
-  /** Stored background counts for the web chart (issue 26); undefined on demand or without status. */
+/** Stored background counts for the web chart (issue 26); undefined on demand or without status. */
+export interface StatusSnapshotsPort {
   readonly statusSnapshots?: StatusSnapshotRepository;
-  readonly notes: NotesRepository;
-  /** False when notes live only in memory (no `mysql` section). */
-  readonly notesDurable: boolean;
-  readonly audit: AuditSink;
-  readonly now: () => Date;
-  /** Burns, images, drives and eject; undefined without agents (or the demo's in-process agent). */
-  readonly burns?: BurnService;
-  /** Deploy targets, locks and jobs; undefined without `deploy.targets`. */
-  readonly deploys?: DeployService;
-  /** Schedules and alerts for /schedule; undefined without `schedules`, `alerts` or `jobFailures`. */
-  readonly schedules?: ScheduleService;
-  /** Thread updates between processes: /burn watch and /deploy watch follow a job through it. */
-  readonly relay?: ThreadRelay;
-  /** Why burns, images, drives and command deploys are off here (the demo without xorriso). */
-  readonly devicesOff?: string;
-  /** Time-boxed grants (/access); set by the composition root once access is built. */
-  readonly grants?: GrantRoles;
 }

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accessReloader } from '../../src/cli/reload-access.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { replyToText } from '../../src/core/reply.js';
-import type { Principal } from '../../src/core/thread.js';
+import type { Principal } from '../../src/core/principal.js';
 import { captureLog, type LogCapture } from '../helpers/log-capture.js';
 import { SlackDouble } from '../helpers/slack-double.js';
 import { TestAdapter } from '../helpers/test-adapter.js';

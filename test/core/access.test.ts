@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
-import { Access, ROLES, unknownAccessKeys, type Role } from '../../src/core/access.js';
+import { Access, unknownAccessKeys } from '../../src/core/access.js';
+import { ROLES, type Role } from '../../src/words/roles.js';
 import { Registry } from '../../src/core/registry.js';
 import { TestAdapter } from '../helpers/test-adapter.js';
 

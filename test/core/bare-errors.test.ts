@@ -10,7 +10,7 @@ const ROOT = new URL('../..', import.meta.url).pathname;
  * give it a catalogue code (UserError, OperatorError, a device code), or add it here with its reason.
  */
 const PROGRAMMER_ERRORS = new Map<string, [number, string]>([
-  ['src/core/define-command.ts', [6, 'a command definition that breaks the rules; fails when the module loads']],
+  ['src/core/define-command.ts', [7, 'a command definition that breaks the rules; fails when the module loads']],
   ['src/core/registry.ts', [2, 'a duplicate command name or a missing handler in the command list; fails at start']],
   ['src/core/duration.ts', [1, 'parseDuration behind the schema, which lets through only what it accepts']],
   ['src/config/schedules.ts', [1, 'durationMs behind the schema, which lets through only what it accepts']],

@@ -5,7 +5,7 @@ import { ConfigError } from '../../src/config/load.js';
 import { DEVICE_ERRORS, OPERATOR_ERRORS } from '../../src/core/error-catalogue.js';
 import { OperatorError } from '../../src/core/errors.js';
 import { CheckFailure } from '../../src/doctor/types.js';
-import { WorkerStopping } from '../../src/jobs/burn.js';
+import { WorkerStopping } from '../../src/services/queue/worker-stopping.js';
 import { BusyError, DeadlineError, toDbError } from '../../src/services/db/errors.js';
 import { DeviceError } from '../../src/services/devices/errors.js';
 import { vaultError } from '../../src/services/secrets/vault-errors.js';
@@ -15,7 +15,6 @@ describe('the error classes a person can meet carry a catalogue code', () => {
     const errors: [Error, string][] = [
       [new ConfigError('opsline.yaml', ['mysql.url: required']), 'config_invalid'],
       [new ManifestError(['too many commands']), 'manifest_invalid'],
-      [new CheckFailure('table notes is missing'), 'check_failed'],
       [new WorkerStopping('stopping'), 'worker_stopping'],
       [new DeadlineError(2000), 'mysql_deadline'],
       [new BusyError(500), 'mysql_busy'],
@@ -28,6 +27,10 @@ describe('the error classes a person can meet carry a catalogue code', () => {
       expect((err as OperatorError).code, err.name).toBe(code);
       expect(Object.hasOwn(OPERATOR_ERRORS, code)).toBe(true);
     }
+    // The agent's doctor throws it too, and the agent imports nothing of core: coded, not an OperatorError.
+    const check = new CheckFailure('table notes is missing');
+    expect(check.code).toBe('check_failed');
+    expect(Object.hasOwn(OPERATOR_ERRORS, check.code)).toBe(true);
   });
 
   it('the agent refuses an image with a device code, and the client keeps it next to the command code', () => {

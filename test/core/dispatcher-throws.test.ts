@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
-import type { Role } from '../../src/core/access.js';
+import type { Role } from '../../src/words/roles.js';
 import { defineCommand, type ArgSpec } from '../../src/core/define-command.js';
 import { reply } from '../../src/core/reply.js';
 import { Registry } from '../../src/core/registry.js';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveThread } from '../../src/core/live-thread.js';
-import type { Principal, ThreadRef, ThreadTransport } from '../../src/core/thread.js';
+import type { ThreadRef, ThreadTransport } from '../../src/core/thread.js';
+import type { Principal } from '../../src/core/principal.js';
 import { RecordingTransport } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
 

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { commands as builtins } from '../../commands/index.js';
 import { buildConfig, ConfigError } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { buildApp } from '../../src/main.js';
-import { withDeclared } from '../../src/declared/list.js';
-import { checkGrants } from '../../src/declared/sources.js';
+import { buildApp } from '../../src/app/main.js';
+import { withDeclared } from '../../commands/declared/list.js';
+import { checkGrants } from '../../commands/declared/sources.js';
 
 const ok = { name: 'queue-depth', description: 'Depth', kind: 'http', url: 'http://127.0.0.1:9/q', roles: ['viewer'] } as const;
 const sql = { name: 'orders-today', description: 'Orders', kind: 'sql', source: 'app', query: 'SELECT 1 AS one', roles: ['viewer'] } as const;

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { createSlackTransport } from '../../src/adapters/slack/client.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { Reply } from '../../src/core/reply.js';
-import { buildApp, type App } from '../../src/main.js';
+import { buildApp, type App } from '../../src/app/main.js';
 import { agentFixture, freePort, type AgentFixture } from './agent-fixture.js';
 import { startCli } from './cli-child.js';
 import { makeIso } from './iso.js';

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Invocation } from '../../src/core/define-command.js';
 import type { Reply } from '../../src/core/reply.js';
-import type { Principal, ThreadStarter } from '../../src/core/thread.js';
-import type { App } from '../../src/main.js';
+import type { ThreadStarter } from '../../src/core/thread.js';
+import type { Principal } from '../../src/core/principal.js';
+import type { App } from '../../src/app/main.js';
 
 /**
  * Splits a typed `/name text` line as the console adapter does (`splitLine` in src/adapters/console/adapter.ts),

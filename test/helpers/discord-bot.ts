@@ -7,7 +7,7 @@ import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
 import { HttpServer } from '../../src/http/server.js';
-import { buildApp, type App, type BuildOptions } from '../../src/main.js';
+import { buildApp, type App, type BuildOptions } from '../../src/app/main.js';
 import { DiscordDouble } from './discord-double.js';
 import { IDS } from './discord-payloads.js';
 import { postInteraction, signHeaders, signingKeys, type PostResult, type SigningKeys } from './discord-request.js';
@@ -20,7 +20,7 @@ export interface DiscordBotOptions extends DiscordOptions {
   readonly editIntervalMs?: number;
   readonly slowMs?: number;
   /** Extra commands of the test's own, added to the real list. */
-  readonly extra?: readonly CommandDef[];
+  readonly extra?: readonly CommandDef<unknown>[];
   readonly guilds?: string[];
   readonly channels?: string[];
   /** The bot's logger (default: silent pino, or TEST_LOG_LEVEL). */

@@ -4,7 +4,7 @@ import { reply } from '../../src/core/reply.js';
 import { testJobCommand } from './test-job.js';
 
 export interface DiscordTestJob {
-  readonly commands: readonly CommandDef[];
+  readonly commands: readonly CommandDef<unknown>[];
   /** The threads of started jobs, in order; tests drive their progress by hand. */
   readonly threads: LiveThread[];
   /** Resolves with the next started job's thread. */

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import type { Reply } from '../../src/core/reply.js';
-import { buildApp, type App } from '../../src/main.js';
+import { buildApp, type App } from '../../src/app/main.js';
 import { dispatchLine } from './command-line.js';
 import type { TestDatabase } from './mysql.js';
 

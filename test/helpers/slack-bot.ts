@@ -4,13 +4,15 @@ import { commands } from '../../commands/index.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import type { AuditSink } from '../../src/core/audit.js';
+import type { Services } from '../../src/app/services.js';
 import type { CommandDef } from '../../src/core/define-command.js';
 import { HttpServer } from '../../src/http/server.js';
-import { buildApp, type App, type BuildOptions } from '../../src/main.js';
+import { buildApp, type App, type BuildOptions } from '../../src/app/main.js';
 import { RecentKeys, RedisSeenKeys, type SeenKeys } from '../../src/services/seen-keys.js';
 import { splitCommandLine } from './command-line.js';
 import { SlackDouble } from './slack-double.js';
 import { postSigned, slashBody, type PostResult, type SlashFields } from './slack-request.js';
+import { slackGroupMembers } from '../../src/adapters/slack/usergroups.js';
 
 export const SECRET = 'test-signing-secret-0123456789';
 
@@ -30,7 +32,7 @@ export interface BotOptions {
   /** Where audit records go (default: the silent log). */
   readonly audit?: AuditSink;
   /** Extra commands (a test job), added to the real list. */
-  readonly extra?: readonly CommandDef[];
+  readonly extra?: readonly CommandDef<Services>[];
   /** access.slackGroups and their TTL (members come from the double's `groups`). */
   readonly slackGroups?: NonNullable<ConfigInput['access']>['slackGroups'];
   readonly slackGroupsTtl?: string;
@@ -89,7 +91,7 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
     ...(o.redis ? { redis: o.redis } : {}),
   });
   const log = o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = await buildApp(config, { log, demo: true, commands: [...commands, ...(o.extra ?? [])], ...(o.audit ? { audit: o.audit } : {}), ...(o.burns ? { burns: o.burns } : {}) });
+  const app = await buildApp(config, { log, demo: true, slackGroupMembers, commands: [...commands, ...(o.extra ?? [])], ...(o.audit ? { audit: o.audit } : {}), ...(o.burns ? { burns: o.burns } : {}) });
   const http = new HttpServer(log);
   const commandNames = app.registry.all().map((c) => c.name);
   const seen = o.seen ?? (o.redis ? new RedisSeenKeys(o.redis.url, o.redis.prefix, new RecentKeys(), log) : undefined);

@@ -4,7 +4,7 @@ import { bar } from '../../src/core/reply.js';
 import { testJobCommand } from './test-job.js';
 
 export interface TestJob {
-  readonly command: CommandDef;
+  readonly command: CommandDef<unknown>;
   /** One promise per started job, settled when its thread is finished. */
   readonly runs: Promise<void>[];
 }

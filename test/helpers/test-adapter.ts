@@ -1,14 +1,17 @@
 import { pino } from 'pino';
-import type { Role } from '../../src/core/access.js';
+import type { Role } from '../../src/words/roles.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
+import type { Services } from '../../src/app/services.js';
 import type { CommandDef } from '../../src/core/define-command.js';
 import { plainText, type Message } from '../../src/core/message.js';
 import type { Reply } from '../../src/core/reply.js';
-import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../src/core/thread.js';
+import type { ThreadRef, ThreadStarter, ThreadTransport } from '../../src/core/thread.js';
+import type { Principal } from '../../src/core/principal.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { buildApp, type App, type BuildOptions } from '../../src/main.js';
+import { buildApp, type App, type BuildOptions } from '../../src/app/main.js';
 import { lineInvocation } from './command-line.js';
+import { slackGroupMembers } from '../../src/adapters/slack/usergroups.js';
 
 export interface ThreadMessage {
   readonly kind: 'root' | 'reply' | 'edit';
@@ -48,7 +51,7 @@ export class RecordingTransport implements ThreadTransport {
 export interface TestAdapterOptions {
   readonly config?: ConfigInput;
   readonly demo?: boolean;
-  readonly commands?: readonly CommandDef[];
+  readonly commands?: readonly CommandDef<Services>[];
   readonly now?: () => Date;
   readonly burns?: BuildOptions['burns'];
   readonly secrets?: BuildOptions['secrets'];
@@ -65,7 +68,7 @@ export class TestAdapter {
   static async create(opts: TestAdapterOptions = {}) {
     const config = buildConfig(opts.config ?? { access: { users: [] } }, 'test');
     const audit = new MemoryAuditSink();
-    const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now, burns: opts.burns, secrets: opts.secrets });
+    const app = await buildApp(config, { log: pino({ level: 'silent' }), demo: opts.demo ?? true, audit, commands: opts.commands, now: opts.now, burns: opts.burns, secrets: opts.secrets, slackGroupMembers });
     const transport = new RecordingTransport();
     app.transports.add(transport);
     await app.startWorkers();

@@ -6,7 +6,7 @@ import { reply, type Visibility } from '../../src/core/reply.js';
  * `/testjob`: a job with no device agent behind it, for the platforms' thread transports. It opens a thread on the
  * caller's platform as a job worker does and hands it to `started`, which reports the progress; the reply names the job.
  */
-export function testJobCommand(started: (thread: LiveThread, id: string) => void, visibility?: Visibility): CommandDef {
+export function testJobCommand(started: (thread: LiveThread, id: string) => void, visibility?: Visibility): CommandDef<unknown> {
   let next = 1;
   return defineCommand({
     name: 'testjob',

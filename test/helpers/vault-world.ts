@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import type { Reply } from '../../src/core/reply.js';
-import { buildApp, type App } from '../../src/main.js';
+import { buildApp, type App } from '../../src/app/main.js';
 import { dispatchLine } from './command-line.js';
 import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, type TestDatabase } from './mysql.js';
 import { botPolicy, leastPrivilegeStatements, VaultDouble } from './vault-double.js';

@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src/config/load.js';
-import { mountReadyChecks } from '../../src/http/ready-checks.js';
+import { mountReadyChecks } from '../../src/app/ready-checks.js';
 import { HttpServer } from '../../src/http/server.js';
-import { buildApp } from '../../src/main.js';
+import { buildApp } from '../../src/app/main.js';
 import { VaultDouble } from '../helpers/vault-double.js';
 
 const log = pino({ level: 'silent' });

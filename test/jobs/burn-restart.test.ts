@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSlackTransport } from '../../src/adapters/slack/client.js';
 import { buildConfig } from '../../src/config/load.js';
 import { duration } from '../../src/jobs/progress.js';
-import { buildApp } from '../../src/main.js';
+import { buildApp } from '../../src/app/main.js';
 import { startCli } from '../helpers/cli-child.js';
 import { REDIS_URL } from '../helpers/redis.js';
 import { slowBurnSetup } from '../helpers/slow-burn.js';

@@ -4,7 +4,7 @@ import { Screen } from '../../src/adapters/console/screen.js';
 import { ConsoleTransport } from '../../src/adapters/console/transport.js';
 import { buildConfig } from '../../src/config/load.js';
 import { demoConfig } from '../../src/config/demo.js';
-import { buildApp } from '../../src/main.js';
+import { buildApp } from '../../src/app/main.js';
 import { TextSink } from '../helpers/text-sink.js';
 import { until } from '../helpers/until.js';
 

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { buildApp } from '../../src/main.js';
+import { buildApp } from '../../src/app/main.js';
 import { CLI } from '../helpers/cli-child.js';
 
 const slack = { signingSecret: 'secret-0123456789', botToken: 'xoxb-test', apiUrl: 'http://127.0.0.1:1/api/' };

@@ -9,7 +9,7 @@ import { ScheduleRunner } from '../../src/schedules/runner.js';
 import { MemoryScheduleStore } from '../../src/schedules/stores.js';
 import { nextDue } from '../../src/schedules/timer-clock.js';
 import type { Post } from '../../src/schedules/types.js';
-import type { StatusReport, StatusService } from '../../src/services/types.js';
+import type { StatusReport, StatusService } from '../../src/core/ports.js';
 import { hookedBot } from '../helpers/hooked-bot.js';
 import { RecordingPoster } from '../helpers/recording-poster.js';
 import { ADMIN, TestAdapter, users } from '../helpers/test-adapter.js';

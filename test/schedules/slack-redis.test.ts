@@ -4,7 +4,7 @@ import { chatPosters } from '../../src/adapters/posters.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
-import { buildApp, type App } from '../../src/main.js';
+import { buildApp, type App } from '../../src/app/main.js';
 import { until } from '../helpers/until.js';
 import { createTestDatabase, seedTasks } from '../helpers/mysql.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';

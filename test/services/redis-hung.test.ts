@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildAccess } from '../../src/access-setup.js';
+import { buildAccess } from '../../src/app/access-setup.js';
 import { buildConfig } from '../../src/config/load.js';
 import { MemoryGrantStore } from '../../src/core/grants/memory-store.js';
-import { Transports } from '../../src/core/thread.js';
+import { Transports } from '../../src/relay/transports.js';
 import { PLATFORM_DEADLINE_MS } from '../../src/http/deadline.js';
 import { RedisConfirmations } from '../../src/services/redis-confirmations.js';
 import { RecentKeys, RedisSeenKeys } from '../../src/services/seen-keys.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BackgroundStatusService } from '../../src/services/status-background.js';
 import { MemoryStatusRefresher, MemoryStatusSnapshots } from '../../src/services/memory/status-snapshots.js';
-import type { StatusCount, StatusReport, TasksRepository } from '../../src/services/types.js';
+import type { StatusCount, StatusReport } from '../../src/core/ports.js';
+import type { TasksRepository } from '../../src/services/types.js';
 
 /** A task table whose counts arrive when the test says (or fail). */
 class GatedTasks implements TasksRepository {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Principal } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import { replyToText } from '../../core/reply.js';
 import type { Adapter, DispatchFn } from '../types.js';
 import type { Screen } from './screen.js';

@@ -1,5 +1,6 @@
 import { finalLine, plainText, type Message } from '../../core/message.js';
-import type { Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import type { ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import { PipeProgress } from './pipe-progress.js';
 import type { Screen } from './screen.js';
 

@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema.js';
-import type { Services } from '../../services/types.js';
+import type { Services } from '../../app/services.js';
 
 /** Candidate values for one completion source (`ArgSpec.autocomplete`), e.g. image names or deploy targets. */
 export type Completer = (typed: string) => Promise<readonly string[]> | readonly string[];

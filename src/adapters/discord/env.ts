@@ -3,12 +3,10 @@ import type { Logger } from 'pino';
 import type { Access } from '../../core/access.js';
 import type { AuditSink } from '../../core/audit.js';
 import type { Registry } from '../../core/registry.js';
-import type { Config } from '../../config/schema.js';
 import type { Completers } from './completions.js';
+import type { DiscordConfig } from './config.js';
 import type { RawOption } from './options.js';
 import type { DiscordTransport } from './transport.js';
-
-export type DiscordConfig = NonNullable<Config['discord']>;
 
 /** Everything the interaction handlers share; built once by the factory. */
 export interface InteractionEnv {

@@ -1,8 +1,8 @@
 import { RecentKeys, RedisSeenKeys, type SeenKeys } from '../../services/seen-keys.js';
-import type { AdapterEnv } from '../index.js';
-import type { Adapter } from '../types.js';
+import type { Adapter, AdapterEnv } from '../types.js';
 import { builtInCompleters, type Completers } from './completions.js';
-import type { DiscordConfig, InteractionEnv } from './env.js';
+import type { InteractionEnv } from './env.js';
+import type { DiscordConfig } from './config.js';
 import { createGatewayClient, DiscordGatewayAdapter } from './gateway.js';
 import { DiscordHttpAdapter } from './http.js';
 import { createDiscordRest } from './rest.js';

@@ -2,7 +2,7 @@ import type { REST } from 'discord.js';
 import type { RateBudget } from '../../services/budget/budget.js';
 import type { Rate } from '../../services/budget/gcra.js';
 import { tokenId } from '../../services/budget/token-id.js';
-import type { DiscordConfig } from './env.js';
+import type { DiscordConfig } from './config.js';
 import { createDiscordRest } from './rest.js';
 
 /** Calls into a channel that Discord limits apart: new messages, edits, thread creation. */

@@ -1,7 +1,7 @@
 import { DiscordAPIError, Routes } from 'discord.js';
 import type { CommandDef } from '../../core/define-command.js';
 import { applicationCommands } from './commands-json.js';
-import type { DiscordConfig } from './env.js';
+import type { DiscordConfig } from './config.js';
 import { createDiscordRest } from './rest.js';
 import { OperatorError } from '../../core/errors.js';
 

@@ -1,6 +1,6 @@
 import { REST } from 'discord.js';
 import { z } from 'zod';
-import type { DiscordConfig } from './env.js';
+import type { DiscordConfig } from './config.js';
 import { OperatorError } from '../../core/errors.js';
 
 /** A REST client with the bot token; `apiUrl` lets tests point it at a local double. */

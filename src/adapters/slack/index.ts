@@ -1,4 +1,4 @@
-import type { AdapterFactory } from '../index.js';
+import type { AdapterFactory } from '../types.js';
 import { RedisSeenKeys, RecentKeys } from '../../services/seen-keys.js';
 import { SlackAdapter } from './adapter.js';
 

@@ -1,4 +1,4 @@
-import { isSlackBuiltin } from './builtins.js';
+import { isSlackBuiltin } from '../../words/slack-builtins.js';
 
 /**
  * Slack's limits on the manifest fields opsline writes (the app manifest reference; docs/slack.md).

@@ -1,4 +1,4 @@
-import { isSlackBuiltin } from './builtins.js';
+import { isSlackBuiltin } from '../../words/slack-builtins.js';
 
 /** What a command whose name Slack reserves gets in front of it: `/status` → `/ops-status` (docs/slack.md). */
 export const BUILTIN_RENAME = 'ops-';

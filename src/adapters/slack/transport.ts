@@ -1,6 +1,7 @@
 import { OperatorError, UserError } from '../../core/errors.js';
 import type { Message } from '../../core/message.js';
-import type { EditOptions, Principal, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import type { EditOptions, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import type { PacedSlackChat } from './paced-chat.js';
 import { splitText } from '../../core/split.js';
 import { clip, MAX_TEXT, slackText } from './render.js';

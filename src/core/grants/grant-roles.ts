@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Principal } from '../thread.js';
+import type { Principal } from '../principal.js';
 import type { HeldRole, RoleSource } from '../roles/types.js';
 import type { Grant, GrantStore, GrantVersion } from './types.js';
 

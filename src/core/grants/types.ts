@@ -1,4 +1,4 @@
-import type { Role } from '../access.js';
+import type { Role } from '../../words/roles.js';
 import type { ThreadRef } from '../thread.js';
 
 /** A time-boxed role for one principal; `announce` is the channel message it was announced in. */

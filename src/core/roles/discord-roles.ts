@@ -1,5 +1,5 @@
-import type { Role } from '../access.js';
-import type { Principal } from '../thread.js';
+import type { Role } from '../../words/roles.js';
+import type { Principal } from '../principal.js';
 import type { HeldRole, RoleSource } from './types.js';
 
 export interface DiscordRoleEntry {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Role } from '../access.js';
-import type { Principal } from '../thread.js';
+import type { Role } from '../../words/roles.js';
+import type { Principal } from '../principal.js';
 import type { HeldRole, RoleSource } from './types.js';
 
 export interface SlackGroupEntry {

@@ -1,5 +1,5 @@
-import type { Role } from '../access.js';
-import type { Principal } from '../thread.js';
+import type { Role } from '../../words/roles.js';
+import type { Principal } from '../principal.js';
 
 /** A role a principal holds, and where it comes from (`config`, `slack-group:S…`, `discord-role:…`, `grant:12`). */
 export interface HeldRole {

@@ -1,6 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { z } from 'zod';
-import { ROLES } from '../../core/access.js';
+import { ROLES } from '../../words/roles.js';
 import type { Grant, GrantStore, NewGrant, RevokeResult } from '../../core/grants/types.js';
 import { statement, type Db } from './db.js';
 

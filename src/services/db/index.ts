@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
-import { TaskStatusService } from '../status.js';
-import { BackgroundStatusService } from '../status-background.js';
-import type { NotesRepository, StatusService, StatusSnapshotRepository } from '../types.js';
+import { buildStatus } from '../status-build.js';
+import type { NotesRepository, StatusService } from '../../core/ports.js';
+import type { StatusSnapshotRepository } from '../types.js';
 import { MysqlAuditSink, type AuditSinkOptions } from './audit.js';
 import { Db } from './db.js';
 import { MysqlNotesRepository } from './notes.js';
@@ -41,7 +41,7 @@ export function buildMysqlServices(config: Config, log: Logger, now: () => Date,
   // `given`: a Db whose pool Vault's credentials rotate (src/services/secrets/).
   const db = given ?? newDb(config.mysql, dbLog);
   const audit = new MysqlAuditSink(db, dbLog, auditOpts);
-  const status = config.status && buildStatus(db, config.status, now, log);
+  const status = config.status && mysqlStatus(db, config.status, now, log);
   return {
     db,
     notes: new MysqlNotesRepository(db, now, config.mysql.saveDeadlineMs),
@@ -56,20 +56,12 @@ export function buildMysqlServices(config: Config, log: Logger, now: () => Date,
 }
 
 /** Background counts with `status.refreshMs` > 0, else a GROUP BY per answer (docs/configuration.md#status). */
-function buildStatus(db: Db, status: NonNullable<Config['status']>, now: () => Date, log: Logger): { service: StatusService; snapshots?: StatusSnapshotRepository } {
+function mysqlStatus(db: Db, status: NonNullable<Config['status']>, now: () => Date, log: Logger): { service: StatusService; snapshots?: StatusSnapshotRepository } {
   const tasks = new MysqlTasksRepository(db, status);
-  const common = { statuses: status.statuses, doneStatuses: status.doneStatuses, now };
-  if (status.refreshMs === 0) return { service: new TaskStatusService(tasks, { ...common, cacheMs: status.cacheMs }) };
-  const snapshots = new MysqlStatusSnapshots(db, status.app ?? status.table);
-  const service = new BackgroundStatusService(snapshots, new MysqlStatusRefresher(db, tasks, snapshots), {
-    ...common,
-    refreshMs: status.refreshMs,
-    refreshTimeoutMs: status.refreshTimeoutMs,
-    retentionMs: status.snapshotRetention,
-    hasTimeColumn: tasks.hasTimeColumn,
-    log: log.child({ component: 'status' }),
-  });
-  return { service, snapshots };
+  return buildStatus(status, tasks, () => {
+    const snapshots = new MysqlStatusSnapshots(db, status.app ?? status.table);
+    return { snapshots, refresher: new MysqlStatusRefresher(db, tasks, snapshots) };
+  }, now, log);
 }
 
 function newDb(mysql: NonNullable<Config['mysql']>, log: Logger): Db {

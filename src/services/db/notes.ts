@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import type { NewNote, Note, NotesRepository } from '../types.js';
+import type { NewNote, Note, NotesRepository } from '../../core/ports.js';
 import { statement, type Db } from './db.js';
 import { saveNote } from './note-write.js';
 

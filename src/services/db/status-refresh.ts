@@ -1,6 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { UserError } from '../../core/errors.js';
-import type { RefreshOptions, RefreshOutcome, StatusRefresher, StatusWindow } from '../types.js';
+import type { StatusWindow } from '../../core/ports.js';
+import type { RefreshOptions, RefreshOutcome, StatusRefresher } from '../types.js';
 import { statement, type Db, type Runner, type Statement } from './db.js';
 import type { MysqlStatusSnapshots } from './status-snapshots.js';
 import { countRows, type MysqlTasksRepository } from './tasks.js';

@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import type { LatestSnapshot, StatusCount, StatusSnapshot, StatusSnapshotRepository, StatusWindow } from '../types.js';
+import type { StatusCount, StatusWindow } from '../../core/ports.js';
+import type { LatestSnapshot, StatusSnapshot, StatusSnapshotRepository } from '../types.js';
 import { statement, type Db, type Runner } from './db.js';
 
 const COUNTS_OF = `LEFT JOIN status_snapshot_counts c ON c.snapshot_id = s.id`;

@@ -1,6 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { escapeId } from 'mysql2';
-import type { StatusCount, TasksRepository } from '../types.js';
+import type { StatusCount } from '../../core/ports.js';
+import type { TasksRepository } from '../types.js';
 import { statement, type Db, type Statement } from './db.js';
 
 export interface TasksTable {

@@ -1,7 +1,8 @@
-import type { Role } from '../../core/access.js';
+import type { Role } from '../../words/roles.js';
 import { REF_MAX_LENGTH } from '../../words/names.js';
 import { UserError, withOutcome } from '../../core/errors.js';
-import type { Principal, ThreadRef } from '../../core/thread.js';
+import type { ThreadRef } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import type { DeviceClient } from '../devices/types.js';
 import { noWorkerNote } from '../queue/no-worker.js';
 import { MaybeDoneError } from '../redis-errors.js';
@@ -31,6 +32,11 @@ export interface TargetState {
 }
 
 /** /deploy over the configured targets, the per-target queues, and the lock and history store. */
+/** What /deploy and /jobs are given: deploy targets, locks and jobs; undefined without `deploy.targets`. */
+export interface DeploysPort {
+  readonly deploys?: DeployService;
+}
+
 export class DeployService {
   readonly #targets: ReadonlyMap<string, DeployTarget>;
 

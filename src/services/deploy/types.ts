@@ -1,4 +1,5 @@
-import type { Principal, ThreadRef } from '../../core/thread.js';
+import type { ThreadRef } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import type { Config } from '../../config/schema.js';
 import type { JobKind, JobQueue, JobView } from '../queue/jobs.js';
 

@@ -19,8 +19,8 @@ import {
 } from '../../protocol/index.js';
 import { AgentConnection, type AgentEndpoint, type ClientKeys, type Outgoing } from './connection.js';
 import { DeviceError } from './errors.js';
-import { runStream, type RunStream } from './run-stream.js';
-import type { AgentState, AgentSummary, AnyResult, BurnRequest, DeviceClient, JobStream, RunRequest } from './types.js';
+import { runStream } from './run-stream.js';
+import type { AgentState, AgentSummary, AnyResult, BurnRequest, DeviceClient, JobStream, RunRequest, RunStream } from './types.js';
 
 const isBurnResult = (r: AnyResult): r is BurnResult => !('kind' in r);
 const isRunResult = (r: AnyResult): r is RunResult => 'kind' in r && r.kind === 'run';

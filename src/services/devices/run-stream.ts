@@ -1,20 +1,5 @@
 import type { RunResult } from '../../protocol/index.js';
-import type { DeviceErrorCode } from '../../core/error-catalogue.js';
-import type { JobStream } from './types.js';
-
-/** What a deploy command's stream delivers; `done` or `error` is last. */
-export type RunEvent =
-  | { readonly type: 'log'; readonly line: string }
-  | { readonly type: 'done'; readonly result: RunResult }
-  | { readonly type: 'error'; readonly code: DeviceErrorCode; readonly message: string }
-  | { readonly type: 'agent'; readonly state: string };
-
-export interface RunStream extends AsyncIterable<RunEvent> {
-  readonly jobId: string;
-  /** True when the agent already knew the jobId: the command was not started again. */
-  readonly attached: boolean;
-  close(): void;
-}
+import type { JobStream, RunStream } from './types.js';
 
 /** A run job's events, from the per-job stream the connection feeds (typed for run results). */
 export function runStream(s: JobStream<RunResult>): RunStream {

@@ -1,8 +1,6 @@
 import type { BurnResult, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, RunResult, RunStatus } from '../../protocol/index.js';
 import type { DeviceErrorCode } from '../../core/error-catalogue.js';
-import type { RunStream } from './run-stream.js';
 
-export type { RunEvent, RunStream } from './run-stream.js';
 export type { RunResult, RunOutcome, RunStatus } from '../../protocol/index.js';
 export type { BurnResult, BurnOutcome, DriveInfo, EjectResult, HelloInfo, ImageInfo, JobStatus, Phase, Progress } from '../../protocol/index.js';
 
@@ -84,4 +82,18 @@ export interface DeviceClient {
   watchRun(agent: string, jobId: string): Promise<RunStream>;
   runStatus(agent: string, jobId: string): Promise<RunStatus>;
   close(): Promise<void>;
+}
+
+/** What a deploy command's stream delivers; `done` or `error` is last. */
+export type RunEvent =
+  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'done'; readonly result: RunResult }
+  | { readonly type: 'error'; readonly code: DeviceErrorCode; readonly message: string }
+  | { readonly type: 'agent'; readonly state: string };
+
+export interface RunStream extends AsyncIterable<RunEvent> {
+  readonly jobId: string;
+  /** True when the agent already knew the jobId: the command was not started again. */
+  readonly attached: boolean;
+  close(): void;
 }

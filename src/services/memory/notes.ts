@@ -1,4 +1,4 @@
-import type { NewNote, Note, NotesRepository } from '../types.js';
+import type { NewNote, Note, NotesRepository } from '../../core/ports.js';
 
 /** In-memory notebook with the same contract as the MySQL repository. */
 export class MemoryNotesRepository implements NotesRepository {

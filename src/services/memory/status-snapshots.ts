@@ -5,9 +5,9 @@ import type {
   StatusRefresher,
   StatusSnapshot,
   StatusSnapshotRepository,
-  StatusWindow,
   TasksRepository,
 } from '../types.js';
+import type { StatusWindow } from '../../core/ports.js';
 import { UserError } from '../../core/errors.js';
 
 /** Stored background counts in this process's memory: the demo and unit tests. */

@@ -1,4 +1,5 @@
-import type { StatusCount, TasksRepository } from '../types.js';
+import type { StatusCount } from '../../core/ports.js';
+import type { TasksRepository } from '../types.js';
 
 export interface MemoryTask {
   readonly status: string;

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { Principal, ThreadRef } from '../../core/thread.js';
+import type { ThreadRef } from '../../core/thread.js';
+import type { Principal } from '../../core/principal.js';
 import type { BurnResult, Progress } from '../devices/types.js';
 import type { JobKind, JobProcessor, JobQueue, JobState, JobView } from './jobs.js';
 

@@ -8,7 +8,7 @@ import { buildConfig } from '../../../src/config/load.js';
 import { demoConfig } from '../../../src/config/demo.js';
 import { LiveThread } from '../../../src/core/live-thread.js';
 import { bar } from '../../../src/core/reply.js';
-import { buildApp } from '../../../src/main.js';
+import { buildApp } from '../../../src/app/main.js';
 import { TextSink } from '../../helpers/text-sink.js';
 
 describe('splitLine', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { builtInCompleters, rank } from '../../../src/adapters/discord/completions.js';
 import { buildConfig } from '../../../src/config/load.js';
-import type { Services } from '../../../src/services/types.js';
+import type { Services } from '../../../src/app/services.js';
 
 describe('discord autocomplete sources', () => {
   it('ranks names starting with the typed text first, case-insensitively, at most 25', () => {

@@ -4,7 +4,7 @@ import { adapterFactories } from '../../../src/adapters/index.js';
 import { discordAdapterFactory } from '../../../src/adapters/discord/factory.js';
 import { buildConfig } from '../../../src/config/load.js';
 import { HttpServer } from '../../../src/http/server.js';
-import { buildApp } from '../../../src/main.js';
+import { buildApp } from '../../../src/app/main.js';
 import { IDS } from '../../helpers/discord-payloads.js';
 import { signingKeys } from '../../helpers/discord-request.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSlackBuiltin } from '../../../src/adapters/slack/builtins.js';
+import { isSlackBuiltin } from '../../../src/words/slack-builtins.js';
 import { commandRenamer, registryName, routeSlash, slackCommandName } from '../../../src/adapters/slack/names.js';
 
 // Every name the manifest declares must route back to its command, whatever the prefix did.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { slackAdapterFactory } from '../../../src/adapters/slack/index.js';
 import { buildConfig } from '../../../src/config/load.js';
 import { HttpServer } from '../../../src/http/server.js';
-import { buildApp } from '../../../src/main.js';
+import { buildApp } from '../../../src/app/main.js';
 
 const log = pino({ level: 'silent' });
 

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { commands } from '../../../commands/index.js';
-import { SLACK_BUILTINS } from '../../../src/adapters/slack/builtins.js';
+import { SLACK_BUILTINS } from '../../../src/words/slack-builtins.js';
 import { slackManifest } from '../../../src/adapters/slack/manifest.js';
 import { defineCommand } from '../../../src/core/define-command.js';
 import { reply } from '../../../src/core/reply.js';

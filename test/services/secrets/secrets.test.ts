@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../src/config/load.js';
-import { buildApp } from '../../../src/main.js';
+import { buildApp } from '../../../src/app/main.js';
 import { MemorySecrets, parseSecretRef, VaultClient, VaultKvSecrets } from '../../../src/services/secrets/index.js';
 import { botPolicy, VaultDouble } from '../../helpers/vault-double.js';
 import { ROLE } from '../../helpers/vault-world.js';

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Args, CommandContext } from '../core/define-command.js';
-import { UserError } from '../core/errors.js';
-import { reply, type Reply } from '../core/reply.js';
-import { bodyDestination, mask, render } from '../services/deploy/template.js';
-import type { Secrets } from '../services/secrets/index.js';
-import type { HttpCommand } from './schema.js';
+import type { Args, CommandContext } from '../../src/core/define-command.js';
+import { UserError } from '../../src/core/errors.js';
+import { reply, type Reply } from '../../src/core/reply.js';
+import { bodyDestination, mask, render } from '../../src/services/deploy/template.js';
+import type { Secrets } from '../../src/services/secrets/index.js';
+import type { HttpCommand } from '../../src/config/commands.js';
 import { capped, templateVars } from './vars.js';
 
 export interface HttpDeps {

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
-import { ConfigError } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import type { CommandDef } from '../core/define-command.js';
+import { ConfigError } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import type { CommandDef } from '../../src/core/define-command.js';
 import { buildDeclared, formatIssues } from './build.js';
 
 /**

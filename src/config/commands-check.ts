@@ -1,6 +1,15 @@
-import { isSlackBuiltin } from '../adapters/slack/builtins.js';
-import { RESERVED_ARG_NAMES, RESERVED_HTTP_ARG_NAMES, anchored } from './args.js';
-import type { DeclaredCommand } from './schema.js';
+import { isSlackBuiltin } from '../words/slack-builtins.js';
+import type { DeclaredCommand } from './commands.js';
+
+/** Names a template already gives a meaning to: an argument may not shadow them (docs/commands.md). */
+export const RESERVED_ARG_NAMES: ReadonlySet<string> = new Set(['user', 'room', 'vault']);
+/** And in an http command's reply template, the response's own values. */
+export const RESERVED_HTTP_ARG_NAMES: ReadonlySet<string> = new Set(['body', 'status']);
+
+/** A configured pattern must match the whole value, whatever anchors it was written with. */
+export function anchored(pattern: string): RegExp {
+  return new RegExp(`^(?:${pattern})$`, 'u');
+}
 
 /** One refusal: the config key (`commands[2].name`) and why. */
 export interface DeclaredIssue {

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { defineCommand, type CommandDef } from '../core/define-command.js';
-import type { Role } from '../core/access.js';
-import type { Secrets } from '../services/secrets/index.js';
+import { defineCommand, type CommandDef } from '../../src/core/define-command.js';
+import type { Role } from '../../src/core/access.js';
+import type { Secrets } from '../../src/services/secrets/index.js';
 import { toArgSpec } from './args.js';
 import { httpHandler } from './http-kind.js';
-import { declaredIssues, type DeclaredIssue } from './names.js';
-import type { DeclaredCommand, Source } from './schema.js';
+import { declaredIssues, type DeclaredIssue } from '../../src/config/commands-check.js';
+import type { DeclaredCommand, Source } from '../../src/config/commands.js';
 import { sqlHandler } from './sql-kind.js';
 import type { Sources } from './sources.js';
 

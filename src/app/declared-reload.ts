@@ -1,9 +1,9 @@
-import type { AccessParts } from '../access-setup.js';
-import { planAccessReload, type ReloadPlan } from '../access-reload.js';
+import type { AccessParts } from './access-setup.js';
+import { planAccessReload, type ReloadPlan } from './access-reload.js';
 import type { Config } from '../config/schema.js';
 import type { Role } from '../core/access.js';
 import type { Registry } from '../core/registry.js';
-import type { Declared } from './setup.js';
+import type { Declared } from '../../commands/declared/setup.js';
 
 /**
  * SIGHUP's plan: `access` and the declared commands together, all or nothing

@@ -1,51 +1,51 @@
 import type { Logger } from 'pino';
-import { commands } from '../commands/index.js';
-import type { Access } from './core/access.js';
-import { unknownAccessKeys } from './core/access.js';
-import { buildAccess } from './access-setup.js';
+import { commands } from '../../commands/index.js';
+import type { Access } from '../core/access.js';
+import { unknownAccessKeys } from '../core/access.js';
+import { buildAccess, type SlackGroupMembers } from './access-setup.js';
 import { type ReloadPlan } from './access-reload.js';
-import { planReload } from './declared/reload.js';
-import { setupDeclared } from './declared/setup.js';
-import type { SlackGroupRoles } from './core/roles/slack-groups.js';
-import { MemoryGrantStore } from './core/grants/memory-store.js';
-import type { GrantStore } from './core/grants/types.js';
-import { MysqlGrantStore } from './services/db/grants.js';
-import { ConfigError } from './config/load.js';
-import type { CommandDef } from './core/define-command.js';
-import { LogAuditSink, type AuditSink } from './core/audit.js';
-import { Confirmations } from './core/confirmations.js';
-import { RedisConfirmations } from './services/redis-confirmations.js';
-import { Dispatcher } from './core/dispatcher.js';
-import { Registry } from './core/registry.js';
-import { Transports } from './core/thread.js';
-import { buildRelay } from './relay/build.js';
-import type { ThreadRelay } from './relay/entry.js';
-import { buildBudget, type RateBudget } from './services/budget/index.js';
-import type { Config } from './config/schema.js';
-import { MemoryNotesRepository } from './services/memory/notes.js';
-import { demoStatus } from './services/memory/demo-status.js';
-import { buildMysqlServices } from './services/db/index.js';
-import { buildVaultServices, type Secrets, type VaultMysqlCredentials } from './services/secrets/index.js';
-import type { Services } from './services/types.js';
-import { buildBurns } from './jobs/setup.js';
-import { buildDeploys } from './jobs/deploy-setup.js';
-import { perTargetRoles } from './services/deploy/service.js';
-import type { DeviceClient } from './services/devices/types.js';
-import type { BurnQueue } from './services/queue/types.js';
-import type { Db } from './services/db/index.js';
-import type { Metrics } from './metrics/metrics.js';
-import { scheduleIssues, withSchedulePrincipals } from './schedules/check.js';
-import { buildSchedules } from './schedules/setup.js';
-import type { ChannelPoster } from './schedules/types.js';
+import { planReload } from './declared-reload.js';
+import { setupDeclared } from '../../commands/declared/setup.js';
+import type { SlackGroupRoles } from '../core/roles/slack-groups.js';
+import { MemoryGrantStore } from '../core/grants/memory-store.js';
+import type { GrantStore } from '../core/grants/types.js';
+import { MysqlGrantStore } from '../services/db/grants.js';
+import { ConfigError } from '../config/load.js';
+import type { CommandDef } from '../core/define-command.js';
+import { LogAuditSink, type AuditSink } from '../core/audit.js';
+import { Confirmations } from '../core/confirmations.js';
+import { RedisConfirmations } from '../services/redis-confirmations.js';
+import { Dispatcher } from '../core/dispatcher.js';
+import { Registry } from '../core/registry.js';
+import { Transports } from '../relay/transports.js';
+import { buildRelay } from '../relay/build.js';
+import type { ThreadRelay } from '../relay/entry.js';
+import { buildBudget, type RateBudget } from '../services/budget/index.js';
+import type { Config } from '../config/schema.js';
+import { MemoryNotesRepository } from '../services/memory/notes.js';
+import { demoStatus } from '../services/memory/demo-status.js';
+import { buildMysqlServices } from '../services/db/index.js';
+import { buildVaultServices, type Secrets, type VaultMysqlCredentials } from '../services/secrets/index.js';
+import type { Services } from './services.js';
+import { buildBurns, type InProcessAgent } from '../jobs/setup.js';
+import { buildDeploys } from '../jobs/deploy-setup.js';
+import { perTargetRoles } from '../services/deploy/service.js';
+import type { DeviceClient } from '../services/devices/types.js';
+import type { BurnQueue } from '../services/queue/types.js';
+import type { Db } from '../services/db/index.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { scheduleIssues, withSchedulePrincipals } from '../schedules/check.js';
+import { buildSchedules } from '../schedules/setup.js';
+import type { ChannelPoster } from '../schedules/types.js';
 
 export interface App {
   readonly config: Config;
-  readonly registry: Registry;
+  readonly registry: Registry<Services>;
   readonly access: Access;
   /** The Slack user group role source, with access.slackGroups (its `refreshed` events show each fetch). */
   readonly slackGroups?: SlackGroupRoles;
   readonly services: Services;
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: Dispatcher<Services>;
   readonly transports: Transports;
   /** Carries thread updates between processes (Redis) or inside this one (docs/console.md). */
   readonly relay: ThreadRelay;
@@ -88,15 +88,21 @@ export interface BuildOptions {
   readonly secrets?: Secrets;
   /** Counts every audited invocation (`opsline start`'s /metrics). */
   readonly metrics?: Metrics;
+  /**
+   * Slack's user group lookup for access.slackGroups (src/adapters/slack/usergroups.ts), given by the
+   * caller: the composition root stands below the adapters (docs/architecture.md, "Layers").
+   */
+  readonly slackGroupMembers?: SlackGroupMembers;
   /** Replaces the command list (tests add a command of their own, e.g. a test job). */
-  readonly commands?: readonly CommandDef[];
+  readonly commands?: readonly CommandDef<Services>[];
 }
 
 /** The composition root: config → services → registry → dispatcher. Adapters are added by the caller. */
 export async function buildApp(config: Config, opts: BuildOptions): Promise<App> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log;
-  const registry = new Registry(opts.commands ?? commands);
+  // Typed on the whole bag: a command that names a port the bag lacks does not compile.
+  const registry = new Registry<Services>(opts.commands ?? commands);
   // Declared commands join the registry before access is checked: access.commands may name them.
   const declared = setupDeclared(config, registry, { log, secrets: () => opts.secrets ?? built.secrets, masked: opts.secretValues ?? [] });
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
@@ -108,12 +114,12 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   // Each schedule runs as its own system principal, with the roles its config entry gives it.
   const list = withSchedulePrincipals(config.access, config.schedules);
   const extra = perTargetRoles(config.deploy?.targets ?? []);
-  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra });
+  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra }, opts.slackGroupMembers);
   const access = parts.access;
   const scheduleProblems = scheduleIssues(config.schedules, registry, access);
   if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
   // Schedules run commands through the dispatcher, which is built after the services they are part of.
-  const late: { dispatcher?: Dispatcher } = {};
+  const late: { dispatcher?: Dispatcher<Services> } = {};
   const schedules = buildSchedules(config, { log, now, status: built.services.status, audit: built.services.audit, dispatcher: () => late.dispatcher!, devices: () => burns?.service.devices });
   const failed = schedules && ((f: Parameters<typeof schedules.jobFailed>[0]) => schedules.jobFailed(f));
   let devicesOff: string | undefined;
@@ -121,7 +127,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     devicesOff = reason;
     opts.notice?.(reason);
   };
-  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent === true, given: opts.burns, notice: onOff, failed }, transports);
+  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent ? startDemoAgent : undefined, given: opts.burns, notice: onOff, failed }, transports);
   const secrets = opts.secrets ?? built.secrets;
   const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed, devicesOff, demo: opts.demoAgent === true }, transports);
   // The audit trail has one record per invocation, so metering it counts every command once.
@@ -228,4 +234,10 @@ async function seedNotes(notes: MemoryNotesRepository): Promise<void> {
   const author = { authorKey: 'console:demo', authorName: 'demo', platform: 'console', room: 'console' };
   await notes.add({ ...author, body: 'Welcome to the opsline demo. Try /note add <text> and /note search <words>.' });
   await notes.add({ ...author, body: 'Backups rotate at 02:00 UTC; the restore runbook is in the wiki.' });
+}
+
+/** The demo's agent, loaded only when the demo asks for it: `opsline start` loads no demo code (test/cli/no-demo.test.ts). */
+async function startDemoAgent(log: Logger): Promise<InProcessAgent> {
+  const demo = await import('../demo/agent.js');
+  return demo.startDemoAgent(log);
 }

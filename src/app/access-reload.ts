@@ -1,8 +1,9 @@
 import type { AccessParts } from './access-setup.js';
-import type { Config } from './config/schema.js';
-import { Access, unknownAccessKeys, type Role } from './core/access.js';
-import type { Registry } from './core/registry.js';
-import { scheduleIssues, withSchedulePrincipals } from './schedules/check.js';
+import type { Config } from '../config/schema.js';
+import { Access, unknownAccessKeys } from '../core/access.js';
+import type { Role } from '../words/roles.js';
+import type { Registry } from '../core/registry.js';
+import { scheduleIssues, withSchedulePrincipals } from '../schedules/check.js';
 
 export type ReloadPlan =
   | {

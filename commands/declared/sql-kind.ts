@@ -1,10 +1,10 @@
 import type { FieldPacket, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
-import type { Args, CommandContext } from '../core/define-command.js';
-import { UserError } from '../core/errors.js';
-import { reply, type Reply } from '../core/reply.js';
-import { limitedCount } from '../services/db/status-refresh.js';
-import type { SqlCommand } from './schema.js';
+import type { Args, CommandContext } from '../../src/core/define-command.js';
+import { UserError } from '../../src/core/errors.js';
+import { reply, type Reply } from '../../src/core/reply.js';
+import { limitedCount } from '../../src/services/db/status-refresh.js';
+import type { SqlCommand } from '../../src/config/commands.js';
 import type { Sources } from './sources.js';
 import { renderTable } from './table.js';
 import { REPLY_LIMIT } from './vars.js';

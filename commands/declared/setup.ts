@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { ConfigError } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import { Registry } from '../core/registry.js';
-import type { Secrets } from '../services/secrets/index.js';
+import { ConfigError } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { Registry } from '../../src/core/registry.js';
+import type { Secrets } from '../../src/services/secrets/index.js';
 import { buildDeclared, formatIssues } from './build.js';
 import { buildSources, type Sources } from './sources.js';
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ROLES } from '../core/access.js';
+import { ROLES } from '../words/roles.js';
 import { COMMAND_NAME } from '../words/names.js';
 
 /**
  * The `commands:` and `sources:` config keys (docs/commands.md): commands declared in config, turned
- * into ordinary CommandDefs by src/declared/build.ts. Every object is strict; `kind` discriminates, so a
+ * into ordinary CommandDefs by commands/declared/build.ts. Every object is strict; `kind` discriminates, so a
  * further kind (`run`) is one more member of the union.
  */
 

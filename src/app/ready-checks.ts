@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { App } from '../main.js';
+import type { App } from './main.js';
 import { connectRedis } from '../redis/connect.js';
 import { statement } from '../services/db/index.js';
 import { VaultClient } from '../services/secrets/index.js';
-import type { HttpServer } from './server.js';
+import type { HttpServer } from '../http/server.js';
 
 const PING = statement('ready.ping', 'SELECT 1 AS ok');
 

@@ -1,5 +1,5 @@
-import type { Args, CommandContext } from '../core/define-command.js';
-import type { TemplateVars } from '../services/deploy/template.js';
+import type { Args, CommandContext } from '../../src/core/define-command.js';
+import type { TemplateVars } from '../../src/services/deploy/template.js';
 
 /**
  * A declared command's template values: its arguments as typed, and the caller's identity as data

@@ -1,6 +1,6 @@
 import { createPool, type Pool, type PoolOptions, type RowDataPacket } from 'mysql2/promise';
-import { flavourOf, type ServerFlavour } from '../services/db/status-refresh.js';
-import type { Source } from './schema.js';
+import { flavourOf, type ServerFlavour } from '../../src/services/db/status-refresh.js';
+import type { Source } from '../../src/config/commands.js';
 
 /** What SHOW GRANTS says of a source's user: read-only, or the privileges that make it not so. */
 export type GrantCheck = { readonly readOnly: true } | { readonly readOnly: false; readonly reason: string };

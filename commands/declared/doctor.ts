@@ -1,5 +1,5 @@
-import type { Config } from '../config/schema.js';
-import { CheckFailure, type Check } from '../doctor/types.js';
+import type { Config } from '../../src/config/schema.js';
+import { CheckFailure, type Check } from '../../src/doctor/types.js';
 import { SourcePool } from './sources.js';
 
 /**

@@ -1,6 +1,7 @@
-import type { ArgSpec } from '../core/arg-spec.js';
-import { RESOLVERS } from '../core/resolvers.js';
-import type { DeclaredArg } from './schema.js';
+import type { ArgSpec } from '../../src/core/arg-spec.js';
+import { RESOLVERS } from '../../src/core/resolvers.js';
+import { anchored } from '../../src/config/commands-check.js';
+import type { DeclaredArg } from '../../src/config/commands.js';
 
 /**
  * A declared `string` without its own pattern: one word that cannot be read as an option (`-rf`),
@@ -9,10 +10,6 @@ import type { DeclaredArg } from './schema.js';
 export const DEFAULT_STRING_PATTERN = /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.:@+-]*$/u;
 const DEFAULT_STRING_SAYS = 'must be one word of letters, digits and _ . : @ + - (not starting with -, without ..)';
 
-/** Names a template already gives a meaning to: an argument may not shadow them (docs/commands.md). */
-export const RESERVED_ARG_NAMES: ReadonlySet<string> = new Set(['user', 'room', 'vault']);
-/** And in an http command's reply template, the response's own values. */
-export const RESERVED_HTTP_ARG_NAMES: ReadonlySet<string> = new Set(['body', 'status']);
 
 /** A declared argument as the core's ArgSpec (src/core/arg-spec.ts), read by the same resolvers as built-ins. */
 export function toArgSpec(a: DeclaredArg): ArgSpec {
@@ -37,9 +34,4 @@ export function toArgSpec(a: DeclaredArg): ArgSpec {
     case 'drive':
       return { ...base, type: a.type, ...(a.default !== undefined ? { default: a.default } : {}) };
   }
-}
-
-/** A configured pattern must match the whole value, whatever anchors it was written with. */
-export function anchored(pattern: string): RegExp {
-  return new RegExp(`^(?:${pattern})$`, 'u');
 }

@@ -1,7 +1,7 @@
-import type { App } from '../main.js';
+import type { App } from './main.js';
 import type { CheckResult, HttpServer } from '../http/server.js';
-import type { Metrics } from './metrics.js';
-import { addSources } from './sources.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { addSources } from '../metrics/sources.js';
 
 // The HTTP endpoints whose response is the platform's acknowledgement.
 const ACK_PATHS = new Map([

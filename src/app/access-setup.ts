@@ -1,18 +1,21 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { slackGroupMembers } from './adapters/slack/usergroups.js';
-import type { Config } from './config/schema.js';
-import { Access, type AccessConfig, type Role } from './core/access.js';
-import type { Approvals } from './core/approve-step.js';
-import { Confirmations } from './core/confirmations.js';
-import { GrantRoles } from './core/grants/grant-roles.js';
-import { LocalGrantVersion, type Grant, type GrantStore, type GrantVersion } from './core/grants/types.js';
-import { DiscordRoles } from './core/roles/discord-roles.js';
-import { SlackGroupRoles } from './core/roles/slack-groups.js';
-import type { RoleSource } from './core/roles/types.js';
-import type { Transports } from './core/thread.js';
-import { RedisConfirmations } from './services/redis-confirmations.js';
-import { connectRedis } from './redis/connect.js';
+import type { Config } from '../config/schema.js';
+import { Access, type AccessConfig } from '../core/access.js';
+import type { Role } from '../words/roles.js';
+import type { Approvals } from '../core/approve-step.js';
+import { Confirmations } from '../core/confirmations.js';
+import { GrantRoles } from '../core/grants/grant-roles.js';
+import { LocalGrantVersion, type Grant, type GrantStore, type GrantVersion } from '../core/grants/types.js';
+import { DiscordRoles } from '../core/roles/discord-roles.js';
+import { SlackGroupRoles, type GroupMembers } from '../core/roles/slack-groups.js';
+import type { RoleSource } from '../core/roles/types.js';
+import type { Transports } from '../relay/transports.js';
+import { RedisConfirmations } from '../services/redis-confirmations.js';
+import { connectRedis } from '../redis/connect.js';
+
+/** Builds the Slack user group lookup for a `slack` section (the Web API call lives with the Slack adapter). */
+export type SlackGroupMembers = (cfg: NonNullable<Config['slack']>, log: Logger) => GroupMembers;
 
 export interface AccessParts {
   readonly access: Access;
@@ -48,6 +51,8 @@ export function buildAccess(
   now: () => number,
   /** The allowlist as run (with schedule principals) and per-path extra roles (deploy targets' own). */
   allow: { readonly list: AccessConfig; readonly extra: ReadonlyMap<string, readonly Role[]> },
+  /** Slack's user group lookup, from the adapters above (src/adapters/slack/usergroups.ts); without it the groups give no roles. */
+  slackGroupMembers?: SlackGroupMembers,
 ): AccessParts {
   const a = config.access;
   // The grant version is read before every decision: a Redis that does not answer leaves grants out
@@ -57,7 +62,7 @@ export function buildAccess(
   const claim = expiryClaim(redis, config.redis?.prefix ?? 'opsline');
   const version = redis ? redisGrantVersion(redis, config.redis!.prefix) : new LocalGrantVersion();
   const grants = new GrantRoles(store, version, a.grants.maxDuration, log, now, (g) => announceExpiry(g, transports, claim));
-  const members = config.slack && slackGroupMembers(config.slack, log);
+  const members = config.slack && slackGroupMembers?.(config.slack, log);
   const groupsKey = (x: Config['access']) => JSON.stringify([x.slackGroups, x.slackGroupsTtl]);
   // A reload that leaves the groups as they were keeps their fetched memberships.
   const groupsFor = (x: Config['access'], current: SlackGroupRoles | undefined, currentKey: string) =>
