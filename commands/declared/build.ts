@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { defineCommand, type CommandDef } from '../../src/core/define-command.js';
-import type { Role } from '../../src/core/access.js';
+import type { Role } from '../../src/words/roles.js';
 import type { Secrets } from '../../src/services/secrets/index.js';
 import { toArgSpec } from './args.js';
 import { httpHandler } from './http-kind.js';

@@ -1,7 +1,7 @@
 import type { AccessParts } from './access-setup.js';
 import { planAccessReload, type ReloadPlan } from './access-reload.js';
 import type { Config } from '../config/schema.js';
-import type { Role } from '../core/access.js';
+import type { Role } from '../words/roles.js';
 import type { Registry } from '../core/registry.js';
 import type { Declared } from '../../commands/declared/setup.js';
 
