@@ -44,9 +44,9 @@ afterEach(async () => {
 const VIEWER = 'console:vic';
 const TOKEN = 'sekret-token-123456';
 
-function config(): ConfigInput {
+function config(access: Partial<NonNullable<ConfigInput['access']>> = {}): ConfigInput {
   return {
-    access: { users: users({ [VIEWER]: ['viewer'], 'console:ops': ['operator'] }) },
+    access: { users: users({ [VIEWER]: ['viewer'], 'console:ops': ['operator'], 'console:boss': ['admin'] }), ...access },
     commands: [
       {
         name: 'queue-depth',
@@ -86,12 +86,21 @@ function config(): ConfigInput {
         roles: ['operator'],
         confirm: true,
       },
+      {
+        name: 'purge-queue',
+        description: 'Needs a second person',
+        kind: 'http',
+        method: 'DELETE',
+        url: `${base}/purge`,
+        roles: ['operator'],
+        approvers: ['admin'],
+      },
     ],
   };
 }
 
-async function start(): Promise<TestAdapter> {
-  bot = await TestAdapter.create({ config: config(), secrets: new MemorySecrets({ 'vault:ops/queues#token': TOKEN }) });
+async function start(access?: Partial<NonNullable<ConfigInput['access']>>): Promise<TestAdapter> {
+  bot = await TestAdapter.create({ config: config(access), secrets: new MemorySecrets({ 'vault:ops/queues#token': TOKEN }) });
   return bot;
 }
 
@@ -161,5 +170,23 @@ describe('a declared http command', () => {
       expect(r!.code).toBe('unknown_command');
     }
     expect(seen).toEqual([]);
+  });
+
+  it('takes access.commands overrides like any command', async () => {
+    const b = await start({ commands: { 'queue-depth': ['operator'] } });
+    const [r] = await b.say(VIEWER, '/queue-depth orders');
+    expect(r!.code).toBe('denied');
+    expect(seen).toEqual([]);
+    expect(await b.text('console:ops', '/queue-depth orders')).toBe('orders: 42 waiting');
+  });
+
+  it('waits for a second person when it names approvers', async () => {
+    const b = await start();
+    const held = await b.text('console:ops', '/purge-queue');
+    expect(held).toMatch(/needs the approval of someone else with the admin role/);
+    expect(seen).toEqual([]);
+    const code = /\/approve ([A-Z0-9]{6})/.exec(held)![1]!;
+    await b.say('console:boss', `/approve ${code}`);
+    expect(seen.map((x) => [x.method, x.url])).toEqual([['DELETE', '/purge']]);
   });
 });
