@@ -8,7 +8,7 @@ import { buildSources, type Sources } from './sources.js';
 
 /** A checked new set of declared commands, built whole; nothing changes until `commit`. */
 export type DeclaredPlan =
-  | { readonly ok: true; readonly registry: Registry; readonly changed: boolean; commit(): void }
+  | { readonly ok: true; readonly registry: Registry; readonly changed: boolean; commit(): void; discard(): void }
   | { readonly ok: false; readonly issues: readonly string[] };
 
 export interface Declared {
@@ -34,9 +34,12 @@ export function setupDeclared(config: Config, registry: Registry, deps: Declared
   const plan = (next: Config): DeclaredPlan => {
     const built = buildSources(next.sources, sources);
     const made = buildDeclared(next.commands ?? [], next.sources, registry.builtins().map((c) => c.name), { ...deps, sources: () => sources });
+    // Pools made for a plan that is not committed are closed; those of the running set are kept.
+    const discard = () => {
+      for (const p of built.sources.values()) if (sources.get(p.name) !== p) void p.close().catch(() => {});
+    };
     if (!made.ok) {
-      // Pools made for this plan are closed; those of the running set are kept.
-      for (const p of built.sources.values()) if (sources.get(p.name) !== p) void p.close();
+      discard();
       return { ok: false, issues: formatIssues(made.issues) };
     }
     const preview = new Registry(registry.builtins());
@@ -46,6 +49,7 @@ export function setupDeclared(config: Config, registry: Registry, deps: Declared
       ok: true,
       registry: preview,
       changed: fingerprint !== running,
+      discard,
       commit() {
         registry.setDeclared(made.commands);
         sources = built.sources;

@@ -14,7 +14,10 @@ export function planReload(running: Config, next: Config, registry: Registry, pa
   const commands = declared.plan(next);
   if (!commands.ok) return { ok: false, issues: commands.issues };
   const access = planAccessReload(running, next, commands.registry, parts, extra);
-  if (!access.ok) return access;
+  if (!access.ok) {
+    commands.discard();
+    return access;
+  }
   const warnings = commands.changed && next.discord ? [...access.warnings, 'the command set changed: run `opsline register discord` so Discord shows it'] : access.warnings;
   return {
     ok: true,
