@@ -41,6 +41,7 @@ describe('commands: at load', () => {
     ['constructor as an argument', [{ ...ok, args: [{ name: 'constructor', type: 'string' }] }], 'commands.0.args.0.name: constructor is a reserved name'],
     ['a bad pattern', [{ ...ok, args: [{ name: 'q', type: 'string', pattern: '(' }] }], 'commands.0.args.0.pattern: not a valid regular expression'],
     ['a slot that names no argument', [{ ...ok, url: 'http://x/{queue}' }], 'commands.0.url: {queue} names no argument'],
+    ['a caller value in the host', [{ ...ok, args: [{ name: 'host', type: 'string' }], url: 'http://{host}.internal/x' }], 'commands.0.url: the scheme and host are configured text'],
     ['an unknown source', [{ ...sql, source: 'nope' }], 'commands.0.source: no source named nope'],
     ['a write', [{ ...sql, query: 'DELETE FROM orders' }], 'commands.0.query: one SELECT statement'],
     ['two statements', [{ ...sql, query: 'SELECT 1; DROP TABLE x' }], 'commands.0.query: one SELECT statement'],
