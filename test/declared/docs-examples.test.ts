@@ -65,6 +65,9 @@ describe('docs/commands.md examples', () => {
       const [r] = await bot.say('console:vic', '/orders-today shipped');
       expect(r!.text).toBe('/orders-today: 1 row');
       expect(r!.pre).toBe(['status   orders  total', '-------  ------  -------', 'shipped  2       9112.40'].join('\n'));
+      // The argument's default when none is given.
+      const [d] = await bot.say('console:vic', '/orders-today');
+      expect(d!.pre).toBe(['status  orders  total', '------  ------  -----', 'paid    1       5.00'].join('\n'));
     } finally {
       await bot.stop();
     }
