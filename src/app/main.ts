@@ -3,7 +3,9 @@ import { commands } from '../../commands/index.js';
 import type { Access } from '../core/access.js';
 import { unknownAccessKeys } from '../core/access.js';
 import { buildAccess, type SlackGroupMembers } from './access-setup.js';
-import { planAccessReload, type ReloadPlan } from './access-reload.js';
+import { type ReloadPlan } from './access-reload.js';
+import { planReload } from './declared-reload.js';
+import { setupDeclared } from '../../commands/declared/setup.js';
 import type { SlackGroupRoles } from '../core/roles/slack-groups.js';
 import { MemoryGrantStore } from '../core/grants/memory-store.js';
 import type { GrantStore } from '../core/grants/types.js';
@@ -102,6 +104,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const log = opts.log;
   // Typed on the whole bag: a command that names a port the bag lacks does not compile.
   const registry = new Registry<Services>(opts.commands ?? commands);
+  // Declared commands join the registry before access is checked: access.commands may name them.
+  const declared = setupDeclared(config, registry, { log, secrets: () => opts.secrets ?? built.secrets, masked: opts.secretValues ?? [] });
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
   if (badKeys.length) throw new ConfigError('config', badKeys);
   const relay = buildRelay(config, log);
@@ -166,7 +170,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     secrets,
     mysqlCredentials: built.vault,
     db: built.db,
-    planReload: (next) => planAccessReload(config, next, registry, parts, extra),
+    planReload: (next) => planReload(config, next, registry, parts, extra, declared),
     async startWorkers() {
       await burns?.startWorkers();
       // The burn workers' first discovery may outlast a stop signal: nothing starts after the stop.
@@ -192,6 +196,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       await parts.stop();
       await services.audit.flush();
       await built.close();
+      await declared.close();
     },
   };
 }

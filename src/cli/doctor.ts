@@ -1,6 +1,8 @@
 import { platformChecks } from '../adapters/doctor.js';
 import { deviceHostChecks } from '../agent/doctor.js';
 import { commands } from '../../commands/index.js';
+import { sourceChecks } from '../../commands/declared/doctor.js';
+import { withDeclared } from '../../commands/declared/list.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { Access, unknownAccessKeys } from '../core/access.js';
 import { printable } from '../core/printable.js';
@@ -25,7 +27,7 @@ export async function runDoctor(configFlag: string | undefined, io: DoctorIo = {
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   // Checked against the commands, as `opsline start` does: access overrides and scheduled commands.
-  const registry = new Registry(commands);
+  const registry = new Registry(withDeclared(commands, config, loaded.source));
   const access = new Access(withSchedulePrincipals(config.access, config.schedules));
   const refused = [...unknownAccessKeys(config.access, registry.targets().map((t) => t.path)), ...scheduleIssues(config.schedules, registry, access)];
   if (refused.length) throw new ConfigError(loaded.source, refused);
@@ -36,6 +38,7 @@ export async function runDoctor(configFlag: string | undefined, io: DoctorIo = {
     ...agentChecks(config),
     ...platformChecks(config),
     ...deviceHostChecks(config),
+    ...sourceChecks(config),
   ];
   const width = Math.max(6, ...checks.map((c) => c.name.length));
   io.out.write(`ok   ${'config'.padEnd(width)}  ${loaded.source} is valid\n`);

@@ -4,7 +4,8 @@ import type { Config } from '../config/schema.js';
 import type { App } from '../app/main.js';
 
 /**
- * SIGHUP: reads the config file again and reloads all of `access`, or nothing (docs/configuration.md#reloading).
+ * SIGHUP: reads the config file again and reloads all of `access` and the declared `commands:` (with their
+ * `sources:`), or nothing (docs/configuration.md#reloading).
  * The file must be valid as a whole and pass every check `opsline start` runs; an empty file, or one
  * without the `access` section the running config has, is a write that did not finish, not an empty
  * allowlist. Anything wrong keeps the old access and logs every reason; sections other than `access`
@@ -23,12 +24,13 @@ export function accessReloader(app: App, configFlag: string | undefined, log: Lo
       current = loaded.config.access;
       for (const w of plan.warnings) log.warn(w);
       if (plan.restartNeeded.length)
-        log.warn({ sections: plan.restartNeeded }, `not reloaded (a restart applies them): ${plan.restartNeeded.join(', ')} changed in ${loaded.source}; only access is reloaded`);
+        log.warn({ sections: plan.restartNeeded }, `not reloaded (a restart applies them): ${plan.restartNeeded.join(', ')} changed in ${loaded.source}; only access and commands are reloaded`);
       const a = current;
       log.info({ users: a.users.length, slackGroups: a.slackGroups.length, discordRoles: a.discordRoles.length, source: loaded.source }, 'access allowlist reloaded');
+      log.info({ commands: loaded.config.commands?.length ?? 0, source: loaded.source }, 'declared commands reloaded');
     } catch (err) {
       const issues = err instanceof ConfigError ? err.issues : [(err as Error).message];
-      log.error({ issues }, `access allowlist not reloaded; the old one stays in force: ${issues.join('; ')}`);
+      log.error({ issues }, `access allowlist not reloaded; the old one stays in force, and so do the declared commands: ${issues.join('; ')}`);
     }
   };
 }

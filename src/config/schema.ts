@@ -4,6 +4,8 @@ import { AGENT_COMMAND, AGENT_NAME, COMMAND_PREFIX, DEFAULT_REF_PATTERN, DRIVE_N
 import { isSlackBuiltin } from '../words/slack-builtins.js';
 import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';
 import { duration, wordSchema } from './words.js';
+import { declaredCommands, sources } from './commands.js';
+import { declaredIssues } from './commands-check.js';
 
 const role = z.enum(ROLES);
 /** A plain SQL identifier, optionally schema-qualified; anything else is a config error. */
@@ -254,6 +256,9 @@ export const configSchema = z.strictObject({
   alerts: z.array(alertEntry).optional(),
   jobFailures: jobFailures.optional(),
   web: web.optional(),
+  // Commands declared in config and the read-only data sources of their `sql` kind: docs/commands.md.
+  commands: declaredCommands.optional(),
+  sources: sources.optional(),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -262,6 +267,8 @@ export type ConfigInput = z.input<typeof configSchema>;
 /** Rules that span keys; each adds an issue at the key a user must change. */
 export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
   checkSchedules(c, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+  // Built-in names are checked where the registry is known (commands/declared/build.ts); the rest here.
+  for (const i of declaredIssues(c.commands ?? [], [], Object.keys(c.sources ?? {}))) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
   if (c.slack?.mode === 'socket' && !c.slack.appToken)
     ctx.addIssue({ code: 'custom', path: ['slack', 'appToken'], message: 'required when slack.mode is socket' });
   if (c.discord?.mode === 'http' && !c.discord.publicKey)

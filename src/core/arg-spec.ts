@@ -24,6 +24,9 @@ export interface ArgSpec {
   /** For `string` and `text`; a word's length is its own (src/words/names.ts), and defineCommand refuses one here. */
   readonly minLength?: number;
   readonly maxLength?: number;
+  /** For `string` and `text`: the value must match, checked after its length (declared commands give one). */
+  readonly pattern?: RegExp;
+  readonly patternSays?: string;
   readonly default?: string | number | boolean;
   /** A completion source name the platform may offer (`images`, `targets`). */
   readonly autocomplete?: string;

@@ -15,21 +15,46 @@ export interface Resolved<Svc = never> {
  * A bare `Registry` (`never`) is any registry, read but not run (checks at startup, /help).
  */
 export class Registry<Svc = never> implements CommandCatalog {
-  readonly #byName = new Map<string, CommandDef<Svc>>();
-  /** Every target, built once: commands do not change after startup, and /help reads them all on every call. */
-  readonly #targets: readonly Target<Svc>[];
-  readonly #byPath = new Map<string, Target<Svc>>();
+  #byName = new Map<string, CommandDef<Svc>>();
+  /** Every target, built once per command set: /help reads them all on every call. */
+  #targets: readonly Target<Svc>[] = [];
+  #byPath = new Map<string, Target<Svc>>();
+  /** The built-in commands; declared ones (src/declared/) come and go with a reload. */
+  readonly #builtins: readonly CommandDef<Svc>[];
 
   /** Built from the explicit list in commands/index.ts; a duplicate name fails at startup. */
   constructor(commands: readonly CommandDef<NoInfer<Svc>>[]) {
+    this.#builtins = commands;
+    this.#load(commands);
+  }
+
+  /**
+   * Replaces the declared commands (docs/commands.md, "Reloading"): the built-ins stay, the new set is
+   * checked and built whole, then swapped in one synchronous step; a duplicate throws and changes nothing.
+   */
+  setDeclared(declared: readonly CommandDef<Svc>[]): void {
+    this.#load([...this.#builtins, ...declared]);
+  }
+
+  /** The built-in commands: the names declared commands may not take. */
+  builtins(): readonly CommandDef<Svc>[] {
+    return this.#builtins;
+  }
+
+  #load(commands: readonly CommandDef<Svc>[]): void {
+    const byName = new Map<string, CommandDef<Svc>>();
     for (const c of commands) {
-      if (this.#byName.has(c.name)) throw new Error(`duplicate command name: ${c.name}`);
-      this.#byName.set(c.name, c);
+      if (byName.has(c.name)) throw new Error(`duplicate command name: ${c.name}`);
+      byName.set(c.name, c);
     }
-    this.#targets = [...this.#byName.values()].flatMap((c) =>
+    const targets = [...byName.values()].flatMap((c) =>
       c.subcommands ? Object.keys(c.subcommands).map((s) => targetOf(c, s)) : [targetOf(c, undefined)],
     );
-    for (const t of this.#targets) this.#byPath.set(t.path, t);
+    const byPath = new Map<string, Target<Svc>>();
+    for (const t of targets) byPath.set(t.path, t);
+    this.#byName = byName;
+    this.#targets = targets;
+    this.#byPath = byPath;
   }
 
   get(name: string): CommandDef<Svc> | undefined {

@@ -17,4 +17,8 @@ export interface ArgShape {
   readonly max?: number;
   readonly minLength?: number;
   readonly maxLength?: number;
+  /** For `string`: the whole value must match (a declared command's `pattern`, docs/commands.md). */
+  readonly pattern?: RegExp;
+  /** What a value that fails `pattern` is told (`must be …`); else `must match <pattern>`. */
+  readonly patternSays?: string;
 }

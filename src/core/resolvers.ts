@@ -78,6 +78,7 @@ function plain(defaultMax: number): Resolver<string> {
       const min = spec.minLength ?? 1;
       if (text.length < min) usage(min === 1 ? `${spec.name} must not be empty` : `${spec.name} needs at least ${min} characters`);
       tooLong(spec.name, text, spec.maxLength ?? defaultMax);
+      if (spec.pattern && !spec.pattern.test(text)) usage(`${spec.name} ${spec.patternSays ?? `must match ${spec.pattern.source}`}`);
       return text;
     },
   };

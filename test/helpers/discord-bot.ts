@@ -33,6 +33,8 @@ export interface DiscordBotOptions extends DiscordOptions {
   readonly redis?: { readonly url: string; readonly prefix: string };
   /** Burn machinery of the test's choosing (a real agent, a BullMQ queue). */
   readonly burns?: BuildOptions['burns'];
+  /** Declared commands (config `commands:`). */
+  readonly commands?: ConfigInput['commands'];
 }
 
 export interface DiscordBot {
@@ -80,6 +82,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
     },
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
     ...(o.redis ? { redis: o.redis } : {}),
+    ...(o.commands ? { commands: o.commands } : {}),
     deploy: o.deploy ?? {
       targets: [
         { name: 'site', kind: 'webhook', url: 'https://ci.example.com/hooks/deploy' },

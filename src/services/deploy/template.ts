@@ -14,20 +14,25 @@ export interface DeployVars {
  */
 export type Destination = 'url' | 'json' | 'form' | 'header';
 
-/** A configured template split once: literal configured text, and slots for caller values. */
-type Piece = { readonly text: string } | { readonly slot: keyof DeployVars };
+/** Caller values by slot name (`{queue}`, `{user.key}`); a Map, so no name reaches an object's prototype. */
+export type TemplateVars = ReadonlyMap<string, string>;
 
-const SLOT = /\{(target|ref|user)\}/g;
+/** A configured template split once: literal configured text, and slots for caller values. */
+type Piece = { readonly text: string } | { readonly slot: string };
+
+/** A slot's shape; only names the vars hold are slots, any other `{…}` is configured text. */
+const SLOT = /\{([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?)\}/g;
 const SECRET = /\{(vault:[^{}\s]+)\}/g;
 const LINE_BREAK = /[\r\n\0]/;
 export const MASK = '•••';
 
-function split(template: string): Piece[] {
+function split(template: string, vars: TemplateVars): Piece[] {
   const out: Piece[] = [];
   let at = 0;
   for (const m of template.matchAll(SLOT)) {
+    if (!vars.has(m[1]!)) continue;
     if (m.index > at) out.push({ text: template.slice(at, m.index) });
-    out.push({ slot: m[1] as keyof DeployVars });
+    out.push({ slot: m[1]! });
     at = m.index + m[0].length;
   }
   if (at < template.length) out.push({ text: template.slice(at) });
@@ -42,8 +47,12 @@ function escape(dest: Destination, name: string, value: string): string {
 }
 
 /** Joins the pieces, each slot filled with its caller value escaped for `dest`; nothing filled in is read again. */
-function join(pieces: readonly Piece[], vars: DeployVars, dest: Destination): string {
-  return pieces.map((p) => ('slot' in p ? escape(dest, p.slot, vars[p.slot]) : p.text)).join('');
+function join(pieces: readonly Piece[], vars: TemplateVars, dest: Destination): string {
+  return pieces.map((p) => ('slot' in p ? escape(dest, p.slot, vars.get(p.slot) ?? '') : p.text)).join('');
+}
+
+function varsOf(v: DeployVars | TemplateVars): TemplateVars {
+  return v instanceof Map ? v : new Map([['target', (v as DeployVars).target], ['ref', (v as DeployVars).ref], ['user', (v as DeployVars).user]]);
 }
 
 /**
@@ -53,9 +62,10 @@ function join(pieces: readonly Piece[], vars: DeployVars, dest: Destination): st
  * interpreted again, so a display name `{vault:ci/prod#token}` is sent as those characters.
  * Every resolved secret is added to `found` so whatever is shown or logged can be masked.
  */
-export async function render(template: string, vars: DeployVars, dest: Destination, secrets: Secrets | undefined, found: Set<string>): Promise<string> {
+export async function render(template: string, given: DeployVars | TemplateVars, dest: Destination, secrets: Secrets | undefined, found: Set<string>): Promise<string> {
+  const vars = varsOf(given);
   const need = (): Secrets => {
-    if (!secrets) throw new UserError('not_configured', 'this target uses a vault: secret but no vault section is configured');
+    if (!secrets) throw new UserError('not_configured', 'this template uses a vault: secret but no vault section is configured');
     return secrets;
   };
   const reveal = async (ref: string): Promise<string> => {
@@ -65,7 +75,7 @@ export async function render(template: string, vars: DeployVars, dest: Destinati
   };
   if (isSecretRef(template)) return reveal(template);
   const pieces: Piece[] = [];
-  for (const p of split(template)) {
+  for (const p of split(template, vars)) {
     if ('slot' in p) pieces.push(p);
     else pieces.push({ text: await replaceAsync(p.text, SECRET, (ref) => reveal(ref)) });
   }
@@ -73,9 +83,10 @@ export async function render(template: string, vars: DeployVars, dest: Destinati
 }
 
 /** What `render` would send, for the thread: secret references shown as •••, caller values as given. */
-export function preview(template: string, vars: DeployVars, dest: Destination, masked: readonly string[]): string {
+export function preview(template: string, given: DeployVars | TemplateVars, dest: Destination, masked: readonly string[]): string {
   if (isSecretRef(template)) return MASK;
-  const pieces = split(template).map((p) => ('slot' in p ? p : { text: mask(p.text.replace(SECRET, MASK), masked) }));
+  const vars = varsOf(given);
+  const pieces = split(template, vars).map((p) => ('slot' in p ? p : { text: mask(p.text.replace(SECRET, MASK), masked) }));
   return join(pieces, vars, dest);
 }
 

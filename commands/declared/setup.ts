@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import { ConfigError } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { Registry } from '../../src/core/registry.js';
+import type { Secrets } from '../../src/services/secrets/index.js';
+import { buildDeclared, formatIssues } from './build.js';
+import { buildSources, type Sources } from './sources.js';
+
+/** A checked new set of declared commands, built whole; nothing changes until `commit`. */
+export type DeclaredPlan =
+  | { readonly ok: true; readonly registry: Registry; readonly changed: boolean; commit(): void; discard(): void }
+  | { readonly ok: false; readonly issues: readonly string[] };
+
+export interface Declared {
+  /** Checks and builds `commands:` and `sources:` of a new config (SIGHUP); `registry` previews the result. */
+  plan(next: Config): DeclaredPlan;
+  close(): Promise<void>;
+}
+
+export interface DeclaredSetupDeps {
+  readonly log: Logger;
+  readonly secrets: () => Secrets | undefined;
+  readonly masked: readonly string[];
+}
+
+/**
+ * Declared commands (docs/commands.md) in the composition root: built from the config into the
+ * registry the built-ins are in, before access is checked (access.commands may name them). The
+ * sources in force are read at each run, so a reload swaps commands and sources together.
+ */
+export function setupDeclared(config: Config, registry: Registry, deps: DeclaredSetupDeps): Declared {
+  let sources: Sources = new Map();
+  let running = JSON.stringify([config.commands ?? [], config.sources ?? {}]);
+  const plan = (next: Config): DeclaredPlan => {
+    const built = buildSources(next.sources, sources);
+    const made = buildDeclared(next.commands ?? [], next.sources, registry.builtins().map((c) => c.name), { ...deps, sources: () => sources });
+    // Pools made for a plan that is not committed are closed; those of the running set are kept.
+    const discard = () => {
+      for (const p of built.sources.values()) if (sources.get(p.name) !== p) void p.close().catch(() => {});
+    };
+    if (!made.ok) {
+      discard();
+      return { ok: false, issues: formatIssues(made.issues) };
+    }
+    const preview = new Registry(registry.builtins());
+    preview.setDeclared(made.commands);
+    const fingerprint = JSON.stringify([next.commands ?? [], next.sources ?? {}]);
+    return {
+      ok: true,
+      registry: preview,
+      changed: fingerprint !== running,
+      discard,
+      commit() {
+        registry.setDeclared(made.commands);
+        sources = built.sources;
+        running = fingerprint;
+        // A query still running on a removed source ends with an error; running jobs are not touched.
+        for (const p of built.unused) void p.close().catch(() => {});
+      },
+    };
+  };
+  const first = plan(config);
+  if (!first.ok) throw new ConfigError('config', first.issues);
+  first.commit();
+  return {
+    plan,
+    async close() {
+      await Promise.all([...sources.values()].map((p) => p.close().catch(() => {})));
+    },
+  };
+}
