@@ -10,6 +10,7 @@ import { whereItShows } from '../src/services/queue/no-worker.js';
 import { describeDeploy, describeDeployJob } from './deploy-describe.js';
 import { notQueued } from '../src/jobs/not-queued.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
+import { cancelDeclaredRun } from '../src/declared/run-job.js';
 
 const target = { name: 'target', type: 'target', description: 'deploy target (see /deploy list)', required: true, autocomplete: 'targets' } as const;
 const runArgs = [target, { name: 'ref', type: 'ref', description: 'branch, tag or commit (the target decides what is allowed)' }] as const;
@@ -125,6 +126,7 @@ export default defineCommand({
         const id = ctx.args.job;
         const job = await deploys.job(id);
         ctx.setJobId(id);
+        if (job.data.run) return cancelDeclaredRun(ctx, deploys, job);
         const t = targetFor(ctx, deploys, job.data.target, 'cancelling a deploy of');
         const by = mention(ctx.invocation.principal);
         const outcome = await deploys.queue.removeQueued(id);

@@ -9,6 +9,7 @@ import type { DeviceClient, RunStream } from '../services/devices/types.js';
 import { DeviceError } from '../services/devices/errors.js';
 import { DEVICE_ERRORS } from '../core/error-catalogue.js';
 import { quickOutput, runSummary } from './run-output.js';
+import { startRunJob } from './run-job.js';
 
 /** How long a quick command may take before the answer moves to the platform's follow-up. */
 const IN_PLACE_MS = 1_500;
@@ -36,7 +37,7 @@ export function declaredRunCommand(entry: RunCommandEntry): CommandDef {
     sideEffects: !entry.quick,
     handler: (ctx) => {
       const values = checked(ctx, entry, cmd.usage);
-      return quickRun(ctx, entry, values);
+      return entry.quick ? quickRun(ctx, entry, values) : startRunJob(ctx, entry, values);
     },
   });
   return cmd;
