@@ -72,6 +72,9 @@ describe('declared run commands on a real agent over CURVE', () => {
     try {
       const hostile: [string, Record<string, unknown>][] = [
         ['opt', { service: '-rf', path: 'x' }],
+        // The path pattern allows "-" and "." anywhere: only the agent's own rules refuse these.
+        ['optpath', { service: 'web', path: '-rf' }],
+        ['uplpath', { service: 'web', path: '--upload-pack' }],
         ['upl', { service: 'git', path: '--upload-pack=touch /tmp/pwned' }],
         ['dots', { service: 'web', path: '../../etc/passwd' }],
         ['dots2', { service: 'web', path: 'a/../b' }],
