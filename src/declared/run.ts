@@ -35,6 +35,9 @@ export function declaredRunCommand(entry: RunCommandEntry): CommandDef {
     args,
     roles: entry.roles,
     sideEffects: !entry.quick,
+    // Values are checked before anyone is asked to confirm or approve what would run.
+    ...(entry.confirm ? { confirm: (ctx: CommandContext) => (checked(ctx, entry, cmd.usage), `run /${entry.name} on ${entry.agent}?`) } : {}),
+    ...(entry.approvers ? { approvers: (ctx: CommandContext) => (checked(ctx, entry, cmd.usage), entry.approvers) } : {}),
     handler: (ctx) => {
       const values = checked(ctx, entry, cmd.usage);
       return entry.quick ? quickRun(ctx, entry, values) : startRunJob(ctx, entry, values);

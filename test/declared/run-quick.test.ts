@@ -32,6 +32,7 @@ beforeAll(async () => {
     declaredRunCommand(entry({ name: 'uptime', description: 'How long a host has been up', run: 'uptime' })),
     // The bot's pattern is looser than the agent's on purpose: the agent still refuses what it does not allow.
     declaredRunCommand(entry({ name: 'load', description: 'Load on a host', run: 'load', args: [{ name: 'host', pattern: '[A-Za-z0-9.-]{1,40}' }] })),
+    declaredRunCommand(entry({ name: 'guarded', description: 'Uptime, after a confirmation', run: 'uptime', confirm: true })),
   ];
   t = await TestAdapter.create({
     demo: false,
@@ -84,6 +85,13 @@ describe('a quick declared run command (/uptime) against a real agent over CURVE
     const [r] = await t.say(VIEWER, '/load Web.1');
     const final = r?.later ? await r.later : r;
     expect(final?.text).toMatch(/host must match/);
+    expect(await runs()).toEqual(before);
+  });
+
+  it('confirm: true asks first and runs nothing until confirmed', async () => {
+    const before = await runs();
+    const [r] = await t.say(VIEWER, '/guarded');
+    expect(r?.text).toContain('run /guarded on a1?');
     expect(await runs()).toEqual(before);
   });
 
