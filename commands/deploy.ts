@@ -13,6 +13,7 @@ import { hasEnded, watchJob } from '../src/jobs/watch.js';
 import type { RelayPort } from '../src/relay/entry.js';
 import type { WebPort } from '../src/services/web/index.js';
 import { fullOutput } from './job-link.js';
+import { cancelDeclaredRun } from './declared/run-job.js';
 
 /** The ports this command uses (docs/architecture.md, "Ports"). */
 type Uses = DeploysPort & RelayPort & WebPort;
@@ -131,6 +132,7 @@ export default commandUsing<Uses>()({
         const id = ctx.args.job;
         const job = await deploys.job(id);
         ctx.setJobId(id);
+        if (job.data.run) return cancelDeclaredRun(ctx, deploys, job);
         const t = targetFor(ctx, deploys, job.data.target, 'cancelling a deploy of');
         const by = mention(ctx.invocation.principal);
         const outcome = await deploys.queue.removeQueued(id);

@@ -7,6 +7,7 @@ import { httpHandler } from './http-kind.js';
 import { declaredIssues, type DeclaredIssue } from '../../src/config/commands-check.js';
 import type { DeclaredCommand, Source } from '../../src/config/commands.js';
 import { sqlHandler } from './sql-kind.js';
+import { declaredRunCommand } from './run.js';
 import type { Sources } from './sources.js';
 
 export interface DeclaredDeps {
@@ -40,6 +41,8 @@ export function buildDeclared(commands: readonly DeclaredCommand[], sources: Rea
 }
 
 function toCommandDef(c: DeclaredCommand, deps: DeclaredDeps): CommandDef {
+  // A command on an agent host (docs/commands.md, "run: a command on an agent").
+  if (c.kind === 'run') return declaredRunCommand(c) as CommandDef;
   const handler = c.kind === 'http' ? httpHandler(c, deps) : sqlHandler(c, deps.sources, deps.log);
   const approvers: readonly Role[] | undefined = c.approvers;
   return defineCommand({

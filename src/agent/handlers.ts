@@ -2,7 +2,10 @@ import type { BurnKind } from './burner/burn-kind.js';
 import { listImages } from './images.js';
 import type { JobManager, Peer, Started } from './jobs.js';
 import type { RunKind } from './runner/run-kind.js';
-import { PROTOCOL_VERSION, type AgentMessage, type DriveInfo, type EjectResult, type HelloInfo, type Request } from '../protocol/index.js';
+import { type AgentMessage, type DriveInfo, type EjectResult, type HelloInfo, type Request } from '../protocol/index.js';
+
+/** What `hello` lists (docs/agent.md): `commands` tells a bot this agent runs declared commands (`run` with `args`). */
+const CAPABILITIES = ['burn', 'deploy', 'commands'] as const;
 
 /** What answering a request uses of the agent; src/agent/server.ts passes itself. */
 export interface Served {
@@ -27,10 +30,11 @@ export function handleRequest(agent: Served, peer: Peer, req: Request): AgentMes
 }
 
 function answer(agent: Served, peer: Peer, req: Exclude<Request, { op: 'heartbeat' }>): AgentMessage[] | Promise<AgentMessage[]> {
-  const reply = (data: unknown): AgentMessage[] => [{ v: 1, op: 'reply', id: req.id, data }];
+  // Answered in the request's own version, so a client of the previous release (v 1) can read it.
+  const reply = (data: unknown): AgentMessage[] => [{ v: req.v, op: 'reply', id: req.id, data }];
   switch (req.op) {
     case 'hello': {
-      const info: HelloInfo = { agent: agent.name, v: PROTOCOL_VERSION, heartbeatMs: agent.heartbeatMs, drives: agent.drives().length };
+      const info: HelloInfo = { agent: agent.name, v: req.v, heartbeatMs: agent.heartbeatMs, drives: agent.drives().length, capabilities: [...CAPABILITIES] };
       return reply(info);
     }
     case 'images':
@@ -53,7 +57,7 @@ function answer(agent: Served, peer: Peer, req: Exclude<Request, { op: 'heartbea
 }
 
 /** `accepted`; for a job that finished before the caller re-attached, its result follows at once. */
-function accepted(req: { id: string; jobId: string }, s: Started): AgentMessage[] {
-  const first: AgentMessage = { v: 1, op: 'accepted', id: req.id, jobId: req.jobId, attached: s.attached };
+function accepted(req: { v: 1 | 2; id: string; jobId: string }, s: Started): AgentMessage[] {
+  const first: AgentMessage = { v: req.v, op: 'accepted', id: req.id, jobId: req.jobId, attached: s.attached };
   return s.finished ? [first, { v: 1, op: 'done', jobId: req.jobId, result: s.finished }] : [first];
 }

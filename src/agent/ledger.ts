@@ -12,7 +12,14 @@ const common = {
 /** A burn in `jobs.json`. */
 export const burnEntrySchema = z.object({ ...common, image: z.string(), drive: z.string(), result: burnResultSchema.optional() });
 /** A deploy command in `runs.json`. */
-export const runEntrySchema = z.object({ ...common, command: z.string(), ref: z.string(), result: runResultSchema.optional() });
+export const runEntrySchema = z.object({
+  ...common,
+  command: z.string(),
+  ref: z.string().optional(),
+  // A declared command's values (as sent, already checked): recorded so `status` can say what runs.
+  args: z.record(z.string(), z.string()).optional(),
+  result: runResultSchema.optional(),
+});
 export type BurnEntry = z.output<typeof burnEntrySchema>;
 export type RunEntry = z.output<typeof runEntrySchema>;
 

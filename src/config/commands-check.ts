@@ -45,14 +45,14 @@ export function declaredIssues(commands: readonly DeclaredCommand[], builtins: r
       if (PROTOTYPE_NAMES.has(a.name)) add([i, 'args', j, 'name'], `${a.name} is a reserved name`);
       if (argNames.has(a.name)) add([i, 'args', j, 'name'], `duplicate argument ${a.name}`);
       argNames.add(a.name);
-      if (a.type === 'string' && a.pattern !== undefined) {
+      if ((!('type' in a) || a.type === 'string') && a.pattern !== undefined) {
         try {
           anchored(a.pattern);
         } catch {
           add([i, 'args', j, 'pattern'], 'not a valid regular expression');
         }
       }
-      if (a.type === 'enum' && a.default !== undefined && !a.values.includes(a.default)) add([i, 'args', j, 'default'], 'not one of values');
+      if ('type' in a && a.type === 'enum' && a.default !== undefined && !a.values.includes(a.default)) add([i, 'args', j, 'default'], 'not one of values');
     });
     const known = new Set([...argNames, 'user', 'room']);
     const unknownSlots = (key: string, text: string | undefined, extra: readonly string[] = []) => {

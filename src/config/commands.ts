@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ROLES } from '../words/roles.js';
 import { COMMAND_NAME } from '../words/names.js';
+import { runCommandEntry } from './declared-run.js';
 
 /**
  * The `commands:` and `sources:` config keys (docs/commands.md): commands declared in config, turned
- * into ordinary CommandDefs by commands/declared/build.ts. Every object is strict; `kind` discriminates, so a
- * further kind (`run`) is one more member of the union.
+ * into ordinary CommandDefs by commands/declared/build.ts. Every object is strict; `kind` discriminates:
+ * `http`, `sql`, and `run` (src/config/declared-run.ts).
  */
 
 const role = z.enum(ROLES);
@@ -67,7 +68,7 @@ export const sqlCommand = z.strictObject({
 });
 
 /** `kind` decides the rest; add a member here for a new kind. */
-export const declaredCommand = z.discriminatedUnion('kind', [httpCommand, sqlCommand]);
+export const declaredCommand = z.discriminatedUnion('kind', [httpCommand, sqlCommand, runCommandEntry]);
 export type DeclaredCommand = z.output<typeof declaredCommand>;
 export type HttpCommand = z.output<typeof httpCommand>;
 export type SqlCommand = z.output<typeof sqlCommand>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '../words/roles.js';
 import { AGENT_COMMAND, AGENT_NAME, COMMAND_PREFIX, DEFAULT_REF_PATTERN, DRIVE_NAME, PRINCIPAL_KEY, PRINCIPAL_KEY_HINT, SNOWFLAKE, TARGET_NAME } from '../words/names.js';
 import { isSlackBuiltin } from '../words/slack-builtins.js';
+import { declaredRunArgs } from './declared-run.js';
 import { alertEntry, checkSchedules, jobFailures, scheduleEntry } from './schedules.js';
 import { duration, wordSchema } from './words.js';
 import { declaredCommands, sources } from './commands.js';
@@ -153,6 +154,8 @@ const agentCommand = z.strictObject({
   timeoutSec: z.number().int().min(1).default(600),
   // The command's environment besides PATH, OPSLINE_JOB_ID and OPSLINE_REF: the agent's own is not passed on.
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).optional(),
+  // A declared command's typed arguments, each a `{name}` argv element: docs/agent.md, "Declared commands".
+  args: declaredRunArgs.optional(),
 });
 
 const agent = z.strictObject({

@@ -109,6 +109,7 @@ export const DEVICE_ERRORS = {
   not_running: { wire: true, becomes: 'conflict', meaning: 'The job has already finished.', where: "the agent's message" },
   unknown_command: { wire: true, becomes: 'not_found', meaning: "No deploy command of that name in the agent's config.", where: "the agent's message, with the commands it has" },
   bad_ref: { wire: true, becomes: 'bad_input', meaning: "The ref does not match the command's pattern on the agent.", where: "the agent's message" },
+  bad_args: { wire: true, becomes: 'bad_input', meaning: "A declared command's value does not fit its argument on the agent (pattern, length, a leading -, a .. segment, a control character), or an argument is unknown or missing.", where: "the agent's message, naming the argument" },
   internal: { wire: true, becomes: 'internal', meaning: 'The agent failed (it cannot write its state directory, say).', text: 'agent <agent>: <message>' },
   down: { wire: false, becomes: 'unavailable', meaning: 'The agent is not connected: not running, unreachable, or this client is closing.', text: 'agent <agent> is not reachable (<state>)' },
   refused: { wire: false, becomes: 'unavailable', meaning: "The agent refused this bot's CURVE key.", text: "agent <agent> refused this bot's key: add clientKeys.public to the agent's allowedClients" },
@@ -116,6 +117,7 @@ export const DEVICE_ERRORS = {
   bad_reply: { wire: false, becomes: 'internal', meaning: 'The agent answered with a shape the protocol does not allow.', text: 'agent <agent> sent a malformed answer to <request>: <why>' },
   unknown_agent: { wire: false, becomes: 'not_found', meaning: 'No agent of that name in the bot\'s `agents` config.', text: 'no agent named <agent> (known: <known>)' },
   too_large: { wire: false, becomes: 'bad_input', meaning: 'The request would be larger than an agent accepts.', text: 'the <request> request is larger than <bytes> bytes' },
+  no_commands: { wire: false, becomes: 'not_configured', meaning: 'The agent is of an earlier release (protocol 1): it runs deploy commands but not declared commands.', text: 'agent <agent> does not support declared commands (it speaks protocol 1): upgrade opsline on that host' },
   bad_result: { wire: false, becomes: 'unavailable', meaning: 'A job ended with a result of the other kind (a burn result for a deploy command).', text: 'agent <agent> sent a <kind> result for job <job>' },
 } as const satisfies Record<string, DeviceErrorEntry>;
 

@@ -19,7 +19,7 @@ export class Registry<Svc = never> implements CommandCatalog {
   /** Every target, built once per command set: /help reads them all on every call. */
   #targets: readonly Target<Svc>[] = [];
   #byPath = new Map<string, Target<Svc>>();
-  /** The built-in commands; declared ones (src/declared/) come and go with a reload. */
+  /** The built-in commands; declared ones (commands/declared/) come and go with a reload. */
   readonly #builtins: readonly CommandDef<Svc>[];
 
   /** Built from the explicit list in commands/index.ts; a duplicate name fails at startup. */

@@ -4,7 +4,7 @@ import type { Transports } from '../relay/transports.js';
 import { MemoryDeployStore } from '../services/deploy/memory-store.js';
 import { RedisDeployStore } from '../services/deploy/redis-store.js';
 import { DeployService } from '../services/deploy/service.js';
-import { DEPLOY_KIND, type DeployJobData, type DeployProgress, type DeployQueue, type DeployResult, type DeployStore } from '../services/deploy/types.js';
+import { DECLARED_RUN_LANE, DEPLOY_KIND, type DeployJobData, type DeployProgress, type DeployQueue, type DeployResult, type DeployStore } from '../services/deploy/types.js';
 import type { DeviceClient } from '../services/devices/types.js';
 import { BullJobQueue } from '../services/queue/bull-jobs.js';
 import { MemoryJobQueue } from '../services/queue/memory-jobs.js';
@@ -62,7 +62,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
     async startWorkers() {
       const processor = deployProcessor({ service, devices: opts.devices, secrets: opts.secrets, masked: opts.masked, transports, log });
       const describe = (d: DeployJobData) => ({ what: `${d.target} ${d.ref}`, requester: d.requester });
-      queue.work(targets.map((t) => t.name), reportFailures('deploy', describe, processor, opts.failed));
+      queue.work([...targets.map((t) => t.name), DECLARED_RUN_LANE], reportFailures('deploy', describe, processor, opts.failed));
     },
     idle: async () => memory?.idle(),
     async close() {

@@ -40,8 +40,11 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     const started = Date.now();
     let result: DeployResult;
     try {
-      const t = deps.service.target(data.target);
-      result = t.kind === 'webhook' ? await webhook(deps, id, t, data, out, output) : await command(deps, id, t, data, out, output);
+      if (data.run) result = await declared(deps, id, data.run, data, out, output);
+      else {
+        const t = deps.service.target(data.target);
+        result = t.kind === 'webhook' ? await webhook(deps, id, t, data, out, output) : await command(deps, id, t, data, out, output);
+      }
     } catch (err) {
       result = { outcome: 'failed', ok: false, message: (err as Error).message, durationMs: Date.now() - started };
     }
@@ -50,12 +53,15 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     await deps.service.releaseFor(data.target, id).catch((err: unknown) => log.error({ err }, 'could not release the deploy lock'));
     // A command stopped by a signal (timeout, cancel) has no exit code: its outcome says what happened.
     const code = typeof result.exitCode === 'number' ? `exit ${result.exitCode}` : result.httpStatus !== undefined ? `HTTP ${result.httpStatus}` : undefined;
-    await deps.service.store
-      .setLast(data.target, { jobId: id, by: data.requester, ref: data.ref, at: new Date().toISOString(), outcome: result.outcome, summary: code ?? result.message })
-      .catch((err: unknown) => log.warn({ err }, 'could not record the last deploy'));
+    // A declared command is no deploy target: it has no lock and no "last deploy" in /deploy list.
+    if (!data.run)
+      await deps.service.store
+        .setLast(data.target, { jobId: id, by: data.requester, ref: data.ref, at: new Date().toISOString(), outcome: result.outcome, summary: code ?? result.message })
+        .catch((err: unknown) => log.warn({ err }, 'could not record the last deploy'));
     const took = duration(result.durationMs / 1000);
     const head = `${result.ok ? '✔' : '✘'} ${code ?? result.outcome} · ${took}`;
-    await out.finish(head, `deploy of ${data.target} ${data.ref} ${ended(result, code, took)}`);
+    const what = data.run ? `/${data.target}${data.ref ? ` ${data.ref}` : ''}` : `deploy of ${data.target} ${data.ref}`;
+    await out.finish(head, `${what} ${ended(result, code, took)}`);
     if (!result.ok && result.outcome !== 'cancelled') throw new UnrecoverableError(result.message);
     return result;
   };
@@ -70,16 +76,30 @@ async function webhook(deps: DeployDeps, id: string, t: DeployTarget, data: Depl
   return runWebhook({ target: t, vars, ...(deps.secrets ? { secrets: deps.secrets } : {}), masked: deps.masked, onLine: (l) => output.add(l) });
 }
 
-async function command(deps: DeployDeps, id: string, t: DeployTarget, data: DeployJobData, out: ThreadReporter, output: OutputLog): Promise<DeployResult> {
-  const devices = deps.devices;
+function command(deps: DeployDeps, id: string, t: DeployTarget, data: DeployJobData, out: ThreadReporter, output: OutputLog): Promise<DeployResult> {
   const agent = t.agent ?? '';
   const name = t.command ?? '';
+  return onAgent(deps, id, agent, `${name} ${data.ref}`, (devices) => devices.run(agent, { jobId: id, command: name, ref: data.ref }), out, output);
+}
+
+/** A declared run command: its name and typed values, never an argv (the agent checks them again). */
+function declared(deps: DeployDeps, id: string, run: NonNullable<DeployJobData['run']>, data: DeployJobData, out: ThreadReporter, output: OutputLog): Promise<DeployResult> {
+  const start = (devices: DeviceClient) => devices.runCommand(run.agent, { jobId: id, command: run.command, args: new Map(run.args) });
+  return onAgent(deps, id, run.agent, `${run.command}${data.ref ? ` ${data.ref}` : ''}`, start, out, output);
+}
+
+/**
+ * Runs a command on an agent, or re-attaches when the agent's ledger knows the job id already (a
+ * worker that took over a job another one began): the command never runs twice.
+ */
+async function onAgent(deps: DeployDeps, id: string, agent: string, what: string, start: (d: DeviceClient) => Promise<RunStream>, out: ThreadReporter, output: OutputLog): Promise<DeployResult> {
+  const devices = deps.devices;
   if (!devices) throw new UserError('not_configured', 'no device agents are configured for command targets');
   const known = await devices.runStatus(agent, id);
   let stream: RunStream;
   if (known.state === 'unknown') {
-    out.milestone(`running: ${name} ${data.ref} on ${agent} (the command is defined on the agent host)`);
-    stream = await devices.run(agent, { jobId: id, command: name, ref: data.ref });
+    out.milestone(`running: ${what} on ${agent} (the command is defined on the agent host)`);
+    stream = await start(devices);
   } else {
     // Another worker started it and was lost (the thread said "running:" then): say what happened meanwhile.
     if (known.state === 'running') {
@@ -94,7 +114,7 @@ async function command(deps: DeployDeps, id: string, t: DeployTarget, data: Depl
     else if (e.type === 'error') throw new DeviceError(DEVICE_ERRORS[e.code].becomes, e.message, e.code);
     else if (e.type === 'agent' && e.state === 'down') {
       stream.close();
-      throw DeviceError.of('down', {}, `agent ${agent} was lost during the deploy; the command may still be running there`);
+      throw DeviceError.of('down', {}, `agent ${agent} was lost while ${what} ran; the command may still be running there`);
     }
   }
   throw DeviceError.of('down', {}, 'lost track of the deploy command');

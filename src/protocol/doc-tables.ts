@@ -96,6 +96,8 @@ function typeOf(p: Json): string {
   if (alts) return alts.map(typeOf).join(' or ');
   if (p.type === 'array') return `array of ${typeOf(p.items as Json)}`;
   if (p.format === 'date-time') return 'string (ISO 8601 UTC time)';
+  // A record (a declared command's `args`): names to values, not one of the named shapes.
+  if (p.type === 'object' && p.additionalProperties !== undefined && p.properties === undefined) return `object of ${typeOf(p.additionalProperties as Json)} by name`;
   if (p.type === 'object') return shapeLink(p);
   if (Array.isArray(p.type)) return p.type.join(' or ');
   return String(p.type ?? 'any');

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { PROTOCOL_VERSION } from './requests.js';
+import { PROTOCOL_VERSIONS } from './requests.js';
 
 /** Largest request an agent accepts; libzmq drops the connection of a peer that sends more (docs/agent.md). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -30,7 +30,7 @@ export function decodeFrame<S extends z.ZodType>(frame: Uint8Array, schema: S, m
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'schema', detail: 'a message is a JSON object' };
   const id = idOf(raw);
   const v = Object.hasOwn(raw, 'v') ? (raw as { v: unknown }).v : undefined;
-  if (v !== PROTOCOL_VERSION) return { ok: false, reason: 'version', detail: `protocol version ${PROTOCOL_VERSION} only`, ...(id ? { id } : {}) };
+  if (typeof v !== 'number' || !PROTOCOL_VERSIONS.includes(v)) return { ok: false, reason: 'version', detail: `protocol versions ${PROTOCOL_VERSIONS.join(' and ')} only`, ...(id ? { id } : {}) };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');

@@ -6,6 +6,7 @@ export * from './requests.js';
 export * from './results.js';
 export * from './messages.js';
 export * from './framing.js';
+export * from './command-args.js';
 export { SendQueue } from './send-queue.js';
 export { WarnLimiter } from './warn-limiter.js';
 export { isZ85Key, z85Encode } from './z85.js';

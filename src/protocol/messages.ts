@@ -8,7 +8,7 @@ import { burnResultSchema, progressFields, runResultSchema } from './results.js'
  */
 export const ERROR_CODES = {
   bad_request: { ops: 'any', meaning: 'not UTF-8 JSON, not an object, unknown `op`, a field missing, mistyped or out of its limits, or a key the schema does not name' },
-  unsupported: { ops: 'any', meaning: '`v` is missing or not 1' },
+  unsupported: { ops: 'any', meaning: '`v` is missing or not 1 or 2 (an agent of the previous release says this to any `v: 2` frame)' },
   bad_image: { ops: 'burn', meaning: 'the image name does not match the pattern, is not in the images directory, not a regular file or not ISO 9660' },
   unknown_drive: { ops: 'burn, eject', meaning: "no drive of that name in the agent's config" },
   busy: { ops: 'burn, eject, run', meaning: 'the drive is in use by another job (its jobId is in the message), or the command is already running' },
@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   not_running: { ops: 'cancel', meaning: 'the job has already finished' },
   unknown_command: { ops: 'run', meaning: "no command of that name in the agent's `agent.commands`" },
   bad_ref: { ops: 'run', meaning: "the ref does not match the command's refPattern" },
+  bad_args: { ops: 'run', meaning: "a value does not fit its argument (pattern, length, a leading `-`, a `..` segment, a control character), an argument the command does not declare, one it needs is missing, or `ref` and `args` together or neither" },
   internal: { ops: 'any', meaning: 'the agent failed (e.g. cannot write its state directory); the message says what' },
 } as const;
 

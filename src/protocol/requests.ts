@@ -1,14 +1,21 @@
 import { z } from 'zod';
 import { DRIVE_NAME, IMAGE_NAME, JOB_ID, REF_MAX_LENGTH } from '../words/names.js';
+import { ARG_NAME, ARG_VALUE_MAX_LENGTH, MAX_ARGS, argNameSchema } from './command-args.js';
 
-/** Protocol version; a message with any other `v` is refused (agent) or dropped (bot). See docs/agent.md. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version this release speaks. Version 1 frames are still read on both ends: a message whose
+ * shape did not change keeps `v: 1`, so bots and agents of the two releases work together during an
+ * upgrade; only `run` with `args` (declared commands) needs 2. See docs/agent.md, "Versions".
+ */
+export const PROTOCOL_VERSION = 2;
+/** Every version a frame may carry; any other `v` is refused (agent) or dropped (bot). */
+export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
 
 // The words both ends check (src/words/names.ts); the agent's checks read them from here.
 export { IMAGE_NAME, JOB_ID, DRIVE_NAME } from '../words/names.js';
 const SPEED = /^\d+[kKmM]?$/;
 
-export const versionField = z.literal(PROTOCOL_VERSION).describe('protocol version');
+export const versionField = z.union([z.literal(1), z.literal(PROTOCOL_VERSION)]).describe('protocol version: 1 or 2 (see "Versions")');
 export const requestId = z.string().min(1).max(64).describe('chosen by the client, unique among its requests in flight; echoed in the answer');
 export const jobIdField = z.string().regex(JOB_ID, 'a job id (letters, digits, . _ : -)').describe('the job, by the id its client chose');
 const newJobId = jobIdField.describe("the client's idempotency key: a jobId the agent knows re-attaches the client to that job, never starts it again");
@@ -47,7 +54,15 @@ const run = z.strictObject({
   op: z.literal('run'),
   jobId: newJobId,
   command: z.string().max(64).describe("a command named in the agent's `agent.commands`, else unknown_command"),
-  ref: z.string().max(REF_MAX_LENGTH).describe("checked against that command's refPattern, else bad_ref"),
+  ref: z.string().max(REF_MAX_LENGTH).optional().describe("a deploy: checked against that command's refPattern, else bad_ref (the v1 shape; exactly one of ref and args)"),
+  args: z
+    .preprocess((raw, ctx) => {
+      // zod drops a `__proto__` key from a record without a word; it is an argument no command has, so refuse it.
+      if (raw !== null && typeof raw === 'object' && Object.hasOwn(raw, '__proto__')) ctx.addIssue({ code: 'custom', message: `argument names match ${ARG_NAME.source}` });
+      return raw;
+    }, z.record(argNameSchema, z.string().max(ARG_VALUE_MAX_LENGTH)).refine((a) => Object.keys(a).length <= MAX_ARGS, `at most ${MAX_ARGS} arguments`))
+    .optional()
+    .describe("a declared command (v 2): typed values by argument name, each checked against that command's `args` pattern, else bad_args"),
 });
 
 /** One schema per request op, in the order docs/agent.md lists them. */

@@ -17,9 +17,13 @@ export const progressSchema = z.object(progressFields);
 
 export const helloInfoSchema = z.object({
   agent: z.string().describe("the agent's name (`agent.name`, default the host name)"),
-  v: z.literal(PROTOCOL_VERSION).describe('the protocol version the agent speaks'),
+  v: z.union([z.literal(1), z.literal(PROTOCOL_VERSION)]).describe('the version the hello was asked in (an agent answers each request in its version)'),
   heartbeatMs: z.number().int().positive().describe('milliseconds between the agent\'s heartbeats'),
   drives: z.number().int().nonnegative().describe('how many drives it has (a count; `drives` lists them)'),
+  capabilities: z
+    .array(z.string())
+    .optional()
+    .describe('what the agent can do: `burn`, `deploy` (run with ref), `commands` (declared commands: run with args, v 2); absent from agents of protocol 1'),
 });
 
 export const imageInfoSchema = z.object({
@@ -67,7 +71,8 @@ export const runResultSchema = z.object({
   ok: z.boolean().describe('true exactly when outcome is `ok` (exit 0)'),
   message: z.string().describe('one line for people'),
   command: z.string(),
-  ref: z.string(),
+  ref: z.string().optional().describe('a deploy\'s ref'),
+  args: z.record(z.string(), z.string()).optional().describe("a declared command's values"),
   exitCode: z.number().int().nullable().describe('null when the command was stopped by a signal or could not start'),
   signal: z.string().nullable().describe('e.g. `SIGTERM` after a timeout or cancel'),
   durationMs: z.number().nonnegative().describe('milliseconds from start to end, measured by the agent'),
@@ -95,7 +100,8 @@ export const runStatusSchema = z.discriminatedUnion('state', [
     jobId: jobIdField,
     state: z.literal('running'),
     command: z.string(),
-    ref: z.string(),
+    ref: z.string().optional(),
+    args: z.record(z.string(), z.string()).optional(),
     startedAt: isoTime.describe('when the agent started the command'),
     tail: z.array(z.string()).describe('the last 20 output lines'),
   }),

@@ -67,7 +67,7 @@ describe('CURVE and the ZAP allowlist', () => {
     };
     await raw.send('not json');
     expect(await next()).toMatchObject({ op: 'error', code: 'bad_request' });
-    await raw.send(JSON.stringify({ v: 2, id: 'x', op: 'hello' }));
+    await raw.send(JSON.stringify({ v: 3, id: 'x', op: 'hello' }));
     expect(await next()).toMatchObject({ op: 'error', id: 'x', code: 'unsupported' });
     await raw.send(JSON.stringify({ v: 1, id: 'y', op: 'burn', jobId: 'j', image: 'a.iso', drive: 'd1', argv: ['sh'] }));
     expect(await next()).toMatchObject({ op: 'error', id: 'y', code: 'bad_request' });

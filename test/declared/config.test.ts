@@ -61,6 +61,13 @@ describe('commands: at load', () => {
     expect(def.args).toMatchObject([{ name: 'queue', type: 'string', choices: ['orders', 'emails'], required: true }]);
     expect(def.usage).toBe('/queue-depth <orders|emails>');
   });
+
+  it('reads a kind: run entry beside http and sql, as a command with its typed argument', () => {
+    const run = { name: 'uptime', description: 'Uptime', kind: 'run', agent: 'burner1', run: 'uptime', quick: true, roles: ['viewer'], args: [{ name: 'unit', pattern: '^[a-z]{1,10}$' }] };
+    const config = buildConfig({ sources, commands: [ok, sql, run] } as unknown as ConfigInput);
+    const def = withDeclared(builtins, config).find((c) => c.name === 'uptime')!;
+    expect(def).toMatchObject({ roles: ['viewer'], sideEffects: false, args: [{ name: 'unit', type: 'string', required: true }] });
+  });
 });
 
 describe('SHOW GRANTS', () => {

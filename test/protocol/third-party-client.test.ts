@@ -68,7 +68,7 @@ it('hello, images, drives and a burn, by the documented protocol only', async ()
     await send({ v: 1, op: 'heartbeat' });
     expect(await next((m) => m.op === 'heartbeat')).toEqual({ v: 1, op: 'heartbeat' });
     await send({ v: 1, id: 'h', op: 'hello' });
-    expect(await next((m) => m.id === 'h')).toEqual({ v: 1, op: 'reply', id: 'h', data: { agent: expect.any(String), v: 1, heartbeatMs: 2000, drives: 1 } });
+    expect(await next((m) => m.id === 'h')).toEqual({ v: 1, op: 'reply', id: 'h', data: { agent: expect.any(String), v: 1, heartbeatMs: 2000, drives: 1, capabilities: ['burn', 'deploy', 'commands'] } });
     await send({ v: 1, id: 'i', op: 'images' });
     expect(await next((m) => m.id === 'i')).toMatchObject({ op: 'reply', data: [{ name: 'release.iso', size: expect.any(Number), volumeId: 'OPSLINE_TEST' }] });
     await send({ v: 1, id: 'd', op: 'drives' });

@@ -6,6 +6,8 @@ export interface CommandConfig {
   readonly refPattern: string;
   readonly timeoutSec: number;
   readonly env?: Readonly<Record<string, string>>;
+  /** A declared command's typed arguments (`{name}` placeholders in argv), by name: declared-argv.ts. */
+  readonly args?: Readonly<Record<string, { readonly pattern: string; readonly maxLength?: number | undefined }>>;
 }
 
 export { DEFAULT_REF_PATTERN } from '../../words/names.js';

@@ -5,7 +5,9 @@ import type { RunOutcome, RunResult } from '../../protocol/index.js';
 export interface RunJobOptions {
   readonly jobId: string;
   readonly command: string;
-  readonly ref: string;
+  /** A deploy's ref, or a declared command's values (exactly one of the two). */
+  readonly ref?: string | undefined;
+  readonly args?: Readonly<Record<string, string>> | undefined;
   readonly argv: readonly string[];
   readonly timeoutSec: number;
   /** The ledger's start time, so the result and `status` agree on it; now by default. */
@@ -25,7 +27,7 @@ const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 /** After SIGTERM, the command gets this long to stop before SIGKILL. */
 const KILL_GRACE_MS = 5_000;
 
-/** One deploy command: spawned with argv (never a shell) in its own process group. `done` never rejects. */
+/** One deploy or declared command: spawned with argv (never a shell) in its own process group. `done` never rejects. */
 export class RunJob {
   readonly tail: string[] = [];
   readonly done: Promise<RunResult>;
@@ -55,7 +57,7 @@ export class RunJob {
     if (this.stopping) return this.settle(this.result('cancelled', null, null, `${o.command} was cancelled before it started`));
     const [file, ...args] = o.argv;
     // detached: the command's own children are in its process group, so a kill reaches them too.
-    const env = { PATH: BASE_PATH, ...o.env, OPSLINE_JOB_ID: o.jobId, OPSLINE_REF: o.ref };
+    const env = { PATH: BASE_PATH, ...o.env, OPSLINE_JOB_ID: o.jobId, ...(o.ref !== undefined ? { OPSLINE_REF: o.ref } : {}) };
     const child = spawn(file ?? '', args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, detached: true, env });
     this.child = child;
     if (child.pid !== undefined) o.onPid?.(child.pid);
@@ -125,7 +127,8 @@ export class RunJob {
       ok: outcome === 'ok',
       message,
       command: this.o.command,
-      ref: this.o.ref,
+      ...(this.o.ref !== undefined ? { ref: this.o.ref } : {}),
+      ...(this.o.args ? { args: { ...this.o.args } } : {}),
       exitCode,
       signal,
       durationMs: now - this.started,

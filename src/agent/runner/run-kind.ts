@@ -4,6 +4,7 @@ import { JobLedger, runEntrySchema, type RunEntry } from '../ledger.js';
 import { stopOrphanGroup } from '../orphans.js';
 import type { RunOutcome, RunRequestMessage, RunResult } from '../../protocol/index.js';
 import { commandArgv, type CommandConfig } from './argv.js';
+import { declaredArgv } from './declared-argv.js';
 import { RunJob } from './run-job.js';
 
 export type RunKind = JobKind<RunRequestMessage, RunEntry, RunResult, RunJob>;
@@ -18,8 +19,12 @@ export function runKind(stateDir: string, commands: Readonly<Record<string, Comm
   const checked = (req: RunRequestMessage): { cmd: CommandConfig; argv: string[] } => {
     const cmd = byName.get(req.command);
     if (!cmd) throw new AgentError('unknown_command', `no command named ${req.command} on this agent (known: ${[...byName.keys()].join(', ') || 'none'})`);
-    return { cmd, argv: commandArgv(req.command, cmd, req.ref) };
+    // A deploy sends `ref` (the v1 shape); a declared command sends `args` (v2). Never both.
+    if (req.args !== undefined && req.ref === undefined) return { cmd, argv: declaredArgv(req.command, cmd, new Map(Object.entries(req.args))) };
+    if (req.ref !== undefined && req.args === undefined) return { cmd, argv: commandArgv(req.command, cmd, req.ref) };
+    throw new AgentError('bad_args', 'a run request carries either ref (a deploy) or args (a declared command), exactly one');
   };
+  const what = (req: { readonly ref?: string | undefined; readonly args?: Readonly<Record<string, string>> | undefined }) => ({ ...(req.ref !== undefined ? { ref: req.ref } : {}), ...(req.args !== undefined ? { args: req.args } : {}) });
   return {
     name: 'deploy command',
     ledger: new JobLedger(stateDir, 'runs.json', runEntrySchema),
@@ -32,12 +37,12 @@ export function runKind(stateDir: string, commands: Readonly<Record<string, Comm
     prepare(req) {
       const { cmd, argv } = checked(req);
       return {
-        entry: (startedAt) => ({ jobId: req.jobId, command: req.command, ref: req.ref, startedAt }),
+        entry: (startedAt) => ({ jobId: req.jobId, command: req.command, ...what(req), startedAt }),
         job: (entry, out) =>
           new RunJob({
             jobId: req.jobId,
             command: req.command,
-            ref: req.ref,
+            ...what(req),
             argv,
             timeoutSec: cmd.timeoutSec,
             startedAt: entry.startedAt,
@@ -47,8 +52,8 @@ export function runKind(stateDir: string, commands: Readonly<Record<string, Comm
           }),
       };
     },
-    status: (e, job) => ({ jobId: e.jobId, state: 'running', command: e.command, ref: e.ref, startedAt: e.startedAt, tail: [...job.tail] }),
-    describe: (e) => ({ command: e.command, ref: e.ref }),
+    status: (e, job) => ({ jobId: e.jobId, state: 'running', command: e.command, ...what(e), startedAt: e.startedAt, tail: [...job.tail] }),
+    describe: (e) => ({ command: e.command, ...what(e) }),
     async stopOrphan(pid, e) {
       const argv0 = byName.get(e.command)?.argv[0];
       return argv0 !== undefined && stopOrphanGroup(pid, argv0);
@@ -61,5 +66,5 @@ export function runKind(stateDir: string, commands: Readonly<Record<string, Comm
 /** A result the command could not give itself: it never ran, or its agent died under it. */
 function ended(e: RunEntry, outcome: RunOutcome, message: string): RunResult {
   const finishedAt = new Date().toISOString();
-  return { kind: 'run', outcome, ok: false, message, command: e.command, ref: e.ref, exitCode: null, signal: null, durationMs: Date.parse(finishedAt) - Date.parse(e.startedAt), startedAt: e.startedAt, finishedAt };
+  return { kind: 'run', outcome, ok: false, message, command: e.command, ...(e.ref !== undefined ? { ref: e.ref } : {}), ...(e.args ? { args: e.args } : {}), exitCode: null, signal: null, durationMs: Date.parse(finishedAt) - Date.parse(e.startedAt), startedAt: e.startedAt, finishedAt };
 }

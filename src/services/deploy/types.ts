@@ -12,6 +12,12 @@ export interface DeployJobData {
   readonly requester: Principal;
   readonly thread: ThreadRef;
   readonly requestedAt: string;
+  /**
+   * A declared run command's job (docs/commands.md, "run: a command on an agent"), which reuses the
+   * deploy job machinery: then `target` is the command's name (its lane: one run at a time) and `ref`
+   * its values for people to read. Values are name/value pairs, already checked against their patterns.
+   */
+  readonly run?: { readonly agent: string; readonly command: string; readonly args: readonly (readonly [string, string])[] };
 }
 
 export type DeployOutcome = 'ok' | 'failed' | 'timeout' | 'cancelled';
@@ -35,8 +41,13 @@ export interface DeployProgress {
 
 export type DeployJobView = JobView<DeployJobData, DeployResult, DeployProgress>;
 export type DeployQueue = JobQueue<DeployJobData, DeployResult, DeployProgress>;
+/**
+ * Declared run commands' jobs share one lane (`deploy.declared.run`; a target name has no dot, so none
+ * collides): one at a time here, as the agent runs one per command anyway.
+ */
+export const DECLARED_RUN_LANE = 'declared.run';
 /** One lane per target: a target deploys one job at a time. */
-export const DEPLOY_KIND: JobKind<DeployJobData> = { name: 'deploy', lane: (d) => d.target };
+export const DEPLOY_KIND: JobKind<DeployJobData> = { name: 'deploy', lane: (d) => (d.run ? DECLARED_RUN_LANE : d.target) };
 
 /** Who holds a target's lock: a running deploy (with its job id) or a person who locked it by hand. */
 export interface LockHolder {

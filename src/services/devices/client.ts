@@ -20,7 +20,7 @@ import {
 import { AgentConnection, type AgentEndpoint, type ClientKeys, type Outgoing } from './connection.js';
 import { DeviceError } from './errors.js';
 import { runStream } from './run-stream.js';
-import type { AgentState, AgentSummary, AnyResult, BurnRequest, DeviceClient, JobStream, RunRequest, RunStream } from './types.js';
+import type { AgentState, AgentSummary, AnyResult, BurnRequest, CommandRequest, DeviceClient, JobStream, RunRequest, RunStream } from './types.js';
 
 const isBurnResult = (r: AnyResult): r is BurnResult => !('kind' in r);
 const isRunResult = (r: AnyResult): r is RunResult => 'kind' in r && r.kind === 'run';
@@ -31,10 +31,13 @@ const driveList = driveInfoSchema.array();
 export class ZmqDeviceClient implements DeviceClient {
   private readonly conns = new Map<string, AgentConnection>();
   private readonly listeners = new Set<(agent: string, state: AgentState) => void>();
+  /** Whether each agent runs declared commands, from its `hello`; asked again after it reconnects (it may be another release). */
+  private readonly declared = new Map<string, Promise<boolean>>();
 
   constructor(agents: readonly AgentEndpoint[], keys: ClientKeys, log: Logger) {
     for (const ep of agents) {
       const conn = new AgentConnection(ep, keys, log.child({ agent: ep.name }), (state) => {
+        this.declared.delete(ep.name);
         for (const l of this.listeners) l(ep.name, state);
       });
       this.conns.set(ep.name, conn);
@@ -108,6 +111,39 @@ export class ZmqDeviceClient implements DeviceClient {
       stream.close();
       throw err;
     }
+  }
+
+  /**
+   * Runs a declared command (docs/agent.md, "Declared commands"): its name and typed values, never an
+   * argv, in the v2 `run` shape. An agent of the previous release gets nothing it cannot read: its
+   * `hello` lists no `commands` capability, and the caller hears `no_commands`.
+   */
+  async runCommand(agent: string, req: CommandRequest): Promise<RunStream> {
+    if (!(await this.runsDeclared(agent))) throw DeviceError.of('no_commands', { agent });
+    const conn = this.conn(agent);
+    const stream = conn.openStream(req.jobId, isRunResult);
+    try {
+      const m = await conn.request({ op: 'run', jobId: req.jobId, command: req.command, args: { ...Object.fromEntries(req.args) } }, undefined, 2).catch((err: unknown) => {
+        // The agent was replaced by an older one since its hello: say so, not "another protocol version".
+        throw err instanceof DeviceError && err.agentCode === 'unsupported' ? DeviceError.of('no_commands', { agent }) : err;
+      });
+      stream.attached = this.accepted(agent, 'run', m);
+      return runStream(stream);
+    } catch (err) {
+      stream.close();
+      throw err;
+    }
+  }
+
+  /** True when the agent's `hello` lists `commands`; asked once per connection. */
+  runsDeclared(agent: string): Promise<boolean> {
+    let known = this.declared.get(agent);
+    if (!known) {
+      known = this.hello(agent).then((h) => h.capabilities?.includes('commands') ?? false);
+      this.declared.set(agent, known);
+      known.catch(() => this.declared.delete(agent));
+    }
+    return known;
   }
 
   /** Re-attaches to a run job by id; a finished one yields its `done` at once. */

@@ -104,19 +104,23 @@ export class AgentConnection {
   }
 
   /** Sends one request and resolves with its `reply` or `accepted`; agent errors reject as DeviceError. */
-  request(msg: Outgoing, timeoutMs = this.timeoutMs): Promise<AnswerMessage> {
+  request(msg: Outgoing, timeoutMs = this.timeoutMs, v: 1 | 2 = 1): Promise<AnswerMessage> {
     // Up (the usual case): sent in this very turn, not one promise later.
-    if (this.state === 'up') return this.send(msg, Date.now() + timeoutMs, timeoutMs);
+    if (this.state === 'up') return this.send(msg, Date.now() + timeoutMs, timeoutMs, v);
     const deadline = Date.now() + timeoutMs;
-    return this.whenUp(timeoutMs).then(() => this.send(msg, deadline, timeoutMs));
+    return this.whenUp(timeoutMs).then(() => this.send(msg, deadline, timeoutMs, v));
   }
 
-  private send(msg: Outgoing, deadline: number, timeoutMs: number): Promise<AnswerMessage> {
+  /**
+   * `v` is 1 unless the message has a shape only version 2 knows (`run` with `args`): every other
+   * request reads the same to agents of both releases (docs/agent.md, "Versions").
+   */
+  private send(msg: Outgoing, deadline: number, timeoutMs: number, v: 1 | 2): Promise<AnswerMessage> {
     const { id, answer } = this.pending.add(
       deadline - Date.now(),
       () => DeviceError.of('timeout', { agent: this.ep.name, request: msg.op, ms: String(timeoutMs) }),
     );
-    const frame = encodeFrame({ v: 1, id, ...msg }, MAX_REQUEST_BYTES);
+    const frame = encodeFrame({ v, id, ...msg }, MAX_REQUEST_BYTES);
     if (frame === undefined) this.pending.fail(id, DeviceError.of('too_large', { request: msg.op, bytes: String(MAX_REQUEST_BYTES) }));
     // A request that timed out while its frame waited behind others is not sent after all: the caller
     // was told "timeout", so a burn or run must not start behind its back.

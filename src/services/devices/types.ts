@@ -37,6 +37,14 @@ export interface RunRequest {
   readonly ref: string;
 }
 
+/** A declared command (docs/agent.md, "Declared commands"): a name and typed values, never an argv. */
+export interface CommandRequest {
+  readonly jobId: string;
+  readonly command: string;
+  /** Values by argument name, each already checked against its pattern; a Map, so no name is a prototype key. */
+  readonly args: ReadonlyMap<string, string>;
+}
+
 /** Either kind of job result: a burn's, or a run's (`kind: 'run'`). */
 export type AnyResult = BurnResult | RunResult;
 
@@ -80,6 +88,8 @@ export interface DeviceClient {
   /** Runs a deploy command named in the agent's config, or re-attaches when the jobId is known. */
   run(agent: string, req: RunRequest): Promise<RunStream>;
   watchRun(agent: string, jobId: string): Promise<RunStream>;
+  /** Runs a declared command in the agent's config (protocol 2); `no_commands` from an older agent. */
+  runCommand(agent: string, req: CommandRequest): Promise<RunStream>;
   runStatus(agent: string, jobId: string): Promise<RunStatus>;
   close(): Promise<void>;
 }

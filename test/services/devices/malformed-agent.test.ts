@@ -36,7 +36,7 @@ const bad: [string, string | Buffer][] = [
   ['not UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x80, 0x7d])],
   ['not JSON', '{"v":1,'],
   ['a 2 MiB frame', JSON.stringify({ v: 1, op: 'log', jobId: 'j1', line: 'x'.repeat(2 * 1024 * 1024) })],
-  ['another protocol version', JSON.stringify({ v: 2, op: 'heartbeat' })],
+  ['another protocol version', JSON.stringify({ v: 3, op: 'heartbeat' })],
   ['no version', JSON.stringify({ op: 'heartbeat' })],
   ['an unknown op', JSON.stringify({ v: 1, op: 'explode' })],
   ['a done for a job nobody watches', JSON.stringify({ v: 1, op: 'done', jobId: 'nobody', result: burnResult })],
@@ -60,7 +60,7 @@ describe('a device client fed malformed frames by its agent', () => {
   it('logs dropped frames at warn, once per reason, however many arrive', async () => {
     const { fake, client, warnings } = await connect();
     for (let i = 0; i < 5; i++) await fake.inject('null');
-    await fake.inject(JSON.stringify({ v: 2, op: 'heartbeat' }));
+    await fake.inject(JSON.stringify({ v: 3, op: 'heartbeat' }));
     await client.images('a1');
     const drops = warnings.filter((w) => w.msg === 'dropped a message from the agent that does not fit the protocol');
     expect(drops.map((w) => [w.level, w.reason])).toEqual([

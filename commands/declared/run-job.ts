@@ -1,0 +1,53 @@
+import type { RunCommandEntry } from '../../src/config/declared-run.js';
+import type { Args, CommandContext } from '../../src/core/define-command.js';
+import { UserError, withOutcome } from '../../src/core/errors.js';
+import { mention, msg } from '../../src/core/message.js';
+import { reply, type Reply } from '../../src/core/reply.js';
+import { notQueued } from '../../src/jobs/not-queued.js';
+import { noWorkerNote, whereItShows } from '../../src/services/queue/no-worker.js';
+import { newJobId } from '../../src/services/queue/types.js';
+import type { DeployService, DeploysPort } from '../../src/services/deploy/service.js';
+import type { DeployJobView } from '../../src/services/deploy/types.js';
+
+/**
+ * The job form of a declared run command: a deploy-kind job (src/jobs/deploy.ts runs it), so it gets
+ * that machinery whole: one per command at a time (its lane), a thread with the live status and the
+ * log in chunks, re-attach by job id through the agent's ledger after a worker restart, `/deploy watch`
+ * and `/deploy cancel` by job id.
+ */
+export async function startRunJob(ctx: CommandContext<Args, DeploysPort>, entry: RunCommandEntry, values: ReadonlyMap<string, string>): Promise<Reply> {
+  const deploys = ctx.services.deploys;
+  if (!deploys) throw new UserError('not_configured', `/${entry.name} runs as a job, and jobs of this kind need the deploy queue (redis, or the demo's in-process queue)`);
+  const shown = [...values].map(([k, v]) => `${k}=${v}`).join(' ');
+  const id = newJobId('r');
+  const who = ctx.invocation.principal;
+  // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
+  const thread = await ctx.openThread(msg`/${entry.name}${shown ? ` ${shown}` : ''} on ${entry.agent} for ${mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
+    throw withOutcome(err, 'nothing was queued');
+  });
+  const data = { target: entry.name, ref: shown, requester: who, thread: thread.ref, requestedAt: new Date().toISOString(), run: { agent: entry.agent, command: entry.run, args: [...values] } };
+  try {
+    await deploys.queue.add(id, data);
+    ctx.setJobId(id);
+    const note = await noWorkerNote(deploys.queue, data, `/${entry.name}`);
+    return reply(`job ${id}: /${entry.name} queued${whereItShows(note, 'output')}; /deploy watch ${id} follows it, /deploy cancel ${id} stops it`);
+  } catch (err) {
+    await notQueued(ctx, thread, id, 'deploy', err);
+    throw err;
+  }
+}
+
+/** `/deploy cancel` of a declared run command's job: dropped from the queue, or stopped on its agent. */
+export async function cancelDeclaredRun(ctx: CommandContext<Args, unknown>, deploys: DeployService, job: DeployJobView): Promise<Reply> {
+  const run = job.data.run;
+  if (!run) throw new UserError('internal', `job ${job.id} is not a declared command`);
+  const outcome = await deploys.queue.removeQueued(job.id);
+  if (outcome === 'removed') {
+    await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', msg`/${job.data.target} cancelled by ${mention(ctx.invocation.principal)} before it started`);
+    return reply(`job ${job.id} removed from the queue`);
+  }
+  if (outcome !== 'running') throw new UserError('conflict', `job ${job.id} has already ${outcome === 'failed' ? 'failed' : 'finished'}`);
+  if (!deploys.devices) throw new UserError('not_configured', 'no device agents are configured here');
+  await deploys.devices.cancel(run.agent, job.id);
+  return reply(`cancelling job ${job.id} (/${job.data.target}) on ${run.agent}; the thread shows when it has stopped`);
+}

@@ -1,0 +1,112 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { runCommandEntry } from '../../src/config/declared-run.js';
+import { declaredRunCommand } from '../../commands/declared/run.js';
+import { deployProcessor } from '../../src/jobs/deploy.js';
+import { MemoryBurnQueue } from '../../src/services/queue/memory.js';
+import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
+import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
+import { TestAdapter, texts, users } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
+
+const OPS = 'console:olga';
+const DEP = 'console:dora';
+const redis = redisPrefix();
+let f: AgentFixture;
+let bot: TestAdapter;
+let marker: string;
+let gate: string;
+
+beforeAll(async () => {
+  f = await agentFixture([]);
+  marker = join(f.root, 'ran');
+  gate = join(f.root, 'gate');
+  await writeFile(marker, '');
+  const script = join(f.root, 'restart.mjs');
+  // Records each run, prints 25 lines; service "slow" waits for the gate file (or a cancel); exits 2 for "bad".
+  await writeFile(
+    script,
+    `import { appendFileSync, existsSync } from 'node:fs';\nconst s = process.argv[2];\nappendFileSync(${JSON.stringify(marker)}, s + '\\n');\nfor (let i = 1; i <= 25; i++) console.log('restarting ' + s + ' step ' + i);\nif (s === 'slow') await new Promise((r) => { const t = setInterval(() => existsSync(${JSON.stringify(gate)}) && (clearInterval(t), r()), 20); });\nprocess.exit(s === 'bad' ? 2 : 0);\n`,
+  );
+  await f.start({ commands: { restart: { argv: [process.execPath, script, '{service}'], refPattern: '^x$', timeoutSec: 30, args: { service: { pattern: '[a-z][a-z0-9-]{0,30}' } } } } });
+  const entry = runCommandEntry.parse({ name: 'restart', description: 'Restart a service', kind: 'run', agent: 'a1', run: 'restart', args: [{ name: 'service', pattern: '^[a-z][a-z0-9-]{0,30}$' }], roles: ['operator'] });
+  bot = await TestAdapter.create({
+    demo: false,
+    config: {
+      redis: { url: REDIS_URL, prefix: redis.prefix },
+      access: { users: users({ [OPS]: ['operator'], [DEP]: ['deployer'] }) },
+      // The deploy queue is what runs declared jobs; a target makes the bot build it (see the report).
+      deploy: { targets: [{ name: 'unused', kind: 'webhook', url: 'http://127.0.0.1:9/never' }] },
+    },
+    commands: [...commands, declaredRunCommand(entry)],
+    burns: { devices: f.client(), queue: new MemoryBurnQueue() },
+  });
+});
+afterAll(async () => {
+  await bot?.app.stop();
+  await f.cleanup();
+  await redis.cleanup();
+});
+
+const mark = () => bot.transport.messages.length;
+const since = (n: number) => bot.transport.messages.slice(n);
+const finished = (n: number) => () => since(n).some((m) => m.kind === 'reply' && m.text.startsWith('@olga '));
+const ran = async () => (await readFile(marker, 'utf8')).split('\n').filter(Boolean);
+
+describe('a declared run command as a BullMQ job against a real agent over CURVE', () => {
+  it('runs in a thread: live status, the full log in chunks, exit code and duration', async () => {
+    const n = mark();
+    const r = await bot.text(OPS, '/restart bad');
+    const id = /job (r[a-z0-9]{6})/.exec(r)![1]!;
+    await until(finished(n));
+    const thread = texts(since(n));
+    expect(thread[0]).toBe(`/restart service=bad on a1 for @olga (job ${id})`);
+    expect(thread).toContain('running: restart service=bad on a1 (the command is defined on the agent host)');
+    const log = thread.filter((t) => t.startsWith('log ')).join('\n');
+    expect(log).toContain('restarting bad step 1\nrestarting bad step 2');
+    expect(log).toContain('restarting bad step 25');
+    expect(since(n).filter((m) => m.kind === 'edit').at(-1)?.text).toMatch(/^✘ exit 2 · 0:0\d$/);
+    expect(thread.at(-1)).toMatch(/^@olga \/restart service=bad failed: restart exited 2 \(exit 2, 0:0\d\)$/);
+    expect(bot.audit.records.filter((a) => a.command === 'restart' && a.jobId === id)).toHaveLength(1);
+  });
+
+  it('a worker that runs the same job again re-attaches through the agent ledger: the command ran once', async () => {
+    const n = mark();
+    const id = /job (r[a-z0-9]{6})/.exec(await bot.text(OPS, '/restart web'))![1]!;
+    await until(finished(n));
+    const job = await bot.app.services.deploys!.job(id);
+    const processor = deployProcessor({ service: bot.app.services.deploys!, devices: f.client(), masked: [], transports: bot.app.transports, log: pino({ level: 'silent' }) });
+    expect(await processor(id, job.data, () => undefined)).toMatchObject({ ok: true, exitCode: 0 });
+    expect((await ran()).filter((s) => s === 'web')).toHaveLength(1);
+  });
+
+  it('is cancelled with /deploy cancel: stopped on the agent, the thread says so', async () => {
+    const n = mark();
+    const id = /job (r[a-z0-9]{6})/.exec(await bot.text(OPS, '/restart slow'))![1]!;
+    await until(async () => (await bot.app.services.deploys!.job(id)).state === 'running' && since(n).some((m) => m.text.includes('restarting slow step')));
+    expect(await bot.text(DEP, `/deploy cancel ${id}`)).toBe(`cancelling job ${id} (/restart) on a1; the thread shows when it has stopped`);
+    await until(finished(n));
+    expect(texts(since(n)).at(-1)).toMatch(/^@olga \/restart service=slow was cancelled/);
+    expect(await f.client().runStatus('a1', id)).toMatchObject({ state: 'finished', result: { outcome: 'cancelled' } });
+  });
+
+  it('/deploy watch follows it', async () => {
+    const n = mark();
+    const id = /job (r[a-z0-9]{6})/.exec(await bot.text(OPS, '/restart api'))![1]!;
+    await until(finished(n));
+    expect(await bot.text(OPS, `/deploy watch ${id}`)).toMatch(new RegExp(id));
+  });
+
+  it('refuses a hostile value before anything is queued', async () => {
+    const before = (await ran()).length;
+    for (const v of ['-rf', '../x', 'a/../b']) {
+      const [r] = await bot.say(OPS, `/restart ${v}`);
+      expect(r?.code, v).toBe('bad_input');
+      expect(r?.text, v).toMatch(/^service /);
+    }
+    expect((await ran()).length).toBe(before);
+  });
+});
