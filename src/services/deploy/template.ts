@@ -40,6 +40,9 @@ function split(template: string, vars: TemplateVars): Piece[] {
 }
 
 function escape(dest: Destination, name: string, value: string): string {
+  // `.` and `..` stay dot segments however they are escaped (a URL parser reads %2e as a dot too), so
+  // a value that is only that would move the request to another path: refused.
+  if (dest === 'url' && (value === '.' || value === '..')) throw new UserError('bad_input', `{${name}} cannot be . or .. in a URL`);
   if (dest === 'url' || dest === 'form') return encodeURIComponent(value);
   if (dest === 'json') return JSON.stringify(value).slice(1, -1);
   if (LINE_BREAK.test(value)) throw new UserError('bad_input', `{${name}} contains a line break, which cannot go in a header`);

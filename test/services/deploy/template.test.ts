@@ -24,6 +24,12 @@ describe('deploy templates, per destination', () => {
     expect(bodyDestination({ accept: 'text/plain' })).toBe('json');
   });
 
+  it('URL: a value that is only . or .. is refused, as a URL parser reads it as a dot segment however escaped', async () => {
+    for (const ref of ['.', '..'])
+      await expect(fill('https://ci/x/{ref}/status', 'url', { ...vars, ref })).rejects.toMatchObject({ code: 'bad_input', message: '{ref} cannot be . or .. in a URL' });
+    expect(await fill('https://ci/x/{ref}', 'url', { ...vars, ref: '.a' })).toBe('https://ci/x/.a');
+  });
+
   it('header: caller values go in as they are, but a line break is refused', async () => {
     expect(await fill('by {user}', 'header')).toBe('by Bob "the builder" \\');
     for (const user of ['a\r\nX-Evil: 1', 'a\nb', 'a\0b']) {
