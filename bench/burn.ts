@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startAgentProcess, type AgentProcess } from './agent-process.js';
-import { pct, row, type Bench } from './report.js';
+import { limitRow, pct, row, type Bench } from './report.js';
 import { LiveThread } from '../src/core/live-thread.js';
 import { type ThreadRef, type ThreadTransport } from '../src/core/thread.js';
 import { Transports } from '../src/relay/transports.js';
@@ -78,15 +78,6 @@ export const burnBench: Bench = {
     const prefix = `opsline-bench-${process.pid}`;
     const queue = new BullBurnQueue({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix, lockDurationMs: 30_000, stalledIntervalMs: 15_000, log });
     try {
-      // Start latency: until the agent has accepted the burn. Baseline: the same request sent directly.
-      const direct: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const t0 = performance.now();
-        const s = await agent.client.burn('demo', { jobId: newJobId(), image: 'sample.iso', drive: 'virtual', verify: false });
-        direct.push(performance.now() - t0);
-        await s.result;
-        s.close();
-      }
       const t = new TimingTransport();
       const transports = new Transports();
       transports.add(t);
@@ -100,8 +91,22 @@ export const burnBench: Bench = {
         while (!t.milestones.slice(before).some((m) => m.text.startsWith('@bench'))) await new Promise((r) => setTimeout(r, 5));
         return (t.accepted.get(id) ?? NaN) - t0;
       };
+      // Start latency: until the agent has accepted the burn. Baseline: the same request sent
+      // directly, one for one with the queued runs (as agent-rtt does), so drift hits both alike.
+      const sendDirect = async () => {
+        const t0 = performance.now();
+        const s = await agent.client.burn('demo', { jobId: newJobId(), image: 'sample.iso', drive: 'virtual', verify: false });
+        const ms = performance.now() - t0;
+        await s.result;
+        s.close();
+        return ms;
+      };
+      const direct: number[] = [];
       const queued: number[] = [];
-      for (let i = 0; i < RUNS; i++) queued.push(await run(false));
+      for (let i = 0; i < RUNS; i++) {
+        direct.push(await sendDirect());
+        queued.push(await run(false));
+      }
       // Freshness: one slow burn (throttled agent) so that many progress events arrive between edits.
       await queue.close();
       await agent.close();
@@ -116,7 +121,7 @@ export const burnBench: Bench = {
       await slow.close();
       return [
         row('enqueue → agent start p50', pct(queued, 50), 'ms', pct(direct, 50), 'p50 < 20 ms (baseline: the burn request sent directly)', (v) => v < 20),
-        row('progress freshness p50 (agent event → chat edit)', pct(t.freshness, 50), 'ms', EDIT_INTERVAL_MS, '≤ 1× the edit interval', (_v, r) => r !== null && r <= 1),
+        limitRow('progress freshness p50 (agent event → chat edit)', pct(t.freshness, 50), 'ms', EDIT_INTERVAL_MS, '≤ 1× the edit interval (a limit, not a measurement)', (_v, r) => r !== null && r <= 1),
       ];
     } finally {
       await queue.close().catch(() => undefined);
