@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { startAgentProcess, type AgentProcess } from './agent-process.js';
 import { limitRow, pct, row, type Bench } from './report.js';
 import { LiveThread } from '../src/core/live-thread.js';
+import { plainText, type Message } from '../src/core/message.js';
 import { type ThreadRef, type ThreadTransport } from '../src/core/thread.js';
 import { Transports } from '../src/relay/transports.js';
 import type { Principal } from '../src/core/principal.js';
@@ -28,12 +29,12 @@ class TimingTransport implements ThreadTransport {
   /** When the agent accepted each burn (the `burn` request resolved), by job id. */
   readonly accepted = new Map<string, number>();
   #n = 0;
-  async postReply(_ref: ThreadRef, text: string): Promise<string> {
-    this.milestones.push({ text, at: performance.now() });
+  async postReply(_ref: ThreadRef, text: Message): Promise<string> {
+    this.milestones.push({ text: plainText(text), at: performance.now() });
     return String(++this.#n);
   }
-  async edit(_ref: ThreadRef, _id: string, text: string): Promise<void> {
-    const at = this.produced.get(text);
+  async edit(_ref: ThreadRef, _id: string, text: Message): Promise<void> {
+    const at = this.produced.get(plainText(text));
     if (at !== undefined) this.freshness.push(performance.now() - at);
   }
   mention(who: Principal): string {
@@ -45,7 +46,7 @@ class TimingTransport implements ThreadTransport {
 function timed(devices: DeviceClient, t: TimingTransport): DeviceClient {
   const wrap = (s: JobStream): JobStream => {
     s.on((e) => {
-      if (e.type === 'progress') t.produced.set(renderProgress(e), performance.now());
+      if (e.type === 'progress') t.produced.set(plainText(renderProgress(e)), performance.now());
     });
     return s;
   };
