@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startAgentProcess, type AgentProcess } from './agent-process.js';
-import { pct, row, type Bench } from './report.js';
+import { limitRow, pct, row, type Bench } from './report.js';
 import { LiveThread } from '../src/core/live-thread.js';
+import { plainText, type Message } from '../src/core/message.js';
 import { type ThreadRef, type ThreadTransport } from '../src/core/thread.js';
 import { Transports } from '../src/relay/transports.js';
 import type { Principal } from '../src/core/principal.js';
@@ -28,12 +29,12 @@ class TimingTransport implements ThreadTransport {
   /** When the agent accepted each burn (the `burn` request resolved), by job id. */
   readonly accepted = new Map<string, number>();
   #n = 0;
-  async postReply(_ref: ThreadRef, text: string): Promise<string> {
-    this.milestones.push({ text, at: performance.now() });
+  async postReply(_ref: ThreadRef, text: Message): Promise<string> {
+    this.milestones.push({ text: plainText(text), at: performance.now() });
     return String(++this.#n);
   }
-  async edit(_ref: ThreadRef, _id: string, text: string): Promise<void> {
-    const at = this.produced.get(text);
+  async edit(_ref: ThreadRef, _id: string, text: Message): Promise<void> {
+    const at = this.produced.get(plainText(text));
     if (at !== undefined) this.freshness.push(performance.now() - at);
   }
   mention(who: Principal): string {
@@ -45,7 +46,7 @@ class TimingTransport implements ThreadTransport {
 function timed(devices: DeviceClient, t: TimingTransport): DeviceClient {
   const wrap = (s: JobStream): JobStream => {
     s.on((e) => {
-      if (e.type === 'progress') t.produced.set(renderProgress(e), performance.now());
+      if (e.type === 'progress') t.produced.set(plainText(renderProgress(e)), performance.now());
     });
     return s;
   };
@@ -78,15 +79,6 @@ export const burnBench: Bench = {
     const prefix = `opsline-bench-${process.pid}`;
     const queue = new BullBurnQueue({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix, lockDurationMs: 30_000, stalledIntervalMs: 15_000, log });
     try {
-      // Start latency: until the agent has accepted the burn. Baseline: the same request sent directly.
-      const direct: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const t0 = performance.now();
-        const s = await agent.client.burn('demo', { jobId: newJobId(), image: 'sample.iso', drive: 'virtual', verify: false });
-        direct.push(performance.now() - t0);
-        await s.result;
-        s.close();
-      }
       const t = new TimingTransport();
       const transports = new Transports();
       transports.add(t);
@@ -100,8 +92,22 @@ export const burnBench: Bench = {
         while (!t.milestones.slice(before).some((m) => m.text.startsWith('@bench'))) await new Promise((r) => setTimeout(r, 5));
         return (t.accepted.get(id) ?? NaN) - t0;
       };
+      // Start latency: until the agent has accepted the burn. Baseline: the same request sent
+      // directly, one for one with the queued runs (as agent-rtt does), so drift hits both alike.
+      const sendDirect = async () => {
+        const t0 = performance.now();
+        const s = await agent.client.burn('demo', { jobId: newJobId(), image: 'sample.iso', drive: 'virtual', verify: false });
+        const ms = performance.now() - t0;
+        await s.result;
+        s.close();
+        return ms;
+      };
+      const direct: number[] = [];
       const queued: number[] = [];
-      for (let i = 0; i < RUNS; i++) queued.push(await run(false));
+      for (let i = 0; i < RUNS; i++) {
+        direct.push(await sendDirect());
+        queued.push(await run(false));
+      }
       // Freshness: one slow burn (throttled agent) so that many progress events arrive between edits.
       await queue.close();
       await agent.close();
@@ -116,7 +122,7 @@ export const burnBench: Bench = {
       await slow.close();
       return [
         row('enqueue → agent start p50', pct(queued, 50), 'ms', pct(direct, 50), 'p50 < 20 ms (baseline: the burn request sent directly)', (v) => v < 20),
-        row('progress freshness p50 (agent event → chat edit)', pct(t.freshness, 50), 'ms', EDIT_INTERVAL_MS, '≤ 1× the edit interval', (_v, r) => r !== null && r <= 1),
+        limitRow('progress freshness p50 (agent event → chat edit)', pct(t.freshness, 50), 'ms', EDIT_INTERVAL_MS, '≤ 1× the edit interval (a limit, not a measurement)', (_v, r) => r !== null && r <= 1),
       ];
     } finally {
       await queue.close().catch(() => undefined);

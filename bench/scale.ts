@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { failedRow, row, type Bench, type Row } from './report.js';
+import { failedRow, limitRow, type Bench, type Row } from './report.js';
 import { discordScale } from './scale/discord-scale.js';
 import { worstStatusAge, type StatusBudget } from './scale/measure.js';
 import type { PlatformResult, ScaleOptions } from './scale/scenario.js';
@@ -35,12 +35,12 @@ function rows(platform: 'slack' | 'discord', r: PlatformResult): Row[] {
   const age = worstStatusAge(r.traces, STATUS_BUDGETS[platform], r.editIntervalMs, r.runEnd);
   const share = r.calls.total ? r.calls.limited / r.calls.total : NaN;
   return [
-    row(`${platform} scale: threads ended right (final + digest)`, r.ended, 'threads', burns, `all ${burns}`, (v) => v === burns),
-    row(`${platform} scale: calls answered 429`, share * 100, '%', null, `≤ ${MAX_429_SHARE * 100} % of ${r.calls.total} calls`, (v) => v <= MAX_429_SHARE * 100),
-    row(`${platform} scale: oldest live status of ${age.ran} burns that ran (${age.image} on ${age.drive})`, age.ageMs, 'ms', age.allowedMs, '≤ what the budget allows (baseline)', (_v, ratio) => ratio !== null && ratio <= 1),
-    row(`${platform} scale: worker peak RSS`, r.usage.peakRssMb, 'MB', null, '< 300 MB', (v) => v < 300),
-    row(`${platform} scale: worker CPU, busiest 5 s`, r.usage.peakCores, 'cores', null, '< 1 core', (v) => v < 1),
-    row(`${platform} scale: worker CPU, whole run`, r.usage.meanCores, 'cores', null, '< 1 core', (v) => v < 1),
+    limitRow(`${platform} scale: threads ended right (final + digest)`, r.ended, 'threads', burns, `all ${burns}`, (v) => v === burns),
+    limitRow(`${platform} scale: calls answered 429`, share * 100, '%', MAX_429_SHARE * 100, `≤ ${MAX_429_SHARE * 100} % of ${r.calls.total} calls`, (v) => v <= MAX_429_SHARE * 100),
+    limitRow(`${platform} scale: oldest live status of ${age.ran} burns that ran (${age.image} on ${age.drive})`, age.ageMs, 'ms', age.allowedMs, '≤ what the budget allows (the limit: a formula, docs/testing.md)', (_v, ratio) => ratio !== null && ratio <= 1),
+    limitRow(`${platform} scale: worker peak RSS`, r.usage.peakRssMb, 'MB', 300, '< 300 MB', (v) => v < 300),
+    limitRow(`${platform} scale: worker CPU, busiest 5 s`, r.usage.peakCores, 'cores', 1, '< 1 core', (v) => v < 1),
+    limitRow(`${platform} scale: worker CPU, whole run`, r.usage.meanCores, 'cores', 1, '< 1 core', (v) => v < 1),
   ];
 }
 

@@ -1,43 +1,56 @@
 import { isMainThread, workerData } from 'node:worker_threads';
-import { buildConfig } from '../src/config/load.js';
 import { signedPost, slashBody } from '../test/helpers/slack-request.js';
-import { ackRows, BARE_PATH, pairedLoad, prepared, SECONDS, withServer, type Prepared } from './http-load.js';
-import { serveSlackEndpoint } from './slack-endpoint.js';
+import { ackRows, pairedLoad, prepared, SECONDS, withServer, type Prepared } from './http-load.js';
+import { productionWorld, REDIS_URL, serveProduction } from './production-endpoint.js';
 import type { Bench, Row } from './report.js';
 
 const SECRET = 'bench-signing-secret';
 const RATES = [200, 1000];
 
+interface Role {
+  readonly role: 'slack-ack-server';
+  readonly db: string;
+  readonly prefix: string;
+}
+
 /**
- * Ack latency of signed /help through the real Bolt endpoint, the dispatcher and the demo services,
- * at 200 and 1,000 req/s. The baseline is a bare POST handler on the same server fed the same signed
- * body at the same rate, interleaved one for one (bench/http-load.ts `bareRoute`).
+ * Ack latency of signed /help on the production path (bench/production-endpoint.ts: `buildApp` on
+ * MySQL and Redis, the Slack adapter as `opsline start` mounts it, the JSON logger at `info`), at 200
+ * and 1,000 req/s. The baseline is a bare node:http handler doing the same Redis SET NX for dedup
+ * before it acks a constant, fed the same signed requests at the same rate, in turns.
  */
 export const slackAckBench: Bench = {
   name: 'slack-ack',
-  description: `ack latency of signed /help at ${RATES.join(' and ')} req/s, ${SECONDS} s each, beside a bare POST handler`,
-  run: () =>
-    withServer(new URL(import.meta.url), 'slack-ack-server', async (base) => {
-      const rows: Row[] = [];
-      for (const rate of RATES) {
-        const r = await pairedLoad({ rate, seconds: SECONDS }, (n) => signedHelp(`${base}/slack/events`, n), (n) => signedHelp(`${base}${BARE_PATH}`, n));
-        rows.push(...ackRows(`slack ack /help @${rate}/s`, r, 50, 2));
-      }
-      return rows;
-    }),
+  description: `ack latency of signed /help at ${RATES.join(' and ')} req/s, ${SECONDS} s each, on the production path (MySQL audit, Redis), beside a bare node:http handler doing the same SET NX`,
+  async run() {
+    const world = await productionWorld();
+    try {
+      return await withServer(new URL(import.meta.url), { role: 'slack-ack-server', db: world.db, prefix: world.prefix }, async (base, bare) => {
+        const rows: Row[] = [];
+        for (const rate of RATES) {
+          const r = await pairedLoad({ rate, seconds: SECONDS }, (n) => signedHelp(`${base}/slack/events`, n), (n) => signedHelp(`${bare}/slack/events`, n));
+          rows.push(...ackRows(`slack ack /help @${rate}/s`, r, 50, 2));
+        }
+        return rows;
+      });
+    } finally {
+      await world.close();
+    }
+  },
 };
 
-/** Worker side: the real pipeline behind the real Bolt endpoint, on port 0, until told to stop. */
-async function serve(): Promise<void> {
-  const config = buildConfig({
-    log: { level: 'silent' },
+/** Worker side: the production path and the bare handler, on ports of their own, until told to stop. */
+async function serve(r: Role): Promise<void> {
+  const raw = {
     slack: { signingSecret: SECRET, botToken: 'xoxb-bench', apiUrl: 'http://127.0.0.1:9/api/' },
+    mysql: { url: `mysql://root@127.0.0.1:3306/${r.db}` },
+    redis: { url: REDIS_URL, prefix: r.prefix },
     access: { users: [{ key: 'slack:T1:U1', name: 'bench', roles: ['viewer'] }] },
-  });
-  await serveSlackEndpoint(config, { demo: true });
+  };
+  await serveProduction(raw, 'slack', r.prefix);
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === 'slack-ack-server') await serve();
+if (!isMainThread && (workerData as { role?: string } | null)?.role === 'slack-ack-server') await serve(workerData as Role);
 
 /** Built and signed now; each has its own trigger_id, as Slack's do. */
 function signedHelp(url: string, n: number): Prepared {

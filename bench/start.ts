@@ -1,5 +1,6 @@
 import { escapeId } from 'mysql2';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -35,30 +36,34 @@ export const startBench: Bench = {
       const pool = createPool({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: db, timeoutMs: 10_000, poolSize: 1 });
       await migrate(new Db(pool, 10_000, log));
       await pool.end();
-      const port = await freePort();
-      const config = join(dir, 'opsline.yaml');
-      await writeFile(
-        config,
-        JSON.stringify({
-          http: { port, host: '127.0.0.1' },
-          log: { level: 'warn' },
-          slack: { signingSecret: 'bench-secret-0123456789', botToken: 'xoxb-bench', apiUrl: 'http://127.0.0.1:9/api/' },
-          discord: { mode: 'http', token: 'bench', applicationId: '1100000000000000001', publicKey: 'a'.repeat(64), apiUrl: 'http://127.0.0.1:9/api' },
-          mysql: { url: `mysql://root@127.0.0.1:3306/${db}` },
-          redis: { url: 'redis://127.0.0.1:6379', prefix: `opsline-bench-${process.pid}` },
-          agents: [{ name: 'a1', endpoint: agent.endpoint, serverKey: server.publicKey }],
-          clientKeys: { public: client.publicKey, secret: client.secretKey },
-          access: { users: [{ key: 'console:bench', roles: ['viewer'] }] },
-        }),
-      );
-      const barePort = await freePort();
-      const bareJs = `require('node:http').createServer((q, s) => s.end('ok')).listen(${barePort}, '127.0.0.1')`;
-      // Alternate, best of three each: the first spawn pays for a cold page cache.
+      const writeConfig = async (port: number) => {
+        const config = join(dir, `opsline-${port}.yaml`);
+        await writeFile(
+          config,
+          JSON.stringify({
+            http: { port, host: '127.0.0.1' },
+            log: { level: 'warn' },
+            slack: { signingSecret: 'bench-secret-0123456789', botToken: 'xoxb-bench', apiUrl: 'http://127.0.0.1:9/api/' },
+            discord: { mode: 'http', token: 'bench', applicationId: '1100000000000000001', publicKey: 'a'.repeat(64), apiUrl: 'http://127.0.0.1:9/api' },
+            mysql: { url: `mysql://root@127.0.0.1:3306/${db}` },
+            redis: { url: 'redis://127.0.0.1:6379', prefix: `opsline-bench-${process.pid}` },
+            agents: [{ name: 'a1', endpoint: agent.endpoint, serverKey: server.publicKey }],
+            clientKeys: { public: client.publicKey, secret: client.secretKey },
+            access: { users: [{ key: 'console:bench', roles: ['viewer'] }] },
+          }),
+        );
+        return config;
+      };
+      const bareJs = (port: number) => `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`;
+      // Alternate, best of three each: the first spawn pays for a cold page cache. Each round on
+      // fresh ports, and each process gone before the next starts (measure waits for its exit).
       const bot = { ready: Infinity, rss: Infinity };
       const bare = { ready: Infinity, rss: Infinity };
       for (let i = 0; i < 3; i++) {
-        const b = await measure(process.execPath, ['-e', bareJs], `http://127.0.0.1:${barePort}/`);
-        const o = await measure(process.execPath, [CLI, '--config', config, 'start'], `http://127.0.0.1:${port}/readyz`);
+        const barePort = await freePort();
+        const b = await measure(process.execPath, ['-e', bareJs(barePort)], `http://127.0.0.1:${barePort}/`);
+        const port = await freePort();
+        const o = await measure(process.execPath, [CLI, '--config', await writeConfig(port), 'start'], `http://127.0.0.1:${port}/readyz`);
         for (const [into, m] of [[bare, b], [bot, o]] as const) {
           into.ready = Math.min(into.ready, m.ready);
           into.rss = Math.min(into.rss, m.rss);
@@ -80,6 +85,7 @@ export const startBench: Bench = {
 async function measure(cmd: string, args: string[], url: string): Promise<{ ready: number; rss: number }> {
   const t0 = performance.now();
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = once(child, 'exit');
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   try {
@@ -93,7 +99,9 @@ async function measure(cmd: string, args: string[], url: string): Promise<{ read
     await new Promise((r) => setTimeout(r, IDLE_MS));
     return { ready, rss: await rssMb(child) };
   } finally {
-    child.kill('SIGTERM');
+    // Gone before the next round starts: a bot still stopping would share the CPU with the next spawn.
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
   }
 }
 

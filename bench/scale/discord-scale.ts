@@ -35,7 +35,7 @@ export async function discordScale(o: ScaleOptions): Promise<PlatformResult> {
   const config = buildConfig({ ...(fleet.raw as ConfigInput), log: { level: 'silent' } });
   const app = await buildApp(config, { log });
   const http = new HttpServer(log);
-  const adapter = createDiscordAdapter({ app, http, log });
+  const adapter = await createDiscordAdapter({ app, http, log });
   try {
     if (!adapter) throw new Error('no discord adapter was built');
     await adapter.start((inv, threads) => app.dispatcher.dispatch(inv, threads));

@@ -1,4 +1,4 @@
-import { Routes } from 'discord.js';
+import { Routes } from 'discord-api-types/v10';
 import { pino } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Check } from '../doctor/types.js';

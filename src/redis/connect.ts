@@ -53,7 +53,10 @@ export interface ConnectOptions {
 }
 
 const PROFILES: Readonly<Record<RedisProfile, RedisOptions>> = {
-  command: { commandTimeout: COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 },
+  // Auto-pipelining: the commands a request issues in one tick (Slack's replay key and trigger id,
+  // both SET NX) and those of requests arriving together go out in one socket write, not one each;
+  // on the ack path those writes were most of opsline's CPU beside a bare handler (docs/testing.md).
+  command: { commandTimeout: COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1, enableAutoPipelining: true },
   queue: { commandTimeout: QUEUE_COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 2 },
   blocking: { maxRetriesPerRequest: null },
   probe: { enableOfflineQueue: false, maxRetriesPerRequest: 0 },

@@ -27,6 +27,8 @@ register(process.env.LOADED_HOOKS, import.meta.url, { data: { out: process.env.L
 
 /** A module of opsline's demo: src/demo/ (dist/src/demo/ when built). */
 const DEMO = /\/src\/demo\//;
+/** discord.js, the gateway client: Discord's HTTP mode needs only @discordjs/rest. */
+const DISCORD_JS = /\/node_modules\/discord\.js\//;
 
 const redis = redisPrefix();
 let dir = '';
@@ -47,8 +49,8 @@ afterAll(async () => {
 const env = (name: string) => ({ ...process.env, LOADED_OUT: join(dir, `${name}.txt`), LOADED_HOOKS: `file://${hooks}` });
 const loaded = async (name: string) => (await readFile(join(dir, `${name}.txt`), 'utf8')).split('\n').filter(Boolean);
 
-describe('opsline start loads no demo code', { timeout: 120_000 }, () => {
-  it('runs with Slack, Redis, an agent and its workers, and never resolves a module under src/demo', async () => {
+describe('opsline start loads no demo code, and no gateway client in Discord HTTP mode', { timeout: 120_000 }, () => {
+  it('runs with Slack, Discord over HTTP, Redis, an agent and its workers, and never resolves a module under src/demo or discord.js', async () => {
     const [port, agentPort] = [await freePort(), await freePort()];
     const server = zmq.curveKeyPair();
     const client = zmq.curveKeyPair();
@@ -59,6 +61,7 @@ describe('opsline start loads no demo code', { timeout: 120_000 }, () => {
         log: { level: 'warn' },
         http: { port, host: '127.0.0.1' },
         slack: { signingSecret: 'no-demo-signing-secret', botToken: 'xoxb-test', apiUrl: 'http://127.0.0.1:9/api/' },
+        discord: { mode: 'http', token: 'no-demo', applicationId: '1100000000000000001', publicKey: 'a'.repeat(64), apiUrl: 'http://127.0.0.1:9/api' },
         redis: { url: REDIS_URL, prefix: redis.prefix },
         agents: [{ name: 'a1', endpoint: `tcp://127.0.0.1:${agentPort}`, serverKey: server.publicKey }],
         clientKeys: { public: client.publicKey, secret: client.secretKey },
@@ -82,8 +85,10 @@ describe('opsline start loads no demo code', { timeout: 120_000 }, () => {
     // The hooks saw the composition root and the burn machinery load (what used to pull the demo in) ...
     expect(urls.some((u) => u.endsWith('/src/app/main.js'))).toBe(true);
     expect(urls.some((u) => u.endsWith('/src/jobs/setup.js'))).toBe(true);
-    // ... and nothing of the demo.
+    // ... and nothing of the demo; the Discord adapter loaded, but not discord.js (start-up time, docs/testing.md).
     expect(urls.filter((u) => DEMO.test(u))).toEqual([]);
+    expect(urls.some((u) => u.endsWith('/src/adapters/discord/http.js'))).toBe(true);
+    expect(urls.filter((u) => DISCORD_JS.test(u))).toEqual([]);
   });
 
   it('while console --demo, seen by the same hooks, does load the demo agent', async () => {

@@ -96,7 +96,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
   const job = discordTestCommands({ slowMs: o.slowMs });
   const app: App = await buildApp(config, { log, demo: true, audit, commands: [...commands, ...job.commands, ...(o.extra ?? [])], ...(o.burns ? { burns: o.burns } : {}) });
   const http = new HttpServer(log);
-  const adapter = createDiscordAdapter({ app, http, log }, { deferAfterMs: o.deferAfterMs, completers: o.completers, seen: o.seen });
+  const adapter = await createDiscordAdapter({ app, http, log }, { deferAfterMs: o.deferAfterMs, completers: o.completers, seen: o.seen });
   if (!adapter) throw new Error('no discord adapter was built');
   await adapter.start((inv, threads) => app.dispatcher.dispatch(inv, threads));
   await app.startWorkers();

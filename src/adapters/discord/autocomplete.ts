@@ -1,4 +1,4 @@
-import { InteractionResponseType } from 'discord.js';
+import { InteractionResponseType } from 'discord-api-types/v10';
 import type { ArgSpec } from '../../core/define-command.js';
 import { rank } from './completions.js';
 import type { Incoming, InteractionEnv } from './env.js';

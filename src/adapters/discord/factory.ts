@@ -3,7 +3,6 @@ import type { Adapter, AdapterEnv } from '../types.js';
 import { builtInCompleters, type Completers } from './completions.js';
 import type { InteractionEnv } from './env.js';
 import type { DiscordConfig } from './config.js';
-import { createGatewayClient, DiscordGatewayAdapter } from './gateway.js';
 import { DiscordHttpAdapter } from './http.js';
 import { createDiscordRest } from './rest.js';
 import { DiscordTransport } from './transport.js';
@@ -29,12 +28,15 @@ export function createDiscordTransport(config: DiscordConfig, budget: RateBudget
  * Builds the Discord adapter for `discord.mode` (gateway or http) and registers the thread
  * transport; undefined when the `discord` section is absent.
  */
-export function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {}): Adapter | undefined {
+export async function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {}): Promise<Adapter | undefined> {
   const config = env.app.config.discord;
   if (!config) return undefined;
   const log = env.log.child({ adapter: 'discord' });
+  // discord.js (the gateway client, some 600 modules) is loaded only in gateway mode: HTTP mode
+  // needs only @discordjs/rest, and loading it cost `opsline start` half a second (docs/testing.md, start).
+  const gateway = config.mode === 'gateway' ? await import('./gateway.js') : undefined;
   // In gateway mode the client's own REST instance is reused so that one rate-limit state covers all calls.
-  const client = config.mode === 'gateway' ? createGatewayClient(config.apiUrl) : undefined;
+  const client = gateway?.createGatewayClient(config.apiUrl);
   const rest = client ? client.rest.setToken(config.token) : createDiscordRest(config);
   const transport = new DiscordTransport(pacedDiscordRest(config, env.app.budget, rest), config.editIntervalMs);
   env.app.transports.add(transport);
@@ -52,7 +54,7 @@ export function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {})
   if (client) {
     // A replica whose gateway session is down receives no interactions: /readyz says so.
     env.http.readyCheck('discord', async () => (client.isReady() ? undefined : 'discord gateway not connected'));
-    return new DiscordGatewayAdapter(client, ienv);
+    return new gateway!.DiscordGatewayAdapter(client, ienv);
   }
   // The schema requires publicKey in http mode; this check only narrows the type.
   if (!config.publicKey) throw new Error('discord.publicKey is required when discord.mode is http');
@@ -63,4 +65,4 @@ export function createDiscordAdapter(env: AdapterEnv, opts: DiscordOptions = {})
 }
 
 /** The factory `opsline start` runs. */
-export const discordAdapterFactory = (env: AdapterEnv): Adapter | undefined => createDiscordAdapter(env);
+export const discordAdapterFactory = (env: AdapterEnv): Promise<Adapter | undefined> => createDiscordAdapter(env);

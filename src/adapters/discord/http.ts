@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InteractionResponseType, InteractionType } from 'discord.js';
+import { InteractionResponseType, InteractionType } from 'discord-api-types/v10';
 import { answerByDeadline } from '../../http/deadline.js';
 import { text, type HttpServer } from '../../http/server.js';
 import { RecentKeys, type SeenKeys } from '../../services/seen-keys.js';

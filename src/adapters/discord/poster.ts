@@ -1,4 +1,4 @@
-import { ChannelType, Routes, ThreadAutoArchiveDuration } from 'discord.js';
+import { ChannelType, Routes, ThreadAutoArchiveDuration } from 'discord-api-types/v10';
 import { createdId } from './rest.js';
 import type { ChannelPoster, Post } from '../../schedules/types.js';
 import type { PacedDiscordRest } from './paced-rest.js';

@@ -1,4 +1,5 @@
-import { DiscordAPIError, Routes } from 'discord.js';
+import { Routes } from 'discord-api-types/v10';
+import { DiscordAPIError } from '@discordjs/rest';
 import type { CommandDef } from '../../core/define-command.js';
 import { applicationCommands } from './commands-json.js';
 import type { DiscordConfig } from './config.js';

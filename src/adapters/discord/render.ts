@@ -1,4 +1,5 @@
-import { ButtonStyle, ComponentType, escapeMarkdown, MessageFlags, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
+import { ButtonStyle, ComponentType, MessageFlags, type APIActionRowComponent, type APIButtonComponent } from 'discord-api-types/v10';
+import { escapeMarkdown } from '@discordjs/formatters';
 import { render, type Mention, type Message } from '../../core/message.js';
 import { codeBlock, type Reply } from '../../core/reply.js';
 import { hardSplit, splitText } from '../../core/split.js';

@@ -1,4 +1,4 @@
-import { REST } from 'discord.js';
+import { REST } from '@discordjs/rest';
 import { z } from 'zod';
 import type { DiscordConfig } from './config.js';
 import { OperatorError } from '../../core/errors.js';

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DiscordAPIError, InteractionResponseType, Routes, type APIInteractionResponse, type REST } from 'discord.js';
+import { InteractionResponseType, Routes, type APIInteractionResponse } from 'discord-api-types/v10';
+import { DiscordAPIError, type REST } from '@discordjs/rest';
 import type { Message } from '../../core/message.js';
 import type { Reply } from '../../core/reply.js';
 import { messageBody, plainBody, replyBodies, type MessageBody } from './render.js';

@@ -1,4 +1,4 @@
-import { ChannelType, Routes, ThreadAutoArchiveDuration } from 'discord.js';
+import { ChannelType, Routes, ThreadAutoArchiveDuration } from 'discord-api-types/v10';
 import { plainText, type Message } from '../../core/message.js';
 import type { EditOptions, ThreadRef, ThreadTransport } from '../../core/thread.js';
 import type { PacedDiscordRest } from './paced-rest.js';

@@ -98,7 +98,9 @@ async function followUp(deps: CommandDeps, ev: CommandIO, later: Promise<Reply> 
 /** The command's answer (and the one that follows it), or undefined for a redelivery or a replay (acked empty, nothing run). */
 async function answer(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO, log: Logger): Promise<{ parts: SlackMessage[]; later?: Promise<Reply> } | undefined> {
   // A retry carries the trigger id of the first delivery; running it again could start a job twice.
-  const [fresh, first] = await Promise.all([ev.fresh?.() ?? true, c.trigger_id ? deps.seen.firstSeen(c.trigger_id) : true]);
+  // The same signed bytes carry the same trigger id too, so with one the replay key (a second Redis
+  // SET on every ack) adds nothing; without one it is the only guard (docs/slack.md).
+  const [fresh, first] = c.trigger_id ? [true, await deps.seen.firstSeen(c.trigger_id)] : [await (ev.fresh?.() ?? true), true];
   if (!fresh) {
     log.info('replayed Slack request ignored');
     return undefined;

@@ -126,8 +126,8 @@ export class MountedReceiver implements Receiver {
     // The same signed bytes again (within the window, which the key outlives) run nothing, with or
     // without a trigger_id: the signature covers timestamp and body, so only Slack can make a new key.
     // The check waits for Redis, so the route runs it inside its ack budget, never before the ack.
-    const key = `slack-req:${createHash('sha256').update(`${tsHeader}:`).update(buffered.rawBody).digest('hex')}`;
-    const fresh = async () => this.seen.firstSeen(key);
+    // Hashed only when asked: a command with a trigger_id is guarded by that id instead (src/adapters/slack/command.ts).
+    const fresh = async () => this.seen.firstSeen(`slack-req:${createHash('sha256').update(`${tsHeader}:`).update(buffered.rawBody).digest('hex')}`);
     const io: DirectIO = { ack: ackOnce(res), respond: respondVia(inbound.body.response_url), retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req), arrivedAt, fresh };
     await (inbound.kind === 'command' ? this.direct.command(inbound.body, io) : this.direct.action(inbound.body, io));
   }

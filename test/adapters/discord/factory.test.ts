@@ -17,7 +17,7 @@ describe('the discord adapter factory', () => {
 
   it('builds nothing without a discord section', async () => {
     const app = await buildApp(buildConfig({}), { log });
-    expect(discordAdapterFactory({ app, http: new HttpServer(log), log })).toBeUndefined();
+    expect(await discordAdapterFactory({ app, http: new HttpServer(log), log })).toBeUndefined();
     expect(app.transports.local('discord')).toBeUndefined();
   });
 
@@ -25,7 +25,7 @@ describe('the discord adapter factory', () => {
     const config = buildConfig({ discord: { mode: 'http', token: 't0ken', applicationId: IDS.application, publicKey: signingKeys().publicKeyHex } });
     const app = await buildApp(config, { log });
     const http = new HttpServer(log);
-    const adapter = discordAdapterFactory({ app, http, log });
+    const adapter = await discordAdapterFactory({ app, http, log });
     expect(adapter?.name).toBe('discord');
     expect(app.transports.get('discord')?.editIntervalMs).toBe(2000);
     const port = await http.listen(0, '127.0.0.1');
@@ -41,7 +41,7 @@ describe('the discord adapter factory', () => {
     const config = buildConfig({ discord: { token: 't0ken', applicationId: IDS.application } });
     const app = await buildApp(config, { log });
     const http = new HttpServer(log);
-    expect(discordAdapterFactory({ app, http, log })?.name).toBe('discord');
+    expect((await discordAdapterFactory({ app, http, log }))?.name).toBe('discord');
     const port = await http.listen(0, '127.0.0.1');
     try {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
