@@ -13,6 +13,7 @@ export interface ResolveContext {
 export interface ArgShape {
   readonly name: string;
   readonly choices?: readonly string[];
+  /** An integer's range, or a duration's in milliseconds. */
   readonly min?: number;
   readonly max?: number;
   readonly minLength?: number;
