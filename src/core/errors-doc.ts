@@ -33,7 +33,7 @@ export function errorsDoc(): string {
     '',
     '## Device errors',
     '',
-    "The agent refuses a request with an `error` message and one of the codes marked *agent* ([agent.md](agent.md#protocol-v1)",
+    "The agent refuses a request with an `error` message and one of the codes marked *agent* ([agent.md](agent.md#protocol-v2)",
     "has the wire format); the bot's device client says the others. The reply is the command code it becomes, with the",
     'text given, or the message the agent wrote.',
     '',
