@@ -45,7 +45,9 @@ export function httpHandler(c: HttpCommand, deps: HttpDeps): (ctx: CommandContex
       if (timedOut) throw new UserError('timeout', `/${c.name}: no answer within ${c.timeoutSec} s`);
       throw new UserError('unavailable', `/${c.name}: the service could not be reached`);
     }
-    const text = (await res.text().catch(() => '')).slice(0, MAX_BODY);
+    // Masked whole before any cut: a secret the service echoes back, cut in two, would show its prefix.
+    const longest = Math.max(0, ...[...found].map((s) => s.length));
+    const text = mask((await res.text().catch(() => '')).slice(0, MAX_BODY + longest), found).slice(0, MAX_BODY);
     const answer = c.reply !== undefined && res.ok ? fromTemplate(c.reply, vars, res.status, text) : plainAnswer(res, text);
     return reply(capped(mask(answer, found)));
   };

@@ -62,7 +62,8 @@ export function declaredIssues(commands: readonly DeclaredCommand[], builtins: r
     if (c.kind === 'http') {
       unknownSlots('url', c.url);
       // A caller value may fill a path or a query, never choose the host the request goes to.
-      if (/^[a-z]+:\/\/[^/?#]*\{(?!vault:)/i.test(c.url)) add([i, 'url'], 'the scheme and host are configured text: a {…} value may only fill the path or the query');
+      // A {vault:path#key} reference holds / and #: read the host part with each one as a plain word.
+      if (/^[a-z]+:\/\/[^/?#]*\{/i.test(c.url.replace(/\{vault:[^{}]*\}/g, 'vault'))) add([i, 'url'], 'the scheme and host are configured text: a {…} value may only fill the path or the query');
       unknownSlots('body', c.body);
       for (const [k, v] of Object.entries(c.headers)) unknownSlots(`headers.${k}`, v);
       unknownSlots('reply', c.reply, ['body', 'status']);

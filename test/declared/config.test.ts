@@ -35,6 +35,7 @@ describe('commands: at load', () => {
     ['a name Discord refuses', [{ ...ok, name: 'Queue' }], 'commands.0.name'],
     ['constructor as a name', [{ ...ok, name: 'constructor' }], 'commands.0.name: constructor is a reserved name'],
     ['a duplicate', [ok, ok], 'commands.1.name: duplicate command name queue-depth'],
+    ['a slot in the host after a vault reference', [{ ...ok, url: 'http://{vault:ops/q#host}:{port}/api', args: [{ name: 'port', type: 'integer' }] }], 'commands.0.url: the scheme and host are configured text'],
     ['user as an argument', [{ ...ok, args: [{ name: 'user', type: 'string' }] }], 'commands.0.args.0.name: user is reserved'],
     ['vault as an argument', [{ ...ok, args: [{ name: 'vault', type: 'string' }] }], 'commands.0.args.0.name: vault is reserved'],
     ['__proto__ as an argument', [{ ...ok, args: [{ name: '__proto__', type: 'string' }] }], 'commands.0.args.0.name'],

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -148,6 +149,18 @@ describe('a declared http command', () => {
     expect(seen).toEqual([]);
     expect(b.audit.records).toHaveLength(1);
     expect(b.audit.records[0]!.outcome).not.toBe('ok');
+  });
+
+  it('masks a secret the service echoes back before it cuts a line, wherever the cut falls', async () => {
+    const b = await start();
+    // The echoed line puts the caller's label before the token, each `"` of it escaped twice (4
+    // characters): its length moves the 300-character cut of a line across the token.
+    const who = { key: VIEWER, name: 'vic' };
+    for (let n = 45; n <= 70; n++) {
+      const inv = { id: randomUUID(), platform: 'test', principal: who, room: 'C1', command: 'echo', options: { values: { label: '"'.repeat(n) } }, receivedAt: new Date() };
+      const r = await b.app.dispatcher.dispatch(inv, b.transport.starter(who));
+      expect(r.text, `label of ${n}`).not.toMatch(/sekr|ekret|-123/);
+    }
   });
 
   it('is not run, nor listed in /help, for a caller without its role; an operator is asked to confirm', async () => {

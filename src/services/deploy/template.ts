@@ -105,8 +105,10 @@ async function replaceAsync(text: string, re: RegExp, by: (ref: string) => Promi
 
 /** Replaces every secret value (and config values from ${ENV}) in `text`; short values are left, they would mask noise. */
 export function mask(text: string, secrets: Iterable<string>): string {
+  // A service may echo a secret escaped: as a JSON string's content, or percent-encoded.
+  const forms = [...secrets].filter((x) => x.length >= 4).flatMap((s) => [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)]);
   let out = text;
-  for (const s of [...secrets].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(s).join(MASK);
+  for (const s of [...new Set(forms)].sort((a, b) => b.length - a.length)) out = out.split(s).join(MASK);
   return out;
 }
 

@@ -11,6 +11,14 @@ const fill = (template: string, dest: Parameters<typeof render>[2], v = vars) =>
 /** Caller values that look like references: each must arrive as the same characters, never resolved. */
 const HOSTILE = ['{vault:ci/prod#token}', 'vault:ci/prod#token', '${HOME}', '{ref}', '{user}', '{vault:ci/prod#{ref}}'];
 
+describe('masking', () => {
+  it('masks a secret as it is, as a JSON string holds it, and percent-encoded', () => {
+    const secret = 'pa"ss\\word-123456';
+    const text = `raw ${secret} json ${JSON.stringify(secret).slice(1, -1)} url ${encodeURIComponent(secret)}`;
+    expect(mask(text, [secret])).toBe('raw ••• json ••• url •••');
+  });
+});
+
 describe('deploy templates, per destination', () => {
   it('JSON body: caller values are a JSON string\'s content', async () => {
     expect(await fill('{"ref":"{ref}","by":"{user}"}', 'json')).toBe('{"ref":"v1/main","by":"Bob \\"the builder\\" \\\\"}');
