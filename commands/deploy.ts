@@ -13,7 +13,7 @@ import { hasEnded, watchJob } from '../src/jobs/watch.js';
 import type { RelayPort } from '../src/relay/entry.js';
 import type { WebPort } from '../src/services/web/index.js';
 import { fullOutput } from './job-link.js';
-import { cancelDeclaredRun } from './declared/run-job.js';
+import { cancelDeclaredRun, mayRunIt } from './declared/run-job.js';
 
 /** The ports this command uses (docs/architecture.md, "Ports"). */
 type Uses = DeploysPort & RelayPort & WebPort;
@@ -155,6 +155,7 @@ export default commandUsing<Uses>()({
         const deploys = deploysOf(ctx);
         const job = await deploys.job(ctx.args.job);
         const { target, ref, requester } = job.data;
+        if (job.data.run) mayRunIt(ctx, job, 'watch');
         return watchJob(ctx, {
           kind: 'deploy',
           id: job.id,

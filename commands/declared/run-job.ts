@@ -37,10 +37,23 @@ export async function startRunJob(ctx: CommandContext<Args, DeploysPort>, entry:
   }
 }
 
+/**
+ * A declared run job is its command's, not /deploy's: whoever acts on it (cancel, watch) holds the
+ * command's own roles (with access.commands and access.channels), or started it.
+ */
+export function mayRunIt(ctx: CommandContext<Args, unknown>, job: DeployJobView, what: string): void {
+  const who = ctx.invocation.principal;
+  if (job.data.requester.key === who.key) return;
+  const roles = ctx.registry.get(job.data.target)?.roles ?? ['admin'];
+  const d = ctx.access.decide(who, job.data.target, roles, ctx.invocation.room);
+  if (!d.allow) throw new UserError('denied', `to ${what} job ${job.id} you need what /${job.data.target} needs: the ${d.needed.join(' or ')} role`);
+}
+
 /** `/deploy cancel` of a declared run command's job: dropped from the queue, or stopped on its agent. */
 export async function cancelDeclaredRun(ctx: CommandContext<Args, unknown>, deploys: DeployService, job: DeployJobView): Promise<Reply> {
   const run = job.data.run;
   if (!run) throw new UserError('internal', `job ${job.id} is not a declared command`);
+  mayRunIt(ctx, job, 'cancel');
   const outcome = await deploys.queue.removeQueued(job.id);
   if (outcome === 'removed') {
     await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', msg`/${job.data.target} cancelled by ${mention(ctx.invocation.principal)} before it started`);

@@ -14,6 +14,7 @@ import { until } from '../helpers/until.js';
 
 const OPS = 'console:olga';
 const DEP = 'console:dora';
+const BOTH = 'console:bo';
 const redis = redisPrefix();
 let f: AgentFixture;
 let bot: TestAdapter;
@@ -37,7 +38,7 @@ beforeAll(async () => {
     demo: false,
     config: {
       redis: { url: REDIS_URL, prefix: redis.prefix },
-      access: { users: users({ [OPS]: ['operator'], [DEP]: ['deployer'] }) },
+      access: { users: users({ [OPS]: ['operator'], [DEP]: ['deployer'], [BOTH]: ['operator', 'deployer'] }) },
       // The deploy queue is what runs declared jobs; a target makes the bot build it (see the report).
       deploy: { targets: [{ name: 'unused', kind: 'webhook', url: 'http://127.0.0.1:9/never' }] },
     },
@@ -83,11 +84,14 @@ describe('a declared run command as a BullMQ job against a real agent over CURVE
     expect((await ran()).filter((s) => s === 'web')).toHaveLength(1);
   });
 
-  it('is cancelled with /deploy cancel: stopped on the agent, the thread says so', async () => {
+  it('is cancelled with /deploy cancel by someone who may run it: stopped on the agent, the thread says so', async () => {
     const n = mark();
     const id = /job (r[a-z0-9]{6})/.exec(await bot.text(OPS, '/restart slow'))![1]!;
     await until(async () => (await bot.app.services.deploys!.job(id)).state === 'running' && since(n).some((m) => m.text.includes('restarting slow step')));
-    expect(await bot.text(DEP, `/deploy cancel ${id}`)).toBe(`cancelling job ${id} (/restart) on a1; the thread shows when it has stopped`);
+    // A deployer alone may not stop an operator's command, nor watch its output.
+    expect(await bot.text(DEP, `/deploy cancel ${id}`)).toBe(`to cancel job ${id} you need what /restart needs: the operator role`);
+    expect(await bot.text(DEP, `/deploy watch ${id}`)).toBe(`to watch job ${id} you need what /restart needs: the operator role`);
+    expect(await bot.text(BOTH, `/deploy cancel ${id}`)).toBe(`cancelling job ${id} (/restart) on a1; the thread shows when it has stopped`);
     await until(finished(n));
     expect(texts(since(n)).at(-1)).toMatch(/^@olga \/restart service=slow was cancelled/);
     expect(await f.client().runStatus('a1', id)).toMatchObject({ state: 'finished', result: { outcome: 'cancelled' } });
