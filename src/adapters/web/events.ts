@@ -10,7 +10,14 @@ import { SECURITY_HEADERS } from './respond.js';
  * place in the thread, so a browser that reconnects with Last-Event-ID gets only what it has not seen.
  * `status` is the live status line, `line` a milestone or output line, `final` the last word.
  */
-export function streamJob(req: IncomingMessage, res: ServerResponse, relay: ThreadRelay, thread: ThreadRef, ended: () => Promise<string | undefined>): void {
+export function streamJob(
+  req: IncomingMessage,
+  res: ServerResponse,
+  relay: ThreadRelay,
+  thread: ThreadRef,
+  ended: () => Promise<string | undefined>,
+  allowed: () => Promise<boolean>,
+): void {
   const seen = Number.parseInt(String(req.headers['last-event-id'] ?? ''), 10);
   const after = Number.isSafeInteger(seen) && seen >= 0 ? seen : 0;
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -35,6 +42,12 @@ export function streamJob(req: IncomingMessage, res: ServerResponse, relay: Thre
   // final line in the backlog (expired, or cut) still gets one, as `/burn watch` does (src/relay/apply.ts).
   const tick = setInterval(() => {
     res.write(': keep-alive\n\n');
+    // Signed out, or off the allowlist, since the stream opened: it ends (docs/web.md, "Live updates").
+    void allowed()
+      .then((ok) => {
+        if (!ok) following.stop();
+      })
+      .catch(() => following.stop());
     void ended()
       .then((text) => {
         if (text === undefined || finished) return;

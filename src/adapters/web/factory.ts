@@ -29,7 +29,7 @@ export async function webAdapterFactory(env: AdapterEnv): Promise<Adapter | unde
     },
     async stop() {
       // Live pages hold their connections open: end them, or the server would wait for them.
-      for (const r of routes.streams) r.end();
+      for (const r of routes.streams.keys()) r.end();
       await own?.close();
     },
   };

@@ -123,6 +123,16 @@ export class Gate {
     return form;
   }
 
+  /** For a stream that outlives its request: its session is still live and its principal still listed. */
+  async stillSigned(req: IncomingMessage): Promise<boolean> {
+    const secret = cookieOf(req, SESSION_COOKIE);
+    const session = secret ? await this.d.auth.sessions.resume(secret) : undefined;
+    if (!session) return false;
+    const principal: Principal = { key: session.key, name: session.name, ...(session.guild ? { guild: session.guild } : {}) };
+    await this.d.access.prepare(principal);
+    return this.d.access.rolesOf(principal).length > 0;
+  }
+
   async signOut(res: ServerResponse, s: Signed): Promise<void> {
     await this.d.auth.sessions.end(s.session.id);
     this.#audit(s.principal, 'web signout', 'ok');

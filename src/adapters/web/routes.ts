@@ -23,7 +23,8 @@ const noThreads: ThreadStarter = { startThread: () => Promise.reject(new Error('
 /** The web view's pages and actions (docs/web.md). Every page but sign-in and the assets passes the gate. */
 export class WebRoutes {
   #dispatch: DispatchFn | undefined;
-  readonly streams = new Set<ServerResponse>();
+  /** Open live-update streams, by the session that opened them: ending a session ends its streams. */
+  readonly streams = new Map<ServerResponse, string>();
 
   constructor(
     private readonly app: App,
@@ -65,7 +66,10 @@ export class WebRoutes {
   async #post(req: IncomingMessage, res: ServerResponse, s: Signed, who: Viewer, path: string): Promise<void> {
     const form = await this.gate.form(req, res, s);
     if (!form) return;
-    if (path === '/web/signout') return this.gate.signOut(res, s);
+    if (path === '/web/signout') {
+      this.#endStreams(s.session.id);
+      return this.gate.signOut(res, s);
+    }
     if (path === '/web/sessions/end') return this.#endSession(res, s, who, form.get('id') ?? '');
     const m = /^\/web\/jobs\/([^/]+)\/cancel$/.exec(path);
     if (m?.[1] && JOB_ID.test(m[1])) return this.#cancel(res, s, who, m[1]);
@@ -101,16 +105,24 @@ export class WebRoutes {
     if (!this.#may(s.principal, 'jobs') || !relay) return sendHtml(res, 403, messagePage('Refused', 'No live updates here.'));
     const job = await findJob(this.app.services, id);
     if (!job) return sendHtml(res, 404, messagePage('Not found', `No job ${id}.`));
-    this.streams.add(res);
+    this.streams.set(res, s.session.id);
     this.metrics?.webLive.inc();
     res.on('close', () => {
       this.streams.delete(res);
       this.metrics?.webLive.dec();
     });
-    streamJob(req, res, relay, job.thread, async () => {
-      const now = await findJob(this.app.services, id);
-      return now && (now.state === 'finished' || now.state === 'failed') ? now.summary : undefined;
-    });
+    streamJob(
+      req,
+      res,
+      relay,
+      job.thread,
+      async () => {
+        const now = await findJob(this.app.services, id);
+        return now && (now.state === 'finished' || now.state === 'failed') ? now.summary : undefined;
+      },
+      // A stream outlives its request: the session (ended on another replica, say) and access are asked again.
+      async () => (await this.gate.stillSigned(req)) && this.#may(s.principal, 'jobs'),
+    );
   }
 
   /** Cancel runs `/burn cancel <id>` (or deploy) through the dispatcher: the same roles, one audit row. */
@@ -162,12 +174,18 @@ export class WebRoutes {
     sendHtml(res, 200, sessionsPage(who, list, s.session.id, admin));
   }
 
+  /** Ends the live streams this process holds for a session that has ended. */
+  #endStreams(sessionId: string): void {
+    for (const [res, id] of this.streams) if (id === sessionId) res.end();
+  }
+
   /** A user ends their own sessions; an admin ends anyone's. One audit row either way. */
   async #endSession(res: ServerResponse, s: Signed, who: Viewer, id: string): Promise<void> {
     const sessions = this.app.services.web!.sessions;
     const mine = (await sessions.list(s.principal.key)).some((x) => x.id === id);
     const allowed = mine || this.#admin(s.principal);
     const ended = allowed && /^[0-9a-f]{64}$/.test(id) ? await sessions.end(id) : false;
+    if (ended) this.#endStreams(id);
     this.app.services.audit.write({ at: new Date(), invocationId: randomUUID(), principalKey: s.principal.key, platform: 'web', room: 'web', command: 'web session end', argsJson: JSON.stringify({ session: id.slice(0, 12) }), decision: allowed ? 'allow' : 'deny', outcome: ended ? 'ok' : 'refused', durationMs: 0 });
     if (!allowed) return sendHtml(res, 403, messagePage('Refused', 'Only an admin ends another person\'s session; nothing was done.', who));
     if (id === s.session.id) return redirect(res, '/web/signed-out');

@@ -84,6 +84,22 @@ describe('web sessions', () => {
     expect((await bot.page('/web/jobs', cookie)).status).toBe(401);
   });
 
+  it('ends a job\'s live stream when its session signs out, before the job has ended', async () => {
+    bot = await webBot({ access: { users } }, { demoAgent: true });
+    const cookie = await bot.signIn(OPS);
+    const { csrf } = await bot.page('/web/jobs', cookie);
+    const id = /burn job (b[a-z0-9]{6})/.exec((await bot.say(OPS, '/burn sample.iso')).text)?.[1] ?? '';
+    const res = await fetch(`${bot.base}/web/jobs/${id}/events`, { headers: { cookie } });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+    expect((await post(bot, '/web/signout', cookie, { csrf: csrf ?? '' })).status).toBe(303);
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += decoder.decode(r.value);
+    expect(text).not.toContain('event: final');
+    // The burn itself goes on: signing out of the web view stops nobody's job.
+    expect((await bot.app.services.burns!.job(id)).state).not.toBe('failed');
+  }, 60_000);
+
   it('lets a user end their own sessions, not another\'s; an admin ends anyone\'s', async () => {
     bot = await webBot({ access: { users } });
     const vera1 = await bot.signIn(VIEWER);

@@ -108,5 +108,6 @@ export function signInPage(token: string, next: string, usable: boolean): Html {
 
 /** Loads the same URL again at once, without script (a meta refresh), for a link followed from another site. */
 export function reloadPage(): Html {
-  return html`<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0"><title>opsline</title></head><body><p>Opening the page…</p></body></html>`;
+  // The icon link too: without it a browser asks for /favicon.ico, which is not ours to serve (a 404).
+  return html`<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0"><title>opsline</title><link rel="icon" href="/web/static/icon.svg" type="image/svg+xml"></head><body><p>Opening the page…</p></body></html>`;
 }
