@@ -13,7 +13,7 @@ import { streamJob } from './events.js';
 import type { Gate, Signed } from './gate.js';
 import type { Viewer } from './layout.js';
 import { auditFilter, auditRows } from './pages/audit-query.js';
-import { JOB_ID, activeJobs, findJob, recentJobs } from './pages/jobs.js';
+import { JOB_ID, activeJobs, findJob, recentJobs, type WebJob } from './pages/jobs.js';
 import { auditPage, jobPage, jobsPage, messagePage, sessionsPage, statusPage } from './pages/views.js';
 import { redirect, sendAsset, sendHtml } from './respond.js';
 
@@ -76,6 +76,17 @@ export class WebRoutes {
     sendHtml(res, 404, messagePage('Not found', 'There is no such action; nothing was done.', who));
   }
 
+  /**
+   * A declared run command's job shows its output only to whoever may run that command or started it,
+   * as `/deploy watch` decides (commands/declared/run-job.ts); other jobs to whoever may run /jobs.
+   */
+  #maySee(p: Principal, job: WebJob): boolean {
+    if (!this.#may(p, 'jobs')) return false;
+    if (!job.command || job.command.requesterKey === p.key) return true;
+    const roles = this.app.registry.get(job.command.name)?.roles ?? ['admin'];
+    return this.app.access.decide(p, job.command.name, roles).allow;
+  }
+
   /** True when the principal may run `path` (`jobs`, `burn cancel`) as chat would let them. */
   #may(p: Principal, path: string): boolean {
     const target = this.app.registry.targets().find((t) => t.path === path);
@@ -97,6 +108,7 @@ export class WebRoutes {
     if (!this.#may(s.principal, 'jobs')) return this.#refuse(res, who, 'jobs');
     const job = await findJob(this.app.services, id);
     if (!job) return sendHtml(res, 404, messagePage('Not found', `No job ${id} is known (finished jobs are kept for a week).`, who));
+    if (!this.#maySee(s.principal, job)) return sendHtml(res, 403, messagePage('Refused', `Job ${id} is /${job.command?.name ?? 'jobs'}'s: you may not run that command, so you do not see its output.`, who));
     sendHtml(res, 200, jobPage(who, job, this.#may(s.principal, `${job.kind} cancel`), message));
   }
 
@@ -105,6 +117,7 @@ export class WebRoutes {
     if (!this.#may(s.principal, 'jobs') || !relay) return sendHtml(res, 403, messagePage('Refused', 'No live updates here.'));
     const job = await findJob(this.app.services, id);
     if (!job) return sendHtml(res, 404, messagePage('Not found', `No job ${id}.`));
+    if (!this.#maySee(s.principal, job)) return sendHtml(res, 403, messagePage('Refused', 'No live updates here.'));
     this.streams.set(res, s.session.id);
     this.metrics?.webLive.inc();
     res.on('close', () => {

@@ -19,6 +19,8 @@ export interface WebJob {
   readonly ok?: boolean;
   readonly startedAt?: number;
   readonly endedAt?: number;
+  /** A declared run command's job: the command it belongs to, and who started it (docs/commands.md). */
+  readonly command?: { readonly name: string; readonly requesterKey: string };
 }
 
 /** Queued and running jobs of every kind, as /jobs lists them. */
@@ -55,7 +57,8 @@ function burnJob(j: BurnView): WebJob {
 }
 
 function deployJob(j: DeployView): WebJob {
-  return { kind: 'deploy', id: j.id, state: j.state, summary: describeDeployJob(j), requester: j.data.requester.name, requestedAt: j.data.requestedAt, thread: j.data.thread, ...times(j) };
+  const command = j.data.run ? { command: { name: j.data.target, requesterKey: j.data.requester.key } } : {};
+  return { kind: 'deploy', id: j.id, state: j.state, summary: describeDeployJob(j), requester: j.data.requester.name, requestedAt: j.data.requestedAt, thread: j.data.thread, ...times(j), ...command };
 }
 
 function times(j: { state: JobState; result?: { ok: boolean }; startedAt?: number; endedAt?: number }) {
