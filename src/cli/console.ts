@@ -62,8 +62,9 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   process.on('SIGINT', onInterrupt);
   await adapter.start((inv, threads) => app.dispatcher.dispatch(inv, threads));
   await adapter.done;
-  process.off('SIGINT', onInterrupt);
+  // Its SIGINT listener goes only once waitForJobs has its own: with none, a Ctrl-C would kill the process.
   const left = await waitForJobs(transport, screen, run.demo);
+  process.off('SIGINT', onInterrupt);
   if (!left) await app.idle();
   process.stdout.off('resize', onResize);
   // The console always exits: a connection that will not close must not keep it up.
@@ -90,9 +91,10 @@ async function waitForJobs(transport: ConsoleTransport, screen: Screen, demo: bo
     ? `Ctrl-C cancels ${them} and quits (the demo runs ${them} in this process)`
     : `Ctrl-C quits and leaves ${them} to the workers (/burn watch or /deploy watch follows one again)`;
   const jobs = running.length === 1 ? '1 job' : `${running.length} jobs`;
-  screen.print(`waiting for ${jobs} to end; ${how}:\n${running.map((r) => `  ${r}`).join('\n')}`);
+  // Listening before saying so: whoever reads the line may press Ctrl-C at once.
   let onSigint: (() => void) | undefined;
   const interrupted = new Promise<true>((resolve) => process.once('SIGINT', (onSigint = () => resolve(true))));
+  screen.print(`waiting for ${jobs} to end; ${how}:\n${running.map((r) => `  ${r}`).join('\n')}`);
   const left = await Promise.race([transport.allEnded().then(() => false as const), interrupted]);
   if (onSigint) process.off('SIGINT', onSigint);
   if (left) screen.print(demo ? 'cancelling the running jobs and quitting' : 'quitting; the jobs go on at the workers');
