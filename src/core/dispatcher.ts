@@ -153,7 +153,7 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
       const prompt = target.confirm ? await target.confirm(ctx) : undefined;
       if (prompt === undefined) return { ok: true, value: await target.handler(ctx) };
       outcome = 'pending';
-      return { ok: true, value: await askToConfirm(this.confirmations, inv, target.path, args, prompt) };
+      return { ok: true, value: await askToConfirm(this.confirmations, inv, target, args, prompt) };
     }, (err) => (err instanceof UserError ? log.debug({ code: err.code }, 'command error') : log.error({ err }, 'command failed')));
     if (ran.ok) return { decision: 'allow', outcome, reply: ran.value, path };
     return { decision: 'allow', outcome: 'error', errorCode: ran.error.code, reply: safeErrorReply(ran.error, target.usage), path };
