@@ -211,8 +211,9 @@ const web = z.strictObject({
   // Its own port instead of the main HTTP server's (host defaults to http.host).
   port: z.number().int().min(0).max(65535).optional(),
   host: z.string().optional(),
-  // Behind a TLS-terminating proxy: X-Forwarded-Proto https makes cookies Secure.
-  trustProxy: z.boolean().default(false),
+  // Behind a proxy (docs/web.md, "Served where"): X-Forwarded-Proto https makes cookies Secure, and the
+  // client's address is read from X-Forwarded-For. true is one proxy; a number is that many in a row.
+  trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).default(false),
   sessionIdle: duration().prefault('30m'),
   sessionMax: duration().prefault('12h'),
 });

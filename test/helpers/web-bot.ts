@@ -10,6 +10,7 @@ import { freePort } from './agent-fixture.js';
 import { dispatchLine, lineInvocation } from './command-line.js';
 import type { Reply } from '../../src/core/reply.js';
 import { RecordingTransport } from './test-adapter.js';
+import { openLink, postContinue, sessionCookie } from './web-signin.js';
 
 export interface WebBot {
   readonly app: App;
@@ -63,12 +64,11 @@ export async function webBot(config: ConfigInput, opts: { demoAgent?: boolean; n
       return m[1];
     },
     async signIn(key, next) {
-      const link = await bot.link(key);
-      const t = new URL(link).searchParams.get('t') ?? '';
-      const res = await fetch(`${base}/web/signin`, { method: 'POST', redirect: 'manual', headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t, ...(next ? { next } : {}) }) });
-      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('opsline_session='));
+      const f = await openLink(await bot.link(key));
+      const res = await postContinue(base, { ...f, ...(next ? { next } : {}) });
+      const cookie = sessionCookie(res);
       if (res.status !== 303 || !cookie) throw new Error(`sign-in failed: ${res.status}`);
-      return cookie.split(';')[0] ?? '';
+      return cookie;
     },
     async page(path, cookie) {
       const res = await fetch(`${base}${path}`, { headers: { cookie }, redirect: 'manual' });

@@ -4,6 +4,8 @@ import { parseCookie, stringifySetCookie } from 'cookie';
 export const SESSION_COOKIE = 'opsline_session';
 /** The page asked for before sign-in (docs/web.md, "Signing in"): a path under /web, nothing else. */
 export const NEXT_COOKIE = 'opsline_next';
+/** The sign-in form's double-submit secret (docs/web.md, "Security"): set with the form, sent with its POST. */
+export const SIGNIN_COOKIE = 'opsline_signin';
 const MAX_BODY = 16 * 1024;
 
 export function cookieOf(req: IncomingMessage, name: string): string | undefined {

@@ -100,10 +100,10 @@ export function messagePage(title: string, text: string, who?: Viewer): Html {
   return layout(title, html`<p>${text}</p>`, who);
 }
 
-export function signInPage(token: string, next: string, usable: boolean): Html {
+export function signInPage(token: string, next: string, usable: boolean, csrf: string): Html {
   if (!usable) return layout('Sign in', html`<p>This sign-in link has been used or has expired. Type <code>/web</code> in chat for a new one.</p>`);
   return layout('Sign in', html`<p>This link signs you in to opsline's web view, once.</p>
-<form method="post" action="/web/signin"><input type="hidden" name="t" value="${token}"><input type="hidden" name="next" value="${next}"><button type="submit">Continue</button></form>`);
+<form method="post" action="/web/signin"><input type="hidden" name="t" value="${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="next" value="${next}"><button type="submit">Continue</button></form>`);
 }
 
 /** Loads the same URL again at once, without script (a meta refresh), for a link followed from another site. */
