@@ -286,6 +286,8 @@ export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
   if (c.mysql?.vault && (c.mysql.user || c.mysql.password !== undefined || (c.mysql.url && /^mysql:\/\/[^/]*@/.test(c.mysql.url))))
     ctx.addIssue({ code: 'custom', path: ['mysql', 'vault'], message: 'Vault issues the user and password: leave them out of mysql.url, user and password' });
   if (c.mysql?.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: 'required by mysql.vault' });
+  for (const [name, s] of Object.entries(c.sources ?? {}))
+    if (s.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: `required by sources.${name}.vault` });
   if (c.vault && !c.vault.token && !c.vault.approle)
     ctx.addIssue({ code: 'custom', path: ['vault'], message: 'needs token or approle' });
   if (c.redis && !c.redis.url && !c.redis.sentinels) ctx.addIssue({ code: 'custom', path: ['redis'], message: 'needs url, or sentinels and name' });
