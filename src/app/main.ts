@@ -99,6 +99,11 @@ export interface BuildOptions {
   readonly slackGroupMembers?: SlackGroupMembers;
   /** Replaces the command list (tests add a command of their own, e.g. a test job). */
   readonly commands?: readonly CommandDef<Services>[];
+  /**
+   * Plugin commands, loaded and checked by the caller (commands/plugins/load.ts): registered beside the
+   * built-ins for the life of the process, so declared commands may not take their names either.
+   */
+  readonly plugins?: readonly CommandDef<unknown>[];
 }
 
 /** The composition root: config → services → registry → dispatcher. Adapters are added by the caller. */
@@ -106,7 +111,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const now = opts.now ?? (() => new Date());
   const log = opts.log;
   // Typed on the whole bag: a command that names a port the bag lacks does not compile.
-  const registry = new Registry<Services>(opts.commands ?? commands);
+  const registry = new Registry<Services>([...(opts.commands ?? commands), ...(opts.plugins ?? [])]);
   // Declared commands join the registry before access is checked: access.commands may name them.
   const declared = setupDeclared(config, registry, { log, secrets: () => opts.secrets ?? built.secrets, masked: opts.secretValues ?? [], vault: () => built.vaultClient });
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));

@@ -3,6 +3,7 @@ import { deviceHostChecks } from '../agent/doctor.js';
 import { commands } from '../../commands/index.js';
 import { sourceChecks } from '../../commands/declared/doctor.js';
 import { withDeclared } from '../../commands/declared/list.js';
+import { withPlugins } from '../../commands/plugins/load.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { Access, unknownAccessKeys } from '../core/access.js';
 import { printable } from '../core/printable.js';
@@ -27,7 +28,8 @@ export async function runDoctor(configFlag: string | undefined, io: DoctorIo = {
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   // Checked against the commands, as `opsline start` does: access overrides and scheduled commands.
-  const registry = new Registry(withDeclared(commands, config, loaded.source));
+  // A plugin module that fails to load, or a command it registers that is refused, fails here as at start.
+  const registry = new Registry(withDeclared(await withPlugins(commands, loaded), config, loaded.source));
   const access = new Access(withSchedulePrincipals(config.access, config.schedules));
   const refused = [...unknownAccessKeys(config.access, registry.targets().map((t) => t.path)), ...scheduleIssues(config.schedules, registry, access)];
   if (refused.length) throw new ConfigError(loaded.source, refused);

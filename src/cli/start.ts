@@ -8,6 +8,8 @@ import { Metrics } from '../metrics/metrics.js';
 import { mountMetrics } from '../app/metrics-mount.js';
 import { processLogger } from '../log-pretty.js';
 import { buildApp } from '../app/main.js';
+import { commands } from '../../commands/index.js';
+import { loadPlugins } from '../../commands/plugins/load.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
 import { slackGroupMembers } from '../adapters/slack/usergroups.js';
@@ -24,7 +26,9 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   // Command names for metric labels; anything else a caller types is counted as `unknown`.
   const known = new Set<string>();
   const metrics = new Metrics((name) => known.has(name));
-  const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers });
+  // Plugins load once, here: a module that fails or a command that is refused stops the start (docs/plugins.md).
+  const plugins = await loadPlugins(config, loaded.source, commands, log);
+  const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers, plugins });
   // SIGHUP reloads access from here on; one sent while the app was being built is run now.
   trap.onHup(accessReloader(app, configFlag, log));
   for (const t of app.registry.targets()) known.add(t.path);

@@ -263,6 +263,8 @@ export const configSchema = z.strictObject({
   // Commands declared in config and the read-only data sources of their `sql` kind: docs/commands.md.
   commands: declaredCommands.optional(),
   sources: sources.optional(),
+  // Modules whose default export is a command made with defineCommand from opsline, loaded at start: docs/plugins.md.
+  plugins: z.array(z.string().min(1).max(500)).max(50).optional(),
 });
 
 export type Config = z.output<typeof configSchema>;
