@@ -74,6 +74,7 @@ describe('the confirm step', () => {
       defineCommand({
         name: 'wipe',
         description: 'w',
+        examples: [],
         args: [{ name: 'what', type: 'string', description: 'w', required: true, pattern }],
         roles: ['operator'],
         sideEffects: true,
