@@ -5,7 +5,7 @@ import type { AuditRecord, AuditSink } from '../../core/audit.js';
 import type { Principal } from '../../core/principal.js';
 import type { WebAuth, WebSession } from '../../services/web/index.js';
 import { SECRET, newSecret, sameSecret } from '../../services/web/secret.js';
-import { messagePage, reloadPage, signInPage } from './pages/views.js';
+import { messagePage, notSignedInPage, reloadPage, signInPage } from './pages/views.js';
 import { NEXT_COOKIE, SESSION_COOKIE, SIGNIN_COOKIE, clearCookie, cookieOf, formBody, safeNext, setCookie } from './request.js';
 import { redirect, sendHtml } from './respond.js';
 import { SignInAttempts } from './attempts.js';
@@ -20,6 +20,8 @@ export interface GateDeps {
   /** `web.trustProxy`: false, true (one proxy) or how many proxies stand in front. */
   readonly trustProxy: boolean | number;
   readonly now?: () => number;
+  /** `web.oidc.name` when OpenID Connect is configured: the "Sign in with …" link on the sign-in pages. */
+  readonly oidcName?: string;
 }
 
 /** A request that passed the gate: a live session of a principal still on the allowlist. */
@@ -103,18 +105,17 @@ export class Gate {
       return sendHtml(res, 410, messagePage('Sign in', 'This sign-in link has been used or has expired; nothing was done. Type /web in chat for a new one.'));
     }
     const principal: Principal = { key: grant.key, name: grant.name, ...(grant.guild ? { guild: grant.guild } : {}) };
-    await this.admit(res, principal, safeNext(form.get('next')), secure);
+    await this.admit(res, principal, safeNext(form.get('next')), secure, 'link', clearCookie(SIGNIN_COOKIE, secure));
   }
 
   /**
    * The last step of every sign-in (a link, OIDC): the principal must hold a role now; one audit row;
-   * then a session. `how` goes in the audit row's arguments (`link`, `oidc`).
+   * then a session. `how` goes in the audit row's arguments (`link`, `oidc`); `spent` clears the flow's cookie.
    */
-  async admit(res: ServerResponse, principal: Principal, next: string, secure: boolean, how = 'link'): Promise<void> {
+  async admit(res: ServerResponse, principal: Principal, next: string, secure: boolean, how: 'link' | 'oidc', spent: string): Promise<void> {
     await this.d.access.prepare(principal);
     const allowed = this.d.access.rolesOf(principal).length > 0;
     this.#audit(principal, 'web signin', allowed ? 'ok' : 'refused', allowed ? undefined : 'denied', how);
-    const spent = clearCookie(SIGNIN_COOKIE, secure);
     if (!allowed) return sendHtml(res, 403, messagePage('Refused', `You are not on the allowlist; your key is ${principal.key}.`), [spent]);
     const { secret } = await this.d.auth.sessions.start(principal);
     redirect(res, next, [setCookie(SESSION_COOKIE, secret, secure), clearCookie(NEXT_COOKIE, secure), spent]);
@@ -138,7 +139,7 @@ export class Gate {
       }
       if (req.method === 'GET') {
         const next = safeNext(path);
-        sendHtml(res, 401, messagePage('Sign in', 'You are not signed in. Type /web in chat (Slack, Discord or the console) for a one-time sign-in link; it brings you back to this page.'), [setCookie(NEXT_COOKIE, next, secure, 600), clearCookie(SESSION_COOKIE, secure)]);
+        sendHtml(res, 401, notSignedInPage(this.d.oidcName), [setCookie(NEXT_COOKIE, next, secure, 600), clearCookie(SESSION_COOKIE, secure)]);
       } else sendHtml(res, 403, messagePage('Refused', 'You are not signed in; nothing was done.'));
       return undefined;
     }
