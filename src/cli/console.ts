@@ -11,6 +11,7 @@ import { buildApp, type App } from '../app/main.js';
 import { applyOwnThread } from '../relay/apply.js';
 import { version } from '../version.js';
 import { slackGroupMembers } from '../adapters/slack/usergroups.js';
+import { discordMemberRoles } from '../adapters/discord/members.js';
 
 /** How long the console waits for its connections to close once input has ended and its jobs are done. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -32,6 +33,7 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const screen = new Screen(process.stdout, tty, { columns: () => process.stdout.columns || 80, err: process.stderr });
   const app = await buildApp(config, {
     slackGroupMembers,
+    discordMemberRoles,
     log: consoleLogger(config, loaded, run.logLevel, screen),
     demo: run.demo,
     demoAgent: run.demo,

@@ -11,6 +11,7 @@ import { buildApp } from '../app/main.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
 import { slackGroupMembers } from '../adapters/slack/usergroups.js';
+import { discordMemberRoles } from '../adapters/discord/members.js';
 
 /**
  * `opsline start`: the configured adapters, the one HTTP server and (unless `workers` is false) the
@@ -24,7 +25,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   // Command names for metric labels; anything else a caller types is counted as `unknown`.
   const known = new Set<string>();
   const metrics = new Metrics((name) => known.has(name));
-  const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers });
+  const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers, discordMemberRoles });
   // SIGHUP reloads access from here on; one sent while the app was being built is run now.
   trap.onHup(accessReloader(app, configFlag, log));
   for (const t of app.registry.targets()) known.add(t.path);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Access } from '../../core/access.js';
 import type { AuditRecord, AuditSink } from '../../core/audit.js';
 import type { Principal } from '../../core/principal.js';
+import type { HeldRole } from '../../core/roles/types.js';
 import type { WebAuth, WebSession } from '../../services/web/index.js';
 import { SECRET, newSecret, sameSecret } from '../../services/web/secret.js';
 import { messagePage, notSignedInPage, reloadPage, signInPage } from './pages/views.js';
@@ -29,6 +30,14 @@ export interface Signed {
   readonly session: WebSession;
   readonly principal: Principal;
   readonly secure: boolean;
+  /** Roles a source could not check on this request (Slack or Discord did not answer): the page's banner. */
+  readonly unchecked: readonly HeldRole[];
+}
+
+/** "operator (Discord role 123), admin (Slack group S1)": the roles a page could not check, for people. */
+export function uncheckedText(roles: readonly HeldRole[]): string {
+  const named = (source: string) => source.replace(/^discord-role:/, 'Discord role ').replace(/^slack-group:/, 'Slack group ');
+  return [...new Set(roles.map((r) => `${r.role} (${named(r.source)})`))].join(', ');
 }
 
 /**
@@ -115,7 +124,9 @@ export class Gate {
   async admit(res: ServerResponse, principal: Principal, next: string, secure: boolean, how: 'link' | 'oidc', spent: string): Promise<void> {
     await this.d.access.prepare(principal);
     const allowed = this.d.access.rolesOf(principal).length > 0;
-    this.#audit(principal, 'web signin', allowed ? 'ok' : 'refused', allowed ? undefined : 'denied', how);
+    const unchecked = allowed ? [] : this.d.access.unchecked(principal);
+    this.#audit(principal, 'web signin', allowed ? 'ok' : 'refused', allowed ? undefined : unchecked.length ? 'unavailable' : 'denied', how);
+    if (unchecked.length) return sendHtml(res, 503, messagePage('Sign in', `Your roles could not be checked now: ${uncheckedText(unchecked)}. Nothing was done; try again in a minute.`), [spent]);
     if (!allowed) return sendHtml(res, 403, messagePage('Refused', `You are not on the allowlist; your key is ${principal.key}.`), [spent]);
     const { secret } = await this.d.auth.sessions.start(principal);
     redirect(res, next, [setCookie(SESSION_COOKIE, secret, secure), clearCookie(NEXT_COOKIE, secure), spent]);
@@ -145,12 +156,18 @@ export class Gate {
     }
     const principal: Principal = { key: session.key, name: session.name, ...(session.guild ? { guild: session.guild } : {}) };
     await this.d.access.prepare(principal);
+    const unchecked = this.d.access.unchecked(principal);
     if (this.d.access.rolesOf(principal).length === 0) {
+      // A source that could not answer is not a removal from the allowlist: the session stays.
+      if (unchecked.length) {
+        sendHtml(res, 503, messagePage('Roles not checked', `Your roles could not be checked now: ${uncheckedText(unchecked)}. Try again in a minute; you are still signed in.`));
+        return undefined;
+      }
       await this.d.auth.sessions.end(session.id);
       sendHtml(res, 403, messagePage('Refused', `You are no longer on the allowlist (${principal.key}); you have been signed out.`), [clearCookie(SESSION_COOKIE, secure)]);
       return undefined;
     }
-    return { session, principal, secure };
+    return { session, principal, secure, unchecked };
   }
 
   /** A POST's form, once its origin and CSRF token are checked; undefined when refused (answer sent). */

@@ -11,7 +11,7 @@ import type { DispatchFn } from '../types.js';
 import { ICON, LIVE_SCRIPT, STYLE } from './assets.js';
 import { streamJob } from './events.js';
 import type { OidcSignIn } from './oidc.js';
-import type { Gate, Signed } from './gate.js';
+import { uncheckedText, type Gate, type Signed } from './gate.js';
 import type { Viewer } from './layout.js';
 import { auditFilter, auditRows } from './pages/audit-query.js';
 import { JOB_ID, activeJobs, findJob, recentJobs, type WebJob } from './pages/jobs.js';
@@ -55,7 +55,7 @@ export class WebRoutes {
     if (method !== 'GET' && method !== 'POST') return sendHtml(res, 405, messagePage('Not allowed', 'Only GET and POST are served here.'));
     const s = await this.gate.check(req, res, path + url.search);
     if (!s) return;
-    const who: Viewer = { name: s.principal.name, key: s.principal.key, csrf: s.session.csrf };
+    const who: Viewer = { name: s.principal.name, key: s.principal.key, csrf: s.session.csrf, ...(s.unchecked.length ? { unchecked: uncheckedText(s.unchecked) } : {}) };
     if (method === 'POST') return this.#post(req, res, s, who, path);
     if (path === '/web' || path === '/web/') return redirect(res, '/web/jobs');
     if (path === '/web/jobs') return this.#jobs(res, s, who);
