@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { commands } from '../../commands/index.js';
 import type { Access } from '../core/access.js';
 import { unknownAccessKeys } from '../core/access.js';
-import { buildAccess, type SlackGroupMembers } from './access-setup.js';
+import { buildAccess, type DiscordMemberRoles, type SlackGroupMembers } from './access-setup.js';
 import { type ReloadPlan } from './access-reload.js';
 import { planReload } from './declared-reload.js';
 import { setupDeclared } from '../../commands/declared/setup.js';
@@ -97,6 +97,8 @@ export interface BuildOptions {
    * caller: the composition root stands below the adapters (docs/architecture.md, "Layers").
    */
   readonly slackGroupMembers?: SlackGroupMembers;
+  /** Discord's guild member lookup for access.discordRoles on the web (src/adapters/discord/members.ts), likewise. */
+  readonly discordMemberRoles?: DiscordMemberRoles;
   /** Replaces the command list (tests add a command of their own, e.g. a test job). */
   readonly commands?: readonly CommandDef<Services>[];
   /**
@@ -129,7 +131,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   // Each schedule runs as its own system principal, with the roles its config entry gives it.
   const list = withSchedulePrincipals(config.access, config.schedules);
   const extra = perTargetRoles(config.deploy?.targets ?? []);
-  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra }, opts.slackGroupMembers);
+  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra }, opts.slackGroupMembers, opts.discordMemberRoles);
   const access = parts.access;
   const scheduleProblems = scheduleIssues(config.schedules, registry, access);
   if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);

@@ -13,6 +13,7 @@ import { loadPlugins } from '../../commands/plugins/load.js';
 import { applyOwnThread } from '../relay/apply.js';
 import { version } from '../version.js';
 import { slackGroupMembers } from '../adapters/slack/usergroups.js';
+import { discordMemberRoles } from '../adapters/discord/members.js';
 
 /** How long the console waits for its connections to close once input has ended and its jobs are done. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -37,6 +38,7 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const app = await buildApp(config, {
     slackGroupMembers,
     plugins,
+    discordMemberRoles,
     log,
     demo: run.demo,
     demoAgent: run.demo,

@@ -13,6 +13,7 @@ import { loadPlugins } from '../../commands/plugins/load.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
 import { slackGroupMembers } from '../adapters/slack/usergroups.js';
+import { discordMemberRoles } from '../adapters/discord/members.js';
 
 /**
  * `opsline start`: the configured adapters, the one HTTP server and (unless `workers` is false) the
@@ -28,7 +29,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const metrics = new Metrics((name) => known.has(name));
   // Plugins load once, here: a module that fails or a command that is refused stops the start (docs/plugins.md).
   const plugins = await loadPlugins(config, loaded.source, commands, log);
-  const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers, plugins });
+  const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers, discordMemberRoles, plugins });
   // SIGHUP reloads access from here on; one sent while the app was being built is run now.
   trap.onHup(accessReloader(app, configFlag, log));
   for (const t of app.registry.targets()) known.add(t.path);

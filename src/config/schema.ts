@@ -203,6 +203,24 @@ const deployTarget = z.strictObject({
     .optional(),
 });
 
+/** Sign in with OpenID Connect (docs/web.md, "OpenID Connect"): authorization code with PKCE, state and nonce. */
+const oidc = z.strictObject({
+  // The provider's issuer; https, or http only for a provider on this machine (a test, a local setup).
+  issuer: z.string().regex(/^(https:\/\/[^\s/?#]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/[^\s?#]*)?$/, 'an https:// URL (http:// only for 127.0.0.1 or localhost)'),
+  // Shown on the button: "Sign in with <name>".
+  name: z.string().min(1).max(60).default('OpenID Connect'),
+  clientId: z.string().min(1).max(500),
+  // ${ENV} (replaced when the config is read) or vault:<path>#<key> (read from Vault at first use).
+  clientSecret: z.string().min(1),
+  // Default: <web.publicUrl>/web/oidc/callback; register this exact URL with the provider.
+  redirectUri: z.string().regex(/^https?:\/\/[^\s?#]+\/web\/oidc\/callback$/, 'an http(s) URL ending in /web/oidc/callback').optional(),
+  scopes: z.array(z.string().regex(/^[\x21-\x7e]{1,64}$/, 'a scope name')).min(1).default(['openid']).refine((s) => s.includes('openid'), 'must include openid'),
+  // The claim that names the person: the key is oidc:<its value>. `email` counts only with email_verified.
+  claim: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a claim name').default('sub'),
+  // A claim value that stands for another principal (oidc value → slack:T…:U…): one person, one key.
+  principals: z.record(z.string().min(1).max(256), principalKey).optional(),
+});
+
 /** The web view (docs/web.md): sign-in links from chat, sessions, pages under /web. */
 const web = z.strictObject({
   enabled: z.boolean().default(true),
@@ -216,6 +234,7 @@ const web = z.strictObject({
   trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).default(false),
   sessionIdle: duration().prefault('30m'),
   sessionMax: duration().prefault('12h'),
+  oidc: oidc.optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -6,6 +6,7 @@ import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { HttpServer } from '../../src/http/server.js';
 import { buildApp, type App } from '../../src/app/main.js';
+import type { DiscordMemberRoles } from '../../src/app/access-setup.js';
 import { freePort } from './agent-fixture.js';
 import { dispatchLine, lineInvocation } from './command-line.js';
 import type { Reply } from '../../src/core/reply.js';
@@ -36,11 +37,11 @@ const silent = pino({ level: process.env.OPSLINE_TEST_LOG ?? 'silent' });
  * The bot with its web view on the one HTTP server, as `opsline start` mounts it: a real listening
  * port, the real dispatcher, demo services unless told otherwise (`demoAgent` adds the in-process agent).
  */
-export async function webBot(config: ConfigInput, opts: { demoAgent?: boolean; now?: () => Date } = {}): Promise<WebBot> {
+export async function webBot(config: ConfigInput, opts: { demoAgent?: boolean; now?: () => Date; discordMemberRoles?: DiscordMemberRoles } = {}): Promise<WebBot> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const audit = new MemoryAuditSink();
-  const app = await buildApp(buildConfig({ ...config, web: { publicUrl: base, ...config.web } }, 'test'), { log: silent, demo: true, audit, demoAgent: opts.demoAgent === true, now: opts.now });
+  const app = await buildApp(buildConfig({ ...config, web: { publicUrl: base, ...config.web } }, 'test'), { log: silent, demo: true, audit, demoAgent: opts.demoAgent === true, now: opts.now, discordMemberRoles: opts.discordMemberRoles });
   const transport = new RecordingTransport();
   app.transports.add(transport);
   const http = new HttpServer(silent);

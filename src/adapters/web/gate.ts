@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { Access } from '../../core/access.js';
 import type { AuditRecord, AuditSink } from '../../core/audit.js';
 import type { Principal } from '../../core/principal.js';
+import type { HeldRole } from '../../core/roles/types.js';
 import type { WebAuth, WebSession } from '../../services/web/index.js';
 import { SECRET, newSecret, sameSecret } from '../../services/web/secret.js';
-import { messagePage, reloadPage, signInPage } from './pages/views.js';
+import { messagePage, notSignedInPage, reloadPage, signInPage } from './pages/views.js';
 import { NEXT_COOKIE, SESSION_COOKIE, SIGNIN_COOKIE, clearCookie, cookieOf, formBody, safeNext, setCookie } from './request.js';
 import { redirect, sendHtml } from './respond.js';
 import { SignInAttempts } from './attempts.js';
@@ -20,6 +21,8 @@ export interface GateDeps {
   /** `web.trustProxy`: false, true (one proxy) or how many proxies stand in front. */
   readonly trustProxy: boolean | number;
   readonly now?: () => number;
+  /** `web.oidc.name` when OpenID Connect is configured: the "Sign in with …" link on the sign-in pages. */
+  readonly oidcName?: string;
 }
 
 /** A request that passed the gate: a live session of a principal still on the allowlist. */
@@ -27,6 +30,14 @@ export interface Signed {
   readonly session: WebSession;
   readonly principal: Principal;
   readonly secure: boolean;
+  /** Roles a source could not check on this request (Slack or Discord did not answer): the page's banner. */
+  readonly unchecked: readonly HeldRole[];
+}
+
+/** "operator (Discord role 123), admin (Slack group S1)": the roles a page could not check, for people. */
+export function uncheckedText(roles: readonly HeldRole[]): string {
+  const named = (source: string) => source.replace(/^discord-role:/, 'Discord role ').replace(/^slack-group:/, 'Slack group ');
+  return [...new Set(roles.map((r) => `${r.role} (${named(r.source)})`))].join(', ');
 }
 
 /**
@@ -103,18 +114,19 @@ export class Gate {
       return sendHtml(res, 410, messagePage('Sign in', 'This sign-in link has been used or has expired; nothing was done. Type /web in chat for a new one.'));
     }
     const principal: Principal = { key: grant.key, name: grant.name, ...(grant.guild ? { guild: grant.guild } : {}) };
-    await this.admit(res, principal, safeNext(form.get('next')), secure);
+    await this.admit(res, principal, safeNext(form.get('next')), secure, 'link', clearCookie(SIGNIN_COOKIE, secure));
   }
 
   /**
    * The last step of every sign-in (a link, OIDC): the principal must hold a role now; one audit row;
-   * then a session. `how` goes in the audit row's arguments (`link`, `oidc`).
+   * then a session. `how` goes in the audit row's arguments (`link`, `oidc`); `spent` clears the flow's cookie.
    */
-  async admit(res: ServerResponse, principal: Principal, next: string, secure: boolean, how = 'link'): Promise<void> {
+  async admit(res: ServerResponse, principal: Principal, next: string, secure: boolean, how: 'link' | 'oidc', spent: string): Promise<void> {
     await this.d.access.prepare(principal);
     const allowed = this.d.access.rolesOf(principal).length > 0;
-    this.#audit(principal, 'web signin', allowed ? 'ok' : 'refused', allowed ? undefined : 'denied', how);
-    const spent = clearCookie(SIGNIN_COOKIE, secure);
+    const unchecked = allowed ? [] : this.d.access.unchecked(principal);
+    this.#audit(principal, 'web signin', allowed ? 'ok' : 'refused', allowed ? undefined : unchecked.length ? 'unavailable' : 'denied', how);
+    if (unchecked.length) return sendHtml(res, 503, messagePage('Sign in', `Your roles could not be checked now: ${uncheckedText(unchecked)}. Nothing was done; try again in a minute.`), [spent]);
     if (!allowed) return sendHtml(res, 403, messagePage('Refused', `You are not on the allowlist; your key is ${principal.key}.`), [spent]);
     const { secret } = await this.d.auth.sessions.start(principal);
     redirect(res, next, [setCookie(SESSION_COOKIE, secret, secure), clearCookie(NEXT_COOKIE, secure), spent]);
@@ -138,18 +150,24 @@ export class Gate {
       }
       if (req.method === 'GET') {
         const next = safeNext(path);
-        sendHtml(res, 401, messagePage('Sign in', 'You are not signed in. Type /web in chat (Slack, Discord or the console) for a one-time sign-in link; it brings you back to this page.'), [setCookie(NEXT_COOKIE, next, secure, 600), clearCookie(SESSION_COOKIE, secure)]);
+        sendHtml(res, 401, notSignedInPage(this.d.oidcName), [setCookie(NEXT_COOKIE, next, secure, 600), clearCookie(SESSION_COOKIE, secure)]);
       } else sendHtml(res, 403, messagePage('Refused', 'You are not signed in; nothing was done.'));
       return undefined;
     }
     const principal: Principal = { key: session.key, name: session.name, ...(session.guild ? { guild: session.guild } : {}) };
     await this.d.access.prepare(principal);
+    const unchecked = this.d.access.unchecked(principal);
     if (this.d.access.rolesOf(principal).length === 0) {
+      // A source that could not answer is not a removal from the allowlist: the session stays.
+      if (unchecked.length) {
+        sendHtml(res, 503, messagePage('Roles not checked', `Your roles could not be checked now: ${uncheckedText(unchecked)}. Try again in a minute; you are still signed in.`));
+        return undefined;
+      }
       await this.d.auth.sessions.end(session.id);
       sendHtml(res, 403, messagePage('Refused', `You are no longer on the allowlist (${principal.key}); you have been signed out.`), [clearCookie(SESSION_COOKIE, secure)]);
       return undefined;
     }
-    return { session, principal, secure };
+    return { session, principal, secure, unchecked };
   }
 
   /** A POST's form, once its origin and CSRF token are checked; undefined when refused (answer sent). */

@@ -10,7 +10,8 @@ import { STATUS_WINDOWS, type StatusReport } from '../../core/ports.js';
 import type { DispatchFn } from '../types.js';
 import { ICON, LIVE_SCRIPT, STYLE } from './assets.js';
 import { streamJob } from './events.js';
-import type { Gate, Signed } from './gate.js';
+import type { OidcSignIn } from './oidc.js';
+import { uncheckedText, type Gate, type Signed } from './gate.js';
 import type { Viewer } from './layout.js';
 import { auditFilter, auditRows } from './pages/audit-query.js';
 import { statusChart } from './pages/chart.js';
@@ -33,6 +34,7 @@ export class WebRoutes {
     private readonly gate: Gate,
     private readonly log: Logger,
     private readonly metrics?: Metrics,
+    private readonly oidc?: OidcSignIn,
   ) {}
 
   start(dispatch: DispatchFn): void {
@@ -49,11 +51,13 @@ export class WebRoutes {
     if (method === 'GET' && path === '/web/static/icon.svg') return sendAsset(res, 'image/svg+xml', ICON);
     if (method === 'GET' && path === '/web/signin') return this.gate.signInForm(url, req, res);
     if (method === 'POST' && path === '/web/signin') return this.gate.signIn(req, res);
+    if (method === 'GET' && this.oidc && path === '/web/oidc/start') return this.oidc.start(url, req, res);
+    if (method === 'GET' && this.oidc && path === '/web/oidc/callback') return this.oidc.callback(url, req, res);
     if (method === 'GET' && path === '/web/signed-out') return sendHtml(res, 200, messagePage('Signed out', 'You are signed out.'));
     if (method !== 'GET' && method !== 'POST') return sendHtml(res, 405, messagePage('Not allowed', 'Only GET and POST are served here.'));
     const s = await this.gate.check(req, res, path + url.search);
     if (!s) return;
-    const who: Viewer = { name: s.principal.name, key: s.principal.key, csrf: s.session.csrf };
+    const who: Viewer = { name: s.principal.name, key: s.principal.key, csrf: s.session.csrf, ...(s.unchecked.length ? { unchecked: uncheckedText(s.unchecked) } : {}) };
     if (method === 'POST') return this.#post(req, res, s, who, path);
     if (path === '/web' || path === '/web/') return redirect(res, '/web/jobs');
     if (path === '/web/jobs') return this.#jobs(res, s, who);
@@ -220,7 +224,7 @@ export class WebRoutes {
 function pageOf(method: string, path: string): string {
   if (method === 'POST') return path === '/web/signin' ? 'signin' : 'action';
   if (path.startsWith('/web/static/')) return 'static';
-  if (path === '/web/signin') return 'signin';
+  if (path === '/web/signin' || path.startsWith('/web/oidc/')) return 'signin';
   const m = /^\/web\/(jobs|status|audit|sessions)(\/[^/]+)?(\/events)?$/.exec(path);
   if (!m) return 'other';
   if (m[3]) return 'events';

@@ -106,6 +106,12 @@ export function signInPage(token: string, next: string, usable: boolean, csrf: s
 <form method="post" action="/web/signin"><input type="hidden" name="t" value="${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="next" value="${next}"><button type="submit">Continue</button></form>`);
 }
 
+/** A page opened without a session: how to sign in (a link from chat; OIDC when configured). */
+export function notSignedInPage(oidcName?: string): Html {
+  const oidc = oidcName ? html`<p><a class="button" href="/web/oidc/start">Sign in with ${oidcName}</a></p>` : '';
+  return layout('Sign in', html`<p>You are not signed in. Type /web in chat (Slack, Discord or the console) for a one-time sign-in link; it brings you back to this page.</p>${oidc}`);
+}
+
 /** Loads the same URL again at once, without script (a meta refresh), for a link followed from another site. */
 export function reloadPage(): Html {
   // The icon link too: without it a browser asks for /favicon.ico, which is not ours to serve (a 404).
