@@ -30,7 +30,7 @@ import { buildVaultServices, type Secrets, type VaultClient, type VaultMysqlCred
 import type { Services } from './services.js';
 import { buildBurns, type InProcessAgent } from '../jobs/setup.js';
 import { buildDeploys } from '../jobs/deploy-setup.js';
-import { perTargetRoles } from '../services/deploy/service.js';
+import { gateRoles } from './gate-roles.js';
 import type { DeviceClient } from '../services/devices/types.js';
 import type { BurnQueue } from '../services/queue/types.js';
 import type { Db } from '../services/db/index.js';
@@ -130,7 +130,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   });
   // Each schedule runs as its own system principal, with the roles its config entry gives it.
   const list = withSchedulePrincipals(config.access, config.schedules);
-  const extra = perTargetRoles(config.deploy?.targets ?? []);
+  const extra = gateRoles(config);
   const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra }, opts.slackGroupMembers, opts.discordMemberRoles);
   const access = parts.access;
   const scheduleProblems = scheduleIssues(config.schedules, registry, access);

@@ -1,4 +1,4 @@
-import { requireConfigFile } from '../config/load.js';
+import { namingFile, requireConfigFile } from '../config/load.js';
 import { adapterFactories } from '../adapters/index.js';
 import { chatPosters } from '../adapters/posters.js';
 import type { Adapter } from '../adapters/types.js';
@@ -29,7 +29,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const metrics = new Metrics((name) => known.has(name));
   // Plugins load once, here: a module that fails or a command that is refused stops the start (docs/plugins.md).
   const plugins = await loadPlugins(config, loaded.source, commands, log);
-  const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers, discordMemberRoles, plugins });
+  const app = await namingFile(loaded.source, () => buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers, discordMemberRoles, plugins }));
   // SIGHUP reloads access from here on; one sent while the app was being built is run now.
   trap.onHup(accessReloader(app, configFlag, log));
   for (const t of app.registry.targets()) known.add(t.path);
@@ -37,7 +37,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const closeChecks = mountReadyChecks(http, app, log);
   const adapters: Adapter[] = [];
   for (const factory of adapterFactories) {
-    const adapter = await factory({ app, http, log, metrics });
+    const adapter = await namingFile(loaded.source, () => factory({ app, http, log, metrics }));
     if (adapter) adapters.push(adapter);
   }
   mountMetrics(http, app, metrics, adapters.map((a) => a.name));
