@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { URL, fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -15,7 +15,11 @@ const seen = [];
 const waiters = [];
 lines.on('line', (line) => {
   seen.push(line);
-  for (const w of [...waiters]) if (w.re.test(line)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(line));
+  for (const w of [...waiters]) {
+    if (!w.re.test(line)) continue;
+    waiters.splice(waiters.indexOf(w), 1);
+    w.resolve(line);
+  }
 });
 /** The first line of the demo's output that matches, now or later. */
 function lineMatching(re) {
