@@ -30,7 +30,9 @@ const say = (text) => demo.stdin.write(`${text}\n`);
 
 let browser;
 try {
-  const link = /(http:\/\/\S+\/web\/signin\?t=\S+)/.exec(await lineMatching(/^web view: http/))?.[1];
+  // In a pipe the demo prints no link of its own: /web gives one, as in chat.
+  say('/web');
+  const link = /(http:\/\/\S+\/web\/signin\?t=[A-Za-z0-9_-]+)/.exec(await lineMatching(/\/web\/signin\?t=/))?.[1];
   if (!link) throw new Error(`the demo printed no sign-in link: ${seen.join('\n')}`);
   // Something to look at: a note, a lock, a burn.
   say('/note add swapped the UPS battery in rack 2');

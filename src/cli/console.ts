@@ -57,8 +57,9 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const adapter = new ConsoleAdapter({ input: process.stdin, output: process.stdout, screen, transport, principal: { key: `console:${user}`, name: user } });
   if (tty) screen.print(`opsline ${version()} · /help lists the commands · Ctrl-D quits`);
   // The demo's web view, with a sign-in link for its admin (docs/web.md, "In the demo").
+  // On a terminal only: in a pipe stdout carries the conversation alone (`/web` gives a link there).
   const web = run.demo ? await startDemoWeb(app, app.log, { key: `console:${user}`, name: user }) : undefined;
-  if (web) screen.print(web.line);
+  if (web && tty) screen.print(web.line);
   const onResize = () => setImmediate(() => screen.resize());
   process.stdout.on('resize', onResize);
   // In a pipe, Ctrl-C is a signal (on a terminal readline reads it as a key while input is open).

@@ -32,9 +32,10 @@ export async function startDemoWeb(app: App, log: Logger, who: Principal): Promi
     if (!adapter || !web) return { line: 'web view: off in this demo', stop: async () => {} };
     await adapter.start(app.dispatcher.dispatch.bind(app.dispatcher));
     const token = await web.links.issue(who);
+    const port = app.config.web?.port;
     const running = adapter;
     return {
-      line: `web view: ${web.origin}/web/signin?t=${token} signs you in (once, within 5 minutes; /web gives a new link)`,
+      line: `web view: http://127.0.0.1:${port}/web/signin?t=${token} signs you in (once, within 5 minutes; /web gives a new link)`,
       stop: () => running.stop(),
     };
   } catch (err) {

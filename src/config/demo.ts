@@ -24,7 +24,8 @@ export function demoConfig(user = osUser(), webPort?: number): ConfigInput {
     deploy: { targets: [{ name: 'demo', kind: 'command', agent: 'demo', command: 'hello', defaultRef: 'main', confirm: true }] },
     // A digest and an alert that print on the console within a minute, so a newcomer sees them (docs/schedules.md).
     schedules: [{ name: 'demo-digest', every: '40s', command: '/status 24h', post: { platform: 'console', channel: 'ops' } }],
-    ...(webPort !== undefined ? { web: { port: webPort, host: '127.0.0.1', publicUrl: `http://127.0.0.1:${webPort}` } } : {}),
+    // No publicUrl: chat lines keep their shape (no "full output" links); the console prints the address.
+    ...(webPort !== undefined ? { web: { port: webPort, host: '127.0.0.1' } } : {}),
     alerts: [{ name: 'demo-failures', every: '20s', window: '24h', status: 'Failed', above: 3, post: { platform: 'console', channel: 'ops' }, mention: [`console:${user}`] }],
   };
 }
