@@ -14,6 +14,7 @@ import { applyOwnThread } from '../relay/apply.js';
 import { version } from '../version.js';
 import { slackGroupMembers } from '../adapters/slack/usergroups.js';
 import { discordMemberRoles } from '../adapters/discord/members.js';
+import { demoWebPort, startDemoWeb } from './demo-web.js';
 
 /** How long the console waits for its connections to close once input has ended and its jobs are done. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -30,7 +31,7 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const loaded = run.demo ? undefined : loadConfigFile(run.configFlag);
   if (!run.demo && !loaded)
     throw new ConfigError('opsline.yaml', ['no config found: pass --config, set OPSLINE_CONFIG, create ./opsline.yaml, or run with --demo']);
-  const config = loaded?.config ?? buildConfig(demoConfig());
+  const config = loaded?.config ?? buildConfig(demoConfig(osUser(), await demoWebPort()));
   const tty = process.stdout.isTTY === true && process.stdin.isTTY === true;
   const screen = new Screen(process.stdout, tty, { columns: () => process.stdout.columns || 80, err: process.stderr });
   const log = consoleLogger(config, loaded, run.logLevel, screen);
@@ -62,6 +63,10 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   await app.startSchedules([poster]);
   const adapter = new ConsoleAdapter({ input: process.stdin, output: process.stdout, screen, transport, principal: { key: `console:${user}`, name: user } });
   if (tty) screen.print(`opsline ${version()} · /help lists the commands · Ctrl-D quits`);
+  // The demo's web view, with a sign-in link for its admin (docs/web.md, "In the demo").
+  // On a terminal only: in a pipe stdout carries the conversation alone (`/web` gives a link there).
+  const web = run.demo ? await startDemoWeb(app, app.log, { key: `console:${user}`, name: user }) : undefined;
+  if (web && tty) screen.print(web.line);
   const onResize = () => setImmediate(() => screen.resize());
   process.stdout.on('resize', onResize);
   // In a pipe, Ctrl-C is a signal (on a terminal readline reads it as a key while input is open).
@@ -81,6 +86,7 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   }, STOP_TIMEOUT_MS);
   force.unref();
   poster.close();
+  await web?.stop();
   await app.stop();
   return 0;
 }

@@ -10,8 +10,11 @@ export function osUser(): string {
   }
 }
 
-/** Embedded defaults for `opsline console --demo`: the local user is admin; everything else is in memory. */
-export function demoConfig(user = osUser()): ConfigInput {
+/**
+ * Embedded defaults for `opsline console --demo`: the local user is admin; everything else is in memory.
+ * With `webPort`, the web view listens there on 127.0.0.1 only (docs/web.md, "In the demo").
+ */
+export function demoConfig(user = osUser(), webPort?: number): ConfigInput {
   return {
     log: { level: 'warn' },
     console: { user },
@@ -21,6 +24,8 @@ export function demoConfig(user = osUser()): ConfigInput {
     deploy: { targets: [{ name: 'demo', kind: 'command', agent: 'demo', command: 'hello', defaultRef: 'main', confirm: true }] },
     // A digest and an alert that print on the console within a minute, so a newcomer sees them (docs/schedules.md).
     schedules: [{ name: 'demo-digest', every: '40s', command: '/status 24h', post: { platform: 'console', channel: 'ops' } }],
+    // No publicUrl: chat lines keep their shape (no "full output" links); the console prints the address.
+    ...(webPort !== undefined ? { web: { port: webPort, host: '127.0.0.1' } } : {}),
     alerts: [{ name: 'demo-failures', every: '20s', window: '24h', status: 'Failed', above: 3, post: { platform: 'console', channel: 'ops' }, mention: [`console:${user}`] }],
   };
 }

@@ -13,6 +13,7 @@ import { streamJob } from './events.js';
 import type { OidcSignIn } from './oidc.js';
 import { uncheckedText, type Gate, type Signed } from './gate.js';
 import type { Viewer } from './layout.js';
+import { MorePages } from './more-routes.js';
 import { auditFilter, auditRows } from './pages/audit-query.js';
 import { statusChart } from './pages/chart.js';
 import { chartData } from './pages/status-chart-data.js';
@@ -28,6 +29,7 @@ export class WebRoutes {
   #dispatch: DispatchFn | undefined;
   /** Open live-update streams, by the session that opened them: ending a session ends its streams. */
   readonly streams = new Map<ServerResponse, string>();
+  readonly #pages: MorePages;
 
   constructor(
     private readonly app: App,
@@ -35,7 +37,9 @@ export class WebRoutes {
     private readonly log: Logger,
     private readonly metrics?: Metrics,
     private readonly oidc?: OidcSignIn,
-  ) {}
+  ) {
+    this.#pages = new MorePages({ app, log, may: (p, path) => this.#may(p, path), dispatch: () => this.#dispatch });
+  }
 
   start(dispatch: DispatchFn): void {
     this.#dispatch = dispatch;
@@ -64,6 +68,7 @@ export class WebRoutes {
     if (path === '/web/status') return this.#status(res, s, who, url);
     if (path === '/web/audit') return this.#audit(res, s, who, url);
     if (path === '/web/sessions') return this.#sessions(res, s, who);
+    if (await this.#pages.get(res, s, who, path, url)) return;
     const m = /^\/web\/jobs\/([^/]+)(\/events)?$/.exec(path);
     if (m?.[1] && JOB_ID.test(m[1])) return m[2] ? this.#events(req, res, s, m[1]) : this.#job(res, s, who, m[1]);
     sendHtml(res, 404, messagePage('Not found', 'There is no such page.', who));
@@ -77,6 +82,7 @@ export class WebRoutes {
       return this.gate.signOut(res, s);
     }
     if (path === '/web/sessions/end') return this.#endSession(res, s, who, form.get('id') ?? '');
+    if (await this.#pages.post(res, s, who, path, form)) return;
     const m = /^\/web\/jobs\/([^/]+)\/cancel$/.exec(path);
     if (m?.[1] && JOB_ID.test(m[1])) return this.#cancel(res, s, who, m[1]);
     sendHtml(res, 404, messagePage('Not found', 'There is no such action; nothing was done.', who));
@@ -184,7 +190,7 @@ export class WebRoutes {
   }
 
   async #audit(res: ServerResponse, s: Signed, who: Viewer, url: URL): Promise<void> {
-    if (!this.#may(s.principal, 'audit')) return this.#refuse(res, who, 'audit');
+    if (!this.#may(s.principal, 'audit')) return this.#pages.refuseAudited(res, s, who, 'audit');
     const f = auditFilter(url.searchParams);
     if (!f) return sendHtml(res, 400, messagePage('Bad filter', 'The filter does not fit (times as 2026-12-05T18:00, outcome one of ok, error, refused, pending).', who));
     const { rows, more } = await auditRows(this.app.services.audit, f);
@@ -225,7 +231,8 @@ function pageOf(method: string, path: string): string {
   if (method === 'POST') return path === '/web/signin' ? 'signin' : 'action';
   if (path.startsWith('/web/static/')) return 'static';
   if (path === '/web/signin' || path.startsWith('/web/oidc/')) return 'signin';
-  const m = /^\/web\/(jobs|status|audit|sessions)(\/[^/]+)?(\/events)?$/.exec(path);
+  if (path === '/web/audit.csv') return 'audit-export';
+  const m = /^\/web\/(jobs|status|audit|sessions|notes|deploys|schedules)(\/[^/]+)?(\/events)?$/.exec(path);
   if (!m) return 'other';
   if (m[3]) return 'events';
   return m[2] ? 'job' : (m[1] ?? 'other');

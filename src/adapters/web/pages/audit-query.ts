@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditSink, StoredAuditRecord } from '../../../core/audit.js';
+import type { AuditQuery, AuditSink, StoredAuditRecord } from '../../../core/audit.js';
 import type { AuditFilter } from './views.js';
 
 const PAGE = 50;
@@ -25,15 +25,18 @@ export function auditFilter(params: URLSearchParams): AuditFilter | undefined {
   return r.success ? r.data : undefined;
 }
 
-/** One page of the rows that match, newest first, and whether an older page exists (in SQL with MySQL). */
-export async function auditRows(sink: AuditSink, f: AuditFilter): Promise<{ rows: readonly StoredAuditRecord[]; more: boolean }> {
-  return sink.search({
+/** The store's query for a filter, without the page. */
+export function auditQuery(f: AuditFilter): Omit<AuditQuery, 'offset' | 'limit'> {
+  return {
     ...(f.user ? { user: f.user } : {}),
     ...(f.command ? { command: f.command } : {}),
     ...(f.outcome ? { outcome: f.outcome } : {}),
     ...(f.from ? { from: new Date(`${f.from}Z`) } : {}),
     ...(f.to ? { to: new Date(`${f.to}Z`) } : {}),
-    offset: (f.page - 1) * PAGE,
-    limit: PAGE,
-  });
+  };
+}
+
+/** One page of the rows that match, newest first, and whether an older page exists (in SQL with MySQL). */
+export async function auditRows(sink: AuditSink, f: AuditFilter): Promise<{ rows: readonly StoredAuditRecord[]; more: boolean }> {
+  return sink.search({ ...auditQuery(f), offset: (f.page - 1) * PAGE, limit: PAGE });
 }

@@ -42,7 +42,9 @@ export function statusChart(c: ChartInput): Html {
   const countOf = (p: StatusSnapshot, s: string) => p.counts.find((x) => x.status === s)?.count ?? 0;
   const lines = drawn.map((s, i) => {
     const pts = c.points.map((p) => plot(p.at, countOf(p, s), scale));
-    return html`<polyline class="series" data-status="${s}" fill="none" stroke="${COLOURS[i]}" stroke-width="2" points="${pts.map((p) => `${p.x},${p.y}`).join(' ')}"/>`;
+    // Few points (a new install, the demo): each a dot too, so a single one shows.
+    const dots = pts.length <= 60 ? pts.map((p) => html`<circle cx="${p.x}" cy="${p.y}" r="3" fill="${COLOURS[i]}"/>`) : '';
+    return html`<polyline class="series" data-status="${s}" fill="none" stroke="${COLOURS[i]}" stroke-width="2" points="${pts.map((p) => `${p.x},${p.y}`).join(' ')}"/>${dots}`;
   });
   const bottom = CHART.height - CHART.bottom;
   const axes = html`<line x1="${CHART.left}" y1="${bottom}" x2="${CHART.width - CHART.right}" y2="${bottom}" stroke="#5b6470"/><line x1="${CHART.left}" y1="${CHART.top}" x2="${CHART.left}" y2="${bottom}" stroke="#5b6470"/>

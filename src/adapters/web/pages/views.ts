@@ -74,8 +74,9 @@ export function auditPage(who: Viewer, f: AuditFilter, rows: readonly StoredAudi
   const table = html`<table><thead><tr><th scope="col">At</th><th scope="col">Who</th><th scope="col">Platform</th><th scope="col">Command</th><th scope="col">Decision</th><th scope="col">Outcome</th><th scope="col">Job</th><th scope="col">ms</th></tr></thead><tbody>${rows.map(
     (r) => html`<tr><td>${when(r.at)}</td><td>${r.principalKey}</td><td>${r.platform}</td><td>/${r.command}</td><td>${r.decision}</td><td>${r.outcome}${r.errorCode ? ` (${r.errorCode})` : ''}</td><td>${r.jobId ?? ''}</td><td>${r.durationMs}</td></tr>`,
   )}</tbody></table>`;
-  const nav = html`<p>${f.page > 1 ? html`<a href="${q(f.page - 1)}">newer</a> ` : ''}page ${f.page}${more ? html` <a href="${q(f.page + 1)}">older</a>` : ''}</p>`;
-  return layout('Audit', html`${form}${rows.length ? table : html`<p>No rows match.</p>`}${nav}`, who);
+  const nav = html`<p>${f.page > 1 ? html`<a href="${q(f.page - 1)}">newer</a> ` : ''}page ${f.page}${more ? html` <a href="${q(f.page + 1)}">older</a>` : ''}</p>`
+  const csv = `/web/audit.csv?${new URLSearchParams(strip(f)).toString()}`;
+  return layout('Audit', html`${form}${rows.length ? table : html`<p>No rows match.</p>`}${nav}<p><a href="${csv}" download>Export these rows as CSV</a> (every page, at most 10,000 rows)</p>`, who);
 }
 
 function strip(f: AuditFilter): Record<string, string> {
