@@ -115,9 +115,10 @@ export function toCommandDef(p: PluginCommand, pluginLog: Logger): CommandDef<un
     name: p.name,
     description: p.description,
     ...(p.usage !== undefined ? { usage: p.usage } : {}),
-    examples: [...(p.examples ?? [])],
-    args: [...(p.args ?? [])],
-    roles: [...p.roles],
+    examples: Array.isArray(p.examples) ? [...p.examples] : [],
+    args: Array.isArray(p.args) ? [...p.args] : [],
+    // A plugin in plain JavaScript may leave roles out: the loader refuses that with its own message.
+    roles: Array.isArray(p.roles) ? [...p.roles] : [],
     sideEffects: p.sideEffects === true,
     handler: async (ctx) => toReply(await p.handler(contextFor(ctx, pluginLog)), p.name),
     ...(p.confirm ? { confirm: () => question } : {}),
