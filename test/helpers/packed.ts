@@ -17,7 +17,18 @@ async function cacheDir(): Promise<string> {
   const built = await stat(join(ROOT, 'dist', 'src', 'cli.js'));
   const pkg = await stat(join(ROOT, 'package.json'));
   const key = createHash('sha256').update(`${head}:${built.mtimeMs}:${pkg.mtimeMs}`).digest('hex').slice(0, 16);
-  return join(tmpdir(), 'opsline-packed', key);
+  const root = join(tmpdir(), 'opsline-packed');
+  await sweep(root, key);
+  return join(root, key);
+}
+
+/** Older builds' packs and installs (an install is ~150 MB): gone once unused for an hour, in case another run still reads one. */
+async function sweep(root: string, keep: string): Promise<void> {
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (name === keep) continue;
+    const at = await stat(join(root, name)).then((s) => s.mtimeMs, () => Date.now());
+    if (Date.now() - at > 3_600_000) await rm(join(root, name), { recursive: true, force: true });
+  }
 }
 
 /** Made once under `dir/name`: built in a scratch directory beside it and renamed into place, so a concurrent maker cannot see half of it. */
