@@ -111,7 +111,7 @@ const silentLog = { debug: noop, info: noop, warn: noop, error: noop, child: () 
 export function toCommandDef(p: PluginCommand, pluginLog: Logger): CommandDef<unknown> {
   const approvers = p.approvers;
   const question = typeof p.confirm === 'string' ? p.confirm : `run /${p.name}`;
-  return defineInternal({
+  const def = defineInternal({
     name: p.name,
     description: p.description,
     ...(p.usage !== undefined ? { usage: p.usage } : {}),
@@ -124,6 +124,15 @@ export function toCommandDef(p: PluginCommand, pluginLog: Logger): CommandDef<un
     ...(p.confirm ? { confirm: () => question } : {}),
     ...(approvers?.length ? { approvers: () => approvers } : {}),
   });
+  fromPlugins.add(def);
+  return def;
+}
+
+const fromPlugins = new WeakSet<object>();
+
+/** Whether the registry's command came from a plugin (a refusal of a declared command says so). */
+export function isPluginDef(def: object): boolean {
+  return fromPlugins.has(def);
 }
 
 function contextFor(ctx: CommandContext<Args, unknown>, pluginLog: Logger): PluginContext {

@@ -68,7 +68,7 @@ describe('loading plugins', () => {
     try {
       const plan = app.planReload(buildConfig({ commands: [declared] }));
       expect(plan.ok).toBe(false);
-      expect(!plan.ok && plan.issues.join('\n')).toContain('commands.0.name: /hello');
+      expect(!plan.ok && plan.issues.join('\n')).toContain("commands.0.name: /hello is a plugin's command (plugins:)");
       expect(app.registry.get('hello')?.description).toBe('A plugin command');
     } finally {
       await app.stop();
