@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { Registry } from '../../src/core/registry.js';
+import { isPluginDef } from '../../src/core/plugin.js';
 import type { Secrets, VaultClient } from '../../src/services/secrets/index.js';
 import { buildDeclared, formatIssues } from './build.js';
 import { buildSources, type Sources } from './sources.js';
@@ -40,7 +41,9 @@ export function setupDeclared(config: Config, registry: Registry, deps: Declared
   let running = JSON.stringify([config.commands ?? [], config.sources ?? {}]);
   const plan = (next: Config): DeclaredPlan => {
     const built = buildSources(next.sources, sources, { vault: deps.vault, log: deps.log, retryMs: next.vault?.retryMs });
-    const made = buildDeclared(next.commands ?? [], next.sources, registry.builtins().map((c) => c.name), { ...deps, sources: () => sources });
+    const fixed = registry.builtins();
+    const plugins = new Set(fixed.filter(isPluginDef).map((c) => c.name));
+    const made = buildDeclared(next.commands ?? [], next.sources, fixed.map((c) => c.name), { ...deps, sources: () => sources, plugins });
     // Pools made for a plan that is not committed are closed; those of the running set are kept.
     const discard = () => {
       for (const p of built.sources.values()) if (sources.get(p.name) !== p) void p.close().catch(() => {});

@@ -111,18 +111,28 @@ const silentLog = { debug: noop, info: noop, warn: noop, error: noop, child: () 
 export function toCommandDef(p: PluginCommand, pluginLog: Logger): CommandDef<unknown> {
   const approvers = p.approvers;
   const question = typeof p.confirm === 'string' ? p.confirm : `run /${p.name}`;
-  return defineInternal({
+  const def = defineInternal({
     name: p.name,
     description: p.description,
     ...(p.usage !== undefined ? { usage: p.usage } : {}),
-    examples: [...(p.examples ?? [])],
-    args: [...(p.args ?? [])],
-    roles: [...p.roles],
+    examples: Array.isArray(p.examples) ? [...p.examples] : [],
+    args: Array.isArray(p.args) ? [...p.args] : [],
+    // A plugin in plain JavaScript may leave roles out: the loader refuses that with its own message.
+    roles: Array.isArray(p.roles) ? [...p.roles] : [],
     sideEffects: p.sideEffects === true,
     handler: async (ctx) => toReply(await p.handler(contextFor(ctx, pluginLog)), p.name),
     ...(p.confirm ? { confirm: () => question } : {}),
     ...(approvers?.length ? { approvers: () => approvers } : {}),
   });
+  fromPlugins.add(def);
+  return def;
+}
+
+const fromPlugins = new WeakSet<object>();
+
+/** Whether the registry's command came from a plugin (a refusal of a declared command says so). */
+export function isPluginDef(def: object): boolean {
+  return fromPlugins.has(def);
 }
 
 function contextFor(ctx: CommandContext<Args, unknown>, pluginLog: Logger): PluginContext {
