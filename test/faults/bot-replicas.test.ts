@@ -150,7 +150,7 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
     const roots = () =>
       slack.callsOf('chat.postMessage').filter((c) => !c.body.thread_ts && /^deploying t\d+ at v\d+ /.test(String(c.body.text)));
     const finals = (ts: unknown) =>
-      slack.callsOf('chat.postMessage').filter((c) => c.body.thread_ts === ts && (/^<@UDEP> deploy of t\d+ v\d+ /.test(String(c.body.text)) || c.body.text === UNQUEUED_TEXT));
+      slack.callsOf('chat.postMessage').filter((c) => c.body.thread_ts === ts && (/^<@UDEP> deploy of t\d+ v\d+ /.test(String(c.body.text)) || c.body.text === `<@UDEP> ${UNQUEUED_TEXT}`));
     const queued = asked.filter((a) => a.status === 200 && /^\/deploy t\d+/.test(a.line));
     expect(queued.length).toBeGreaterThan(25);
     for (const q of queued) expect(await answerOf(q, hooks), q.line).toMatch(new RegExp(`^deploy job d[a-z0-9]{6} of t${q.i} at v${q.i} queued`));
@@ -170,9 +170,9 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
       const [, target, ref] = /^deploying (t\d+) at (v\d+) /.exec(String(root.body.text))!;
       const job = /\(job (d[a-z0-9]{6})\)/.exec(String(root.body.text))![1]!;
       const ends = finals(root.response?.ts).map((c) => String(c.body.text));
-      if (ends[0] === UNQUEUED_TEXT) {
+      if (ends[0] === `<@UDEP> ${UNQUEUED_TEXT}`) {
         // Its replica died between the thread and the queue: the survivor said so, freed the target, and nothing ran.
-        expect(ends).toEqual([UNQUEUED_TEXT]);
+        expect(ends).toEqual([`<@UDEP> ${UNQUEUED_TEXT}`]);
         expect(lost.map((a) => `C${a.i}`), ref).toContain(root.body.channel);
         expect(hooks.requests.filter((r) => r.path === '/ok' && r.body === `{"ref":"${ref}"}`)).toEqual([]);
         // A /deploy list (request 1001 is one) shows the target free again.
