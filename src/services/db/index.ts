@@ -40,7 +40,7 @@ export function buildMysqlServices(config: Config, log: Logger, now: () => Date,
   const dbLog = log.child({ component: 'mysql' });
   // `given`: a Db whose pool Vault's credentials rotate (src/services/secrets/).
   const db = given ?? newDb(config.mysql, dbLog);
-  const audit = new MysqlAuditSink(db, dbLog, auditOpts);
+  const audit = new MysqlAuditSink(db, dbLog, { durable: config.mysql.auditBeforeReply, ...auditOpts });
   const status = config.status && mysqlStatus(db, config.status, now, log);
   return {
     db,
