@@ -23,6 +23,8 @@ export interface BurnDeps {
   readonly cancelRequested?: (id: string) => Promise<boolean>;
   /** The durable job history and output (docs/web.md), where kept. */
   readonly jobLog?: JobLog;
+  /** A job's web page (`web.publicUrl`), for the thread's final line. */
+  readonly jobUrl?: (id: string) => string | undefined;
 }
 
 /**
@@ -36,7 +38,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
     const transport = deps.transports.get(data.thread.platform);
     if (!transport) log.warn({ platform: data.thread.platform }, 'no transport for this thread here; the burn runs without chat progress');
     const record = deps.jobLog && new JobRecorder(deps.jobLog, id, { id, kind: 'burn', summary: `burn of ${data.image} on ${data.drive}`, requester: data.requester.name, requesterKey: data.requester.key, startedAt: new Date() }, log);
-    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record);
+    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
     let stream: JobStream;
     // On a re-attach, the phase already announced in the thread: do not announce it twice.
     let phase: string | undefined;

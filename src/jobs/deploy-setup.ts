@@ -13,6 +13,7 @@ import { deployProcessor } from './deploy.js';
 import { watchLostWorkers } from './lost-workers.js';
 import { cancelOnQuit } from './cancel-on-quit.js';
 import type { JobLog } from '../services/job-log/types.js';
+import { jobPageUrl } from '../services/web/index.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
 export interface Deploys {
@@ -63,7 +64,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
   return {
     service,
     async startWorkers() {
-      const processor = deployProcessor({ service, devices: opts.devices, secrets: opts.secrets, masked: opts.masked, transports, log, ...(opts.jobLog ? { jobLog: opts.jobLog } : {}) });
+      const processor = deployProcessor({ service, devices: opts.devices, secrets: opts.secrets, masked: opts.masked, transports, log, ...(opts.jobLog ? { jobLog: opts.jobLog } : {}), jobUrl: jobPageUrl(config) });
       const describe = (d: DeployJobData) => ({ what: `${d.target} ${d.ref}`, requester: d.requester });
       queue.work([...targets.map((t) => t.name), DECLARED_RUN_LANE], reportFailures('deploy', describe, processor, opts.failed));
     },

@@ -28,6 +28,8 @@ export interface DeployDeps {
   readonly log: Logger;
   /** The durable job history and output (docs/web.md), where kept. */
   readonly jobLog?: JobLog;
+  /** A job's web page (`web.publicUrl`), for the thread's final line. */
+  readonly jobUrl?: (id: string) => string | undefined;
 }
 
 /**
@@ -41,7 +43,7 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     const transport = deps.transports.get(data.thread.platform);
     const summary = data.run ? `/${data.target}${data.ref ? ` ${data.ref}` : ''}` : `deploy of ${data.target} ${data.ref}`;
     const record = deps.jobLog && new JobRecorder(deps.jobLog, id, { id, kind: 'deploy', summary, requester: data.requester.name, requesterKey: data.requester.key, ...(data.run ? { command: data.target } : {}), startedAt: new Date() }, log);
-    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record);
+    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
     const output = new OutputLog((text) => out.status(text), progress, (line) => out.output(line));
     const started = Date.now();
     let result: DeployResult;

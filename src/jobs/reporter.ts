@@ -14,6 +14,8 @@ export class ThreadReporter {
     private readonly thread: LiveThread | undefined,
     private readonly log: Logger,
     private readonly record?: JobRecorder,
+    /** The job's web page, when the web view has a public URL: the final line links to it. */
+    private readonly page?: string,
   ) {}
 
   /** An output line: recorded for the job page, not posted (the thread shows output in its status and chunks). */
@@ -56,6 +58,6 @@ export class ThreadReporter {
     if (!thread) return;
     thread.status(finalStatus);
     await Promise.all([this.#posts, thread.flush()]);
-    await thread.finish(finalStatus, text).catch((err: unknown) => this.log.warn({ err }, 'final message not posted'));
+    await thread.finish(finalStatus, this.page ? `${text} · full output: ${this.page}` : text).catch((err: unknown) => this.log.warn({ err }, 'final message not posted'));
   }
 }

@@ -12,6 +12,7 @@ import { BurnWorkers } from './workers.js';
 import { watchLostWorkers } from './lost-workers.js';
 import { cancelOnQuit } from './cancel-on-quit.js';
 import type { JobLog } from '../services/job-log/types.js';
+import { jobPageUrl } from '../services/web/index.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
 /** A device agent running in this process (the demo's, src/demo/agent.ts), with a client to it. */
@@ -55,7 +56,7 @@ export async function buildBurns(
     return {
       service,
       startWorkers: async () =>
-        queue.work(burnLanes(agent.drives), withFailures(burnProcessor({ devices: agent.client, transports, log, cancelRequested: (id) => queue.cancelRequested(id), jobLog: opts.jobLog }), opts.failed)),
+        queue.work(burnLanes(agent.drives), withFailures(burnProcessor({ devices: agent.client, transports, log, cancelRequested: (id) => queue.cancelRequested(id), jobLog: opts.jobLog, jobUrl: jobPageUrl(config) }), opts.failed)),
       idle: () => queue.idle(),
       async close() {
         await cancelOnQuit(queue, (id, d) => agent.client.cancel(d.agent, id), 'burn', transports, log);
@@ -64,16 +65,16 @@ export async function buildBurns(
     };
   }
   const heartbeatMs = config.jobs.heartbeatMs;
-  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, transports, log, heartbeatMs, opts.failed, opts.jobLog);
+  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, transports, log, heartbeatMs, opts.failed, opts.jobLog, jobPageUrl(config));
   const devices = createDeviceClient(config, log);
   if (!devices) return undefined;
   const redis = config.redis;
   if (!redis) throw new Error('unreachable: the config schema requires redis with agents');
   const queue = new BullBurnQueue({ ...redis, ...config.jobs, log });
-  return withWorkers(devices, queue, transports, log, heartbeatMs, opts.failed, opts.jobLog);
+  return withWorkers(devices, queue, transports, log, heartbeatMs, opts.failed, opts.jobLog, jobPageUrl(config));
 }
 
-async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger, heartbeatMs: number, failed?: JobFailedHook, jobLog?: JobLog): Promise<Burns> {
+async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger, heartbeatMs: number, failed?: JobFailedHook, jobLog?: JobLog, jobUrl?: (id: string) => string | undefined): Promise<Burns> {
   const service = new BurnService(devices, queue);
   let workers: BurnWorkers | undefined;
   let stopping = false;
@@ -83,7 +84,7 @@ async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: 
     service,
     async startWorkers() {
       const cancelRequested = (id: string) => queue.cancelRequested(id);
-      workers ??= new BurnWorkers(service, withFailures(burnProcessor({ devices, transports, log, stopping: () => stopping, cancelRequested, jobLog }), failed), log);
+      workers ??= new BurnWorkers(service, withFailures(burnProcessor({ devices, transports, log, stopping: () => stopping, cancelRequested, jobLog, jobUrl }), failed), log);
       await workers.start();
     },
     idle: async () => {},
