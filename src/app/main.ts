@@ -38,6 +38,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { scheduleIssues, withSchedulePrincipals } from '../schedules/check.js';
 import { buildSchedules } from '../schedules/setup.js';
 import { buildWebAuth } from '../services/web/index.js';
+import { MemoryJobLog, pruneJobLog } from '../services/job-log/index.js';
 import type { ChannelPoster } from '../schedules/types.js';
 
 export interface App {
@@ -144,9 +145,10 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     devicesOff = reason;
     opts.notice?.(reason);
   };
-  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent ? startDemoAgent : undefined, given: opts.burns, notice: onOff, failed }, transports);
+  const jobLog = built.services.jobLog;
+  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent ? startDemoAgent : undefined, given: opts.burns, notice: onOff, failed, jobLog }, transports);
   const secrets = opts.secrets ?? built.secrets;
-  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed, devicesOff, demo: opts.demoAgent === true }, transports);
+  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed, devicesOff, demo: opts.demoAgent === true, jobLog }, transports);
   // The audit trail has one record per invocation, so metering it counts every command once.
   const audit = opts.metrics ? opts.metrics.meterAudit(built.services.audit) : built.services.audit;
   const web = buildWebAuth(config, log, () => now().getTime());
@@ -169,6 +171,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   parts.start();
   // Background counts start now, so the first /status rarely finds them cold (docs/configuration.md#status).
   services.status?.start?.();
+  // Ended jobs' history and output go after jobs.retention (docs/configuration.md#jobs).
+  const pruning = jobLog && pruneJobLog(jobLog, config.jobs.retention, now, log.child({ service: 'job-log' }));
   let stopping = false;
   return {
     config,
@@ -206,6 +210,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       await schedules?.close();
       await deploys?.close();
       await burns?.close();
+      await pruning?.stop();
       await redisConfirm?.close();
       await web?.close();
       await relay.close();
@@ -236,7 +241,7 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
     const lease = vault?.mysql;
     const m = buildMysqlServices(config, opts.log, now, undefined, lease?.db);
     const audit = opts.audit ?? m.audit;
-    const services: Services = { status: m.status, statusSnapshots: m.statusSnapshots, notes: m.notes, notesDurable: true, audit, now };
+    const services: Services = { status: m.status, statusSnapshots: m.statusSnapshots, notes: m.notes, notesDurable: true, audit, now, jobLog: m.jobLog };
     // No rotation may start while the pool closes; the lease goes last, once nothing uses it.
     const close = async () => {
       await lease?.credentials.halt();
@@ -249,7 +254,7 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
   const notes = new MemoryNotesRepository(now);
   const demo = opts.demo && config.status ? demoStatus(config.status, now, opts.log) : undefined;
   if (opts.demo) await seedNotes(notes);
-  return { services: { status: demo?.service, statusSnapshots: demo?.snapshots, notes, notesDurable: false, audit, now }, secrets: vault?.secrets, vaultClient: vault?.client, close: async () => {}, grantStore: new MemoryGrantStore(now) };
+  return { services: { status: demo?.service, statusSnapshots: demo?.snapshots, notes, notesDurable: false, audit, now, jobLog: new MemoryJobLog() }, secrets: vault?.secrets, vaultClient: vault?.client, close: async () => {}, grantStore: new MemoryGrantStore(now) };
 }
 
 async function seedNotes(notes: MemoryNotesRepository): Promise<void> {

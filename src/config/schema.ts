@@ -268,8 +268,10 @@ export const configSchema = z.strictObject({
       stalledIntervalMs: z.number().int().min(500).default(15_000),
       // A running job's worker reports this often; two heartbeats of silence and the thread says the worker is lost.
       heartbeatMs: z.number().int().min(100).default(5_000),
+      // How long an ended job's history and output are kept for the web view (docs/web.md).
+      retention: duration(60_000).prefault('30d'),
     })
-    .default({ lockDurationMs: 30_000, stalledIntervalMs: 15_000, heartbeatMs: 5_000 }),
+    .prefault({}),
   status: status.optional(),
   access: access.prefault({}),
   agents: z.array(agentRef).optional(),

@@ -13,6 +13,8 @@ import { deployProcessor } from './deploy.js';
 import { watchLostWorkers } from './lost-workers.js';
 import { watchUnqueued } from './unqueued.js';
 import { cancelOnQuit } from './cancel-on-quit.js';
+import type { JobLog } from '../services/job-log/types.js';
+import { jobPageUrl } from '../services/web/index.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
 export interface Deploys {
@@ -35,6 +37,8 @@ export interface DeployOptions {
   readonly devicesOff?: string;
   /** The demo: its deploys run in this process, so closing cancels them (and their threads say so). */
   readonly demo?: boolean;
+  /** The durable job history and output (docs/web.md). */
+  readonly jobLog?: JobLog;
 }
 
 /**
@@ -71,7 +75,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
   return {
     service,
     async startWorkers() {
-      const processor = deployProcessor({ service, devices: opts.devices, secrets: opts.secrets, masked: opts.masked, transports, log });
+      const processor = deployProcessor({ service, devices: opts.devices, secrets: opts.secrets, masked: opts.masked, transports, log, ...(opts.jobLog ? { jobLog: opts.jobLog } : {}), jobUrl: jobPageUrl(config) });
       const describe = (d: DeployJobData) => ({ what: `${d.target} ${d.ref}`, requester: d.requester });
       queue.work([...targets.map((t) => t.name), DECLARED_RUN_LANE], reportFailures('deploy', describe, processor, opts.failed));
     },

@@ -14,7 +14,7 @@ export interface TestDatabase {
   /** Root on this database (DDL, seeding, checking what the bot wrote). */
   readonly admin: Pool;
   readonly adminUrl: string;
-  /** The bot's user: SELECT and INSERT on notes, audit_log, access_grants and access_revocations, and DELETE too on the status snapshots, SELECT on tasks — the GRANTs of docs/security.md. */
+  /** The bot's user: SELECT and INSERT on notes, audit_log, access_grants and access_revocations, and DELETE too on the status snapshots and the job history and output, SELECT on tasks — the GRANTs of docs/security.md. */
   readonly appUser: string;
   readonly appPassword: string;
   /** `mysql://` URL for the bot's user, optionally through another port (a proxy). */
@@ -62,6 +62,7 @@ export async function createTestDatabase(opts: TestDatabaseOptions = {}): Promis
   if (migrated) await admin.query(`GRANT SELECT, INSERT ON ${name}.access_revocations TO '${name}'@'%'`);
   if (migrated) await admin.query(`GRANT SELECT, INSERT, DELETE ON ${name}.status_snapshots TO '${name}'@'%'`);
   if (migrated) await admin.query(`GRANT SELECT, INSERT, DELETE ON ${name}.status_snapshot_counts TO '${name}'@'%'`);
+  for (const t of ['job_history', 'job_ends', 'job_output']) if (migrated) await admin.query(`GRANT SELECT, INSERT, DELETE ON ${name}.${t} TO '${name}'@'%'`);
   if (opts.tasks) await admin.query(`GRANT SELECT ON ${name}.tasks TO '${name}'@'%'`);
   return {
     name,
