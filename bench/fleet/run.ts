@@ -34,7 +34,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function runFleet(world: FleetWorld, redis: Redis, agents: number, timeoutMs: number): Promise<FleetResult> {
   const queues = [...new Set(world.asks.map(queueOf))];
-  for (const end = Date.now() + 60_000; ; await sleep(250)) {
+  // Once a second: CLIENT LIST walks every connection on the (shared) Redis.
+  for (const end = Date.now() + 120_000; ; await sleep(1_000)) {
     const counts = await workersPerQueue(redis, world.prefix, queues);
     if (counts.every((c) => c >= world.workers.length)) break;
     if (Date.now() > end) throw new Error(`workers not on every lane: ${counts.filter((c) => c < world.workers.length).length} of ${queues.length} lanes short`);
