@@ -81,9 +81,12 @@ export class Access {
     return [...new Set(this.held(who).map((h) => h.role))];
   }
 
-  /** Brings every role source up to date for this principal (never throws; see RoleSource). */
-  async prepare(p: Principal): Promise<void> {
-    await Promise.all(this.#policy.sources.map((s) => s.prepare?.(p)));
+  /**
+   * Brings every role source up to date for this principal (never throws; see RoleSource): as of
+   * `since` at the earliest (the invocation's arrival), so a read an adapter began on arrival counts.
+   */
+  async prepare(p: Principal, since?: number): Promise<void> {
+    await Promise.all(this.#policy.sources.map((s) => s.prepare?.(p, since)));
   }
 
   /** After `prepare`: roles a source might give this principal but could not check (docs/web.md, "Roles on the web"). */

@@ -229,7 +229,7 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
    */
   private async strangerFirst(inv: Invocation, failed: Step<never> & { ok: false }): Promise<Step<Resolved<Svc>>> {
     if (failed.error.code !== 'usage') return failed;
-    await this.deps.access.prepare(inv.principal);
+    await this.deps.access.prepare(inv.principal, inv.receivedAt.getTime());
     const access = this.deps.access;
     if (access.rolesOf(inv.principal).length === 0)
       return { ok: false, decision: 'deny', error: new UserError('denied', `you are not on the allowlist; your key is ${inv.principal.key} (an admin can add it)`) };
@@ -244,7 +244,7 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
   }
 
   private async authorise(inv: Invocation, r: Resolved<Svc>, extra: AuditExtra): Promise<Step<Resolved<Svc>>> {
-    await this.deps.access.prepare(inv.principal);
+    await this.deps.access.prepare(inv.principal, inv.receivedAt.getTime());
     const d = this.deps.access.decide(inv.principal, r.target.path, r.target.roles, inv.room);
     if (d.allow) {
       extra.roleSource = d.source;

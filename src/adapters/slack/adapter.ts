@@ -14,6 +14,7 @@ import { commandRenamer, umbrellaClash } from './names.js';
 import { RecentKeys, type SeenKeys } from '../../services/seen-keys.js';
 import type { SlackTransport } from './transport.js';
 import type { RateBudget } from '../../services/budget/budget.js';
+import type { Principal } from '../../core/principal.js';
 import { ConfigError } from '../../config/load.js';
 
 export type SlackConfig = NonNullable<Config['slack']>;
@@ -34,6 +35,8 @@ export interface SlackAdapterOptions {
   readonly seen?: SeenKeys;
   /** Paces chat calls under Slack's limits: the app's (`app.budget`), shared with workers through Redis. */
   readonly budget: RateBudget;
+  /** Starts the caller's role read on a command's arrival (CommandDeps.warm); the app's `access.prepare`. */
+  readonly warm?: (p: Principal) => void;
 }
 
 /**
@@ -116,7 +119,7 @@ export class SlackAdapter implements Adapter {
     const dispatch = this.#dispatch;
     if (!dispatch) return io.ack({ response_type: 'ephemeral', text: 'opsline is restarting; try again in a moment' });
     const { config: cfg, log } = this.opts;
-    const p = run({ dispatch, transport: this.transport, seen: this.#seen, prefix: cfg.commandPrefix, umbrella: cfg.umbrellaCommand, rename: this.#rename, log, ackBudgetMs: this.opts.ackBudgetMs ?? 2000 });
+    const p = run({ dispatch, transport: this.transport, seen: this.#seen, prefix: cfg.commandPrefix, umbrella: cfg.umbrellaCommand, rename: this.#rename, log, ackBudgetMs: this.opts.ackBudgetMs ?? 2000, warm: this.opts.warm });
     this.#inFlight.add(p);
     await p.finally(() => this.#inFlight.delete(p));
   }

@@ -4,6 +4,7 @@ import type { SlashCommand } from '@slack/bolt';
 import { errorReply } from '../../core/error-reply.js';
 import { toBotError } from '../../core/errors.js';
 import type { Invocation } from '../../core/define-command.js';
+import type { Principal } from '../../core/principal.js';
 import type { Reply } from '../../core/reply.js';
 import type { DispatchFn } from '../types.js';
 import { principalKey, routeSlash } from './names.js';
@@ -29,6 +30,12 @@ export interface CommandDeps {
    * empty and answered via response_url.
    */
   readonly ackBudgetMs: number;
+  /**
+   * Starts bringing the caller's roles up to date (the grant-version read in Redis) as the command
+   * arrives, beside the dedup check: the dispatcher's access decision then waits for that read
+   * instead of making its own round trip after it (src/core/grants/grant-roles.ts). Never throws.
+   */
+  readonly warm?: ((p: Principal) => void) | undefined;
 }
 
 /** How a command is answered: the ack (within Slack's 3 s) and, later, its response_url. */
@@ -100,6 +107,8 @@ async function answer(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO, log: 
   // A retry carries the trigger id of the first delivery; running it again could start a job twice.
   // The same signed bytes carry the same trigger id too, so with one the replay key (a second Redis
   // SET on every ack) adds nothing; without one it is the only guard (docs/slack.md).
+  const principal = principalOf(c);
+  deps.warm?.(principal);
   const [fresh, first] = c.trigger_id ? [true, await deps.seen.firstSeen(c.trigger_id)] : [await (ev.fresh?.() ?? true), true];
   if (!fresh) {
     log.info('replayed Slack request ignored');
@@ -109,7 +118,7 @@ async function answer(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO, log: 
     log.info({ retryNum: ev.retryNum }, 'redelivered command ignored');
     return undefined;
   }
-  const inv = invocationOf(c, deps.prefix, deps.umbrella, new Date(ev.arrivedAt));
+  const inv = invocationOf(c, principal, deps.prefix, deps.umbrella, new Date(ev.arrivedAt));
   const reply = await deps.dispatch(inv, deps.transport.starter(inv.principal, c.channel_id)).catch((err: unknown) => {
     // The dispatcher maps handler errors itself; this only catches a bug, and the user still hears back.
     log.error({ err, invocationId: inv.id }, 'dispatch failed');
@@ -118,12 +127,16 @@ async function answer(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO, log: 
   return { parts: toSlackMessages(reply, deps.rename), later: reply.later };
 }
 
-function invocationOf(c: SlashCommandIn, prefix: string, umbrella: string, receivedAt: Date): Invocation {
+function principalOf(c: SlashCommandIn): Principal {
+  return { key: principalKey(c.team_id, c.user_id), name: c.user_name || c.user_id };
+}
+
+function invocationOf(c: SlashCommandIn, principal: Principal, prefix: string, umbrella: string, receivedAt: Date): Invocation {
   const routed = routeSlash(prefix, umbrella, c.command, unescapeText(c.text));
   return {
     id: randomUUID(),
     platform: 'slack',
-    principal: { key: principalKey(c.team_id, c.user_id), name: c.user_name || c.user_id },
+    principal,
     room: c.channel_id,
     command: routed.command,
     text: routed.text,

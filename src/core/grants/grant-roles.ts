@@ -27,6 +27,8 @@ export class GrantRoles implements RoleSource {
   #version: string | undefined;
   #readable = false;
   #failedAt = -Infinity;
+  /** The refresh under way, and when it began: a decision may wait for it instead of reading again. */
+  #inFlight: { readonly since: number; readonly done: Promise<void> } | undefined;
   readonly #timers = new Map<number, NodeJS.Timeout>();
   #reload: NodeJS.Timeout | undefined;
 
@@ -58,9 +60,23 @@ export class GrantRoles implements RoleSource {
     return this.#grants.filter((g) => g.principalKey === p.key && g.expiresAt.getTime() > now).map((g) => ({ role: g.role, source: `grant:${g.id}` }));
   }
 
-  async prepare(): Promise<void> {
+  /**
+   * Before a decision: reads the version (and reloads on a change). A read that began at or after
+   * `since` (the command's arrival; default now) already sees every grant and revoke made before the
+   * command came, so it is waited for instead of sending another: the Slack adapter starts one on
+   * arrival, beside its dedup check, and the dispatcher's decision then costs no round trip of its own.
+   */
+  async prepare(_p?: Principal, since: number = this.now()): Promise<void> {
     if (this.now() - this.#failedAt < BACKOFF_MS) return;
-    await this.refresh();
+    const current = this.#inFlight;
+    if (current && current.since >= since) return current.done;
+    const started = { since: this.now(), done: this.refresh() };
+    this.#inFlight = started;
+    try {
+      await started.done;
+    } finally {
+      if (this.#inFlight === started) this.#inFlight = undefined;
+    }
   }
 
   /** The active grants as of the last refresh (call refresh first for the newest). */

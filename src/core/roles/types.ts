@@ -13,8 +13,12 @@ export interface HeldRole {
  */
 export interface RoleSource {
   rolesFor(p: Principal): readonly HeldRole[];
-  /** Must not throw: a source that cannot be asked gives fewer roles, never an error. */
-  prepare?(p: Principal): Promise<void>;
+  /**
+   * Must not throw: a source that cannot be asked gives fewer roles, never an error. `since` (ms since
+   * the epoch, default now): a read already under way that began at or after it is as fresh as one
+   * begun now, so the source may wait for that one instead of asking again.
+   */
+  prepare?(p: Principal, since?: number): Promise<void>;
   /** After `prepare`: roles this source might give but could not check (its platform did not answer). */
   unchecked?(p: Principal): readonly HeldRole[];
   stop?(): Promise<void>;

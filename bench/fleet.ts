@@ -1,0 +1,98 @@
+import { writeFile } from 'node:fs/promises';
+import { envNumber } from './http-load.js';
+import { dropPrefix, productionWorld, REDIS_URL } from './production-endpoint.js';
+import { connectRedis } from '../src/redis/connect.js';
+import { failedRow, limitRow, type Bench, type Row } from './report.js';
+import { runFleet, type FleetResult } from './fleet/run.js';
+import { startFleetWorld, type FleetSize } from './fleet/world.js';
+
+/** The sizes a row is printed for (OPSLINE_FLEET_SIZES=5,20,50 by default); growth is read from the first to the last. */
+const SIZES = (process.env.OPSLINE_FLEET_SIZES ?? '5,20,50').split(',').map(Number).filter((n) => n > 0);
+const JOBS = { burns: envNumber('OPSLINE_FLEET_BURNS', 50), deploys: envNumber('OPSLINE_FLEET_DEPLOYS', 50), workers: envNumber('OPSLINE_FLEET_WORKERS', 5) };
+const TIMEOUT_MS = envNumber('OPSLINE_FLEET_TIMEOUT_S', 180) * 1000;
+
+/**
+ * The limits each size is held to (none is a measurement: docs/testing.md, "fleet"). Growth limits
+ * are per agent added, from the smallest size to the largest: what lets a team read off 200 agents.
+ */
+export const FLEET_LIMITS = {
+  startP99Ms: 2_000,
+  rssMb: 300,
+  cores: 1,
+  redisKbPerJob: 16,
+  growth: { startP99Ms: 20, rssMb: 1, cores: 0.01, redisKbPerJob: 0.1 },
+} as const;
+
+const busiest = (r: FleetResult, f: (u: FleetResult['bot']) => number) => Math.max(...r.workers.map(f));
+
+/** The measures a row is printed for, at each size and as growth per agent. */
+const MEASURES: readonly { name: string; unit: string; of: (r: FleetResult) => number; limit: number; growth: number }[] = [
+  { name: 'enqueue → agent start p99', unit: 'ms', of: (r) => r.startMs.p99, limit: FLEET_LIMITS.startP99Ms, growth: FLEET_LIMITS.growth.startP99Ms },
+  { name: 'bot peak RSS', unit: 'MB', of: (r) => r.bot.peakRssMb, limit: FLEET_LIMITS.rssMb, growth: FLEET_LIMITS.growth.rssMb },
+  { name: 'bot CPU over the run', unit: 'cores', of: (r) => r.bot.meanCores, limit: FLEET_LIMITS.cores, growth: FLEET_LIMITS.growth.cores },
+  { name: 'largest worker peak RSS', unit: 'MB', of: (r) => busiest(r, (u) => u.peakRssMb), limit: FLEET_LIMITS.rssMb, growth: FLEET_LIMITS.growth.rssMb },
+  { name: 'busiest worker CPU over the run', unit: 'cores', of: (r) => busiest(r, (u) => u.meanCores), limit: FLEET_LIMITS.cores, growth: FLEET_LIMITS.growth.cores },
+  { name: 'Redis memory per job', unit: 'KB', of: (r) => r.redisBytesPerJob / 1024, limit: FLEET_LIMITS.redisKbPerJob, growth: FLEET_LIMITS.growth.redisKbPerJob },
+];
+
+/** One size's rows: every job queued and started, then each measure under its limit. */
+export function sizeRows(r: FleetResult, jobs: number): Row[] {
+  const at = `fleet ${r.agents} agents`;
+  return [
+    limitRow(`${at}: jobs queued and started by an agent`, Math.min(r.queued, r.startedCount), 'jobs', jobs, `all ${jobs}`, (v) => v === jobs),
+    ...MEASURES.map((m) => limitRow(`${at}: ${m.name}`, m.of(r), m.unit, m.limit, `< ${m.limit} ${m.unit}`, (v) => v < m.limit)),
+  ];
+}
+
+/** Growth per agent added, from the smallest size measured to the largest. */
+export function growthRows(small: FleetResult, large: FleetResult): Row[] {
+  const added = large.agents - small.agents;
+  return MEASURES.map((m) => {
+    const perAgent = (m.of(large) - m.of(small)) / added;
+    return limitRow(`fleet growth ${small.agents} → ${large.agents} agents: ${m.name}, per agent`, perAgent, `${m.unit}/agent`, m.growth, `≤ ${m.growth} ${m.unit} per agent added`, (v) => v <= m.growth);
+  });
+}
+
+async function oneSize(agents: number, db: string): Promise<FleetResult> {
+  const size: FleetSize = { agents, ...JOBS };
+  const prefix = `opsline-bench-fleet-${process.pid}-${agents}`;
+  const world = await startFleetWorld(size, db, prefix);
+  const redis = connectRedis(REDIS_URL, { role: 'bench-fleet', profile: 'command' });
+  try {
+    const r = await runFleet(world, redis, agents, TIMEOUT_MS);
+    const workers = r.workers.map((u) => `${u.peakRssMb.toFixed(0)} MB/${u.meanCores.toFixed(2)} cores`).join(', ');
+    process.stderr.write(`  ${agents} agents: ${r.queued} queued, ${r.startedCount} started; start p50 ${r.startMs.p50} ms p99 ${r.startMs.p99} ms; bot ${r.bot.peakRssMb.toFixed(0)} MB/${r.bot.meanCores.toFixed(2)} cores; workers ${workers}; Redis ${(r.redisBytesPerJob / 1024).toFixed(1)} KB/job; last reply after ${r.lastReplyMs} ms${r.refused.length ? `; not queued, e.g. ${r.refused[0]}` : ''}\n`);
+    return r;
+  } finally {
+    // The bot's and the workers' logs, for reading a miss.
+    const logs = process.env.OPSLINE_FLEET_LOGS;
+    if (logs) await writeFile(`${logs}-${agents}.log`, [world.bot.output(), ...world.workers.map((w) => w.output())].join('\n----\n'));
+    redis.disconnect();
+    await world.close();
+    await dropPrefix(prefix);
+  }
+}
+
+export const fleetBench: Bench = {
+  name: 'fleet',
+  description: `${JOBS.burns} burns and ${JOBS.deploys} deploys at once through opsline start (Slack HTTP) and ${JOBS.workers} opsline workers, with ${SIZES.join(', ')} agents over CURVE`,
+  async run() {
+    const world = await productionWorld();
+    const results: FleetResult[] = [];
+    const rows: Row[] = [];
+    try {
+      for (const agents of SIZES) {
+        const r = await oneSize(agents, world.db).catch((err: unknown) => err as Error);
+        if (r instanceof Error) rows.push(failedRow(`fleet ${agents} agents`, r));
+        else {
+          results.push(r);
+          rows.push(...sizeRows(r, JOBS.burns + JOBS.deploys));
+        }
+      }
+    } finally {
+      await world.close();
+    }
+    if (results.length >= 2) rows.push(...growthRows(results[0]!, results.at(-1)!));
+    return rows;
+  },
+};

@@ -1,0 +1,41 @@
+import type { Redis } from 'ioredis';
+import type { Ask } from './world.js';
+
+/** The BullMQ queue an ask's job lands in: `burn.<agent>.<drive>` or `deploy.<target>` (src/services/queue/bull-jobs.ts). */
+export function queueOf(ask: Ask): string {
+  const [first] = ask.text.split(' ');
+  if (ask.command === '/deploy') return `deploy.${first}`;
+  const [agent, drive] = ask.text.split(' ')[1]!.split('/');
+  return `burn.${agent}.${drive}`;
+}
+
+/** How many BullMQ workers listen on each queue, from one CLIENT LIST (BullMQ names a worker's connection `<prefix>:<base64 queue name>`). */
+export async function workersPerQueue(redis: Redis, prefix: string, queues: readonly string[]): Promise<number[]> {
+  const list = (await redis.client('LIST')) as string;
+  const names = new Map<string, number>();
+  for (const line of list.split('\n')) {
+    const name = /(?:^| )name=(\S*)/.exec(line)?.[1];
+    if (!name) continue;
+    const base = name.includes(':w:') ? name.slice(0, name.indexOf(':w:')) : name;
+    names.set(base, (names.get(base) ?? 0) + 1);
+  }
+  return queues.map((q) => names.get(`${prefix}:${Buffer.from(q).toString('base64')}`) ?? 0);
+}
+
+/** When BullMQ took the job in (`timestamp`, set by the bot's Queue.add) and when it finished, if it has. */
+export async function jobTimes(redis: Redis, prefix: string, queue: string, id: string): Promise<{ queuedAt: number; finishedAt: number | undefined }> {
+  const [ts, finished] = await redis.hmget(`${prefix}:${queue}:${id}`, 'timestamp', 'finishedOn');
+  return { queuedAt: Number(ts ?? NaN), finishedAt: finished ? Number(finished) : undefined };
+}
+
+/** Bytes Redis holds under `prefix` (MEMORY USAGE of each key, SAMPLES 0: every element counted). */
+export async function prefixBytes(redis: Redis, prefix: string): Promise<number> {
+  let total = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) total += Number((await redis.memory('USAGE', key, 'SAMPLES', 0)) ?? 0);
+  } while (cursor !== '0');
+  return total;
+}
