@@ -8,6 +8,8 @@ import type { Config } from '../config/schema.js';
 import { createLogger } from '../log.js';
 import { prettyDestination, terminalLevel } from '../log-pretty.js';
 import { buildApp, type App } from '../app/main.js';
+import { commands } from '../../commands/index.js';
+import { loadPlugins } from '../../commands/plugins/load.js';
 import { applyOwnThread } from '../relay/apply.js';
 import { version } from '../version.js';
 import { slackGroupMembers } from '../adapters/slack/usergroups.js';
@@ -31,10 +33,13 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const config = loaded?.config ?? buildConfig(demoConfig());
   const tty = process.stdout.isTTY === true && process.stdin.isTTY === true;
   const screen = new Screen(process.stdout, tty, { columns: () => process.stdout.columns || 80, err: process.stderr });
+  const log = consoleLogger(config, loaded, run.logLevel, screen);
+  const plugins = loaded ? await loadPlugins(config, loaded.source, commands, log) : [];
   const app = await buildApp(config, {
     slackGroupMembers,
+    plugins,
     discordMemberRoles,
-    log: consoleLogger(config, loaded, run.logLevel, screen),
+    log,
     demo: run.demo,
     demoAgent: run.demo,
     secretValues: loaded?.secrets,

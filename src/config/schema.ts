@@ -282,6 +282,8 @@ export const configSchema = z.strictObject({
   // Commands declared in config and the read-only data sources of their `sql` kind: docs/commands.md.
   commands: declaredCommands.optional(),
   sources: sources.optional(),
+  // Modules whose default export is a command made with defineCommand from opsline, loaded at start: docs/plugins.md.
+  plugins: z.array(z.string().min(1).max(500)).max(50).optional(),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -305,6 +307,8 @@ export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
   if (c.mysql?.vault && (c.mysql.user || c.mysql.password !== undefined || (c.mysql.url && /^mysql:\/\/[^/]*@/.test(c.mysql.url))))
     ctx.addIssue({ code: 'custom', path: ['mysql', 'vault'], message: 'Vault issues the user and password: leave them out of mysql.url, user and password' });
   if (c.mysql?.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: 'required by mysql.vault' });
+  for (const [name, s] of Object.entries(c.sources ?? {}))
+    if (s.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: `required by sources.${name}.vault` });
   if (c.vault && !c.vault.token && !c.vault.approle)
     ctx.addIssue({ code: 'custom', path: ['vault'], message: 'needs token or approle' });
   if (c.redis && !c.redis.url && !c.redis.sentinels) ctx.addIssue({ code: 'custom', path: ['redis'], message: 'needs url, or sentinels and name' });

@@ -43,7 +43,8 @@ export interface DeployOptions {
  */
 export function buildDeploys(config: Config, opts: DeployOptions, transports: Transports): Deploys | undefined {
   const targets = config.deploy?.targets ?? [];
-  if (targets.length === 0) return undefined;
+  // Declared run commands in job form run on this queue too: they need no deploy target (docs/commands.md).
+  if (targets.length === 0 && !hasRunJobs(config)) return undefined;
   const log = opts.log.child({ service: 'deploy' });
   let queue: DeployQueue;
   let store: DeployStore;
@@ -72,4 +73,9 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
       await store.close();
     },
   };
+}
+
+/** Whether the config declares a `kind: run` command in job form (`quick: false`), which runs on the deploy queue. */
+export function hasRunJobs(config: Config): boolean {
+  return (config.commands ?? []).some((c) => c.kind === 'run' && !c.quick);
 }

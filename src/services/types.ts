@@ -26,6 +26,11 @@ export interface StatusSnapshotRepository {
   latest(window: StatusWindow): Promise<LatestSnapshot | undefined>;
   /** Snapshots of `window` taken at or after `since`, oldest first, at most `limit` (the newest ones). */
   series(window: StatusWindow, since: Date, limit?: number): Promise<StatusSnapshot[]>;
+  /**
+   * The newest snapshot of `window` in each `bucketMs` slice of time since `since`, oldest first: the web
+   * chart's points over days, however often the counts were refreshed (an index range, never the tasks table).
+   */
+  sampled(window: StatusWindow, since: Date, bucketMs: number): Promise<StatusSnapshot[]>;
 }
 
 export type RefreshOutcome = { readonly kind: 'refreshed'; readonly snapshot: StatusSnapshot } | { readonly kind: 'busy' } | { readonly kind: 'fresh' };

@@ -18,6 +18,7 @@ ol.output{padding-left:3.5rem}ol.output li{white-space:pre-wrap}
 a.button{display:inline-block;border:1px solid #30363d;padding:.3em .8em;border-radius:4px;text-decoration:none}
 button{font:inherit;padding:.3rem .9rem}form.inline{display:inline}
 label{margin-right:.6rem}input,select{font:inherit}
+figure.chart{margin:0;background:#fff;border:1px solid #dde1e6;padding:.5rem}ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;padding:0;margin:.3rem 0}
 `;
 
 export const LIVE_SCRIPT = `'use strict';

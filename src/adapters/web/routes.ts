@@ -14,6 +14,8 @@ import type { OidcSignIn } from './oidc.js';
 import { uncheckedText, type Gate, type Signed } from './gate.js';
 import type { Viewer } from './layout.js';
 import { auditFilter, auditRows } from './pages/audit-query.js';
+import { statusChart } from './pages/chart.js';
+import { chartData } from './pages/status-chart-data.js';
 import { JOB_ID, activeJobs, findJob, recentJobs, type WebJob } from './pages/jobs.js';
 import { auditPage, jobPage, jobsPage, messagePage, sessionsPage, statusPage } from './pages/views.js';
 import { redirect, sendAsset, sendHtml } from './respond.js';
@@ -170,7 +172,15 @@ export class WebRoutes {
       this.log.debug({ err }, 'web status failed');
       return sendHtml(res, 200, statusPage(who, [], 'The status table cannot be read now.'));
     }
-    sendHtml(res, 200, statusPage(who, reports));
+    const shown = chosen.length === 1 && chosen[0] ? chosen[0] : status.hasTimeColumn ? '24h' : 'all';
+    const snapshots = this.app.services.statusSnapshots;
+    const chart = snapshots
+      ? await chartData(snapshots, shown, url.searchParams.get('days'), this.app.services.now()).then(statusChart, (err: unknown) => {
+          this.log.debug({ err }, 'web status chart failed');
+          return undefined;
+        })
+      : undefined;
+    sendHtml(res, 200, statusPage(who, reports, undefined, chart));
   }
 
   async #audit(res: ServerResponse, s: Signed, who: Viewer, url: URL): Promise<void> {

@@ -16,6 +16,16 @@ const SERIES = statement(
    FROM (SELECT id, at, took_ms FROM status_snapshots WHERE app = ? AND win = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?) s ${COUNTS_OF}
    ORDER BY s.at, s.id`,
 );
+// One snapshot per time slice, the newest of it: a range of the (app, win, at) index, however many refreshes it holds.
+const SAMPLED = statement(
+  'snapshots.sampled',
+  `SELECT s.id, s.at, s.took_ms, c.status, c.n
+   FROM (SELECT id, at, took_ms FROM (
+           SELECT id, at, took_ms, ROW_NUMBER() OVER (PARTITION BY FLOOR(UNIX_TIMESTAMP(at) * 1000 / ?) ORDER BY at DESC, id DESC) AS nth
+           FROM status_snapshots WHERE app = ? AND win = ? AND at >= ?) r
+         WHERE nth = 1 ORDER BY at DESC LIMIT 1000) s ${COUNTS_OF}
+   ORDER BY s.at, s.id`,
+);
 const INSERT = statement('snapshots.insert', 'INSERT INTO status_snapshots (app, win, at, took_ms) VALUES (?, ?, ?, ?)');
 const INSERT_COUNT = statement('snapshots.insertCount', 'INSERT INTO status_snapshot_counts (snapshot_id, status, n) VALUES (?, ?, ?)');
 const BEGIN = statement('snapshots.begin', 'START TRANSACTION');
@@ -58,6 +68,10 @@ export class MysqlStatusSnapshots implements StatusSnapshotRepository {
 
   async series(window: StatusWindow, since: Date, limit = 10_000): Promise<StatusSnapshot[]> {
     return group(window, await this.db.rows<SnapshotRow>(SERIES, [this.app, window, since, String(limit)]));
+  }
+
+  async sampled(window: StatusWindow, since: Date, bucketMs: number): Promise<StatusSnapshot[]> {
+    return group(window, await this.db.rows<SnapshotRow>(SAMPLED, [Math.max(1000, Math.round(bucketMs)), this.app, window, since]));
   }
 
   /** Stores a snapshot whole or not at all (one transaction on `run`, a session). */

@@ -25,6 +25,16 @@ export class MemoryStatusSnapshots implements StatusSnapshotRepository {
     return (this.#byWindow.get(window) ?? []).filter((s) => s.at >= since).slice(-limit);
   }
 
+  async sampled(window: StatusWindow, since: Date, bucketMs: number): Promise<StatusSnapshot[]> {
+    const last = new Map<number, StatusSnapshot>();
+    for (const s of await this.series(window, since)) {
+      const slice = Math.floor(s.at.getTime() / Math.max(1000, bucketMs));
+      const held = last.get(slice);
+      if (!held || held.at <= s.at) last.set(slice, s);
+    }
+    return [...last.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
   write(s: StatusSnapshot): void {
     const list = this.#byWindow.get(s.window) ?? [];
     list.push(s);

@@ -44,7 +44,7 @@ export function jobPage(who: Viewer, j: WebJob, mayCancel: boolean, message?: st
 ${cancel}<script src="/web/static/live.js"></script>`, who);
 }
 
-export function statusPage(who: Viewer, reports: readonly StatusReport[], problem?: string): Html {
+export function statusPage(who: Viewer, reports: readonly StatusReport[], problem?: string, chart?: Html): Html {
   const body = problem
     ? html`<p class="bad">${problem}</p>`
     : reports.map(
@@ -52,7 +52,7 @@ export function statusPage(who: Viewer, reports: readonly StatusReport[], proble
           (c) => html`<tr><td>${c.status}</td><td>${c.count}</td></tr>`,
         )}<tr><td><strong>total</strong></td><td><strong>${r.total}</strong></td></tr></tbody></table><p class="note">counted ${when(r.at)}</p>`,
       );
-  return layout('Status', html`${body}<p class="note">A chart over the last days comes with stored snapshots of the counts (not yet).</p>`, who);
+  return layout('Status', html`${body}${chart ?? ''}`, who);
 }
 
 export interface AuditFilter {
