@@ -43,6 +43,8 @@ export class OidcProvider {
       features: { devInteractions: { enabled: false } },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
       cookies: { keys: ['opsline-test-cookie-key'] },
+      // Set, so the library does not print a notice about each default.
+      ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
       findAccount: (_ctx, id) => {
         const a = accounts();
         return { accountId: id, claims: () => ({ ...a, sub: id }) };
