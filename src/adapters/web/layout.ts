@@ -15,7 +15,7 @@ export function layout(title: string, body: HtmlValue, who?: Viewer): Html {
 <title>${title} · opsline</title><link rel="stylesheet" href="/web/static/app.css"><link rel="icon" href="/web/static/icon.svg" type="image/svg+xml"></head>
 <body><header><strong>opsline</strong>${
     who
-      ? html`<nav aria-label="sections"><a href="/web/jobs">Jobs</a> · <a href="/web/status">Status</a> · <a href="/web/notes">Notes</a> · <a href="/web/deploys">Deploys</a> · <a href="/web/schedules">Schedules</a> · <a href="/web/audit">Audit</a> · <a href="/web/sessions">Sessions</a></nav>
+      ? html`<nav aria-label="sections"><a href="/web/jobs">Jobs</a> · <a href="/web/run">Run</a> · <a href="/web/status">Status</a> · <a href="/web/notes">Notes</a> · <a href="/web/deploys">Deploys</a> · <a href="/web/schedules">Schedules</a> · <a href="/web/audit">Audit</a> · <a href="/web/sessions">Sessions</a></nav>
 <span class="who">${who.name} (${who.key}) <form class="inline" method="post" action="/web/signout">${csrfField(who)}<button type="submit">Sign out</button></form></span>`
       : ''
   }</header>

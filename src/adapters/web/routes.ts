@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Principal } from '../../core/principal.js';
-import type { ThreadStarter } from '../../core/thread.js';
 import { replyToText } from '../../core/reply.js';
 import type { App } from '../../app/main.js';
 import type { Metrics } from '../../metrics/metrics.js';
@@ -11,6 +10,8 @@ import type { DispatchFn } from '../types.js';
 import { ICON, LIVE_SCRIPT, STYLE } from './assets.js';
 import { sendRecorded, streamJob } from './events.js';
 import type { OidcSignIn } from './oidc.js';
+import { runForm, runLine, WebThreads } from './command-box.js';
+import { runPage } from './pages/run.js';
 import { uncheckedText, type Gate, type Signed } from './gate.js';
 import type { Viewer } from './layout.js';
 import { MorePages } from './more-routes.js';
@@ -20,9 +21,6 @@ import { chartData } from './pages/status-chart-data.js';
 import { JOB_ID, activeJobs, findJob, recentJobs, type WebJob } from './pages/jobs.js';
 import { auditPage, jobPage, jobsPage, messagePage, sessionsPage, statusPage, type JobOutput } from './pages/views.js';
 import { redirect, sendAsset, sendHtml } from './respond.js';
-
-// A web request has no chat thread to start: commands that need one say so (the command box is next).
-const noThreads: ThreadStarter = { startThread: () => Promise.reject(new Error('threads are not available on the web yet')) };
 
 /** Recorded lines on one job page; a longer output is paged (`?after=<line>`). */
 const OUTPUT_PAGE = 5000;
@@ -72,6 +70,7 @@ export class WebRoutes {
     if (path === '/web/audit') return this.#audit(res, s, who, url);
     if (path === '/web/sessions') return this.#sessions(res, s, who);
     if (await this.#pages.get(res, s, who, path, url)) return;
+    if (path === '/web/run') return sendHtml(res, 200, runPage(who));
     const m = /^\/web\/jobs\/([^/]+)(\/events)?$/.exec(path);
     if (m?.[1] && JOB_ID.test(m[1])) return m[2] ? this.#events(req, res, s, m[1]) : this.#job(res, s, who, m[1], undefined, url);
     sendHtml(res, 404, messagePage('Not found', 'There is no such page.', who));
@@ -86,6 +85,7 @@ export class WebRoutes {
     }
     if (path === '/web/sessions/end') return this.#endSession(res, s, who, form.get('id') ?? '');
     if (await this.#pages.post(res, s, who, path, form)) return;
+    if (path === '/web/run') return this.#run(res, s, who, form);
     const m = /^\/web\/jobs\/([^/]+)\/cancel$/.exec(path);
     if (m?.[1] && JOB_ID.test(m[1])) return this.#cancel(res, s, who, m[1]);
     sendHtml(res, 404, messagePage('Not found', 'There is no such action; nothing was done.', who));
@@ -173,11 +173,21 @@ export class WebRoutes {
     const dispatch = this.#dispatch;
     if (!dispatch) return sendHtml(res, 503, messagePage('Unavailable', 'The web view is not taking commands now; nothing was done.', who));
     const inv = { id: randomUUID(), platform: 'web', principal: s.principal, room: 'web', command: kind, text: `cancel ${id}`, receivedAt: new Date() };
-    const reply = await dispatch(inv, noThreads);
+    const reply = await dispatch(inv, new WebThreads(s.principal));
     this.log.debug({ id, code: reply.code }, 'web cancel');
     if (reply.code === 'denied') return sendHtml(res, 403, messagePage('Refused', replyToText(reply), who));
     if (!job) return sendHtml(res, 404, messagePage('Not found', replyToText(reply), who));
     return this.#job(res, s, who, id, replyToText(reply));
+  }
+
+  /** The command box: one line through the dispatcher as the signed-in principal (docs/web.md, "Command box"). */
+  async #run(res: ServerResponse, s: Signed, who: Viewer, form: URLSearchParams): Promise<void> {
+    const parsed = runForm.safeParse(Object.fromEntries(form));
+    if (!parsed.success) return sendHtml(res, 400, messagePage('Bad request', 'The form holds one line of at most 2000 characters; nothing was run.', who));
+    const dispatch = this.#dispatch;
+    if (!dispatch) return sendHtml(res, 503, messagePage('Unavailable', 'The web view is not taking commands now; nothing was run.', who));
+    const result = await runLine(dispatch, s.principal, parsed.data.line);
+    sendHtml(res, result.reply.code === 'denied' ? 403 : 200, runPage(who, result));
   }
 
   async #status(res: ServerResponse, s: Signed, who: Viewer, url: URL): Promise<void> {
@@ -248,7 +258,7 @@ function pageOf(method: string, path: string): string {
   if (path.startsWith('/web/static/')) return 'static';
   if (path === '/web/signin' || path.startsWith('/web/oidc/')) return 'signin';
   if (path === '/web/audit.csv') return 'audit-export';
-  const m = /^\/web\/(jobs|status|audit|sessions|notes|deploys|schedules)(\/[^/]+)?(\/events)?$/.exec(path);
+  const m = /^\/web\/(jobs|status|audit|sessions|notes|deploys|schedules|run)(\/[^/]+)?(\/events)?$/.exec(path);
   if (!m) return 'other';
   if (m[3]) return 'events';
   return m[2] ? 'job' : (m[1] ?? 'other');

@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import type { JobLog } from './types.js';
 
 const EVERY_MS = 60 * 60_000;
+const FIRST_MS = 60_000;
 
 /**
- * Removes ended jobs older than `jobs.retention` (docs/configuration.md#jobs) at start and every hour.
+ * Removes ended jobs older than `jobs.retention` (docs/configuration.md#jobs) a minute after start and every hour.
  * Every replica may run it: a prune is DELETEs of old rows, and two that race remove each row once.
  * Resolves `stop` once a prune under way is done.
  */
@@ -19,13 +20,18 @@ export function pruneJobLog(store: JobLog, retentionMs: number, now: () => Date,
     );
     return running;
   };
-  void once();
-  const timer = setInterval(() => void once(), EVERY_MS);
+  // The first a minute after start, not at once: a process starting with MySQL down (or not yet
+  // migrated) answers its first requests without a failed prune in their way.
+  let timer = setTimeout(function tick() {
+    void once();
+    timer = setTimeout(tick, EVERY_MS);
+    timer.unref();
+  }, FIRST_MS);
   timer.unref();
   return {
     once,
     async stop() {
-      clearInterval(timer);
+      clearTimeout(timer);
       await running;
     },
   };
