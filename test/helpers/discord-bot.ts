@@ -33,8 +33,9 @@ export interface DiscordBotOptions extends DiscordOptions {
   readonly redis?: { readonly url: string; readonly prefix: string };
   /** Burn machinery of the test's choosing (a real agent, a BullMQ queue). */
   readonly burns?: BuildOptions['burns'];
-  /** Declared commands (config `commands:`). */
+  /** Declared commands (config `commands:`) and the sources of their sql kind. */
   readonly commands?: ConfigInput['commands'];
+  readonly sources?: ConfigInput['sources'];
 }
 
 export interface DiscordBot {
@@ -83,6 +84,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
     ...(o.redis ? { redis: o.redis } : {}),
     ...(o.commands ? { commands: o.commands } : {}),
+    ...(o.sources ? { sources: o.sources } : {}),
     deploy: o.deploy ?? {
       targets: [
         { name: 'site', kind: 'webhook', url: 'https://ci.example.com/hooks/deploy' },
