@@ -1,12 +1,15 @@
 import { platformChecks } from '../adapters/doctor.js';
 import { deviceHostChecks } from '../agent/doctor.js';
 import { umbrellaClash } from '../adapters/slack/names.js';
+import { commandDrift, driftAdvice } from '../adapters/discord/registered.js';
+import type { CommandDef } from '../core/define-command.js';
 import { commands } from '../../commands/index.js';
 import { sourceChecks } from '../../commands/declared/doctor.js';
 import { runCommandChecks } from '../../commands/declared/run-doctor.js';
 import { withDeclared } from '../../commands/declared/list.js';
 import { withPlugins } from '../../commands/plugins/load.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import { Access, unknownAccessKeys } from '../core/access.js';
 import { printable } from '../core/printable.js';
 import { Registry } from '../core/registry.js';
@@ -46,6 +49,7 @@ export async function runDoctor(configFlag: string | undefined, io: DoctorIo = {
     ...deviceHostChecks(config),
     ...sourceChecks(config),
     ...runCommandChecks(config),
+    ...discordCommandChecks(config, registry.all()),
   ];
   const width = Math.max(6, ...checks.map((c) => c.name.length));
   io.out.write(`ok   ${'config'.padEnd(width)}  ${loaded.source} is valid\n`);
@@ -73,4 +77,21 @@ function oneLine(s: string): string {
   // A detail is a dependency's own answer: no control character reaches the terminal raw.
   const line = printable(s.replace(/\s+/g, ' ').trim());
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** Discord shows what `opsline register discord` last sent: the check fails when that is not this config's command set. */
+function discordCommandChecks(config: Config, defs: readonly CommandDef[]): Check[] {
+  const discord = config.discord;
+  if (!discord) return [];
+  return [
+    {
+      name: 'discord commands',
+      target: discord.apiUrl,
+      async run() {
+        const advice = driftAdvice(await commandDrift(discord, defs));
+        if (advice) throw new CheckFailure(advice);
+        return `Discord shows exactly this bot's commands${discord.guildId ? ` in guild ${discord.guildId}` : ''}`;
+      },
+    },
+  ];
 }

@@ -43,6 +43,9 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   mountMetrics(http, app, metrics, adapters.map((a) => a.name));
   const dispatch = app.dispatcher.dispatch.bind(app.dispatcher);
   for (const a of adapters) await a.start(dispatch);
+  // Discord shows only what `opsline register discord` sent: say so when that differs from this bot's commands.
+  const discord = config.discord;
+  if (discord) void import('../adapters/discord/registered.js').then((m) => m.warnOnDrift(discord, app.registry.all(), log.child({ adapter: 'discord' })));
   // Before the workers: their first drive discovery waits for each agent, up to its request timeout
   // when one is unreachable, and commands must be acked meanwhile (/readyz is ready and reports the agent down).
   const port = await http.listen(config.http.port, config.http.host);

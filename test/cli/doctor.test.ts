@@ -1,8 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor.js';
+import { runRegister } from '../../src/cli/register.js';
 import { agentFixture, freePort } from '../helpers/agent-fixture.js';
 import { DiscordDouble } from '../helpers/discord-double.js';
 import { IDS } from '../helpers/discord-payloads.js';
@@ -66,11 +67,15 @@ describe('opsline doctor', () => {
       },
     };
     await db.sql("INSERT INTO tasks (task_title, task_status) VALUES ('a', 'Success')");
+    // Discord shows what was registered: this config's commands, so the 'discord commands' line passes.
+    const registered = join(f.root, 'register.yaml');
+    await writeFile(registered, JSON.stringify(good));
+    expect(await runRegister({ platform: 'discord', configFlag: registered, out: new PassThrough(), err: new PassThrough() })).toBe(0);
     // Without the index the refreshes need, doctor says which one and fails (issue 28).
     const noIndex = await doctor(good, f.root);
     expect(noIndex.code).toBe(1);
     expect(noIndex.lines.filter((l) => l.startsWith('FAIL'))).toEqual([
-      'FAIL status index  tasks needs an index on (task_status), or every refresh reads the whole table; as a user who may: CREATE INDEX `opsline_status_task_status` ON `tasks` (`task_status`)',
+      'FAIL status index      tasks needs an index on (task_status), or every refresh reads the whole table; as a user who may: CREATE INDEX `opsline_status_task_status` ON `tasks` (`task_status`)',
     ]);
     await db.sql('CREATE INDEX `opsline_status_task_status` ON `tasks` (`task_status`)');
     const ok = await doctor(good, f.root);
@@ -88,6 +93,7 @@ describe('opsline doctor', () => {
       'ok images dir',
       'ok state dir',
       'ok drive d1',
+      'ok discord commands',
     ]);
     expect(ok.lines[1]).toContain(`${db.appUser}@`);
     expect(ok.lines[1]).toContain('0 notes, 0 audit rows');
@@ -112,7 +118,7 @@ describe('opsline doctor', () => {
     );
     expect(bad.code).toBe(1);
     const fails = bad.lines.filter((l) => l.startsWith('FAIL')).map((l) => head(l));
-    expect(fails).toEqual(['FAIL mysql', 'FAIL status table', 'FAIL status index', 'FAIL redis', 'FAIL agent a1', 'FAIL slack', 'FAIL discord', 'FAIL images dir']);
+    expect(fails).toEqual(['FAIL mysql', 'FAIL status table', 'FAIL status index', 'FAIL redis', 'FAIL agent a1', 'FAIL slack', 'FAIL discord', 'FAIL images dir', 'FAIL discord commands']);
     expect(bad.lines.find((l) => l.startsWith('FAIL mysql'))).toMatch(/Access denied|denied/i);
     expect(bad.lines.find((l) => l.startsWith('FAIL redis'))).toMatch(/ECONNREFUSED 127\.0\.0\.1:1$/);
     expect(bad.lines.find((l) => l.startsWith('FAIL agent a1'))).toMatch(/tcp:\/\/127\.0\.0\.1:1: .*not reachable/);

@@ -35,8 +35,9 @@ export interface DiscordBotOptions extends DiscordOptions {
   readonly redis?: { readonly url: string; readonly prefix: string };
   /** Burn machinery of the test's choosing (a real agent, a BullMQ queue). */
   readonly burns?: BuildOptions['burns'];
-  /** Declared commands (config `commands:`). */
+  /** Declared commands (config `commands:`) and the sources of their sql kind. */
   readonly commands?: ConfigInput['commands'];
+  readonly sources?: ConfigInput['sources'];
 }
 
 export interface DiscordBot {
@@ -86,6 +87,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
     ...(o.redis ? { redis: o.redis } : {}),
     ...(o.web ? { web: o.web } : {}),
     ...(o.commands ? { commands: o.commands } : {}),
+    ...(o.sources ? { sources: o.sources } : {}),
     deploy: o.deploy ?? {
       targets: [
         { name: 'site', kind: 'webhook', url: 'https://ci.example.com/hooks/deploy' },

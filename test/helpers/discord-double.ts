@@ -44,6 +44,8 @@ type Handler = (m: RegExpExecArray, body: Record<string, unknown> | undefined, r
  */
 export class DiscordDouble {
   readonly calls: RestCall[] = [];
+  /** Application commands by scope ('' global, '/guilds/<id>' a guild), as the last bulk overwrite left them. */
+  readonly registered = new Map<string, object[]>();
   readonly threads: { id: string; parentId: string; messageId: string; name: string }[] = [];
   readonly messages = new Map<string, StoredMessage>();
   /**
@@ -185,7 +187,8 @@ export class DiscordDouble {
       ['POST', /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/, (m, body, req) => this.#bot(req, () => this.#thread(m[1] ?? '', m[2] ?? '', body))],
       ['POST', /^\/channels\/(\d+)\/messages$/, (m, body, req) => this.#bot(req, () => [200, this.#json(this.#store(m[1] ?? '', body))])],
       ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m, body, req) => this.#bot(req, () => this.#edit(m[2] ?? '', body))],
-      ['PUT', /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/, (_m, body, req) => this.#bot(req, () => [200, (body as unknown as object[]).map((c) => ({ ...c, id: this.nextId(), application_id: IDS.application, version: '1' }))])],
+      ['PUT', /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/, (m, body, req) => this.#bot(req, () => [200, this.#register(m[1] ?? '', body as unknown as object[])])],
+      ['GET', /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/, (m, _body, req) => this.#bot(req, () => [200, this.registered.get(m[1] ?? '') ?? []])],
     ];
   }
 
@@ -193,6 +196,17 @@ export class DiscordDouble {
     const roles = this.guilds.some((g) => g.id === guild) ? this.memberRoles.get(user) : undefined;
     if (!roles) return [404, { code: 10007, message: 'Unknown Member' }];
     return [200, { user: userPayload(user, `user${user.slice(-4)}`), roles, joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 }];
+  }
+
+  /** As Discord does, a bulk overwrite replaces the scope's commands; each comes back with the fields Discord adds, `required: false` left out. */
+  #register(scope: string, body: object[]): object[] {
+    const strip = (o: Record<string, unknown>): Record<string, unknown> => {
+      const { required, options, ...rest } = o;
+      return { ...rest, ...(required === true ? { required } : {}), ...(Array.isArray(options) ? { options: (options as Record<string, unknown>[]).map(strip) } : {}) };
+    };
+    const stored = body.map((c) => ({ ...strip(c as Record<string, unknown>), id: this.nextId(), application_id: IDS.application, version: '1', default_member_permissions: null, nsfw: false }));
+    this.registered.set(scope, stored);
+    return stored;
   }
 
   #callback(token: string, body: Record<string, unknown> | undefined): [number, unknown] {

@@ -44,6 +44,9 @@ export interface BotOptions {
   readonly redis?: { readonly url: string; readonly prefix: string };
   /** Burn machinery of the test's choosing (a real agent, a BullMQ queue). */
   readonly burns?: BuildOptions['burns'];
+  /** Declared commands and their sources (config `commands:` and `sources:`). */
+  readonly commands?: ConfigInput['commands'];
+  readonly sources?: ConfigInput['sources'];
   /** More allowlist entries besides UADMIN and UVIEW. */
   readonly users?: NonNullable<ConfigInput['access']>['users'];
 }
@@ -92,6 +95,8 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
     ...(o.deploy ? { deploy: o.deploy } : {}),
     ...(o.redis ? { redis: o.redis } : {}),
     ...(o.web ? { web: o.web } : {}),
+    ...(o.commands ? { commands: o.commands } : {}),
+    ...(o.sources ? { sources: o.sources } : {}),
   });
   const log = o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = await buildApp(config, { log, demo: true, slackGroupMembers, commands: [...commands, ...(o.extra ?? [])], ...(o.audit ? { audit: o.audit } : {}), ...(o.burns ? { burns: o.burns } : {}) });
