@@ -10,6 +10,8 @@
 const floors = [
   { name: 'cli', paths: ['^src/cli(\\.ts$|/)'] },
   { name: 'adapters', paths: ['^src/adapters/'] },
+  // The public SDK (package.json "exports"): `opsline` uses core only; `opsline/testing` builds the app.
+  { name: 'sdk', paths: ['^src/sdk/'] },
   { name: 'app', paths: ['^src/app/', '^src/demo/'] },
   { name: 'commands', paths: ['^commands/'] },
   { name: 'jobs', paths: ['^src/jobs/'] },

@@ -88,6 +88,13 @@ async function mariadb() {
   if (!fix.ok) fail(`could not allow root over TCP:\n${fix.out}`);
 }
 
+// test/faults/mysql-restart.test.ts starts a MariaDB of its own (test/helpers/mariadb-server.ts): it needs Debian's
+// mariadbd and mariadb-install-db even where the shared server runs elsewhere (a container).
+async function ownMariadb() {
+  if (existsSync('/usr/sbin/mariadbd') && has('mariadb-install-db', ['--help'])) return;
+  aptInstall(['mariadb-server']);
+}
+
 async function redis() {
   if (await portOpen(6379)) return;
   if (!has('redis-server')) aptInstall(['redis-server']);
@@ -119,7 +126,8 @@ await promtool();
 await tmux();
 await chromium();
 await mariadb();
+await ownMariadb();
 await redis();
 await chromium();
 await redisSentinel();
-console.log('test setup: xorriso, tmux, chromium, MariaDB, Redis and redis-sentinel are ready');
+console.log('test setup: xorriso, tmux, chromium, MariaDB (and mariadb-install-db), Redis and redis-sentinel are ready');

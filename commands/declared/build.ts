@@ -16,6 +16,8 @@ export interface DeclaredDeps {
   readonly masked: readonly string[];
   /** The sources in force when the command runs (a reload swaps them with the commands). */
   readonly sources: () => Sources;
+  /** The names of the plugins' commands among `builtins`, which a refusal names as such (docs/plugins.md). */
+  readonly plugins?: ReadonlySet<string>;
 }
 
 export type DeclaredBuild = { readonly ok: true; readonly commands: readonly CommandDef[] } | { readonly ok: false; readonly issues: readonly DeclaredIssue[] };
@@ -27,7 +29,7 @@ export type DeclaredBuild = { readonly ok: true; readonly commands: readonly Com
  * names a declared command may not take.
  */
 export function buildDeclared(commands: readonly DeclaredCommand[], sources: Readonly<Record<string, Source>> | undefined, builtins: readonly string[], deps: DeclaredDeps): DeclaredBuild {
-  const issues = declaredIssues(commands, builtins, Object.keys(sources ?? {}));
+  const issues = declaredIssues(commands, builtins, Object.keys(sources ?? {}), deps.plugins);
   if (issues.length) return { ok: false, issues };
   const out: CommandDef[] = [];
   for (const [i, c] of commands.entries()) {

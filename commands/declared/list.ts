@@ -3,6 +3,7 @@ import { ConfigError } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import type { CommandDef } from '../../src/core/define-command.js';
 import { buildDeclared, formatIssues } from './build.js';
+import { isPluginDef } from '../../src/core/plugin.js';
 
 /**
  * The commands a platform is told about (`opsline manifest slack`, `opsline register discord`): the
@@ -15,6 +16,7 @@ export function withDeclared(builtins: readonly CommandDef[], config: Config | u
     secrets: () => undefined,
     masked: [],
     sources: () => new Map(),
+    plugins: new Set(builtins.filter(isPluginDef).map((c) => c.name)),
   });
   if (!made.ok) throw new ConfigError(source, formatIssues(made.issues));
   return [...builtins, ...made.commands];

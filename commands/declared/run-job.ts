@@ -17,7 +17,7 @@ import type { DeployJobView } from '../../src/services/deploy/types.js';
  */
 export async function startRunJob(ctx: CommandContext<Args, DeploysPort>, entry: RunCommandEntry, values: ReadonlyMap<string, string>): Promise<Reply> {
   const deploys = ctx.services.deploys;
-  if (!deploys) throw new UserError('not_configured', `/${entry.name} runs as a job, and jobs of this kind run on the deploy queue, which exists only when deploy.targets are configured (docs/commands.md)`);
+  if (!deploys) throw new UserError('not_configured', `/${entry.name} runs as a job on the deploy queue, which the bot builds at start when deploy.targets or a run command in job form is configured: restart the bot (a reload does not build it)`);
   const shown = [...values].map(([k, v]) => `${k}=${v}`).join(' ');
   const id = newJobId('r');
   const who = ctx.invocation.principal;

@@ -5,7 +5,7 @@ import { UserError } from '../../src/core/errors.js';
 import { reply, type Reply } from '../../src/core/reply.js';
 import { limitedCount } from '../../src/services/db/status-refresh.js';
 import type { SqlCommand } from '../../src/config/commands.js';
-import type { Sources } from './sources.js';
+import { SourceUnavailable, type Sources } from './sources.js';
 import { renderTable } from './table.js';
 import { REPLY_LIMIT } from './vars.js';
 
@@ -32,6 +32,7 @@ export function sqlHandler(c: SqlCommand, sources: () => Sources, log: Logger): 
     const source = sources().get(c.source);
     if (!source) throw new UserError('not_configured', `/${c.name}: no source named ${c.source}`);
     const grants = await source.grants().catch((err: unknown) => {
+      if (err instanceof SourceUnavailable) throw unavailable(c, err);
       log.warn({ err, source: c.source }, 'declared sql: SHOW GRANTS failed');
       throw new UserError('unavailable', `/${c.name}: the data source ${c.source} cannot be reached`);
     });
@@ -48,8 +49,9 @@ export function sqlHandler(c: SqlCommand, sources: () => Sources, log: Logger): 
     try {
       const flavour = await source.flavour();
       // mysql2 reads named values from an object: a null-prototype one, filled from the Map.
-      [rows, fields] = await source.pool.execute<RowDataPacket[]>({ sql: sqlText(c, flavour), rowsAsArray: true }, Object.assign(Object.create(null) as Record<string, string | number | boolean | null>, Object.fromEntries(params)));
+      [rows, fields] = await source.use((pool) => pool.execute<RowDataPacket[]>({ sql: sqlText(c, flavour), rowsAsArray: true }, Object.assign(Object.create(null) as Record<string, string | number | boolean | null>, Object.fromEntries(params))));
     } catch (err) {
+      if (err instanceof SourceUnavailable) throw unavailable(c, err);
       const errno = (err as { errno?: number }).errno;
       if (errno !== undefined && TIMED_OUT.has(errno)) throw new UserError('timeout', `/${c.name}: the query passed its time limit (${c.timeoutMs} ms) and was stopped on the server`);
       log.warn({ err, command: c.name, source: c.source }, 'declared sql command failed');
@@ -63,4 +65,9 @@ export function sqlHandler(c: SqlCommand, sources: () => Sources, log: Logger): 
     const head = `/${c.name}: ${table.shown} row${table.shown === 1 ? '' : 's'}${cut ? ` (more not shown; at most ${table.shown})` : ''}`;
     return reply(head, { pre: table.text });
   };
+}
+
+/** The source has no working login now (its Vault lease was revoked or expired): said as such, with the reason. */
+function unavailable(c: SqlCommand, err: SourceUnavailable): UserError {
+  return new UserError('unavailable', `/${c.name}: the data source ${c.source} is unavailable (${err.message})`);
 }

@@ -15,6 +15,8 @@ export interface Served {
   readonly jobs: JobManager;
   readonly burns: BurnKind;
   readonly runs: RunKind;
+  /** The names under `agent.commands`, listed by a v2 `hello` (so `opsline doctor` can check a declared command's name). */
+  readonly commandNames: readonly string[];
   drives(): DriveInfo[];
   eject(drive: string): Promise<EjectResult>;
 }
@@ -34,7 +36,7 @@ function answer(agent: Served, peer: Peer, req: Exclude<Request, { op: 'heartbea
   const reply = (data: unknown): AgentMessage[] => [{ v: req.v, op: 'reply', id: req.id, data }];
   switch (req.op) {
     case 'hello': {
-      const info: HelloInfo = { agent: agent.name, v: req.v, heartbeatMs: agent.heartbeatMs, drives: agent.drives().length, capabilities: [...CAPABILITIES] };
+      const info: HelloInfo = { agent: agent.name, v: req.v, heartbeatMs: agent.heartbeatMs, drives: agent.drives().length, capabilities: [...CAPABILITIES], ...(req.v === 2 ? { commands: [...agent.commandNames] } : {}) };
       return reply(info);
     }
     case 'images':

@@ -43,6 +43,7 @@ export class AgentServer {
   readonly jobs: JobManager;
   readonly burns: BurnKind;
   readonly runs: RunKind;
+  readonly commandNames: readonly string[];
   readonly name: string;
   readonly heartbeatMs: number;
   private readonly context = new zmq.Context();
@@ -63,6 +64,7 @@ export class AgentServer {
     this.outbox = new SendQueue((frames) => (this.router.closed ? Promise.resolve() : this.router.send(frames)));
     this.burns = burnKind({ stateDir: o.stateDir, drives: o.drives, imagesDir: o.imagesDir, xorriso: o.xorriso });
     this.runs = runKind(o.stateDir, o.commands ?? {});
+    this.commandNames = Object.keys(o.commands ?? {}).sort();
     // Runs first: `status` and `cancel` of a jobId that both kinds know mean the run, as they always have.
     this.jobs = new JobManager({ kinds: [this.runs, this.burns], log: o.log, send: (p, m) => this.send(p, m) });
   }

@@ -7,7 +7,7 @@ import type { Approvals } from '../core/approve-step.js';
 import { Confirmations } from '../core/confirmations.js';
 import { GrantRoles } from '../core/grants/grant-roles.js';
 import { LocalGrantVersion, type Grant, type GrantStore, type GrantVersion } from '../core/grants/types.js';
-import { DiscordRoles } from '../core/roles/discord-roles.js';
+import { DiscordRoles, type MemberRoles } from '../core/roles/discord-roles.js';
 import { SlackGroupRoles, type GroupMembers } from '../core/roles/slack-groups.js';
 import type { RoleSource } from '../core/roles/types.js';
 import type { Transports } from '../relay/transports.js';
@@ -16,6 +16,8 @@ import { connectRedis } from '../redis/connect.js';
 
 /** Builds the Slack user group lookup for a `slack` section (the Web API call lives with the Slack adapter). */
 export type SlackGroupMembers = (cfg: NonNullable<Config['slack']>, log: Logger) => GroupMembers;
+/** Discord's guild member lookup (src/adapters/discord/members.ts), for principals without member roles (the web). */
+export type DiscordMemberRoles = (cfg: NonNullable<Config['discord']>, log: Logger) => MemberRoles;
 
 export interface AccessParts {
   readonly access: Access;
@@ -53,6 +55,7 @@ export function buildAccess(
   allow: { readonly list: AccessConfig; readonly extra: ReadonlyMap<string, readonly Role[]> },
   /** Slack's user group lookup, from the adapters above (src/adapters/slack/usergroups.ts); without it the groups give no roles. */
   slackGroupMembers?: SlackGroupMembers,
+  discordMemberRoles?: DiscordMemberRoles,
 ): AccessParts {
   const a = config.access;
   // The grant version is read before every decision: a Redis that does not answer leaves grants out
@@ -68,7 +71,8 @@ export function buildAccess(
   const groupsFor = (x: Config['access'], current: SlackGroupRoles | undefined, currentKey: string) =>
     !x.slackGroups.length || !members ? undefined : current && groupsKey(x) === currentKey ? current : new SlackGroupRoles(x.slackGroups, members, x.slackGroupsTtl, log, now);
   const warnings = (x: Config['access']) => (x.slackGroups.length && !config.slack ? ['access.slackGroups is set but there is no slack section: the groups give no roles'] : []);
-  const sourcesOf = (x: Config['access'], groups: SlackGroupRoles | undefined): RoleSource[] => [grants, new DiscordRoles(x.discordRoles), ...(groups ? [groups] : [])];
+  const memberRoles = config.discord && discordMemberRoles?.(config.discord, log);
+  const sourcesOf = (x: Config['access'], groups: SlackGroupRoles | undefined): RoleSource[] => [grants, new DiscordRoles(x.discordRoles, memberRoles, now), ...(groups ? [groups] : [])];
   let slackGroups = groupsFor(a, undefined, '');
   let slackKey = groupsKey(a);
   for (const w of warnings(a)) log.warn(w);

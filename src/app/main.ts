@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import { commands } from '../../commands/index.js';
 import type { Access } from '../core/access.js';
 import { unknownAccessKeys } from '../core/access.js';
-import { buildAccess, type SlackGroupMembers } from './access-setup.js';
+import { buildAccess, type DiscordMemberRoles, type SlackGroupMembers } from './access-setup.js';
 import { type ReloadPlan } from './access-reload.js';
 import { planReload } from './declared-reload.js';
 import { setupDeclared } from '../../commands/declared/setup.js';
+import type { Sources } from '../../commands/declared/sources.js';
 import type { SlackGroupRoles } from '../core/roles/slack-groups.js';
 import { MemoryGrantStore } from '../core/grants/memory-store.js';
 import type { GrantStore } from '../core/grants/types.js';
@@ -25,11 +26,11 @@ import type { Config } from '../config/schema.js';
 import { MemoryNotesRepository } from '../services/memory/notes.js';
 import { demoStatus } from '../services/memory/demo-status.js';
 import { buildMysqlServices } from '../services/db/index.js';
-import { buildVaultServices, type Secrets, type VaultMysqlCredentials } from '../services/secrets/index.js';
+import { buildVaultServices, type Secrets, type VaultClient, type VaultMysqlCredentials } from '../services/secrets/index.js';
 import type { Services } from './services.js';
 import { buildBurns, type InProcessAgent } from '../jobs/setup.js';
 import { buildDeploys } from '../jobs/deploy-setup.js';
-import { perTargetRoles } from '../services/deploy/service.js';
+import { gateRoles } from './gate-roles.js';
 import type { DeviceClient } from '../services/devices/types.js';
 import type { BurnQueue } from '../services/queue/types.js';
 import type { Db } from '../services/db/index.js';
@@ -37,6 +38,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { scheduleIssues, withSchedulePrincipals } from '../schedules/check.js';
 import { buildSchedules } from '../schedules/setup.js';
 import { buildWebAuth } from '../services/web/index.js';
+import { MemoryJobLog, pruneJobLog } from '../services/job-log/index.js';
 import type { ChannelPoster } from '../schedules/types.js';
 
 export interface App {
@@ -63,6 +65,8 @@ export interface App {
   readonly secrets: Secrets | undefined;
   /** The Vault lease behind the MySQL login, with mysql.vault. */
   readonly mysqlCredentials: VaultMysqlCredentials | undefined;
+  /** The data sources of declared sql commands in force (each with its Vault lease, if it has one). */
+  sources(): Sources;
   /** The MySQL handle behind the services, with a mysql section (readiness checks). */
   readonly db: Db | undefined;
   /** Waits for jobs running in this process (the demo lets a burn finish before it exits). */
@@ -94,8 +98,15 @@ export interface BuildOptions {
    * caller: the composition root stands below the adapters (docs/architecture.md, "Layers").
    */
   readonly slackGroupMembers?: SlackGroupMembers;
+  /** Discord's guild member lookup for access.discordRoles on the web (src/adapters/discord/members.ts), likewise. */
+  readonly discordMemberRoles?: DiscordMemberRoles;
   /** Replaces the command list (tests add a command of their own, e.g. a test job). */
   readonly commands?: readonly CommandDef<Services>[];
+  /**
+   * Plugin commands, loaded and checked by the caller (commands/plugins/load.ts): registered beside the
+   * built-ins for the life of the process, so declared commands may not take their names either.
+   */
+  readonly plugins?: readonly CommandDef<unknown>[];
 }
 
 /** The composition root: config → services → registry → dispatcher. Adapters are added by the caller. */
@@ -103,19 +114,25 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   const now = opts.now ?? (() => new Date());
   const log = opts.log;
   // Typed on the whole bag: a command that names a port the bag lacks does not compile.
-  const registry = new Registry<Services>(opts.commands ?? commands);
+  const registry = new Registry<Services>([...(opts.commands ?? commands), ...(opts.plugins ?? [])]);
   // Declared commands join the registry before access is checked: access.commands may name them.
-  const declared = setupDeclared(config, registry, { log, secrets: () => opts.secrets ?? built.secrets, masked: opts.secretValues ?? [] });
+  const declared = setupDeclared(config, registry, { log, secrets: () => opts.secrets ?? built.secrets, masked: opts.secretValues ?? [], vault: () => built.vaultClient });
   const badKeys = unknownAccessKeys(config.access, registry.targets().map((t) => t.path));
   if (badKeys.length) throw new ConfigError('config', badKeys);
   const relay = buildRelay(config, log);
   const budget = buildBudget(config, log);
   const transports = new Transports(relay);
   const built = await buildServices(config, opts, now);
+  // A source on Vault gets its first login now: a Vault that refuses stops the start, as for mysql.vault (docs/vault.md).
+  await declared.ready().catch(async (err: unknown) => {
+    await declared.close();
+    await built.close();
+    throw err;
+  });
   // Each schedule runs as its own system principal, with the roles its config entry gives it.
   const list = withSchedulePrincipals(config.access, config.schedules);
-  const extra = perTargetRoles(config.deploy?.targets ?? []);
-  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra }, opts.slackGroupMembers);
+  const extra = gateRoles(config);
+  const parts = buildAccess(config, built.grantStore, transports, log, () => now().getTime(), { list, extra }, opts.slackGroupMembers, opts.discordMemberRoles);
   const access = parts.access;
   const scheduleProblems = scheduleIssues(config.schedules, registry, access);
   if (scheduleProblems.length) throw new ConfigError('config', scheduleProblems);
@@ -128,9 +145,10 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     devicesOff = reason;
     opts.notice?.(reason);
   };
-  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent ? startDemoAgent : undefined, given: opts.burns, notice: onOff, failed }, transports);
+  const jobLog = built.services.jobLog;
+  const burns = await buildBurns(config, { log, demoAgent: opts.demoAgent ? startDemoAgent : undefined, given: opts.burns, notice: onOff, failed, jobLog }, transports);
   const secrets = opts.secrets ?? built.secrets;
-  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed, devicesOff, demo: opts.demoAgent === true }, transports);
+  const deploys = buildDeploys(config, { log, devices: burns?.service.devices, secrets, masked: opts.secretValues ?? [], failed, devicesOff, demo: opts.demoAgent === true, jobLog }, transports);
   // The audit trail has one record per invocation, so metering it counts every command once.
   const audit = opts.metrics ? opts.metrics.meterAudit(built.services.audit) : built.services.audit;
   const web = buildWebAuth(config, log, () => now().getTime());
@@ -153,6 +171,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
   parts.start();
   // Background counts start now, so the first /status rarely finds them cold (docs/configuration.md#status).
   services.status?.start?.();
+  // Ended jobs' history and output go after jobs.retention (docs/configuration.md#jobs).
+  const pruning = jobLog && pruneJobLog(jobLog, config.jobs.retention, now, log.child({ service: 'job-log' }));
   let stopping = false;
   return {
     config,
@@ -169,6 +189,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     log,
     secrets,
     mysqlCredentials: built.vault,
+    sources: () => declared.sources(),
     db: built.db,
     planReload: (next) => planReload(config, next, registry, parts, extra, declared),
     async startWorkers() {
@@ -189,6 +210,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
       await schedules?.close();
       await deploys?.close();
       await burns?.close();
+      await pruning?.stop();
       await redisConfirm?.close();
       await web?.close();
       await relay.close();
@@ -205,6 +227,7 @@ interface Built {
   readonly services: Services;
   readonly secrets?: Secrets;
   readonly vault?: VaultMysqlCredentials;
+  readonly vaultClient?: VaultClient;
   readonly db?: Db;
   /** Time-boxed grants: in MySQL with a mysql section, else in this process only. */
   readonly grantStore: GrantStore;
@@ -218,20 +241,20 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
     const lease = vault?.mysql;
     const m = buildMysqlServices(config, opts.log, now, undefined, lease?.db);
     const audit = opts.audit ?? m.audit;
-    const services: Services = { status: m.status, statusSnapshots: m.statusSnapshots, notes: m.notes, notesDurable: true, audit, now };
+    const services: Services = { status: m.status, statusSnapshots: m.statusSnapshots, notes: m.notes, notesDurable: true, audit, now, jobLog: m.jobLog };
     // No rotation may start while the pool closes; the lease goes last, once nothing uses it.
     const close = async () => {
       await lease?.credentials.halt();
       await m.stop();
       await lease?.credentials.revoke();
     };
-    return { services, secrets: vault?.secrets, vault: lease?.credentials, db: m.db, close, grantStore: new MysqlGrantStore(m.db) };
+    return { services, secrets: vault?.secrets, vault: lease?.credentials, vaultClient: vault?.client, db: m.db, close, grantStore: new MysqlGrantStore(m.db) };
   }
   const audit = opts.audit ?? new LogAuditSink(opts.log);
   const notes = new MemoryNotesRepository(now);
   const demo = opts.demo && config.status ? demoStatus(config.status, now, opts.log) : undefined;
   if (opts.demo) await seedNotes(notes);
-  return { services: { status: demo?.service, statusSnapshots: demo?.snapshots, notes, notesDurable: false, audit, now }, secrets: vault?.secrets, close: async () => {}, grantStore: new MemoryGrantStore(now) };
+  return { services: { status: demo?.service, statusSnapshots: demo?.snapshots, notes, notesDurable: false, audit, now, jobLog: new MemoryJobLog() }, secrets: vault?.secrets, vaultClient: vault?.client, close: async () => {}, grantStore: new MemoryGrantStore(now) };
 }
 
 async function seedNotes(notes: MemoryNotesRepository): Promise<void> {

@@ -8,9 +8,12 @@ import type { Config } from '../config/schema.js';
 import { createLogger } from '../log.js';
 import { prettyDestination, terminalLevel } from '../log-pretty.js';
 import { buildApp, type App } from '../app/main.js';
+import { commands } from '../../commands/index.js';
+import { loadPlugins } from '../../commands/plugins/load.js';
 import { applyOwnThread } from '../relay/apply.js';
 import { version } from '../version.js';
 import { slackGroupMembers } from '../adapters/slack/usergroups.js';
+import { discordMemberRoles } from '../adapters/discord/members.js';
 import { demoWebPort, startDemoWeb } from './demo-web.js';
 
 /** How long the console waits for its connections to close once input has ended and its jobs are done. */
@@ -31,9 +34,13 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const config = loaded?.config ?? buildConfig(demoConfig(osUser(), await demoWebPort()));
   const tty = process.stdout.isTTY === true && process.stdin.isTTY === true;
   const screen = new Screen(process.stdout, tty, { columns: () => process.stdout.columns || 80, err: process.stderr });
+  const log = consoleLogger(config, loaded, run.logLevel, screen);
+  const plugins = loaded ? await loadPlugins(config, loaded.source, commands, log) : [];
   const app = await buildApp(config, {
     slackGroupMembers,
-    log: consoleLogger(config, loaded, run.logLevel, screen),
+    plugins,
+    discordMemberRoles,
+    log,
     demo: run.demo,
     demoAgent: run.demo,
     secretValues: loaded?.secrets,

@@ -1,8 +1,11 @@
 import { platformChecks } from '../adapters/doctor.js';
 import { deviceHostChecks } from '../agent/doctor.js';
+import { umbrellaClash } from '../adapters/slack/names.js';
 import { commands } from '../../commands/index.js';
 import { sourceChecks } from '../../commands/declared/doctor.js';
+import { runCommandChecks } from '../../commands/declared/run-doctor.js';
 import { withDeclared } from '../../commands/declared/list.js';
+import { withPlugins } from '../../commands/plugins/load.js';
 import { ConfigError, requireConfigFile } from '../config/load.js';
 import { Access, unknownAccessKeys } from '../core/access.js';
 import { printable } from '../core/printable.js';
@@ -27,9 +30,12 @@ export async function runDoctor(configFlag: string | undefined, io: DoctorIo = {
   const loaded = requireConfigFile(configFlag);
   const { config } = loaded;
   // Checked against the commands, as `opsline start` does: access overrides and scheduled commands.
-  const registry = new Registry(withDeclared(commands, config, loaded.source));
+  // A plugin module that fails to load, or a command it registers that is refused, fails here as at start.
+  const registry = new Registry(withDeclared(await withPlugins(commands, loaded), config, loaded.source));
   const access = new Access(withSchedulePrincipals(config.access, config.schedules));
-  const refused = [...unknownAccessKeys(config.access, registry.targets().map((t) => t.path)), ...scheduleIssues(config.schedules, registry, access)];
+  // A declared name that is the Slack umbrella's would stop `opsline start`: said here with the file and the key.
+  const umbrella = config.slack && umbrellaClash(config.slack.commandPrefix, config.slack.umbrellaCommand, registry.all().map((c) => c.name), config.commands ?? []);
+  const refused = [...unknownAccessKeys(config.access, registry.targets().map((t) => t.path)), ...scheduleIssues(config.schedules, registry, access), ...(umbrella ? [umbrella] : [])];
   if (refused.length) throw new ConfigError(loaded.source, refused);
   const checks: Check[] = [
     ...vaultChecks(config),
@@ -39,6 +45,7 @@ export async function runDoctor(configFlag: string | undefined, io: DoctorIo = {
     ...platformChecks(config),
     ...deviceHostChecks(config),
     ...sourceChecks(config),
+    ...runCommandChecks(config),
   ];
   const width = Math.max(6, ...checks.map((c) => c.name.length));
   io.out.write(`ok   ${'config'.padEnd(width)}  ${loaded.source} is valid\n`);

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { commands } from '../../commands/index.js';
 import { withDeclared } from '../../commands/declared/list.js';
+import { withPlugins } from '../../commands/plugins/load.js';
 import { PLACEHOLDER_BASE, slackManifest } from '../adapters/slack/manifest.js';
 import { loadConfigFile } from '../config/load.js';
 import { COMMAND_PREFIX } from '../words/names.js';
@@ -39,7 +40,9 @@ export async function runManifest(run: ManifestRun): Promise<number> {
     run.err.write(`opsline manifest: --mode must be http or socket, not ${run.mode}\n`);
     return 2;
   }
-  const loaded = loadConfigFile(run.configFlag)?.config;
+  const file = loadConfigFile(run.configFlag);
+  const loaded = file?.config;
+  const listed = await withPlugins(commands, file);
   const slack = loaded?.slack;
   const mode = (run.mode as 'http' | 'socket' | undefined) ?? slack?.mode ?? 'http';
   const prefix = run.prefix ?? slack?.commandPrefix ?? '';
@@ -52,7 +55,7 @@ export async function runManifest(run: ManifestRun): Promise<number> {
     run.err.write(`opsline manifest: no --url or slack.publicUrl; request URLs use ${PLACEHOLDER_BASE}, edit them before creating the app\n`);
   let manifest: Record<string, unknown>;
   try {
-    manifest = slackManifest(withDeclared(commands, loaded), { prefix, mode, baseUrl: url, name: run.name, umbrella: run.umbrella ?? slack?.umbrellaCommand, userGroups: (loaded?.access.slackGroups.length ?? 0) > 0 });
+    manifest = slackManifest(withDeclared(listed, loaded), { prefix, mode, baseUrl: url, name: run.name, umbrella: run.umbrella ?? slack?.umbrellaCommand, userGroups: (loaded?.access.slackGroups.length ?? 0) > 0 });
   } catch (err) {
     run.err.write(`opsline manifest: ${(err as Error).message}\n`);
     return 2;

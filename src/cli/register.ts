@@ -1,5 +1,6 @@
 import { commands } from '../../commands/index.js';
 import { withDeclared } from '../../commands/declared/list.js';
+import { withPlugins } from '../../commands/plugins/load.js';
 import { discordCommandProblems } from '../adapters/discord/commands-check.js';
 import { applicationCommands } from '../adapters/discord/commands-json.js';
 import { registerDiscordCommands } from '../adapters/discord/register.js';
@@ -35,7 +36,7 @@ export async function runRegister(run: RegisterRun): Promise<number> {
     return 2;
   }
   // Building the registry checks the command list (duplicates) before anything is sent.
-  const defs = new Registry(withDeclared(run.commands ?? commands, loaded.config, loaded.source)).all();
+  const defs = new Registry(withDeclared(await withPlugins(run.commands ?? commands, loaded), loaded.config, loaded.source)).all();
   const problems = discordCommandProblems(applicationCommands(defs));
   if (problems.length > 0) {
     err.write(`opsline register: Discord would refuse these commands:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);

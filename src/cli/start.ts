@@ -1,4 +1,4 @@
-import { requireConfigFile } from '../config/load.js';
+import { namingFile, requireConfigFile } from '../config/load.js';
 import { adapterFactories } from '../adapters/index.js';
 import { chatPosters } from '../adapters/posters.js';
 import type { Adapter } from '../adapters/types.js';
@@ -8,9 +8,12 @@ import { Metrics } from '../metrics/metrics.js';
 import { mountMetrics } from '../app/metrics-mount.js';
 import { processLogger } from '../log-pretty.js';
 import { buildApp } from '../app/main.js';
+import { commands } from '../../commands/index.js';
+import { loadPlugins } from '../../commands/plugins/load.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
 import { slackGroupMembers } from '../adapters/slack/usergroups.js';
+import { discordMemberRoles } from '../adapters/discord/members.js';
 
 /**
  * `opsline start`: the configured adapters, the one HTTP server and (unless `workers` is false) the
@@ -24,7 +27,9 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   // Command names for metric labels; anything else a caller types is counted as `unknown`.
   const known = new Set<string>();
   const metrics = new Metrics((name) => known.has(name));
-  const app = await buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers });
+  // Plugins load once, here: a module that fails or a command that is refused stops the start (docs/plugins.md).
+  const plugins = await loadPlugins(config, loaded.source, commands, log);
+  const app = await namingFile(loaded.source, () => buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers, discordMemberRoles, plugins }));
   // SIGHUP reloads access from here on; one sent while the app was being built is run now.
   trap.onHup(accessReloader(app, configFlag, log));
   for (const t of app.registry.targets()) known.add(t.path);
@@ -32,7 +37,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const closeChecks = mountReadyChecks(http, app, log);
   const adapters: Adapter[] = [];
   for (const factory of adapterFactories) {
-    const adapter = await factory({ app, http, log, metrics });
+    const adapter = await namingFile(loaded.source, () => factory({ app, http, log, metrics }));
     if (adapter) adapters.push(adapter);
   }
   mountMetrics(http, app, metrics, adapters.map((a) => a.name));

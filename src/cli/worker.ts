@@ -1,8 +1,10 @@
 import { chatPosters } from '../adapters/posters.js';
 import { addWorkerTransports } from '../adapters/transports.js';
-import { ConfigError, requireConfigFile } from '../config/load.js';
+import { ConfigError, namingFile, requireConfigFile } from '../config/load.js';
 import { processLogger } from '../log-pretty.js';
 import { buildApp } from '../app/main.js';
+import { commands } from '../../commands/index.js';
+import { loadPlugins } from '../../commands/plugins/load.js';
 import { accessReloader } from './reload-access.js';
 import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
 import { slackGroupMembers } from '../adapters/slack/usergroups.js';
@@ -21,7 +23,9 @@ export async function runWorker(configFlag: string | undefined, trap: SignalTrap
   if (!config.agents?.length && !deploys && !scheduled)
     throw new ConfigError(loaded.source, ['agents: `opsline worker` needs at least one device agent, or deploy.targets, schedules or alerts with redis']);
   const log = processLogger(config.log.level, loaded.secrets);
-  const app = await buildApp(config, { log, secretValues: loaded.secrets, slackGroupMembers });
+  // Schedules run commands here too: a plugin's command must be known to them (docs/plugins.md).
+  const plugins = await loadPlugins(config, loaded.source, commands, log);
+  const app = await namingFile(loaded.source, () => buildApp(config, { log, secretValues: loaded.secrets, slackGroupMembers, plugins }));
   // The worker holds the app's allowlist too: SIGHUP reloads it, as for `opsline start`.
   trap.onHup(accessReloader(app, configFlag, log));
   addWorkerTransports(app, log);

@@ -26,13 +26,14 @@ const SLOT = /\{([a-z][a-z0-9_]*)(?:\.[a-z][a-z0-9_]*)?\}/g;
  * Checks that span one declared command's keys, and the set against the built-in commands and the
  * sources: every issue names the key a user must change (docs/commands.md, "Names").
  */
-export function declaredIssues(commands: readonly DeclaredCommand[], builtins: readonly string[], sourceNames: readonly string[]): DeclaredIssue[] {
+export function declaredIssues(commands: readonly DeclaredCommand[], builtins: readonly string[], sourceNames: readonly string[], plugins: ReadonlySet<string> = new Set()): DeclaredIssue[] {
   const issues: DeclaredIssue[] = [];
   const add = (path: (string | number)[], message: string) => issues.push({ path: ['commands', ...path], message });
   const builtin = new Set(builtins);
   const seen = new Map<string, number>();
   commands.forEach((c, i) => {
-    if (builtin.has(c.name)) add([i, 'name'], `/${c.name} is a built-in command`);
+    if (plugins.has(c.name)) add([i, 'name'], `/${c.name} is a plugin's command (plugins:)`);
+    else if (builtin.has(c.name)) add([i, 'name'], `/${c.name} is a built-in command`);
     else if (isSlackBuiltin(c.name)) add([i, 'name'], `/${c.name} is one of Slack's own commands; Slack would refuse the app`);
     else if (PROTOTYPE_NAMES.has(c.name)) add([i, 'name'], `${c.name} is a reserved name`);
     const first = seen.get(c.name);

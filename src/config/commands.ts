@@ -74,10 +74,21 @@ export type HttpCommand = z.output<typeof httpCommand>;
 export type SqlCommand = z.output<typeof sqlCommand>;
 
 /** A read-only data source for `sql` commands, with its own user: never the bot's own (docs/commands.md#sources). */
-export const source = z.strictObject({
-  url: z.string().regex(/^mysql:\/\/[^/\s]+@[^/\s]+\/[^\s]+$/, 'mysql://user:password@host:port/database'),
-  poolSize: z.number().int().min(1).max(20).default(2),
-});
+export const source = z
+  .strictObject({
+    url: z.string().regex(/^mysql:\/\/[^/\s]+@[^/\s]+\/[^\s]+$/, 'mysql://user:password@host:port/database').optional(),
+    // With `vault`, the user and password come from Vault's database engine, as for mysql.vault (docs/vault.md).
+    host: z.string().min(1).max(255).optional(),
+    port: z.number().int().min(1).max(65535).default(3306),
+    database: z.string().regex(/^[A-Za-z0-9_$-]{1,64}$/, 'a database name').optional(),
+    vault: z.strictObject({ role: z.string().regex(/^[A-Za-z0-9_-]+$/), mount: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a Vault path').default('database') }).optional(),
+    poolSize: z.number().int().min(1).max(20).default(2),
+  })
+  .superRefine((s, ctx) => {
+    if (s.url && (s.vault || s.host || s.database)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give either url, or host, database and vault' });
+    else if (!s.url && !s.vault) ctx.addIssue({ code: 'custom', path: [], message: 'needs url (a user of its own) or vault: { role } with host and database' });
+    else if (s.vault && (!s.host || !s.database)) ctx.addIssue({ code: 'custom', path: s.host ? ['database'] : ['host'], message: 'required with vault' });
+  });
 export type Source = z.output<typeof source>;
 
 export const declaredCommands = z.array(declaredCommand).max(200);

@@ -16,6 +16,16 @@ export class ConfigError extends OperatorError<'config_invalid'> {
   }
 }
 
+/** A ConfigError raised while the app is built (it knows no file) names `source`, the file the config came from. */
+export async function namingFile<T>(source: string, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ConfigError && err.source === 'config') throw new ConfigError(source, err.issues);
+    throw err;
+  }
+}
+
 export interface Loaded {
   readonly config: Config;
   readonly source: string;

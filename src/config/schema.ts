@@ -87,6 +87,8 @@ const mysql = z.strictObject({
   poolSize: z.number().int().min(1).max(100).default(10),
   // A /note add whose answer was lost retries the same (idempotent) insert this long before giving up.
   saveDeadlineMs: z.number().int().min(0).max(600_000).default(10_000),
+  // A reply waits until its audit row is stored (docs/hosting.md, "What a SIGKILL loses"); false: rows are batched behind it.
+  auditBeforeReply: z.boolean().default(true),
 });
 
 const vault = z.strictObject({
@@ -203,6 +205,24 @@ const deployTarget = z.strictObject({
     .optional(),
 });
 
+/** Sign in with OpenID Connect (docs/web.md, "OpenID Connect"): authorization code with PKCE, state and nonce. */
+const oidc = z.strictObject({
+  // The provider's issuer; https, or http only for a provider on this machine (a test, a local setup).
+  issuer: z.string().regex(/^(https:\/\/[^\s/?#]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/[^\s?#]*)?$/, 'an https:// URL (http:// only for 127.0.0.1 or localhost)'),
+  // Shown on the button: "Sign in with <name>".
+  name: z.string().min(1).max(60).default('OpenID Connect'),
+  clientId: z.string().min(1).max(500),
+  // ${ENV} (replaced when the config is read) or vault:<path>#<key> (read from Vault at first use).
+  clientSecret: z.string().min(1),
+  // Default: <web.publicUrl>/web/oidc/callback; register this exact URL with the provider.
+  redirectUri: z.string().regex(/^https?:\/\/[^\s?#]+\/web\/oidc\/callback$/, 'an http(s) URL ending in /web/oidc/callback').optional(),
+  scopes: z.array(z.string().regex(/^[\x21-\x7e]{1,64}$/, 'a scope name')).min(1).default(['openid']).refine((s) => s.includes('openid'), 'must include openid'),
+  // The claim that names the person: the key is oidc:<its value>. `email` counts only with email_verified.
+  claim: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a claim name').default('sub'),
+  // A claim value that stands for another principal (oidc value → slack:T…:U…): one person, one key.
+  principals: z.record(z.string().min(1).max(256), principalKey).optional(),
+});
+
 /** The web view (docs/web.md): sign-in links from chat, sessions, pages under /web. */
 const web = z.strictObject({
   enabled: z.boolean().default(true),
@@ -211,10 +231,12 @@ const web = z.strictObject({
   // Its own port instead of the main HTTP server's (host defaults to http.host).
   port: z.number().int().min(0).max(65535).optional(),
   host: z.string().optional(),
-  // Behind a TLS-terminating proxy: X-Forwarded-Proto https makes cookies Secure.
-  trustProxy: z.boolean().default(false),
+  // Behind a proxy (docs/web.md, "Served where"): X-Forwarded-Proto https makes cookies Secure, and the
+  // client's address is read from X-Forwarded-For. true is one proxy; a number is that many in a row.
+  trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).default(false),
   sessionIdle: duration().prefault('30m'),
   sessionMax: duration().prefault('12h'),
+  oidc: oidc.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -246,8 +268,10 @@ export const configSchema = z.strictObject({
       stalledIntervalMs: z.number().int().min(500).default(15_000),
       // A running job's worker reports this often; two heartbeats of silence and the thread says the worker is lost.
       heartbeatMs: z.number().int().min(100).default(5_000),
+      // How long an ended job's history and output are kept for the web view (docs/web.md).
+      retention: duration(60_000).prefault('30d'),
     })
-    .default({ lockDurationMs: 30_000, stalledIntervalMs: 15_000, heartbeatMs: 5_000 }),
+    .prefault({}),
   status: status.optional(),
   access: access.prefault({}),
   agents: z.array(agentRef).optional(),
@@ -262,6 +286,8 @@ export const configSchema = z.strictObject({
   // Commands declared in config and the read-only data sources of their `sql` kind: docs/commands.md.
   commands: declaredCommands.optional(),
   sources: sources.optional(),
+  // Modules whose default export is a command made with defineCommand from opsline, loaded at start: docs/plugins.md.
+  plugins: z.array(z.string().min(1).max(500)).max(50).optional(),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -285,6 +311,8 @@ export const checkedConfigSchema = configSchema.superRefine((c, ctx) => {
   if (c.mysql?.vault && (c.mysql.user || c.mysql.password !== undefined || (c.mysql.url && /^mysql:\/\/[^/]*@/.test(c.mysql.url))))
     ctx.addIssue({ code: 'custom', path: ['mysql', 'vault'], message: 'Vault issues the user and password: leave them out of mysql.url, user and password' });
   if (c.mysql?.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: 'required by mysql.vault' });
+  for (const [name, s] of Object.entries(c.sources ?? {}))
+    if (s.vault && !c.vault) ctx.addIssue({ code: 'custom', path: ['vault'], message: `required by sources.${name}.vault` });
   if (c.vault && !c.vault.token && !c.vault.approle)
     ctx.addIssue({ code: 'custom', path: ['vault'], message: 'needs token or approle' });
   if (c.redis && !c.redis.url && !c.redis.sentinels) ctx.addIssue({ code: 'custom', path: ['redis'], message: 'needs url, or sentinels and name' });

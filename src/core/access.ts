@@ -86,6 +86,11 @@ export class Access {
     await Promise.all(this.#policy.sources.map((s) => s.prepare?.(p)));
   }
 
+  /** After `prepare`: roles a source might give this principal but could not check (docs/web.md, "Roles on the web"). */
+  unchecked(p: Principal): readonly HeldRole[] {
+    return this.#policy.sources.flatMap((s) => s.unchecked?.(p) ?? []);
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.#policy.sources.map((s) => s.stop?.()));
   }

@@ -1,7 +1,7 @@
 import type { Access } from './access.js';
 import type { Role } from '../words/roles.js';
 import { heldTarget } from './confirm-step.js';
-import type { ConfirmStore, Pending } from './confirmations.js';
+import { argsFingerprint, type ConfirmStore, type Pending } from './confirmations.js';
 import type { Args, CommandContext, Invocation } from './define-command.js';
 import { formatDuration } from '../words/duration.js';
 import { UserError } from './errors.js';
@@ -31,7 +31,7 @@ export async function holdForApproval<Svc>(a: Approvals, target: Target<Svc>, ct
   const approvers = await approversOf(target, ctx);
   if (!approvers) return undefined;
   const inv = ctx.invocation;
-  const p = await a.store.add({ principalKey: inv.principal.key, path: target.path, args: ctx.args, invocation: inv, approvers });
+  const p = await a.store.add({ principalKey: inv.principal.key, path: target.path, args: ctx.args, invocation: inv, approvers, specs: argsFingerprint(target.args) });
   const roles = approvers.join(' or ');
   const text = `${inv.principal.name} asks to run /${shownPath(target)}${describeArgs(ctx.args)}; it needs the approval of someone else with the ${roles} role within ${formatDuration(a.store.ttlMs)}: /approve ${p.code}`;
   return { text, visibility: 'channel', approve: { code: p.code, expiresInSec: Math.round(a.store.ttlMs / 1000) } };
@@ -56,7 +56,7 @@ export async function takeApproved<Svc>(a: Approvals, registry: Registry<Svc>, a
     throw new UserError('not_found', `no request is waiting for approval ${code}; nothing was run`);
   }
   const pending = taken.pending;
-  const target = heldTarget(registry, pending.path);
+  const target = heldTarget(registry, pending);
   // The requester's roles may have changed while the request waited (a grant expired, a group changed).
   const requester = pending.invocation.principal;
   await access.prepare(requester);

@@ -57,11 +57,15 @@ export function auditMatches(r: AuditRecord, q: AuditQuery): boolean {
 export type StoredAuditRecord = Omit<AuditRecord, 'errorCode'> & { readonly errorCode?: string };
 
 /**
- * Where audit records go. `write` must not add a round trip before the reply: implementations
- * buffer and write in the background; `flush` waits for everything written so far (clean shutdown).
+ * Where audit records go. A sink that stores records where a crash cannot reach them (MySQL) returns
+ * a promise from `write`: it resolves once the record is stored, or at once while the store is
+ * unreachable (the record then waits in memory and is retried); it never rejects. The dispatcher
+ * waits for it before the reply goes out, so a reply is never sent for an invocation whose row a
+ * SIGKILL could still take away (docs/hosting.md, "What a SIGKILL loses"). Concurrent writes share
+ * one INSERT. `flush` waits for everything written so far (clean shutdown).
  */
 export interface AuditSink {
-  write(record: AuditRecord): void;
+  write(record: AuditRecord): void | Promise<void>;
   recent(limit: number): Promise<readonly StoredAuditRecord[]>;
   /** Newest first: one page of the records that fit, and whether more follow. */
   search(q: AuditQuery): Promise<{ rows: readonly StoredAuditRecord[]; more: boolean }>;

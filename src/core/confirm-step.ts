@@ -1,5 +1,5 @@
 import type { Access } from './access.js';
-import type { ConfirmStore, Pending } from './confirmations.js';
+import { argsFingerprint, type ConfirmStore, type Pending } from './confirmations.js';
 import type { Args, Invocation } from './define-command.js';
 import { UserError } from './errors.js';
 import { refusal } from './refusal.js';
@@ -7,8 +7,8 @@ import { shownPath, type Registry, type Target } from './registry.js';
 import type { Reply } from './reply.js';
 
 /** The confirm step: holds the request and answers with the code its caller must confirm. */
-export async function askToConfirm(store: ConfirmStore, inv: Invocation, path: string, args: Args, prompt: string): Promise<Reply> {
-  const p = await store.add({ principalKey: inv.principal.key, path, args, invocation: inv });
+export async function askToConfirm<Svc>(store: ConfirmStore, inv: Invocation, target: Target<Svc>, args: Args, prompt: string): Promise<Reply> {
+  const p = await store.add({ principalKey: inv.principal.key, path: target.path, args, invocation: inv, specs: argsFingerprint(target.args) });
   const secs = Math.round(store.ttlMs / 1000);
   return { text: `${prompt}\nConfirm within ${secs} s: /confirm ${p.code}`, visibility: 'ephemeral', confirm: { code: p.code, expiresInSec: secs } };
 }
@@ -25,18 +25,23 @@ export async function takeConfirmed<Svc>(store: ConfirmStore, registry: Registry
     throw new UserError('not_found', `no request is waiting for confirmation ${code} (codes last ${Math.round(store.ttlMs / 1000)} s); nothing was run`);
   }
   const pending = taken.pending;
-  const target = heldTarget(registry, pending.path);
+  const target = heldTarget(registry, pending);
   await access.prepare(inv.principal);
   const d = access.decide(inv.principal, target.path, target.roles, pending.invocation.room);
   if (!d.allow) throw new UserError('denied', refusal(d, shownPath(target), inv.principal.key));
   return { pending, target };
 }
 
-/** The command a held request names, looked up again: config may have been reloaded since. */
-export function heldTarget<Svc>(registry: Registry<Svc>, path: string): Target<Svc> {
-  const [name, sub] = path.split(' ');
+/**
+ * The command a held request names, looked up again: config may have been reloaded since. Its
+ * arguments were checked against the specs of that time; if a reload changed them, nothing runs.
+ */
+export function heldTarget<Svc>(registry: Registry<Svc>, pending: Pick<Pending, 'path' | 'specs'>): Target<Svc> {
+  const [name, sub] = pending.path.split(' ');
   const def = registry.get(name ?? '');
   const resolved = def && registry.resolve(def, '', sub);
-  if (!resolved || 'error' in resolved) throw new UserError('not_found', `/${path} is no longer available`);
+  if (!resolved || 'error' in resolved) throw new UserError('not_found', `/${pending.path} is no longer available`);
+  if (argsFingerprint(resolved.target.args) !== pending.specs)
+    throw new UserError('conflict', `/${shownPath(resolved.target)} changed since it was asked for (the config was reloaded); nothing was run. Ask again`);
   return resolved.target;
 }

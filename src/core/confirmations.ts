@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Role } from '../words/roles.js';
+import type { ArgSpec } from './arg-spec.js';
 import type { Args, Invocation } from './define-command.js';
 
 /** How long a confirmation stays valid. */
@@ -16,6 +17,12 @@ export interface Pending {
   readonly expiresAt: number;
   /** A two-person approval: the roles one of which the approver must hold. */
   readonly approvers?: readonly Role[];
+  /**
+   * The command's argument specs when the request was held (argsFingerprint): a reload that changes
+   * them (a pattern, a choice, a type) leaves `args` checked against specs that are gone, so the
+   * request runs nothing (docs/commands.md "Reload").
+   */
+  readonly specs: string;
 }
 
 export type Taken = { ok: true; pending: Pending } | { ok: false; reason: 'unknown' | 'expired' | 'foreign' | 'self'; owner?: string };
@@ -37,6 +44,11 @@ export interface ConfirmStore {
   take(code: string, principalKey: string): Promise<Taken>;
   /** The request, still valid, without taking it (an approver's roles are checked before the take). */
   peek(code: string): Promise<Pending | undefined>;
+}
+
+/** The argument specs as one string: a pattern by its source, so two loads of one config compare equal. */
+export function argsFingerprint(args: readonly ArgSpec[]): string {
+  return JSON.stringify(args, (_k, v: unknown) => (v instanceof RegExp ? v.toString() : v));
 }
 
 /** A fresh code: six characters nobody confuses when reading them aloud (no 0/O, 1/I). */

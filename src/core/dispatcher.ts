@@ -87,7 +87,8 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
     end = catalogued(end, inv.id, log);
     const later = end.reply.later;
     if (!later) {
-      this.audit(inv, end, jobId, extra, started, log);
+      // The row is stored before the reply leaves (docs/hosting.md, "What a SIGKILL loses").
+      await this.audit(inv, end, jobId, extra, started, log);
       return printableReply(end.reply);
     }
     // The invocation ends with its final answer: the audit row waits for it and tells its outcome.
@@ -99,15 +100,16 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
         return { ...end, outcome: 'error' as const, errorCode: e.code, reply: errorReply(e) };
       },
     ).then((f) => catalogued(f, inv.id, log));
-    void final.then((f) => this.audit(inv, f, jobId, extra, started, log));
-    return { ...printableReply(end.reply), later: final.then((f) => f.reply) };
+    // The final answer, too, waits for its row to be stored.
+    const audited = final.then(async (f) => (await this.audit(inv, f, jobId, extra, started, log), f.reply));
+    return { ...printableReply(end.reply), later: audited };
   }
 
-  /** The invocation's one audit row; a failure to write it is logged, never thrown. */
-  private audit(inv: Invocation, end: Ending, jobId: string | undefined, extra: AuditExtra, started: number, log: Logger): void {
+  /** The invocation's one audit row, stored when the sink can (AuditSink); a failure to write it is logged, never thrown. */
+  private async audit(inv: Invocation, end: Ending, jobId: string | undefined, extra: AuditExtra, started: number, log: Logger): Promise<void> {
     const durationMs = Math.round(performance.now() - started);
     try {
-      this.deps.services.audit.write({
+      await this.deps.services.audit.write({
         at: inv.receivedAt,
         invocationId: inv.id,
         principalKey: inv.principal.key,
@@ -153,7 +155,7 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
       const prompt = target.confirm ? await target.confirm(ctx) : undefined;
       if (prompt === undefined) return { ok: true, value: await target.handler(ctx) };
       outcome = 'pending';
-      return { ok: true, value: await askToConfirm(this.confirmations, inv, target.path, args, prompt) };
+      return { ok: true, value: await askToConfirm(this.confirmations, inv, target, args, prompt) };
     }, (err) => (err instanceof UserError ? log.debug({ code: err.code }, 'command error') : log.error({ err }, 'command failed')));
     if (ran.ok) return { decision: 'allow', outcome, reply: ran.value, path };
     return { decision: 'allow', outcome: 'error', errorCode: ran.error.code, reply: safeErrorReply(ran.error, target.usage), path };

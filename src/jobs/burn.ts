@@ -8,6 +8,8 @@ import type { BurnJobData, BurnProcessor } from '../services/queue/types.js';
 import { digestMilestone, duration, RateSmoother, renderProgress } from './progress.js';
 import { ThreadReporter } from './reporter.js';
 import { WorkerStopping } from '../services/queue/worker-stopping.js';
+import type { JobLog } from '../services/job-log/types.js';
+import { JobRecorder } from './job-recorder.js';
 
 export const AGENT_LOST = 'device agent lost during burn; the disc may be unusable';
 
@@ -19,6 +21,10 @@ export interface BurnDeps {
   readonly stopping?: () => boolean;
   /** True when someone cancelled the job before the agent had it (see JobQueue.requestCancel). */
   readonly cancelRequested?: (id: string) => Promise<boolean>;
+  /** The durable job history and output (docs/web.md), where kept. */
+  readonly jobLog?: JobLog;
+  /** A job's web page (`web.publicUrl`), for the thread's final line. */
+  readonly jobUrl?: (id: string) => string | undefined;
 }
 
 /**
@@ -31,7 +37,8 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
     const log = deps.log.child({ jobId: id, agent: data.agent, drive: data.drive });
     const transport = deps.transports.get(data.thread.platform);
     if (!transport) log.warn({ platform: data.thread.platform }, 'no transport for this thread here; the burn runs without chat progress');
-    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log);
+    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, { id, kind: 'burn', summary: `burn of ${data.image} on ${data.drive}`, requester: data.requester.name, requesterKey: data.requester.key, startedAt: new Date() }, log);
+    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
     let stream: JobStream;
     // On a re-attach, the phase already announced in the thread: do not announce it twice.
     let phase: string | undefined;
@@ -61,6 +68,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
         out.status(renderProgress(smooth.update(e)));
       } else if (e.type === 'log') {
         log.debug({ line: e.line }, 'agent log');
+        out.output(e.line);
       } else if (e.type === 'agent' && e.state === 'down') {
         stream.close();
         await out.finish('✘ agent lost', `${AGENT_LOST} (${data.image} on ${data.drive})`);

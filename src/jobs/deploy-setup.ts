@@ -11,7 +11,10 @@ import { MemoryJobQueue } from '../services/queue/memory-jobs.js';
 import type { Secrets } from '../services/secrets/index.js';
 import { deployProcessor } from './deploy.js';
 import { watchLostWorkers } from './lost-workers.js';
+import { watchUnqueued } from './unqueued.js';
 import { cancelOnQuit } from './cancel-on-quit.js';
+import type { JobLog } from '../services/job-log/types.js';
+import { jobPageUrl } from '../services/web/index.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
 export interface Deploys {
@@ -34,6 +37,8 @@ export interface DeployOptions {
   readonly devicesOff?: string;
   /** The demo: its deploys run in this process, so closing cancels them (and their threads say so). */
   readonly demo?: boolean;
+  /** The durable job history and output (docs/web.md). */
+  readonly jobLog?: JobLog;
 }
 
 /**
@@ -41,9 +46,13 @@ export interface DeployOptions {
  * Redis locks, so every replica sees one lock; without it (the demo, a single console) both live
  * in this process.
  */
+/** The least age of an opening the sweep treats as left behind: longer than any live request takes from thread to queue. */
+const UNQUEUED_AFTER_MS = 10_000;
+
 export function buildDeploys(config: Config, opts: DeployOptions, transports: Transports): Deploys | undefined {
   const targets = config.deploy?.targets ?? [];
-  if (targets.length === 0) return undefined;
+  // Declared run commands in job form run on this queue too: they need no deploy target (docs/commands.md).
+  if (targets.length === 0 && !hasRunJobs(config)) return undefined;
   const log = opts.log.child({ service: 'deploy' });
   let queue: DeployQueue;
   let store: DeployStore;
@@ -57,19 +66,31 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
   }
   const service = new DeployService(targets, queue, store, opts.devices, opts.devicesOff);
   const lost = watchLostWorkers(queue, transports, log, config.jobs.heartbeatMs / 2);
+  // A request takes at most a few seconds from thread to queue; one older than a worker's lock is a dead replica's.
+  const unqueued = watchUnqueued(queue, transports, log, {
+    everyMs: config.jobs.heartbeatMs / 2,
+    olderThanMs: Math.max(config.jobs.lockDurationMs, UNQUEUED_AFTER_MS),
+    abandon: (id, d) => service.releaseFor(d.target, id, 1),
+  });
   return {
     service,
     async startWorkers() {
-      const processor = deployProcessor({ service, devices: opts.devices, secrets: opts.secrets, masked: opts.masked, transports, log });
+      const processor = deployProcessor({ service, devices: opts.devices, secrets: opts.secrets, masked: opts.masked, transports, log, ...(opts.jobLog ? { jobLog: opts.jobLog } : {}), jobUrl: jobPageUrl(config) });
       const describe = (d: DeployJobData) => ({ what: `${d.target} ${d.ref}`, requester: d.requester });
       queue.work([...targets.map((t) => t.name), DECLARED_RUN_LANE], reportFailures('deploy', describe, processor, opts.failed));
     },
     idle: async () => memory?.idle(),
     async close() {
       lost.stop();
+      unqueued.stop();
       if (memory && opts.demo) await cancelOnQuit(memory, (id, d) => service.cancelRunning(service.target(d.target), id), 'deploy', transports, log);
       await queue.close();
       await store.close();
     },
   };
+}
+
+/** Whether the config declares a `kind: run` command in job form (`quick: false`), which runs on the deploy queue. */
+export function hasRunJobs(config: Config): boolean {
+  return (config.commands ?? []).some((c) => c.kind === 'run' && !c.quick);
 }

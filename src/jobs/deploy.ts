@@ -15,6 +15,8 @@ import { OutputLog } from './output-log.js';
 import { DeviceError } from '../services/devices/errors.js';
 import { DEVICE_ERRORS } from '../core/error-catalogue.js';
 import { UserError } from '../core/errors.js';
+import type { JobLog } from '../services/job-log/types.js';
+import { JobRecorder } from './job-recorder.js';
 
 export interface DeployDeps {
   readonly service: DeployService;
@@ -24,6 +26,10 @@ export interface DeployDeps {
   readonly masked: readonly string[];
   readonly transports: Transports;
   readonly log: Logger;
+  /** The durable job history and output (docs/web.md), where kept. */
+  readonly jobLog?: JobLog;
+  /** A job's web page (`web.publicUrl`), for the thread's final line. */
+  readonly jobUrl?: (id: string) => string | undefined;
 }
 
 /**
@@ -35,8 +41,10 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
   return async (id, data, progress) => {
     const log = deps.log.child({ jobId: id, target: data.target });
     const transport = deps.transports.get(data.thread.platform);
-    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log);
-    const output = new OutputLog((text) => out.status(text), progress);
+    const summary = data.run ? `/${data.target}${data.ref ? ` ${data.ref}` : ''}` : `deploy of ${data.target} ${data.ref}`;
+    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, { id, kind: 'deploy', summary, requester: data.requester.name, requesterKey: data.requester.key, ...(data.run ? { command: data.target } : {}), startedAt: new Date() }, log);
+    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
+    const output = new OutputLog((text) => out.status(text), progress, (line) => out.output(line));
     const started = Date.now();
     let result: DeployResult;
     try {
@@ -48,7 +56,8 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     } catch (err) {
       result = { outcome: 'failed', ok: false, message: (err as Error).message, durationMs: Date.now() - started };
     }
-    for (const chunk of output.chunks()) out.milestone(chunk);
+    // The record has every line already, numbered: the chunks are for the thread only.
+    for (const chunk of output.chunks()) out.milestone(chunk, false);
     // The lock goes (and the history is written) before the final line, so whoever reads it can deploy again.
     await deps.service.releaseFor(data.target, id).catch((err: unknown) => log.error({ err }, 'could not release the deploy lock'));
     // A command stopped by a signal (timeout, cancel) has no exit code: its outcome says what happened.

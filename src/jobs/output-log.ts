@@ -17,10 +17,13 @@ export class OutputLog {
   constructor(
     private readonly status: (text: string) => void,
     private readonly progress: (p: DeployProgress) => void,
+    /** Every line, as it comes: the job's durable record. */
+    private readonly record: (line: string) => void = () => {},
   ) {}
 
   add(line: string): void {
     this.#total++;
+    this.record(line);
     if (this.#lines.length < MAX_LINES) this.#lines.push(line);
     else this.#dropped++;
     const tail = this.#lines.slice(-TAIL).map((l) => (l.length > TAIL_LINE ? `${l.slice(0, TAIL_LINE - 1)}…` : l));

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
 import type { LiveThread } from '../core/live-thread.js';
+import type { JobRecorder } from './job-recorder.js';
 
 /**
  * A job's voice in its thread. Chat failures are logged and never fail the job: the burn goes on
- * even when the platform is unreachable. Without a thread (no transport here) it only logs.
+ * even when the platform is unreachable. Without a thread (no transport here) it only logs. With a
+ * recorder, milestones, output lines and the end also go to the job's durable record (the web view).
  */
 export class ThreadReporter {
   #posts: Promise<void> = Promise.resolve();
@@ -11,7 +13,15 @@ export class ThreadReporter {
   constructor(
     private readonly thread: LiveThread | undefined,
     private readonly log: Logger,
+    private readonly record?: JobRecorder,
+    /** The job's web page, when the web view has a public URL: the final line links to it. */
+    private readonly page?: string,
   ) {}
+
+  /** An output line: recorded for the job page, not posted (the thread shows output in its status and chunks). */
+  output(line: string): void {
+    this.record?.line(line);
+  }
 
   status(text: string): void {
     this.thread?.status(text);
@@ -20,10 +30,12 @@ export class ThreadReporter {
   /**
    * Queues a milestone line and returns at once: where the channel's post budget is busy (many
    * threads in one channel), the job goes on reading progress, which keeps its live status fresh.
-   * Lines are posted in order, and all of them before the final one.
+   * Lines are posted in order, and all of them before the final one. `recorded: false` posts a line the
+   * record already has in another form (a deploy's log in chunks).
    */
-  milestone(text: string): void {
+  milestone(text: string, recorded = true): void {
     this.log.info({ milestone: text }, 'job milestone');
+    if (recorded) this.record?.line(text);
     const thread = this.thread;
     if (!thread) return;
     this.#posts = this.#posts.then(() => thread.milestone(text).catch((err: unknown) => this.log.warn({ err }, 'milestone not posted')));
@@ -31,7 +43,7 @@ export class ThreadReporter {
 
   /** Waits for the milestones queued so far (a worker that stops hands over a thread with nothing lost). */
   async drain(): Promise<void> {
-    await this.#posts;
+    await Promise.all([this.#posts, this.record?.flush()]);
   }
 
   /**
@@ -40,10 +52,12 @@ export class ThreadReporter {
    */
   async finish(finalStatus: string, text: string): Promise<void> {
     this.log.info({ final: text }, 'job finished');
+    // The processors' final status starts with ✔ exactly when the job did what was asked.
+    await this.record?.end(finalStatus.startsWith('✔'), text);
     const thread = this.thread;
     if (!thread) return;
     thread.status(finalStatus);
     await Promise.all([this.#posts, thread.flush()]);
-    await thread.finish(finalStatus, text).catch((err: unknown) => this.log.warn({ err }, 'final message not posted'));
+    await thread.finish(finalStatus, this.page ? `${text} · full output: ${this.page}` : text).catch((err: unknown) => this.log.warn({ err }, 'final message not posted'));
   }
 }

@@ -11,6 +11,8 @@ import { burnProcessor } from './burn.js';
 import { BurnWorkers } from './workers.js';
 import { watchLostWorkers } from './lost-workers.js';
 import { cancelOnQuit } from './cancel-on-quit.js';
+import type { JobLog } from '../services/job-log/types.js';
+import { jobPageUrl } from '../services/web/index.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
 /** A device agent running in this process (the demo's, src/demo/agent.ts), with a client to it. */
@@ -38,7 +40,7 @@ export async function buildBurns(
     log: Logger;
     /** Starts the demo's in-process agent; given only in demo mode, so other runs never load demo code. */
     demoAgent?: (log: Logger) => Promise<InProcessAgent>;
-    given?: { devices: DeviceClient; queue: BurnQueue }; notice?: (text: string) => void; failed?: JobFailedHook },
+    given?: { devices: DeviceClient; queue: BurnQueue }; notice?: (text: string) => void; failed?: JobFailedHook; jobLog?: JobLog },
   transports: Transports,
 ): Promise<Burns | undefined> {
   const log = opts.log;
@@ -54,7 +56,7 @@ export async function buildBurns(
     return {
       service,
       startWorkers: async () =>
-        queue.work(burnLanes(agent.drives), withFailures(burnProcessor({ devices: agent.client, transports, log, cancelRequested: (id) => queue.cancelRequested(id) }), opts.failed)),
+        queue.work(burnLanes(agent.drives), withFailures(burnProcessor({ devices: agent.client, transports, log, cancelRequested: (id) => queue.cancelRequested(id), jobLog: opts.jobLog, jobUrl: jobPageUrl(config) }), opts.failed)),
       idle: () => queue.idle(),
       async close() {
         await cancelOnQuit(queue, (id, d) => agent.client.cancel(d.agent, id), 'burn', transports, log);
@@ -63,16 +65,16 @@ export async function buildBurns(
     };
   }
   const heartbeatMs = config.jobs.heartbeatMs;
-  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, transports, log, heartbeatMs, opts.failed);
+  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, transports, log, heartbeatMs, opts.failed, opts.jobLog, jobPageUrl(config));
   const devices = createDeviceClient(config, log);
   if (!devices) return undefined;
   const redis = config.redis;
   if (!redis) throw new Error('unreachable: the config schema requires redis with agents');
   const queue = new BullBurnQueue({ ...redis, ...config.jobs, log });
-  return withWorkers(devices, queue, transports, log, heartbeatMs, opts.failed);
+  return withWorkers(devices, queue, transports, log, heartbeatMs, opts.failed, opts.jobLog, jobPageUrl(config));
 }
 
-async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger, heartbeatMs: number, failed?: JobFailedHook): Promise<Burns> {
+async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger, heartbeatMs: number, failed?: JobFailedHook, jobLog?: JobLog, jobUrl?: (id: string) => string | undefined): Promise<Burns> {
   const service = new BurnService(devices, queue);
   let workers: BurnWorkers | undefined;
   let stopping = false;
@@ -82,7 +84,7 @@ async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: 
     service,
     async startWorkers() {
       const cancelRequested = (id: string) => queue.cancelRequested(id);
-      workers ??= new BurnWorkers(service, withFailures(burnProcessor({ devices, transports, log, stopping: () => stopping, cancelRequested }), failed), log);
+      workers ??= new BurnWorkers(service, withFailures(burnProcessor({ devices, transports, log, stopping: () => stopping, cancelRequested, jobLog, jobUrl }), failed), log);
       await workers.start();
     },
     idle: async () => {},

@@ -64,8 +64,8 @@ export class Metrics {
     };
     return {
       write: (r) => {
-        sink.write(r);
         count(r);
+        return sink.write(r);
       },
       recent: (n) => sink.recent(n),
       search: (q) => sink.search(q),

@@ -24,6 +24,7 @@ export const helloInfoSchema = z.object({
     .array(z.string())
     .optional()
     .describe('what the agent can do: `burn`, `deploy` (run with ref), `commands` (declared commands: run with args, v 2); absent from agents of protocol 1'),
+  commands: z.array(z.string()).optional().describe('the names under its `agent.commands` (answers in v 2 only): what `run` may name'),
 });
 
 export const imageInfoSchema = z.object({

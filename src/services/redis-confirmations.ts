@@ -105,6 +105,7 @@ const pendingSchema = z.object({
   }),
   expiresAt: z.number(),
   approvers: z.array(z.enum(ROLES)).optional(),
+  specs: z.string(),
 });
 
 /** A stored request that does not parse (another version wrote it, or it was tampered with) is no request. */

@@ -53,9 +53,11 @@ export const COMMAND_NAME_MAX_LENGTH = 32;
 export const COMMAND_LINE = new RegExp(`^/${COMMAND_BODY}(\\s.*)?$`);
 
 /** Who someone is, never a display name: `slack:<team>:<user>`, `discord:<user id>`, `console:<os user>`. */
-export const PRINCIPAL_KEY = /^(slack:[A-Z0-9]+:[A-Z0-9]+|discord:\d{5,25}|console:[^\s:]+)$/;
+export const PRINCIPAL_KEY = /^(slack:[A-Z0-9]+:[A-Z0-9]+|discord:\d{5,25}|console:[^\s:]+|oidc:[A-Za-z0-9._@+|-]{1,128})$/;
 export const PRINCIPAL_KEY_MAX_LENGTH = 140;
-export const PRINCIPAL_KEY_HINT = 'slack:<team_id>:<user_id>, discord:<user_id> or console:<user>';
+export const PRINCIPAL_KEY_HINT = 'slack:<team_id>:<user_id>, discord:<user_id>, console:<user> or oidc:<subject>';
+/** What an OpenID Connect claim may hold to become a key `oidc:<value>` (docs/web.md, "OpenID Connect"). */
+export const OIDC_SUBJECT = /^[A-Za-z0-9._@+|-]{1,128}$/;
 
 /** A Discord id (a snowflake): users, guilds, roles, channels. */
 export const SNOWFLAKE = /^\d{5,25}$/;

@@ -67,4 +67,31 @@ describe('the confirm step', () => {
     expect(runs()).toBe(0);
     await bot.app.stop();
   });
+
+  it('runs nothing when a reload changed the command\'s arguments between the ask and the confirm', async () => {
+    let runs = 0;
+    const wipe = (pattern: RegExp) =>
+      defineCommand({
+        name: 'wipe',
+        description: 'w',
+        examples: [],
+        args: [{ name: 'what', type: 'string', description: 'w', required: true, pattern }],
+        roles: ['operator'],
+        sideEffects: true,
+        confirm: (ctx) => `wipe ${ctx.args.what}?`,
+        handler: (ctx) => reply(`wiped ${ctx.args.what} (${++runs})`),
+      });
+    const bot = await TestAdapter.create({ config: { access: { users: users({ [ME]: ['operator'] }) } } });
+    bot.app.registry.setDeclared([wipe(/^[a-z-]+$/)]);
+    const code = (await bot.say(ME, '/wipe cache-all'))[0]!.confirm!.code;
+    // A reload narrows the pattern: `cache-all` no longer fits, so the held request must not run.
+    bot.app.registry.setDeclared([wipe(/^[a-z]+$/)]);
+    expect((await bot.say(ME, `/confirm ${code}`))[0]).toMatchObject({ code: 'conflict', text: '/wipe changed since it was asked for (the config was reloaded); nothing was run. Ask again' });
+    // A reload that leaves the arguments as they were (a new object, the same specs) keeps held requests.
+    const again = (await bot.say(ME, '/wipe cache'))[0]!.confirm!.code;
+    bot.app.registry.setDeclared([wipe(/^[a-z]+$/)]);
+    expect(await bot.text(ME, `/confirm ${again}`)).toBe('wiped cache (1)');
+    expect(runs).toBe(1);
+    await bot.app.stop();
+  });
 });

@@ -34,10 +34,14 @@ describe('SlackGroupRoles', () => {
     await first;
     tick(TTL);
     expect(groups.rolesFor(P)).toHaveLength(1);
+    expect(groups.unchecked(P)).toEqual([]);
     tick(1);
     const failing = groups.prepare(P);
     answers[1]!(new Error('ratelimited'));
     await failing;
     expect(groups.rolesFor(P)).toEqual([]);
+    // The web view's banner: which roles could not be checked (docs/web.md, "Roles on the web").
+    expect(groups.unchecked(P)).toEqual([{ role: 'operator', source: 'slack-group:SOPS' }]);
+    expect(groups.unchecked({ key: 'slack:T2:UGRP', name: 'other team' })).toEqual([]);
   });
 });

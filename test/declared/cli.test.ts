@@ -61,6 +61,12 @@ describe('opsline doctor with sources', () => {
     expect(lines.find((l) => l.includes('source rw'))).toMatch(/^FAIL source rw +.*not read-only: the user may UPDATE/);
   });
 
+  it('refuses a declared command named as the Slack umbrella command, with the file and the key (as start would)', async () => {
+    const slack = { botToken: 'xoxb-1', signingSecret: 's', umbrellaCommand: 'orders-by-status' };
+    const path = await file({ slack, sources: { ro: { url: url.ro } }, commands: [orders('ro')] });
+    await expect(runDoctor(path, { out: sink().stream })).rejects.toThrow(`invalid config ${path}:\n  - commands.0.name: /orders-by-status is Slack's umbrella command here (slack.umbrellaCommand: orders-by-status); choose another name`);
+  });
+
   it('refuses a declared command that takes a built-in name, with the file and the key', async () => {
     const path = await file({ sources: { ro: { url: url.ro } }, commands: [{ ...orders('ro'), name: 'audit' }] });
     await expect(runDoctor(path, { out: sink().stream })).rejects.toThrow(`invalid config ${path}:\n  - commands.0.name: /audit is a built-in command`);

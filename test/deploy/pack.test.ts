@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packedOpsline } from '../helpers/packed.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
@@ -15,21 +16,28 @@ function run(cmd: string, args: string[], opts: { cwd?: string; input?: string }
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-// `npm pack`, then `npm install -g` of the tarball into a temporary prefix: opsline without the repository.
+// `npm pack` (once per build, shared with the plugin package test: test/helpers/packed.ts), then
+// `npm install -g` of the tarball into a temporary prefix: opsline without the repository.
+let tarball = '';
 describe('the packed package', () => {
+  beforeAll(async () => {
+    tarball = await packedOpsline();
+  }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('packs dist, docs and the systemd units, nothing from tests or benchmarks', () => {
-    const packed = run('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: repo });
-    expect(packed.code, packed.out).toBe(0);
-    const files = (JSON.parse(packed.out.slice(packed.out.indexOf('['))) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
+    const listed = run('tar', ['-tzf', tarball]);
+    expect(listed.code, listed.out).toBe(0);
+    const files = listed.out.trim().split('\n').map((f) => f.replace(/^package\//, ''));
     const units = ['deploy/systemd/opsline-agent.service', 'deploy/systemd/opsline-bot.service', 'deploy/systemd/opsline-worker.service'];
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/src/cli.js', 'dist/commands/index.js', 'docs/configuration.md', ...units]));
-    expect(files.filter((f) => /^(test|bench|dist\/bench|dist\/test|src|deploy\/keys)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(test|bench|dist\/bench|dist\/test|src|deploy\/keys|examples)\//.test(f))).toEqual([]);
+    // The public SDK (docs/plugins.md) with its declarations.
+    expect(files).toEqual(expect.arrayContaining(['dist/src/sdk/index.js', 'dist/src/sdk/index.d.ts', 'dist/src/sdk/testing.js', 'dist/src/sdk/testing.d.ts']));
   });
 
   it('installs with npm install -g and runs: --version, console --demo from a pipe, doctor', () => {
-    const installed = run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(dir, `opsline-${version}.tgz`)]);
+    const installed = run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball]);
     expect(installed.code, installed.out).toBe(0);
 
     const v = run(opsline, ['--version']);

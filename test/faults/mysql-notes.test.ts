@@ -3,6 +3,7 @@ import type { Reply } from '../../src/core/reply.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, type TestDatabase } from '../helpers/mysql.js';
 import { startNotesBot, type NotesBot } from '../helpers/notes-bot.js';
+import { expectNoteTruth } from '../helpers/note-truth.js';
 
 const N = 1000;
 let db: TestDatabase | undefined;
@@ -37,25 +38,8 @@ async function addsWithFault(b: NotesBot, after: number, fault: () => Promise<un
   return replies;
 }
 
-/**
- * Issue 15: every note stored exactly once, every caller told the truth. A caller told "saved" has
- * exactly one row; a caller told anything else has none (a "not saved" that was saved invites a
- * retry and a duplicate); every invocation has one audit row.
- */
-async function expectTruth(replies: Reply[]): Promise<void> {
-  const rows = await db!.sql<{ body: string; n: number }>('SELECT body, COUNT(*) AS n FROM notes GROUP BY body');
-  const stored = new Map(rows.map((r) => [r.body, Number(r.n)]));
-  const lies: string[] = [];
-  replies.forEach((r, i) => {
-    const n = stored.get(`fault note ${i}`) ?? 0;
-    const saved = r.code === undefined && /^note #\d+ saved$/.test(r.text);
-    if (n > 1) lies.push(`note ${i} stored ${n} times`);
-    else if (saved && n !== 1) lies.push(`note ${i}: told "${r.text}" but not stored`);
-    else if (!saved && n !== 0) lies.push(`note ${i}: told "${r.text}" but stored`);
-  });
-  const counts = await bot!.counts();
-  expect({ lies: lies.slice(0, 10), liesTotal: lies.length, audit: counts.audit }).toEqual({ lies: [], liesTotal: 0, audit: N });
-}
+/** Issue 15: every note stored at most once, every caller told the truth (test/helpers/note-truth.ts). */
+const expectTruth = async (replies: Reply[]) => void (await expectNoteTruth(db!, bot!, replies));
 
 describe('fault: MySQL during 1,000 concurrent /note add', () => {
   it('connections cut mid-run: every note stored at most once and every caller told the truth', async () => {

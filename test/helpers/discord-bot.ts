@@ -27,6 +27,8 @@ export interface DiscordBotOptions extends DiscordOptions {
   readonly log?: Logger;
   /** Replaces the default deploy targets (two webhooks that are never called). */
   readonly deploy?: ConfigInput['deploy'];
+  /** A `web` section (its publicUrl makes job threads link to their page). */
+  readonly web?: ConfigInput['web'];
   /** access.discordRoles; their role ids are added to the double's guild too. */
   readonly discordRoles?: NonNullable<ConfigInput['access']>['discordRoles'];
   /** A `redis` section (a proxy in front of the real one, say); HTTP replay checks then go there, as in `opsline start`. */
@@ -82,6 +84,7 @@ export async function startDiscordBot(o: DiscordBotOptions = {}): Promise<Discor
     },
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
     ...(o.redis ? { redis: o.redis } : {}),
+    ...(o.web ? { web: o.web } : {}),
     ...(o.commands ? { commands: o.commands } : {}),
     deploy: o.deploy ?? {
       targets: [

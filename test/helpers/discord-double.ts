@@ -53,6 +53,8 @@ export class DiscordDouble {
   readonly violations: string[] = [];
   /** Guilds sent at READY; `roles` are the guild's role ids besides @everyone (access.discordRoles tests add some). */
   readonly guilds = [{ id: IDS.guild, channels: [IDS.channel] as string[], roles: [] as string[] }];
+  /** Guild members' role ids by user id, for the guild member API (GET /guilds/{guild}/members/{user}). */
+  readonly memberRoles = new Map<string, string[]>();
   readonly gateway: GatewayDouble;
   readonly #interactions = new Map<string, InteractionState>();
   readonly #limits: { method: string; route: RegExp; times: number }[] = [];
@@ -178,12 +180,19 @@ export class DiscordDouble {
       ['GET', /^\/webhooks\/\d+\/([^/]+)\/messages\/@original$/, (m) => this.#withToken(m[1] ?? '', (i) => (i.original ? [200, this.#json(i.original)] : [404, { code: 10008, message: 'Unknown Message' }]))],
       ['DELETE', /^\/webhooks\/\d+\/([^/]+)\/messages\/@original$/, (m) => this.#withToken(m[1] ?? '', (i) => (i.original && this.messages.delete(i.original.id), [204, undefined]))],
       ['POST', /^\/webhooks\/\d+\/([^/]+)$/, (m, body) => this.#withToken(m[1] ?? '', (i) => [200, this.#json(this.#store(i.channelId, body))])],
+      ['GET', /^\/guilds\/(\d+)\/members\/(\d+)$/, (m, _body, req) => this.#bot(req, () => this.#member(m[1] ?? '', m[2] ?? ''))],
       ['GET', /^\/users\/@me$/, (_m, _body, req) => this.#bot(req, () => [200, userPayload(IDS.bot, 'opsline', true)])],
       ['POST', /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/, (m, body, req) => this.#bot(req, () => this.#thread(m[1] ?? '', m[2] ?? '', body))],
       ['POST', /^\/channels\/(\d+)\/messages$/, (m, body, req) => this.#bot(req, () => [200, this.#json(this.#store(m[1] ?? '', body))])],
       ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m, body, req) => this.#bot(req, () => this.#edit(m[2] ?? '', body))],
       ['PUT', /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/, (_m, body, req) => this.#bot(req, () => [200, (body as unknown as object[]).map((c) => ({ ...c, id: this.nextId(), application_id: IDS.application, version: '1' }))])],
     ];
+  }
+
+  #member(guild: string, user: string): [number, unknown] {
+    const roles = this.guilds.some((g) => g.id === guild) ? this.memberRoles.get(user) : undefined;
+    if (!roles) return [404, { code: 10007, message: 'Unknown Member' }];
+    return [200, { user: userPayload(user, `user${user.slice(-4)}`), roles, joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 }];
   }
 
   #callback(token: string, body: Record<string, unknown> | undefined): [number, unknown] {

@@ -14,7 +14,7 @@ export interface TestDatabase {
   /** Root on this database (DDL, seeding, checking what the bot wrote). */
   readonly admin: Pool;
   readonly adminUrl: string;
-  /** The bot's user: SELECT and INSERT on notes, audit_log, access_grants and access_revocations, and DELETE too on the status snapshots, SELECT on tasks — the GRANTs of docs/security.md. */
+  /** The bot's user: SELECT and INSERT on notes, audit_log, access_grants and access_revocations, and DELETE too on the status snapshots and the job history and output, SELECT on tasks — the GRANTs of docs/security.md. */
   readonly appUser: string;
   readonly appPassword: string;
   /** `mysql://` URL for the bot's user, optionally through another port (a proxy). */
@@ -29,20 +29,23 @@ export interface TestDatabaseOptions {
   readonly tasks?: 'classic' | 'timed';
   /** Run the bot's migrations (default); without them the app user gets no grants on notes or audit_log. */
   readonly migrate?: boolean;
+  /** Another server than the shared one (a test's own, test/helpers/mariadb-server.ts). */
+  readonly port?: number;
 }
 
-function rootPool(database?: string): Pool {
-  return createPool({ host: MYSQL_HOST, port: MYSQL_PORT, user: 'root', password: '', database, timeoutMs: 5000, poolSize: 4 });
+function rootPool(port: number, database?: string): Pool {
+  return createPool({ host: MYSQL_HOST, port, user: 'root', password: '', database, timeoutMs: 5000, poolSize: 4 });
 }
 
 /** A fresh database with the bot's tables migrated and a least-privilege user; drop() removes both. */
 export async function createTestDatabase(opts: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const name = `opsline_t_${randomBytes(6).toString('hex')}`;
   const appPassword = randomBytes(12).toString('hex');
-  const server = rootPool();
+  const port = opts.port ?? MYSQL_PORT;
+  const server = rootPool(port);
   await server.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`);
   await server.end();
-  const admin = rootPool(name);
+  const admin = rootPool(port, name);
   const migrated = opts.migrate ?? true;
   if (migrated) await migrate(new Db(admin, 5000, silent));
   if (opts.tasks) {
@@ -59,14 +62,15 @@ export async function createTestDatabase(opts: TestDatabaseOptions = {}): Promis
   if (migrated) await admin.query(`GRANT SELECT, INSERT ON ${name}.access_revocations TO '${name}'@'%'`);
   if (migrated) await admin.query(`GRANT SELECT, INSERT, DELETE ON ${name}.status_snapshots TO '${name}'@'%'`);
   if (migrated) await admin.query(`GRANT SELECT, INSERT, DELETE ON ${name}.status_snapshot_counts TO '${name}'@'%'`);
+  for (const t of ['job_history', 'job_ends', 'job_output']) if (migrated) await admin.query(`GRANT SELECT, INSERT, DELETE ON ${name}.${t} TO '${name}'@'%'`);
   if (opts.tasks) await admin.query(`GRANT SELECT ON ${name}.tasks TO '${name}'@'%'`);
   return {
     name,
     admin,
-    adminUrl: `mysql://root@${MYSQL_HOST}:${MYSQL_PORT}/${name}`,
+    adminUrl: `mysql://root@${MYSQL_HOST}:${port}/${name}`,
     appUser: name,
     appPassword,
-    appUrl: (port = MYSQL_PORT) => `mysql://${name}:${appPassword}@${MYSQL_HOST}:${port}/${name}`,
+    appUrl: (via = port) => `mysql://${name}:${appPassword}@${MYSQL_HOST}:${via}/${name}`,
     async sql<T>(text: string, params: unknown[] = []) {
       const [rows] = await admin.query(text, params);
       return rows as T[];

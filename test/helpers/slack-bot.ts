@@ -25,6 +25,8 @@ export interface BotOptions {
   readonly ackBudgetMs?: number;
   /** Deploy targets (tests of the confirm button). */
   readonly deploy?: ConfigInput['deploy'];
+  /** A `web` section (its publicUrl makes job threads link to their page). */
+  readonly web?: ConfigInput['web'];
   /** Where trigger ids are remembered (default: this bot's memory). */
   readonly seen?: SeenKeys;
   /** The bot's logger (default: silent pino, or TEST_LOG_LEVEL). */
@@ -89,6 +91,7 @@ export async function startSlackBot(o: BotOptions = {}): Promise<SlackBot> {
     status: { table: 'demo.tasks', statusColumn: 'task_status', timeColumn: 'created_at', statuses: ['Success', 'Pending', 'Failed'] },
     ...(o.deploy ? { deploy: o.deploy } : {}),
     ...(o.redis ? { redis: o.redis } : {}),
+    ...(o.web ? { web: o.web } : {}),
   });
   const log = o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = await buildApp(config, { log, demo: true, slackGroupMembers, commands: [...commands, ...(o.extra ?? [])], ...(o.audit ? { audit: o.audit } : {}), ...(o.burns ? { burns: o.burns } : {}) });

@@ -6,10 +6,12 @@ import { buildConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { HttpServer } from '../../src/http/server.js';
 import { buildApp, type App } from '../../src/app/main.js';
+import type { DiscordMemberRoles } from '../../src/app/access-setup.js';
 import { freePort } from './agent-fixture.js';
 import { dispatchLine, lineInvocation } from './command-line.js';
 import type { Reply } from '../../src/core/reply.js';
 import { RecordingTransport } from './test-adapter.js';
+import { openLink, postContinue, sessionCookie } from './web-signin.js';
 
 export interface WebBot {
   readonly app: App;
@@ -35,11 +37,11 @@ const silent = pino({ level: process.env.OPSLINE_TEST_LOG ?? 'silent' });
  * The bot with its web view on the one HTTP server, as `opsline start` mounts it: a real listening
  * port, the real dispatcher, demo services unless told otherwise (`demoAgent` adds the in-process agent).
  */
-export async function webBot(config: ConfigInput, opts: { demoAgent?: boolean; now?: () => Date } = {}): Promise<WebBot> {
+export async function webBot(config: ConfigInput, opts: { demoAgent?: boolean; now?: () => Date; discordMemberRoles?: DiscordMemberRoles } = {}): Promise<WebBot> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const audit = new MemoryAuditSink();
-  const app = await buildApp(buildConfig({ ...config, web: { publicUrl: base, ...config.web } }, 'test'), { log: silent, demo: true, audit, demoAgent: opts.demoAgent === true, now: opts.now });
+  const app = await buildApp(buildConfig({ ...config, web: { publicUrl: base, ...config.web } }, 'test'), { log: silent, demo: true, audit, demoAgent: opts.demoAgent === true, now: opts.now, discordMemberRoles: opts.discordMemberRoles });
   const transport = new RecordingTransport();
   app.transports.add(transport);
   const http = new HttpServer(silent);
@@ -63,12 +65,11 @@ export async function webBot(config: ConfigInput, opts: { demoAgent?: boolean; n
       return m[1];
     },
     async signIn(key, next) {
-      const link = await bot.link(key);
-      const t = new URL(link).searchParams.get('t') ?? '';
-      const res = await fetch(`${base}/web/signin`, { method: 'POST', redirect: 'manual', headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t, ...(next ? { next } : {}) }) });
-      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('opsline_session='));
+      const f = await openLink(await bot.link(key));
+      const res = await postContinue(base, { ...f, ...(next ? { next } : {}) });
+      const cookie = sessionCookie(res);
       if (res.status !== 303 || !cookie) throw new Error(`sign-in failed: ${res.status}`);
-      return cookie.split(';')[0] ?? '';
+      return cookie;
     },
     async page(path, cookie) {
       const res = await fetch(`${base}${path}`, { headers: { cookie }, redirect: 'manual' });

@@ -22,7 +22,7 @@ const invocation = { id: 'inv-1', platform: 'console', principal: { key: 'consol
 describe('held requests in Redis', () => {
   it('come back with their shape, the date a Date', async () => {
     const { confirmations } = store();
-    const held = await confirmations.add({ principalKey: 'console:ann', path: 'deploy run', args: { target: 'site' }, invocation });
+    const held = await confirmations.add({ principalKey: 'console:ann', path: 'deploy run', args: { target: 'site' }, invocation, specs: '[]' });
     const taken = await confirmations.take(held.code, 'console:ann');
     expect(taken).toMatchObject({ ok: true, pending: { path: 'deploy run', args: { target: 'site' } } });
     if (taken.ok) expect(taken.pending.invocation.receivedAt).toEqual(invocation.receivedAt);

@@ -60,7 +60,7 @@ describe('a Redis that takes the connection and does not answer', () => {
     const store = new RedisConfirmations(redis.url, redis.prefix, silent);
     cleanups.push(() => store.close());
     const invocation = { id: 'i', platform: 'console', principal: { key: 'console:ann', name: 'ann' }, room: 'c', command: 'deploy', text: 'site', receivedAt: new Date() };
-    await expect(store.add({ principalKey: 'console:ann', path: 'deploy run', args: {}, invocation })).rejects.toThrow();
+    await expect(store.add({ principalKey: 'console:ann', path: 'deploy run', args: {}, invocation, specs: '[]' })).rejects.toThrow();
   }, PLATFORM_DEADLINE_MS);
 
   it('confirmation codes: the failure is `unavailable`, saying nothing was run', async () => {

@@ -10,7 +10,7 @@ import { APPROVE_ACTION, CONFIRM_ACTION, handleConfirmAction } from './confirm-a
 import { EVENTS_PATH } from './events-path.js';
 import { MountedReceiver, type DirectIO } from './http-receiver.js';
 import { blockActions, firstIssue, type BlockActionsIn } from './inbound.js';
-import { commandRenamer, slackCommandName } from './names.js';
+import { commandRenamer, umbrellaClash } from './names.js';
 import { RecentKeys, type SeenKeys } from '../../services/seen-keys.js';
 import type { SlackTransport } from './transport.js';
 import type { RateBudget } from '../../services/budget/budget.js';
@@ -24,6 +24,8 @@ export interface SlackAdapterOptions {
   readonly log: Logger;
   /** Registry command names: reply text that mentions them gets the configured prefix. */
   readonly commandNames?: readonly string[];
+  /** The config's declared commands, so a clash with the umbrella names their key. */
+  readonly declared?: readonly { readonly name: string }[];
   /** Default 2000 ms after arrival: Slack allows 3 s from its side, and the network needs some of it. */
   readonly ackBudgetMs?: number;
   /** Socket Mode reconnects by itself in production; tests turn it off to stop cleanly. */
@@ -89,8 +91,8 @@ export class SlackAdapter implements Adapter {
     const rename = commandRenamer(cfg.commandPrefix, opts.commandNames ?? []);
     this.#rename = rename;
     // The umbrella is routed first: sharing a name with a command would make that command unreachable.
-    const clash = (opts.commandNames ?? []).find((n) => slackCommandName(cfg.commandPrefix, n) === `/${cfg.umbrellaCommand}`);
-    if (clash) throw new ConfigError('config', [`slack.umbrellaCommand: /${cfg.umbrellaCommand} is also the Slack name of the ${clash} command; choose another name`]);
+    const clash = umbrellaClash(cfg.commandPrefix, cfg.umbrellaCommand, opts.commandNames ?? [], opts.declared);
+    if (clash) throw new ConfigError('config', [clash]);
     this.transport = createSlackTransport(cfg, log, opts.commandNames ?? [], opts.budget);
     this.#app.error(async (err) => log.error({ err }, 'slack listener failed'));
     // Socket Mode only: over HTTP no command or press reaches Bolt's listeners (the receiver calls #track and #press).

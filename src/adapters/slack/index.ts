@@ -10,7 +10,7 @@ export const slackAdapterFactory: AdapterFactory = ({ app, http, log }) => {
   const slackLog = log.child({ adapter: 'slack' });
   // With Redis, a retry that reaches another replica is recognised too.
   const seen = app.config.redis ? new RedisSeenKeys(app.config.redis, app.config.redis.prefix, new RecentKeys(), slackLog) : undefined;
-  const adapter = new SlackAdapter({ config, http, log: slackLog, commandNames, seen, budget: app.budget });
+  const adapter = new SlackAdapter({ config, http, log: slackLog, commandNames, declared: app.config.commands ?? [], seen, budget: app.budget });
   app.transports.add(adapter.transport);
   return adapter;
 };

@@ -53,3 +53,17 @@ export function commandRenamer(prefix: string, names: readonly string[]): (text:
   const pattern = new RegExp(`(^|[\\s(\`'"])/(${alternatives})(?![\\w-])`, 'g');
   return (text) => text.replace(pattern, (_m, lead: string, name: string) => `${lead}${renamed.get(name) ?? `/${name}`}`);
 }
+
+/**
+ * A command whose Slack name is the umbrella command's: the umbrella is routed first, so that command
+ * would be unreachable. The issue names the key to change: the declared command's own when it is one
+ * (`commands.<i>.name`), else `slack.umbrellaCommand`.
+ */
+export function umbrellaClash(prefix: string, umbrella: string, names: readonly string[], declared: readonly { readonly name: string }[] = []): string | undefined {
+  const clash = names.find((n) => slackCommandName(prefix, n) === `/${umbrella}`);
+  if (!clash) return undefined;
+  const i = declared.findIndex((c) => c.name === clash);
+  return i >= 0
+    ? `commands.${i}.name: /${clash} is Slack's umbrella command here (slack.umbrellaCommand: ${umbrella}); choose another name`
+    : `slack.umbrellaCommand: /${umbrella} is also the Slack name of the ${clash} command; choose another name`;
+}

@@ -14,6 +14,8 @@ pre,ol.output{background:#fff;border:1px solid #dde1e6;padding:.5rem;overflow:au
 ol.output{padding-left:3.5rem}ol.output li{white-space:pre-wrap}
 .status{font:14px/1.4 ui-monospace,monospace;white-space:pre-wrap;background:#fff;border:1px solid #dde1e6;padding:.5rem}
 .note{color:#5b6470}.bad{color:#a4000f}.ok{color:#0a6b2d}
+.banner{border:2px solid #8a5a00;background:#fff4d6;color:#3d2a00;padding:.5em .75em}
+a.button{display:inline-block;border:1px solid #30363d;padding:.3em .8em;border-radius:4px;text-decoration:none}
 button{font:inherit;padding:.3rem .9rem}form.inline{display:inline}
 label{margin-right:.6rem}input,select{font:inherit}
 figure.chart{margin:0;background:#fff;border:1px solid #dde1e6;padding:.5rem}figure.chart>svg{max-width:48rem;display:block}ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;padding:0;margin:.3rem 0}

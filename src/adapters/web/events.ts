@@ -67,3 +67,11 @@ export function streamJob(
     following.stop();
   });
 }
+
+/** A job known only from its durable record (no thread to follow): its last word, as event 1, and the end. */
+export function sendRecorded(req: IncomingMessage, res: ServerResponse, final: string | undefined): void {
+  const seen = Number.parseInt(String(req.headers['last-event-id'] ?? ''), 10);
+  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8' });
+  if (final !== undefined && !(seen >= 1)) res.write(`id: 1\nevent: final\ndata: ${JSON.stringify({ text: final })}\n\n`);
+  res.end();
+}

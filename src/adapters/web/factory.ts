@@ -1,6 +1,7 @@
 import { HttpServer } from '../../http/server.js';
 import type { Adapter, AdapterEnv, DispatchFn } from '../types.js';
 import { Gate } from './gate.js';
+import { OidcSignIn } from './oidc.js';
 import { WebRoutes } from './routes.js';
 
 /**
@@ -13,8 +14,9 @@ export async function webAdapterFactory(env: AdapterEnv): Promise<Adapter | unde
   const auth = app.services.web;
   if (!web?.enabled || !auth) return undefined;
   const wlog = log.child({ adapter: 'web' });
-  const gate = new Gate({ auth, access: app.access, audit: app.services.audit, publicUrl: web.publicUrl, trustProxy: web.trustProxy, now: () => app.services.now().getTime() });
-  const routes = new WebRoutes(app, gate, wlog, env.metrics);
+  const gate = new Gate({ auth, access: app.access, audit: app.services.audit, publicUrl: web.publicUrl, trustProxy: web.trustProxy, now: () => app.services.now().getTime(), ...(web.oidc ? { oidcName: web.oidc.name } : {}) });
+  const oidc = web.oidc ? new OidcSignIn(web.oidc, gate, app.secrets, wlog) : undefined;
+  const routes = new WebRoutes(app, gate, wlog, env.metrics, oidc);
   const own = web.port !== undefined ? new HttpServer(wlog) : undefined;
   (own ?? env.http).mount('/web', (req, res) => routes.handle(req, res));
   let port: number | undefined;

@@ -3,12 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { Access } from '../../core/access.js';
 import type { AuditRecord, AuditSink } from '../../core/audit.js';
 import type { Principal } from '../../core/principal.js';
+import type { HeldRole } from '../../core/roles/types.js';
 import type { WebAuth, WebSession } from '../../services/web/index.js';
-import { sameSecret } from '../../services/web/secret.js';
-import { messagePage, reloadPage, signInPage } from './pages/views.js';
-import { NEXT_COOKIE, SESSION_COOKIE, clearCookie, cookieOf, formBody, safeNext, setCookie } from './request.js';
+import { SECRET, newSecret, sameSecret } from '../../services/web/secret.js';
+import { messagePage, notSignedInPage, reloadPage, signInPage } from './pages/views.js';
+import { NEXT_COOKIE, SESSION_COOKIE, SIGNIN_COOKIE, clearCookie, cookieOf, formBody, safeNext, setCookie } from './request.js';
 import { redirect, sendHtml } from './respond.js';
 import { SignInAttempts } from './attempts.js';
+import { clientAddress } from './client-address.js';
 
 export interface GateDeps {
   readonly auth: WebAuth;
@@ -16,8 +18,11 @@ export interface GateDeps {
   readonly audit: AuditSink;
   /** `web.publicUrl`, if set: the only origin a POST may come from. */
   readonly publicUrl: string | undefined;
-  readonly trustProxy: boolean;
+  /** `web.trustProxy`: false, true (one proxy) or how many proxies stand in front. */
+  readonly trustProxy: boolean | number;
   readonly now?: () => number;
+  /** `web.oidc.name` when OpenID Connect is configured: the "Sign in with …" link on the sign-in pages. */
+  readonly oidcName?: string;
 }
 
 /** A request that passed the gate: a live session of a principal still on the allowlist. */
@@ -25,6 +30,14 @@ export interface Signed {
   readonly session: WebSession;
   readonly principal: Principal;
   readonly secure: boolean;
+  /** Roles a source could not check on this request (Slack or Discord did not answer): the page's banner. */
+  readonly unchecked: readonly HeldRole[];
+}
+
+/** "operator (Discord role 123), admin (Slack group S1)": the roles a page could not check, for people. */
+export function uncheckedText(roles: readonly HeldRole[]): string {
+  const named = (source: string) => source.replace(/^discord-role:/, 'Discord role ').replace(/^slack-group:/, 'Slack group ');
+  return [...new Set(roles.map((r) => `${r.role} (${named(r.source)})`))].join(', ');
 }
 
 /**
@@ -41,15 +54,33 @@ export class Gate {
 
   secure(req: IncomingMessage): boolean {
     if (this.d.publicUrl?.startsWith('https://')) return true;
-    return this.d.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
+    return this.#hops > 0 && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
+  }
+
+  get #hops(): number {
+    return this.d.trustProxy === true ? 1 : this.d.trustProxy === false ? 0 : this.d.trustProxy;
+  }
+
+  /** The origin pages are served from: `web.publicUrl`, else the request's own host. */
+  origin(req: IncomingMessage): string {
+    return this.d.publicUrl ?? `${this.secure(req) ? 'https' : 'http'}://${req.headers.host ?? ''}`;
   }
 
   /** A POST from another site (a foreign Origin) is refused whatever it carries. */
   foreign(req: IncomingMessage): boolean {
     const origin = req.headers.origin;
     if (origin === undefined) return false;
-    const ours = this.d.publicUrl ?? `${this.secure(req) ? 'https' : 'http'}://${req.headers.host ?? ''}`;
-    return origin !== ours;
+    return origin !== this.origin(req);
+  }
+
+  /**
+   * The sign-in POST has no session to carry a token, so it asks more of the request (docs/web.md,
+   * "Security"): an Origin that is this site's, or, when a browser sends none, `Sec-Fetch-Site: same-origin`.
+   */
+  #fromHere(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (origin !== undefined) return origin === this.origin(req);
+    return req.headers['sec-fetch-site'] === 'same-origin';
   }
 
   async signInForm(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -57,27 +88,48 @@ export class Gate {
     const next = safeNext(url.searchParams.get('next') ?? cookieOf(req, NEXT_COOKIE));
     // Reading whether the link is still good spends nothing: a chat client's preview is harmless.
     const usable = await this.d.auth.links.usable(token);
-    sendHtml(res, usable ? 200 : 410, signInPage(token, next, usable));
+    if (!usable) return sendHtml(res, 410, signInPage(token, next, false, ''));
+    // Double-submit: the form and a SameSite=Strict cookie carry the same fresh secret; a form posted
+    // from another site has no cookie with it, so it cannot spend a link (docs/web.md, "Security").
+    const csrf = newSecret();
+    sendHtml(res, 200, signInPage(token, next, true, csrf), [setCookie(SIGNIN_COOKIE, csrf, this.secure(req), 600)]);
   }
 
   async signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const secure = this.secure(req);
-    if (this.foreign(req)) return sendHtml(res, 403, messagePage('Refused', 'This form was sent from another site; nothing was done.'));
-    const addr = req.socket.remoteAddress ?? 'unknown';
+    if (!this.#fromHere(req)) return sendHtml(res, 403, messagePage('Refused', 'This form was not sent from this site; nothing was done.'));
+    const addr = clientAddress(req, this.#hops);
     if (!this.#attempts.allowed(addr)) return sendHtml(res, 429, messagePage('Sign in', 'Too many sign-in attempts from here; wait a minute. Nothing was done.'));
     const form = await formBody(req);
-    const grant = form && (await this.d.auth.links.take(form.get('t') ?? ''));
+    const pair = cookieOf(req, SIGNIN_COOKIE) ?? '';
+    if (!form || !SECRET.test(pair) || !sameSecret(form.get('csrf') ?? '', pair)) {
+      return sendHtml(res, 403, messagePage('Refused', 'This form is not the one this browser was shown (missing or wrong CSRF token); nothing was done. Open the link again.'));
+    }
+    const token = form.get('t') ?? '';
+    const grant = await this.d.auth.links.take(token);
     if (!grant) {
-      this.#attempts.failed(addr);
+      // Only a token that could have been real counts: garbage is refused for free, so a client behind
+      // the same address (a proxy, a NAT) cannot spend everyone's tries with it.
+      if (SECRET.test(token)) this.#attempts.failed(addr);
       return sendHtml(res, 410, messagePage('Sign in', 'This sign-in link has been used or has expired; nothing was done. Type /web in chat for a new one.'));
     }
     const principal: Principal = { key: grant.key, name: grant.name, ...(grant.guild ? { guild: grant.guild } : {}) };
+    await this.admit(res, principal, safeNext(form.get('next')), secure, 'link', clearCookie(SIGNIN_COOKIE, secure));
+  }
+
+  /**
+   * The last step of every sign-in (a link, OIDC): the principal must hold a role now; one audit row;
+   * then a session. `how` goes in the audit row's arguments (`link`, `oidc`); `spent` clears the flow's cookie.
+   */
+  async admit(res: ServerResponse, principal: Principal, next: string, secure: boolean, how: 'link' | 'oidc', spent: string): Promise<void> {
     await this.d.access.prepare(principal);
     const allowed = this.d.access.rolesOf(principal).length > 0;
-    this.#audit(principal, 'web signin', allowed ? 'ok' : 'refused', allowed ? undefined : 'denied');
-    if (!allowed) return sendHtml(res, 403, messagePage('Refused', `You are not on the allowlist; your key is ${principal.key}.`));
+    const unchecked = allowed ? [] : this.d.access.unchecked(principal);
+    this.#audit(principal, 'web signin', allowed ? 'ok' : 'refused', allowed ? undefined : unchecked.length ? 'unavailable' : 'denied', how);
+    if (unchecked.length) return sendHtml(res, 503, messagePage('Sign in', `Your roles could not be checked now: ${uncheckedText(unchecked)}. Nothing was done; try again in a minute.`), [spent]);
+    if (!allowed) return sendHtml(res, 403, messagePage('Refused', `You are not on the allowlist; your key is ${principal.key}.`), [spent]);
     const { secret } = await this.d.auth.sessions.start(principal);
-    redirect(res, safeNext(form.get('next')), [setCookie(SESSION_COOKIE, secret, secure), clearCookie(NEXT_COOKIE, secure)]);
+    redirect(res, next, [setCookie(SESSION_COOKIE, secret, secure), clearCookie(NEXT_COOKIE, secure), spent]);
   }
 
   /**
@@ -98,18 +150,24 @@ export class Gate {
       }
       if (req.method === 'GET') {
         const next = safeNext(path);
-        sendHtml(res, 401, messagePage('Sign in', 'You are not signed in. Type /web in chat (Slack, Discord or the console) for a one-time sign-in link; it brings you back to this page.'), [setCookie(NEXT_COOKIE, next, secure, 600), clearCookie(SESSION_COOKIE, secure)]);
+        sendHtml(res, 401, notSignedInPage(this.d.oidcName), [setCookie(NEXT_COOKIE, next, secure, 600), clearCookie(SESSION_COOKIE, secure)]);
       } else sendHtml(res, 403, messagePage('Refused', 'You are not signed in; nothing was done.'));
       return undefined;
     }
     const principal: Principal = { key: session.key, name: session.name, ...(session.guild ? { guild: session.guild } : {}) };
     await this.d.access.prepare(principal);
+    const unchecked = this.d.access.unchecked(principal);
     if (this.d.access.rolesOf(principal).length === 0) {
+      // A source that could not answer is not a removal from the allowlist: the session stays.
+      if (unchecked.length) {
+        sendHtml(res, 503, messagePage('Roles not checked', `Your roles could not be checked now: ${uncheckedText(unchecked)}. Try again in a minute; you are still signed in.`));
+        return undefined;
+      }
       await this.d.auth.sessions.end(session.id);
       sendHtml(res, 403, messagePage('Refused', `You are no longer on the allowlist (${principal.key}); you have been signed out.`), [clearCookie(SESSION_COOKIE, secure)]);
       return undefined;
     }
-    return { session, principal, secure };
+    return { session, principal, secure, unchecked };
   }
 
   /** A POST's form, once its origin and CSRF token are checked; undefined when refused (answer sent). */
@@ -139,7 +197,7 @@ export class Gate {
     redirect(res, '/web/signed-out', [clearCookie(SESSION_COOKIE, s.secure)]);
   }
 
-  #audit(p: Principal, command: string, outcome: 'ok' | 'refused', errorCode?: AuditRecord['errorCode']): void {
-    this.d.audit.write({ at: new Date(), invocationId: randomUUID(), principalKey: p.key, platform: 'web', room: 'web', command, argsJson: '{}', decision: outcome === 'ok' ? 'allow' : 'deny', outcome, durationMs: 0, ...(errorCode ? { errorCode } : {}) });
+  #audit(p: Principal, command: string, outcome: 'ok' | 'refused', errorCode?: AuditRecord['errorCode'], how?: string): void {
+    this.d.audit.write({ at: new Date(), invocationId: randomUUID(), principalKey: p.key, platform: 'web', room: 'web', command, argsJson: how ? JSON.stringify({ via: how }) : '{}', decision: outcome === 'ok' ? 'allow' : 'deny', outcome, durationMs: 0, ...(errorCode ? { errorCode } : {}) });
   }
 }

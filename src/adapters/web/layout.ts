@@ -5,6 +5,8 @@ export interface Viewer {
   readonly key: string;
   /** The session's CSRF token, put in every form. */
   readonly csrf: string;
+  /** Roles a source could not check on this request, as text: a banner on every page (docs/web.md). */
+  readonly unchecked?: string;
 }
 
 /** One page: the header with the sections, who is signed in, and the content. */
@@ -17,7 +19,7 @@ export function layout(title: string, body: HtmlValue, who?: Viewer): Html {
 <span class="who">${who.name} (${who.key}) <form class="inline" method="post" action="/web/signout">${csrfField(who)}<button type="submit">Sign out</button></form></span>`
       : ''
   }</header>
-<main><h1>${title}</h1>${body}</main></body></html>`;
+<main>${who?.unchecked ? html`<p class="banner" role="alert">Some roles could not be checked now, so this page may offer less than you may do: ${who.unchecked}.</p>` : ''}<h1>${title}</h1>${body}</main></body></html>`;
 }
 
 export function csrfField(who: Viewer): Html {

@@ -4,6 +4,10 @@ import { parseCookie, stringifySetCookie } from 'cookie';
 export const SESSION_COOKIE = 'opsline_session';
 /** The page asked for before sign-in (docs/web.md, "Signing in"): a path under /web, nothing else. */
 export const NEXT_COOKIE = 'opsline_next';
+/** The sign-in form's double-submit secret (docs/web.md, "Security"): set with the form, sent with its POST. */
+export const SIGNIN_COOKIE = 'opsline_signin';
+/** An OIDC sign-in under way (docs/web.md, "OpenID Connect"): its state, nonce and PKCE verifier. */
+export const OIDC_COOKIE = 'opsline_oidc';
 const MAX_BODY = 16 * 1024;
 
 export function cookieOf(req: IncomingMessage, name: string): string | undefined {
@@ -11,9 +15,12 @@ export function cookieOf(req: IncomingMessage, name: string): string | undefined
   return Object.hasOwn(all, name) ? all[name] : undefined;
 }
 
-/** HttpOnly, SameSite=Strict, Path=/web; Secure when the view is served over TLS. */
-export function setCookie(name: string, value: string, secure: boolean, maxAgeSec?: number): string {
-  return stringifySetCookie(name, value, { httpOnly: true, sameSite: 'strict', path: '/web', secure, ...(maxAgeSec !== undefined ? { maxAge: maxAgeSec } : {}) });
+/**
+ * HttpOnly, SameSite=Strict, Path=/web; Secure when the view is served over TLS. Lax only for the OIDC
+ * flow's cookie, which must come back on the provider's redirect (a navigation from another site).
+ */
+export function setCookie(name: string, value: string, secure: boolean, maxAgeSec?: number, sameSite: 'strict' | 'lax' = 'strict'): string {
+  return stringifySetCookie(name, value, { httpOnly: true, sameSite, path: '/web', secure, ...(maxAgeSec !== undefined ? { maxAge: maxAgeSec } : {}) });
 }
 
 export function clearCookie(name: string, secure: boolean): string {

@@ -9,19 +9,23 @@ import type { Metrics } from '../../metrics/metrics.js';
 import { STATUS_WINDOWS, type StatusReport } from '../../core/ports.js';
 import type { DispatchFn } from '../types.js';
 import { ICON, LIVE_SCRIPT, STYLE } from './assets.js';
-import { streamJob } from './events.js';
-import type { Gate, Signed } from './gate.js';
+import { sendRecorded, streamJob } from './events.js';
+import type { OidcSignIn } from './oidc.js';
+import { uncheckedText, type Gate, type Signed } from './gate.js';
 import type { Viewer } from './layout.js';
 import { MorePages } from './more-routes.js';
 import { auditFilter, auditRows } from './pages/audit-query.js';
 import { statusChart } from './pages/chart.js';
 import { chartData } from './pages/status-chart-data.js';
 import { JOB_ID, activeJobs, findJob, recentJobs, type WebJob } from './pages/jobs.js';
-import { auditPage, jobPage, jobsPage, messagePage, sessionsPage, statusPage } from './pages/views.js';
+import { auditPage, jobPage, jobsPage, messagePage, sessionsPage, statusPage, type JobOutput } from './pages/views.js';
 import { redirect, sendAsset, sendHtml } from './respond.js';
 
 // A web request has no chat thread to start: commands that need one say so (the command box is next).
 const noThreads: ThreadStarter = { startThread: () => Promise.reject(new Error('threads are not available on the web yet')) };
+
+/** Recorded lines on one job page; a longer output is paged (`?after=<line>`). */
+const OUTPUT_PAGE = 5000;
 
 /** The web view's pages and actions (docs/web.md). Every page but sign-in and the assets passes the gate. */
 export class WebRoutes {
@@ -35,6 +39,7 @@ export class WebRoutes {
     private readonly gate: Gate,
     private readonly log: Logger,
     private readonly metrics?: Metrics,
+    private readonly oidc?: OidcSignIn,
   ) {
     this.#pages = new MorePages({ app, log, may: (p, path) => this.#may(p, path), dispatch: () => this.#dispatch });
   }
@@ -53,11 +58,13 @@ export class WebRoutes {
     if (method === 'GET' && path === '/web/static/icon.svg') return sendAsset(res, 'image/svg+xml', ICON);
     if (method === 'GET' && path === '/web/signin') return this.gate.signInForm(url, req, res);
     if (method === 'POST' && path === '/web/signin') return this.gate.signIn(req, res);
+    if (method === 'GET' && this.oidc && path === '/web/oidc/start') return this.oidc.start(url, req, res);
+    if (method === 'GET' && this.oidc && path === '/web/oidc/callback') return this.oidc.callback(url, req, res);
     if (method === 'GET' && path === '/web/signed-out') return sendHtml(res, 200, messagePage('Signed out', 'You are signed out.'));
     if (method !== 'GET' && method !== 'POST') return sendHtml(res, 405, messagePage('Not allowed', 'Only GET and POST are served here.'));
     const s = await this.gate.check(req, res, path + url.search);
     if (!s) return;
-    const who: Viewer = { name: s.principal.name, key: s.principal.key, csrf: s.session.csrf };
+    const who: Viewer = { name: s.principal.name, key: s.principal.key, csrf: s.session.csrf, ...(s.unchecked.length ? { unchecked: uncheckedText(s.unchecked) } : {}) };
     if (method === 'POST') return this.#post(req, res, s, who, path);
     if (path === '/web' || path === '/web/') return redirect(res, '/web/jobs');
     if (path === '/web/jobs') return this.#jobs(res, s, who);
@@ -66,7 +73,7 @@ export class WebRoutes {
     if (path === '/web/sessions') return this.#sessions(res, s, who);
     if (await this.#pages.get(res, s, who, path, url)) return;
     const m = /^\/web\/jobs\/([^/]+)(\/events)?$/.exec(path);
-    if (m?.[1] && JOB_ID.test(m[1])) return m[2] ? this.#events(req, res, s, m[1]) : this.#job(res, s, who, m[1]);
+    if (m?.[1] && JOB_ID.test(m[1])) return m[2] ? this.#events(req, res, s, m[1]) : this.#job(res, s, who, m[1], undefined, url);
     sendHtml(res, 404, messagePage('Not found', 'There is no such page.', who));
   }
 
@@ -112,12 +119,23 @@ export class WebRoutes {
     sendHtml(res, 200, jobsPage(who, await activeJobs(services), await recentJobs(services, 50), note));
   }
 
-  async #job(res: ServerResponse, s: Signed, who: Viewer, id: string, message?: string): Promise<void> {
+  async #job(res: ServerResponse, s: Signed, who: Viewer, id: string, message?: string, url?: URL): Promise<void> {
     if (!this.#may(s.principal, 'jobs')) return this.#refuse(res, who, 'jobs');
     const job = await findJob(this.app.services, id);
-    if (!job) return sendHtml(res, 404, messagePage('Not found', `No job ${id} is known (finished jobs are kept for a week).`, who));
+    if (!job) return sendHtml(res, 404, messagePage('Not found', `No job ${id} is known (ended jobs are kept for jobs.retention).`, who));
     if (!this.#maySee(s.principal, job)) return sendHtml(res, 403, messagePage('Refused', `Job ${id} is /${job.command?.name ?? 'jobs'}'s: you may not run that command, so you do not see its output.`, who));
-    sendHtml(res, 200, jobPage(who, job, this.#may(s.principal, `${job.kind} cancel`), message));
+    const after = Number.parseInt(url?.searchParams.get('after') ?? '0', 10);
+    const out = await this.#output(id, Number.isSafeInteger(after) && after > 0 ? after : 0);
+    sendHtml(res, 200, jobPage(who, job, this.#may(s.principal, `${job.kind} cancel`), out, message));
+  }
+
+  /** A page of a job's recorded lines; none when the store cannot be read now (the page says no output). */
+  async #output(id: string, after: number): Promise<JobOutput> {
+    const lines = await this.app.services.jobLog?.lines(id, after, OUTPUT_PAGE + 1).catch((err: unknown) => {
+      this.log.debug({ err }, 'job output not read');
+      return [];
+    });
+    return { lines: (lines ?? []).slice(0, OUTPUT_PAGE), more: (lines?.length ?? 0) > OUTPUT_PAGE };
   }
 
   async #events(req: IncomingMessage, res: ServerResponse, s: Signed, id: string): Promise<void> {
@@ -126,6 +144,8 @@ export class WebRoutes {
     const job = await findJob(this.app.services, id);
     if (!job) return sendHtml(res, 404, messagePage('Not found', `No job ${id}.`));
     if (!this.#maySee(s.principal, job)) return sendHtml(res, 403, messagePage('Refused', 'No live updates here.'));
+    const thread = job.thread;
+    if (!thread) return sendRecorded(req, res, job.ok === undefined ? undefined : job.summary);
     this.streams.set(res, s.session.id);
     this.metrics?.webLive.inc();
     res.on('close', () => {
@@ -136,7 +156,7 @@ export class WebRoutes {
       req,
       res,
       relay,
-      job.thread,
+      thread,
       async () => {
         const now = await findJob(this.app.services, id);
         return now && (now.state === 'finished' || now.state === 'failed') ? now.summary : undefined;
@@ -226,7 +246,7 @@ export class WebRoutes {
 function pageOf(method: string, path: string): string {
   if (method === 'POST') return path === '/web/signin' ? 'signin' : 'action';
   if (path.startsWith('/web/static/')) return 'static';
-  if (path === '/web/signin') return 'signin';
+  if (path === '/web/signin' || path.startsWith('/web/oidc/')) return 'signin';
   if (path === '/web/audit.csv') return 'audit-export';
   const m = /^\/web\/(jobs|status|audit|sessions|notes|deploys|schedules)(\/[^/]+)?(\/events)?$/.exec(path);
   if (!m) return 'other';

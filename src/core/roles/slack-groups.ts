@@ -60,6 +60,14 @@ export class SlackGroupRoles extends EventEmitter implements RoleSource {
       .flatMap((e) => e.roles.map((role) => ({ role, source: `slack-group:${e.group}` })));
   }
 
+  /** The roles of this principal's team's groups whose membership is not known within the TTL (Slack did not answer). */
+  unchecked(p: Principal): readonly HeldRole[] {
+    const [team, user] = slackIds(p.key);
+    if (!team || !user) return [];
+    const now = this.now();
+    return this.entries.filter((e) => e.team === team && !this.#fresh(e, now)).flatMap((e) => e.roles.map((role) => ({ role, source: `slack-group:${e.group}` })));
+  }
+
   async prepare(p: Principal): Promise<void> {
     const [team] = slackIds(p.key);
     if (!team) return;

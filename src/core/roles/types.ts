@@ -15,5 +15,7 @@ export interface RoleSource {
   rolesFor(p: Principal): readonly HeldRole[];
   /** Must not throw: a source that cannot be asked gives fewer roles, never an error. */
   prepare?(p: Principal): Promise<void>;
+  /** After `prepare`: roles this source might give but could not check (its platform did not answer). */
+  unchecked?(p: Principal): readonly HeldRole[];
   stop?(): Promise<void>;
 }

@@ -25,17 +25,26 @@ interface WrittenRow extends RowDataPacket {
 }
 
 export interface AuditSinkOptions {
-  /** How long a record may wait for companions before its batch is written. */
+  /**
+   * How long a record may wait for companions before its batch is written, when `write` does not
+   * wait for it (`durable: false`); a durable write goes out at once, sharing the INSERT under way's successor.
+   */
   readonly flushMs?: number;
+  /** `write` resolves once the record is stored (default true); false only queues it (tests of the queue itself). */
+  readonly durable?: boolean;
   readonly batchSize?: number;
   /** Records kept while MySQL is down; beyond this the oldest go to the log instead. */
   readonly maxBuffer?: number;
 }
 
 /**
- * The audit trail in `audit_log`. `write` only queues, so the reply never waits for MySQL; batches
- * go out in the background, are retried while the server is unreachable, and `flush` (clean
- * shutdown) writes what is left or, if MySQL stays down, puts it in the structured log so nothing is lost.
+ * The audit trail in `audit_log`. `write` resolves once its record is stored, so the dispatcher
+ * sends no reply whose row a SIGKILL could take away (docs/hosting.md, "What a SIGKILL loses"). It
+ * costs one INSERT's round trip per reply, shared: records written while an INSERT is under way go
+ * together in the next one (a group commit, at most `batchSize` rows). While MySQL is unreachable
+ * `write` resolves at once and the record waits in memory (at most `maxBuffer`); batches are
+ * retried, and `flush` (clean shutdown) writes what is left or, if MySQL stays down, puts it in the
+ * structured log so nothing is lost.
  */
 export class MysqlAuditSink implements AuditSink {
   #buffer: AuditRecord[] = [];
@@ -45,6 +54,9 @@ export class MysqlAuditSink implements AuditSink {
   #timer: NodeJS.Timeout | undefined;
   #soon = false;
   #failures = 0;
+  /** The callers waiting for their record to be stored (durable writes). */
+  readonly #waiting = new Map<AuditRecord, () => void>();
+  readonly #durable: boolean;
   readonly #flushMs: number;
   readonly #batchSize: number;
   readonly #maxBuffer: number;
@@ -55,6 +67,7 @@ export class MysqlAuditSink implements AuditSink {
     opts: AuditSinkOptions = {},
   ) {
     this.#flushMs = opts.flushMs ?? 200;
+    this.#durable = opts.durable ?? true;
     this.#batchSize = opts.batchSize ?? 100;
     this.#maxBuffer = opts.maxBuffer ?? 10_000;
   }
@@ -64,11 +77,26 @@ export class MysqlAuditSink implements AuditSink {
     return this.#buffer.length + this.#unsure.length;
   }
 
-  write(record: AuditRecord): void {
+  write(record: AuditRecord): Promise<void> | undefined {
     this.#buffer.push(record);
     if (this.#buffer.length > this.#maxBuffer) this.#spill(this.#buffer.splice(0, this.#buffer.length - this.#maxBuffer), 'audit buffer full');
-    if (this.#buffer.length >= this.#batchSize && this.#failures === 0) this.#drainSoon();
-    else this.#schedule(this.#flushMs);
+    if (this.#failures > 0) return void this.#schedule(this.#flushMs);
+    if (!this.#durable) {
+      if (this.#buffer.length >= this.#batchSize) this.#drainSoon();
+      else this.#schedule(this.#flushMs);
+      return undefined;
+    }
+    const stored = new Promise<void>((resolve) => this.#waiting.set(record, resolve));
+    this.#drainSoon();
+    return stored;
+  }
+
+  /** Lets the callers of these records go on: stored, spilled to the log, or waiting out an outage in memory. */
+  #release(records: Iterable<AuditRecord>): void {
+    for (const r of records) {
+      this.#waiting.get(r)?.();
+      this.#waiting.delete(r);
+    }
   }
 
   /**
@@ -120,7 +148,11 @@ export class MysqlAuditSink implements AuditSink {
 
   /** One writer at a time; resolves true when the buffer was emptied. */
   #drain(): Promise<boolean> {
-    this.#writing ??= this.#loop().finally(() => (this.#writing = undefined));
+    this.#writing ??= this.#loop().finally(() => {
+      this.#writing = undefined;
+      // A record written after the loop's last look but before this: its caller is waiting.
+      if (this.#waiting.size > 0 && this.#failures === 0) this.#drainSoon();
+    });
     return this.#writing;
   }
 
@@ -132,12 +164,16 @@ export class MysqlAuditSink implements AuditSink {
         batch = this.#buffer.splice(0, this.#batchSize);
         if (batch.length > 0) await this.db.batch(INSERT, [batch.map(toRow)]);
         this.#failures = 0;
+        this.#release(batch);
       } catch (err) {
         if (!isConnectionError(err) && !isUnavailable(err)) {
           // A batch the server rejects would block the trail forever: log it instead.
           this.#spill(batch, 'audit batch rejected by MySQL');
+          this.#release(batch);
           continue;
         }
+        // MySQL is unreachable: no caller waits for it; their records stay queued and are retried.
+        this.#release([...this.#waiting.keys()]);
         // Sent without an answer, the INSERT may have run (one statement: all rows or none), so a plain retry could write them twice.
         if (neverSent(err) || isServerRefusal(err)) this.#buffer.unshift(...batch);
         else this.#unsure.push(...batch);
@@ -158,6 +194,7 @@ export class MysqlAuditSink implements AuditSink {
 
   #spill(records: readonly AuditRecord[], why: string): void {
     for (const audit of records) this.log.warn({ audit }, why);
+    this.#release(records);
   }
 }
 

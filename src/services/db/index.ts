@@ -10,6 +10,8 @@ import { createPool, poolSettings } from './pool.js';
 import { MysqlTasksRepository } from './tasks.js';
 import { MysqlStatusRefresher } from './status-refresh.js';
 import { MysqlStatusSnapshots } from './status-snapshots.js';
+import { MysqlJobLog } from './job-log.js';
+import type { JobLog } from '../job-log/types.js';
 
 export { Db, statement, type Statement } from './db.js';
 export { migrate, MIGRATIONS, type Migration, type MigrateResult } from './migrations.js';
@@ -18,6 +20,7 @@ export { MysqlAuditSink } from './audit.js';
 export { MysqlNotesRepository, MAX_SEARCH_WORDS } from './notes.js';
 export { MysqlTasksRepository } from './tasks.js';
 export { MysqlStatusSnapshots } from './status-snapshots.js';
+export { MysqlJobLog } from './job-log.js';
 export { MysqlStatusRefresher, limitedCount, flavourOf, type ServerFlavour } from './status-refresh.js';
 
 export interface MysqlServices {
@@ -27,6 +30,8 @@ export interface MysqlServices {
   readonly status?: StatusService;
   /** Background counts as stored (`status.refreshMs` > 0): the web chart reads them. */
   readonly statusSnapshots?: StatusSnapshotRepository;
+  /** Job history and output for the web view's job pages (docs/web.md). */
+  readonly jobLog: JobLog;
   /** Writes the audit buffer, then closes the pool. */
   stop(): Promise<void>;
 }
@@ -40,7 +45,7 @@ export function buildMysqlServices(config: Config, log: Logger, now: () => Date,
   const dbLog = log.child({ component: 'mysql' });
   // `given`: a Db whose pool Vault's credentials rotate (src/services/secrets/).
   const db = given ?? newDb(config.mysql, dbLog);
-  const audit = new MysqlAuditSink(db, dbLog, auditOpts);
+  const audit = new MysqlAuditSink(db, dbLog, { durable: config.mysql.auditBeforeReply, ...auditOpts });
   const status = config.status && mysqlStatus(db, config.status, now, log);
   return {
     db,
@@ -48,6 +53,7 @@ export function buildMysqlServices(config: Config, log: Logger, now: () => Date,
     audit,
     status: status?.service,
     statusSnapshots: status?.snapshots,
+    jobLog: new MysqlJobLog(db),
     async stop() {
       await audit.flush();
       await db.end();

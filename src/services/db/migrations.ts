@@ -122,6 +122,36 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE_OPTIONS}`,
     ],
   },
+  {
+    version: 6,
+    name: 'job history and output (the web view\'s job pages)',
+    // Kept durably for `jobs.retention` (docs/configuration.md#jobs): the bot's user may DELETE here too.
+    up: [
+      `CREATE TABLE IF NOT EXISTS job_history (
+        job_id VARCHAR(64) NOT NULL PRIMARY KEY,
+        kind VARCHAR(16) NOT NULL,
+        summary VARCHAR(2000) NOT NULL,
+        requester VARCHAR(200) NOT NULL,
+        requester_key VARCHAR(128) NOT NULL,
+        command VARCHAR(64) NULL,
+        started_at DATETIME(3) NOT NULL
+      ) ${TABLE_OPTIONS}`,
+      // A job's end is a row of its own, so the bot's user needs no UPDATE (docs/security.md).
+      `CREATE TABLE IF NOT EXISTS job_ends (
+        job_id VARCHAR(64) NOT NULL PRIMARY KEY,
+        ended_at DATETIME(3) NOT NULL,
+        ok TINYINT(1) NOT NULL,
+        result VARCHAR(2000) NOT NULL,
+        KEY job_ends_at (ended_at)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS job_output (
+        job_id VARCHAR(64) NOT NULL,
+        n INT UNSIGNED NOT NULL,
+        line VARCHAR(2000) NOT NULL,
+        PRIMARY KEY (job_id, n)
+      ) ${TABLE_OPTIONS}`,
+    ],
+  },
 ];
 
 const CREATE_VERSIONS = statement(

@@ -88,14 +88,25 @@ export class DeployService {
    */
   async start(id: string, t: DeployTarget, ref: string, requester: Principal, thread: ThreadRef): Promise<{ note: string }> {
     const holder: LockHolder = { by: requester, since: new Date().toISOString(), jobId: id, reason: `deploy ${ref}` };
-    const got = await this.store.lock(t.name, holder);
-    if (!got.ok) throw new UserError('conflict', `${t.name} is locked by ${describeHolder(got.holder)}`);
     const data = { target: t.name, ref, requester, thread, requestedAt: holder.since };
+    // The thread is posted: if this process dies before the job is queued, another one finds the
+    // opening, frees the lock and tells the thread (src/jobs/unqueued.ts, docs/hosting.md).
+    await this.queue.opening?.(id, data);
+    const got = await this.store.lock(t.name, holder).catch(async (err: unknown) => {
+      await this.queue.dropOpening?.(id);
+      throw err;
+    });
+    if (!got.ok) {
+      await this.queue.dropOpening?.(id);
+      throw new UserError('conflict', `${t.name} is locked by ${describeHolder(got.holder)}`);
+    }
     try {
       await this.queue.add(id, data);
     } catch (err) {
       // A job that may be queued keeps its lock: it is released when the job ends, and two deploys never overlap.
+      // Its opening stays too: if it was not queued after all, the sweep says so in its thread.
       if (err instanceof MaybeDoneError) throw err;
+      await this.queue.dropOpening?.(id);
       const released = await this.store.release(t.name, holder).catch(() => false);
       throw released ? err : withOutcome(err, `the lock on ${t.name} is still held: /deploy unlock ${t.name} releases it`);
     }

@@ -62,6 +62,14 @@ export class ZmqDeviceClient implements DeviceClient {
     return this.ask(agent, { op: 'hello' }, helloInfoSchema);
   }
 
+  /** `hello` in protocol 2, which lists the agent's command names; an agent of protocol 1 is asked in v 1 instead. */
+  helloV2(agent: string): Promise<HelloInfo> {
+    return this.ask(agent, { op: 'hello' }, helloInfoSchema, undefined, 2).catch((err: unknown) => {
+      if (err instanceof DeviceError && err.agentCode === 'unsupported') return this.hello(agent);
+      throw err;
+    });
+  }
+
   async images(agent: string): Promise<ImageInfo[]> {
     return this.ask(agent, { op: 'images' }, imageList);
   }
@@ -185,12 +193,12 @@ export class ZmqDeviceClient implements DeviceClient {
   }
 
   /** One request whose `reply` data is parsed against the op's schema: a wrong shape is a DeviceError, never a cast. */
-  private ask<S extends z.ZodType>(agent: string, msg: Outgoing, schema: S, timeoutMs?: number): Promise<z.output<S>> {
+  private ask<S extends z.ZodType>(agent: string, msg: Outgoing, schema: S, timeoutMs?: number, v: 1 | 2 = 1): Promise<z.output<S>> {
     // Not async: on this path every await layer is another turn of the microtask queue per request (bench agent-rtt).
     const conn = this.conns.get(agent);
     if (!conn) return Promise.reject(this.unknown(agent));
     return conn
-      .request(msg, timeoutMs)
+      .request(msg, timeoutMs, v)
       .then((m) => {
         const data = m.op === 'reply' ? schema.safeParse(m.data) : undefined;
         if (data?.success) return data.data;

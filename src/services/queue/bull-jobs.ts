@@ -35,6 +35,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   readonly #redis: Redis;
   readonly #jobsKey: string;
   readonly #queuesKey: string;
+  readonly #openingKey: string;
   readonly #beats: JobBeats;
   #closing = false;
 
@@ -46,6 +47,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     this.#redis.on('error', (err) => opts.log.warn({ err }, 'redis error'));
     this.#jobsKey = `${opts.prefix}:${kind.name}:jobs`;
     this.#queuesKey = `${opts.prefix}:${kind.name}:queues`;
+    this.#openingKey = `${opts.prefix}:${kind.name}:opening`;
     this.#beats = new JobBeats(this.#redis, `${this.#jobsKey}:beats`, opts.heartbeatMs ?? 5000, opts.log);
   }
 
@@ -74,6 +76,8 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       });
     };
     await onRedis(write(), maybe, QUEUE_TIMEOUT_MS);
+    // Queued: its opening is done (one left behind by a failure here is dropped by the sweep, which finds the job).
+    await this.dropOpening(id);
     await this.#replicated(q, id);
     // The job is queued now: a failure to count must not make the caller think it is not (and queue it twice).
     const counts = await onRedis(q.getJobCounts('waiting', 'active', 'prioritized', 'delayed'), notQueued).catch(() => undefined);
@@ -92,6 +96,33 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     const client = (await q.backend.client) as unknown as Pick<Redis, 'wait'>;
     const held = await untilReplicated(client, ms).catch((err: unknown) => this.opts.log.warn({ err, jobId: id }, 'could not ask whether a replica holds the queued job'));
     if (held === false) this.opts.log.warn({ jobId: id, waitedMs: ms }, 'queued on the Redis primary, but no replica acknowledged it in time: a failover now would lose it');
+  }
+
+  async opening(id: string, data: D): Promise<void> {
+    await reachable(this.#redis, { what: 'the queue', consequence: 'nothing was queued' });
+    await onRedis(this.#redis.hset(this.#openingKey, id, JSON.stringify({ at: Date.now(), data })), { what: 'the queue', consequence: 'nothing was queued' });
+  }
+
+  async dropOpening(id: string): Promise<void> {
+    await this.#redis.hdel(this.#openingKey, id).catch((err: unknown) => this.opts.log.warn({ err, jobId: id }, 'could not clear a job\'s opening'));
+  }
+
+  async staleOpenings(olderThanMs: number): Promise<{ id: string; data: D }[]> {
+    const all = await onRedis(this.#redis.hgetall(this.#openingKey), READ);
+    const out: { id: string; data: D }[] = [];
+    for (const [id, raw] of Object.entries(all)) {
+      // Written by this class only (opening()); a record that does not read is dropped, not trusted.
+      const rec = parseOpening<D>(raw);
+      if (!rec) await this.#redis.hdel(this.#openingKey, id);
+      else if (Date.now() - rec.at > olderThanMs) out.push({ id, data: rec.data });
+    }
+    return out;
+  }
+
+  async claimOpening(id: string): Promise<boolean> {
+    const queued = (await this.get(id)) !== undefined;
+    const claimed = (await onRedis(this.#redis.hdel(this.#openingKey, id), READ)) === 1;
+    return claimed && !queued;
   }
 
   async get(id: string): Promise<JobView<D, R, P> | undefined> {
@@ -289,4 +320,14 @@ function throttle<D, P extends object>(job: Job<D>): (p: P) => void {
     phase = next;
     void job.updateProgress({ ...p }).catch(() => undefined);
   };
+}
+
+/** An opening record as opening() writes it, or undefined. */
+function parseOpening<D>(raw: string): { at: number; data: D } | undefined {
+  try {
+    const v = JSON.parse(raw) as { at?: unknown; data?: unknown };
+    return typeof v.at === 'number' && v.data && typeof v.data === 'object' ? { at: v.at, data: v.data as D } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -58,6 +58,17 @@ export interface JobQueue<D, R, P> {
   history?(limit: number): Promise<JobView<D, R, P>[]>;
   /** Runs `processor` for the given lanes in this process (idempotent per lane). */
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void;
+  /**
+   * Shared queues (several replicas): records that a job's thread is posted and the job is about to
+   * be queued; `add` clears it, `dropOpening` too when queueing failed and the caller told the thread.
+   * A record left behind is a replica that died in between (src/jobs/unqueued.ts finds it).
+   */
+  opening?(id: string, data: D): Promise<void>;
+  dropOpening?(id: string): Promise<void>;
+  /** Openings older than `olderThanMs`: their replica stopped between the thread and the queue. */
+  staleOpenings?(olderThanMs: number): Promise<{ id: string; data: D }[]>;
+  /** True for exactly one caller, when the job was never queued: that caller tells its thread. */
+  claimOpening?(id: string): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -7,7 +7,7 @@ import { VaultClient } from './vault-client.js';
 
 export { VaultClient, DbLease, type VaultConfig } from './vault-client.js';
 export { VaultError } from './vault-errors.js';
-export { VaultMysqlCredentials, type MysqlLeaseOptions } from './mysql-lease.js';
+export { VaultMysqlCredentials, type MysqlLeaseOptions, type LeasedPool } from './mysql-lease.js';
 export { MemorySecrets, VaultKvSecrets, isSecretRef, parseSecretRef, type Secrets, type SecretRef } from './secrets.js';
 
 export interface VaultServices {

@@ -19,6 +19,14 @@ export interface MysqlLeaseOptions {
   readonly connect?: (s: PoolSettings) => Pool;
 }
 
+/** What the lease keeps alive: the Db, or a declared `sql` command's source (docs/commands.md#sources). */
+export interface LeasedPool {
+  /** New statements go to `next` at once; resolves once those on the old pool are done and it is ended. */
+  swap(next: Pool): Promise<number>;
+  /** Fail statements at once with this reason until the next swap (`undefined` resumes). */
+  suspend(reason: string | undefined): void;
+}
+
 const RENEW_AT = 2 / 3;
 /** setTimeout fires at once for anything longer (and warns), so a very long TTL is renewed early instead. */
 const MAX_DELAY = 2 ** 31 - 1;
@@ -32,7 +40,7 @@ const REVOKED = 'the MySQL credentials were revoked or expired; waiting for new 
  */
 export class VaultMysqlCredentials extends EventEmitter implements CredentialGuard {
   #lease: DbLease | undefined;
-  #db: Db | undefined;
+  #db: LeasedPool | undefined;
   #timer: NodeJS.Timeout | undefined;
   #expiry: NodeJS.Timeout | undefined;
   #rotating: Promise<void> | undefined;
@@ -54,15 +62,23 @@ export class VaultMysqlCredentials extends EventEmitter implements CredentialGua
   }
 
   /** Logs in, gets the first credentials and builds the Db on them. Fails with a VaultError naming the address. */
-  async start(): Promise<Db> {
+  start(): Promise<Db> {
+    return this.startWith((pool) => {
+      const db = new Db(pool, this.o.settings.timeoutMs, this.o.log, this.o.settings.queueTimeoutMs);
+      db.guard = this;
+      return db;
+    });
+  }
+
+  /** As `start`, for any holder of a pool: `make` receives the pool on the first credentials. */
+  async startWith<T extends LeasedPool>(make: (pool: Pool) => T): Promise<T> {
     await this.o.client.login();
     const lease = await this.o.client.dbCreds(this.o.mount, this.o.role);
-    const db = new Db(this.#pool(lease), this.o.settings.timeoutMs, this.o.log, this.o.settings.queueTimeoutMs);
-    db.guard = this;
-    this.#db = db;
+    const held = make(this.#pool(lease));
+    this.#db = held;
     this.#adopt(lease);
     this.o.log.info({ user: lease.username, leaseId: lease.id, ttlMs: lease.ttlMs }, 'mysql credentials issued by Vault');
-    return db;
+    return held;
   }
 
   /** CredentialGuard: MySQL refused us; renewing tells whether the lease still exists. */

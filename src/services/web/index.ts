@@ -31,9 +31,15 @@ export function buildWebAuth(config: Config, log: Logger, now: () => number): We
   const store: KeyStore = config.redis ? new RedisKeyStore(config.redis, config.redis.prefix, log.child({ service: 'web' })) : new MemoryKeyStore(now);
   return {
     origin: web.publicUrl ?? `http://localhost:${web.port ?? config.http.port}`,
-    jobUrl: (id) => (web.publicUrl ? `${web.publicUrl}/web/jobs/${encodeURIComponent(id)}` : undefined),
+    jobUrl: jobPageUrl(config),
     links: new SignInLinks(store, now),
     sessions: new WebSessions(store, { idleMs: web.sessionIdle, maxMs: web.sessionMax }, now),
     close: () => store.close(),
   };
+}
+
+/** A job's page for chat threads to link to: only with an enabled web view and `web.publicUrl` (docs/web.md). */
+export function jobPageUrl(config: Config): (id: string) => string | undefined {
+  const base = config.web?.enabled ? config.web.publicUrl : undefined;
+  return (id) => (base ? `${base}/web/jobs/${encodeURIComponent(id)}` : undefined);
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { webBot, type WebBot } from '../../helpers/web-bot.js';
+import { openLink, postContinue } from '../../helpers/web-signin.js';
 
 const ADMIN = 'console:admin';
 const VIEWER = 'console:vera';
@@ -13,12 +14,6 @@ afterEach(async () => {
   bot = undefined;
 });
 
-const form = (b: WebBot, body: Record<string, string>, origin: string = b.base) => ({
-  method: 'POST',
-  redirect: 'manual' as const,
-  headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(body),
-});
 
 describe('web sign-in by one-time link', () => {
   it('shows Continue on GET without spending the link; the POST spends it once and sets a strict HttpOnly cookie', async () => {
@@ -30,10 +25,12 @@ describe('web sign-in by one-time link', () => {
       const get = await fetch(link);
       expect(get.status).toBe(200);
       expect(await get.text()).toContain('>Continue</button>');
-      expect(get.headers.getSetCookie()).toEqual([]);
+      // No session: only the Continue form's CSRF pair (docs/web.md, "Security").
+      expect(get.headers.getSetCookie().map((c) => c.split('=')[0])).toEqual(['opsline_signin']);
     }
-    const t = new URL(link).searchParams.get('t') ?? '';
-    const first = await fetch(`${bot.base}/web/signin`, form(bot, { t }));
+    const f = await openLink(link);
+    expect(f.t).toBe(new URL(link).searchParams.get('t'));
+    const first = await postContinue(bot.base, f);
     expect(first.status).toBe(303);
     expect(first.headers.get('location')).toBe('/web/jobs');
     const cookie = first.headers.getSetCookie().find((c) => c.startsWith('opsline_session=')) ?? '';
@@ -41,7 +38,7 @@ describe('web sign-in by one-time link', () => {
     expect(cookie).toMatch(/; SameSite=Strict/);
     expect(cookie).toMatch(/; Path=\/web/);
     expect(cookie).not.toMatch(/Secure/);
-    const again = await fetch(`${bot.base}/web/signin`, form(bot, { t }));
+    const again = await postContinue(bot.base, f);
     expect(again.status).toBe(410);
     expect(again.headers.getSetCookie().filter((c) => c.startsWith('opsline_session='))).toEqual([]);
     expect(await again.text()).toContain('used or has expired');
@@ -61,8 +58,10 @@ describe('web sign-in by one-time link', () => {
     const t = new URL(link).searchParams.get('t') ?? '';
     now += 5 * 60_000 + 1000;
     expect((await fetch(link)).status).toBe(410);
+    // A good form (CSRF field and cookie) from a live link, carrying the other tokens.
+    const pair = await openLink(await bot.link(VIEWER));
     for (const token of [t, 'A'.repeat(43), '../../etc/passwd', '']) {
-      const res = await fetch(`${bot.base}/web/signin`, form(bot, { t: token }));
+      const res = await postContinue(bot.base, { ...pair, t: token });
       expect(res.status, token).toBe(410);
       expect(res.headers.getSetCookie().filter((c) => c.startsWith('opsline_session='))).toEqual([]);
     }
@@ -72,9 +71,9 @@ describe('web sign-in by one-time link', () => {
   it('refuses a sign-in POST from another site without spending the link', async () => {
     bot = await webBot({ access: { users } });
     const link = await bot.link(ADMIN);
-    const t = new URL(link).searchParams.get('t') ?? '';
-    expect((await fetch(`${bot.base}/web/signin`, form(bot, { t }, 'https://evil.example'))).status).toBe(403);
-    expect((await fetch(`${bot.base}/web/signin`, form(bot, { t }))).status).toBe(303);
+    const f = await openLink(link);
+    expect((await postContinue(bot.base, f, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await postContinue(bot.base, f)).status).toBe(303);
   });
 
   it('goes back to the page asked for, and only to a path under /web on this site', async () => {
@@ -90,8 +89,7 @@ describe('web sign-in by one-time link', () => {
       ['/web/signout', '/web/jobs'],
     ];
     for (const [next, to] of cases) {
-      const t = new URL(await bot.link(ADMIN)).searchParams.get('t') ?? '';
-      const res = await fetch(`${bot.base}/web/signin`, form(bot, { t, next }));
+      const res = await postContinue(bot.base, { ...(await openLink(await bot.link(ADMIN))), next });
       expect(res.status, next).toBe(303);
       expect(res.headers.get('location'), next).toBe(to);
     }
@@ -114,8 +112,8 @@ describe('cookies behind TLS', () => {
   it('marks the session cookie Secure when a trusted proxy says https, and only then', async () => {
     bot = await webBot({ access: { users }, web: { trustProxy: true } });
     const cookieFor = async (proto?: string) => {
-      const t = new URL(await bot!.link(ADMIN)).searchParams.get('t') ?? '';
-      const res = await fetch(`${bot!.base}/web/signin`, { ...form(bot!, { t }), headers: { origin: bot!.base, 'content-type': 'application/x-www-form-urlencoded', ...(proto ? { 'x-forwarded-proto': proto } : {}) } });
+      const f = await openLink(await bot!.link(ADMIN));
+      const res = await postContinue(bot!.base, f, { origin: bot!.base, 'x-forwarded-proto': proto });
       return res.headers.getSetCookie().find((c) => c.startsWith('opsline_session=')) ?? '';
     };
     expect(await cookieFor('https')).toMatch(/; Secure/);
@@ -125,8 +123,8 @@ describe('cookies behind TLS', () => {
 
   it('ignores X-Forwarded-Proto without trustProxy', async () => {
     bot = await webBot({ access: { users } });
-    const t = new URL(await bot.link(ADMIN)).searchParams.get('t') ?? '';
-    const res = await fetch(`${bot.base}/web/signin`, { ...form(bot, { t }), headers: { origin: bot.base, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https' } });
+    const f = await openLink(await bot.link(ADMIN));
+    const res = await postContinue(bot.base, f, { origin: bot.base, 'x-forwarded-proto': 'https' });
     expect(res.headers.getSetCookie().find((c) => c.startsWith('opsline_session='))).not.toMatch(/Secure/);
   });
 });
@@ -135,12 +133,12 @@ describe('sign-in attempts', () => {
   it('refuses further sign-ins from an address after 10 failures in a minute, and lets it try again a minute later', async () => {
     let now = Date.parse('2026-12-05T10:00:00Z');
     bot = await webBot({ access: { users } }, { now: () => new Date(now) });
-    for (let i = 0; i < 10; i++) expect((await fetch(`${bot.base}/web/signin`, form(bot, { t: 'B'.repeat(43) }))).status).toBe(410);
-    const t = new URL(await bot.link(ADMIN)).searchParams.get('t') ?? '';
-    const blocked = await fetch(`${bot.base}/web/signin`, form(bot, { t }));
+    const f = await openLink(await bot.link(ADMIN));
+    for (let i = 0; i < 10; i++) expect((await postContinue(bot.base, { ...f, t: 'B'.repeat(43) })).status).toBe(410);
+    const blocked = await postContinue(bot.base, f);
     expect(blocked.status).toBe(429);
     // Refused before the link was read: it is still good once the minute is over.
     now += 60_000;
-    expect((await fetch(`${bot.base}/web/signin`, form(bot, { t }))).status).toBe(303);
+    expect((await postContinue(bot.base, f)).status).toBe(303);
   });
 });

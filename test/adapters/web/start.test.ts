@@ -7,6 +7,7 @@ import { RedisKeyStore } from '../../../src/services/web/key-store.js';
 import { SignInLinks } from '../../../src/services/web/sign-in-links.js';
 import { startBotChild, type BotChild } from '../../helpers/bot-child.js';
 import { REDIS_URL, redisPrefix } from '../../helpers/redis.js';
+import { openLink, postContinue, sessionCookie } from '../../helpers/web-signin.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -38,9 +39,9 @@ describe('opsline start with a web section', () => {
     const store = new RedisKeyStore(REDIS_URL, redis.prefix, pino({ level: 'silent' }));
     cleanups.push(() => store.close());
     const t = await new SignInLinks(store, Date.now).issue({ key: 'console:alice', name: 'alice' });
-    const res = await fetch(`${bot.base}/web/signin`, { method: 'POST', redirect: 'manual', headers: { origin: bot.base, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t }) });
+    const res = await postContinue(bot.base, await openLink(`${bot.base}/web/signin?t=${t}`));
     expect(res.status).toBe(303);
-    const cookie = (res.headers.getSetCookie().find((c) => c.startsWith('opsline_session=')) ?? '').split(';')[0] ?? '';
+    const cookie = sessionCookie(res);
     const jobs = await fetch(`${bot.base}/web/jobs`, { headers: { cookie } });
     expect(jobs.status).toBe(200);
     expect(await jobs.text()).toContain('alice (console:alice)');
@@ -48,7 +49,7 @@ describe('opsline start with a web section', () => {
     await fetch(`${bot.base}/web/jobs/b123456`, { headers: { cookie } });
     const metrics = await (await fetch(`${bot.base}/metrics`)).text();
     expect(metrics).toMatch(/^opsline_web_requests_total\{page="jobs"\} 2$/m);
-    expect(metrics).toMatch(/^opsline_web_requests_total\{page="signin"\} 1$/m);
+    expect(metrics).toMatch(/^opsline_web_requests_total\{page="signin"\} 2$/m);
     expect(metrics).toMatch(/^opsline_web_requests_total\{page="job"\} 1$/m);
     expect(metrics).toMatch(/^opsline_web_live_connections 0$/m);
     // The secret never reaches the log.

@@ -67,10 +67,37 @@ describe('audit_log', () => {
     expect((await rows())[0]).toMatchObject({ platform: 'test', room: 'C1', args_json: `{"text":"add hello"}` });
   });
 
-  it('adds no round trip before the reply: write only queues, a batch goes out later', async () => {
+  it('stores a record before its write resolves; writes made meanwhile share one INSERT', async () => {
     await db.sql('DELETE FROM audit_log');
     const pool = createPool({ host: '127.0.0.1', port: 3306, user: db.appUser, password: db.appPassword, database: db.name, timeoutMs: 2000, poolSize: 2 });
-    const sink = new MysqlAuditSink(new Db(pool, 2000, pino({ level: 'silent' })), pino({ level: 'silent' }), { flushMs: 60_000 });
+    let inserts = 0;
+    const counted = new (class extends Db {
+      override batch(...a: Parameters<Db['batch']>) {
+        inserts++;
+        return super.batch(...a);
+      }
+    })(pool, 2000, pino({ level: 'silent' }));
+    const sink = new MysqlAuditSink(counted, pino({ level: 'silent' }), { flushMs: 60_000 });
+    await sink.write(record(0));
+    expect(await rows()).toHaveLength(1);
+    // 50 at once: each resolves only once its row is there, and they go in far fewer INSERTs than rows.
+    const writes = Array.from({ length: 50 }, (_, i) => sink.write(record(i + 1)));
+    let seen = 0;
+    for (const [i, w] of writes.entries()) {
+      await w;
+      seen = Math.max(seen, (await db.sql('SELECT id FROM audit_log WHERE invocation_id = ?', [`inv-${i + 1}`])).length);
+      expect(seen, `inv-${i + 1}`).toBe(1);
+    }
+    expect(sink.pending).toBe(0);
+    expect(await rows()).toHaveLength(51);
+    expect(inserts).toBeLessThan(10);
+    await pool.end();
+  });
+
+  it('without durable writes, write only queues and a batch goes out later', async () => {
+    await db.sql('DELETE FROM audit_log');
+    const pool = createPool({ host: '127.0.0.1', port: 3306, user: db.appUser, password: db.appPassword, database: db.name, timeoutMs: 2000, poolSize: 2 });
+    const sink = new MysqlAuditSink(new Db(pool, 2000, pino({ level: 'silent' })), pino({ level: 'silent' }), { flushMs: 60_000, durable: false });
     for (let i = 0; i < 5; i++) expect(sink.write(record(i))).toBeUndefined();
     expect(sink.pending).toBe(5);
     expect(await rows()).toHaveLength(0);

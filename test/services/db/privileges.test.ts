@@ -30,6 +30,9 @@ describe('least privilege', () => {
       `GRANT SELECT, INSERT ON \`${db.name}\`.\`access_revocations\` TO \`${db.appUser}\`@\`%\``,
       `GRANT SELECT, INSERT ON \`${db.name}\`.\`audit_log\` TO \`${db.appUser}\`@\`%\``,
       `GRANT SELECT, INSERT ON \`${db.name}\`.\`notes\` TO \`${db.appUser}\`@\`%\``,
+      `GRANT SELECT, INSERT, DELETE ON \`${db.name}\`.\`job_ends\` TO \`${db.appUser}\`@\`%\``,
+      `GRANT SELECT, INSERT, DELETE ON \`${db.name}\`.\`job_history\` TO \`${db.appUser}\`@\`%\``,
+      `GRANT SELECT, INSERT, DELETE ON \`${db.name}\`.\`job_output\` TO \`${db.appUser}\`@\`%\``,
       `GRANT SELECT, INSERT, DELETE ON \`${db.name}\`.\`status_snapshot_counts\` TO \`${db.appUser}\`@\`%\``,
       `GRANT SELECT, INSERT, DELETE ON \`${db.name}\`.\`status_snapshots\` TO \`${db.appUser}\`@\`%\``,
     ]);
@@ -87,6 +90,8 @@ describe('least privilege', () => {
     // Snapshots are counts the bot derived itself, kept for a retention (docs/security.md): DELETE there only.
     expect(doc).toContain("GRANT SELECT, INSERT, DELETE ON opsline.status_snapshots TO 'opsline'@'127.0.0.1';");
     expect(doc).toContain("GRANT SELECT, INSERT, DELETE ON opsline.status_snapshot_counts TO 'opsline'@'127.0.0.1';");
+    // Job history and output, kept for jobs.retention: insert-only, DELETE for the retention only.
+    for (const t of ['job_history', 'job_ends', 'job_output']) expect(doc).toContain(`GRANT SELECT, INSERT, DELETE ON opsline.${t} TO 'opsline'@'127.0.0.1';`);
     expect(doc).not.toMatch(/GRANT (ALL|UPDATE|DELETE)/);
   });
 });

@@ -3,6 +3,7 @@ import { describeDeployJob } from '../../../../commands/deploy-describe.js';
 import type { ThreadRef } from '../../../core/thread.js';
 import type { Services } from '../../../app/services.js';
 import type { JobState } from '../../../services/queue/jobs.js';
+import type { JobRecord } from '../../../services/job-log/types.js';
 
 /** One job as the web pages show it, burns and deploys alike. */
 export interface WebJob {
@@ -12,7 +13,8 @@ export interface WebJob {
   readonly summary: string;
   readonly requester: string;
   readonly requestedAt: string;
-  readonly thread: ThreadRef;
+  /** The job's chat thread; a job known only from its durable record (its queue forgot it) has none here. */
+  readonly thread?: ThreadRef;
   /** A running burn's progress, 0..1. */
   readonly fraction?: number;
   /** An ended job: whether it did what was asked (a cancelled or failed burn did not). */
@@ -31,20 +33,43 @@ export async function activeJobs(services: Services): Promise<WebJob[]> {
   return out;
 }
 
-/** Ended jobs of every kind, newest first, as long as their queues keep them. */
+/**
+ * Ended jobs of every kind, newest first: the durable record (docs/web.md, "Job history and output"),
+ * and what the queues still keep of jobs it lacks (a worker lost before it recorded the end).
+ */
 export async function recentJobs(services: Services, limit: number): Promise<WebJob[]> {
+  const recorded = ((await services.jobLog?.history(limit)) ?? []).map(recordJob);
+  const known = new Set(recorded.map((j) => j.id));
   const burns = (await services.burns?.queue.history?.(limit)) ?? [];
   const deploys = (await services.deploys?.queue.history?.(limit)) ?? [];
-  const all = [...burns.map(burnJob), ...deploys.map(deployJob)];
-  return all.sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0)).slice(0, limit);
+  const queued = [...burns.map(burnJob), ...deploys.map(deployJob)].filter((j) => !known.has(j.id));
+  return [...recorded, ...queued].sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0)).slice(0, limit);
 }
 
-/** One job by id, whichever kind it is; undefined when no queue knows it. */
+/** One job by id, whichever kind it is: from its queue, else from its durable record; undefined when neither knows it. */
 export async function findJob(services: Services, id: string): Promise<WebJob | undefined> {
   const b = await services.burns?.queue.get(id);
   if (b) return burnJob(b);
   const d = await services.deploys?.queue.get(id);
-  return d && deployJob(d);
+  if (d) return deployJob(d);
+  const r = await services.jobLog?.get(id);
+  return r && recordJob(r);
+}
+
+/** A job as its durable record has it: no thread; a declared run command's job still follows its command's roles. */
+function recordJob(r: JobRecord): WebJob {
+  const ended = r.endedAt !== undefined;
+  return {
+    kind: r.kind,
+    id: r.id,
+    state: ended ? (r.ok ? 'finished' : 'failed') : 'running',
+    summary: r.result ?? r.summary,
+    requester: r.requester,
+    requestedAt: r.startedAt.toISOString(),
+    startedAt: r.startedAt.getTime(),
+    ...(r.command ? { command: { name: r.command, requesterKey: r.requesterKey } } : {}),
+    ...(ended ? { ok: r.ok === true, endedAt: r.endedAt?.getTime() } : {}),
+  };
 }
 
 type BurnView = Awaited<ReturnType<NonNullable<Services['burns']>['queue']['list']>>[number];

@@ -4,6 +4,7 @@ import type { WebSession } from '../../../services/web/index.js';
 import { html, type Html } from '../html.js';
 import { csrfField, layout, type Viewer } from '../layout.js';
 import type { WebJob } from './jobs.js';
+import type { JobLine } from '../../../services/job-log/types.js';
 
 const when = (at: Date | number | string) => new Date(at).toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
 
@@ -30,17 +31,35 @@ function duration(j: WebJob): string {
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
-export function jobPage(who: Viewer, j: WebJob, mayCancel: boolean, message?: string): Html {
+/** A job's recorded lines (docs/web.md, "Job history and output"): one page of them, and whether more follow. */
+export interface JobOutput {
+  readonly lines: readonly JobLine[];
+  readonly more: boolean;
+}
+
+export function jobPage(who: Viewer, j: WebJob, mayCancel: boolean, out: JobOutput, message?: string): Html {
   const ended = j.state === 'finished' || j.state === 'failed';
   const cancel = mayCancel && !ended
     ? html`<form method="post" action="/web/jobs/${j.id}/cancel">${csrfField(who)}<button type="submit">Cancel ${j.kind} ${j.id}</button></form>`
     : '';
-  return layout(`${j.kind} ${j.id}`, html`${message ? html`<p role="status">${message}</p>` : ''}
-<p>State: <span id="state">${j.state}</span> · for ${j.requester} · requested ${when(j.requestedAt)}</p>
+  const numbered = out.lines.map((l) => html`<li value="${l.n}">${l.text}</li>`);
+  const last = out.lines.at(-1)?.n ?? 0;
+  const more = out.more ? html`<p><a href="/web/jobs/${j.id}?after=${last}">lines after ${last}</a></p>` : '';
+  const head = html`${message ? html`<p role="status">${message}</p>` : ''}
+<p>State: <span id="state">${j.state}</span> · for ${j.requester} · requested ${when(j.requestedAt)}</p>`;
+  // An ended job's page is its durable record, whole and numbered; no live events are needed.
+  if (ended)
+    return layout(`${j.kind} ${j.id}`, html`${head}<h2>Milestones and output</h2>${out.lines.length ? html`<ol class="output" id="lines">${numbered}</ol>` : html`<p>No output was recorded.</p>`}${more}
+<h2>Result</h2><p id="result">${j.summary}</p>`, who);
+  const sofar = out.lines.length
+    ? html`<details><summary>Recorded output so far (${out.lines.length}${out.more ? '+' : ''} lines)</summary><ol class="output" id="output">${numbered}</ol>${more}</details>`
+    : '';
+  return layout(`${j.kind} ${j.id}`, html`${head}
 <section id="live" data-events="/web/jobs/${j.id}/events" aria-live="polite">
 <h2>Now</h2><div class="status" id="status">${j.summary}</div>
-<h2>Milestones and output</h2><ol class="output" id="lines"></ol>
-<h2>Result</h2><p id="result">${ended ? j.summary : ''}</p></section>
+<h2>Milestones</h2><ol class="output" id="lines"></ol>
+<h2>Result</h2><p id="result"></p></section>${sofar}
+<p class="note">Once the job has ended, this page shows its whole output, numbered.</p>
 ${cancel}<script src="/web/static/live.js"></script>`, who);
 }
 
@@ -101,10 +120,16 @@ export function messagePage(title: string, text: string, who?: Viewer): Html {
   return layout(title, html`<p>${text}</p>`, who);
 }
 
-export function signInPage(token: string, next: string, usable: boolean): Html {
+export function signInPage(token: string, next: string, usable: boolean, csrf: string): Html {
   if (!usable) return layout('Sign in', html`<p>This sign-in link has been used or has expired. Type <code>/web</code> in chat for a new one.</p>`);
   return layout('Sign in', html`<p>This link signs you in to opsline's web view, once.</p>
-<form method="post" action="/web/signin"><input type="hidden" name="t" value="${token}"><input type="hidden" name="next" value="${next}"><button type="submit">Continue</button></form>`);
+<form method="post" action="/web/signin"><input type="hidden" name="t" value="${token}"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="next" value="${next}"><button type="submit">Continue</button></form>`);
+}
+
+/** A page opened without a session: how to sign in (a link from chat; OIDC when configured). */
+export function notSignedInPage(oidcName?: string): Html {
+  const oidc = oidcName ? html`<p><a class="button" href="/web/oidc/start">Sign in with ${oidcName}</a></p>` : '';
+  return layout('Sign in', html`<p>You are not signed in. Type /web in chat (Slack, Discord or the console) for a one-time sign-in link; it brings you back to this page.</p>${oidc}`);
 }
 
 /** Loads the same URL again at once, without script (a meta refresh), for a link followed from another site. */

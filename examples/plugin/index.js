@@ -1,0 +1,5 @@
+import hello from './hello.js';
+import dice from './dice.js';
+
+// What `plugins:` loads: the module's default export, a command or a list of them.
+export default [hello, dice];

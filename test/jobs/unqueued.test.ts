@@ -1,0 +1,71 @@
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildConfig } from '../../src/config/load.js';
+import type { ThreadRef } from '../../src/core/thread.js';
+import { LiveThread } from '../../src/core/live-thread.js';
+import { watchUnqueued, UNQUEUED_TEXT } from '../../src/jobs/unqueued.js';
+import { Transports } from '../../src/relay/transports.js';
+import { RedisDeployStore } from '../../src/services/deploy/redis-store.js';
+import { DeployService } from '../../src/services/deploy/service.js';
+import { DEPLOY_KIND, type DeployJobData, type DeployProgress, type DeployResult } from '../../src/services/deploy/types.js';
+import { BullJobQueue } from '../../src/services/queue/bull-jobs.js';
+import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
+import { RecordingTransport, texts } from '../helpers/test-adapter.js';
+import { until } from '../helpers/until.js';
+
+const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
+const redis = redisPrefix();
+const closers: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of closers.reverse()) await c();
+  await redis.cleanup();
+});
+
+const who = { key: 'console:dee', name: 'dee' };
+const targets = buildConfig({ deploy: { targets: [{ name: 'site', kind: 'webhook', url: 'http://127.0.0.1:9/ok' }, { name: 'docs', kind: 'webhook', url: 'http://127.0.0.1:9/ok' }] } }, 'test').deploy!.targets;
+
+/** One replica's view: the queue, the lock store and the deploy service on the shared Redis prefix. */
+function replica() {
+  const queue = new BullJobQueue<DeployJobData, DeployResult, DeployProgress>({ url: REDIS_URL, prefix: redis.prefix, lockDurationMs: 2000, stalledIntervalMs: 500, log }, DEPLOY_KIND);
+  const store = new RedisDeployStore({ url: REDIS_URL }, redis.prefix, log);
+  closers.push(() => queue.close(), () => store.close());
+  return { queue, store, service: new DeployService(targets, queue, store) };
+}
+
+describe('a job left between its thread and the queue (docs/hosting.md, "What a SIGKILL loses")', () => {
+  it('is found by one live process, which frees the target and finishes the thread once; a queued job is left alone', async () => {
+    const transport = new RecordingTransport();
+    const transports = new Transports();
+    transports.add(transport);
+    const dead = replica();
+    const [live1, live2] = [replica(), replica()];
+    const thread = async (text: string): Promise<ThreadRef> => (await LiveThread.open(transport.starter(who), transport, text, 'queued')).ref;
+    const data = (target: string, ref: string, t: ThreadRef): DeployJobData => ({ target, ref, requester: who, thread: t, requestedAt: new Date().toISOString() });
+
+    // The dead replica posted the thread, recorded the opening and took the lock, then died before queueing.
+    const lostThread = await thread('deploying site at v1 (job dlost01)');
+    await dead.queue.opening('dlost01', data('site', 'v1', lostThread));
+    expect((await dead.store.lock('site', { by: who, since: new Date().toISOString(), jobId: 'dlost01', reason: 'deploy v1' })).ok).toBe(true);
+    // Another deploy went all the way (queued: its opening is gone), and one died just after queueing (its opening stayed).
+    await live1.service.start('dgood01', targets[1]!, 'v2', who, await thread('deploying docs at v2 (job dgood01)'));
+    const queuedThread = await thread('deploying docs at v3 (job dlate01)');
+    await dead.queue.opening('dlate01', data('docs', 'v3', queuedThread));
+    await dead.queue.add('dlate01', data('docs', 'v3', queuedThread));
+    await dead.queue.opening('dlate01', data('docs', 'v3', queuedThread));
+
+    // Two live replicas sweep at once.
+    const sweep = { everyMs: 50, olderThanMs: 0, abandon: (id: string, d: DeployJobData) => live1.service.releaseFor(d.target, id, 1) };
+    const watches = [watchUnqueued(live1.queue, transports, log, sweep), watchUnqueued(live2.queue, transports, log, sweep)];
+    const told = () => texts(transport.messages).filter((t) => t.endsWith(UNQUEUED_TEXT));
+    await until(() => told().length > 0, { what: 'the lost thread told' });
+    await until(async () => (await live1.queue.staleOpenings(0)).length === 0, { what: 'every opening swept' });
+    for (const w of watches) w.stop();
+
+    expect(told()).toEqual([`@dee ${UNQUEUED_TEXT}`]);
+    expect(transport.messages.filter((m) => m.kind === 'edit').map((m) => m.text)).toEqual([expect.stringMatching(/✘ not queued/)]);
+    expect(await live2.store.holder('site')).toBeUndefined();
+    // The queued ones keep their lock and their job.
+    expect((await live2.store.holder('docs'))?.jobId).toBe('dgood01');
+    expect((await live2.queue.get('dlate01'))?.state).toBe('queued');
+  });
+});
