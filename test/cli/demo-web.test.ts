@@ -4,6 +4,7 @@ import { demoWebPort, startDemoWeb } from '../../src/cli/demo-web.js';
 import { buildConfig } from '../../src/config/load.js';
 import { demoConfig } from '../../src/config/demo.js';
 import { buildApp, type App } from '../../src/app/main.js';
+import { openLink, postContinue, sessionCookie } from '../helpers/web-signin.js';
 
 let stop: (() => Promise<void>) | undefined;
 let app: App | undefined;
@@ -21,10 +22,9 @@ describe('the demo web view', () => {
     const link = new RegExp(`^web view: (http://127\\.0\\.0\\.1:${port}/web/signin\\?t=[A-Za-z0-9_-]+) signs you in`).exec(web.line)?.[1];
     expect(link, web.line).toBeDefined();
     const base = `http://127.0.0.1:${port}`;
-    const t = new URL(link ?? '').searchParams.get('t') ?? '';
-    const res = await fetch(`${base}/web/signin`, { method: 'POST', redirect: 'manual', headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t }) });
+    const res = await postContinue(base, await openLink(link ?? ''));
     expect(res.status).toBe(303);
-    const cookie = res.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const cookie = sessionCookie(res);
     for (const path of ['/web/jobs', '/web/status', '/web/notes', '/web/deploys', '/web/schedules', '/web/audit']) {
       const page = await fetch(`${base}${path}`, { headers: { cookie } });
       expect(page.status, path).toBe(200);
