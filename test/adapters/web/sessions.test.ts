@@ -150,10 +150,11 @@ describe('web sessions', () => {
     expect((await bot.page('/web/audit', viewer)).status).toBe(403);
     const admin = await bot.signIn(ADMIN);
     const rowsOf = (body: string) => [...body.matchAll(/<tr><td>[^<]+<\/td><td>([^<]+)<\/td><td>[^<]+<\/td><td>\/([^<]+)<\/td><td>[^<]+<\/td><td>([^<]+)<\/td>/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
-    // Signing in is audited too: /web in chat, then the sign-in itself.
-    expect(rowsOf((await bot.page('/web/audit?user=vera', admin)).body)).toEqual([`${VIEWER} web signin ok`, `${VIEWER} web ok`, `${VIEWER} audit refused (denied)`, `${VIEWER} whoami ok`]);
+    // Signing in is audited too: /web in chat, then the sign-in itself; and the audit page refused on the web.
+    expect(rowsOf((await bot.page('/web/audit?user=vera', admin)).body)).toEqual([`${VIEWER} audit refused (denied)`, `${VIEWER} web signin ok`, `${VIEWER} web ok`, `${VIEWER} audit refused (denied)`, `${VIEWER} whoami ok`]);
     expect(rowsOf((await bot.page('/web/audit?command=whoami', admin)).body)).toEqual([`${OPS} whoami ok`, `${VIEWER} whoami ok`]);
-    expect(rowsOf((await bot.page('/web/audit?outcome=refused&command=audit', admin)).body)).toEqual([`${VIEWER} audit refused (denied)`]);
+    expect(rowsOf((await bot.page('/web/audit?outcome=refused&command=audit', admin)).body)).toEqual([`${VIEWER} audit refused (denied)`, `${VIEWER} audit refused (denied)`]);
+    expect(bot.audit.records.filter((r) => r.command === 'audit').map((r) => r.platform)).toEqual(['test', 'web']);
     expect((await bot.page('/web/audit?outcome=%3Cx%3E', admin)).status).toBe(400);
   });
 });
