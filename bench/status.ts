@@ -180,7 +180,7 @@ async function measure(): Promise<Row[]> {
     }
     // The baseline: a bare node:http handler that claims the same dedup key and acks a constant, fed the same signed requests.
     const slack = await cachedStatusOverSlack(w.name, ROWS, STATUSES, 8, SECONDS);
-    rows.push(row(`/status ${ROWS / 1000}k rows, cacheMs 1000, 8 callers (Slack)`, slack.opsline, '/s', slack.bare, '≥ 0.6× a bare node:http handler (same SET NX) acking a constant', (_v, r) => r !== null && r >= 0.6));
+    rows.push(row(`/status ${ROWS / 1000}k rows, cacheMs 1000, 8 callers (Slack)`, slack.opsline, '/s', slack.bare, '≥ 0.5× a bare node:http handler (same SET NX) acking a constant: the ack rows\' ≤ 2× (docs/testing.md)', (_v, r) => r !== null && r >= 0.5));
     return rows;
   } finally {
     await w.close();

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import * as zmq from 'zeromq';
 import { DEFAULT_REF_PATTERN } from '../../src/words/names.js';
 import { freePort } from '../../test/helpers/agent-fixture.js';
-import { startBotChild, type BotChild } from '../../test/helpers/bot-child.js';
+import { CLI } from '../../test/helpers/cli-child.js';
 import { makeIso } from '../../test/helpers/iso.js';
 import { SlackDouble } from '../../test/helpers/slack-double.js';
 import { REDIS_URL } from '../production-endpoint.js';
-import { spawnOpsline, stopChild, type Child } from '../scale/child.js';
+import { stopChild, type Child } from '../scale/child.js';
 import { HOST_READY, type HostedAgent } from './agent-host.js';
 
 export const SIGNING_SECRET = 'fleet-signing-secret-0123456789';
@@ -30,7 +30,7 @@ export interface Ask {
 }
 
 export interface FleetWorld {
-  readonly bot: BotChild;
+  readonly bot: { readonly pid: number; readonly base: string; output(): string };
   readonly workers: readonly Child[];
   readonly slack: SlackDouble;
   readonly asks: readonly Ask[];
@@ -83,8 +83,8 @@ export async function startFleetWorld(size: FleetSize, db: string, prefix: strin
     }
     const specPath = join(root, 'agents.json');
     await writeFile(specPath, JSON.stringify(hosted));
-    const started = new Map<string, number>();
-    const host = await startHost(specPath, started);
+    const startedAt = new Map<string, number>();
+    const host = await startHost(specPath, startedAt);
     stops.push(() => stopChild(host));
 
     const slack = await new SlackDouble().start();
@@ -102,15 +102,12 @@ export async function startFleetWorld(size: FleetSize, db: string, prefix: strin
     };
     const configPath = join(root, 'opsline.yaml');
     await writeFile(configPath, JSON.stringify(raw));
-    const bot = await startBotChild(configPath);
-    stops.push(() => bot.stop());
+    const bot = await started(['--config', configPath, 'start'], 'opsline started', stops);
+    const port = /"port":(\d+)[^\n]*opsline started/.exec(bot.output())?.[1];
+    if (!port) throw new Error(`no port in the start log:\n${bot.output().slice(-2000)}`);
     const workers: Child[] = [];
-    for (let w = 0; w < size.workers; w++) {
-      const worker = await spawnOpsline(['--config', configPath, 'worker'], 'opsline worker started');
-      stops.push(() => stopChild(worker));
-      workers.push(worker);
-    }
-    return { bot, workers, slack, asks, started, prefix, close };
+    for (let w = 0; w < size.workers; w++) workers.push(await started(['--config', configPath, 'worker'], 'opsline worker started', stops));
+    return { bot: { pid: bot.pid!, base: `http://127.0.0.1:${port}`, output: () => bot.output() }, workers, slack, asks, started: startedAt, prefix, close };
   } catch (err) {
     await close();
     throw err;
@@ -136,4 +133,26 @@ async function startHost(specPath: string, started: Map<string, number>): Promis
   const exited = new Promise<never>((_r, reject) => child.once('exit', (code) => reject(new Error(`the fleet's agent host exited with ${code}`))));
   await Promise.race([listening, exited]);
   return child;
+}
+
+/**
+ * `opsline <args>` in a child process, stopped by `close` (SIGTERM, then SIGKILL). Two minutes to
+ * be ready: on two shared cores under load, a worker's start has taken over 30 s. One that never
+ * gets ready is killed, not left behind.
+ */
+async function started(args: string[], ready: string, stops: (() => Promise<unknown>)[]): Promise<Child> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (d: Buffer) => void (out = (out + d.toString()).slice(-1_000_000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  stops.push(() => stopChild(child));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`opsline ${args.at(-1)} was not ready in 120 s:\n${out.slice(-2000)}`)), 120_000);
+    const check = () => out.includes(ready) && (clearTimeout(timer), resolve());
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`opsline ${args.at(-1)} exited with ${code}:\n${out.slice(-2000)}`))));
+  });
+  return Object.assign(child, { output: () => out });
 }
