@@ -11,7 +11,7 @@ import { MemoryJobQueue } from '../services/queue/memory-jobs.js';
 import type { Secrets } from '../services/secrets/index.js';
 import { deployProcessor } from './deploy.js';
 import { watchLostWorkers } from './lost-workers.js';
-import { watchUnqueued } from './unqueued.js';
+import { unqueuedAfterMs, watchUnqueued } from './unqueued.js';
 import { cancelOnQuit } from './cancel-on-quit.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
@@ -42,9 +42,6 @@ export interface DeployOptions {
  * Redis locks, so every replica sees one lock; without it (the demo, a single console) both live
  * in this process.
  */
-/** The least age of an opening the sweep treats as left behind: longer than any live request takes from thread to queue. */
-const UNQUEUED_AFTER_MS = 10_000;
-
 export function buildDeploys(config: Config, opts: DeployOptions, transports: Transports): Deploys | undefined {
   const targets = config.deploy?.targets ?? [];
   if (targets.length === 0) return undefined;
@@ -61,10 +58,9 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
   }
   const service = new DeployService(targets, queue, store, opts.devices, opts.devicesOff);
   const lost = watchLostWorkers(queue, transports, log, config.jobs.heartbeatMs / 2);
-  // A request takes at most a few seconds from thread to queue; one older than a worker's lock is a dead replica's.
   const unqueued = watchUnqueued(queue, transports, log, {
     everyMs: config.jobs.heartbeatMs / 2,
-    olderThanMs: Math.max(config.jobs.lockDurationMs, UNQUEUED_AFTER_MS),
+    olderThanMs: unqueuedAfterMs(config.jobs.lockDurationMs),
     abandon: (id, d) => service.releaseFor(d.target, id, 1),
   });
   return {

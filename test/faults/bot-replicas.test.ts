@@ -97,7 +97,8 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
         schedules: [{ name: 'tick', every: '1s', command: '/deploy list', post: { platform: 'slack', channel: 'CSCHED' } }],
       }),
     );
-    const bots: BotChild[] = [await startBotChild(configPath), await startBotChild(configPath)];
+    // A crowded machine (the fault suite runs beside nothing, but a developer's may not) can take long to start two bots.
+    const bots: BotChild[] = [await startBotChild(configPath, 60_000), await startBotChild(configPath, 60_000)];
     for (const b of bots) cleanups.push(() => b.stop('SIGKILL'));
     const proxy = await new RoundRobinProxy(bots.map((b) => b.base)).start();
     cleanups.push(() => proxy.stop());
