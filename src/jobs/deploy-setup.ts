@@ -11,7 +11,7 @@ import { MemoryJobQueue } from '../services/queue/memory-jobs.js';
 import type { Secrets } from '../services/secrets/index.js';
 import { deployProcessor } from './deploy.js';
 import { watchLostWorkers } from './lost-workers.js';
-import { watchUnqueued } from './unqueued.js';
+import { unqueuedAfterMs, watchUnqueued } from './unqueued.js';
 import { cancelOnQuit } from './cancel-on-quit.js';
 import type { JobLog } from '../services/job-log/types.js';
 import { jobPageUrl } from '../services/web/index.js';
@@ -46,9 +46,6 @@ export interface DeployOptions {
  * Redis locks, so every replica sees one lock; without it (the demo, a single console) both live
  * in this process.
  */
-/** The least age of an opening the sweep treats as left behind: longer than any live request takes from thread to queue. */
-const UNQUEUED_AFTER_MS = 10_000;
-
 export function buildDeploys(config: Config, opts: DeployOptions, transports: Transports): Deploys | undefined {
   const targets = config.deploy?.targets ?? [];
   // Declared run commands in job form run on this queue too: they need no deploy target (docs/commands.md).
@@ -66,10 +63,9 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
   }
   const service = new DeployService(targets, queue, store, opts.devices, opts.devicesOff);
   const lost = watchLostWorkers(queue, transports, log, config.jobs.heartbeatMs / 2);
-  // A request takes at most a few seconds from thread to queue; one older than a worker's lock is a dead replica's.
   const unqueued = watchUnqueued(queue, transports, log, {
     everyMs: config.jobs.heartbeatMs / 2,
-    olderThanMs: Math.max(config.jobs.lockDurationMs, UNQUEUED_AFTER_MS),
+    olderThanMs: unqueuedAfterMs(config.jobs.lockDurationMs),
     abandon: (id, d) => service.releaseFor(d.target, id, 1),
   });
   return {

@@ -10,6 +10,7 @@ import { MemoryBurnQueue } from '../services/queue/memory.js';
 import { burnProcessor } from './burn.js';
 import { BurnWorkers } from './workers.js';
 import { watchLostWorkers } from './lost-workers.js';
+import { unqueuedAfterMs, watchUnqueued } from './unqueued.js';
 import { cancelOnQuit } from './cancel-on-quit.js';
 import type { JobLog } from '../services/job-log/types.js';
 import { jobPageUrl } from '../services/web/index.js';
@@ -65,21 +66,24 @@ export async function buildBurns(
     };
   }
   const heartbeatMs = config.jobs.heartbeatMs;
-  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, transports, log, heartbeatMs, opts.failed, opts.jobLog, jobPageUrl(config));
+  const staleAfterMs = unqueuedAfterMs(config.jobs.lockDurationMs);
+  if (opts.given) return withWorkers(opts.given.devices, opts.given.queue, transports, log, heartbeatMs, staleAfterMs, opts.failed, opts.jobLog, jobPageUrl(config));
   const devices = createDeviceClient(config, log);
   if (!devices) return undefined;
   const redis = config.redis;
   if (!redis) throw new Error('unreachable: the config schema requires redis with agents');
   const queue = new BullBurnQueue({ ...redis, ...config.jobs, log });
-  return withWorkers(devices, queue, transports, log, heartbeatMs, opts.failed, opts.jobLog, jobPageUrl(config));
+  return withWorkers(devices, queue, transports, log, heartbeatMs, staleAfterMs, opts.failed, opts.jobLog, jobPageUrl(config));
 }
 
-async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger, heartbeatMs: number, failed?: JobFailedHook, jobLog?: JobLog, jobUrl?: (id: string) => string | undefined): Promise<Burns> {
+async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: Transports, log: Logger, heartbeatMs: number, staleAfterMs: number, failed?: JobFailedHook, jobLog?: JobLog, jobUrl?: (id: string) => string | undefined): Promise<Burns> {
   const service = new BurnService(devices, queue);
   let workers: BurnWorkers | undefined;
   let stopping = false;
   // Every process with the queue watches, workers or not: the one left alive tells the thread.
   const lost = watchLostWorkers(queue, transports, log, heartbeatMs / 2);
+  // A burn whose replica died between its thread and the queue: its thread is ended "✘ not queued" (src/jobs/unqueued.ts).
+  const unqueued = watchUnqueued(queue, transports, log, { everyMs: heartbeatMs / 2, olderThanMs: staleAfterMs, abandon: async () => {} });
   return {
     service,
     async startWorkers() {
@@ -91,6 +95,7 @@ async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: 
     async close() {
       stopping = true;
       lost.stop();
+      unqueued.stop();
       workers?.stop();
       await queue.close();
       await devices.close();

@@ -6,6 +6,14 @@ import type { JobQueue } from '../services/queue/jobs.js';
 
 export const UNQUEUED_TEXT = 'the bot that took this request stopped before the job was queued; nothing was queued or run. Ask again';
 
+/**
+ * How old an opening must be before the sweep takes it for a dead replica's: longer than a live request
+ * takes from its thread to the queue (a few seconds at most), and never shorter than a worker's lock.
+ */
+export function unqueuedAfterMs(lockDurationMs: number): number {
+  return Math.max(lockDurationMs, 10_000);
+}
+
 export interface UnqueuedWatch {
   stop(): void;
 }

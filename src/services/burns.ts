@@ -4,6 +4,7 @@ import type { Principal } from '../core/principal.js';
 import type { AgentState, DeviceClient, DriveInfo, ImageInfo } from './devices/types.js';
 import type { BurnJobView, BurnQueue } from './queue/types.js';
 import { noWorkerNote } from './queue/no-worker.js';
+import { MaybeDoneError } from './redis-errors.js';
 
 export interface AgentDrives {
   readonly agent: string;
@@ -89,7 +90,13 @@ export class BurnService {
   /** Queues a burn; `note` says when no worker takes jobs for the drive (and what to start). */
   async add(id: string, drive: DriveRef, image: string, verify: boolean, requester: Principal, thread: ThreadRef) {
     const data = { ...drive, image, verify, requester, thread, requestedAt: new Date().toISOString() };
-    const { position } = await this.queue.add(id, data);
+    // The thread is posted: if this process dies before the job is queued, another one ends the thread (src/jobs/unqueued.ts).
+    await this.queue.opening?.(id, data);
+    const { position } = await this.queue.add(id, data).catch(async (err: unknown) => {
+      // One that may be queued keeps its opening: if it was not queued after all, the sweep says so in its thread.
+      if (!(err instanceof MaybeDoneError)) await this.queue.dropOpening?.(id);
+      throw err;
+    });
     return { position, note: await noWorkerNote(this.queue, data, `burns on ${drive.agent}/${drive.drive}`) };
   }
 

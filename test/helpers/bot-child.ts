@@ -10,9 +10,9 @@ export interface BotChild {
   signal(signal: NodeJS.Signals): void;
 }
 
-/** `opsline start --config <file>` in a child process, on the port it logged (use `http.port: 0`). */
-export async function startBotChild(configPath: string): Promise<BotChild> {
-  const child = await startCli(['--config', configPath, 'start'], 'opsline started');
+/** `opsline start --config <file>` in a child process, on the port it logged (use `http.port: 0`); `timeoutMs` only bounds a hang. */
+export async function startBotChild(configPath: string, timeoutMs = 20_000): Promise<BotChild> {
+  const child = await startCli(['--config', configPath, 'start'], 'opsline started', {}, timeoutMs);
   const m = /"port":(\d+)[^\n]*opsline started/.exec(child.output());
   if (!m) throw new Error(`no port in the start log:\n${child.output()}`);
   let exited: Promise<[number | null]> | undefined;

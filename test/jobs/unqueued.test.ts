@@ -9,6 +9,9 @@ import { RedisDeployStore } from '../../src/services/deploy/redis-store.js';
 import { DeployService } from '../../src/services/deploy/service.js';
 import { DEPLOY_KIND, type DeployJobData, type DeployProgress, type DeployResult } from '../../src/services/deploy/types.js';
 import { BullJobQueue } from '../../src/services/queue/bull-jobs.js';
+import { BullBurnQueue } from '../../src/services/queue/bullmq.js';
+import { BurnService } from '../../src/services/burns.js';
+import type { DeviceClient } from '../../src/services/devices/types.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
 import { RecordingTransport, texts } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
@@ -67,5 +70,26 @@ describe('a job left between its thread and the queue (docs/hosting.md, "What a 
     // The queued ones keep their lock and their job.
     expect((await live2.store.holder('docs'))?.jobId).toBe('dgood01');
     expect((await live2.queue.get('dlate01'))?.state).toBe('queued');
+  });
+
+  it('a burn queued all the way leaves no opening; one whose process died before queueing is told once', async () => {
+    const transport = new RecordingTransport();
+    const transports = new Transports();
+    transports.add(transport);
+    const queue = new BullBurnQueue({ url: REDIS_URL, prefix: redis.prefix, lockDurationMs: 2000, stalledIntervalMs: 500, log });
+    closers.push(() => queue.close());
+    // add() does not ask the agents; the device client is not reached.
+    const burns = new BurnService(undefined as unknown as DeviceClient, queue);
+    const open = async (text: string) => (await LiveThread.open(transport.starter(who), transport, text, 'queued')).ref;
+    await burns.add('bgood01', { agent: 'a1', drive: 'd1' }, 'release.iso', true, who, await open('burning release.iso on d1 (job bgood01)'));
+    expect(await queue.staleOpenings(0)).toEqual([]);
+    const lost = await open('burning release.iso on d2 (job blost01)');
+    await queue.opening('blost01', { agent: 'a1', drive: 'd2', image: 'release.iso', verify: true, requester: who, thread: lost, requestedAt: new Date().toISOString() });
+    const w = watchUnqueued(queue, transports, log, { everyMs: 50, olderThanMs: 0, abandon: async () => {} });
+    await until(() => texts(transport.messages).some((t) => t.endsWith(UNQUEUED_TEXT)), { what: 'the lost burn thread told' });
+    w.stop();
+    expect(texts(transport.messages).filter((t) => t.endsWith(UNQUEUED_TEXT))).toHaveLength(1);
+    expect((await queue.get('bgood01'))?.state).toBe('queued');
+    expect(await queue.get('blost01')).toBeUndefined();
   });
 });

@@ -36,6 +36,11 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   readonly #jobsKey: string;
   readonly #queuesKey: string;
   readonly #openingKey: string;
+  /**
+   * Openings go on a connection of their own: a write Redis holds (CLIENT PAUSE, a stall) would
+   * otherwise hold every command queued behind it on the queue's connection, add() included.
+   */
+  #openings: Redis | undefined;
   readonly #beats: JobBeats;
   #closing = false;
 
@@ -98,9 +103,12 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     if (held === false) this.opts.log.warn({ jobId: id, waitedMs: ms }, 'queued on the Redis primary, but no replica acknowledged it in time: a failover now would lose it');
   }
 
+  /** Best effort: a Redis that does not take it now does not stop the job (add() then says what became of it). */
   async opening(id: string, data: D): Promise<void> {
-    await reachable(this.#redis, { what: 'the queue', consequence: 'nothing was queued' });
-    await onRedis(this.#redis.hset(this.#openingKey, id, JSON.stringify({ at: Date.now(), data })), { what: 'the queue', consequence: 'nothing was queued' });
+    this.#openings ??= this.#openingsClient();
+    await onRedis(this.#openings.hset(this.#openingKey, id, JSON.stringify({ at: Date.now(), data })), { what: 'the queue', consequence: 'nothing was queued' }).catch((err: unknown) =>
+      this.opts.log.warn({ err, jobId: id }, 'could not record a job\'s opening: if this process dies before the job is queued, its thread is not told'),
+    );
   }
 
   async dropOpening(id: string): Promise<void> {
@@ -236,8 +244,15 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
    * (a burn can take twenty minutes; a restart should not). Their heartbeats stop too, so the
    * threads say that the worker is gone until another one takes over.
    */
+  #openingsClient(): Redis {
+    const r = connectRedis(this.opts, { role: `${this.kind.name}-openings`, profile: 'queue' });
+    r.on('error', (err) => this.opts.log.warn({ err }, 'redis error'));
+    return r;
+  }
+
   async close(): Promise<void> {
     this.#closing = true;
+    this.#openings?.disconnect();
     await Promise.all([...this.#workers.values()].map((w) => w.close(true)));
     await Promise.all([...this.#queues.values()].map((q) => q.close()));
     this.#redis.disconnect();
