@@ -88,7 +88,8 @@ const mysql = z.strictObject({
   // A /note add whose answer was lost retries the same (idempotent) insert this long before giving up.
   saveDeadlineMs: z.number().int().min(0).max(600_000).default(10_000),
   // A reply waits until its audit row is stored (docs/hosting.md, "What a SIGKILL loses"); false: rows are batched behind it.
-  auditBeforeReply: z.boolean().default(true),
+  /** Which replies wait for their audit row to be stored (docs/hosting.md, "What a SIGKILL loses"). */
+  auditBeforeReply: z.enum(['changes', 'all', 'none']).default('changes'),
 });
 
 const vault = z.strictObject({

@@ -65,7 +65,11 @@ export type StoredAuditRecord = Omit<AuditRecord, 'errorCode'> & { readonly erro
  * one INSERT. `flush` waits for everything written so far (clean shutdown).
  */
 export interface AuditSink {
-  write(record: AuditRecord): void | Promise<void>;
+  /**
+   * `changes`: the command changes something (its `sideEffects`) or the caller was refused; a sink
+   * that waits only for those rows (`mysql.auditBeforeReply: changes`) reads it.
+   */
+  write(record: AuditRecord, changes?: boolean): void | Promise<void>;
   recent(limit: number): Promise<readonly StoredAuditRecord[]>;
   /** Newest first: one page of the records that fit, and whether more follow. */
   search(q: AuditQuery): Promise<{ rows: readonly StoredAuditRecord[]; more: boolean }>;

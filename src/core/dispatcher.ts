@@ -109,6 +109,8 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
   private async audit(inv: Invocation, end: Ending, jobId: string | undefined, extra: AuditExtra, started: number, log: Logger): Promise<void> {
     const durationMs = Math.round(performance.now() - started);
     try {
+      // A refusal, or a command that changes something: its row is stored before the reply leaves.
+      const changes = end.decision !== 'allow' || (end.path !== undefined && this.deps.registry.target(end.path)?.sideEffects !== false);
       await this.deps.services.audit.write({
         at: inv.receivedAt,
         invocationId: inv.id,
@@ -124,7 +126,7 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
         errorCode: end.errorCode,
         roleSource: extra.roleSource,
         requesterKey: extra.requesterKey,
-      });
+      }, changes);
     } catch (err) {
       log.error({ err }, 'audit write failed');
     }

@@ -57,6 +57,11 @@ export class Registry<Svc = never> implements CommandCatalog {
     this.#byPath = byPath;
   }
 
+  /** The target of one path (`note add`), as resolved from this command set. */
+  target(path: string): Target<Svc> | undefined {
+    return this.#byPath.get(path);
+  }
+
   get(name: string): CommandDef<Svc> | undefined {
     return this.#byName.get(name);
   }

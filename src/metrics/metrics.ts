@@ -63,9 +63,9 @@ export class Metrics {
       this.commandSeconds.observe({ command, outcome: r.outcome }, r.durationMs / 1000);
     };
     return {
-      write: (r) => {
+      write: (r, changes) => {
         count(r);
-        return sink.write(r);
+        return sink.write(r, changes);
       },
       recent: (n) => sink.recent(n),
       search: (q) => sink.search(q),

@@ -138,12 +138,27 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
     // Both replicas answered before the kill.
     expect(new Set(asked.filter((a) => !a.afterKill && a.status === 200).map((a) => a.backend))).toEqual(new Set(['0', '1']));
 
-    // No audit row lost for a request that got a 200: each was stored before its reply left (read now, nothing flushed).
-    const rows = await db.sql<{ room: string; command: string; job_id: string | null; n: number }>(
-      'SELECT room, command, MAX(job_id) AS job_id, COUNT(*) AS n FROM audit_log GROUP BY room, command',
-    );
-    const byRoom = new Map(rows.map((r) => [r.room, r]));
-    for (const a of asked.filter((x) => x.status === 200)) expect([a.line, Number(byRoom.get(`C${a.i}`)?.n)]).toEqual([a.line, 1]);
+    // No audit row lost for a change that got a 200: each was stored before its reply left (read now, nothing
+    // flushed). A read (/whoami, /deploy list) is answered before its row is written (mysql.auditBeforeReply:
+    // changes): the survivor's are written within 200 ms, the killed replica's last ones may be lost (counted).
+    const answered = asked.filter((x) => x.status === 200);
+    const isChange = (a: Asked) => /^\/deploy t\d+/.test(a.line);
+    const countRows = async () => {
+      const rows = await db.sql<{ room: string; command: string; job_id: string | null; n: number }>(
+        'SELECT room, command, MAX(job_id) AS job_id, COUNT(*) AS n FROM audit_log GROUP BY room, command',
+      );
+      return new Map(rows.map((r) => [r.room, r]));
+    };
+    let byRoom = await countRows();
+    for (const a of answered.filter(isChange)) expect([a.line, Number(byRoom.get(`C${a.i}`)?.n)]).toEqual([a.line, 1]);
+    const survivorsReads = answered.filter((a) => !isChange(a) && a.backend === '1');
+    await until(async () => {
+      byRoom = await countRows();
+      return survivorsReads.every((a) => Number(byRoom.get(`C${a.i}`)?.n) === 1);
+    }, { what: "the survivor's batched audit rows of reads" });
+    const deadReads = answered.filter((a) => !isChange(a) && a.backend === '0');
+    for (const a of deadReads) expect(Number(byRoom.get(`C${a.i}`)?.n ?? 0)).toBeLessThanOrEqual(1);
+    process.stderr.write(`bot replicas: ${deadReads.filter((a) => !byRoom.get(`C${a.i}`)).length} of ${deadReads.length} reads answered by the killed replica lost their audit row\n`);
     // A lost request left at most one row (it may have been stored before the kill).
     for (const a of lost) expect(Number(byRoom.get(`C${a.i}`)?.n ?? 0)).toBeLessThanOrEqual(1);
 
@@ -155,7 +170,11 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
     const queued = asked.filter((a) => a.status === 200 && /^\/deploy t\d+/.test(a.line));
     expect(queued.length).toBeGreaterThan(25);
     for (const q of queued) expect(await answerOf(q, hooks), q.line).toMatch(new RegExp(`^deploy job d[a-z0-9]{6} of t${q.i} at v${q.i} queued`));
-    await until(() => roots().every((r) => finals(r.response?.ts).length > 0), {
+    // Known gap (docs/hosting.md, "What a SIGKILL loses"): a replica killed after the platform took a thread's root
+    // but before its opening was written leaves that thread at "queued". Only a lost request can leave one.
+    const lostRooms = new Set(lost.map((a) => `C${a.i}`));
+    const orphan = (r: (typeof slack.calls)[number]) => finals(r.response?.ts).length === 0 && lostRooms.has(String(r.body.channel));
+    await until(() => roots().every((r) => finals(r.response?.ts).length > 0 || orphan(r)), {
       timeoutMs: 60_000,
       what: () => {
         const open = roots().filter((r) => finals(r.response?.ts).length === 0).map((r) => String(r.body.text));
@@ -168,10 +187,17 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
     phase('every thread ended');
     let unqueued = 0;
     let doubled = 0;
+    let orphans = 0;
     for (const root of roots()) {
       const [, target, ref] = /^deploying (t\d+) at (v\d+) /.exec(String(root.body.text))!;
       const job = /\(job (d[a-z0-9]{6})\)/.exec(String(root.body.text))![1]!;
       const ends = finals(root.response?.ts).map((c) => String(c.body.text));
+      if (orphan(root)) {
+        // Nothing of it ran: no webhook call for its ref.
+        expect(hooks.requests.filter((r) => r.path === '/ok' && r.body === `{"ref":"${ref}"}`)).toEqual([]);
+        orphans++;
+        continue;
+      }
       if (ends[0] === `<@UDEP> ${UNQUEUED_TEXT}`) {
         // Its replica died between the thread and the queue: the survivor said so, freed the target, and nothing ran.
         expect(ends).toEqual([`<@UDEP> ${UNQUEUED_TEXT}`]);
@@ -207,14 +233,17 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
     for (const h of hooks.requests.filter((r) => r.path === '/ok')) expect(refs).toContain(/"ref":"(v\d+)"/.exec(h.body)![1]);
 
     // The schedule: ticks go on after the kill, each posted once.
-    const ticks = () => slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'CSCHED');
+    // A long /deploy list is split: its first part starts the tick, the rest follow in its thread.
+    const ticks = () => slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'CSCHED' && !c.body.thread_ts);
     await until(() => ticks().filter((c) => c.at > killedAt + 1000).length >= 2, { timeoutMs: 20_000, what: 'two ticks after the kill' });
     phase('ticks seen');
-    const heads = ticks().map((c) => /^\[tick [^\]]+\]/.exec(String(c.body.text))?.[0]);
+    // A long answer is split in numbered parts (`1/2` on its first line), the rest in the tick's thread.
+    const heads = ticks().map((c) => /^(?:\d+\/\d+\n)?(\[tick [^\]]+\])/.exec(String(c.body.text))?.[1]);
     expect(heads.every(Boolean), JSON.stringify(heads)).toBe(true);
     expect(new Set(heads).size, JSON.stringify(heads)).toBe(heads.length);
 
     process.stderr.write(`bot replicas: ${doubled} thread(s) with a second final line (the known defect above)\n`);
+    process.stderr.write(`bot replicas: ${orphans} thread(s) left at "queued" by the killed replica between the root and its opening (the known gap above)\n`);
     process.stderr.write(`bot replicas: ${unqueued} thread(s) left between thread and queue by the killed replica, closed by the survivor\n`);
     // And the survivor still answers through the proxy.
     // (request 1000 is a /whoami)

@@ -30,8 +30,12 @@ export interface AuditSinkOptions {
    * wait for it (`durable: false`); a durable write goes out at once, sharing the INSERT under way's successor.
    */
   readonly flushMs?: number;
-  /** `write` resolves once the record is stored (default true); false only queues it (tests of the queue itself). */
-  readonly durable?: boolean;
+  /**
+   * Which writes resolve only once their record is stored: all (true, the default here), none (false:
+   * every write only queues), or `changes`: those of commands that change something and of refusals
+   * (`mysql.auditBeforeReply`, docs/hosting.md "What a SIGKILL loses").
+   */
+  readonly durable?: boolean | 'changes';
   readonly batchSize?: number;
   /** Records kept while MySQL is down; beyond this the oldest go to the log instead. */
   readonly maxBuffer?: number;
@@ -56,7 +60,7 @@ export class MysqlAuditSink implements AuditSink {
   #failures = 0;
   /** The callers waiting for their record to be stored (durable writes). */
   readonly #waiting = new Map<AuditRecord, () => void>();
-  readonly #durable: boolean;
+  readonly #durable: boolean | 'changes';
   readonly #flushMs: number;
   readonly #batchSize: number;
   readonly #maxBuffer: number;
@@ -77,11 +81,11 @@ export class MysqlAuditSink implements AuditSink {
     return this.#buffer.length + this.#unsure.length;
   }
 
-  write(record: AuditRecord): Promise<void> | undefined {
+  write(record: AuditRecord, changes = true): Promise<void> | undefined {
     this.#buffer.push(record);
     if (this.#buffer.length > this.#maxBuffer) this.#spill(this.#buffer.splice(0, this.#buffer.length - this.#maxBuffer), 'audit buffer full');
     if (this.#failures > 0) return void this.#schedule(this.#flushMs);
-    if (!this.#durable) {
+    if (this.#durable === false || (this.#durable === 'changes' && !changes)) {
       if (this.#buffer.length >= this.#batchSize) this.#drainSoon();
       else this.#schedule(this.#flushMs);
       return undefined;

@@ -13,6 +13,9 @@ import { MysqlStatusSnapshots } from './status-snapshots.js';
 import { MysqlJobLog } from './job-log.js';
 import type { JobLog } from '../job-log/types.js';
 
+
+/** `mysql.auditBeforeReply` as the sink reads it. */
+const DURABLE = { all: true, none: false, changes: 'changes' } as const;
 export { Db, statement, type Statement } from './db.js';
 export { migrate, MIGRATIONS, type Migration, type MigrateResult } from './migrations.js';
 export { createPool, poolSettings, type Pool, type PoolSettings } from './pool.js';
@@ -45,7 +48,7 @@ export function buildMysqlServices(config: Config, log: Logger, now: () => Date,
   const dbLog = log.child({ component: 'mysql' });
   // `given`: a Db whose pool Vault's credentials rotate (src/services/secrets/).
   const db = given ?? newDb(config.mysql, dbLog);
-  const audit = new MysqlAuditSink(db, dbLog, { durable: config.mysql.auditBeforeReply, ...auditOpts });
+  const audit = new MysqlAuditSink(db, dbLog, { durable: DURABLE[config.mysql.auditBeforeReply], ...auditOpts });
   const status = config.status && mysqlStatus(db, config.status, now, log);
   return {
     db,

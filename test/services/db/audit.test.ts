@@ -107,6 +107,20 @@ describe('audit_log', () => {
     await pool.end();
   });
 
+  it('with `changes` (the default of mysql.auditBeforeReply), only rows of changes and refusals are waited for', async () => {
+    await db.sql('DELETE FROM audit_log');
+    const pool = createPool({ host: '127.0.0.1', port: 3306, user: db.appUser, password: db.appPassword, database: db.name, timeoutMs: 2000, poolSize: 2 });
+    const sink = new MysqlAuditSink(new Db(pool, 2000, pino({ level: 'silent' })), pino({ level: 'silent' }), { flushMs: 60_000, durable: 'changes' });
+    // A read-only command's row only queues: the reply does not wait for it.
+    expect(sink.write(record(0), false)).toBeUndefined();
+    expect(await rows()).toHaveLength(0);
+    // A change's row is stored before its write resolves, and the queued one goes with it.
+    await sink.write(record(1), true);
+    expect((await rows()).map((r) => r.command)).toHaveLength(2);
+    expect(sink.pending).toBe(0);
+    await pool.end();
+  });
+
   it('loses nothing on a clean shutdown, even with hundreds of records queued', async () => {
     await db.sql('DELETE FROM audit_log');
     const bot = await startBot(db.appUrl());
