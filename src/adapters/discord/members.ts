@@ -1,4 +1,5 @@
 import { REST } from '@discordjs/rest';
+import { UserError } from '../../core/errors.js';
 import { Routes } from 'discord-api-types/v10';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -18,7 +19,7 @@ export function discordMemberRoles(cfg: DiscordConfig, log: Logger): MemberRoles
   return async (guild, user) => {
     try {
       const parsed = member.safeParse(await rest.get(Routes.guildMember(guild, user)));
-      if (!parsed.success) throw new Error('the guild member answer has no roles list');
+      if (!parsed.success) throw new UserError('unavailable', 'Discord answered the guild member request without a roles list');
       return parsed.data.roles;
     } catch (err) {
       log.warn({ err, guild }, 'discord guild member roles not read; access.discordRoles are unchecked for this request');

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { UserError } from '../../core/errors.js';
 import * as client from 'openid-client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -65,7 +66,7 @@ export class OidcSignIn {
   }
 
   async #secret(ref: string): Promise<string> {
-    if (!this.secrets) throw new Error(`web.oidc.clientSecret is ${ref}, but no vault section is configured`);
+    if (!this.secrets) throw new UserError('not_configured', `web.oidc.clientSecret is ${ref}, but no vault section is configured`);
     return this.secrets.get(ref);
   }
 
@@ -129,7 +130,7 @@ export class OidcSignIn {
       current.search = url.search;
       const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
       const id = tokens.claims();
-      if (!id) throw new Error('no ID token');
+      if (!id) throw new UserError('unavailable', 'the provider sent no ID token');
       claims = { ...id };
       // Some providers put only `sub` in the ID token; the rest is at the userinfo endpoint.
       if (!Object.hasOwn(claims, this.s.claim)) claims = { ...(await client.fetchUserInfo(config, tokens.access_token, id.sub)), ...claims };
