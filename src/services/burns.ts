@@ -91,7 +91,9 @@ export class BurnService {
   async add(id: string, drive: DriveRef, image: string, verify: boolean, requester: Principal, thread: ThreadRef) {
     const data = { ...drive, image, verify, requester, thread, requestedAt: new Date().toISOString() };
     // The thread is posted: if this process dies before the job is queued, another one ends the thread (src/jobs/unqueued.ts).
-    await this.queue.opening?.(id, data);
+    // Not awaited: a Redis that holds this write must not hold the command (add() asks Redis within 1 s).
+    // One left behind for a job that was queued is dropped by the sweep, which finds the job.
+    void this.queue.opening?.(id, data);
     const { position } = await this.queue.add(id, data).catch(async (err: unknown) => {
       // One that may be queued keeps its opening: if it was not queued after all, the sweep says so in its thread.
       if (!(err instanceof MaybeDoneError)) await this.queue.dropOpening?.(id);

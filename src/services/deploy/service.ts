@@ -91,7 +91,9 @@ export class DeployService {
     const data = { target: t.name, ref, requester, thread, requestedAt: holder.since };
     // The thread is posted: if this process dies before the job is queued, another one finds the
     // opening, frees the lock and tells the thread (src/jobs/unqueued.ts, docs/hosting.md).
-    await this.queue.opening?.(id, data);
+    // Not awaited: a Redis that holds this write must not hold the command (add() asks Redis within 1 s).
+    // One left behind for a job that was queued is dropped by the sweep, which finds the job.
+    void this.queue.opening?.(id, data);
     const got = await this.store.lock(t.name, holder).catch(async (err: unknown) => {
       await this.queue.dropOpening?.(id);
       throw err;
