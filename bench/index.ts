@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { agentBurnBench } from './agent-burn.js';
 import { agentRttBench } from './agent-rtt.js';
 import { burnBench } from './burn.js';
+import { declaredQuickBench } from './declared-quick.js';
 import { discordAckBench } from './discord-ack.js';
 import { fleetBench } from './fleet.js';
 import { failedRow, table, writeResults, type Bench, type Row } from './report.js';
@@ -21,7 +22,7 @@ import { statusBench } from './status.js';
  * Each bench runs in a process of its own, so one bench's heap, threads and sockets (the load
  * generator's garbage, a worker thread's pool) cannot show up in the next one's tail latencies.
  */
-const benches: readonly Bench[] = [slackAckBench, discordAckBench, statusBench, statusSizesBench, status10mBench, agentRttBench, agentBurnBench, burnBench, startBench, scaleBench, fleetBench, sentinelBench];
+const benches: readonly Bench[] = [slackAckBench, discordAckBench, statusBench, statusSizesBench, status10mBench, agentRttBench, declaredQuickBench, agentBurnBench, burnBench, startBench, scaleBench, fleetBench, sentinelBench];
 const CHILD = '--only-in-this-process';
 const ROWS = 'opsline-bench-rows ';
 
