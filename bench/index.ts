@@ -54,7 +54,7 @@ for (const b of benches) {
   if (wanted.length && !wanted.includes(b.name)) continue;
   process.stderr.write(`running ${b.name}: ${b.description}\n`);
   ran.push(b.name);
-  rows.push(...(await inChild(b.name)).map((r) => ({ ...r, bench: b.name })));
+  rows.push(...(await inChild(b.name)).map((r) => ({ bench: b.name, ...r })));
 }
 process.stdout.write(`${table(rows)}\n`);
 // A run of some benches keeps the other benches' rows in the file (bench/results.ts).
