@@ -17,7 +17,8 @@ import type { DeployJobView } from '../../src/services/deploy/types.js';
  */
 export async function startRunJob(ctx: CommandContext<Args, DeploysPort>, entry: RunCommandEntry, values: ReadonlyMap<string, string>): Promise<Reply> {
   const deploys = ctx.services.deploys;
-  if (!deploys) throw new UserError('not_configured', `/${entry.name} runs as a job on the deploy queue, which the bot builds at start when deploy.targets or a run command in job form is configured: restart the bot (a reload does not build it)`);
+  // Built at start whenever agents are configured (src/jobs/deploy-setup.ts), so a reload can add the first job command.
+  if (!deploys) throw new UserError('not_configured', `/${entry.name} runs as a job on the deploy queue, which the bot builds at start when agents, deploy.targets or a run command in job form are configured: restart the bot (a reload does not build it)`);
   const shown = [...values].map(([k, v]) => `${k}=${v}`).join(' ');
   const id = newJobId('r');
   const who = ctx.invocation.principal;

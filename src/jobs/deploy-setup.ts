@@ -48,8 +48,10 @@ export interface DeployOptions {
  */
 export function buildDeploys(config: Config, opts: DeployOptions, transports: Transports): Deploys | undefined {
   const targets = config.deploy?.targets ?? [];
-  // Declared run commands in job form run on this queue too: they need no deploy target (docs/commands.md).
-  if (targets.length === 0 && !hasRunJobs(config)) return undefined;
+  // Declared run commands in job form run on this queue too, with no deploy target. It is built
+  // whenever there are agents to run them on, so a reload (SIGHUP) may add the first one, and every
+  // worker process already works its lane (docs/commands.md, "run: a command on an agent").
+  if (targets.length === 0 && !hasRunJobs(config) && !opts.devices) return undefined;
   const log = opts.log.child({ service: 'deploy' });
   let queue: DeployQueue;
   let store: DeployStore;
