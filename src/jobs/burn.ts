@@ -45,7 +45,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
     try {
       const opened = await open(deps.devices, id, data, out, previous, () => deps.stopping?.() === true, () => deps.cancelRequested?.(id) ?? Promise.resolve(false));
       if (!opened) {
-        await out.finish('✘ cancelled', `burn of ${data.image} on ${data.drive} was cancelled before it started`);
+        await out.finish('cancelled', '✘ cancelled', `burn of ${data.image} on ${data.drive} was cancelled before it started`);
         return cancelledBeforeStart(data);
       }
       ({ stream, phase } = opened);
@@ -54,7 +54,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
         await out.drain();
         throw new WorkerStopping('stopping before the burn was handed to the agent');
       }
-      await out.finish(`✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`);
+      await out.finish('failed', `✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`);
       throw new UnrecoverableError((err as Error).message);
     }
     const smooth = new RateSmoother();
@@ -71,10 +71,10 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
         out.output(e.line);
       } else if (e.type === 'agent' && e.state === 'down') {
         stream.close();
-        await out.finish('✘ agent lost', `${AGENT_LOST} (${data.image} on ${data.drive})`);
+        await out.finish('lost', '✘ agent lost', `${AGENT_LOST} (${data.image} on ${data.drive})`);
         throw new UnrecoverableError(AGENT_LOST);
       } else if (e.type === 'error') {
-        await out.finish('✘ failed', `burn of ${data.image} on ${data.drive} failed: ${e.message}`);
+        await out.finish('failed', '✘ failed', `burn of ${data.image} on ${data.drive} failed: ${e.message}`);
         throw new UnrecoverableError(e.message);
       } else if (e.type === 'done') {
         stream.close();
@@ -89,7 +89,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
       await out.drain();
       throw new WorkerStopping('this worker is stopping; the burn goes on at the agent');
     }
-    await out.finish('✘ failed', `lost track of the burn of ${data.image} on ${data.drive}`);
+    await out.finish('lost', '✘ failed', `lost track of the burn of ${data.image} on ${data.drive}`);
     throw new UnrecoverableError('job stream ended without a result');
   };
 }
@@ -158,7 +158,7 @@ async function report(out: ThreadReporter, data: BurnJobData, r: BurnResult, sec
   if (r.ejected === true) out.milestone('ejected');
   else if (r.ejected === 'no-op') out.milestone('eject skipped: a pseudo-drive has no tray');
   const what = `${data.image} on ${data.drive}`;
-  if (r.outcome === 'ok') await out.finish(`✔ done in ${duration(seconds)}`, `burn of ${what} finished ✔${r.verified ? ' (verified)' : ''}`);
-  else if (r.outcome === 'cancelled') await out.finish('✘ cancelled', `burn of ${what} was cancelled; the disc may be unusable`);
-  else await out.finish(`✘ ${r.outcome.replace('_', ' ')}`, `burn of ${what} failed: ${r.message}`);
+  if (r.outcome === 'ok') await out.finish('ok', `✔ done in ${duration(seconds)}`, `burn of ${what} finished ✔${r.verified ? ' (verified)' : ''}`);
+  else if (r.outcome === 'cancelled') await out.finish('cancelled', '✘ cancelled', `burn of ${what} was cancelled; the disc may be unusable`);
+  else await out.finish('failed', `✘ ${r.outcome.replace('_', ' ')}`, `burn of ${what} failed: ${r.message}`);
 }

@@ -70,7 +70,7 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     const took = duration(result.durationMs / 1000);
     const head = `${result.ok ? '✔' : '✘'} ${code ?? result.outcome} · ${took}`;
     const what = data.run ? `/${data.target}${data.ref ? ` ${data.ref}` : ''}` : `deploy of ${data.target} ${data.ref}`;
-    await out.finish(head, `${what} ${ended(result, code, took)}`);
+    await out.finish(result.ok ? 'ok' : result.outcome === 'cancelled' ? 'cancelled' : 'failed', head, `${what} ${ended(result, code, took)}`);
     if (!result.ok && result.outcome !== 'cancelled') throw new UnrecoverableError(result.message);
     return result;
   };

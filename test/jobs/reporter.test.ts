@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { LiveThread } from '../../src/core/live-thread.js';
 import type { ThreadRef } from '../../src/core/thread.js';
 import { ThreadReporter } from '../../src/jobs/reporter.js';
+import { JobRecorder } from '../../src/jobs/job-recorder.js';
+import { MemoryJobLog } from '../../src/services/job-log/memory.js';
 import { RecordingTransport } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
 
@@ -19,12 +21,36 @@ describe('ThreadReporter', () => {
     out.milestone('verifying…');
     // A newer status in the same moment is coalesced away: only the final one is edited in.
     out.status('verifying 50%');
-    const finished = out.finish('✔ done', 'finished');
+    const finished = out.finish('ok', '✔ done', 'finished');
     for (let released = 0; released < 3; released++) {
       await until(() => gate.length > 0);
       gate.shift()!();
     }
     await finished;
     expect(t.messages.map((m) => `${m.kind} ${m.text}`)).toEqual(['edit ✔ done', 'reply writing', 'reply verifying…', 'reply @al finished']);
+  });
+});
+
+describe('ThreadReporter and the job record', () => {
+  it('records the outcome the processor gives, whatever the final status says; the first end stays', async () => {
+    const store = new MemoryJobLog();
+    const log = pino({ level: 'silent' });
+    const start = { kind: 'deploy' as const, summary: 'deploy of site main', requester: 'al', requesterKey: 'console:al', startedAt: new Date() };
+    const cases = [
+      ['r-ok', 'ok', '✘ exit 0 · 0:01'],
+      ['r-cancelled', 'cancelled', '✔ cancelled'],
+      ['r-lost', 'lost', 'agent lost'],
+    ] as const;
+    for (const [id, outcome, status] of cases) {
+      const out = new ThreadReporter(undefined, log, new JobRecorder(store, id, { id, ...start }, log));
+      await out.finish(outcome, status, `${id} ended`);
+      expect(out.ended).toBe(true);
+      await new ThreadReporter(undefined, log, new JobRecorder(store, id, { id, ...start }, log)).finish('failed', '✘ failed', 'a second end');
+    }
+    expect((await store.history(10)).map((r) => [r.id, r.outcome, r.ok, r.result]).sort()).toEqual([
+      ['r-cancelled', 'cancelled', false, 'r-cancelled ended'],
+      ['r-lost', 'lost', false, 'r-lost ended'],
+      ['r-ok', 'ok', true, 'r-ok ended'],
+    ]);
   });
 });
