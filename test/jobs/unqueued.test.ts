@@ -15,6 +15,8 @@ import type { DeviceClient } from '../../src/services/devices/types.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
 import { RecordingTransport, texts } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
+import { burnEnds, deployEnds } from '../../src/jobs/job-ends.js';
+import { MemoryJobLog } from '../../src/services/job-log/memory.js';
 
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
 const redis = redisPrefix();
@@ -56,8 +58,9 @@ describe('a job left between its thread and the queue (docs/hosting.md, "What a 
     await dead.queue.add('dlate01', data('docs', 'v3', queuedThread));
     await dead.queue.opening('dlate01', data('docs', 'v3', queuedThread));
 
-    // Two live replicas sweep at once.
-    const sweep = { everyMs: 50, olderThanMs: 0, abandon: (id: string, d: DeployJobData) => live1.service.releaseFor(d.target, id, 1) };
+    // Two live replicas sweep at once, each recording into the one job log (MySQL's, in production).
+    const store = new MemoryJobLog();
+    const sweep = { everyMs: 50, olderThanMs: 0, abandon: (id: string, d: DeployJobData) => live1.service.releaseFor(d.target, id, 1), ends: deployEnds(store) };
     const watches = [watchUnqueued(live1.queue, transports, log, sweep), watchUnqueued(live2.queue, transports, log, sweep)];
     const told = () => texts(transport.messages).filter((t) => t.endsWith(UNQUEUED_TEXT));
     await until(() => told().length > 0, { what: 'the lost thread told' });
@@ -70,6 +73,8 @@ describe('a job left between its thread and the queue (docs/hosting.md, "What a 
     // The queued ones keep their lock and their job.
     expect((await live2.store.holder('docs'))?.jobId).toBe('dgood01');
     expect((await live2.queue.get('dlate01'))?.state).toBe('queued');
+    // The lost one's end is recorded, once; the queued ones have no end (their workers record theirs).
+    expect((await store.history(10)).map((r) => [r.id, r.kind, r.summary, r.requesterKey, r.outcome, r.result])).toEqual([['dlost01', 'deploy', 'deploy of site v1', who.key, 'not_queued', UNQUEUED_TEXT]]);
   });
 
   it('a burn queued all the way leaves no opening; one whose process died before queueing is told once', async () => {
@@ -85,11 +90,13 @@ describe('a job left between its thread and the queue (docs/hosting.md, "What a 
     expect(await queue.staleOpenings(0)).toEqual([]);
     const lost = await open('burning release.iso on d2 (job blost01)');
     await queue.opening('blost01', { agent: 'a1', drive: 'd2', image: 'release.iso', verify: true, requester: who, thread: lost, requestedAt: new Date().toISOString() });
-    const w = watchUnqueued(queue, transports, log, { everyMs: 50, olderThanMs: 0, abandon: async () => {} });
+    const store = new MemoryJobLog();
+    const w = watchUnqueued(queue, transports, log, { everyMs: 50, olderThanMs: 0, abandon: async () => {}, ends: burnEnds(store) });
     await until(() => texts(transport.messages).some((t) => t.endsWith(UNQUEUED_TEXT)), { what: 'the lost burn thread told' });
     w.stop();
     expect(texts(transport.messages).filter((t) => t.endsWith(UNQUEUED_TEXT))).toHaveLength(1);
     expect((await queue.get('bgood01'))?.state).toBe('queued');
     expect(await queue.get('blost01')).toBeUndefined();
+    expect((await store.history(10)).map((r) => [r.id, r.summary, r.outcome])).toEqual([['blost01', 'burn of release.iso on d2', 'not_queued']]);
   });
 });

@@ -228,15 +228,22 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     for (const [id, last] of beats) {
       if (now - Number(last) <= this.#beats.lostAfterMs) continue;
       const view = await this.get(id);
-      // A job that has ended (or is gone) owes no reports: its entry goes.
-      if (!view || view.state === 'finished' || view.state === 'failed') await this.#beats.ended(id);
+      // A job that is gone owes no reports: its entry goes. One that ended while silent is listed, for
+      // its end to be recorded (src/jobs/lost-workers.ts), which then drops the entry (endSilence).
+      if (!view) await this.#beats.ended(id);
       else out.push({ view: { ...view, silentMs: now - Number(last) }, lastReport: last });
     }
     return out;
   }
 
   claimLoss(job: SilentJob<D, R, P>): Promise<boolean> {
-    return this.#beats.claim(job.view.id, job.lastReport);
+    // A job's end is a loss of its own: the running job's loss with the same last report was taken already.
+    const ended = job.view.state === 'finished' || job.view.state === 'failed';
+    return this.#beats.claim(job.view.id, ended ? `${job.lastReport}:end` : job.lastReport, job.lastReport);
+  }
+
+  async endSilence(id: string): Promise<void> {
+    await this.#beats.ended(id);
   }
 
   /**
