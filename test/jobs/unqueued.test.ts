@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src/config/load.js';
@@ -98,5 +99,48 @@ describe('a job left between its thread and the queue (docs/hosting.md, "What a 
     expect((await queue.get('bgood01'))?.state).toBe('queued');
     expect(await queue.get('blost01')).toBeUndefined();
     expect((await store.history(10)).map((r) => [r.id, r.summary, r.outcome])).toEqual([['blost01', 'burn of release.iso on d2', 'not_queued']]);
+  });
+});
+
+describe('openings that do not read (a hostile or broken record in Redis)', () => {
+  it('are each logged and dropped; the sweep goes on and ends the one real lost job', async () => {
+    const transport = new RecordingTransport();
+    const transports = new Transports();
+    transports.add(transport);
+    const warnings: { msg: string; jobId?: string; problem?: string }[] = [];
+    const seen = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as { msg: string }) });
+    const queue = new BullBurnQueue({ url: REDIS_URL, prefix: redis.prefix, lockDurationMs: 2000, stalledIntervalMs: 500, log: seen });
+    closers.push(() => queue.close());
+    const lost = (await LiveThread.open(transport.starter(who), transport, 'burning release.iso on d3 (job breal01)', 'queued')).ref;
+    const good = { agent: 'a1', drive: 'd3', image: 'release.iso', verify: true, requester: who, thread: lost, requestedAt: new Date().toISOString() };
+    await queue.opening('breal01', good);
+    const hostile: Record<string, string> = {
+      bjson001: 'not json {',
+      bnull001: 'null',
+      bnum0001: '42',
+      bnoat001: JSON.stringify({ data: good }),
+      bat00001: JSON.stringify({ at: 'yesterday', data: good }),
+      bproto01: `{"at":0,"data":{"__proto__":{"polluted":1},"agent":"a1"}}`,
+      bthread1: JSON.stringify({ at: 0, data: { ...good, thread: { platform: 'test', channel: 'room' } } }),
+      bplat001: JSON.stringify({ at: 0, data: { ...good, thread: { ...lost, platform: 'x'.repeat(10_000) } } }),
+      bimage01: JSON.stringify({ at: 0, data: { ...good, image: '../../etc/passwd' } }),
+      bwho0001: JSON.stringify({ at: 0, data: { ...good, requester: { key: 42, name: 'x' } } }),
+      '../../x': JSON.stringify({ at: 0, data: good }),
+    };
+    const raw = new Redis(REDIS_URL);
+    closers.push(async () => raw.disconnect());
+    await raw.hset(`${redis.prefix}:burn:opening`, hostile);
+    const store = new MemoryJobLog();
+    const w = watchUnqueued(queue, transports, seen, { everyMs: 50, olderThanMs: 0, abandon: async () => {}, ends: burnEnds(store) });
+    await until(() => texts(transport.messages).some((t) => t.endsWith(UNQUEUED_TEXT)), { what: 'the real lost burn told' });
+    await until(async () => (await raw.hlen(`${redis.prefix}:burn:opening`)) === 0, { what: 'every opening gone' });
+    w.stop();
+    const dropped = warnings.filter((l) => l.msg === 'a job opening in Redis does not read; dropped');
+    expect(dropped.map((l) => l.jobId).sort()).toEqual(Object.keys(hostile).sort());
+    expect(dropped.find((l) => l.jobId === 'bjson001')?.problem).toBe('not JSON');
+    expect(dropped.find((l) => l.jobId === 'bimage01')?.problem).toMatch(/^data\.image: /);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(texts(transport.messages).filter((t) => t.endsWith(UNQUEUED_TEXT))).toEqual([`@dee ${UNQUEUED_TEXT}`]);
+    expect((await store.history(10)).map((r) => [r.id, r.outcome])).toEqual([['breal01', 'not_queued']]);
   });
 });

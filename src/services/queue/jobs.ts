@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 /** The shape every kind of job queue shares (burns per drive, deploys per target). */
 export type JobState = 'queued' | 'running' | 'finished' | 'failed';
 
@@ -78,8 +79,12 @@ export interface JobQueue<D, R, P> {
   close(): Promise<void>;
 }
 
-/** How a kind of job is queued: its name (queue names, Redis keys) and the lane a job belongs to. */
+/**
+ * How a kind of job is queued: its name (queue names, Redis keys), the lane a job belongs to, and
+ * the schema its data is parsed with when read back from outside the process (an opening in Redis).
+ */
 export interface JobKind<D> {
   readonly name: string;
   lane(data: D): string;
+  readonly data: z.ZodType<D>;
 }
