@@ -63,7 +63,10 @@ describe('job history and output in MySQL', () => {
       expect(jobs.body).toMatch(row);
       // Its live stream has only the last word to give, from the record.
       const events = await (await fetch(`${second.base}/web/jobs/${id}/events`, { headers: { cookie } })).text();
-      expect(events).toMatch(/^id: 1\nevent: final\ndata: .*finished ✔/m);
+      expect(events).toMatch(/^id: final\nevent: final\ndata: .*finished ✔/m);
+      // A page that followed the live thread before it expired (its last id a relay position) still gets it.
+      const late = await (await fetch(`${second.base}/web/jobs/${id}/events`, { headers: { cookie, 'last-event-id': '1700000000000-3' } })).text();
+      expect(late).toMatch(/^id: final\nevent: final\ndata: .*finished ✔/m);
       // A line of output is text on the page, whatever it holds.
       await second.app.services.jobLog!.append(id, [{ n: 10_000, text: '<script>alert(1)</script>' }]);
       expect((await second.page(`/web/jobs/${id}`, cookie)).body).toContain('<li value="10000">&lt;script&gt;alert(1)&lt;/script&gt;</li>');
