@@ -22,6 +22,7 @@ export interface JobRecord {
   readonly requesterKey: string;
   /** A declared run command's job: the command, whose roles decide who sees its output (docs/commands.md). */
   readonly command?: string;
+  /** When a worker first took it; for a job that ended before any worker did, when it was asked for. */
   readonly startedAt: Date;
   readonly endedAt?: Date;
   /** Set once ended: how. */
