@@ -11,8 +11,8 @@ const AGENT = 'a';
 const PAIRS = envNumber('OPSLINE_BENCH_PAIRS', 2_000);
 /**
  * Unmeasured pairs first: past the JIT's warm-up, and past the 500 finished runs the agent's ledger
- * keeps (runs.json, rewritten on each change), so the timed runs write a full ledger as a long-running
- * agent does.
+ * keeps (runs.jsonl, docs/agent.md: a line per change, rewritten whole past a bound), so the timed runs
+ * write a full ledger, and its rewrites, as a long-running agent does.
  */
 const WARMUP = 600;
 
