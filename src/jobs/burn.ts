@@ -37,7 +37,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
     const log = deps.log.child({ jobId: id, agent: data.agent, drive: data.drive });
     const transport = deps.transports.get(data.thread.platform);
     if (!transport) log.warn({ platform: data.thread.platform }, 'no transport for this thread here; the burn runs without chat progress');
-    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, { id, kind: 'burn', summary: `burn of ${data.image} on ${data.drive}`, requester: data.requester.name, requesterKey: data.requester.key, startedAt: new Date() }, log);
+    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, { id, kind: 'burn', summary: `burn of ${data.image} on ${data.drive}`, requester: data.requester.name, requesterKey: data.requester.key, startedAt: new Date() }, log, (lines) => deps.transports.output(data.thread, lines));
     const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
     let stream: JobStream;
     // On a re-attach, the phase already announced in the thread: do not announce it twice.

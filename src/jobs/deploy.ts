@@ -42,7 +42,7 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     const log = deps.log.child({ jobId: id, target: data.target });
     const transport = deps.transports.get(data.thread.platform);
     const summary = data.run ? `/${data.target}${data.ref ? ` ${data.ref}` : ''}` : `deploy of ${data.target} ${data.ref}`;
-    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, { id, kind: 'deploy', summary, requester: data.requester.name, requesterKey: data.requester.key, ...(data.run ? { command: data.target } : {}), startedAt: new Date() }, log);
+    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, { id, kind: 'deploy', summary, requester: data.requester.name, requesterKey: data.requester.key, ...(data.run ? { command: data.target } : {}), startedAt: new Date() }, log, (lines) => deps.transports.output(data.thread, lines));
     const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
     const output = new OutputLog((text) => out.status(text), progress, (line) => out.output(line));
     const started = Date.now();

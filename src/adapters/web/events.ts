@@ -1,14 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { plainText } from '../../core/message.js';
 import type { ThreadRef } from '../../core/thread.js';
-import type { ThreadRelay } from '../../relay/entry.js';
+import type { Following, ThreadRelay } from '../../relay/entry.js';
 import { SECURITY_HEADERS } from './respond.js';
+
+/** What a stream's re-check says (routes.ts: the gate's rule, then the page's own): go on, hold, or end. */
+export type StreamCheck = 'ok' | 'gone' | { readonly unchecked: string };
+
+/** How often an open stream asks whether its job has ended and whether its viewer may still see it. */
+const CHECK_MS = 5_000;
+/** Events held while roles cannot be checked; past this the stream ends and the browser catches up later. */
+const MAX_HELD = 1_000;
 
 /**
  * A job page's live events (docs/web.md, "Live updates"): the job's own thread, read through the same
  * relay `/burn watch` follows, from the oldest update kept. Each update is one event numbered by its
  * place in the thread, so a browser that reconnects with Last-Event-ID gets only what it has not seen.
- * `status` is the live status line, `line` a milestone or output line, `final` the last word.
+ * `status` is the live status line, `line` a milestone, `output` numbered output lines, `final` the
+ * last word. While the viewer's roles cannot be checked (a role source that cannot answer, the rule
+ * every page applies) the events are held, not sent, and the stream stays open: `unchecked` says so,
+ * `checked` says they follow.
  */
 export function streamJob(
   req: IncomingMessage,
@@ -16,7 +27,7 @@ export function streamJob(
   relay: ThreadRelay,
   thread: ThreadRef,
   ended: () => Promise<string | undefined>,
-  allowed: () => Promise<boolean>,
+  allowed: () => Promise<StreamCheck>,
 ): void {
   const seen = Number.parseInt(String(req.headers['last-event-id'] ?? ''), 10);
   const after = Number.isSafeInteger(seen) && seen >= 0 ? seen : 0;
@@ -24,43 +35,78 @@ export function streamJob(
   res.write('retry: 2000\n\n');
   let n = 0;
   let finished = false;
-  const send = (event: string, text: string) => {
-    n++;
-    if (n > after) res.write(`id: ${n}\nevent: ${event}\ndata: ${JSON.stringify({ text })}\n\n`);
+  /** Frames kept back while roles cannot be checked; undefined while they are written as they come. */
+  let held: string[] | undefined;
+  /** The thread has been read to its end while frames were held: the stream ends once the re-check decides. */
+  let draining = false;
+  const end = () => {
+    clearInterval(tick);
+    res.end();
   };
-  const following = relay.follow(thread, (e) => {
+  const write = (frame: string) => {
+    if (!held) res.write(frame);
+    else if (held.length < MAX_HELD) held.push(frame);
+    else {
+      // Too much to hold: the stream ends, and the browser's reconnect (Last-Event-ID) catches up.
+      held = undefined;
+      following.stop();
+    }
+  };
+  const send = (event: string, data: unknown) => {
+    n++;
+    if (n > after) write(`id: ${n}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const following: Following = relay.follow(thread, (e) => {
     if (e.op === 'final') {
       finished = true;
-      send('final', plainText(e.text ?? ''));
+      send('final', { text: plainText(e.text ?? '') });
       return true;
     }
-    if (e.op === 'edit' || (e.op === 'reply' && e.id !== undefined && e.id === thread.statusId)) send('status', plainText(e.text ?? ''));
-    else if (e.op === 'reply') send('line', plainText(e.text ?? ''));
+    if (e.op === 'edit' || (e.op === 'reply' && e.id !== undefined && e.id === thread.statusId)) send('status', { text: plainText(e.text ?? '') });
+    else if (e.op === 'reply') send('line', { text: plainText(e.text ?? '') });
+    else if (e.op === 'output' && e.lines) send('output', { lines: e.lines });
     return false;
   });
+  const recheck = (r: StreamCheck) => {
+    if (r === 'gone') {
+      held = undefined;
+      following.stop();
+      if (draining) end();
+    } else if (r === 'ok') {
+      if (!held) return;
+      const frames = held;
+      held = undefined;
+      res.write('event: checked\ndata: {}\n\n');
+      for (const f of frames) res.write(f);
+      if (draining) end();
+    } else if (!held) {
+      held = [];
+      res.write(`event: unchecked\ndata: ${JSON.stringify({ text: `Your roles could not be checked now: ${r.unchecked}. Live updates wait until they can be; you are still signed in.` })}\n\n`);
+    }
+  };
   // Now and then: a comment keeps proxies from closing the stream, and a job that has ended without a
   // final line in the backlog (expired, or cut) still gets one, as `/burn watch` does (src/relay/apply.ts).
   const tick = setInterval(() => {
     res.write(': keep-alive\n\n');
-    // Signed out, or off the allowlist, since the stream opened: it ends (docs/web.md, "Live updates").
+    // Signed out, off the allowlist, or roles that cannot be checked, since the stream opened.
     void allowed()
-      .then((ok) => {
-        if (!ok) following.stop();
-      })
-      .catch(() => following.stop());
+      .then(recheck)
+      .catch(() => recheck('gone'));
+    if (draining) return;
     void ended()
       .then((text) => {
         if (text === undefined || finished) return;
         finished = true;
-        send('final', text);
+        send('final', { text });
         following.stop();
       })
       .catch(() => undefined);
-  }, 5_000);
+  }, CHECK_MS);
   tick.unref();
   void following.done.then(() => {
-    clearInterval(tick);
-    res.end();
+    // Held frames (the final line among them) wait for the re-check rather than go with the stream.
+    if (held) draining = true;
+    else end();
   });
   req.on('close', () => {
     clearInterval(tick);

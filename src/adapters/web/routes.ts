@@ -161,8 +161,13 @@ export class WebRoutes {
         const now = await findJob(this.app.services, id);
         return now && (now.state === 'finished' || now.state === 'failed') ? now.summary : undefined;
       },
-      // A stream outlives its request: the session (ended on another replica, say) and access are asked again.
-      async () => (await this.gate.stillSigned(req)) && this.#may(s.principal, 'jobs'),
+      // A stream outlives its request: the session (ended on another replica, say) and access are asked
+      // again, by the gate's rule: roles a source cannot check now hold the stream, they do not end it.
+      async () => {
+        const r = await this.gate.recheck(req);
+        if (r.state === 'unchecked') return { unchecked: r.roles };
+        return r.state === 'ok' && this.#may(r.principal, 'jobs') ? 'ok' : 'gone';
+      },
     );
   }
 
