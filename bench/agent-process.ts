@@ -11,6 +11,10 @@ import { startCli } from '../test/helpers/cli-child.js';
 export interface AgentProcess {
   /** A client with its own key, as the worker's, to the agent named `name`. */
   readonly client: ZmqDeviceClient;
+  /** Where it listens, its server key and the client key pair it allows: for a config (`agents`, `clientKeys`) of another process. */
+  readonly endpoint: string;
+  readonly serverKey: string;
+  readonly clientKeys: { readonly public: string; readonly secret: string };
   close(): Promise<void>;
 }
 
@@ -32,6 +36,9 @@ export async function startAgentProcess(name: string, drives: (dir: string) => D
   const client = new ZmqDeviceClient([{ name, endpoint, serverKey: server.publicKey }], { public: keys.publicKey, secret: keys.secretKey }, pino({ level: 'silent' }));
   return {
     client,
+    endpoint,
+    serverKey: server.publicKey,
+    clientKeys: { public: keys.publicKey, secret: keys.secretKey },
     async close() {
       await client.close();
       child.kill('SIGKILL');

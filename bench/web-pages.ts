@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { limitRow, pct, row, type Bench, type Row } from './report.js';
+import { cpuMs, rssMb } from './scale/proc-sampler.js';
+import { spawnChild } from './web-pages/child.js';
+import { startPagesWorld } from './web-pages/world.js';
+
+const PAGES = Number(process.env.OPSLINE_WEB_PAGES ?? 100);
+const IMAGE_MB = Number(process.env.OPSLINE_WEB_PAGES_IMAGE_MB ?? 6);
+const SPEED = process.env.OPSLINE_WEB_PAGES_SPEED ?? '1000k';
+const LIMIT_MS = 1000;
+
+/** How an SSE event names the relay op it came from (src/adapters/web/events.ts); `close` makes none. */
+const EVENT_OF = new Map<string, readonly string[]>([
+  ['edit', ['status']],
+  ['reply', ['status', 'line']],
+  ['output', ['output']],
+  ['final', ['final']],
+]);
+
+/**
+ * `web-pages`: 100 signed-in job pages following one burn through `opsline start`'s web view, beside
+ * 100 bare XREAD readers of the same relay stream in a process of their own, both following the same
+ * burn at the same time (docs/testing.md). The server's and the readers' CPU time and RSS growth over
+ * the burn, and each update's latency from the worker's publish to its arrival.
+ */
+export const webPagesBench: Bench = {
+  name: 'web-pages',
+  description: `${PAGES} job pages following one burn: server CPU and RSS beside ${PAGES} bare readers of the same relay stream; update latency p99`,
+  async run(): Promise<Row[]> {
+    const world = await startPagesWorld(PAGES, IMAGE_MB, SPEED);
+    const here = import.meta.dirname;
+    const readers = spawnChild(join(here, 'web-pages', 'bare-readers.js'), [process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', world.streamKey, String(PAGES)]);
+    const pages = spawnChild(join(here, 'web-pages', 'page-clients.js'), [world.base, world.jobId, JSON.stringify(world.cookies)]);
+    try {
+      await Promise.all([readers.line('loaded'), pages.line('loaded')]);
+      // RSS growth counts from here: the server with its sessions, the readers' process with no connection yet.
+      const rss0 = { server: rssMb(world.serverPid), readers: rssMb(readers.pid) };
+      const peak = { ...rss0 };
+      const sample = setInterval(() => {
+        peak.server = Math.max(peak.server, rssMb(world.serverPid));
+        peak.readers = Math.max(peak.readers, rssMb(readers.pid));
+      }, 200);
+      readers.go();
+      pages.go();
+      await Promise.all([readers.line('ready'), pages.line('ready')]);
+      const cpu0 = { server: cpuMs(world.serverPid), readers: cpuMs(readers.pid) };
+      await world.startWorker();
+      const [bare, seen] = await Promise.all([readers.line('result '), pages.line('result ')]);
+      const cpu = { server: cpuMs(world.serverPid) - cpu0.server, readers: cpuMs(readers.pid) - cpu0.readers };
+      clearInterval(sample);
+      const published = world.relay.published;
+      const evented = published.filter((p) => p.op !== 'close');
+      const pageLatency: number[] = [];
+      for (const client of JSON.parse(seen.slice('result '.length)) as [number, string, number][][]) {
+        for (const [n, event, at] of client) {
+          const p = evented[n - 1];
+          if (!p || !EVENT_OF.get(p.op)?.includes(event)) throw new Error(`event ${n} (${event}) does not match update ${n} (${p?.op ?? 'none'})`);
+          pageLatency.push(at - p.at);
+        }
+      }
+      const bareLatency: number[] = [];
+      for (const reader of JSON.parse(bare.slice('result '.length)) as number[][]) reader.forEach((at, i) => bareLatency.push(at - (published[i]?.at ?? NaN)));
+      process.stderr.write(`web-pages: ${published.length} updates, ${pageLatency.length} page events, ${bareLatency.length} reader entries; CPU ${cpu.server.toFixed(0)} vs ${cpu.readers.toFixed(0)} ms; RSS +${(peak.server - rss0.server).toFixed(1)} vs +${(peak.readers - rss0.readers).toFixed(1)} MB\n`);
+      return [
+        row(`web pages: server CPU, ${PAGES} job pages following one burn`, cpu.server, 'ms', cpu.readers, `≤ 1.5× ${PAGES} bare readers of the same relay stream (their process's CPU, same burn, same time)`, (_v, r) => r !== null && r <= 1.5),
+        row(`web pages: server RSS growth, ${PAGES} job pages`, peak.server - rss0.server, 'MB', peak.readers - rss0.readers, `≤ 1.5× the ${PAGES} bare readers' process's growth`, (_v, r) => r !== null && r <= 1.5),
+        limitRow('web pages: update latency p99 (publish → SSE event received)', pct(pageLatency, 99), 'ms', LIMIT_MS, `< ${LIMIT_MS} ms (a limit, not a measurement)`, (_v, r) => r !== null && r < 1),
+        limitRow('web pages: bare reader latency p99 (publish → XREAD), for comparison', pct(bareLatency, 99), 'ms', LIMIT_MS, `< ${LIMIT_MS} ms (a limit, not a measurement)`, (_v, r) => r !== null && r < 1),
+      ];
+    } finally {
+      readers.kill();
+      pages.kill();
+      await world.close();
+    }
+  },
+};

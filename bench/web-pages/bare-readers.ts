@@ -1,0 +1,30 @@
+import { Redis } from 'ioredis';
+import { childProtocol, wallNow } from './child.js';
+
+/**
+ * `node bare-readers.js <redis url> <stream key> <n>`: the baseline of the web-pages bench, n bare
+ * readers of one thread's relay stream, each on its own connection with XREAD BLOCK from the start,
+ * as the relay's own `follow` reads it (src/relay/redis-relay.ts), and nothing else. Each notes when
+ * every entry arrived; a reader stops at the thread's final entry.
+ */
+const [url, key, count] = process.argv.slice(2);
+const readers = Array.from({ length: Number(count) }, () => new Redis(url!, { lazyConnect: true, maxRetriesPerRequest: null }));
+
+async function follow(r: Redis): Promise<number[]> {
+  const arrivals: number[] = [];
+  let last = '0';
+  for (;;) {
+    const res = (await r.xread('COUNT', 100, 'BLOCK', 2000, 'STREAMS', key!, last)) as [string, [string, string[]][]][] | null;
+    const at = wallNow();
+    for (const [id, fields] of res?.[0]?.[1] ?? []) {
+      last = id;
+      arrivals.push(at);
+      if (fields[1]?.includes('"op":"final"')) return arrivals;
+    }
+  }
+}
+
+await childProtocol(
+  async () => void (await Promise.all(readers.map((r) => r.connect()))),
+  () => Promise.all(readers.map(follow)),
+);
