@@ -1,14 +1,15 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../../src/redis/connect.js';
 import { childProtocol, wallNow } from './child.js';
 
 /**
  * `node bare-readers.js <redis url> <stream key> <n>`: the baseline of the web-pages bench, n bare
  * readers of one thread's relay stream, each on its own connection with XREAD BLOCK from the start,
- * as the relay's own `follow` reads it (src/relay/redis-relay.ts), and nothing else. Each notes when
+ * as the relay's own `follow` reads it (src/relay/redis-relay.ts), and nothing else (no parse). Each notes when
  * every entry arrived; a reader stops at the thread's final entry.
  */
 const [url, key, count] = process.argv.slice(2);
-const readers = Array.from({ length: Number(count) }, () => new Redis(url!, { lazyConnect: true, maxRetriesPerRequest: null }));
+let readers: Redis[] = [];
 
 async function follow(r: Redis): Promise<number[]> {
   const arrivals: number[] = [];
@@ -25,6 +26,10 @@ async function follow(r: Redis): Promise<number[]> {
 }
 
 await childProtocol(
-  async () => void (await Promise.all(readers.map((r) => r.connect()))),
+  async () => {
+    // Made as the relay makes its readers (the blocking profile: no command timeout on XREAD BLOCK).
+    readers = Array.from({ length: Number(count) }, () => connectRedis(url!, { role: 'bench-bare-reader', profile: 'blocking' }));
+    await Promise.all(readers.map((r) => r.ping()));
+  },
   () => Promise.all(readers.map(follow)),
 );

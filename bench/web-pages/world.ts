@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildConfig } from '../../src/config/load.js';
 import { buildBurns, type Burns } from '../../src/jobs/setup.js';
@@ -9,6 +8,7 @@ import { MemoryJobLog } from '../../src/services/job-log/memory.js';
 import { newJobId } from '../../src/services/queue/types.js';
 import { buildWebAuth } from '../../src/services/web/index.js';
 import { RedisRelay } from '../../src/relay/redis-relay.js';
+import { connectRedis } from '../../src/redis/connect.js';
 import { threadKey } from '../../src/relay/entry.js';
 import { Transports } from '../../src/relay/transports.js';
 import type { ThreadRef } from '../../src/core/thread.js';
@@ -19,6 +19,7 @@ import { openLink, postContinue, sessionCookie } from '../../test/helpers/web-si
 import { startAgentProcess, type AgentProcess } from '../agent-process.js';
 import { REDIS_URL } from '../production-endpoint.js';
 import { TimedRelay } from './timed-relay.js';
+import { stopChild } from '../scale/child.js';
 
 const log = pino({ level: 'silent' });
 const VIEWER = { key: 'console:pat', name: 'pat' };
@@ -70,7 +71,7 @@ export async function startPagesWorld(pages: number, imageMb: number, speed: str
     const configPath = join(dir, 'opsline.yaml');
     await writeFile(configPath, JSON.stringify(raw));
     const server = await startCli(['--config', configPath, 'start', '--no-workers'], 'opsline started', {}, 120_000);
-    stops.push(async () => server.kill('SIGKILL'));
+    stops.push(() => stopChild(server));
 
     const config = buildConfig(raw, 'bench');
     const auth = buildWebAuth(config, log, Date.now)!;
@@ -99,7 +100,7 @@ export async function startPagesWorld(pages: number, imageMb: number, speed: str
 
 /** Removes what the run left in Redis under its prefix (queues, sessions, the thread's stream). */
 async function dropKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
+  const redis = connectRedis(REDIS_URL, { role: 'bench-cleanup', profile: 'command' });
   try {
     let cursor = '0';
     do {

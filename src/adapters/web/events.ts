@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { plainText } from '../../core/message.js';
 import type { ThreadRef } from '../../core/thread.js';
-import type { Following, ThreadRelay } from '../../relay/entry.js';
+import type { Following, RelayEntry, ThreadRelay } from '../../relay/entry.js';
 import { SECURITY_HEADERS } from './respond.js';
 
 /** What a stream's re-check says (routes.ts: the gate's rule, then the page's own): go on, hold, or end. */
@@ -24,7 +24,7 @@ const MAX_HELD = 1_000;
 export function streamJob(
   req: IncomingMessage,
   res: ServerResponse,
-  relay: ThreadRelay,
+  relay: Pick<ThreadRelay, 'follow'>,
   thread: ThreadRef,
   ended: () => Promise<string | undefined>,
   allowed: () => Promise<StreamCheck>,
@@ -52,20 +52,16 @@ export function streamJob(
       following.stop();
     }
   };
-  const send = (event: string, data: unknown) => {
+  const send = (event: string, data: string) => {
     n++;
-    if (n > after) write(`id: ${n}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (n > after) write(`id: ${n}\nevent: ${event}\ndata: ${data}\n\n`);
   };
   const following: Following = relay.follow(thread, (e) => {
-    if (e.op === 'final') {
-      finished = true;
-      send('final', { text: plainText(e.text ?? '') });
-      return true;
-    }
-    if (e.op === 'edit' || (e.op === 'reply' && e.id !== undefined && e.id === thread.statusId)) send('status', { text: plainText(e.text ?? '') });
-    else if (e.op === 'reply') send('line', { text: plainText(e.text ?? '') });
-    else if (e.op === 'output' && e.lines) send('output', { lines: e.lines });
-    return false;
+    const ev = eventOf(e, thread);
+    if (ev) send(ev.event, ev.data);
+    if (e.op !== 'final') return false;
+    finished = true;
+    return true;
   });
   const recheck = (r: StreamCheck) => {
     if (r === 'gone') {
@@ -97,7 +93,7 @@ export function streamJob(
       .then((text) => {
         if (text === undefined || finished) return;
         finished = true;
-        send('final', { text });
+        send('final', JSON.stringify({ text }));
         following.stop();
       })
       .catch(() => undefined);
@@ -112,6 +108,24 @@ export function streamJob(
     clearInterval(tick);
     following.stop();
   });
+}
+
+/**
+ * The event an update makes, encoded once however many pages are sent it (the entry is the one object
+ * SharedFollows hands to every page on the thread); `close` makes none.
+ */
+const encoded = new WeakMap<RelayEntry, { event: string; data: string } | null>();
+function eventOf(e: RelayEntry, thread: ThreadRef): { event: string; data: string } | null {
+  const known = encoded.get(e);
+  if (known !== undefined) return known;
+  const text = () => JSON.stringify({ text: plainText(e.text ?? '') });
+  let ev: { event: string; data: string } | null = null;
+  if (e.op === 'final') ev = { event: 'final', data: text() };
+  else if (e.op === 'edit' || (e.op === 'reply' && e.id !== undefined && e.id === thread.statusId)) ev = { event: 'status', data: text() };
+  else if (e.op === 'reply') ev = { event: 'line', data: text() };
+  else if (e.op === 'output' && e.lines) ev = { event: 'output', data: JSON.stringify({ lines: e.lines }) };
+  encoded.set(e, ev);
+  return ev;
 }
 
 /** A job known only from its durable record (no thread to follow): its last word, as event 1, and the end. */
