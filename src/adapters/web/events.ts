@@ -104,10 +104,13 @@ export function streamJob(
     if (held) draining = true;
     else end();
   });
-  req.on('close', () => {
+  // The browser went, or the response was ended here (signed out): the page leaves the thread's read.
+  const leave = () => {
     clearInterval(tick);
     following.stop();
-  });
+  };
+  req.on('close', leave);
+  res.on('close', leave);
 }
 
 /**
