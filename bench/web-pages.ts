@@ -5,8 +5,8 @@ import { spawnChild } from './web-pages/child.js';
 import { startPagesWorld } from './web-pages/world.js';
 
 const PAGES = Number(process.env.OPSLINE_WEB_PAGES ?? 100);
-const IMAGE_MB = Number(process.env.OPSLINE_WEB_PAGES_IMAGE_MB ?? 6);
-const SPEED = process.env.OPSLINE_WEB_PAGES_SPEED ?? '1000k';
+const IMAGE_MB = Number(process.env.OPSLINE_WEB_PAGES_IMAGE_MB ?? 16);
+const SPEED = process.env.OPSLINE_WEB_PAGES_SPEED ?? '500k';
 const LIMIT_MS = 1000;
 /** The idle spell that gives each process's CPU at rest. */
 const IDLE_MS = 5_000;
