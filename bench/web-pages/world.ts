@@ -70,7 +70,9 @@ export async function startPagesWorld(pages: number, imageMb: number, speed: str
     };
     const configPath = join(dir, 'opsline.yaml');
     await writeFile(configPath, JSON.stringify(raw));
-    const server = await startCli(['--config', configPath, 'start', '--no-workers'], 'opsline started', {}, 120_000);
+    // OPSLINE_WEB_PAGES_PROFILE=<dir>: the server writes a CPU profile there (node --cpu-prof) as it stops.
+    const profile = process.env.OPSLINE_WEB_PAGES_PROFILE;
+    const server = await startCli(['--config', configPath, 'start', '--no-workers'], 'opsline started', {}, 120_000, profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
     stops.push(() => stopChild(server));
 
     const config = buildConfig(raw, 'bench');
