@@ -28,7 +28,7 @@ export class SharedFollows {
 
   constructor(
     private readonly relay: Pick<ThreadRelay, 'follow'>,
-    private readonly keep = 1000,
+    private readonly keep = 500,
   ) {}
 
   follow(ref: ThreadRef, onEntry: EntryHandler): Following {
