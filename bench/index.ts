@@ -16,6 +16,7 @@ import { startBench } from './start.js';
 import { statusSizesBench } from './status-sizes.js';
 import { status10mBench } from './status-10m.js';
 import { statusBench } from './status.js';
+import { webPagesBench } from './web-pages.js';
 
 /**
  * `npm run bench [name…]`: runs the benchmarks (all when no name is given), prints one table and
@@ -23,7 +24,7 @@ import { statusBench } from './status.js';
  * Each bench runs in a process of its own, so one bench's heap, threads and sockets (the load
  * generator's garbage, a worker thread's pool) cannot show up in the next one's tail latencies.
  */
-const benches: readonly Bench[] = [slackAckBench, discordAckBench, statusBench, statusSizesBench, status10mBench, agentRttBench, declaredQuickBench, agentBurnBench, burnBench, startBench, scaleBench, fleetBench, sentinelBench];
+const benches: readonly Bench[] = [slackAckBench, discordAckBench, statusBench, statusSizesBench, status10mBench, agentRttBench, declaredQuickBench, agentBurnBench, burnBench, startBench, scaleBench, fleetBench, sentinelBench, webPagesBench];
 const CHILD = '--only-in-this-process';
 const ROWS = 'opsline-bench-rows ';
 

@@ -38,7 +38,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
     const log = deps.log.child({ jobId: id, agent: data.agent, drive: data.drive });
     const transport = deps.transports.get(data.thread.platform);
     if (!transport) log.warn({ platform: data.thread.platform }, 'no transport for this thread here; the burn runs without chat progress');
-    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, burnStart(id, data, new Date()), log);
+    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, burnStart(id, data, new Date()), log, (lines) => deps.transports.output(data.thread, lines));
     const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
     // Whatever throws past the ends below (a stream that breaks, say) still ends the thread and the
     // record once; a stopping worker's job is not ended: the next worker re-attaches.

@@ -42,7 +42,7 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
   return async (id, data, progress) => {
     const log = deps.log.child({ jobId: id, target: data.target });
     const transport = deps.transports.get(data.thread.platform);
-    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, deployStart(id, data, new Date()), log);
+    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, deployStart(id, data, new Date()), log, (lines) => deps.transports.output(data.thread, lines));
     const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
     const output = new OutputLog((text) => out.status(text), progress, (line) => out.output(line));
     const started = Date.now();

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { MAX_LINES, type JobLog, type JobOutcome, type JobStart } from '../services/job-log/types.js';
+import { MAX_LINES, type JobLine, type JobLog, type JobOutcome, type JobStart } from '../services/job-log/types.js';
 
 /** Lines written in one INSERT at most, and how long a line waits for others to join it. */
 const BATCH = 200;
@@ -23,6 +23,8 @@ export class JobRecorder {
     private readonly id: string,
     start: JobStart,
     private readonly log: Logger,
+    /** Each batch as numbered, when it is written: the job page's live output (docs/web.md, "Live updates"). */
+    private readonly live: (lines: readonly JobLine[]) => void = () => {},
   ) {
     this.#next = store.begin(start).catch((err: unknown) => {
       log.warn({ err }, 'job history not recorded');
@@ -50,7 +52,9 @@ export class JobRecorder {
       this.#writes = this.#writes.then(async () => {
         const first = await this.#next;
         this.#next = Promise.resolve(first + lines.length);
-        await this.store.append(this.id, lines.map((text, i) => ({ n: first + i, text }))).catch((err: unknown) => this.log.warn({ err, lines: lines.length }, 'job output not recorded'));
+        const numbered = lines.map((text, i) => ({ n: first + i, text }));
+        this.live(numbered);
+        await this.store.append(this.id, numbered).catch((err: unknown) => this.log.warn({ err, lines: lines.length }, 'job output not recorded'));
       });
     return this.#writes;
   }

@@ -16,16 +16,49 @@ export const mentionSchema = z.strictObject({
 /** A thread message (src/core/message.ts): plain text, or parts of text and mentions. */
 export const messageSchema = z.union([z.string().max(40_000), z.array(z.union([z.string().max(40_000), mentionSchema])).max(200)]);
 
+/** Output lines in one relayed entry at most, and their text at most (a job's record keeps no longer line). */
+export const OUTPUT_LINES = 200;
+export const OUTPUT_CHARS = 40_000;
+const OUTPUT_LINE = 2000;
+
+/** A job's output lines, numbered as its durable record numbers them (docs/web.md, "Live updates"). */
+export const outputLinesSchema = z
+  .array(z.strictObject({ n: z.number().int().positive(), text: z.string().max(OUTPUT_LINE) }))
+  .min(1)
+  .max(OUTPUT_LINES)
+  .refine((lines) => lines.reduce((sum, l) => sum + l.text.length, 0) <= OUTPUT_CHARS, 'too much text in one entry');
+
 /**
  * One update of a thread, as the relay carries it between processes (docs/console.md, "Progress from
- * any process"). `o` is the writing process, so an owner skips what it drew itself.
+ * any process"). `o` is the writing process, so an owner skips what it drew itself. `output` carries
+ * a job's output lines for its web page; a chat thread shows output in its status and skips them.
  */
 export const relayEntrySchema = z.strictObject({
   o: z.string().min(1).max(80),
-  op: z.enum(['reply', 'edit', 'close', 'final']),
+  op: z.enum(['reply', 'edit', 'close', 'final', 'output']),
   id: z.string().max(200).optional(),
   text: messageSchema.optional(),
+  lines: outputLinesSchema.optional(),
 });
+
+/** Numbered lines as `output` entries that fit the schema: each line cut to its limit, split by count and size. */
+export function outputEntries(lines: readonly { readonly n: number; readonly text: string }[]): { n: number; text: string }[][] {
+  const out: { n: number; text: string }[][] = [];
+  let cur: { n: number; text: string }[] = [];
+  let chars = 0;
+  for (const l of lines) {
+    const text = l.text.length > OUTPUT_LINE ? `${l.text.slice(0, OUTPUT_LINE - 1)}…` : l.text;
+    if (cur.length === OUTPUT_LINES || chars + text.length > OUTPUT_CHARS) {
+      out.push(cur);
+      cur = [];
+      chars = 0;
+    }
+    cur.push({ n: l.n, text });
+    chars += text.length;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
 
 /** As parsed, with the text typed as the thread message it is (readonly parts). */
 export type RelayEntry = Omit<z.infer<typeof relayEntrySchema>, 'text'> & { readonly text?: Message };

@@ -1,6 +1,6 @@
 import type { TransportSource } from '../core/ports.js';
-import type { ThreadTransport } from '../core/thread.js';
-import type { ThreadRelay } from './entry.js';
+import type { ThreadRef, ThreadTransport } from '../core/thread.js';
+import { outputEntries, type ThreadRelay } from './entry.js';
 import { RelayedTransport } from './relayed-transport.js';
 
 /**
@@ -26,6 +26,15 @@ export class Transports implements TransportSource {
     let t = this.#relayed.get(platform);
     if (!t) this.#relayed.set(platform, (t = new RelayedTransport(platform, local, this.relay)));
     return t;
+  }
+
+  /**
+   * A job's numbered output lines, through the relay alone (no chat transport shows them one by one):
+   * its web page appends them live (docs/web.md, "Live updates"). Nothing without a relay.
+   */
+  output(ref: ThreadRef, lines: readonly { readonly n: number; readonly text: string }[]): void {
+    if (!this.relay) return;
+    for (const chunk of outputEntries(lines)) this.relay.publish(ref, { op: 'output', lines: chunk });
   }
 
   /** The transport registered for `platform` in this process, without the relay. */

@@ -9,8 +9,8 @@ export const CLI = basename(ROOT) === 'dist' ? join(ROOT, 'src', 'cli.js') : joi
  * Runs the built `opsline <args>` in a child process; resolves once its output shows `ready` (a log
  * message). Only the last MB of output is kept, so a long run (the scale bench) cannot grow this process.
  */
-export async function startCli(args: string[], ready: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<ChildProcess & { output(): string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export async function startCli(args: string[], ready: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<ChildProcess & { output(): string }> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-1_000_000);

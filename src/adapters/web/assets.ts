@@ -1,7 +1,7 @@
 /**
  * The web view's only stylesheet and script, served from the package under /web/static/ (no CDN; the
- * Content-Security-Policy allows nothing else). The script only follows a job page's live events and
- * writes them with textContent, never as markup.
+ * Content-Security-Policy allows nothing else). The script only follows a job page's live events (status,
+ * milestones, numbered output lines, the final line) and writes them with textContent, never as markup.
  */
 export const STYLE = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
@@ -35,6 +35,29 @@ export const LIVE_SCRIPT = `'use strict';
     var li = document.createElement('li');
     li.textContent = JSON.parse(e.data).text;
     lines.appendChild(li);
+  });
+  // Output lines come numbered as recorded; those the page was served with are skipped.
+  var output = document.getElementById('output');
+  var last = output ? Number(output.getAttribute('data-last')) || 0 : 0;
+  es.addEventListener('output', function (e) {
+    if (!output || output.hasAttribute('data-paged')) return;
+    JSON.parse(e.data).lines.forEach(function (l) {
+      if (l.n <= last) return;
+      last = l.n;
+      var li = document.createElement('li');
+      li.value = l.n;
+      li.textContent = l.text;
+      output.appendChild(li);
+    });
+  });
+  var note = document.getElementById('live-note');
+  es.addEventListener('unchecked', function (e) {
+    if (!note) return;
+    note.textContent = JSON.parse(e.data).text;
+    note.hidden = false;
+  });
+  es.addEventListener('checked', function () {
+    if (note) note.hidden = true;
   });
   es.addEventListener('final', function (e) {
     result.textContent = JSON.parse(e.data).text;

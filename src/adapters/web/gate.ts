@@ -33,6 +33,9 @@ export interface Signed {
   readonly unchecked: readonly HeldRole[];
 }
 
+/** A live stream's re-check (Gate.recheck): go on, hold its updates while roles cannot be checked, or end. */
+export type Recheck = { readonly state: 'ok'; readonly principal: Principal } | { readonly state: 'unchecked'; readonly roles: string } | { readonly state: 'gone' };
+
 /** "operator (Discord role 123), admin (Slack group S1)": the roles a page could not check, for people. */
 export function uncheckedText(roles: readonly HeldRole[]): string {
   const named = (source: string) => source.replace(/^discord-role:/, 'Discord role ').replace(/^slack-group:/, 'Slack group ');
@@ -176,14 +179,24 @@ export class Gate {
     return form;
   }
 
-  /** For a stream that outlives its request: its session is still live and its principal still listed. */
-  async stillSigned(req: IncomingMessage): Promise<boolean> {
+  /**
+   * For a stream that outlives its request, the rule `check` applies to every page: `ok` while its
+   * session is live and its principal holds a role; `unchecked` while a role source cannot answer and
+   * gives the only roles (not a removal: the session stays, as the page's 503 says); `gone` when the
+   * session has ended, or a source answered that the principal holds no role (signed out, as a page
+   * would sign them out). docs/web.md, "Live updates".
+   */
+  async recheck(req: IncomingMessage): Promise<Recheck> {
     const secret = cookieOf(req, SESSION_COOKIE);
     const session = secret ? await this.d.auth.sessions.resume(secret) : undefined;
-    if (!session) return false;
+    if (!session) return { state: 'gone' };
     const principal: Principal = { key: session.key, name: session.name, ...(session.guild ? { guild: session.guild } : {}) };
     await this.d.access.prepare(principal);
-    return this.d.access.rolesOf(principal).length > 0;
+    if (this.d.access.rolesOf(principal).length > 0) return { state: 'ok', principal };
+    const unchecked = this.d.access.unchecked(principal);
+    if (unchecked.length > 0) return { state: 'unchecked', roles: uncheckedText(unchecked) };
+    await this.d.auth.sessions.end(session.id);
+    return { state: 'gone' };
   }
 
   async signOut(res: ServerResponse, s: Signed): Promise<void> {

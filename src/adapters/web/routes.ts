@@ -9,6 +9,7 @@ import { STATUS_WINDOWS, type StatusReport } from '../../core/ports.js';
 import type { DispatchFn } from '../types.js';
 import { ICON, LIVE_SCRIPT, STYLE } from './assets.js';
 import { sendRecorded, streamJob } from './events.js';
+import { SharedFollows } from './shared-follows.js';
 import type { OidcSignIn } from './oidc.js';
 import { runForm, runLine, WebThreads } from './command-box.js';
 import { runPage } from './pages/run.js';
@@ -22,6 +23,9 @@ import { JOB_ID, activeJobs, findJob, recentJobs, type WebJob } from './pages/jo
 import { auditPage, jobPage, jobsPage, messagePage, sessionsPage, statusPage, type JobOutput } from './pages/views.js';
 import { redirect, sendAsset, sendHtml } from './respond.js';
 
+/** How long one answer to "has this job ended?" serves every page following it. */
+const ENDED_FOR_MS = 2_000;
+
 /** Recorded lines on one job page; a longer output is paged (`?after=<line>`). */
 const OUTPUT_PAGE = 5000;
 
@@ -31,6 +35,9 @@ export class WebRoutes {
   /** Open live-update streams, by the session that opened them: ending a session ends its streams. */
   readonly streams = new Map<ServerResponse, string>();
   readonly #pages: MorePages;
+  /** One read of each followed thread for all its pages (made with the relay, on the first live page). */
+  #follows: SharedFollows | undefined;
+  readonly #endedAsked = new Map<string, { at: number; answer: Promise<string | undefined> }>();
 
   constructor(
     private readonly app: App,
@@ -152,18 +159,35 @@ export class WebRoutes {
       this.streams.delete(res);
       this.metrics?.webLive.dec();
     });
+    this.#follows ??= new SharedFollows(relay);
     streamJob(
       req,
       res,
-      relay,
+      this.#follows,
       thread,
+      () => this.#ended(id),
+      // A stream outlives its request: the session (ended on another replica, say) and access are asked
+      // again, by the gate's rule: roles a source cannot check now hold the stream, they do not end it.
       async () => {
-        const now = await findJob(this.app.services, id);
-        return now && (now.state === 'finished' || now.state === 'failed') ? now.summary : undefined;
+        const r = await this.gate.recheck(req);
+        if (r.state === 'unchecked') return { unchecked: r.roles };
+        return r.state === 'ok' && this.#may(r.principal, 'jobs') ? 'ok' : 'gone';
       },
-      // A stream outlives its request: the session (ended on another replica, say) and access are asked again.
-      async () => (await this.gate.stillSigned(req)) && this.#may(s.principal, 'jobs'),
     );
+  }
+
+  /**
+   * A job's last word once it has ended: asked of the queue at most once per job every 2 s, however
+   * many pages follow it (each stream asks every 5 s).
+   */
+  #ended(id: string): Promise<string | undefined> {
+    const now = Date.now();
+    const known = this.#endedAsked.get(id);
+    if (known && now - known.at < ENDED_FOR_MS) return known.answer;
+    const answer = findJob(this.app.services, id).then((j) => (j && (j.state === 'finished' || j.state === 'failed') ? j.summary : undefined));
+    this.#endedAsked.set(id, { at: now, answer });
+    if (this.#endedAsked.size > 1000) for (const [k, v] of this.#endedAsked) if (now - v.at >= ENDED_FOR_MS) this.#endedAsked.delete(k);
+    return answer;
   }
 
   /** Cancel runs `/burn cancel <id>` (or deploy) through the dispatcher: the same roles, one audit row. */

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { discordMemberRoles } from '../../../src/adapters/discord/members.js';
 import { DiscordDouble } from '../../helpers/discord-double.js';
+import { HookServer } from '../../helpers/hook-server.js';
 import { IDS } from '../../helpers/discord-payloads.js';
 import { webBot, type WebBot } from '../../helpers/web-bot.js';
+import { until } from '../../helpers/until.js';
 import { openLink, postContinue, sessionCookie } from '../../helpers/web-signin.js';
 
 const ADMIN_ROLE = '1200000000000000001';
@@ -11,22 +13,34 @@ const VIEWER = '1300000000000000001';
 const ONLY_DISCORD = '1300000000000000002';
 const MEMBERS = /^\/guilds\/\d+\/members\/\d+$/;
 
+const DEPLOYER = 'console:dora';
+
 let bot: WebBot | undefined;
 let discord: DiscordDouble | undefined;
+let hooks: HookServer | undefined;
 afterEach(async () => {
   await bot?.stop();
   await discord?.stop();
-  bot = discord = undefined;
+  await hooks?.stop();
+  bot = discord = hooks = undefined;
 });
 
-/** The bot with a Discord section pointing at the double, and roles from two guild roles. */
+/**
+ * The bot with a Discord section pointing at the double, and roles from two guild roles; and a deploy
+ * target whose job runs until the hook server's status says done (a job a live stream can follow).
+ */
 async function setUp(now?: () => Date): Promise<{ bot: WebBot; discord: DiscordDouble }> {
   discord = await new DiscordDouble().start();
+  hooks = await new HookServer().start();
   bot = await webBot(
     {
       discord: { token: discord.botToken, applicationId: IDS.application, apiUrl: discord.apiUrl },
+      deploy: { targets: [{ name: 'site', kind: 'webhook', url: hooks.url('/ok'), poll: { url: hooks.url('/status'), intervalSec: 0.1, doneMatch: 'done', failMatch: 'broken' } }] },
       access: {
-        users: [{ key: `discord:${VIEWER}`, roles: ['viewer'] }],
+        users: [
+          { key: `discord:${VIEWER}`, roles: ['viewer'] },
+          { key: DEPLOYER, roles: ['deployer'] },
+        ],
         discordRoles: [
           { guild: IDS.guild, role: ADMIN_ROLE, roles: ['admin'] },
           { guild: IDS.guild, role: OP_ROLE, roles: ['operator'] },
@@ -112,4 +126,63 @@ describe('roles on the web come from the same sources as in chat', () => {
     expect(gone.status).toBe(403);
     expect(gone.body).toContain('no longer on the allowlist');
   });
+
+  it('holds a job page\'s live stream while Discord cannot check its viewer\'s only roles, and sends what it held once it can', async () => {
+    let now = Date.parse('2026-12-05T10:00:00Z');
+    const { bot: b, discord: d } = await setUp(() => new Date(now));
+    d.memberRoles.set(ONLY_DISCORD, [OP_ROLE]);
+    const cookie = sessionCookie(await signIn(b, ONLY_DISCORD));
+    const id = /job (d[a-z0-9]{6})/.exec((await b.say(DEPLOYER, '/deploy site main')).text)?.[1] ?? '';
+    expect(id).not.toBe('');
+    const stream = await openStream(b, id, cookie);
+    await stream.until(/event: status/);
+
+    now += 61_000;
+    d.outage('GET', MEMBERS, 503);
+    // The next re-check (every 5 s) cannot ask Discord: as the pages' 503, that is no removal.
+    await stream.until(/event: unchecked\ndata: .*could not be checked now: admin \(Discord role \d+\), operator \(Discord role \d+\)/);
+    const heldFrom = stream.text.length;
+    hooks!.statusBody = 'done';
+    await until(async () => (await b.app.services.deploys!.queue.get(id))?.state === 'finished');
+    // The job ended while the roles could not be checked: nothing of it is sent, and the stream stays open.
+    expect(stream.text.slice(heldFrom)).not.toMatch(/^event: (output|line|final)/m);
+    expect(stream.done).toBe(false);
+
+    d.restore();
+    await stream.until(/event: checked[\s\S]*event: final/);
+    await stream.closed;
+    expect(stream.text.slice(heldFrom)).toMatch(/event: checked\ndata: \{\}\n\n(id: \d+-\d+\nevent: \w+\n[^\n]*\n\n|: keep-alive\n\n)*id: \d+-\d+\nevent: final/);
+    // Still signed in.
+    expect((await b.page('/web/jobs', cookie)).status).toBe(200);
+  }, 60_000);
+
+  it('ends a job page\'s live stream, and the session, once Discord answers that its viewer holds no role', async () => {
+    let now = Date.parse('2026-12-05T10:00:00Z');
+    const { bot: b, discord: d } = await setUp(() => new Date(now));
+    d.memberRoles.set(ONLY_DISCORD, [OP_ROLE]);
+    const cookie = sessionCookie(await signIn(b, ONLY_DISCORD));
+    const id = /job (d[a-z0-9]{6})/.exec((await b.say(DEPLOYER, '/deploy site main')).text)?.[1] ?? '';
+    const stream = await openStream(b, id, cookie);
+    await stream.until(/event: status/);
+    d.memberRoles.set(ONLY_DISCORD, []);
+    now += 61_000;
+    await stream.closed;
+    expect(stream.text).not.toContain('event: unchecked');
+    expect((await b.page('/web/jobs', cookie)).status).toBe(401);
+    hooks!.statusBody = 'done';
+  }, 60_000);
 });
+
+/** A job's live events as a browser reads them: the text so far, waited on by pattern. */
+async function openStream(b: WebBot, id: string, cookie: string) {
+  const res = await fetch(`${b.base}/web/jobs/${id}/events`, { headers: { cookie } });
+  expect(res.status).toBe(200);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const s = { text: '', done: false, closed: Promise.resolve(), until: (re: RegExp) => until(() => re.test(s.text), { what: `${re} in the stream:\n${s.text}` }) };
+  s.closed = (async () => {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) s.text += decoder.decode(r.value, { stream: true });
+    s.done = true;
+  })();
+  return s;
+}

@@ -51,11 +51,12 @@ export function jobPage(who: Viewer, j: WebJob, mayCancel: boolean, out: JobOutp
   if (ended)
     return layout(`${j.kind} ${j.id}`, html`${head}<h2>Milestones and output</h2>${out.lines.length ? html`<ol class="output" id="lines">${numbered}</ol>` : html`<p>No output was recorded.</p>`}${more}
 <h2>Result</h2><p id="result">${j.summary}</p>`, who);
-  const sofar = out.lines.length
-    ? html`<details><summary>Recorded output so far (${out.lines.length}${out.more ? '+' : ''} lines)</summary><ol class="output" id="output">${numbered}</ol>${more}</details>`
-    : '';
+  // Recorded so far, then appended live (the `output` events, numbered as recorded); a page that shows
+  // only the first of several pages of lines gets none appended (`data-paged`).
+  const sofar = html`<h2>Output</h2><ol class="output" id="output" data-last="${last}"${out.more ? html` data-paged` : ''}>${numbered}</ol>${more}`;
   return layout(`${j.kind} ${j.id}`, html`${head}
 <section id="live" data-events="/web/jobs/${j.id}/events" aria-live="polite">
+<p class="banner" id="live-note" hidden></p>
 <h2>Now</h2><div class="status" id="status">${j.summary}</div>
 <h2>Milestones</h2><ol class="output" id="lines"></ol>
 <h2>Result</h2><p id="result"></p></section>${sofar}

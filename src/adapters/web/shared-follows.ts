@@ -1,0 +1,90 @@
+import { isAfter, positionOf, threadKey, type EntryHandler, type Following, type RelayEntry, type ThreadRelay } from '../../relay/entry.js';
+import type { ThreadRef } from '../../core/thread.js';
+
+interface Follower {
+  readonly handler: EntryHandler;
+  /** The position its browser has seen (Last-Event-ID): only entries after it are handed on. */
+  readonly from: string | undefined;
+  chain: Promise<void>;
+  stopped: boolean;
+  readonly finish: () => void;
+}
+
+interface Thread {
+  readonly key: string;
+  /** What the one read of the thread has brought so far, for followers who come later. */
+  readonly entries: { readonly e: RelayEntry; readonly at: string }[];
+  readonly followers: Set<Follower>;
+  following?: Following;
+}
+
+/**
+ * One read of a thread's relay stream for every job page open on it in this process (docs/web.md,
+ * "Live updates"): a hundred pages following one burn cost one Redis connection and one parse per
+ * update, not a hundred. A page that opens later gets what the read has brought so far (at most
+ * `keep` entries, as the stream itself keeps a bounded backlog; only those after `after`, a position
+ * its browser has seen), then the rest as it comes, each page in order at its own pace. The read stops when its last page goes, or at the thread's final line.
+ */
+export class SharedFollows {
+  readonly #threads = new Map<string, Thread>();
+
+  constructor(
+    private readonly relay: Pick<ThreadRelay, 'follow'>,
+    private readonly keep = 500,
+  ) {}
+
+  follow(ref: ThreadRef, onEntry: EntryHandler, after?: string): Following {
+    const from = positionOf(after);
+    const key = threadKey(ref);
+    const t = this.#threads.get(key) ?? this.#open(key, ref);
+    let finish!: () => void;
+    const done = new Promise<void>((r) => (finish = r));
+    const f: Follower = { handler: onEntry, from, chain: Promise.resolve(), stopped: false, finish };
+    t.followers.add(f);
+    for (const k of t.entries) this.#deliver(t, f, k.e, k.at);
+    return { stop: () => this.#leave(t, f), done };
+  }
+
+  /** Threads read now (for tests and metrics). */
+  get reading(): number {
+    return this.#threads.size;
+  }
+
+  #open(key: string, ref: ThreadRef): Thread {
+    const t: Thread = { key, entries: [], followers: new Set() };
+    this.#threads.set(key, t);
+    const following = this.relay.follow(ref, (e, at) => {
+      t.entries.push({ e, at });
+      if (t.entries.length > this.keep) t.entries.shift();
+      for (const f of t.followers) this.#deliver(t, f, e, at);
+      return e.op === 'final';
+    });
+    t.following = following;
+    void following.done.then(() => {
+      // The read is over (the final line, the relay closing): a page that opens now starts a new one.
+      if (this.#threads.get(key) === t) this.#threads.delete(key);
+      for (const f of t.followers) void f.chain.then(() => this.#leave(t, f));
+    });
+    return t;
+  }
+
+  #deliver(t: Thread, f: Follower, e: RelayEntry, at: string): void {
+    if (f.from !== undefined && !isAfter(at, f.from)) return;
+    f.chain = f.chain
+      .then(async () => {
+        if (!f.stopped && (await f.handler(e, at))) this.#leave(t, f);
+      })
+      .catch(() => this.#leave(t, f));
+  }
+
+  #leave(t: Thread, f: Follower): void {
+    if (f.stopped) return;
+    f.stopped = true;
+    t.followers.delete(f);
+    void f.chain.then(f.finish);
+    if (t.followers.size === 0) {
+      if (this.#threads.get(t.key) === t) this.#threads.delete(t.key);
+      t.following?.stop();
+    }
+  }
+}
