@@ -70,6 +70,7 @@ describe('ctx.notes', () => {
     expect((await run((ctx) => ctx.notes.add('bell \u0007'))).code).toBe('bad_input');
     expect((await run((ctx) => ctx.notes.search('a b c d e f g h i'))).code).toBe('bad_input');
     expect((await run((ctx) => ctx.notes.list(51))).code).toBe('bad_input');
+    expect((await run((ctx) => ctx.notes.add(undefined as never))).code).toBe('bad_input');
     expect(JSON.parse((await run(async (ctx) => (await ctx.notes.list()).length)).text)).toBe(0);
   });
 });

@@ -19,7 +19,8 @@ export function notesPort(services: NotesPort, inv: Invocation): PluginNotes {
   return Object.freeze({
     durable: services.notesDurable,
     async add(text: string): Promise<PluginNote> {
-      const body = parseValues([NOTE_TEXT], { text: String(text).trim() }).text as string;
+      if (typeof text !== 'string') throw new UserError('bad_input', 'notes.add takes the note as a string');
+      const body = parseValues([NOTE_TEXT], { text: text.trim() }).text as string;
       adds++;
       const key = adds === 1 ? inv.id : `${inv.id}#${adds}`;
       if (key.length > MAX_KEY) throw new UserError('bad_input', 'too many notes added in one command');
