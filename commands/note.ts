@@ -1,14 +1,12 @@
 import { commandUsing, type CommandContext } from '../src/core/define-command.js';
-import { UserError } from '../src/core/errors.js';
 import { age, clip } from '../src/core/format.js';
 import { reply, type Reply } from '../src/core/reply.js';
-import { tokenize } from '../src/core/tokenize.js';
 import type { Note, NotesPort, ClockPort } from '../src/core/ports.js';
+import { NOTE_COUNT, NOTE_TEXT, SEARCH_LIMIT, addNote, searchWords } from './shared/notes.js';
 
 /** The ports this command uses (docs/architecture.md, "Ports"). */
 type Uses = NotesPort & ClockPort;
 
-const MAX_SEARCH_WORDS = 8;
 const MEMORY_ONLY = ' (storage not configured: notes are kept in memory until restart)';
 
 export default commandUsing<Uses>()({
@@ -20,25 +18,17 @@ export default commandUsing<Uses>()({
   subcommands: {
     add: {
       description: 'add a note',
-      args: [{ name: 'text', type: 'text', description: 'the note', required: true, maxLength: 2000 }],
+      args: [NOTE_TEXT],
       roles: ['writer'],
       sideEffects: true,
       async handler(ctx) {
-        const { id: invocationId, principal, platform, room } = ctx.invocation;
-        const note = await ctx.services.notes.add({
-          invocationId,
-          authorKey: principal.key,
-          authorName: principal.name,
-          platform,
-          room,
-          body: ctx.args.text,
-        });
+        const note = await addNote(ctx.services, ctx.invocation, ctx.args.text);
         return reply(`note #${note.id} saved${ctx.services.notesDurable ? '' : MEMORY_ONLY}`, { visibility: 'channel' });
       },
     },
     list: {
       description: 'the newest notes',
-      args: [{ name: 'n', type: 'integer', description: 'how many (1-50)', min: 1, max: 50, default: 10 }],
+      args: [NOTE_COUNT],
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
@@ -52,11 +42,7 @@ export default commandUsing<Uses>()({
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {
-        const words = tokenize(ctx.args.words).map((t) => t.value).filter(Boolean);
-        if (words.length === 0) throw new UserError('usage', 'give at least one word to search for');
-        // The MySQL statement has a fixed number of word slots, so its text never depends on input.
-        if (words.length > MAX_SEARCH_WORDS) throw new UserError('bad_input', `search takes at most ${MAX_SEARCH_WORDS} words`);
-        const notes = await ctx.services.notes.search(words, 20);
+        const notes = await ctx.services.notes.search(searchWords(ctx.args.words), SEARCH_LIMIT);
         return listing(ctx, notes, `no notes match "${clip(ctx.args.words, 60)}"`);
       },
     },

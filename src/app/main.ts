@@ -40,6 +40,8 @@ import { buildSchedules } from '../schedules/setup.js';
 import { buildWebAuth } from '../services/web/index.js';
 import { MemoryJobLog, pruneJobLog } from '../services/job-log/index.js';
 import type { ChannelPoster } from '../schedules/types.js';
+import type { StatusService } from '../core/ports.js';
+import { pluginPortsFor } from './plugin-ports/index.js';
 
 export interface App {
   readonly config: Config;
@@ -107,6 +109,10 @@ export interface BuildOptions {
    * built-ins for the life of the process, so declared commands may not take their names either.
    */
   readonly plugins?: readonly CommandDef<unknown>[];
+  /** The environment the config was loaded with: plugins' `env:<NAME>` secrets (docs/plugins.md). */
+  readonly env?: (name: string) => string | undefined;
+  /** The status service without a mysql section (opsline/testing's settable counts). */
+  readonly status?: StatusService;
 }
 
 /** The composition root: config → services → registry → dispatcher. Adapters are added by the caller. */
@@ -162,6 +168,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     grants: parts.grants,
     web,
     ...(devicesOff ? { devicesOff } : {}),
+    pluginPorts: pluginPortsFor(() => services, { vault: secrets, env: opts.env, masked: opts.secretValues ?? [] }),
   };
   // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
   const redisConfirm = config.redis && new RedisConfirmations(config.redis, config.redis.prefix, log, () => now().getTime());
@@ -254,7 +261,7 @@ async function buildServices(config: Config, opts: BuildOptions, now: () => Date
   const notes = new MemoryNotesRepository(now);
   const demo = opts.demo && config.status ? demoStatus(config.status, now, opts.log) : undefined;
   if (opts.demo) await seedNotes(notes);
-  return { services: { status: demo?.service, statusSnapshots: demo?.snapshots, notes, notesDurable: false, audit, now, jobLog: new MemoryJobLog() }, secrets: vault?.secrets, vaultClient: vault?.client, close: async () => {}, grantStore: new MemoryGrantStore(now) };
+  return { services: { status: opts.status ?? demo?.service, statusSnapshots: demo?.snapshots, notes, notesDurable: false, audit, now, jobLog: new MemoryJobLog() }, secrets: vault?.secrets, vaultClient: vault?.client, close: async () => {}, grantStore: new MemoryGrantStore(now) };
 }
 
 async function seedNotes(notes: MemoryNotesRepository): Promise<void> {

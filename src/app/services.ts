@@ -1,4 +1,5 @@
 import type { AuditPort, ClockPort, GrantsPort, NotesPort, StatusPort } from '../core/ports.js';
+import type { PluginPortsPort } from '../core/plugin-ports.js';
 import type { RelayPort } from '../relay/entry.js';
 import type { SchedulesPort } from '../schedules/setup.js';
 import type { BurnsPort } from '../services/burns.js';
@@ -12,4 +13,4 @@ import type { JobLogPort } from '../services/job-log/types.js';
  * command can name. A feature whose config section is absent leaves its service undefined, and its
  * commands say so. Only the composition root and the adapters above it see this whole bag.
  */
-export interface Services extends StatusPort, NotesPort, AuditPort, ClockPort, GrantsPort, BurnsPort, DeploysPort, SchedulesPort, RelayPort, StatusSnapshotsPort, WebPort, JobLogPort {}
+export interface Services extends StatusPort, NotesPort, AuditPort, ClockPort, GrantsPort, BurnsPort, DeploysPort, SchedulesPort, RelayPort, StatusSnapshotsPort, WebPort, JobLogPort, PluginPortsPort {}

@@ -44,6 +44,7 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
     demo: run.demo,
     demoAgent: run.demo,
     secretValues: loaded?.secrets,
+    ...(loaded ? { env: loaded.env } : {}),
     notice: (text) => screen.printLog(`opsline: ${text}`),
   });
   const user = config.console?.user ?? osUser();

@@ -32,7 +32,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const metrics = new Metrics((name) => known.has(name));
   // Plugins load once, here: a module that fails or a command that is refused stops the start (docs/plugins.md).
   const plugins = await loadPlugins(config, loaded.source, commands, log);
-  const app = await namingFile(loaded.source, () => buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers, discordMemberRoles, plugins }));
+  const app = await namingFile(loaded.source, () => buildApp(config, { log, secretValues: loaded.secrets, env: loaded.env, metrics, slackGroupMembers, discordMemberRoles, plugins }));
   // SIGHUP reloads access from here on; one sent while the app was being built is run now.
   const discordDrift = () => (config.discord ? warnDrift(config.discord, app.registry.all(), log) : Promise.resolve());
   trap.onHup(accessReloader(app, configFlag, log, { afterCommit: discordDrift }));

@@ -25,7 +25,7 @@ export async function runWorker(configFlag: string | undefined, trap: SignalTrap
   const log = processLogger(config.log.level, loaded.secrets);
   // Schedules run commands here too: a plugin's command must be known to them (docs/plugins.md).
   const plugins = await loadPlugins(config, loaded.source, commands, log);
-  const app = await namingFile(loaded.source, () => buildApp(config, { log, secretValues: loaded.secrets, slackGroupMembers, plugins }));
+  const app = await namingFile(loaded.source, () => buildApp(config, { log, secretValues: loaded.secrets, env: loaded.env, slackGroupMembers, plugins }));
   // The worker holds the app's allowlist too: SIGHUP reloads it, as for `opsline start`.
   trap.onHup(accessReloader(app, configFlag, log));
   addWorkerTransports(app, log);

@@ -35,6 +35,8 @@ export interface Loaded {
   readonly logLevelSet: boolean;
   /** The top-level keys the file itself names: none for an empty file (`""`, `null`, only comments). */
   readonly sections: readonly string[];
+  /** Reads a variable of the environment the config was loaded with (plugins' `env:<NAME>` secrets, docs/plugins.md). */
+  readonly env: (name: string) => string | undefined;
 }
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -49,7 +51,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv, source: string
   const raw: unknown = doc.toJS() ?? {};
   const keyFiles = resolveKeyFiles(substitute(raw, [], env, issues, secrets), source, issues, secrets);
   const sections = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
-  return { ...validate(keyFiles.config, source, issues, keyFiles.failed), secrets, logLevelSet: ownKey(ownKey(raw, 'log'), 'level') !== undefined, sections };
+  return { ...validate(keyFiles.config, source, issues, keyFiles.failed), secrets, env: envReader(env), logLevelSet: ownKey(ownKey(raw, 'log'), 'level') !== undefined, sections };
 }
 
 /** `YAML: <what> at line 2, column 10`: the parser's own words and position, without its source excerpt. */
@@ -114,6 +116,11 @@ function deepFreeze<T>(v: T): T {
     Object.freeze(v);
   }
   return v;
+}
+
+/** A variable of `env` by name, own properties only; a name is never looked up on a prototype. */
+export function envReader(env: NodeJS.ProcessEnv): (name: string) => string | undefined {
+  return (name) => (Object.hasOwn(env, name) ? env[name] : undefined);
 }
 
 /** Where the config comes from: --config, then OPSLINE_CONFIG, then ./opsline.yaml. */

@@ -5,6 +5,8 @@ import type { ArgsOf } from './arg-types.js';
 import { defineCommand as defineInternal, type CommandContext, type CommandDef } from './define-command.js';
 import { reply, type Field, type Reply, type Visibility } from './reply.js';
 import type { ClockPort } from './ports.js';
+import type { PluginDevices, PluginHttp, PluginJobs, PluginNotes, PluginPorts, PluginPortsPort, PluginSecrets, PluginStatus } from './plugin-ports.js';
+import { unconfiguredPorts } from './plugin-ports-none.js';
 
 /**
  * The public command API of `opsline` (docs/plugins.md). A plugin command is a description the bot
@@ -32,6 +34,18 @@ export interface PluginContext<A = Args> {
    * does; the answer the handler returns is still the command's reply. Not every platform has threads.
    */
   thread(root: string, status: string): Promise<PluginThread>;
+  /** The counts /status gives, read-only. */
+  readonly status: PluginStatus;
+  /** The team notebook: add as the caller, list, search. */
+  readonly notes: PluginNotes;
+  /** Device agents and their drives, read-only (/drives). */
+  readonly devices: PluginDevices;
+  /** Queued, running and recent burns and deploys, read-only (/jobs). */
+  readonly jobs: PluginJobs;
+  /** Outbound HTTP with a timeout and a size cap. */
+  readonly http: PluginHttp;
+  /** `vault:<path>#<key>` and `env:<NAME>` references. */
+  readonly secrets: PluginSecrets;
 }
 
 /** A thread a plugin command started: texts are shown as plain text, control characters escaped. */
@@ -138,6 +152,7 @@ export function isPluginDef(def: object): boolean {
 function contextFor(ctx: CommandContext<Args, unknown>, pluginLog: Logger): PluginContext {
   const inv = ctx.invocation;
   const log = pluginLog.child({ invocationId: inv.id, principal: inv.principal.key });
+  const ports = portsOf(ctx.services, ctx.invocation, log);
   return Object.freeze({
     args: Object.freeze({ ...ctx.args }),
     caller: Object.freeze({ key: inv.principal.key, name: inv.principal.name }),
@@ -152,7 +167,19 @@ function contextFor(ctx: CommandContext<Args, unknown>, pluginLog: Logger): Plug
         finish: (last: string, text: string) => t.finish(String(last), String(text)),
       });
     },
+    status: ports.status,
+    notes: ports.notes,
+    devices: ports.devices,
+    jobs: ports.jobs,
+    http: ports.http,
+    secrets: ports.secrets,
   });
+}
+
+/** The ports the composition root builds for this invocation (src/app/plugin-ports/); without it, each says not configured. */
+function portsOf(services: unknown, inv: CommandContext['invocation'], log: Logger): PluginPorts {
+  const build = (services as Partial<PluginPortsPort> | undefined)?.pluginPorts;
+  return typeof build === 'function' ? build(inv, log) : unconfiguredPorts();
 }
 
 /** The bot's clock when its services have one (the test kit's may be set), else the system's. */

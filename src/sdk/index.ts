@@ -8,3 +8,19 @@ export type { ArgsOf } from '../core/arg-types.js';
 export { UserError, type ErrorCode } from '../core/errors.js';
 export { reply, codeBlock, bar, type Reply, type Field, type Visibility } from '../core/reply.js';
 export { ROLES, type Role } from '../words/roles.js';
+export type {
+  PluginAgentDrives,
+  PluginDevices,
+  PluginHttp,
+  PluginHttpRequest,
+  PluginHttpResponse,
+  PluginJob,
+  PluginJobRecord,
+  PluginJobs,
+  PluginNote,
+  PluginNotes,
+  PluginSecrets,
+  PluginStatus,
+  PluginStatusReport,
+} from '../core/plugin-ports.js';
+export type { StatusWindow } from '../core/ports.js';

@@ -11,6 +11,9 @@ import type { PluginCommand } from '../core/plugin.js';
 import { replyToText, type Reply } from '../core/reply.js';
 import type { ThreadRef, ThreadTransport } from '../core/thread.js';
 import type { Role } from '../words/roles.js';
+import { MemorySecrets } from '../services/secrets/index.js';
+import { MemoryBurnQueue } from '../services/queue/memory.js';
+import { SettableStatus, listedDevices, type TestDevices, type TestStatus } from './testing-services.js';
 
 /**
  * `opsline/testing` (docs/plugins.md, "Testing a plugin"): a bot built by the same composition root
@@ -20,6 +23,7 @@ import type { Role } from '../words/roles.js';
 
 export type { AuditRecord } from '../core/audit.js';
 export type { Reply } from '../core/reply.js';
+export type { TestDevices, TestStatus } from './testing-services.js';
 
 export interface TestBotOptions {
   /** The plugin commands under test: what a plugin module exports (one command or a list). */
@@ -30,6 +34,12 @@ export interface TestBotOptions {
   readonly config?: Readonly<Record<string, unknown>>;
   /** The bot's clock. */
   readonly now?: () => Date;
+  /** What `ctx.secrets.get` reads: `{ 'vault:ci/prod#token': '…', 'env:API_KEY': '…' }`; any other reference is not set. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** The counts `ctx.status` and /status report (`bot.setStatus` changes them); without it status is not configured. */
+  readonly status?: TestStatus;
+  /** Agents (all up) and their drives, for `ctx.devices` and /drives; with it `ctx.jobs` lists an empty in-memory queue. */
+  readonly devices?: TestDevices;
 }
 
 /** One command's answer: the reply (the final one, when the first said "working…"), and its text. */
@@ -47,12 +57,16 @@ export class TestBot {
   readonly #posts: string[];
   readonly #logs: Record<string, unknown>[];
 
+  readonly #status: SettableStatus | undefined;
+
   private constructor(
     private readonly app: App,
     audit: MemoryAuditSink,
     posts: string[],
     logs: Record<string, unknown>[],
+    status: SettableStatus | undefined,
   ) {
+    this.#status = status;
     this.#audit = audit;
     this.#posts = posts;
     this.#logs = logs;
@@ -66,10 +80,22 @@ export class TestBot {
     const built = buildPlugins(list.map((value) => ({ where: 'testBot', value })), { builtins: builtins.map((c) => c.name), declared: (config.commands ?? []).map((c) => c.name) }, log);
     if (!built.ok) throw new ConfigError('testBot', built.issues);
     const audit = new MemoryAuditSink();
-    const app = await buildApp(config, { log, audit, plugins: built.commands, ...(opts.now ? { now: opts.now } : {}) });
+    const status = opts.status && new SettableStatus(opts.status, opts.now ?? (() => new Date()));
+    const given = new Map(Object.entries(opts.secrets ?? {}));
+    const vault = Object.fromEntries([...given].filter(([ref]) => ref.startsWith('vault:')));
+    const app = await buildApp(config, {
+      log,
+      audit,
+      plugins: built.commands,
+      secrets: new MemorySecrets(vault),
+      env: (name) => given.get(`env:${name}`),
+      ...(status ? { status } : {}),
+      ...(opts.devices ? { burns: { devices: listedDevices(opts.devices), queue: new MemoryBurnQueue() } } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
     const posts: string[] = [];
     app.transports.add(recorder(posts));
-    return new TestBot(app, audit, posts, logs);
+    return new TestBot(app, audit, posts, logs, status);
   }
 
   /** Runs one typed line as `caller` (an allowlist key) through the whole pipeline. */
@@ -96,6 +122,12 @@ export class TestBot {
   /** The bot's log lines so far, as pino objects (`msg`, `err.stack`, `invocationId`, …). */
   get logs(): readonly Record<string, unknown>[] {
     return [...this.#logs];
+  }
+
+  /** Sets the counts `ctx.status` and /status report from now on (testBot's `status` option must be given). */
+  setStatus(status: TestStatus): void {
+    if (!this.#status) throw new Error('testBot: give `status` to set its counts');
+    this.#status.set(status);
   }
 
   stop(): Promise<void> {

@@ -40,7 +40,7 @@ describe('the example plugin against the packed opsline', () => {
   it('passes its own tests, written with opsline/testing', async () => {
     const r = await run(process.execPath, [join(ex, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], { cwd: ex, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
     // eslint-disable-next-line no-control-regex
-    expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Tests\s+5 passed \(5\)/);
   }, 60_000);
 
   it('runs in opsline console from the install; a second plugin that registers /deploy is refused at start', async () => {
@@ -50,12 +50,13 @@ describe('the example plugin against the packed opsline', () => {
     const deploy = await file('deploy-plugin', "import { defineCommand } from 'opsline';\nexport default defineCommand({ name: 'deploy', description: 'Takes over deploys', roles: ['viewer'], handler: () => 'mine' });\n");
     const bad = await file('plugin-bad', `${base}plugins: [./index.js, ./${deploy.split('/').pop()}]\n`);
     const [ok, refused] = await Promise.all([
-      finish(bin, ['console', '--config', good], { cwd: ex, input: '/hello\n/dice 6\n' }),
+      finish(bin, ['console', '--config', good], { cwd: ex, input: '/hello\n/dice 6\n/remember from the console\n' }),
       finish(bin, ['console', '--config', bad], { cwd: ex }),
     ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Hello, olga!');
     expect(ok.stdout).toMatch(/olga rolled [1-6] \(d6\)/);
+    expect(ok.stdout).toContain('noted as #1 (kept in memory only)');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`plugins.1 (./${deploy.split('/').pop()}): /deploy is a built-in command; a plugin cannot replace it`);
   }, 60_000);

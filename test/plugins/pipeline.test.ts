@@ -133,6 +133,12 @@ describe('plugin commands in the pipeline', () => {
     bot = await testBot({ commands: peek, users: { 'console:vic': ['viewer'] } });
     await bot.say('console:vic', '/peek');
     expect(Object.isFrozen(seen)).toBe(true);
-    expect(Object.keys(seen).sort()).toEqual(['args', 'caller', 'invocation', 'log', 'now', 'thread']);
+    expect(Object.keys(seen).sort()).toEqual(['args', 'caller', 'devices', 'http', 'invocation', 'jobs', 'log', 'notes', 'now', 'secrets', 'status', 'thread']);
+    // Each port is a frozen object of plain values and functions: no repository, client or services bag behind it.
+    for (const port of ['status', 'notes', 'devices', 'jobs', 'http', 'secrets']) {
+      const p = seen[port] as Record<string, unknown>;
+      expect(Object.isFrozen(p)).toBe(true);
+      for (const v of Object.values(p)) expect(typeof v === 'function' || typeof v === 'boolean' || Array.isArray(v)).toBe(true);
+    }
   });
 });

@@ -29,6 +29,11 @@ describe('the example plugin', () => {
     expect(bot.audit.map((r) => [r.command, r.decision])).toEqual([['dice', 'deny'], ['dice', 'invalid']]);
   });
 
+  it('notes as the caller through ctx.notes, in the notebook /note reads', async () => {
+    expect((await bot.say('console:olga', '/remember rotated the backup key')).text).toBe('noted as #1 (kept in memory only)');
+    expect((await bot.say('console:vic', '/note list')).text).toMatch(/^#1 olga · .* — rotated the backup key$/);
+  });
+
   it('shows a viewer only what they may run in /help', async () => {
     const help = (await bot.say('console:vic', '/help')).text;
     expect(help).toContain('/hello');
