@@ -93,7 +93,10 @@ export interface PluginJobRecord {
   readonly requester: string;
   readonly startedAt: Date;
   readonly endedAt?: Date;
+  /** Set once ended: whether it did what was asked. */
   readonly ok?: boolean;
+  /** Set once ended: how (`ok`, `failed`, `cancelled`, `not_queued`, `lost`). */
+  readonly outcome?: 'ok' | 'failed' | 'cancelled' | 'not_queued' | 'lost';
   readonly result?: string;
 }
 

@@ -13,10 +13,10 @@ it('lists a queued burn as /jobs words it, and ended jobs from the history', asy
   await queue.add('babcdef', { agent: 'burner1', drive: 'dvd1', image: 'rescue.iso', verify: true, requester, thread: { platform: 'test', channel: 'c', rootId: 'r', requester }, requestedAt: new Date().toISOString() });
   const jobLog = new MemoryJobLog();
   await jobLog.begin({ id: 'dxyz', kind: 'deploy', summary: 'site at v1', requester: 'olga', requesterKey: 'console:olga', startedAt: new Date(1000) });
-  await jobLog.end('dxyz', { ok: true, result: 'deployed', endedAt: new Date(2000) });
+  await jobLog.end('dxyz', { outcome: 'ok', result: 'deployed', endedAt: new Date(2000) });
   const port = jobsPort({ burns, jobLog });
   expect(await port.list()).toEqual([{ id: 'babcdef', kind: 'burn', state: 'queued', requester, text: 'babcdef rescue.iso on burner1/dvd1 for olga: queued' }]);
-  expect(await port.recent(5)).toEqual([{ id: 'dxyz', kind: 'deploy', summary: 'site at v1', requester: 'olga', startedAt: new Date(1000), endedAt: new Date(2000), ok: true, result: 'deployed' }]);
+  expect(await port.recent(5)).toEqual([{ id: 'dxyz', kind: 'deploy', summary: 'site at v1', requester: 'olga', startedAt: new Date(1000), endedAt: new Date(2000), ok: true, outcome: 'ok', result: 'deployed' }]);
   expect(Object.isFrozen((await port.list())[0])).toBe(true);
   await expect(port.recent(0)).rejects.toMatchObject({ code: 'bad_input' });
 });

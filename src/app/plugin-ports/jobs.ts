@@ -47,6 +47,7 @@ function record(r: JobRecord): PluginJobRecord {
     startedAt: new Date(r.startedAt.getTime()),
     ...(r.endedAt ? { endedAt: new Date(r.endedAt.getTime()) } : {}),
     ...(r.ok !== undefined ? { ok: r.ok } : {}),
+    ...(r.outcome !== undefined ? { outcome: r.outcome } : {}),
     ...(r.result !== undefined ? { result: r.result } : {}),
   });
 }
