@@ -3,7 +3,7 @@ import { describeDeployJob } from '../../../../commands/deploy-describe.js';
 import type { ThreadRef } from '../../../core/thread.js';
 import type { Services } from '../../../app/services.js';
 import type { JobState } from '../../../services/queue/jobs.js';
-import type { JobRecord } from '../../../services/job-log/types.js';
+import type { JobOutcome, JobRecord } from '../../../services/job-log/types.js';
 
 /** One job as the web pages show it, burns and deploys alike. */
 export interface WebJob {
@@ -19,6 +19,8 @@ export interface WebJob {
   readonly fraction?: number;
   /** An ended job: whether it did what was asked (a cancelled or failed burn did not). */
   readonly ok?: boolean;
+  /** An ended job from its durable record: how it ended (cancelled, not queued and lost are not "failed"). */
+  readonly outcome?: JobOutcome;
   readonly startedAt?: number;
   readonly endedAt?: number;
   /** A declared run command's job: the command it belongs to, and who started it (docs/commands.md). */
@@ -69,6 +71,7 @@ function recordJob(r: JobRecord): WebJob {
     startedAt: r.startedAt.getTime(),
     ...(r.command ? { command: { name: r.command, requesterKey: r.requesterKey } } : {}),
     ...(ended ? { ok: r.ok === true, endedAt: r.endedAt?.getTime() } : {}),
+    ...(ended && r.outcome ? { outcome: r.outcome } : {}),
   };
 }
 

@@ -16,12 +16,19 @@ export function jobsPage(who: Viewer, jobs: readonly WebJob[], history: readonly
     ? html`<table><thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">For</th><th scope="col">Requested</th></tr></thead><tbody>${rows}</tbody></table>`
     : html`<p>No jobs queued or running.</p>`;
   const past = history.map(
-    (j) => html`<tr><td><a href="/web/jobs/${j.id}">${j.id}</a></td><td>${j.kind}</td><td class="${j.ok ? 'ok' : 'bad'}">${j.ok ? 'ok' : 'not ok'}</td><td>${duration(j)}</td><td>${j.summary}</td><td>${j.requester}</td><td>${j.endedAt ? when(j.endedAt) : ''}</td></tr>`,
+    (j) => html`<tr><td><a href="/web/jobs/${j.id}">${j.id}</a></td><td>${j.kind}</td><td class="${j.ok ? 'ok' : 'bad'}">${outcomeText(j)}</td><td>${duration(j)}</td><td>${j.summary}</td><td>${j.requester}</td><td>${j.endedAt ? when(j.endedAt) : ''}</td></tr>`,
   );
   const done = history.length
     ? html`<table><thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">Outcome</th><th scope="col">Duration</th><th scope="col">Result</th><th scope="col">For</th><th scope="col">Ended</th></tr></thead><tbody>${past}</tbody></table>`
     : html`<p>No ended jobs kept.</p>`;
   return layout('Jobs', html`${note ? html`<p class="note">${note}</p>` : ''}<h2>Queued and running</h2>${table}<h2>History</h2>${done}`, who);
+}
+
+/** An ended job's outcome in words: from its record when it has one, else ok or not. */
+function outcomeText(j: WebJob): string {
+  if (j.outcome === 'not_queued') return 'not queued';
+  if (j.outcome === 'lost') return 'worker lost';
+  return j.outcome ?? (j.ok ? 'ok' : 'not ok');
 }
 
 /** How long a job ran, from the moment a worker took it to its end. */
