@@ -3,7 +3,8 @@ import { signedPost, slashBody } from '../../test/helpers/slack-request.js';
 import { prepared } from '../http-load.js';
 import { pct } from '../report.js';
 import { sampleProc, type ProcUsage } from '../scale/proc-sampler.js';
-import { jobTimes, prefixBytes, queueOf, workersPerQueue } from './measure.js';
+import { REDIS_URL } from '../production-endpoint.js';
+import { jobTimes, prefixBytes, queueOf, redisConnections, workersPerQueue } from './measure.js';
 import { REQUESTER, SIGNING_SECRET, type FleetWorld } from './world.js';
 
 export interface FleetResult {
@@ -21,7 +22,13 @@ export interface FleetResult {
   readonly lastReplyMs: number;
   /** Replies that did not say queued (a few, for reading a miss). */
   readonly refused: readonly string[];
+  /** The lanes the jobs run on (one BullMQ queue each). */
+  readonly lanes: number;
+  /** Redis connections each process holds: the more of once every worker listens and once every job has ended. */
+  readonly redisConnections: { readonly bot: number; readonly workers: readonly number[] };
 }
+
+const REDIS_PORT = Number(new URL(REDIS_URL).port || 6379);
 
 const QUEUED = /(burn|deploy) job ([bd][a-z0-9]{6}) (?:queued on (\S+)\/(\S+?)(?:[ ,.]|$)|of (\S+) at \S+ queued)/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,8 +47,10 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     if (counts.every((c) => c >= world.workers.length)) break;
     if (Date.now() > end) throw new Error(`workers not on every lane: ${counts.filter((c) => c < world.workers.length).length} of ${queues.length} lanes short`);
   }
+  const pids = [world.bot.pid, ...world.workers.map((w) => w.pid!)];
+  const connectionsAtReady = await Promise.all(pids.map((pid) => redisConnections(pid, REDIS_PORT)));
   const before = await prefixBytes(redis, world.prefix);
-  const samplers = [world.bot.pid, ...world.workers.map((w) => w.pid!)].map((pid) => sampleProc(pid));
+  const samplers = pids.map((pid) => sampleProc(pid));
   const url = `${world.bot.base}/slack/events`;
   const sends = world.asks.map((a, i) => {
     const body = slashBody({ command: a.command, text: a.text, user_id: REQUESTER.userId, user_name: 'olga', team_id: 'T1', channel_id: `C${i + 1}`, response_url: world.slack.responseUrl(`fleet-${i}`) });
@@ -68,6 +77,7 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     if (times.every((t) => t.finishedAt !== undefined)) break;
   }
   const usage = samplers.map((s) => s.stop());
+  const connections = (await Promise.all(pids.map((pid) => redisConnections(pid, REDIS_PORT)))).map((n, i) => Math.max(n, connectionsAtReady[i]!));
   const lastReply = Math.max(0, ...world.slack.calls.filter((c) => c.method === 'response_url').map((c) => c.at - sent));
   const after = await prefixBytes(redis, world.prefix);
   const starts: number[] = [];
@@ -87,6 +97,8 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     redisBytesPerJob: jobs.size ? (after - before) / jobs.size : NaN,
     lastReplyMs: lastReply,
     refused,
+    lanes: queues.length,
+    redisConnections: { bot: connections[0]!, workers: connections.slice(1) },
   };
 }
 
