@@ -22,7 +22,7 @@ export interface FleetResult {
   readonly lastReplyMs: number;
   /** Replies that did not say queued (a few, for reading a miss). */
   readonly refused: readonly string[];
-  /** The lanes the jobs run on (one BullMQ queue each). */
+  /** The lanes every process works (one BullMQ queue each, and one blocking connection each). */
   readonly lanes: number;
   /** Redis connections each process holds: the more of once every worker listens and once every job has ended. */
   readonly redisConnections: { readonly bot: number; readonly workers: readonly number[] };
@@ -97,7 +97,8 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     redisBytesPerJob: jobs.size ? (after - before) / jobs.size : NaN,
     lastReplyMs: lastReply,
     refused,
-    lanes: queues.length,
+    // And the deploy queue's lane for declared run commands, which every process works too (src/jobs/deploy-setup.ts).
+    lanes: queues.length + 1,
     redisConnections: { bot: connections[0]!, workers: connections.slice(1) },
   };
 }
