@@ -23,10 +23,10 @@ export async function workersPerQueue(redis: Redis, prefix: string, queues: read
   return queues.map((q) => names.get(`${prefix}:${Buffer.from(q).toString('base64')}`) ?? 0);
 }
 
-/** When BullMQ took the job in (`timestamp`, set by the bot's Queue.add) and when it finished, if it has. */
-export async function jobTimes(redis: Redis, prefix: string, queue: string, id: string): Promise<{ queuedAt: number; finishedAt: number | undefined }> {
-  const [ts, finished] = await redis.hmget(`${prefix}:${queue}:${id}`, 'timestamp', 'finishedOn');
-  return { queuedAt: Number(ts ?? NaN), finishedAt: finished ? Number(finished) : undefined };
+/** When BullMQ took the job in (`timestamp`, set by the bot's Queue.add), when a worker took it (`processedOn`) and when it finished, if it has. */
+export async function jobTimes(redis: Redis, prefix: string, queue: string, id: string): Promise<{ queuedAt: number; takenAt: number; finishedAt: number | undefined }> {
+  const [ts, taken, finished] = await redis.hmget(`${prefix}:${queue}:${id}`, 'timestamp', 'processedOn', 'finishedOn');
+  return { queuedAt: Number(ts ?? NaN), takenAt: Number(taken ?? NaN), finishedAt: finished ? Number(finished) : undefined };
 }
 
 /** Bytes Redis holds under `prefix` (MEMORY USAGE of each key, SAMPLES 0: every element counted). */

@@ -14,6 +14,9 @@ export interface FleetResult {
   readonly startedCount: number;
   /** BullMQ's `timestamp` (the bot's Queue.add) → the agent's `started` log line, per started job. */
   readonly startMs: { readonly p50: number; readonly p99: number };
+  /** The same, in two parts, for reading a miss: enqueue → a worker took the job (BullMQ's `processedOn`), and → the agent's line. */
+  readonly takenMs: { readonly p50: number; readonly p99: number };
+  readonly toAgentMs: { readonly p50: number; readonly p99: number };
   readonly bot: ProcUsage;
   readonly workers: readonly ProcUsage[];
   /** Redis bytes under the fleet's prefix after every job ended, minus before the first was asked for, ÷ jobs queued. */
@@ -81,10 +84,15 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
   const lastReply = Math.max(0, ...world.slack.calls.filter((c) => c.method === 'response_url').map((c) => c.at - sent));
   const after = await prefixBytes(redis, world.prefix);
   const starts: number[] = [];
+  const taken: number[] = [];
+  const toAgent: number[] = [];
   for (const [id, q] of jobs) {
     const at = world.started.get(id);
     if (at === undefined) continue;
-    starts.push(at - (await jobTimes(redis, world.prefix, q, id)).queuedAt);
+    const t = await jobTimes(redis, world.prefix, q, id);
+    starts.push(at - t.queuedAt);
+    taken.push(t.takenAt - t.queuedAt);
+    toAgent.push(at - t.takenAt);
   }
   const refused = [...texts, ...late()].filter((t) => t && !QUEUED.test(t)).slice(0, 3);
   return {
@@ -92,6 +100,8 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     queued: jobs.size,
     startedCount: starts.length,
     startMs: { p50: pct(starts, 50), p99: pct(starts, 99) },
+    takenMs: { p50: pct(taken, 50), p99: pct(taken, 99) },
+    toAgentMs: { p50: pct(toAgent, 50), p99: pct(toAgent, 99) },
     bot: usage[0]!,
     workers: usage.slice(1),
     redisBytesPerJob: jobs.size ? (after - before) / jobs.size : NaN,
