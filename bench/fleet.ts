@@ -80,7 +80,7 @@ async function oneSize(agents: number, db: string): Promise<FleetResult> {
   try {
     const r = await runFleet(world, redis, agents, TIMEOUT_MS);
     const workers = r.workers.map((u) => `${u.peakRssMb.toFixed(0)} MB/${u.meanCores.toFixed(2)} cores`).join(', ');
-    process.stderr.write(`  ${agents} agents: ${r.queued} queued, ${r.startedCount} started; start p50 ${r.startMs.p50} ms p99 ${r.startMs.p99} ms (taken by a worker p50 ${r.takenMs.p50} p99 ${r.takenMs.p99}, then to the agent p50 ${r.toAgentMs.p50} p99 ${r.toAgentMs.p99}); bot ${r.bot.peakRssMb.toFixed(0)} MB/${r.bot.meanCores.toFixed(2)} cores; workers ${workers}; Redis ${(r.redisBytesPerJob / 1024).toFixed(1)} KB/job; Redis connections: bot ${r.redisConnections.bot}, workers ${r.redisConnections.workers.join(', ')} (${r.lanes} lanes); last reply after ${r.lastReplyMs} ms${r.refused.length ? `; not queued, e.g. ${r.refused[0]}` : ''}\n`);
+    process.stderr.write(`  ${agents} agents: ${r.queued} queued, ${r.startedCount} started; start p50 ${r.startMs.p50} ms p99 ${r.startMs.p99} ms (taken by a worker p50 ${r.takenMs.p50} p99 ${r.takenMs.p99}, then to the agent p50 ${r.toAgentMs.p50} p99 ${r.toAgentMs.p99}); bot ${r.bot.peakRssMb.toFixed(0)} MB/${r.bot.meanCores.toFixed(2)} cores; workers ${workers}; agent host ${r.host.meanCores.toFixed(2)} cores (busiest 5 s ${r.host.peakCores.toFixed(2)}); Redis ${(r.redisBytesPerJob / 1024).toFixed(1)} KB/job; Redis connections: bot ${r.redisConnections.bot}, workers ${r.redisConnections.workers.join(', ')} (${r.lanes} lanes); last reply after ${r.lastReplyMs} ms${r.refused.length ? `; not queued, e.g. ${r.refused[0]}` : ''}\n`);
     return r;
   } finally {
     // The bot's and the workers' logs, for reading a miss.

@@ -19,6 +19,8 @@ export interface FleetResult {
   readonly toAgentMs: { readonly p50: number; readonly p99: number };
   readonly bot: ProcUsage;
   readonly workers: readonly ProcUsage[];
+  /** The agent host's (all the agents in one process: a bench artefact, not opsline). */
+  readonly host: ProcUsage;
   /** Redis bytes under the fleet's prefix after every job ended, minus before the first was asked for, ÷ jobs queued. */
   readonly redisBytesPerJob: number;
   /** From sending every ask to the last reply that came on a response_url (0 when every ack carried its reply). */
@@ -53,7 +55,7 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
   const pids = [world.bot.pid, ...world.workers.map((w) => w.pid!)];
   const connectionsAtReady = await Promise.all(pids.map((pid) => redisConnections(pid, REDIS_PORT)));
   const before = await prefixBytes(redis, world.prefix);
-  const samplers = pids.map((pid) => sampleProc(pid));
+  const samplers = [...pids, world.hostPid].map((pid) => sampleProc(pid));
   const url = `${world.bot.base}/slack/events`;
   const sends = world.asks.map((a, i) => {
     const body = slashBody({ command: a.command, text: a.text, user_id: REQUESTER.userId, user_name: 'olga', team_id: 'T1', channel_id: `C${i + 1}`, response_url: world.slack.responseUrl(`fleet-${i}`) });
@@ -103,7 +105,8 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     takenMs: { p50: pct(taken, 50), p99: pct(taken, 99) },
     toAgentMs: { p50: pct(toAgent, 50), p99: pct(toAgent, 99) },
     bot: usage[0]!,
-    workers: usage.slice(1),
+    workers: usage.slice(1, -1),
+    host: usage.at(-1)!,
     redisBytesPerJob: jobs.size ? (after - before) / jobs.size : NaN,
     lastReplyMs: lastReply,
     refused,
