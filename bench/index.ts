@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { agentBurnBench } from './agent-burn.js';
 import { agentRttBench } from './agent-rtt.js';
 import { burnBench } from './burn.js';
+import { declaredQuickBench } from './declared-quick.js';
 import { discordAckBench } from './discord-ack.js';
 import { fleetBench } from './fleet.js';
-import { failedRow, table, writeResults, type Bench, type Row } from './report.js';
+import { failedRow, table, type Bench, type Row } from './report.js';
+import { saveResults, type SavedRow } from './results.js';
 import { scaleBench } from './scale.js';
 import { sentinelBench } from './sentinel.js';
 import { slackAckBench } from './slack-ack.js';
@@ -21,7 +23,7 @@ import { statusBench } from './status.js';
  * Each bench runs in a process of its own, so one bench's heap, threads and sockets (the load
  * generator's garbage, a worker thread's pool) cannot show up in the next one's tail latencies.
  */
-const benches: readonly Bench[] = [slackAckBench, discordAckBench, statusBench, statusSizesBench, status10mBench, agentRttBench, agentBurnBench, burnBench, startBench, scaleBench, fleetBench, sentinelBench];
+const benches: readonly Bench[] = [slackAckBench, discordAckBench, statusBench, statusSizesBench, status10mBench, agentRttBench, declaredQuickBench, agentBurnBench, burnBench, startBench, scaleBench, fleetBench, sentinelBench];
 const CHILD = '--only-in-this-process';
 const ROWS = 'opsline-bench-rows ';
 
@@ -46,14 +48,17 @@ if (process.argv.includes(CHILD)) {
   process.exit(0);
 }
 
-const rows: Row[] = [];
+const rows: SavedRow[] = [];
+const ran: string[] = [];
 for (const b of benches) {
   if (wanted.length && !wanted.includes(b.name)) continue;
   process.stderr.write(`running ${b.name}: ${b.description}\n`);
-  rows.push(...(await inChild(b.name)));
+  ran.push(b.name);
+  rows.push(...(await inChild(b.name)).map((r) => ({ bench: b.name, ...r })));
 }
 process.stdout.write(`${table(rows)}\n`);
-await writeResults(new URL('../../bench/results.json', import.meta.url), rows);
+// A run of some benches keeps the other benches' rows in the file (bench/results.ts).
+await saveResults(new URL('../../bench/results.json', import.meta.url), rows, ran, benches.map((b) => b.name), wanted.length === 0);
 process.exitCode = rows.every((r) => r.met) ? 0 : 1;
 
 async function inChild(name: string): Promise<Row[]> {

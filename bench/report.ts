@@ -1,5 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-
 /**
  * One row of `npm run bench`: a measured value beside either its `baseline`, measured in the same
  * run, or a `limit`, a number that was not measured (an edit interval, an expected count, a budget
@@ -58,8 +56,4 @@ export function table(rows: readonly Row[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
-}
-
-export async function writeResults(path: string | URL, rows: readonly Row[]): Promise<void> {
-  await writeFile(path, `${JSON.stringify(rows, null, 2)}\n`);
 }

@@ -13,9 +13,11 @@ import { hasEnded, watchJob } from '../src/jobs/watch.js';
 import type { RelayPort } from '../src/relay/entry.js';
 import type { WebPort } from '../src/services/web/index.js';
 import { fullOutput } from './job-link.js';
+import type { JobLogPort } from '../src/services/job-log/types.js';
+import { burnStart, recordEnd } from '../src/jobs/job-ends.js';
 
 /** The ports this command uses (docs/architecture.md, "Ports"). */
-type Uses = BurnsPort & RelayPort & WebPort;
+type Uses = BurnsPort & RelayPort & WebPort & JobLogPort;
 
 export default commandUsing<Uses>()({
   name: 'burn',
@@ -57,7 +59,7 @@ export default commandUsing<Uses>()({
           const place = position > 0 ? ` (${position} ahead of it)` : note ? '' : ' (starting now)';
           return reply(`burn job ${id} queued on ${drive.agent}/${drive.drive}${place}${whereItShows(note, 'progress')}`);
         } catch (err) {
-          await notQueued(ctx, thread, id, 'burn', err);
+          await notQueued(ctx, thread, id, 'burn', err, { store: ctx.services.jobLog, start: burnStart(id, { image, drive: drive.drive, requester: who, requestedAt: new Date().toISOString() }) });
           throw err;
         }
       },
@@ -88,6 +90,7 @@ export default commandUsing<Uses>()({
         const by = mention(ctx.invocation.principal);
         const outcome = await burns.queue.removeQueued(id);
         if (outcome === 'removed') {
+          await recordEnd(ctx.services.jobLog, burnStart(id, job.data), 'cancelled', `burn cancelled by ${ctx.invocation.principal.name} before it started`, ctx.log);
           await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', msg`burn cancelled by ${by} before it started`);
           return reply(`burn job ${id} removed from the queue`);
         }

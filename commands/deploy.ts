@@ -14,9 +14,11 @@ import type { RelayPort } from '../src/relay/entry.js';
 import type { WebPort } from '../src/services/web/index.js';
 import { fullOutput } from './job-link.js';
 import { cancelDeclaredRun, mayRunIt } from './declared/run-job.js';
+import type { JobLogPort } from '../src/services/job-log/types.js';
+import { deployStart, recordEnd } from '../src/jobs/job-ends.js';
 
 /** The ports this command uses (docs/architecture.md, "Ports"). */
-type Uses = DeploysPort & RelayPort & WebPort;
+type Uses = DeploysPort & RelayPort & WebPort & JobLogPort;
 
 const target = { name: 'target', type: 'target', description: 'deploy target (see /deploy list)', required: true, autocomplete: 'targets' } as const;
 const runArgs = [target, { name: 'ref', type: 'ref', description: 'branch, tag or commit (the target decides what is allowed)' }] as const;
@@ -82,7 +84,7 @@ export default commandUsing<Uses>()({
           ctx.setJobId(id);
           return reply(`deploy job ${id} of ${t.name} at ${ref} queued${whereItShows(note, 'output')}`);
         } catch (err) {
-          await notQueued(ctx, thread, id, 'deploy', err);
+          await notQueued(ctx, thread, id, 'deploy', err, { store: ctx.services.jobLog, start: deployStart(id, { target: t.name, ref, requester: who, requestedAt: new Date().toISOString() }) });
           throw err;
         }
       },
@@ -138,6 +140,7 @@ export default commandUsing<Uses>()({
         const outcome = await deploys.queue.removeQueued(id);
         if (outcome === 'removed') {
           await deploys.releaseFor(t.name, id);
+          await recordEnd(ctx.services.jobLog, deployStart(id, job.data), 'cancelled', `deploy cancelled by ${ctx.invocation.principal.name} before it started`, ctx.log);
           await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', msg`deploy cancelled by ${by} before it started`);
           return reply(`deploy job ${id} removed from the queue; ${t.name} is unlocked`);
         }

@@ -8,6 +8,8 @@ import { noWorkerNote, whereItShows } from '../../src/services/queue/no-worker.j
 import { newJobId } from '../../src/services/queue/types.js';
 import type { DeployService, DeploysPort } from '../../src/services/deploy/service.js';
 import type { DeployJobView } from '../../src/services/deploy/types.js';
+import type { JobLogPort } from '../../src/services/job-log/types.js';
+import { deployStart, recordEnd } from '../../src/jobs/job-ends.js';
 
 /**
  * The job form of a declared run command: a deploy-kind job (src/jobs/deploy.ts runs it), so it gets
@@ -15,9 +17,10 @@ import type { DeployJobView } from '../../src/services/deploy/types.js';
  * log in chunks, re-attach by job id through the agent's ledger after a worker restart, `/deploy watch`
  * and `/deploy cancel` by job id.
  */
-export async function startRunJob(ctx: CommandContext<Args, DeploysPort>, entry: RunCommandEntry, values: ReadonlyMap<string, string>): Promise<Reply> {
+export async function startRunJob(ctx: CommandContext<Args, DeploysPort & JobLogPort>, entry: RunCommandEntry, values: ReadonlyMap<string, string>): Promise<Reply> {
   const deploys = ctx.services.deploys;
-  if (!deploys) throw new UserError('not_configured', `/${entry.name} runs as a job on the deploy queue, which the bot builds at start when deploy.targets or a run command in job form is configured: restart the bot (a reload does not build it)`);
+  // Built at start whenever agents are configured (src/jobs/deploy-setup.ts), so a reload can add the first job command.
+  if (!deploys) throw new UserError('not_configured', `/${entry.name} runs as a job on the deploy queue, which the bot builds at start when agents, deploy.targets or a run command in job form are configured: restart the bot (a reload does not build it)`);
   const shown = [...values].map(([k, v]) => `${k}=${v}`).join(' ');
   const id = newJobId('r');
   const who = ctx.invocation.principal;
@@ -32,7 +35,7 @@ export async function startRunJob(ctx: CommandContext<Args, DeploysPort>, entry:
     const note = await noWorkerNote(deploys.queue, data, `/${entry.name}`);
     return reply(`job ${id}: /${entry.name} queued${whereItShows(note, 'output')}; /deploy watch ${id} follows it, /deploy cancel ${id} stops it`);
   } catch (err) {
-    await notQueued(ctx, thread, id, 'deploy', err);
+    await notQueued(ctx, thread, id, 'deploy', err, { store: ctx.services.jobLog, start: deployStart(id, data) });
     throw err;
   }
 }
@@ -50,12 +53,13 @@ export function mayRunIt(ctx: CommandContext<Args, unknown>, job: DeployJobView,
 }
 
 /** `/deploy cancel` of a declared run command's job: dropped from the queue, or stopped on its agent. */
-export async function cancelDeclaredRun(ctx: CommandContext<Args, unknown>, deploys: DeployService, job: DeployJobView): Promise<Reply> {
+export async function cancelDeclaredRun(ctx: CommandContext<Args, JobLogPort>, deploys: DeployService, job: DeployJobView): Promise<Reply> {
   const run = job.data.run;
   if (!run) throw new UserError('internal', `job ${job.id} is not a declared command`);
   mayRunIt(ctx, job, 'cancel');
   const outcome = await deploys.queue.removeQueued(job.id);
   if (outcome === 'removed') {
+    await recordEnd(ctx.services.jobLog, deployStart(job.id, job.data), 'cancelled', `/${job.data.target} cancelled by ${ctx.invocation.principal.name} before it started`, ctx.log);
     await ctx.reopenThread(job.data.thread)?.finish('✘ cancelled', msg`/${job.data.target} cancelled by ${mention(ctx.invocation.principal)} before it started`);
     return reply(`job ${job.id} removed from the queue`);
   }

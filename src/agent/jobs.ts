@@ -59,6 +59,8 @@ export class JobManager {
   /** After a restart: a job its ledger still shows as running was cut short; it is failed, never resumed. */
   async recover(): Promise<void> {
     for (const { kind } of this.lanes) {
+      // What reading the ledger found (a torn last line dropped, a ledger of the format before migrated).
+      for (const note of kind.ledger.notes) this.o.log.warn(note);
       for (const e of kind.ledger.unfinished()) {
         const stoppedOrphan = e.pid !== undefined && (await kind.stopOrphan(e.pid, e));
         this.o.log.warn({ jobId: e.jobId, ...kind.describe(e), stoppedOrphan }, `${kind.name} was interrupted by an agent restart`);

@@ -8,10 +8,10 @@ import type { App } from '../app/main.js';
  * `sources:`), or nothing (docs/configuration.md#reloading).
  * The file must be valid as a whole and pass every check `opsline start` runs; an empty file, or one
  * without the `access` section the running config has, is a write that did not finish, not an empty
- * allowlist. Anything wrong keeps the old access and logs every reason; sections other than `access`
+ * allowlist. `afterCommit` runs after a reload that took effect. Anything wrong keeps the old access and logs every reason; sections other than `access`
  * that changed are named in the log, and change at the next restart.
  */
-export function accessReloader(app: App, configFlag: string | undefined, log: Logger): () => void {
+export function accessReloader(app: App, configFlag: string | undefined, log: Logger, o: { readonly afterCommit?: () => Promise<void> } = {}): () => void {
   let current = app.config.access;
   return () => {
     try {
@@ -28,6 +28,8 @@ export function accessReloader(app: App, configFlag: string | undefined, log: Lo
       const a = current;
       log.info({ users: a.users.length, slackGroups: a.slackGroups.length, discordRoles: a.discordRoles.length, source: loaded.source }, 'access allowlist reloaded');
       log.info({ commands: loaded.config.commands?.length ?? 0, source: loaded.source }, 'declared commands reloaded');
+      // Discord shows what was registered: a reloaded command set may need `opsline register discord` (start passes the check).
+      void o.afterCommit?.().catch((err: unknown) => log.warn({ err }, 'a check after the reload failed'));
     } catch (err) {
       const issues = err instanceof ConfigError ? err.issues : [(err as Error).message];
       log.error({ issues }, `access allowlist not reloaded; the old one stays in force, and so do the declared commands: ${issues.join('; ')}`);

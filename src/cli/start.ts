@@ -11,6 +11,9 @@ import { buildApp } from '../app/main.js';
 import { commands } from '../../commands/index.js';
 import { loadPlugins } from '../../commands/plugins/load.js';
 import { accessReloader } from './reload-access.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { CommandDef } from '../core/define-command.js';
 import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
 import { slackGroupMembers } from '../adapters/slack/usergroups.js';
 import { discordMemberRoles } from '../adapters/discord/members.js';
@@ -31,7 +34,8 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const plugins = await loadPlugins(config, loaded.source, commands, log);
   const app = await namingFile(loaded.source, () => buildApp(config, { log, secretValues: loaded.secrets, metrics, slackGroupMembers, discordMemberRoles, plugins }));
   // SIGHUP reloads access from here on; one sent while the app was being built is run now.
-  trap.onHup(accessReloader(app, configFlag, log));
+  const discordDrift = () => (config.discord ? warnDrift(config.discord, app.registry.all(), log) : Promise.resolve());
+  trap.onHup(accessReloader(app, configFlag, log, { afterCommit: discordDrift }));
   for (const t of app.registry.targets()) known.add(t.path);
   const http = new HttpServer(log);
   const closeChecks = mountReadyChecks(http, app, log);
@@ -44,8 +48,7 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
   const dispatch = app.dispatcher.dispatch.bind(app.dispatcher);
   for (const a of adapters) await a.start(dispatch);
   // Discord shows only what `opsline register discord` sent: say so when that differs from this bot's commands.
-  const discord = config.discord;
-  if (discord) void import('../adapters/discord/registered.js').then((m) => m.warnOnDrift(discord, app.registry.all(), log.child({ adapter: 'discord' })));
+  void discordDrift();
   // Before the workers: their first drive discovery waits for each agent, up to its request timeout
   // when one is unreachable, and commands must be acked meanwhile (/readyz is ready and reports the agent down).
   const port = await http.listen(config.http.port, config.http.host);
@@ -72,4 +75,10 @@ export async function runStart(configFlag: string | undefined, opts: { workers?:
     // Workers let go of their jobs (the agent keeps burning), the audit trail is flushed, pools close.
     await app.stop();
   });
+}
+
+/** Discord shows only what `opsline register discord` sent: at start and after each reload, say so when that differs from this bot's commands. */
+async function warnDrift(discord: NonNullable<Config['discord']>, defs: readonly CommandDef[], log: Logger): Promise<void> {
+  const m = await import('../adapters/discord/registered.js');
+  await m.warnOnDrift(discord, defs, log.child({ adapter: 'discord' }));
 }

@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import { finalLine, type Message } from './message.js';
-import type { Principal } from './principal.js';
+import { principalSchema, type Principal } from './principal.js';
 
 /**
  * A serialisable reference to a thread: stored in job data so that any process can reopen it.
@@ -13,6 +14,19 @@ export interface ThreadRef {
   readonly statusId?: string;
   readonly requester: Principal;
 }
+
+/**
+ * A ThreadRef read back from outside the process (job data and openings in Redis): the same fields, each
+ * bounded; the platform names a transport and is only ever looked up in a Map (Transports).
+ */
+export const threadRefSchema = z.object({
+  platform: z.string().min(1).max(32),
+  channel: z.string().min(1).max(200),
+  rootId: z.string().min(1).max(200),
+  threadId: z.string().min(1).max(200).optional(),
+  statusId: z.string().min(1).max(200).optional(),
+  requester: principalSchema,
+}) satisfies z.ZodType<ThreadRef>;
 
 export interface EditOptions {
   readonly turnTaken?: boolean;

@@ -10,6 +10,7 @@ import { ThreadReporter } from './reporter.js';
 import { WorkerStopping } from '../services/queue/worker-stopping.js';
 import type { JobLog } from '../services/job-log/types.js';
 import { JobRecorder } from './job-recorder.js';
+import { burnStart } from './job-ends.js';
 
 export const AGENT_LOST = 'device agent lost during burn; the disc may be unusable';
 
@@ -37,60 +38,67 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
     const log = deps.log.child({ jobId: id, agent: data.agent, drive: data.drive });
     const transport = deps.transports.get(data.thread.platform);
     if (!transport) log.warn({ platform: data.thread.platform }, 'no transport for this thread here; the burn runs without chat progress');
-    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, { id, kind: 'burn', summary: `burn of ${data.image} on ${data.drive}`, requester: data.requester.name, requesterKey: data.requester.key, startedAt: new Date() }, log);
+    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, burnStart(id, data, new Date()), log);
     const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
-    let stream: JobStream;
-    // On a re-attach, the phase already announced in the thread: do not announce it twice.
-    let phase: string | undefined;
+    // Whatever throws past the ends below (a stream that breaks, say) still ends the thread and the
+    // record once; a stopping worker's job is not ended: the next worker re-attaches.
     try {
-      const opened = await open(deps.devices, id, data, out, previous, () => deps.stopping?.() === true, () => deps.cancelRequested?.(id) ?? Promise.resolve(false));
-      if (!opened) {
-        await out.finish('✘ cancelled', `burn of ${data.image} on ${data.drive} was cancelled before it started`);
-        return cancelledBeforeStart(data);
+      let stream: JobStream;
+      // On a re-attach, the phase already announced in the thread: do not announce it twice.
+      let phase: string | undefined;
+      try {
+        const opened = await open(deps.devices, id, data, out, previous, () => deps.stopping?.() === true, () => deps.cancelRequested?.(id) ?? Promise.resolve(false));
+        if (!opened) {
+          await out.finish('cancelled', '✘ cancelled', `burn of ${data.image} on ${data.drive} was cancelled before it started`);
+          return cancelledBeforeStart(data);
+        }
+        ({ stream, phase } = opened);
+      } catch (err) {
+        if (deps.stopping?.()) {
+          await out.drain();
+          throw new WorkerStopping('stopping before the burn was handed to the agent');
+        }
+        await out.finish('failed', `✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`);
+        throw new UnrecoverableError((err as Error).message);
       }
-      ({ stream, phase } = opened);
-    } catch (err) {
+      const smooth = new RateSmoother();
+      for await (const e of stream) {
+        if (e.type === 'progress') {
+          if (e.phase !== phase) {
+            phase = e.phase;
+            out.milestone(phaseLine(data, e.phase));
+          }
+          progress(e);
+          out.status(renderProgress(smooth.update(e)));
+        } else if (e.type === 'log') {
+          log.debug({ line: e.line }, 'agent log');
+          out.output(e.line);
+        } else if (e.type === 'agent' && e.state === 'down') {
+          stream.close();
+          await out.finish('lost', '✘ agent lost', `${AGENT_LOST} (${data.image} on ${data.drive})`);
+          throw new UnrecoverableError(AGENT_LOST);
+        } else if (e.type === 'error') {
+          await out.finish('failed', '✘ failed', `burn of ${data.image} on ${data.drive} failed: ${e.message}`);
+          throw new UnrecoverableError(e.message);
+        } else if (e.type === 'done') {
+          stream.close();
+          // The agent's own start time: a worker that re-attached did not see the burn begin.
+          await report(out, data, e.result, (Date.parse(e.result.finishedAt) - Date.parse(e.result.startedAt)) / 1000);
+          if (!e.result.ok && e.result.outcome !== 'cancelled') throw new UnrecoverableError(e.result.message);
+          return e.result;
+        }
+      }
+      // A graceful stop closes the device client under us: say nothing, the next worker re-attaches.
       if (deps.stopping?.()) {
         await out.drain();
-        throw new WorkerStopping('stopping before the burn was handed to the agent');
+        throw new WorkerStopping('this worker is stopping; the burn goes on at the agent');
       }
-      await out.finish(`✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`);
-      throw new UnrecoverableError((err as Error).message);
+      await out.finish('lost', '✘ failed', `lost track of the burn of ${data.image} on ${data.drive}`);
+      throw new UnrecoverableError('job stream ended without a result');
+    } catch (err) {
+      if (!out.ended && !(err instanceof WorkerStopping)) await out.finish('failed', '✘ failed', `burn of ${data.image} on ${data.drive} failed: ${(err as Error).message}`);
+      throw err;
     }
-    const smooth = new RateSmoother();
-    for await (const e of stream) {
-      if (e.type === 'progress') {
-        if (e.phase !== phase) {
-          phase = e.phase;
-          out.milestone(phaseLine(data, e.phase));
-        }
-        progress(e);
-        out.status(renderProgress(smooth.update(e)));
-      } else if (e.type === 'log') {
-        log.debug({ line: e.line }, 'agent log');
-        out.output(e.line);
-      } else if (e.type === 'agent' && e.state === 'down') {
-        stream.close();
-        await out.finish('✘ agent lost', `${AGENT_LOST} (${data.image} on ${data.drive})`);
-        throw new UnrecoverableError(AGENT_LOST);
-      } else if (e.type === 'error') {
-        await out.finish('✘ failed', `burn of ${data.image} on ${data.drive} failed: ${e.message}`);
-        throw new UnrecoverableError(e.message);
-      } else if (e.type === 'done') {
-        stream.close();
-        // The agent's own start time: a worker that re-attached did not see the burn begin.
-        await report(out, data, e.result, (Date.parse(e.result.finishedAt) - Date.parse(e.result.startedAt)) / 1000);
-        if (!e.result.ok && e.result.outcome !== 'cancelled') throw new UnrecoverableError(e.result.message);
-        return e.result;
-      }
-    }
-    // A graceful stop closes the device client under us: say nothing, the next worker re-attaches.
-    if (deps.stopping?.()) {
-      await out.drain();
-      throw new WorkerStopping('this worker is stopping; the burn goes on at the agent');
-    }
-    await out.finish('✘ failed', `lost track of the burn of ${data.image} on ${data.drive}`);
-    throw new UnrecoverableError('job stream ended without a result');
   };
 }
 
@@ -158,7 +166,7 @@ async function report(out: ThreadReporter, data: BurnJobData, r: BurnResult, sec
   if (r.ejected === true) out.milestone('ejected');
   else if (r.ejected === 'no-op') out.milestone('eject skipped: a pseudo-drive has no tray');
   const what = `${data.image} on ${data.drive}`;
-  if (r.outcome === 'ok') await out.finish(`✔ done in ${duration(seconds)}`, `burn of ${what} finished ✔${r.verified ? ' (verified)' : ''}`);
-  else if (r.outcome === 'cancelled') await out.finish('✘ cancelled', `burn of ${what} was cancelled; the disc may be unusable`);
-  else await out.finish(`✘ ${r.outcome.replace('_', ' ')}`, `burn of ${what} failed: ${r.message}`);
+  if (r.outcome === 'ok') await out.finish('ok', `✔ done in ${duration(seconds)}`, `burn of ${what} finished ✔${r.verified ? ' (verified)' : ''}`);
+  else if (r.outcome === 'cancelled') await out.finish('cancelled', '✘ cancelled', `burn of ${what} was cancelled; the disc may be unusable`);
+  else await out.finish('failed', `✘ ${r.outcome.replace('_', ' ')}`, `burn of ${what} failed: ${r.message}`);
 }

@@ -14,6 +14,7 @@ import { watchLostWorkers } from './lost-workers.js';
 import { unqueuedAfterMs, watchUnqueued } from './unqueued.js';
 import { cancelOnQuit } from './cancel-on-quit.js';
 import type { JobLog } from '../services/job-log/types.js';
+import { deployEnds } from './job-ends.js';
 import { jobPageUrl } from '../services/web/index.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
@@ -48,8 +49,10 @@ export interface DeployOptions {
  */
 export function buildDeploys(config: Config, opts: DeployOptions, transports: Transports): Deploys | undefined {
   const targets = config.deploy?.targets ?? [];
-  // Declared run commands in job form run on this queue too: they need no deploy target (docs/commands.md).
-  if (targets.length === 0 && !hasRunJobs(config)) return undefined;
+  // Declared run commands in job form run on this queue too, with no deploy target. It is built
+  // whenever there are agents to run them on, so a reload (SIGHUP) may add the first one, and every
+  // worker process already works its lane (docs/commands.md, "run: a command on an agent").
+  if (targets.length === 0 && !hasRunJobs(config) && !opts.devices) return undefined;
   const log = opts.log.child({ service: 'deploy' });
   let queue: DeployQueue;
   let store: DeployStore;
@@ -62,8 +65,10 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
     store = new MemoryDeployStore();
   }
   const service = new DeployService(targets, queue, store, opts.devices, opts.devicesOff);
-  const lost = watchLostWorkers(queue, transports, log, config.jobs.heartbeatMs / 2);
+  const ends = opts.jobLog && deployEnds(opts.jobLog);
+  const lost = watchLostWorkers(queue, transports, log, config.jobs.heartbeatMs / 2, ends);
   const unqueued = watchUnqueued(queue, transports, log, {
+    ...(ends ? { ends } : {}),
     everyMs: config.jobs.heartbeatMs / 2,
     olderThanMs: unqueuedAfterMs(config.jobs.lockDurationMs),
     abandon: (id, d) => service.releaseFor(d.target, id, 1),
@@ -79,7 +84,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
     async close() {
       lost.stop();
       unqueued.stop();
-      if (memory && opts.demo) await cancelOnQuit(memory, (id, d) => service.cancelRunning(service.target(d.target), id), 'deploy', transports, log);
+      if (memory && opts.demo) await cancelOnQuit(memory, (id, d) => service.cancelRunning(service.target(d.target), id), 'deploy', transports, log, ends);
       await queue.close();
       await store.close();
     },

@@ -17,6 +17,7 @@ import { DEVICE_ERRORS } from '../core/error-catalogue.js';
 import { UserError } from '../core/errors.js';
 import type { JobLog } from '../services/job-log/types.js';
 import { JobRecorder } from './job-recorder.js';
+import { deployStart } from './job-ends.js';
 
 export interface DeployDeps {
   readonly service: DeployService;
@@ -41,8 +42,7 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
   return async (id, data, progress) => {
     const log = deps.log.child({ jobId: id, target: data.target });
     const transport = deps.transports.get(data.thread.platform);
-    const summary = data.run ? `/${data.target}${data.ref ? ` ${data.ref}` : ''}` : `deploy of ${data.target} ${data.ref}`;
-    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, { id, kind: 'deploy', summary, requester: data.requester.name, requesterKey: data.requester.key, ...(data.run ? { command: data.target } : {}), startedAt: new Date() }, log);
+    const record = deps.jobLog && new JobRecorder(deps.jobLog, id, deployStart(id, data, new Date()), log);
     const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
     const output = new OutputLog((text) => out.status(text), progress, (line) => out.output(line));
     const started = Date.now();
@@ -70,7 +70,7 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     const took = duration(result.durationMs / 1000);
     const head = `${result.ok ? '✔' : '✘'} ${code ?? result.outcome} · ${took}`;
     const what = data.run ? `/${data.target}${data.ref ? ` ${data.ref}` : ''}` : `deploy of ${data.target} ${data.ref}`;
-    await out.finish(head, `${what} ${ended(result, code, took)}`);
+    await out.finish(result.ok ? 'ok' : result.outcome === 'cancelled' ? 'cancelled' : 'failed', head, `${what} ${ended(result, code, took)}`);
     if (!result.ok && result.outcome !== 'cancelled') throw new UnrecoverableError(result.message);
     return result;
   };

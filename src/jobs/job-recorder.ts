@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { MAX_LINES, type JobLog, type JobStart } from '../services/job-log/types.js';
+import { MAX_LINES, type JobLog, type JobOutcome, type JobStart } from '../services/job-log/types.js';
 
 /** Lines written in one INSERT at most, and how long a line waits for others to join it. */
 const BATCH = 200;
@@ -55,9 +55,9 @@ export class JobRecorder {
     return this.#writes;
   }
 
-  async end(ok: boolean, result: string): Promise<void> {
+  async end(outcome: JobOutcome, result: string): Promise<void> {
     if (this.#dropped) this.line(`(${this.#dropped} more lines not kept)`);
     await this.flush();
-    await this.store.end(this.id, { ok, result, endedAt: new Date() }).catch((err: unknown) => this.log.warn({ err }, 'job end not recorded'));
+    await this.store.end(this.id, { outcome, result, endedAt: new Date() }).catch((err: unknown) => this.log.warn({ err }, 'job end not recorded'));
   }
 }

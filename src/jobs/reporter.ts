@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { LiveThread } from '../core/live-thread.js';
 import type { JobRecorder } from './job-recorder.js';
+import type { JobOutcome } from '../services/job-log/types.js';
 
 /**
  * A job's voice in its thread. Chat failures are logged and never fail the job: the burn goes on
@@ -9,6 +10,7 @@ import type { JobRecorder } from './job-recorder.js';
  */
 export class ThreadReporter {
   #posts: Promise<void> = Promise.resolve();
+  #ended = false;
 
   constructor(
     private readonly thread: LiveThread | undefined,
@@ -46,14 +48,20 @@ export class ThreadReporter {
     await Promise.all([this.#posts, this.record?.flush()]);
   }
 
+  /** True once finish() was called: the job's end is told (a processor's last-resort catch does not tell it twice). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
   /**
    * The final status is edited in as soon as the budget allows, without waiting for milestones
-   * still queued behind a busy channel; the final line goes after all of them.
+   * still queued behind a busy channel; the final line goes after all of them. `outcome` is what the
+   * record keeps (docs/web.md, "Job history and output"), as the processor knows it, not as the words say it.
    */
-  async finish(finalStatus: string, text: string): Promise<void> {
-    this.log.info({ final: text }, 'job finished');
-    // The processors' final status starts with ✔ exactly when the job did what was asked.
-    await this.record?.end(finalStatus.startsWith('✔'), text);
+  async finish(outcome: JobOutcome, finalStatus: string, text: string): Promise<void> {
+    this.#ended = true;
+    this.log.info({ final: text, outcome }, 'job finished');
+    await this.record?.end(outcome, text);
     const thread = this.thread;
     if (!thread) return;
     thread.status(finalStatus);

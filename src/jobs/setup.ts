@@ -13,6 +13,7 @@ import { watchLostWorkers } from './lost-workers.js';
 import { unqueuedAfterMs, watchUnqueued } from './unqueued.js';
 import { cancelOnQuit } from './cancel-on-quit.js';
 import type { JobLog } from '../services/job-log/types.js';
+import { burnEnds } from './job-ends.js';
 import { jobPageUrl } from '../services/web/index.js';
 import { reportFailures, type JobFailedHook } from '../schedules/job-failures.js';
 
@@ -60,7 +61,7 @@ export async function buildBurns(
         queue.work(burnLanes(agent.drives), withFailures(burnProcessor({ devices: agent.client, transports, log, cancelRequested: (id) => queue.cancelRequested(id), jobLog: opts.jobLog, jobUrl: jobPageUrl(config) }), opts.failed)),
       idle: () => queue.idle(),
       async close() {
-        await cancelOnQuit(queue, (id, d) => agent.client.cancel(d.agent, id), 'burn', transports, log);
+        await cancelOnQuit(queue, (id, d) => agent.client.cancel(d.agent, id), 'burn', transports, log, opts.jobLog && burnEnds(opts.jobLog));
         await agent.close();
       },
     };
@@ -81,9 +82,10 @@ async function withWorkers(devices: DeviceClient, queue: BurnQueue, transports: 
   let workers: BurnWorkers | undefined;
   let stopping = false;
   // Every process with the queue watches, workers or not: the one left alive tells the thread.
-  const lost = watchLostWorkers(queue, transports, log, heartbeatMs / 2);
+  const ends = jobLog && burnEnds(jobLog);
+  const lost = watchLostWorkers(queue, transports, log, heartbeatMs / 2, ends);
   // A burn whose replica died between its thread and the queue: its thread is ended "✘ not queued" (src/jobs/unqueued.ts).
-  const unqueued = watchUnqueued(queue, transports, log, { everyMs: heartbeatMs / 2, olderThanMs: staleAfterMs, abandon: async () => {} });
+  const unqueued = watchUnqueued(queue, transports, log, { everyMs: heartbeatMs / 2, olderThanMs: staleAfterMs, abandon: async () => {}, ...(ends ? { ends } : {}) });
   return {
     service,
     async startWorkers() {

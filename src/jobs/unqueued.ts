@@ -3,6 +3,7 @@ import { LiveThread } from '../core/live-thread.js';
 import type { ThreadRef } from '../core/thread.js';
 import type { Transports } from '../relay/transports.js';
 import type { JobQueue } from '../services/queue/jobs.js';
+import { recordEnd, type JobEnds } from './job-ends.js';
 
 export const UNQUEUED_TEXT = 'the bot that took this request stopped before the job was queued; nothing was queued or run. Ask again';
 
@@ -29,18 +30,23 @@ export function watchUnqueued<D extends { readonly thread: ThreadRef }>(
   queue: Pick<JobQueue<D, unknown, unknown>, 'staleOpenings' | 'claimOpening'>,
   transports: Transports,
   log: Logger,
-  o: { readonly everyMs: number; readonly olderThanMs: number; readonly abandon: (id: string, data: D) => Promise<void> },
+  o: { readonly everyMs: number; readonly olderThanMs: number; readonly abandon: (id: string, data: D) => Promise<void>; readonly ends?: JobEnds<D> },
 ): UnqueuedWatch {
   if (!queue.staleOpenings || !queue.claimOpening) return { stop: () => undefined };
   let busy = false;
   const check = async () => {
     for (const { id, data } of (await queue.staleOpenings?.(o.olderThanMs)) ?? []) {
-      const transport = transports.local(data.thread.platform) && transports.get(data.thread.platform);
-      if (!transport || !(await queue.claimOpening?.(id))) continue;
-      log.warn({ jobId: id }, 'a job was left between its thread and the queue (its process stopped); its thread is told');
-      await o.abandon(id, data).catch((err: unknown) => log.warn({ err, jobId: id }, 'could not undo an unqueued job'));
-      await LiveThread.reopen(transport, data.thread, log).finish('✘ not queued', UNQUEUED_TEXT).catch((err: unknown) => log.warn({ err, jobId: id }, 'could not tell an unqueued job\'s thread'));
+      // One opening that cannot be handled now (Redis away a moment) does not stop the sweep of the others.
+      await sweepOne(id, data).catch((err: unknown) => log.warn({ err, jobId: id }, 'could not sweep a job\'s opening; tried again next time'));
     }
+  };
+  const sweepOne = async (id: string, data: D) => {
+    const transport = transports.local(data.thread.platform) && transports.get(data.thread.platform);
+    if (!transport || !(await queue.claimOpening?.(id))) return;
+    log.warn({ jobId: id }, 'a job was left between its thread and the queue (its process stopped); its thread is told');
+    await o.abandon(id, data).catch((err: unknown) => log.warn({ err, jobId: id }, 'could not undo an unqueued job'));
+    if (o.ends) await recordEnd(o.ends.store, o.ends.start(id, data), 'not_queued', UNQUEUED_TEXT, log);
+    await LiveThread.reopen(transport, data.thread, log).finish('✘ not queued', UNQUEUED_TEXT).catch((err: unknown) => log.warn({ err, jobId: id }, 'could not tell an unqueued job\'s thread'));
   };
   const timer = setInterval(() => {
     if (busy) return;

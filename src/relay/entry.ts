@@ -46,8 +46,27 @@ export function threadKey(ref: ThreadRef): string {
   return `${ref.platform}:${ref.channel}:${ref.rootId}`;
 }
 
-/** Handles one entry in order; returns true when the thread has ended and following should stop. */
-export type EntryHandler = (e: RelayEntry) => Promise<boolean> | boolean;
+/**
+ * Handles one entry in order; returns true when the thread has ended and following should stop. `at` is
+ * the entry's position in its thread: stable for as long as the entry is kept, whatever is trimmed before it
+ * (a Redis stream entry id, `<ms>-<seq>`; the in-process relay numbers its entries in the same form).
+ */
+export type EntryHandler = (e: RelayEntry, at: string) => Promise<boolean> | boolean;
+
+/** A position as EntryHandler gets it; anything else given as `after` (a browser's Last-Event-ID) reads from the start. */
+export const RELAY_POSITION = /^\d{1,20}-\d{1,20}$/;
+
+/** The position `after` as follow() may take it: only a well-formed one. */
+export function positionOf(after: string | undefined): string | undefined {
+  return after !== undefined && RELAY_POSITION.test(after) ? after : undefined;
+}
+
+/** Whether position `a` comes after `b` in a thread (both well-formed). */
+export function isAfter(a: string, b: string): boolean {
+  const [am = 0n, as = 0n] = a.split('-').map(BigInt);
+  const [bm = 0n, bs = 0n] = b.split('-').map(BigInt);
+  return am > bm || (am === bm && as > bs);
+}
 
 export interface Following {
   /** Stops reading (idempotent); `done` settles soon after. */
@@ -70,8 +89,11 @@ export interface ThreadRelay {
   /** This process, as written into each entry. */
   readonly origin: string;
   publish(ref: ThreadRef, update: RelayUpdate): void;
-  /** Reads the thread's updates from the oldest one kept, then new ones as they come. */
-  follow(ref: ThreadRef, onEntry: EntryHandler): Following;
+  /**
+   * Reads the thread's updates from the oldest one kept (or those after position `after`, when it is one),
+   * then new ones as they come.
+   */
+  follow(ref: ThreadRef, onEntry: EntryHandler, after?: string): Following;
   /**
    * Sends `text` to every process listening on `topic` now; nothing is kept for a listener that
    * comes later (console posts: every open console shows a schedule's post).

@@ -1,13 +1,15 @@
 import type { ThreadRef } from '../core/thread.js';
-import { parseBroadcast, threadKey, type EntryHandler, type Following, type RelayEntry, type RelayUpdate, type ThreadRelay } from './entry.js';
+import { isAfter, parseBroadcast, positionOf, threadKey, type EntryHandler, type Following, type RelayEntry, type RelayUpdate, type ThreadRelay } from './entry.js';
 
 /**
  * The relay inside one process (the demo, unit tests): the same contract as Redis, so /burn watch
  * works in the demo. Bounded like the streams: `maxLen` entries per thread, `maxThreads` threads.
  */
 export class MemoryRelay implements ThreadRelay {
-  readonly #threads = new Map<string, RelayEntry[]>();
-  readonly #listeners = new Map<string, Set<(e: RelayEntry) => void>>();
+  readonly #threads = new Map<string, Kept[]>();
+  readonly #listeners = new Map<string, Set<(k: Kept) => void>>();
+  /** Entry positions, `0-<n>`, in the form of a Redis stream's ids (EntryHandler). */
+  #seq = 0;
   readonly #following = new Set<() => void>();
   readonly #topics = new Map<string, Set<(raw: string) => void>>();
 
@@ -19,7 +21,7 @@ export class MemoryRelay implements ThreadRelay {
 
   publish(ref: ThreadRef, update: RelayUpdate): void {
     const key = threadKey(ref);
-    const entry: RelayEntry = { o: this.origin, ...update };
+    const entry: Kept = { e: { o: this.origin, ...update }, at: `0-${++this.#seq}` };
     const log = this.#threads.get(key) ?? [];
     this.#threads.delete(key);
     this.#threads.set(key, log);
@@ -30,8 +32,9 @@ export class MemoryRelay implements ThreadRelay {
     for (const l of this.#listeners.get(key) ?? []) l(entry);
   }
 
-  follow(ref: ThreadRef, onEntry: EntryHandler): Following {
+  follow(ref: ThreadRef, onEntry: EntryHandler, after?: string): Following {
     const key = threadKey(ref);
+    const from = positionOf(after);
     let stopped = false;
     let chain = Promise.resolve();
     let finish!: () => void;
@@ -46,12 +49,12 @@ export class MemoryRelay implements ThreadRelay {
       void chain.then(finish);
     };
     // Entries are handled one after another, in order, even when the handler is slow.
-    function take(e: RelayEntry): void {
+    function take(k: Kept): void {
       chain = chain.then(async () => {
-        if (!stopped && (await onEntry(e))) stop();
+        if (!stopped && (await onEntry(k.e, k.at))) stop();
       });
     }
-    for (const e of this.#threads.get(key) ?? []) take(e);
+    for (const k of this.#threads.get(key) ?? []) if (from === undefined || isAfter(k.at, from)) take(k);
     listeners.add(take);
     this.#following.add(stop);
     return { stop, done };
@@ -79,4 +82,10 @@ export class MemoryRelay implements ThreadRelay {
     this.#listeners.clear();
     this.#topics.clear();
   }
+}
+
+/** An entry as kept here, with its position. */
+interface Kept {
+  readonly e: RelayEntry;
+  readonly at: string;
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { connectRedis, type RedisTarget } from '../redis/connect.js';
 import type { Logger } from 'pino';
 import type { ThreadRef } from '../core/thread.js';
-import { parseBroadcast, parseEntry, threadKey, type EntryHandler, type Following, type RelayUpdate, type ThreadRelay } from './entry.js';
+import { parseBroadcast, parseEntry, positionOf, threadKey, type EntryHandler, type Following, type RelayUpdate, type ThreadRelay } from './entry.js';
 
 /** Where Redis is (`url`, or `sentinels` and `name`: the config's `redis` section spreads in). */
 export interface RedisRelayOptions extends RedisTarget {
@@ -49,7 +49,7 @@ export class RedisRelay implements ThreadRelay {
       .catch((err: unknown) => this.opts.log.debug({ err }, 'thread update not relayed'));
   }
 
-  follow(ref: ThreadRef, onEntry: EntryHandler): Following {
+  follow(ref: ThreadRef, onEntry: EntryHandler, after?: string): Following {
     const key = this.#key(ref);
     // A blocking read holds its connection: each followed thread gets its own, closed when it ends;
     // the blocking profile has no command timeout, which would cut XREAD BLOCK short.
@@ -62,7 +62,8 @@ export class RedisRelay implements ThreadRelay {
       reader.disconnect();
     };
     const done = (async () => {
-      let last = '0';
+      // XREAD gives what comes after an id, whether or not that entry is still kept.
+      let last = positionOf(after) ?? '0';
       while (!stopped && !this.#closed) {
         let res: [string, [string, string[]][]][] | null;
         try {
@@ -80,7 +81,7 @@ export class RedisRelay implements ThreadRelay {
             this.opts.log.warn({ key, id }, 'dropped a relayed thread update that does not fit the schema');
             continue;
           }
-          if (await onEntry(entry)) {
+          if (await onEntry(entry, id)) {
             stopped = true;
             break;
           }

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../src/agent/burner/verify.js';
@@ -8,6 +8,7 @@ import type { AgentMessage } from '../../src/protocol/index.js';
 import type { JobEvent } from '../../src/services/devices/index.js';
 import { agentFixture, silent, type AgentFixture } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
+import { withLedgerBlocked } from '../helpers/ledger-file.js';
 import { rawDealer } from '../helpers/raw-dealer.js';
 import { until } from '../helpers/until.js';
 import { countingXorriso } from '../helpers/xorriso-counter.js';
@@ -125,22 +126,16 @@ describe('burn', () => {
 
   it('finishes a burn, frees the drive and keeps its result when the ledger file cannot be written', async () => {
     const c = f.client();
-    // A directory where the ledger writes its temporary file makes every save fail (root ignores modes).
-    const blocker = `${f.stateDir}/jobs.json.${process.pid}.tmp`;
-    await mkdir(blocker);
-    await expect(c.burn('a1', { jobId: 'not-recorded', image: 'beta.iso', drive: 'd5' })).rejects.toThrow(/cannot record the job in the state directory: EISDIR/);
-    await rm(blocker, { recursive: true });
-    try {
-      const s = await c.burn('a1', { jobId: 'ledger-fail', image: 'beta.iso', drive: 'd5', verify: false });
-      await mkdir(blocker);
+    // A directory where the ledger file stands makes every write of it fail.
+    await expect(withLedgerBlocked(f.stateDir, 'jobs', () => c.burn('a1', { jobId: 'not-recorded', image: 'beta.iso', drive: 'd5' }))).rejects.toThrow(/cannot record the job in the state directory: EISDIR/);
+    const s = await c.burn('a1', { jobId: 'ledger-fail', image: 'beta.iso', drive: 'd5', verify: false });
+    await withLedgerBlocked(f.stateDir, 'jobs', async () => {
       expect((await s.result).outcome).toBe('ok');
       expect(await c.status('a1', 'ledger-fail')).toMatchObject({ state: 'finished', result: { outcome: 'ok' } });
       const again = await c.burn('a1', { jobId: 'ledger-fail', image: 'beta.iso', drive: 'd5' });
       expect(again.attached).toBe(true);
       expect((await c.drives('a1')).find((d) => d.name === 'd5')?.busyWith).toBeUndefined();
-    } finally {
-      await rm(blocker, { recursive: true, force: true });
-    }
+    });
   });
 
   it('answers accepted before the job sends anything: xorriso is spawned after the answer is on its way', async () => {

@@ -1,9 +1,10 @@
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/services/devices/index.js';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
+import { ledgerStates, withLedgerBlocked } from '../helpers/ledger-file.js';
 import { rawDealer, type RawDealer } from '../helpers/raw-dealer.js';
 
 // Burns and deploy commands share one job manager (src/agent/jobs.ts): what holds for one kind holds for the other.
@@ -33,23 +34,12 @@ beforeAll(async () => {
 });
 afterAll(() => f.cleanup());
 
-/** While this directory stands where the ledger writes its temporary file, every save fails (root ignores modes). */
-async function brokenLedger<T>(file: string, body: () => Promise<T>): Promise<T> {
-  const blocker = join(f.stateDir, `${file}.${process.pid}.tmp`);
-  await mkdir(blocker);
-  try {
-    return await body();
-  } finally {
-    await rm(blocker, { recursive: true, force: true });
-  }
-}
-
-const ledgerIds = async (file: string): Promise<string[]> => (JSON.parse(await readFile(join(f.stateDir, file), 'utf8')) as { jobs: { jobId: string }[] }).jobs.map((j) => j.jobId);
+const ledgerIds = (name: string): string[] => [...ledgerStates(f.stateDir, name).keys()];
 
 describe('a job whose ledger entry cannot be written', () => {
   it('is refused for a burn with the reason, starts nothing and leaves no trace', async () => {
     const c = f.client();
-    const refused = brokenLedger('jobs.json', () => c.burn('a1', { jobId: 'unrecorded-burn', image: 'x.iso', drive: 'd1', verify: false }));
+    const refused = withLedgerBlocked(f.stateDir, 'jobs', () => c.burn('a1', { jobId: 'unrecorded-burn', image: 'x.iso', drive: 'd1', verify: false }));
     await expect(refused).rejects.toMatchObject({ agentCode: 'internal', message: expect.stringMatching(/cannot record the job in the state directory: EISDIR/) });
     expect(await c.status('a1', 'unrecorded-burn')).toEqual({ jobId: 'unrecorded-burn', state: 'unknown' });
     await expect(c.cancel('a1', 'unrecorded-burn')).rejects.toMatchObject({ code: 'not_found', agentCode: 'unknown_job' });
@@ -57,18 +47,18 @@ describe('a job whose ledger entry cannot be written', () => {
     const s = await c.burn('a1', { jobId: 'recorded-burn', image: 'x.iso', drive: 'd1', verify: false });
     expect((await s.result).outcome).toBe('ok');
     // The refused job never reaches the file, so a restarted agent cannot report it as interrupted.
-    expect(await ledgerIds('jobs.json')).toEqual(['recorded-burn']);
+    expect(ledgerIds('jobs')).toEqual(['recorded-burn']);
   });
 
   it('is refused for a deploy command just as for a burn, and the command never runs', async () => {
     const c = f.client();
-    const refused = brokenLedger('runs.json', () => c.run('a1', { jobId: 'unrecorded-run', command: 'mark', ref: 'first' }));
+    const refused = withLedgerBlocked(f.stateDir, 'runs', () => c.run('a1', { jobId: 'unrecorded-run', command: 'mark', ref: 'first' }));
     await expect(refused).rejects.toMatchObject({ agentCode: 'internal', message: expect.stringMatching(/cannot record the job in the state directory: EISDIR/) });
     expect(await c.runStatus('a1', 'unrecorded-run')).toEqual({ jobId: 'unrecorded-run', state: 'unknown' });
     await expect(c.cancel('a1', 'unrecorded-run')).rejects.toMatchObject({ code: 'not_found', agentCode: 'unknown_job' });
     expect(await lastEvent(await c.run('a1', { jobId: 'recorded-run', command: 'mark', ref: 'second' }))).toMatchObject({ type: 'done', result: { outcome: 'ok' } });
     expect((await readFile(marker, 'utf8')).split('\n').filter(Boolean)).toEqual(['second']);
-    expect(await ledgerIds('runs.json')).toEqual(['recorded-run']);
+    expect(ledgerIds('runs')).toEqual(['recorded-run']);
   });
 });
 

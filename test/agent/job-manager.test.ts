@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { runKind } from '../../src/agent/runner/run-kind.js';
 import type { AgentMessage } from '../../src/protocol/index.js';
 import { silent } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
+import { captureLog } from '../helpers/log-capture.js';
 import { until } from '../helpers/until.js';
 
 // The job manager driven directly; test/agent/burn.test.ts does the same with the burn kind alone.
@@ -19,14 +20,14 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-function manager(stateDir: string, argv: string[]) {
+function manager(stateDir: string, argv: string[], log = silent) {
   const runs = runKind(join(root, stateDir), { probe: { argv, refPattern: '^[a-z]+$', timeoutSec: 30 } });
   const sent: AgentMessage[] = [];
   let finished: () => void = () => undefined;
   const done = new Promise<void>((r) => (finished = r));
   const jobs = new JobManager({
     kinds: [runs],
-    log: silent,
+    log,
     send: (_peer, m) => {
       sent.push(m);
       if (m.op === 'done') finished();
@@ -49,7 +50,7 @@ describe('job manager, deploy commands', () => {
     await expect(access(probe)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(m.jobs.status(Buffer.from('early'), 'early-run', false)).toMatchObject({ state: 'finished', result: { outcome: 'cancelled' } });
     expect(m.jobs.holder(m.runs, 'probe')).toBeUndefined();
-    expect(new JobLedger(join(root, 'early'), 'runs.json', runEntrySchema).get('early-run')?.result?.outcome).toBe('cancelled');
+    expect(new JobLedger(join(root, 'early'), 'runs', runEntrySchema).get('early-run')?.result?.outcome).toBe('cancelled');
   });
 
   it('after an agent restart, reports a run that was cut short as failed-interrupted and stops its process group', async () => {
@@ -58,15 +59,43 @@ describe('job manager, deploy commands', () => {
     const orphan = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((r) => orphan.once('exit', (_code, signal) => r(signal)));
     try {
-      const ledger = new JobLedger(join(root, 'restart'), 'runs.json', runEntrySchema);
+      const ledger = new JobLedger(join(root, 'restart'), 'runs', runEntrySchema);
       ledger.start({ jobId: 'cut-1', command: 'probe', ref: 'main', startedAt: new Date().toISOString(), pid: orphan.pid! });
       const m = manager('restart', argv);
       await m.jobs.recover();
       expect(await exited).toBe('SIGTERM');
       expect(m.jobs.status(Buffer.from('a'), 'cut-1', false)).toMatchObject({ state: 'finished', result: { kind: 'run', outcome: 'failed_interrupted', ok: false, command: 'probe', ref: 'main' } });
-      expect(new JobLedger(join(root, 'restart'), 'runs.json', runEntrySchema).unfinished()).toEqual([]);
+      expect(new JobLedger(join(root, 'restart'), 'runs', runEntrySchema).unfinished()).toEqual([]);
       // A jobId it has a result for is re-attached, never run again.
       expect(m.jobs.start(m.runs, Buffer.from('a'), { v: 1, id: '2', op: 'run', jobId: 'cut-1', command: 'probe', ref: 'main' })).toMatchObject({ attached: true, finished: { outcome: 'failed_interrupted' } });
+    } finally {
+      orphan.kill('SIGKILL');
+    }
+  });
+
+  it('after an upgrade, finds a run the old runs.json shows running, stops its process group and says it migrated the file', async () => {
+    const argv = [process.execPath, '-e', 'setInterval(() => {}, 1000)'];
+    const orphan = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((r) => orphan.once('exit', (_code, signal) => r(signal)));
+    try {
+      const dir = join(root, 'upgrade');
+      await mkdir(dir);
+      // The ledger as an agent before the journal left it (docs/agent.md): one finished run, one cut short.
+      const finished = { kind: 'run', outcome: 'ok', ok: true, message: 'exit 0', command: 'probe', ref: 'old', exitCode: 0, signal: null, durationMs: 5, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z' };
+      const jobs = [
+        { jobId: 'old-1', command: 'probe', ref: 'old', startedAt: '2026-01-01T00:00:00.000Z', result: finished },
+        { jobId: 'cut-2', command: 'probe', ref: 'main', startedAt: new Date().toISOString(), pid: orphan.pid! },
+      ];
+      await writeFile(join(dir, 'runs.json'), JSON.stringify({ v: 1, jobs }));
+      const logged = captureLog('warn');
+      const m = manager('upgrade', argv, logged.log);
+      await m.jobs.recover();
+      expect(await exited).toBe('SIGTERM');
+      expect(m.jobs.status(Buffer.from('a'), 'cut-2', false)).toMatchObject({ state: 'finished', result: { outcome: 'failed_interrupted', ref: 'main' } });
+      expect(m.jobs.start(m.runs, Buffer.from('a'), { v: 1, id: '3', op: 'run', jobId: 'old-1', command: 'probe', ref: 'old' })).toEqual({ attached: true, finished });
+      await logged.waitFor(/runs\.json \(2 entries\) was rewritten as .*runs\.jsonl and removed/);
+      await expect(access(join(dir, 'runs.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(new JobLedger(dir, 'runs', runEntrySchema).get('cut-2')?.result?.outcome).toBe('failed_interrupted');
     } finally {
       orphan.kill('SIGKILL');
     }
@@ -97,7 +126,7 @@ describe('job manager, a kind that cannot make its job', () => {
     expect(jobs.status(Buffer.from('a'), 'unmade-1', false)).toEqual({ jobId: 'unmade-1', state: 'unknown' });
     expect(() => jobs.cancel('unmade-1')).toThrow(expect.objectContaining({ code: 'unknown_job' }));
     expect(jobs.holder(kind, 'probe')).toBeUndefined();
-    expect(new JobLedger(join(root, 'unmade'), 'runs.json', runEntrySchema).get('unmade-1')).toBeUndefined();
+    expect(new JobLedger(join(root, 'unmade'), 'runs', runEntrySchema).get('unmade-1')).toBeUndefined();
     broken = false;
     expect(await jobs.start(kind, Buffer.from('a'), req)).toEqual({ attached: false });
     await until(() => m.sent.some((x) => x.op === 'done' && x.jobId === 'unmade-1'));
@@ -122,8 +151,8 @@ describe('job manager, both kinds', () => {
     expect(await jobs.stop()).toBe(true);
     const done = new Map(sent.flatMap((m) => (m.op === 'done' ? [[m.jobId, m.result.outcome]] : [])));
     expect(Object.fromEntries(done)).toEqual({ 'stop-burn': 'cancelled', 'stop-run': 'cancelled' });
-    expect(new JobLedger(stateDir, 'jobs.json', burnEntrySchema).get('stop-burn')?.result?.outcome).toBe('cancelled');
-    expect(new JobLedger(stateDir, 'runs.json', runEntrySchema).get('stop-run')?.result?.outcome).toBe('cancelled');
+    expect(new JobLedger(stateDir, 'jobs', burnEntrySchema).get('stop-burn')?.result?.outcome).toBe('cancelled');
+    expect(new JobLedger(stateDir, 'runs', runEntrySchema).get('stop-run')?.result?.outcome).toBe('cancelled');
     expect([jobs.holder(burns, 'd1'), jobs.holder(runs, 'slow')]).toEqual([undefined, undefined]);
   });
 });
@@ -162,6 +191,6 @@ describe('job manager, while it stops', () => {
     ]);
     for (const id of ['late-burn-1', 'late-run', 'late-burn-2']) expect(jobs.status(peer, id, false)).toEqual({ jobId: id, state: 'unknown' });
     expect([jobs.holder(burns, 'd1'), jobs.holder(burns, 'd2'), jobs.holder(runs, 'quick')]).toEqual([undefined, undefined, undefined]);
-    expect(new JobLedger(stateDir, 'jobs.json', burnEntrySchema).get('late-burn-1')).toBeUndefined();
+    expect(new JobLedger(stateDir, 'jobs', burnEntrySchema).get('late-burn-1')).toBeUndefined();
   });
 });

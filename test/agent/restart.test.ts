@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import type { JobEvent } from '../../src/services/devices/index.js';
 import { buildAgentChild } from '../helpers/agent-build.js';
 import { agentFixture, freePort, type AgentFixture } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
+import { ledgerStates } from '../helpers/ledger-file.js';
 import { holdersOf } from '../helpers/open-files.js';
 import { until } from '../helpers/until.js';
 
@@ -66,8 +66,7 @@ describe('agent restart mid-burn', () => {
     const events: JobEvent[] = [];
     s.on((e) => events.push(e));
     await until(() => events.some((e) => e.type === 'progress' && e.bytes > 0));
-    const ledger = JSON.parse(readFileSync(join(f.stateDir, 'jobs.json'), 'utf8')) as { jobs: { jobId: string; pid?: number }[] };
-    const pid = ledger.jobs.find((j) => j.jobId === 'crash-1')?.pid;
+    const pid = ledgerStates(f.stateDir, 'jobs').get('crash-1')?.pid;
     expect(pid).toBeGreaterThan(0);
     expect(isXorriso(pid!)).toBe(true);
     // The writer holds the drive open while it writes: the check at the end would see one.

@@ -24,7 +24,7 @@ const PROGRAMMER_ERRORS = new Map<string, [number, string]>([
   ['src/protocol/z85.ts', [1, 'keys are checked for length before encoding']],
   ['src/protocol/doc-tables.ts', [1, 'docs/agent.md lost its markers: the maintainer running docs:protocol']],
   ['src/agent/jobs.ts', [1, 'a job kind the agent was not built with']],
-  ['src/agent/ledger.ts', [2, 'the agent cannot read its own ledger at start; the agent imports nothing of core (its own trust domain)']],
+  ['src/agent/journal.ts', [2, 'the agent cannot read its own ledger at start (a line or an old file); the agent imports nothing of core (its own trust domain)']],
   ['src/http/server.ts', [2, 'a route or a path tree mounted twice']],
   ['src/adapters/discord/factory.ts', [1, 'narrowing: the schema requires publicKey in http mode']],
   ['src/adapters/discord/http.ts', [1, 'an interaction answered twice']],

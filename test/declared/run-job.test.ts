@@ -85,11 +85,24 @@ describe('a declared run command as a BullMQ job against a real agent over CURVE
     // A deployer alone may not stop an operator's command, nor watch its output.
     expect(await bot.text(DEP, `/deploy cancel ${id}`)).toBe(`to cancel job ${id} you need what /restart needs: the operator role`);
     expect(await bot.text(DEP, `/deploy watch ${id}`)).toBe(`to watch job ${id} you need what /restart needs: the operator role`);
+    // One queued behind it on the run commands' lane is dropped before it starts, and its end recorded.
+    const queued = /job (r[a-z0-9]{6})/.exec(await bot.text(OPS, '/restart later'))![1]!;
+    expect((await bot.app.services.deploys!.job(queued)).state).toBe('queued');
+    expect(await bot.text(OPS, `/deploy cancel ${queued}`)).toBe(`job ${queued} removed from the queue`);
     // Whoever started it cancels it with the command's own role alone: the deployer role is not needed.
     expect(await bot.text(OPS, `/deploy cancel ${id}`)).toBe(`cancelling job ${id} (/restart) on a1; the thread shows when it has stopped`);
-    await until(finished(n));
-    expect(texts(since(n)).at(-1)).toMatch(/^@olga \/restart service=slow was cancelled/);
+    await until(() => texts(since(n)).filter((t) => t.startsWith('@olga ')).length === 2);
+    expect(texts(since(n)).filter((t) => t.startsWith('@olga ')).sort()).toEqual([
+      `@olga /restart cancelled by @olga before it started`,
+      expect.stringMatching(/^@olga \/restart service=slow was cancelled/),
+    ]);
     expect(await f.client().runStatus('a1', id)).toMatchObject({ state: 'finished', result: { outcome: 'cancelled' } });
+    // Both ends are in the job record, as cancelled: the running one by its worker, the queued one by the cancel.
+    const store = bot.app.services.jobLog!;
+    await until(async () => (await store.get(id))?.endedAt !== undefined);
+    expect([(await store.get(id))?.outcome, (await store.get(queued))?.outcome]).toEqual(['cancelled', 'cancelled']);
+    expect(await store.get(queued)).toMatchObject({ kind: 'deploy', command: 'restart', summary: '/restart service=later', result: '/restart cancelled by olga before it started' });
+    expect(await ran()).not.toContain('later');
   });
 
   it('/deploy watch follows it', async () => {

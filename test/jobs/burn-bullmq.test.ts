@@ -77,6 +77,8 @@ describe('/burn on BullMQ and Redis', () => {
     expect(await other.text(OP, `/burn status ${id3}`)).toBe(`${id3} release.iso on a1/d1 for op: queued, 2 ahead`);
     expect(await other.text(OP, `/burn cancel ${id3}`)).toBe(`burn job ${id3} removed from the queue`);
     expect(await other.text(OP, `/burn status ${id3}`)).toBe(`no burn job ${id3}; /burn list shows the queued and running ones`);
+    // No worker ever had it: the canceller records its end, as cancelled.
+    expect(await other.app.services.jobLog?.get(id3)).toMatchObject({ id: id3, summary: 'burn of release.iso on d1', outcome: 'cancelled', result: 'burn cancelled by op before it started' });
     const lines = () => b.transport.messages.filter((m) => m.kind !== 'edit').map((m) => m.text);
     await until(() => lines().filter((l) => l.startsWith('@op ')).length === 2);
     const all = lines();

@@ -38,6 +38,9 @@ describe('the queue when Redis is down', () => {
     expect(b.audit.records.at(-1)).toMatchObject({ command: 'burn start', outcome: 'error', errorCode: 'unavailable' });
     // The thread opened for the job says so too.
     expect(texts(b.transport.messages).at(-1)).toMatch(/^@op could not queue the burn: the queue is unavailable; nothing was queued/);
+    // The thread's root names the job (and links its page): its record says how it ended.
+    const id = /\(job (b[a-z0-9]{6})\)/.exec(texts(b.transport.messages).find((t) => t.includes('(job ')) ?? '')?.[1] ?? '';
+    expect(await b.app.services.jobLog?.get(id)).toMatchObject({ id, kind: 'burn', summary: 'burn of release.iso on d1', outcome: 'not_queued', result: expect.stringMatching(/^could not queue the burn: the queue is unavailable/) });
   }, PLATFORM_DEADLINE_MS);
 
   it('answers /burn list and /burn status with unavailable, not an internal error', async () => {

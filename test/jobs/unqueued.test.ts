@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src/config/load.js';
@@ -15,6 +16,8 @@ import type { DeviceClient } from '../../src/services/devices/types.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
 import { RecordingTransport, texts } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
+import { burnEnds, deployEnds } from '../../src/jobs/job-ends.js';
+import { MemoryJobLog } from '../../src/services/job-log/memory.js';
 
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
 const redis = redisPrefix();
@@ -56,8 +59,9 @@ describe('a job left between its thread and the queue (docs/hosting.md, "What a 
     await dead.queue.add('dlate01', data('docs', 'v3', queuedThread));
     await dead.queue.opening('dlate01', data('docs', 'v3', queuedThread));
 
-    // Two live replicas sweep at once.
-    const sweep = { everyMs: 50, olderThanMs: 0, abandon: (id: string, d: DeployJobData) => live1.service.releaseFor(d.target, id, 1) };
+    // Two live replicas sweep at once, each recording into the one job log (MySQL's, in production).
+    const store = new MemoryJobLog();
+    const sweep = { everyMs: 50, olderThanMs: 0, abandon: (id: string, d: DeployJobData) => live1.service.releaseFor(d.target, id, 1), ends: deployEnds(store) };
     const watches = [watchUnqueued(live1.queue, transports, log, sweep), watchUnqueued(live2.queue, transports, log, sweep)];
     const told = () => texts(transport.messages).filter((t) => t.endsWith(UNQUEUED_TEXT));
     await until(() => told().length > 0, { what: 'the lost thread told' });
@@ -70,6 +74,8 @@ describe('a job left between its thread and the queue (docs/hosting.md, "What a 
     // The queued ones keep their lock and their job.
     expect((await live2.store.holder('docs'))?.jobId).toBe('dgood01');
     expect((await live2.queue.get('dlate01'))?.state).toBe('queued');
+    // The lost one's end is recorded, once; the queued ones have no end (their workers record theirs).
+    expect((await store.history(10)).map((r) => [r.id, r.kind, r.summary, r.requesterKey, r.outcome, r.result])).toEqual([['dlost01', 'deploy', 'deploy of site v1', who.key, 'not_queued', UNQUEUED_TEXT]]);
   });
 
   it('a burn queued all the way leaves no opening; one whose process died before queueing is told once', async () => {
@@ -85,11 +91,56 @@ describe('a job left between its thread and the queue (docs/hosting.md, "What a 
     expect(await queue.staleOpenings(0)).toEqual([]);
     const lost = await open('burning release.iso on d2 (job blost01)');
     await queue.opening('blost01', { agent: 'a1', drive: 'd2', image: 'release.iso', verify: true, requester: who, thread: lost, requestedAt: new Date().toISOString() });
-    const w = watchUnqueued(queue, transports, log, { everyMs: 50, olderThanMs: 0, abandon: async () => {} });
+    const store = new MemoryJobLog();
+    const w = watchUnqueued(queue, transports, log, { everyMs: 50, olderThanMs: 0, abandon: async () => {}, ends: burnEnds(store) });
     await until(() => texts(transport.messages).some((t) => t.endsWith(UNQUEUED_TEXT)), { what: 'the lost burn thread told' });
     w.stop();
     expect(texts(transport.messages).filter((t) => t.endsWith(UNQUEUED_TEXT))).toHaveLength(1);
     expect((await queue.get('bgood01'))?.state).toBe('queued');
     expect(await queue.get('blost01')).toBeUndefined();
+    expect((await store.history(10)).map((r) => [r.id, r.summary, r.outcome])).toEqual([['blost01', 'burn of release.iso on d2', 'not_queued']]);
+  });
+});
+
+describe('openings that do not read (a hostile or broken record in Redis)', () => {
+  it('are each logged and dropped; the sweep goes on and ends the one real lost job', async () => {
+    const transport = new RecordingTransport();
+    const transports = new Transports();
+    transports.add(transport);
+    const warnings: { msg: string; jobId?: string; problem?: string }[] = [];
+    const seen = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as { msg: string }) });
+    const queue = new BullBurnQueue({ url: REDIS_URL, prefix: redis.prefix, lockDurationMs: 2000, stalledIntervalMs: 500, log: seen });
+    closers.push(() => queue.close());
+    const lost = (await LiveThread.open(transport.starter(who), transport, 'burning release.iso on d3 (job breal01)', 'queued')).ref;
+    const good = { agent: 'a1', drive: 'd3', image: 'release.iso', verify: true, requester: who, thread: lost, requestedAt: new Date().toISOString() };
+    await queue.opening('breal01', good);
+    const hostile: Record<string, string> = {
+      bjson001: 'not json {',
+      bnull001: 'null',
+      bnum0001: '42',
+      bnoat001: JSON.stringify({ data: good }),
+      bat00001: JSON.stringify({ at: 'yesterday', data: good }),
+      bproto01: `{"at":0,"data":{"__proto__":{"polluted":1},"agent":"a1"}}`,
+      bthread1: JSON.stringify({ at: 0, data: { ...good, thread: { platform: 'test', channel: 'room' } } }),
+      bplat001: JSON.stringify({ at: 0, data: { ...good, thread: { ...lost, platform: 'x'.repeat(10_000) } } }),
+      bimage01: JSON.stringify({ at: 0, data: { ...good, image: '../../etc/passwd' } }),
+      bwho0001: JSON.stringify({ at: 0, data: { ...good, requester: { key: 42, name: 'x' } } }),
+      '../../x': JSON.stringify({ at: 0, data: good }),
+    };
+    const raw = new Redis(REDIS_URL);
+    closers.push(async () => raw.disconnect());
+    await raw.hset(`${redis.prefix}:burn:opening`, hostile);
+    const store = new MemoryJobLog();
+    const w = watchUnqueued(queue, transports, seen, { everyMs: 50, olderThanMs: 0, abandon: async () => {}, ends: burnEnds(store) });
+    await until(() => texts(transport.messages).some((t) => t.endsWith(UNQUEUED_TEXT)), { what: 'the real lost burn told' });
+    await until(async () => (await raw.hlen(`${redis.prefix}:burn:opening`)) === 0, { what: 'every opening gone' });
+    w.stop();
+    const dropped = warnings.filter((l) => l.msg === 'a job opening in Redis does not read; dropped');
+    expect(dropped.map((l) => l.jobId).sort()).toEqual(Object.keys(hostile).sort());
+    expect(dropped.find((l) => l.jobId === 'bjson001')?.problem).toBe('not JSON');
+    expect(dropped.find((l) => l.jobId === 'bimage01')?.problem).toMatch(/^data\.image: /);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(texts(transport.messages).filter((t) => t.endsWith(UNQUEUED_TEXT))).toEqual([`@dee ${UNQUEUED_TEXT}`]);
+    expect((await store.history(10)).map((r) => [r.id, r.outcome])).toEqual([['breal01', 'not_queued']]);
   });
 });

@@ -134,3 +134,35 @@ describe('broadcasts through Redis (console posts)', () => {
     expect(Object.fromEntries(got)).toEqual({ a: [], b: ['#ops hello'], c: ['#ops hello'] });
   });
 });
+
+describe('entry positions (the web view\'s SSE ids)', () => {
+  for (const [name, make] of [
+    ['memory', () => new MemoryRelay('p1', 3)],
+    ['redis', () => redisRelay('p1')],
+  ] as const) {
+    it(`${name}: follow after a position gives the entries after it, whatever was trimmed before it`, async () => {
+      const relay: ThreadRelay = make();
+      const ref: ThreadRef = { platform: 'console', channel: `c-${name}-${Date.now()}`, rootId: 'r1', requester: alice };
+      for (let i = 1; i <= 5; i++) relay.publish(ref, { op: 'reply', text: `line ${i}` });
+      relay.publish(ref, { op: 'final', text: 'done' });
+      const read = async (after?: string) => {
+        const got: [string, string][] = [];
+        const f = relay.follow(ref, (e, at) => (got.push([at, plainText(e.text ?? '')]), e.op === 'final'), after);
+        await f.done;
+        return got;
+      };
+      const all = await until(async () => {
+        const r = await read();
+        return r.at(-1)?.[1] === 'done' ? r : undefined;
+      });
+      const texts = all.map(([, t]) => t);
+      // The memory relay keeps three entries; Redis keeps them all here.
+      expect(texts).toEqual(name === 'memory' ? ['line 4', 'line 5', 'done'] : ['line 1', 'line 2', 'line 3', 'line 4', 'line 5', 'done']);
+      for (const [at] of all) expect(at).toMatch(/^\d+-\d+$/);
+      expect(await read(all.at(-3)?.[0])).toEqual(all.slice(-2));
+      // A position older than anything kept, or one that is no position, reads from the oldest kept.
+      expect(await read('0-0')).toEqual(all);
+      expect(await read('not-a-position')).toEqual(all);
+    });
+  }
+});

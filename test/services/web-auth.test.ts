@@ -1,7 +1,9 @@
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryKeyStore, RedisKeyStore, type KeyStore } from '../../src/services/web/key-store.js';
 import { WebSessions } from '../../src/services/web/sessions.js';
+import { SignInAttempts } from '../../src/services/web/sign-in-attempts.js';
 import { SignInLinks } from '../../src/services/web/sign-in-links.js';
 import { hashOf } from '../../src/services/web/secret.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
@@ -47,6 +49,7 @@ describe.each(stores)('web sign-in links and sessions in %s', (_name, make) => {
       del: (k) => store.del(k),
       members: (k) => store.members(k),
       removeMember: (k, m) => store.removeMember(k, m),
+      bump: (k, t) => store.bump(k, t),
       close: () => store.close(),
     };
     const token = await new SignInLinks(spy, Date.now).issue({ key: 'console:alice', name: 'alice' });
@@ -68,5 +71,43 @@ describe.each(stores)('web sign-in links and sessions in %s', (_name, make) => {
     expect(await sessions.resume(a.secret)).toBeUndefined();
     expect(await sessions.list('console:alice')).toEqual([]);
     expect((await sessions.resume(b.secret))?.key).toBe('console:bob');
+  });
+});
+
+describe('failed sign-ins', () => {
+  it('are counted across replicas sharing one Redis: ten failures spread over two refuse the address on both', async () => {
+    const p = redisPrefix();
+    const a = new RedisKeyStore(REDIS_URL, p.prefix, pino({ level: 'silent' }));
+    const b = new RedisKeyStore(REDIS_URL, p.prefix, pino({ level: 'silent' }));
+    cleanups.push(() => p.cleanup(), () => a.close(), () => b.close());
+    const [one, two] = [new SignInAttempts(a), new SignInAttempts(b)];
+    for (let i = 0; i < 5; i++) await Promise.all([one.failed('203.0.113.7'), two.failed('203.0.113.7')]);
+    expect(await one.allowed('203.0.113.7')).toBe(false);
+    expect(await two.allowed('203.0.113.7')).toBe(false);
+    expect(await two.allowed('203.0.113.8')).toBe(true);
+  });
+
+  it('start again when the window ends, counted from the first failure (a fixed window)', async () => {
+    let now = 0;
+    const attempts = new SignInAttempts(new MemoryKeyStore(() => now), 2, 60_000);
+    await attempts.failed('a');
+    now = 59_000;
+    await attempts.failed('a');
+    expect(await attempts.allowed('a')).toBe(false);
+    now = 60_000;
+    expect(await attempts.allowed('a')).toBe(true);
+  });
+
+  it('keep a fixed window in Redis: later failures do not push its end back', async () => {
+    const p = redisPrefix();
+    const store = new RedisKeyStore(REDIS_URL, p.prefix, pino({ level: 'silent' }));
+    cleanups.push(() => p.cleanup(), () => store.close());
+    expect(await store.bump('w', 60_000)).toBe(1);
+    expect(await store.bump('w', 600_000)).toBe(2);
+    const r = new Redis(REDIS_URL);
+    cleanups.push(async () => void r.disconnect());
+    const ttl = await r.pttl(`${p.prefix}:web:w`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
   });
 });

@@ -9,7 +9,6 @@ import { SECRET, newSecret, sameSecret } from '../../services/web/secret.js';
 import { messagePage, notSignedInPage, reloadPage, signInPage } from './pages/views.js';
 import { NEXT_COOKIE, SESSION_COOKIE, SIGNIN_COOKIE, clearCookie, cookieOf, formBody, safeNext, setCookie } from './request.js';
 import { redirect, sendHtml } from './respond.js';
-import { SignInAttempts } from './attempts.js';
 import { clientAddress } from './client-address.js';
 
 export interface GateDeps {
@@ -46,11 +45,7 @@ export function uncheckedText(roles: readonly HeldRole[]): string {
  * every POST must come from this site (Origin) and carry the session's CSRF token.
  */
 export class Gate {
-  readonly #attempts: SignInAttempts;
-
-  constructor(private readonly d: GateDeps) {
-    this.#attempts = new SignInAttempts(10, 60_000, d.now);
-  }
+  constructor(private readonly d: GateDeps) {}
 
   secure(req: IncomingMessage): boolean {
     if (this.d.publicUrl?.startsWith('https://')) return true;
@@ -99,7 +94,7 @@ export class Gate {
     const secure = this.secure(req);
     if (!this.#fromHere(req)) return sendHtml(res, 403, messagePage('Refused', 'This form was not sent from this site; nothing was done.'));
     const addr = clientAddress(req, this.#hops);
-    if (!this.#attempts.allowed(addr)) return sendHtml(res, 429, messagePage('Sign in', 'Too many sign-in attempts from here; wait a minute. Nothing was done.'));
+    if (!(await this.d.auth.attempts.allowed(addr))) return sendHtml(res, 429, messagePage('Sign in', 'Too many sign-in attempts from here; wait a minute. Nothing was done.'));
     const form = await formBody(req);
     const pair = cookieOf(req, SIGNIN_COOKIE) ?? '';
     if (!form || !SECRET.test(pair) || !sameSecret(form.get('csrf') ?? '', pair)) {
@@ -110,7 +105,7 @@ export class Gate {
     if (!grant) {
       // Only a token that could have been real counts: garbage is refused for free, so a client behind
       // the same address (a proxy, a NAT) cannot spend everyone's tries with it.
-      if (SECRET.test(token)) this.#attempts.failed(addr);
+      if (SECRET.test(token)) await this.d.auth.attempts.failed(addr);
       return sendHtml(res, 410, messagePage('Sign in', 'This sign-in link has been used or has expired; nothing was done. Type /web in chat for a new one.'));
     }
     const principal: Principal = { key: grant.key, name: grant.name, ...(grant.guild ? { guild: grant.guild } : {}) };

@@ -16,11 +16,11 @@ export interface BurnKindOptions {
 
 export type BurnKind = JobKind<BurnRequestMessage, BurnEntry, BurnResult, BurnJob>;
 
-/** Burns as a job kind: one per drive, an image from the images directory, recorded in `jobs.json`. */
+/** Burns as a job kind: one per drive, an image from the images directory, recorded in `jobs.jsonl`. */
 export function burnKind(o: BurnKindOptions): BurnKind {
   return {
     name: 'burn',
-    ledger: new JobLedger(o.stateDir, 'jobs.json', burnEntrySchema),
+    ledger: new JobLedger(o.stateDir, 'jobs', burnEntrySchema),
     slot: (req) => findDrive(o.drives, req.drive).name,
     busy: (drive, holder) => `drive ${drive} is busy with job ${holder}`,
     async prepare(req) {

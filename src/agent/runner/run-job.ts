@@ -15,7 +15,12 @@ export interface RunJobOptions {
   /** Extra environment from the command's config; nothing is inherited from the agent. */
   readonly env?: Readonly<Record<string, string>>;
   readonly onLine: (line: string) => void;
-  readonly onPid?: (pid: number | undefined) => void;
+  /**
+   * The child's pid, once it exists. It is not cleared when the child exits: the result follows at once and clears
+   * it in the same ledger line (src/agent/ledger.ts), one write fewer per run; a restart in between finds the pid
+   * and stops it only if it still runs the command's program (docs/agent.md, "Jobs survive restarts").
+   */
+  readonly onPid?: (pid: number) => void;
 }
 
 /** Lines kept for `status` (the bot shows the last 20). */
@@ -78,10 +83,7 @@ export class RunJob {
         void closed.then(() => resolve(this.finished(code, signal)));
       });
     })
-      .finally(() => {
-        clearTimeout(timer);
-        o.onPid?.(undefined);
-      })
+      .finally(() => clearTimeout(timer))
       .then(this.settle);
   }
 

@@ -11,7 +11,7 @@ export type RunKind = JobKind<RunRequestMessage, RunEntry, RunResult, RunJob>;
 
 /**
  * Deploy commands as a job kind: only commands named in this host's config (`agent.commands`), one run
- * per command at a time, recorded in `runs.json`.
+ * per command at a time, recorded in `runs.jsonl`.
  */
 export function runKind(stateDir: string, commands: Readonly<Record<string, CommandConfig>>): RunKind {
   // Keyed by the name a request carries: a Map, so `__proto__` is an unknown command, not Object.prototype.
@@ -27,7 +27,7 @@ export function runKind(stateDir: string, commands: Readonly<Record<string, Comm
   const what = (req: { readonly ref?: string | undefined; readonly args?: Readonly<Record<string, string>> | undefined }) => ({ ...(req.ref !== undefined ? { ref: req.ref } : {}), ...(req.args !== undefined ? { args: req.args } : {}) });
   return {
     name: 'deploy command',
-    ledger: new JobLedger(stateDir, 'runs.json', runEntrySchema),
+    ledger: new JobLedger(stateDir, 'runs', runEntrySchema),
     // The ref is checked with the name, before the slot: a bad ref is `bad_ref` even while the command runs.
     slot(req) {
       checked(req);

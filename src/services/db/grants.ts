@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { z } from 'zod';
+import { threadRefSchema } from '../../core/thread.js';
 import { ROLES } from '../../words/roles.js';
 import type { Grant, GrantStore, NewGrant, RevokeResult } from '../../core/grants/types.js';
 import { statement, type Db } from './db.js';
@@ -30,8 +30,8 @@ interface GrantRow extends RowDataPacket {
   revoked: number | string | null;
 }
 
-const principal = z.object({ key: z.string(), name: z.string() });
-const announce = z.object({ platform: z.string(), channel: z.string(), rootId: z.string(), threadId: z.string().optional(), statusId: z.string().optional(), requester: principal });
+// A grant's announcement thread, read back as every stored ThreadRef is (src/core/thread.ts).
+const announce = threadRefSchema;
 
 /** Grants in `access_grants`, revocations in `access_revocations`: INSERT and SELECT only. */
 export class MysqlGrantStore implements GrantStore {

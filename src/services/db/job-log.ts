@@ -1,6 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import type { JobEnd, JobLine, JobLog, JobLogKind, JobRecord, JobStart } from '../job-log/types.js';
-import { cut } from '../job-log/types.js';
+import type { JobEnd, JobLine, JobLog, JobLogKind, JobOutcome, JobRecord, JobStart } from '../job-log/types.js';
+import { cut, JOB_OUTCOMES } from '../job-log/types.js';
 import { statement, type Db } from './db.js';
 
 // Insert-only (docs/security.md): the first start stays (a worker that re-attaches is not the job's
@@ -8,8 +8,8 @@ import { statement, type Db } from './db.js';
 const BEGIN = statement('jobLog.begin', 'INSERT IGNORE INTO job_history (job_id, kind, summary, requester, requester_key, command, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
 const NEXT = statement('jobLog.next', 'SELECT COALESCE(MAX(n), 0) + 1 AS next FROM job_output WHERE job_id = ?');
 const APPEND = statement('jobLog.append', 'INSERT IGNORE INTO job_output (job_id, n, line) VALUES ?');
-const END = statement('jobLog.end', 'INSERT IGNORE INTO job_ends (job_id, ended_at, ok, result) VALUES (?, ?, ?, ?)');
-const COLUMNS = 'h.job_id, h.kind, h.summary, h.requester, h.requester_key, h.command, h.started_at, e.ended_at, e.ok, e.result';
+const END = statement('jobLog.end', 'INSERT IGNORE INTO job_ends (job_id, ended_at, ok, outcome, result) VALUES (?, ?, ?, ?, ?)');
+const COLUMNS = 'h.job_id, h.kind, h.summary, h.requester, h.requester_key, h.command, h.started_at, e.ended_at, e.ok, e.outcome, e.result';
 const GET = statement('jobLog.get', `SELECT ${COLUMNS} FROM job_history h LEFT JOIN job_ends e ON e.job_id = h.job_id WHERE h.job_id = ?`);
 const LINES = statement('jobLog.lines', 'SELECT n, line FROM job_output WHERE job_id = ? AND n > ? ORDER BY n LIMIT ?');
 const HISTORY = statement('jobLog.history', `SELECT ${COLUMNS} FROM job_ends e JOIN job_history h ON h.job_id = e.job_id ORDER BY e.ended_at DESC LIMIT ?`);
@@ -29,6 +29,7 @@ interface JobRow extends RowDataPacket {
   started_at: Date;
   ended_at: Date | null;
   ok: number | null;
+  outcome: string | null;
   result: string | null;
 }
 
@@ -48,7 +49,7 @@ export class MysqlJobLog implements JobLog {
   }
 
   async end(id: string, end: JobEnd): Promise<void> {
-    await this.db.exec(END, [id, end.endedAt, end.ok ? 1 : 0, cut(end.result)]);
+    await this.db.exec(END, [id, end.endedAt, end.outcome === 'ok' ? 1 : 0, end.outcome, cut(end.result)]);
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -90,7 +91,13 @@ function toRecord(r: JobRow): JobRecord {
     ...(r.command !== null ? { command: r.command } : {}),
     startedAt: r.started_at,
     ...(r.ended_at ? { endedAt: r.ended_at } : {}),
-    ...(r.ok !== null ? { ok: Number(r.ok) === 1 } : {}),
+    ...(r.ok !== null ? { ok: Number(r.ok) === 1, outcome: outcomeOf(r.outcome, Number(r.ok) === 1) } : {}),
     ...(r.result !== null ? { result: r.result } : {}),
   };
+}
+
+/** An end's outcome; rows written before migration 7 have only `ok`. */
+function outcomeOf(stored: string | null, ok: boolean): JobOutcome {
+  const known = JOB_OUTCOMES.find((o) => o === stored);
+  return known ?? (ok ? 'ok' : 'failed');
 }

@@ -152,6 +152,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE_OPTIONS}`,
     ],
   },
+  {
+    version: 7,
+    name: 'job_ends.outcome (how a job ended: ok, failed, cancelled, not queued, lost)',
+    // Older ends keep NULL and read as ok or failed from their `ok` (src/services/db/job-log.ts).
+    up: [{ table: 'job_ends', column: 'outcome', sql: 'ALTER TABLE job_ends ADD COLUMN outcome VARCHAR(16) NULL' }],
+  },
 ];
 
 const CREATE_VERSIONS = statement(

@@ -1,5 +1,7 @@
-import type { ThreadRef } from '../../core/thread.js';
-import type { Principal } from '../../core/principal.js';
+import { z } from 'zod';
+import { threadRefSchema, type ThreadRef } from '../../core/thread.js';
+import { principalSchema, type Principal } from '../../core/principal.js';
+import { AGENT_COMMAND, AGENT_NAME } from '../../words/names.js';
 import type { Config } from '../../config/schema.js';
 import type { JobKind, JobQueue, JobView } from '../queue/jobs.js';
 
@@ -47,7 +49,23 @@ export type DeployQueue = JobQueue<DeployJobData, DeployResult, DeployProgress>;
  */
 export const DECLARED_RUN_LANE = 'declared.run';
 /** One lane per target: a target deploys one job at a time. */
-export const DEPLOY_KIND: JobKind<DeployJobData> = { name: 'deploy', lane: (d) => (d.run ? DECLARED_RUN_LANE : d.target) };
+/** A deploy's (or declared run command's) data as read back from Redis (an opening). */
+export const deployJobDataSchema = z.object({
+  target: z.string().min(1).max(64),
+  ref: z.string().max(2000),
+  requester: principalSchema,
+  thread: threadRefSchema,
+  requestedAt: z.string().max(40),
+  run: z
+    .object({
+      agent: z.string().regex(AGENT_NAME),
+      command: z.string().regex(AGENT_COMMAND),
+      args: z.array(z.tuple([z.string().max(64), z.string().max(2000)])).max(64),
+    })
+    .optional(),
+}) satisfies z.ZodType<DeployJobData>;
+
+export const DEPLOY_KIND: JobKind<DeployJobData> = { name: 'deploy', lane: (d) => (d.run ? DECLARED_RUN_LANE : d.target), data: deployJobDataSchema };
 
 /** Who holds a target's lock: a running deploy (with its job id) or a person who locked it by hand. */
 export interface LockHolder {

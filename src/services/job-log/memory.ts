@@ -21,7 +21,8 @@ export class MemoryJobLog implements JobLog {
 
   async end(id: string, end: JobEnd): Promise<void> {
     const had = this.#jobs.get(id);
-    if (had) this.#jobs.set(id, { ...had, ok: end.ok, result: cut(end.result), endedAt: end.endedAt });
+    // The first end stays, as in MySQL (INSERT IGNORE).
+    if (had && had.endedAt === undefined) this.#jobs.set(id, { ...had, outcome: end.outcome, ok: end.outcome === 'ok', result: cut(end.result), endedAt: end.endedAt });
   }
 
   async get(id: string): Promise<JobRecord | undefined> {

@@ -4,6 +4,15 @@
  */
 export type JobLogKind = 'burn' | 'deploy';
 
+/**
+ * How a job ended, as the code that ended it says it (never read back from the words of its final line):
+ * `ok` did what was asked; `failed`; `cancelled` by someone (or the demo quitting); `not_queued` ended
+ * before it was queued (its thread was posted, the queueing failed or its process died); `lost` its
+ * worker or agent went away, and what became of the work is not known.
+ */
+export const JOB_OUTCOMES = ['ok', 'failed', 'cancelled', 'not_queued', 'lost'] as const;
+export type JobOutcome = (typeof JOB_OUTCOMES)[number];
+
 /** One job as recorded: who asked, what it is, when a worker took it and how it ended. */
 export interface JobRecord {
   readonly id: string;
@@ -13,9 +22,12 @@ export interface JobRecord {
   readonly requesterKey: string;
   /** A declared run command's job: the command, whose roles decide who sees its output (docs/commands.md). */
   readonly command?: string;
+  /** When a worker first took it; for a job that ended before any worker did, when it was asked for. */
   readonly startedAt: Date;
   readonly endedAt?: Date;
-  /** Set once ended: whether it did what was asked. */
+  /** Set once ended: how. */
+  readonly outcome?: JobOutcome;
+  /** Set once ended: whether it did what was asked (`outcome` is `ok`). */
   readonly ok?: boolean;
   /** The last word, as the thread's final line says it. */
   readonly result?: string;
@@ -38,7 +50,7 @@ export interface JobStart {
 }
 
 export interface JobEnd {
-  readonly ok: boolean;
+  readonly outcome: JobOutcome;
   readonly result: string;
   readonly endedAt: Date;
 }
@@ -56,6 +68,7 @@ export interface JobLog {
   begin(job: JobStart): Promise<number>;
   /** Appends numbered lines; a line number already stored is kept as it was (a retried batch). */
   append(id: string, lines: readonly JobLine[]): Promise<void>;
+  /** Records the job's end; the first end stays (a second one, from another path that saw the job end, is ignored). */
   end(id: string, end: JobEnd): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
   /** Lines after `after`, in order, at most `limit`. */

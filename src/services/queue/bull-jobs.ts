@@ -1,5 +1,8 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { openingSchema, parseOpening } from './opening.js';
+import { JOB_ID } from '../../words/names.js';
 import { connectRedis, replicaWaitMs, type RedisTarget } from '../../redis/connect.js';
 import type { Logger } from 'pino';
 import { onRedis, reachable } from '../redis-errors.js';
@@ -55,6 +58,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
    */
   #openings: Redis | undefined;
   readonly #beats: JobBeats;
+  readonly #openingSchema: z.ZodType<{ at: number; data: D }>;
   #closing = false;
 
   constructor(
@@ -72,6 +76,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     this.#queuesKey = `${opts.prefix}:${kind.name}:queues`;
     this.#openingKey = `${opts.prefix}:${kind.name}:opening`;
     this.#beats = new JobBeats(this.#redis, `${this.#jobsKey}:beats`, opts.heartbeatMs ?? 5000, opts.log);
+    this.#openingSchema = openingSchema(kind.data);
   }
 
   /**
@@ -135,10 +140,15 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     const all = await onRedis(this.#redis.hgetall(this.#openingKey), READ);
     const out: { id: string; data: D }[] = [];
     for (const [id, raw] of Object.entries(all)) {
-      // Written by this class only (opening()); a record that does not read is dropped, not trusted.
-      const rec = parseOpening<D>(raw);
-      if (!rec) await this.#redis.hdel(this.#openingKey, id);
-      else if (Date.now() - rec.at > olderThanMs) out.push({ id, data: rec.data });
+      // Written by opening(), but read from Redis like anything from outside the process: one that does not
+      // parse is logged and dropped, never trusted, and the rest of the sweep goes on.
+      const rec = parseOpening(raw, this.#openingSchema);
+      if (rec.ok && JOB_ID.test(id)) {
+        if (Date.now() - rec.value.at > olderThanMs) out.push({ id, data: rec.value.data });
+        continue;
+      }
+      this.opts.log.warn({ jobId: id.slice(0, 128), problem: rec.ok ? 'the job id is not one' : rec.problem }, 'a job opening in Redis does not read; dropped');
+      await this.#redis.hdel(this.#openingKey, id).catch((err: unknown) => this.opts.log.warn({ err }, 'could not drop a job opening that does not read'));
     }
     return out;
   }
@@ -246,15 +256,22 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     for (const [id, last] of beats) {
       if (now - Number(last) <= this.#beats.lostAfterMs) continue;
       const view = await this.get(id);
-      // A job that has ended (or is gone) owes no reports: its entry goes.
-      if (!view || view.state === 'finished' || view.state === 'failed') await this.#beats.ended(id);
+      // A job that is gone owes no reports: its entry goes. One that ended while silent is listed, for
+      // its end to be recorded (src/jobs/lost-workers.ts), which then drops the entry (endSilence).
+      if (!view) await this.#beats.ended(id);
       else out.push({ view: { ...view, silentMs: now - Number(last) }, lastReport: last });
     }
     return out;
   }
 
   claimLoss(job: SilentJob<D, R, P>): Promise<boolean> {
-    return this.#beats.claim(job.view.id, job.lastReport);
+    // A job's end is a loss of its own: the running job's loss with the same last report was taken already.
+    const ended = job.view.state === 'finished' || job.view.state === 'failed';
+    return this.#beats.claim(job.view.id, ended ? `${job.lastReport}:end` : job.lastReport, job.lastReport);
+  }
+
+  async endSilence(id: string): Promise<void> {
+    await this.#beats.ended(id);
   }
 
   #sharedWorkerConn(): Redis {
@@ -361,14 +378,4 @@ function throttle<D, P extends object>(job: Job<D>): (p: P) => void {
     phase = next;
     void job.updateProgress({ ...p }).catch(() => undefined);
   };
-}
-
-/** An opening record as opening() writes it, or undefined. */
-function parseOpening<D>(raw: string): { at: number; data: D } | undefined {
-  try {
-    const v = JSON.parse(raw) as { at?: unknown; data?: unknown };
-    return typeof v.at === 'number' && v.data && typeof v.data === 'object' ? { at: v.at, data: v.data as D } : undefined;
-  } catch {
-    return undefined;
-  }
 }

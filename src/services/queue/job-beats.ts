@@ -61,9 +61,12 @@ export class JobBeats {
     return ms !== undefined && ms > this.lostAfterMs ? ms : undefined;
   }
 
-  /** True for exactly one caller per loss (a job and its last report), and only while it is still silent. */
-  async claim(id: string, last: string): Promise<boolean> {
-    return (await this.redis.eval(CLAIM, 2, this.key, `${this.key}:lost:${id}:${last}`, id, last, String(CLAIM_TTL_MS))) === 1;
+  /**
+   * True for exactly one caller per loss (a job and its last report; `loss` names it, the last report by
+   * default), and only while it is still silent.
+   */
+  async claim(id: string, loss: string, last = loss): Promise<boolean> {
+    return (await this.redis.eval(CLAIM, 2, this.key, `${this.key}:lost:${id}:${loss}`, id, last, String(CLAIM_TTL_MS))) === 1;
   }
 
   /** Redis's clock in ms (ioredis types TIME as numbers; the reply is two strings: seconds, microseconds). */

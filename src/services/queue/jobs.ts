@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 /** The shape every kind of job queue shares (burns per drive, deploys per target). */
 export type JobState = 'queued' | 'running' | 'finished' | 'failed';
 
@@ -48,12 +49,18 @@ export interface JobQueue<D, R, P> {
   /** Workers (in any process) that take jobs of `data`'s lane; a job nobody takes waits forever. */
   workers?(data: D): Promise<number>;
   /**
-   * Jobs not yet ended whose worker has stopped reporting (Redis queues: its heartbeat); undefined
-   * where a job's worker is this process (the in-process queue).
+   * Jobs whose worker has stopped reporting (Redis queues: its heartbeat), and those the queue ended
+   * while their worker was silent (their end was not reported here); undefined where a job's worker is
+   * this process (the in-process queue).
    */
   silent?(): Promise<SilentJob<D, R, P>[]>;
-  /** True for exactly one caller per loss, while the job is still silent: that caller tells its thread. */
+  /**
+   * True for exactly one caller per loss, while the job is still silent: that caller tells its thread.
+   * A silent job's end is a loss of its own, taken once too.
+   */
   claimLoss?(job: SilentJob<D, R, P>): Promise<boolean>;
+  /** A silent job's end is recorded: its worker owes no reports any more. */
+  endSilence?(id: string): Promise<void>;
   /** Ended jobs (finished or failed), newest first, as long as the queue keeps them (the web view's history). */
   history?(limit: number): Promise<JobView<D, R, P>[]>;
   /** Runs `processor` for the given lanes in this process (idempotent per lane). */
@@ -72,8 +79,12 @@ export interface JobQueue<D, R, P> {
   close(): Promise<void>;
 }
 
-/** How a kind of job is queued: its name (queue names, Redis keys) and the lane a job belongs to. */
+/**
+ * How a kind of job is queued: its name (queue names, Redis keys), the lane a job belongs to, and
+ * the schema its data is parsed with when read back from outside the process (an opening in Redis).
+ */
 export interface JobKind<D> {
   readonly name: string;
   lane(data: D): string;
+  readonly data: z.ZodType<D>;
 }

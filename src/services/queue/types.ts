@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
-import type { ThreadRef } from '../../core/thread.js';
-import type { Principal } from '../../core/principal.js';
+import { z } from 'zod';
+import { threadRefSchema, type ThreadRef } from '../../core/thread.js';
+import { principalSchema, type Principal } from '../../core/principal.js';
+import { AGENT_NAME, DRIVE_NAME, IMAGE_MAX_LENGTH, IMAGE_NAME } from '../../words/names.js';
 import type { BurnResult, Progress } from '../devices/types.js';
 import type { JobKind, JobProcessor, JobQueue, JobState, JobView } from './jobs.js';
 
@@ -22,7 +24,18 @@ export type BurnProcessor = JobProcessor<BurnJobData, BurnResult, Progress>;
 /** One lane per drive (`<agent>.<drive>`), one job at a time on each; ids are unique across drives. */
 export type BurnQueue = JobQueue<BurnJobData, BurnResult, Progress>;
 
-export const BURN_KIND: JobKind<BurnJobData> = { name: 'burn', lane: (d) => burnLane(d.agent, d.drive) };
+/** A burn's data as read back from Redis (an opening): each name is the word it is (src/words/names.ts). */
+export const burnJobDataSchema = z.object({
+  agent: z.string().regex(AGENT_NAME),
+  drive: z.string().regex(DRIVE_NAME),
+  image: z.string().max(IMAGE_MAX_LENGTH).regex(IMAGE_NAME),
+  verify: z.boolean(),
+  requester: principalSchema,
+  thread: threadRefSchema,
+  requestedAt: z.string().max(40),
+}) satisfies z.ZodType<BurnJobData>;
+
+export const BURN_KIND: JobKind<BurnJobData> = { name: 'burn', lane: (d) => burnLane(d.agent, d.drive), data: burnJobDataSchema };
 
 export function burnLane(agent: string, drive: string): string {
   return `${agent}.${drive}`;

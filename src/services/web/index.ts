@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { MemoryKeyStore, RedisKeyStore, type KeyStore } from './key-store.js';
 import { WebSessions } from './sessions.js';
+import { SignInAttempts } from './sign-in-attempts.js';
 import { SignInLinks } from './sign-in-links.js';
 
 export { LINK_TTL_MS } from './sign-in-links.js';
@@ -15,6 +16,8 @@ export interface WebAuth {
   jobUrl(id: string): string | undefined;
   readonly links: SignInLinks;
   readonly sessions: WebSessions;
+  /** Failed sign-ins per client address, shared by every replica through the same store. */
+  readonly attempts: SignInAttempts;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export function buildWebAuth(config: Config, log: Logger, now: () => number): We
     jobUrl: jobPageUrl(config),
     links: new SignInLinks(store, now),
     sessions: new WebSessions(store, { idleMs: web.sessionIdle, maxMs: web.sessionMax }, now),
+    attempts: new SignInAttempts(store),
     close: () => store.close(),
   };
 }

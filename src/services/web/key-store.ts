@@ -16,6 +16,8 @@ export interface KeyStore {
   addMember(key: string, member: string, ttlMs: number): Promise<void>;
   members(key: string): Promise<string[]>;
   removeMember(key: string, member: string): Promise<void>;
+  /** Adds one to the counter at `key` and returns it; a new counter expires `ttlMs` after its first count (a fixed window). */
+  bump(key: string, ttlMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -24,9 +26,17 @@ interface Held {
   until: number;
 }
 
+/** Past this many keys, a write first drops the expired ones, so keys nobody reads again cannot pile up. */
+const SWEEP_ABOVE = 10_000;
+
 export class MemoryKeyStore implements KeyStore {
   readonly #m = new Map<string, Held>();
   constructor(private readonly now: () => number = Date.now) {}
+
+  #set(key: string, held: Held): void {
+    if (this.#m.size >= SWEEP_ABOVE && !this.#m.has(key)) for (const k of [...this.#m.keys()]) this.#live(k);
+    this.#m.set(key, held);
+  }
 
   #live(key: string): Held | undefined {
     const h = this.#m.get(key);
@@ -38,7 +48,7 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   async put(key: string, value: string, ttlMs: number): Promise<void> {
-    this.#m.set(key, { value, until: this.now() + ttlMs });
+    this.#set(key, { value, until: this.now() + ttlMs });
   }
   async get(key: string): Promise<string | undefined> {
     const v = this.#live(key)?.value;
@@ -57,7 +67,7 @@ export class MemoryKeyStore implements KeyStore {
     const h = this.#live(key);
     const set = h && typeof h.value !== 'string' ? h.value : new Set<string>();
     set.add(member);
-    this.#m.set(key, { value: set, until: Math.max(h?.until ?? 0, this.now() + ttlMs) });
+    this.#set(key, { value: set, until: Math.max(h?.until ?? 0, this.now() + ttlMs) });
   }
   async members(key: string): Promise<string[]> {
     const v = this.#live(key)?.value;
@@ -66,6 +76,12 @@ export class MemoryKeyStore implements KeyStore {
   async removeMember(key: string, member: string): Promise<void> {
     const v = this.#live(key)?.value;
     if (v && typeof v !== 'string') v.delete(member);
+  }
+  async bump(key: string, ttlMs: number): Promise<number> {
+    const h = this.#live(key);
+    const n = (h && typeof h.value === 'string' ? Number(h.value) || 0 : 0) + 1;
+    this.#set(key, { value: String(n), until: h?.until ?? this.now() + ttlMs });
+    return n;
   }
   async close(): Promise<void> {}
 }
@@ -105,6 +121,14 @@ export class RedisKeyStore implements KeyStore {
   }
   async removeMember(key: string, member: string): Promise<void> {
     await this.#r.srem(this.#k(key), member);
+  }
+  async bump(key: string, ttlMs: number): Promise<number> {
+    const k = this.#k(key);
+    // SET … NX starts the window once; INCR keeps the key's expiry, so the window stays fixed.
+    const res = await this.#r.multi().set(k, '0', 'PX', Math.max(1, Math.round(ttlMs)), 'NX').incr(k).exec();
+    const incr = res?.[1];
+    if (!incr || incr[0]) throw incr?.[0] ?? new Error('the sign-in counter was not counted');
+    return Number(incr[1]);
   }
   async close(): Promise<void> {
     this.#r.disconnect();

@@ -63,7 +63,10 @@ describe('job history and output in MySQL', () => {
       expect(jobs.body).toMatch(row);
       // Its live stream has only the last word to give, from the record.
       const events = await (await fetch(`${second.base}/web/jobs/${id}/events`, { headers: { cookie } })).text();
-      expect(events).toMatch(/^id: 1\nevent: final\ndata: .*finished ✔/m);
+      expect(events).toMatch(/^id: final\nevent: final\ndata: .*finished ✔/m);
+      // A page that followed the live thread before it expired (its last id a relay position) still gets it.
+      const late = await (await fetch(`${second.base}/web/jobs/${id}/events`, { headers: { cookie, 'last-event-id': '1700000000000-3' } })).text();
+      expect(late).toMatch(/^id: final\nevent: final\ndata: .*finished ✔/m);
       // A line of output is text on the page, whatever it holds.
       await second.app.services.jobLog!.append(id, [{ n: 10_000, text: '<script>alert(1)</script>' }]);
       expect((await second.page(`/web/jobs/${id}`, cookie)).body).toContain('<li value="10000">&lt;script&gt;alert(1)&lt;/script&gt;</li>');
@@ -82,7 +85,7 @@ describe('job history and output in MySQL', () => {
       for (const [id, days] of [['old1', 40], ['old2', 31], ['new1', 2]] as const) {
         expect(await start(id, ago(days))).toBe(1);
         await store.append(id, [{ n: 1, text: 'one' }, { n: 2, text: 'two' }]);
-        await store.end(id, { ok: true, result: 'done', endedAt: ago(days) });
+        await store.end(id, { outcome: 'ok', result: 'done', endedAt: ago(days) });
       }
       expect(await start('running', ago(45))).toBe(1);
       await store.append('running', [{ n: 1, text: 'still going' }]);
@@ -104,6 +107,30 @@ describe('job history and output in MySQL', () => {
       // A job that has not ended is never pruned, however old its start.
       expect(await store.lines('running', 0, 10)).toEqual([{ n: 1, text: 'still going' }]);
       expect(await store.prune(ago(30))).toBe(0);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('keeps how each job ended as its code said it, the first end only; an end written before migration 7 reads from ok', async () => {
+    const pool = createPool({ host: MYSQL_HOST, port: MYSQL_PORT, user: db.appUser, password: db.appPassword, database: db.name, timeoutMs: 5000, poolSize: 2 });
+    const store = new MysqlJobLog(new Db(pool, 5000, silent));
+    const at = new Date();
+    try {
+      for (const outcome of ['ok', 'failed', 'cancelled', 'not_queued', 'lost'] as const) {
+        const id = `out-${outcome}`;
+        await store.begin({ id, kind: 'burn', summary: `burn ${id}`, requester: 'olga', requesterKey: OPS, startedAt: at });
+        await store.end(id, { outcome, result: `✔ words that say otherwise (${outcome})`, endedAt: at });
+        // Another path that saw the same job end (a lost-worker sweep, say) changes nothing.
+        await store.end(id, { outcome: outcome === 'ok' ? 'failed' : 'ok', result: 'second', endedAt: new Date(at.getTime() + 1000) });
+        const r = await store.get(id);
+        expect([r?.outcome, r?.ok, r?.result], id).toEqual([outcome, outcome === 'ok', `✔ words that say otherwise (${outcome})`]);
+      }
+      expect(await db.sql<{ n: number }>("SELECT COUNT(*) AS n FROM job_ends WHERE job_id LIKE 'out-%'")).toEqual([{ n: 5 }]);
+      // A row as migration 6 wrote it: no outcome column value.
+      await store.begin({ id: 'before7', kind: 'deploy', summary: 'deploy before7', requester: 'olga', requesterKey: OPS, startedAt: at });
+      await db.sql('INSERT INTO job_ends (job_id, ended_at, ok, result) VALUES (?, ?, 0, ?)', ['before7', at, 'failed']);
+      expect((await store.get('before7'))?.outcome).toBe('failed');
     } finally {
       await pool.end();
     }

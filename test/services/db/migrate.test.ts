@@ -46,13 +46,13 @@ describe('opsline migrate', () => {
     const first = await migrateCli(path);
     expect(first).toEqual({
       code: 0,
-      out: `applied 1: notes and audit_log\napplied 2: notes.invocation_id (a note is saved once per invocation)\napplied 3: access grants, revocations and the audit role source\napplied 4: audit_log.invocation_id index (a retried audit batch is written once)\napplied 5: status snapshots (background counts, kept for the web chart)\napplied 6: job history and output (the web view's job pages)\ndatabase ${db.name} is now at version 6\n`,
+      out: `applied 1: notes and audit_log\napplied 2: notes.invocation_id (a note is saved once per invocation)\napplied 3: access grants, revocations and the audit role source\napplied 4: audit_log.invocation_id index (a retried audit batch is written once)\napplied 5: status snapshots (background counts, kept for the web chart)\napplied 6: job history and output (the web view's job pages)\napplied 7: job_ends.outcome (how a job ended: ok, failed, cancelled, not queued, lost)\ndatabase ${db.name} is now at version 7\n`,
       err: '',
     });
     const second = await migrateCli(path);
-    expect(second).toEqual({ code: 0, out: `database ${db.name} is up to date (version 6)\n`, err: '' });
+    expect(second).toEqual({ code: 0, out: `database ${db.name} is up to date (version 7)\n`, err: '' });
     const versions = await db.sql<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-    expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('creates utf8mb4 tables with the columns the notes and audit repositories use', async () => {

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import type { KeyStore } from './key-store.js';
+
+/**
+ * Failed sign-ins per client address in a fixed one-minute window (docs/web.md, "Signing in"), counted
+ * in the web view's key store: in Redis every replica behind a load balancer sees the same count, so a
+ * client cannot multiply its tries by the number of replicas. A link's token is 256 random bits, so
+ * guessing is hopeless anyway; this keeps a misbehaving client from filling logs and the store with tries.
+ */
+export class SignInAttempts {
+  constructor(
+    private readonly store: KeyStore,
+    private readonly max = 10,
+    private readonly windowMs = 60_000,
+  ) {}
+
+  /** True while `addr` may try again. */
+  async allowed(addr: string): Promise<boolean> {
+    return Number((await this.store.get(keyOf(addr))) ?? 0) < this.max;
+  }
+
+  async failed(addr: string): Promise<void> {
+    await this.store.bump(keyOf(addr), this.windowMs);
+  }
+}
+
+/** Hashed: an address comes from a header, so its length and characters are the client's choice. */
+function keyOf(addr: string): string {
+  return `signin-fails:${createHash('sha256').update(addr).digest('hex')}`;
+}
