@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { onRedis, reachable } from '../redis-errors.js';
 import { QUEUE_TIMEOUT_MS } from '../redis-timeouts.js';
 import { JobBeats } from './job-beats.js';
+import { throttle } from './progress-throttle.js';
 import { ReplicaWait } from './replica-wait.js';
 import { WorkerCensus } from './worker-census.js';
 import type { JobKind, JobProcessor, JobQueue, JobState, JobView, SilentJob } from './jobs.js';
@@ -22,7 +23,6 @@ export interface BullOptions extends RedisTarget {
   readonly log: Logger;
 }
 
-const PROGRESS_EVERY_MS = 1000;
 /** A read changes nothing, whatever Redis does. */
 const READ = { what: 'the queue', consequence: 'nothing was changed' };
 
@@ -360,22 +360,4 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       ...(job.finishedOn ? { endedAt: job.finishedOn } : {}),
     };
   }
-}
-
-/**
- * Stores progress on the job at most once a second, for status from any process; `final` progress
- * and a new phase always land (a worker that takes the job over announces the phases after it).
- */
-function throttle<D, P extends object>(job: Job<D>): (p: P) => void {
-  let last = 0;
-  let phase: unknown;
-  return (p) => {
-    const now = Date.now();
-    const final = 'bytes' in p && 'total' in p && p.bytes === p.total;
-    const next = 'phase' in p ? p.phase : undefined;
-    if (now - last < PROGRESS_EVERY_MS && !final && next === phase) return;
-    last = now;
-    phase = next;
-    void job.updateProgress({ ...p }).catch(() => undefined);
-  };
 }
