@@ -32,7 +32,7 @@ const READ = { what: 'the queue', consequence: 'nothing was changed' };
  * job by id alone. Jobs are never retried (attempts 1); a job whose worker died is handed to another
  * worker, which re-attaches.
  *
- * Connections (docs/hosting.md, "Redis connections"): every Queue of this kind shares one, and every
+ * Connections (docs/hosting.md, "How many Redis connections"): every Queue of this kind shares one, and every
  * Worker's non-blocking side shares another; only each Worker's blocking connection is its own
  * (BullMQ duplicates the shared one for it). One connection per Queue and two per Worker made
  * about 300 per process at 100 lanes, and Redis's CLIENT LIST (the worker count) slower with each.
