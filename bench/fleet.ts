@@ -20,7 +20,12 @@ export const FLEET_LIMITS = {
   rssMb: 300,
   cores: 1,
   redisKbPerJob: 16,
-  growth: { startP99Ms: 20, rssMb: 1, cores: 0.01, redisKbPerJob: 0.1 },
+  /**
+   * Redis connections a process may hold beyond one per lane (each Worker's blocking connection):
+   * the shared Queue and Worker connections, the job index, locks, relay, access (docs/hosting.md).
+   */
+  redisConnectionsBeyondLanes: 20,
+  growth: { startP99Ms: 20, rssMb: 1, cores: 0.01, redisKbPerJob: 0.1, redisConnections: 0.1 },
 } as const;
 
 const busiest = (r: FleetResult, f: (u: FleetResult['bot']) => number) => Math.max(...r.workers.map(f));
@@ -35,12 +40,20 @@ const MEASURES: readonly { name: string; unit: string; of: (r: FleetResult) => n
   { name: 'Redis memory per job', unit: 'KB', of: (r) => r.redisBytesPerJob / 1024, limit: FLEET_LIMITS.redisKbPerJob, growth: FLEET_LIMITS.growth.redisKbPerJob },
 ];
 
+/** Redis connections per process: the lanes (every process works every lane) set the limit, the agents must not. */
+const CONNECTIONS: readonly { name: string; of: (r: FleetResult) => number }[] = [
+  { name: 'bot Redis connections', of: (r) => r.redisConnections.bot },
+  { name: 'largest worker Redis connections', of: (r) => Math.max(...r.redisConnections.workers) },
+];
+
 /** One size's rows: every job queued and started, then each measure under its limit. */
 export function sizeRows(r: FleetResult, jobs: number): Row[] {
   const at = `fleet ${r.agents} agents`;
+  const most = r.lanes + FLEET_LIMITS.redisConnectionsBeyondLanes;
   return [
     limitRow(`${at}: jobs queued and started by an agent`, Math.min(r.queued, r.startedCount), 'jobs', jobs, `all ${jobs}`, (v) => v === jobs),
     ...MEASURES.map((m) => limitRow(`${at}: ${m.name}`, m.of(r), m.unit, m.limit, `< ${m.limit} ${m.unit}`, (v) => v < m.limit)),
+    ...CONNECTIONS.map((c) => limitRow(`${at}: ${c.name}`, c.of(r), 'connections', most, `≤ ${r.lanes} lanes + ${FLEET_LIMITS.redisConnectionsBeyondLanes}`, (v) => v <= most)),
   ];
 }
 
@@ -50,7 +63,13 @@ export function growthRows(small: FleetResult, large: FleetResult): Row[] {
   return MEASURES.map((m) => {
     const perAgent = (m.of(large) - m.of(small)) / added;
     return limitRow(`fleet growth ${small.agents} → ${large.agents} agents: ${m.name}, per agent`, perAgent, `${m.unit}/agent`, m.growth, `≤ ${m.growth} ${m.unit} per agent added`, (v) => v <= m.growth);
-  });
+  }).concat(
+    CONNECTIONS.map((c) => {
+      const perAgent = (c.of(large) - c.of(small)) / added;
+      const most = FLEET_LIMITS.growth.redisConnections;
+      return limitRow(`fleet growth ${small.agents} → ${large.agents} agents: ${c.name}, per agent`, perAgent, 'connections/agent', most, `≤ ${most} per agent added`, (v) => v <= most);
+    }),
+  );
 }
 
 async function oneSize(agents: number, db: string): Promise<FleetResult> {
@@ -61,7 +80,7 @@ async function oneSize(agents: number, db: string): Promise<FleetResult> {
   try {
     const r = await runFleet(world, redis, agents, TIMEOUT_MS);
     const workers = r.workers.map((u) => `${u.peakRssMb.toFixed(0)} MB/${u.meanCores.toFixed(2)} cores`).join(', ');
-    process.stderr.write(`  ${agents} agents: ${r.queued} queued, ${r.startedCount} started; start p50 ${r.startMs.p50} ms p99 ${r.startMs.p99} ms; bot ${r.bot.peakRssMb.toFixed(0)} MB/${r.bot.meanCores.toFixed(2)} cores; workers ${workers}; Redis ${(r.redisBytesPerJob / 1024).toFixed(1)} KB/job; last reply after ${r.lastReplyMs} ms${r.refused.length ? `; not queued, e.g. ${r.refused[0]}` : ''}\n`);
+    process.stderr.write(`  ${agents} agents: ${r.queued} queued, ${r.startedCount} started; start p50 ${r.startMs.p50} ms p99 ${r.startMs.p99} ms (taken by a worker p50 ${r.takenMs.p50} p99 ${r.takenMs.p99}, then to the agent p50 ${r.toAgentMs.p50} p99 ${r.toAgentMs.p99}); bot ${r.bot.peakRssMb.toFixed(0)} MB/${r.bot.meanCores.toFixed(2)} cores; workers ${workers}; agent host ${r.host.meanCores.toFixed(2)} cores (busiest 5 s ${r.host.peakCores.toFixed(2)}); Redis ${(r.redisBytesPerJob / 1024).toFixed(1)} KB/job; Redis connections: bot ${r.redisConnections.bot}, workers ${r.redisConnections.workers.join(', ')} (${r.lanes} lanes); last reply after ${r.lastReplyMs} ms${r.refused.length ? `; not queued, e.g. ${r.refused[0]}` : ''}\n`);
     return r;
   } finally {
     // The bot's and the workers' logs, for reading a miss.

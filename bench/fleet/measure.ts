@@ -1,3 +1,4 @@
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { Ask } from './world.js';
 
@@ -22,10 +23,10 @@ export async function workersPerQueue(redis: Redis, prefix: string, queues: read
   return queues.map((q) => names.get(`${prefix}:${Buffer.from(q).toString('base64')}`) ?? 0);
 }
 
-/** When BullMQ took the job in (`timestamp`, set by the bot's Queue.add) and when it finished, if it has. */
-export async function jobTimes(redis: Redis, prefix: string, queue: string, id: string): Promise<{ queuedAt: number; finishedAt: number | undefined }> {
-  const [ts, finished] = await redis.hmget(`${prefix}:${queue}:${id}`, 'timestamp', 'finishedOn');
-  return { queuedAt: Number(ts ?? NaN), finishedAt: finished ? Number(finished) : undefined };
+/** When BullMQ took the job in (`timestamp`, set by the bot's Queue.add), when a worker took it (`processedOn`) and when it finished, if it has. */
+export async function jobTimes(redis: Redis, prefix: string, queue: string, id: string): Promise<{ queuedAt: number; takenAt: number; finishedAt: number | undefined }> {
+  const [ts, taken, finished] = await redis.hmget(`${prefix}:${queue}:${id}`, 'timestamp', 'processedOn', 'finishedOn');
+  return { queuedAt: Number(ts ?? NaN), takenAt: Number(taken ?? NaN), finishedAt: finished ? Number(finished) : undefined };
 }
 
 /** Bytes Redis holds under `prefix` (MEMORY USAGE of each key, SAMPLES 0: every element counted). */
@@ -38,4 +39,29 @@ export async function prefixBytes(redis: Redis, prefix: string): Promise<number>
     for (const key of keys) total += Number((await redis.memory('USAGE', key, 'SAMPLES', 0)) ?? 0);
   } while (cursor !== '0');
   return total;
+}
+
+/**
+ * TCP connections a process holds open to Redis at `port`: its sockets (/proc/<pid>/fd) that the
+ * kernel's table (/proc/<pid>/net/tcp and tcp6) lists as established to that port. Counted from the
+ * kernel, not from names in CLIENT LIST, so every connection counts whoever named it.
+ */
+export async function redisConnections(pid: number, port: number): Promise<number> {
+  const inodes = new Set<string>();
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
+    const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+    if (inode) inodes.add(inode);
+  }
+  const remote = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let n = 0;
+  for (const table of ['tcp', 'tcp6']) {
+    const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const f = line.trim().split(/\s+/);
+      if (f[2]?.endsWith(remote) && f[3] === '01' && inodes.has(f[9] ?? '')) n++;
+    }
+  }
+  return n;
 }

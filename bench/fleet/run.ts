@@ -3,7 +3,8 @@ import { signedPost, slashBody } from '../../test/helpers/slack-request.js';
 import { prepared } from '../http-load.js';
 import { pct } from '../report.js';
 import { sampleProc, type ProcUsage } from '../scale/proc-sampler.js';
-import { jobTimes, prefixBytes, queueOf, workersPerQueue } from './measure.js';
+import { REDIS_URL } from '../production-endpoint.js';
+import { jobTimes, prefixBytes, queueOf, redisConnections, workersPerQueue } from './measure.js';
 import { REQUESTER, SIGNING_SECRET, type FleetWorld } from './world.js';
 
 export interface FleetResult {
@@ -13,15 +14,26 @@ export interface FleetResult {
   readonly startedCount: number;
   /** BullMQ's `timestamp` (the bot's Queue.add) → the agent's `started` log line, per started job. */
   readonly startMs: { readonly p50: number; readonly p99: number };
+  /** The same, in two parts, for reading a miss: enqueue → a worker took the job (BullMQ's `processedOn`), and → the agent's line. */
+  readonly takenMs: { readonly p50: number; readonly p99: number };
+  readonly toAgentMs: { readonly p50: number; readonly p99: number };
   readonly bot: ProcUsage;
   readonly workers: readonly ProcUsage[];
+  /** The agent host's (all the agents in one process: a bench artefact, not opsline). */
+  readonly host: ProcUsage;
   /** Redis bytes under the fleet's prefix after every job ended, minus before the first was asked for, ÷ jobs queued. */
   readonly redisBytesPerJob: number;
   /** From sending every ask to the last reply that came on a response_url (0 when every ack carried its reply). */
   readonly lastReplyMs: number;
   /** Replies that did not say queued (a few, for reading a miss). */
   readonly refused: readonly string[];
+  /** The lanes every process works (one BullMQ queue each, and one blocking connection each). */
+  readonly lanes: number;
+  /** Redis connections each process holds: the more of once every worker listens and once every job has ended. */
+  readonly redisConnections: { readonly bot: number; readonly workers: readonly number[] };
 }
+
+const REDIS_PORT = Number(new URL(REDIS_URL).port || 6379);
 
 const QUEUED = /(burn|deploy) job ([bd][a-z0-9]{6}) (?:queued on (\S+)\/(\S+?)(?:[ ,.]|$)|of (\S+) at \S+ queued)/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,8 +52,10 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     if (counts.every((c) => c >= world.workers.length)) break;
     if (Date.now() > end) throw new Error(`workers not on every lane: ${counts.filter((c) => c < world.workers.length).length} of ${queues.length} lanes short`);
   }
+  const pids = [world.bot.pid, ...world.workers.map((w) => w.pid!)];
+  const connectionsAtReady = await Promise.all(pids.map((pid) => redisConnections(pid, REDIS_PORT)));
   const before = await prefixBytes(redis, world.prefix);
-  const samplers = [world.bot.pid, ...world.workers.map((w) => w.pid!)].map((pid) => sampleProc(pid));
+  const samplers = [...pids, world.hostPid].map((pid) => sampleProc(pid));
   const url = `${world.bot.base}/slack/events`;
   const sends = world.asks.map((a, i) => {
     const body = slashBody({ command: a.command, text: a.text, user_id: REQUESTER.userId, user_name: 'olga', team_id: 'T1', channel_id: `C${i + 1}`, response_url: world.slack.responseUrl(`fleet-${i}`) });
@@ -68,13 +82,19 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     if (times.every((t) => t.finishedAt !== undefined)) break;
   }
   const usage = samplers.map((s) => s.stop());
+  const connections = (await Promise.all(pids.map((pid) => redisConnections(pid, REDIS_PORT)))).map((n, i) => Math.max(n, connectionsAtReady[i]!));
   const lastReply = Math.max(0, ...world.slack.calls.filter((c) => c.method === 'response_url').map((c) => c.at - sent));
   const after = await prefixBytes(redis, world.prefix);
   const starts: number[] = [];
+  const taken: number[] = [];
+  const toAgent: number[] = [];
   for (const [id, q] of jobs) {
     const at = world.started.get(id);
     if (at === undefined) continue;
-    starts.push(at - (await jobTimes(redis, world.prefix, q, id)).queuedAt);
+    const t = await jobTimes(redis, world.prefix, q, id);
+    starts.push(at - t.queuedAt);
+    taken.push(t.takenAt - t.queuedAt);
+    toAgent.push(at - t.takenAt);
   }
   const refused = [...texts, ...late()].filter((t) => t && !QUEUED.test(t)).slice(0, 3);
   return {
@@ -82,11 +102,17 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     queued: jobs.size,
     startedCount: starts.length,
     startMs: { p50: pct(starts, 50), p99: pct(starts, 99) },
+    takenMs: { p50: pct(taken, 50), p99: pct(taken, 99) },
+    toAgentMs: { p50: pct(toAgent, 50), p99: pct(toAgent, 99) },
     bot: usage[0]!,
-    workers: usage.slice(1),
+    workers: usage.slice(1, -1),
+    host: usage.at(-1)!,
     redisBytesPerJob: jobs.size ? (after - before) / jobs.size : NaN,
     lastReplyMs: lastReply,
     refused,
+    // And the deploy queue's lane for declared run commands, which every process works too (src/jobs/deploy-setup.ts).
+    lanes: queues.length + 1,
+    redisConnections: { bot: connections[0]!, workers: connections.slice(1) },
   };
 }
 

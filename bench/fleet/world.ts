@@ -32,6 +32,8 @@ export interface Ask {
 export interface FleetWorld {
   readonly bot: { readonly pid: number; readonly base: string; output(): string };
   readonly workers: readonly Child[];
+  /** The agent host's process id (its CPU is printed, for reading a start-time miss). */
+  readonly hostPid: number;
   readonly slack: SlackDouble;
   readonly asks: readonly Ask[];
   /** Every job's `started` line from the agents so far: job id → when (ms since the epoch). */
@@ -107,7 +109,7 @@ export async function startFleetWorld(size: FleetSize, db: string, prefix: strin
     if (!port) throw new Error(`no port in the start log:\n${bot.output().slice(-2000)}`);
     const workers: Child[] = [];
     for (let w = 0; w < size.workers; w++) workers.push(await started(['--config', configPath, 'worker'], 'opsline worker started', stops));
-    return { bot: { pid: bot.pid!, base: `http://127.0.0.1:${port}`, output: () => bot.output() }, workers, slack, asks, started: startedAt, prefix, close };
+    return { bot: { pid: bot.pid!, base: `http://127.0.0.1:${port}`, output: () => bot.output() }, workers, hostPid: host.pid!, slack, asks, started: startedAt, prefix, close };
   } catch (err) {
     await close();
     throw err;

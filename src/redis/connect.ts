@@ -98,7 +98,9 @@ export function redisOptions(where: RedisWhere, o: ConnectOptions): RedisOptions
 
 /**
  * Options for a BullMQ Queue or Worker. Options, not a client: BullMQ then owns (and closes) the
- * connections it makes, and a Worker's blocking duplicate gets BullMQ's own name.
+ * connections it makes, and a Worker's blocking duplicate gets BullMQ's own name. The schedules'
+ * few queues use these; the job queues, one per lane, share clients instead (docs/hosting.md, "How
+ * many Redis connections"), and BullMQ duplicates a shared client for each Worker's blocking one.
  */
 export function bullConnection(where: RedisWhere, o: ConnectOptions): ConnectionOptions {
   // BullMQ's option type is ioredis's, narrowed (a retryStrategy never returns null there; ours does only with `once`).

@@ -3,11 +3,14 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { openingSchema, parseOpening } from './opening.js';
 import { JOB_ID } from '../../words/names.js';
-import { bullConnection, connectRedis, replicaWaitMs, untilReplicated, type RedisTarget } from '../../redis/connect.js';
+import { connectRedis, replicaWaitMs, type RedisTarget } from '../../redis/connect.js';
 import type { Logger } from 'pino';
 import { onRedis, reachable } from '../redis-errors.js';
 import { QUEUE_TIMEOUT_MS } from '../redis-timeouts.js';
 import { JobBeats } from './job-beats.js';
+import { throttle } from './progress-throttle.js';
+import { ReplicaWait } from './replica-wait.js';
+import { WorkerCensus } from './worker-census.js';
 import type { JobKind, JobProcessor, JobQueue, JobState, JobView, SilentJob } from './jobs.js';
 
 /** Where Redis is (`url`, or `sentinels` and `name`: the config's `redis` section spreads in). */
@@ -20,7 +23,6 @@ export interface BullOptions extends RedisTarget {
   readonly log: Logger;
 }
 
-const PROGRESS_EVERY_MS = 1000;
 /** A read changes nothing, whatever Redis does. */
 const READ = { what: 'the queue', consequence: 'nothing was changed' };
 
@@ -29,6 +31,11 @@ const READ = { what: 'the queue', consequence: 'nothing was changed' };
  * at a time on each. A Redis hash maps job ids to queues so any process can find, show or cancel a
  * job by id alone. Jobs are never retried (attempts 1); a job whose worker died is handed to another
  * worker, which re-attaches.
+ *
+ * Connections (docs/hosting.md, "How many Redis connections"): every Queue of this kind shares one, and every
+ * Worker's non-blocking side shares another; only each Worker's blocking connection is its own
+ * (BullMQ duplicates the shared one for it). One connection per Queue and two per Worker made
+ * about 300 per process at 100 lanes, and Redis's CLIENT LIST (the worker count) slower with each.
  */
 export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   readonly #queues = new Map<string, Queue<D>>();
@@ -36,6 +43,12 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   readonly #oneAtATime = new Map<string, Promise<unknown>>();
   readonly #workers = new Map<string, Worker<D>>();
   readonly #redis: Redis;
+  /** Every Queue's connection; BullMQ leaves a connection it is given open (close() ends it). */
+  readonly #queueConn: Redis;
+  /** Every Worker's non-blocking side (locks, moves, stalled checks): made with the first worker. */
+  #workerConn: Redis | undefined;
+  readonly #census: WorkerCensus;
+  readonly #replicaWait: ReplicaWait;
   readonly #jobsKey: string;
   readonly #queuesKey: string;
   readonly #openingKey: string;
@@ -54,6 +67,11 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   ) {
     this.#redis = connectRedis(opts, { role: `${kind.name}-jobs`, profile: 'queue' });
     this.#redis.on('error', (err) => opts.log.warn({ err }, 'redis error'));
+    this.#queueConn = connectRedis(opts, { role: `${kind.name}-queue`, profile: 'queue' });
+    this.#queueConn.on('error', (err) => opts.log.warn({ err }, 'redis error (queues)'));
+    this.#census = new WorkerCensus(this.#queueConn, opts.prefix);
+    // WAIT counts the writes of the connection it is sent on: the Queues', which wrote the job last.
+    this.#replicaWait = new ReplicaWait(this.#queueConn, replicaWaitMs(opts));
     this.#jobsKey = `${opts.prefix}:${kind.name}:jobs`;
     this.#queuesKey = `${opts.prefix}:${kind.name}:queues`;
     this.#openingKey = `${opts.prefix}:${kind.name}:opening`;
@@ -88,7 +106,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     await onRedis(write(), maybe, QUEUE_TIMEOUT_MS);
     // Queued: its opening is done (one left behind by a failure here is dropped by the sweep, which finds the job).
     await this.dropOpening(id);
-    await this.#replicated(q, id);
+    await this.#replicated(id);
     // The job is queued now: a failure to count must not make the caller think it is not (and queue it twice).
     const counts = await onRedis(q.getJobCounts('waiting', 'active', 'prioritized', 'delayed'), notQueued).catch(() => undefined);
     return { position: counts ? Math.max(0, Object.values(counts).reduce((a, b) => a + b, 0) - 1) : 0 };
@@ -99,12 +117,10 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
    * replica holds the job, so a failover right after the reply keeps it (docs/hosting.md). The job
    * is queued either way; without a replica's word it lives on the primary alone for a moment.
    */
-  async #replicated(q: Queue<D>, id: string): Promise<void> {
+  async #replicated(id: string): Promise<void> {
     const ms = replicaWaitMs(this.opts);
     if (ms <= 0) return;
-    // WAIT counts the writes of the connection it is sent on: BullMQ's, which wrote the job last.
-    const client = (await q.backend.client) as unknown as Pick<Redis, 'wait'>;
-    const held = await untilReplicated(client, ms).catch((err: unknown) => this.opts.log.warn({ err, jobId: id }, 'could not ask whether a replica holds the queued job'));
+    const held = await this.#replicaWait.held().catch((err: unknown) => this.opts.log.warn({ err, jobId: id }, 'could not ask whether a replica holds the queued job'));
     if (held === false) this.opts.log.warn({ jobId: id, waitedMs: ms }, 'queued on the Redis primary, but no replica acknowledged it in time: a failover now would lose it');
   }
 
@@ -207,9 +223,9 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     return 'removed';
   }
 
-  /** BullMQ names each worker's connection after its queue, so Redis can list them (CLIENT LIST). */
+  /** BullMQ names each worker's blocking connection after its queue, so Redis can list them (CLIENT LIST). */
   async workers(data: D): Promise<number> {
-    return onRedis(this.#queue(this.#name(this.kind.lane(data))).getWorkersCount(), READ);
+    return onRedis(this.#census.count(this.#name(this.kind.lane(data))), READ);
   }
 
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void {
@@ -217,9 +233,11 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       const name = this.#name(lane);
       if (this.#workers.has(name)) continue;
       this.#queue(name);
+      // Commands that wait out a reconnect (a failover), as BullMQ requires of a worker's connection.
+      this.#workerConn ??= this.#sharedWorkerConn();
       const worker = new Worker<D>(name, (job) => this.#run(job, processor), {
-        // BullMQ names this worker's blocking connection after its queue itself (getWorkersCount counts those).
-        connection: bullConnection(this.opts, { role: `${this.kind.name}-worker`, profile: 'blocking' }),
+        // BullMQ duplicates this for the worker's blocking connection and names that after its queue (WorkerCensus counts those).
+        connection: this.#workerConn,
         prefix: this.opts.prefix,
         concurrency: 1,
         lockDuration: this.opts.lockDurationMs,
@@ -256,22 +274,30 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     await this.#beats.ended(id);
   }
 
-  /**
-   * Stops without waiting for running burns: their locks lapse and another worker re-attaches
-   * (a burn can take twenty minutes; a restart should not). Their heartbeats stop too, so the
-   * threads say that the worker is gone until another one takes over.
-   */
+  #sharedWorkerConn(): Redis {
+    const r = connectRedis(this.opts, { role: `${this.kind.name}-worker`, profile: 'blocking' });
+    r.on('error', (err) => this.opts.log.warn({ err }, 'redis error (workers)'));
+    return r;
+  }
+
   #openingsClient(): Redis {
     const r = connectRedis(this.opts, { role: `${this.kind.name}-openings`, profile: 'queue' });
     r.on('error', (err) => this.opts.log.warn({ err }, 'redis error'));
     return r;
   }
 
+  /**
+   * Stops without waiting for running burns: their locks lapse and another worker re-attaches
+   * (a burn can take twenty minutes; a restart should not). Their heartbeats stop too, so the
+   * threads say that the worker is gone until another one takes over.
+   */
   async close(): Promise<void> {
     this.#closing = true;
     this.#openings?.disconnect();
     await Promise.all([...this.#workers.values()].map((w) => w.close(true)));
     await Promise.all([...this.#queues.values()].map((q) => q.close()));
+    this.#workerConn?.disconnect();
+    this.#queueConn.disconnect();
     this.#redis.disconnect();
   }
 
@@ -296,7 +322,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   #queue(name: string): Queue<D> {
     let q = this.#queues.get(name);
     if (!q) {
-      q = new Queue<D>(name, { connection: bullConnection(this.opts, { role: `${this.kind.name}-queue`, profile: 'queue' }), prefix: this.opts.prefix });
+      q = new Queue<D>(name, { connection: this.#queueConn, prefix: this.opts.prefix });
       q.on('error', (err) => this.opts.log.warn({ err, queue: name }, 'queue error'));
       this.#queues.set(name, q);
       // Worker concurrency is per process; with workers in several processes, only a global limit
@@ -334,22 +360,4 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       ...(job.finishedOn ? { endedAt: job.finishedOn } : {}),
     };
   }
-}
-
-/**
- * Stores progress on the job at most once a second, for status from any process; `final` progress
- * and a new phase always land (a worker that takes the job over announces the phases after it).
- */
-function throttle<D, P extends object>(job: Job<D>): (p: P) => void {
-  let last = 0;
-  let phase: unknown;
-  return (p) => {
-    const now = Date.now();
-    const final = 'bytes' in p && 'total' in p && p.bytes === p.total;
-    const next = 'phase' in p ? p.phase : undefined;
-    if (now - last < PROGRESS_EVERY_MS && !final && next === phase) return;
-    last = now;
-    phase = next;
-    void job.updateProgress({ ...p }).catch(() => undefined);
-  };
 }
