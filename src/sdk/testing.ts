@@ -6,6 +6,7 @@ import { buildPlugins } from '../../commands/plugins/check.js';
 import { buildApp, type App } from '../app/main.js';
 import { buildConfig, ConfigError } from '../config/load.js';
 import { MemoryAuditSink, type AuditRecord } from '../core/audit.js';
+import { UserError } from '../core/errors.js';
 import { plainText, type Message } from '../core/message.js';
 import type { PluginCommand } from '../core/plugin.js';
 import { replyToText, type Reply } from '../core/reply.js';
@@ -126,7 +127,7 @@ export class TestBot {
 
   /** Sets the counts `ctx.status` and /status report from now on (testBot's `status` option must be given). */
   setStatus(status: TestStatus): void {
-    if (!this.#status) throw new Error('testBot: give `status` to set its counts');
+    if (!this.#status) throw new UserError('not_configured', 'testBot: give `status` to set its counts');
     this.#status.set(status);
   }
 
