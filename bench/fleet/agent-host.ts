@@ -20,7 +20,8 @@ async function main(specPath: string): Promise<void> {
   const log = pino({ level: 'info' });
   const servers: AgentServer[] = [];
   for (const a of agents) servers.push(await AgentServer.start({ ...a, log: log.child({ agent: a.name }) }));
-  log.info({ agents: servers.length }, HOST_READY);
+  // Each bound to a port the system chose (bind `…:*`): ports picked beforehand could be taken by another process first.
+  log.info({ agents: servers.length, endpoints: Object.fromEntries(servers.map((s, i) => [agents[i]!.name, s.endpoint])) }, HOST_READY);
   process.once('SIGTERM', () => {
     void Promise.all(servers.map((s) => s.close())).finally(() => process.exit(0));
   });

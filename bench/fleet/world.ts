@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
+import { z } from 'zod';
 import { DEFAULT_REF_PATTERN } from '../../src/words/names.js';
-import { freePort } from '../../test/helpers/agent-fixture.js';
 import { CLI } from '../../test/helpers/cli-child.js';
 import { makeIso } from '../../test/helpers/iso.js';
 import { SlackDouble } from '../../test/helpers/slack-double.js';
@@ -69,11 +69,10 @@ export async function startFleetWorld(size: FleetSize, db: string, prefix: strin
       await mkdir(join(dir, 'drives'));
       await makeIso(join(dir, 'images'), 'fleet.iso', { bytes: 64 * 1024 });
       const keys = zmq.curveKeyPair();
-      const endpoint = `tcp://127.0.0.1:${await freePort()}`;
       const drives = Array.from({ length: drivesOf(i) }, (_, d) => ({ name: `d${d + 1}`, device: `stdio:${join(dir, 'drives', `d${d + 1}.img`)}` }));
       const commands = Object.fromEntries(Array.from({ length: commandsOf(i) }, (_, c) => [`c${c + 1}`, { argv: ['true', '{ref}'], refPattern: DEFAULT_REF_PATTERN, timeoutSec: 60 }]));
-      hosted.push({ name, bind: endpoint, keys: { public: keys.publicKey, secret: keys.secretKey }, allowedClients: [client.publicKey], imagesDir: join(dir, 'images'), stateDir: join(dir, 'state'), drives, commands, heartbeatMs: 1000 });
-      agents.push({ name, endpoint, serverKey: keys.publicKey, heartbeatMs: 1000 });
+      hosted.push({ name, bind: 'tcp://127.0.0.1:*', keys: { public: keys.publicKey, secret: keys.secretKey }, allowedClients: [client.publicKey], imagesDir: join(dir, 'images'), stateDir: join(dir, 'state'), drives, commands, heartbeatMs: 1000 });
+      agents.push({ name, endpoint: '', serverKey: keys.publicKey, heartbeatMs: 1000 });
     }
     const asks: Ask[] = [];
     const targets: Record<string, unknown>[] = [];
@@ -86,8 +85,13 @@ export async function startFleetWorld(size: FleetSize, db: string, prefix: strin
     const specPath = join(root, 'agents.json');
     await writeFile(specPath, JSON.stringify(hosted));
     const startedAt = new Map<string, number>();
-    const host = await startHost(specPath, startedAt);
+    const { child: host, endpoints } = await startHost(specPath, startedAt);
     stops.push(() => stopChild(host));
+    for (const a of agents) {
+      const endpoint = endpoints.get(a.name);
+      if (!endpoint) throw new Error(`the agent host did not say where ${a.name} listens`);
+      a.endpoint = endpoint;
+    }
 
     const slack = await new SlackDouble().start();
     stops.push(() => slack.stop());
@@ -117,16 +121,21 @@ export async function startFleetWorld(size: FleetSize, db: string, prefix: strin
 }
 
 /** The agent host as a child process; resolves once every agent listens, and notes each job's start. */
-async function startHost(specPath: string, started: Map<string, number>): Promise<ChildProcess> {
+async function startHost(specPath: string, started: Map<string, number>): Promise<{ child: ChildProcess; endpoints: Map<string, string> }> {
   const child = spawn(process.execPath, [join(import.meta.dirname, 'agent-host.js'), specPath], { stdio: ['ignore', 'pipe', 'inherit'] });
   let rest = '';
+  const endpoints = new Map<string, string>();
   let ready: () => void = () => undefined;
   const listening = new Promise<void>((r) => (ready = r));
   child.stdout!.on('data', (d: Buffer) => {
     const lines = (rest + d.toString()).split('\n');
     rest = lines.pop() ?? '';
     for (const line of lines) {
-      if (line.includes(HOST_READY)) ready();
+      if (line.includes(HOST_READY)) {
+        const bound = hostReady.safeParse(JSON.parse(line));
+        if (bound.success) for (const [name, endpoint] of Object.entries(bound.data.endpoints)) endpoints.set(name, endpoint);
+        ready();
+      }
       if (!line.includes(' started"')) continue;
       const m = JSON.parse(line) as { time?: number; jobId?: string; msg?: string };
       if (m.jobId && typeof m.time === 'number' && !started.has(m.jobId)) started.set(m.jobId, m.time);
@@ -134,8 +143,11 @@ async function startHost(specPath: string, started: Map<string, number>): Promis
   });
   const exited = new Promise<never>((_r, reject) => child.once('exit', (code) => reject(new Error(`the fleet's agent host exited with ${code}`))));
   await Promise.race([listening, exited]);
-  return child;
+  return { child, endpoints };
 }
+
+/** The agent host's ready line: where each agent listens. */
+const hostReady = z.object({ endpoints: z.record(z.string(), z.string()) });
 
 /**
  * `opsline <args>` in a child process, stopped by `close` (SIGTERM, then SIGKILL). Two minutes to
