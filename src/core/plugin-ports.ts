@@ -1,5 +1,5 @@
 import type { Invocation } from './define-command.js';
-import type { StatusWindow } from './ports.js';
+import type { Note, StatusWindow } from './ports.js';
 
 /**
  * The ports a plugin handler may use (docs/plugins.md, "The context"): each a frozen object of plain
@@ -43,15 +43,8 @@ export interface PluginNotes {
   search(words: string | readonly string[], limit?: number): Promise<readonly PluginNote[]>;
 }
 
-export interface PluginNote {
-  readonly id: number;
-  readonly authorKey: string;
-  readonly authorName: string;
-  readonly platform: string;
-  readonly room: string;
-  readonly body: string;
-  readonly createdAt: Date;
-}
+/** A note as /note shows it. */
+export type PluginNote = Note;
 
 /** Device agents and their drives, read-only: what /drives shows. */
 export interface PluginDevices {
@@ -131,12 +124,19 @@ export interface PluginSecrets {
   get(ref: string): Promise<string>;
 }
 
+/** The ports on a plugin's context (docs/plugins.md, "The context"). */
 export interface PluginPorts {
+  /** The counts /status gives, read-only. */
   readonly status: PluginStatus;
+  /** The team notebook: add as the caller, list, search. */
   readonly notes: PluginNotes;
+  /** Device agents and their drives, read-only (/drives). */
   readonly devices: PluginDevices;
+  /** Queued, running and recent burns and deploys, read-only (/jobs). */
   readonly jobs: PluginJobs;
+  /** Outbound HTTP with a timeout and a size cap. */
   readonly http: PluginHttp;
+  /** `vault:<path>#<key>` and `env:<NAME>` references. */
   readonly secrets: PluginSecrets;
 }
 

@@ -5,7 +5,7 @@ import type { ArgsOf } from './arg-types.js';
 import { defineCommand as defineInternal, type CommandContext, type CommandDef } from './define-command.js';
 import { reply, type Field, type Reply, type Visibility } from './reply.js';
 import type { ClockPort } from './ports.js';
-import type { PluginDevices, PluginHttp, PluginJobs, PluginNotes, PluginPorts, PluginPortsPort, PluginSecrets, PluginStatus } from './plugin-ports.js';
+import type { PluginPorts, PluginPortsPort } from './plugin-ports.js';
 import { unconfiguredPorts } from './plugin-ports-none.js';
 
 /**
@@ -19,7 +19,7 @@ import { unconfiguredPorts } from './plugin-ports-none.js';
 export type PluginLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 /** The narrow, frozen context a plugin handler gets (docs/plugins.md, "The context"). */
-export interface PluginContext<A = Args> {
+export interface PluginContext<A = Args> extends PluginPorts {
   /** Typed from the command's `args` specs, already parsed and validated by the pipeline. */
   readonly args: A;
   /** Who called, as the platform proved it: the allowlist key (`slack:T…:U…`, `discord:…`, `console:…`) and a display name. */
@@ -34,18 +34,6 @@ export interface PluginContext<A = Args> {
    * does; the answer the handler returns is still the command's reply. Not every platform has threads.
    */
   thread(root: string, status: string): Promise<PluginThread>;
-  /** The counts /status gives, read-only. */
-  readonly status: PluginStatus;
-  /** The team notebook: add as the caller, list, search. */
-  readonly notes: PluginNotes;
-  /** Device agents and their drives, read-only (/drives). */
-  readonly devices: PluginDevices;
-  /** Queued, running and recent burns and deploys, read-only (/jobs). */
-  readonly jobs: PluginJobs;
-  /** Outbound HTTP with a timeout and a size cap. */
-  readonly http: PluginHttp;
-  /** `vault:<path>#<key>` and `env:<NAME>` references. */
-  readonly secrets: PluginSecrets;
 }
 
 /** A thread a plugin command started: texts are shown as plain text, control characters escaped. */
