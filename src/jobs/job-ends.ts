@@ -34,13 +34,15 @@ export const deployEnds = (store: JobLog): JobEnds<DeployJobData> => ({ store, s
  * Records the end of a job that no worker reports: its start (unless one is there) and its end.
  * A store that fails is logged; this never rejects, as a worker's record never fails its job.
  */
-export async function recordEnd(store: JobLog | undefined, start: JobStart, outcome: JobOutcome, result: string, log: Logger): Promise<void> {
-  if (!store) return;
+export async function recordEnd(store: JobLog | undefined, start: JobStart, outcome: JobOutcome, result: string, log: Logger): Promise<boolean> {
+  if (!store) return true;
   try {
     await store.begin(start);
     await store.end(start.id, { outcome, result, endedAt: new Date() });
+    return true;
   } catch (err) {
     log.warn({ err, jobId: start.id, outcome }, 'job end not recorded');
+    return false;
   }
 }
 

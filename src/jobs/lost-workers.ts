@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { LiveThread } from '../core/live-thread.js';
-import type { ThreadRef } from '../core/thread.js';
+import type { ThreadRef, ThreadTransport } from '../core/thread.js';
 import type { Transports } from '../relay/transports.js';
 import type { JobOutcome } from '../services/job-log/types.js';
 import type { JobQueue, JobView } from '../services/queue/jobs.js';
@@ -26,7 +26,7 @@ export interface LostWatch {
  * (the record keeps its first end, docs/web.md "Job history and output").
  */
 export function watchLostWorkers<D extends { readonly thread: ThreadRef }>(
-  queue: Pick<JobQueue<D, unknown, unknown>, 'silent' | 'claimLoss' | 'endSilence'>,
+  queue: Pick<JobQueue<D, unknown, unknown>, 'silent' | 'claimLoss' | 'endSilence' | 'releaseLoss'>,
   transports: Transports,
   log: Logger,
   everyMs: number,
@@ -38,14 +38,15 @@ export function watchLostWorkers<D extends { readonly thread: ThreadRef }>(
     for (const job of (await queue.silent?.()) ?? []) {
       const ref = job.view.data.thread;
       const id = job.view.id;
-      if (job.view.state === 'finished' || job.view.state === 'failed') {
-        if (await queue.claimLoss?.(job)) await endedSilently(job.view, transports, log, ends);
-        await queue.endSilence?.(id);
-        continue;
-      }
       // Only a process with the platform's own transport can reach the thread itself (a relay alone reaches watchers).
       const transport = transports.local(ref.platform) && transports.get(ref.platform);
       if (!transport || !(await queue.claimLoss?.(job))) continue;
+      if (job.view.state === 'finished' || job.view.state === 'failed') {
+        // Dropped only once its end is known to be recorded; otherwise given back, for the next look.
+        if (await endedSilently(job.view, transport, log, ends)) await queue.endSilence?.(id);
+        else await queue.releaseLoss?.(job);
+        continue;
+      }
       log.warn({ jobId: id, silentMs: job.view.silentMs }, 'the worker of a running job stopped reporting');
       const thread = LiveThread.reopen(transport, ref, log);
       thread.status(WORKER_LOST_STATUS);
@@ -64,17 +65,26 @@ export function watchLostWorkers<D extends { readonly thread: ThreadRef }>(
   return { stop: () => clearInterval(timer) };
 }
 
-/** A job the queue ended while its worker was silent: its end, once, unless its worker recorded one. */
-async function endedSilently<D extends { readonly thread: ThreadRef }>(view: JobView<D, unknown, unknown>, transports: Transports, log: Logger, ends: JobEnds<D> | undefined): Promise<void> {
-  const had = await ends?.store.get(view.id).catch(() => undefined);
+/**
+ * A job the queue ended while its worker was silent: its end, once, unless its worker recorded one.
+ * False when that could not be settled now (the record could not be read or written): the loss is tried again.
+ */
+async function endedSilently<D extends { readonly thread: ThreadRef }>(view: JobView<D, unknown, unknown>, transport: ThreadTransport, log: Logger, ends: JobEnds<D> | undefined): Promise<boolean> {
+  let had: Awaited<ReturnType<JobEnds<D>['store']['get']>>;
+  try {
+    had = await ends?.store.get(view.id);
+  } catch (err) {
+    log.warn({ err, jobId: view.id }, 'could not read a silent job\'s record; tried again later');
+    return false;
+  }
   // Its worker ended it and stopped before clearing its heartbeat: the thread and the record know already.
-  if (had?.endedAt) return;
+  if (had?.endedAt) return true;
   const { outcome, text } = endOf(view);
   log.warn({ jobId: view.id, outcome, error: view.error }, 'a job ended while its worker was silent');
-  if (ends) await recordEnd(ends.store, ends.start(view.id, view.data), outcome, text, log);
+  if (ends && !(await recordEnd(ends.store, ends.start(view.id, view.data), outcome, text, log))) return false;
   // A worker that ended it itself told the thread; one the queue gave up is told here (without a record, it cannot be known which).
-  const transport = transports.get(view.data.thread.platform);
-  if (outcome === 'lost' && ends && transport) await LiveThread.reopen(transport, view.data.thread, log).finish('✘ worker lost', `${WORKER_GONE_TEXT} (job ${view.id})`).catch((err: unknown) => log.warn({ err, jobId: view.id }, 'could not tell a lost job\'s thread'));
+  if (outcome === 'lost' && ends) await LiveThread.reopen(transport, view.data.thread, log).finish('✘ worker lost', `${WORKER_GONE_TEXT} (job ${view.id})`).catch((err: unknown) => log.warn({ err, jobId: view.id }, 'could not tell a lost job\'s thread'));
+  return true;
 }
 
 /** How the queue says a job ended: a failed job whose worker was silent was given up; a finished one says its own outcome. */

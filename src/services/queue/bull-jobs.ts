@@ -265,9 +265,11 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   }
 
   claimLoss(job: SilentJob<D, R, P>): Promise<boolean> {
-    // A job's end is a loss of its own: the running job's loss with the same last report was taken already.
-    const ended = job.view.state === 'finished' || job.view.state === 'failed';
-    return this.#beats.claim(job.view.id, ended ? `${job.lastReport}:end` : job.lastReport, job.lastReport);
+    return this.#beats.claim(job.view.id, lossOf(job), job.lastReport);
+  }
+
+  async releaseLoss(job: SilentJob<D, R, P>): Promise<void> {
+    await this.#beats.unclaim(job.view.id, lossOf(job));
   }
 
   async endSilence(id: string): Promise<void> {
@@ -360,4 +362,10 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       ...(job.finishedOn ? { endedAt: job.finishedOn } : {}),
     };
   }
+}
+
+/** The name of a silent job's loss: a job's end is a loss of its own, apart from the running job's loss with the same last report. */
+function lossOf(job: SilentJob<unknown, unknown, unknown>): string {
+  const ended = job.view.state === 'finished' || job.view.state === 'failed';
+  return ended ? `${job.lastReport}:end` : job.lastReport;
 }

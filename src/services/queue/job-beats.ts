@@ -69,6 +69,11 @@ export class JobBeats {
     return (await this.redis.eval(CLAIM, 2, this.key, `${this.key}:lost:${id}:${loss}`, id, last, String(CLAIM_TTL_MS))) === 1;
   }
 
+  /** Undoes `claim` of this loss: the next claim of it succeeds again. */
+  async unclaim(id: string, loss: string): Promise<void> {
+    await this.redis.del(`${this.key}:lost:${id}:${loss}`);
+  }
+
   /** Redis's clock in ms (ioredis types TIME as numbers; the reply is two strings: seconds, microseconds). */
   async now(): Promise<number> {
     const [s, us] = await this.redis.time();

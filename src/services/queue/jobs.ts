@@ -61,6 +61,8 @@ export interface JobQueue<D, R, P> {
   claimLoss?(job: SilentJob<D, R, P>): Promise<boolean>;
   /** A silent job's end is recorded: its worker owes no reports any more. */
   endSilence?(id: string): Promise<void>;
+  /** Gives a claimed loss back (its end could not be recorded now), so a later look takes it again. */
+  releaseLoss?(job: SilentJob<D, R, P>): Promise<void>;
   /** Ended jobs (finished or failed), newest first, as long as the queue keeps them (the web view's history). */
   history?(limit: number): Promise<JobView<D, R, P>[]>;
   /** Runs `processor` for the given lanes in this process (idempotent per lane). */
