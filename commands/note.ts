@@ -2,7 +2,7 @@ import { commandUsing, type CommandContext } from '../src/core/define-command.js
 import { age, clip } from '../src/core/format.js';
 import { reply, type Reply } from '../src/core/reply.js';
 import type { Note, NotesPort, ClockPort } from '../src/core/ports.js';
-import { NOTE_COUNT, NOTE_TEXT, SEARCH_LIMIT, addNote, searchWords } from './shared/notes.js';
+import { NOTE_COUNT, NOTE_TEXT, NOTE_WORDS, SEARCH_LIMIT, addNote, searchWords } from './shared/notes.js';
 
 /** The ports this command uses (docs/architecture.md, "Ports"). */
 type Uses = NotesPort & ClockPort;
@@ -38,7 +38,7 @@ export default commandUsing<Uses>()({
     },
     search: {
       description: 'notes containing all of the words',
-      args: [{ name: 'words', type: 'text', description: 'words to look for', required: true, maxLength: 200 }],
+      args: [NOTE_WORDS],
       roles: ['viewer'],
       sideEffects: false,
       async handler(ctx) {

@@ -10,6 +10,8 @@ export const NOTE_TEXT = { name: 'text', type: 'text', description: 'the note', 
 /** How many /note list shows. */
 export const NOTE_COUNT = { name: 'n', type: 'integer', description: 'how many (1-50)', min: 1, max: 50, default: 10 } as const;
 /** How many /note search shows. */
+/** /note search's words, as ctx.notes.search takes them too. */
+export const NOTE_WORDS = { name: 'words', type: 'text', description: 'words to look for', required: true, maxLength: 200 } as const;
 export const SEARCH_LIMIT = 20;
 const MAX_SEARCH_WORDS = 8;
 

@@ -168,7 +168,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<App>
     grants: parts.grants,
     web,
     ...(devicesOff ? { devicesOff } : {}),
-    pluginPorts: pluginPortsFor(() => services, { vault: secrets, env: opts.env, masked: opts.secretValues ?? [] }),
+    pluginPorts: pluginPortsFor(() => services, { vault: secrets, env: opts.env }),
   };
   // With Redis, a confirmation may reach any replica; otherwise only this process holds it.
   const redisConfirm = config.redis && new RedisConfirmations(config.redis, config.redis.prefix, log, () => now().getTime());

@@ -107,7 +107,7 @@ export interface PluginHttpResponse {
   readonly status: number;
   /** Lower-case names. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The body as text, at most 1 MB (a longer one is refused with `bad_input`). */
+  /** The body as text, at most 1 MB (a longer one is refused with `unavailable`). */
   readonly text: string;
   /** The body parsed as JSON; throws UserError('bad_input') when it is not JSON. */
   json(): unknown;

@@ -69,6 +69,9 @@ describe('ctx.notes', () => {
     expect(long.text).toMatch(/text is too long \(2001 characters, at most 2000\)/);
     expect((await run((ctx) => ctx.notes.add('bell \u0007'))).code).toBe('bad_input');
     expect((await run((ctx) => ctx.notes.search('a b c d e f g h i'))).code).toBe('bad_input');
+    // The words are checked as /note search checks them: at most 200 characters, no control characters.
+    expect((await run((ctx) => ctx.notes.search('w'.repeat(201)))).text).toMatch(/words is too long \(201 characters, at most 200\)/);
+    expect((await run((ctx) => ctx.notes.search(['ok', 'bell \u0007']))).code).toBe('bad_input');
     expect((await run((ctx) => ctx.notes.list(51))).code).toBe('bad_input');
     expect((await run((ctx) => ctx.notes.add(undefined as never))).code).toBe('bad_input');
     expect(JSON.parse((await run(async (ctx) => (await ctx.notes.list()).length)).text)).toBe(0);
@@ -137,6 +140,7 @@ describe('ctx.http', () => {
   it('refuses a bad request, an answer over the cap, and one that does not come in time', async () => {
     bot = await testBot({ commands: cmd, users });
     expect((await run((ctx) => ctx.http.request({ url: 'file:///etc/passwd' }))).code).toBe('bad_input');
+    expect((await run((ctx) => ctx.http.request({ url: `http://u:hunter2@${base.slice('http://'.length)}/json` }))).code).toBe('bad_input');
     expect((await run((ctx) => ctx.http.request({ url: `${base}/x`, timeoutMs: 60_001 }))).code).toBe('bad_input');
     expect((await run((ctx) => ctx.http.request({ url: `${base}/x`, body: 'b' }))).code).toBe('bad_input');
     const big = await run((ctx) => ctx.http.request({ url: `${base}/big` }));
@@ -154,6 +158,9 @@ describe('ctx.http', () => {
     const lines = bot.logs.filter((l) => String(l.msg).startsWith('plugin http'));
     expect(lines.map((l) => l.msg)).toEqual(['plugin http request', 'plugin http request failed']);
     expect(JSON.stringify(bot.logs)).not.toMatch(/tok-abcdef|token=/);
+    // A failure's log line has the error's name and code, not its message (which can quote the URL).
+    expect(lines[1]).toMatchObject({ method: 'GET', host: '127.0.0.1:1', error: 'TypeError' });
+    expect(lines[1]).not.toHaveProperty('err');
   });
 });
 

@@ -1,6 +1,5 @@
 import { UserError } from '../../core/errors.js';
 import type { PluginHttp, PluginHttpRequest, PluginHttpResponse, PluginPortLog } from '../../core/plugin-ports.js';
-import { mask } from '../../services/deploy/template.js';
 
 export const HTTP_DEFAULT_TIMEOUT_MS = 10_000;
 export const HTTP_MAX_TIMEOUT_MS = 60_000;
@@ -11,26 +10,26 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 /**
  * `ctx.http` (docs/plugins.md): one request with Node's fetch, as declared http commands and deploy
  * webhooks send theirs (a timeout signal, redirects not followed), and the body read up to a cap. The
- * log and the errors name the method and host only: a URL's path or query, a header or a body may
- * carry a secret, and any secret this invocation read (`revealed`) or the config's ${ENV} values are masked.
+ * log and the errors name the method and host only (and a failure's error name and code, never its
+ * message, which can quote the URL): a URL's path or query, a header or a body may carry a secret.
  */
-export function httpPort(log: PluginPortLog, revealed: ReadonlySet<string>, masked: readonly string[]): PluginHttp {
+export function httpPort(log: PluginPortLog): PluginHttp {
   return Object.freeze({
     async request(req: PluginHttpRequest): Promise<PluginHttpResponse> {
       const r = checked(req);
       const where = `${r.method} ${r.url.host}`;
-      const hidden = () => [...masked, ...revealed];
       const started = Date.now();
       let res: Response;
       try {
         res = await fetch(r.url, { method: r.method, headers: r.headers, ...(r.body !== undefined ? { body: r.body } : {}), signal: AbortSignal.timeout(r.timeoutMs), redirect: 'manual' });
       } catch (err) {
         const timedOut = (err as Error).name === 'TimeoutError';
-        log.warn({ method: r.method, host: r.url.host, err: mask(String((err as Error).message), hidden()) }, 'plugin http request failed');
+        // The error's name and cause code only: fetch's messages can quote the whole URL (docs/plugins.md).
+        log.warn({ method: r.method, host: r.url.host, error: (err as Error).name, code: causeCode(err) }, 'plugin http request failed');
         if (timedOut) throw new UserError('timeout', `${where}: no answer within ${r.timeoutMs} ms`);
         throw new UserError('unavailable', `${where}: the service could not be reached`);
       }
-      const text = await capped(res, where);
+      const text = await capped(res, where, r.timeoutMs);
       log.debug({ method: r.method, host: r.url.host, status: res.status, ms: Date.now() - started }, 'plugin http request');
       return response(res, text);
     },
@@ -56,6 +55,8 @@ function checked(req: PluginHttpRequest): Checked {
     throw new UserError('bad_input', 'http url is not a URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError('bad_input', 'http url must be http: or https:');
+  // A user or password in a URL would be logged and shown wherever a URL is: send it as a header.
+  if (url.username || url.password) throw new UserError('bad_input', 'http url must not carry a user or password; send an Authorization header');
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers ?? {})) {
     try {
@@ -76,13 +77,14 @@ function checked(req: PluginHttpRequest): Checked {
 }
 
 /** The body as text, read no further than the cap: a longer one is refused, not cut (a cut JSON would not parse). */
-async function capped(res: Response, where: string): Promise<string> {
+async function capped(res: Response, where: string, timeoutMs: number): Promise<string> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read().catch(() => {
+    const { done, value } = await reader.read().catch((err: unknown) => {
+      if ((err as Error | undefined)?.name === 'TimeoutError') throw new UserError('timeout', `${where}: no whole answer within ${timeoutMs} ms`);
       throw new UserError('unavailable', `${where}: the answer broke off`);
     });
     if (done) break;
@@ -111,4 +113,11 @@ function response(res: Response, text: string): PluginHttpResponse {
       }
     },
   });
+}
+
+/** A network error's code (ECONNREFUSED, …) from fetch's cause, without its message. */
+function causeCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? (cause as { code: unknown }).code : undefined;
+  return typeof code === 'string' ? code.slice(0, 40) : undefined;
 }

@@ -8,10 +8,7 @@ import { notesPort } from './notes.js';
 import { secretsPort, type SecretSources } from './secrets.js';
 import { statusPort } from './status.js';
 
-export interface PluginPortDeps extends SecretSources {
-  /** Config values that came from ${ENV}: masked in what the http port logs. */
-  readonly masked: readonly string[];
-}
+export type PluginPortDeps = SecretSources;
 
 /**
  * The ports a plugin handler gets (docs/plugins.md, "The context"), built per invocation from the
@@ -21,14 +18,13 @@ export interface PluginPortDeps extends SecretSources {
 export function pluginPortsFor(services: () => Services, deps: PluginPortDeps): (inv: Invocation, log: PluginPortLog) => PluginPorts {
   return (inv, log) => {
     const s = services();
-    const revealed = new Set<string>();
     return Object.freeze({
       status: statusPort(s),
       notes: notesPort(s, inv),
       devices: devicesPort(s),
       jobs: jobsPort(s),
-      http: httpPort(log, revealed, deps.masked),
-      secrets: secretsPort(deps, revealed),
+      http: httpPort(log),
+      secrets: secretsPort(deps),
     });
   };
 }

@@ -1,4 +1,4 @@
-import { NOTE_COUNT, NOTE_TEXT, SEARCH_LIMIT, addNote, checkedWords, searchWords } from '../../../commands/shared/notes.js';
+import { NOTE_COUNT, NOTE_TEXT, NOTE_WORDS, SEARCH_LIMIT, addNote, checkedWords, searchWords } from '../../../commands/shared/notes.js';
 import type { Invocation } from '../../core/define-command.js';
 import { UserError } from '../../core/errors.js';
 import { parseValues } from '../../core/parse.js';
@@ -30,7 +30,9 @@ export function notesPort(services: NotesPort, inv: Invocation): PluginNotes {
       return Object.freeze((await services.notes.list(count(limit, NOTE_COUNT.default))).map(copy));
     },
     async search(words: string | readonly string[], limit?: number): Promise<readonly PluginNote[]> {
-      const list = typeof words === 'string' ? searchWords(words) : checkedWords(Array.isArray(words) ? words.map(String).filter(Boolean) : []);
+      // Each text checked as /note search checks its words (length, control characters) before it is split or used.
+      const text = (w: unknown) => parseValues([NOTE_WORDS], { words: String(w) }).words as string;
+      const list = typeof words === 'string' ? searchWords(text(words)) : checkedWords(Array.isArray(words) ? words.filter((w) => w !== '').map(text) : []);
       return Object.freeze((await services.notes.search(list, count(limit, SEARCH_LIMIT))).map(copy));
     },
   });

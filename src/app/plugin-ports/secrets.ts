@@ -14,16 +14,13 @@ export interface SecretSources {
 
 /**
  * `ctx.secrets` (docs/plugins.md): `vault:<path>#<key>` through the bot's Vault client (read on each
- * call, so a rotated secret is used at once, as templates read it) and `env:<NAME>`. Every value
- * read is added to `revealed`, which the http port masks in what it logs. No value is logged here.
+ * call, so a rotated secret is used at once, as templates read it) and `env:<NAME>`. No value is logged.
  */
-export function secretsPort(sources: SecretSources, revealed: Set<string>): PluginSecrets {
+export function secretsPort(sources: SecretSources): PluginSecrets {
   return Object.freeze({
     async get(ref: string): Promise<string> {
       const r = String(ref);
-      const value = await read(sources, r);
-      revealed.add(value);
-      return value;
+      return read(sources, r);
     },
   });
 }
