@@ -96,7 +96,13 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
       await out.finish('lost', '✘ failed', `lost track of the burn of ${data.image} on ${data.drive}`);
       throw new UnrecoverableError('job stream ended without a result');
     } catch (err) {
-      if (!out.ended && !(err instanceof WorkerStopping)) await out.finish('failed', '✘ failed', `burn of ${data.image} on ${data.drive} failed: ${(err as Error).message}`);
+      if (out.ended || err instanceof WorkerStopping) throw err;
+      // A stream that breaks because this worker is stopping (its device client closed) is no failure: the next worker re-attaches.
+      if (deps.stopping?.()) {
+        await out.drain();
+        throw new WorkerStopping('this worker is stopping; the burn goes on at the agent');
+      }
+      await out.finish('failed', '✘ failed', `burn of ${data.image} on ${data.drive} failed: ${(err as Error).message}`);
       throw err;
     }
   };

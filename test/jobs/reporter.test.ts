@@ -5,6 +5,7 @@ import type { ThreadRef } from '../../src/core/thread.js';
 import { ThreadReporter } from '../../src/jobs/reporter.js';
 import { JobRecorder } from '../../src/jobs/job-recorder.js';
 import { MemoryJobLog } from '../../src/services/job-log/memory.js';
+import { WorkerStopping } from '../../src/services/queue/worker-stopping.js';
 import { burnProcessor } from '../../src/jobs/burn.js';
 import { Transports } from '../../src/relay/transports.js';
 import type { BurnResult, DeviceClient, JobEvent, JobStream } from '../../src/services/devices/types.js';
@@ -60,27 +61,43 @@ describe('ThreadReporter and the job record', () => {
 
 describe('a burn whose stream breaks past its ends', () => {
   it('still ends its thread and its record once, as failed', async () => {
-    const store = new MemoryJobLog();
-    const t = new RecordingTransport(0);
-    const transports = new Transports();
-    transports.add(t);
-    const requester = { key: 'console:al', name: 'al' };
-    const ref: ThreadRef = { platform: 'test', channel: 'room', rootId: 'm0', statusId: 's1', requester };
-    const broken: JobStream = {
-      agent: 'a1',
-      jobId: 'bbrk001',
-      attached: false,
-      close: () => undefined,
-      async *[Symbol.asyncIterator]() {
-        yield { type: 'progress', jobId: 'bbrk001', phase: 'writing', bytes: 1, total: 10, rate: 1 } as JobEvent<BurnResult>;
-        throw new Error('the stream broke');
-      },
-    } as unknown as JobStream;
-    const devices = { status: async () => ({ state: 'unknown' }), burn: async () => broken } as unknown as DeviceClient;
-    const run = burnProcessor({ devices, transports, log: pino({ level: 'silent' }), jobLog: store });
-    const data = { agent: 'a1', drive: 'd1', image: 'release.iso', verify: true, requester, thread: ref, requestedAt: new Date().toISOString() };
+    const { store, t, run, data } = brokenBurn();
     await expect(run('bbrk001', data, () => undefined)).rejects.toThrow('the stream broke');
     expect(await store.get('bbrk001')).toMatchObject({ outcome: 'failed', result: 'burn of release.iso on d1 failed: the stream broke' });
     expect(t.messages.filter((m) => m.kind === 'reply').map((m) => m.text)).toEqual(['writing release.iso to d1', '@al burn of release.iso on d1 failed: the stream broke']);
   });
+
+  it('is no failure while its worker stops (the device client closed under it): nothing ended, the next worker re-attaches', async () => {
+    const { store, t, run, data } = brokenBurn(true);
+    await expect(run('bbrk001', data, () => undefined)).rejects.toBeInstanceOf(WorkerStopping);
+    expect((await store.get('bbrk001'))?.endedAt).toBeUndefined();
+    expect(t.messages.filter((m) => m.kind === 'reply').map((m) => m.text)).toEqual(['writing release.iso to d1']);
+  });
 });
+
+/** A burn processor whose agent stream yields one progress event and then throws; with `stops`, its worker is stopping by then. */
+function brokenBurn(stops = false) {
+  let stopping = false;
+  const store = new MemoryJobLog();
+  const t = new RecordingTransport(0);
+  const transports = new Transports();
+  transports.add(t);
+  const requester = { key: 'console:al', name: 'al' };
+  const ref: ThreadRef = { platform: 'test', channel: 'room', rootId: 'm0', statusId: 's1', requester };
+  const broken: JobStream = {
+    agent: 'a1',
+    jobId: 'bbrk001',
+    attached: false,
+    close: () => undefined,
+    async *[Symbol.asyncIterator]() {
+      yield { type: 'progress', jobId: 'bbrk001', phase: 'writing', bytes: 1, total: 10, rate: 1 } as JobEvent<BurnResult>;
+      stopping = stops;
+      throw new Error('the stream broke');
+    },
+  } as unknown as JobStream;
+  const devices = { status: async () => ({ state: 'unknown' }), burn: async () => broken } as unknown as DeviceClient;
+  const run = burnProcessor({ devices, transports, log: pino({ level: 'silent' }), jobLog: store, stopping: () => stopping });
+  const data = { agent: 'a1', drive: 'd1', image: 'release.iso', verify: true, requester, thread: ref, requestedAt: new Date().toISOString() };
+  return { store, t, run, data };
+}
+
