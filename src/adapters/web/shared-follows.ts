@@ -16,6 +16,8 @@ interface Thread {
   readonly entries: { readonly e: RelayEntry; readonly at: string }[];
   readonly followers: Set<Follower>;
   following?: Following;
+  /** Entries were dropped from `entries` (past `keep`): a page that needs older ones reads them itself. */
+  dropped: boolean;
 }
 
 /**
@@ -23,7 +25,9 @@ interface Thread {
  * "Live updates"): a hundred pages following one burn cost one Redis connection and one parse per
  * update, not a hundred. A page that opens later gets what the read has brought so far (at most
  * `keep` entries, as the stream itself keeps a bounded backlog; only those after `after`, a position
- * its browser has seen), then the rest as it comes, each page in order at its own pace. The read stops when its last page goes, or at the thread's final line.
+ * its browser has seen), then the rest as it comes, each page in order at its own pace. A page that needs entries the
+ * shared read has already dropped (the relay may still keep them) reads the thread itself, so none is skipped.
+ * The read stops when its last page goes, or at the thread's final line.
  */
 export class SharedFollows {
   readonly #threads = new Map<string, Thread>();
@@ -36,7 +40,10 @@ export class SharedFollows {
   follow(ref: ThreadRef, onEntry: EntryHandler, after?: string): Following {
     const from = positionOf(after);
     const key = threadKey(ref);
-    const t = this.#threads.get(key) ?? this.#open(key, ref);
+    const known = this.#threads.get(key);
+    const oldest = known?.entries[0]?.at;
+    if (known?.dropped && oldest !== undefined && (from === undefined || isAfter(oldest, from))) return this.relay.follow(ref, onEntry, from);
+    const t = known ?? this.#open(key, ref);
     let finish!: () => void;
     const done = new Promise<void>((r) => (finish = r));
     const f: Follower = { handler: onEntry, from, chain: Promise.resolve(), stopped: false, finish };
@@ -51,11 +58,14 @@ export class SharedFollows {
   }
 
   #open(key: string, ref: ThreadRef): Thread {
-    const t: Thread = { key, entries: [], followers: new Set() };
+    const t: Thread = { key, entries: [], followers: new Set(), dropped: false };
     this.#threads.set(key, t);
     const following = this.relay.follow(ref, (e, at) => {
       t.entries.push({ e, at });
-      if (t.entries.length > this.keep) t.entries.shift();
+      if (t.entries.length > this.keep) {
+        t.entries.shift();
+        t.dropped = true;
+      }
       for (const f of t.followers) this.#deliver(t, f, e, at);
       return e.op === 'final';
     });

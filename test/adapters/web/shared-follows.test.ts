@@ -12,10 +12,10 @@ class CountingRelay {
   follows = 0;
   open = 0;
   constructor(readonly inner: ThreadRelay) {}
-  follow(r: ThreadRef, onEntry: EntryHandler): Following {
+  follow(r: ThreadRef, onEntry: EntryHandler, after?: string): Following {
     this.follows++;
     this.open++;
-    const f = this.inner.follow(r, onEntry);
+    const f = this.inner.follow(r, onEntry, after);
     void f.done.then(() => this.open--);
     return f;
   }
@@ -50,6 +50,24 @@ describe('SharedFollows: one relay read per thread for every job page on it', ()
     expect(relay.follows).toBe(1);
     await until(() => relay.open === 0);
     expect(shared.reading).toBe(0);
+  });
+
+  it('lets a page that needs entries the shared read dropped read the thread itself, so it misses none', async () => {
+    const memory = new MemoryRelay('w');
+    const relay = new CountingRelay(memory);
+    const shared = new SharedFollows(relay, 2);
+    const publish = (u: RelayUpdate) => memory.publish(ref, u);
+    const a = collect(shared);
+    for (const text of ['one', 'two', 'three']) publish({ op: 'reply', text });
+    await until(() => a.seen.length === 3);
+    // The shared read keeps two; the relay still has all three: a new page gets them from the relay.
+    const late = collect(shared);
+    await until(() => late.seen.length === 3);
+    expect(texts(late.seen)).toEqual(['one', 'two', 'three']);
+    expect(relay.follows).toBe(2);
+    publish({ op: 'final', text: 'done' });
+    await Promise.all([a.f.done, late.f.done]);
+    expect(texts(late.seen)).toEqual(['one', 'two', 'three', 'done']);
   });
 
   it('keeps reading for the pages left when one goes, stops when the last goes, and reads again for a new one', async () => {
