@@ -1,7 +1,7 @@
 import { isMainThread, workerData } from 'node:worker_threads';
 import { signedPost, slashBody } from '../test/helpers/slack-request.js';
 import { startAgentProcess, type AgentProcess } from './agent-process.js';
-import { envNumber, prepared, withServer } from './http-load.js';
+import { ackText, envNumber, prepared, withServer } from './http-load.js';
 import { productionWorld, REDIS_URL, serveProduction } from './production-endpoint.js';
 import { pct, row, type Bench } from './report.js';
 
@@ -72,7 +72,7 @@ async function answered(url: string, command: string, n: number, ok: (text: stri
   const t = performance.now();
   const res = await send();
   const ms = performance.now() - t;
-  const text = res.status === 200 ? String((JSON.parse(res.body) as { text?: unknown }).text ?? '') : '';
+  const text = res.status === 200 ? (ackText(res.body) ?? '') : '';
   if (!ok(text)) throw new Error(`${command} answered ${res.status}: ${res.body.slice(0, 200)}`);
   return ms;
 }

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Agent as HttpAgent, request } from 'node:http';
 import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
 import { pct, row, type Row } from './report.js';
 
 export interface Load {
@@ -38,6 +39,18 @@ export async function withServer<T>(module: URL, role: string | (Record<string, 
 export interface Answer {
   readonly status: number;
   readonly body: string;
+}
+
+const slackAck = z.object({ text: z.string().optional() });
+
+/** The `text` of a Slack ack's JSON body (parsed, never cast); undefined when the body is not such JSON. */
+export function ackText(body: string): string | undefined {
+  try {
+    const parsed = slackAck.safeParse(JSON.parse(body));
+    return parsed.success ? (parsed.data.text ?? '') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A request built and signed before the clock starts, as the platform has it ready before sending: only the send and the whole answer are timed. */

@@ -1,8 +1,13 @@
 import { join } from 'node:path';
+import { z } from 'zod';
 import { limitRow, pct, row, type Bench, type Row } from './report.js';
 import { cpuMs, rssMb } from './scale/proc-sampler.js';
 import { spawnChild } from './web-pages/child.js';
 import { startPagesWorld } from './web-pages/world.js';
+
+/** What the two client processes report (their `result` lines): parsed, as any input from another process. */
+const readersResult = z.object({ arrivals: z.array(z.array(z.number())), ids: z.array(z.string()) });
+const pagesResult = z.array(z.array(z.tuple([z.string(), z.string(), z.number()])));
 
 const PAGES = Number(process.env.OPSLINE_WEB_PAGES ?? 100);
 const IMAGE_MB = Number(process.env.OPSLINE_WEB_PAGES_IMAGE_MB ?? 16);
@@ -62,10 +67,10 @@ export const webPagesBench: Bench = {
       // The stream holds the updates in the order they were published (one worker, one connection), so
       // its i-th entry id is the i-th publish; a page's event id is an entry id (src/adapters/web/events.ts).
       const published = world.relay.published;
-      const { arrivals, ids } = JSON.parse(bare.slice('result '.length)) as { arrivals: number[][]; ids: string[] };
+      const { arrivals, ids } = readersResult.parse(JSON.parse(bare.slice('result '.length)));
       const place = new Map(ids.map((id, i) => [id, i]));
       const pageLatency: number[] = [];
-      for (const client of JSON.parse(seen.slice('result '.length)) as [string, string, number][][]) {
+      for (const client of pagesResult.parse(JSON.parse(seen.slice('result '.length)))) {
         for (const [id, event, at] of client) {
           const p = published[place.get(id) ?? -1];
           if (!p || !EVENT_OF.get(p.op)?.includes(event)) throw new Error(`event ${id} (${event}) does not match its update (${p?.op ?? 'none'})`);

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { signedPost, slashBody } from '../../test/helpers/slack-request.js';
-import { prepared } from '../http-load.js';
+import { ackText, prepared } from '../http-load.js';
 import { pct } from '../report.js';
 import { sampleProc, type ProcUsage } from '../scale/proc-sampler.js';
 import { REDIS_URL } from '../production-endpoint.js';
@@ -117,10 +117,6 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
 }
 
 function replyText(body: string): string {
-  try {
-    return String((JSON.parse(body) as { text?: unknown }).text ?? '');
-  } catch {
-    return body;
-  }
+  return ackText(body) ?? body;
 }
 

@@ -137,14 +137,17 @@ async function startHost(specPath: string, started: Map<string, number>): Promis
         ready();
       }
       if (!line.includes(' started"')) continue;
-      const m = JSON.parse(line) as { time?: number; jobId?: string; msg?: string };
-      if (m.jobId && typeof m.time === 'number' && !started.has(m.jobId)) started.set(m.jobId, m.time);
+      const m = startedLine.safeParse(JSON.parse(line));
+      if (m.success && !started.has(m.data.jobId)) started.set(m.data.jobId, m.data.time);
     }
   });
   const exited = new Promise<never>((_r, reject) => child.once('exit', (code) => reject(new Error(`the fleet's agent host exited with ${code}`))));
   await Promise.race([listening, exited]);
   return { child, endpoints };
 }
+
+/** An agent's log line that a job started: when, and which job. */
+const startedLine = z.object({ time: z.number(), jobId: z.string() });
 
 /** The agent host's ready line: where each agent listens. */
 const hostReady = z.object({ endpoints: z.record(z.string(), z.string()) });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { childProtocol, wallNow } from './child.js';
 
 /**
@@ -7,7 +8,7 @@ import { childProtocol, wallNow } from './child.js';
  * measured; they run in a process of their own so their work is not the server's.
  */
 const [base, id, cookiesJson] = process.argv.slice(2);
-const cookies = JSON.parse(cookiesJson!) as string[];
+const cookies = z.array(z.string()).parse(JSON.parse(cookiesJson ?? '[]'));
 type Seen = [string, string, number];
 const streams: Response[] = [];
 

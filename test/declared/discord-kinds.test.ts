@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBurnQueue } from '../../src/services/queue/memory.js';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
 import { startDiscordBot, USERS, type DiscordBot } from '../helpers/discord-bot.js';
-import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, seedTasks, type TestDatabase } from '../helpers/mysql.js';
+import { createTestDatabase, readOnlyUser, seedTasks, type ReadOnlyUser, type TestDatabase } from '../helpers/mysql.js';
 
 /**
  * A declared sql and run command from Discord (the http kind is test/declared/discord.test.ts): signed
@@ -14,21 +13,18 @@ import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, seedTasks, type TestDatabas
 let bot: DiscordBot;
 let db: TestDatabase;
 let f: AgentFixture;
-let roUser = '';
+let ro: ReadOnlyUser;
 beforeAll(async () => {
   db = await createTestDatabase({ tasks: 'classic', migrate: false });
   await seedTasks(db, { Success: 2, Failed: 5 });
-  roUser = `${db.name}_ro`;
-  const password = randomBytes(12).toString('hex');
-  await db.admin.query(`CREATE USER '${roUser}'@'%' IDENTIFIED BY '${password}'`);
-  await db.admin.query(`GRANT SELECT ON ${db.name}.tasks TO '${roUser}'@'%'`);
+  ro = await readOnlyUser(db, 'tasks');
   f = await agentFixture([]);
   const script = join(f.root, 'uptime.mjs');
   await writeFile(script, "console.log(' 12:00:00 up 9 days,  load average: 0.10');\n");
   await f.start({ commands: { uptime: { argv: [process.execPath, script], refPattern: '^x$', timeoutSec: 10 } } });
   bot = await startDiscordBot({
     mode: 'http',
-    sources: { shop: { url: `mysql://${roUser}:${password}@${MYSQL_HOST}:${MYSQL_PORT}/${db.name}` } },
+    sources: { shop: { url: ro.url } },
     commands: [
       { name: 'orders-by-status', description: 'Orders in one status', kind: 'sql', source: 'shop', args: [{ name: 'status', type: 'string', pattern: '[A-Za-z]{1,20}' }], query: 'SELECT task_status AS status, COUNT(*) AS n FROM tasks WHERE task_status = :status GROUP BY task_status', roles: ['viewer'] },
       { name: 'uptime', description: 'How long a host has been up', kind: 'run', agent: 'a1', run: 'uptime', quick: true, roles: ['viewer'] },
@@ -39,7 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bot?.stop();
   await f?.cleanup();
-  await db.admin.query(`DROP USER IF EXISTS '${roUser}'@'%'`);
+  await ro?.drop();
   await db.drop();
 });
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
@@ -6,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBurnQueue } from '../../src/services/queue/memory.js';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
-import { createTestDatabase, MYSQL_HOST, MYSQL_PORT, seedTasks, type TestDatabase } from '../helpers/mysql.js';
+import { createTestDatabase, readOnlyUser, seedTasks, type ReadOnlyUser, type TestDatabase } from '../helpers/mysql.js';
 import { startSlackBot, type SlackBot } from '../helpers/slack-bot.js';
 import type { PostResult } from '../helpers/slack-request.js';
 
@@ -19,23 +18,20 @@ let bot: SlackBot;
 let service: Server;
 let db: TestDatabase;
 let f: AgentFixture;
-let roUser = '';
+let ro: ReadOnlyUser;
 beforeAll(async () => {
   service = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ depth: req.url === '/q/orders' ? 42 : 0 })));
   await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
   db = await createTestDatabase({ tasks: 'classic', migrate: false });
   await seedTasks(db, { Success: 3, Failed: 1 });
-  roUser = `${db.name}_ro`;
-  const password = randomBytes(12).toString('hex');
-  await db.admin.query(`CREATE USER '${roUser}'@'%' IDENTIFIED BY '${password}'`);
-  await db.admin.query(`GRANT SELECT ON ${db.name}.tasks TO '${roUser}'@'%'`);
+  ro = await readOnlyUser(db, 'tasks');
   f = await agentFixture([]);
   const script = join(f.root, 'uptime.mjs');
   await writeFile(script, "console.log(' 12:00:00 up 3 days,  load average: 0.00');\n");
   await f.start({ commands: { uptime: { argv: [process.execPath, script], refPattern: '^x$', timeoutSec: 10 } } });
   bot = await startSlackBot({
-    sources: { shop: { url: `mysql://${roUser}:${password}@${MYSQL_HOST}:${MYSQL_PORT}/${db.name}` } },
+    sources: { shop: { url: ro.url } },
     commands: [
       { name: 'queue-depth', description: 'Depth of a work queue', kind: 'http', args: [{ name: 'queue', type: 'enum', values: ['orders', 'emails'] }], url: `${base}/q/{queue}`, reply: '{queue}: {body.depth} waiting', roles: ['viewer'] },
       { name: 'orders-by-status', description: 'Orders in one status', kind: 'sql', source: 'shop', args: [{ name: 'status', type: 'string', pattern: '[A-Za-z]{1,20}' }], query: 'SELECT task_status AS status, COUNT(*) AS n FROM tasks WHERE task_status = :status GROUP BY task_status', roles: ['viewer'] },
@@ -48,7 +44,7 @@ afterAll(async () => {
   await bot?.stop();
   await f?.cleanup();
   await new Promise<void>((resolve) => service.close(() => resolve()));
-  await db.admin.query(`DROP USER IF EXISTS '${roUser}'@'%'`);
+  await ro?.drop();
   await db.drop();
 });
 

@@ -92,3 +92,26 @@ export async function seedTasks(db: TestDatabase, counts: Record<string, number>
     await db.admin.query(`INSERT INTO tasks ${cols} VALUES ?`, [rows]);
   }
 }
+
+/** A SELECT-only user on one table of a test database: what a declared `sql` command's source connects as. */
+export interface ReadOnlyUser {
+  readonly user: string;
+  readonly password: string;
+  /** `mysql://` URL for this user on the test database. */
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates `<db>_ro` with SELECT on `table` only; names and password go in as placeholders, never into the SQL text. */
+export async function readOnlyUser(db: TestDatabase, table: string): Promise<ReadOnlyUser> {
+  const user = `${db.name}_ro`;
+  const password = randomBytes(12).toString('hex');
+  await db.admin.query("CREATE USER ?@'%' IDENTIFIED BY ?", [user, password]);
+  await db.admin.query("GRANT SELECT ON ??.?? TO ?@'%'", [db.name, table, user]);
+  return {
+    user,
+    password,
+    url: `mysql://${user}:${password}@${MYSQL_HOST}:${MYSQL_PORT}/${db.name}`,
+    drop: async () => void (await db.admin.query("DROP USER IF EXISTS ?@'%'", [user])),
+  };
+}
