@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -37,8 +37,14 @@ export function appendStates(file: string, states: readonly unknown[]): void {
 /** Writes the file whole (temp file + rename), so a crash leaves either the old file or the new one. */
 export function rewriteStates(file: string, states: readonly unknown[]): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, lines(states), { mode: 0o600 });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, lines(states), { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch (err) {
+    // A write or rename that fails (a full disk, a directory made read-only) leaves no half-written temp file behind.
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 const lines = (states: readonly unknown[]): string => states.map((s) => `${JSON.stringify(s)}\n`).join('');

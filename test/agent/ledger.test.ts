@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,8 @@ describe('the journal', () => {
     await withLedgerBlocked(dir, 'runs', async () => {
       expect(() => ledger.setPid('r1', 77)).toThrow(/EISDIR/);
       expect(() => ledger.start(run('refused'))).toThrow(/EISDIR/);
+      // The second try was a whole rewrite (temp file + rename onto the blocked name): its temp file is gone.
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     });
     expect(ledger.get('r1')?.pid).toBe(77);
     expect(ledger.get('refused')).toBeUndefined();
