@@ -50,6 +50,7 @@ describe.each(stores)('web sign-in links and sessions in %s', (_name, make) => {
       members: (k) => store.members(k),
       removeMember: (k, m) => store.removeMember(k, m),
       bump: (k, t) => store.bump(k, t),
+      unbump: (k) => store.unbump(k),
       close: () => store.close(),
     };
     const token = await new SignInLinks(spy, Date.now).issue({ key: 'console:alice', name: 'alice' });
@@ -81,7 +82,7 @@ describe('failed sign-ins', () => {
     const b = new RedisKeyStore(REDIS_URL, p.prefix, pino({ level: 'silent' }));
     cleanups.push(() => p.cleanup(), () => a.close(), () => b.close());
     const [one, two] = [new SignInAttempts(a), new SignInAttempts(b)];
-    for (let i = 0; i < 5; i++) await Promise.all([one.failed('203.0.113.7'), two.failed('203.0.113.7')]);
+    for (let i = 0; i < 5; i++) await Promise.all([one.reserve('203.0.113.7'), two.reserve('203.0.113.7')]);
     expect(await one.allowed('203.0.113.7')).toBe(false);
     expect(await two.allowed('203.0.113.7')).toBe(false);
     expect(await two.allowed('203.0.113.8')).toBe(true);
@@ -90,12 +91,42 @@ describe('failed sign-ins', () => {
   it('start again when the window ends, counted from the first failure (a fixed window)', async () => {
     let now = 0;
     const attempts = new SignInAttempts(new MemoryKeyStore(() => now), 2, 60_000);
-    await attempts.failed('a');
+    expect(await attempts.reserve('a')).toBe(true);
     now = 59_000;
-    await attempts.failed('a');
+    expect(await attempts.reserve('a')).toBe(true);
     expect(await attempts.allowed('a')).toBe(false);
+    expect(await attempts.reserve('a')).toBe(false);
     now = 60_000;
     expect(await attempts.allowed('a')).toBe(true);
+  });
+
+  it.each(stores)('in %s, let at most ten tries of a burst through, and a try that succeeded is taken back', async (_name, make) => {
+    const attempts = new SignInAttempts(make());
+    const burst = await Promise.all(Array.from({ length: 30 }, () => attempts.reserve('203.0.113.9')));
+    expect(burst.filter(Boolean)).toHaveLength(10);
+    const other = new SignInAttempts(make());
+    for (let i = 0; i < 9; i++) expect(await other.reserve('a')).toBe(true);
+    // The tenth try signs in: it is taken back, so one more failure still fits in the window.
+    expect(await other.reserve('a')).toBe(true);
+    await other.succeeded('a');
+    expect(await other.allowed('a')).toBe(true);
+    expect(await other.reserve('a')).toBe(true);
+    expect(await other.reserve('a')).toBe(false);
+  });
+
+  it('take nothing back from a counter that has expired (no counter without an expiry is left)', async () => {
+    const p = redisPrefix();
+    const store = new RedisKeyStore(REDIS_URL, p.prefix, pino({ level: 'silent' }));
+    cleanups.push(() => p.cleanup(), () => store.close());
+    await store.unbump('gone');
+    const r = new Redis(REDIS_URL);
+    cleanups.push(async () => void r.disconnect());
+    expect(await r.exists(`${p.prefix}:web:gone`)).toBe(0);
+    expect(await store.bump('w', 60_000)).toBe(1);
+    await store.unbump('w');
+    await store.unbump('w');
+    expect(await r.get(`${p.prefix}:web:w`)).toBe('0');
+    expect(await r.pttl(`${p.prefix}:web:w`)).toBeGreaterThan(0);
   });
 
   it('keep a fixed window in Redis: later failures do not push its end back', async () => {

@@ -47,6 +47,8 @@ export function uncheckedText(roles: readonly HeldRole[]): string {
  * live session and asks Access again, so a principal taken off the allowlist loses the view at once;
  * every POST must come from this site (Origin) and carry the session's CSRF token.
  */
+const TOO_MANY = messagePage('Sign in', 'Too many sign-in attempts from here; wait a minute. Nothing was done.');
+
 export class Gate {
   constructor(private readonly d: GateDeps) {}
 
@@ -97,20 +99,21 @@ export class Gate {
     const secure = this.secure(req);
     if (!this.#fromHere(req)) return sendHtml(res, 403, messagePage('Refused', 'This form was not sent from this site; nothing was done.'));
     const addr = clientAddress(req, this.#hops);
-    if (!(await this.d.auth.attempts.allowed(addr))) return sendHtml(res, 429, messagePage('Sign in', 'Too many sign-in attempts from here; wait a minute. Nothing was done.'));
+    if (!(await this.d.auth.attempts.allowed(addr))) return sendHtml(res, 429, TOO_MANY);
     const form = await formBody(req);
     const pair = cookieOf(req, SIGNIN_COOKIE) ?? '';
     if (!form || !SECRET.test(pair) || !sameSecret(form.get('csrf') ?? '', pair)) {
       return sendHtml(res, 403, messagePage('Refused', 'This form is not the one this browser was shown (missing or wrong CSRF token); nothing was done. Open the link again.'));
     }
     const token = form.get('t') ?? '';
+    // Only a token that could have been real counts: garbage is refused for free, so a client behind
+    // the same address (a proxy, a NAT) cannot spend everyone's tries with it. A real-looking one is
+    // counted before the link is looked up, in the same step as the check (a burst cannot pass the limit).
+    const counted = SECRET.test(token);
+    if (counted && !(await this.d.auth.attempts.reserve(addr))) return sendHtml(res, 429, TOO_MANY);
     const grant = await this.d.auth.links.take(token);
-    if (!grant) {
-      // Only a token that could have been real counts: garbage is refused for free, so a client behind
-      // the same address (a proxy, a NAT) cannot spend everyone's tries with it.
-      if (SECRET.test(token)) await this.d.auth.attempts.failed(addr);
-      return sendHtml(res, 410, messagePage('Sign in', 'This sign-in link has been used or has expired; nothing was done. Type /web in chat for a new one.'));
-    }
+    if (!grant) return sendHtml(res, 410, messagePage('Sign in', 'This sign-in link has been used or has expired; nothing was done. Type /web in chat for a new one.'));
+    if (counted) await this.d.auth.attempts.succeeded(addr);
     const principal: Principal = { key: grant.key, name: grant.name, ...(grant.guild ? { guild: grant.guild } : {}) };
     await this.admit(res, principal, safeNext(form.get('next')), secure, 'link', clearCookie(SIGNIN_COOKIE, secure));
   }

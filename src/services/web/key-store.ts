@@ -18,6 +18,8 @@ export interface KeyStore {
   removeMember(key: string, member: string): Promise<void>;
   /** Adds one to the counter at `key` and returns it; a new counter expires `ttlMs` after its first count (a fixed window). */
   bump(key: string, ttlMs: number): Promise<number>;
+  /** Takes one back from a live counter (never below zero); a counter that has expired stays gone. */
+  unbump(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,8 +90,14 @@ export class MemoryKeyStore implements KeyStore {
     this.#set(key, { value: String(n), until: h?.until ?? this.now() + ttlMs });
     return n;
   }
+  async unbump(key: string): Promise<void> {
+    const h = this.#live(key);
+    if (h && typeof h.value === 'string') h.value = String(Math.max(0, (Number(h.value) || 0) - 1));
+  }
   async close(): Promise<void> {}
 }
+
+const UNBUMP = "if (tonumber(redis.call('GET', KEYS[1]) or '0') > 0) then redis.call('DECR', KEYS[1]) end return 0";
 
 export class RedisKeyStore implements KeyStore {
   readonly #r: Redis;
@@ -134,6 +142,10 @@ export class RedisKeyStore implements KeyStore {
     const incr = res?.[1];
     if (!incr || incr[0]) throw incr?.[0] ?? new Error('the sign-in counter was not counted');
     return Number(incr[1]);
+  }
+  async unbump(key: string): Promise<void> {
+    // One script: a DECR on a key that expired in between would make a counter without an expiry.
+    await this.#r.eval(UNBUMP, 1, this.#k(key));
   }
   async close(): Promise<void> {
     this.#r.disconnect();

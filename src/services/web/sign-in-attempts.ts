@@ -14,13 +14,22 @@ export class SignInAttempts {
     private readonly windowMs = 60_000,
   ) {}
 
-  /** True while `addr` may try again. */
+  /** True while `addr` may try again: a cheap look before any work, which counts nothing. */
   async allowed(addr: string): Promise<boolean> {
     return Number((await this.store.get(keyOf(addr))) ?? 0) < this.max;
   }
 
-  async failed(addr: string): Promise<void> {
-    await this.store.bump(keyOf(addr), this.windowMs);
+  /**
+   * Counts a try before it is made, in one step with the check: of a burst of tries at once, at most
+   * `max` in a window get true, where a look then a count after each failure let every try of the burst
+   * through. A try that succeeds is taken back with `succeeded`, so only failures stay counted.
+   */
+  async reserve(addr: string): Promise<boolean> {
+    return (await this.store.bump(keyOf(addr), this.windowMs)) <= this.max;
+  }
+
+  async succeeded(addr: string): Promise<void> {
+    await this.store.unbump(keyOf(addr));
   }
 }
 

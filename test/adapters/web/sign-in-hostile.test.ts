@@ -84,6 +84,24 @@ describe('the sign-in limit counts the client, not the proxy, and only tokens th
     expect((await postContinue(bot.base, f, { origin: bot.base, 'x-forwarded-for': 'not-an-ip, 10.0.0.1' })).status).toBe(303);
   });
 
+  it('lets at most ten of a burst of real-looking tokens at once be tried; the rest are refused before any is looked up', async () => {
+    bot = await webBot({ access: { users } });
+    const f = await openLink(await bot.link(ADMIN));
+    const statuses = await Promise.all(Array.from({ length: 30 }, () => postContinue(bot!.base, { ...f, t: bad }).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 410)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+    expect((await postContinue(bot.base, f)).status).toBe(429);
+  });
+
+  it('does not count a sign-in that succeeded: nine failures, a sign-in, and one more failure still fit', async () => {
+    bot = await webBot({ access: { users } });
+    for (let i = 0; i < 9; i++) expect((await postContinue(bot.base, { ...(await openLink(await bot.link(ADMIN))), t: bad })).status).toBe(410);
+    expect((await postContinue(bot.base, await openLink(await bot.link(ADMIN)))).status).toBe(303);
+    const f = await openLink(await bot.link(ADMIN));
+    expect((await postContinue(bot.base, { ...f, t: bad })).status).toBe(410);
+    expect((await postContinue(bot.base, f)).status).toBe(429);
+  });
+
   it('does not count malformed tokens: garbage from one client cannot lock out others behind the same address', async () => {
     bot = await webBot({ access: { users } });
     const f = await openLink(await bot.link(ADMIN));
