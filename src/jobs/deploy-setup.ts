@@ -57,11 +57,15 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
   let queue: DeployQueue;
   let store: DeployStore;
   let memory: MemoryJobQueue<DeployJobData, DeployResult, DeployProgress> | undefined;
+  let stopping = false;
+  // A target deploys one job at a time; declared run jobs of different commands run side by side, up to
+  // jobs.runConcurrency across all workers (the agent runs one job per command; a second one waits).
+  const laneConcurrency = (lane: string) => (lane === DECLARED_RUN_LANE ? config.jobs.runConcurrency : 1);
   if (config.redis) {
-    queue = new BullJobQueue<DeployJobData, DeployResult, DeployProgress>({ ...config.redis, ...config.jobs, log }, DEPLOY_KIND);
+    queue = new BullJobQueue<DeployJobData, DeployResult, DeployProgress>({ ...config.redis, ...config.jobs, laneConcurrency, log }, DEPLOY_KIND);
     store = new RedisDeployStore(config.redis, config.redis.prefix, log);
   } else {
-    queue = memory = new MemoryJobQueue<DeployJobData, DeployResult, DeployProgress>(DEPLOY_KIND);
+    queue = memory = new MemoryJobQueue<DeployJobData, DeployResult, DeployProgress>(DEPLOY_KIND, laneConcurrency);
     store = new MemoryDeployStore();
   }
   const service = new DeployService(targets, queue, store, opts.devices, opts.devicesOff);
@@ -76,15 +80,27 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
   return {
     service,
     async startWorkers() {
-      const processor = deployProcessor({ service, devices: opts.devices, secrets: opts.secrets, masked: opts.masked, transports, log, ...(opts.jobLog ? { jobLog: opts.jobLog } : {}), jobUrl: jobPageUrl(config) });
+      const processor = deployProcessor({
+        service,
+        devices: opts.devices,
+        secrets: opts.secrets,
+        masked: opts.masked,
+        transports,
+        log,
+        ...(opts.jobLog ? { jobLog: opts.jobLog } : {}),
+        jobUrl: jobPageUrl(config),
+        cancelRequested: (id) => queue.cancelRequested(id),
+        stopping: () => stopping,
+      });
       const describe = (d: DeployJobData) => ({ what: `${d.target} ${d.ref}`, requester: d.requester });
       queue.work([...targets.map((t) => t.name), DECLARED_RUN_LANE], reportFailures('deploy', describe, processor, opts.failed));
     },
     idle: async () => memory?.idle(),
     async close() {
+      stopping = true;
       lost.stop();
       unqueued.stop();
-      if (memory && opts.demo) await cancelOnQuit(memory, (id, d) => service.cancelRunning(service.target(d.target), id), 'deploy', transports, log, ends);
+      if (memory && opts.demo) await cancelOnQuit(memory, async (id, d) => void (await service.cancelRunning(service.target(d.target), id)), 'deploy', transports, log, ends);
       await queue.close();
       await store.close();
     },

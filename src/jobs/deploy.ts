@@ -18,6 +18,7 @@ import { UserError } from '../core/errors.js';
 import type { JobLog } from '../services/job-log/types.js';
 import { JobRecorder } from './job-recorder.js';
 import { deployStart } from './job-ends.js';
+import { WorkerStopping } from '../services/queue/worker-stopping.js';
 
 export interface DeployDeps {
   readonly service: DeployService;
@@ -31,6 +32,10 @@ export interface DeployDeps {
   readonly jobLog?: JobLog;
   /** A job's web page (`web.publicUrl`), for the thread's final line. */
   readonly jobUrl?: (id: string) => string | undefined;
+  /** True when someone cancelled the job before its agent had it (JobQueue.requestCancel). */
+  readonly cancelRequested?: (id: string) => Promise<boolean>;
+  /** True once this worker is stopping: a job still waiting for its command is left to the next worker. */
+  readonly stopping?: () => boolean;
 }
 
 /**
@@ -54,6 +59,10 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
         result = t.kind === 'webhook' ? await webhook(deps, id, t, data, out, output) : await command(deps, id, t, data, out, output);
       }
     } catch (err) {
+      if (err instanceof WorkerStopping) {
+        await out.drain();
+        throw err;
+      }
       result = { outcome: 'failed', ok: false, message: (err as Error).message, durationMs: Date.now() - started };
     }
     // The record has every line already, numbered: the chunks are for the thread only.
@@ -107,8 +116,10 @@ async function onAgent(deps: DeployDeps, id: string, agent: string, what: string
   const known = await devices.runStatus(agent, id);
   let stream: RunStream;
   if (known.state === 'unknown') {
+    const started = await whenFree(deps, id, agent, () => start(devices), out);
+    if (!started) return { outcome: 'cancelled', ok: false, message: `${what} was cancelled before it started`, durationMs: 0 };
+    stream = started;
     out.milestone(`running: ${what} on ${agent} (the command is defined on the agent host)`);
-    stream = await start(devices);
   } else {
     // Another worker started it and was lost (the thread said "running:" then): say what happened meanwhile.
     if (known.state === 'running') {
@@ -127,6 +138,31 @@ async function onAgent(deps: DeployDeps, id: string, agent: string, what: string
     }
   }
   throw DeviceError.of('down', {}, 'lost track of the deploy command');
+}
+
+/** How often a job whose command is already running (another job of it) asks its agent again. */
+const BUSY_RETRY_MS = 1000;
+
+/**
+ * Starts the command, or waits while the agent says it is running already (another job of the same
+ * command: the agent runs one at a time, and a lane may run several jobs at once, docs/commands.md),
+ * asking again every second. Undefined when the job was cancelled meanwhile: nothing ran.
+ */
+async function whenFree(deps: DeployDeps, id: string, agent: string, start: () => Promise<RunStream>, out: ThreadReporter): Promise<RunStream | undefined> {
+  for (;;) {
+    if (await deps.cancelRequested?.(id)) return undefined;
+    try {
+      const stream = await start();
+      // A cancel that came between the look above and the agent's answer: stop what just started.
+      if (await deps.cancelRequested?.(id)) await deps.devices?.cancel(agent, id).catch(() => undefined);
+      return stream;
+    } catch (err) {
+      if (!(err instanceof DeviceError) || err.agentCode !== 'busy') throw err;
+      if (deps.stopping?.()) throw new WorkerStopping('this worker is stopping; the job waits for the next one');
+      out.status(`waiting: ${err.message}`);
+      await new Promise((r) => setTimeout(r, BUSY_RETRY_MS));
+    }
+  }
 }
 
 /** How the deploy ended, in words: a cancelled deploy is cancelled, not failed. */

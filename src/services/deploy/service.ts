@@ -4,6 +4,7 @@ import { UserError, withOutcome } from '../../core/errors.js';
 import type { ThreadRef } from '../../core/thread.js';
 import type { Principal } from '../../core/principal.js';
 import type { DeviceClient } from '../devices/types.js';
+import { DeviceError } from '../devices/errors.js';
 import { noWorkerNote } from '../queue/no-worker.js';
 import { MaybeDoneError } from '../redis-errors.js';
 import type { DeployJobView, DeployQueue, DeployStore, DeployTarget, LastDeploy, LockHolder } from './types.js';
@@ -150,10 +151,26 @@ export class DeployService {
   }
 
   /** Stops a running command deploy on its agent; the job then ends as cancelled and frees the lock. */
-  async cancelRunning(t: DeployTarget, id: string): Promise<void> {
+  async cancelRunning(t: DeployTarget, id: string): Promise<'stopping' | 'not_started'> {
     // A webhook has been sent already; only a command on an agent can still be stopped.
     if (t.kind !== 'command' || !this.devices) throw new UserError('conflict', `deploy job ${id} is a webhook that has been sent; it cannot be called back`);
-    await this.devices.cancel(t.agent ?? '', id);
+    return this.cancelOnAgent(t.agent ?? '', id);
+  }
+
+  /**
+   * Stops a running job's command on its agent. Marked first: a job still waiting for its command
+   * (another job of it runs, src/jobs/deploy.ts) never starts; `not_started` when the agent did not have it yet.
+   */
+  async cancelOnAgent(agent: string, id: string): Promise<'stopping' | 'not_started'> {
+    if (!this.devices) throw new UserError('not_configured', 'no device agents are configured here');
+    await this.queue.requestCancel(id);
+    try {
+      await this.devices.cancel(agent, id);
+      return 'stopping';
+    } catch (err) {
+      if (err instanceof DeviceError && err.agentCode === 'unknown_job') return 'not_started';
+      throw err;
+    }
   }
 
   async states(): Promise<TargetState[]> {

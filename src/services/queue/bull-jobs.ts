@@ -20,6 +20,8 @@ export interface BullOptions extends RedisTarget {
   readonly stalledIntervalMs: number;
   /** How often a running job's worker reports (default 5 s); see JobBeats. */
   readonly heartbeatMs?: number;
+  /** Jobs of a lane that run at once, across every worker process (default 1: a drive burns one disc at a time). */
+  readonly laneConcurrency?: (lane: string) => number;
   readonly log: Logger;
 }
 
@@ -28,7 +30,7 @@ const READ = { what: 'the queue', consequence: 'nothing was changed' };
 
 /**
  * BullMQ, one queue per lane (`<kind>.<lane>`: `burn.<agent>.<drive>`, `deploy.<target>`), one job
- * at a time on each. A Redis hash maps job ids to queues so any process can find, show or cancel a
+ * at a time on each (or `laneConcurrency(lane)`). A Redis hash maps job ids to queues so any process can find, show or cancel a
  * job by id alone. Jobs are never retried (attempts 1); a job whose worker died is handed to another
  * worker, which re-attaches.
  *
@@ -39,7 +41,7 @@ const READ = { what: 'the queue', consequence: 'nothing was changed' };
  */
 export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   readonly #queues = new Map<string, Queue<D>>();
-  /** Per queue: the global concurrency of 1 is set (once) before its first job or worker. */
+  /** Per queue: its global concurrency (1 unless laneConcurrency says more) is set (once) before its first job or worker. */
   readonly #oneAtATime = new Map<string, Promise<unknown>>();
   readonly #workers = new Map<string, Worker<D>>();
   readonly #redis: Redis;
@@ -239,7 +241,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
         // BullMQ duplicates this for the worker's blocking connection and names that after its queue (WorkerCensus counts those).
         connection: this.#workerConn,
         prefix: this.opts.prefix,
-        concurrency: 1,
+        concurrency: this.#concurrency(lane),
         lockDuration: this.opts.lockDurationMs,
         stalledInterval: this.opts.stalledIntervalMs,
         maxStalledCount: 5,
@@ -317,6 +319,10 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     }
   }
 
+  #concurrency(lane: string): number {
+    return this.opts.laneConcurrency?.(lane) ?? 1;
+  }
+
   #name(lane: string): string {
     return `${this.kind.name}.${lane}`;
   }
@@ -331,7 +337,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
       // keeps one job at a time on a drive (a second burn would find the drive busy and fail).
       this.#oneAtATime.set(
         name,
-        q.setGlobalConcurrency(1).catch((err: unknown) => this.opts.log.warn({ err, queue: name }, 'could not set global concurrency')),
+        q.setGlobalConcurrency(this.#concurrency(name.slice(this.kind.name.length + 1))).catch((err: unknown) => this.opts.log.warn({ err, queue: name }, 'could not set global concurrency')),
       );
     }
     return q;

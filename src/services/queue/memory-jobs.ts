@@ -11,16 +11,21 @@ interface Entry<D, R, P> {
   endedAt?: number;
 }
 
-/** The in-process queue for the demo and unit tests: the same contract, one job at a time per lane. */
+/** The in-process queue for the demo and unit tests: the same contract, one job at a time per lane unless told more. */
 export class MemoryJobQueue<D, R, P> implements JobQueue<D, R, P> {
   readonly #jobs = new Map<string, Entry<D, R, P>>();
   readonly #cancelled = new Set<string>();
   readonly #byLane = new Map<string, Entry<D, R, P>[]>();
-  readonly #processors = new Map<string, JobProcessor<D, R, P>>();
-  readonly #running = new Map<string, Promise<void>>();
+  readonly #processors = new Map<string, { run: JobProcessor<D, R, P>; concurrency: number }>();
+  /** Jobs running now, per lane. */
+  readonly #running = new Map<string, Set<Promise<void>>>();
   #closed = false;
 
-  constructor(private readonly kind: JobKind<D>) {}
+  constructor(
+    private readonly kind: JobKind<D>,
+    /** Jobs of a lane that run at once (default 1). */
+    private readonly laneConcurrency: (lane: string) => number = () => 1,
+  ) {}
 
   async add(id: string, data: D): Promise<{ position: number }> {
     const key = this.kind.lane(data);
@@ -76,14 +81,18 @@ export class MemoryJobQueue<D, R, P> implements JobQueue<D, R, P> {
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void {
     for (const key of lanes) {
       if (this.#processors.has(key)) continue;
-      this.#processors.set(key, processor);
+      this.#processors.set(key, { run: processor, concurrency: this.laneConcurrency(key) });
       this.#pump(key);
     }
   }
 
   /** Waits for running jobs (the demo lets a burn finish before it exits). */
   async idle(): Promise<void> {
-    while (this.#running.size > 0) await Promise.all(this.#running.values());
+    for (;;) {
+      const running = [...this.#running.values()].flatMap((s) => [...s]);
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
   }
 
   async close(): Promise<void> {
@@ -92,12 +101,13 @@ export class MemoryJobQueue<D, R, P> implements JobQueue<D, R, P> {
 
   #pump(key: string): void {
     const processor = this.#processors.get(key);
-    if (!processor || this.#running.has(key) || this.#closed) return;
+    const running = this.#running.get(key) ?? new Set<Promise<void>>();
+    if (!processor || running.size >= processor.concurrency || this.#closed) return;
     const next = (this.#byLane.get(key) ?? []).find((e) => e.state === 'queued');
     if (!next) return;
     next.state = 'running';
     next.startedAt = Date.now();
-    const run = processor(next.id, next.data, (p) => (next.progress = p)).then(
+    const run = processor.run(next.id, next.data, (p) => (next.progress = p)).then(
       (result) => {
         next.state = 'finished';
         next.result = result;
@@ -109,13 +119,14 @@ export class MemoryJobQueue<D, R, P> implements JobQueue<D, R, P> {
         next.endedAt = Date.now();
       },
     );
-    this.#running.set(
-      key,
-      run.finally(() => {
-        this.#running.delete(key);
-        this.#pump(key);
-      }),
-    );
+    const done: Promise<void> = run.finally(() => {
+      running.delete(done);
+      this.#pump(key);
+    });
+    running.add(done);
+    this.#running.set(key, running);
+    // A lane that may run more than one picks up the next job at once.
+    this.#pump(key);
   }
 
   #view(e: Entry<D, R, P>): JobView<D, R, P> {
