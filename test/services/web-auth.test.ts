@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryKeyStore, RedisKeyStore, type KeyStore } from '../../src/services/web/key-store.js';
 import { WebSessions } from '../../src/services/web/sessions.js';
-import { SignInAttempts } from '../../src/services/web/sign-in-attempts.js';
+import { counted, SignInAttempts } from '../../src/services/web/sign-in-attempts.js';
 import { SignInLinks } from '../../src/services/web/sign-in-links.js';
 import { hashOf } from '../../src/services/web/secret.js';
 import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
@@ -112,6 +112,18 @@ describe('failed sign-ins', () => {
     expect(await other.allowed('a')).toBe(true);
     expect(await other.reserve('a')).toBe(true);
     expect(await other.reserve('a')).toBe(false);
+  });
+
+  it('count an IPv6 client by its /64 (every spelling of it), an IPv4-mapped address as the IPv4 one', async () => {
+    expect(counted('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(counted('2001:0db8:0001:0002:ffff:0:0:9')).toBe('2001:db8:1:2::/64');
+    expect(counted('2001:db8:1:3::1')).not.toBe(counted('2001:db8:1:2::1'));
+    expect(counted('::ffff:203.0.113.5')).toBe('203.0.113.5');
+    expect(counted('not-an-ip')).toBe('not-an-ip');
+    const attempts = new SignInAttempts(new MemoryKeyStore());
+    for (let i = 1; i <= 10; i++) expect(await attempts.reserve(`2001:db8:1:2::${i.toString(16)}`)).toBe(true);
+    expect(await attempts.reserve('2001:db8:1:2:1234:5678:9abc:def0')).toBe(false);
+    expect(await attempts.allowed('2001:db8:1:3::1')).toBe(true);
   });
 
   it('take nothing back from a counter that has expired (no counter without an expiry is left)', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 import type { KeyStore } from './key-store.js';
 
 /**
@@ -35,5 +36,17 @@ export class SignInAttempts {
 
 /** Hashed: an address comes from a header, so its length and characters are the client's choice. */
 function keyOf(addr: string): string {
-  return `signin-fails:${createHash('sha256').update(addr).digest('hex')}`;
+  return `signin-fails:${createHash('sha256').update(counted(addr)).digest('hex')}`;
+}
+
+/**
+ * What one client is: an IPv4 address (an IPv4-mapped IPv6 one too), or an IPv6 /64, since a host is
+ * usually handed a whole /64 and could otherwise start over from each of its addresses (ipaddr.js
+ * parses every IPv6 spelling; anything it cannot parse is counted as written).
+ */
+export function counted(addr: string): string {
+  if (!ipaddr.isValid(addr)) return addr;
+  const ip = ipaddr.process(addr);
+  if (ip.kind() === 'ipv4') return ip.toString();
+  return `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
 }
