@@ -88,11 +88,14 @@ async function bareSpawner(): Promise<{ time(): Promise<number>; close(): void }
 process.on('message', () => { const t = performance.now(); execFile('/usr/bin/uptime', [], (err, out) => process.send(err || !out.includes('load average') ? -1 : performance.now() - t)); });
 process.send(0);`;
   const child: ChildProcess = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await once(child, 'message');
+  const exited = once(child, 'exit').then(() => Promise.reject(new Error('the bare spawner process exited')));
+  exited.catch(() => undefined);
+  const reply = async () => (await Promise.race([once(child, 'message'), exited])) as [number];
+  await reply();
   return {
     async time() {
       child.send('go');
-      const [ms] = (await once(child, 'message')) as [number];
+      const [ms] = await reply();
       if (typeof ms !== 'number' || ms < 0) throw new Error('bare spawn of /usr/bin/uptime failed');
       return ms;
     },

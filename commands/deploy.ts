@@ -145,7 +145,7 @@ export default commandUsing<Uses>()({
           return reply(`deploy job ${id} removed from the queue; ${t.name} is unlocked`);
         }
         if (outcome !== 'running') throw new UserError('conflict', `deploy job ${id} has already ${outcome === 'failed' ? 'failed' : 'finished'}`);
-        if ((await deploys.cancelRunning(t, id)) === 'not_started') return reply(`deploy job ${id} had not reached ${t.agent} yet; it will not start, and the thread says so`);
+        if ((await deploys.cancelRunning(t, id)) === 'not_started') return reply(`deploy job ${id} had not reached ${t.agent} yet; it will not start (one that was starting just then is stopped at once), and the thread says so`);
         return reply(`cancelling deploy job ${id} on ${t.agent}; the thread shows when it has stopped and ${t.name} is unlocked then`);
       },
     },

@@ -64,6 +64,6 @@ export async function cancelDeclaredRun(ctx: CommandContext<Args, JobLogPort>, d
     return reply(`job ${job.id} removed from the queue`);
   }
   if (outcome !== 'running') throw new UserError('conflict', `job ${job.id} has already ${outcome === 'failed' ? 'failed' : 'finished'}`);
-  if ((await deploys.cancelOnAgent(run.agent, job.id)) === 'not_started') return reply(`job ${job.id} (/${job.data.target}) had not reached ${run.agent} yet; it will not start, and the thread says so`);
+  if ((await deploys.cancelOnAgent(run.agent, job.id)) === 'not_started') return reply(`job ${job.id} (/${job.data.target}) had not reached ${run.agent} yet; it will not start (one that was starting just then is stopped at once), and the thread says so`);
   return reply(`cancelling job ${job.id} (/${job.data.target}) on ${run.agent}; the thread shows when it has stopped`);
 }

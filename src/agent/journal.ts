@@ -42,7 +42,11 @@ export function rewriteStates(file: string, states: readonly unknown[]): void {
     renameSync(tmp, file);
   } catch (err) {
     // A write or rename that fails (a full disk, a directory made read-only) leaves no half-written temp file behind.
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The write's own error is the one to report.
+    }
     throw err;
   }
 }

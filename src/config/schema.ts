@@ -269,7 +269,7 @@ export const configSchema = z.strictObject({
       stalledIntervalMs: z.number().int().min(500).default(15_000),
       // A running job's worker reports this often; two heartbeats of silence and the thread says the worker is lost.
       heartbeatMs: z.number().int().min(100).default(5_000),
-      // Declared run commands' jobs (docs/commands.md) one worker process runs at once; one per command still.
+      // Declared run commands' jobs (docs/commands.md) that run at once across every worker process; one per command still.
       runConcurrency: z.number().int().min(1).max(32).default(4),
       // How long an ended job's history and output are kept for the web view (docs/web.md).
       retention: duration(60_000).prefault('30d'),

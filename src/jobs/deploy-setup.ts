@@ -90,7 +90,8 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
         ...(opts.jobLog ? { jobLog: opts.jobLog } : {}),
         jobUrl: jobPageUrl(config),
         cancelRequested: (id) => queue.cancelRequested(id),
-        stopping: () => stopping,
+        // In process (the demo) there is no next worker to leave a job to: cancel-on-quit ends it instead.
+        stopping: () => stopping && !memory,
       });
       const describe = (d: DeployJobData) => ({ what: `${d.target} ${d.ref}`, requester: d.requester });
       queue.work([...targets.map((t) => t.name), DECLARED_RUN_LANE], reportFailures('deploy', describe, processor, opts.failed));
@@ -100,7 +101,7 @@ export function buildDeploys(config: Config, opts: DeployOptions, transports: Tr
       stopping = true;
       lost.stop();
       unqueued.stop();
-      if (memory && opts.demo) await cancelOnQuit(memory, async (id, d) => void (await service.cancelRunning(service.target(d.target), id)), 'deploy', transports, log, ends);
+      if (memory && opts.demo) await cancelOnQuit(memory, async (id, d) => void (await (d.run ? service.cancelOnAgent(d.run.agent, id) : service.cancelRunning(service.target(d.target), id))), 'deploy', transports, log, ends);
       await queue.close();
       await store.close();
     },

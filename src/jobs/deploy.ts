@@ -128,6 +128,18 @@ async function onAgent(deps: DeployDeps, id: string, agent: string, what: string
     } else out.milestone('re-attached: the command ended while no worker watched it (the previous worker stopped)');
     stream = await devices.watchRun(agent, id);
   }
+  try {
+    return await follow(deps, agent, what, stream, output);
+  } catch (err) {
+    // A stream that breaks because this worker is stopping (its device client closed) is no failure: the command
+    // goes on at the agent, and the next worker re-attaches (as for burns).
+    if (deps.stopping?.()) throw new WorkerStopping('this worker is stopping; the command goes on at the agent');
+    throw err;
+  }
+}
+
+/** The command's output and end, as its agent streams them. */
+async function follow(deps: DeployDeps, agent: string, what: string, stream: RunStream, output: OutputLog): Promise<DeployResult> {
   for await (const e of stream) {
     if (e.type === 'log') output.add(mask(e.line, deps.masked));
     else if (e.type === 'done') return fromRun(e.result);
@@ -149,16 +161,21 @@ const BUSY_RETRY_MS = 1000;
  * asking again every second. Undefined when the job was cancelled meanwhile: nothing ran.
  */
 async function whenFree(deps: DeployDeps, id: string, agent: string, start: () => Promise<RunStream>, out: ThreadReporter): Promise<RunStream | undefined> {
+  // A cancel mark that cannot be read (Redis down) counts as none: a cancel could not have been written either.
+  const cancelled = async () => deps.cancelRequested?.(id).catch(() => false);
+  const leaving = () => new WorkerStopping('this worker is stopping; the job is left to the next one');
   for (;;) {
-    if (await deps.cancelRequested?.(id)) return undefined;
+    if (deps.stopping?.()) throw leaving();
+    if (await cancelled()) return undefined;
     try {
       const stream = await start();
       // A cancel that came between the look above and the agent's answer: stop what just started.
-      if (await deps.cancelRequested?.(id)) await deps.devices?.cancel(agent, id).catch(() => undefined);
+      if (await cancelled()) await deps.devices?.cancel(agent, id).catch(() => undefined);
       return stream;
     } catch (err) {
+      // Before the agent has the job, any failure of a stopping worker (its connections closing) is no failure of the job.
+      if (deps.stopping?.()) throw leaving();
       if (!(err instanceof DeviceError) || err.agentCode !== 'busy') throw err;
-      if (deps.stopping?.()) throw new WorkerStopping('this worker is stopping; the job waits for the next one');
       out.status(`waiting: ${err.message}`);
       await new Promise((r) => setTimeout(r, BUSY_RETRY_MS));
     }

@@ -121,7 +121,7 @@ describe('a declared run command as a BullMQ job against a real agent over CURVE
     const queued = /job (r[a-z0-9]{6})/.exec(await bot.text(OPS, '/restart later'))![1]!;
     expect((await bot.app.services.deploys!.job(queued)).state).toBe('queued');
     expect(await bot.text(OPS, `/deploy cancel ${queued}`)).toBe(`job ${queued} removed from the queue`);
-    expect(await bot.text(OPS, `/deploy cancel ${waiting}`)).toBe(`job ${waiting} (/restart) had not reached a1 yet; it will not start, and the thread says so`);
+    expect(await bot.text(OPS, `/deploy cancel ${waiting}`)).toBe(`job ${waiting} (/restart) had not reached a1 yet; it will not start (one that was starting just then is stopped at once), and the thread says so`);
     await until(() => texts(since(n)).some((t) => t.startsWith('@olga /restart service=soon was cancelled')));
     // Whoever started it cancels it with the command's own role alone: the deployer role is not needed.
     expect(await bot.text(OPS, `/deploy cancel ${id}`)).toBe(`cancelling job ${id} (/restart) on a1; the thread shows when it has stopped`);

@@ -14,7 +14,7 @@ export async function webAdapterFactory(env: AdapterEnv): Promise<Adapter | unde
   const auth = app.services.web;
   if (!web?.enabled || !auth) return undefined;
   const wlog = log.child({ adapter: 'web' });
-  const gate = new Gate({ auth, access: app.access, audit: app.services.audit, publicUrl: web.publicUrl, trustProxy: web.trustProxy, now: () => app.services.now().getTime(), ...(web.oidc ? { oidcName: web.oidc.name } : {}) });
+  const gate = new Gate({ auth, access: app.access, audit: app.services.audit, publicUrl: web.publicUrl, trustProxy: web.trustProxy, now: () => app.services.now().getTime(), ...(web.oidc ? { oidcName: web.oidc.name } : {}), log: wlog });
   const oidc = web.oidc ? new OidcSignIn(web.oidc, gate, app.secrets, wlog) : undefined;
   const routes = new WebRoutes(app, gate, wlog, env.metrics, oidc);
   const own = web.port !== undefined ? new HttpServer(wlog) : undefined;

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Access } from '../../core/access.js';
@@ -22,6 +23,7 @@ export interface GateDeps {
   readonly now?: () => number;
   /** `web.oidc.name` when OpenID Connect is configured: the "Sign in with …" link on the sign-in pages. */
   readonly oidcName?: string;
+  readonly log?: Logger;
 }
 
 /** A request that passed the gate: a live session of a principal still on the allowlist. */
@@ -113,7 +115,8 @@ export class Gate {
     if (counted && !(await this.d.auth.attempts.reserve(addr))) return sendHtml(res, 429, TOO_MANY);
     const grant = await this.d.auth.links.take(token);
     if (!grant) return sendHtml(res, 410, messagePage('Sign in', 'This sign-in link has been used or has expired; nothing was done. Type /web in chat for a new one.'));
-    if (counted) await this.d.auth.attempts.succeeded(addr);
+    // The link is spent: a refund that fails must not cost the sign-in (the try then stays counted).
+    if (counted) await this.d.auth.attempts.succeeded(addr).catch((err: unknown) => this.d.log?.warn({ err }, 'could not take back a counted sign-in try'));
     const principal: Principal = { key: grant.key, name: grant.name, ...(grant.guild ? { guild: grant.guild } : {}) };
     await this.admit(res, principal, safeNext(form.get('next')), secure, 'link', clearCookie(SIGNIN_COOKIE, secure));
   }

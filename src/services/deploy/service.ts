@@ -159,7 +159,8 @@ export class DeployService {
 
   /**
    * Stops a running job's command on its agent. Marked first: a job still waiting for its command
-   * (another job of it runs, src/jobs/deploy.ts) never starts; `not_started` when the agent did not have it yet.
+   * (another job of it runs, src/jobs/deploy.ts) never starts; `not_started` when the agent did not have it yet
+   * (one whose start was on its way is stopped by its worker as soon as the agent answers).
    */
   async cancelOnAgent(agent: string, id: string): Promise<'stopping' | 'not_started'> {
     if (!this.devices) throw new UserError('not_configured', 'no device agents are configured here');
