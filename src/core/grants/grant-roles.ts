@@ -35,7 +35,7 @@ export class GrantRoles implements RoleSource {
 
   constructor(
     readonly store: GrantStore,
-    private readonly version: GrantVersion,
+    readonly version: GrantVersion,
     /** The longest grant `/access grant` accepts (access.grants.maxDuration); a reload sets it. */
     public maxMs: number,
     private readonly log: Logger,
