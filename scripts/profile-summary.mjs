@@ -56,7 +56,11 @@ for (const n of p.nodes) {
 }
 const count = o.count ? Number(o.count) : o.rate ? (Number(o.rate) * windowUs) / 1e6 : 0;
 const per = (us) => (count ? `${(us / count).toFixed(1).padStart(7)} µs/req` : `${(us / 1000).toFixed(1).padStart(8)} ms`);
-console.log(`busy ${(busy / 1000).toFixed(0)} ms of ${(windowUs / 1000).toFixed(0)} ms${count ? `; ${(busy / count).toFixed(1)} µs per request over ${count.toFixed(0)}` : ''}`);
+// Socket writes are system calls whose cost moves with the machine's load far more than the JavaScript around them does.
+const WRITES = new Set(['writev', 'writeUtf8String', 'writeBuffer', 'writeLatin1String', 'writeAsciiString']);
+const writes = [...self].filter(([k]) => WRITES.has(k.split(' ')[0])).reduce((a, [, v]) => a + v, 0);
+const us = (v) => (count ? `${(v / count).toFixed(1)} µs per request` : `${(v / 1000).toFixed(0)} ms`);
+console.log(`busy ${(busy / 1000).toFixed(0)} ms of ${(windowUs / 1000).toFixed(0)} ms${count ? ` (${count.toFixed(0)} requests)` : ''}: ${us(busy)}, of which socket writes ${us(writes)}, the rest ${us(busy - writes)}`);
 console.log('\nself:');
 for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${per(v)}  ${k}`);
 console.log('\ninclusive:');

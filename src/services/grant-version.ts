@@ -32,6 +32,7 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
   #syncedAt = -Infinity;
   #pinging: Promise<void> | undefined;
   #connecting = false;
+  #closed = false;
 
   constructor(
     private readonly redis: Redis,
@@ -46,7 +47,7 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
     });
     tracker.on('close', () => {
       this.#epoch++;
-      if (this.#live) this.log.warn('grant invalidations lost: every decision reads the grant version from Redis until they are back');
+      if (this.#live && !this.#closed) this.log.warn('grant invalidations lost: every decision reads the grant version from Redis until they are back');
       this.#live = false;
       this.#drop('lost');
     });
@@ -92,6 +93,7 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
   }
 
   close(): void {
+    this.#closed = true;
     this.tracker.disconnect();
   }
 
