@@ -62,9 +62,8 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
 
   /** The version as Redis has it now, from memory when Redis has promised to tell of a change. */
   async read(): Promise<string> {
-    const known = this.peek();
+    const known = this.#vouched();
     if (known !== undefined) return known;
-    this.#connect();
     const generation = this.#generation;
     const live = this.#live;
     const v = (await this.redis.get(this.key)) ?? '0';
@@ -73,8 +72,17 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
     return v;
   }
 
-  /** The cached version when it may be used for a decision now, else undefined (then `read`). */
+  /**
+   * The cached version when it may be used for a decision now, else undefined (then `read`). The
+   * first call connects the tracker: a process that makes no decision (a worker that runs no
+   * schedule; its grants only reload every 30 s) holds no connection for it.
+   */
   peek(): string | undefined {
+    this.#connect();
+    return this.#vouched();
+  }
+
+  #vouched(): string | undefined {
     if (this.#cached === undefined || !this.#live) return undefined;
     const age = this.now() - this.#syncedAt;
     if (age > SYNC_MS / 2) void this.sync();

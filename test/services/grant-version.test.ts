@@ -24,8 +24,9 @@ function replica(clock: { t: number }, url = REDIS_URL, trackerUrl = url): { ver
   return { version, redis };
 }
 
-/** The first read connects the tracker; resolves once invalidations are set up and a read has been kept. */
+/** The first peek (a decision) connects the tracker; resolves once invalidations are set up and a read has been kept. */
 async function tracking(v: TrackedGrantVersion): Promise<string> {
+  expect(v.peek()).toBeUndefined();
   const first = v.read();
   if (!v.tracking) await once(v, 'tracking');
   await first;
