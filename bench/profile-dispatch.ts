@@ -10,9 +10,10 @@ import { statusWorld } from './status.js';
  *   node --cpu-prof --cpu-prof-dir=DIR dist/bench/profile-dispatch.js ack [seconds]
  *     signed /help at 1,000 req/s against the production Slack endpoint (bench/slack-ack.ts's server,
  *     in a worker thread: its profile is the worker's file); prints the worker's CPU µs per request.
- *   node --cpu-prof --cpu-prof-dir=DIR dist/bench/profile-dispatch.js status [count]
+ *   node --cpu-prof --cpu-prof-dir=DIR dist/bench/profile-dispatch.js status [count] [bot|bare]
  *     /status all through the dispatcher of `buildApp` on a 1,000-row table (bench/status-sizes.ts's
- *     world), one at a time; prints CPU µs per command, and per bare GROUP BY for comparison.
+ *     world), one at a time; prints CPU µs per command, and per bare GROUP BY for comparison (or
+ *     only one of the two, so that its profile holds nothing of the other).
  */
 const SECRET = 'bench-signing-secret';
 const RATE = 1000;
@@ -33,9 +34,9 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === 'profile
   };
   await serveProduction(raw, 'slack', r.prefix);
 } else if (isMainThread) {
-  const [what = 'ack', n] = process.argv.slice(2);
+  const [what = 'ack', n, only] = process.argv.slice(2);
   if (what === 'ack') await ack(Number(n ?? 10));
-  else await status(Number(n ?? 20_000));
+  else await status(Number(n ?? 20_000), only === 'bot' || only === 'bare' ? only : undefined);
 }
 
 async function ack(seconds: number): Promise<void> {
@@ -69,10 +70,20 @@ async function ack(seconds: number): Promise<void> {
   }
 }
 
-async function status(count: number): Promise<void> {
+async function status(count: number, only?: 'bot' | 'bare'): Promise<void> {
   const w = await statusWorld(1_000);
   try {
     const run = w.dispatcher();
+    // `only`: one side alone, so a profile holds nothing of the other (compare the two files' self times).
+    if (only) {
+      const f = only === 'bot' ? run : w.bare;
+      for (let i = 0; i < 2000; i++) await f();
+      const c = process.cpuUsage();
+      for (let i = 0; i < count; i++) await f();
+      const d = process.cpuUsage(c);
+      process.stdout.write(`${only}: ${((d.user + d.system) / count).toFixed(0)} µs CPU per call\n`);
+      return;
+    }
     for (let i = 0; i < 2000; i++) await run(); // warm-up: connections, prepared statements, JIT
     for (let i = 0; i < 2000; i++) await w.bare();
     const cpu = async (f: () => Promise<unknown>) => {
