@@ -6,13 +6,14 @@ import type { Role } from '../words/roles.js';
 import type { Approvals } from '../core/approve-step.js';
 import { Confirmations } from '../core/confirmations.js';
 import { GrantRoles } from '../core/grants/grant-roles.js';
-import { LocalGrantVersion, type Grant, type GrantStore, type GrantVersion } from '../core/grants/types.js';
+import { LocalGrantVersion, type Grant, type GrantStore } from '../core/grants/types.js';
 import { DiscordRoles, type MemberRoles } from '../core/roles/discord-roles.js';
 import { SlackGroupRoles, type GroupMembers } from '../core/roles/slack-groups.js';
 import type { RoleSource } from '../core/roles/types.js';
 import type { Transports } from '../relay/transports.js';
 import { RedisConfirmations } from '../services/redis-confirmations.js';
-import { connectRedis } from '../redis/connect.js';
+import { connectInvalidations, connectRedis } from '../redis/connect.js';
+import { TrackedGrantVersion } from '../services/grant-version.js';
 
 /** Builds the Slack user group lookup for a `slack` section (the Web API call lives with the Slack adapter). */
 export type SlackGroupMembers = (cfg: NonNullable<Config['slack']>, log: Logger) => GroupMembers;
@@ -63,7 +64,9 @@ export function buildAccess(
   const redis = config.redis && connectRedis(config.redis, { role: 'access', profile: 'command', lazy: true });
   redis?.on('error', (err) => log.warn({ err }, 'redis error (access)'));
   const claim = expiryClaim(redis, config.redis?.prefix ?? 'opsline');
-  const version = redis ? redisGrantVersion(redis, config.redis!.prefix) : new LocalGrantVersion();
+  // Kept in memory while Redis sends invalidations on a connection of its own (docs/architecture.md, "Grant versions").
+  const tracked = redis && new TrackedGrantVersion(redis, connectInvalidations(config.redis!, 'grant-invalidations'), `${config.redis!.prefix}:grants:version`, log);
+  const version = tracked ?? new LocalGrantVersion();
   const grants = new GrantRoles(store, version, a.grants.maxDuration, log, now, (g) => announceExpiry(g, transports, claim));
   const members = config.slack && slackGroupMembers?.(config.slack, log);
   const groupsKey = (x: Config['access']) => JSON.stringify([x.slackGroups, x.slackGroupsTtl]);
@@ -116,17 +119,9 @@ export function buildAccess(
       started = false;
       await access.stop();
       if (approvalStore instanceof RedisConfirmations) await approvalStore.close();
+      tracked?.close();
       redis?.disconnect();
     },
-  };
-}
-
-/** The grants version in Redis: one GET before each decision, one INCR after each grant or revoke. */
-function redisGrantVersion(redis: Redis, prefix: string): GrantVersion {
-  const key = `${prefix}:grants:version`;
-  return {
-    read: async () => (await redis.get(key)) ?? '0',
-    bump: async () => void (await redis.incr(key)),
   };
 }
 

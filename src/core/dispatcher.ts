@@ -18,6 +18,7 @@ import { closest } from './suggest.js';
 import type { Registry, Resolved, Target } from './registry.js';
 import type { Reply } from './reply.js';
 import { LiveThread } from './live-thread.js';
+import { lazyChild } from './lazy-log.js';
 import type { ThreadStarter } from './thread.js';
 import type { AuditPort, TransportSource } from './ports.js';
 
@@ -72,7 +73,8 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
     // What a command shows may carry text from outside (notes, names, agent output): no control
     // character reaches a chat or a terminal as it is (src/core/printable.ts).
     const threads: ThreadStarter = { startThread: (text, opts) => given.startThread(printableMessage(text), opts) };
-    const log = this.deps.log.child({ invocationId: inv.id, platform: inv.platform, command: inv.command, principal: inv.principal.key });
+    // Made when the invocation first logs (src/core/lazy-log.ts): most log nothing at `info`.
+    const log = lazyChild(this.deps.log, { invocationId: inv.id, platform: inv.platform, command: inv.command, principal: inv.principal.key });
     let jobId: string | undefined;
     const extra: AuditExtra = {};
     let end: Ending;

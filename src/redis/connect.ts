@@ -112,6 +112,19 @@ export function connectRedis(where: RedisWhere, o: ConnectOptions): Redis {
   return new Redis(redisOptions(where, o));
 }
 
+/**
+ * A connection that receives Redis's client-side-caching invalidations (CLIENT TRACKING … REDIRECT
+ * to itself, then SUBSCRIBE __redis__:invalidate; docs/architecture.md, "Grant versions"). RESP2:
+ * Redis sends a redirected invalidation as a pub/sub message only to a RESP2 connection (to a RESP3
+ * one it is a push frame, which ioredis drops). No automatic resubscribe: after a reconnect the
+ * owner sets tracking up again (CLIENT ID first, which a subscribed RESP2 connection cannot send),
+ * and nothing sent before a reconnect is sent again on the new connection.
+ * Lazy: it connects when the owner calls connect().
+ */
+export function connectInvalidations(where: RedisWhere, role: string): Redis {
+  return new Redis({ ...redisOptions(where, { role, profile: 'command', lazy: true }), protocol: 2, autoResubscribe: false, autoResendUnfulfilledCommands: false, enableAutoPipelining: false });
+}
+
 /** A URL's host, port, credentials, database and TLS as options, so that Sentinel can use the same fields. */
 function fromUrl(url: string | undefined): RedisOptions {
   if (!url) return {};

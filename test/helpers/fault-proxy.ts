@@ -55,6 +55,16 @@ export class FaultProxy {
     for (const { upstream } of this.#pairs) upstream.resume();
   }
 
+  /** Answers stop (requests still reach the server) until the returned function is called; then they arrive all at once. */
+  stall(): () => void {
+    this.#holding = true;
+    for (const { upstream } of this.#pairs) upstream.pause();
+    return () => {
+      this.#holding = false;
+      for (const { upstream } of this.#pairs) upstream.resume();
+    };
+  }
+
   async close(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));

@@ -1,5 +1,6 @@
 import type { Invocation } from '../../core/define-command.js';
 import { UserError } from '../../core/errors.js';
+import { lazyChild } from '../../core/lazy-log.js';
 import type { Message } from '../../core/message.js';
 import { reply } from '../../core/reply.js';
 import type { ThreadRef, ThreadStarter } from '../../core/thread.js';
@@ -20,7 +21,7 @@ export async function handleCommand(inc: Incoming, responder: Responder, dispatc
   const session = new InteractionSession({ rest: env.rest, applicationId: env.config.applicationId, token: inc.token, responder });
   // The member's role ids travel with the principal: access.discordRoles needs no extra call.
   const principal: Principal = { key: `discord:${inc.userId}`, name: inc.userName, guild: inc.guildId, memberRoles: inc.memberRoles };
-  const log = env.log.child({ interactionId: inc.id, command: inc.command, principal: principal.key });
+  const log = lazyChild(env.log, { interactionId: inc.id, command: inc.command, principal: principal.key });
   const timer = setTimeout(() => {
     session.deferIfOpen().catch((err: unknown) => log.warn({ err }, 'deferring the interaction failed'));
   }, Math.max(0, env.deferAfterMs - (Date.now() - inc.receivedAt.getTime())));

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { SlashCommand } from '@slack/bolt';
 import { errorReply } from '../../core/error-reply.js';
 import { toBotError } from '../../core/errors.js';
+import { lazyChild } from '../../core/lazy-log.js';
 import type { Invocation } from '../../core/define-command.js';
 import type { Principal } from '../../core/principal.js';
 import type { Reply } from '../../core/reply.js';
@@ -75,7 +76,7 @@ export async function handleCommand(deps: CommandDeps, ev: CommandEvent): Promis
  * answer follows through response_url. A command that did work is never left without its answer.
  */
 export async function runCommand(deps: CommandDeps, c: SlashCommandIn, ev: CommandIO): Promise<void> {
-  const log = deps.log.child({ trigger: c.trigger_id, slackCommand: c.command });
+  const log = lazyChild(deps.log, { trigger: c.trigger_id, slackCommand: c.command });
   const work = answer(deps, c, ev, log);
   let timer: NodeJS.Timeout | undefined;
   const left = deps.ackBudgetMs - (Date.now() - ev.arrivedAt);

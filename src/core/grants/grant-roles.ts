@@ -16,7 +16,8 @@ export function isGrantSource(source: string): boolean {
 }
 
 /**
- * Roles from time-boxed grants. Before each decision the version counter is read (one Redis GET);
+ * Roles from time-boxed grants. Before each decision the version counter is read (one Redis GET, or
+ * none while Redis's invalidations vouch for the copy in memory: src/services/grant-version.ts);
  * when a replica wrote a grant or a revocation since, the active grants are reloaded from the store,
  * so a revoke counts on every replica from the next command on. If either cannot be read, grants
  * count for nothing until they can (deny by default). Each active grant has a timer that reports
@@ -34,7 +35,7 @@ export class GrantRoles implements RoleSource {
 
   constructor(
     readonly store: GrantStore,
-    private readonly version: GrantVersion,
+    readonly version: GrantVersion,
     /** The longest grant `/access grant` accepts (access.grants.maxDuration); a reload sets it. */
     public maxMs: number,
     private readonly log: Logger,
@@ -68,6 +69,8 @@ export class GrantRoles implements RoleSource {
    */
   async prepare(_p?: Principal, since: number = this.now()): Promise<void> {
     if (this.now() - this.#failedAt < BACKOFF_MS) return;
+    // The version the grants in memory were loaded at, vouched for without a round trip: nothing to do.
+    if (this.#readable && this.#version !== undefined && this.version.peek?.() === this.#version) return;
     const current = this.#inFlight;
     if (current && current.since >= since) return current.done;
     const started = { since: this.now(), done: this.refresh() };

@@ -36,6 +36,11 @@ export interface GrantStore {
  */
 export interface GrantVersion {
   read(): Promise<string>;
+  /**
+   * The version without a round trip, when the store can vouch that it is current (Redis with
+   * client-side caching, src/services/grant-version.ts); undefined means `read`.
+   */
+  peek?(): string | undefined;
   bump(): Promise<void>;
 }
 
@@ -43,6 +48,9 @@ export interface GrantVersion {
 export class LocalGrantVersion implements GrantVersion {
   #n = 0;
   async read(): Promise<string> {
+    return String(this.#n);
+  }
+  peek(): string {
     return String(this.#n);
   }
   async bump(): Promise<void> {

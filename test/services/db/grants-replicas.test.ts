@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GrantRoles } from '../../../src/core/grants/grant-roles.js';
+import { TrackedGrantVersion } from '../../../src/services/grant-version.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/mysql.js';
 import { REDIS_URL, redisPrefix } from '../../helpers/redis.js';
 import { TestAdapter, users } from '../../helpers/test-adapter.js';
@@ -25,6 +28,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/** A replica's grant version, as buildApp made it (src/app/access-setup.ts). */
+function trackedVersion(t: TestAdapter): TrackedGrantVersion {
+  const v = t.app.access.sources.find((s): s is GrantRoles => s instanceof GrantRoles)?.version;
+  if (!(v instanceof TrackedGrantVersion)) throw new Error('no tracked grant version');
+  return v;
+}
+
 describe('grants across replicas (MySQL, append-only)', () => {
   it('a grant written on one replica counts on the other, and a revoke ends it there from the next command on', async () => {
     expect(await b.text(VIC, '/note add not yet')).toMatch(/needs the writer role/);
@@ -33,6 +43,12 @@ describe('grants across replicas (MySQL, append-only)', () => {
     const id = /^grant #(\d+)/.exec(granted)![1];
     expect(await b.text(VIC, '/note add on replica b')).toMatch(/^note #\d+ saved$/);
     expect(b.audit.records.at(-1)).toMatchObject({ outcome: 'ok', roleSource: `grant:${id}` });
+    // Replica b now has the version in memory (Redis client-side caching): its next decision would cost no round trip.
+    const bVersion = trackedVersion(b);
+    if (!bVersion.tracking) await once(bVersion, 'tracking');
+    expect(await b.text(VIC, '/note add from memory')).toMatch(/^note #\d+ saved$/);
+    await bVersion.sync();
+    expect(bVersion.peek()).toBeDefined();
     expect(await a.text(ADA, `/access revoke ${id}`)).toMatch(new RegExp(`^grant #${id} revoked`));
     expect(await b.text(VIC, '/note add after the revoke')).toBe('/note add needs the writer role; your key is console:vic (an admin can grant it)');
     expect(await b.text(ADA, `/access revoke ${id}`)).toBe(`grant #${id} has already been revoked`);
