@@ -42,6 +42,8 @@ export function streamJob(
   /** The thread has been read to its end while frames were held: the stream ends once the re-check decides. */
   let draining = false;
   const out = (frame: Buffer | string) => {
+    // Ended here (signed out, the server stopping) but not yet closed: nothing more goes.
+    if (res.writableEnded) return;
     wrote = true;
     res.write(frame);
   };
@@ -93,7 +95,7 @@ export function streamJob(
   const leaveRounds = checks.join({
     ...who,
     round: (check, ended) => {
-      if (!wrote) res.write(KEEP_ALIVE);
+      if (!wrote) out(KEEP_ALIVE);
       wrote = false;
       void check.then(recheck).catch(() => recheck('gone'));
       if (draining) return;
