@@ -1,10 +1,11 @@
 import type { ThreadRef } from '../../src/core/thread.js';
-import type { EntryHandler, Following, RelayUpdate, ThreadRelay } from '../../src/relay/entry.js';
+import { threadKey, type EntryHandler, type Following, type RelayUpdate, type ThreadRelay } from '../../src/relay/entry.js';
 import { wallNow } from './child.js';
 
 /** The worker's relay, noting when each update was published (the start of its latency) and its op. */
 export class TimedRelay implements ThreadRelay {
-  readonly published: { readonly op: RelayUpdate['op']; readonly at: number }[] = [];
+  /** Each update published, with its thread's key, in order. */
+  readonly published: { readonly thread: string; readonly op: RelayUpdate['op']; readonly at: number }[] = [];
 
   constructor(private readonly inner: ThreadRelay) {}
 
@@ -13,7 +14,7 @@ export class TimedRelay implements ThreadRelay {
   }
 
   publish(ref: ThreadRef, update: RelayUpdate): void {
-    this.published.push({ op: update.op, at: wallNow() });
+    this.published.push({ thread: threadKey(ref), op: update.op, at: wallNow() });
     this.inner.publish(ref, update);
   }
 

@@ -27,22 +27,32 @@ const VIEWER = { key: 'console:pat', name: 'pat' };
 export interface PagesWorld {
   readonly serverPid: number;
   readonly base: string;
-  readonly jobId: string;
   /** One signed-in session per page. */
   readonly cookies: readonly string[];
+  readonly relay: TimedRelay;
+  /**
+   * Queues a burn with no worker running (the previous burn's worker, if any, is stopped first): pages
+   * and readers can open before its first update.
+   */
+  queueBurn(): Promise<PagesBurn>;
+  close(): Promise<void>;
+}
+
+export interface PagesBurn {
+  readonly jobId: string;
   /** The thread's relay stream, as the bare readers read it. */
   readonly streamKey: string;
-  readonly relay: TimedRelay;
-  /** Starts the worker: the queued burn runs. */
+  /** The thread's key, as TimedRelay notes its updates. */
+  readonly thread: string;
+  /** Starts a worker: the queued burn runs. */
   startWorker(): Promise<void>;
-  close(): Promise<void>;
 }
 
 /**
  * One burn followed by many: an `opsline agent` with a throttled pseudo-drive, `opsline start
  * --no-workers` serving the web view (Redis for sessions, queues and the relay), and in this process a
- * burn worker built as `opsline worker` builds it (buildBurns), whose relay is timed. The burn is queued
- * before the worker starts, so pages and readers can open before its first update.
+ * burn worker built as `opsline worker` builds it (buildBurns), whose relay is timed. Each burn is queued
+ * before its worker starts, so pages and readers can open before its first update.
  */
 export async function startPagesWorld(pages: number, imageMb: number, speed: string): Promise<PagesWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'opsline-bench-web-'));
@@ -88,12 +98,17 @@ export async function startPagesWorld(pages: number, imageMb: number, speed: str
 
     const relay = new TimedRelay(new RedisRelay({ url: REDIS_URL, prefix, origin: `bench-worker-${process.pid}`, log }));
     stops.push(() => relay.close());
-    const burns: Burns = (await buildBurns(config, { log, jobLog: new MemoryJobLog() }, new Transports(relay)))!;
-    stops.push(() => burns.close());
-    const jobId = newJobId();
-    const thread: ThreadRef = { platform: 'console', channel: `bench-web-${process.pid}`, rootId: jobId, requester: VIEWER };
-    await burns.service.queue.add(jobId, { agent: 'demo', drive: 'virtual', image: 'sample.iso', verify: true, requester: VIEWER, thread, requestedAt: new Date().toISOString() });
-    return { serverPid: server.pid!, base, jobId, cookies, streamKey: `${prefix}:thread:${threadKey(thread)}`, relay, startWorker: () => burns.startWorkers(), close };
+    let burns: Burns | undefined;
+    stops.push(() => burns?.close() ?? Promise.resolve());
+    const queueBurn = async (): Promise<PagesBurn> => {
+      await burns?.close();
+      const next: Burns = (burns = (await buildBurns(config, { log, jobLog: new MemoryJobLog() }, new Transports(relay)))!);
+      const jobId = newJobId();
+      const thread: ThreadRef = { platform: 'console', channel: `bench-web-${process.pid}`, rootId: jobId, requester: VIEWER };
+      await next.service.queue.add(jobId, { agent: 'demo', drive: 'virtual', image: 'sample.iso', verify: true, requester: VIEWER, thread, requestedAt: new Date().toISOString() });
+      return { jobId, streamKey: `${prefix}:thread:${threadKey(thread)}`, thread: threadKey(thread), startWorker: () => next.startWorkers() };
+    };
+    return { serverPid: server.pid!, base, cookies, relay, queueBurn, close };
   } catch (err) {
     await close();
     throw err;

@@ -38,6 +38,9 @@ export interface Signed {
 /** A live stream's re-check (Gate.recheck): go on, hold its updates while roles cannot be checked, or end. */
 export type Recheck = { readonly state: 'ok'; readonly principal: Principal } | { readonly state: 'unchecked'; readonly roles: string } | { readonly state: 'gone' };
 
+/** What the role sources say of a principal in one round of stream re-checks. */
+type RolesNow = { readonly state: 'ok' } | { readonly state: 'unchecked'; readonly roles: string } | { readonly state: 'none' };
+
 /** "operator (Discord role 123), admin (Slack group S1)": the roles a page could not check, for people. */
 export function uncheckedText(roles: readonly HeldRole[]): string {
   const named = (source: string) => source.replace(/^discord-role:/, 'Discord role ').replace(/^slack-group:/, 'Slack group ');
@@ -186,23 +189,42 @@ export class Gate {
   }
 
   /**
-   * For a stream that outlives its request, the rule `check` applies to every page: `ok` while its
-   * session is live and its principal holds a role; `unchecked` while a role source cannot answer and
-   * gives the only roles (not a removal: the session stays, as the page's 503 says); `gone` when the
-   * session has ended, or a source answered that the principal holds no role (signed out, as a page
-   * would sign them out). docs/web.md, "Live updates".
+   * For streams that outlive their requests, the rule `check` applies to every page, asked once for each
+   * session and once for each principal however many streams they have open (docs/web.md, "Live
+   * updates"): `ok` while the session is live and its principal holds a role; `unchecked` while a role
+   * source cannot answer and gives the only roles (not a removal: the session stays, as the page's 503
+   * says); `gone` when the session has ended, or a source answered that the principal holds no role
+   * (signed out, as a page would sign them out). One answer per session cookie's secret; a check that
+   * fails rejects that secret's answer (the principal's: every secret of that principal).
    */
-  async recheck(req: IncomingMessage): Promise<Recheck> {
-    const secret = cookieOf(req, SESSION_COOKIE);
-    const session = secret ? await this.d.auth.sessions.resume(secret) : undefined;
+  recheck(secrets: readonly string[]): Map<string, Promise<Recheck>> {
+    const principals = new Map<string, Promise<RolesNow>>();
+    const out = new Map<string, Promise<Recheck>>();
+    for (const secret of secrets) if (!out.has(secret)) out.set(secret, this.#recheckOne(secret, principals));
+    return out;
+  }
+
+  async #recheckOne(secret: string, principals: Map<string, Promise<RolesNow>>): Promise<Recheck> {
+    const session = await this.d.auth.sessions.resume(secret);
     if (!session) return { state: 'gone' };
     const principal: Principal = { key: session.key, name: session.name, ...(session.guild ? { guild: session.guild } : {}) };
-    await this.d.access.prepare(principal);
-    if (this.d.access.rolesOf(principal).length > 0) return { state: 'ok', principal };
-    const unchecked = this.d.access.unchecked(principal);
-    if (unchecked.length > 0) return { state: 'unchecked', roles: uncheckedText(unchecked) };
+    // Sessions of one principal share one question to the role sources in a round.
+    const who = JSON.stringify([principal.key, principal.name, principal.guild ?? null]);
+    let asked = principals.get(who);
+    if (!asked) principals.set(who, (asked = this.#rolesNow(principal)));
+    const now = await asked;
+    if (now.state === 'ok') return { state: 'ok', principal };
+    if (now.state === 'unchecked') return now;
     await this.d.auth.sessions.end(session.id);
     return { state: 'gone' };
+  }
+
+  async #rolesNow(principal: Principal): Promise<RolesNow> {
+    await this.d.access.prepare(principal);
+    if (this.d.access.rolesOf(principal).length > 0) return { state: 'ok' };
+    const unchecked = this.d.access.unchecked(principal);
+    if (unchecked.length > 0) return { state: 'unchecked', roles: uncheckedText(unchecked) };
+    return { state: 'none' };
   }
 
   async signOut(res: ServerResponse, s: Signed): Promise<void> {

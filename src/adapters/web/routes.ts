@@ -10,6 +10,8 @@ import type { DispatchFn } from '../types.js';
 import { ICON, LIVE_SCRIPT, STYLE } from './assets.js';
 import { sendRecorded, streamJob } from './events.js';
 import { SharedFollows } from './shared-follows.js';
+import { LiveChecks, type StreamCheck } from './live-checks.js';
+import { SESSION_COOKIE, cookieOf } from './request.js';
 import type { OidcSignIn } from './oidc.js';
 import { runForm, runLine, WebThreads } from './command-box.js';
 import { runPage } from './pages/run.js';
@@ -23,9 +25,6 @@ import { JOB_ID, activeJobs, findJob, recentJobs, type WebJob } from './pages/jo
 import { auditPage, jobPage, jobsPage, messagePage, sessionsPage, statusPage, type JobOutput } from './pages/views.js';
 import { redirect, sendAsset, sendHtml } from './respond.js';
 
-/** How long one answer to "has this job ended?" serves every page following it. */
-const ENDED_FOR_MS = 2_000;
-
 /** Recorded lines on one job page; a longer output is paged (`?after=<line>`). */
 const OUTPUT_PAGE = 5000;
 
@@ -37,7 +36,11 @@ export class WebRoutes {
   readonly #pages: MorePages;
   /** One read of each followed thread for all its pages (made with the relay, on the first live page). */
   #follows: SharedFollows | undefined;
-  readonly #endedAsked = new Map<string, { at: number; answer: Promise<string | undefined> }>();
+  /** The one timer that re-checks every open stream's session, roles and job. */
+  readonly #checks = new LiveChecks(
+    (secrets) => this.#recheck(secrets),
+    (id) => this.#ended(id),
+  );
 
   constructor(
     private readonly app: App,
@@ -160,34 +163,31 @@ export class WebRoutes {
       this.metrics?.webLive.dec();
     });
     this.#follows ??= new SharedFollows(relay);
-    streamJob(
-      req,
-      res,
-      this.#follows,
-      thread,
-      () => this.#ended(id),
-      // A stream outlives its request: the session (ended on another replica, say) and access are asked
-      // again, by the gate's rule: roles a source cannot check now hold the stream, they do not end it.
-      async () => {
-        const r = await this.gate.recheck(req);
-        if (r.state === 'unchecked') return { unchecked: r.roles };
-        return r.state === 'ok' && this.#may(r.principal, 'jobs') ? 'ok' : 'gone';
-      },
-    );
+    streamJob(req, res, this.#follows, thread, this.#checks, { secret: cookieOf(req, SESSION_COOKIE) ?? '', job: id });
   }
 
   /**
-   * A job's last word once it has ended: asked of the queue at most once per job every 2 s, however
-   * many pages follow it (each stream asks every 5 s).
+   * A stream outlives its request: its session (ended on another replica, say) and access are asked
+   * again, by the gate's rule, once a round for each session however many streams it has open; roles a
+   * source cannot check now hold the stream, they do not end it.
    */
+  #recheck(secrets: readonly string[]): Map<string, Promise<StreamCheck>> {
+    const out = new Map<string, Promise<StreamCheck>>();
+    for (const [secret, r] of this.gate.recheck(secrets)) {
+      out.set(
+        secret,
+        r.then((c): StreamCheck => {
+          if (c.state === 'unchecked') return { unchecked: c.roles };
+          return c.state === 'ok' && this.#may(c.principal, 'jobs') ? 'ok' : 'gone';
+        }),
+      );
+    }
+    return out;
+  }
+
+  /** A job's last word once it has ended (the streams' rounds ask once per job, however many pages follow it). */
   #ended(id: string): Promise<string | undefined> {
-    const now = Date.now();
-    const known = this.#endedAsked.get(id);
-    if (known && now - known.at < ENDED_FOR_MS) return known.answer;
-    const answer = findJob(this.app.services, id).then((j) => (j && (j.state === 'finished' || j.state === 'failed') ? j.summary : undefined));
-    this.#endedAsked.set(id, { at: now, answer });
-    if (this.#endedAsked.size > 1000) for (const [k, v] of this.#endedAsked) if (now - v.at >= ENDED_FOR_MS) this.#endedAsked.delete(k);
-    return answer;
+    return findJob(this.app.services, id).then((j) => (j && (j.state === 'finished' || j.state === 'failed') ? j.summary : undefined));
   }
 
   /** Cancel runs `/burn cancel <id>` (or deploy) through the dispatcher: the same roles, one audit row. */

@@ -5,7 +5,8 @@ interface Follower {
   readonly handler: EntryHandler;
   /** The position its browser has seen (Last-Event-ID): only entries after it are handed on. */
   readonly from: string | undefined;
-  chain: Promise<void>;
+  /** While a delivery is still under way (an async handler, or the backlog): later ones wait behind it. */
+  chain: Promise<void> | undefined;
   stopped: boolean;
   readonly finish: () => void;
 }
@@ -46,8 +47,10 @@ export class SharedFollows {
     const t = known ?? this.#open(key, ref);
     let finish!: () => void;
     const done = new Promise<void>((r) => (finish = r));
-    const f: Follower = { handler: onEntry, from, chain: Promise.resolve(), stopped: false, finish };
+    const f: Follower = { handler: onEntry, from, chain: undefined, stopped: false, finish };
     t.followers.add(f);
+    // The backlog goes after follow() has returned, as every later entry may.
+    this.#track(f, Promise.resolve());
     for (const k of t.entries) this.#deliver(t, f, k.e, k.at);
     return { stop: () => this.#leave(t, f), done };
   }
@@ -73,25 +76,62 @@ export class SharedFollows {
     void following.done.then(() => {
       // The read is over (the final line, the relay closing): a page that opens now starts a new one.
       if (this.#threads.get(key) === t) this.#threads.delete(key);
-      for (const f of t.followers) void f.chain.then(() => this.#leave(t, f));
+      for (const f of t.followers) this.#after(f, () => this.#leave(t, f));
     });
     return t;
   }
 
+  /**
+   * Hands an entry to one page, in order: at once when nothing of its is under way (a page's handler
+   * that answers at once costs no promise), else behind what is.
+   */
   #deliver(t: Thread, f: Follower, e: RelayEntry, at: string): void {
-    if (f.from !== undefined && !isAfter(at, f.from)) return;
-    f.chain = f.chain
-      .then(async () => {
-        if (!f.stopped && (await f.handler(e, at))) this.#leave(t, f);
-      })
-      .catch(() => this.#leave(t, f));
+    if (f.stopped || (f.from !== undefined && !isAfter(at, f.from))) return;
+    if (f.chain) this.#track(f, f.chain.then(() => this.#run(t, f, e, at)));
+    else {
+      const pending = this.#run(t, f, e, at);
+      if (pending) this.#track(f, pending);
+    }
+  }
+
+  /** Runs the page's handler on one entry; a promise only when the handler answers with one. */
+  #run(t: Thread, f: Follower, e: RelayEntry, at: string): Promise<void> | undefined {
+    if (f.stopped) return undefined;
+    let stop: boolean | Promise<boolean>;
+    try {
+      stop = f.handler(e, at);
+    } catch {
+      this.#leave(t, f);
+      return undefined;
+    }
+    if (typeof stop === 'boolean') {
+      if (stop) this.#leave(t, f);
+      return undefined;
+    }
+    return stop.then(
+      (s) => void (s && this.#leave(t, f)),
+      () => this.#leave(t, f),
+    );
+  }
+
+  #track(f: Follower, p: Promise<void>): void {
+    f.chain = p;
+    void p.then(() => {
+      if (f.chain === p) f.chain = undefined;
+    });
+  }
+
+  /** Runs `then` once what is under way for the page is done. */
+  #after(f: Follower, then: () => void): void {
+    if (f.chain) void f.chain.then(then);
+    else then();
   }
 
   #leave(t: Thread, f: Follower): void {
     if (f.stopped) return;
     f.stopped = true;
     t.followers.delete(f);
-    void f.chain.then(f.finish);
+    this.#after(f, f.finish);
     if (t.followers.size === 0) {
       if (this.#threads.get(t.key) === t) this.#threads.delete(t.key);
       t.following?.stop();

@@ -117,4 +117,44 @@ describe('SharedFollows: one relay read per thread for every job page on it', ()
     expect(seen).toEqual(['two', 'done']);
     a.stop();
   });
+  it('keeps each page in order whether its handler answers at once or later, and one that answers later holds up no other', async () => {
+    const memory = new MemoryRelay('w');
+    const shared = new SharedFollows(new CountingRelay(memory));
+    const quick: unknown[] = [];
+    const slow: unknown[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const q = shared.follow(ref, (e) => {
+      quick.push(e.text);
+      return e.op === 'final';
+    });
+    const s = shared.follow(ref, async (e) => {
+      // The first entry waits until released; the rest must still come after it, in order.
+      if (slow.length === 0) await gate;
+      slow.push(e.text);
+      return e.op === 'final';
+    });
+    for (const text of ['one', 'two', 'three']) memory.publish(ref, { op: 'reply', text });
+    memory.publish(ref, { op: 'final', text: 'done' });
+    await q.done;
+    expect(quick).toEqual(['one', 'two', 'three', 'done']);
+    expect(slow).toEqual([]);
+    release();
+    await s.done;
+    expect(slow).toEqual(['one', 'two', 'three', 'done']);
+  });
+
+  it('ends a page whose handler throws, and goes on for the others', async () => {
+    const memory = new MemoryRelay('w');
+    const shared = new SharedFollows(new CountingRelay(memory));
+    const broken = shared.follow(ref, () => {
+      throw new Error('page gone');
+    });
+    const other = collect(shared);
+    memory.publish(ref, { op: 'reply', text: 'one' });
+    await broken.done;
+    memory.publish(ref, { op: 'final', text: 'done' });
+    await other.f.done;
+    expect(texts(other.seen)).toEqual(['one', 'done']);
+  });
 });
