@@ -117,10 +117,13 @@ export function buildAccess(
     },
     async stop() {
       started = false;
-      await access.stop();
-      if (approvalStore instanceof RedisConfirmations) await approvalStore.close();
-      tracked?.close();
-      redis?.disconnect();
+      try {
+        await access.stop();
+        if (approvalStore instanceof RedisConfirmations) await approvalStore.close();
+      } finally {
+        tracked?.close();
+        redis?.disconnect();
+      }
     },
   };
 }

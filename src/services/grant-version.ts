@@ -33,6 +33,13 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
   #pinging: Promise<void> | undefined;
   #connecting = false;
   #closed = false;
+  /**
+   * The Redis servers (INFO's run_id) the data connection and the tracker are on: a copy counts only while
+   * they are the same one. Under Sentinel the two fail over each on its own; a tracker left on the old
+   * primary (a network split) would otherwise vouch for a version read from the new one, and hear of no revoke.
+   */
+  #dataServer: string | undefined;
+  #trackerServer: string | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -47,12 +54,22 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
     });
     tracker.on('close', () => {
       this.#epoch++;
+      this.#trackerServer = undefined;
+      // A PING lost with the connection is never answered: the next one must not wait for it.
+      this.#pinging = undefined;
       if (this.#live && !this.#closed) this.log.warn('grant invalidations lost: every decision reads the grant version from Redis until they are back');
       this.#live = false;
       this.#drop('lost');
     });
     tracker.on('ready', () => void this.#track());
     tracker.on('error', (err: unknown) => this.log.debug({ err }, 'redis error (grant invalidations)'));
+    redis.on('close', () => {
+      this.#dataServer = undefined;
+      this.#generation++;
+      this.#cached = undefined;
+    });
+    redis.on('ready', () => void this.#learnDataServer());
+    if (redis.status === 'ready') void this.#learnDataServer();
   }
 
   /** True while invalidations are set up on a live connection. */
@@ -67,8 +84,9 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
     const generation = this.#generation;
     const live = this.#live;
     const v = (await this.redis.get(this.key)) ?? '0';
-    // Tracking was in force before the GET was sent, and nothing changed or broke since: Redis will say when it does.
-    if (live && generation === this.#generation) this.#cached = v;
+    // Tracking was in force before the GET was sent, on the server the GET went to, and nothing changed or broke
+    // since: Redis will say when it does.
+    if (live && generation === this.#generation && this.#sameServer()) this.#cached = v;
     return v;
   }
 
@@ -83,7 +101,7 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
   }
 
   #vouched(): string | undefined {
-    if (this.#cached === undefined || !this.#live) return undefined;
+    if (this.#cached === undefined || !this.#live || !this.#sameServer()) return undefined;
     const age = this.now() - this.#syncedAt;
     if (age > SYNC_MS / 2) void this.sync();
     return age <= SYNC_MS ? this.#cached : undefined;
@@ -106,7 +124,7 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
   }
 
   #connect(): void {
-    if (this.#connecting) return;
+    if (this.#connecting || this.#closed) return;
     this.#connecting = true;
     // Failures are the 'error' events above; ioredis keeps reconnecting.
     this.tracker.connect().catch(() => undefined);
@@ -132,6 +150,16 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
     }
   }
 
+  #sameServer(): boolean {
+    return this.#dataServer !== undefined && this.#dataServer === this.#trackerServer;
+  }
+
+  async #learnDataServer(): Promise<void> {
+    const server = await runId(this.redis).catch(() => undefined);
+    // Still the connection that was asked (no close since): the copy may count again once the tracker is on it too.
+    if (this.redis.status === 'ready') this.#dataServer = server;
+  }
+
   /** On every (re)connection: CLIENT ID, tracking redirected to this connection, then SUBSCRIBE. */
   async #track(): Promise<void> {
     const epoch = ++this.#epoch;
@@ -139,6 +167,8 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
     this.#generation++;
     this.#cached = undefined;
     try {
+      const server = await runId(this.tracker);
+      if (epoch === this.#epoch) this.#trackerServer = server;
       const id = await this.tracker.client('ID');
       await this.tracker.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', 'PREFIX', this.key);
       // Invalidations reach this connection from the moment it is subscribed: nothing cached is older.
@@ -152,4 +182,12 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
       if (epoch === this.#epoch) this.log.warn({ err }, 'grant invalidations not set up: every decision reads the grant version from Redis');
     }
   }
+}
+
+/** The server a connection is on: its run_id, new at every start of a Redis server (a promoted replica has its own). */
+async function runId(r: Redis): Promise<string> {
+  const info = await r.info('server');
+  const id = /^run_id:([0-9a-f]+)/m.exec(info)?.[1];
+  if (!id) throw new Error('no run_id in INFO server');
+  return id;
 }

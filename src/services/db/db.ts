@@ -220,6 +220,9 @@ export class Db {
     // A refusal of revoked or expired credentials is an outage until new ones arrive, not a setup problem.
     if (this.guard && isAccessDenied(err) && !(await this.guard.verify().catch(() => false)))
       return new UserError('unavailable', `database unavailable (${this.#down ?? 'the MySQL credentials are no longer valid'})`, { cause: err });
+    // The pool captures no caller's stack (trace: false): the statement's name goes with the error, so a
+    // "command failed" line that logs it names what ran.
+    if (err instanceof Error && !Object.hasOwn(err, 'statement')) Object.assign(err, { statement: st.name });
     return toDbError(err);
   }
 }

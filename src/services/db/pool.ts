@@ -62,7 +62,8 @@ export function createPool(s: PoolSettings): Pool {
     multipleStatements: false,
     // No caller's stack captured on every statement (Error.captureStackTrace through the async frames
     // above it, 10–15 µs per statement in a CPU profile, docs/testing.md "Per-command cost"): Db names
-    // the statement in the line it logs for a failure (src/services/db/db.ts), and logs no stack.
+    // the statement in the line it logs for a failure and on the error it throws (src/services/db/db.ts),
+    // whose stack then shows mysql2's own frames only.
     trace: false,
   };
   return createMysqlPool(options);
