@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -109,7 +110,10 @@ export class TrackedGrantVersion extends EventEmitter implements GrantVersion {
 
   /** After a grant or a revoke here: the change, and then a PING, so every replica has been sent its invalidation before the caller is answered. */
   async bump(): Promise<void> {
-    await this.redis.incr(this.key);
+    // A random step, not 1: a counter that went back (a Redis restarted without persistence, a failover to a
+    // replica that missed the last bump) does not come back to a value some replica loaded its grants at,
+    // which would then skip the reload (a 1 in 2^30 chance per bump). Still an integer: an older replica's INCR works.
+    await this.redis.incrby(this.key, 1 + randomInt(2 ** 30));
     if (this.#live) await this.#ping();
   }
 

@@ -131,4 +131,17 @@ describe('the grant version under Redis client-side caching (docs/architecture.m
       expect(version.peek()).toBeUndefined();
     }
   });
+
+  it('bumps by a random step, so a counter that went back (Redis restarted without its data) does not repeat a loaded value', async () => {
+    const clock = { t: 0 };
+    const { version, redis } = replica(clock);
+    await redis.del(KEY);
+    await version.bump();
+    const first = Number(await redis.get(KEY));
+    await redis.del(KEY);
+    await version.bump();
+    const second = Number(await redis.get(KEY));
+    // With INCR both would be 1; with a step drawn from 2^30 values, equal ones are a one in a billion chance.
+    expect([Number.isInteger(first), first > 0, second > 0, first === second]).toEqual([true, true, true, false]);
+  });
 });
