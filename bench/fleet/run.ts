@@ -17,7 +17,8 @@ export interface FleetResult {
   /** The same, in two parts, for reading a miss: enqueue → a worker took the job (BullMQ's `processedOn`), and → the agent's line. */
   readonly takenMs: { readonly p50: number; readonly p99: number };
   readonly toAgentMs: { readonly p50: number; readonly p99: number };
-  readonly bot: ProcUsage;
+  /** `opsline start` works every lane too, so it takes some of the jobs (its `jobs`). */
+  readonly bot: ProcUsage & { readonly jobs: number };
   readonly workers: readonly WorkerUsage[];
   /** The agent host's (all the agents in one process: a bench artefact, not opsline). */
   readonly host: ProcUsage;
@@ -118,7 +119,7 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     startMs: { p50: pct(starts, 50), p99: pct(starts, 99) },
     takenMs: { p50: pct(taken, 50), p99: pct(taken, 99) },
     toAgentMs: { p50: pct(toAgent, 50), p99: pct(toAgent, 99) },
-    bot: usage[0]!,
+    bot: { ...usage[0]!, jobs: jobsEnded(world.bot.output(), ids) },
     workers: usage.slice(1, -1).map((u, i) => ({ ...u, listeningRssMb: listening[i]!, jobs: jobsEnded(world.workers[i]!.output(), ids) })),
     host: usage.at(-1)!,
     redisBytesPerJob: jobs.size ? (after - before) / jobs.size : NaN,
