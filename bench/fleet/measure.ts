@@ -1,4 +1,5 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { z } from 'zod';
 import type { Redis } from 'ioredis';
 import type { Ask } from './world.js';
 
@@ -64,4 +65,28 @@ export async function redisConnections(pid: number, port: number): Promise<numbe
     }
   }
   return n;
+}
+
+/** A worker's log line that a job ended (src/jobs/reporter.ts, `finish`): which job. */
+const endedLine = z.object({ msg: z.literal('job finished'), jobId: z.string() });
+
+/**
+ * How many of `jobs` a worker ended, from its own log (one `job finished` line per job it ran to
+ * its end). BullMQ hands a lane's job to whichever worker's blocking connection Redis wakes first,
+ * so the share each worker takes varies from run to run; its peak RSS is read against this count.
+ */
+export function jobsEnded(output: string, jobs: ReadonlySet<string>): number {
+  const ended = new Set<string>();
+  for (const line of output.split('\n')) {
+    if (!line.includes('"job finished"')) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const m = endedLine.safeParse(parsed);
+    if (m.success && jobs.has(m.data.jobId)) ended.add(m.data.jobId);
+  }
+  return ended.size;
 }

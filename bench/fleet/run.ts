@@ -2,9 +2,9 @@ import type { Redis } from 'ioredis';
 import { signedPost, slashBody } from '../../test/helpers/slack-request.js';
 import { ackText, prepared } from '../http-load.js';
 import { pct } from '../report.js';
-import { sampleProc, type ProcUsage } from '../scale/proc-sampler.js';
+import { rssMb, sampleProc, type ProcUsage } from '../scale/proc-sampler.js';
 import { REDIS_URL } from '../production-endpoint.js';
-import { jobTimes, prefixBytes, queueOf, redisConnections, workersPerQueue } from './measure.js';
+import { jobsEnded, jobTimes, prefixBytes, queueOf, redisConnections, workersPerQueue } from './measure.js';
 import { REQUESTER, SIGNING_SECRET, type FleetWorld } from './world.js';
 
 export interface FleetResult {
@@ -17,8 +17,9 @@ export interface FleetResult {
   /** The same, in two parts, for reading a miss: enqueue → a worker took the job (BullMQ's `processedOn`), and → the agent's line. */
   readonly takenMs: { readonly p50: number; readonly p99: number };
   readonly toAgentMs: { readonly p50: number; readonly p99: number };
-  readonly bot: ProcUsage;
-  readonly workers: readonly ProcUsage[];
+  /** `opsline start` works every lane too, so it takes some of the jobs (its `jobs`). */
+  readonly bot: ProcUsage & { readonly jobs: number };
+  readonly workers: readonly WorkerUsage[];
   /** The agent host's (all the agents in one process: a bench artefact, not opsline). */
   readonly host: ProcUsage;
   /** Redis bytes under the fleet's prefix after every job ended, minus before the first was asked for, ÷ jobs queued. */
@@ -31,6 +32,18 @@ export interface FleetResult {
   readonly lanes: number;
   /** Redis connections each process holds: the more of once every worker listens and once every job has ended. */
   readonly redisConnections: { readonly bot: number; readonly workers: readonly number[] };
+}
+
+/**
+ * A worker's share of the run: what it held once it listened on every lane, before the first command
+ * (its agent connections, lanes and code: what agents add), and the jobs it ended (what its peak
+ * depends on: docs/testing.md, "fleet").
+ */
+export interface WorkerUsage extends ProcUsage {
+  /** VmRSS once every worker listens on every lane, before the first command is sent. */
+  readonly listeningRssMb: number;
+  /** Jobs of this run the worker ended (its `job finished` log lines). */
+  readonly jobs: number;
 }
 
 const REDIS_PORT = Number(new URL(REDIS_URL).port || 6379);
@@ -54,6 +67,7 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
   }
   const pids = [world.bot.pid, ...world.workers.map((w) => w.pid!)];
   const connectionsAtReady = await Promise.all(pids.map((pid) => redisConnections(pid, REDIS_PORT)));
+  const listening = world.workers.map((w) => rssMb(w.pid!));
   const before = await prefixBytes(redis, world.prefix);
   const samplers = [...pids, world.hostPid].map((pid) => sampleProc(pid));
   const url = `${world.bot.base}/slack/events`;
@@ -96,6 +110,7 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     taken.push(t.takenAt - t.queuedAt);
     toAgent.push(at - t.takenAt);
   }
+  const ids = new Set(jobs.keys());
   const refused = [...texts, ...late()].filter((t) => t && !QUEUED.test(t)).slice(0, 3);
   return {
     agents,
@@ -104,8 +119,8 @@ export async function runFleet(world: FleetWorld, redis: Redis, agents: number, 
     startMs: { p50: pct(starts, 50), p99: pct(starts, 99) },
     takenMs: { p50: pct(taken, 50), p99: pct(taken, 99) },
     toAgentMs: { p50: pct(toAgent, 50), p99: pct(toAgent, 99) },
-    bot: usage[0]!,
-    workers: usage.slice(1, -1),
+    bot: { ...usage[0]!, jobs: jobsEnded(world.bot.output(), ids) },
+    workers: usage.slice(1, -1).map((u, i) => ({ ...u, listeningRssMb: listening[i]!, jobs: jobsEnded(world.workers[i]!.output(), ids) })),
     host: usage.at(-1)!,
     redisBytesPerJob: jobs.size ? (after - before) / jobs.size : NaN,
     lastReplyMs: lastReply,
