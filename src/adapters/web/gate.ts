@@ -47,13 +47,14 @@ export function uncheckedText(roles: readonly HeldRole[]): string {
   return [...new Set(roles.map((r) => `${r.role} (${named(r.source)})`))].join(', ');
 }
 
+/** The answer to a client past its sign-in tries (docs/web.md, "Signing in"). */
+const TOO_MANY = messagePage('Sign in', 'Too many sign-in attempts from here; wait a minute. Nothing was done.');
+
 /**
  * Sign-in and the per-request checks (docs/web.md, "Signing in" and "Sessions"): every page asks for a
  * live session and asks Access again, so a principal taken off the allowlist loses the view at once;
  * every POST must come from this site (Origin) and carry the session's CSRF token.
  */
-const TOO_MANY = messagePage('Sign in', 'Too many sign-in attempts from here; wait a minute. Nothing was done.');
-
 export class Gate {
   constructor(private readonly d: GateDeps) {}
 
