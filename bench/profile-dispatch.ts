@@ -1,7 +1,8 @@
 import { isMainThread, workerData } from 'node:worker_threads';
 import { signedPost, slashBody } from '../test/helpers/slack-request.js';
 import { prepared, withServer } from './http-load.js';
-import { productionWorld, REDIS_URL, serveProduction } from './production-endpoint.js';
+import { productionWorld, serveProduction } from './production-endpoint.js';
+import { slackBenchConfig } from './slack-ack.js';
 import { statusWorld } from './status.js';
 
 /**
@@ -26,13 +27,7 @@ interface Role {
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === 'profile-ack-server') {
   const r = workerData as Role;
-  const raw = {
-    slack: { signingSecret: SECRET, botToken: 'xoxb-bench', apiUrl: 'http://127.0.0.1:9/api/' },
-    mysql: { url: `mysql://root@127.0.0.1:3306/${r.db}` },
-    redis: { url: REDIS_URL, prefix: r.prefix },
-    access: { users: [{ key: 'slack:T1:U1', name: 'bench', roles: ['viewer'] }] },
-  };
-  await serveProduction(raw, 'slack', r.prefix);
+  await serveProduction(slackBenchConfig(r), 'slack', r.prefix);
 } else if (isMainThread) {
   const [what = 'ack', n, only] = process.argv.slice(2);
   if (what === 'ack') await ack(Number(n ?? 10));

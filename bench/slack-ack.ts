@@ -41,13 +41,17 @@ export const slackAckBench: Bench = {
 
 /** Worker side: the production path and the bare handler, on ports of their own, until told to stop. */
 async function serve(r: Role): Promise<void> {
-  const raw = {
+  await serveProduction(slackBenchConfig(r), 'slack', r.prefix);
+}
+
+/** The production path's config for signed Slack requests from the bench's one viewer, on the bench's database and prefix. */
+export function slackBenchConfig(r: { readonly db: string; readonly prefix: string }) {
+  return {
     slack: { signingSecret: SECRET, botToken: 'xoxb-bench', apiUrl: 'http://127.0.0.1:9/api/' },
     mysql: { url: `mysql://root@127.0.0.1:3306/${r.db}` },
     redis: { url: REDIS_URL, prefix: r.prefix },
-    access: { users: [{ key: 'slack:T1:U1', name: 'bench', roles: ['viewer'] }] },
+    access: { users: [{ key: 'slack:T1:U1', name: 'bench', roles: ['viewer' as const] }] },
   };
-  await serveProduction(raw, 'slack', r.prefix);
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === 'slack-ack-server') await serve(workerData as Role);

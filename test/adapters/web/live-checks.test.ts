@@ -4,6 +4,14 @@ import { hashOf } from '../../../src/services/web/secret.js';
 import { HookServer } from '../../helpers/hook-server.js';
 import { until } from '../../helpers/until.js';
 import { webBot, type WebBot } from '../../helpers/web-bot.js';
+import { openStream as open } from '../../helpers/web-stream.js';
+
+/** A stream that has shown the job's live status once. */
+async function openStream(b: WebBot, id: string, cookie: string) {
+  const s = await open(b, id, cookie);
+  await s.until(/event: status/);
+  return s;
+}
 
 const ADMIN = 'console:admin';
 const OPS = 'console:olga';
@@ -35,20 +43,6 @@ async function setUp(): Promise<{ bot: WebBot; hooks: HookServer; job: string }>
   return { bot, hooks, job };
 }
 
-/** A job's live events as a browser reads them: the text so far, waited on by pattern. */
-async function openStream(b: WebBot, id: string, cookie: string) {
-  const res = await fetch(`${b.base}/web/jobs/${id}/events`, { headers: { cookie } });
-  expect(res.status).toBe(200);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const s = { text: '', done: false, closed: Promise.resolve(), until: (re: RegExp) => until(() => re.test(s.text), { what: `${re} in the stream:\n${s.text}` }) };
-  s.closed = (async () => {
-    for (let r = await reader.read(); !r.done; r = await reader.read()) s.text += decoder.decode(r.value, { stream: true });
-    s.done = true;
-  })();
-  await s.until(/event: status/);
-  return s;
-}
 
 const secretOf = (cookie: string) => cookie.slice(cookie.indexOf('=') + 1).split(';')[0] ?? '';
 

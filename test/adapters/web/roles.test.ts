@@ -6,6 +6,7 @@ import { IDS } from '../../helpers/discord-payloads.js';
 import { webBot, type WebBot } from '../../helpers/web-bot.js';
 import { until } from '../../helpers/until.js';
 import { openLink, postContinue, sessionCookie } from '../../helpers/web-signin.js';
+import { openStream } from '../../helpers/web-stream.js';
 
 const ADMIN_ROLE = '1200000000000000001';
 const OP_ROLE = '1200000000000000002';
@@ -173,16 +174,3 @@ describe('roles on the web come from the same sources as in chat', () => {
   }, 60_000);
 });
 
-/** A job's live events as a browser reads them: the text so far, waited on by pattern. */
-async function openStream(b: WebBot, id: string, cookie: string) {
-  const res = await fetch(`${b.base}/web/jobs/${id}/events`, { headers: { cookie } });
-  expect(res.status).toBe(200);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const s = { text: '', done: false, closed: Promise.resolve(), until: (re: RegExp) => until(() => re.test(s.text), { what: `${re} in the stream:\n${s.text}` }) };
-  s.closed = (async () => {
-    for (let r = await reader.read(); !r.done; r = await reader.read()) s.text += decoder.decode(r.value, { stream: true });
-    s.done = true;
-  })();
-  return s;
-}
