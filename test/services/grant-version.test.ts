@@ -81,6 +81,12 @@ describe('the grant version under Redis client-side caching (docs/architecture.m
     expect(await version.read()).toBe(String(Number(before) + 1));
     await back;
     expect(await tracking(version)).toBe(String(Number(before) + 1));
+    // Invalidations reach the new connection too: a change drops the copy while the clock stands still.
+    const invalidated = once(version, 'invalidated');
+    await redis.incr(KEY);
+    await invalidated;
+    expect(version.peek()).toBeUndefined();
+    expect(await version.read()).toBe(String(Number(before) + 2));
   });
 
   it('a tracker that stops answering vouches for nothing once its last answered PING is SYNC_MS old', async () => {
