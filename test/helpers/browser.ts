@@ -13,6 +13,20 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }
 
+/**
+ * A fresh browser context signed in through a sign-in link, as a person clicks it: open it, press
+ * Continue, land on the jobs page. `problems` collects the page's console errors and CSP violations.
+ */
+export async function signedInPage(browser: Browser, bot: { readonly base: string; link(key: string): Promise<string> }, key: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = collectProblems(page);
+  await page.goto(await bot.link(key));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${bot.base}/web/jobs`);
+  return { context, page, problems };
+}
+
 /** Console errors and CSP violations a page reports, for a test to assert there are none. */
 export function collectProblems(page: Page): string[] {
   const problems: string[] = [];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { collectProblems, launchChromium, seriousA11yProblems } from '../../helpers/browser.js';
+import { launchChromium, seriousA11yProblems, signedInPage } from '../../helpers/browser.js';
 import { webBot, type WebBot } from '../../helpers/web-bot.js';
 
 const ADMIN = 'console:admin';
@@ -24,14 +24,8 @@ afterAll(async () => {
 });
 
 /** A fresh browser context signed in through the link, as a person clicks it: open it, press Continue. */
-async function signedIn(key: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems = collectProblems(page);
-  await page.goto(await bot.link(key));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${bot.base}/web/jobs`);
-  return { context, page, problems };
+function signedIn(key: string) {
+  return signedInPage(browser, bot, key);
 }
 
 const jobOf = (text: string) => /burn job (b[a-z0-9]{6})/.exec(text)?.[1] ?? '';

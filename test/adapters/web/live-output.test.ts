@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { collectProblems, launchChromium } from '../../helpers/browser.js';
+import { launchChromium, signedInPage } from '../../helpers/browser.js';
 import { HookServer } from '../../helpers/hook-server.js';
 import { webBot, type WebBot } from '../../helpers/web-bot.js';
 
@@ -26,12 +26,7 @@ afterAll(async () => {
 
 describe('a running job\'s page in a real browser', () => {
   it('appends new output lines live, without a reload, as text', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const problems = collectProblems(page);
-    await page.goto(await bot.link(OPS));
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL(`${bot.base}/web/jobs`);
+    const { context, page, problems } = await signedInPage(browser, bot, OPS);
     const id = /job (d[a-z0-9]{6})/.exec((await bot.say(OPS, '/deploy site main')).text)?.[1] ?? '';
     expect(id).not.toBe('');
     await page.goto(`${bot.base}/web/jobs/${id}`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { collectProblems, launchChromium, seriousA11yProblems } from '../../helpers/browser.js';
+import { launchChromium, seriousA11yProblems, signedInPage } from '../../helpers/browser.js';
 import { webBot, type WebBot } from '../../helpers/web-bot.js';
 
 const ADMIN = 'console:admin';
@@ -23,12 +23,7 @@ afterAll(async () => {
 
 describe('the notes, deploys, schedules, status and audit pages in a real browser', () => {
   it('carry the CSP header, pass axe with no serious or critical violation, and show a <script> note as text', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const problems = collectProblems(page);
-    await page.goto(await bot.link(ADMIN));
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL(`${bot.base}/web/jobs`);
+    const { context, page, problems } = await signedInPage(browser, bot, ADMIN);
 
     // The nav leads to each new page.
     for (const name of ['Notes', 'Deploys', 'Schedules']) {
