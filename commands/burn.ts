@@ -1,5 +1,5 @@
 import { commandUsing } from '../src/core/define-command.js';
-import { UserError, withOutcome } from '../src/core/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { DeviceError } from '../src/services/devices/errors.js';
 import { mention, msg } from '../src/core/message.js';
 import { reply } from '../src/core/reply.js';
@@ -8,6 +8,7 @@ import { describeBurn, describeBurnNow } from './burn-describe.js';
 import { burnsOf } from './shared/burns.js';
 import { newJobId } from '../src/services/queue/types.js';
 import { notQueued } from '../src/jobs/not-queued.js';
+import { openJobThread } from '../src/jobs/job-thread.js';
 import { whereItShows } from '../src/services/queue/no-worker.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
 import type { RelayPort } from '../src/relay/entry.js';
@@ -43,10 +44,7 @@ export default commandUsing<Uses>()({
         await burns.image(drive.agent, image);
         const id = newJobId();
         const who = ctx.invocation.principal;
-        // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-        const thread = await ctx.openThread(msg`burning ${image} on ${drive.drive} for ${mention(who)} (job ${id})${fullOutput(ctx.services, id)}`, 'queued').catch((err: unknown) => {
-          throw withOutcome(err, 'nothing was queued');
-        });
+        const thread = await openJobThread(ctx, burns.queue, id, `burn of ${image} on ${drive.drive}`, msg`burning ${image} on ${drive.drive} for ${mention(who)} (job ${id})${fullOutput(ctx.services, id)}`);
         try {
           const { position, note } = await burns.add(id, drive, image, ctx.args['no-verify'] !== true, who, thread.ref);
           ctx.setJobId(id);

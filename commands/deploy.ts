@@ -1,6 +1,6 @@
 import type { ArgsOf } from '../src/core/arg-types.js';
 import { commandUsing, type CommandContext } from '../src/core/define-command.js';
-import { UserError, withOutcome } from '../src/core/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { mention, msg } from '../src/core/message.js';
 import { reply } from '../src/core/reply.js';
 import { describeHolder, type DeployService, type DeploysPort } from '../src/services/deploy/service.js';
@@ -9,6 +9,7 @@ import { newJobId } from '../src/services/queue/types.js';
 import { whereItShows } from '../src/services/queue/no-worker.js';
 import { describeDeploy, describeDeployJob } from './deploy-describe.js';
 import { notQueued } from '../src/jobs/not-queued.js';
+import { openJobThread } from '../src/jobs/job-thread.js';
 import { hasEnded, watchJob } from '../src/jobs/watch.js';
 import type { RelayPort } from '../src/relay/entry.js';
 import type { WebPort } from '../src/services/web/index.js';
@@ -75,10 +76,7 @@ export default commandUsing<Uses>()({
         const { deploys, t, ref } = await check(ctx);
         const id = newJobId('d');
         const who = ctx.invocation.principal;
-        // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-        const thread = await ctx.openThread(msg`deploying ${t.name} at ${ref} for ${mention(who)} (job ${id})${fullOutput(ctx.services, id)}`, 'queued').catch((err: unknown) => {
-          throw withOutcome(err, 'nothing was queued');
-        });
+        const thread = await openJobThread(ctx, deploys.queue, id, `deploy of ${t.name} ${ref}`, msg`deploying ${t.name} at ${ref} for ${mention(who)} (job ${id})${fullOutput(ctx.services, id)}`);
         try {
           const { note } = await deploys.start(id, t, ref, who, thread.ref);
           ctx.setJobId(id);

@@ -1,9 +1,12 @@
 import type { RunCommandEntry } from '../../src/config/declared-run.js';
 import type { Args, CommandContext } from '../../src/core/define-command.js';
-import { UserError, withOutcome } from '../../src/core/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { mention, msg } from '../../src/core/message.js';
 import { reply, type Reply } from '../../src/core/reply.js';
 import { notQueued } from '../../src/jobs/not-queued.js';
+import { openJobThread } from '../../src/jobs/job-thread.js';
+import { threadPosted } from '../../src/services/queue/thread-posted.js';
+import { MaybeDoneError } from '../../src/services/redis-errors.js';
 import { noWorkerNote, whereItShows } from '../../src/services/queue/no-worker.js';
 import { newJobId } from '../../src/services/queue/types.js';
 import type { DeployService, DeploysPort } from '../../src/services/deploy/service.js';
@@ -24,13 +27,15 @@ export async function startRunJob(ctx: CommandContext<Args, DeploysPort & JobLog
   const shown = [...values].map(([k, v]) => `${k}=${v}`).join(' ');
   const id = newJobId('r');
   const who = ctx.invocation.principal;
-  // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-  const thread = await ctx.openThread(msg`/${entry.name}${shown ? ` ${shown}` : ''} on ${entry.agent} for ${mention(who)} (job ${id})`, 'queued').catch((err: unknown) => {
-    throw withOutcome(err, 'nothing was queued');
-  });
+  const thread = await openJobThread(ctx, deploys.queue, id, `/${entry.name}${shown ? ` ${shown}` : ''}`, msg`/${entry.name}${shown ? ` ${shown}` : ''} on ${entry.agent} for ${mention(who)} (job ${id})`);
   const data = { target: entry.name, ref: shown, requester: who, thread: thread.ref, requestedAt: new Date().toISOString(), run: { agent: entry.agent, command: entry.run, args: [...values] } };
   try {
-    await deploys.queue.add(id, data);
+    await threadPosted(deploys.queue, id, data);
+    await deploys.queue.add(id, data).catch(async (err: unknown) => {
+      // One that may be queued keeps its opening: if it was not queued after all, the sweep says so in its thread.
+      if (!(err instanceof MaybeDoneError)) await deploys.queue.dropOpening?.(id);
+      throw err;
+    });
     ctx.setJobId(id);
     const note = await noWorkerNote(deploys.queue, data, `/${entry.name}`);
     return reply(`job ${id}: /${entry.name} queued${whereItShows(note, 'output')}; /deploy watch ${id} follows it, /deploy cancel ${id} stops it`);

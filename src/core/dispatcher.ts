@@ -72,7 +72,7 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
     const started = performance.now();
     // What a command shows may carry text from outside (notes, names, agent output): no control
     // character reaches a chat or a terminal as it is (src/core/printable.ts).
-    const threads: ThreadStarter = { startThread: (text, opts) => given.startThread(printableMessage(text), opts) };
+    const threads: ThreadStarter = { startThread: (text, opts) => given.startThread(printableMessage(text), opts), ...(given.channel !== undefined ? { channel: given.channel } : {}) };
     // Made when the invocation first logs (src/core/lazy-log.ts): most log nothing at `info`.
     const log = lazyChild(this.deps.log, { invocationId: inv.id, platform: inv.platform, command: inv.command, principal: inv.principal.key });
     let jobId: string | undefined;
@@ -181,7 +181,7 @@ export class Dispatcher<Svc extends AuditPort = AuditPort> {
     log.info({ approves: pending.invocation.id, path: pending.path, requester: pending.principalKey }, 'approved');
     // The thread starts where the approval came from, but it is the requester's: they hear when it ends.
     const requester = pending.invocation.principal;
-    const theirs: ThreadStarter = { startThread: async (text, opts) => ({ ...(await threads.startThread(text, opts)), requester }) };
+    const theirs: ThreadStarter = { startThread: async (text, opts) => ({ ...(await threads.startThread(text, opts)), requester }), ...(threads.channel !== undefined ? { channel: threads.channel } : {}) };
     return target.handler(this.context({ ...pending.invocation, platform: inv.platform }, pending.args, theirs, log, setJobId));
   }
 

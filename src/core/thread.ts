@@ -49,6 +49,11 @@ export interface ThreadTransport {
   close?(ref: ThreadRef): Promise<void>;
   /** Optional: posts the thread's final line, mentioning `ref.requester` (default: a reply that starts with the mention). */
   finalReply?(ref: ThreadRef, text: Message): Promise<string>;
+  /**
+   * Optional: a message in a channel, outside any thread, that mentions `requester` (a job whose thread's
+   * root never got its id recorded: src/jobs/unqueued.ts). Without it such a job is only logged.
+   */
+  postChannel?(channel: string, requester: Principal, text: Message): Promise<string>;
 }
 
 export interface ThreadOptions {
@@ -62,6 +67,8 @@ export interface ThreadOptions {
 /** Per invocation: how this platform starts a thread (a channel message, an interaction reply, a console line). */
 export interface ThreadStarter {
   startThread(rootText: Message, opts?: ThreadOptions): Promise<ThreadRef>;
+  /** The channel the thread's root goes to, where the starter knows it before posting (the invocation's room otherwise). */
+  readonly channel?: string;
 }
 
 /** The final line of a thread: the transport's own, or a reply that mentions the requester. */

@@ -4,6 +4,7 @@ import type { Principal } from '../core/principal.js';
 import type { AgentState, DeviceClient, DriveInfo, ImageInfo } from './devices/types.js';
 import type { BurnJobView, BurnQueue } from './queue/types.js';
 import { noWorkerNote } from './queue/no-worker.js';
+import { threadPosted } from './queue/thread-posted.js';
 import { MaybeDoneError } from './redis-errors.js';
 
 export interface AgentDrives {
@@ -91,9 +92,8 @@ export class BurnService {
   async add(id: string, drive: DriveRef, image: string, verify: boolean, requester: Principal, thread: ThreadRef) {
     const data = { ...drive, image, verify, requester, thread, requestedAt: new Date().toISOString() };
     // The thread is posted: if this process dies before the job is queued, another one ends the thread (src/jobs/unqueued.ts).
-    // Not awaited: a Redis that holds this write must not hold the command (add() asks Redis within 1 s).
     // One left behind for a job that was queued is dropped by the sweep, which finds the job.
-    void this.queue.opening?.(id, data);
+    await threadPosted(this.queue, id, data);
     const { position } = await this.queue.add(id, data).catch(async (err: unknown) => {
       // One that may be queued keeps its opening: if it was not queued after all, the sweep says so in its thread.
       if (!(err instanceof MaybeDoneError)) await this.queue.dropOpening?.(id);

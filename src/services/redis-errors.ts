@@ -55,8 +55,13 @@ export async function onRedis<T>(call: Promise<T>, f: RedisFailure, ms = REQUEST
  * Either way nothing has been sent, so `f.consequence` holds for certain.
  */
 export async function reachable(redis: Redis, f: RedisFailure, ms = REQUEST_PATH_TIMEOUT_MS): Promise<void> {
-  if (redis.status === 'reconnecting' || redis.status === 'end' || redis.status === 'close') throw unavailable(f, false, 'Redis cannot be reached');
+  connected(redis, f);
   await onRedis(redis.ping(), { what: f.what, consequence: f.consequence }, ms);
+}
+
+/** Fails at once, with nothing sent, while the connection is down (reconnecting) rather than letting a call wait its bound. */
+export function connected(redis: Redis, f: RedisFailure): void {
+  if (redis.status === 'reconnecting' || redis.status === 'end' || redis.status === 'close') throw unavailable(f, false, 'Redis cannot be reached');
 }
 
 /** True for errors that mean Redis cannot be reached or cannot serve now, not that a command was wrong. */

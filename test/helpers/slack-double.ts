@@ -36,6 +36,7 @@ export class SlackDouble {
   /** User groups and their members, for `usergroups.users.list`; tests change them at will. */
   readonly groups = new Map<string, string[]>();
   readonly #failing = new Map<string, { error: string; status: number }>();
+  readonly #holds = new Map<string, (body: Record<string, unknown>) => Promise<void> | void>();
   readonly #server: Server = createServer((req, res) => void this.#handle(req, res));
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #sockets = new Set<WebSocket>();
@@ -111,6 +112,18 @@ export class SlackDouble {
     this.#failing.delete(method);
   }
 
+  /**
+   * Until `release(method)`, `fn` runs before each call of `method` is answered (a test kills the caller
+   * there, say); the call is recorded and answered as Slack would have taken it, whoever is left to read it.
+   */
+  hold(method: string, fn: (body: Record<string, unknown>) => Promise<void> | void): void {
+    this.#holds.set(method, fn);
+  }
+
+  release(method: string): void {
+    this.#holds.delete(method);
+  }
+
   callsOf(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method && c.status === 200);
   }
@@ -141,6 +154,7 @@ export class SlackDouble {
       res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
+    await this.#holds.get(method)?.(body);
     const response = this.#answer(method, body);
     const status = this.#failing.get(method)?.status ?? 200;
     this.calls.push({ method, body, at: Date.now(), status, response, auth });

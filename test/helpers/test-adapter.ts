@@ -3,7 +3,7 @@ import type { Role } from '../../src/words/roles.js';
 import { MemoryAuditSink } from '../../src/core/audit.js';
 import type { Services } from '../../src/app/services.js';
 import type { CommandDef } from '../../src/core/define-command.js';
-import { plainText, type Message } from '../../src/core/message.js';
+import { finalLine, plainText, type Message } from '../../src/core/message.js';
 import type { Reply } from '../../src/core/reply.js';
 import type { ThreadRef, ThreadStarter, ThreadTransport } from '../../src/core/thread.js';
 import type { Principal } from '../../src/core/principal.js';
@@ -14,7 +14,7 @@ import { lineInvocation } from './command-line.js';
 import { slackGroupMembers } from '../../src/adapters/slack/usergroups.js';
 
 export interface ThreadMessage {
-  readonly kind: 'root' | 'reply' | 'edit';
+  readonly kind: 'root' | 'reply' | 'edit' | 'channel';
   readonly id: string;
   readonly text: string;
 }
@@ -31,6 +31,7 @@ export class RecordingTransport implements ThreadTransport {
 
   starter(requester: Principal): ThreadStarter {
     return {
+      channel: 'room',
       startThread: async (text) => {
         const id = `m${this.#next++}`;
         this.messages.push({ kind: 'root', id, text: plainText(text) });
@@ -45,6 +46,11 @@ export class RecordingTransport implements ThreadTransport {
   }
   async edit(_ref: ThreadRef, id: string, text: Message): Promise<void> {
     this.messages.push({ kind: 'edit', id, text: plainText(text) });
+  }
+  async postChannel(_channel: string, requester: Principal, text: Message): Promise<string> {
+    const id = `m${this.#next++}`;
+    this.messages.push({ kind: 'channel', id, text: plainText(finalLine(requester, text)) });
+    return id;
   }
 }
 

@@ -39,6 +39,7 @@ export class ConsoleTransport implements ThreadTransport {
 
   starter(requester: Principal): ThreadStarter {
     return {
+      channel: this.channel,
       startThread: async (message, opts) => {
         const rootText = plainText(message);
         const rootId = `#${++this.#threads}`;

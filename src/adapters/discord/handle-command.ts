@@ -63,6 +63,7 @@ export async function handleCommand(inc: Incoming, responder: Responder, dispatc
 /** The interaction reply becomes the root; a thread started from it carries the job's progress. */
 function starter(session: InteractionSession, inc: Incoming, requester: Principal, env: InteractionEnv): ThreadStarter {
   return {
+    channel: inc.channelId,
     async startThread(rootText: Message): Promise<ThreadRef> {
       const rootId = await session.openRoot(rootText).catch((err: unknown) => {
         const down = discordDown(err);

@@ -1,5 +1,6 @@
 import { ChannelType, Routes, ThreadAutoArchiveDuration } from 'discord-api-types/v10';
-import { plainText, type Message } from '../../core/message.js';
+import { finalLine, plainText, type Message } from '../../core/message.js';
+import type { Principal } from '../../core/principal.js';
 import type { EditOptions, ThreadRef, ThreadTransport } from '../../core/thread.js';
 import type { PacedDiscordRest } from './paced-rest.js';
 import { splitText } from '../../core/split.js';
@@ -45,6 +46,12 @@ export class DiscordTransport implements ThreadTransport {
     return id;
   }
 
+  /** A channel message that mentions the requester (a job whose thread root was lost: src/jobs/unqueued.ts). */
+  async postChannel(channel: string, who: Principal, text: Message): Promise<string> {
+    const [first = ''] = splitText(discordText(finalLine(who, text)), MAX_CONTENT);
+    return this.postBody(channel, messageBody(first, { users: mentioned(who) }));
+  }
+
   /** Posts a rendered body (one part of a long reply) with the bot token, paced; returns its id. */
   async postBody(channelId: string, body: MessageBody): Promise<string> {
     await this.paced.turn(channelId, 'post');
@@ -67,7 +74,11 @@ function target(ref: ThreadRef): string {
 }
 
 function requester(ref: ThreadRef): string[] {
-  const id = discordUserId(ref.requester.key);
+  return mentioned(ref.requester);
+}
+
+function mentioned(who: Principal): string[] {
+  const id = discordUserId(who.key);
   return id ? [id] : [];
 }
 

@@ -1,5 +1,5 @@
 import { OperatorError, UserError } from '../../core/errors.js';
-import type { Message } from '../../core/message.js';
+import { finalLine, type Message } from '../../core/message.js';
 import type { EditOptions, ThreadRef, ThreadStarter, ThreadTransport } from '../../core/thread.js';
 import type { Principal } from '../../core/principal.js';
 import type { PacedSlackChat } from './paced-chat.js';
@@ -30,6 +30,7 @@ export class SlackTransport implements ThreadTransport {
   /** The ThreadStarter for one invocation: the root goes to the channel the command came from. */
   starter(requester: Principal, channel: string): ThreadStarter {
     return {
+      channel,
       startThread: async (rootText) => {
         const ts = await this.#post({ channel, text: this.#text(rootText) });
         return { platform: this.platform, channel, rootId: ts, requester };
@@ -54,6 +55,11 @@ export class SlackTransport implements ThreadTransport {
     if (first === undefined) return;
     const ts = await this.#post({ channel, text: first });
     for (const text of rest) await this.#post({ channel, thread_ts: ts, text });
+  }
+
+  /** A channel message that mentions the requester (a job whose thread root was lost: src/jobs/unqueued.ts). */
+  async postChannel(channel: string, requester: Principal, text: Message): Promise<string> {
+    return this.#post({ channel, text: this.#text(finalLine(requester, text)) });
   }
 
   async editTurn(): Promise<void> {

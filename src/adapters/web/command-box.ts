@@ -23,6 +23,7 @@ export interface BoxResult {
  */
 export class WebThreads implements ThreadStarter {
   #root: Message | undefined;
+  readonly channel = 'web';
 
   constructor(private readonly principal: Principal) {}
 

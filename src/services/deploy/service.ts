@@ -6,6 +6,7 @@ import type { Principal } from '../../core/principal.js';
 import type { DeviceClient } from '../devices/types.js';
 import { DeviceError } from '../devices/errors.js';
 import { noWorkerNote } from '../queue/no-worker.js';
+import { threadPosted } from '../queue/thread-posted.js';
 import { MaybeDoneError } from '../redis-errors.js';
 import type { DeployJobView, DeployQueue, DeployStore, DeployTarget, LastDeploy, LockHolder } from './types.js';
 
@@ -92,9 +93,8 @@ export class DeployService {
     const data = { target: t.name, ref, requester, thread, requestedAt: holder.since };
     // The thread is posted: if this process dies before the job is queued, another one finds the
     // opening, frees the lock and tells the thread (src/jobs/unqueued.ts, docs/hosting.md).
-    // Not awaited: a Redis that holds this write must not hold the command (add() asks Redis within 1 s).
     // One left behind for a job that was queued is dropped by the sweep, which finds the job.
-    void this.queue.opening?.(id, data);
+    await threadPosted(this.queue, id, data);
     const got = await this.store.lock(t.name, holder).catch(async (err: unknown) => {
       await this.queue.dropOpening?.(id);
       throw err;

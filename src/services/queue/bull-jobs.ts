@@ -1,8 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { z } from 'zod';
-import { openingSchema, parseOpening } from './opening.js';
-import { JOB_ID } from '../../words/names.js';
+import { openingSchema, type JobIntent, type StaleOpening } from './opening.js';
+import { Openings } from './openings.js';
 import { connectRedis, replicaWaitMs, type RedisTarget } from '../../redis/connect.js';
 import type { Logger } from 'pino';
 import { onRedis, reachable } from '../redis-errors.js';
@@ -53,14 +52,13 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   readonly #replicaWait: ReplicaWait;
   readonly #jobsKey: string;
   readonly #queuesKey: string;
-  readonly #openingKey: string;
   /**
-   * Openings go on a connection of their own: a write Redis holds (CLIENT PAUSE, a stall) would
-   * otherwise hold every command queued behind it on the queue's connection, add() included.
+   * Openings are written on a connection of their own: a write Redis holds (CLIENT PAUSE, a stall)
+   * would otherwise hold every command queued behind it on the queue's connection, add() included.
    */
-  #openings: Redis | undefined;
+  #openingsConn: Redis | undefined;
+  readonly #openings: Openings<D>;
   readonly #beats: JobBeats;
-  readonly #openingSchema: z.ZodType<{ at: number; data: D }>;
   #closing = false;
 
   constructor(
@@ -76,9 +74,8 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     this.#replicaWait = new ReplicaWait(this.#queueConn, replicaWaitMs(opts));
     this.#jobsKey = `${opts.prefix}:${kind.name}:jobs`;
     this.#queuesKey = `${opts.prefix}:${kind.name}:queues`;
-    this.#openingKey = `${opts.prefix}:${kind.name}:opening`;
     this.#beats = new JobBeats(this.#redis, `${this.#jobsKey}:beats`, opts.heartbeatMs ?? 5000, opts.log);
-    this.#openingSchema = openingSchema(kind.data);
+    this.#openings = new Openings(() => (this.#openingsConn ??= this.#openingsClient()), this.#redis, `${opts.prefix}:${kind.name}:opening`, openingSchema(kind.data), opts.log);
   }
 
   /**
@@ -126,39 +123,29 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     if (held === false) this.opts.log.warn({ jobId: id, waitedMs: ms }, 'queued on the Redis primary, but no replica acknowledged it in time: a failover now would lose it');
   }
 
-  /** Best effort: a Redis that does not take it now does not stop the job (add() then says what became of it). */
-  async opening(id: string, data: D): Promise<void> {
-    this.#openings ??= this.#openingsClient();
-    await onRedis(this.#openings.hset(this.#openingKey, id, JSON.stringify({ at: Date.now(), data })), { what: 'the queue', consequence: 'nothing was queued' }).catch((err: unknown) =>
-      this.opts.log.warn({ err, jobId: id }, 'could not record a job\'s opening: if this process dies before the job is queued, its thread is not told'),
-    );
+  intend(id: string, intent: JobIntent): Promise<void> {
+    return this.#openings.intend(id, intent);
   }
 
-  async dropOpening(id: string): Promise<void> {
-    await this.#redis.hdel(this.#openingKey, id).catch((err: unknown) => this.opts.log.warn({ err, jobId: id }, 'could not clear a job\'s opening'));
+  opening(id: string, data: D): Promise<boolean> {
+    return this.#openings.opening(id, data);
   }
 
-  async staleOpenings(olderThanMs: number): Promise<{ id: string; data: D }[]> {
-    const all = await onRedis(this.#redis.hgetall(this.#openingKey), READ);
-    const out: { id: string; data: D }[] = [];
-    for (const [id, raw] of Object.entries(all)) {
-      // Written by opening(), but read from Redis like anything from outside the process: one that does not
-      // parse is logged and dropped, never trusted, and the rest of the sweep goes on.
-      const rec = parseOpening(raw, this.#openingSchema);
-      if (rec.ok && JOB_ID.test(id)) {
-        if (Date.now() - rec.value.at > olderThanMs) out.push({ id, data: rec.value.data });
-        continue;
-      }
-      this.opts.log.warn({ jobId: id.slice(0, 128), problem: rec.ok ? 'the job id is not one' : rec.problem }, 'a job opening in Redis does not read; dropped');
-      await this.#redis.hdel(this.#openingKey, id).catch((err: unknown) => this.opts.log.warn({ err }, 'could not drop a job opening that does not read'));
+  dropOpening(id: string): Promise<void> {
+    return this.#openings.drop(id);
+  }
+
+  staleOpenings(olderThanMs: number): Promise<StaleOpening<D>[]> {
+    return this.#openings.stale(olderThanMs);
+  }
+
+  /** True for exactly one caller, and only when the job was never queued (and the opening did not change meanwhile). */
+  async claimOpening(o: StaleOpening<D>): Promise<boolean> {
+    if ((await this.get(o.id)) !== undefined) {
+      await this.#openings.drop(o.id);
+      return false;
     }
-    return out;
-  }
-
-  async claimOpening(id: string): Promise<boolean> {
-    const queued = (await this.get(id)) !== undefined;
-    const claimed = (await onRedis(this.#redis.hdel(this.#openingKey, id), READ)) === 1;
-    return claimed && !queued;
+    return this.#openings.claim(o);
   }
 
   async get(id: string): Promise<JobView<D, R, P> | undefined> {
@@ -297,7 +284,8 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
    */
   async close(): Promise<void> {
     this.#closing = true;
-    this.#openings?.disconnect();
+    this.#openings.close();
+    this.#openingsConn?.disconnect();
     await Promise.all([...this.#workers.values()].map((w) => w.close(true)));
     await Promise.all([...this.#queues.values()].map((q) => q.close()));
     this.#workerConn?.disconnect();

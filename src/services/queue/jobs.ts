@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { JobIntent, StaleOpening } from './opening.js';
 /** The shape every kind of job queue shares (burns per drive, deploys per target). */
 export type JobState = 'queued' | 'running' | 'finished' | 'failed';
 
@@ -68,16 +69,22 @@ export interface JobQueue<D, R, P> {
   /** Runs `processor` for the given lanes in this process (idempotent per lane). */
   work(lanes: readonly string[], processor: JobProcessor<D, R, P>): void;
   /**
-   * Shared queues (several replicas): records that a job's thread is posted and the job is about to
-   * be queued; `add` clears it, `dropOpening` too when queueing failed and the caller told the thread.
-   * A record left behind is a replica that died in between (src/jobs/unqueued.ts finds it).
+   * Shared queues (several replicas; docs/hosting.md, "What a SIGKILL loses"): records where a job's
+   * thread is about to be posted, before it is posted, and keeps the record fresh until `opening` or
+   * `dropOpening`. Throws (nothing was queued) when Redis does not take it.
    */
-  opening?(id: string, data: D): Promise<void>;
+  intend?(id: string, intent: JobIntent): Promise<void>;
+  /**
+   * The thread is posted: the record holds the job's data (its thread) now; `add` clears it. False when
+   * a sweep took the record meanwhile (it told the channel): the job must not be queued then.
+   */
+  opening?(id: string, data: D): Promise<boolean>;
+  /** The thread could not be posted, or queueing failed and the caller told the thread. */
   dropOpening?(id: string): Promise<void>;
-  /** Openings older than `olderThanMs`: their replica stopped between the thread and the queue. */
-  staleOpenings?(olderThanMs: number): Promise<{ id: string; data: D }[]>;
-  /** True for exactly one caller, when the job was never queued: that caller tells its thread. */
-  claimOpening?(id: string): Promise<boolean>;
+  /** Openings not refreshed for `olderThanMs`: their request stopped between its thread and the queue. */
+  staleOpenings?(olderThanMs: number): Promise<StaleOpening<D>[]>;
+  /** True for exactly one caller, when the job was never queued: that caller tells its thread or channel. */
+  claimOpening?(o: StaleOpening<D>): Promise<boolean>;
   close(): Promise<void>;
 }
 
