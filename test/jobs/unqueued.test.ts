@@ -18,6 +18,8 @@ import { RecordingTransport, texts } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
 import { burnEnds, deployEnds } from '../../src/jobs/job-ends.js';
 import { MemoryJobLog } from '../../src/services/job-log/memory.js';
+import { threadPosted } from '../../src/services/queue/thread-posted.js';
+import { UserError } from '../../src/core/errors.js';
 
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
 const redis = redisPrefix();
@@ -102,6 +104,73 @@ describe('a job left between its thread and the queue (docs/hosting.md, "What a 
   });
 });
 
+describe('an opening written before its thread is posted (its root\'s id not yet known)', () => {
+  const intent = (what: string) => ({ platform: 'test', channel: 'room', requester: who, what });
+  const sweepWith = (queue: BullJobQueue<DeployJobData, DeployResult, DeployProgress>, transports: Transports, olderThanMs: number) =>
+    watchUnqueued(queue, transports, log, { everyMs: 50, olderThanMs, abandon: async () => {} });
+
+  it('of a process that died is told in its channel once, naming the job, by one of two sweeping processes', async () => {
+    const transport = new RecordingTransport();
+    const transports = new Transports();
+    transports.add(transport);
+    const dead = replica();
+    await dead.queue.intend('dgone01', intent('deploy of site v9'));
+    // Dead: it neither posts nor refreshes any more.
+    await dead.queue.close();
+    const [live1, live2] = [replica(), replica()];
+    const watches = [sweepWith(live1.queue, transports, 0), sweepWith(live2.queue, transports, 0)];
+    const told = () => transport.messages.filter((m) => m.kind === 'channel').map((m) => m.text);
+    await until(() => told().length > 0, { what: 'the channel told' });
+    await until(async () => (await live1.queue.staleOpenings(0)).length === 0, { what: 'the opening swept' });
+    for (const w of watches) w.stop();
+    expect(told()).toEqual([`@dee deploy of site v9 (job dgone01): ${UNQUEUED_TEXT}`]);
+    expect(transport.messages.filter((m) => m.kind !== 'channel')).toEqual([]);
+    expect(await live1.queue.get('dgone01')).toBeUndefined();
+  });
+
+  it('of a live request whose post waits longer than a sweep waits is kept fresh, and its job is queued', async () => {
+    const transport = new RecordingTransport();
+    const transports = new Transports();
+    transports.add(transport);
+    const live = replica();
+    const raw = new Redis(REDIS_URL);
+    closers.push(async () => raw.disconnect());
+    // The sweep takes openings older than 3 s; the post "waits" until the record has been refreshed twice (4 s and more).
+    const w = sweepWith(live.queue, transports, 3000);
+    await live.queue.intend('dslow01', intent('deploy of site v10'));
+    const seen = new Set<string>();
+    await until(async () => (seen.add((await raw.hget(`${redis.prefix}:deploy:opening`, 'dslow01')) ?? 'gone'), seen.size >= 3), { timeoutMs: 15_000, what: 'the opening refreshed twice' });
+    expect(seen.has('gone')).toBe(false);
+    const t = (await LiveThread.open(transport.starter(who), transport, 'deploying site at v10 (job dslow01)', 'queued')).ref;
+    const data: DeployJobData = { target: 'site', ref: 'v10', requester: who, thread: t, requestedAt: new Date().toISOString() };
+    expect(await live.queue.opening('dslow01', data)).toBe(true);
+    await live.queue.add('dslow01', data);
+    w.stop();
+    expect((await live.queue.get('dslow01'))?.state).toBe('queued');
+    expect(await raw.hexists(`${redis.prefix}:deploy:opening`, 'dslow01')).toBe(0);
+    expect(transport.messages.filter((m) => m.kind === 'channel')).toEqual([]);
+  });
+
+  it('taken by a sweep while its request stalled: the request learns it and queues nothing', async () => {
+    const transport = new RecordingTransport();
+    const transports = new Transports();
+    transports.add(transport);
+    const live = replica();
+    await live.queue.intend('dstal01', intent('deploy of site v11'));
+    // A sweep that waits for nothing takes it at once, as it would one not refreshed for unqueuedAfterMs.
+    const w = sweepWith(live.queue, transports, 0);
+    await until(() => transport.messages.some((m) => m.kind === 'channel'), { what: 'the channel told' });
+    w.stop();
+    const t = (await LiveThread.open(transport.starter(who), transport, 'deploying site at v11 (job dstal01)', 'queued')).ref;
+    const data: DeployJobData = { target: 'site', ref: 'v11', requester: who, thread: t, requestedAt: new Date().toISOString() };
+    const refused = await threadPosted(live.queue, 'dstal01', data).then(() => undefined, (err: unknown) => err);
+    expect(refused).toBeInstanceOf(UserError);
+    expect((refused as UserError).code).toBe('unavailable');
+    expect((refused as UserError).message).toMatch(/another bot process gave it up \(its channel was told\); nothing was queued/);
+    expect(await live.queue.staleOpenings(0)).toEqual([]);
+  });
+});
+
 describe('openings that do not read (a hostile or broken record in Redis)', () => {
   it('are each logged and dropped; the sweep goes on and ends the one real lost job', async () => {
     const transport = new RecordingTransport();
@@ -126,6 +195,9 @@ describe('openings that do not read (a hostile or broken record in Redis)', () =
       bimage01: JSON.stringify({ at: 0, data: { ...good, image: '../../etc/passwd' } }),
       bwho0001: JSON.stringify({ at: 0, data: { ...good, requester: { key: 42, name: 'x' } } }),
       '../../x': JSON.stringify({ at: 0, data: good }),
+      bnone001: JSON.stringify({ at: 0 }),
+      bintent1: JSON.stringify({ at: 0, intent: { platform: 'test', channel: '', requester: who, what: 'burn' } }),
+      bintent2: JSON.stringify({ at: 0, intent: { platform: 'test', channel: 'room', requester: who, what: 'x'.repeat(301) } }),
     };
     const raw = new Redis(REDIS_URL);
     closers.push(async () => raw.disconnect());
