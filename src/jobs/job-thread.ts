@@ -16,8 +16,10 @@ export async function openJobThread(ctx: CommandContext, queue: Pick<JobQueue<un
   const { platform, room, principal } = ctx.invocation;
   await queue.intend?.(id, { platform, channel: ctx.threads.channel ?? room, requester: principal, what: what.slice(0, 300) });
   // The thread comes first: if it cannot be posted, nothing was queued, and the reply says so.
-  return ctx.openThread(root, 'queued').catch(async (err: unknown) => {
+  try {
+    return await ctx.openThread(root, 'queued');
+  } catch (err) {
     await queue.dropOpening?.(id);
     throw withOutcome(err, 'nothing was queued');
-  });
+  }
 }

@@ -138,8 +138,9 @@ describe('an opening written before its thread is posted (its root\'s id not yet
     // The sweep takes openings older than 3 s; the post "waits" until the record has been refreshed twice (4 s and more).
     const w = sweepWith(live.queue, transports, 3000);
     await live.queue.intend('dslow01', intent('deploy of site v10'));
+    // Each refresh stamps it again on Redis's clock (the record itself stays as it is).
     const seen = new Set<string>();
-    await until(async () => (seen.add((await raw.hget(`${redis.prefix}:deploy:opening`, 'dslow01')) ?? 'gone'), seen.size >= 3), { timeoutMs: 15_000, what: 'the opening refreshed twice' });
+    await until(async () => (seen.add((await raw.hget(`${redis.prefix}:deploy:openings:at`, 'dslow01')) ?? 'gone'), seen.size >= 3), { timeoutMs: 15_000, what: 'the opening refreshed twice' });
     expect(seen.has('gone')).toBe(false);
     const t = (await LiveThread.open(transport.starter(who), transport, 'deploying site at v10 (job dslow01)', 'queued')).ref;
     const data: DeployJobData = { target: 'site', ref: 'v10', requester: who, thread: t, requestedAt: new Date().toISOString() };
@@ -147,7 +148,8 @@ describe('an opening written before its thread is posted (its root\'s id not yet
     await live.queue.add('dslow01', data);
     w.stop();
     expect((await live.queue.get('dslow01'))?.state).toBe('queued');
-    expect(await raw.hexists(`${redis.prefix}:deploy:opening`, 'dslow01')).toBe(0);
+    expect(await raw.hexists(`${redis.prefix}:deploy:openings`, 'dslow01')).toBe(0);
+    expect(await raw.hexists(`${redis.prefix}:deploy:openings:at`, 'dslow01')).toBe(0);
     expect(transport.messages.filter((m) => m.kind === 'channel')).toEqual([]);
   });
 
@@ -195,20 +197,31 @@ describe('openings that do not read (a hostile or broken record in Redis)', () =
       bimage01: JSON.stringify({ at: 0, data: { ...good, image: '../../etc/passwd' } }),
       bwho0001: JSON.stringify({ at: 0, data: { ...good, requester: { key: 42, name: 'x' } } }),
       '../../x': JSON.stringify({ at: 0, data: good }),
-      bnone001: JSON.stringify({ at: 0 }),
-      bintent1: JSON.stringify({ at: 0, intent: { platform: 'test', channel: '', requester: who, what: 'burn' } }),
-      bintent2: JSON.stringify({ at: 0, intent: { platform: 'test', channel: 'room', requester: who, what: 'x'.repeat(301) } }),
+    };
+    // The same in today's records (an older version's are above, under the old key), and intents that do not read.
+    const hostileNow: Record<string, string> = {
+      bjson002: 'not json {',
+      bnull002: 'null',
+      bnolease: JSON.stringify({ data: good }),
+      blease02: JSON.stringify({ lease: 'x'.repeat(65), data: good }),
+      bnone001: JSON.stringify({ lease: 'l1' }),
+      bproto02: `{"lease":"l1","data":{"__proto__":{"polluted":1},"agent":"a1"}}`,
+      bintent1: JSON.stringify({ lease: 'l1', intent: { platform: 'test', channel: '', requester: who, what: 'burn' } }),
+      bintent2: JSON.stringify({ lease: 'l1', intent: { platform: 'test', channel: 'room', requester: who, what: 'x'.repeat(301) } }),
+      bintent3: JSON.stringify({ lease: 'l1', intent: { platform: 'test', channel: 'room', requester: { key: 42 }, what: 'burn' } }),
+      '../../y': JSON.stringify({ lease: 'l1', data: good }),
     };
     const raw = new Redis(REDIS_URL);
     closers.push(async () => raw.disconnect());
     await raw.hset(`${redis.prefix}:burn:opening`, hostile);
+    await raw.hset(`${redis.prefix}:burn:openings`, hostileNow);
     const store = new MemoryJobLog();
     const w = watchUnqueued(queue, transports, seen, { everyMs: 50, olderThanMs: 0, abandon: async () => {}, ends: burnEnds(store) });
     await until(() => texts(transport.messages).some((t) => t.endsWith(UNQUEUED_TEXT)), { what: 'the real lost burn told' });
-    await until(async () => (await raw.hlen(`${redis.prefix}:burn:opening`)) === 0, { what: 'every opening gone' });
+    await until(async () => (await raw.hlen(`${redis.prefix}:burn:opening`)) + (await raw.hlen(`${redis.prefix}:burn:openings`)) === 0, { what: 'every opening gone' });
     w.stop();
     const dropped = warnings.filter((l) => l.msg === 'a job opening in Redis does not read; dropped');
-    expect(dropped.map((l) => l.jobId).sort()).toEqual(Object.keys(hostile).sort());
+    expect(dropped.map((l) => l.jobId).sort()).toEqual([...Object.keys(hostile), ...Object.keys(hostileNow)].sort());
     expect(dropped.find((l) => l.jobId === 'bjson001')?.problem).toBe('not JSON');
     expect(dropped.find((l) => l.jobId === 'bimage01')?.problem).toMatch(/^data\.image: /);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -1,7 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { openingSchema, type JobIntent, type StaleOpening } from './opening.js';
-import { Openings } from './openings.js';
+import { legacyOpeningSchema, openingSchema, type JobIntent, type StaleOpening } from './opening.js';
+import { givenUp, INDEX, Openings } from './openings.js';
 import { connectRedis, replicaWaitMs, type RedisTarget } from '../../redis/connect.js';
 import type { Logger } from 'pino';
 import { onRedis, reachable } from '../redis-errors.js';
@@ -75,7 +75,10 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     this.#jobsKey = `${opts.prefix}:${kind.name}:jobs`;
     this.#queuesKey = `${opts.prefix}:${kind.name}:queues`;
     this.#beats = new JobBeats(this.#redis, `${this.#jobsKey}:beats`, opts.heartbeatMs ?? 5000, opts.log);
-    this.#openings = new Openings(() => (this.#openingsConn ??= this.#openingsClient()), this.#redis, `${opts.prefix}:${kind.name}:opening`, openingSchema(kind.data), opts.log);
+    const records = `${opts.prefix}:${kind.name}:openings`;
+    const keys = { records, stamps: `${records}:at`, jobs: this.#jobsKey, legacy: `${opts.prefix}:${kind.name}:opening` };
+    const writer = Object.assign(() => (this.#openingsConn ??= this.#openingsClient()), { made: () => this.#openingsConn });
+    this.#openings = new Openings(writer, this.#redis, keys, openingSchema(kind.data), legacyOpeningSchema(kind.data), opts.log);
   }
 
   /**
@@ -93,7 +96,10 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     const job = `${this.kind.name} job ${id}`;
     const maybe = { ...notQueued, ifSent: `${job} may or may not be queued: /${this.kind.name} watch ${id} shows which` };
     const write = async () => {
-      await this.#redis.multi().hset(this.#jobsKey, id, name).sadd(this.#queuesKey, name).exec();
+      // The index first, and only while the job's opening is still there when one was recorded: a sweep that
+      // took it told the channel "not queued" (src/services/queue/openings.ts).
+      const expected = this.#openings.expected(id) ? '1' : '0';
+      if ((await this.#redis.eval(INDEX, 3, this.#jobsKey, this.#queuesKey, this.#openings.keys.records, id, name, expected)) === 0) throw givenUp();
       // BullMQ's name type is derived from the data type; the job name is the kind.
       await q.add(this.kind.name as never, data as never, {
         jobId: id,
@@ -139,13 +145,18 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     return this.#openings.stale(olderThanMs);
   }
 
-  /** True for exactly one caller, and only when the job was never queued (and the opening did not change meanwhile). */
+  /**
+   * True for exactly one caller, and only when the job was never queued and its opening did not change
+   * meanwhile. A job index without its BullMQ job is a process that died between the two writes of add().
+   */
   async claimOpening(o: StaleOpening<D>): Promise<boolean> {
+    const first = await this.#openings.claim(o, false);
+    if (first !== 'indexed') return first === 'claimed';
     if ((await this.get(o.id)) !== undefined) {
-      await this.#openings.drop(o.id);
+      await this.#openings.leftOver(o);
       return false;
     }
-    return this.#openings.claim(o);
+    return (await this.#openings.claim(o, true)) === 'claimed';
   }
 
   async get(id: string): Promise<JobView<D, R, P> | undefined> {

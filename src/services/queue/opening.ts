@@ -25,32 +25,45 @@ export const jobIntentSchema = z.object({
 }) satisfies z.ZodType<JobIntent>;
 
 /**
- * An opening as it is written: when (refreshed while the thread is being posted), the intent, and
- * once the thread is posted the job's data (with its thread) in its kind's schema. A record of an
- * older version has the data alone.
+ * An opening as it is written: a lease token (each change the request makes checks it, src/services/queue/openings.ts),
+ * the intent, and once the thread is posted the job's data (with its thread) in its kind's schema. When it was
+ * last written or refreshed is kept beside it, in Redis's own clock.
  */
 export interface OpeningRecord<D> {
-  readonly at: number;
+  readonly lease: string;
   readonly intent?: JobIntent;
   readonly data?: D;
 }
 
 export function openingSchema<D>(data: z.ZodType<D>): z.ZodType<OpeningRecord<D>> {
   return z
-    .object({ at: z.number().int().nonnegative(), intent: jobIntentSchema.optional(), data: data.optional() })
+    .object({ lease: z.string().min(1).max(64), intent: jobIntentSchema.optional(), data: data.optional() })
     .refine((r) => r.intent !== undefined || r.data !== undefined, 'an opening has an intent or data') as unknown as z.ZodType<OpeningRecord<D>>;
 }
 
-/** An opening the sweep found: `raw` is what it read, so that its claim loses to a refresh. */
+/** An opening written by a version before intents (`<prefix>:<kind>:opening`, its own clock): read during a rolling upgrade. */
+export interface LegacyOpening<D> {
+  readonly at: number;
+  readonly data: D;
+}
+
+export function legacyOpeningSchema<D>(data: z.ZodType<D>): z.ZodType<LegacyOpening<D>> {
+  return z.object({ at: z.number().int().nonnegative(), data }) as unknown as z.ZodType<LegacyOpening<D>>;
+}
+
+/** An opening the sweep found: `raw` and `at` are what it read, so that its claim loses to any change meanwhile. */
 export interface StaleOpening<D> {
   readonly id: string;
   readonly raw: string;
+  readonly at: string;
+  /** Written by an older version, under the old key. */
+  readonly legacy: boolean;
   readonly intent?: JobIntent;
   readonly data?: D;
 }
 
 /** Parses one opening record; what does not read says why, in a few words (for the log, never the record itself). */
-export function parseOpening<D>(raw: string, schema: z.ZodType<OpeningRecord<D>>): { ok: true; value: OpeningRecord<D> } | { ok: false; problem: string } {
+export function parseOpening<T>(raw: string, schema: z.ZodType<T>): { ok: true; value: T } | { ok: false; problem: string } {
   let json: unknown;
   try {
     json = JSON.parse(raw);
