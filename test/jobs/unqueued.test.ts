@@ -19,6 +19,7 @@ import { until } from '../helpers/until.js';
 import { burnEnds, deployEnds } from '../../src/jobs/job-ends.js';
 import { MemoryJobLog } from '../../src/services/job-log/memory.js';
 import { threadPosted } from '../../src/services/queue/thread-posted.js';
+import { GIVEN_UP } from '../../src/services/queue/openings.js';
 import { UserError } from '../../src/core/errors.js';
 
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
@@ -168,7 +169,7 @@ describe('an opening written before its thread is posted (its root\'s id not yet
     const refused = await threadPosted(live.queue, 'dstal01', data).then(() => undefined, (err: unknown) => err);
     expect(refused).toBeInstanceOf(UserError);
     expect((refused as UserError).code).toBe('unavailable');
-    expect((refused as UserError).message).toMatch(/another bot process gave it up \(its channel was told\); nothing was queued/);
+    expect((refused as UserError).message).toBe(GIVEN_UP);
     expect(await live.queue.staleOpenings(0)).toEqual([]);
   });
 });

@@ -48,7 +48,7 @@ const LEASE_MAX_MS = 5 * 60_000;
 
 const NOT_QUEUED = { what: 'the queue', consequence: 'nothing was queued' };
 const READ = { what: 'the queue', consequence: 'nothing was changed' };
-export const GIVEN_UP = 'this request stalled between its thread and the queue, and another bot process gave it up (its channel was told); nothing was queued. Ask again';
+export const GIVEN_UP = 'this request stalled between its thread and the queue and was given up (its channel is told); nothing was queued. Ask again';
 
 interface Lease {
   readonly token: string;
