@@ -1,4 +1,3 @@
-import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { LiveThread } from '../core/live-thread.js';
 import type { Transports } from '../relay/transports.js';
@@ -11,6 +10,8 @@ import { WorkerStopping } from '../services/queue/worker-stopping.js';
 import type { JobLog } from '../services/job-log/types.js';
 import { JobRecorder } from './job-recorder.js';
 import { burnStart } from './job-ends.js';
+import { tellOnce } from './final-line.js';
+import type { Settled } from '../services/queue/jobs.js';
 
 export const AGENT_LOST = 'device agent lost during burn; the disc may be unusable';
 
@@ -34,12 +35,12 @@ export interface BurnDeps {
  * instead of burning again. Nothing here is retried.
  */
 export function burnProcessor(deps: BurnDeps): BurnProcessor {
-  return async (id, data, progress, previous) => {
+  return tellOnce({ ...deps, start: (id, data) => burnStart(id, data) }, async (id, data, progress, previous, final) => {
     const log = deps.log.child({ jobId: id, agent: data.agent, drive: data.drive });
     const transport = deps.transports.get(data.thread.platform);
     if (!transport) log.warn({ platform: data.thread.platform }, 'no transport for this thread here; the burn runs without chat progress');
     const record = deps.jobLog && new JobRecorder(deps.jobLog, id, burnStart(id, data, new Date()), log, (lines) => deps.transports.output(data.thread, lines));
-    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
+    const out = new ThreadReporter<BurnResult>(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id), final);
     // Whatever throws past the ends below (a stream that breaks, say) still ends the thread and the
     // record once; a stopping worker's job is not ended: the next worker re-attaches.
     try {
@@ -48,18 +49,14 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
       let phase: string | undefined;
       try {
         const opened = await open(deps.devices, id, data, out, previous, () => deps.stopping?.() === true, () => deps.cancelRequested?.(id) ?? Promise.resolve(false));
-        if (!opened) {
-          await out.finish('cancelled', '✘ cancelled', `burn of ${data.image} on ${data.drive} was cancelled before it started`);
-          return cancelledBeforeStart(data);
-        }
+        if (!opened) return await out.finish('cancelled', '✘ cancelled', `burn of ${data.image} on ${data.drive} was cancelled before it started`, { result: cancelledBeforeStart(data) });
         ({ stream, phase } = opened);
       } catch (err) {
         if (deps.stopping?.()) {
           await out.drain();
           throw new WorkerStopping('stopping before the burn was handed to the agent');
         }
-        await out.finish('failed', `✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`);
-        throw new UnrecoverableError((err as Error).message);
+        return await out.finish('failed', `✘ failed`, `burn of ${data.image} on ${data.drive} could not start: ${(err as Error).message}`, { error: (err as Error).message });
       }
       const smooth = new RateSmoother();
       for await (const e of stream) {
@@ -75,17 +72,13 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
           out.output(e.line);
         } else if (e.type === 'agent' && e.state === 'down') {
           stream.close();
-          await out.finish('lost', '✘ agent lost', `${AGENT_LOST} (${data.image} on ${data.drive})`);
-          throw new UnrecoverableError(AGENT_LOST);
+          return await out.finish('lost', '✘ agent lost', `${AGENT_LOST} (${data.image} on ${data.drive})`, { error: AGENT_LOST });
         } else if (e.type === 'error') {
-          await out.finish('failed', '✘ failed', `burn of ${data.image} on ${data.drive} failed: ${e.message}`);
-          throw new UnrecoverableError(e.message);
+          return await out.finish('failed', '✘ failed', `burn of ${data.image} on ${data.drive} failed: ${e.message}`, { error: e.message });
         } else if (e.type === 'done') {
           stream.close();
           // The agent's own start time: a worker that re-attached did not see the burn begin.
-          await report(out, data, e.result, (Date.parse(e.result.finishedAt) - Date.parse(e.result.startedAt)) / 1000);
-          if (!e.result.ok && e.result.outcome !== 'cancelled') throw new UnrecoverableError(e.result.message);
-          return e.result;
+          return await report(out, data, e.result, (Date.parse(e.result.finishedAt) - Date.parse(e.result.startedAt)) / 1000);
         }
       }
       // A graceful stop closes the device client under us: say nothing, the next worker re-attaches.
@@ -93,8 +86,7 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
         await out.drain();
         throw new WorkerStopping('this worker is stopping; the burn goes on at the agent');
       }
-      await out.finish('lost', '✘ failed', `lost track of the burn of ${data.image} on ${data.drive}`);
-      throw new UnrecoverableError('job stream ended without a result');
+      return await out.finish('lost', '✘ failed', `lost track of the burn of ${data.image} on ${data.drive}`, { error: 'job stream ended without a result' });
     } catch (err) {
       if (out.ended || err instanceof WorkerStopping) throw err;
       // A stream that breaks because this worker is stopping (its device client closed) is no failure: the next worker re-attaches.
@@ -102,10 +94,9 @@ export function burnProcessor(deps: BurnDeps): BurnProcessor {
         await out.drain();
         throw new WorkerStopping('this worker is stopping; the burn goes on at the agent');
       }
-      await out.finish('failed', '✘ failed', `burn of ${data.image} on ${data.drive} failed: ${(err as Error).message}`);
-      throw err;
+      return await out.finish('failed', '✘ failed', `burn of ${data.image} on ${data.drive} failed: ${(err as Error).message}`, { error: (err as Error).message });
     }
-  };
+  });
 }
 
 /** How often a job whose drive is still busy (with a burn this bot lost track of) asks again. */
@@ -167,12 +158,14 @@ function cancelledBeforeStart(data: BurnJobData): BurnResult {
   return { outcome: 'cancelled', ok: false, message: 'cancelled before it started', image: data.image, drive: data.drive, verified: false, ejected: false, startedAt: now, finishedAt: now };
 }
 
-async function report(out: ThreadReporter, data: BurnJobData, r: BurnResult, seconds: number): Promise<void> {
+/** Tells the agent's result and settles the job with it: a burn that failed fails its job. */
+async function report(out: ThreadReporter<BurnResult>, data: BurnJobData, r: BurnResult, seconds: number): Promise<BurnResult> {
   if ((r.verified && r.imageSha256) || r.outcome === 'verify_mismatch') out.milestone(digestMilestone(r.imageSha256, r.driveSha256));
   if (r.ejected === true) out.milestone('ejected');
   else if (r.ejected === 'no-op') out.milestone('eject skipped: a pseudo-drive has no tray');
   const what = `${data.image} on ${data.drive}`;
-  if (r.outcome === 'ok') await out.finish('ok', `✔ done in ${duration(seconds)}`, `burn of ${what} finished ✔${r.verified ? ' (verified)' : ''}`);
-  else if (r.outcome === 'cancelled') await out.finish('cancelled', '✘ cancelled', `burn of ${what} was cancelled; the disc may be unusable`);
-  else await out.finish('failed', `✘ ${r.outcome.replace('_', ' ')}`, `burn of ${what} failed: ${r.message}`);
+  const settled: Settled<BurnResult> = r.ok || r.outcome === 'cancelled' ? { result: r } : { error: r.message };
+  if (r.outcome === 'ok') return out.finish('ok', `✔ done in ${duration(seconds)}`, `burn of ${what} finished ✔${r.verified ? ' (verified)' : ''}`, settled);
+  if (r.outcome === 'cancelled') return out.finish('cancelled', '✘ cancelled', `burn of ${what} was cancelled; the disc may be unusable`, settled);
+  return out.finish('failed', `✘ ${r.outcome.replace('_', ' ')}`, `burn of ${what} failed: ${r.message}`, settled);
 }

@@ -1,4 +1,3 @@
-import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { LiveThread } from '../core/live-thread.js';
 import type { Transports } from '../relay/transports.js';
@@ -18,6 +17,7 @@ import { UserError } from '../core/errors.js';
 import type { JobLog } from '../services/job-log/types.js';
 import { JobRecorder } from './job-recorder.js';
 import { deployStart } from './job-ends.js';
+import { tellOnce } from './final-line.js';
 import { WorkerStopping } from '../services/queue/worker-stopping.js';
 
 export interface DeployDeps {
@@ -44,11 +44,11 @@ export interface DeployDeps {
  * target's lock is released however the job ends. Never retried; a command target re-attaches.
  */
 export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, DeployResult, DeployProgress> {
-  return async (id, data, progress) => {
+  return tellOnce({ ...deps, start: (id, data) => deployStart(id, data) }, async (id, data, progress, _previous, final) => {
     const log = deps.log.child({ jobId: id, target: data.target });
     const transport = deps.transports.get(data.thread.platform);
     const record = deps.jobLog && new JobRecorder(deps.jobLog, id, deployStart(id, data, new Date()), log, (lines) => deps.transports.output(data.thread, lines));
-    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id));
+    const out = new ThreadReporter(transport && LiveThread.reopen(transport, data.thread, log), log, record, deps.jobUrl?.(id), final);
     const output = new OutputLog((text) => out.status(text), progress, (line) => out.output(line));
     const started = Date.now();
     let result: DeployResult;
@@ -79,10 +79,9 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
     const took = duration(result.durationMs / 1000);
     const head = `${result.ok ? '✔' : '✘'} ${code ?? result.outcome} · ${took}`;
     const what = data.run ? `/${data.target}${data.ref ? ` ${data.ref}` : ''}` : `deploy of ${data.target} ${data.ref}`;
-    await out.finish(result.ok ? 'ok' : result.outcome === 'cancelled' ? 'cancelled' : 'failed', head, `${what} ${ended(result, code, took)}`);
-    if (!result.ok && result.outcome !== 'cancelled') throw new UnrecoverableError(result.message);
-    return result;
-  };
+    const failed = !result.ok && result.outcome !== 'cancelled';
+    return out.finish(result.ok ? 'ok' : failed ? 'failed' : 'cancelled', head, `${what} ${ended(result, code, took)}`, failed ? { error: result.message } : { result });
+  });
 }
 
 async function webhook(deps: DeployDeps, id: string, t: DeployTarget, data: DeployJobData, out: ThreadReporter, output: OutputLog): Promise<DeployResult> {

@@ -19,6 +19,7 @@ export interface LostWatch {
  * a frozen bar. Every process with the queue looks every `everyMs`; the first one that can post
  * on the thread's platform takes the loss (JobQueue.claimLoss), so the line is posted once.
  * The worker that takes the job over re-attaches and says what happened meanwhile (docs/burn.md).
+ * A job whose worker had told its end before it went silent gets no line: its thread has ended.
  *
  * A silent job the queue has ended meanwhile (BullMQ gives up a job whose workers died more than
  * `maxStalledCount` times) had no worker to report its end: the process that takes that loss records
@@ -26,7 +27,7 @@ export interface LostWatch {
  * (the record keeps its first end, docs/web.md "Job history and output").
  */
 export function watchLostWorkers<D extends { readonly thread: ThreadRef }>(
-  queue: Pick<JobQueue<D, unknown, unknown>, 'silent' | 'claimLoss' | 'endSilence' | 'releaseLoss'>,
+  queue: Pick<JobQueue<D, unknown, unknown>, 'silent' | 'claimLoss' | 'endSilence' | 'releaseLoss' | 'endTold'>,
   transports: Transports,
   log: Logger,
   everyMs: number,
@@ -40,8 +41,12 @@ export function watchLostWorkers<D extends { readonly thread: ThreadRef }>(
       const id = job.view.id;
       // Only a process with the platform's own transport can reach the thread itself (a relay alone reaches watchers).
       const transport = transports.local(ref.platform) && transports.get(ref.platform);
-      if (!transport || !(await queue.claimLoss?.(job))) continue;
-      if (job.view.state === 'finished' || job.view.state === 'failed') {
+      if (!transport) continue;
+      const ended = job.view.state === 'finished' || job.view.state === 'failed';
+      // Its worker told the thread its end and was lost before the queue recorded it: the next worker settles it without a word (src/jobs/final-line.ts).
+      if (!ended && (await queue.endTold?.(id))) continue;
+      if (!(await queue.claimLoss?.(job))) continue;
+      if (ended) {
         // Dropped only once its end is known to be recorded; otherwise given back, for the next look.
         if (await endedSilently(job.view, transport, log, ends)) await queue.endSilence?.(id);
         else await queue.releaseLoss?.(job);

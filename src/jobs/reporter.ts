@@ -2,13 +2,17 @@ import type { Logger } from 'pino';
 import type { LiveThread } from '../core/live-thread.js';
 import type { JobRecorder } from './job-recorder.js';
 import type { JobOutcome } from '../services/job-log/types.js';
+import type { FinalLine, Settled } from '../services/queue/jobs.js';
+import { finalText, settle } from './final-line.js';
 
 /**
  * A job's voice in its thread. Chat failures are logged and never fail the job: the burn goes on
  * even when the platform is unreachable. Without a thread (no transport here) it only logs. With a
  * recorder, milestones, output lines and the end also go to the job's durable record (the web view).
+ * With the queue's end marks (`final`), the end is marked before it is told and after, so a worker
+ * that takes the job over does not tell it again (src/jobs/final-line.ts).
  */
-export class ThreadReporter {
+export class ThreadReporter<R = unknown> {
   #posts: Promise<void> = Promise.resolve();
   #ended = false;
 
@@ -18,6 +22,7 @@ export class ThreadReporter {
     private readonly record?: JobRecorder,
     /** The job's web page, when the web view has a public URL: the final line links to it. */
     private readonly page?: string,
+    private readonly final?: FinalLine<R>,
   ) {}
 
   /** An output line: recorded for the job page, not posted (the thread shows output in its status and chunks). */
@@ -54,18 +59,25 @@ export class ThreadReporter {
   }
 
   /**
-   * The final status is edited in as soon as the budget allows, without waiting for milestones
-   * still queued behind a busy channel; the final line goes after all of them. `outcome` is what the
-   * record keeps (docs/web.md, "Job history and output"), as the processor knows it, not as the words say it.
+   * Tells the job's end and settles it: resolves with the result, or rejects (UnrecoverableError) with
+   * the error, as `settled` says, so the queue records the end the thread was told. The final status is
+   * edited in as soon as the budget allows, without waiting for milestones still queued behind a busy
+   * channel; the final line goes after all of them. `outcome` is what the record keeps (docs/web.md,
+   * "Job history and output"), as the processor knows it, not as the words say it.
    */
-  async finish(outcome: JobOutcome, finalStatus: string, text: string): Promise<void> {
+  async finish(outcome: JobOutcome, finalStatus: string, text: string, settled: Settled<R>): Promise<R> {
     this.#ended = true;
     this.log.info({ final: text, outcome }, 'job finished');
+    // Marked before anything of the end is told: a worker that takes the job over from here tells this end, not one of its own.
+    await this.final?.telling({ outcome, settled, status: finalStatus, text });
     await this.record?.end(outcome, text);
     const thread = this.thread;
-    if (!thread) return;
-    thread.status(finalStatus);
-    await Promise.all([this.#posts, thread.flush()]);
-    await thread.finish(finalStatus, this.page ? `${text} · full output: ${this.page}` : text).catch((err: unknown) => this.log.warn({ err }, 'final message not posted'));
+    if (thread) {
+      thread.status(finalStatus);
+      await Promise.all([this.#posts, thread.flush()]);
+      await thread.finish(finalStatus, finalText(text, this.page)).catch((err: unknown) => this.log.warn({ err }, 'final message not posted'));
+    }
+    await this.final?.told();
+    return settle(settled);
   }
 }

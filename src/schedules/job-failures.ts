@@ -34,9 +34,9 @@ export function reportFailures<D, R, P>(
   hook: JobFailedHook | undefined,
 ): JobProcessor<D, R, P> {
   if (!hook) return processor;
-  return async (id, data, progress, previous) => {
+  return async (id, data, progress, previous, final) => {
     try {
-      return await processor(id, data, progress, previous);
+      return await processor(id, data, progress, previous, final);
     } catch (err) {
       if (!(err instanceof WorkerStopping)) {
         await hook({ kind, id, ...describe(data), message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);

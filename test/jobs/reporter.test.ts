@@ -25,7 +25,7 @@ describe('ThreadReporter', () => {
     out.milestone('verifying…');
     // A newer status in the same moment is coalesced away: only the final one is edited in.
     out.status('verifying 50%');
-    const finished = out.finish('ok', '✔ done', 'finished');
+    const finished = out.finish('ok', '✔ done', 'finished', { result: undefined });
     for (let released = 0; released < 3; released++) {
       await until(() => gate.length > 0);
       gate.shift()!();
@@ -47,9 +47,9 @@ describe('ThreadReporter and the job record', () => {
     ] as const;
     for (const [id, outcome, status] of cases) {
       const out = new ThreadReporter(undefined, log, new JobRecorder(store, id, { id, ...start }, log));
-      await out.finish(outcome, status, `${id} ended`);
+      await out.finish(outcome, status, `${id} ended`, { result: undefined });
       expect(out.ended).toBe(true);
-      await new ThreadReporter(undefined, log, new JobRecorder(store, id, { id, ...start }, log)).finish('failed', '✘ failed', 'a second end');
+      await new ThreadReporter(undefined, log, new JobRecorder(store, id, { id, ...start }, log)).finish('failed', '✘ failed', 'a second end', { result: undefined });
     }
     expect((await store.history(10)).map((r) => [r.id, r.outcome, r.ok, r.result]).sort()).toEqual([
       ['r-cancelled', 'cancelled', false, 'r-cancelled ended'],

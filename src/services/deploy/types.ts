@@ -65,7 +65,17 @@ export const deployJobDataSchema = z.object({
     .optional(),
 }) satisfies z.ZodType<DeployJobData>;
 
-export const DEPLOY_KIND: JobKind<DeployJobData> = { name: 'deploy', lane: (d) => (d.run ? DECLARED_RUN_LANE : d.target), data: deployJobDataSchema };
+/** A deploy's result as read back from Redis (the end mark a lost worker left, src/services/queue/end-marks.ts). */
+export const deployResultSchema = z.object({
+  outcome: z.enum(['ok', 'failed', 'timeout', 'cancelled']),
+  ok: z.boolean(),
+  message: z.string().max(100_000),
+  exitCode: z.number().int().nullable().optional(),
+  httpStatus: z.number().int().optional(),
+  durationMs: z.number().nonnegative(),
+}) satisfies z.ZodType<DeployResult>;
+
+export const DEPLOY_KIND: JobKind<DeployJobData, DeployResult> = { name: 'deploy', lane: (d) => (d.run ? DECLARED_RUN_LANE : d.target), data: deployJobDataSchema, result: deployResultSchema };
 
 /** Who holds a target's lock: a running deploy (with its job id) or a person who locked it by hand. */
 export interface LockHolder {

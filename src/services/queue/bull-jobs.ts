@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { onRedis, reachable } from '../redis-errors.js';
 import { QUEUE_TIMEOUT_MS } from '../redis-timeouts.js';
 import { JobBeats } from './job-beats.js';
+import { EndMarks } from './end-marks.js';
 import { throttle } from './progress-throttle.js';
 import { ReplicaWait } from './replica-wait.js';
 import { WorkerCensus } from './worker-census.js';
@@ -59,11 +60,13 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   #openingsConn: Redis | undefined;
   readonly #openings: Openings<D>;
   readonly #beats: JobBeats;
+  /** Each job's end as its worker told it (a kind with a result schema): a worker taking a job over tells it once. */
+  readonly #ends: EndMarks<R> | undefined;
   #closing = false;
 
   constructor(
     private readonly opts: BullOptions,
-    private readonly kind: JobKind<D>,
+    private readonly kind: JobKind<D, R>,
   ) {
     this.#redis = connectRedis(opts, { role: `${kind.name}-jobs`, profile: 'queue' });
     this.#redis.on('error', (err) => opts.log.warn({ err }, 'redis error'));
@@ -79,6 +82,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     const keys = { records, stamps: `${records}:at`, jobs: this.#jobsKey, legacy: `${opts.prefix}:${kind.name}:opening` };
     const writer = Object.assign(() => (this.#openingsConn ??= this.#openingsClient()), { made: () => this.#openingsConn });
     this.#openings = new Openings(writer, this.#redis, keys, openingSchema(kind.data), legacyOpeningSchema(kind.data), opts.log);
+    this.#ends = kind.result && new EndMarks(this.#redis, `${this.#jobsKey}:end`, kind.result, opts.log);
   }
 
   /**
@@ -272,6 +276,10 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     await this.#beats.unclaim(job.view.id, lossOf(job));
   }
 
+  async endTold(id: string): Promise<boolean> {
+    return (await this.#ends?.read(id))?.state === 'told';
+  }
+
   async endSilence(id: string): Promise<void> {
     await this.#beats.ended(id);
   }
@@ -310,7 +318,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     const previous = typeof job.progress === 'object' && job.progress ? (job.progress as unknown as P) : undefined;
     const beat = await this.#beats.start(id);
     try {
-      return await processor(id, job.data, throttle(job), previous);
+      return await processor(id, job.data, throttle(job), previous, await this.#ends?.line(id));
     } finally {
       beat.stop();
       // A stopping worker leaves the job to the next one: its silence is what tells the thread.

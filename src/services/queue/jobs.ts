@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { JobIntent, StaleOpening } from './opening.js';
+import type { JobOutcome } from '../job-log/types.js';
 /** The shape every kind of job queue shares (burns per drive, deploys per target). */
 export type JobState = 'queued' | 'running' | 'finished' | 'failed';
 
@@ -25,11 +26,40 @@ export interface SilentJob<D, R, P> {
   readonly lastReport: string;
 }
 
+/** How a job ends with the queue: its result, or why it failed (for good: jobs are never retried). */
+export type Settled<R> = { readonly result: R } | { readonly error: string };
+
+/**
+ * A job's end as its worker decided it, kept beside the queue before its thread is told, so that a
+ * worker taking the job over (the first one was lost before the queue recorded the end) settles the
+ * job as told instead of telling a second end (docs/hosting.md, "What a SIGKILL loses").
+ */
+export interface ToldEnd<R> {
+  /** `telling`: its worker was about to tell the thread (the line may or may not be there); `told`: it had. */
+  readonly state: 'telling' | 'told';
+  readonly outcome: JobOutcome;
+  readonly settled: Settled<R>;
+  /** The thread's final status and line, as the worker words them (before the mention and the page link). */
+  readonly status: string;
+  readonly text: string;
+}
+
+/** One job's end marks (JobProcessor's `final`): written around the posting of its final line. */
+export interface FinalLine<R> {
+  /** What the worker before this one recorded of the job's end, if it got that far. */
+  readonly previous?: ToldEnd<R>;
+  /** The end is decided and about to be told: before anything of it reaches the thread or the record. */
+  telling(end: Omit<ToldEnd<R>, 'state'>): Promise<void>;
+  /** The final line was posted (or its one attempt failed): this worker's telling is over. */
+  told(): Promise<void>;
+}
+
 /**
  * Runs one job to its end; throws when the job cannot finish. `previous` is the last progress a
- * worker stored before this one took the job over (its worker was lost), if any.
+ * worker stored before this one took the job over (its worker was lost), if any; `final`, where the
+ * queue is shared by several processes, keeps the job's end told once (ToldEnd).
  */
-export type JobProcessor<D, R, P> = (id: string, data: D, progress: (p: P) => void, previous?: P) => Promise<R>;
+export type JobProcessor<D, R, P> = (id: string, data: D, progress: (p: P) => void, previous?: P, final?: FinalLine<R>) => Promise<R>;
 
 /**
  * Jobs in lanes (a drive, a deploy target): one job at a time per lane, ids unique across lanes.
@@ -62,6 +92,8 @@ export interface JobQueue<D, R, P> {
   claimLoss?(job: SilentJob<D, R, P>): Promise<boolean>;
   /** A silent job's end is recorded: its worker owes no reports any more. */
   endSilence?(id: string): Promise<void>;
+  /** True when the job's worker told its end before it went silent: the next worker settles it without a word. */
+  endTold?(id: string): Promise<boolean>;
   /** Gives a claimed loss back (its end could not be recorded now), so a later look takes it again. */
   releaseLoss?(job: SilentJob<D, R, P>): Promise<void>;
   /** Ended jobs (finished or failed), newest first, as long as the queue keeps them (the web view's history). */
@@ -90,10 +122,12 @@ export interface JobQueue<D, R, P> {
 
 /**
  * How a kind of job is queued: its name (queue names, Redis keys), the lane a job belongs to, and
- * the schema its data is parsed with when read back from outside the process (an opening in Redis).
+ * the schemas its data and result are parsed with when read back from outside the process (an
+ * opening, an end mark in Redis). A kind without `result` keeps no end marks.
  */
-export interface JobKind<D> {
+export interface JobKind<D, R = unknown> {
   readonly name: string;
   lane(data: D): string;
   readonly data: z.ZodType<D>;
+  readonly result?: z.ZodType<R>;
 }

@@ -4,6 +4,7 @@ import { threadRefSchema, type ThreadRef } from '../../core/thread.js';
 import { principalSchema, type Principal } from '../../core/principal.js';
 import { AGENT_NAME, DRIVE_NAME, IMAGE_MAX_LENGTH, IMAGE_NAME } from '../../words/names.js';
 import type { BurnResult, Progress } from '../devices/types.js';
+import { burnResultSchema } from '../../protocol/index.js';
 import type { JobKind, JobProcessor, JobQueue, JobState, JobView } from './jobs.js';
 
 /** Everything a worker in any process needs to run and report one burn. Serialisable. */
@@ -35,7 +36,7 @@ export const burnJobDataSchema = z.object({
   requestedAt: z.string().max(40),
 }) satisfies z.ZodType<BurnJobData>;
 
-export const BURN_KIND: JobKind<BurnJobData> = { name: 'burn', lane: (d) => burnLane(d.agent, d.drive), data: burnJobDataSchema };
+export const BURN_KIND: JobKind<BurnJobData, BurnResult> = { name: 'burn', lane: (d) => burnLane(d.agent, d.drive), data: burnJobDataSchema, result: burnResultSchema };
 
 export function burnLane(agent: string, drive: string): string {
   return `${agent}.${drive}`;

@@ -8,7 +8,7 @@ import { REDIS_URL, redisPrefix } from '../../helpers/redis.js';
 import { until } from '../../helpers/until.js';
 
 type Data = { lane: string; n: number };
-const kind: JobKind<Data> = { name: 'lc', lane: (d) => d.lane, data: z.object({ lane: z.string(), n: z.number() }) };
+const kind: JobKind<Data, number> = { name: 'lc', lane: (d) => d.lane, data: z.object({ lane: z.string(), n: z.number() }) };
 /** Lane `many` runs two jobs at once (as the declared run commands' lane does), every other lane one. */
 const laneConcurrency = (lane: string) => (lane === 'many' ? 2 : 1);
 
