@@ -7,7 +7,7 @@ import type { JobLog, JobStart } from '../services/job-log/types.js';
 import type { JobProcessor, Settled } from '../services/queue/jobs.js';
 import { recordEnd } from './job-ends.js';
 
-/** Added to a final line told again: the worker that told it first may have posted it. */
+/** Added to a final line posted again: the worker that posted it first was lost before it heard back. */
 export const TOLD_AGAIN = '(said again: the worker that ended this job stopped while posting this line, so it may be above already)';
 
 /** A final line as the thread shows it: the job page's link after the worker's words. */
@@ -38,10 +38,12 @@ export interface TellOnceDeps<D> {
  * worker reads the lost one's end mark first (ThreadReporter.finish writes it) and runs nothing:
  *
  * - `told`: the final line was posted; the job is settled as told, without a word.
- * - `telling`: the lost worker was telling the end, and whether the line reached the thread is not
- *   known: the same line is posted again, saying so (TOLD_AGAIN), and the job settled the same way.
+ * - `decided`: the line was not posted yet: it is posted now, as the lost worker worded it.
+ * - `posting`: whether the line reached the thread is not known: it is posted again, saying so
+ *   (TOLD_AGAIN). This is the one window left where a thread can show its end twice.
  *
- * The end is recorded in either case (the record keeps the first end, so one recorded already stays).
+ * The job is settled as the lost worker decided, and its end recorded (the record keeps the first end,
+ * so one recorded already stays).
  */
 export function tellOnce<D extends { readonly thread: ThreadRef }, R, P>(deps: TellOnceDeps<D>, processor: JobProcessor<D, R, P>): JobProcessor<D, R, P> {
   return async (id, data, progress, previous, final) => {
@@ -53,11 +55,13 @@ export function tellOnce<D extends { readonly thread: ThreadRef }, R, P>(deps: T
       log.info({ outcome: had.outcome }, 'the previous worker told this job\'s end before it was lost; settled as told');
       return settle(had.settled);
     }
-    log.warn({ outcome: had.outcome }, 'the previous worker was lost while telling this job\'s end; told again');
+    log.warn({ outcome: had.outcome, state: had.state }, 'the previous worker was lost while telling this job\'s end; told here');
     const transport = deps.transports.get(data.thread.platform);
+    const text = had.state === 'posting' ? `${had.text} ${TOLD_AGAIN}` : had.text;
+    await final.posting();
     if (transport)
       await LiveThread.reopen(transport, data.thread, log)
-        .finish(had.status, finalText(`${had.text} ${TOLD_AGAIN}`, deps.jobUrl?.(id)))
+        .finish(had.status, finalText(text, deps.jobUrl?.(id)))
         .catch((err: unknown) => log.warn({ err }, 'final message not posted'));
     await final.told();
     return settle(had.settled);

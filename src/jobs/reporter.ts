@@ -9,8 +9,8 @@ import { finalText, settle } from './final-line.js';
  * A job's voice in its thread. Chat failures are logged and never fail the job: the burn goes on
  * even when the platform is unreachable. Without a thread (no transport here) it only logs. With a
  * recorder, milestones, output lines and the end also go to the job's durable record (the web view).
- * With the queue's end marks (`final`), the end is marked before it is told and after, so a worker
- * that takes the job over does not tell it again (src/jobs/final-line.ts).
+ * With the queue's end marks (`final`), the end is marked as decided, as being posted and as told, so a
+ * worker that takes the job over tells it once (src/jobs/final-line.ts).
  */
 export class ThreadReporter<R = unknown> {
   #posts: Promise<void> = Promise.resolve();
@@ -69,12 +69,14 @@ export class ThreadReporter<R = unknown> {
     this.#ended = true;
     this.log.info({ final: text, outcome }, 'job finished');
     // Marked before anything of the end is told: a worker that takes the job over from here tells this end, not one of its own.
-    await this.final?.telling({ outcome, settled, status: finalStatus, text });
+    await this.final?.decided({ outcome, settled, status: finalStatus, text });
     await this.record?.end(outcome, text);
     const thread = this.thread;
     if (thread) {
       thread.status(finalStatus);
       await Promise.all([this.#posts, thread.flush()]);
+      // Only from here on may the line be in the thread without its mark saying so (the status is edited in already).
+      await this.final?.posting();
       await thread.finish(finalStatus, finalText(text, this.page)).catch((err: unknown) => this.log.warn({ err }, 'final message not posted'));
     }
     await this.final?.told();

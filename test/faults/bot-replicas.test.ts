@@ -11,6 +11,7 @@ import { SlackDouble } from '../helpers/slack-double.js';
 import { signedPost, slashBody } from '../helpers/slack-request.js';
 import { until } from '../helpers/until.js';
 import { UNQUEUED_TEXT } from '../../src/jobs/unqueued.js';
+import { TOLD_AGAIN } from '../../src/jobs/final-line.js';
 
 const SECRET = 'replicas-signing-secret';
 const REQUESTS = 120;
@@ -188,7 +189,7 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
     });
     phase('every thread ended');
     let unqueued = 0;
-    let doubled = 0;
+    let toldAgain = 0;
     let orphans = 0;
     for (const root of roots()) {
       const [, target, ref] = /^deploying (t\d+) at (v\d+) /.exec(String(root.body.text))!;
@@ -213,16 +214,14 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
         unqueued++;
         continue;
       }
-      // One final line; a job its worker died in is reported as such by the next worker, never sent twice.
-      // Known defect (left for its own fix, docs/hosting.md): a worker killed after posting "finished ✔" but before
-      // BullMQ recorded the job complete leaves the job stalled; the next worker then adds "may have been sent".
+      // One final line; a job its worker died in is reported as such by the next worker, never sent twice. A worker
+      // killed after telling the end (before BullMQ recorded it) leaves the end marked: the next worker adds nothing.
+      // The window left (docs/hosting.md, "What a SIGKILL loses"): killed while posting the line, before it was marked
+      // told; the next worker posts the same words again, saying so (the first may or may not have reached the thread).
       const end = new RegExp(`^<@UDEP> deploy of ${target} ${ref} (finished ✔.*|.*may have been sent.*)$`);
-      expect(ends.length, ref).toBeGreaterThanOrEqual(1);
-      for (const e of ends) expect(e, ref).toMatch(end);
-      if (ends.length > 1) {
-        expect(ends.slice(1), ref).toEqual(ends.slice(1).map(() => expect.stringMatching(/may have been sent/)));
-        doubled++;
-      }
+      expect(ends.length === 1 || (ends.length === 2 && ends[1] === `${ends[0]} ${TOLD_AGAIN}`), `${ref}: ${JSON.stringify(ends)}`).toBe(true);
+      expect(ends[0], ref).toMatch(end);
+      if (ends.at(-1)!.endsWith(TOLD_AGAIN)) toldAgain++;
       const calls = hooks.requests.filter((r) => r.path === '/ok' && r.body === `{"ref":"${ref}"}`).length;
       expect([ref, calls]).toEqual([ref, ends[0]!.includes('finished ✔') ? 1 : calls > 1 ? -1 : calls]);
       // Its channel's audit row names the job when the reply got through.
@@ -249,7 +248,7 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
     expect(heads.every(Boolean), JSON.stringify(heads)).toBe(true);
     expect(new Set(heads).size, JSON.stringify(heads)).toBe(heads.length);
 
-    process.stderr.write(`bot replicas: ${doubled} thread(s) with a second final line (the known defect above)\n`);
+    process.stderr.write(`bot replicas: ${toldAgain} thread(s) whose end was told again (killed while posting it, the window above)\n`);
     process.stderr.write(`bot replicas: ${orphans} thread(s) whose root the killed replica never learnt, told in their channel by the survivor (${toldChannels.length} channel message(s) in all)\n`);
     process.stderr.write(`bot replicas: ${unqueued} thread(s) left between thread and queue by the killed replica, closed by the survivor\n`);
     // And the survivor still answers through the proxy.

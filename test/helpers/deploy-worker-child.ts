@@ -6,11 +6,12 @@ const DIST = join(import.meta.dirname, '..', '..', 'dist', 'src');
 const mod = (p: string) => JSON.stringify(pathToFileURL(join(DIST, p)).href);
 
 /**
- * Where the worker SIGKILLs itself: `told` once its processor has returned (the final line posted and
- * marked told, BullMQ not yet told the job is complete); `posting` as the platform takes the final
- * line (before the worker hears back: its end is marked telling, not told); `never`.
+ * Where the worker SIGKILLs itself in a job's end: `told` once its processor has returned (the final line
+ * posted and marked told, BullMQ not yet told the job is complete); `posting` as the platform takes the
+ * final line (before the worker hears back: marked posting, not told); `status` as the platform takes the
+ * final status edit (the end is decided, the line not posted yet); `never`.
  */
-export type KillAt = 'told' | 'posting' | 'never';
+export type KillAt = 'told' | 'posting' | 'status' | 'never';
 
 export interface DeployWorkerChildOptions {
   /** A raw config (Redis, MySQL, deploy targets, jobs timings), as a config file would give it. */
@@ -55,7 +56,10 @@ transports.add({
   platform: 'test',
   editIntervalMs: 0,
   async postReply(_ref, text) { say('reply', text); return 'm' + ++n; },
-  async edit(_ref, _id, text) { say('edit', text); },
+  async edit(_ref, _id, text) {
+    say('edit', text);
+    if (o.killAt === 'status' && /^[✔✘]/.test(plainText(text))) process.kill(process.pid, 'SIGKILL');
+  },
   async finalReply(_ref, text) {
     say('final', text);
     if (o.killAt === 'posting') process.kill(process.pid, 'SIGKILL');

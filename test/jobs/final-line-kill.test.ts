@@ -124,7 +124,22 @@ describe('a worker killed after it told a job\'s end, before BullMQ recorded the
     expect(said.map((l) => l.line).filter((l) => /re-attached|may have been sent|worker/.test(l))).toEqual([]);
   }, 120_000);
 
-  it('the window left: killed as the platform took the line (not yet marked told), the next worker posts the same end again and says it may be above; nothing runs twice', async () => {
+  it('killed once the end was decided but before the line was posted: the next worker posts that end, once, as the first worded it', async () => {
+    const w = await world('status');
+    await w.deploy();
+    await once(w.first, 'exit');
+    expect(await w.finals()).toEqual([]);
+    await w.next();
+    const job = await w.ended();
+    const finals = await w.finals();
+    expect(finals).toEqual([expect.stringMatching(/^deploy of site v1 finished ✔ \(HTTP 202, \d+:\d\d\)$/)]);
+    expect([job.state, job.result]).toEqual(['finished', expect.objectContaining({ outcome: 'ok', ok: true, httpStatus: 202 })]);
+    expect(w.calls()).toBe(1);
+    const ends = await w.db.sql<{ outcome: string; result: string }>('SELECT outcome, result FROM job_ends WHERE job_id = ?', [w.id]);
+    expect(ends.map((e) => [e.outcome, e.result])).toEqual([['ok', finals[0]]]);
+  }, 120_000);
+
+  it('the window left: killed as the platform took the line (marked posting, not told), the next worker posts the same end again and says it may be above; nothing runs twice', async () => {
     const w = await world('posting');
     await w.deploy();
     await once(w.first, 'exit');

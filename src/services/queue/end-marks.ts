@@ -11,10 +11,10 @@ const MAX_TEXT = 100_000;
 
 /**
  * Each job's end as its worker decided it (ToldEnd), one Redis key per job (`<prefix>:<kind>:jobs:end:<id>`):
- * written `telling` before the thread hears of the end and `told` once the final line was posted. A worker
- * lost between that post and BullMQ's record of the job's end leaves the job stalled; the worker that takes
- * it over reads the mark and settles the job as told (src/jobs/final-line.ts, docs/hosting.md "What a SIGKILL
- * loses"). The job's durable record (MySQL) has the end too, but neither the queue's result nor whether the
+ * written `decided` before the thread or the record hears of the end, `posting` right before the final line
+ * is posted and `told` once it was. A worker lost before BullMQ recorded the job's end leaves the job stalled;
+ * the worker that takes it over reads the mark and tells that end once (src/jobs/final-line.ts, docs/hosting.md
+ * "What a SIGKILL loses"). The job's durable record (MySQL) has the end too, but neither the queue's result nor whether the
  * line was posted, and without MySQL it lives in one process's memory.
  */
 export class EndMarks<R> {
@@ -27,7 +27,7 @@ export class EndMarks<R> {
     private readonly log: Logger,
   ) {
     this.#schema = z.object({
-      state: z.enum(['telling', 'told']),
+      state: z.enum(['decided', 'posting', 'told']),
       outcome: z.enum(JOB_OUTCOMES),
       settled: z.union([z.object({ result }), z.object({ error: z.string().max(MAX_TEXT) })]),
       status: z.string().max(MAX_TEXT),
@@ -53,10 +53,11 @@ export class EndMarks<R> {
     };
     return {
       ...(previous ? { previous } : {}),
-      telling: async (e) => {
+      decided: async (e) => {
         end = e;
-        await write('telling');
+        await write('decided');
       },
+      posting: () => write('posting'),
       told: () => write('told'),
     };
   }

@@ -31,12 +31,15 @@ export type Settled<R> = { readonly result: R } | { readonly error: string };
 
 /**
  * A job's end as its worker decided it, kept beside the queue before its thread is told, so that a
- * worker taking the job over (the first one was lost before the queue recorded the end) settles the
- * job as told instead of telling a second end (docs/hosting.md, "What a SIGKILL loses").
+ * worker taking the job over (the first one was lost before the queue recorded the end) tells that end
+ * once instead of one of its own (docs/hosting.md, "What a SIGKILL loses").
  */
 export interface ToldEnd<R> {
-  /** `telling`: its worker was about to tell the thread (the line may or may not be there); `told`: it had. */
-  readonly state: 'telling' | 'told';
+  /**
+   * How far its worker got: `decided` (the final line is not posted yet), `posting` (it may or may not
+   * have reached the thread), `told` (the post is over).
+   */
+  readonly state: 'decided' | 'posting' | 'told';
   readonly outcome: JobOutcome;
   readonly settled: Settled<R>;
   /** The thread's final status and line, as the worker words them (before the mention and the page link). */
@@ -48,8 +51,10 @@ export interface ToldEnd<R> {
 export interface FinalLine<R> {
   /** What the worker before this one recorded of the job's end, if it got that far. */
   readonly previous?: ToldEnd<R>;
-  /** The end is decided and about to be told: before anything of it reaches the thread or the record. */
-  telling(end: Omit<ToldEnd<R>, 'state'>): Promise<void>;
+  /** The end is decided: before anything of it reaches the thread or the record. */
+  decided(end: Omit<ToldEnd<R>, 'state'>): Promise<void>;
+  /** The final line is about to be posted: right before the platform is asked. */
+  posting(): Promise<void>;
   /** The final line was posted (or its one attempt failed): this worker's telling is over. */
   told(): Promise<void>;
 }
