@@ -190,6 +190,7 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
     phase('every thread ended');
     let unqueued = 0;
     let toldAgain = 0;
+    let mayHave = 0;
     let orphans = 0;
     for (const root of roots()) {
       const [, target, ref] = /^deploying (t\d+) at (v\d+) /.exec(String(root.body.text))!;
@@ -222,6 +223,7 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
       expect(ends.length === 1 || (ends.length === 2 && ends[1] === `${ends[0]} ${TOLD_AGAIN}`), `${ref}: ${JSON.stringify(ends)}`).toBe(true);
       expect(ends[0], ref).toMatch(end);
       if (ends.at(-1)!.endsWith(TOLD_AGAIN)) toldAgain++;
+      if (ends[0]!.includes('may have been sent')) mayHave++;
       const calls = hooks.requests.filter((r) => r.path === '/ok' && r.body === `{"ref":"${ref}"}`).length;
       expect([ref, calls]).toEqual([ref, ends[0]!.includes('finished ✔') ? 1 : calls > 1 ? -1 : calls]);
       // Its channel's audit row names the job when the reply got through.
@@ -249,6 +251,9 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
     expect(new Set(heads).size, JSON.stringify(heads)).toBe(heads.length);
 
     process.stderr.write(`bot replicas: ${toldAgain} thread(s) whose end was told again (killed while posting it, the window above)\n`);
+    process.stderr.write(`bot replicas: ${mayHave} thread(s) whose webhook may have been sent (killed while calling it)\n`);
+    const took = (what: string) => bots[1]!.output().split('\n').filter((l) => l.includes(what)).length;
+    process.stderr.write(`bot replicas: the survivor settled ${took('settled as told')} job(s) the killed replica had told the end of, and told ${took('end; told here')} it had decided\n`);
     process.stderr.write(`bot replicas: ${orphans} thread(s) whose root the killed replica never learnt, told in their channel by the survivor (${toldChannels.length} channel message(s) in all)\n`);
     process.stderr.write(`bot replicas: ${unqueued} thread(s) left between thread and queue by the killed replica, closed by the survivor\n`);
     // And the survivor still answers through the proxy.
