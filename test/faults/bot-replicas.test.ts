@@ -252,8 +252,10 @@ describe('fault: SIGKILL of one of two bot replicas under load', () => {
 
     process.stderr.write(`bot replicas: ${toldAgain} thread(s) whose end was told again (killed while posting it, the window above)\n`);
     process.stderr.write(`bot replicas: ${mayHave} thread(s) whose webhook may have been sent (killed while calling it)\n`);
-    const took = (what: string) => bots[1]!.output().split('\n').filter((l) => l.includes(what)).length;
-    process.stderr.write(`bot replicas: the survivor settled ${took('settled as told')} job(s) the killed replica had told the end of, and told ${took('end; told here')} it had decided\n`);
+    const took = (...what: string[]) => bots[1]!.output().split('\n').filter((l) => what.every((w) => l.includes(w))).length;
+    process.stderr.write(
+      `bot replicas: from the killed replica's end marks, the survivor ended ${took('settled as told')} job(s) told (no word), ${took('told here', '"state":"decided"')} decided (their line, once), ${took('told here', '"state":"posting"')} posting (said again)\n`,
+    );
     process.stderr.write(`bot replicas: ${orphans} thread(s) whose root the killed replica never learnt, told in their channel by the survivor (${toldChannels.length} channel message(s) in all)\n`);
     process.stderr.write(`bot replicas: ${unqueued} thread(s) left between thread and queue by the killed replica, closed by the survivor\n`);
     // And the survivor still answers through the proxy.
