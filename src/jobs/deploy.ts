@@ -63,7 +63,7 @@ export function deployProcessor(deps: DeployDeps): JobProcessor<DeployJobData, D
         await out.drain();
         throw err;
       }
-      result = { outcome: 'failed', ok: false, message: (err as Error).message, durationMs: Date.now() - started };
+      result = { outcome: 'failed', ok: false, message: String((err as Error | undefined)?.message ?? err), durationMs: Math.max(0, Date.now() - started) };
     }
     // The record has every line already, numbered: the chunks are for the thread only.
     for (const chunk of output.chunks()) out.milestone(chunk, false);

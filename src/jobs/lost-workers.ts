@@ -44,7 +44,8 @@ export function watchLostWorkers<D extends { readonly thread: ThreadRef }>(
       if (!transport) continue;
       const ended = job.view.state === 'finished' || job.view.state === 'failed';
       // Its worker told the thread its end and was lost before the queue recorded it: the next worker settles it without a word (src/jobs/final-line.ts).
-      if (!ended && (await queue.endTold?.(id))) continue;
+      // A mark that cannot be read now counts as not told: the watch goes on with the other jobs.
+      if (!ended && (await queue.endTold?.(id).catch(() => false))) continue;
       if (!(await queue.claimLoss?.(job))) continue;
       if (ended) {
         // Dropped only once its end is known to be recorded; otherwise given back, for the next look.

@@ -32,7 +32,7 @@ export class EndMarks<R> {
       settled: z.union([z.object({ result }), z.object({ error: z.string().max(MAX_TEXT) })]),
       status: z.string().max(MAX_TEXT),
       text: z.string().max(MAX_TEXT),
-    }) ;
+    });
   }
 
   /**
@@ -49,7 +49,10 @@ export class EndMarks<R> {
     let end: Omit<ToldEnd<R>, 'state'> | undefined = previous && { outcome: previous.outcome, settled: previous.settled, status: previous.status, text: previous.text };
     const write = async (state: ToldEnd<R>['state']) => {
       if (!end) return;
-      await this.redis.set(this.#key(id), JSON.stringify({ state, ...end }), 'EX', TTL_S).catch((err: unknown) => this.log.warn({ err, jobId: id, state }, 'could not mark a job\'s end'));
+      // Written as it must read back (a thrown non-Error has no message; a text past the bound would not read).
+      const settled = 'error' in end.settled ? { error: String(end.settled.error ?? 'failed').slice(0, MAX_TEXT) } : end.settled;
+      const mark = { state, outcome: end.outcome, settled, status: end.status.slice(0, MAX_TEXT), text: end.text.slice(0, MAX_TEXT) };
+      await this.redis.set(this.#key(id), JSON.stringify(mark), 'EX', TTL_S).catch((err: unknown) => this.log.warn({ err, jobId: id, state }, 'could not mark a job\'s end'));
     };
     return {
       ...(previous ? { previous } : {}),
