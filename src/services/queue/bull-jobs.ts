@@ -218,6 +218,9 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     const view = await this.get(id);
     if (!view) return 'unknown';
     if (view.state !== 'queued') return view.state;
+    // Back in the queue only for the next worker to settle an end its lost worker decided (src/jobs/final-line.ts): it has ended.
+    const mark = await onRedis(this.#ends?.read(id) ?? Promise.resolve(undefined), READ);
+    if (mark) return mark.outcome === 'ok' ? 'finished' : 'failed';
     const name = this.#name(this.kind.lane(view.data));
     const f = { what: 'the queue', consequence: `${this.kind.name} job ${id} was not removed`, ifSent: `${this.kind.name} job ${id} may or may not have been removed: /${this.kind.name} watch ${id} shows` };
     const removed = await onRedis(this.#queue(name).remove(id), f);
