@@ -1,15 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UNQUEUED_TEXT } from '../../src/jobs/unqueued.js';
 import { startBotChild, type BotChild } from '../helpers/bot-child.js';
-import { HookServer } from '../helpers/hook-server.js';
-import { createTestDatabase } from '../helpers/mysql.js';
-import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
-import { SlackDouble } from '../helpers/slack-double.js';
+import { REDIS_URL } from '../helpers/redis.js';
 import { signedPost, slashBody } from '../helpers/slack-request.js';
 import { until } from '../helpers/until.js';
+import { faultWorld } from '../helpers/fault-world.js';
 
 const SECRET = 'killed-at-root-secret';
 
@@ -29,16 +26,7 @@ describe('fault: a bot replica killed while its job thread is being posted', () 
     ['the root', (b: Record<string, unknown>) => /^deploying /.test(String(b.text)) && b.thread_ts === undefined],
     ['the status reply under the root', (b: Record<string, unknown>) => b.text === 'queued' && b.thread_ts !== undefined],
   ])('killed while Slack takes %s: the other replica tells the channel once, and nothing runs', async (_what, isTheCall) => {
-    const db = await createTestDatabase();
-    cleanups.push(() => db.drop());
-    const redis = redisPrefix();
-    cleanups.push(() => redis.cleanup());
-    const slack = await new SlackDouble().start();
-    cleanups.push(() => slack.stop());
-    const hooks = await new HookServer().start();
-    cleanups.push(() => hooks.stop());
-    const dir = await mkdtemp(join(tmpdir(), 'opsline-root-kill-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const { db, redis, slack, hooks, dir } = await faultWorld(cleanups, 'root-kill');
     const configPath = join(dir, 'opsline.yaml');
     await writeFile(
       configPath,

@@ -1,17 +1,15 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBotChild, type BotChild } from '../helpers/bot-child.js';
-import { HookServer } from '../helpers/hook-server.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/mysql.js';
-import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
+import type { HookServer } from '../helpers/hook-server.js';
+import { REDIS_URL } from '../helpers/redis.js';
 import { RoundRobinProxy } from '../helpers/round-robin-proxy.js';
-import { SlackDouble } from '../helpers/slack-double.js';
 import { signedPost, slashBody } from '../helpers/slack-request.js';
 import { until } from '../helpers/until.js';
 import { UNQUEUED_TEXT } from '../../src/jobs/unqueued.js';
 import { TOLD_AGAIN } from '../../src/jobs/final-line.js';
+import { faultWorld } from '../helpers/fault-world.js';
 
 const SECRET = 'replicas-signing-secret';
 const REQUESTS = 120;
@@ -71,16 +69,7 @@ async function ask(base: string, respond: HookServer, i: number, afterKill: bool
  */
 describe('fault: SIGKILL of one of two bot replicas under load', () => {
   it('leaves nothing half-done, runs every queued job once, fires the schedule once a tick, and loses no audit row of an answered request', async () => {
-    const db: TestDatabase = await createTestDatabase();
-    cleanups.push(() => db.drop());
-    const redis = redisPrefix();
-    cleanups.push(() => redis.cleanup());
-    const slack = await new SlackDouble().start();
-    cleanups.push(() => slack.stop());
-    const hooks = await new HookServer().start();
-    cleanups.push(() => hooks.stop());
-    const dir = await mkdtemp(join(tmpdir(), 'opsline-replicas-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const { db, redis, slack, hooks, dir } = await faultWorld(cleanups, 'replicas');
     const configPath = join(dir, 'opsline.yaml');
     await writeFile(
       configPath,

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,11 +12,10 @@ import { DEPLOY_KIND, type DeployJobData, type DeployProgress, type DeployResult
 import { BullJobQueue } from '../../src/services/queue/bull-jobs.js';
 import { newJobId } from '../../src/services/queue/types.js';
 import { startDeployWorker, type KillAt } from '../helpers/deploy-worker-child.js';
-import { HookServer } from '../helpers/hook-server.js';
-import { createTestDatabase } from '../helpers/mysql.js';
-import { REDIS_URL, redisPrefix } from '../helpers/redis.js';
+import { REDIS_URL } from '../helpers/redis.js';
 import { RecordingTransport } from '../helpers/test-adapter.js';
 import { until } from '../helpers/until.js';
+import { faultWorld } from '../helpers/fault-world.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -33,14 +31,7 @@ const dee = { key: 'slack:T1:UDEP', name: 'dee' };
  * records what it posts. The second worker starts only once the first is dead.
  */
 async function world(killAt: KillAt) {
-  const db = await createTestDatabase();
-  cleanups.push(() => db.drop());
-  const redis = redisPrefix();
-  cleanups.push(() => redis.cleanup());
-  const hooks = await new HookServer().start();
-  cleanups.push(() => hooks.stop());
-  const dir = await mkdtemp(join(tmpdir(), 'opsline-final-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const { db, redis, hooks, dir } = await faultWorld(cleanups, 'final');
   const lines = join(dir, 'thread.jsonl');
   await writeFile(lines, '');
   // A dead worker's job moves on after 2 s; its silence is seen after 150 ms, well before.
