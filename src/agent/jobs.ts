@@ -130,7 +130,13 @@ export class JobManager {
     lane.slots.set(slot, jobId);
     // Started after `accepted` is on its way (docs/agent.md): a fork and exec holds this thread, and the caller would wait for it.
     const finished = nextTurn()
-      .then(() => job.run())
+      .then(() => {
+        const running = job.run();
+        // Logged once the process is on its way, not before: the line is the operator's, and neither `accepted`
+        // nor the fork waits for it (a quick command's answer waits for both).
+        this.o.log.info({ jobId, ...kind.describe(entry) }, `${kind.name} started`);
+        return running;
+      })
       .catch((err: unknown) => {
         // A job that cannot start still ends with one `done`, and frees its slot; it never takes the agent down.
         this.o.log.error({ err, jobId }, `${kind.name} could not start`);
@@ -140,11 +146,11 @@ export class JobManager {
         this.write(kind, jobId, 'result', () => kind.ledger.finish(jobId, result));
         lane.running.delete(jobId);
         lane.slots.delete(slot);
-        this.o.log.info({ jobId, ...kind.describe(entry), outcome: result.outcome, message: result.message }, `${kind.name} finished`);
+        // `done` first: the result is in the ledger already, and the caller need not wait for the log line.
         publish({ v: 1, op: 'done', jobId, result });
+        this.o.log.info({ jobId, ...kind.describe(entry), outcome: result.outcome, message: result.message }, `${kind.name} finished`);
       });
     lane.running.set(jobId, { job, watchers, finished, status: () => kind.status(entry, job) });
-    this.o.log.info({ jobId, ...kind.describe(entry) }, `${kind.name} started`);
     return { attached: false };
   }
 
