@@ -63,6 +63,7 @@ export class RunJob {
     if (this.stopping) return this.settle(this.result('cancelled', null, null, `${o.command} was cancelled before it started`));
     const [file, ...args] = o.argv;
     const env = { PATH: BASE_PATH, ...o.env, OPSLINE_JOB_ID: o.jobId, ...(o.ref !== undefined ? { OPSLINE_REF: o.ref } : {}) };
+    const timer = setTimeout(() => this.stop('timeout'), o.timeoutSec * 1000);
     // In its own process group (the spawner's `detached`), so a kill reaches the command's own children too.
     this.spawned = o.spawner.spawn(file ?? '', args, env, {
       pid: (pid) => o.onPid?.(pid),
@@ -79,8 +80,6 @@ export class RunJob {
         this.settle('error' in end ? this.result('failed', null, null, `cannot run ${o.command}: ${end.error}`) : this.finished(end));
       },
     });
-    // Once handed to the spawner (its end comes in a later turn, after this): a spawner that could not take it sets no timer.
-    const timer = setTimeout(() => this.stop('timeout'), o.timeoutSec * 1000);
   }
 
   cancel(): void {
