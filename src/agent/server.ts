@@ -10,7 +10,6 @@ import { JobManager, type Peer } from './jobs.js';
 import { decodeFrame, encodeFrame, MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES, requestSchema, SendQueue, type AgentMessage, type DriveInfo, type EjectResult } from '../protocol/index.js';
 import type { CommandConfig } from './runner/argv.js';
 import { runKind, type RunKind } from './runner/run-kind.js';
-import { Spawner } from './runner/spawner.js';
 import { ZapHandler } from './zap.js';
 
 export interface AgentOptions {
@@ -52,7 +51,6 @@ export class AgentServer {
   private readonly zap: ZapHandler;
   private readonly peers = new Map<string, { peer: Peer; seen: number }>();
   private readonly outbox: SendQueue<[Peer, string]>;
-  private readonly spawner = new Spawner();
   private loop: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -65,7 +63,7 @@ export class AgentServer {
     this.router = new zmq.Router({ context: this.context, curveServer: true, curveSecretKey: o.keys.secret, curvePublicKey: o.keys.public, linger: LINGER_MS, handover: true, zapDomain: 'opsline', maxMessageSize: MAX_REQUEST_BYTES });
     this.outbox = new SendQueue((frames) => (this.router.closed ? Promise.resolve() : this.router.send(frames)));
     this.burns = burnKind({ stateDir: o.stateDir, drives: o.drives, imagesDir: o.imagesDir, xorriso: o.xorriso });
-    this.runs = runKind(o.stateDir, o.commands ?? {}, this.spawner);
+    this.runs = runKind(o.stateDir, o.commands ?? {});
     this.commandNames = Object.keys(o.commands ?? {}).sort();
     // Runs first: `status` and `cancel` of a jobId that both kinds know mean the run, as they always have.
     this.jobs = new JobManager({ kinds: [this.runs, this.burns], log: o.log, send: (p, m) => this.send(p, m) });
@@ -74,8 +72,6 @@ export class AgentServer {
   static async start(o: AgentOptions): Promise<AgentServer> {
     const server = new AgentServer(o);
     await server.jobs.recover();
-    // Ready before the first command, which would otherwise wait for Node to start.
-    if (server.commandNames.length > 0) server.spawner.warm();
     await server.zap.start();
     await server.router.bind(o.bind);
     server.loop = server.receive();
@@ -108,7 +104,6 @@ export class AgentServer {
   async close(): Promise<void> {
     // Heartbeats go on while jobs are cancelled, so clients do not report us down too early.
     const hadJobs = await this.jobs.stop();
-    this.spawner.close();
     clearInterval(this.timer);
     await this.outbox.idle();
     // A send resolves once queued; seen in tests: closing at once lost the final `done` despite linger.

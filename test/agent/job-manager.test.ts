@@ -7,7 +7,6 @@ import { burnKind } from '../../src/agent/burner/burn-kind.js';
 import { JobManager } from '../../src/agent/jobs.js';
 import { burnEntrySchema, JobLedger, runEntrySchema } from '../../src/agent/ledger.js';
 import { runKind } from '../../src/agent/runner/run-kind.js';
-import { Spawner } from '../../src/agent/runner/spawner.js';
 import type { AgentMessage } from '../../src/protocol/index.js';
 import { silent } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
@@ -16,17 +15,13 @@ import { until } from '../helpers/until.js';
 
 // The job manager driven directly; test/agent/burn.test.ts does the same with the burn kind alone.
 let root: string;
-const spawner = new Spawner();
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'opsline-jobs-'));
 });
-afterAll(async () => {
-  spawner.close();
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => rm(root, { recursive: true, force: true }));
 
 function manager(stateDir: string, argv: string[], log = silent) {
-  const runs = runKind(join(root, stateDir), { probe: { argv, refPattern: '^[a-z]+$', timeoutSec: 30 } }, spawner);
+  const runs = runKind(join(root, stateDir), { probe: { argv, refPattern: '^[a-z]+$', timeoutSec: 30 } });
   const sent: AgentMessage[] = [];
   let finished: () => void = () => undefined;
   const done = new Promise<void>((r) => (finished = r));
@@ -146,7 +141,7 @@ describe('job manager, both kinds', () => {
     await makeIso(images, 'slow.iso', { bytes: 3 * 1024 * 1024 });
     const stateDir = join(root, 'both');
     const burns = burnKind({ stateDir, drives: [{ name: 'd1', device: `stdio:${join(root, 'd1.img')}`, speed: '300k' }], imagesDir: images });
-    const runs = runKind(stateDir, { slow: { argv: [process.execPath, '-e', 'console.log("started"); setInterval(() => {}, 1000)'], refPattern: '^[a-z]+$', timeoutSec: 60 } }, spawner);
+    const runs = runKind(stateDir, { slow: { argv: [process.execPath, '-e', 'console.log("started"); setInterval(() => {}, 1000)'], refPattern: '^[a-z]+$', timeoutSec: 60 } });
     const sent: AgentMessage[] = [];
     const jobs = new JobManager({ kinds: [runs, burns], log: silent, send: (_peer, m) => sent.push(m) });
     const peer = Buffer.from('p');
@@ -172,7 +167,7 @@ describe('job manager, while it stops', () => {
     const runs = runKind(stateDir, {
       slow: { argv: [process.execPath, '-e', 'console.log("started"); setInterval(() => {}, 1000)'], refPattern: '^[a-z]+$', timeoutSec: 60 },
       quick: { argv: [process.execPath, '-e', ''], refPattern: '^[a-z]+$', timeoutSec: 60 },
-    }, spawner);
+    });
     const sent: AgentMessage[] = [];
     const jobs = new JobManager({ kinds: [runs, burns], log: silent, send: (_peer, m) => sent.push(m) });
     const peer = Buffer.from('p');

@@ -1,10 +1,9 @@
 import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/services/devices/index.js';
 import { DEFAULT_REF_PATTERN } from '../../src/agent/runner/argv.js';
 import { RunJob } from '../../src/agent/runner/run-job.js';
-import { Spawner } from '../../src/agent/runner/spawner.js';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
 
 let f: AgentFixture;
@@ -105,14 +104,12 @@ describe('run (deploy commands)', () => {
   it('spawns nothing until started, and a job cancelled before its start never runs', async () => {
     const probe = join(f.root, 'probe-ran');
     const argv = [process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(probe)}, 'ran')`];
-    const spawner = new Spawner();
-    onTestFinished(() => spawner.close());
-    const job = new RunJob({ jobId: 'early-1', command: 'probe', ref: 'x', argv, timeoutSec: 30, spawner, onLine: () => undefined });
+    const job = new RunJob({ jobId: 'early-1', command: 'probe', ref: 'x', argv, timeoutSec: 30, onLine: () => undefined });
     job.cancel();
     job.start();
     expect(await job.done).toMatchObject({ outcome: 'cancelled', exitCode: null });
     await expect(access(probe)).rejects.toMatchObject({ code: 'ENOENT' });
-    const again = new RunJob({ jobId: 'early-2', command: 'probe', ref: 'x', argv, timeoutSec: 30, spawner, onLine: () => undefined });
+    const again = new RunJob({ jobId: 'early-2', command: 'probe', ref: 'x', argv, timeoutSec: 30, onLine: () => undefined });
     again.start();
     expect(await again.done).toMatchObject({ outcome: 'ok', exitCode: 0 });
     await access(probe);

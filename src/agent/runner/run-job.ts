@@ -1,5 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { RunOutcome, RunResult } from '../../protocol/index.js';
-import { MAX_LINE, type SpawnEnd, type Spawned, type Spawner } from './spawner.js';
 
 export interface RunJobOptions {
   readonly jobId: string;
@@ -9,8 +10,6 @@ export interface RunJobOptions {
   readonly args?: Readonly<Record<string, string>> | undefined;
   readonly argv: readonly string[];
   readonly timeoutSec: number;
-  /** Forks the command (src/agent/runner/spawner.ts): a small process of the agent's, so a fork costs less. */
-  readonly spawner: Spawner;
   /** The ledger's start time, so the result and `status` agree on it; now by default. */
   readonly startedAt?: string;
   /** Extra environment from the command's config; nothing is inherited from the agent. */
@@ -26,6 +25,8 @@ export interface RunJobOptions {
 
 /** Lines kept for `status` (the bot shows the last 20). */
 const TAIL = 20;
+/** Longest line forwarded; a command printing megabytes on one line must not flood the socket. */
+const MAX_LINE = 2000;
 /** The whole environment a command starts with, beyond its config's `env`: the agent's own (its keys) is not passed on. */
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** After SIGTERM, the command gets this long to stop before SIGKILL. */
@@ -35,9 +36,7 @@ const KILL_GRACE_MS = 5_000;
 export class RunJob {
   readonly tail: string[] = [];
   readonly done: Promise<RunResult>;
-  private spawned: Spawned | undefined;
-  /** The spawner reported the end: a stop now has nothing to signal. */
-  private ended = false;
+  private child: ChildProcess | undefined;
   private settle: (r: RunResult) => void = () => undefined;
   private stopping: 'timeout' | 'cancelled' | undefined;
   private readonly started: number;
@@ -59,27 +58,33 @@ export class RunJob {
    */
   start(): void {
     const o = this.o;
-    if (this.spawned) return;
+    if (this.child) return;
     if (this.stopping) return this.settle(this.result('cancelled', null, null, `${o.command} was cancelled before it started`));
     const [file, ...args] = o.argv;
+    // detached: the command's own children are in its process group, so a kill reaches them too.
     const env = { PATH: BASE_PATH, ...o.env, OPSLINE_JOB_ID: o.jobId, ...(o.ref !== undefined ? { OPSLINE_REF: o.ref } : {}) };
+    const child = spawn(file ?? '', args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, detached: true, env });
+    this.child = child;
+    if (child.pid !== undefined) o.onPid?.(child.pid);
+    const onLine = (raw: string): void => {
+      const line = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE)}…` : raw;
+      this.tail.push(line);
+      if (this.tail.length > TAIL) this.tail.shift();
+      o.onLine(line);
+    };
+    const readers = [child.stdout, child.stderr].flatMap((s) => (s ? [createInterface({ input: s })] : []));
+    for (const r of readers) r.on('line', onLine);
+    const closed = Promise.all(readers.map((r) => new Promise((res) => r.once('close', res))));
     const timer = setTimeout(() => this.stop('timeout'), o.timeoutSec * 1000);
-    // In its own process group (the spawner's `detached`), so a kill reaches the command's own children too.
-    this.spawned = o.spawner.spawn(file ?? '', args, env, {
-      pid: (pid) => o.onPid?.(pid),
-      line: (raw) => {
-        const line = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE)}…` : raw;
-        this.tail.push(line);
-        if (this.tail.length > TAIL) this.tail.shift();
-        o.onLine(line);
-      },
-      // Sent once the process has exited and both of its output streams have ended: every line came first.
-      end: (end) => {
-        clearTimeout(timer);
-        this.ended = true;
-        this.settle('error' in end ? this.result('failed', null, null, `cannot run ${o.command}: ${end.error}`) : this.finished(end));
-      },
-    });
+    void new Promise<RunResult>((resolve) => {
+      child.once('error', (err) => resolve(this.result('failed', null, null, `cannot run ${o.command}: ${err.message}`)));
+      child.once('exit', (code, signal) => {
+        // Output read before the exit event still belongs to the job: wait for both streams to end.
+        void closed.then(() => resolve(this.finished(code, signal)));
+      });
+    })
+      .finally(() => clearTimeout(timer))
+      .then(this.settle);
   }
 
   cancel(): void {
@@ -88,12 +93,12 @@ export class RunJob {
 
   private stop(why: 'timeout' | 'cancelled'): void {
     if (this.stopping) return;
-    if (!this.spawned) {
+    if (!this.child) {
       // Not started yet: start() settles the job without running anything.
       this.stopping = why;
       return;
     }
-    if (this.ended) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.stopping = why;
     this.kill('SIGTERM');
     const t = setTimeout(() => this.kill('SIGKILL'), KILL_GRACE_MS);
@@ -101,17 +106,17 @@ export class RunJob {
     void this.done.then(() => clearTimeout(t));
   }
 
-  /** The spawner signals the process group only while the command runs (never a pid since reused). */
   private kill(signal: NodeJS.Signals): void {
-    this.spawned?.kill(signal);
+    try {
+      if (this.child?.pid !== undefined) process.kill(-this.child.pid, signal);
+    } catch {
+      this.child?.kill(signal);
+    }
   }
 
-  /** A stop counts only if a signal reached the command: one that had already exited gives its own result. */
-  private finished(end: Exclude<SpawnEnd, { error: string }>): RunResult {
-    const { code, signal } = end;
-    const stopped = end.signalled ? this.stopping : undefined;
-    if (stopped === 'timeout') return this.result('timeout', code, signal, `${this.o.command} timed out after ${this.o.timeoutSec} s and was stopped`);
-    if (stopped === 'cancelled') return this.result('cancelled', code, signal, `${this.o.command} was cancelled`);
+  private finished(code: number | null, signal: NodeJS.Signals | null): RunResult {
+    if (this.stopping === 'timeout') return this.result('timeout', code, signal, `${this.o.command} timed out after ${this.o.timeoutSec} s and was stopped`);
+    if (this.stopping === 'cancelled') return this.result('cancelled', code, signal, `${this.o.command} was cancelled`);
     if (code === 0) return this.result('ok', 0, null, `${this.o.command} exited 0`);
     return this.result('failed', code, signal, signal ? `${this.o.command} was killed by ${signal}` : `${this.o.command} exited ${code}`);
   }

@@ -6,15 +6,14 @@ import type { RunOutcome, RunRequestMessage, RunResult } from '../../protocol/in
 import { commandArgv, type CommandConfig } from './argv.js';
 import { declaredArgv } from './declared-argv.js';
 import { RunJob } from './run-job.js';
-import type { Spawner } from './spawner.js';
 
 export type RunKind = JobKind<RunRequestMessage, RunEntry, RunResult, RunJob>;
 
 /**
  * Deploy commands as a job kind: only commands named in this host's config (`agent.commands`), one run
- * per command at a time, recorded in `runs.jsonl`, forked by `spawner`.
+ * per command at a time, recorded in `runs.jsonl`.
  */
-export function runKind(stateDir: string, commands: Readonly<Record<string, CommandConfig>>, spawner: Spawner): RunKind {
+export function runKind(stateDir: string, commands: Readonly<Record<string, CommandConfig>>): RunKind {
   // Keyed by the name a request carries: a Map, so `__proto__` is an unknown command, not Object.prototype.
   const byName: ReadonlyMap<string, CommandConfig> = new Map(Object.entries(commands));
   const checked = (req: RunRequestMessage): { cmd: CommandConfig; argv: string[] } => {
@@ -46,7 +45,6 @@ export function runKind(stateDir: string, commands: Readonly<Record<string, Comm
             ...what(req),
             argv,
             timeoutSec: cmd.timeoutSec,
-            spawner,
             startedAt: entry.startedAt,
             ...(cmd.env ? { env: cmd.env } : {}),
             onLine: (line) => out.log(line),
