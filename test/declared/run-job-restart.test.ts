@@ -91,7 +91,8 @@ describe('a declared run job whose worker is killed mid-run', () => {
     await w.worker();
     w.first.kill('SIGKILL');
     await w.open();
-    expect((await w.ended(id)).result).toMatchObject({ ok: true, exitCode: 0 });
+    const end = await w.ended(id);
+    expect(end.result, `ended ${end.state}: ${end.error ?? ''}\nfirst worker:\n${w.first.output().slice(-3000)}`).toMatchObject({ ok: true, exitCode: 0 });
     expect(await w.ran()).toEqual(['web']);
   }, 120_000);
 
