@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TOLD_AGAIN } from '../../src/jobs/final-line.js';
 import { deployEnds } from '../../src/jobs/job-ends.js';
@@ -23,6 +24,8 @@ afterEach(async () => {
 });
 
 const silent = pino({ level: 'silent' });
+/** One line the worker child wrote for a thread call (test/helpers/deploy-worker-child.ts). */
+const threadLine = z.object({ pid: z.number().int(), kind: z.string(), text: z.string() });
 const dee = { key: 'slack:T1:UDEP', name: 'dee' };
 
 /**
@@ -76,7 +79,7 @@ async function world(killAt: KillAt) {
       (await readFile(lines, 'utf8'))
         .split('\n')
         .filter(Boolean)
-        .map((l) => JSON.parse(l) as { kind: string; text: string })
+        .map((l) => threadLine.parse(JSON.parse(l)))
         .filter((l) => l.kind === 'final')
         .map((l) => l.text),
     ended: () => until(async () => {
