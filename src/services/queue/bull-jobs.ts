@@ -10,6 +10,7 @@ import { JobBeats } from './job-beats.js';
 import { EndMarks } from './end-marks.js';
 import { throttle } from './progress-throttle.js';
 import { ReplicaWait } from './replica-wait.js';
+import { settledState } from './settled-state.js';
 import { WorkerCensus } from './worker-census.js';
 import type { JobKind, JobProcessor, JobQueue, JobState, JobView, SilentJob } from './jobs.js';
 
@@ -353,8 +354,8 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
     return q;
   }
 
-  async #view(job: Job<D>): Promise<JobView<D, R, P>> {
-    const raw = await job.getState();
+  async #view(read: Job<D>): Promise<JobView<D, R, P>> {
+    const { raw, job } = await settledState(read, async () => (await this.#queue(this.#name(this.kind.lane(read.data))).getJob(read.id ?? '')) as Job<D> | undefined);
     const state: JobState =
       raw === 'active' ? 'running' : raw === 'completed' ? 'finished' : raw === 'failed' ? 'failed' : 'queued';
     let position: number | undefined;
