@@ -27,10 +27,14 @@ export function windowStart(window: StatusWindow, now: Date): Date | undefined {
 /**
  * /status on demand (`status.refreshMs: 0`; status-background.ts otherwise): concurrent identical requests share one query (single-flight),
  * results may be cached for `cacheMs`, and counts are ordered by the configured statuses.
+ *
+ * A cached answer is counted again ahead of its end (docs/architecture.md, "The data flow of one command"): a request
+ * in the last part of its `cacheMs` gets the cached counts at once and starts the next count in the background, so
+ * under steady traffic no caller waits for the GROUP BY, and no answer is older than `cacheMs` after its count ended.
  */
 export class TaskStatusService implements StatusService {
   readonly #inFlight = new Map<StatusWindow, Promise<StatusReport>>();
-  readonly #cache = new Map<StatusWindow, { report: StatusReport; until: number }>();
+  readonly #cache = new Map<StatusWindow, Cached>();
   readonly #now: () => Date;
 
   constructor(
@@ -46,7 +50,16 @@ export class TaskStatusService implements StatusService {
 
   report(window: StatusWindow): Promise<StatusReport> {
     const cached = this.#cache.get(window);
-    if (cached && cached.until > Date.now()) return Promise.resolve(cached.report);
+    const now = this.#now().getTime();
+    if (cached && cached.until > now) {
+      if (now >= cached.until - refreshLead(this.opts.cacheMs, cached.queryMs)) this.#count(window).catch(() => undefined);
+      return Promise.resolve(cached.report);
+    }
+    return this.#count(window);
+  }
+
+  /** The window's count: the one running, or a new one. */
+  #count(window: StatusWindow): Promise<StatusReport> {
     const running = this.#inFlight.get(window);
     if (running) return running;
     const p = this.#query(window).finally(() => this.#inFlight.delete(window));
@@ -61,9 +74,26 @@ export class TaskStatusService implements StatusService {
     const total = counts.reduce((a, c) => a + c.count, 0);
     const done = counts.filter((c) => this.opts.doneStatuses.includes(c.status)).reduce((a, c) => a + c.count, 0);
     const report: StatusReport = { window, counts, total, done, at: now };
-    if (this.opts.cacheMs > 0) this.#cache.set(window, { report, until: Date.now() + this.opts.cacheMs });
+    const ended = this.#now().getTime();
+    if (this.opts.cacheMs > 0) this.#cache.set(window, { report, until: ended + this.opts.cacheMs, queryMs: ended - now.getTime() });
     return report;
   }
+}
+
+interface Cached {
+  readonly report: StatusReport;
+  /** When the counts stop being served: `cacheMs` after their count ended. */
+  readonly until: number;
+  /** How long that count took. */
+  readonly queryMs: number;
+}
+
+/**
+ * How long before a cached answer's end a request starts the next count: twice the last count's time, at least a
+ * quarter of `cacheMs` and at most half of it, so the next count has usually ended before the cached one runs out.
+ */
+export function refreshLead(cacheMs: number, queryMs: number): number {
+  return Math.min(cacheMs / 2, Math.max(cacheMs / 4, 2 * queryMs));
 }
 
 /** Counts in the configured order, zeros for the missing ones, others after, largest first. */
