@@ -18,9 +18,10 @@ export interface RunJobOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly onLine: (line: string) => void;
   /**
-   * The child's pid, once it exists. It is not cleared when the child exits: the result follows at once and clears
-   * it in the same ledger line (src/agent/ledger.ts), one write fewer per run; a restart in between finds the pid
-   * and stops it only if it still runs the command's program (docs/agent.md, "Jobs survive restarts").
+   * The child's pid, once it exists. It is not cleared when the child exits: the result follows (at once, or within
+   * DRAIN_MS when the command left a process holding its output) and clears it in the same ledger line
+   * (src/agent/ledger.ts), one write fewer per run; a restart in between finds the pid and stops it only if it still
+   * runs the command's program (docs/agent.md, "Jobs survive restarts").
    */
   readonly onPid?: (pid: number) => void;
   /** How long output may still arrive once the command has exited; DRAIN_MS unless a test needs longer. */
