@@ -71,16 +71,22 @@ export class LineSplitter {
   }
 }
 
-/** Reads `stream` line by line (see LineSplitter); resolves once it has ended or been destroyed. */
+/** Reads `stream` line by line (see LineSplitter); resolves once it has ended or been destroyed, its last line told. */
 export function readLines(stream: Readable, max: number, onLine: (line: string) => void): Promise<void> {
   const splitter = new LineSplitter(max, onLine);
   stream.on('data', (chunk: Buffer | string) => splitter.write(chunk));
   return new Promise((resolve) => {
-    stream.once('end', () => {
+    // Ended, destroyed (a job whose output a left process held open) or failed: the last line without a newline
+    // still counts, once.
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
       splitter.end();
       resolve();
-    });
-    stream.once('close', resolve);
-    stream.once('error', () => resolve());
+    };
+    stream.once('end', finish);
+    stream.once('close', finish);
+    stream.once('error', finish);
   });
 }

@@ -8,7 +8,13 @@ export function groupMembers(pgid: number): number[] {
   // The common case, a group that is gone, costs one syscall rather than a walk of /proc.
   if (!signalGroup(pgid, 0)) return [];
   const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return []; // No /proc (not Linux): what the command left is not seen, as before.
+  }
+  for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     let stat: string;
     try {

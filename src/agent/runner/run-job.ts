@@ -91,10 +91,12 @@ export class RunJob {
       child.once('error', (err) => resolve(this.result('failed', null, null, `cannot run ${o.command}: ${err.message}`)));
       child.once('exit', (code, signal) => {
         // Output read before the exit event still belongs to the job: wait for both streams to end, within reason.
-        void this.drained(closed).then(() => {
+        void this.drained(closed).then(async () => {
+          // A stream still held open gives its last line (no newline) as it is destroyed.
+          for (const s of streams) s.destroy();
+          await closed;
           this.stopLeftovers(onLine);
           this.ended = true;
-          for (const s of streams) s.destroy();
           resolve(this.finished(code, signal));
         });
       });
@@ -135,7 +137,8 @@ export class RunJob {
   /** A job's processes end with it (as systemd's KillMode=control-group): whatever is left of its group is stopped. */
   private stopLeftovers(say: (line: string) => void): void {
     const pid = this.child?.pid;
-    if (pid === undefined || groupMembers(pid).length === 0) return;
+    // After a timeout or cancel the group is being stopped already: no second SIGTERM, no second timer.
+    if (this.stopping || pid === undefined || groupMembers(pid).length === 0) return;
     say(LEFTOVERS_STOPPED);
     this.terminate();
   }
@@ -145,10 +148,10 @@ export class RunJob {
     const pid = this.child?.pid;
     if (pid === undefined) return;
     if (!signalGroup(pid, 'SIGTERM')) this.child?.kill('SIGTERM');
-    const t = setTimeout(() => {
+    // Not unref'd: an agent stopping gracefully waits for it, so a leftover that ignores SIGTERM does not outlive it.
+    setTimeout(() => {
       if (groupMembers(pid).length > 0) signalGroup(pid, 'SIGKILL');
     }, KILL_GRACE_MS);
-    t.unref();
   }
 
   private finished(code: number | null, signal: NodeJS.Signals | null): RunResult {
