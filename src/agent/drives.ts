@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { XORRISO_ENV } from './child-env.js';
 import { AgentError } from './errors.js';
 import type { DriveInfo, EjectResult } from '../protocol/index.js';
 
@@ -25,7 +26,7 @@ export function describeDrive(d: DriveConfig, busyWith: string | undefined): Dri
 export async function ejectDrive(d: DriveConfig, xorriso = 'xorriso'): Promise<EjectResult> {
   if (isPseudo(d)) return { drive: d.name, ejected: 'no-op', message: `${d.name} is a pseudo-drive (a file): nothing to eject` };
   return new Promise((resolve) => {
-    execFile(xorriso, ['-abort_on', 'FAILURE', '-outdev', d.device, '-eject', 'all'], { timeout: 60_000 }, (err, _out, stderr) => {
+    execFile(xorriso, ['-abort_on', 'FAILURE', '-outdev', d.device, '-eject', 'all'], { timeout: 60_000, env: { ...XORRISO_ENV } }, (err, _out, stderr) => {
       if (!err) return resolve({ drive: d.name, ejected: true, message: `${d.name} ejected` });
       const why = String(stderr).split('\n').filter((l) => /FAILURE|SORRY/.test(l)).pop() ?? err.message;
       resolve({ drive: d.name, ejected: false, message: `${d.name} did not eject: ${why.trim()}` });

@@ -1,4 +1,5 @@
 import { ConfigError, requireConfigFile } from '../config/load.js';
+import { onPath } from '../agent/child-env.js';
 import { AgentServer } from '../agent/server.js';
 import { processLogger } from '../log-pretty.js';
 import { stopWithin, trapSignals, type SignalTrap } from './signals.js';
@@ -22,6 +23,8 @@ export async function runAgent(configFlag: string | undefined, trap: SignalTrap 
     commands: a.commands,
     heartbeatMs: a.heartbeatMs,
     ...(a.name ? { name: a.name } : {}),
+    // Found on the agent's own PATH; xorriso itself gets only a minimal environment (src/agent/child-env.ts).
+    xorriso: onPath('xorriso', process.env.PATH),
     log,
   });
   await trap.stopped;

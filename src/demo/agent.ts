@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import * as zmq from 'zeromq';
+import { onPath } from '../agent/child-env.js';
 import { AgentServer } from '../agent/server.js';
 import { DEFAULT_REF_PATTERN } from '../words/names.js';
 import { ZmqDeviceClient } from '../services/devices/client.js';
@@ -55,6 +56,7 @@ export async function startDemoAgent(log: Logger, opts: { speed?: string; filler
     commands: { hello: { argv: [process.execPath, '-e', DEMO_DEPLOY, '--', '{ref}'], refPattern: DEFAULT_REF_PATTERN, timeoutSec: 60 } },
     drives: [{ name: 'virtual', device: `stdio:${join(root, 'virtual-drive.img')}`, ...(opts.speed === '' ? {} : { speed: opts.speed ?? '600k' }) }],
     name: 'demo',
+    xorriso: onPath('xorriso', process.env.PATH),
     log: log.child({ component: 'demo-agent' }),
   });
   const devices = new ZmqDeviceClient(

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { XORRISO_ENV } from '../child-env.js';
+import { readLines } from '../lines.js';
 import { ProgressParser, isPacifierLine, type WriteProgress } from './progress.js';
 
 export interface WriteOptions {
@@ -20,6 +21,8 @@ export interface WriteOptions {
 
 export type WriteOutcome = { ok: true } | { ok: false; cancelled: boolean; message: string };
 
+/** Longest line read from xorriso (src/agent/lines.ts); its own lines are far shorter. */
+const MAX_LINE = 2000;
 /** How long xorriso gets to release the drive after SIGINT before it is killed. */
 const CANCEL_GRACE_MS = 10_000;
 
@@ -41,7 +44,8 @@ export class XorrisoWrite {
 
   constructor(o: WriteOptions) {
     const parser = new ProgressParser(o.total);
-    this.child = spawn(o.xorriso ?? 'xorriso', burnArgv(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Only XORRISO_ENV: the agent's own environment (its keys, the config's secrets) stays with the agent.
+    this.child = spawn(o.xorriso ?? 'xorriso', burnArgv(o), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...XORRISO_ENV } });
     if (this.child.pid !== undefined) o.onSpawn?.(this.child.pid);
     const onLine = (line: string): void => {
       const p = parser.parse(line);
@@ -50,7 +54,7 @@ export class XorrisoWrite {
       if (/: (FAILURE|SORRY|FATAL) :/.test(line) && !/aborting|Job could not be performed/.test(line)) this.lastProblem = line.replace(/^\S+ : \S+ : /, '');
       o.onLog(line);
     };
-    for (const stream of [this.child.stdout, this.child.stderr]) if (stream) createInterface({ input: stream }).on('line', onLine);
+    for (const stream of [this.child.stdout, this.child.stderr]) if (stream) void readLines(stream, MAX_LINE, onLine);
     this.done = new Promise((resolve) => {
       this.child.once('error', (err) => resolve({ ok: false, cancelled: false, message: `cannot run xorriso: ${err.message}` }));
       this.child.once('close', (code, signal) => {

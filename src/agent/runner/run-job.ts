@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { RunOutcome, RunResult } from '../../protocol/index.js';
+import { BASE_PATH } from '../child-env.js';
+import { readLines } from '../lines.js';
+import { groupMembers, signalGroup } from './process-group.js';
 
 export interface RunJobOptions {
   readonly jobId: string;
@@ -16,21 +18,29 @@ export interface RunJobOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly onLine: (line: string) => void;
   /**
-   * The child's pid, once it exists. It is not cleared when the child exits: the result follows at once and clears
-   * it in the same ledger line (src/agent/ledger.ts), one write fewer per run; a restart in between finds the pid
-   * and stops it only if it still runs the command's program (docs/agent.md, "Jobs survive restarts").
+   * The child's pid, once it exists. It is not cleared when the child exits: the result follows (at once, or within
+   * DRAIN_MS when the command left a process holding its output) and clears it in the same ledger line
+   * (src/agent/ledger.ts), one write fewer per run; a restart in between finds the pid and stops it only if it still
+   * runs the command's program (docs/agent.md, "Jobs survive restarts").
    */
   readonly onPid?: (pid: number) => void;
+  /** How long output may still arrive once the command has exited; DRAIN_MS unless a test needs longer. */
+  readonly drainMs?: number;
 }
 
 /** Lines kept for `status` (the bot shows the last 20). */
 const TAIL = 20;
-/** Longest line forwarded; a command printing megabytes on one line must not flood the socket. */
+/** Longest line forwarded (src/agent/lines.ts): a command printing megabytes on one line must not flood the socket or the agent's memory. */
 const MAX_LINE = 2000;
-/** The whole environment a command starts with, beyond its config's `env`: the agent's own (its keys) is not passed on. */
-const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** After SIGTERM, the command gets this long to stop before SIGKILL. */
 const KILL_GRACE_MS = 5_000;
+/**
+ * Once the command has exited, its output pipes get this long to close. They stay open while a process it left
+ * behind holds them (`daemon &`); then the job ends anyway and that process is stopped (docs/agent.md).
+ */
+export const DRAIN_MS = 2_000;
+/** Said in the job's output when the command's process group outlived it. */
+export const LEFTOVERS_STOPPED = 'processes the command left running were stopped';
 
 /** One deploy or declared command: spawned with argv (never a shell) in its own process group. `done` never rejects. */
 export class RunJob {
@@ -39,6 +49,8 @@ export class RunJob {
   private child: ChildProcess | undefined;
   private settle: (r: RunResult) => void = () => undefined;
   private stopping: 'timeout' | 'cancelled' | undefined;
+  /** The result is decided: no more output lines, no more signals from timeout or cancel. */
+  private ended = false;
   private readonly started: number;
 
   constructor(private readonly o: RunJobOptions) {
@@ -66,21 +78,27 @@ export class RunJob {
     const child = spawn(file ?? '', args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, detached: true, env });
     this.child = child;
     if (child.pid !== undefined) o.onPid?.(child.pid);
-    const onLine = (raw: string): void => {
-      const line = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE)}…` : raw;
+    const onLine = (line: string): void => {
+      if (this.ended) return;
       this.tail.push(line);
       if (this.tail.length > TAIL) this.tail.shift();
       o.onLine(line);
     };
-    const readers = [child.stdout, child.stderr].flatMap((s) => (s ? [createInterface({ input: s })] : []));
-    for (const r of readers) r.on('line', onLine);
-    const closed = Promise.all(readers.map((r) => new Promise((res) => r.once('close', res))));
+    const streams = [child.stdout, child.stderr].flatMap((s) => (s ? [s] : []));
+    const closed = Promise.all(streams.map((s) => readLines(s, MAX_LINE, onLine)));
     const timer = setTimeout(() => this.stop('timeout'), o.timeoutSec * 1000);
     void new Promise<RunResult>((resolve) => {
       child.once('error', (err) => resolve(this.result('failed', null, null, `cannot run ${o.command}: ${err.message}`)));
       child.once('exit', (code, signal) => {
-        // Output read before the exit event still belongs to the job: wait for both streams to end.
-        void closed.then(() => resolve(this.finished(code, signal)));
+        // Output read before the exit event still belongs to the job: wait for both streams to end, within reason.
+        void this.drained(closed).then(async () => {
+          // A stream still held open gives its last line (no newline) as it is destroyed.
+          for (const s of streams) s.destroy();
+          await closed;
+          this.stopLeftovers(onLine);
+          this.ended = true;
+          resolve(this.finished(code, signal));
+        });
       });
     })
       .finally(() => clearTimeout(timer))
@@ -91,27 +109,49 @@ export class RunJob {
     this.stop('cancelled');
   }
 
+  /**
+   * Timeout and cancel stop the command's whole process group, for as long as the job runs: after the command
+   * itself has exited, what it left running may still hold its output open (and so the job).
+   */
   private stop(why: 'timeout' | 'cancelled'): void {
-    if (this.stopping) return;
-    if (!this.child) {
+    if (this.stopping || this.ended) return;
+    const child = this.child;
+    if (!child) {
       // Not started yet: start() settles the job without running anything.
       this.stopping = why;
       return;
     }
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = child.exitCode !== null || child.signalCode !== null;
+    // Exited with nothing left behind: the job is ending by itself, as the command's own result.
+    if (exited && (child.pid === undefined || groupMembers(child.pid).length === 0)) return;
     this.stopping = why;
-    this.kill('SIGTERM');
-    const t = setTimeout(() => this.kill('SIGKILL'), KILL_GRACE_MS);
-    t.unref();
-    void this.done.then(() => clearTimeout(t));
+    this.terminate();
   }
 
-  private kill(signal: NodeJS.Signals): void {
-    try {
-      if (this.child?.pid !== undefined) process.kill(-this.child.pid, signal);
-    } catch {
-      this.child?.kill(signal);
-    }
+  private async drained(closed: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, this.o.drainMs ?? DRAIN_MS)))]);
+    clearTimeout(timer);
+  }
+
+  /** A job's processes end with it (as systemd's KillMode=control-group): whatever is left of its group is stopped. */
+  private stopLeftovers(say: (line: string) => void): void {
+    const pid = this.child?.pid;
+    // After a timeout or cancel the group is being stopped already: no second SIGTERM, no second timer.
+    if (this.stopping || pid === undefined || groupMembers(pid).length === 0) return;
+    say(LEFTOVERS_STOPPED);
+    this.terminate();
+  }
+
+  /** SIGTERM to the process group, then SIGKILL to whatever of it is still alive after KILL_GRACE_MS. */
+  private terminate(): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    if (!signalGroup(pid, 'SIGTERM')) this.child?.kill('SIGTERM');
+    // Not unref'd: an agent stopping gracefully waits for it, so a leftover that ignores SIGTERM does not outlive it.
+    setTimeout(() => {
+      if (groupMembers(pid).length > 0) signalGroup(pid, 'SIGKILL');
+    }, KILL_GRACE_MS);
   }
 
   private finished(code: number | null, signal: NodeJS.Signals | null): RunResult {
