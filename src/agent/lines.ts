@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
-/** What ends a line cut at the cap (docs/agent.md, "How output is read"). */
+/** What ends a line cut at the cap (docs/agent.md, "How the agent runs a program"). */
 export const CUT_MARK = '…';
 
 /** The first `max` characters of `line` and the mark, never splitting a UTF-16 surrogate pair. */
