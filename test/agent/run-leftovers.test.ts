@@ -91,4 +91,16 @@ describe('a command that leaves a process holding its output', () => {
       if (!gone(pid)) process.kill(pid, 'SIGKILL');
     }
   });
+
+  it('a process started with setsid has left the group and keeps running after the job (docs/deploy.md)', async () => {
+    const j = leavesSleep('left-6', { argv: ['/bin/sh', '-c', 'setsid sleep 600 >/dev/null 2>&1 & echo $!'] });
+    const pid = await j.sleepPid();
+    try {
+      expect(await j.job.done).toMatchObject({ outcome: 'ok', exitCode: 0 });
+      expect(j.lines).toEqual([String(pid)]);
+      expect(gone(pid)).toBe(false);
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+  });
 });
