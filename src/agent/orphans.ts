@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { groupMembers, signalGroup } from './runner/process-group.js';
 
 /** True when `pid` is alive and is an xorriso process (so a recycled pid is never signalled). */
 export function isXorriso(pid: number): boolean {
@@ -27,15 +28,35 @@ export async function stopOrphan(pid: number, waitMs = 5_000): Promise<boolean> 
   return true;
 }
 
-/**
- * Stops the process group of a deploy command left by an agent that died, only when the pid still runs
- * the configured program (so a recycled pid is never signalled): SIGTERM, as a cancel would.
- */
-export function stopOrphanGroup(pid: number, argv0: string): boolean {
+/** True when process `pid` was started with `OPSLINE_JOB_ID=<jobId>`, as every process of that run is (src/agent/runner/run-job.ts). */
+function ofJob(pid: number, jobId: string): boolean {
   try {
-    if (readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] !== argv0) return false;
-    process.kill(-pid, 'SIGTERM');
-    return true;
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`OPSLINE_JOB_ID=${jobId}`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops the process group of a run command left by an agent that died (docs/agent.md, "Jobs survive restarts"):
+ * while the command itself still runs the configured program, or while any process of the group carries the job's
+ * id in its environment (what the command left running after it exited). A group that is neither is never
+ * signalled, so a recycled pid is safe. SIGTERM, as a cancel would, then SIGKILL to what is left of the job's after
+ * `graceMs`, without holding up the agent's start.
+ */
+export function stopOrphanGroup(pid: number, argv0: string, jobId: string, graceMs = 5_000): boolean {
+  const ours = (): boolean => runs(pid, argv0) || groupMembers(pid).some((m) => ofJob(m, jobId));
+  if (!ours() || !signalGroup(pid, 'SIGTERM')) return false;
+  setTimeout(() => {
+    if (ours()) signalGroup(pid, 'SIGKILL');
+  }, graceMs);
+  return true;
+}
+
+/** True when `pid` is alive and runs `argv0`. */
+function runs(pid: number, argv0: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] === argv0;
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { silent } from '../helpers/agent-fixture.js';
 import { makeIso } from '../helpers/iso.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { until } from '../helpers/until.js';
+import { gone } from '../helpers/process-gone.js';
 
 // The job manager driven directly; test/agent/burn.test.ts does the same with the burn kind alone.
 let root: string;
@@ -98,6 +100,66 @@ describe('job manager, deploy commands', () => {
       expect(new JobLedger(dir, 'runs', runEntrySchema).get('cut-2')?.result?.outcome).toBe('failed_interrupted');
     } finally {
       orphan.kill('SIGKILL');
+    }
+  });
+
+  /**
+   * What a dead agent's command left: a shell (the command, its group's leader) that started `sleep` and exited, the
+   * sleep still in the group. `env` is the command's environment; the sleep's pid is read from the shell's output.
+   */
+  async function leftBehind(env: Record<string, string>, sleep = 'sleep 600'): Promise<{ leader: number; left: number; signal: Promise<string> }> {
+    const sh = spawn('/bin/sh', ['-c', `${sleep} >/dev/null 2>&1 & echo $!`], { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '', ...env } });
+    let out = '';
+    sh.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise((r) => sh.once('close', r));
+    const left = Number(out.trim());
+    // Ready once the background shell has become the program (after its trap, when it has one).
+    await until(() => readFileSync(`/proc/${left}/cmdline`, 'latin1').startsWith('sleep'), { what: `${left} to run sleep` });
+    // How the left process ends: the shell's children are PID 1's now, so /proc is what tells.
+    const signal = until(() => (gone(left) ? 'gone' : undefined), { what: `the left process ${left} to end`, timeoutMs: 30_000 });
+    return { leader: sh.pid!, left, signal };
+  }
+
+  it('after an agent restart, stops what a run left in its group (marked with its job id) though the command itself had exited', async () => {
+    const b = await leftBehind({ OPSLINE_JOB_ID: 'cut-3' });
+    try {
+      new JobLedger(join(root, 'left'), 'runs', runEntrySchema).start({ jobId: 'cut-3', command: 'probe', ref: 'main', startedAt: new Date().toISOString(), pid: b.leader });
+      const logged = captureLog('warn');
+      const m = manager('left', [process.execPath, '-e', ''], logged.log);
+      await m.jobs.recover();
+      expect(await b.signal).toBe('gone');
+      expect(await logged.waitFor(/command was interrupted by an agent restart/)).toMatch(/"stoppedOrphan":true/);
+    } finally {
+      if (!gone(b.left)) process.kill(b.left, 'SIGKILL');
+    }
+  });
+
+  it('after an agent restart, a left process that ignores SIGTERM is killed after the grace', async () => {
+    // An ignored SIGTERM stays ignored across exec.
+    const b = await leftBehind({ OPSLINE_JOB_ID: 'cut-4' }, `/bin/sh -c 'trap "" TERM; exec sleep 600'`);
+    try {
+      new JobLedger(join(root, 'stubborn'), 'runs', runEntrySchema).start({ jobId: 'cut-4', command: 'probe', ref: 'main', startedAt: new Date().toISOString(), pid: b.leader });
+      const m = manager('stubborn', [process.execPath, '-e', '']);
+      await m.jobs.recover();
+      // recover() did not wait for the grace; the process is still there, then killed.
+      expect(gone(b.left)).toBe(false);
+      expect(await b.signal).toBe('gone');
+    } finally {
+      if (!gone(b.left)) process.kill(b.left, 'SIGKILL');
+    }
+  });
+
+  it('after an agent restart, a group whose processes do not carry the job id is never signalled (a recycled pid)', async () => {
+    const b = await leftBehind({ OPSLINE_JOB_ID: 'another-job' });
+    try {
+      new JobLedger(join(root, 'recycled'), 'runs', runEntrySchema).start({ jobId: 'cut-5', command: 'probe', ref: 'main', startedAt: new Date().toISOString(), pid: b.leader });
+      const logged = captureLog('warn');
+      const m = manager('recycled', [process.execPath, '-e', ''], logged.log);
+      await m.jobs.recover();
+      expect(await logged.waitFor(/command was interrupted by an agent restart/)).toMatch(/"stoppedOrphan":false/);
+      expect(gone(b.left)).toBe(false);
+    } finally {
+      process.kill(b.left, 'SIGKILL');
     }
   });
 });

@@ -1,28 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LEFTOVERS_STOPPED, RunJob } from '../../src/agent/runner/run-job.js';
+import { gone } from '../helpers/process-gone.js';
 import { until } from '../helpers/until.js';
 
 // The test's own configured argv may use a shell; the agent never does. The backgrounded sleep keeps the
 // command's stdout open after the shell (the command itself) exits 0; it prints its pid first.
 const LEAVES_SLEEP = ['/bin/sh', '-c', 'sleep 600 & echo $!'];
-
-/**
- * Gone: no such process, or a zombie. An orphan's zombie is reaped by PID 1, which in some containers does so only
- * every few seconds, so `kill(pid, 0)` (ESRCH only once reaped) would wait on that instead of on the process.
- */
-function gone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
 
 /** A job of LEAVES_SLEEP whose lines and leader pid the test can wait for. */
 function leavesSleep(jobId: string, more: { timeoutSec?: number; drainMs?: number; argv?: string[] } = {}) {

@@ -56,7 +56,7 @@ export function runKind(stateDir: string, commands: Readonly<Record<string, Comm
     describe: (e) => ({ command: e.command, ...what(e) }),
     async stopOrphan(pid, e) {
       const argv0 = byName.get(e.command)?.argv[0];
-      return argv0 !== undefined && stopOrphanGroup(pid, argv0);
+      return argv0 !== undefined && stopOrphanGroup(pid, argv0, e.jobId);
     },
     interrupted: (e) => ended(e, 'failed_interrupted', 'the agent stopped while this command was running; it was not restarted'),
     failed: (e, err) => ended(e, 'failed', `cannot run ${e.command}: ${err.message}`),
