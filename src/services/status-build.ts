@@ -23,7 +23,7 @@ export function buildStatus(
   log: Logger,
 ): { service: StatusService; snapshots?: StatusSnapshotRepository } {
   const common = { statuses: status.statuses, doneStatuses: status.doneStatuses, now };
-  if (status.refreshMs === 0) return { service: new TaskStatusService(tasks, { ...common, cacheMs: status.cacheMs }) };
+  if (status.refreshMs === 0) return { service: new TaskStatusService(tasks, { ...common, cacheMs: status.cacheMs, log: log.child({ component: 'status' }) }) };
   const { snapshots, refresher } = store();
   const service = new BackgroundStatusService(snapshots, refresher, {
     ...common,

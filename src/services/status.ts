@@ -1,4 +1,5 @@
 import type { StatusCount, StatusReport, StatusService, StatusWindow } from '../core/ports.js';
+import type { Logger } from 'pino';
 import type { TasksRepository } from './types.js';
 
 export interface StatusOptions {
@@ -8,6 +9,8 @@ export interface StatusOptions {
   readonly doneStatuses: readonly string[];
   readonly cacheMs: number;
   readonly now?: () => Date;
+  /** Where a count started ahead of the cache's end says it failed (its caller, if any, is told as well). */
+  readonly log?: Pick<Logger, 'warn'>;
 }
 
 /** Start of a window relative to `now`; `today` is since local midnight. */
@@ -52,7 +55,13 @@ export class TaskStatusService implements StatusService {
     const cached = this.#cache.get(window);
     const now = this.#now().getTime();
     if (cached && cached.until > now) {
-      if (now >= cached.until - refreshLead(this.opts.cacheMs, cached.queryMs)) this.#count(window).catch(() => undefined);
+      // One try ahead per cached answer: after a failure, the callers past its end count again (and hear why).
+      if (now >= cached.until - refreshLead(this.opts.cacheMs, cached.queryMs) && !cached.aheadFailed) {
+        this.#count(window).catch((err: unknown) => {
+          cached.aheadFailed = true;
+          this.opts.log?.warn({ err, window }, "the /status count started ahead of the cache's end failed; the next answer past its end counts again");
+        });
+      }
       return Promise.resolve(cached.report);
     }
     return this.#count(window);
@@ -86,6 +95,8 @@ interface Cached {
   readonly until: number;
   /** How long that count took. */
   readonly queryMs: number;
+  /** The count started ahead of this answer's end failed: no other is started before it ends. */
+  aheadFailed?: boolean;
 }
 
 /**

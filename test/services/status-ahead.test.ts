@@ -5,17 +5,19 @@ import { refreshLead, TaskStatusService } from '../../src/services/status.js';
 /** A status table whose every count waits until the test ends it, and a clock the test moves. */
 function world(cacheMs: number) {
   let clock = 1_000_000;
+  const warned: string[] = [];
   const counts: { resolve: (rows: StatusCount[]) => void; reject: (e: Error) => void }[] = [];
   const repo = {
     hasTimeColumn: false,
     countByStatus: () => new Promise<StatusCount[]>((resolve, reject) => counts.push({ resolve, reject })),
   };
-  const service = new TaskStatusService(repo, { doneStatuses: ['Success'], cacheMs, now: () => new Date(clock) });
+  const log = { warn: (_o: object, msg: string) => void warned.push(msg) };
+  const service = new TaskStatusService(repo, { doneStatuses: ['Success'], cacheMs, now: () => new Date(clock), log });
   const settle = async (n: number, rows: StatusCount[]) => {
     counts[n]!.resolve(rows);
     await new Promise((r) => setImmediate(r));
   };
-  return { service, counts, settle, tick: (ms: number) => (clock += ms) };
+  return { service, counts, settle, warned, tick: (ms: number) => (clock += ms) };
 }
 const rows = (success: number): StatusCount[] => [{ status: 'Success', count: success }];
 
@@ -56,6 +58,27 @@ describe('/status on demand with cacheMs: the next count starts before the cache
     const again = w.service.report('all');
     await w.settle(2, rows(6));
     expect((await again).total).toBe(6);
+  });
+
+  it('a count ahead that fails is logged once, no other starts before the cached answer ends, and the next caller past it counts again', async () => {
+    const w = world(1000);
+    const first = w.service.report('all');
+    await w.settle(0, rows(5));
+    await first;
+    w.tick(800);
+    expect((await w.service.report('all')).total).toBe(5);
+    w.counts[1]!.reject(new Error('database unavailable'));
+    await new Promise((r) => setImmediate(r));
+    expect(w.warned).toEqual(["the /status count started ahead of the cache's end failed; the next answer past its end counts again"]);
+    // Still within the cached answer's life: served from it, and no new count.
+    w.tick(100);
+    expect([(await w.service.report('all')).total, w.counts.length]).toEqual([5, 2]);
+    // Past its end: the caller counts.
+    w.tick(200);
+    const late = w.service.report('all');
+    expect(w.counts.length).toBe(3);
+    await w.settle(2, rows(8));
+    expect((await late).total).toBe(8);
   });
 
   it('starts a slow table\'s next count earlier, up to half of cacheMs', () => {
