@@ -28,27 +28,35 @@ export async function stopOrphan(pid: number, waitMs = 5_000): Promise<boolean> 
   return true;
 }
 
-/** True when process `pid` was started with `OPSLINE_JOB_ID=<jobId>`, as every process of that run is (src/agent/runner/run-job.ts). */
-function ofJob(pid: number, jobId: string): boolean {
+/**
+ * Whether process `pid` was started with `OPSLINE_JOB_ID=<jobId>`, as every process of that run is
+ * (src/agent/runner/run-job.ts): 'yes', 'no', or 'unreadable' (a setuid program such as sudo, another user's).
+ */
+function ofJob(pid: number, jobId: string): 'yes' | 'no' | 'unreadable' {
+  let environ: string;
   try {
-    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`OPSLINE_JOB_ID=${jobId}`);
+    environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
   } catch {
-    return false;
+    return 'unreadable';
   }
+  return environ.split('\0').includes(`OPSLINE_JOB_ID=${jobId}`) ? 'yes' : 'no';
 }
 
 /**
- * Stops the process group of a run command left by an agent that died (docs/agent.md, "Jobs survive restarts"):
- * while the command itself still runs the configured program, or while any process of the group carries the job's
- * id in its environment (what the command left running after it exited). A group that is neither is never
- * signalled, so a recycled pid is safe. SIGTERM, as a cancel would, then SIGKILL to what is left of the job's after
- * `graceMs`, without holding up the agent's start.
+ * Stops the process group of a run command left by an agent that died (docs/agent.md, "Jobs survive restarts"),
+ * when it is the job's: a process of the group carries the job's id in its environment (the command, or what it
+ * left running after it exited), or the command itself still runs the configured program and its environment
+ * cannot be read (a setuid program such as sudo). A pid used again by another process of the same program is
+ * not the job's: its environment says so. SIGTERM, as a cancel would, then SIGKILL to whatever of the group is
+ * left after `graceMs`, without holding up the agent's start.
  */
 export function stopOrphanGroup(pid: number, argv0: string, jobId: string, graceMs = 5_000): boolean {
-  const ours = (): boolean => runs(pid, argv0) || groupMembers(pid).some((m) => ofJob(m, jobId));
-  if (!ours() || !signalGroup(pid, 'SIGTERM')) return false;
+  const marked = groupMembers(pid).some((m) => ofJob(m, jobId) === 'yes');
+  const unreadableLeader = runs(pid, argv0) && ofJob(pid, jobId) === 'unreadable';
+  if (!(marked || unreadableLeader) || !signalGroup(pid, 'SIGTERM')) return false;
+  // A group's id is not given to another while any process is in it, so what is left is still the job's.
   setTimeout(() => {
-    if (ours()) signalGroup(pid, 'SIGKILL');
+    if (groupMembers(pid).length > 0) signalGroup(pid, 'SIGKILL');
   }, graceMs);
   return true;
 }

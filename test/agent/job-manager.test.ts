@@ -57,8 +57,8 @@ describe('job manager, deploy commands', () => {
 
   it('after an agent restart, reports a run that was cut short as failed-interrupted and stops its process group', async () => {
     const argv = [process.execPath, '-e', 'setInterval(() => {}, 1000)'];
-    // The command a dead agent left running: its own process group, as the agent spawns it.
-    const orphan = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore' });
+    // The command a dead agent left running: its own process group and the job's id, as the agent spawns it.
+    const orphan = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', env: { OPSLINE_JOB_ID: 'cut-1' } });
     const exited = new Promise<NodeJS.Signals | null>((r) => orphan.once('exit', (_code, signal) => r(signal)));
     try {
       const ledger = new JobLedger(join(root, 'restart'), 'runs', runEntrySchema);
@@ -77,7 +77,7 @@ describe('job manager, deploy commands', () => {
 
   it('after an upgrade, finds a run the old runs.json shows running, stops its process group and says it migrated the file', async () => {
     const argv = [process.execPath, '-e', 'setInterval(() => {}, 1000)'];
-    const orphan = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore' });
+    const orphan = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', env: { OPSLINE_JOB_ID: 'cut-2' } });
     const exited = new Promise<NodeJS.Signals | null>((r) => orphan.once('exit', (_code, signal) => r(signal)));
     try {
       const dir = join(root, 'upgrade');
@@ -146,6 +146,21 @@ describe('job manager, deploy commands', () => {
       expect(await b.signal).toBe('gone');
     } finally {
       if (!gone(b.left)) process.kill(b.left, 'SIGKILL');
+    }
+  });
+
+  it('after an agent restart, a pid used again by the same program, without the job id, is never signalled', async () => {
+    const argv = [process.execPath, '-e', 'setInterval(() => {}, 1000)'];
+    const other = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', env: { OPSLINE_JOB_ID: 'another-job' } });
+    try {
+      new JobLedger(join(root, 'same-program'), 'runs', runEntrySchema).start({ jobId: 'cut-6', command: 'probe', ref: 'main', startedAt: new Date().toISOString(), pid: other.pid! });
+      const logged = captureLog('warn');
+      const m = manager('same-program', argv, logged.log);
+      await m.jobs.recover();
+      expect(await logged.waitFor(/command was interrupted by an agent restart/)).toMatch(/"stoppedOrphan":false/);
+      expect([other.exitCode, other.signalCode, gone(other.pid!)]).toEqual([null, null, false]);
+    } finally {
+      other.kill('SIGKILL');
     }
   });
 

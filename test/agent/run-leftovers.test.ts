@@ -90,4 +90,11 @@ describe('a command that leaves a process holding its output', () => {
       process.kill(pid, 'SIGKILL');
     }
   });
+
+  it('says it stopped what the command left though that process dies as the output closes (a writer gets SIGPIPE)', async () => {
+    const j = leavesSleep('left-7', { drainMs: 300, argv: ['/bin/sh', '-c', 'while :; do echo x; done &'] });
+    expect(await j.job.done).toMatchObject({ outcome: 'ok', exitCode: 0 });
+    expect(j.lines.at(-1)).toBe(LEFTOVERS_STOPPED);
+    expect(new Set(j.lines.slice(0, -1))).toEqual(new Set(['x']));
+  });
 });

@@ -11,7 +11,7 @@ function world(cacheMs: number) {
     hasTimeColumn: false,
     countByStatus: () => new Promise<StatusCount[]>((resolve, reject) => counts.push({ resolve, reject })),
   };
-  const log = { warn: (_o: object, msg: string) => void warned.push(msg) };
+  const log = { warn: (...a: unknown[]) => void warned.push(String(a[1])) };
   const service = new TaskStatusService(repo, { doneStatuses: ['Success'], cacheMs, now: () => new Date(clock), log });
   const settle = async (n: number, rows: StatusCount[]) => {
     counts[n]!.resolve(rows);

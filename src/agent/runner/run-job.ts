@@ -92,10 +92,15 @@ export class RunJob {
       child.once('exit', (code, signal) => {
         // Output read before the exit event still belongs to the job: wait for both streams to end, within reason.
         void this.drained(closed).then(async () => {
+          // Seen before the pipes close: a left process that writes dies of SIGPIPE once they do.
+          const left = this.leftovers();
           // A stream still held open gives its last line (no newline) as it is destroyed.
           for (const s of streams) s.destroy();
           await closed;
-          this.stopLeftovers(onLine);
+          if (left) {
+            onLine(LEFTOVERS_STOPPED);
+            this.terminate();
+          }
           this.ended = true;
           resolve(this.finished(code, signal));
         });
@@ -134,13 +139,13 @@ export class RunJob {
     clearTimeout(timer);
   }
 
-  /** A job's processes end with it (as systemd's KillMode=control-group): whatever is left of its group is stopped. */
-  private stopLeftovers(say: (line: string) => void): void {
+  /**
+   * Whether the command left processes in its group, to be stopped with the job (as systemd's
+   * KillMode=control-group). Not after a timeout or cancel: the group is being stopped already.
+   */
+  private leftovers(): boolean {
     const pid = this.child?.pid;
-    // After a timeout or cancel the group is being stopped already: no second SIGTERM, no second timer.
-    if (this.stopping || pid === undefined || groupMembers(pid).length === 0) return;
-    say(LEFTOVERS_STOPPED);
-    this.terminate();
+    return !this.stopping && pid !== undefined && groupMembers(pid).length > 0;
   }
 
   /** SIGTERM to the process group, then SIGKILL to whatever of it is still alive after KILL_GRACE_MS. */
