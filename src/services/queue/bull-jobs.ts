@@ -355,7 +355,7 @@ export class BullJobQueue<D, R, P extends object> implements JobQueue<D, R, P> {
   }
 
   async #view(read: Job<D>): Promise<JobView<D, R, P>> {
-    const { raw, job } = await settledState(read, async () => (await this.#queue(this.#name(this.kind.lane(read.data))).getJob(read.id ?? '')) as Job<D> | undefined);
+    const { raw, job } = await settledState(read, () => this.#queue(read.queueName).getJob(read.id ?? ''));
     const state: JobState =
       raw === 'active' ? 'running' : raw === 'completed' ? 'finished' : raw === 'failed' ? 'failed' : 'queued';
     let position: number | undefined;

@@ -74,4 +74,3 @@ export function parseOpening<T>(raw: string, schema: z.ZodType<T>): { ok: true; 
   if (r.success) return { ok: true, value: r.data };
   return { ok: false, problem: r.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(record)'}: ${i.message}`).join('; ').slice(0, 300) };
 }
-
