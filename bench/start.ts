@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import * as zmq from 'zeromq';
+import { curveKeyPair } from '../test/helpers/curve-keys.js';
 import { AgentServer } from '../src/agent/server.js';
 import { createPool, Db, migrate } from '../src/services/db/index.js';
 import { row, type Bench } from './report.js';
@@ -28,8 +28,8 @@ export const startBench: Bench = {
     const log = pino({ level: 'silent' });
     const db = `opsline_bench_${randomBytes(4).toString('hex')}`;
     const root = createPool({ host: '127.0.0.1', port: 3306, user: 'root', password: '', timeoutMs: 10_000, poolSize: 1 });
-    const server = zmq.curveKeyPair();
-    const client = zmq.curveKeyPair();
+    const server = curveKeyPair();
+    const client = curveKeyPair();
     const agent = await AgentServer.start({ bind: 'tcp://127.0.0.1:*', keys: { public: server.publicKey, secret: server.secretKey }, allowedClients: [client.publicKey], imagesDir: dir, stateDir: join(dir, 'state'), drives: [], log });
     try {
       await root.query(`CREATE DATABASE ${escapeId(db)}`);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as zmq from 'zeromq';
+import { curveKeyPair } from '../../test/helpers/curve-keys.js';
 import { z } from 'zod';
 import { DEFAULT_REF_PATTERN } from '../../src/words/names.js';
 import { CLI } from '../../test/helpers/cli-child.js';
@@ -57,7 +57,7 @@ export async function startFleetWorld(size: FleetSize, db: string, prefix: strin
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
   try {
-    const client = zmq.curveKeyPair();
+    const client = curveKeyPair();
     const hosted: HostedAgent[] = [];
     const agents: { name: string; endpoint: string; serverKey: string; heartbeatMs: number }[] = [];
     const drivesOf = (i: number) => Math.ceil((size.burns - i) / size.agents);
@@ -68,7 +68,7 @@ export async function startFleetWorld(size: FleetSize, db: string, prefix: strin
       await mkdir(join(dir, 'images'), { recursive: true });
       await mkdir(join(dir, 'drives'));
       await makeIso(join(dir, 'images'), 'fleet.iso', { bytes: 64 * 1024 });
-      const keys = zmq.curveKeyPair();
+      const keys = curveKeyPair();
       const drives = Array.from({ length: drivesOf(i) }, (_, d) => ({ name: `d${d + 1}`, device: `stdio:${join(dir, 'drives', `d${d + 1}.img`)}` }));
       const commands = Object.fromEntries(Array.from({ length: commandsOf(i) }, (_, c) => [`c${c + 1}`, { argv: ['true', '{ref}'], refPattern: DEFAULT_REF_PATTERN, timeoutSec: 60 }]));
       hosted.push({ name, bind: 'tcp://127.0.0.1:*', keys: { public: keys.publicKey, secret: keys.secretKey }, allowedClients: [client.publicKey], imagesDir: join(dir, 'images'), stateDir: join(dir, 'state'), drives, commands, heartbeatMs: 1000 });

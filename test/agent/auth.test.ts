@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import * as zmq from 'zeromq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentFixture, type AgentFixture } from '../helpers/agent-fixture.js';
+import { curveKeyPair } from '../helpers/curve-keys.js';
 
 let f: AgentFixture;
 beforeAll(async () => {
@@ -18,7 +19,7 @@ describe('CURVE and the ZAP allowlist', () => {
   });
 
   it('refuses an unknown client key at the handshake, and the client says why', async () => {
-    const stranger = zmq.curveKeyPair();
+    const stranger = curveKeyPair();
     const c = f.client(undefined, stranger, { requestTimeoutMs: 3_000 });
     const states: string[] = [];
     c.onStateChange((_a, s) => states.push(s));
@@ -32,7 +33,7 @@ describe('CURVE and the ZAP allowlist', () => {
     const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as (typeof warnings)[number]) });
     const g = await agentFixture(['d1']);
     const agent = await g.start({ log });
-    const stranger = zmq.curveKeyPair();
+    const stranger = curveKeyPair();
     for (let i = 0; i < 3; i++) {
       const d = new zmq.Dealer({ linger: 0, curveServerKey: g.serverKeys.publicKey, curvePublicKey: stranger.publicKey, curveSecretKey: stranger.secretKey });
       const refused = (async () => {

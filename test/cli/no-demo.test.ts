@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as zmq from 'zeromq';
+import { curveKeyPair } from '../helpers/curve-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/agent-fixture.js';
 import { CLI } from '../helpers/cli-child.js';
@@ -52,8 +52,8 @@ const loaded = async (name: string) => (await readFile(join(dir, `${name}.txt`),
 describe('opsline start loads no demo code, and no gateway client in Discord HTTP mode', { timeout: 120_000 }, () => {
   it('runs with Slack, Discord over HTTP, Redis, an agent and its workers, and never resolves a module under src/demo or discord.js', async () => {
     const [port, agentPort] = [await freePort(), await freePort()];
-    const server = zmq.curveKeyPair();
-    const client = zmq.curveKeyPair();
+    const server = curveKeyPair();
+    const client = curveKeyPair();
     const config = join(dir, 'bot.yaml');
     await writeFile(
       config,

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as zmq from 'zeromq';
+import { curveKeyPair } from '../helpers/curve-keys.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/agent-fixture.js';
 import { until } from '../helpers/until.js';
@@ -23,8 +23,8 @@ async function startAgentDown(level: string) {
   const dir = await mkdtemp(join(tmpdir(), 'opsline-agent-down-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const [port, deadPort] = [await freePort(), await freePort()];
-  const server = zmq.curveKeyPair();
-  const client = zmq.curveKeyPair();
+  const server = curveKeyPair();
+  const client = curveKeyPair();
   const config = join(dir, 'bot.yaml');
   // The longest request timeout the schema allows: the workers' first drive discovery waits that long for the agent.
   await writeFile(

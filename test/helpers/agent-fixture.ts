@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import * as zmq from 'zeromq';
+import { curveKeyPair } from './curve-keys.js';
 import { AgentServer, type AgentOptions } from '../../src/agent/server.js';
 import type { DriveConfig } from '../../src/agent/drives.js';
 import { ZmqDeviceClient } from '../../src/services/devices/client.js';
@@ -37,8 +37,8 @@ export async function agentFixture(driveNames: string[] = ['virtual'], speed?: s
     imagesDir,
     stateDir,
     drives,
-    serverKeys: zmq.curveKeyPair(),
-    clientKeys: zmq.curveKeyPair(),
+    serverKeys: curveKeyPair(),
+    clientKeys: curveKeyPair(),
     agent: undefined,
     options: (extra = {}) => ({
       bind: 'tcp://127.0.0.1:*',

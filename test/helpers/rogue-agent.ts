@@ -1,4 +1,5 @@
 import * as zmq from 'zeromq';
+import { curveKeyPair } from './curve-keys.js';
 
 export interface RogueAgent {
   readonly endpoint: string;
@@ -15,8 +16,8 @@ export interface RogueAgent {
  * "a frame that does not fit is logged and dropped", tested from outside.
  */
 export async function startRogueAgent(): Promise<RogueAgent> {
-  const serverKeys = zmq.curveKeyPair();
-  const clientKeys = zmq.curveKeyPair();
+  const serverKeys = curveKeyPair();
+  const clientKeys = curveKeyPair();
   const router = new zmq.Router({ curveServer: true, curvePublicKey: serverKeys.publicKey, curveSecretKey: serverKeys.secretKey, linger: 0 });
   await router.bind('tcp://127.0.0.1:*');
   const rogue: RogueAgent = {

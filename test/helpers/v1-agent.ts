@@ -1,4 +1,5 @@
 import * as zmq from 'zeromq';
+import { curveKeyPair } from './curve-keys.js';
 
 export interface V1Agent {
   readonly endpoint: string;
@@ -16,8 +17,8 @@ export interface V1Agent {
  * client's second line of defence.
  */
 export async function startV1Agent(opts: { claimsCommands?: boolean } = {}): Promise<V1Agent> {
-  const serverKeys = zmq.curveKeyPair();
-  const clientKeys = zmq.curveKeyPair();
+  const serverKeys = curveKeyPair();
+  const clientKeys = curveKeyPair();
   const router = new zmq.Router({ curveServer: true, curvePublicKey: serverKeys.publicKey, curveSecretKey: serverKeys.secretKey, linger: 0 });
   await router.bind('tcp://127.0.0.1:*');
   const received: Record<string, unknown>[] = [];

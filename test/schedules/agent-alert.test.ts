@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import * as zmq from 'zeromq';
+import { curveKeyPair } from '../helpers/curve-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, buildConfig } from '../../src/config/load.js';
 import type { AlertEntry } from '../../src/config/schedules.js';
@@ -69,7 +69,7 @@ describe('agent alerts (alerts[].agents)', () => {
   }, 60_000);
 
   it('is configured under alerts: known agents only, and no status condition', () => {
-    const keys = zmq.curveKeyPair();
+    const keys = curveKeyPair();
     const base = {
       redis: { url: 'redis://127.0.0.1:6379' },
       agents: [{ name: 'burner1', endpoint: 'tcp://10.0.0.5:5555', serverKey: keys.publicKey }],

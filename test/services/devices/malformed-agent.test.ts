@@ -1,11 +1,11 @@
 import { pino } from 'pino';
-import * as zmq from 'zeromq';
+import { curveKeyPair } from '../../helpers/curve-keys.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ZmqDeviceClient } from '../../../src/services/devices/client.js';
 import { fakeAgent, type FakeAgent } from '../../helpers/fake-agent.js';
 
-const serverKeys = zmq.curveKeyPair();
-const clientKeys = zmq.curveKeyPair();
+const serverKeys = curveKeyPair();
+const clientKeys = curveKeyPair();
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
